@@ -1,0 +1,5 @@
+// Replaces AssemblyScript's abort() (asconfig "use"): a failed internal check traps. The
+// module never calls out with a message, and the host wipes scratch memory after a trap.
+export function trap(msg: usize, file: usize, line: u32, col: u32): void {
+  unreachable();
+}

@@ -1,0 +1,227 @@
+// Montgomery arithmetic modulo an odd N of n 28-bit limbs, R = 2^(28n).
+//
+// Multiplication is product scanning ("finely integrated product scanning", Koc, Acar and
+// Kaliski 1996): output column by column, the a*b and q*N partial products of a column
+// summed in one u64 accumulator with no per-product carry. That is what makes 28-bit
+// limbs pay: the inner loop is multiply-add only, and with SIMD i64x2.extmul_*_i32x4_u
+// computes four products per two instructions. To make the column sums contiguous in
+// memory, b and N are kept reversed, so both operands of a column run upwards.
+//
+// Lazy reduction (Walter 1999): the limb count is chosen so that R >= 4N, which keeps
+// every input and output in [0, 2N) with no final subtraction inside the multiplication.
+// A value is brought into [0, N) only when it is compared or exported (reduceOnce).
+//
+// Constant time: loop bounds depend only on n; no branch or address depends on values.
+
+import { alloc } from '../arena';
+import * as L from './limbs';
+
+/** Zero limbs kept after every operand so that 4-wide vector loads may over-read. */
+export const PAD: i32 = 8;
+
+@unmanaged export class Mont {
+  n: i32 = 0;
+  n0: u32 = 0; // -N^-1 mod 2^28
+  N: usize = 0; // modulus, n + PAD limbs
+  Nrev: usize = 0; // modulus reversed: Nrev[n-1-i] = N[i]; zero pad after
+  N2: usize = 0; // 2N
+  one: usize = 0; // R mod N (Montgomery form of 1), fully reduced
+  minusOne: usize = 0; // N - one (Montgomery form of N-1), fully reduced
+  r2: usize = 0; // R^2 mod N, computed on demand
+  hasR2: bool = false;
+  aa: usize = 0; // scratch: copy of a, zero padded
+  rev: usize = 0; // scratch: b reversed, zero padded
+  m: usize = 0; // scratch: quotient digits, zero padded
+  tmp: usize = 0; // scratch for callers (n + PAD)
+}
+
+/** Limb count for a modulus of `bits` bits such that R = 2^(28n) >= 4N. */
+export function montLimbs(bits: i32): i32 {
+  return (bits + 2 + 27) / 28;
+}
+
+export function newLimbs(n: i32): usize {
+  return alloc(<usize>(n + PAD) << 2);
+}
+
+/** Creates a context; N (n limbs, odd) is copied. */
+export function montNew(Nsrc: usize, n: i32): Mont {
+  const c = changetype<Mont>(alloc(offsetof<Mont>()));
+  c.n = n;
+  c.N = newLimbs(n);
+  c.Nrev = newLimbs(n);
+  c.N2 = newLimbs(n);
+  c.one = newLimbs(n);
+  c.minusOne = newLimbs(n);
+  c.aa = newLimbs(n);
+  c.rev = newLimbs(n);
+  c.m = newLimbs(n);
+  c.tmp = newLimbs(n);
+  c.r2 = newLimbs(n);
+  if (Nsrc != 0) montSetModulus(c, Nsrc);
+  return c;
+}
+
+/** Re-targets an existing context at a new modulus with the same limb count. */
+export function montSetModulus(c: Mont, Nsrc: usize): void {
+  const n = c.n;
+  L.copy(c.N, Nsrc, n);
+  for (let i = 0; i < n; i++) L.st(c.Nrev, n - 1 - i, L.ld(Nsrc, i));
+  L.add(c.N2, Nsrc, Nsrc, n);
+  // n0 = -N^-1 mod 2^28 by Newton iteration: x = N0 is an inverse mod 2^3 for odd N0,
+  // and each step doubles the number of correct bits (3, 6, 12, 24, 48).
+  const n0 = L.ld(Nsrc, 0);
+  let x = n0;
+  for (let i = 0; i < 4; i++) x = x * (2 - n0 * x);
+  c.n0 = (0 - x) & L.LIMB_MASK;
+  // one = R mod N: start from the power of two just below N (the bit length of a
+  // modulus is public) and double up to 2^(28n).
+  const top = L.bitLengthVarTime(Nsrc, n) - 1;
+  L.zero(c.one, n);
+  L.st(c.one, top / 28, <u32>1 << <u32>(top % 28));
+  for (let i = top; i < 28 * n; i++) doubleMod(c, c.one, c.N);
+  L.sub(c.minusOne, c.N, c.one, n);
+  c.hasR2 = false;
+}
+
+/** x = 2x mod m for x in [0, m): shift, then subtract m unless that borrows. */
+function doubleMod(c: Mont, x: usize, m: usize): void {
+  const n = c.n;
+  L.shl1(x, n); // x < m < 2^(28n-2), so no bit is lost
+  L.reduceOnce(x, m, n);
+}
+
+/** R^2 mod N, computed once per modulus (28n doublings of R mod N). */
+export function montR2(c: Mont): usize {
+  if (!c.hasR2) {
+    L.copy(c.r2, c.one, c.n);
+    for (let i = 0; i < 28 * c.n; i++) doubleMod(c, c.r2, c.N);
+    c.hasR2 = true;
+  }
+  return c.r2;
+}
+
+// Column sums. `a`/`m` run upwards from their start, `r`/`nr` upwards from theirs.
+
+@inline function dotPairs(a: usize, r: usize, m: usize, nr: usize, count: i32): u64 {
+  if (ASC_FEATURE_SIMD) {
+    // Rounded up to 4: the caller guarantees zeros past the exact range.
+    let acc0 = i64x2.splat(0);
+    let acc1 = i64x2.splat(0);
+    for (let k = 0; k < count; k += 4) {
+      const off = <usize>k << 2;
+      const va = v128.load(a + off);
+      const vr = v128.load(r + off);
+      const vm = v128.load(m + off);
+      const vn = v128.load(nr + off);
+      acc0 = i64x2.add(acc0, i64x2.extmul_low_i32x4_u(va, vr));
+      acc1 = i64x2.add(acc1, i64x2.extmul_high_i32x4_u(va, vr));
+      acc0 = i64x2.add(acc0, i64x2.extmul_low_i32x4_u(vm, vn));
+      acc1 = i64x2.add(acc1, i64x2.extmul_high_i32x4_u(vm, vn));
+    }
+    const s = i64x2.add(acc0, acc1);
+    return <u64>(i64x2.extract_lane(s, 0) + i64x2.extract_lane(s, 1));
+  } else {
+    let acc: u64 = 0;
+    for (let k = 0; k < count; k++) {
+      const off = <usize>k << 2;
+      acc += <u64>load<u32>(a + off) * <u64>load<u32>(r + off);
+      acc += <u64>load<u32>(m + off) * <u64>load<u32>(nr + off);
+    }
+    return acc;
+  }
+}
+
+/** out = a * b * R^-1 mod N, inputs and output in [0, 2N). out may alias a or b. */
+export function montMul(c: Mont, out: usize, a: usize, b: usize): void {
+  const n = c.n;
+  const aa = c.aa;
+  const rev = c.rev;
+  const m = c.m;
+  const Nrev = c.Nrev;
+  const n0 = c.n0;
+  const N0 = <u64>L.ld(c.N, 0);
+  L.copy(aa, a, n);
+  for (let i = 0; i < n; i++) L.st(rev, n - 1 - i, L.ld(b, i));
+  L.zero(m, n);
+  let acc: u64 = 0;
+  for (let i = 0; i < n; i++) {
+    const k0 = <usize>(n - 1 - i) << 2;
+    acc += dotPairs(aa, rev + k0, m, Nrev + k0, i + 1);
+    const q = ((<u32>acc & L.LIMB_MASK) * n0) & L.LIMB_MASK;
+    L.st(m, i, q);
+    acc += <u64>q * N0;
+    acc >>= 28;
+  }
+  for (let i = n; i < 2 * n; i++) {
+    const j0 = i - n + 1;
+    const o = <usize>j0 << 2;
+    acc += dotPairs(aa + o, rev, m + o, Nrev, n - j0);
+    L.st(out, i - n, <u32>acc & L.LIMB_MASK);
+    acc >>= 28;
+  }
+}
+
+/** out = a^2 * R^-1 mod N, input and output in [0, 2N). out may alias a. */
+export function montSqr(c: Mont, out: usize, a: usize): void {
+  const n = c.n;
+  const aa = c.aa;
+  const rev = c.rev;
+  const m = c.m;
+  const Nrev = c.Nrev;
+  const n0 = c.n0;
+  const N0 = <u64>L.ld(c.N, 0);
+  L.copy(aa, a, n);
+  for (let i = 0; i < n; i++) L.st(rev, n - 1 - i, L.ld(a, i));
+  L.zero(m, n);
+  let acc: u64 = 0;
+  for (let i = 0; i < n; i++) {
+    const k0 = <usize>(n - 1 - i) << 2;
+    // a[j]*a[i-j] for j < i-j, doubled, plus the square term when i is even.
+    const half = L.dot(aa, rev + k0, (i + 1) >> 1);
+    let diag: u64 = 0;
+    if ((i & 1) == 0) {
+      const d = <u64>L.ld(aa, i >> 1);
+      diag = d * d;
+    }
+    acc += (half << 1) + diag + L.dot(m, Nrev + k0, i);
+    const q = ((<u32>acc & L.LIMB_MASK) * n0) & L.LIMB_MASK;
+    L.st(m, i, q);
+    acc += <u64>q * N0;
+    acc >>= 28;
+  }
+  for (let i = n; i < 2 * n; i++) {
+    const j0 = i - n + 1;
+    const o = <usize>j0 << 2;
+    const hcount = ((i + 1) >> 1) - j0;
+    const half = hcount > 0 ? L.dot(aa + o, rev, hcount) : 0;
+    let diag: u64 = 0;
+    if ((i & 1) == 0) {
+      const d = <u64>L.ld(aa, i >> 1);
+      diag = d * d;
+    }
+    acc += (half << 1) + diag + L.dot(m + o, Nrev, n - j0);
+    L.st(out, i - n, <u32>acc & L.LIMB_MASK);
+    acc >>= 28;
+  }
+}
+
+/** x -> x*R mod N (input any value < 2N... or < R if reduced first by the caller). */
+export function toMont(c: Mont, out: usize, x: usize): void {
+  montMul(c, out, x, montR2(c));
+}
+
+/** x*R -> x, fully reduced into [0, N). */
+export function fromMont(c: Mont, out: usize, x: usize): void {
+  const t = c.tmp;
+  L.setSmall(t, c.n, 1);
+  montMul(c, out, x, t);
+  L.reduceOnce(out, c.N, c.n);
+}
+
+/** x = 2x mod N in the lazy range: x in [0, 2N) -> [0, 2N). */
+export function montDouble(c: Mont, x: usize): void {
+  const n = c.n;
+  L.shl1(x, n);
+  L.reduceOnce(x, c.N2, n);
+}

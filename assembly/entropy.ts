@@ -1,0 +1,41 @@
+// Entropy comes from the host and from nowhere else: one imported function that fills
+// [ptr, ptr+len) with cryptographically secure random bytes (crypto.getRandomValues), at
+// most 65,536 bytes per call. The host throws if it cannot; the throw unwinds through the
+// module, so key generation never continues with fewer or predictable bytes.
+
+import { alloc } from './arena';
+
+@external("env", "fillRandom")
+declare function hostFillRandom(ptr: usize, len: i32): void;
+
+const POOL_SIZE: i32 = 16384;
+
+let pool: usize = 0;
+let poolPos: i32 = POOL_SIZE;
+
+/**
+ * Called at the start of every exported call, right after the scratch arena was reset and
+ * before anything else is allocated, so that no release() can free the pool under us.
+ */
+export function resetEntropyPool(): void {
+  pool = alloc(<usize>POOL_SIZE);
+  poolPos = POOL_SIZE;
+}
+
+/** Copies `len` fresh random bytes to `dst`; bytes are consumed once and zeroed in the pool. */
+export function randomBytes(dst: usize, len: i32): void {
+  while (len > 0) {
+    if (pool == 0) unreachable();
+    if (poolPos >= POOL_SIZE) {
+      hostFillRandom(pool, POOL_SIZE);
+      poolPos = 0;
+    }
+    let n = POOL_SIZE - poolPos;
+    if (n > len) n = len;
+    memory.copy(dst, pool + <usize>poolPos, <usize>n);
+    memory.fill(pool + <usize>poolPos, 0, <usize>n);
+    poolPos += n;
+    dst += <usize>n;
+    len -= n;
+  }
+}

@@ -1,0 +1,69 @@
+// Trial division of RSA prime candidates by the odd primes below 2^16.
+//
+// FIPS 186-5 leaves the pre-screening of candidates open; dividing by small primes removes
+// about 90% of random odd candidates before the first Miller-Rabin exponentiation. The
+// primes and the tables of 2^(28i) mod p are public and built once, on first use, in the
+// persistent region of the arena.
+//
+// trialDivisionVarTime returns early when it finds a divisor: that only happens for a
+// candidate that is then discarded. A candidate that becomes p or q goes through every
+// prime and every step the same way.
+
+import { allocPersistent } from '../arena';
+import * as L from '../bignum/limbs';
+import { powersOf2to28, modSmall } from '../bignum/small';
+
+/** Limbs covered by the power tables: enough for 2048-bit primes and 4096-bit lambdas. */
+export const MAX_LIMBS: i32 = 148;
+const SIEVE_LIMIT: i32 = 65536;
+
+let count: i32 = 0;
+let primes: usize = 0; // u32[count]
+let inverses: usize = 0; // f64[count]
+let powers: usize = 0; // u32[count][tableStride], 2^(28i) mod p
+let tableStride: i32 = 0;
+
+/** Builds the tables on first use; `limbs` is the largest candidate size in limbs. */
+export function ensureSmallPrimes(limbs: i32): void {
+  if (count != 0) return;
+  tableStride = (limbs + 3) & ~3;
+  // Sieve of Eratosthenes over [0, 65536), in a temporary persistent block.
+  const composite = allocPersistent(<usize>SIEVE_LIMIT);
+  let c = 0;
+  for (let i = 3; i < SIEVE_LIMIT; i += 2) {
+    if (load<u8>(composite + <usize>i) == 0) {
+      c++;
+      if (i < 256) for (let j = i * i; j < SIEVE_LIMIT; j += 2 * i) store<u8>(composite + <usize>j, 1);
+    }
+  }
+  primes = allocPersistent(<usize>c << 2);
+  inverses = allocPersistent(<usize>c << 3);
+  powers = allocPersistent((<usize>c * <usize>tableStride) << 2);
+  let k = 0;
+  for (let i = 3; i < SIEVE_LIMIT; i += 2) {
+    if (load<u8>(composite + <usize>i) == 0) {
+      store<u32>(primes + (<usize>k << 2), <u32>i);
+      store<f64>(inverses + (<usize>k << 3), 1.0 / <f64>i);
+      powersOf2to28(powers + ((<usize>k * <usize>tableStride) << 2), tableStride, <u32>i);
+      k++;
+    }
+  }
+  count = c;
+}
+
+export function smallPrimeCount(): i32 {
+  return count;
+}
+
+/** true if no odd prime below 2^16 divides x (x of n limbs, n <= table size). */
+export function trialDivisionVarTime(x: usize, n: i32): bool {
+  const stride = <usize>tableStride << 2;
+  let pw = powers;
+  for (let k = 0; k < count; k++) {
+    const off = <usize>k;
+    const r = modSmall(x, n, pw, load<u32>(primes + (off << 2)), load<f64>(inverses + (off << 3)));
+    if (r == 0) return false;
+    pw += stride;
+  }
+  return true;
+}

@@ -1,0 +1,206 @@
+// Loading the WebAssembly core in any JavaScript runtime.
+//
+// The module is embedded as base64 (two builds: SIMD and scalar). Where the runtime allows
+// compiling bytes synchronously (Node, Deno, Bun, browser workers), the first call compiles
+// it on demand and no init call is needed. Where it does not (Cloudflare Workers, Vercel
+// Edge, a browser's main thread for modules over 4 KB), call `await initCore(source)` once
+// with a WebAssembly.Module, the .wasm bytes, or a Response.
+
+import { wasmBase64 as simdBase64 } from './generated/wasm-simd.js';
+import { wasmBase64 as scalarBase64 } from './generated/wasm-scalar.js';
+
+export type CoreVariant = 'simd' | 'scalar';
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  begin(flags: number): void;
+  alloc(len: number): number;
+  wipe(): void;
+  scratchHighWater(): number;
+  rsa_generate(nlen: number): number;
+  bn_modexp(base: number, exp: number, mod: number, len: number, out: number): void;
+  bn_modexp_base2(exp: number, mod: number, len: number, out: number): void;
+  bn_modmul(a: number, b: number, mod: number, len: number, sqr: number, out: number): void;
+  bn_divmod(x: number, y: number, len: number, q: number, r: number): void;
+  bn_gcd(u: number, v: number, len: number, out: number): void;
+  bn_shr(x: number, len: number, s: number, out: number): void;
+  bn_miller_rabin(w: number, len: number, rounds: number): number;
+  bn_trial_division(w: number, len: number): number;
+  bn_small_prime_count(): number;
+}
+
+/** Flags for begin(): which public tables the call needs. */
+export const FLAG_RSA = 1;
+
+/** The largest request crypto.getRandomValues accepts. */
+const MAX_RANDOM_REQUEST = 65536;
+
+export class Core {
+  readonly variant: CoreVariant;
+  readonly exports: CoreExports;
+  private busy = false;
+
+  constructor(module: WebAssembly.Module, variant: CoreVariant) {
+    this.variant = variant;
+    let memory: WebAssembly.Memory | undefined;
+    const imports = {
+      env: {
+        fillRandom: (ptr: number, len: number): void => {
+          if (!memory) throw new Error('wasm-kms: core memory is not ready');
+          fillRandom(new Uint8Array(memory.buffer, ptr, len));
+        },
+      },
+    };
+    const instance = new WebAssembly.Instance(module, imports);
+    this.exports = instance.exports as unknown as CoreExports;
+    memory = this.exports.memory;
+  }
+
+  /** A view of linear memory (re-created after every call: memory may grow). */
+  bytes(ptr: number, len: number): Uint8Array {
+    return new Uint8Array(this.exports.memory.buffer, ptr, len);
+  }
+
+  /** Copies host bytes into fresh scratch memory and returns the pointer. */
+  put(data: Uint8Array): number {
+    const ptr = this.exports.alloc(data.length);
+    this.bytes(ptr, data.length).set(data);
+    return ptr;
+  }
+
+  /** Copies bytes out of linear memory. */
+  take(ptr: number, len: number): Uint8Array {
+    return this.bytes(ptr, len).slice();
+  }
+
+  /**
+   * Runs one call sequence: begin(flags), fn, and a wipe of all scratch memory whatever
+   * happens (a trap or a failed entropy request included).
+   */
+  run<T>(flags: number, fn: (x: CoreExports) => T): T {
+    if (this.busy) throw new Error('wasm-kms: the core is not re-entrant');
+    this.busy = true;
+    try {
+      this.exports.begin(flags);
+      return fn(this.exports);
+    } finally {
+      try {
+        this.exports.wipe();
+      } finally {
+        this.busy = false;
+      }
+    }
+  }
+}
+
+function fillRandom(view: Uint8Array): void {
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  if (!c || typeof c.getRandomValues !== 'function') {
+    throw new Error('wasm-kms: no secure random source (globalThis.crypto.getRandomValues) in this runtime');
+  }
+  for (let off = 0; off < view.length; off += MAX_RANDOM_REQUEST) {
+    const part = view.subarray(off, Math.min(view.length, off + MAX_RANDOM_REQUEST));
+    // getRandomValues refuses views on a shared buffer in some runtimes; ours is not shared.
+    const filled = c.getRandomValues(part);
+    if (filled !== part) throw new Error('wasm-kms: crypto.getRandomValues did not fill the buffer');
+  }
+}
+
+// A module that uses one SIMD instruction: validate() tells whether the runtime has SIMD.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03,
+  0x02, 0x01, 0x00, 0x0a, 0x0a, 0x01, 0x08, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x62, 0x0b,
+]);
+
+export function simdSupported(): boolean {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+function base64ToBytes(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** The embedded bytes of a build. */
+export function embeddedWasm(variant: CoreVariant): Uint8Array {
+  return base64ToBytes(variant === 'simd' ? simdBase64 : scalarBase64);
+}
+
+const cores: Partial<Record<CoreVariant, Core>> = {};
+let defaultCore: Core | undefined;
+
+function preferredVariant(): CoreVariant {
+  return simdSupported() ? 'simd' : 'scalar';
+}
+
+/** A core of the given build, compiled synchronously from the embedded bytes if needed. */
+export function loadCore(variant: CoreVariant = preferredVariant()): Core {
+  let core = cores[variant];
+  if (!core) {
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(embeddedWasm(variant) as BufferSource);
+    } catch (err) {
+      throw new Error(
+        'wasm-kms: this runtime does not compile WebAssembly synchronously from bytes; ' +
+          'call `await initCore()` (or `initCore(module)` with the imported .wasm) first. Cause: ' +
+          (err instanceof Error ? err.message : String(err)),
+      );
+    }
+    core = new Core(module, variant);
+    cores[variant] = core;
+  }
+  return core;
+}
+
+/** The core used by generateKeyPair and the KMS operations. */
+export function getCore(): Core {
+  if (!defaultCore) defaultCore = loadCore();
+  return defaultCore;
+}
+
+export type CoreSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | Promise<Response>;
+
+/**
+ * Loads the core ahead of use. With no argument it compiles the embedded bytes
+ * asynchronously (which every runtime allows). With a source, it uses that: a compiled
+ * WebAssembly.Module (Cloudflare Workers, Vercel Edge), the .wasm bytes, or a Response.
+ * A given module's build (SIMD or scalar) is detected from its contents.
+ */
+export async function initCore(source?: CoreSource): Promise<void> {
+  let module: WebAssembly.Module;
+  let variant: CoreVariant;
+  if (source === undefined) {
+    variant = preferredVariant();
+    module = await WebAssembly.compile(embeddedWasm(variant) as BufferSource);
+  } else if (source instanceof WebAssembly.Module) {
+    module = source;
+    variant = 'scalar';
+  } else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    variant = 'scalar';
+    module = await WebAssembly.compile(bytes as BufferSource);
+  } else {
+    const response = await source;
+    if (!response.ok) throw new Error(`wasm-kms: fetching the core failed with HTTP ${response.status}`);
+    module = await WebAssembly.compile(new Uint8Array(await response.arrayBuffer()) as BufferSource);
+    variant = 'scalar';
+  }
+  if (source !== undefined) variant = moduleUsesSimd(module) ? 'simd' : 'scalar';
+  const core = new Core(module, variant);
+  cores[variant] = core;
+  defaultCore = core;
+}
+
+/** Our two builds export the same functions; the SIMD one records it in a custom section. */
+function moduleUsesSimd(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.customSections(module, 'wasm-kms.variant').some(
+    (s) => new TextDecoder().decode(s) === 'simd',
+  );
+}

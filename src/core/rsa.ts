@@ -1,0 +1,28 @@
+// RSA key pairs from the WebAssembly core, encoded as DER SPKI and PKCS#8.
+
+import { rsaSpki, rsaPkcs8, type RsaPrivateComponents } from '../der/rsa.js';
+import { Core, FLAG_RSA } from './module.js';
+
+const FIELDS = ['n', 'e', 'd', 'p', 'q', 'dP', 'dQ', 'qInv'] as const;
+
+/** Raw components of a fresh RSA key (big-endian bytes). The caller must wipe them. */
+export function rsaComponents(core: Core, nlen: number): RsaPrivateComponents {
+  return core.run(FLAG_RSA, (x) => {
+    const record = x.rsa_generate(nlen);
+    const table = new Uint32Array(x.memory.buffer.slice(record, record + FIELDS.length * 8));
+    const out = {} as Record<(typeof FIELDS)[number], Uint8Array>;
+    FIELDS.forEach((name, i) => {
+      out[name] = core.take(table[2 * i]!, table[2 * i + 1]!);
+    });
+    return out;
+  });
+}
+
+export function generateRsa(core: Core, nlen: number): { publicKey: Uint8Array; privateKey: Uint8Array } {
+  const c = rsaComponents(core, nlen);
+  try {
+    return { publicKey: rsaSpki(c.n, c.e), privateKey: rsaPkcs8(c) };
+  } finally {
+    for (const v of Object.values(c)) v.fill(0);
+  }
+}
