@@ -8,6 +8,7 @@ import { resetEntropyPool } from './entropy';
 import * as L from './bignum/limbs';
 import { montNew, montLimbs, montMul, montSqr, toMont, fromMont } from './bignum/mont';
 import { modExp, modExpBase2 } from './bignum/modexp';
+import { modExp32 } from './bignum/mont32';
 import { divMod, gcdOddPart } from './bignum/div';
 import { rsaEnsureTables, rsaGenerate } from './rsa/keygen';
 import { trialDivisionVarTime, smallPrimeCount, MAX_LIMBS } from './rsa/sieve';
@@ -144,4 +145,9 @@ export function bn_trial_division(w: usize, len: i32): i32 {
 
 export function bn_small_prime_count(): i32 {
   return smallPrimeCount();
+}
+
+/** out = base^exp mod m with 32-bit limbs (CIOS), for the limb-size comparison benchmark. */
+export function bn_modexp32(base: usize, exp: usize, mod: usize, len: i32, out: usize): void {
+  modExp32(out, base, exp, mod, len);
 }

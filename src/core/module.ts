@@ -20,6 +20,7 @@ export interface CoreExports {
   rsa_generate(nlen: number): number;
   bn_modexp(base: number, exp: number, mod: number, len: number, out: number): void;
   bn_modexp_base2(exp: number, mod: number, len: number, out: number): void;
+  bn_modexp32(base: number, exp: number, mod: number, len: number, out: number): void;
   bn_modmul(a: number, b: number, mod: number, len: number, sqr: number, out: number): void;
   bn_divmod(x: number, y: number, len: number, q: number, r: number): void;
   bn_gcd(u: number, v: number, len: number, out: number): void;
