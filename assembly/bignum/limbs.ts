@@ -234,6 +234,9 @@ export function shrSecret(x: usize, n: i32, s: u32, tmp: usize): void {
     }
     select(x, mask, tmp, x, n);
   }
+  // Shifts of n limbs or more leave nothing (the stages above only cover q < 2^stages).
+  const gone = 0 - (((<u32>(n - 1) - q) >> 31) & 1);
+  for (let i = 0; i < n; i++) st(x, i, ld(x, i) & ~gone);
   for (let k: u32 = 0; k < 5; k++) {
     const mask = 0 - ((r >> k) & 1);
     const sh: u32 = 1 << k;

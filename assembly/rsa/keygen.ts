@@ -149,11 +149,19 @@ function generatePrime(out: usize, bits: i32, rounds: i32, other: usize, c: Mont
 /** Output layout: 8 (pointer, length) pairs of big-endian byte strings. */
 export const OUT_FIELDS: i32 = 8; // n, e, d, p, q, dP, dQ, qInv
 
+/** nlen values the tables and the output layout support. */
+export function rsaSupportedLength(nlen: i32): bool {
+  return nlen >= 1024 && nlen <= 4096 && nlen % 16 == 0;
+}
+
 /**
- * Generates an RSA key of nlen bits (2048, 3072 or 4096; any multiple of 16 from 512 for
- * tests). Returns a pointer to OUT_FIELDS (ptr, len) u32 pairs in scratch memory.
+ * Generates an RSA key of nlen bits (2048, 3072 or 4096; any multiple of 16 from 1024 to
+ * 4096). Returns a pointer to OUT_FIELDS (ptr, len) u32 pairs in scratch memory, or 0 when
+ * A.1.3 returns FAILURE: 5·nlen/2 candidates without a prime (a broken random source) —
+ * the caller reports it; it is never retried here with the same source.
  */
 export function rsaGenerate(nlen: i32): usize {
+  if (!rsaSupportedLength(nlen)) return 0;
   const bits = nlen / 2;
   const n = montLimbs(bits);
   if (ePowers == 0) unreachable(); // rsaEnsureTables() first
@@ -176,9 +184,12 @@ export function rsaGenerate(nlen: i32): usize {
   const dQ = newLimbs(n + 1);
   const qInv = newLimbs(n);
   const pm2 = newLimbs(n);
-  while (true) {
-    if (!generatePrime(p, bits, rounds, 0, c, s)) continue;
-    if (!generatePrime(q, bits, rounds, p, c, s)) continue;
+  // d <= 2^(nlen/2) sends A.1.1 back to new primes; it happens with probability about
+  // 2^-(nlen/2), so a handful of attempts only guard against a broken random source.
+  let done = false;
+  for (let attempt = 0; attempt < 4 && !done; attempt++) {
+    if (!generatePrime(p, bits, rounds, 0, c, s)) return 0;
+    if (!generatePrime(q, bits, rounds, p, c, s)) return 0;
     // A.1.1 (d): n = pq; lambda = lcm(p-1, q-1) = (p-1) * ((q-1) / gcd(p-1, q-1)).
     L.mul(modulus, p, n, q, n);
     L.copy(p1, p, n);
@@ -203,8 +214,9 @@ export function rsaGenerate(nlen: i32): usize {
     toMont(c, tmp, q);
     modExp(c, qInv, tmp, pm2, bits);
     fromMont(c, qInv, qInv);
-    break;
+    done = true;
   }
+  if (!done) return 0;
   const byteLen = nlen / 8;
   const half = bits / 8;
   putField(record, 0, modulus, n2, byteLen);

@@ -81,7 +81,11 @@ export function mrRandomBase(c: Mont, s: MRState, wbits: i32): bool {
   const nb = (wbits + 7) >> 3;
   const excess = <u32>(nb * 8 - wbits);
   const b = s.b;
-  while (true) {
+  // A uniform b is in range with probability at least 1/4 (w = 5) and about 1/2 or more for
+  // the sizes RSA uses — unless the random source
+  // is broken. After 256 draws the round fails, which rejects the candidate.
+  for (let attempt = 0; ; attempt++) {
+    if (attempt == 256) return false;
     randomBytes(s.bytes, nb);
     store<u8>(s.bytes, load<u8>(s.bytes) & <u8>(<u32>0xff >> excess));
     L.fromBytes(b, n, s.bytes, nb);

@@ -9,7 +9,7 @@
 // candidate that is then discarded. A candidate that becomes p or q goes through every
 // prime and every step the same way.
 
-import { allocPersistent } from '../arena';
+import { alloc, allocPersistent, mark, release } from '../arena';
 import * as L from '../bignum/limbs';
 import { powersOf2to28, modSmall } from '../bignum/small';
 
@@ -23,32 +23,31 @@ let inverses: usize = 0; // f64[count]
 let powers: usize = 0; // u32[count][tableStride], 2^(28i) mod p
 let tableStride: i32 = 0;
 
+/** The number of odd primes below 2^16. */
+const ODD_PRIMES_BELOW_LIMIT: i32 = 6541;
+
 /** Builds the tables on first use; `limbs` is the largest candidate size in limbs. */
 export function ensureSmallPrimes(limbs: i32): void {
   if (count != 0) return;
   tableStride = (limbs + 3) & ~3;
-  // Sieve of Eratosthenes over [0, 65536), in a temporary persistent block.
-  const composite = allocPersistent(<usize>SIEVE_LIMIT);
-  let c = 0;
-  for (let i = 3; i < SIEVE_LIMIT; i += 2) {
-    if (load<u8>(composite + <usize>i) == 0) {
-      c++;
-      if (i < 256) for (let j = i * i; j < SIEVE_LIMIT; j += 2 * i) store<u8>(composite + <usize>j, 1);
-    }
-  }
-  primes = allocPersistent(<usize>c << 2);
-  inverses = allocPersistent(<usize>c << 3);
-  powers = allocPersistent((<usize>c * <usize>tableStride) << 2);
+  primes = allocPersistent(<usize>ODD_PRIMES_BELOW_LIMIT << 2);
+  inverses = allocPersistent(<usize>ODD_PRIMES_BELOW_LIMIT << 3);
+  powers = allocPersistent((<usize>ODD_PRIMES_BELOW_LIMIT * <usize>tableStride) << 2);
+  // Sieve of Eratosthenes over [0, 65536) in scratch memory, released at once.
+  const m0 = mark();
+  const composite = alloc(<usize>SIEVE_LIMIT);
   let k = 0;
   for (let i = 3; i < SIEVE_LIMIT; i += 2) {
-    if (load<u8>(composite + <usize>i) == 0) {
-      store<u32>(primes + (<usize>k << 2), <u32>i);
-      store<f64>(inverses + (<usize>k << 3), 1.0 / <f64>i);
-      powersOf2to28(powers + ((<usize>k * <usize>tableStride) << 2), tableStride, <u32>i);
-      k++;
-    }
+    if (load<u8>(composite + <usize>i) != 0) continue;
+    if (i < 256) for (let j = i * i; j < SIEVE_LIMIT; j += 2 * i) store<u8>(composite + <usize>j, 1);
+    store<u32>(primes + (<usize>k << 2), <u32>i);
+    store<f64>(inverses + (<usize>k << 3), 1.0 / <f64>i);
+    powersOf2to28(powers + ((<usize>k * <usize>tableStride) << 2), tableStride, <u32>i);
+    k++;
   }
-  count = c;
+  release(m0);
+  if (k != ODD_PRIMES_BELOW_LIMIT) unreachable();
+  count = k;
 }
 
 export function smallPrimeCount(): i32 {

@@ -29,7 +29,13 @@ const RSA_BITS = new Map<string, number>([
 export function generateKeyPair(spec: KeyPairSpec): KeyPair {
   const bits = RSA_BITS.get(spec);
   if (bits !== undefined) return generateRsa(getCore(), bits);
-  throw new TypeError(
-    `Unknown key pair spec ${JSON.stringify(spec)}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`,
-  );
+  throw new TypeError(`Unknown key pair spec ${describe(spec)}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
+}
+
+/** A printable form of any value, for error messages; never throws. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
+  return `(${typeof value})`;
 }
