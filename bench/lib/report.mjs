@@ -1,0 +1,101 @@
+// Markdown and JSON reports of a run.
+
+import os from 'node:os';
+
+export function machineInfo() {
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    v8: process.versions.v8,
+    openssl: process.versions.openssl,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    platform: `${os.platform()} ${os.arch()}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+  };
+}
+
+export function formatMs(ms) {
+  if (!Number.isFinite(ms)) return '–';
+  const digits = ms >= 100 ? 0 : ms >= 10 ? 1 : ms >= 1 ? 2 : 3;
+  return ms.toFixed(digits);
+}
+
+const formatRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(3)}×` : '–');
+
+export const describeTarget = (t) =>
+  `${t.group} ${t.task} median ≤ ${t.maxRatio.toFixed(2)} × ${t.baseline}`;
+
+export function describeBudget(b) {
+  return `${b.timeMs / 1000} s/task, ≥ ${b.minSamples} samples, ${b.rounds} round${b.rounds === 1 ? '' : 's'}, ${b.warmup} warm-up call${b.warmup === 1 ? '' : 's'}`;
+}
+
+function row(cells) {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function suiteTable(suite, targets) {
+  const lines = [
+    `## ${suite.title}`,
+    '',
+    ...suite.groups.map((g) => `- Budget ${g.name}: ${describeBudget(g.budget)}`),
+    '',
+    row(['Group', 'Implementation', 'Median (ms)', 'Mean (ms)', 'p99 (ms)', 'Samples', `Median vs ${suite.baseline}`, 'Target']),
+    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---']),
+  ];
+  for (const g of suite.groups) {
+    for (const t of g.tasks) {
+      const target = targets.find((x) => x.suite === suite.id && x.group === g.name && x.task === t.name);
+      const ratio = t.name === suite.baseline ? 'baseline' : formatRatio(t.ratio);
+      const mark = target ? `≤ ${target.maxRatio.toFixed(2)}× **${target.status}**` : '';
+      lines.push(row([g.name, t.name, formatMs(t.median), formatMs(t.mean), formatMs(t.p99), t.samples, ratio, mark]));
+    }
+  }
+  return lines.join('\n');
+}
+
+export function summaryLine(targets) {
+  if (targets.length === 0) return 'Targets: none in the selected suites.';
+  const failed = targets.filter((t) => t.status === 'FAIL');
+  const passed = targets.filter((t) => t.status === 'PASS');
+  const skipped = targets.length - failed.length - passed.length;
+  const verdict = failed.length === 0 ? 'PASS' : 'FAIL';
+  const parts = [`${passed.length}/${targets.length} passed`];
+  if (failed.length) parts.push(`failed: ${failed.map((t) => `${t.group} ${t.task} ${formatRatio(t.ratio)}`).join(', ')}`);
+  if (skipped) parts.push(`${skipped} not measured`);
+  return `Targets ${verdict}: ${parts.join('; ')}`;
+}
+
+export function markdown(run) {
+  const m = run.machine;
+  const header = [
+    '# wasm-kms benchmarks',
+    '',
+    row(['', '']),
+    row(['---', '---']),
+    row(['Date', m.date]),
+    row(['Node', `${m.node} (V8 ${m.v8})`]),
+    row(['OpenSSL', m.openssl]),
+    row(['CPU', `${m.cpu} × ${m.cores} (${m.platform}, ${m.memoryGiB} GiB)`]),
+    row(['Load average', `${m.loadAverage.join(' / ')} (1 / 5 / 15 min, at the end of the run)`]),
+    row(['Mode', run.mode]),
+    row(['Method', 'tinybench, one process; per group, a warm-up and result check of every task, then interleaved rounds with a rotating start; median / mean / p99 from the raw samples']),
+    '',
+  ];
+  const targets = [
+    '## Targets',
+    '',
+    ...run.targets.map((t) => `- ${describeTarget(t)}: ${formatRatio(t.ratio)} **${t.status}**`),
+    ...(run.targets.length ? [''] : []),
+    `**${summaryLine(run.targets)}**`,
+  ];
+  return [...header, ...run.suites.map((s) => `${suiteTable(s, run.targets)}\n`), ...targets, ''].join('\n');
+}
+
+/** The run with every number, raw samples included (ms, ascending; arrays kept on one line). */
+export function json(run) {
+  const text = JSON.stringify(run, (key, v) => (key === 'raw' ? v.map((x) => Number(x.toFixed(6))) : v), 2);
+  return `${text.replace(/\[\s+([-\d.e,\s]+?)\s+\]/g, (_, items) => `[${items.split(/,\s+/).join(', ')}]`)}\n`;
+}
