@@ -10,7 +10,7 @@
 
 import { alloc, mark, release } from '../arena';
 import * as L from './limbs';
-import { Mont, montMul, montSqr, montDouble, newLimbs, PAD } from './mont';
+import { Mont, montMul, montSqr, newLimbs, PAD } from './mont';
 
 const W: i32 = 4;
 const TABLE: i32 = 1 << W;
@@ -87,11 +87,29 @@ export function modExpBase2(c: Mont, out: usize, e: usize, expBits: i32): void {
   const acc = newLimbs(n);
   const t = newLimbs(n);
   L.copy(acc, c.one, n);
+  const t2 = newLimbs(n);
+  const N2 = c.N2;
   for (let i = expBits - 1; i >= 0; i--) {
     montSqr(c, acc, acc);
-    L.copy(t, acc, n);
-    montDouble(c, t);
-    L.select(acc, 0 - L.bit(e, i), t, acc, n);
+    // One pass computes 2acc and 2acc - 2N, a second keeps acc, 2acc or 2acc - 2N by mask.
+    let carry: u32 = 0;
+    let borrow: u32 = 0;
+    for (let k = 0; k < n; k++) {
+      const v = (L.ld(acc, k) << 1) | carry;
+      carry = v >> 28;
+      const dbl = v & L.LIMB_MASK;
+      L.st(t, k, dbl);
+      const d = dbl - L.ld(N2, k) - borrow;
+      L.st(t2, k, d & L.LIMB_MASK);
+      borrow = d >> 31;
+    }
+    const useBit = 0 - L.bit(e, i);
+    const keepDouble = useBit & (0 - borrow); // 2acc < 2N: keep it unreduced
+    const keepReduced = useBit & ~(0 - borrow);
+    for (let k = 0; k < n; k++) {
+      const a = L.ld(acc, k);
+      L.st(acc, k, a ^ (keepDouble & (a ^ L.ld(t, k))) ^ (keepReduced & (a ^ L.ld(t2, k))));
+    }
   }
   L.copy(out, acc, n);
   release(m0);

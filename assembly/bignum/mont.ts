@@ -218,10 +218,3 @@ export function fromMont(c: Mont, out: usize, x: usize): void {
   montMul(c, out, x, t);
   L.reduceOnce(out, c.N, c.n);
 }
-
-/** x = 2x mod N in the lazy range: x in [0, 2N) -> [0, 2N). */
-export function montDouble(c: Mont, x: usize): void {
-  const n = c.n;
-  L.shl1(x, n);
-  L.reduceOnce(x, c.N2, n);
-}
