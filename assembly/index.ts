@@ -11,7 +11,7 @@ import { modExp, modExpBase2 } from './bignum/modexp';
 import { modExp32 } from './bignum/mont32';
 import { divMod, gcdOddPart } from './bignum/div';
 import { rsaEnsureTables, rsaGenerate } from './rsa/keygen';
-import { trialDivisionVarTime, smallPrimeCount, MAX_LIMBS } from './rsa/sieve';
+import { trialDivisionVarTime, smallPrimeCount, CANDIDATE_LIMBS } from './rsa/sieve';
 import { mrNew, millerRabin } from './rsa/primality';
 
 
@@ -139,7 +139,7 @@ export function bn_miller_rabin(w: usize, len: i32, rounds: i32): i32 {
 /** 1 if no odd prime below 2^16 divides w (needs begin(FLAG_RSA)). */
 export function bn_trial_division(w: usize, len: i32): i32 {
   const n = L.limbsFor(len * 8);
-  if (n > MAX_LIMBS) unreachable();
+  if (n > CANDIDATE_LIMBS) unreachable();
   return trialDivisionVarTime(limbsOf(w, len, n), n) ? 1 : 0;
 }
 

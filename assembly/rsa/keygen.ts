@@ -13,19 +13,22 @@ import { Mont, montNew, montSetModulus, montLimbs, newLimbs, toMont, fromMont } 
 import { modExp } from '../bignum/modexp';
 import { divMod, gcdOddPart } from '../bignum/div';
 import { powersOf2to28, reduceSmall, modSmall } from '../bignum/small';
-import { ensureSmallPrimes, trialDivisionVarTime, MAX_LIMBS } from './sieve';
+import { ensureSmallPrimes, trialDivisionVarTime } from './sieve';
+
+/** Limbs of the largest value reduced mod e: lambda of a 4096-bit key is 147 limbs. */
+const E_TABLE_LIMBS: i32 = 148;
 import { MRState, mrNew, millerRabin } from './primality';
 
 const E: u32 = 65537;
 
-let ePowers: usize = 0; // 2^(28i) mod e, MAX_LIMBS entries (public)
+let ePowers: usize = 0; // 2^(28i) mod e, E_TABLE_LIMBS entries (public)
 
 /** Builds the public tables; must run while no scratch memory is live. */
 export function rsaEnsureTables(): void {
-  ensureSmallPrimes(MAX_LIMBS);
+  ensureSmallPrimes();
   if (ePowers == 0) {
-    ePowers = allocPersistent(<usize>MAX_LIMBS << 2);
-    powersOf2to28(ePowers, MAX_LIMBS, E);
+    ePowers = allocPersistent(<usize>E_TABLE_LIMBS << 2);
+    powersOf2to28(ePowers, E_TABLE_LIMBS, E);
   }
 }
 
@@ -35,7 +38,7 @@ export function rsaMillerRabinRounds(nlen: i32): i32 {
   return 4;
 }
 
-/** x mod e for x of n limbs (n <= MAX_LIMBS). */
+/** x mod e for x of n limbs (n <= E_TABLE_LIMBS). */
 function modE(x: usize, n: i32): u32 {
   return modSmall(x, n, ePowers, E, 1.0 / <f64>E);
 }

@@ -13,8 +13,8 @@ import { alloc, allocPersistent, mark, release } from '../arena';
 import * as L from '../bignum/limbs';
 import { powersOf2to28, modSmall } from '../bignum/small';
 
-/** Limbs covered by the power tables: enough for 2048-bit primes and 4096-bit lambdas. */
-export const MAX_LIMBS: i32 = 148;
+/** Limbs of the largest candidate: a 2048-bit prime (RSA_4096) is 74 limbs. */
+export const CANDIDATE_LIMBS: i32 = 76;
 const SIEVE_LIMIT: i32 = 65536;
 
 let count: i32 = 0;
@@ -26,10 +26,10 @@ let tableStride: i32 = 0;
 /** The number of odd primes below 2^16. */
 const ODD_PRIMES_BELOW_LIMIT: i32 = 6541;
 
-/** Builds the tables on first use; `limbs` is the largest candidate size in limbs. */
-export function ensureSmallPrimes(limbs: i32): void {
+/** Builds the tables on first use. */
+export function ensureSmallPrimes(): void {
   if (count != 0) return;
-  tableStride = (limbs + 3) & ~3;
+  tableStride = CANDIDATE_LIMBS;
   primes = allocPersistent(<usize>ODD_PRIMES_BELOW_LIMIT << 2);
   inverses = allocPersistent(<usize>ODD_PRIMES_BELOW_LIMIT << 3);
   powers = allocPersistent((<usize>ODD_PRIMES_BELOW_LIMIT * <usize>tableStride) << 2);
@@ -54,7 +54,7 @@ export function smallPrimeCount(): i32 {
   return count;
 }
 
-/** true if no odd prime below 2^16 divides x (x of n limbs, n <= table size). */
+/** true if no odd prime below 2^16 divides x (x of n <= CANDIDATE_LIMBS limbs). */
 export function trialDivisionVarTime(x: usize, n: i32): bool {
   const stride = <usize>tableStride << 2;
   let pw = powers;

@@ -99,8 +99,9 @@ export class Bignum {
     return this.core.run(0, (x) => x.bn_miller_rabin(this.core.put(bigintToBytes(w, byteLen(w))), byteLen(w), rounds) === 1);
   }
 
-  /** true when no odd prime below 2^16 divides w. */
+  /** true when no odd prime below 2^16 divides w (w of at most 2,128 bits, the core's table size). */
   passesTrialDivision(w: bigint): boolean {
+    if (byteLen(w) * 8 > 2128) throw new RangeError('trial division takes candidates of at most 2,128 bits');
     return this.core.run(1, (x) => x.bn_trial_division(this.core.put(bigintToBytes(w, byteLen(w))), byteLen(w)) === 1);
   }
 }
