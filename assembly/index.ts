@@ -151,3 +151,6 @@ export function bn_small_prime_count(): i32 {
 export function bn_modexp32(base: usize, exp: usize, mod: usize, len: i32, out: usize): void {
   modExp32(out, base, exp, mod, len);
 }
+
+// ---- Entry points of the elliptic-curve and Edwards cores -------------------------------
+export * from './exports/ed25519';

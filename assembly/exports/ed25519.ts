@@ -1,0 +1,1 @@
+// Ed25519 entry points (filled in with the Edwards core).
