@@ -11,6 +11,7 @@ import { modExp, modExpBase2 } from './bignum/modexp';
 import { modExp32 } from './bignum/mont32';
 import { divMod, gcdOddPart } from './bignum/div';
 import { rsaEnsureTables, rsaGenerate } from './rsa/keygen';
+import { ecEnsureCurve } from './ec/weierstrass';
 import { trialDivisionVarTime, smallPrimeCount, CANDIDATE_LIMBS } from './rsa/sieve';
 import { mrNew, millerRabin } from './rsa/primality';
 
@@ -21,6 +22,8 @@ const FLAG_RSA: i32 = 1;
 export function begin(flags: i32): void {
   arena.wipeScratch();
   if (flags & FLAG_RSA) rsaEnsureTables();
+  // bits 2..6: elliptic curves 1..5 (see exports/ec.ts)
+  for (let id = 1; id <= 5; id++) if (flags & (1 << (id + 1))) ecEnsureCurve(id);
   resetEntropyPool();
 }
 
@@ -154,3 +157,4 @@ export function bn_modexp32(base: usize, exp: usize, mod: usize, len: i32, out: 
 
 // ---- Entry points of the elliptic-curve and Edwards cores -------------------------------
 export * from './exports/ed25519';
+export * from './exports/ec';

@@ -1,0 +1,353 @@
+// Short-Weierstrass curves y^2 = x^3 + ax + b with a = -3 (P-256, P-384, P-521, SM2) or
+// a = 0 (secp256k1): key generation by constant-time fixed-base scalar multiplication.
+//
+// Points are projective (X : Y : Z) and added with the complete formulas of Renes, Costello
+// and Batina, "Complete addition formulas for prime order elliptic curves" (EUROCRYPT 2016):
+// Algorithm 4 for a = -3, Algorithm 7 for a = 0. Complete means one formula for every pair
+// of inputs (doubling and the point at infinity included), so no input takes another path.
+//
+// [k]G uses signed 4-bit windows: k = sum d_i 16^i with d_i in [-8, 7], and a public table
+// T[i][j] = (j+1) 16^i G built once per curve. Each window adds sign(d_i) T[i][|d_i|-1], read
+// by scanning all eight entries with masks, or the point at infinity when d_i = 0: the same
+// 12-multiplication addition for every window, whatever the scalar.
+
+import { alloc, allocPersistent, mark, release } from '../arena';
+import { randomBytes } from '../entropy';
+import * as L from '../bignum/limbs';
+import { Mont, montNew, toMont, fromMont, newLimbs, PAD, montLimbs } from '../bignum/mont';
+import { fadd, fsub, fmul, fsqr, finv } from './field';
+import * as P256 from './curves/p256';
+import * as P384 from './curves/p384';
+import * as P521 from './curves/p521';
+import * as K256 from './curves/secp256k1';
+import * as SM2 from './curves/sm2';
+
+export const CURVE_P256: i32 = 1;
+export const CURVE_P384: i32 = 2;
+export const CURVE_P521: i32 = 3;
+export const CURVE_SECP256K1: i32 = 4;
+export const CURVE_SM2: i32 = 5;
+
+/** Public per-curve data, in the persistent region. */
+@unmanaged class Curve {
+  bits: i32 = 0;
+  bytes: i32 = 0;
+  n: i32 = 0; // field limbs
+  aZero: bool = false;
+  windows: i32 = 0;
+  p: usize = 0; // limbs
+  pMinus2: usize = 0;
+  order: usize = 0; // n (the group order), limbs
+  bM: usize = 0; // b in Montgomery form (a = -3) or 3b (a = 0)
+  table: usize = 0; // windows * 8 points
+  gx: usize = 0;
+  gy: usize = 0;
+}
+
+// Curve records by id, in static data (no managed allocation: the arena owns the heap).
+const curves: usize = memory.data(6 * sizeof<usize>());
+
+@inline function curveRecord(id: i32): usize {
+  return load<usize>(curves + (<usize>id << alignof<usize>()));
+}
+
+@inline function elemBytes(n: i32): usize {
+  return <usize>(n + PAD) << 2;
+}
+@inline function pointBytes(n: i32): usize {
+  return 3 * elemBytes(n);
+}
+
+function paramsBits(id: i32): i32 {
+  if (id == CURVE_P256) return P256.BITS;
+  if (id == CURVE_P384) return P384.BITS;
+  if (id == CURVE_P521) return P521.BITS;
+  if (id == CURVE_SECP256K1) return K256.BITS;
+  return SM2.BITS;
+}
+
+/** Persistent setup of a curve: constants and the fixed-base table. No scratch may be live. */
+export function ecEnsureCurve(id: i32): void {
+  if (id < 1 || id > 5) unreachable();
+  if (curveRecord(id) != 0) return;
+  let bytes: i32, aZero: bool, P: usize, B: usize, N: usize, GX: usize, GY: usize;
+  if (id == CURVE_P256) { bytes = P256.BYTES; aZero = P256.A_IS_ZERO; P = P256.P; B = P256.B; N = P256.N; GX = P256.GX; GY = P256.GY; }
+  else if (id == CURVE_P384) { bytes = P384.BYTES; aZero = P384.A_IS_ZERO; P = P384.P; B = P384.B; N = P384.N; GX = P384.GX; GY = P384.GY; }
+  else if (id == CURVE_P521) { bytes = P521.BYTES; aZero = P521.A_IS_ZERO; P = P521.P; B = P521.B; N = P521.N; GX = P521.GX; GY = P521.GY; }
+  else if (id == CURVE_SECP256K1) { bytes = K256.BYTES; aZero = K256.A_IS_ZERO; P = K256.P; B = K256.B; N = K256.N; GX = K256.GX; GY = K256.GY; }
+  else { bytes = SM2.BYTES; aZero = SM2.A_IS_ZERO; P = SM2.P; B = SM2.B; N = SM2.N; GX = SM2.GX; GY = SM2.GY; }
+  const bits = paramsBits(id);
+  const n = montLimbs(bits);
+  const windows = (bits + 3) / 4 + ((bits & 3) == 0 ? 1 : 0);
+  const cv = changetype<Curve>(allocPersistent(offsetof<Curve>()));
+  cv.bits = bits;
+  cv.bytes = bytes;
+  cv.n = n;
+  cv.aZero = aZero;
+  cv.windows = windows;
+  cv.p = allocPersistent(elemBytes(n));
+  cv.pMinus2 = allocPersistent(elemBytes(n));
+  cv.order = allocPersistent(elemBytes(n));
+  cv.bM = allocPersistent(elemBytes(n));
+  cv.gx = allocPersistent(elemBytes(n));
+  cv.gy = allocPersistent(elemBytes(n));
+  cv.table = allocPersistent(<usize>windows * 8 * pointBytes(n));
+  L.fromBytes(cv.p, n, P, bytes);
+  L.fromBytes(cv.pMinus2, n, P, bytes);
+  L.subSmall(cv.pMinus2, n, 2);
+  L.fromBytes(cv.order, n, N, bytes);
+  // Everything below is computed in scratch, and the scratch is released (zeroed) after.
+  const m0 = mark();
+  const c = montNew(cv.p, n);
+  const t = newLimbs(n);
+  L.fromBytes(t, n, B, bytes);
+  if (aZero) {
+    // Algorithm 7 multiplies by b3 = 3b.
+    const t3 = newLimbs(n);
+    L.add(t3, t, t, n);
+    L.add(t3, t3, t, n);
+    toMont(c, cv.bM, t3);
+  } else {
+    toMont(c, cv.bM, t);
+  }
+  L.fromBytes(t, n, GX, bytes);
+  toMont(c, cv.gx, t);
+  L.fromBytes(t, n, GY, bytes);
+  toMont(c, cv.gy, t);
+  // Table: T[i][j] = (j+1) * 16^i * G.
+  const pb = pointBytes(n);
+  const base = alloc(pb);
+  L.copy(base, cv.gx, n);
+  L.copy(base + elemBytes(n), cv.gy, n);
+  L.copy(base + 2 * elemBytes(n), c.one, n);
+  const s = newScratch(n);
+  for (let i = 0; i < windows; i++) {
+    const row = cv.table + <usize>i * 8 * pb;
+    memory.copy(row, base, pb);
+    for (let j = 1; j < 8; j++) pointAdd(cv, c, s, row + <usize>j * pb, row + <usize>(j - 1) * pb, base);
+    // next base = 16 * base = 2 * (8 * base)
+    pointAdd(cv, c, s, base, row + 7 * pb, row + 7 * pb);
+  }
+  release(m0);
+  store<usize>(curves + (<usize>id << alignof<usize>()), changetype<usize>(cv));
+}
+
+/** Scratch for pointAdd: 5 temporaries and 3 outputs. */
+function newScratch(n: i32): usize {
+  return alloc(8 * elemBytes(n));
+}
+
+/**
+ * out = p1 + p2 with the complete formulas (RCB 2016, Algorithm 4 for a = -3, 7 for a = 0).
+ * out may alias p1 or p2. s: scratch from newScratch.
+ */
+function pointAdd(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, p2: usize): void {
+  const e = elemBytes(cv.n);
+  const X1 = p1, Y1 = p1 + e, Z1 = p1 + 2 * e;
+  const X2 = p2, Y2 = p2 + e, Z2 = p2 + 2 * e;
+  const t0 = s, t1 = s + e, t2 = s + 2 * e, t3 = s + 3 * e, t4 = s + 4 * e;
+  const X3 = s + 5 * e, Y3 = s + 6 * e, Z3 = s + 7 * e;
+  const b = cv.bM;
+  fmul(c, t0, X1, X2);
+  fmul(c, t1, Y1, Y2);
+  fmul(c, t2, Z1, Z2);
+  fadd(c, t3, X1, Y1);
+  fadd(c, t4, X2, Y2);
+  fmul(c, t3, t3, t4);
+  fadd(c, t4, t0, t1);
+  fsub(c, t3, t3, t4);
+  fadd(c, t4, Y1, Z1);
+  fadd(c, X3, Y2, Z2);
+  fmul(c, t4, t4, X3);
+  fadd(c, X3, t1, t2);
+  fsub(c, t4, t4, X3);
+  fadd(c, X3, X1, Z1);
+  fadd(c, Y3, X2, Z2);
+  fmul(c, X3, X3, Y3);
+  fadd(c, Y3, t0, t2);
+  fsub(c, Y3, X3, Y3);
+  if (cv.aZero) {
+    // Algorithm 7 (a = 0), steps 19-33; b holds 3b.
+    fadd(c, X3, t0, t0);
+    fadd(c, t0, X3, t0);
+    fmul(c, t2, b, t2);
+    fadd(c, Z3, t1, t2);
+    fsub(c, t1, t1, t2);
+    fmul(c, Y3, b, Y3);
+    fmul(c, X3, t4, Y3);
+    fmul(c, t2, t3, t1);
+    fsub(c, X3, t2, X3);
+    fmul(c, Y3, Y3, t0);
+    fmul(c, t1, t1, Z3);
+    fadd(c, Y3, t1, Y3);
+    fmul(c, t0, t0, t3);
+    fmul(c, Z3, Z3, t4);
+    fadd(c, Z3, Z3, t0);
+  } else {
+    // Algorithm 4 (a = -3), steps 19-43.
+    fmul(c, Z3, b, t2);
+    fsub(c, X3, Y3, Z3);
+    fadd(c, Z3, X3, X3);
+    fadd(c, X3, X3, Z3);
+    fsub(c, Z3, t1, X3);
+    fadd(c, X3, t1, X3);
+    fmul(c, Y3, b, Y3);
+    fadd(c, t1, t2, t2);
+    fadd(c, t2, t1, t2);
+    fsub(c, Y3, Y3, t2);
+    fsub(c, Y3, Y3, t0);
+    fadd(c, t1, Y3, Y3);
+    fadd(c, Y3, t1, Y3);
+    fadd(c, t1, t0, t0);
+    fadd(c, t0, t1, t0);
+    fsub(c, t0, t0, t2);
+    fmul(c, t1, t4, Y3);
+    fmul(c, t2, t0, Y3);
+    fmul(c, Y3, X3, Z3);
+    fadd(c, Y3, Y3, t2);
+    fmul(c, X3, t3, X3);
+    fsub(c, X3, X3, t1);
+    fmul(c, Z3, t4, Z3);
+    fmul(c, t1, t3, t0);
+    fadd(c, Z3, Z3, t1);
+  }
+  L.copy(out, X3, cv.n);
+  L.copy(out + e, Y3, cv.n);
+  L.copy(out + 2 * e, Z3, cv.n);
+}
+
+/** Nibble i (bits 4i..4i+3) of a big-endian scalar of `len` bytes; public i, secret value. */
+@inline function nibble(k: usize, len: i32, i: i32): u32 {
+  const byteIndex = len - 1 - (i >> 1);
+  if (byteIndex < 0) return 0;
+  return (<u32>load<u8>(k + <usize>byteIndex) >> (<u32>(i & 1) << 2)) & 15;
+}
+
+/**
+ * out (affine x, y as big-endian bytes, 2 * bytes) = [k]G for a big-endian scalar k of
+ * `bytes` bytes, k < 2^bits. Returns 0 if the result is the point at infinity (k = 0 mod n).
+ */
+export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize): i32 {
+  const cv = changetype<Curve>(curveRecord(id));
+  if (changetype<usize>(cv) == 0) unreachable();
+  const n = cv.n;
+  const e = elemBytes(n);
+  const pb = pointBytes(n);
+  const m0 = mark();
+  const c = montNew(cv.p, n);
+  const s = newScratch(n);
+  const acc = alloc(pb);
+  const sel = alloc(pb);
+  const negY = newLimbs(n);
+  const zero = newLimbs(n);
+  // acc = point at infinity (0 : 1 : 0)
+  L.copy(acc + e, c.one, n);
+  let carry: u32 = 0;
+  const words = (n + 3) & ~3;
+  for (let i = 0; i < cv.windows; i++) {
+    const v = nibble(k, cv.bytes, i) + carry;
+    carry = (v + 8) >> 4;
+    const d = <i32>v - <i32>(carry << 4); // -8..7
+    const neg = <u32>(d >> 31);
+    const abs = <u32>((d ^ (d >> 31)) - (d >> 31)); // 0..8
+    // sel = T[i][abs-1], or all zeros when abs = 0
+    memory.fill(sel, 0, pb);
+    const row = cv.table + <usize>i * 8 * pb;
+    for (let j: u32 = 0; j < 8; j++) {
+      const mask = ~L.nonZeroMask((j + 1) ^ abs);
+      const src = row + <usize>j * pb;
+      for (let w = 0; w < 3; w++) {
+        const so = src + <usize>w * e;
+        const dO = sel + <usize>w * e;
+        for (let l = 0; l < n; l++) L.st(dO, l, L.ld(dO, l) | (L.ld(so, l) & mask));
+      }
+    }
+    // abs = 0: the point at infinity (0 : 1 : 0)
+    const isZero = ~L.nonZeroMask(abs);
+    L.select(sel + e, isZero, c.one, sel + e, n);
+    // negative digit: negate Y
+    fsub(c, negY, zero, sel + e);
+    L.select(sel + e, neg, negY, sel + e, n);
+    pointAdd(cv, c, s, acc, acc, sel);
+  }
+  // Affine: x = X/Z, y = Y/Z.
+  const zi = newLimbs(n);
+  const x = newLimbs(n);
+  const y = newLimbs(n);
+  finv(c, zi, acc + 2 * e, cv.pMinus2, cv.bits);
+  fmul(c, x, acc, zi);
+  fmul(c, y, acc + e, zi);
+  fromMont(c, x, x);
+  fromMont(c, y, y);
+  // The point at infinity has Z = 0, so zi = 0 and x = y = 0; no finite point has y = 0 on
+  // these curves (their order is odd and prime).
+  const infinite = L.isZeroMask(y, n);
+  // Defence against faults: the point must satisfy the curve equation.
+  const onCurve = isOnCurve(cv, c, x, y) | infinite;
+  L.toBytes(outX, cv.bytes, x, n);
+  L.toBytes(outY, cv.bytes, y, n);
+  release(m0);
+  if (onCurve == 0) unreachable();
+  return <i32>(~infinite & 1);
+}
+
+/** y^2 == x^3 + ax + b for canonical x, y (not Montgomery). All-ones if so. */
+function isOnCurve(cv: Curve, c: Mont, x: usize, y: usize): u32 {
+  const n = cv.n;
+  const xm = newLimbs(n), ym = newLimbs(n), lhs = newLimbs(n), rhs = newLimbs(n), t = newLimbs(n);
+  toMont(c, xm, x);
+  toMont(c, ym, y);
+  fsqr(c, lhs, ym);
+  fsqr(c, rhs, xm);
+  fmul(c, rhs, rhs, xm);
+  if (cv.aZero) {
+    // bM holds 3b: b = 3b / 3 is awkward, so compare 3y^2 with 3x^3 + 3b.
+    fadd(c, t, lhs, lhs);
+    fadd(c, lhs, t, lhs);
+    fadd(c, t, rhs, rhs);
+    fadd(c, rhs, t, rhs);
+    fadd(c, rhs, rhs, cv.bM);
+  } else {
+    fsub(c, rhs, rhs, xm);
+    fsub(c, rhs, rhs, xm);
+    fsub(c, rhs, rhs, xm);
+    fadd(c, rhs, rhs, cv.bM);
+  }
+  L.reduceOnce(lhs, c.N, n);
+  L.reduceOnce(rhs, c.N, n);
+  return L.equalMask(lhs, rhs, n);
+}
+
+/**
+ * A key pair: d uniform in [1, n-1] (SM2: [1, n-2], GB/T 32918.1 §6.1) by rejection
+ * sampling (FIPS 186-5 A.2.2 / SP 800-186), Q = [d]G. Writes d (bytes) and 04 || x || y.
+ */
+export function ecGenerate(id: i32, outD: usize, outPoint: usize): void {
+  const cv = changetype<Curve>(curveRecord(id));
+  if (changetype<usize>(cv) == 0) unreachable();
+  const n = cv.n;
+  const len = cv.bytes;
+  const excess = <u32>(len * 8 - cv.bits);
+  const m0 = mark();
+  const d = newLimbs(n);
+  const limit = newLimbs(n);
+  L.copy(limit, cv.order, n);
+  if (id == CURVE_SM2) L.subSmall(limit, n, 1); // d < n - 1
+  for (let attempt = 0; ; attempt++) {
+    // A candidate lands in range with probability > 1/2 for every curve here; 256 misses
+    // in a row mean the random source is broken.
+    if (attempt == 256) unreachable();
+    randomBytes(outD, len);
+    store<u8>(outD, load<u8>(outD) & <u8>(<u32>0xff >> excess));
+    L.fromBytes(d, n, outD, len);
+    const inRange = L.lessThan(d, limit, n) & ~L.isZeroMask(d, n) & 1;
+    if (inRange != 0) break;
+  }
+  store<u8>(outPoint, 0x04);
+  if (scalarMultBase(id, outD, outPoint + 1, outPoint + 1 + <usize>len) == 0) unreachable();
+  release(m0);
+}
+
+export function ecFieldBytes(id: i32): i32 {
+  return changetype<Curve>(curveRecord(id)).bytes;
+}
