@@ -4,8 +4,9 @@
 // Constant time: fixed loops, masks, no value-dependent branch or address.
 
 import * as L from '../bignum/limbs';
-import { Mont, montMul, montSqr } from '../bignum/mont';
-import { modExpVarTime } from '../bignum/modexp';
+import { Mont, montMul, montSqr, newLimbs, PAD } from '../bignum/mont';
+import { alloc, mark, release } from '../arena';
+import { mul10, sqr10, mul14, sqr14, mul19, sqr19 } from './mont-unrolled';
 
 /** out = a + b mod p (lazy). */
 @inline export function fadd(c: Mont, out: usize, a: usize, b: usize): void {
@@ -19,15 +20,48 @@ import { modExpVarTime } from '../bignum/modexp';
   L.condAdd(out, c.N2, 0 - borrow, c.n);
 }
 
+// The curve fields have 10, 14 or 19 limbs: straight-line code for those (mont-unrolled.ts),
+// the generic loops otherwise. The limb count is public.
 @inline export function fmul(c: Mont, out: usize, a: usize, b: usize): void {
-  montMul(c, out, a, b);
+  const n = c.n;
+  if (n == 10) mul10(out, a, b, c.N, <u64>c.n0);
+  else if (n == 14) mul14(out, a, b, c.N, <u64>c.n0);
+  else if (n == 19) mul19(out, a, b, c.N, <u64>c.n0);
+  else montMul(c, out, a, b);
 }
 
 @inline export function fsqr(c: Mont, out: usize, a: usize): void {
-  montSqr(c, out, a);
+  const n = c.n;
+  if (n == 10) sqr10(out, a, c.N, <u64>c.n0);
+  else if (n == 14) sqr14(out, a, c.N, <u64>c.n0);
+  else if (n == 19) sqr19(out, a, c.N, <u64>c.n0);
+  else montSqr(c, out, a);
 }
 
-/** out = a^-1 (Montgomery form in, Montgomery form out) = a^(p-2); p is public. */
+/**
+ * out = a^-1 = a^(p-2) (Montgomery form in and out), with 4-bit windows. The exponent p - 2
+ * is public, so the table is indexed by its bits directly; every window squares four times
+ * and multiplies once, whatever a is.
+ */
 export function finv(c: Mont, out: usize, a: usize, pMinus2: usize, bits: i32): void {
-  modExpVarTime(c, out, a, pMinus2, bits);
+  const n = c.n;
+  const m0 = mark();
+  const stride = <usize>(n + PAD) << 2;
+  const table = alloc(stride * 16);
+  L.copy(table, c.one, n);
+  L.copy(table + stride, a, n);
+  for (let i = 2; i < 16; i++) fmul(c, table + <usize>i * stride, table + <usize>(i - 1) * stride, a);
+  const acc = newLimbs(n);
+  L.copy(acc, c.one, n);
+  for (let w = (bits + 3) / 4 - 1; w >= 0; w--) {
+    for (let k = 0; k < 4; k++) fsqr(c, acc, acc);
+    let idx = 0;
+    for (let k = 3; k >= 0; k--) {
+      const i = w * 4 + k;
+      idx = (idx << 1) | (i < bits ? <i32>L.bit(pMinus2, i) : 0);
+    }
+    fmul(c, acc, acc, table + <usize>idx * stride);
+  }
+  L.copy(out, acc, n);
+  release(m0);
 }

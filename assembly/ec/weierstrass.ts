@@ -14,7 +14,7 @@
 import { alloc, allocPersistent, mark, release } from '../arena';
 import { randomBytes } from '../entropy';
 import * as L from '../bignum/limbs';
-import { Mont, montNew, toMont, fromMont, newLimbs, PAD, montLimbs } from '../bignum/mont';
+import { Mont, montNew, montR2, toMont, fromMont, newLimbs, PAD, montLimbs } from '../bignum/mont';
 import { fadd, fsub, fmul, fsqr, finv } from './field';
 import * as P256 from './curves/p256';
 import * as P384 from './curves/p384';
@@ -42,6 +42,15 @@ export const CURVE_SM2: i32 = 5;
   table: usize = 0; // windows * 8 points
   gx: usize = 0;
   gy: usize = 0;
+  r2: usize = 0; // R^2 mod p, so that contexts made per call skip computing it
+}
+
+/** A Montgomery context for the field of cv, in scratch (its buffers will hold secrets). */
+function fieldContext(cv: Curve): Mont {
+  const c = montNew(cv.p, cv.n);
+  L.copy(c.r2, cv.r2, cv.n);
+  c.hasR2 = true;
+  return c;
 }
 
 // Curve records by id, in static data (no managed allocation: the arena owns the heap).
@@ -97,8 +106,10 @@ export function ecEnsureCurve(id: i32): void {
   L.subSmall(cv.pMinus2, n, 2);
   L.fromBytes(cv.order, n, N, bytes);
   // Everything below is computed in scratch, and the scratch is released (zeroed) after.
+  cv.r2 = allocPersistent(elemBytes(n));
   const m0 = mark();
   const c = montNew(cv.p, n);
+  L.copy(cv.r2, montR2(c), n);
   const t = newLimbs(n);
   L.fromBytes(t, n, B, bytes);
   if (aZero) {
@@ -216,6 +227,31 @@ function pointAdd(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, p2: usize
   L.copy(out + 2 * e, Z3, cv.n);
 }
 
+/**
+ * sel = entry abs-1 of an 8-entry row (entries pb bytes apart), or zeros when abs = 0, reading
+ * every byte of the row: the addresses never depend on abs.
+ */
+function scanTable(sel: usize, row: usize, pb: usize, abs: u32): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let off: usize = 0; off < pb; off += 16) {
+      let acc = i32x4.splat(0);
+      for (let j: u32 = 0; j < 8; j++) {
+        const mask = i32x4.splat(~L.nonZeroMask((j + 1) ^ abs));
+        acc = v128.or(acc, v128.and(v128.load(row + <usize>j * pb + off), mask));
+      }
+      v128.store(sel + off, acc);
+    }
+  } else {
+    for (let off: usize = 0; off < pb; off += 4) {
+      let acc: u32 = 0;
+      for (let j: u32 = 0; j < 8; j++) {
+        acc |= load<u32>(row + <usize>j * pb + off) & ~L.nonZeroMask((j + 1) ^ abs);
+      }
+      store<u32>(sel + off, acc);
+    }
+  }
+}
+
 /** Nibble i (bits 4i..4i+3) of a big-endian scalar of `len` bytes; public i, secret value. */
 @inline function nibble(k: usize, len: i32, i: i32): u32 {
   const byteIndex = len - 1 - (i >> 1);
@@ -234,7 +270,7 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize): i32
   const e = elemBytes(n);
   const pb = pointBytes(n);
   const m0 = mark();
-  const c = montNew(cv.p, n);
+  const c = fieldContext(cv);
   const s = newScratch(n);
   const acc = alloc(pb);
   const sel = alloc(pb);
@@ -251,17 +287,7 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize): i32
     const neg = <u32>(d >> 31);
     const abs = <u32>((d ^ (d >> 31)) - (d >> 31)); // 0..8
     // sel = T[i][abs-1], or all zeros when abs = 0
-    memory.fill(sel, 0, pb);
-    const row = cv.table + <usize>i * 8 * pb;
-    for (let j: u32 = 0; j < 8; j++) {
-      const mask = ~L.nonZeroMask((j + 1) ^ abs);
-      const src = row + <usize>j * pb;
-      for (let w = 0; w < 3; w++) {
-        const so = src + <usize>w * e;
-        const dO = sel + <usize>w * e;
-        for (let l = 0; l < n; l++) L.st(dO, l, L.ld(dO, l) | (L.ld(so, l) & mask));
-      }
-    }
+    scanTable(sel, cv.table + <usize>i * 8 * pb, pb, abs);
     // abs = 0: the point at infinity (0 : 1 : 0)
     const isZero = ~L.nonZeroMask(abs);
     L.select(sel + e, isZero, c.one, sel + e, n);
@@ -277,13 +303,14 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize): i32
   finv(c, zi, acc + 2 * e, cv.pMinus2, cv.bits);
   fmul(c, x, acc, zi);
   fmul(c, y, acc + e, zi);
+  // Defence against faults: the point must satisfy the curve equation.
+  const onCurveM = isOnCurve(cv, c, x, y);
   fromMont(c, x, x);
   fromMont(c, y, y);
   // The point at infinity has Z = 0, so zi = 0 and x = y = 0; no finite point has y = 0 on
   // these curves (their order is odd and prime).
   const infinite = L.isZeroMask(y, n);
-  // Defence against faults: the point must satisfy the curve equation.
-  const onCurve = isOnCurve(cv, c, x, y) | infinite;
+  const onCurve = onCurveM | infinite;
   L.toBytes(outX, cv.bytes, x, n);
   L.toBytes(outY, cv.bytes, y, n);
   release(m0);
@@ -291,12 +318,10 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize): i32
   return <i32>(~infinite & 1);
 }
 
-/** y^2 == x^3 + ax + b for canonical x, y (not Montgomery). All-ones if so. */
-function isOnCurve(cv: Curve, c: Mont, x: usize, y: usize): u32 {
+/** y^2 == x^3 + ax + b for x, y in Montgomery form. All-ones if so. */
+function isOnCurve(cv: Curve, c: Mont, xm: usize, ym: usize): u32 {
   const n = cv.n;
-  const xm = newLimbs(n), ym = newLimbs(n), lhs = newLimbs(n), rhs = newLimbs(n), t = newLimbs(n);
-  toMont(c, xm, x);
-  toMont(c, ym, y);
+  const lhs = newLimbs(n), rhs = newLimbs(n), t = newLimbs(n);
   fsqr(c, lhs, ym);
   fsqr(c, rhs, xm);
   fmul(c, rhs, rhs, xm);
