@@ -12,6 +12,9 @@ const POOL_SIZE: i32 = 16384;
 
 let pool: usize = 0;
 let poolPos: i32 = POOL_SIZE;
+// Bytes asked of the host at the next refill: small first (an EC key needs 32 bytes), then
+// doubling up to POOL_SIZE (an RSA key consumes tens of kilobytes of candidates).
+let refill: i32 = 0;
 
 /**
  * Called at the start of every exported call, right after the scratch arena was reset and
@@ -20,6 +23,7 @@ let poolPos: i32 = POOL_SIZE;
 export function resetEntropyPool(): void {
   pool = alloc(<usize>POOL_SIZE);
   poolPos = POOL_SIZE;
+  refill = 128;
 }
 
 /** Copies `len` fresh random bytes to `dst`; bytes are consumed once and zeroed in the pool. */
@@ -27,8 +31,12 @@ export function randomBytes(dst: usize, len: i32): void {
   while (len > 0) {
     if (pool == 0) unreachable();
     if (poolPos >= POOL_SIZE) {
-      hostFillRandom(pool, POOL_SIZE);
-      poolPos = 0;
+      // Fill the tail of the pool, so that consumption always ends at POOL_SIZE.
+      let want = refill;
+      while (want < len && want < POOL_SIZE) want <<= 1;
+      hostFillRandom(pool + <usize>(POOL_SIZE - want), want);
+      poolPos = POOL_SIZE - want;
+      refill = want < POOL_SIZE ? want << 1 : POOL_SIZE;
     }
     let n = POOL_SIZE - poolPos;
     if (n > len) n = len;

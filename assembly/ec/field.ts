@@ -6,18 +6,30 @@
 import * as L from '../bignum/limbs';
 import { Mont, montMul, montSqr, newLimbs, PAD } from '../bignum/mont';
 import { alloc, mark, release } from '../arena';
-import { mul10, sqr10, mul14, sqr14, mul19, sqr19 } from './mont-unrolled';
+import { mul10, sqr10, add10, sub10, mul14, sqr14, add14, sub14, mul19, sqr19, add19, sub19 } from './mont-unrolled';
 
 /** out = a + b mod p (lazy). */
 @inline export function fadd(c: Mont, out: usize, a: usize, b: usize): void {
-  L.add(out, a, b, c.n);
-  L.reduceOnce(out, c.N2, c.n);
+  const n = c.n;
+  if (n == 10) add10(out, a, b, c.N2);
+  else if (n == 14) add14(out, a, b, c.N2);
+  else if (n == 19) add19(out, a, b, c.N2);
+  else {
+    L.add(out, a, b, n);
+    L.reduceOnce(out, c.N2, n);
+  }
 }
 
 /** out = a - b mod p (lazy): a - b, plus 2p when that borrowed. */
 @inline export function fsub(c: Mont, out: usize, a: usize, b: usize): void {
-  const borrow = L.sub(out, a, b, c.n);
-  L.condAdd(out, c.N2, 0 - borrow, c.n);
+  const n = c.n;
+  if (n == 10) sub10(out, a, b, c.N2);
+  else if (n == 14) sub14(out, a, b, c.N2);
+  else if (n == 19) sub19(out, a, b, c.N2);
+  else {
+    const borrow = L.sub(out, a, b, n);
+    L.condAdd(out, c.N2, 0 - borrow, n);
+  }
 }
 
 // The curve fields have 10, 14 or 19 limbs: straight-line code for those (mont-unrolled.ts),
