@@ -6,10 +6,11 @@
 // Algorithm 4 for a = -3, Algorithm 7 for a = 0. Complete means one formula for every pair
 // of inputs (doubling and the point at infinity included), so no input takes another path.
 //
-// [k]G uses signed 4-bit windows: k = sum d_i 16^i with d_i in [-8, 7], and a public table
-// T[i][j] = (j+1) 16^i G built once per curve. Each window adds sign(d_i) T[i][|d_i|-1], read
-// by scanning all eight entries with masks, or the point at infinity when d_i = 0: the same
-// 12-multiplication addition for every window, whatever the scalar.
+// [k]G uses signed W-bit windows (W = 5): k = sum d_i 2^(Wi) with d_i in [-16, 15], and a
+// public table T[i][j] = (j+1) 2^(Wi) G of affine points, built once per curve. Each window
+// adds sign(d_i) T[i][|d_i|-1], read by scanning all 16 entries with masks, with the mixed
+// complete formulas (RCB 2016, Algorithms 5 and 8). A zero digit adds T[i][0] anyway and the
+// sum is discarded by mask: the same work for every window, whatever the scalar.
 
 import { alloc, allocPersistent, mark, release } from '../arena';
 import { randomBytes } from '../entropy';
@@ -39,7 +40,7 @@ export const CURVE_SM2: i32 = 5;
   pMinus2: usize = 0;
   order: usize = 0; // n (the group order), limbs
   bM: usize = 0; // b in Montgomery form (a = -3) or 3b (a = 0)
-  table: usize = 0; // windows * 8 points
+  table: usize = 0; // windows * ROW affine points (x, y), Montgomery form
   gx: usize = 0;
   gy: usize = 0;
   r2: usize = 0; // R^2 mod p, so that contexts made per call skip computing it
@@ -56,6 +57,10 @@ function fieldContext(cv: Curve): Mont {
 // Curve records by id, in static data (no managed allocation: the arena owns the heap).
 const curves: usize = memory.data(6 * sizeof<usize>());
 
+/** Window width and table row length (entries 1..2^(W-1) times the row's base). */
+const W: i32 = 5;
+const ROW: i32 = 1 << (W - 1);
+
 @inline function curveRecord(id: i32): usize {
   return load<usize>(curves + (<usize>id << alignof<usize>()));
 }
@@ -65,6 +70,9 @@ const curves: usize = memory.data(6 * sizeof<usize>());
 }
 @inline function pointBytes(n: i32): usize {
   return 3 * elemBytes(n);
+}
+@inline function affineBytes(n: i32): usize {
+  return 2 * elemBytes(n);
 }
 
 function paramsBits(id: i32): i32 {
@@ -87,7 +95,9 @@ export function ecEnsureCurve(id: i32): void {
   else { bytes = SM2.BYTES; aZero = SM2.A_IS_ZERO; P = SM2.P; B = SM2.B; N = SM2.N; GX = SM2.GX; GY = SM2.GY; }
   const bits = paramsBits(id);
   const n = montLimbs(bits);
-  const windows = (bits + 3) / 4 + ((bits & 3) == 0 ? 1 : 0);
+  // The recoding carries into the next window when a window's value reaches 2^(W-1): the
+  // top window must hold at most W-2 scalar bits, so that value plus carry stays below it.
+  const windows = (bits + 2 + W - 1) / W;
   const cv = changetype<Curve>(allocPersistent(offsetof<Curve>()));
   cv.bits = bits;
   cv.bytes = bytes;
@@ -100,7 +110,7 @@ export function ecEnsureCurve(id: i32): void {
   cv.bM = allocPersistent(elemBytes(n));
   cv.gx = allocPersistent(elemBytes(n));
   cv.gy = allocPersistent(elemBytes(n));
-  cv.table = allocPersistent(<usize>windows * 8 * pointBytes(n));
+  cv.table = allocPersistent(<usize>windows * ROW * affineBytes(n));
   L.fromBytes(cv.p, n, P, bytes);
   L.fromBytes(cv.pMinus2, n, P, bytes);
   L.subSmall(cv.pMinus2, n, 2);
@@ -125,19 +135,45 @@ export function ecEnsureCurve(id: i32): void {
   toMont(c, cv.gx, t);
   L.fromBytes(t, n, GY, bytes);
   toMont(c, cv.gy, t);
-  // Table: T[i][j] = (j+1) * 16^i * G.
+  // Table: T[i][j] = (j+1) * 2^(Wi) * G, first projective, then all made affine with one
+  // inversion (Montgomery's batch trick). Public data: variable time is fine here.
   const pb = pointBytes(n);
+  const e = elemBytes(n);
+  const count = windows * ROW;
+  const proj = alloc(<usize>count * pb);
   const base = alloc(pb);
   L.copy(base, cv.gx, n);
-  L.copy(base + elemBytes(n), cv.gy, n);
-  L.copy(base + 2 * elemBytes(n), c.one, n);
+  L.copy(base + e, cv.gy, n);
+  L.copy(base + 2 * e, c.one, n);
   const s = newScratch(n);
   for (let i = 0; i < windows; i++) {
-    const row = cv.table + <usize>i * 8 * pb;
+    const row = proj + <usize>i * ROW * pb;
     memory.copy(row, base, pb);
-    for (let j = 1; j < 8; j++) pointAdd(cv, c, s, row + <usize>j * pb, row + <usize>(j - 1) * pb, base);
-    // next base = 16 * base = 2 * (8 * base)
-    pointAdd(cv, c, s, base, row + 7 * pb, row + 7 * pb);
+    for (let j = 1; j < ROW; j++) pointAdd(cv, c, s, row + <usize>j * pb, row + <usize>(j - 1) * pb, base);
+    // next base = 2^W * base = 2 * (2^(W-1) * base)
+    pointAdd(cv, c, s, base, row + <usize>(ROW - 1) * pb, row + <usize>(ROW - 1) * pb);
+  }
+  // prefix[i] = Z_0 ... Z_i
+  const prefix = alloc(<usize>count * e);
+  L.copy(prefix, proj + 2 * e, n);
+  for (let i = 1; i < count; i++) {
+    fmul(c, prefix + <usize>i * e, prefix + <usize>(i - 1) * e, proj + <usize>i * pb + 2 * e);
+  }
+  const inv = newLimbs(n);
+  const zi = newLimbs(n);
+  finv(c, inv, prefix + <usize>(count - 1) * e, cv.pMinus2, bits);
+  const ab = affineBytes(n);
+  for (let i = count - 1; i >= 0; i--) {
+    // inv = (Z_0 ... Z_i)^-1
+    if (i > 0) fmul(c, zi, inv, prefix + <usize>(i - 1) * e);
+    else L.copy(zi, inv, n);
+    const src = proj + <usize>i * pb;
+    const dst = cv.table + <usize>i * ab;
+    fmul(c, dst, src, zi);
+    fmul(c, dst + e, src + e, zi);
+    L.reduceOnce(dst, c.N, n);
+    L.reduceOnce(dst + e, c.N, n);
+    fmul(c, inv, inv, src + 2 * e);
   }
   release(m0);
   store<usize>(curves + (<usize>id << alignof<usize>()), changetype<usize>(cv));
@@ -228,35 +264,112 @@ function pointAdd(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, p2: usize
 }
 
 /**
- * sel = entry abs-1 of an 8-entry row (entries pb bytes apart), or zeros when abs = 0, reading
- * every byte of the row: the addresses never depend on abs.
+ * out = p1 + q for projective p1 and affine q (not the point at infinity), by the mixed
+ * complete formulas: RCB 2016 Algorithm 5 (a = -3) and 8 (a = 0). out may alias p1.
  */
-function scanTable(sel: usize, row: usize, pb: usize, abs: u32): void {
+function pointAddMixed(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, q: usize): void {
+  const e = elemBytes(cv.n);
+  const X1 = p1, Y1 = p1 + e, Z1 = p1 + 2 * e;
+  const X2 = q, Y2 = q + e;
+  const t0 = s, t1 = s + e, t2 = s + 2 * e, t3 = s + 3 * e, t4 = s + 4 * e;
+  const X3 = s + 5 * e, Y3 = s + 6 * e, Z3 = s + 7 * e;
+  const b = cv.bM;
+  fmul(c, t0, X1, X2);
+  fmul(c, t1, Y1, Y2);
+  fadd(c, t3, X2, Y2);
+  fadd(c, t4, X1, Y1);
+  fmul(c, t3, t3, t4);
+  fadd(c, t4, t0, t1);
+  fsub(c, t3, t3, t4);
+  fmul(c, t4, Y2, Z1);
+  fadd(c, t4, t4, Y1);
+  fmul(c, Y3, X2, Z1);
+  fadd(c, Y3, Y3, X1);
+  if (cv.aZero) {
+    // Algorithm 8, steps 12-26; b holds 3b.
+    fadd(c, X3, t0, t0);
+    fadd(c, t0, X3, t0);
+    fmul(c, t2, b, Z1);
+    fadd(c, Z3, t1, t2);
+    fsub(c, t1, t1, t2);
+    fmul(c, Y3, b, Y3);
+    fmul(c, X3, t4, Y3);
+    fmul(c, t2, t3, t1);
+    fsub(c, X3, t2, X3);
+    fmul(c, Y3, Y3, t0);
+    fmul(c, t1, t1, Z3);
+    fadd(c, Y3, t1, Y3);
+    fmul(c, t0, t0, t3);
+    fmul(c, Z3, Z3, t4);
+    fadd(c, Z3, Z3, t0);
+  } else {
+    // Algorithm 5, steps 12-36.
+    fmul(c, Z3, b, Z1);
+    fsub(c, X3, Y3, Z3);
+    fadd(c, Z3, X3, X3);
+    fadd(c, X3, X3, Z3);
+    fsub(c, Z3, t1, X3);
+    fadd(c, X3, t1, X3);
+    fmul(c, Y3, b, Y3);
+    fadd(c, t1, Z1, Z1);
+    fadd(c, t2, t1, Z1);
+    fsub(c, Y3, Y3, t2);
+    fsub(c, Y3, Y3, t0);
+    fadd(c, t1, Y3, Y3);
+    fadd(c, Y3, t1, Y3);
+    fadd(c, t1, t0, t0);
+    fadd(c, t0, t1, t0);
+    fsub(c, t0, t0, t2);
+    fmul(c, t1, t4, Y3);
+    fmul(c, t2, t0, Y3);
+    fmul(c, Y3, X3, Z3);
+    fadd(c, Y3, Y3, t2);
+    fmul(c, X3, t3, X3);
+    fsub(c, X3, X3, t1);
+    fmul(c, Z3, t4, Z3);
+    fmul(c, t1, t3, t0);
+    fadd(c, Z3, Z3, t1);
+  }
+  L.copy(out, X3, cv.n);
+  L.copy(out + e, Y3, cv.n);
+  L.copy(out + 2 * e, Z3, cv.n);
+}
+
+/**
+ * sel = entry idx of a row of ROW entries (eb bytes apart), reading every byte of the row:
+ * the addresses never depend on idx.
+ */
+function scanTable(sel: usize, row: usize, eb: usize, idx: u32): void {
   if (ASC_FEATURE_SIMD) {
-    for (let off: usize = 0; off < pb; off += 16) {
+    for (let off: usize = 0; off < eb; off += 16) {
       let acc = i32x4.splat(0);
-      for (let j: u32 = 0; j < 8; j++) {
-        const mask = i32x4.splat(~L.nonZeroMask((j + 1) ^ abs));
-        acc = v128.or(acc, v128.and(v128.load(row + <usize>j * pb + off), mask));
+      for (let j: u32 = 0; j < <u32>ROW; j++) {
+        const mask = i32x4.splat(~L.nonZeroMask(j ^ idx));
+        acc = v128.or(acc, v128.and(v128.load(row + <usize>j * eb + off), mask));
       }
       v128.store(sel + off, acc);
     }
   } else {
-    for (let off: usize = 0; off < pb; off += 4) {
+    for (let off: usize = 0; off < eb; off += 4) {
       let acc: u32 = 0;
-      for (let j: u32 = 0; j < 8; j++) {
-        acc |= load<u32>(row + <usize>j * pb + off) & ~L.nonZeroMask((j + 1) ^ abs);
+      for (let j: u32 = 0; j < <u32>ROW; j++) {
+        acc |= load<u32>(row + <usize>j * eb + off) & ~L.nonZeroMask(j ^ idx);
       }
       store<u32>(sel + off, acc);
     }
   }
 }
 
-/** Nibble i (bits 4i..4i+3) of a big-endian scalar of `len` bytes; public i, secret value. */
-@inline function nibble(k: usize, len: i32, i: i32): u32 {
-  const byteIndex = len - 1 - (i >> 1);
-  if (byteIndex < 0) return 0;
-  return (<u32>load<u8>(k + <usize>byteIndex) >> (<u32>(i & 1) << 2)) & 15;
+/** W bits of a big-endian scalar of `len` bytes from bit `pos` (public position, secret bits). */
+@inline function windowBits(k: usize, len: i32, pos: i32): u32 {
+  let v: u32 = 0;
+  for (let b = W - 1; b >= 0; b--) {
+    const bitPos = pos + b;
+    const byteIndex = len - 1 - (bitPos >> 3);
+    const bit: u32 = byteIndex >= 0 ? (<u32>load<u8>(k + <usize>byteIndex) >> <u32>(bitPos & 7)) & 1 : 0;
+    v = (v << 1) | bit;
+  }
+  return v;
 }
 
 /**
@@ -273,28 +386,31 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize): i32
   const c = fieldContext(cv);
   const s = newScratch(n);
   const acc = alloc(pb);
-  const sel = alloc(pb);
+  const sum = alloc(pb);
+  const sel = alloc(affineBytes(n));
   const negY = newLimbs(n);
   const zero = newLimbs(n);
+  const ab = affineBytes(n);
+  const half: u32 = <u32>ROW;
   // acc = point at infinity (0 : 1 : 0)
   L.copy(acc + e, c.one, n);
   let carry: u32 = 0;
-  const words = (n + 3) & ~3;
   for (let i = 0; i < cv.windows; i++) {
-    const v = nibble(k, cv.bytes, i) + carry;
-    carry = (v + 8) >> 4;
-    const d = <i32>v - <i32>(carry << 4); // -8..7
+    // Signed recoding: v in [0, 2^W]; v >= 2^(W-1) becomes v - 2^W with a carry.
+    const v = windowBits(k, cv.bytes, i * W) + carry;
+    carry = (v + half) >> <u32>W;
+    const d = <i32>v - <i32>(carry << <u32>W); // [-2^(W-1), 2^(W-1) - 1]
     const neg = <u32>(d >> 31);
-    const abs = <u32>((d ^ (d >> 31)) - (d >> 31)); // 0..8
-    // sel = T[i][abs-1], or all zeros when abs = 0
-    scanTable(sel, cv.table + <usize>i * 8 * pb, pb, abs);
-    // abs = 0: the point at infinity (0 : 1 : 0)
+    const abs = <u32>((d ^ (d >> 31)) - (d >> 31)); // [0, 2^(W-1)]
     const isZero = ~L.nonZeroMask(abs);
-    L.select(sel + e, isZero, c.one, sel + e, n);
-    // negative digit: negate Y
+    // entry abs-1, or entry 0 as a stand-in when abs = 0 (its sum is discarded below)
+    scanTable(sel, cv.table + <usize>i * ROW * ab, ab, (abs - 1) & ~isZero);
     fsub(c, negY, zero, sel + e);
     L.select(sel + e, neg, negY, sel + e, n);
-    pointAdd(cv, c, s, acc, acc, sel);
+    pointAddMixed(cv, c, s, sum, acc, sel);
+    L.select(acc, isZero, acc, sum, n);
+    L.select(acc + e, isZero, acc + e, sum + e, n);
+    L.select(acc + 2 * e, isZero, acc + 2 * e, sum + 2 * e, n);
   }
   // Affine: x = X/Z, y = Y/Z.
   const zi = newLimbs(n);

@@ -2,7 +2,7 @@
 // Every pointer is scratch memory allocated by the host after begin(); outputs are
 // read back before wipe().
 
-import { sha512 } from '../symmetric/sha512';
+import { sha512, sha512Init, sha512Update, sha512Final, SHA512_STATE_SIZE } from '../symmetric/sha512';
 import { ed25519Generate, ed25519PublicFromSeed } from '../edwards/keygen';
 import { scalarMultBase } from '../edwards/basemul';
 import { EXT_SIZE, extEncode } from '../edwards/point';
@@ -30,4 +30,20 @@ export function ed25519_scalar_mult_base(scalar32: usize, out: usize): void {
 /** Test only: out = SHA-512 of [ptr, ptr+len). */
 export function sha512_digest(ptr: usize, len: i32, out: usize): void {
   sha512(ptr, <usize>len, out);
+}
+
+/** Test only: SHA-512 through init/update/final, fed in `chunk`-byte pieces (chunk >= 1). */
+export function sha512_digest_chunked(ptr: usize, len: i32, chunk: i32, out: usize): void {
+  if (chunk < 1) unreachable();
+  const m = mark();
+  const st = alloc(SHA512_STATE_SIZE);
+  sha512Init(st);
+  let off = 0;
+  while (off < len) {
+    const n = min(chunk, len - off);
+    sha512Update(st, ptr + <usize>off, <usize>n);
+    off += n;
+  }
+  sha512Final(st, out);
+  release(m);
 }
