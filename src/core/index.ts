@@ -2,11 +2,22 @@
 
 import { getCore } from './module.js';
 import { generateRsa } from './rsa.js';
+import { generateEc } from './ec.js';
+import type { EcCurve } from '../der/ec.js';
 
 export { initCore, simdSupported, type CoreSource, type CoreVariant } from './module.js';
 
-/** The key pair specs this build generates. */
-export const KEY_PAIR_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096'] as const;
+/** The key pair specs this build generates (AWS KMS names). */
+export const KEY_PAIR_SPECS = [
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'SM2',
+] as const;
 export type KeyPairSpec = (typeof KEY_PAIR_SPECS)[number];
 
 export interface KeyPair {
@@ -22,6 +33,14 @@ const RSA_BITS = new Map<string, number>([
   ['RSA_4096', 4096],
 ]);
 
+const EC_SPECS = new Map<string, EcCurve>([
+  ['ECC_NIST_P256', 'P-256'],
+  ['ECC_NIST_P384', 'P-384'],
+  ['ECC_NIST_P521', 'P-521'],
+  ['ECC_SECG_P256K1', 'secp256k1'],
+  ['SM2', 'SM2'],
+]);
+
 /**
  * A fresh key pair for `spec`. Synchronous once the core is loaded; in runtimes that cannot
  * compile WebAssembly synchronously, `await initCore()` first.
@@ -29,6 +48,8 @@ const RSA_BITS = new Map<string, number>([
 export function generateKeyPair(spec: KeyPairSpec): KeyPair {
   const bits = RSA_BITS.get(spec);
   if (bits !== undefined) return generateRsa(getCore(), bits);
+  const curve = EC_SPECS.get(spec);
+  if (curve !== undefined) return generateEc(getCore(), curve);
   throw new TypeError(`Unknown key pair spec ${describe(spec)}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
 }
 

@@ -1,0 +1,277 @@
+/**
+ * Elliptic-curve keys in SubjectPublicKeyInfo (RFC 5480 §2) and PKCS#8
+ * PrivateKeyInfo (RFC 5208) form, around the RFC 5915 ECPrivateKey, for the
+ * KMS key pair specs ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521,
+ * ECC_SECG_P256K1 and SM2.
+ *
+ * The output is byte for byte what OpenSSL 3 (and so node:crypto) writes:
+ * AlgorithmIdentifier { id-ecPublicKey, namedCurve OID } in both structures
+ * (SM2 included: it uses id-ecPublicKey with the SM2 curve OID, not a
+ * separate algorithm OID), and an ECPrivateKey with version 1, the private
+ * key as a fixed-length OCTET STRING, no [0] parameters (the curve is in the
+ * AlgorithmIdentifier already) and the [1] public key as an uncompressed
+ * point.
+ *
+ * Only the encodings are checked here: a point is not checked to lie on the
+ * curve, nor a private key to be below the group order.
+ */
+import { DerError, DerReader } from './reader.js';
+import {
+  derBitString,
+  derContextExplicit,
+  derIntegerSmall,
+  derOctetString,
+  derOid,
+  derSequence,
+} from './writer.js';
+
+/** The curves of the KMS EC key pair specs, by their JOSE / node names where they have one. */
+export type EcCurve = 'P-256' | 'P-384' | 'P-521' | 'secp256k1' | 'SM2';
+
+export interface EcCurveInfo {
+  /** The namedCurve OBJECT IDENTIFIER, dotted. */
+  readonly oid: string;
+  /** Bytes of a field element, ceil(log2(p) / 8): the length of X, Y and the private key. */
+  readonly fieldBytes: number;
+}
+
+/** id-ecPublicKey (RFC 5480 §2.1.1, ANSI X9.62). */
+export const EC_PUBLIC_KEY_OID = '1.2.840.10045.2.1';
+
+/** Named-curve OIDs (RFC 5480 §2.1.1.1, SEC 2 §A.2, GM/T 0006) and field sizes. */
+export const EC_CURVES: Readonly<Record<EcCurve, EcCurveInfo>> = Object.freeze({
+  'P-256': Object.freeze({ oid: '1.2.840.10045.3.1.7', fieldBytes: 32 }), // prime256v1 / secp256r1
+  'P-384': Object.freeze({ oid: '1.3.132.0.34', fieldBytes: 48 }), // secp384r1
+  'P-521': Object.freeze({ oid: '1.3.132.0.35', fieldBytes: 66 }), // secp521r1
+  secp256k1: Object.freeze({ oid: '1.3.132.0.10', fieldBytes: 32 }),
+  SM2: Object.freeze({ oid: '1.2.156.10197.1.301', fieldBytes: 32 }), // sm2p256v1
+});
+
+const CURVE_BY_OID: ReadonlyMap<string, EcCurve> = new Map(
+  (Object.keys(EC_CURVES) as EcCurve[]).map((curve) => [EC_CURVES[curve].oid, curve]),
+);
+
+/** ECPrivateKey version ecPrivkeyVer1 (RFC 5915 §3). */
+const EC_PRIVATE_KEY_VERSION = 1;
+
+/** Context tags of the ECPrivateKey optional fields, [0] and [1] EXPLICIT (constructed). */
+const TAG_PARAMETERS = 0xa0;
+const TAG_PUBLIC_KEY = 0xa1;
+
+/**
+ * AlgorithmIdentifier { id-ecPublicKey, ECParameters namedCurve } per curve
+ * (RFC 5480 §2.1.1). Only ever copied into outputs, never returned.
+ */
+const ALGORITHM_IDENTIFIERS = new Map<EcCurve, Uint8Array>(
+  (Object.keys(EC_CURVES) as EcCurve[]).map((curve) => [
+    curve,
+    derSequence(derOid(EC_PUBLIC_KEY_OID), derOid(EC_CURVES[curve].oid)),
+  ]),
+);
+
+/** The table entry for `curve`, also guarding against strings from untyped callers. */
+function curveInfo(curve: EcCurve): EcCurveInfo {
+  if (typeof curve !== 'string' || !Object.prototype.hasOwnProperty.call(EC_CURVES, curve)) {
+    throw new RangeError(`unsupported EC curve: ${String(curve)}`);
+  }
+  return EC_CURVES[curve];
+}
+
+/** Length of an uncompressed point 04‖X‖Y on a curve with `fieldBytes`-byte coordinates (SEC 1 §2.3.3). */
+function pointLength(fieldBytes: number): number {
+  return 1 + 2 * fieldBytes;
+}
+
+/** Why `point` is not an uncompressed point for the curve, or undefined if it is one. */
+function pointProblem(curve: EcCurve, point: Uint8Array): string | undefined {
+  const expected = pointLength(EC_CURVES[curve].fieldBytes);
+  if (point.length !== expected) {
+    return `${curve} uncompressed point must be ${expected} bytes, got ${point.length}`;
+  }
+  if (point[0] !== 0x04) {
+    return `${curve} point must be uncompressed (prefix 0x04), got prefix 0x${point[0].toString(16).padStart(2, '0')}`;
+  }
+  return undefined;
+}
+
+function checkPoint(curve: EcCurve, point: Uint8Array): void {
+  const problem = pointProblem(curve, point);
+  if (problem !== undefined) throw new RangeError(problem);
+}
+
+/**
+ * The private scalar as exactly `fieldBytes` big-endian bytes (RFC 5915 §3:
+ * ceiling(log2(n)/8) octets; OpenSSL uses the field length, which is the
+ * same for these curves). Shorter input is left-padded with zeros; longer
+ * input is accepted only if the extra leading bytes are zero. A fresh buffer
+ * the caller must wipe.
+ */
+function fixedLengthScalar(curve: EcCurve, scalar: Uint8Array): Uint8Array {
+  const { fieldBytes } = EC_CURVES[curve];
+  let start = 0;
+  while (start < scalar.length && scalar[start] === 0) start++;
+  const significant = scalar.length - start;
+  if (significant === 0) throw new RangeError(`${curve} private key must not be zero`);
+  if (significant > fieldBytes) {
+    throw new RangeError(`${curve} private key must fit in ${fieldBytes} bytes, got ${significant} significant bytes`);
+  }
+  const out = new Uint8Array(fieldBytes);
+  out.set(scalar.subarray(start), fieldBytes - significant);
+  return out;
+}
+
+/**
+ * SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey BIT STRING }
+ * with the uncompressed point 04‖X‖Y as the key bits (RFC 5480 §2.2).
+ */
+export function ecSpki(curve: EcCurve, point: Uint8Array): Uint8Array {
+  curveInfo(curve);
+  checkPoint(curve, point);
+  return derSequence(ALGORITHM_IDENTIFIERS.get(curve)!, derBitString(point));
+}
+
+/**
+ * PrivateKeyInfo ::= SEQUENCE { version 0, algorithm, privateKey OCTET STRING }
+ * (no attributes), the OCTET STRING holding the RFC 5915
+ * ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [1] publicKey }.
+ *
+ * `privateScalar` is big-endian and may be shorter than the field length
+ * (it is left-padded) or longer by leading zero bytes only. `point` is the
+ * matching uncompressed public point; it is not recomputed or checked
+ * against the scalar.
+ */
+export function ecPkcs8(curve: EcCurve, privateScalar: Uint8Array, point: Uint8Array): Uint8Array {
+  curveInfo(curve);
+  checkPoint(curve, point);
+  const scalar = fixedLengthScalar(curve, privateScalar);
+  let ecPrivateKey: Uint8Array | undefined;
+  let scalarOctets: Uint8Array | undefined;
+  try {
+    scalarOctets = derOctetString(scalar);
+    ecPrivateKey = derSequence(
+      derIntegerSmall(EC_PRIVATE_KEY_VERSION),
+      scalarOctets,
+      derContextExplicit(1, derBitString(point)),
+    );
+    return derSequence(derIntegerSmall(0), ALGORITHM_IDENTIFIERS.get(curve)!, derOctetString(ecPrivateKey));
+  } finally {
+    // Intermediate copies of the secret; only the returned buffer keeps it.
+    scalar.fill(0);
+    scalarOctets?.fill(0);
+    ecPrivateKey?.fill(0);
+  }
+}
+
+/** Public values from an EC SubjectPublicKeyInfo. `point` is a copy. */
+export interface EcPublicValues {
+  curve: EcCurve;
+  /** Uncompressed point 04‖X‖Y. */
+  point: Uint8Array;
+}
+
+/** Values from an EC PKCS#8 PrivateKeyInfo. Both arrays are copies of the input. */
+export interface EcPrivateValues {
+  curve: EcCurve;
+  /** The private key, exactly the curve's field length in bytes. */
+  privateKey: Uint8Array;
+  /** Uncompressed point 04‖X‖Y from the optional [1] publicKey, if present. */
+  point: Uint8Array | undefined;
+}
+
+/** Reads the single SEQUENCE that makes up `der`, rejecting trailing bytes. */
+function topSequence(der: Uint8Array): DerReader {
+  const top = new DerReader(der);
+  const seq = top.readSequence();
+  top.expectEnd();
+  return seq;
+}
+
+/** Reads a named-curve OID and maps it to a supported curve. */
+function readCurveOid(r: DerReader): EcCurve {
+  const oid = r.readOid();
+  const curve = CURVE_BY_OID.get(oid);
+  if (curve === undefined) throw new DerError(`unsupported EC named curve ${oid}`);
+  return curve;
+}
+
+/**
+ * AlgorithmIdentifier { id-ecPublicKey, namedCurve }. The parameters must be
+ * a named curve (RFC 5480 §2.1.1: implicitCurve and specifiedCurve MUST NOT
+ * be used).
+ */
+function readEcAlgorithm(r: DerReader): EcCurve {
+  const alg = r.readSequence();
+  const oid = alg.readOid();
+  if (oid !== EC_PUBLIC_KEY_OID) {
+    throw new DerError(`expected id-ecPublicKey (${EC_PUBLIC_KEY_OID}), found ${oid}`);
+  }
+  if (alg.done) throw new DerError('id-ecPublicKey AlgorithmIdentifier lacks its namedCurve parameters');
+  const curve = readCurveOid(alg);
+  alg.expectEnd();
+  return curve;
+}
+
+/** A BIT STRING holding an uncompressed point on `curve`, copied out. */
+function readPoint(r: DerReader, curve: EcCurve): Uint8Array {
+  const { bytes, unusedBits } = r.readBitString();
+  if (unusedBits !== 0) throw new DerError('EC public key BIT STRING has unused bits');
+  const problem = pointProblem(curve, bytes);
+  if (problem !== undefined) throw new DerError(problem);
+  return bytes.slice();
+}
+
+/** Parses an EC SubjectPublicKeyInfo with a named curve and an uncompressed point. */
+export function parseEcSpki(der: Uint8Array): EcPublicValues {
+  const spki = topSequence(der);
+  const curve = readEcAlgorithm(spki);
+  const point = readPoint(spki, curve);
+  spki.expectEnd();
+  return { curve, point };
+}
+
+/**
+ * Parses an EC PKCS#8 PrivateKeyInfo (version 0, no attributes) holding an
+ * RFC 5915 ECPrivateKey version 1 with a fixed-length private key. The
+ * optional [0] parameters are accepted only if they name the same curve as
+ * the AlgorithmIdentifier (RFC 5915 §3); the optional [1] public key, when
+ * present, must be an uncompressed point on that curve.
+ */
+export function parseEcPkcs8(der: Uint8Array): EcPrivateValues {
+  const info = topSequence(der);
+  const version = info.readInteger();
+  if (version !== 0n) throw new DerError(`unsupported PrivateKeyInfo version ${version}`);
+  const curve = readEcAlgorithm(info);
+  const privateKeyOctets = info.readOctetString();
+  info.expectEnd(); // optional attributes [0] are not supported
+
+  const key = topSequence(privateKeyOctets);
+  const keyVersion = key.readInteger();
+  if (keyVersion !== BigInt(EC_PRIVATE_KEY_VERSION)) {
+    throw new DerError(`unsupported ECPrivateKey version ${keyVersion} (only ecPrivkeyVer1)`);
+  }
+  const scalar = key.readOctetString();
+  const { fieldBytes } = EC_CURVES[curve];
+  if (scalar.length !== fieldBytes) {
+    throw new DerError(`${curve} private key must be ${fieldBytes} bytes, got ${scalar.length}`);
+  }
+  if (scalar.every((b) => b === 0)) throw new DerError(`${curve} private key is zero`);
+
+  if (key.peekTag() === TAG_PARAMETERS) {
+    const params = key.readElement(TAG_PARAMETERS);
+    const inner = new DerReader(params.contents);
+    const named = readCurveOid(inner);
+    inner.expectEnd();
+    if (named !== curve) {
+      throw new DerError(`ECPrivateKey parameters name ${named}, but the AlgorithmIdentifier names ${curve}`);
+    }
+  }
+  let point: Uint8Array | undefined;
+  if (key.peekTag() === TAG_PUBLIC_KEY) {
+    const publicKey = key.readElement(TAG_PUBLIC_KEY);
+    const inner = new DerReader(publicKey.contents);
+    point = readPoint(inner, curve);
+    inner.expectEnd();
+  }
+  key.expectEnd();
+  return { curve, privateKey: scalar.slice(), point };
+}

@@ -1,0 +1,34 @@
+// The public key-generation API: every spec it lists produces a pair that node:crypto takes
+// as it is, and the pair is of the spec's type and size.
+import { describe, it, expect } from 'vitest';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { KEY_PAIR_SPECS, generateKeyPair } from '../src/core/index.js';
+
+const EXPECTED: Record<string, { type: string; details: Record<string, unknown> }> = {
+  RSA_2048: { type: 'rsa', details: { modulusLength: 2048, publicExponent: 65537n } },
+  RSA_3072: { type: 'rsa', details: { modulusLength: 3072, publicExponent: 65537n } },
+  RSA_4096: { type: 'rsa', details: { modulusLength: 4096, publicExponent: 65537n } },
+  ECC_NIST_P256: { type: 'ec', details: { namedCurve: 'prime256v1' } },
+  ECC_NIST_P384: { type: 'ec', details: { namedCurve: 'secp384r1' } },
+  ECC_NIST_P521: { type: 'ec', details: { namedCurve: 'secp521r1' } },
+  ECC_SECG_P256K1: { type: 'ec', details: { namedCurve: 'secp256k1' } },
+  // Node 20 imports SM2 keys but reports neither a type nor details for them.
+  SM2: { type: 'undefined', details: {} },
+  ECC_NIST_EDWARDS25519: { type: 'ed25519', details: {} },
+};
+
+describe('generateKeyPair', () => {
+  it('lists only specs with known expectations', () => {
+    for (const spec of KEY_PAIR_SPECS) expect(Object.keys(EXPECTED)).toContain(spec);
+  });
+
+  it.each([...KEY_PAIR_SPECS])('%s: node:crypto imports the pair and derives our public key', (spec) => {
+    const { publicKey, privateKey } = generateKeyPair(spec);
+    const priv = createPrivateKey({ key: Buffer.from(privateKey), format: 'der', type: 'pkcs8' });
+    const pub = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
+    const want = EXPECTED[spec]!;
+    expect(String(priv.asymmetricKeyType)).toBe(want.type);
+    expect(pub.asymmetricKeyDetails).toMatchObject(want.details);
+    expect(Buffer.from(createPublicKey(priv).export({ type: 'spki', format: 'der' }))).toEqual(Buffer.from(publicKey));
+  });
+});
