@@ -194,7 +194,6 @@ function pointAdd(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, p2: usize
   const X2 = p2, Y2 = p2 + e, Z2 = p2 + 2 * e;
   const t0 = s, t1 = s + e, t2 = s + 2 * e, t3 = s + 3 * e, t4 = s + 4 * e;
   const X3 = s + 5 * e, Y3 = s + 6 * e, Z3 = s + 7 * e;
-  const b = cv.bM;
   fmul(c, t0, X1, X2);
   fmul(c, t1, Y1, Y2);
   fmul(c, t2, Z1, Z2);
@@ -213,8 +212,25 @@ function pointAdd(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, p2: usize
   fmul(c, X3, X3, Y3);
   fadd(c, Y3, t0, t2);
   fsub(c, Y3, X3, Y3);
+  addTail(cv, c, s);
+  L.copy(out, X3, cv.n);
+  L.copy(out + e, Y3, cv.n);
+  L.copy(out + 2 * e, Z3, cv.n);
+}
+
+/**
+ * The second half of the complete addition, shared by the projective and the mixed form:
+ * RCB 2016 Algorithm 4 steps 19-43 (a = -3) or Algorithm 7 steps 19-33 (a = 0), which are
+ * Algorithm 5 steps 12-36 and Algorithm 8 steps 12-26 once t2 = Z1 * Z2 is Z1. Works on the
+ * scratch layout of newScratch: t0..t4, then X3, Y3, Z3.
+ */
+function addTail(cv: Curve, c: Mont, s: usize): void {
+  const e = elemBytes(cv.n);
+  const t0 = s, t1 = s + e, t2 = s + 2 * e, t3 = s + 3 * e, t4 = s + 4 * e;
+  const X3 = s + 5 * e, Y3 = s + 6 * e, Z3 = s + 7 * e;
+  const b = cv.bM;
   if (cv.aZero) {
-    // Algorithm 7 (a = 0), steps 19-33; b holds 3b.
+    // b holds 3b.
     fadd(c, X3, t0, t0);
     fadd(c, t0, X3, t0);
     fmul(c, t2, b, t2);
@@ -231,7 +247,6 @@ function pointAdd(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, p2: usize
     fmul(c, Z3, Z3, t4);
     fadd(c, Z3, Z3, t0);
   } else {
-    // Algorithm 4 (a = -3), steps 19-43.
     fmul(c, Z3, b, t2);
     fsub(c, X3, Y3, Z3);
     fadd(c, Z3, X3, X3);
@@ -258,9 +273,6 @@ function pointAdd(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, p2: usize
     fmul(c, t1, t3, t0);
     fadd(c, Z3, Z3, t1);
   }
-  L.copy(out, X3, cv.n);
-  L.copy(out + e, Y3, cv.n);
-  L.copy(out + 2 * e, Z3, cv.n);
 }
 
 /**
@@ -273,7 +285,6 @@ function pointAddMixed(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, q: u
   const X2 = q, Y2 = q + e;
   const t0 = s, t1 = s + e, t2 = s + 2 * e, t3 = s + 3 * e, t4 = s + 4 * e;
   const X3 = s + 5 * e, Y3 = s + 6 * e, Z3 = s + 7 * e;
-  const b = cv.bM;
   fmul(c, t0, X1, X2);
   fmul(c, t1, Y1, Y2);
   fadd(c, t3, X2, Y2);
@@ -285,51 +296,9 @@ function pointAddMixed(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, q: u
   fadd(c, t4, t4, Y1);
   fmul(c, Y3, X2, Z1);
   fadd(c, Y3, Y3, X1);
-  if (cv.aZero) {
-    // Algorithm 8, steps 12-26; b holds 3b.
-    fadd(c, X3, t0, t0);
-    fadd(c, t0, X3, t0);
-    fmul(c, t2, b, Z1);
-    fadd(c, Z3, t1, t2);
-    fsub(c, t1, t1, t2);
-    fmul(c, Y3, b, Y3);
-    fmul(c, X3, t4, Y3);
-    fmul(c, t2, t3, t1);
-    fsub(c, X3, t2, X3);
-    fmul(c, Y3, Y3, t0);
-    fmul(c, t1, t1, Z3);
-    fadd(c, Y3, t1, Y3);
-    fmul(c, t0, t0, t3);
-    fmul(c, Z3, Z3, t4);
-    fadd(c, Z3, Z3, t0);
-  } else {
-    // Algorithm 5, steps 12-36.
-    fmul(c, Z3, b, Z1);
-    fsub(c, X3, Y3, Z3);
-    fadd(c, Z3, X3, X3);
-    fadd(c, X3, X3, Z3);
-    fsub(c, Z3, t1, X3);
-    fadd(c, X3, t1, X3);
-    fmul(c, Y3, b, Y3);
-    fadd(c, t1, Z1, Z1);
-    fadd(c, t2, t1, Z1);
-    fsub(c, Y3, Y3, t2);
-    fsub(c, Y3, Y3, t0);
-    fadd(c, t1, Y3, Y3);
-    fadd(c, Y3, t1, Y3);
-    fadd(c, t1, t0, t0);
-    fadd(c, t0, t1, t0);
-    fsub(c, t0, t0, t2);
-    fmul(c, t1, t4, Y3);
-    fmul(c, t2, t0, Y3);
-    fmul(c, Y3, X3, Z3);
-    fadd(c, Y3, Y3, t2);
-    fmul(c, X3, t3, X3);
-    fsub(c, X3, X3, t1);
-    fmul(c, Z3, t4, Z3);
-    fmul(c, t1, t3, t0);
-    fadd(c, Z3, Z3, t1);
-  }
+  // With Z2 = 1, the rest is the full formula's with Z1 in the place of t2 = Z1*Z2.
+  L.copy(t2, Z1, cv.n);
+  addTail(cv, c, s);
   L.copy(out, X3, cv.n);
   L.copy(out + e, Y3, cv.n);
   L.copy(out + 2 * e, Z3, cv.n);
