@@ -47,9 +47,11 @@ function suiteTable(suite, targets) {
   ];
   for (const g of suite.groups) {
     for (const t of g.tasks) {
-      const target = targets.find((x) => x.suite === suite.id && x.group === g.name && x.task === t.name);
+      const own = targets.filter((x) => x.suite === suite.id && x.group === g.name && x.task === t.name);
       const ratio = t.name === suite.baseline ? 'baseline' : formatRatio(t.ratio);
-      const mark = target ? `≤ ${target.maxRatio.toFixed(2)}× **${target.status}**` : '';
+      const mark = own
+        .map((x) => `≤ ${x.maxRatio.toFixed(2)}×${x.baseline === suite.baseline ? '' : ` ${x.baseline}`} **${x.status}**`)
+        .join('; ');
       lines.push(row([g.name, t.name, formatMs(t.median), formatMs(t.mean), formatMs(t.p99), t.samples, ratio, mark]));
     }
   }
