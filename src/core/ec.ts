@@ -46,6 +46,8 @@ export function generateEc(core: Core, curve: EcCurve): { publicKey: Uint8Array;
 export function ecScalarMultBase(core: Core, curve: EcCurve, k: Uint8Array): Uint8Array | undefined {
   const { id, bytes } = EC_CURVES[curve];
   if (k.length !== bytes) throw new RangeError(`${curve} scalars are ${bytes} bytes`);
+  // P-521's 66 bytes hold 528 bits; the core takes scalars below 2^521.
+  if (curve === 'P-521' && k[0]! > 1) throw new RangeError('P-521 scalars are below 2^521');
   return core.run(ecFlag(id), (x) => {
     const kp = core.put(k);
     const outX = x.alloc(bytes);
