@@ -10,10 +10,11 @@
 // one carry chain per multiplication follows. 5 limbs of 51 bits would need 128-bit products.
 //
 // Bounds. "Tight" means the output of a carry chain: |f_i| <= 2^25 (even i), 2^24 (odd i),
-// plus a few units on limbs 1 and 5. The carries round to nearest (add half, shift), which
-// keeps limbs centred on zero and buys two bits of headroom over floor carries. add/sub/neg
-// do not carry: the sum or difference of up to 8 tight elements is a valid input to
-// mul/sqr (the largest column is then below 2^62.1, under the i64 limit of 2^63).
+// except |f_1| <= 2^24 + 2^17 and |f_5| <= 2^24 + 2^12 (they take the chain's last carries).
+// The carries round to nearest (add half, shift), which keeps limbs centred on zero and
+// buys two bits of headroom over floor carries. add/sub/neg do not carry. With both
+// operands sums of up to 8 tight elements, the largest column stays below 2^62.97, under
+// the i64 limit of 2^63; the point formulas use sums of at most 3 (columns below 2^60.2).
 //
 // Constant time: straight-line code; selections by masks; inversion by a fixed chain.
 

@@ -3,8 +3,9 @@
 // Extended coordinates (Hisil, Wong, Carter, Dawson, "Twisted Edwards curves revisited",
 // ASIACRYPT 2008, §3): (X : Y : Z : T) with x = X/Z, y = Y/Z, x y = T/Z; 160 bytes.
 // The formulas for a = -1 are the paper's §3.1 (unified addition, "add-2008-hwcd-3" in
-// the Explicit-Formulas Database) and §3.3 (doubling, "dbl-2008-hwcd"). They are complete
-// on this curve because d is not a square, so no input needs a special case.
+// the Explicit-Formulas Database) and §3.3 (doubling, "dbl-2008-hwcd"), the ones RFC 8032
+// §5.1.4 gives. They are complete on this curve (a = -1 is a square mod p, d is not), so
+// no input, the neutral element included, needs a special case.
 //
 // Precomputed points are affine and kept as (y + x, y - x, 2 d x y) ("Niels" form), which
 // saves a multiplication and two additions per mixed addition; 3 elements padded to 128

@@ -3,6 +3,7 @@
 import { getCore } from './module.js';
 import { generateRsa } from './rsa.js';
 import { generateEc } from './ec.js';
+import { generateEd25519 } from './ed25519.js';
 import type { EcCurve } from '../der/ec.js';
 
 export { initCore, simdSupported, type CoreSource, type CoreVariant } from './module.js';
@@ -17,6 +18,7 @@ export const KEY_PAIR_SPECS = [
   'ECC_NIST_P521',
   'ECC_SECG_P256K1',
   'SM2',
+  'ECC_NIST_EDWARDS25519',
 ] as const;
 export type KeyPairSpec = (typeof KEY_PAIR_SPECS)[number];
 
@@ -50,6 +52,7 @@ export function generateKeyPair(spec: KeyPairSpec): KeyPair {
   if (bits !== undefined) return generateRsa(getCore(), bits);
   const curve = EC_SPECS.get(spec);
   if (curve !== undefined) return generateEc(getCore(), curve);
+  if (spec === 'ECC_NIST_EDWARDS25519') return generateEd25519(getCore());
   throw new TypeError(`Unknown key pair spec ${describe(spec)}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
 }
 

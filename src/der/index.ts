@@ -26,3 +26,16 @@ export {
   type RsaPublicValues,
   type RsaPrivateValues,
 } from './rsa.js';
+export {
+  EC_PUBLIC_KEY_OID,
+  EC_CURVES,
+  ecSpki,
+  ecPkcs8,
+  parseEcSpki,
+  parseEcPkcs8,
+  type EcCurve,
+  type EcCurveInfo,
+  type EcPublicValues,
+  type EcPrivateValues,
+} from './ec.js';
+export { ED25519_OID, ed25519Spki, ed25519Pkcs8, parseEd25519Spki, parseEd25519Pkcs8 } from './ed25519.js';

@@ -1,0 +1,98 @@
+/**
+ * Ed25519 keys in SubjectPublicKeyInfo and PKCS#8 form (RFC 8410), for the KMS key
+ * pair spec ECC_NIST_EDWARDS25519.
+ *
+ * The output is byte for byte what OpenSSL 3 (and so node:crypto) writes:
+ * AlgorithmIdentifier { id-Ed25519 } with the parameters absent (RFC 8410 §3:
+ * "the parameters MUST be absent"), the 32-byte public key as the BIT STRING
+ * (§4), and a version 0 PrivateKeyInfo whose privateKey OCTET STRING holds
+ * CurvePrivateKey ::= OCTET STRING, the 32-byte seed (§7), with no attributes
+ * and no publicKey field.
+ */
+import { DerError, DerReader } from './reader.js';
+import { derBitString, derIntegerSmall, derOctetString, derOid, derSequence } from './writer.js';
+
+/** id-Ed25519 (RFC 8410 §3). */
+export const ED25519_OID = '1.3.101.112';
+
+/** Bytes of an Ed25519 public key and of a private key (seed), RFC 8032 §5.1.5. */
+export const ED25519_KEY_BYTES = 32;
+
+/** AlgorithmIdentifier { id-Ed25519 }, no parameters. Only ever copied into outputs. */
+const ALGORITHM_IDENTIFIER = derSequence(derOid(ED25519_OID));
+
+function checkLength(what: string, bytes: Uint8Array): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== ED25519_KEY_BYTES) {
+    const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
+    throw new RangeError(`Ed25519 ${what} must be ${ED25519_KEY_BYTES} bytes, got ${got}`);
+  }
+}
+
+/** SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey BIT STRING } (44 bytes). */
+export function ed25519Spki(publicKey: Uint8Array): Uint8Array {
+  checkLength('public key', publicKey);
+  return derSequence(ALGORITHM_IDENTIFIER, derBitString(publicKey));
+}
+
+/**
+ * PrivateKeyInfo ::= SEQUENCE { version 0, algorithm, privateKey OCTET STRING } with
+ * privateKey = DER(CurvePrivateKey ::= OCTET STRING seed) (48 bytes). Intermediate copies
+ * of the seed are zeroed; the caller owns (and wipes) `seed` and the result.
+ */
+export function ed25519Pkcs8(seed: Uint8Array): Uint8Array {
+  checkLength('private key', seed);
+  let curvePrivateKey: Uint8Array | undefined;
+  let privateKey: Uint8Array | undefined;
+  try {
+    curvePrivateKey = derOctetString(seed);
+    privateKey = derOctetString(curvePrivateKey);
+    return derSequence(derIntegerSmall(0), ALGORITHM_IDENTIFIER, privateKey);
+  } finally {
+    curvePrivateKey?.fill(0);
+    privateKey?.fill(0);
+  }
+}
+
+/** Reads the single SEQUENCE that makes up `der`, rejecting trailing bytes. */
+function topSequence(der: Uint8Array): DerReader {
+  const top = new DerReader(der);
+  const seq = top.readSequence();
+  top.expectEnd();
+  return seq;
+}
+
+function readAlgorithm(r: DerReader): void {
+  const alg = r.readSequence();
+  const oid = alg.readOid();
+  if (oid !== ED25519_OID) throw new DerError(`expected id-Ed25519 (${ED25519_OID}), found ${oid}`);
+  if (!alg.done) throw new DerError('id-Ed25519 AlgorithmIdentifier must have no parameters (RFC 8410 §3)');
+}
+
+/** The 32-byte public key from an Ed25519 SubjectPublicKeyInfo (a copy). */
+export function parseEd25519Spki(der: Uint8Array): Uint8Array {
+  const spki = topSequence(der);
+  readAlgorithm(spki);
+  const { bytes, unusedBits } = spki.readBitString();
+  spki.expectEnd();
+  if (unusedBits !== 0) throw new DerError('Ed25519 subjectPublicKey has unused bits');
+  if (bytes.length !== ED25519_KEY_BYTES) throw new DerError(`Ed25519 public key must be 32 bytes, got ${bytes.length}`);
+  return bytes.slice();
+}
+
+/**
+ * The 32-byte seed from an Ed25519 PKCS#8 PrivateKeyInfo (a copy the caller must wipe).
+ * Version 0 only, without attributes (what this library and OpenSSL write).
+ */
+export function parseEd25519Pkcs8(der: Uint8Array): Uint8Array {
+  const info = topSequence(der);
+  const version = info.readInteger();
+  if (version !== 0n) throw new DerError(`unsupported PrivateKeyInfo version ${version}`);
+  readAlgorithm(info);
+  const privateKey = info.readOctetString();
+  info.expectEnd();
+  const inner = new DerReader(privateKey);
+  const seed = inner.readOctetString();
+  inner.expectEnd();
+  if (seed.length !== ED25519_KEY_BYTES) throw new DerError(`Ed25519 private key must be 32 bytes, got ${seed.length}`);
+  return seed.slice();
+}
