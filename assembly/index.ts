@@ -115,7 +115,13 @@ export function bn_gcd(u: usize, v: usize, len: i32, out: usize): void {
   const vl = limbsOf(v, len, n);
   const g = arena.alloc(<usize>(n + 8) << 2);
   const k = gcdOddPart(g, ul, vl, n);
-  for (let i: u32 = 0; i < k; i++) L.shl1(g, n);
+  // g <<= k without revealing k: every possible shift step runs, kept by mask.
+  const t = arena.alloc(<usize>(n + 8) << 2);
+  for (let i: u32 = 0; i < <u32>(28 * n); i++) {
+    L.copy(t, g, n);
+    L.shl1(t, n);
+    L.select(g, 0 - ((i - k) >> 31), t, g, n);
+  }
   L.toBytes(out, len, g, n);
 }
 
