@@ -1,7 +1,7 @@
 // The public key-generation API: every spec it lists produces a pair that node:crypto takes
 // as it is, and the pair is of the spec's type and size.
 import { describe, it, expect } from 'vitest';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { KEY_PAIR_SPECS, generateKeyPair } from '../src/core/index.js';
 
 const EXPECTED: Record<string, { type: string; details: Record<string, unknown> }> = {
@@ -30,5 +30,34 @@ describe('generateKeyPair', () => {
     expect(String(priv.asymmetricKeyType)).toBe(want.type);
     expect(pub.asymmetricKeyDetails).toMatchObject(want.details);
     expect(Buffer.from(createPublicKey(priv).export({ type: 'spki', format: 'der' }))).toEqual(Buffer.from(publicKey));
+  });
+});
+
+// 50 key pairs per elliptic-curve and Edwards spec through the public API: node:crypto
+// imports the PKCS#8, derives exactly our SPKI from it, and signs with it; the SPKI verifies.
+const SIGNING: Record<string, string | null> = {
+  ECC_NIST_P256: 'sha256',
+  ECC_NIST_P384: 'sha256',
+  ECC_NIST_P521: 'sha256',
+  ECC_SECG_P256K1: 'sha256',
+  SM2: 'sm3', // OpenSSL signs SM2 keys only with the SM2 scheme (SM3 digest)
+  ECC_NIST_EDWARDS25519: null, // Ed25519 takes no digest
+};
+
+describe.each(Object.keys(SIGNING))('%s: 50 key pairs through generateKeyPair', (spec) => {
+  it('node:crypto imports each PKCS#8, derives our SPKI, and signs; the SPKI verifies', () => {
+    const seen = new Set<string>();
+    const message = Buffer.from('wasm-kms data key pair');
+    for (let i = 0; i < 50; i++) {
+      const { publicKey, privateKey } = generateKeyPair(spec as (typeof KEY_PAIR_SPECS)[number]);
+      const priv = createPrivateKey({ key: Buffer.from(privateKey), format: 'der', type: 'pkcs8' });
+      expect(Buffer.from(createPublicKey(priv).export({ type: 'spki', format: 'der' }))).toEqual(Buffer.from(publicKey));
+      const pub = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
+      const signature = sign(SIGNING[spec]!, message, priv);
+      expect(verify(SIGNING[spec]!, message, pub, signature)).toBe(true);
+      expect(verify(SIGNING[spec]!, Buffer.from('another message'), pub, signature)).toBe(false);
+      seen.add(Buffer.from(publicKey).toString('hex'));
+    }
+    expect(seen.size).toBe(50);
   });
 });
