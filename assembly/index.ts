@@ -164,3 +164,4 @@ export function bn_modexp32(base: usize, exp: usize, mod: usize, len: i32, out: 
 // ---- Entry points of the elliptic-curve and Edwards cores -------------------------------
 export * from './exports/ed25519';
 export * from './exports/ec';
+export * from './exports/mlkem';

@@ -19,6 +19,7 @@ const SUITES = {
   rsa: () => import('./suites/rsa.mjs'),
   modexp: () => import('./suites/modexp.mjs'),
   ec: () => import('./suites/ec.mjs'),
+  mlkem: () => import('./suites/mlkem.mjs'),
 };
 
 const ROUNDS = 4;

@@ -2,6 +2,7 @@
 // as it is, and the pair is of the spec's type and size.
 import { describe, it, expect } from 'vitest';
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import { KEY_PAIR_SPECS, generateKeyPair } from '../src/core/index.js';
 
 const EXPECTED: Record<string, { type: string; details: Record<string, unknown> }> = {
@@ -17,12 +18,26 @@ const EXPECTED: Record<string, { type: string; details: Record<string, unknown> 
   ECC_NIST_EDWARDS25519: { type: 'ed25519', details: {} },
 };
 
+// Node 20 has no ML-KEM: @noble/post-quantum expands the seed in our PKCS#8 (its last 64
+// bytes, the seed form) and must give exactly the encapsulation key in our SPKI (its tail).
+const ML_KEM: Record<string, typeof ml_kem512> = { ML_KEM_512: ml_kem512, ML_KEM_768: ml_kem768, ML_KEM_1024: ml_kem1024 };
+
 describe('generateKeyPair', () => {
-  it('lists only specs with known expectations', () => {
-    for (const spec of KEY_PAIR_SPECS) expect(Object.keys(EXPECTED)).toContain(spec);
+  it('lists all twelve KMS data key pair specs', () => {
+    expect([...KEY_PAIR_SPECS].sort()).toEqual([...Object.keys(EXPECTED), ...Object.keys(ML_KEM)].sort());
   });
 
-  it.each([...KEY_PAIR_SPECS])('%s: node:crypto imports the pair and derives our public key', (spec) => {
+  it.each(Object.keys(ML_KEM))('%s: @noble/post-quantum expands our seed to our public key', (spec) => {
+    for (let i = 0; i < 20; i++) {
+      const { publicKey, privateKey } = generateKeyPair(spec as (typeof KEY_PAIR_SPECS)[number]);
+      const seed = privateKey.subarray(privateKey.length - 64);
+      const { publicKey: ek } = ML_KEM[spec]!.keygen(seed);
+      expect(Buffer.from(publicKey.subarray(publicKey.length - ek.length))).toEqual(Buffer.from(ek));
+      expect(privateKey.length).toBe(86);
+    }
+  });
+
+  it.each([...KEY_PAIR_SPECS].filter((s) => !(s in ML_KEM)))('%s: node:crypto imports the pair and derives our public key', (spec) => {
     const { publicKey, privateKey } = generateKeyPair(spec);
     const priv = createPrivateKey({ key: Buffer.from(privateKey), format: 'der', type: 'pkcs8' });
     const pub = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });

@@ -4,6 +4,7 @@ import { getCore } from './module.js';
 import { generateRsa } from './rsa.js';
 import { generateEc } from './ec.js';
 import { generateEd25519 } from './ed25519.js';
+import { generateMlKem, ML_KEM_SPEC_RANKS } from './mlkem.js';
 import type { EcCurve } from '../der/ec.js';
 
 export { initCore, simdSupported, type CoreSource, type CoreVariant } from './module.js';
@@ -19,6 +20,9 @@ export const KEY_PAIR_SPECS = [
   'ECC_SECG_P256K1',
   'SM2',
   'ECC_NIST_EDWARDS25519',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
 ] as const;
 export type KeyPairSpec = (typeof KEY_PAIR_SPECS)[number];
 
@@ -53,6 +57,9 @@ export function generateKeyPair(spec: KeyPairSpec): KeyPair {
   const curve = EC_SPECS.get(spec);
   if (curve !== undefined) return generateEc(getCore(), curve);
   if (spec === 'ECC_NIST_EDWARDS25519') return generateEd25519(getCore());
+  if (spec === 'ML_KEM_512' || spec === 'ML_KEM_768' || spec === 'ML_KEM_1024') {
+    return generateMlKem(getCore(), ML_KEM_SPEC_RANKS[spec]);
+  }
   throw new TypeError(`Unknown key pair spec ${describe(spec)}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
 }
 

@@ -1,0 +1,108 @@
+// ML-KEM key pairs (FIPS 203) from the WebAssembly core: the private key in seed form (d ‖ z),
+// encoded as KMS returns it (src/der/mlkem.ts).
+
+import {
+  checkRank,
+  mlkemDkBytes,
+  mlkemEkBytes,
+  mlkemPkcs8,
+  mlkemSpki,
+  ML_KEM_SEED_BYTES,
+  type MlKemRank,
+} from '../der/mlkem.js';
+import { Core } from './module.js';
+
+export type { MlKemRank } from '../der/mlkem.js';
+
+/** The rank k of each KMS key pair spec (FIPS 203 Table 2). */
+export const ML_KEM_SPEC_RANKS = { ML_KEM_512: 2, ML_KEM_768: 3, ML_KEM_1024: 4 } as const satisfies Record<string, MlKemRank>;
+
+/** The core's ML-KEM and SHA-3 entry points (assembly/exports/mlkem.ts). k = 2, 3, 4. */
+export interface MlKemExports {
+  mlkem_generate(k: number, outSeed: number, outEk: number): void;
+  mlkem_keygen_internal(k: number, seed64: number, outEk: number, outDk: number): void;
+  /** Test only: K-PKE.KeyGen (FIPS 203 Alg. 13) from a given ρ ‖ σ: ek and dk_PKE (384k bytes). */
+  mlkem_kpke_keygen(k: number, rhoSigma64: number, outEk: number, outDkPke: number): void;
+  /** Test only: SHA3-256; outLen must be 32. */
+  sha3_256(ptr: number, len: number, out: number, outLen: number): void;
+  /** Test only: SHA3-512; outLen must be 64. */
+  sha3_512(ptr: number, len: number, out: number, outLen: number): void;
+  /** Test only: SHAKE128 with outLen bytes of output. */
+  shake128(ptr: number, len: number, out: number, outLen: number): void;
+  /** Test only: SHAKE256 with outLen bytes of output. */
+  shake256(ptr: number, len: number, out: number, outLen: number): void;
+  /** Test only: SHAKE256 absorbing in `chunk`-byte and squeezing in `outChunk`-byte pieces. */
+  shake256_chunked(ptr: number, len: number, chunk: number, out: number, outLen: number, outChunk: number): void;
+}
+
+const exportsOf = (core: Core): MlKemExports => core.exports as unknown as MlKemExports;
+
+/** Raw key material: the 64-byte seed d ‖ z and the encapsulation key. The caller wipes the seed. */
+export function mlkemKeyMaterial(core: Core, k: MlKemRank): { seed: Uint8Array; ek: Uint8Array } {
+  checkRank(k);
+  const mk = exportsOf(core);
+  const ekLen = mlkemEkBytes(k);
+  return core.run(0, (x) => {
+    const outSeed = x.alloc(ML_KEM_SEED_BYTES);
+    const outEk = x.alloc(ekLen);
+    mk.mlkem_generate(k, outSeed, outEk);
+    return { seed: core.take(outSeed, ML_KEM_SEED_BYTES), ek: core.take(outEk, ekLen) };
+  });
+}
+
+/** A fresh ML-KEM key pair of rank k (2, 3, 4 for ML_KEM_512/768/1024): DER SPKI and DER PKCS#8 (seed form). */
+export function generateMlKem(core: Core, k: MlKemRank): { publicKey: Uint8Array; privateKey: Uint8Array } {
+  const { seed, ek } = mlkemKeyMaterial(core, k);
+  try {
+    return { publicKey: mlkemSpki(k, ek), privateKey: mlkemPkcs8(k, seed) };
+  } finally {
+    seed.fill(0);
+  }
+}
+
+/** ML-KEM.KeyGen_internal(d, z) (FIPS 203 Alg. 16) of a 64-byte seed d ‖ z: ek and the expanded dk. */
+export function mlkemKeygenInternal(core: Core, k: MlKemRank, seed: Uint8Array): { ek: Uint8Array; dk: Uint8Array } {
+  checkRank(k);
+  if (!(seed instanceof Uint8Array) || seed.length !== ML_KEM_SEED_BYTES) {
+    throw new RangeError(`ML-KEM seeds are ${ML_KEM_SEED_BYTES} bytes`);
+  }
+  const mk = exportsOf(core);
+  const ekLen = mlkemEkBytes(k);
+  const dkLen = mlkemDkBytes(k);
+  return core.run(0, (x) => {
+    const seedPtr = core.put(seed);
+    const outEk = x.alloc(ekLen);
+    const outDk = x.alloc(dkLen);
+    mk.mlkem_keygen_internal(k, seedPtr, outEk, outDk);
+    return { ek: core.take(outEk, ekLen), dk: core.take(outDk, dkLen) };
+  });
+}
+
+export type Sha3Function = 'sha3-256' | 'sha3-512' | 'shake128' | 'shake256';
+
+/** Test only: a SHA-3 function of `data` computed in the core (outLen: required for the SHAKEs; 32 or 64 for SHA3-256/512, the default). */
+export function sha3Core(core: Core, fn: Sha3Function, data: Uint8Array, outLen?: number): Uint8Array {
+  const mk = exportsOf(core);
+  const len = outLen ?? (fn === 'sha3-256' ? 32 : fn === 'sha3-512' ? 64 : undefined);
+  if (len === undefined || !Number.isSafeInteger(len) || len < 0) throw new RangeError(`${fn} needs an output length`);
+  return core.run(0, (x) => {
+    const ptr = core.put(data);
+    const out = x.alloc(len);
+    if (fn === 'sha3-256') mk.sha3_256(ptr, data.length, out, len);
+    else if (fn === 'sha3-512') mk.sha3_512(ptr, data.length, out, len);
+    else if (fn === 'shake128') mk.shake128(ptr, data.length, out, len);
+    else mk.shake256(ptr, data.length, out, len);
+    return core.take(out, len);
+  });
+}
+
+/** Test only: SHAKE256 of `data` through the core's incremental sponge, fed and read in pieces. */
+export function shake256ChunkedCore(core: Core, data: Uint8Array, chunk: number, outLen: number, outChunk: number): Uint8Array {
+  const mk = exportsOf(core);
+  return core.run(0, (x) => {
+    const ptr = core.put(data);
+    const out = x.alloc(outLen);
+    mk.shake256_chunked(ptr, data.length, chunk, out, outLen, outChunk);
+    return core.take(out, outLen);
+  });
+}
