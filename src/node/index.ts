@@ -1,0 +1,4 @@
+// wasm-kms/node: what needs Node.js. Today the command-line entry point (see cli.ts); the
+// file key store, the HTTP endpoint and the worker pool will be added here.
+
+export { main as runCli } from './cli.js';

@@ -1,0 +1,88 @@
+// The package's public surface: every "exports" entry and the bin resolve to built files,
+// and the CLI runs.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { main } from '../src/node/cli.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+describe('package.json', () => {
+  beforeAll(() => {
+    // npm install builds dist/; a test run may come before a fresh build of the TypeScript.
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root });
+    execFileSync('node', ['scripts/copy-wasm.mjs'], { cwd: root });
+  }, 120_000);
+
+  it('names, type and entries', () => {
+    expect(pkg.name).toBe('wasm-kms');
+    expect(pkg.type).toBe('module');
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './core', './node']));
+    expect(pkg.bin['wasm-kms']).toBe('./dist/node/cli.js');
+  });
+
+  it('every export target exists after the build', () => {
+    for (const [name, target] of Object.entries<string | Record<string, string>>(pkg.exports)) {
+      const files = typeof target === 'string' ? [target] : Object.values(target);
+      for (const f of files) expect(existsSync(join(root, f)), `${name} -> ${f}`).toBe(true);
+    }
+  });
+
+  it('the built entries load and generate keys', async () => {
+    const main = await import(join(root, 'dist/kms/index.js'));
+    const core = await import(join(root, 'dist/core/index.js'));
+    expect(main.KEY_PAIR_SPECS).toEqual(core.KEY_PAIR_SPECS);
+    const { publicKey } = main.generateKeyPair('ECC_NIST_P256');
+    expect(createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
+    const node = await import(join(root, 'dist/node/index.js'));
+    expect(typeof node.runCli).toBe('function');
+  });
+
+  it('the bin prints a key pair node:crypto takes', () => {
+    const r = spawnSync('node', [join(root, pkg.bin['wasm-kms']), 'generate-key-pair', '--key-pair-spec', 'ECC_NIST_EDWARDS25519'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.KeyPairSpec).toBe('ECC_NIST_EDWARDS25519');
+    const priv = createPrivateKey({ key: Buffer.from(out.PrivateKeyPlaintext, 'base64'), format: 'der', type: 'pkcs8' });
+    expect(createPublicKey(priv).export({ type: 'spki', format: 'der' }).toString('base64')).toBe(out.PublicKey);
+  });
+});
+
+describe('CLI', () => {
+  const run = (args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = main(args, (s) => out.push(s), (s) => err.push(s));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  it('usage errors exit 252 with one clear line', () => {
+    expect(run(['nope']).code).toBe(252);
+    expect(run(['nope']).err).toContain("Invalid choice: 'nope'");
+    const missing = run(['generate-key-pair']);
+    expect(missing.code).toBe(252);
+    expect(missing.err).toContain('--key-pair-spec');
+    const bad = run(['generate-key-pair', '--key-pair-spec', 'RSA_1024']);
+    expect(bad.code).toBe(252);
+    expect(bad.err).toContain('valid values are: RSA_2048');
+    expect(run(['generate-key-pair', '--bogus']).code).toBe(252);
+  });
+
+  it('--help and --version', () => {
+    expect(run(['--help'])).toMatchObject({ code: 0 });
+    expect(run(['--help']).out).toContain('generate-key-pair');
+    expect(run(['--version']).out).toBe(`wasm-kms ${pkg.version}`);
+  });
+
+  it('generate-key-pair prints the pair as JSON with base64 DER', () => {
+    const r = run(['generate-key-pair', '--key-pair-spec', 'ML_KEM_768']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(Buffer.from(out.PrivateKeyPlaintext, 'base64').length).toBe(86);
+    expect(Buffer.from(out.PublicKey, 'base64').length).toBe(1206);
+  });
+});
