@@ -165,3 +165,4 @@ export function bn_modexp32(base: usize, exp: usize, mod: usize, len: i32, out: 
 export * from './exports/ed25519';
 export * from './exports/ec';
 export * from './exports/mlkem';
+export * from './exports/symmetric';

@@ -20,6 +20,7 @@ const SUITES = {
   modexp: () => import('./suites/modexp.mjs'),
   ec: () => import('./suites/ec.mjs'),
   mlkem: () => import('./suites/mlkem.mjs'),
+  aead: () => import('./suites/aead.mjs'),
 };
 
 const ROUNDS = 4;

@@ -1,0 +1,144 @@
+// SHA-256, HMAC-SHA-256, HKDF-SHA-256 and AES-256-GCM from the WebAssembly core: the
+// primitives that wrap private keys (DESIGN.md, "Ciphertext format"). Every call copies its
+// inputs into scratch memory, runs, copies the outputs out, and the core wipes the scratch.
+
+import { Core } from './module.js';
+
+/** The core's symmetric entry points (assembly/exports/symmetric.ts). */
+export interface SymmetricExports {
+  sha256_digest(ptr: number, len: number, out: number): void;
+  hmac_sha256(key: number, keyLen: number, msg: number, msgLen: number, out: number): void;
+  /** 0 on success, 1 if outLen > 255·32. */
+  hkdf_sha256(
+    ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number, out: number, outLen: number,
+  ): number;
+  aes256_gcm_encrypt(
+    key32: number, iv12: number, aad: number, aadLen: number, pt: number, ptLen: number, outCt: number, outTag16: number,
+  ): void;
+  /** 1 if the tag authenticates (plaintext in outPt), else 0 with outPt zeroed. */
+  aes256_gcm_decrypt(
+    key32: number, iv12: number, aad: number, aadLen: number, ct: number, ctLen: number, tag16: number, outPt: number,
+  ): number;
+  /** Test only: SHA-256 through init/update/final in `chunk`-byte pieces. */
+  sha256_digest_chunked(ptr: number, len: number, chunk: number, out: number): void;
+  /** Test only: AES-256 of `blocks` 16-byte blocks (ECB). */
+  aes256_encrypt_blocks(key32: number, src: number, blocks: number, dst: number): void;
+  /** Test only: the AES S-box in place through the bitsliced circuit. */
+  aes_sub_bytes(ptr: number, len: number): void;
+  /** Test only: GHASH_H of zero-padded data from a zero state. */
+  gcm_ghash(h16: number, x: number, len: number, out: number): void;
+}
+
+export const SHA256_BYTES = 32;
+export const AES256_KEY_BYTES = 32;
+export const GCM_IV_BYTES = 12;
+export const GCM_TAG_BYTES = 16;
+/** RFC 5869 §2.3: at most 255 blocks of HMAC output. */
+export const HKDF_SHA256_MAX_LENGTH = 255 * SHA256_BYTES;
+/** Lengths cross the ABI as i32. */
+const MAX_INPUT = 0x7fffffff;
+
+const exportsOf = (core: Core): SymmetricExports => core.exports as unknown as SymmetricExports;
+const EMPTY = new Uint8Array(0);
+
+function bytes(name: string, value: unknown, length?: number): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${name} must be a Uint8Array`);
+  if (length !== undefined && value.length !== length) {
+    throw new RangeError(`${name} must be ${length} bytes, got ${value.length}`);
+  }
+  if (value.length > MAX_INPUT) throw new RangeError(`${name} is too long (${value.length} bytes)`);
+  return value;
+}
+
+/** SHA-256 (FIPS 180-4) of `data`. */
+export function sha256(core: Core, data: Uint8Array): Uint8Array {
+  bytes('data', data);
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const ptr = core.put(data);
+    const out = c.alloc(SHA256_BYTES);
+    x.sha256_digest(ptr, data.length, out);
+    return core.take(out, SHA256_BYTES);
+  });
+}
+
+/** HMAC-SHA-256 (RFC 2104) of `data` under `key` (any length; keys over 64 bytes are hashed). */
+export function hmacSha256(core: Core, key: Uint8Array, data: Uint8Array): Uint8Array {
+  bytes('key', key);
+  bytes('data', data);
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const k = core.put(key);
+    const m = core.put(data);
+    const out = c.alloc(SHA256_BYTES);
+    x.hmac_sha256(k, key.length, m, data.length, out);
+    return core.take(out, SHA256_BYTES);
+  });
+}
+
+/** HKDF-SHA-256 (RFC 5869): extract with `salt` (empty = no salt), expand with `info` to `length` bytes (at most 8160). */
+export function hkdfSha256(core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  bytes('ikm', ikm);
+  bytes('salt', salt);
+  bytes('info', info);
+  if (!Number.isInteger(length) || length < 0 || length > HKDF_SHA256_MAX_LENGTH) {
+    throw new RangeError(`HKDF-SHA-256 output length must be an integer from 0 to ${HKDF_SHA256_MAX_LENGTH}, got ${length}`);
+  }
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const i = core.put(ikm);
+    const s = core.put(salt);
+    const f = core.put(info);
+    const out = c.alloc(length);
+    if (x.hkdf_sha256(i, ikm.length, s, salt.length, f, info.length, out, length) !== 0) {
+      throw new RangeError(`HKDF-SHA-256 output length ${length} exceeds ${HKDF_SHA256_MAX_LENGTH}`);
+    }
+    return core.take(out, length);
+  });
+}
+
+/** AES-256-GCM encryption (SP 800-38D) with a 12-byte IV and a 16-byte tag. */
+export function aes256GcmEncrypt(
+  core: Core, key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY,
+): { ciphertext: Uint8Array; tag: Uint8Array } {
+  bytes('key', key, AES256_KEY_BYTES);
+  bytes('iv', iv, GCM_IV_BYTES);
+  bytes('plaintext', plaintext);
+  bytes('aad', aad);
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const k = core.put(key);
+    const n = core.put(iv);
+    const a = core.put(aad);
+    const p = core.put(plaintext);
+    const out = c.alloc(plaintext.length);
+    const tag = c.alloc(GCM_TAG_BYTES);
+    x.aes256_gcm_encrypt(k, n, a, aad.length, p, plaintext.length, out, tag);
+    return { ciphertext: core.take(out, plaintext.length), tag: core.take(tag, GCM_TAG_BYTES) };
+  });
+}
+
+/**
+ * AES-256-GCM decryption: the plaintext, or null when the tag does not authenticate the
+ * ciphertext, IV and AAD under the key (no plaintext is released then).
+ */
+export function aes256GcmDecrypt(
+  core: Core, key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array = EMPTY,
+): Uint8Array | null {
+  bytes('key', key, AES256_KEY_BYTES);
+  bytes('iv', iv, GCM_IV_BYTES);
+  bytes('ciphertext', ciphertext);
+  bytes('tag', tag, GCM_TAG_BYTES);
+  bytes('aad', aad);
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const k = core.put(key);
+    const n = core.put(iv);
+    const a = core.put(aad);
+    const ct = core.put(ciphertext);
+    const t = core.put(tag);
+    const out = c.alloc(ciphertext.length);
+    const ok = x.aes256_gcm_decrypt(k, n, a, aad.length, ct, ciphertext.length, t, out);
+    return ok === 1 ? core.take(out, ciphertext.length) : null;
+  });
+}
