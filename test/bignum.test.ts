@@ -9,6 +9,7 @@ import { describe, it, expect } from 'vitest';
 import { randomBytes, generatePrimeSync } from 'node:crypto';
 import { loadCore } from '../src/core/module.js';
 import { Bignum, bigintToBytes, bytesToBigint } from '../src/core/bignum.js';
+import { modPow } from './helpers/rsa-check.js';
 
 // ---- BigInt references -------------------------------------------------------------------
 
@@ -56,18 +57,6 @@ function mod(a: bigint, m: bigint): bigint {
   return r < 0n ? r + m : r;
 }
 
-/** Right-to-left square and multiply. */
-function modPow(base: bigint, exp: bigint, m: bigint): bigint {
-  let result = 1n % m;
-  let b = base % m;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % m;
-    b = (b * b) % m;
-    e >>= 1n;
-  }
-  return result;
-}
 
 function gcdRef(a: bigint, b: bigint): bigint {
   let x = a;

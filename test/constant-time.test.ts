@@ -24,6 +24,7 @@ import { randomBytes, generatePrimeSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import binaryen from 'binaryen';
+import { modPow } from './helpers/rsa-check.js';
 import { Core, type CoreVariant } from '../src/core/module.js';
 import { Bignum, bigintToBytes, bytesToBigint } from '../src/core/bignum.js';
 import {
@@ -64,16 +65,6 @@ function randBelow(n: bigint): bigint {
 
 function randOddModulus(bits: number): bigint {
   return randBits(bits) | pow2(bits - 1) | 1n;
-}
-
-function modPow(base: bigint, exp: bigint, m: bigint): bigint {
-  let r = 1n % m;
-  let b = base % m;
-  for (let e = exp; e > 0n; e >>= 1n) {
-    if (e & 1n) r = (r * b) % m;
-    b = (b * b) % m;
-  }
-  return r;
 }
 
 function gcdRef(a: bigint, b: bigint): bigint {

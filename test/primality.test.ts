@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { generatePrimeSync, randomBytes } from 'node:crypto';
 import { loadCore, FLAG_RSA } from '../src/core/module.js';
 import { Bignum } from '../src/core/bignum.js';
+import { modPow } from './helpers/rsa-check.js';
 
 const PRIME_ROUNDS = 5; // FIPS 186-5 Table B.1 (strict) for 1024-bit primes; primes pass any count
 const COMPOSITE_ROUNDS = 40;
@@ -28,17 +29,6 @@ function randBits(bits: number): bigint {
   return BigInt('0x' + randomBytes(Math.ceil(bits / 8)).toString('hex')) & (pow2(bits) - 1n);
 }
 
-function modPow(base: bigint, exp: bigint, m: bigint): bigint {
-  let result = 1n % m;
-  let b = base % m;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % m;
-    b = (b * b) % m;
-    e >>= 1n;
-  }
-  return result;
-}
 
 /** Strong probable-prime test to base b for odd n > 3 (B.3.1 steps 4.3-4.7). */
 function sprp(n: bigint, b: bigint): boolean {
