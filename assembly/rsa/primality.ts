@@ -9,12 +9,11 @@
 // loop over j = 1..a-1 of step 4.5: its length is a, the number of trailing zero bits of
 // w - 1, as in other implementations of B.3.1 (about two bits of p on average).
 
-import { mark, release } from '../arena';
+import { alloc } from '../arena';
 import { randomBytes } from '../entropy';
 import * as L from '../bignum/limbs';
 import { Mont, montSqr, toMont, newLimbs } from '../bignum/mont';
 import { modExp, modExpBase2 } from '../bignum/modexp';
-import { alloc } from '../arena';
 
 /** Per-candidate values of B.3.1 step 1-2: w - 1 = 2^a * m. */
 @unmanaged export class MRState {
