@@ -1,8 +1,8 @@
 // The package's public surface: every "exports" entry and the bin resolve to built files,
 // and the CLI runs.
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -12,11 +12,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 describe('package.json', () => {
-  beforeAll(() => {
-    // npm install builds dist/; a test run may come before a fresh build of the TypeScript.
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root });
-    execFileSync('node', ['scripts/copy-wasm.mjs'], { cwd: root });
-  }, 120_000);
 
   it('names, type and entries', () => {
     expect(pkg.name).toBe('wasm-kms');
