@@ -11,3 +11,34 @@ export {
   type CoreSource,
   type CoreVariant,
 } from '../core/index.js';
+
+// The KMS engine: client, commands, exceptions and key stores.
+export * from './exceptions.js';
+export {
+  KMSClient,
+  KMSCommand,
+  type KMSClientConfig,
+  type MetadataBearer,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  EnableKeyCommand,
+  DisableKeyCommand,
+  ScheduleKeyDeletionCommand,
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  GenerateDataKeyPairCommand,
+  GenerateDataKeyPairWithoutPlaintextCommand,
+  DecryptCommand,
+  EncryptCommand,
+} from './client.js';
+export { MemoryKeyStore, type KeyStore, type KeyRecord, type KeyMaterial, type AliasRecord } from './store.js';
+export type { KeyMetadata } from './keys.js';
+export type { CreateKeyInput, CreateKeyOutput } from './operations/create-key.js';
+export type { DescribeKeyInput, DescribeKeyOutput } from './operations/describe-key.js';
+export type { GenerateDataKeyPairInput, GenerateDataKeyPairOutput } from './operations/generate-data-key-pair.js';
+export type {
+  GenerateDataKeyPairWithoutPlaintextInput,
+  GenerateDataKeyPairWithoutPlaintextOutput,
+} from './operations/generate-data-key-pair-without-plaintext.js';
+export type { DecryptInput, DecryptOutput } from './operations/decrypt.js';
+export type { EncryptInput, EncryptOutput } from './operations/encrypt.js';

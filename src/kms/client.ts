@@ -1,0 +1,151 @@
+// KMSClient and the command classes, in the shape of @aws-sdk/client-kms: `client.send(new
+// XxxCommand(input))` resolves to the operation's output plus `$metadata`, or rejects with one of
+// the exception classes with `$metadata` filled in. Commands freeze a copy of their input, as
+// the SDK's are read-only. No middleware stack yet.
+
+import { getCore } from '../core/module.js';
+import { KMSInternalException, KMSServiceException, type ResponseMetadata } from './exceptions.js';
+import type { OperationContext } from './keys.js';
+import type { OperationName } from './schema.js';
+import { MemoryKeyStore, newKeyId, type KeyStore } from './store.js';
+import { createKey, type CreateKeyInput, type CreateKeyOutput } from './operations/create-key.js';
+import { describeKey, type DescribeKeyInput, type DescribeKeyOutput } from './operations/describe-key.js';
+import { enableKey, type EnableKeyInput, type EnableKeyOutput } from './operations/enable-key.js';
+import { disableKey, type DisableKeyInput, type DisableKeyOutput } from './operations/disable-key.js';
+import {
+  scheduleKeyDeletion,
+  type ScheduleKeyDeletionInput,
+  type ScheduleKeyDeletionOutput,
+} from './operations/schedule-key-deletion.js';
+import {
+  cancelKeyDeletion,
+  type CancelKeyDeletionInput,
+  type CancelKeyDeletionOutput,
+} from './operations/cancel-key-deletion.js';
+import { createAlias, type CreateAliasInput, type CreateAliasOutput } from './operations/create-alias.js';
+import {
+  generateDataKeyPair,
+  type GenerateDataKeyPairInput,
+  type GenerateDataKeyPairOutput,
+} from './operations/generate-data-key-pair.js';
+import {
+  generateDataKeyPairWithoutPlaintext,
+  type GenerateDataKeyPairWithoutPlaintextInput,
+  type GenerateDataKeyPairWithoutPlaintextOutput,
+} from './operations/generate-data-key-pair-without-plaintext.js';
+import { decrypt, type DecryptInput, type DecryptOutput } from './operations/decrypt.js';
+import { encrypt, type EncryptInput, type EncryptOutput } from './operations/encrypt.js';
+
+export interface KMSClientConfig {
+  /** Default `us-east-1`. */
+  region?: string;
+  /** The caller's account. Default `111122223333`. */
+  accountId?: string;
+  /** Default: a new MemoryKeyStore per client. */
+  store?: KeyStore;
+}
+
+export interface MetadataBearer {
+  $metadata: ResponseMetadata;
+}
+
+type Handler<I, O> = (ctx: OperationContext, input: I) => Promise<O>;
+
+/** The base of every command: the operation's name, its frozen input and how to run it. */
+export class KMSCommand<I extends object, O extends object> {
+  readonly input: Readonly<I>;
+  readonly operation: OperationName;
+  readonly handler: Handler<I, O>;
+
+  constructor(operation: OperationName, input: I, handler: Handler<I, O>) {
+    this.operation = operation;
+    this.input = Object.freeze({ ...input });
+    this.handler = handler;
+  }
+}
+
+function defineCommand<I extends object, O extends object>(operation: OperationName, handler: Handler<I, O>) {
+  return class extends KMSCommand<I, O> {
+    constructor(input: I) {
+      super(operation, input, handler);
+    }
+  };
+}
+
+export const CreateKeyCommand = defineCommand<CreateKeyInput, CreateKeyOutput>('CreateKey', createKey);
+export type CreateKeyCommand = InstanceType<typeof CreateKeyCommand>;
+export const DescribeKeyCommand = defineCommand<DescribeKeyInput, DescribeKeyOutput>('DescribeKey', describeKey);
+export type DescribeKeyCommand = InstanceType<typeof DescribeKeyCommand>;
+export const EnableKeyCommand = defineCommand<EnableKeyInput, EnableKeyOutput>('EnableKey', enableKey);
+export type EnableKeyCommand = InstanceType<typeof EnableKeyCommand>;
+export const DisableKeyCommand = defineCommand<DisableKeyInput, DisableKeyOutput>('DisableKey', disableKey);
+export type DisableKeyCommand = InstanceType<typeof DisableKeyCommand>;
+export const ScheduleKeyDeletionCommand = defineCommand<ScheduleKeyDeletionInput, ScheduleKeyDeletionOutput>(
+  'ScheduleKeyDeletion',
+  scheduleKeyDeletion,
+);
+export type ScheduleKeyDeletionCommand = InstanceType<typeof ScheduleKeyDeletionCommand>;
+export const CancelKeyDeletionCommand = defineCommand<CancelKeyDeletionInput, CancelKeyDeletionOutput>(
+  'CancelKeyDeletion',
+  cancelKeyDeletion,
+);
+export type CancelKeyDeletionCommand = InstanceType<typeof CancelKeyDeletionCommand>;
+export const CreateAliasCommand = defineCommand<CreateAliasInput, CreateAliasOutput>('CreateAlias', createAlias);
+export type CreateAliasCommand = InstanceType<typeof CreateAliasCommand>;
+export const GenerateDataKeyPairCommand = defineCommand<GenerateDataKeyPairInput, GenerateDataKeyPairOutput>(
+  'GenerateDataKeyPair',
+  generateDataKeyPair,
+);
+export type GenerateDataKeyPairCommand = InstanceType<typeof GenerateDataKeyPairCommand>;
+export const GenerateDataKeyPairWithoutPlaintextCommand = defineCommand<
+  GenerateDataKeyPairWithoutPlaintextInput,
+  GenerateDataKeyPairWithoutPlaintextOutput
+>('GenerateDataKeyPairWithoutPlaintext', generateDataKeyPairWithoutPlaintext);
+export type GenerateDataKeyPairWithoutPlaintextCommand = InstanceType<typeof GenerateDataKeyPairWithoutPlaintextCommand>;
+export const DecryptCommand = defineCommand<DecryptInput, DecryptOutput>('Decrypt', decrypt);
+export type DecryptCommand = InstanceType<typeof DecryptCommand>;
+export const EncryptCommand = defineCommand<EncryptInput, EncryptOutput>('Encrypt', encrypt);
+export type EncryptCommand = InstanceType<typeof EncryptCommand>;
+
+export class KMSClient {
+  readonly config: { region: string; accountId: string; store: KeyStore };
+
+  constructor(config: KMSClientConfig = {}) {
+    this.config = {
+      region: config.region ?? 'us-east-1',
+      accountId: config.accountId ?? '111122223333',
+      store: config.store ?? new MemoryKeyStore(),
+    };
+  }
+
+  async send<I extends object, O extends object>(command: KMSCommand<I, O>): Promise<O & MetadataBearer> {
+    const requestId = newKeyId();
+    const ctx: OperationContext = {
+      store: this.config.store,
+      account: this.config.accountId,
+      region: this.config.region,
+      core: getCore,
+    };
+    let output: O;
+    try {
+      output = await command.handler(ctx, command.input as I);
+    } catch (err) {
+      throw withMetadata(err, requestId);
+    }
+    return { ...output, $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 } };
+  }
+
+  /** Nothing to release; present for SDK compatibility. */
+  destroy(): void {}
+}
+
+function withMetadata(err: unknown, requestId: string): KMSServiceException {
+  // An error that is not a KMS exception is a bug here; it surfaces as KMSInternalException with the original as cause.
+  const e =
+    err instanceof KMSServiceException
+      ? err
+      : Object.assign(new KMSInternalException(err instanceof Error ? err.message : String(err)), { cause: err });
+  const status = (e.constructor as { httpStatus?: number }).httpStatus ?? e.$metadata.httpStatusCode;
+  e.$metadata = { ...e.$metadata, httpStatusCode: status, requestId, attempts: 1, totalRetryDelay: 0 };
+  return e;
+}

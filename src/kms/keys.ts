@@ -1,0 +1,219 @@
+// What every operation that names a key shares: resolving the KeyId input, the key-state rules
+// of the key-state table (kms-api.md §2.3) and the key-usage rule of the encryption operations,
+// plus the KeyMetadata view of a record. Operations call these in AWS's order: validate input →
+// resolve key → key state → key usage → DryRun → work.
+
+import type { Core } from '../core/module.js';
+import {
+  DisabledException,
+  DryRunOperationException,
+  InvalidKeyUsageException,
+  KMSInvalidStateException,
+  NotFoundException,
+  UnsupportedOperationException,
+} from './exceptions.js';
+import { aliasArn, keyArn, type KeyRecord, type KeyStore } from './store.js';
+import { CUSTOMER_MASTER_KEY_SPECS } from './schema.js';
+
+/** What an operation knows about its caller and where keys live. */
+export interface OperationContext {
+  store: KeyStore;
+  account: string;
+  region: string;
+  core: () => Core;
+}
+
+export interface ResolveOptions {
+  /** False for operations that take only a key id or key ARN (EnableKey, DisableKey, CreateAlias's target...). */
+  allowAlias?: boolean;
+}
+
+const ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+
+function keyNotFound(arn: string): NotFoundException {
+  // [AWS-REC] "Key 'arn:aws:kms:<r>:<acct>:key/<id>' does not exist"
+  return new NotFoundException(`Key '${arn}' does not exist`);
+}
+
+function aliasNotFound(arn: string): NotFoundException {
+  // The wording LocalStack and local-kms use (kms-api.md §2.1).
+  return new NotFoundException(`Alias ${arn} is not found.`);
+}
+
+/**
+ * The key a KeyId input names: a key id, a key ARN, an alias name (`alias/x`) or an alias ARN.
+ * An ARN may name another account (cross-account use; this engine has no key policies); a bare
+ * id or alias name resolves only in the caller's account. An ARN naming another Region does not
+ * exist from the caller's Region: NotFoundException.
+ */
+export async function resolveKey(ctx: OperationContext, keyIdInput: string, options: ResolveOptions = {}): Promise<KeyRecord> {
+  const allowAlias = options.allowAlias ?? true;
+  const m = ARN.exec(keyIdInput);
+  if (m !== null) {
+    const [, , region, account, resource] = m;
+    if (resource.startsWith('alias/')) {
+      if (!allowAlias) throw invalidKeyId(keyIdInput);
+      if (region !== ctx.region) throw aliasNotFound(keyIdInput);
+      return resolveAlias(ctx, account, resource);
+    }
+    const id = resource.slice('key/'.length);
+    if (region !== ctx.region) throw keyNotFound(keyIdInput);
+    const record = await ctx.store.getKey(account, region, id);
+    if (record === undefined) throw keyNotFound(keyIdInput);
+    return record;
+  }
+  if (keyIdInput.startsWith('arn:')) throw invalidKeyId(keyIdInput);
+  if (keyIdInput.startsWith('alias/')) {
+    if (!allowAlias) throw invalidKeyId(keyIdInput);
+    return resolveAlias(ctx, ctx.account, keyIdInput);
+  }
+  const record = await ctx.store.getKey(ctx.account, ctx.region, keyIdInput);
+  if (record === undefined) throw keyNotFound(keyArn(ctx.region, ctx.account, keyIdInput));
+  return record;
+}
+
+async function resolveAlias(ctx: OperationContext, account: string, aliasName: string): Promise<KeyRecord> {
+  const arn = aliasArn(ctx.region, account, aliasName);
+  const alias = await ctx.store.getAlias(account, ctx.region, aliasName);
+  if (alias === undefined) throw aliasNotFound(arn);
+  const record = await ctx.store.getKey(account, ctx.region, alias.targetKeyId);
+  if (record === undefined) throw keyNotFound(keyArn(ctx.region, account, alias.targetKeyId));
+  return record;
+}
+
+// Inferred, not recorded: KMS answers a malformed ARN, or an alias where only a key is allowed,
+// with NotFoundException "Invalid keyId <value>".
+function invalidKeyId(value: string): NotFoundException {
+  return new NotFoundException(`Invalid keyId ${value}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key states (kms-api.md §2.3)
+
+/**
+ * The row of GenerateDataKeyPair(WithoutPlaintext), GenerateDataKey*, Encrypt, Decrypt and
+ * ReEncrypt: only Enabled and Updating pass. PendingDeletion uses footnote [3]
+ * (KMSInvalidStateException), as LocalStack and local-kms do; the docs allow [2] as well.
+ */
+export function checkUsableForCrypto(key: KeyRecord): void {
+  switch (key.keyState) {
+    case 'Enabled':
+    case 'Updating':
+      return;
+    case 'Disabled':
+      throw new DisabledException(`${key.arn} is disabled.`);
+    default:
+      throw invalidState(key);
+  }
+}
+
+/** The KMSInvalidStateException a key's current state gives (footnotes [3], [5], [11], [14], [15]). */
+export function invalidState(key: KeyRecord): KMSInvalidStateException {
+  switch (key.keyState) {
+    case 'PendingDeletion':
+    case 'PendingReplicaDeletion':
+      return new KMSInvalidStateException(`${key.arn} is pending deletion.`);
+    case 'PendingImport':
+      return new KMSInvalidStateException(`${key.arn} is pending import.`);
+    case 'Unavailable':
+      return new KMSInvalidStateException(`${key.arn} is unavailable.`);
+    case 'Creating':
+      return new KMSInvalidStateException(`${key.arn} is creating.`);
+    case 'Updating':
+      return new KMSInvalidStateException(`${key.arn} is updating.`);
+    default:
+      return new KMSInvalidStateException(`${key.arn} is ${key.keyState.toLowerCase()}.`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key usage
+
+/**
+ * The encryption operations need a symmetric encryption key. The usage message follows the
+ * pattern recorded for other operations: "<ARN> key usage is SIGN_VERIFY which is not valid for
+ * GenerateDataKeyPair." A non-symmetric spec with ENCRYPT_DECRYPT usage (an RSA encryption key)
+ * has no recorded message; the spec-based wording below is ours.
+ */
+export function checkSymmetricEncryptionKey(key: KeyRecord, operation: string): void {
+  if (key.keyUsage !== 'ENCRYPT_DECRYPT') {
+    throw new InvalidKeyUsageException(`${key.arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`);
+  }
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new InvalidKeyUsageException(`${key.arn} key spec is ${key.keySpec} which is not valid for ${operation}.`);
+  }
+}
+
+/** GenerateDataKeyPair refuses keys in custom key stores (kms-api.md §1.1). The message is ours. */
+export function checkNotInCustomKeyStore(key: KeyRecord, operation: string): void {
+  if (key.customKeyStoreId !== undefined) {
+    throw new UnsupportedOperationException(
+      `${key.arn} is in custom key store ${key.customKeyStoreId}; ${operation} does not support keys in custom key stores.`,
+    );
+  }
+}
+
+export const DRY_RUN_MESSAGE = 'The request would have succeeded, but the DryRun option is set.';
+
+/** Call after every check has passed. */
+export function checkDryRun(dryRun: boolean | undefined): void {
+  if (dryRun === true) throw new DryRunOperationException(DRY_RUN_MESSAGE);
+}
+
+/** The current key material, or undefined when the key has none (PendingImport). */
+export function currentMaterial(key: KeyRecord): { id: string; material: Uint8Array } | undefined {
+  if (key.currentKeyMaterialId === undefined) return undefined;
+  return key.keyMaterials.find((m) => m.id === key.currentKeyMaterialId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// KeyMetadata
+
+export interface KeyMetadata {
+  AWSAccountId?: string;
+  KeyId: string;
+  Arn?: string;
+  CreationDate?: Date;
+  Enabled?: boolean;
+  Description?: string;
+  KeyUsage?: string;
+  KeyState?: string;
+  DeletionDate?: Date;
+  Origin?: string;
+  CustomKeyStoreId?: string;
+  KeyManager?: string;
+  CustomerMasterKeySpec?: string;
+  KeySpec?: string;
+  EncryptionAlgorithms?: string[];
+  MultiRegion?: boolean;
+  PendingDeletionWindowInDays?: number;
+  CurrentKeyMaterialId?: string;
+}
+
+/** The members a real symmetric key returns (kms-api.md §1.5), and the deletion members while PendingDeletion. */
+export function keyMetadata(key: KeyRecord): KeyMetadata {
+  const md: KeyMetadata = {
+    AWSAccountId: key.account,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: new Date(key.creationDate.getTime()),
+    Enabled: key.keyState === 'Enabled',
+    Description: key.description,
+    KeyUsage: key.keyUsage,
+    KeyState: key.keyState,
+    Origin: key.origin,
+    KeyManager: 'CUSTOMER',
+    KeySpec: key.keySpec,
+    MultiRegion: key.multiRegion,
+  };
+  // The deprecated twin exists only for the specs it can name.
+  if ((CUSTOMER_MASTER_KEY_SPECS as readonly string[]).includes(key.keySpec)) md.CustomerMasterKeySpec = key.keySpec;
+  if (key.keySpec === 'SYMMETRIC_DEFAULT') md.EncryptionAlgorithms = ['SYMMETRIC_DEFAULT'];
+  if (key.currentKeyMaterialId !== undefined) md.CurrentKeyMaterialId = key.currentKeyMaterialId;
+  if (key.customKeyStoreId !== undefined) md.CustomKeyStoreId = key.customKeyStoreId;
+  if (key.keyState === 'PendingDeletion' && key.deletionDate !== undefined) {
+    md.DeletionDate = new Date(key.deletionDate.getTime());
+    if (key.pendingWindowInDays !== undefined) md.PendingDeletionWindowInDays = key.pendingWindowInDays;
+  }
+  return md;
+}

@@ -1,0 +1,25 @@
+// CancelKeyDeletion (kms-api.md §1.7): only from PendingDeletion ([4] otherwise); the key comes
+// back Disabled whatever its state was before.
+
+import { validateInput } from '../validation.js';
+import { KMSInvalidStateException } from '../exceptions.js';
+import { resolveKey, type OperationContext } from '../keys.js';
+
+export interface CancelKeyDeletionInput {
+  KeyId: string | undefined;
+}
+
+export interface CancelKeyDeletionOutput {
+  KeyId?: string;
+}
+
+export async function cancelKeyDeletion(ctx: OperationContext, input: CancelKeyDeletionInput): Promise<CancelKeyDeletionOutput> {
+  validateInput('CancelKeyDeletion', input);
+  const key = await resolveKey(ctx, input.KeyId as string);
+  if (key.keyState !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
+  key.keyState = 'Disabled';
+  key.deletionDate = undefined;
+  key.pendingWindowInDays = undefined;
+  await ctx.store.putKey(key);
+  return { KeyId: key.arn };
+}

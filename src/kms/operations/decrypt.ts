@@ -1,0 +1,99 @@
+// Decrypt (kms-api.md §1.3) of this engine's symmetric blobs: validate input → read the blob's
+// header (a malformed blob is InvalidCiphertextException with an empty message) → resolve the
+// key the blob names, and KeyId if given (a different key is IncorrectKeyException) → key state
+// → key usage → DryRun → open the blob with the EncryptionContext (a failure is
+// InvalidCiphertextException with an empty message).
+
+import { CiphertextError, openBlob, parseBlobHeader, type BlobHeader } from '../ciphertext.js';
+import {
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  UnsupportedOperationException,
+  ValidationException,
+} from '../exceptions.js';
+import {
+  checkDryRun,
+  checkSymmetricEncryptionKey,
+  checkUsableForCrypto,
+  resolveKey,
+  type OperationContext,
+} from '../keys.js';
+import { formatValidationMessage, validateInput } from '../validation.js';
+import type { RecipientInfo } from './generate-data-key-pair.js';
+
+export interface DecryptInput {
+  CiphertextBlob?: Uint8Array;
+  EncryptionContext?: Record<string, string>;
+  GrantTokens?: string[];
+  KeyId?: string;
+  EncryptionAlgorithm?: string;
+  Recipient?: RecipientInfo;
+  DryRun?: boolean;
+  DryRunModifiers?: string[];
+}
+
+export interface DecryptOutput {
+  KeyId?: string;
+  Plaintext?: Uint8Array;
+  EncryptionAlgorithm?: 'SYMMETRIC_DEFAULT';
+  KeyMaterialId?: string;
+}
+
+// [AWS-REC] IncorrectKeyException's text.
+export const INCORRECT_KEY_MESSAGE = 'The key ID in the request does not identify a CMK that can perform this operation.';
+
+export async function decrypt(ctx: OperationContext, input: DecryptInput): Promise<DecryptOutput> {
+  validateInput('Decrypt', input);
+  if (input.Recipient !== undefined) {
+    throw new UnsupportedOperationException('Decrypt with Recipient (attested enclave delivery) is not supported by this engine yet.');
+  }
+  const ignoreCiphertext = input.DryRun === true && (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
+  if (ignoreCiphertext) {
+    // Authorization-only dry run: the key comes from KeyId, which is then required (message ours, Coral format).
+    if (input.KeyId === undefined) {
+      throw new ValidationException(formatValidationMessage(["Value null at 'keyId' failed to satisfy constraint: Member must not be null"]));
+    }
+    const key = await resolveKey(ctx, input.KeyId);
+    checkUsableForCrypto(key);
+    checkSymmetricEncryptionKey(key, 'Decrypt');
+    checkDryRun(true);
+  }
+  if (input.CiphertextBlob === undefined) {
+    // Required unless IGNORE_CIPHERTEXT (Coral format, inferred).
+    throw new ValidationException(formatValidationMessage(["Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"]));
+  }
+  const blob = input.CiphertextBlob;
+  // A symmetric key decrypts only SYMMETRIC_DEFAULT ciphertexts; any other algorithm cannot
+  // have produced this blob (response inferred: InvalidCiphertextException, empty message).
+  if (input.EncryptionAlgorithm !== undefined && input.EncryptionAlgorithm !== 'SYMMETRIC_DEFAULT') {
+    throw new InvalidCiphertextException('');
+  }
+  let header: BlobHeader;
+  try {
+    header = parseBlobHeader(blob);
+  } catch (err) {
+    if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
+    throw err;
+  }
+  const key = await resolveKey(ctx, header.keyArn, { allowAlias: false });
+  if (input.KeyId !== undefined) {
+    const named = await resolveKey(ctx, input.KeyId);
+    if (named.arn !== key.arn) throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
+  }
+  checkUsableForCrypto(key);
+  checkSymmetricEncryptionKey(key, 'Decrypt');
+  checkDryRun(input.DryRun);
+
+  const material = key.keyMaterials.find((m) => m.id === header.keyMaterialId);
+  if (material === undefined) throw new InvalidCiphertextException('');
+  let plaintext: Uint8Array;
+  try {
+    plaintext = openBlob(ctx.core(), blob, material.material, input.EncryptionContext);
+  } catch (err) {
+    if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
+    throw err;
+  } finally {
+    for (const m of key.keyMaterials) m.material.fill(0);
+  }
+  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: header.keyMaterialId };
+}

@@ -1,0 +1,19 @@
+// DescribeKey (kms-api.md §1.5): works in every key state.
+
+import { validateInput } from '../validation.js';
+import { keyMetadata, resolveKey, type KeyMetadata, type OperationContext } from '../keys.js';
+
+export interface DescribeKeyInput {
+  KeyId: string | undefined;
+  GrantTokens?: string[];
+}
+
+export interface DescribeKeyOutput {
+  KeyMetadata?: KeyMetadata;
+}
+
+export async function describeKey(ctx: OperationContext, input: DescribeKeyInput): Promise<DescribeKeyOutput> {
+  validateInput('DescribeKey', input);
+  const key = await resolveKey(ctx, input.KeyId as string);
+  return { KeyMetadata: keyMetadata(key) };
+}

@@ -1,0 +1,20 @@
+// DisableKey (kms-api.md §1.7): key id or key ARN only; idempotent. Refused while
+// PendingDeletion [3] or PendingImport [5].
+
+import { validateInput } from '../validation.js';
+import { invalidState, resolveKey, type OperationContext } from '../keys.js';
+
+export interface DisableKeyInput {
+  KeyId: string | undefined;
+}
+
+export type DisableKeyOutput = Record<string, never>;
+
+export async function disableKey(ctx: OperationContext, input: DisableKeyInput): Promise<DisableKeyOutput> {
+  validateInput('DisableKey', input);
+  const key = await resolveKey(ctx, input.KeyId as string, { allowAlias: false });
+  if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled' && key.keyState !== 'Unavailable') throw invalidState(key);
+  key.keyState = 'Disabled';
+  await ctx.store.putKey(key);
+  return {};
+}

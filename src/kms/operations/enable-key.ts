@@ -1,0 +1,20 @@
+// EnableKey (kms-api.md §1.7): key id or key ARN only. Refused while PendingDeletion [3] or
+// PendingImport [5] (and Creating/Updating, which this engine's keys never are).
+
+import { validateInput } from '../validation.js';
+import { invalidState, resolveKey, type OperationContext } from '../keys.js';
+
+export interface EnableKeyInput {
+  KeyId: string | undefined;
+}
+
+export type EnableKeyOutput = Record<string, never>;
+
+export async function enableKey(ctx: OperationContext, input: EnableKeyInput): Promise<EnableKeyOutput> {
+  validateInput('EnableKey', input);
+  const key = await resolveKey(ctx, input.KeyId as string, { allowAlias: false });
+  if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled' && key.keyState !== 'Unavailable') throw invalidState(key);
+  key.keyState = 'Enabled';
+  await ctx.store.putKey(key);
+  return {};
+}

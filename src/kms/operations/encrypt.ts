@@ -1,0 +1,55 @@
+// Encrypt (kms-api.md §1.4) under a symmetric key: Plaintext 1..4096 bytes (validation) into
+// this engine's blob. As in KMS, the output has no KeyMaterialId.
+
+import { sealBlob } from '../ciphertext.js';
+import { InvalidKeyUsageException, KMSInternalException } from '../exceptions.js';
+import {
+  checkDryRun,
+  checkSymmetricEncryptionKey,
+  checkUsableForCrypto,
+  currentMaterial,
+  resolveKey,
+  type OperationContext,
+} from '../keys.js';
+import { validateInput } from '../validation.js';
+
+export interface EncryptInput {
+  KeyId: string | undefined;
+  Plaintext: Uint8Array | undefined;
+  EncryptionContext?: Record<string, string>;
+  GrantTokens?: string[];
+  EncryptionAlgorithm?: string;
+  DryRun?: boolean;
+}
+
+export interface EncryptOutput {
+  CiphertextBlob?: Uint8Array;
+  KeyId?: string;
+  EncryptionAlgorithm?: 'SYMMETRIC_DEFAULT';
+}
+
+export async function encrypt(ctx: OperationContext, input: EncryptInput): Promise<EncryptOutput> {
+  validateInput('Encrypt', input);
+  const key = await resolveKey(ctx, input.KeyId as string);
+  checkUsableForCrypto(key);
+  checkSymmetricEncryptionKey(key, 'Encrypt');
+  // Message ours: a symmetric key supports only SYMMETRIC_DEFAULT.
+  if (input.EncryptionAlgorithm !== undefined && input.EncryptionAlgorithm !== 'SYMMETRIC_DEFAULT') {
+    throw new InvalidKeyUsageException(`${key.arn} does not support encryption algorithm ${input.EncryptionAlgorithm}.`);
+  }
+  checkDryRun(input.DryRun);
+  const material = currentMaterial(key);
+  if (material === undefined) throw new KMSInternalException(`${key.arn} has no current key material.`);
+  try {
+    const blob = sealBlob(ctx.core(), {
+      keyArn: key.arn,
+      keyMaterialId: material.id,
+      keyMaterial: material.material,
+      plaintext: input.Plaintext as Uint8Array,
+      encryptionContext: input.EncryptionContext,
+    });
+    return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  } finally {
+    material.material.fill(0);
+  }
+}

@@ -1,0 +1,35 @@
+// ScheduleKeyDeletion (kms-api.md §1.7): 7..30 days (validation enforces the range), default 30.
+// Refused when already PendingDeletion [3]. Keys are never actually deleted yet: nothing
+// removes a key whose DeletionDate has passed.
+
+import { validateInput } from '../validation.js';
+import { invalidState, resolveKey, type OperationContext } from '../keys.js';
+
+export interface ScheduleKeyDeletionInput {
+  KeyId: string | undefined;
+  PendingWindowInDays?: number;
+}
+
+export interface ScheduleKeyDeletionOutput {
+  KeyId?: string;
+  DeletionDate?: Date;
+  KeyState?: string;
+  PendingWindowInDays?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export async function scheduleKeyDeletion(ctx: OperationContext, input: ScheduleKeyDeletionInput): Promise<ScheduleKeyDeletionOutput> {
+  validateInput('ScheduleKeyDeletion', input);
+  const key = await resolveKey(ctx, input.KeyId as string);
+  if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion' || key.keyState === 'Updating') {
+    throw invalidState(key);
+  }
+  const days = input.PendingWindowInDays ?? 30;
+  const deletionDate = new Date(Date.now() + days * DAY_MS);
+  key.keyState = 'PendingDeletion';
+  key.deletionDate = deletionDate;
+  key.pendingWindowInDays = days;
+  await ctx.store.putKey(key);
+  return { KeyId: key.arn, DeletionDate: new Date(deletionDate.getTime()), KeyState: 'PendingDeletion', PendingWindowInDays: days };
+}

@@ -1,0 +1,159 @@
+// The key store: where KMS keys and aliases live. An interface so the memory store (library,
+// edge) and the file store (CLI, server) are interchangeable; every method is async so that a
+// store backed by disk or a database fits the same shape.
+
+import type { KeySpec, KeyState, KeyUsageType, OriginType } from './schema.js';
+
+export interface KeyMaterial {
+  /** 64 lowercase hex characters. */
+  id: string;
+  /** 32 bytes. */
+  material: Uint8Array;
+}
+
+export interface KeyRecord {
+  keyId: string;
+  account: string;
+  region: string;
+  arn: string;
+  creationDate: Date;
+  description: string;
+  keySpec: KeySpec;
+  keyUsage: KeyUsageType;
+  origin: OriginType;
+  keyState: KeyState;
+  deletionDate?: Date;
+  pendingWindowInDays?: number;
+  customKeyStoreId?: string;
+  multiRegion: boolean;
+  /** Symmetric key material, oldest first. Empty while PendingImport. */
+  keyMaterials: KeyMaterial[];
+  /** The id of the material new ciphertexts use; undefined when there is none. */
+  currentKeyMaterialId?: string;
+}
+
+export interface AliasRecord {
+  /** `alias/...` */
+  aliasName: string;
+  account: string;
+  region: string;
+  aliasArn: string;
+  /** The key id (not ARN) of the target key. */
+  targetKeyId: string;
+  creationDate: Date;
+  lastUpdatedDate: Date;
+}
+
+/** Every record a store returns is a copy the caller owns (operations may change or wipe it). */
+export interface KeyStore {
+  getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined>;
+  /** Inserts or replaces the record with the same account, region and keyId. */
+  putKey(record: KeyRecord): Promise<void>;
+  listKeys(account: string, region: string): Promise<KeyRecord[]>;
+  getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined>;
+  /** Inserts or replaces the alias with the same account, region and name. */
+  putAlias(record: AliasRecord): Promise<void>;
+  /** True when an alias was removed. */
+  deleteAlias(account: string, region: string, aliasName: string): Promise<boolean>;
+  listAliases(account: string, region: string): Promise<AliasRecord[]>;
+}
+
+function cloneKey(r: KeyRecord): KeyRecord {
+  return {
+    ...r,
+    creationDate: new Date(r.creationDate.getTime()),
+    deletionDate: r.deletionDate === undefined ? undefined : new Date(r.deletionDate.getTime()),
+    keyMaterials: r.keyMaterials.map((m) => ({ id: m.id, material: m.material.slice() })),
+  };
+}
+
+function cloneAlias(a: AliasRecord): AliasRecord {
+  return { ...a, creationDate: new Date(a.creationDate.getTime()), lastUpdatedDate: new Date(a.lastUpdatedDate.getTime()) };
+}
+
+const slot = (account: string, region: string, name: string): string => `${account}\u0000${region}\u0000${name}`;
+
+/**
+ * Keeps everything in process memory. Records are copied on the way in and out, so a caller
+ * that changes a returned record changes nothing until it calls putKey/putAlias.
+ */
+export class MemoryKeyStore implements KeyStore {
+  readonly #keys = new Map<string, KeyRecord>();
+  readonly #aliases = new Map<string, AliasRecord>();
+
+  async getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
+    const r = this.#keys.get(slot(account, region, keyId));
+    return r === undefined ? undefined : cloneKey(r);
+  }
+
+  async putKey(record: KeyRecord): Promise<void> {
+    this.#keys.set(slot(record.account, record.region, record.keyId), cloneKey(record));
+  }
+
+  async listKeys(account: string, region: string): Promise<KeyRecord[]> {
+    return [...this.#keys.values()].filter((r) => r.account === account && r.region === region).map(cloneKey);
+  }
+
+  async getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const a = this.#aliases.get(slot(account, region, aliasName));
+    return a === undefined ? undefined : cloneAlias(a);
+  }
+
+  async putAlias(record: AliasRecord): Promise<void> {
+    this.#aliases.set(slot(record.account, record.region, record.aliasName), cloneAlias(record));
+  }
+
+  async deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
+    return this.#aliases.delete(slot(account, region, aliasName));
+  }
+
+  async listAliases(account: string, region: string): Promise<AliasRecord[]> {
+    return [...this.#aliases.values()].filter((a) => a.account === account && a.region === region).map(cloneAlias);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers
+
+function randomBytes(n: number): Uint8Array {
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  if (!c || typeof c.getRandomValues !== 'function') {
+    throw new Error('wasm-kms: no secure random source (globalThis.crypto.getRandomValues) in this runtime');
+  }
+  const out = new Uint8Array(n);
+  c.getRandomValues(out);
+  return out;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** A random UUID v4 (RFC 9562), the form of a single-Region key id. */
+export function newKeyId(): string {
+  const b = randomBytes(16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = toHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** `mrk-` + 32 lowercase hex, the form of a multi-Region key id. */
+export function newMultiRegionKeyId(): string {
+  return `mrk-${toHex(randomBytes(16))}`;
+}
+
+/** Fresh symmetric key material with a 64-hex id. */
+export function newKeyMaterial(): KeyMaterial {
+  return { id: toHex(randomBytes(32)), material: randomBytes(32) };
+}
+
+export function keyArn(region: string, account: string, keyId: string): string {
+  return `arn:aws:kms:${region}:${account}:key/${keyId}`;
+}
+
+export function aliasArn(region: string, account: string, aliasName: string): string {
+  return `arn:aws:kms:${region}:${account}:${aliasName}`;
+}
