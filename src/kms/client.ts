@@ -49,7 +49,7 @@ export interface MetadataBearer {
   $metadata: ResponseMetadata;
 }
 
-type Handler<I, O> = (ctx: OperationContext, input: I) => Promise<O>;
+export type Handler<I, O> = (ctx: OperationContext, input: I) => Promise<O>;
 
 /** The base of every command: the operation's name, its frozen input and how to run it. */
 export class KMSCommand<I extends object, O extends object> {
@@ -64,7 +64,8 @@ export class KMSCommand<I extends object, O extends object> {
   }
 }
 
-function defineCommand<I extends object, O extends object>(operation: OperationName, handler: Handler<I, O>) {
+/** A command class for one operation; other modules define theirs with it. */
+export function defineCommand<I extends object, O extends object>(operation: OperationName, handler: Handler<I, O>) {
   return class extends KMSCommand<I, O> {
     constructor(input: I) {
       super(operation, input, handler);
