@@ -1,12 +1,14 @@
 // KMSClient and the command classes, in the shape of @aws-sdk/client-kms: `client.send(new
 // XxxCommand(input))` resolves to the operation's output plus `$metadata`, or rejects with one of
 // the exception classes with `$metadata` filled in. Commands freeze a copy of their input, as
-// the SDK's are read-only. No middleware stack yet.
+// the SDK's are read-only. Client and command each have a `middlewareStack` (middleware.ts)
+// that takes the SDK's middlewares.
 
 import { getCore } from '../core/module.js';
+import { MiddlewareStack, type HandlerArguments, type HandlerOutput } from './middleware.js';
 import { KMSInternalException, KMSServiceException, type ResponseMetadata } from './exceptions.js';
 import type { OperationContext } from './keys.js';
-import type { OperationName } from './schema.js';
+import { OPERATIONS, type OperationName } from './schema.js';
 import { MemoryKeyStore, newKeyId, type KeyStore } from './store.js';
 import { createKey, type CreateKeyInput, type CreateKeyOutput } from './operations/create-key.js';
 import { describeKey, type DescribeKeyInput, type DescribeKeyOutput } from './operations/describe-key.js';
@@ -43,6 +45,35 @@ export interface KMSClientConfig {
   accountId?: string;
   /** Default: a new MemoryKeyStore per client. */
   store?: KeyStore;
+  /** A logger for the SDK's logger middleware (`context.logger`), as the SDK client takes. */
+  logger?: Logger;
+}
+
+export interface Logger {
+  debug?(...content: unknown[]): void;
+  info?(...content: unknown[]): void;
+  warn?(...content: unknown[]): void;
+  error?(...content: unknown[]): void;
+}
+
+/** What the SDK prints in place of a sensitive member. */
+const SENSITIVE = '***SensitiveInformation***';
+const SENSITIVE_OUTPUTS = new Set(['Plaintext', 'PrivateKeyPlaintext']);
+
+/** The input with every member the schema marks sensitive replaced, as the SDK's log filters do. */
+function filterInput(operation: OperationName, input: unknown): unknown {
+  if (input === null || typeof input !== 'object') return input;
+  const members = OPERATIONS[operation] as Record<string, { shape: { sensitive?: boolean } }>;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const [name, m] of Object.entries(members)) if (m.shape.sensitive && out[name] !== undefined) out[name] = SENSITIVE;
+  return out;
+}
+
+function filterOutput(output: unknown): unknown {
+  if (output === null || typeof output !== 'object') return output;
+  const out: Record<string, unknown> = { ...(output as Record<string, unknown>) };
+  for (const name of SENSITIVE_OUTPUTS) if (out[name] !== undefined) out[name] = SENSITIVE;
+  return out;
 }
 
 export interface MetadataBearer {
@@ -56,6 +87,8 @@ export class KMSCommand<I extends object, O extends object> {
   readonly input: Readonly<I>;
   readonly operation: OperationName;
   readonly handler: Handler<I, O>;
+  /** Middlewares of this command only; they run after the client's. */
+  readonly middlewareStack = new MiddlewareStack();
 
   constructor(operation: OperationName, input: I, handler: Handler<I, O>) {
     this.operation = operation;
@@ -109,15 +142,19 @@ export const EncryptCommand = defineCommand<EncryptInput, EncryptOutput>('Encryp
 export type EncryptCommand = InstanceType<typeof EncryptCommand>;
 
 export class KMSClient {
-  readonly config: { region: string; accountId: string; store: KeyStore };
+  readonly config: { region: string; accountId: string; store: KeyStore; logger?: Logger };
 
   constructor(config: KMSClientConfig = {}) {
     this.config = {
       region: config.region ?? 'us-east-1',
       accountId: config.accountId ?? '111122223333',
       store: config.store ?? new MemoryKeyStore(),
+      logger: config.logger,
     };
   }
+
+  /** Middlewares for every command this client sends (the SDK's initialize/deserialize steps). */
+  readonly middlewareStack = new MiddlewareStack();
 
   async send<I extends object, O extends object>(command: KMSCommand<I, O>): Promise<O & MetadataBearer> {
     const requestId = newKeyId();
@@ -127,13 +164,29 @@ export class KMSClient {
       region: this.config.region,
       core: getCore,
     };
-    let output: O;
-    try {
-      output = await command.handler(ctx, command.input as I);
-    } catch (err) {
-      throw withMetadata(err, requestId);
-    }
-    return { ...output, $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 } };
+    const run = async (args: HandlerArguments<I>): Promise<HandlerOutput<O & MetadataBearer>> => {
+      let output: O;
+      try {
+        output = await command.handler(ctx, args.input);
+      } catch (err) {
+        throw withMetadata(err, requestId);
+      }
+      return {
+        output: { ...output, $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 } },
+        response: { statusCode: 200, headers: { 'x-amzn-requestid': requestId } },
+      };
+    };
+    // The fields the SDK puts in a handler context that its own middlewares read.
+    const context = {
+      clientName: 'KMSClient',
+      commandName: `${command.operation}Command`,
+      logger: this.config.logger,
+      inputFilterSensitiveLog: (input: unknown) => filterInput(command.operation, input),
+      outputFilterSensitiveLog: filterOutput,
+    };
+    const handler = this.middlewareStack.concat(command.middlewareStack).resolve(run, context);
+    const { output } = await handler({ input: command.input as I });
+    return output;
   }
 
   /** Nothing to release; present for SDK compatibility. */

@@ -1,5 +1,5 @@
-// wasm-kms: the package's main entry. The KMS engine (KMSClient and the command classes) will
-// be exported from here; today it offers the key pair generator of the WebAssembly core.
+// wasm-kms: the package's main entry: the KMS engine (KMSClient, the command classes, the
+// exceptions and key stores) and the key pair generator of the WebAssembly core.
 
 export {
   generateKeyPair,
@@ -31,6 +31,8 @@ export {
   DecryptCommand,
   EncryptCommand,
 } from './client.js';
+export { MiddlewareStack, type Middleware, type AddOptions, type HandlerContext, type Step } from './middleware.js';
+export type { Logger } from './client.js';
 export { MemoryKeyStore, type KeyStore, type KeyRecord, type KeyMaterial, type AliasRecord } from './store.js';
 export type { KeyMetadata } from './keys.js';
 export type { CreateKeyInput, CreateKeyOutput } from './operations/create-key.js';
