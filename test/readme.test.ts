@@ -24,5 +24,7 @@ describe('README', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(0);
+    // the example ends by printing whether Decrypt gave back the private key
+    expect(r.stdout.trim().endsWith('true')).toBe(true);
   });
 });
