@@ -21,6 +21,7 @@ const SUITES = {
   ec: () => import('./suites/ec.mjs'),
   mlkem: () => import('./suites/mlkem.mjs'),
   aead: () => import('./suites/aead.mjs'),
+  kms: () => import('./suites/kms.mjs'),
 };
 
 const ROUNDS = 4;

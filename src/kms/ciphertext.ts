@@ -130,21 +130,26 @@ function isKeyMaterialIdByte(b: number): boolean {
   return b >= 0x21 && b <= 0x7e; // printable ASCII, no space
 }
 
-function randomBytes(n: number): Uint8Array {
+function fillRandom(out: Uint8Array): void {
   const c = (globalThis as { crypto?: Crypto }).crypto;
   if (!c || typeof c.getRandomValues !== 'function') {
     throw new Error('wasm-kms: no secure random source (globalThis.crypto.getRandomValues) in this runtime');
   }
-  const out = new Uint8Array(n);
   c.getRandomValues(out);
-  return out;
 }
 
+const infos = new Map<number, Uint8Array>();
+
+/** The HKDF info of a version: the label, then the version byte (built once per version). */
 function hkdfInfo(version: number): Uint8Array {
-  const label = utf8.encode(HKDF_INFO_LABEL);
-  const info = new Uint8Array(label.length + 1);
-  info.set(label, 0);
-  info[label.length] = version;
+  let info = infos.get(version);
+  if (!info) {
+    const label = utf8.encode(HKDF_INFO_LABEL);
+    info = new Uint8Array(label.length + 1);
+    info.set(label, 0);
+    info[label.length] = version;
+    infos.set(version, info);
+  }
   return info;
 }
 
@@ -197,11 +202,11 @@ export function sealBlob(core: Core, input: SealInput): Uint8Array {
   off += arn.length;
   blob[off++] = keyMaterialId.length;
   for (let i = 0; i < keyMaterialId.length; i++) blob[off++] = keyMaterialId.charCodeAt(i);
-  const salt = randomBytes(BLOB_SALT_BYTES);
-  blob.set(salt, off);
+  // Salt and IV in one request to the random source, straight into the header.
+  fillRandom(blob.subarray(off, off + BLOB_SALT_BYTES + BLOB_IV_BYTES));
+  const salt = blob.subarray(off, off + BLOB_SALT_BYTES);
   off += BLOB_SALT_BYTES;
-  const iv = randomBytes(BLOB_IV_BYTES);
-  blob.set(iv, off);
+  const iv = blob.subarray(off, off + BLOB_IV_BYTES);
   off += BLOB_IV_BYTES;
 
   const aad = additionalData(blob.subarray(0, headerLength), context);

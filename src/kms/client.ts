@@ -157,7 +157,7 @@ export class KMSClient {
   readonly middlewareStack = new MiddlewareStack();
 
   async send<I extends object, O extends object>(command: KMSCommand<I, O>): Promise<O & MetadataBearer> {
-    const requestId = newKeyId();
+    const requestId = newRequestId();
     const ctx: OperationContext = {
       store: this.config.store,
       account: this.config.accountId,
@@ -191,6 +191,12 @@ export class KMSClient {
 
   /** Nothing to release; present for SDK compatibility. */
   destroy(): void {}
+}
+
+/** A request id in the UUID form AWS uses (randomUUID where the runtime has it: it is cheaper). */
+function newRequestId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  return typeof c?.randomUUID === 'function' ? c.randomUUID() : newKeyId();
 }
 
 function withMetadata(err: unknown, requestId: string): KMSServiceException {
