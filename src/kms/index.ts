@@ -31,9 +31,19 @@ export {
   DecryptCommand,
   EncryptCommand,
 } from './client.js';
+export * from './commands-keys.js';
+export * from './commands-crypto.js';
+export * from './commands-admin.js';
 export { MiddlewareStack, type Middleware, type AddOptions, type HandlerContext, type Step } from './middleware.js';
 export type { Logger } from './client.js';
-export { MemoryKeyStore, type KeyStore, type KeyRecord, type KeyMaterial, type AliasRecord } from './store.js';
+export {
+  MemoryKeyStore,
+  type KeyStore,
+  type KeyRecord,
+  type KeyMaterial,
+  type AliasRecord,
+  type CustomKeyStoreRecord,
+} from './store.js';
 export type { KeyMetadata } from './keys.js';
 export type { CreateKeyInput, CreateKeyOutput } from './operations/create-key.js';
 export type { DescribeKeyInput, DescribeKeyOutput } from './operations/describe-key.js';

@@ -30,6 +30,33 @@ export interface KeyRecord {
   keyMaterials: KeyMaterial[];
   /** The id of the material new ciphertexts use; undefined when there is none. */
   currentKeyMaterialId?: string;
+  /** Asymmetric keys (RSA, ECC, SM2, Ed25519, ML-KEM): the key pair; absent while PendingImport. */
+  keyPair?: { publicKey: Uint8Array; privateKey: Uint8Array };
+  /** HMAC keys: the MAC key (28, 32, 48 or 64 bytes for HMAC_224/256/384/512); absent while PendingImport. */
+  hmacKey?: Uint8Array;
+}
+
+/** A custom key store record. Nothing stands behind it: no CloudHSM cluster, no XKS proxy. */
+export interface CustomKeyStoreRecord {
+  /** `cks-` + 17 lowercase hex. */
+  customKeyStoreId: string;
+  account: string;
+  region: string;
+  customKeyStoreName: string;
+  customKeyStoreType: 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
+  /** CONNECTED from creation: this engine has no Connect/DisconnectCustomKeyStore. */
+  connectionState: 'CONNECTED' | 'CONNECTING' | 'DISCONNECTED' | 'DISCONNECTING' | 'FAILED';
+  creationDate: Date;
+  cloudHsmClusterId?: string;
+  trustAnchorCertificate?: string;
+  xksProxyConfiguration?: {
+    Connectivity?: string;
+    AccessKeyId?: string;
+    UriEndpoint?: string;
+    UriPath?: string;
+    VpcEndpointServiceName?: string;
+    VpcEndpointServiceOwner?: string;
+  };
 }
 
 export interface AliasRecord {
@@ -56,6 +83,13 @@ export interface KeyStore {
   /** True when an alias was removed. */
   deleteAlias(account: string, region: string, aliasName: string): Promise<boolean>;
   listAliases(account: string, region: string): Promise<AliasRecord[]>;
+  // Custom key stores. Optional so that stores written before them still fit; the custom key
+  // store operations answer UnsupportedOperationException on a store without them.
+  getCustomKeyStore?(account: string, region: string, customKeyStoreId: string): Promise<CustomKeyStoreRecord | undefined>;
+  /** Inserts or replaces the record with the same account, region and id. */
+  putCustomKeyStore?(record: CustomKeyStoreRecord): Promise<void>;
+  /** In creation order. */
+  listCustomKeyStores?(account: string, region: string): Promise<CustomKeyStoreRecord[]>;
 }
 
 function cloneKey(r: KeyRecord): KeyRecord {
@@ -64,6 +98,16 @@ function cloneKey(r: KeyRecord): KeyRecord {
     creationDate: new Date(r.creationDate.getTime()),
     deletionDate: r.deletionDate === undefined ? undefined : new Date(r.deletionDate.getTime()),
     keyMaterials: r.keyMaterials.map((m) => ({ id: m.id, material: m.material.slice() })),
+    keyPair: r.keyPair === undefined ? undefined : { publicKey: r.keyPair.publicKey.slice(), privateKey: r.keyPair.privateKey.slice() },
+    hmacKey: r.hmacKey === undefined ? undefined : r.hmacKey.slice(),
+  };
+}
+
+function cloneCustomKeyStore(c: CustomKeyStoreRecord): CustomKeyStoreRecord {
+  return {
+    ...c,
+    creationDate: new Date(c.creationDate.getTime()),
+    xksProxyConfiguration: c.xksProxyConfiguration === undefined ? undefined : { ...c.xksProxyConfiguration },
   };
 }
 
@@ -80,6 +124,7 @@ const slot = (account: string, region: string, name: string): string => `${accou
 export class MemoryKeyStore implements KeyStore {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #aliases = new Map<string, AliasRecord>();
+  readonly #customKeyStores = new Map<string, CustomKeyStoreRecord>();
 
   async getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
     const r = this.#keys.get(slot(account, region, keyId));
@@ -109,6 +154,21 @@ export class MemoryKeyStore implements KeyStore {
 
   async listAliases(account: string, region: string): Promise<AliasRecord[]> {
     return [...this.#aliases.values()].filter((a) => a.account === account && a.region === region).map(cloneAlias);
+  }
+
+  async getCustomKeyStore(account: string, region: string, customKeyStoreId: string): Promise<CustomKeyStoreRecord | undefined> {
+    const c = this.#customKeyStores.get(slot(account, region, customKeyStoreId));
+    return c === undefined ? undefined : cloneCustomKeyStore(c);
+  }
+
+  async putCustomKeyStore(record: CustomKeyStoreRecord): Promise<void> {
+    this.#customKeyStores.set(slot(record.account, record.region, record.customKeyStoreId), cloneCustomKeyStore(record));
+  }
+
+  async listCustomKeyStores(account: string, region: string): Promise<CustomKeyStoreRecord[]> {
+    return [...this.#customKeyStores.values()]
+      .filter((c) => c.account === account && c.region === region)
+      .map(cloneCustomKeyStore);
   }
 }
 
@@ -143,6 +203,16 @@ export function newKeyId(): string {
 /** `mrk-` + 32 lowercase hex, the form of a multi-Region key id. */
 export function newMultiRegionKeyId(): string {
   return `mrk-${toHex(randomBytes(16))}`;
+}
+
+/** `cks-` + 17 lowercase hex, the form of a custom key store id. */
+export function newCustomKeyStoreId(): string {
+  return `cks-${toHex(randomBytes(9)).slice(0, 17)}`;
+}
+
+/** `n` fresh random bytes from the runtime's secure source. */
+export function newRandomBytes(n: number): Uint8Array {
+  return randomBytes(n);
 }
 
 /** Fresh symmetric key material with a 64-hex id. */

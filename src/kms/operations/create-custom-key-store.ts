@@ -1,0 +1,130 @@
+// CreateCustomKeyStore: records a custom key store. Nothing stands behind it: no CloudHSM
+// cluster is contacted and no XKS proxy is called, so the store is CONNECTED from creation (this
+// engine has no Connect/DisconnectCustomKeyStore) and keys created in it hold locally generated
+// material. The secrets (KeyStorePassword, XKS RawSecretAccessKey) are checked and not kept.
+// Messages of the rules below the schema are ours.
+
+import { validateInput } from '../validation.js';
+import {
+  CloudHsmClusterInUseException,
+  CustomKeyStoreNameInUseException,
+  UnsupportedOperationException,
+  ValidationException,
+  XksProxyUriInUseException,
+} from '../exceptions.js';
+import type { OperationContext } from '../keys.js';
+import { newCustomKeyStoreId, type CustomKeyStoreRecord, type KeyStore } from '../store.js';
+
+export interface XksProxyAuthenticationCredentialType {
+  AccessKeyId: string | undefined;
+  RawSecretAccessKey: string | undefined;
+}
+
+export interface CreateCustomKeyStoreInput {
+  CustomKeyStoreName: string | undefined;
+  CloudHsmClusterId?: string;
+  TrustAnchorCertificate?: string;
+  KeyStorePassword?: string;
+  CustomKeyStoreType?: 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
+  XksProxyUriEndpoint?: string;
+  XksProxyUriPath?: string;
+  XksProxyVpcEndpointServiceName?: string;
+  XksProxyVpcEndpointServiceOwner?: string;
+  XksProxyAuthenticationCredential?: XksProxyAuthenticationCredentialType;
+  XksProxyConnectivity?: 'PUBLIC_ENDPOINT' | 'VPC_ENDPOINT_SERVICE';
+}
+
+export interface CreateCustomKeyStoreOutput {
+  CustomKeyStoreId?: string;
+}
+
+/** The store's custom key store methods, or UnsupportedOperationException when it has none. */
+export function customKeyStoreMethods(store: KeyStore): {
+  get: NonNullable<KeyStore['getCustomKeyStore']>;
+  put: NonNullable<KeyStore['putCustomKeyStore']>;
+  list: NonNullable<KeyStore['listCustomKeyStores']>;
+} {
+  if (store.getCustomKeyStore === undefined || store.putCustomKeyStore === undefined || store.listCustomKeyStores === undefined) {
+    throw new UnsupportedOperationException('This key store does not support custom key stores.');
+  }
+  return {
+    get: store.getCustomKeyStore.bind(store),
+    put: store.putCustomKeyStore.bind(store),
+    list: store.listCustomKeyStores.bind(store),
+  };
+}
+
+function requireMembers(input: object, names: readonly string[], why: string): void {
+  const rec = input as Record<string, unknown>;
+  const missing = names.filter((n) => rec[n] === undefined || rec[n] === null);
+  if (missing.length > 0) throw new ValidationException(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required ${why}.`);
+}
+
+export async function createCustomKeyStore(
+  ctx: OperationContext,
+  input: CreateCustomKeyStoreInput,
+): Promise<CreateCustomKeyStoreOutput> {
+  validateInput('CreateCustomKeyStore', input);
+  const type = input.CustomKeyStoreType ?? 'AWS_CLOUDHSM';
+  if (type === 'AWS_CLOUDHSM') {
+    requireMembers(input, ['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'], 'for an AWS_CLOUDHSM custom key store');
+  } else {
+    requireMembers(
+      input,
+      ['XksProxyUriEndpoint', 'XksProxyUriPath', 'XksProxyAuthenticationCredential', 'XksProxyConnectivity'],
+      'for an EXTERNAL_KEY_STORE custom key store',
+    );
+    if (input.XksProxyConnectivity === 'VPC_ENDPOINT_SERVICE') {
+      requireMembers(input, ['XksProxyVpcEndpointServiceName'], 'when XksProxyConnectivity is VPC_ENDPOINT_SERVICE');
+    } else if (input.XksProxyVpcEndpointServiceName !== undefined) {
+      throw new ValidationException('XksProxyVpcEndpointServiceName is valid only when XksProxyConnectivity is VPC_ENDPOINT_SERVICE.');
+    }
+  }
+
+  const m = customKeyStoreMethods(ctx.store);
+  const existing = await m.list(ctx.account, ctx.region);
+  const name = input.CustomKeyStoreName as string;
+  if (existing.some((c) => c.customKeyStoreName === name)) {
+    throw new CustomKeyStoreNameInUseException(`Custom key store name ${name} is already in use in this account and Region.`);
+  }
+  if (type === 'AWS_CLOUDHSM' && existing.some((c) => c.cloudHsmClusterId === input.CloudHsmClusterId)) {
+    throw new CloudHsmClusterInUseException(`CloudHSM cluster ${input.CloudHsmClusterId} is already associated with a custom key store.`);
+  }
+  if (
+    type === 'EXTERNAL_KEY_STORE' &&
+    existing.some(
+      (c) =>
+        c.xksProxyConfiguration?.UriEndpoint === input.XksProxyUriEndpoint &&
+        c.xksProxyConfiguration?.UriPath === input.XksProxyUriPath &&
+        c.xksProxyConfiguration?.VpcEndpointServiceName === input.XksProxyVpcEndpointServiceName,
+    )
+  ) {
+    throw new XksProxyUriInUseException(`The XKS proxy URI ${input.XksProxyUriEndpoint}${input.XksProxyUriPath} is already in use.`);
+  }
+
+  const record: CustomKeyStoreRecord = {
+    customKeyStoreId: newCustomKeyStoreId(),
+    account: ctx.account,
+    region: ctx.region,
+    customKeyStoreName: name,
+    customKeyStoreType: type,
+    connectionState: 'CONNECTED',
+    creationDate: new Date(),
+  };
+  if (type === 'AWS_CLOUDHSM') {
+    record.cloudHsmClusterId = input.CloudHsmClusterId;
+    record.trustAnchorCertificate = input.TrustAnchorCertificate;
+  } else {
+    const xks: NonNullable<CustomKeyStoreRecord['xksProxyConfiguration']> = {
+      Connectivity: input.XksProxyConnectivity,
+      AccessKeyId: input.XksProxyAuthenticationCredential?.AccessKeyId,
+      UriEndpoint: input.XksProxyUriEndpoint,
+      UriPath: input.XksProxyUriPath,
+    };
+    if (input.XksProxyVpcEndpointServiceName !== undefined) xks.VpcEndpointServiceName = input.XksProxyVpcEndpointServiceName;
+    if (input.XksProxyVpcEndpointServiceOwner !== undefined) xks.VpcEndpointServiceOwner = input.XksProxyVpcEndpointServiceOwner;
+    record.xksProxyConfiguration = xks;
+  }
+  await m.put(record);
+  return { CustomKeyStoreId: record.customKeyStoreId };
+}

@@ -1,0 +1,23 @@
+// DeleteAlias (kms-api.md §1.6): removes an alias of the caller's account and Region; the key it
+// pointed at is untouched. A missing alias is NotFoundException ("Alias <arn> is not found.").
+
+import type { OperationContext } from '../keys.js';
+import { aliasArn } from '../store.js';
+import { validateInput } from '../validation.js';
+import { aliasNotFound, checkAliasName } from './update-alias.js';
+
+export interface DeleteAliasInput {
+  AliasName: string | undefined;
+}
+
+export type DeleteAliasOutput = Record<string, never>;
+
+export async function deleteAlias(ctx: OperationContext, input: DeleteAliasInput): Promise<DeleteAliasOutput> {
+  validateInput('DeleteAlias', input);
+  const aliasName = input.AliasName as string;
+  checkAliasName(aliasName);
+  if (!(await ctx.store.deleteAlias(ctx.account, ctx.region, aliasName))) {
+    throw aliasNotFound(aliasArn(ctx.region, ctx.account, aliasName));
+  }
+  return {};
+}

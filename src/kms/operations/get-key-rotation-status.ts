@@ -1,0 +1,39 @@
+// GetKeyRotationStatus: { KeyId (the key id, as recorded), KeyRotationEnabled } plus
+// RotationPeriodInDays and NextRotationDate while automatic rotation is enabled (recorded shape).
+// Allowed in every key state here (as LocalStack does; the real PendingDeletion behaviour is
+// unverified); only symmetric encryption keys have a rotation status (UnsupportedOperationException
+// otherwise).
+
+import { resolveKey, type OperationContext } from '../keys.js';
+import { validateInput } from '../validation.js';
+import { checkRotatableSpec, getRotationSettings, nextRotationDate, wipe } from './enable-key-rotation.js';
+
+export interface GetKeyRotationStatusInput {
+  KeyId: string | undefined;
+}
+
+export interface GetKeyRotationStatusOutput {
+  KeyRotationEnabled?: boolean;
+  KeyId?: string;
+  RotationPeriodInDays?: number;
+  NextRotationDate?: Date;
+  OnDemandRotationStartDate?: Date;
+}
+
+export async function getKeyRotationStatus(
+  ctx: OperationContext,
+  input: GetKeyRotationStatusInput,
+): Promise<GetKeyRotationStatusOutput> {
+  validateInput('GetKeyRotationStatus', input);
+  const key = await resolveKey(ctx, input.KeyId as string);
+  wipe(key);
+  checkRotatableSpec(key);
+  const settings = getRotationSettings(ctx.store, key);
+  if (settings === undefined) return { KeyId: key.keyId, KeyRotationEnabled: false };
+  return {
+    KeyId: key.keyId,
+    KeyRotationEnabled: true,
+    RotationPeriodInDays: settings.rotationPeriodInDays,
+    NextRotationDate: nextRotationDate(settings),
+  };
+}

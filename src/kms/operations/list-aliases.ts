@@ -1,0 +1,52 @@
+// ListAliases (kms-api.md §1.6): the caller's aliases in the caller's Region, ordered by alias
+// name; optionally only those of one key (KeyId: key id or key ARN; a missing key is
+// NotFoundException). Works in every key state. Limit 1..100 (default 50), opaque Marker as in
+// ListKeys. This engine has no AWS managed keys, so no `alias/aws/...` entries appear.
+
+import { resolveKey, type OperationContext } from '../keys.js';
+import { validateInput } from '../validation.js';
+import { compareStrings, page } from './list-keys.js';
+
+export interface ListAliasesInput {
+  KeyId?: string;
+  Limit?: number;
+  Marker?: string;
+}
+
+export interface AliasListEntry {
+  AliasName?: string;
+  AliasArn?: string;
+  TargetKeyId?: string;
+  CreationDate?: Date;
+  LastUpdatedDate?: Date;
+}
+
+export interface ListAliasesOutput {
+  Aliases?: AliasListEntry[];
+  NextMarker?: string;
+  Truncated?: boolean;
+}
+
+export async function listAliases(ctx: OperationContext, input: ListAliasesInput): Promise<ListAliasesOutput> {
+  validateInput('ListAliases', input);
+  let aliases = await ctx.store.listAliases(ctx.account, ctx.region);
+  if (input.KeyId !== undefined) {
+    const key = await resolveKey(ctx, input.KeyId, { allowAlias: false });
+    for (const m of key.keyMaterials) m.material.fill(0);
+    aliases = aliases.filter((a) => a.account === key.account && a.targetKeyId === key.keyId);
+  }
+  aliases.sort((a, b) => compareStrings(a.aliasName, b.aliasName));
+  const { items, nextMarker } = page(aliases, (a) => a.aliasName, 'aliases', input.Limit ?? 50, input.Marker);
+  const out: ListAliasesOutput = {
+    Aliases: items.map((a) => ({
+      AliasName: a.aliasName,
+      AliasArn: a.aliasArn,
+      TargetKeyId: a.targetKeyId,
+      CreationDate: new Date(a.creationDate.getTime()),
+      LastUpdatedDate: new Date(a.lastUpdatedDate.getTime()),
+    })),
+    Truncated: nextMarker !== undefined,
+  };
+  if (nextMarker !== undefined) out.NextMarker = nextMarker;
+  return out;
+}

@@ -1,0 +1,49 @@
+// RotateKeyOnDemand: adds fresh key material (32 random bytes, a new 64-hex KeyMaterialId) and
+// makes it current. Older materials stay, so ciphertexts made before still decrypt. Output
+// { KeyId } (the key id, as recorded). Order: validate → resolve → key state (Disabled →
+// DisabledException "<arn> is disabled." [AWS-REC]; PendingImport → "<arn> is pending import."
+// [AWS-REC]; PendingDeletion → KMSInvalidStateException) → key type (non-symmetric →
+// UnsupportedOperationException with an empty message [AWS-REC]) → imported material (nothing
+// can be pending rotation here: KMSInvalidStateException [AWS-REC wording]) → limit of on-demand
+// rotations (LimitExceededException [AWS-REC wording]) → work. Automatic-rotation settings are
+// unchanged (recorded: status after on-demand rotation still reports them as before).
+
+import { LimitExceededException } from '../exceptions.js';
+import { checkUsableForCrypto, resolveKey, type OperationContext } from '../keys.js';
+import { newKeyMaterial } from '../store.js';
+import { validateInput } from '../validation.js';
+import { checkRotatableSpec, noPendingMaterial, wipe } from './enable-key-rotation.js';
+
+export interface RotateKeyOnDemandInput {
+  KeyId: string | undefined;
+}
+
+export interface RotateKeyOnDemandOutput {
+  KeyId?: string;
+}
+
+/** AWS's documented quota of on-demand rotations per key (it counts rotations, not materials). */
+export const ON_DEMAND_ROTATION_LIMIT = 25;
+
+export async function rotateKeyOnDemand(ctx: OperationContext, input: RotateKeyOnDemandInput): Promise<RotateKeyOnDemandOutput> {
+  validateInput('RotateKeyOnDemand', input);
+  const key = await resolveKey(ctx, input.KeyId as string);
+  try {
+    checkUsableForCrypto(key);
+    checkRotatableSpec(key);
+    if (key.origin === 'EXTERNAL') throw noPendingMaterial(key);
+    // Every material after the first came from an on-demand rotation (no automatic rotation runs).
+    if (key.keyMaterials.length - 1 >= ON_DEMAND_ROTATION_LIMIT) {
+      throw new LimitExceededException(
+        `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`,
+      );
+    }
+    const material = newKeyMaterial();
+    key.keyMaterials.push(material);
+    key.currentKeyMaterialId = material.id;
+    await ctx.store.putKey(key);
+    return { KeyId: key.keyId };
+  } finally {
+    wipe(key);
+  }
+}

@@ -1,0 +1,67 @@
+// UpdateAlias (kms-api.md §1.6): points an existing alias at another key of the caller's
+// account and Region, given as key id or key ARN. The new target must be of the same type
+// (symmetric, asymmetric or HMAC) and key usage as the current one, and not PendingDeletion [3].
+// A missing alias is NotFoundException ("Alias <arn> is not found.", as resolveKey words it).
+// Messages for the prefix rule are the recorded CreateAlias ones; the type/usage mismatch text
+// is ours (ValidationException).
+
+import { NotFoundException, ValidationException } from '../exceptions.js';
+import { invalidState, resolveKey, type OperationContext } from '../keys.js';
+import { aliasArn, type KeyRecord } from '../store.js';
+import { validateInput } from '../validation.js';
+
+export interface UpdateAliasInput {
+  AliasName: string | undefined;
+  TargetKeyId: string | undefined;
+}
+
+export type UpdateAliasOutput = Record<string, never>;
+
+/** The prefix rules CreateAlias applies, shared by UpdateAlias and DeleteAlias. */
+export function checkAliasName(aliasName: string): void {
+  if (!aliasName.startsWith('alias/')) {
+    throw new ValidationException(
+      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+    );
+  }
+  if (aliasName.startsWith('alias/aws/')) {
+    throw new ValidationException('Alias names that begin with "alias/aws/" are reserved for AWS managed keys.');
+  }
+}
+
+export function aliasNotFound(arn: string): NotFoundException {
+  return new NotFoundException(`Alias ${arn} is not found.`);
+}
+
+function keyType(key: KeyRecord): string {
+  if (key.keySpec === 'SYMMETRIC_DEFAULT') return 'SYMMETRIC';
+  if (key.keySpec.startsWith('HMAC_')) return 'HMAC';
+  return 'ASYMMETRIC';
+}
+
+export async function updateAlias(ctx: OperationContext, input: UpdateAliasInput): Promise<UpdateAliasOutput> {
+  validateInput('UpdateAlias', input);
+  const aliasName = input.AliasName as string;
+  checkAliasName(aliasName);
+  const key = await resolveKey(ctx, input.TargetKeyId as string, { allowAlias: false });
+  for (const m of key.keyMaterials) m.material.fill(0);
+  if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
+  if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion') throw invalidState(key);
+  const arn = aliasArn(ctx.region, ctx.account, aliasName);
+  const alias = await ctx.store.getAlias(ctx.account, ctx.region, aliasName);
+  if (alias === undefined) throw aliasNotFound(arn);
+  const current = await ctx.store.getKey(ctx.account, ctx.region, alias.targetKeyId);
+  if (current !== undefined) {
+    for (const m of current.keyMaterials) m.material.fill(0);
+    if (keyType(current) !== keyType(key) || current.keyUsage !== key.keyUsage) {
+      throw new ValidationException(
+        `Alias ${arn} cannot be updated to ${key.arn}: the current and new KMS key must be of the same type ` +
+          `(${keyType(current)}, ${current.keyUsage}) but the new key is ${keyType(key)}, ${key.keyUsage}.`,
+      );
+    }
+  }
+  alias.targetKeyId = key.keyId;
+  alias.lastUpdatedDate = new Date();
+  await ctx.store.putAlias(alias);
+  return {};
+}
