@@ -7,6 +7,7 @@ import type { Core } from '../core/module.js';
 import {
   DisabledException,
   DryRunOperationException,
+  InvalidCiphertextException,
   InvalidKeyUsageException,
   KMSInvalidStateException,
   NotFoundException,
@@ -258,4 +259,18 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
     if (key.pendingWindowInDays !== undefined) md.PendingDeletionWindowInDays = key.pendingWindowInDays;
   }
   return md;
+}
+
+/**
+ * The key a ciphertext blob names. The name is not authenticated until the blob opens, so a
+ * name that resolves to no key means a changed or foreign blob: InvalidCiphertextException with
+ * an empty message, as for any other changed byte, rather than NotFoundException.
+ */
+export async function resolveBlobKey(ctx: OperationContext, keyArn: string): Promise<KeyRecord> {
+  try {
+    return await resolveKey(ctx, keyArn, { allowAlias: false });
+  } catch (err) {
+    if (err instanceof NotFoundException) throw new InvalidCiphertextException('');
+    throw err;
+  }
 }

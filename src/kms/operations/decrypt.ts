@@ -16,6 +16,7 @@ import {
   checkSymmetricEncryptionKey,
   checkUsableForCrypto,
   resolveKey,
+  resolveBlobKey,
   type OperationContext,
 } from '../keys.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
@@ -75,7 +76,7 @@ export async function decrypt(ctx: OperationContext, input: DecryptInput): Promi
     if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
     throw err;
   }
-  const key = await resolveKey(ctx, header.keyArn, { allowAlias: false });
+  const key = await resolveBlobKey(ctx, header.keyArn);
   if (input.KeyId !== undefined) {
     const named = await resolveKey(ctx, input.KeyId);
     if (named.arn !== key.arn) throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);

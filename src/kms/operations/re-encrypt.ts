@@ -21,6 +21,7 @@ import {
   checkUsableForCrypto,
   currentMaterial,
   resolveKey,
+  resolveBlobKey,
   type OperationContext,
 } from '../keys.js';
 import type { KeyRecord } from '../store.js';
@@ -95,7 +96,7 @@ export async function reEncrypt(ctx: OperationContext, input: ReEncryptInput): P
     if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
     throw err;
   }
-  const source = await resolveKey(ctx, header.keyArn, { allowAlias: false });
+  const source = await resolveBlobKey(ctx, header.keyArn);
   if (input.SourceKeyId !== undefined) {
     const named = await resolveKey(ctx, input.SourceKeyId);
     if (named.arn !== source.arn) throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
