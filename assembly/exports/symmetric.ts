@@ -89,3 +89,33 @@ export function aes_sub_bytes(ptr: usize, len: i32): void {
 export function gcm_ghash(h16: usize, x: usize, len: i32, out: usize): void {
   ghash(h16, x, <usize>len, out);
 }
+
+/**
+ * The private-key blob's cipher in one call (src/kms/ciphertext.ts): the per-blob key =
+ * HKDF-SHA-256(ikm, salt, info) is derived into scratch memory and used for AES-256-GCM there,
+ * so it never reaches the host. Returns 0, or 1 if HKDF refused the length (it cannot here).
+ */
+export function blob_seal(
+  ikm: usize, ikmLen: i32, salt: usize, saltLen: i32, info: usize, infoLen: i32,
+  iv12: usize, aad: usize, aadLen: i32, pt: usize, ptLen: i32, outCt: usize, outTag16: usize,
+): i32 {
+  const m0 = mark();
+  const key = alloc(32);
+  if (!hkdfSha256(ikm, <usize>ikmLen, salt, <usize>saltLen, info, <usize>infoLen, key, 32)) return 1;
+  aes256GcmEncrypt(key, iv12, aad, <usize>aadLen, pt, <usize>ptLen, outCt, outTag16);
+  release(m0);
+  return 0;
+}
+
+/** The inverse of blob_seal: 1 if authentic (outPt written), 0 if not (outPt zeroed). */
+export function blob_open(
+  ikm: usize, ikmLen: i32, salt: usize, saltLen: i32, info: usize, infoLen: i32,
+  iv12: usize, aad: usize, aadLen: i32, ct: usize, ctLen: i32, tag16: usize, outPt: usize,
+): i32 {
+  const m0 = mark();
+  const key = alloc(32);
+  if (!hkdfSha256(ikm, <usize>ikmLen, salt, <usize>saltLen, info, <usize>infoLen, key, 32)) return 0;
+  const ok = aes256GcmDecrypt(key, iv12, aad, <usize>aadLen, ct, <usize>ctLen, tag16, outPt);
+  release(m0);
+  return ok ? 1 : 0;
+}

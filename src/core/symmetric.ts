@@ -19,6 +19,16 @@ export interface SymmetricExports {
   aes256_gcm_decrypt(
     key32: number, iv12: number, aad: number, aadLen: number, ct: number, ctLen: number, tag16: number, outPt: number,
   ): number;
+  /** HKDF-SHA-256 → 32-byte key → AES-256-GCM in one call; the key stays in the core. */
+  blob_seal(
+    ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number,
+    iv12: number, aad: number, aadLen: number, pt: number, ptLen: number, outCt: number, outTag16: number,
+  ): number;
+  /** The inverse of blob_seal: 1 if authentic, else 0 with outPt zeroed. */
+  blob_open(
+    ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number,
+    iv12: number, aad: number, aadLen: number, ct: number, ctLen: number, tag16: number, outPt: number,
+  ): number;
   /** Test only: SHA-256 through init/update/final in `chunk`-byte pieces. */
   sha256_digest_chunked(ptr: number, len: number, chunk: number, out: number): void;
   /** Test only: AES-256 of `blocks` 16-byte blocks (ECB). */
@@ -139,6 +149,43 @@ export function aes256GcmDecrypt(
     const t = core.put(tag);
     const out = c.alloc(ciphertext.length);
     const ok = x.aes256_gcm_decrypt(k, n, a, aad.length, ct, ciphertext.length, t, out);
+    return ok === 1 ? core.take(out, ciphertext.length) : null;
+  });
+}
+
+/**
+ * AES-256-GCM under the key HKDF-SHA-256(ikm, salt, info) of 32 bytes, derived and used inside
+ * the core (one call; the derived key never reaches JavaScript). Returns ciphertext ‖ tag.
+ */
+export function hkdfAes256GcmSeal(
+  core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array,
+): Uint8Array {
+  bytes('iv', iv, GCM_IV_BYTES);
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const out = c.alloc(plaintext.length + GCM_TAG_BYTES);
+    const rc = x.blob_seal(
+      core.put(ikm), ikm.length, core.put(salt), salt.length, core.put(info), info.length,
+      core.put(iv), core.put(aad), aad.length, core.put(plaintext), plaintext.length, out, out + plaintext.length,
+    );
+    if (rc !== 0) throw new RangeError('HKDF output length refused');
+    return core.take(out, plaintext.length + GCM_TAG_BYTES);
+  });
+}
+
+/** The inverse of hkdfAes256GcmSeal: the plaintext, or null if the tag does not authenticate. */
+export function hkdfAes256GcmOpen(
+  core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array,
+): Uint8Array | null {
+  bytes('iv', iv, GCM_IV_BYTES);
+  bytes('tag', tag, GCM_TAG_BYTES);
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const out = c.alloc(ciphertext.length);
+    const ok = x.blob_open(
+      core.put(ikm), ikm.length, core.put(salt), salt.length, core.put(info), info.length,
+      core.put(iv), core.put(aad), aad.length, core.put(ciphertext), ciphertext.length, core.put(tag), out,
+    );
     return ok === 1 ? core.take(out, ciphertext.length) : null;
   });
 }

@@ -13,10 +13,8 @@
 
 import type { Core } from '../core/module.js';
 import {
-  aes256GcmDecrypt,
-  aes256GcmEncrypt,
-  hkdfSha256,
-  AES256_KEY_BYTES,
+  hkdfAes256GcmOpen,
+  hkdfAes256GcmSeal,
   GCM_IV_BYTES,
   GCM_TAG_BYTES,
 } from '../core/symmetric.js';
@@ -210,14 +208,8 @@ export function sealBlob(core: Core, input: SealInput): Uint8Array {
   off += BLOB_IV_BYTES;
 
   const aad = additionalData(blob.subarray(0, headerLength), context);
-  const key = hkdfSha256(core, keyMaterial, salt, hkdfInfo(BLOB_VERSION), AES256_KEY_BYTES);
-  try {
-    const { ciphertext, tag } = aes256GcmEncrypt(core, key, iv, plaintext, aad);
-    blob.set(ciphertext, headerLength);
-    blob.set(tag, headerLength + ciphertext.length);
-  } finally {
-    key.fill(0);
-  }
+  // The per-blob key is derived and used inside the core, in one call.
+  blob.set(hkdfAes256GcmSeal(core, keyMaterial, salt, hkdfInfo(BLOB_VERSION), iv, plaintext, aad), headerLength);
   return blob;
 }
 
@@ -303,13 +295,7 @@ export function openBlob(
   const aad = additionalData(blob.subarray(0, headerLength), context);
   const ciphertext = blob.subarray(headerLength, blob.length - BLOB_TAG_BYTES);
   const tag = blob.subarray(blob.length - BLOB_TAG_BYTES);
-  const key = hkdfSha256(core, keyMaterial, salt, hkdfInfo(version), AES256_KEY_BYTES);
-  let plaintext: Uint8Array | null;
-  try {
-    plaintext = aes256GcmDecrypt(core, key, iv, ciphertext, tag, aad);
-  } finally {
-    key.fill(0);
-  }
+  const plaintext = hkdfAes256GcmOpen(core, keyMaterial, salt, hkdfInfo(version), iv, ciphertext, tag, aad);
   if (plaintext === null) throw new CiphertextError('authentication failed');
   return plaintext;
 }
