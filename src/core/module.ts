@@ -94,7 +94,11 @@ export class Core {
   }
 }
 
-function fillRandom(view: Uint8Array): void {
+/**
+ * Fills `view` from the runtime's Web Crypto in requests of at most 65,536 bytes; throws if the
+ * runtime has no secure random source. The one place the library draws host randomness.
+ */
+export function fillRandom(view: Uint8Array): void {
   const c = (globalThis as { crypto?: Crypto }).crypto;
   if (!c || typeof c.getRandomValues !== 'function') {
     throw new Error('wasm-kms: no secure random source (globalThis.crypto.getRandomValues) in this runtime');
@@ -105,6 +109,13 @@ function fillRandom(view: Uint8Array): void {
     const filled = c.getRandomValues(part);
     if (filled !== part) throw new Error('wasm-kms: crypto.getRandomValues did not fill the buffer');
   }
+}
+
+/** `n` fresh random bytes (see fillRandom). */
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  fillRandom(out);
+  return out;
 }
 
 // A module that uses one SIMD instruction: validate() tells whether the runtime has SIMD.

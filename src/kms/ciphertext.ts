@@ -11,7 +11,7 @@
 // not the same set of pairs, fails authentication. All secret work happens in the WebAssembly
 // core; this file only lays out bytes.
 
-import type { Core } from '../core/module.js';
+import { fillRandom, type Core } from '../core/module.js';
 import {
   hkdfAes256GcmOpen,
   hkdfAes256GcmSeal,
@@ -126,14 +126,6 @@ export function encodeEncryptionContext(ctx: Record<string, string> | undefined)
 
 function isKeyMaterialIdByte(b: number): boolean {
   return b >= 0x21 && b <= 0x7e; // printable ASCII, no space
-}
-
-function fillRandom(out: Uint8Array): void {
-  const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (!c || typeof c.getRandomValues !== 'function') {
-    throw new Error('wasm-kms: no secure random source (globalThis.crypto.getRandomValues) in this runtime');
-  }
-  c.getRandomValues(out);
 }
 
 const infos = new Map<number, Uint8Array>();

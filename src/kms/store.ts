@@ -3,6 +3,7 @@
 // store backed by disk or a database fits the same shape.
 
 import type { KeySpec, KeyState, KeyUsageType, OriginType } from './schema.js';
+import { randomBytes } from '../core/module.js';
 
 export interface KeyMaterial {
   /** 64 lowercase hex characters. */
@@ -174,16 +175,6 @@ export class MemoryKeyStore implements KeyStore {
 
 // ---------------------------------------------------------------------------------------------
 // Identifiers
-
-function randomBytes(n: number): Uint8Array {
-  const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (!c || typeof c.getRandomValues !== 'function') {
-    throw new Error('wasm-kms: no secure random source (globalThis.crypto.getRandomValues) in this runtime');
-  }
-  const out = new Uint8Array(n);
-  c.getRandomValues(out);
-  return out;
-}
 
 export function toHex(bytes: Uint8Array): string {
   let s = '';

@@ -15,6 +15,7 @@ import {
 } from '../keys.js';
 import { validateInput } from '../validation.js';
 import type { RecipientInfo } from './generate-data-key-pair.js';
+import { randomBytes } from '../../core/module.js';
 
 export type DataKeySpec = 'AES_128' | 'AES_256';
 
@@ -41,18 +42,6 @@ export interface GenerateDataKeyOutput {
 export const KEY_SPEC_OR_NUMBER_OF_BYTES_MESSAGE = 'Please specify either number of bytes or key spec.';
 
 const KEY_SPEC_BYTES: Record<DataKeySpec, number> = { AES_128: 16, AES_256: 32 };
-
-/** Cryptographically random bytes from the runtime's Web Crypto (no node: imports). */
-export function randomBytes(n: number): Uint8Array {
-  const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (!c || typeof c.getRandomValues !== 'function') {
-    throw new KMSInternalException('No secure random source (globalThis.crypto.getRandomValues) in this runtime.');
-  }
-  const out = new Uint8Array(n);
-  // getRandomValues fills at most 65536 bytes per call; callers here ask for at most 1024.
-  for (let off = 0; off < n; off += 65536) c.getRandomValues(out.subarray(off, Math.min(n, off + 65536)));
-  return out;
-}
 
 /** The checks and the work of both operations; `withPlaintext` decides whether Plaintext is returned. */
 export async function dataKey(

@@ -13,7 +13,7 @@ import {
 } from '../exceptions.js';
 import type { OperationContext } from '../keys.js';
 import { validateInput } from '../validation.js';
-import { randomBytes } from './generate-data-key.js';
+import { randomBytes } from '../../core/module.js';
 import type { RecipientInfo } from './generate-data-key-pair.js';
 
 export interface GenerateRandomInput {
