@@ -326,8 +326,14 @@ describe('key resolution', () => {
     const back = await us.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob }));
     expect(back.Plaintext).toEqual(out.PrivateKeyPlaintext);
     await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })), NotFoundException);
+    // [AWS-REC] DescribeKey with another Region's key ARN: "Invalid arn <that Region>".
     const e = await rejection(west.send(new DescribeKeyCommand({ KeyId: md.Arn })), NotFoundException);
-    expect(e.message).toBe(`Key '${md.Arn}' does not exist`);
+    expect(e.message).toBe('Invalid arn us-east-1');
+    // [AWS-REC] malformed key ids
+    for (const bad of ['fake-key-id', '134f2428cec14b25a1ae9048164dba47', 'mrk-fake-key-id']) {
+      const m = await rejection(us.send(new DescribeKeyCommand({ KeyId: bad })), NotFoundException);
+      expect(m.message).toBe(`Invalid keyId '${bad}'`);
+    }
     const mine = await newKey(us);
     await rejection(west.send(new GenerateDataKeyPairCommand({ KeyId: mine.Arn, KeyPairSpec: 'ECC_NIST_P256' })), NotFoundException);
   });

@@ -58,7 +58,8 @@ export async function resolveKey(ctx: OperationContext, keyIdInput: string, opti
       return resolveAlias(ctx, account, resource);
     }
     const id = resource.slice('key/'.length);
-    if (region !== ctx.region) throw keyNotFound(keyIdInput);
+    // [AWS-REC] DescribeKey with the ARN of a key in another Region: "Invalid arn <that region>".
+    if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
     const record = await ctx.store.getKey(account, region, id);
     if (record === undefined) throw keyNotFound(keyIdInput);
     return record;
@@ -68,10 +69,14 @@ export async function resolveKey(ctx: OperationContext, keyIdInput: string, opti
     if (!allowAlias) throw invalidKeyId(keyIdInput);
     return resolveAlias(ctx, ctx.account, keyIdInput);
   }
+  // [AWS-REC] a bare key id that is neither a UUID nor mrk- + 32 hex: "Invalid keyId '<value>'".
+  if (!KEY_ID.test(keyIdInput)) throw invalidKeyId(keyIdInput);
   const record = await ctx.store.getKey(ctx.account, ctx.region, keyIdInput);
   if (record === undefined) throw keyNotFound(keyArn(ctx.region, ctx.account, keyIdInput));
   return record;
 }
+
+const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
 async function resolveAlias(ctx: OperationContext, account: string, aliasName: string): Promise<KeyRecord> {
   const arn = aliasArn(ctx.region, account, aliasName);
@@ -82,10 +87,10 @@ async function resolveAlias(ctx: OperationContext, account: string, aliasName: s
   return record;
 }
 
-// Inferred, not recorded: KMS answers a malformed ARN, or an alias where only a key is allowed,
-// with NotFoundException "Invalid keyId <value>".
+// [AWS-REC] for malformed key ids: NotFoundException "Invalid keyId '<value>'". Used as well,
+// by inference, for a malformed ARN and for an alias where only a key is allowed.
 function invalidKeyId(value: string): NotFoundException {
-  return new NotFoundException(`Invalid keyId ${value}`);
+  return new NotFoundException(`Invalid keyId '${value}'`);
 }
 
 // ---------------------------------------------------------------------------------------------
