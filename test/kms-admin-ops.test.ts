@@ -367,3 +367,23 @@ describe('custom key stores', () => {
     await rejection(us.send(new DescribeCustomKeyStoresCommand({ Marker: 'garbage' })), InvalidMarkerException);
   });
 });
+
+describe('CreateKey tags', () => {
+  it('gives the recorded TagException messages', async () => {
+    const kms = new KMSClient();
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }));
+    await expect(kms.send(new CreateKeyCommand({ Tags: tags(51) }))).rejects.toMatchObject({ name: 'TagException', message: 'Too many tags' });
+    for (const TagKey of ['aws:x', 'AWS:x', 'Aws:x']) {
+      await expect(kms.send(new CreateKeyCommand({ Tags: [{ TagKey, TagValue: 'v' }] }))).rejects.toMatchObject({
+        name: 'TagException',
+        message: 'Tags beginning with aws: are reserved',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    await expect(
+      kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] })),
+    ).rejects.toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' });
+    const ok = await kms.send(new CreateKeyCommand({ Tags: tags(50) }));
+    expect(ok.KeyMetadata?.KeyState).toBe('Enabled');
+  });
+});

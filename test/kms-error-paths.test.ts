@@ -90,7 +90,6 @@ const NOT_APPLICABLE: Record<string, string> = {
 const ENGINE_GAPS: Record<string, string> = {
   InvalidArnException: 'malformed ARNs are answered with NotFoundException "Invalid keyId <value>" (never InvalidArnException)',
   InvalidAliasNameException: 'bad alias names are answered with ValidationException (recorded for the missing "alias/" prefix); nothing throws InvalidAliasNameException',
-  TagException: 'CreateKey does not check Tags (duplicate keys, aws: prefix, too many) — recorded AWS answers are TagException',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -413,6 +412,15 @@ add('CreateKey', 'ValidationException', 'CreateKey: KeyUsage not in the enum', a
   // The recording predates KEY_AGREEMENT / ENCAPSULATE_DECAPSULATE; the prefix is compared.
   return { p: e.c.send(new CreateKeyCommand({ KeyUsage: 'RANDOM' as never })), message: /^1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: \[ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT, ENCAPSULATE_DECAPSULATE\]$/ };
 });
+add('CreateKey', 'TagException', 'CreateKey: too many tags', async () => {
+  const e = env();
+  const Tags = Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }));
+  return { p: e.c.send(new CreateKeyCommand({ Tags })), message: 'Too many tags' };
+}, ['TestKMS::test_create_key_with_too_many_tags_raises_error', 'invalid-tag-key']);
+add('CreateKey', 'TagException', 'CreateKey: a tag key beginning with aws:', async () => {
+  const e = env();
+  return { p: e.c.send(new CreateKeyCommand({ Tags: [{ TagKey: 'AWS:x', TagValue: 'v' }] })), message: 'Tags beginning with aws: are reserved' };
+}, ['TestKMS::test_create_key_with_invalid_tag_key[uppercase_prefix]', 'invalid-tag-key']);
 add('CreateKey', 'CustomKeyStoreNotFoundException', 'CreateKey: unknown custom key store', async () => {
   const e = env();
   return { p: e.c.send(new CreateKeyCommand({ CustomKeyStoreId: 'cks-1234567890abcdef0' })), message: 'Custom key store cks-1234567890abcdef0 does not exist.' };
@@ -720,7 +728,7 @@ describe('kms error paths (table-driven from kms-errors.json)', () => {
       }
     }
     // Pinned: a change in the reference or the cases must be looked at.
-    expect({ coveredCount, naCount, gapCount, cases: C.length }).toEqual({ coveredCount: 79, naCount: 56, gapCount: 9, cases: 119 });
+    expect({ coveredCount, naCount, gapCount, cases: C.length }).toEqual({ coveredCount: 80, naCount: 56, gapCount: 8, cases: 121 });
     console.log(`[kms-error-paths] operations=${IMPLEMENTED.length} (missing from reference: ${missing.length}) listed pairs covered=${coveredCount} notApplicable=${naCount} engineGaps=${gapCount} cases=${C.length}`);
   });
 
@@ -728,6 +736,6 @@ describe('kms error paths (table-driven from kms-errors.json)', () => {
     // Runs after the it.each above (vitest runs a file's tests in order).
     const expected = C.filter((c) => c.recorded !== undefined).length;
     expect(recordedCompared).toBe(expected);
-    expect(recordedCompared).toBe(22);
+    expect(recordedCompared).toBe(24);
   });
 });

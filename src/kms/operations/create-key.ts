@@ -17,6 +17,7 @@ import { validateInput } from '../validation.js';
 import {
   CustomKeyStoreInvalidStateException,
   CustomKeyStoreNotFoundException,
+  TagException,
   UnsupportedOperationException,
   ValidationException,
 } from '../exceptions.js';
@@ -89,8 +90,21 @@ function checkKeySpecInRegion(spec: KeySpec, region: string): void {
   }
 }
 
+/**
+ * The service's tag rules beyond the schema's lengths, with its recorded TagException messages
+ * [AWS-REC]: at most 50 tags, no key beginning with `aws:` in any case, no key twice. (Which
+ * rule wins when several fail is not recorded; this order is ours.)
+ */
+export function checkTags(tags: readonly { TagKey: string; TagValue: string }[] | undefined): void {
+  if (tags === undefined) return;
+  if (tags.length > 50) throw new TagException('Too many tags');
+  if (tags.some((t) => t.TagKey.toLowerCase().startsWith('aws:'))) throw new TagException('Tags beginning with aws: are reserved');
+  if (new Set(tags.map((t) => t.TagKey)).size !== tags.length) throw new TagException('Duplicate tag keys');
+}
+
 export async function createKey(ctx: OperationContext, input: CreateKeyInput = {}): Promise<CreateKeyOutput> {
   validateInput('CreateKey', input);
+  checkTags(input.Tags);
   // KeySpec wins when both are given (the service rejects giving both; unrecorded, so not enforced).
   const keySpec = (input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT') as KeySpec;
   const keyUsage: KeyUsageType = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
