@@ -38,7 +38,9 @@ export async function groups() {
     name: s.spec,
     ...s.budget,
     tasks: [
-      { name: 'generateKeyPair', fn: () => generateKeyPair(s.spec), check: (p) => checkPair(p, 'generateKeyPair') },
+      // Both tasks run through the harness's async path (the KMS call returns a promise), so
+      // the difference is the KMS layer and not the harness's handling of promises.
+      { name: 'generateKeyPair', fn: async () => generateKeyPair(s.spec), check: (p) => checkPair(p, 'generateKeyPair') },
       {
         name: KMS,
         fn: () => kms.send(new GenerateDataKeyPairCommand({ KeyId: keyId, KeyPairSpec: s.spec, EncryptionContext: { tenant: 'a' } })),

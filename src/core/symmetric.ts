@@ -163,11 +163,20 @@ export function hkdfAes256GcmSeal(
   bytes('iv', iv, GCM_IV_BYTES);
   const x = exportsOf(core);
   return core.run(0, (c) => {
-    const out = c.alloc(plaintext.length + GCM_TAG_BYTES);
-    const rc = x.blob_seal(
-      core.put(ikm), ikm.length, core.put(salt), salt.length, core.put(info), info.length,
-      core.put(iv), core.put(aad), aad.length, core.put(plaintext), plaintext.length, out, out + plaintext.length,
-    );
+    // One scratch block for all inputs and the output: one allocation and one view.
+    const total = ikm.length + salt.length + info.length + iv.length + aad.length + plaintext.length;
+    const base = c.alloc(total + plaintext.length + GCM_TAG_BYTES);
+    const mem = core.bytes(base, total);
+    let off = 0;
+    const place = (b: Uint8Array): number => {
+      mem.set(b, off);
+      const p = base + off;
+      off += b.length;
+      return p;
+    };
+    const pIkm = place(ikm), pSalt = place(salt), pInfo = place(info), pIv = place(iv), pAad = place(aad), pPt = place(plaintext);
+    const out = base + total;
+    const rc = x.blob_seal(pIkm, ikm.length, pSalt, salt.length, pInfo, info.length, pIv, pAad, aad.length, pPt, plaintext.length, out, out + plaintext.length);
     if (rc !== 0) throw new RangeError('HKDF output length refused');
     return core.take(out, plaintext.length + GCM_TAG_BYTES);
   });

@@ -216,7 +216,7 @@ export function sealBlob(core: Core, input: SealInput): Uint8Array {
   if (!(plaintext instanceof Uint8Array)) throw new TypeError('plaintext must be a Uint8Array');
   const context = encodeEncryptionContext(encryptionContext);
 
-  const arn = utf8.encode(keyArn);
+  const arn = encodeString(keyArn, 'keyArn');
   const headerLength = 2 + 1 + 2 + arn.length + 1 + keyMaterialId.length + BLOB_SALT_BYTES + BLOB_IV_BYTES;
   const blob = new Uint8Array(headerLength + plaintext.length + BLOB_TAG_BYTES);
   let off = 0;
