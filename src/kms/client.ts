@@ -176,6 +176,10 @@ export class KMSClient {
         response: { statusCode: 200, headers: { 'x-amzn-requestid': requestId } },
       };
     };
+    // No middleware: no stack to assemble.
+    if (this.middlewareStack.isEmpty && command.middlewareStack.isEmpty) {
+      return (await run({ input: command.input as I })).output;
+    }
     // The fields the SDK puts in a handler context that its own middlewares read.
     const context = {
       clientName: 'KMSClient',

@@ -105,6 +105,11 @@ export class MiddlewareStack {
     return copy;
   }
 
+  /** Whether no middleware was added. */
+  get isEmpty(): boolean {
+    return this.entries.length === 0;
+  }
+
   /** Names (or `anonymous`) with their step and priority, in execution order. */
   identify(): string[] {
     return this.ordered().map((e) => `${e.name ?? 'anonymous'} - ${e.step}`);
