@@ -155,16 +155,18 @@ export function aes256GcmDecrypt(
 
 /**
  * AES-256-GCM under the key HKDF-SHA-256(ikm, salt, info) of 32 bytes, derived and used inside
- * the core (one call; the derived key never reaches JavaScript). Returns ciphertext ‖ tag.
+ * the core (one call; the derived key never reaches JavaScript), with additional data
+ * aad ‖ aadTail. Returns ciphertext ‖ tag.
  */
 export function hkdfAes256GcmSeal(
   core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array,
+  aadTail: Uint8Array = EMPTY,
 ): Uint8Array {
   bytes('iv', iv, GCM_IV_BYTES);
   const x = exportsOf(core);
   return core.run(0, (c) => {
     // One scratch block for all inputs and the output: one allocation and one view.
-    const total = ikm.length + salt.length + info.length + iv.length + aad.length + plaintext.length;
+    const total = ikm.length + salt.length + info.length + iv.length + aad.length + aadTail.length + plaintext.length;
     const base = c.alloc(total + plaintext.length + GCM_TAG_BYTES);
     const mem = core.bytes(base, total);
     let off = 0;
@@ -174,9 +176,12 @@ export function hkdfAes256GcmSeal(
       off += b.length;
       return p;
     };
-    const pIkm = place(ikm), pSalt = place(salt), pInfo = place(info), pIv = place(iv), pAad = place(aad), pPt = place(plaintext);
+    const pIkm = place(ikm), pSalt = place(salt), pInfo = place(info), pIv = place(iv), pAad = place(aad);
+    place(aadTail); // right after aad: the additional data is aad ‖ aadTail
+    const pPt = place(plaintext);
     const out = base + total;
-    const rc = x.blob_seal(pIkm, ikm.length, pSalt, salt.length, pInfo, info.length, pIv, pAad, aad.length, pPt, plaintext.length, out, out + plaintext.length);
+    const aadLen = aad.length + aadTail.length;
+    const rc = x.blob_seal(pIkm, ikm.length, pSalt, salt.length, pInfo, info.length, pIv, pAad, aadLen, pPt, plaintext.length, out, out + plaintext.length);
     if (rc !== 0) throw new RangeError('HKDF output length refused');
     return core.take(out, plaintext.length + GCM_TAG_BYTES);
   });

@@ -202,7 +202,7 @@ export function sealedBlobLength(keyArn: string, keyMaterialId: string, plaintex
 /** Encrypts `plaintext` under the key material into a fresh blob (new salt and IV every call). */
 export function sealBlob(core: Core, input: SealInput): Uint8Array {
   const { keyArn, keyMaterialId, keyMaterial, plaintext, encryptionContext } = input;
-  wellFormed('keyArn', keyArn);
+  const arn = encodeString(keyArn, 'keyArn'); // a string, well-formed
   if (keyArn.length < 1 || keyArn.length > MAX_KEY_ARN_CHARS) {
     throw new RangeError(`keyArn must be 1 to ${MAX_KEY_ARN_CHARS} characters`);
   }
@@ -216,7 +216,6 @@ export function sealBlob(core: Core, input: SealInput): Uint8Array {
   if (!(plaintext instanceof Uint8Array)) throw new TypeError('plaintext must be a Uint8Array');
   const context = encodeEncryptionContext(encryptionContext);
 
-  const arn = encodeString(keyArn, 'keyArn');
   const headerLength = 2 + 1 + 2 + arn.length + 1 + keyMaterialId.length + BLOB_SALT_BYTES + BLOB_IV_BYTES;
   const blob = new Uint8Array(headerLength + plaintext.length + BLOB_TAG_BYTES);
   let off = 0;
@@ -236,9 +235,10 @@ export function sealBlob(core: Core, input: SealInput): Uint8Array {
   const iv = blob.subarray(off, off + BLOB_IV_BYTES);
   off += BLOB_IV_BYTES;
 
-  const aad = additionalData(blob.subarray(0, headerLength), context);
-  // The per-blob key is derived and used inside the core, in one call.
-  blob.set(hkdfAes256GcmSeal(core, keyMaterial, salt, hkdfInfo(BLOB_VERSION), iv, plaintext, aad), headerLength);
+  // The per-blob key is derived and used inside the core, in one call; the AAD is the header
+  // followed by the encoded context, laid side by side in the core's memory.
+  const sealed = hkdfAes256GcmSeal(core, keyMaterial, salt, hkdfInfo(BLOB_VERSION), iv, plaintext, blob.subarray(0, headerLength), context);
+  blob.set(sealed, headerLength);
   return blob;
 }
 
