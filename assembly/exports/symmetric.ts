@@ -91,11 +91,11 @@ export function gcm_ghash(h16: usize, x: usize, len: i32, out: usize): void {
 }
 
 /**
- * The private-key blob's cipher in one call (src/kms/ciphertext.ts): the per-blob key =
+ * HKDF then AES-256-GCM in one call (used to wrap private keys): the derived key =
  * HKDF-SHA-256(ikm, salt, info) is derived into scratch memory and used for AES-256-GCM there,
  * so it never reaches the host. Returns 0, or 1 if HKDF refused the length (it cannot here).
  */
-export function blob_seal(
+export function hkdf_aes256_gcm_seal(
   ikm: usize, ikmLen: i32, salt: usize, saltLen: i32, info: usize, infoLen: i32,
   iv12: usize, aad: usize, aadLen: i32, pt: usize, ptLen: i32, outCt: usize, outTag16: usize,
 ): i32 {
@@ -107,8 +107,8 @@ export function blob_seal(
   return 0;
 }
 
-/** The inverse of blob_seal: 1 if authentic (outPt written), 0 if not (outPt zeroed). */
-export function blob_open(
+/** The inverse of hkdf_aes256_gcm_seal: 1 if authentic (outPt written), 0 if not (outPt zeroed). */
+export function hkdf_aes256_gcm_open(
   ikm: usize, ikmLen: i32, salt: usize, saltLen: i32, info: usize, infoLen: i32,
   iv12: usize, aad: usize, aadLen: i32, ct: usize, ctLen: i32, tag16: usize, outPt: usize,
 ): i32 {

@@ -20,12 +20,12 @@ export interface SymmetricExports {
     key32: number, iv12: number, aad: number, aadLen: number, ct: number, ctLen: number, tag16: number, outPt: number,
   ): number;
   /** HKDF-SHA-256 → 32-byte key → AES-256-GCM in one call; the key stays in the core. */
-  blob_seal(
+  hkdf_aes256_gcm_seal(
     ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number,
     iv12: number, aad: number, aadLen: number, pt: number, ptLen: number, outCt: number, outTag16: number,
   ): number;
-  /** The inverse of blob_seal: 1 if authentic, else 0 with outPt zeroed. */
-  blob_open(
+  /** The inverse of hkdf_aes256_gcm_seal: 1 if authentic, else 0 with outPt zeroed. */
+  hkdf_aes256_gcm_open(
     ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number,
     iv12: number, aad: number, aadLen: number, ct: number, ctLen: number, tag16: number, outPt: number,
   ): number;
@@ -181,7 +181,7 @@ export function hkdfAes256GcmSeal(
     const pPt = place(plaintext);
     const out = base + total;
     const aadLen = aad.length + aadTail.length;
-    const rc = x.blob_seal(pIkm, ikm.length, pSalt, salt.length, pInfo, info.length, pIv, pAad, aadLen, pPt, plaintext.length, out, out + plaintext.length);
+    const rc = x.hkdf_aes256_gcm_seal(pIkm, ikm.length, pSalt, salt.length, pInfo, info.length, pIv, pAad, aadLen, pPt, plaintext.length, out, out + plaintext.length);
     if (rc !== 0) throw new RangeError('HKDF output length refused');
     return core.take(out, plaintext.length + GCM_TAG_BYTES);
   });
@@ -196,7 +196,7 @@ export function hkdfAes256GcmOpen(
   const x = exportsOf(core);
   return core.run(0, (c) => {
     const out = c.alloc(ciphertext.length);
-    const ok = x.blob_open(
+    const ok = x.hkdf_aes256_gcm_open(
       core.put(ikm), ikm.length, core.put(salt), salt.length, core.put(info), info.length,
       core.put(iv), core.put(aad), aad.length, core.put(ciphertext), ciphertext.length, core.put(tag), out,
     );
