@@ -4,9 +4,8 @@
 // → key usage → DryRun → open the blob with the EncryptionContext (a failure is
 // InvalidCiphertextException with an empty message).
 
-import { CiphertextError, openBlob, parseBlobHeader, type BlobHeader } from '../ciphertext.js';
+import { blobKey, openWithKey, readBlobHeader } from '../blob-source.js';
 import {
-  IncorrectKeyException,
   InvalidCiphertextException,
   UnsupportedOperationException,
   ValidationException,
@@ -16,7 +15,6 @@ import {
   checkSymmetricEncryptionKey,
   checkUsableForCrypto,
   resolveKey,
-  resolveBlobKey,
   type OperationContext,
 } from '../keys.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
@@ -39,9 +37,6 @@ export interface DecryptOutput {
   EncryptionAlgorithm?: 'SYMMETRIC_DEFAULT';
   KeyMaterialId?: string;
 }
-
-// [AWS-REC] IncorrectKeyException's text.
-export const INCORRECT_KEY_MESSAGE = 'The key ID in the request does not identify a CMK that can perform this operation.';
 
 export async function decrypt(ctx: OperationContext, input: DecryptInput): Promise<DecryptOutput> {
   validateInput('Decrypt', input);
@@ -69,32 +64,9 @@ export async function decrypt(ctx: OperationContext, input: DecryptInput): Promi
   if (input.EncryptionAlgorithm !== undefined && input.EncryptionAlgorithm !== 'SYMMETRIC_DEFAULT') {
     throw new InvalidCiphertextException('');
   }
-  let header: BlobHeader;
-  try {
-    header = parseBlobHeader(blob);
-  } catch (err) {
-    if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
-    throw err;
-  }
-  const key = await resolveBlobKey(ctx, header.keyArn);
-  if (input.KeyId !== undefined) {
-    const named = await resolveKey(ctx, input.KeyId);
-    if (named.arn !== key.arn) throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
-  }
-  checkUsableForCrypto(key);
-  checkSymmetricEncryptionKey(key, 'Decrypt');
+  const header = readBlobHeader(blob);
+  const key = await blobKey(ctx, header, input.KeyId, 'Decrypt');
   checkDryRun(input.DryRun);
-
-  const material = key.keyMaterials.find((m) => m.id === header.keyMaterialId);
-  if (material === undefined) throw new InvalidCiphertextException('');
-  let plaintext: Uint8Array;
-  try {
-    plaintext = openBlob(ctx.core(), blob, material.material, input.EncryptionContext);
-  } catch (err) {
-    if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
-    throw err;
-  } finally {
-    for (const m of key.keyMaterials) m.material.fill(0);
-  }
+  const plaintext = openWithKey(ctx, key, header, blob, input.EncryptionContext);
   return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: header.keyMaterialId };
 }

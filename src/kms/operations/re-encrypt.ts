@@ -7,9 +7,9 @@
 // with SourceEncryptionContext → seal under the destination with DestinationEncryptionContext.
 // The intermediate plaintext is wiped before returning, whatever happens.
 
-import { CiphertextError, openBlob, parseBlobHeader, sealBlob, type BlobHeader } from '../ciphertext.js';
+import { sealBlob } from '../ciphertext.js';
+import { blobKey, openWithKey, readBlobHeader } from '../blob-source.js';
 import {
-  IncorrectKeyException,
   InvalidCiphertextException,
   InvalidKeyUsageException,
   KMSInternalException,
@@ -21,12 +21,10 @@ import {
   checkUsableForCrypto,
   currentMaterial,
   resolveKey,
-  resolveBlobKey,
   type OperationContext,
 } from '../keys.js';
 import type { KeyRecord } from '../store.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
-import { INCORRECT_KEY_MESSAGE } from './decrypt.js';
 
 export interface ReEncryptInput {
   CiphertextBlob?: Uint8Array;
@@ -89,40 +87,22 @@ export async function reEncrypt(ctx: OperationContext, input: ReEncryptInput): P
   if (input.SourceEncryptionAlgorithm !== undefined && input.SourceEncryptionAlgorithm !== 'SYMMETRIC_DEFAULT') {
     throw new InvalidCiphertextException('');
   }
-  let header: BlobHeader;
-  try {
-    header = parseBlobHeader(blob);
-  } catch (err) {
-    if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
-    throw err;
-  }
-  const source = await resolveBlobKey(ctx, header.keyArn);
-  if (input.SourceKeyId !== undefined) {
-    const named = await resolveKey(ctx, input.SourceKeyId);
-    if (named.arn !== source.arn) throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
-  }
-  checkUsableForCrypto(source);
-  checkSymmetricEncryptionKey(source, 'ReEncrypt');
+  const header = readBlobHeader(blob);
+  const source = await blobKey(ctx, header, input.SourceKeyId, 'ReEncrypt');
   const dest = await destinationKey(ctx, input);
   checkDryRun(input.DryRun);
 
   let plaintext: Uint8Array | undefined;
   try {
-    const sourceMaterial = source.keyMaterials.find((m) => m.id === header.keyMaterialId);
-    if (sourceMaterial === undefined) throw new InvalidCiphertextException('');
-    try {
-      plaintext = openBlob(ctx.core(), blob, sourceMaterial.material, input.SourceEncryptionContext);
-    } catch (err) {
-      if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
-      throw err;
-    }
+    const opened = openWithKey(ctx, source, header, blob, input.SourceEncryptionContext);
+    plaintext = opened;
     const destMaterial = currentMaterial(dest);
     if (destMaterial === undefined) throw new KMSInternalException(`${dest.arn} has no current key material.`);
     const out = sealBlob(ctx.core(), {
       keyArn: dest.arn,
       keyMaterialId: destMaterial.id,
       keyMaterial: destMaterial.material,
-      plaintext,
+      plaintext: opened,
       encryptionContext: input.DestinationEncryptionContext,
     });
     return {

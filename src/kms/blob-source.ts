@@ -1,0 +1,60 @@
+// The source side shared by Decrypt and ReEncrypt: read a blob's header, find and check the
+// key it names, and open it. Every way a blob can be wrong — malformed, naming no key, naming
+// key material the key does not have, or failing authentication — is InvalidCiphertextException
+// with an empty message, as AWS answers.
+
+import { CiphertextError, openBlob, parseBlobHeader, type BlobHeader } from './ciphertext.js';
+import { IncorrectKeyException, InvalidCiphertextException } from './exceptions.js';
+import {
+  checkSymmetricEncryptionKey,
+  checkUsableForCrypto,
+  resolveBlobKey,
+  resolveKey,
+  type OperationContext,
+} from './keys.js';
+import type { KeyRecord } from './store.js';
+
+/** [AWS-REC] IncorrectKeyException when a given KeyId is not the key that made the blob. */
+export const INCORRECT_KEY_MESSAGE = 'The key ID in the request does not identify a CMK that can perform this operation.';
+
+export function readBlobHeader(blob: Uint8Array): BlobHeader {
+  try {
+    return parseBlobHeader(blob);
+  } catch (err) {
+    if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
+    throw err;
+  }
+}
+
+/**
+ * The key a blob names, checked: a KeyId the caller gave must resolve to the same key
+ * (IncorrectKeyException), and the key must be usable for `operation` (state, then usage).
+ */
+export async function blobKey(
+  ctx: OperationContext, header: BlobHeader, keyIdInput: string | undefined, operation: 'Decrypt' | 'ReEncrypt',
+): Promise<KeyRecord> {
+  const key = await resolveBlobKey(ctx, header.keyArn);
+  if (keyIdInput !== undefined) {
+    const named = await resolveKey(ctx, keyIdInput);
+    if (named.arn !== key.arn) throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
+  }
+  checkUsableForCrypto(key);
+  checkSymmetricEncryptionKey(key, operation);
+  return key;
+}
+
+/** The blob's plaintext under `key` and `encryptionContext`. Wipes the key's materials. */
+export function openWithKey(
+  ctx: OperationContext, key: KeyRecord, header: BlobHeader, blob: Uint8Array, encryptionContext: Record<string, string> | undefined,
+): Uint8Array {
+  try {
+    const material = key.keyMaterials.find((m) => m.id === header.keyMaterialId);
+    if (material === undefined) throw new InvalidCiphertextException('');
+    return openBlob(ctx.core(), blob, material.material, encryptionContext);
+  } catch (err) {
+    if (err instanceof CiphertextError) throw new InvalidCiphertextException('');
+    throw err;
+  } finally {
+    for (const m of key.keyMaterials) m.material.fill(0);
+  }
+}
