@@ -24,6 +24,7 @@ import {
   InvalidMarkerException,
 } from '../src/kms/index.js';
 import { GetPublicKeyCommand, CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand } from '../src/kms/commands-admin.js';
+import { newKey, rejection } from './helpers/kms.js';
 
 const ACCOUNT = '111122223333';
 
@@ -32,24 +33,7 @@ function clients() {
   return { store, us: new KMSClient({ store }), cn: new KMSClient({ store, region: 'cn-north-1' }), west: new KMSClient({ store, region: 'us-west-2' }) };
 }
 
-async function newKey(client: KMSClient, input: Record<string, unknown> = {}) {
-  const out = await client.send(new CreateKeyCommand(input));
-  return out.KeyMetadata!;
-}
 
-async function rejection<T extends KMSServiceException>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(cls);
-  const e = err as T;
-  expect(e.name).toBe(cls.name);
-  expect(e.$metadata.httpStatusCode).toBe(400);
-  return e;
-}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

@@ -33,6 +33,7 @@ import {
   ReEncryptCommand,
   GenerateRandomCommand,
 } from '../src/kms/commands-crypto.js';
+import { newKey, rejection } from './helpers/kms.js';
 
 const DRY_RUN = 'The request would have succeeded, but the DryRun option is set.';
 const INCORRECT_KEY = 'The key ID in the request does not identify a CMK that can perform this operation.';
@@ -41,25 +42,7 @@ function client() {
   return new KMSClient({ store: new MemoryKeyStore() });
 }
 
-async function newKey(c: KMSClient, input: Record<string, unknown> = {}) {
-  const out = await c.send(new CreateKeyCommand(input));
-  return out.KeyMetadata!;
-}
 
-async function rejection<T extends KMSServiceException>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(cls);
-  const e = err as T;
-  expect(e.name).toBe(cls.name);
-  expect(e.$fault).toBe('client');
-  expect(e.$metadata.httpStatusCode).toBe(400);
-  return e;
-}
 
 async function decrypts(c: KMSClient, blob: Uint8Array, ctx?: Record<string, string>) {
   return c.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: ctx }));

@@ -34,6 +34,7 @@ import {
   type KeyPairSpec,
   type KeyStore,
 } from '../src/kms/index.js';
+import { newKey, rejection } from './helpers/kms.js';
 
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
@@ -48,28 +49,7 @@ function clients(store: KeyStore = new MemoryKeyStore()) {
   };
 }
 
-async function newKey(client: KMSClient, input: Record<string, unknown> = {}) {
-  const out = await client.send(new CreateKeyCommand(input));
-  return out.KeyMetadata!;
-}
 
-/** The rejection of `p`, checked to be a KMS exception of class `cls` with SDK-shaped fields. */
-async function rejection<T extends KMSServiceException>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(cls);
-  expect(err).toBeInstanceOf(KMSServiceException);
-  const e = err as T;
-  expect(e.name).toBe(cls.name);
-  expect(e.$fault).toBe('client');
-  expect(e.$metadata.httpStatusCode).toBe(400);
-  expect(typeof e.$metadata.requestId).toBe('string');
-  return e;
-}
 
 const dec = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 const SM2_PKCS8_PREFIX = dec('308187020100301306072a8648ce3d020106082a811ccf5501822d046d306b0201010420');

@@ -32,28 +32,12 @@ import {
   GetKeyRotationStatusCommand,
   RotateKeyOnDemandCommand,
 } from '../src/kms/index.js';
+import { newKey, rejection } from './helpers/kms.js';
 
-async function rejection<T extends KMSServiceException>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(cls);
-  const e = err as T;
-  expect(e.name).toBe(cls.name);
-  expect(e.$metadata.httpStatusCode).toBe(400);
-  return e;
-}
 
 function setup() {
   const store = new MemoryKeyStore();
   return { store, us: new KMSClient({ store }), west: new KMSClient({ store, region: 'us-west-2' }), other: new KMSClient({ store, accountId: '444455556666' }) };
-}
-
-async function newKey(client: KMSClient, input: Record<string, unknown> = {}) {
-  return (await client.send(new CreateKeyCommand(input))).KeyMetadata!;
 }
 
 describe('ListKeys', () => {

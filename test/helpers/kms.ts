@@ -1,0 +1,27 @@
+// Shared by the KMS engine tests: making a key, and catching a rejection checked to be an
+// SDK-shaped client-fault KMS exception of the expected class.
+import { expect } from 'vitest';
+import { CreateKeyCommand, KMSServiceException, type KMSClient } from '../../src/kms/index.js';
+
+export async function newKey(client: KMSClient, input: Record<string, unknown> = {}) {
+  const out = await client.send(new CreateKeyCommand(input));
+  return out.KeyMetadata!;
+}
+
+/** The rejection of `p`, checked to be a KMS exception of class `cls` with SDK-shaped fields. */
+export async function rejection<T extends KMSServiceException>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(cls);
+  expect(err).toBeInstanceOf(KMSServiceException);
+  const e = err as T;
+  expect(e.name).toBe(cls.name);
+  expect(e.$fault).toBe('client');
+  expect(e.$metadata.httpStatusCode).toBe(400);
+  expect(typeof e.$metadata.requestId).toBe('string');
+  return e;
+}
