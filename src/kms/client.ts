@@ -5,6 +5,7 @@
 // that takes the SDK's middlewares.
 
 import { getCore } from '../core/module.js';
+import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import { MiddlewareStack, type HandlerArguments, type HandlerOutput } from './middleware.js';
 import { KMSInternalException, KMSServiceException, type ResponseMetadata } from './exceptions.js';
 import type { OperationContext } from './keys.js';
@@ -47,6 +48,8 @@ export interface KMSClientConfig {
   store?: KeyStore;
   /** A logger for the SDK's logger middleware (`context.logger`), as the SDK client takes. */
   logger?: Logger;
+  /** Where data key pairs come from (a worker pool, a pool of pre-generated pairs); default the core in this thread. */
+  generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
 }
 
 export interface Logger {
@@ -142,7 +145,13 @@ export const EncryptCommand = defineCommand<EncryptInput, EncryptOutput>('Encryp
 export type EncryptCommand = InstanceType<typeof EncryptCommand>;
 
 export class KMSClient {
-  readonly config: { region: string; accountId: string; store: KeyStore; logger?: Logger };
+  readonly config: {
+    region: string;
+    accountId: string;
+    store: KeyStore;
+    logger?: Logger;
+    generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+  };
 
   constructor(config: KMSClientConfig = {}) {
     this.config = {
@@ -150,6 +159,7 @@ export class KMSClient {
       accountId: config.accountId ?? '111122223333',
       store: config.store ?? new MemoryKeyStore(),
       logger: config.logger,
+      generateKeyPair: config.generateKeyPair,
     };
   }
 
@@ -163,6 +173,7 @@ export class KMSClient {
       account: this.config.accountId,
       region: this.config.region,
       core: getCore,
+      generateKeyPair: this.config.generateKeyPair,
     };
     const run = async (args: HandlerArguments<I>): Promise<HandlerOutput<O & MetadataBearer>> => {
       let output: O;

@@ -4,6 +4,7 @@
 // resolve key → key state → key usage → DryRun → work.
 
 import type { Core } from '../core/module.js';
+import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import {
   DisabledException,
   DryRunOperationException,
@@ -22,6 +23,11 @@ export interface OperationContext {
   account: string;
   region: string;
   core: () => Core;
+  /**
+   * Where key pairs come from; default the core's generateKeyPair in this thread. The Node
+   * server and CLI pass a worker pool here. The caller owns (and wipes) the pair returned.
+   */
+  generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
 }
 
 export interface ResolveOptions {

@@ -174,7 +174,8 @@ export async function createKey(ctx: OperationContext, input: CreateKeyInput = {
       record.keyMaterials.push(material);
       record.currentKeyMaterialId = material.id;
     } else if (KEY_PAIR_KEY_SPECS.includes(keySpec)) {
-      record.keyPair = generateKeyPair(keySpec as KeyPairSpec);
+      record.keyPair =
+        ctx.generateKeyPair === undefined ? generateKeyPair(keySpec as KeyPairSpec) : await ctx.generateKeyPair(keySpec as KeyPairSpec);
     } else {
       const n = HMAC_KEY_BYTES[keySpec];
       if (n !== undefined) record.hmacKey = newRandomBytes(n);

@@ -78,7 +78,7 @@ export async function dataKeyPair(
 
   const material = currentMaterial(key);
   if (material === undefined) throw new KMSInternalException(`${key.arn} has no current key material.`);
-  const pair = generateKeyPair(spec as KeyPairSpec);
+  const pair = ctx.generateKeyPair === undefined ? generateKeyPair(spec as KeyPairSpec) : await ctx.generateKeyPair(spec as KeyPairSpec);
   let blob: Uint8Array;
   try {
     blob = sealBlob(ctx.core(), {
