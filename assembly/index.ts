@@ -4,7 +4,7 @@
 
 import './abort';
 import * as arena from './arena';
-import { resetEntropyPool } from './entropy';
+import { resetEntropyPool, wipeEntropyPool } from './entropy';
 import * as L from './bignum/limbs';
 import { montNew, montLimbs, montMul, montSqr, toMont, fromMont } from './bignum/mont';
 import { modExp, modExpBase2 } from './bignum/modexp';
@@ -32,9 +32,10 @@ export function alloc(len: i32): usize {
   return arena.alloc(<usize>len);
 }
 
-/** Zeroes every byte of scratch memory used since begin(). */
+/** Zeroes every byte of scratch memory used since begin(), and what is left of the entropy pool. */
 export function wipe(): void {
   arena.wipeScratch();
+  wipeEntropyPool();
 }
 
 export function scratchHighWater(): i32 {

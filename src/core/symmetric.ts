@@ -156,19 +156,24 @@ export function aes256GcmDecrypt(
 /**
  * AES-256-GCM under the key HKDF-SHA-256(ikm, salt, info) of 32 bytes, derived and used inside
  * the core (one call; the derived key never reaches JavaScript), with additional data
- * aad ‖ aadTail. Returns ciphertext ‖ tag.
+ * aad ‖ aadTail. Returns ciphertext ‖ tag, written into `into` when given (its length must be
+ * plaintext.length + 16).
  */
 export function hkdfAes256GcmSeal(
   core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array,
-  aadTail: Uint8Array = EMPTY,
+  aadTail: Uint8Array = EMPTY, into?: Uint8Array,
 ): Uint8Array {
   bytes('iv', iv, GCM_IV_BYTES);
+  const outLength = plaintext.length + GCM_TAG_BYTES;
+  if (into !== undefined && (!(into instanceof Uint8Array) || into.length !== outLength)) {
+    throw new RangeError(`the output must be ${outLength} bytes`);
+  }
   const x = exportsOf(core);
   return core.run(0, (c) => {
     // One scratch block for all inputs and the output: one allocation and one view.
     const total = ikm.length + salt.length + info.length + iv.length + aad.length + aadTail.length + plaintext.length;
-    const base = c.alloc(total + plaintext.length + GCM_TAG_BYTES);
-    const mem = core.bytes(base, total);
+    const base = c.alloc(total + outLength);
+    const mem = core.bytes(base, total + outLength);
     let off = 0;
     const place = (b: Uint8Array): number => {
       mem.set(b, off);
@@ -183,7 +188,11 @@ export function hkdfAes256GcmSeal(
     const aadLen = aad.length + aadTail.length;
     const rc = x.hkdf_aes256_gcm_seal(pIkm, ikm.length, pSalt, salt.length, pInfo, info.length, pIv, pAad, aadLen, pPt, plaintext.length, out, out + plaintext.length);
     if (rc !== 0) throw new RangeError('HKDF output length refused');
-    return core.take(out, plaintext.length + GCM_TAG_BYTES);
+    // A fresh view: memory may have grown (and the old buffer been detached) during the call.
+    const result = core.bytes(out, outLength);
+    if (into === undefined) return result.slice();
+    into.set(result);
+    return into;
   });
 }
 

@@ -199,9 +199,17 @@ export function sealedBlobLength(keyArn: string, keyMaterialId: string, plaintex
   return BLOB_FIXED_OVERHEAD + utf8.encode(keyArn).length + keyMaterialId.length + plaintextLength;
 }
 
-/** Encrypts `plaintext` under the key material into a fresh blob (new salt and IV every call). */
-export function sealBlob(core: Core, input: SealInput): Uint8Array {
-  const { keyArn, keyMaterialId, keyMaterial, plaintext, encryptionContext } = input;
+// The header up to the salt (magic, version, ARN, key material id) depends only on the key and
+// its material: it is encoded and checked once per pair and kept here. Bounded: cleared when
+// full, so a process sealing under very many keys re-encodes now and then.
+const PREFIX_CACHE_LIMIT = 1024;
+// Keyed by ARN, then material id: looking up the caller's own strings reuses their cached hashes.
+const prefixes = new Map<string, Map<string, Uint8Array>>();
+let prefixCount = 0;
+
+function headerPrefix(keyArn: string, keyMaterialId: string): Uint8Array {
+  const cached = prefixes.get(keyArn)?.get(keyMaterialId);
+  if (cached !== undefined) return cached;
   const arn = encodeString(keyArn, 'keyArn'); // a string, well-formed
   if (keyArn.length < 1 || keyArn.length > MAX_KEY_ARN_CHARS) {
     throw new RangeError(`keyArn must be 1 to ${MAX_KEY_ARN_CHARS} characters`);
@@ -212,33 +220,50 @@ export function sealBlob(core: Core, input: SealInput): Uint8Array {
   for (let i = 0; i < keyMaterialId.length; i++) {
     if (!isKeyMaterialIdByte(keyMaterialId.charCodeAt(i))) throw new RangeError('keyMaterialId must be printable ASCII');
   }
+  const prefix = new Uint8Array(2 + 1 + 2 + arn.length + 1 + keyMaterialId.length);
+  let off = 0;
+  prefix.set(BLOB_MAGIC, off);
+  off += BLOB_MAGIC.length;
+  prefix[off++] = BLOB_VERSION;
+  prefix[off++] = arn.length >>> 8;
+  prefix[off++] = arn.length & 0xff;
+  prefix.set(arn, off);
+  off += arn.length;
+  prefix[off++] = keyMaterialId.length;
+  for (let i = 0; i < keyMaterialId.length; i++) prefix[off++] = keyMaterialId.charCodeAt(i);
+  if (prefixCount >= PREFIX_CACHE_LIMIT) {
+    prefixes.clear();
+    prefixCount = 0;
+  }
+  let byId = prefixes.get(keyArn);
+  if (byId === undefined) prefixes.set(keyArn, (byId = new Map()));
+  byId.set(keyMaterialId, prefix);
+  prefixCount++;
+  return prefix;
+}
+
+/** Encrypts `plaintext` under the key material into a fresh blob (new salt and IV every call). */
+export function sealBlob(core: Core, input: SealInput): Uint8Array {
+  const { keyArn, keyMaterialId, keyMaterial, plaintext, encryptionContext } = input;
+  const prefix = headerPrefix(keyArn, keyMaterialId);
   checkKeyMaterial(keyMaterial);
   if (!(plaintext instanceof Uint8Array)) throw new TypeError('plaintext must be a Uint8Array');
   const context = encodeEncryptionContext(encryptionContext);
 
-  const headerLength = 2 + 1 + 2 + arn.length + 1 + keyMaterialId.length + BLOB_SALT_BYTES + BLOB_IV_BYTES;
+  const headerLength = prefix.length + BLOB_SALT_BYTES + BLOB_IV_BYTES;
   const blob = new Uint8Array(headerLength + plaintext.length + BLOB_TAG_BYTES);
-  let off = 0;
-  blob.set(BLOB_MAGIC, off);
-  off += BLOB_MAGIC.length;
-  blob[off++] = BLOB_VERSION;
-  blob[off++] = arn.length >>> 8;
-  blob[off++] = arn.length & 0xff;
-  blob.set(arn, off);
-  off += arn.length;
-  blob[off++] = keyMaterialId.length;
-  for (let i = 0; i < keyMaterialId.length; i++) blob[off++] = keyMaterialId.charCodeAt(i);
+  blob.set(prefix, 0);
+  let off = prefix.length;
   // Salt and IV: public, but they must be unpredictable and never repeat.
   takePublicRandom(blob.subarray(off, off + BLOB_SALT_BYTES + BLOB_IV_BYTES));
   const salt = blob.subarray(off, off + BLOB_SALT_BYTES);
   off += BLOB_SALT_BYTES;
   const iv = blob.subarray(off, off + BLOB_IV_BYTES);
-  off += BLOB_IV_BYTES;
 
   // The per-blob key is derived and used inside the core, in one call; the AAD is the header
-  // followed by the encoded context, laid side by side in the core's memory.
-  const sealed = hkdfAes256GcmSeal(core, keyMaterial, salt, hkdfInfo(BLOB_VERSION), iv, plaintext, blob.subarray(0, headerLength), context);
-  blob.set(sealed, headerLength);
+  // followed by the encoded context, laid side by side in the core's memory. The core writes
+  // ciphertext ‖ tag straight into the blob after the header.
+  hkdfAes256GcmSeal(core, keyMaterial, salt, hkdfInfo(BLOB_VERSION), iv, plaintext, blob.subarray(0, headerLength), context, blob.subarray(headerLength));
   return blob;
 }
 

@@ -19,7 +19,7 @@
 //   - SerializationException texts for wrongly typed members (Coral's JSON deserializer).
 
 import { SerializationException, ValidationException } from './exceptions.js';
-import { OPERATIONS, type Members, type OperationName, type Shape, type EnumShape } from './schema.js';
+import { OPERATIONS, type Member, type Members, type OperationName, type Shape, type EnumShape } from './schema.js';
 
 /** Checks `input` against the operation's schema and throws ValidationException or SerializationException. */
 export function validateInput(operation: OperationName, input: unknown): void {
@@ -50,9 +50,21 @@ export function collectViolations(operation: OperationName, input: unknown): str
 
 // ---------------------------------------------------------------------------------------------
 
+// Each structure's members with their wire names, listed once (validation runs on every call).
+const memberLists = new WeakMap<Members, ReadonlyArray<readonly [string, Member, string]>>();
+
+function memberList(members: Members): ReadonlyArray<readonly [string, Member, string]> {
+  let list = memberLists.get(members);
+  if (list === undefined) {
+    list = Object.entries(members).map(([name, member]) => [name, member, lowerCamel(name)] as const);
+    memberLists.set(members, list);
+  }
+  return list;
+}
+
 function checkMembers(members: Members, value: Record<string, unknown>, prefix: string, out: string[]): void {
-  for (const [name, member] of Object.entries(members)) {
-    const path = prefix + lowerCamel(name);
+  for (const [name, member, wireName] of memberList(members)) {
+    const path = prefix === '' ? wireName : prefix + wireName;
     const v = value[name];
     if (v === undefined || v === null) {
       if (member.required) out.push(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
@@ -180,9 +192,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 // Smithy measures string length in Unicode scalar values, not UTF-16 units.
+// A surrogate pair is one scalar value; a lone surrogate counts as one, as the iterator does.
 function codePoints(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
+  let n = s.length;
+  for (let i = 1; i < s.length; i++) {
+    if ((s.charCodeAt(i) & 0xfc00) === 0xdc00 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800) {
+      n--;
+      i++; // a low surrogate cannot start another pair
+    }
+  }
   return n;
 }
 
