@@ -1,0 +1,423 @@
+// The local KMS endpoint: AWS JSON 1.1 over HTTP (kms-api.md §3), so that @aws-sdk/client-kms,
+// the AWS CLI and other SDKs talk to the engine as to KMS:
+//
+//   POST /   X-Amz-Target: TrentService.<Operation>   Content-Type: application/x-amz-json-1.1
+//
+// Every operation of OPERATION_HANDLERS is served. The Region comes from the SigV4 credential
+// scope of the request (`Credential=AKID/20261129/eu-west-1/kms/aws4_request`), else the
+// `region` option; the account is the server's, or in strict mode (`auth: 'sigv4'`) that of the
+// credential that signed the request. Strict mode verifies signatures (sigv4.ts); the default
+// mode reads the scope and checks nothing, as local emulators do.
+//
+// Order of work per request: body (size limit) → authentication → X-Amz-Target → JSON → the
+// operation. Authentication comes before anything else is looked at, so that an unsigned caller
+// learns nothing about the request it sent.
+//
+// Shutdown: `close()` stops accepting connections, lets in-flight requests finish (their
+// responses carry `Connection: close`), closes idle keep-alive connections, then resolves. A
+// process that serves until SIGTERM:
+//
+//   const server = await startServer({ port: 4599 });
+//   process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { getCore } from '../core/module.js';
+import type { KeyPair, KeyPairSpec } from '../core/index.js';
+import { KMSServiceException, UnknownOperationException } from '../kms/exceptions.js';
+import type { OperationContext } from '../kms/keys.js';
+import { OPERATION_HANDLERS } from '../kms/operations/index.js';
+import { isOperationName, type OperationName } from '../kms/schema.js';
+import { MemoryKeyStore, type KeyStore } from '../kms/store.js';
+import { isValidRegion, scopeRegion, verifyRequest } from './sigv4.js';
+import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
+
+export interface ServerCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** the account this key acts as; default the server's accountId */
+  accountId?: string;
+}
+
+export interface ServerOptions {
+  /** Default '127.0.0.1' (loopback). */
+  host?: string;
+  /** Default 4599; 0 = a random free port. */
+  port?: number;
+  /** Default a new MemoryKeyStore. */
+  store?: KeyStore;
+  /** Used when the request has no SigV4 credential scope; default 'us-east-1'. */
+  region?: string;
+  /** Default '111122223333'. */
+  accountId?: string;
+  /** Where data key pairs come from, e.g. a worker pool; default the core in this thread. */
+  generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+  /** Default 'none'; 'sigv4' = strict mode: every request must be signed by one of `credentials`. */
+  auth?: 'none' | 'sigv4';
+  /** Required for 'sigv4'. */
+  credentials?: ServerCredentials[];
+  /** Request body limit in bytes; default 1 MiB. */
+  bodyLimit?: number;
+  /** One line per request (method, target, status, ms, request id); never secrets or bodies. */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { host: '127.0.0.1', port: 4599, region: 'us-east-1', accountId: '111122223333', bodyLimit: 1024 * 1024 };
+const TARGET_PREFIX = 'TrentService.';
+const ACCOUNT_ID = /^\d{12}$/;
+// Past the limit the rest of a body is read and dropped, so that the client gets its 413 instead
+// of a reset connection; past this much more, the connection is closed.
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+
+interface Config {
+  store: KeyStore;
+  region: string;
+  accountId: string;
+  generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+  strict: boolean;
+  credentials: ReadonlyMap<string, ServerCredentials>;
+  bodyLimit: number;
+  log?: (line: string) => void;
+  /** Set by close(): responses from then on close their connection. */
+  closing: boolean;
+}
+
+/** Starts the endpoint; resolves once it listens. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? DEFAULTS.host;
+  const port = options.port ?? DEFAULTS.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
+  const config = resolveConfig(options);
+
+  const server = createServer((req, res) => {
+    res.on('finish', () => {
+      // A keep-alive connection that was busy when close() was called is idle now.
+      if (config.closing) server.closeIdleConnections();
+    });
+    void handle(config, req, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    close() {
+      if (closed === undefined) {
+        config.closing = true;
+        closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+        server.closeIdleConnections();
+      }
+      return closed;
+    },
+  };
+}
+
+function resolveConfig(options: ServerOptions): Config {
+  const region = options.region ?? DEFAULTS.region;
+  if (!isValidRegion(region)) throw new TypeError(`region must be a Region name such as us-east-1, got ${JSON.stringify(region)}`);
+  const accountId = options.accountId ?? DEFAULTS.accountId;
+  if (!ACCOUNT_ID.test(accountId)) throw new TypeError(`accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
+  const bodyLimit = options.bodyLimit ?? DEFAULTS.bodyLimit;
+  if (!Number.isInteger(bodyLimit) || bodyLimit <= 0) throw new RangeError(`bodyLimit must be a positive number of bytes, got ${String(bodyLimit)}`);
+  const auth = options.auth ?? 'none';
+  if (auth !== 'none' && auth !== 'sigv4') throw new TypeError(`auth must be 'none' or 'sigv4', got ${JSON.stringify(auth)}`);
+  const credentials = new Map<string, ServerCredentials>();
+  for (const [i, c] of (options.credentials ?? []).entries()) {
+    checkCredential(c, `credentials[${i}]`);
+    if (credentials.has(c.accessKeyId)) throw new TypeError(`credentials[${i}]: access key id ${c.accessKeyId} is listed twice`);
+    credentials.set(c.accessKeyId, { ...c });
+  }
+  if (auth === 'sigv4' && credentials.size === 0) throw new TypeError("auth 'sigv4' needs at least one entry in credentials");
+  return {
+    store: options.store ?? new MemoryKeyStore(),
+    region,
+    accountId,
+    generateKeyPair: options.generateKeyPair,
+    strict: auth === 'sigv4',
+    credentials,
+    bodyLimit,
+    log: options.log,
+    closing: false,
+  };
+}
+
+function checkCredential(c: ServerCredentials, where: string): void {
+  if (typeof c !== 'object' || c === null) throw new TypeError(`${where}: expected an object with accessKeyId and secretAccessKey`);
+  if (typeof c.accessKeyId !== 'string' || !/^[\x21-\x7e]+$/.test(c.accessKeyId) || c.accessKeyId.includes('/')) {
+    throw new TypeError(`${where}: accessKeyId must be a non-empty string of printable characters without spaces or '/'`);
+  }
+  if (typeof c.secretAccessKey !== 'string' || c.secretAccessKey === '') {
+    throw new TypeError(`${where}: secretAccessKey must be a non-empty string`);
+  }
+  if (c.accountId !== undefined && (typeof c.accountId !== 'string' || !ACCOUNT_ID.test(c.accountId))) {
+    throw new TypeError(`${where}: accountId must be 12 digits`);
+  }
+}
+
+class BodyTooLarge extends Error {}
+/** The client went away before its request body was complete. */
+class Aborted extends Error {}
+
+/** An error answered with its own status and __type that is not a KMS exception (413, 404, 405). */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+async function handle(config: Config, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const requestId = randomUUID();
+  const method = req.method ?? '-';
+  const [path, queryString = ''] = (req.url ?? '/').split('?', 2);
+  let label = path;
+  let errorName = '';
+  res.on('finish', () => {
+    if (config.log === undefined) return;
+    const ms = (performance.now() - started).toFixed(1);
+    try {
+      config.log(`${method} ${label} ${res.statusCode} ${ms}ms ${requestId}${errorName ? ` ${errorName}` : ''}`);
+    } catch {
+      // A failing log sink must not take the server down.
+    }
+  });
+
+  try {
+    if (path === '/health') {
+      if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
+      reply(config, res, 200, requestId, JSON.stringify({ status: 'ok' }), 'application/json');
+      return;
+    }
+    if (path !== '/') throw new HttpError(404, 'NotFound', `Nothing is served at ${printablePath(path)}. KMS requests are POST / with X-Amz-Target: TrentService.<Operation>.`);
+    if (method !== 'POST') throw methodNotAllowed('POST');
+
+    const rawTarget = req.headers['x-amz-target'];
+    const target = Array.isArray(rawTarget) ? rawTarget.join(',') : rawTarget;
+    // The log gets the target only when it is plainly a name (no line breaks or other text).
+    if (typeof target === 'string' && /^[A-Za-z0-9_.]{1,128}$/.test(target)) label = target;
+    const body = await readBody(req, config.bodyLimit);
+    const headers = req.headersDistinct as Record<string, string[] | undefined>;
+    const authorization = req.headers.authorization;
+    let account = config.accountId;
+    let region: string;
+    if (config.strict) {
+      const verified = await verifyRequest(
+        { method, path, query: parseQuery(queryString), headers, body },
+        config.credentials,
+      );
+      account = verified.credential.accountId ?? config.accountId;
+      region = verified.region;
+    } else {
+      region = scopeRegion(authorization) ?? config.region;
+    }
+
+    const operation = operationOf(target);
+    const input = decodeRequest(operation, body);
+    const ctx: OperationContext = { store: config.store, account, region, core: getCore, generateKeyPair: config.generateKeyPair };
+    const output = await OPERATION_HANDLERS[operation](ctx, input);
+    reply(config, res, 200, requestId, encodeOutput(output));
+  } catch (err) {
+    if (err instanceof Aborted || res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof HttpError) {
+      errorName = err.type;
+      for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+      reply(config, res, err.status, requestId, JSON.stringify({ __type: err.type, message: err.message }));
+      return;
+    }
+    if (err instanceof BodyTooLarge) {
+      errorName = 'RequestEntityTooLargeException';
+      res.setHeader('Connection', 'close');
+      reply(config, res, 413, requestId, JSON.stringify({ __type: errorName, message: `The request body exceeds this server's limit of ${config.bodyLimit} bytes.` }));
+      return;
+    }
+    const e = encodeError(err);
+    // Only the class of an unexpected error goes to the log, never its message or stack.
+    errorName = err instanceof KMSServiceException ? e.name : `${e.name} (${err instanceof Error ? err.constructor.name : typeof err})`;
+    res.setHeader('x-amzn-ErrorType', e.name);
+    reply(config, res, e.status, requestId, e.body);
+  }
+}
+
+function reply(config: Config, res: ServerResponse, status: number, requestId: string, body: string, contentType = JSON_1_1): void {
+  if (res.destroyed) return;
+  if (config.closing) res.setHeader('Connection', 'close');
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(body);
+}
+
+function operationOf(target: string | undefined): OperationName {
+  if (target === undefined || target === '') {
+    throw new UnknownOperationException('Missing X-Amz-Target header: expected TrentService.<Operation>.');
+  }
+  const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  if (!isOperationName(name)) {
+    throw new UnknownOperationException(`Unknown operation ${JSON.stringify(target.slice(0, 128))}: expected TrentService.<Operation> for one of the KMS operations this endpoint serves.`);
+  }
+  return name;
+}
+
+function methodNotAllowed(allow: string): HttpError {
+  return new HttpError(405, 'MethodNotAllowed', `Use ${allow.replace(', ', ' or ')} here.`, { Allow: allow });
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    let ended = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (over) {
+        if (size > limit + DRAIN_LIMIT) req.destroy();
+        return;
+      }
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      ended = true;
+      if (over) reject(new BodyTooLarge());
+      else resolve(Buffer.concat(chunks, size));
+    });
+    req.on('close', () => {
+      if (!ended) reject(over ? new BodyTooLarge() : new Aborted());
+    });
+    // 'error' is followed by 'close'.
+    req.on('error', () => {});
+  });
+}
+
+function parseQuery(query: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(query)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+function printablePath(path: string): string {
+  const clean = path.replace(/[^\x21-\x7e]/g, '?');
+  return clean.length > 128 ? `${clean.slice(0, 128)}...` : clean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials files
+
+/**
+ * Reads a credentials file: JSON `[{ accessKeyId, secretAccessKey, accountId? }]`, or the AWS
+ * shared-credentials INI form (`[profile]` sections with aws_access_key_id and
+ * aws_secret_access_key, and optionally aws_account_id). Throws an Error that names the file and
+ * the entry at fault, and never quotes a secret.
+ */
+export function loadCredentialsFile(path: string): ServerCredentials[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read credentials file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let json: unknown;
+  let isJson = true;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    isJson = false;
+  }
+  const list = isJson ? fromJson(json, path) : fromIni(text, path);
+  if (list.length === 0) throw new Error(`credentials file ${path} holds no credentials`);
+  const seen = new Set<string>();
+  for (const [i, c] of list.entries()) {
+    try {
+      checkCredential(c, `entry ${i + 1}`);
+    } catch (err) {
+      throw new Error(`credentials file ${path}: ${(err as Error).message}`);
+    }
+    if (seen.has(c.accessKeyId)) throw new Error(`credentials file ${path}: access key id ${c.accessKeyId} is listed twice`);
+    seen.add(c.accessKeyId);
+  }
+  return list;
+}
+
+function fromJson(json: unknown, path: string): ServerCredentials[] {
+  if (!Array.isArray(json)) {
+    throw new Error(`credentials file ${path}: expected a JSON array of { accessKeyId, secretAccessKey, accountId? }`);
+  }
+  return json.map((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new Error(`credentials file ${path}: entry ${i + 1} is not an object`);
+    }
+    const e = entry as Record<string, unknown>;
+    const c: ServerCredentials = { accessKeyId: e.accessKeyId as string, secretAccessKey: e.secretAccessKey as string };
+    if (e.accountId !== undefined) c.accountId = e.accountId as string;
+    return c;
+  });
+}
+
+function fromIni(text: string, path: string): ServerCredentials[] {
+  const sections: { name: string; line: number; values: Map<string, string> }[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
+    if (header !== null) {
+      sections.push({ name: header[1], line: i + 1, values: new Map() });
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq < 0 || sections.length === 0) {
+      throw new Error(`credentials file ${path} is neither JSON nor an AWS credentials file (line ${i + 1} is not [profile] or key = value)`);
+    }
+    sections[sections.length - 1].values.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim());
+  }
+  return sections.map((s) => {
+    const accessKeyId = s.values.get('aws_access_key_id');
+    const secretAccessKey = s.values.get('aws_secret_access_key');
+    const missing = [accessKeyId ? '' : 'aws_access_key_id', secretAccessKey ? '' : 'aws_secret_access_key'].filter(Boolean);
+    if (missing.length > 0) throw new Error(`credentials file ${path}: profile [${s.name}] (line ${s.line}) has no ${missing.join(' or ')}`);
+    const c: ServerCredentials = { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! };
+    const accountId = s.values.get('aws_account_id');
+    if (accountId !== undefined) c.accountId = accountId;
+    return c;
+  });
+}

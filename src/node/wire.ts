@@ -1,0 +1,111 @@
+// The AWS JSON 1.1 codec of the HTTP endpoint (kms-api.md §3): request bodies into the engine's
+// inputs, outputs and exceptions into response bodies.
+//
+// Input: members are read by the operation's schema (schema.ts OPERATIONS), so that blob members
+// (also inside structures and lists) become Uint8Array from base64 and timestamp members Date
+// from epoch seconds. Members the schema does not know are dropped, as the SDK's model would
+// never send them. A member of the wrong JSON type is passed through unchanged: validation.ts
+// rejects it with the service's SerializationException text, the same as in process.
+// Output: Uint8Array → base64, Date → epoch seconds (fractional), undefined members omitted.
+
+import { KMSInternalException, KMSServiceException, SerializationException } from '../kms/exceptions.js';
+import { OPERATIONS, type Members, type OperationName, type Shape } from '../kms/schema.js';
+
+export const JSON_1_1 = 'application/x-amz-json-1.1';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The input of `operation` from a request body; SerializationException when it is not a JSON object. */
+export function decodeRequest(operation: OperationName, body: Uint8Array): Record<string, unknown> {
+  // The AWS CLI and the SDKs send `{}` for an empty input; an empty body means the same.
+  if (body.length === 0) return {};
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new SerializationException('The request body is not valid UTF-8.');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // V8's parse errors quote the body around the fault, and a body may carry plaintext: fixed text only.
+    throw new SerializationException('The request body is not well-formed JSON.');
+  }
+  if (!isObject(parsed)) throw new SerializationException('The request body must be a JSON object.');
+  return decodeMembers(OPERATIONS[operation], parsed);
+}
+
+function decodeMembers(members: Members, value: Record<string, unknown>): Record<string, unknown> {
+  // Only the schema's PascalCase names are copied, so a "__proto__" key in the body goes nowhere.
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(members)) {
+    if (!Object.prototype.hasOwnProperty.call(value, name)) continue;
+    const v = value[name];
+    // JSON null is an absent member, as the service reads it.
+    if (v === null || v === undefined) continue;
+    out[name] = decodeValue(member.shape, v);
+  }
+  return out;
+}
+
+function decodeValue(shape: Shape, v: unknown): unknown {
+  switch (shape.type) {
+    case 'blob':
+      return typeof v === 'string' ? decodeBase64(v) : v;
+    case 'timestamp':
+      return typeof v === 'number' && Number.isFinite(v) ? new Date(v * 1000) : v;
+    case 'structure':
+      return isObject(v) ? decodeMembers(shape.members, v) : v;
+    case 'list':
+      return Array.isArray(v) ? v.map((item) => (item === null ? item : decodeValue(shape.member, item))) : v;
+    default:
+      // Strings, enums, numbers, booleans and string maps are already what the engine takes.
+      return v;
+  }
+}
+
+// Standard alphabet, padded, no whitespace: what the SDKs and the AWS CLI send. Buffer's own
+// decoder skips characters it does not know, which would turn a damaged blob into another blob.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function decodeBase64(s: string): Uint8Array {
+  if (!BASE64.test(s)) throw new SerializationException('Base64 encoded binary data is not valid: expected standard, padded base64.');
+  const b = Buffer.from(s, 'base64');
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+/** The JSON body of a successful response. */
+export function encodeOutput(output: object): string {
+  return JSON.stringify(output, function (this: Record<string, unknown>, key: string, value: unknown) {
+    // `this[key]` is the member before Date's toJSON ran.
+    const raw = this[key];
+    if (raw instanceof Date) return raw.getTime() / 1000;
+    if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('base64');
+    return value;
+  });
+}
+
+export interface EncodedError {
+  status: number;
+  name: string;
+  body: string;
+}
+
+/**
+ * The status and `{"__type", "message"}` body of an error. A KMS exception keeps its name and
+ * message (real KMS's statuses: 400 for client faults, 5xx for server faults); anything else is
+ * a fault here and becomes KMSInternalException with a fixed message, never its own.
+ */
+export function encodeError(err: unknown): EncodedError {
+  const e = err instanceof KMSServiceException ? err : new KMSInternalException(INTERNAL_MESSAGE);
+  const declared = (e.constructor as { httpStatus?: number }).httpStatus ?? e.$metadata?.httpStatusCode;
+  const status = declared !== undefined && declared >= 400 && declared <= 599 ? declared : e.$fault === 'server' ? 500 : 400;
+  return { status, name: e.name, body: JSON.stringify({ __type: e.name, message: e.message }) };
+}
+
+export const INTERNAL_MESSAGE = 'The request processing has failed because of an unknown error, exception or failure.';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
