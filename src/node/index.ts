@@ -2,3 +2,4 @@
 // file key store, the HTTP endpoint and the worker pool will be added here.
 
 export { main as runCli } from './cli.js';
+export { startServer, loadCredentialsFile, type ServerOptions, type ServerCredentials, type RunningServer } from './server.js';
