@@ -48,33 +48,33 @@ describe('package.json', () => {
 });
 
 describe('CLI', () => {
-  const run = (args: string[]) => {
+  const run = async (args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = main(args, (s) => out.push(s), (s) => err.push(s));
+    const code = await main(args, (s) => out.push(s), (s) => err.push(s));
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 
-  it('usage errors exit 252 with one clear line', () => {
-    expect(run(['nope']).code).toBe(252);
-    expect(run(['nope']).err).toContain("Invalid choice: 'nope'");
-    const missing = run(['generate-key-pair']);
+  it('usage errors exit 252 with one clear line', async () => {
+    expect((await run(['nope'])).code).toBe(252);
+    expect((await run(['nope'])).err).toContain("Invalid choice: 'nope'");
+    const missing = await run(['generate-key-pair']);
     expect(missing.code).toBe(252);
     expect(missing.err).toContain('--key-pair-spec');
-    const bad = run(['generate-key-pair', '--key-pair-spec', 'RSA_1024']);
+    const bad = await run(['generate-key-pair', '--key-pair-spec', 'RSA_1024']);
     expect(bad.code).toBe(252);
     expect(bad.err).toContain('valid values are: RSA_2048');
-    expect(run(['generate-key-pair', '--bogus']).code).toBe(252);
+    expect((await run(['generate-key-pair', '--bogus'])).code).toBe(252);
   });
 
-  it('--help and --version', () => {
-    expect(run(['--help'])).toMatchObject({ code: 0 });
-    expect(run(['--help']).out).toContain('generate-key-pair');
-    expect(run(['--version']).out).toBe(`wasm-kms ${pkg.version}`);
+  it('--help and --version', async () => {
+    expect(await run(['--help'])).toMatchObject({ code: 0 });
+    expect((await run(['--help'])).out).toContain('generate-key-pair');
+    expect((await run(['--version'])).out).toBe(`wasm-kms ${pkg.version}`);
   });
 
-  it('generate-key-pair prints the pair as JSON with base64 DER', () => {
-    const r = run(['generate-key-pair', '--key-pair-spec', 'ML_KEM_768']);
+  it('generate-key-pair prints the pair as JSON with base64 DER', async () => {
+    const r = await run(['generate-key-pair', '--key-pair-spec', 'ML_KEM_768']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(Buffer.from(out.PrivateKeyPlaintext, 'base64').length).toBe(86);

@@ -1,66 +1,218 @@
 #!/usr/bin/env node
-// The wasm-kms command line. Output is JSON with base64 blobs, as the AWS CLI prints;
-// errors go to stderr as one line, with the AWS CLI's exit codes (252 for usage errors).
+// The wasm-kms command line: the AWS CLI's `aws kms` commands and options, run by the engine in
+// this process against the file key store (--store, default $WASM_KMS_HOME or ~/.wasm-kms), plus
+// generate-key-pair (a bare key pair, no KMS key), generate-data-key-pairs (many pairs on worker
+// threads, to a file) and serve (the HTTP endpoint). Output is the AWS CLI v2's (cli-output.ts).
+// Exit codes are the AWS CLI v2's: 0 success, 252 usage errors (with a usage line), 254 a service
+// error ("An error occurred (NotFoundException) when calling the DescribeKey operation: ..."),
+// 255 any other failure (one line). docs/cli.md describes every command.
 
-import { parseArgs } from 'node:util';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
 import { generateKeyPair, KEY_PAIR_SPECS, type KeyPairSpec } from '../core/index.js';
+import { CliFailure, UsageError, type BinaryFormat } from './cli-params.js';
+import { ExitError, oneLine, ServiceError, type CliIO, type GlobalOptions } from './cli-context.js';
+import { addOperationCommands } from './cli-operations.js';
+import { addBulkCommand } from './cli-bulk.js';
+import { addServeCommand } from './cli-serve.js';
+import { defaultStoreDir } from './file-store.js';
+import type { OutputFormat } from './cli-output.js';
 
-const USAGE = `usage: wasm-kms <command> [options]
+const USAGE = `usage: wasm-kms [options] <command> [parameters]
+To see help text, you can run:
 
-commands:
-  generate-key-pair --key-pair-spec <spec>
-      A fresh key pair from the WebAssembly core, as JSON:
-      { "KeyPairSpec", "PublicKey" (DER SPKI, base64), "PrivateKeyPlaintext" (DER PKCS#8, base64) }
-      specs: ${KEY_PAIR_SPECS.join(', ')}
+  wasm-kms --help
+  wasm-kms <command> --help
+`;
 
-options:
-  --help       this text
-  --version    the package version`;
+const HELP_AFTER = `
+Blobs (--ciphertext-blob, --plaintext, ...): fileb://PATH reads raw bytes; other text is
+base64, as in the AWS CLI v2 (--cli-binary-format raw-in-base64-out takes text as it is).
+file://PATH reads any parameter's value from a file. Output blobs are base64.
 
-class UsageError extends Error {}
+Environment: WASM_KMS_HOME (store directory), WASM_KMS_MASTER_KEY or WASM_KMS_MASTER_KEY_FILE
+(seals key material at rest), AWS_REGION / AWS_DEFAULT_REGION.
+
+Exit codes: 0 success, 252 usage error, 254 service error, 255 other failure.
+See docs/cli.md for every command.`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+/** Translates commander's wording into the AWS CLI's where they differ. */
+function usageMessage(e: CommanderError): string {
+  const msg = e.message.replace(/^error: /, '');
+  let m: RegExpExecArray | null;
+  if ((m = /^unknown command '(.*)'/.exec(msg))) return `argument command: Invalid choice: '${m[1]}', valid choices are: ${commandNames.join(', ')}`;
+  if ((m = /^unknown option '(.*)'/.exec(msg))) return `Unknown options: ${m[1]}`;
+  if ((m = /^option '(--[a-z0-9-]+)[^']*' argument missing/.exec(msg))) return `argument ${m[1]}: expected one argument`;
+  return msg;
+}
 
-/** Runs one command; returns the exit code. Output and errors go to the given streams. */
-export function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): number {
+let commandNames: string[] = [];
+
+interface Printer {
+  /** One line (or block) of text, without its final newline, as console.log takes it. */
+  (text: string): void;
+}
+
+/**
+ * Runs one command line (without `node` and the script); resolves to the exit code. `out` and
+ * `err` take text without a final newline; by default they write to stdout and stderr.
+ */
+export async function main(
+  argv: string[],
+  out: Printer = (s) => process.stdout.write(`${s}\n`),
+  err: Printer = (s) => process.stderr.write(`${s}\n`),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  // Text from the commands ends with a newline; the printers add their own.
+  const chomp = (s: string) => (s.endsWith('\n') ? s.slice(0, -1) : s);
+  const io: CliIO = {
+    stdout: (s) => {
+      if (s !== '') out(chomp(s));
+    },
+    stderr: (s) => {
+      if (s !== '') err(chomp(s));
+    },
+    env,
+    stderrIsTTY: process.stderr.isTTY === true && err === defaultErr,
+  };
+  const usage = (message: string) => {
+    err(`${USAGE}\nwasm-kms: error: ${message}`);
+    return 252;
+  };
+  // `wasm-kms <command> help` as in the AWS CLI.
+  const args = argv.length === 2 && argv[1] === 'help' ? [argv[0], '--help'] : argv;
+  if (args.length === 0) return usage('the following arguments are required: command');
+
+  const program = buildProgram(io, env);
   try {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === '--help' || command === 'help') {
-      out(USAGE);
-      return command === undefined ? 252 : 0;
-    }
-    if (command === '--version') {
-      out(`wasm-kms ${version()}`);
-      return 0;
-    }
-    if (command !== 'generate-key-pair') throw new UsageError(`Invalid choice: '${command}', valid choices are: generate-key-pair`);
-    const { values } = parseArgs({ args: rest, options: { 'key-pair-spec': { type: 'string' } }, strict: true });
-    const spec = values['key-pair-spec'];
-    if (spec === undefined) throw new UsageError('the following arguments are required: --key-pair-spec');
-    if (!(KEY_PAIR_SPECS as readonly string[]).includes(spec)) {
-      throw new UsageError(`Invalid value for --key-pair-spec: '${spec}', valid values are: ${KEY_PAIR_SPECS.join(', ')}`);
-    }
-    const pair = generateKeyPair(spec as KeyPairSpec);
-    out(JSON.stringify({ KeyPairSpec: spec, PublicKey: b64(pair.publicKey), PrivateKeyPlaintext: b64(pair.privateKey) }, null, 4));
-    pair.privateKey.fill(0);
+    await program.parseAsync(args, { from: 'user' });
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
-      err(`${USAGE.split('\n')[0]}\nwasm-kms: error: ${e.message}`);
-      return 252;
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return 0;
+      return usage(usageMessage(e));
     }
-    err(`wasm-kms: error: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof UsageError) return usage(e.message);
+    if (e instanceof ServiceError) {
+      // The AWS CLI leaves a blank line before the error.
+      err(`\n${e.message}`);
+      return 254;
+    }
+    if (e instanceof ExitError) {
+      err(`wasm-kms: ${e.message}`);
+      return e.exitCode;
+    }
+    if (e instanceof CliFailure) {
+      err(`wasm-kms: error: ${oneLine(e)}`);
+      return 255;
+    }
+    err(`wasm-kms: error: ${oneLine(e)}`);
     return 255;
   }
 }
 
+const defaultErr: Printer = (s) => process.stderr.write(`${s}\n`);
+
+function regionFromEnv(env: NodeJS.ProcessEnv): string {
+  return env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+}
+
+function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
+  const program = new Command('wasm-kms');
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      // Errors are reported by main() in the AWS CLI's form.
+      outputError: () => undefined,
+    })
+    .description('AWS KMS commands on a local key store, with the cryptography in WebAssembly.')
+    .usage('[options] <command> [parameters]')
+    .version(`wasm-kms ${version()}`, '--version', 'print the version')
+    .helpOption('-h, --help', 'help for wasm-kms or a command')
+    .addOption(new Option('--store <dir>', 'key store directory (default: $WASM_KMS_HOME, else ~/.wasm-kms)'))
+    .addOption(new Option('--region <region>', 'Region (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)'))
+    .addOption(new Option('--account-id <id>', 'the caller\'s 12-digit account').default('111122223333'))
+    .addOption(new Option('--output <format>', 'output format').choices(['json', 'text']).default('json'))
+    .addOption(new Option('--query <expr>', 'JMESPath subset: field paths, [n] and [] (e.g. Plaintext, KeyMetadata.Arn, Keys[].KeyId)'))
+    .addOption(new Option('--cli-binary-format <format>', 'how blob arguments given as text are read').choices(['base64', 'raw-in-base64-out']).default('base64'))
+    .addOption(new Option('--no-paginate', 'one call for list commands, not every page'))
+    .addOption(new Option('--no-cli-pager', 'accepted for AWS CLI compatibility (there is no pager)'))
+    .addHelpText('after', HELP_AFTER)
+    .showSuggestionAfterError(false);
+
+  const globals = (): GlobalOptions => {
+    const o = program.opts<{
+      store?: string;
+      region?: string;
+      accountId: string;
+      output: OutputFormat;
+      query?: string;
+      cliBinaryFormat: BinaryFormat;
+      paginate: boolean;
+    }>();
+    if (!/^\d{12}$/.test(o.accountId)) throw new UsageError(`argument --account-id: expected 12 digits, got '${o.accountId}'`);
+    return {
+      store: o.store ?? defaultStoreDir(env),
+      region: o.region ?? regionFromEnv(env),
+      accountId: o.accountId,
+      output: o.output,
+      query: o.query,
+      cliBinaryFormat: o.cliBinaryFormat,
+      paginate: o.paginate,
+    };
+  };
+
+  addOperationCommands(program, io, globals);
+
+  program
+    .command('generate-key-pair')
+    .description('A bare key pair from the WebAssembly core (no KMS key, no store): KeyPairSpec, PublicKey (DER SPKI), PrivateKeyPlaintext (DER PKCS#8), base64.')
+    .option('--key-pair-spec <spec>', `${KEY_PAIR_SPECS.join(' | ')} (required)`)
+    .action((opts: { keyPairSpec?: string }) => {
+      const g = globals();
+      const spec = opts.keyPairSpec;
+      if (spec === undefined) throw new UsageError('the following arguments are required: --key-pair-spec');
+      if (!(KEY_PAIR_SPECS as readonly string[]).includes(spec)) {
+        throw new UsageError(`Invalid value for --key-pair-spec: '${spec}', valid values are: ${KEY_PAIR_SPECS.join(', ')}`);
+      }
+      const pair = generateKeyPair(spec as KeyPairSpec);
+      const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+      const plain = { KeyPairSpec: spec, PublicKey: b64(pair.publicKey), PrivateKeyPlaintext: b64(pair.privateKey) };
+      pair.privateKey.fill(0);
+      io.stdout(g.output === 'json' ? `${JSON.stringify(plain, null, 4)}\n` : `${plain.KeyPairSpec}\t${plain.PrivateKeyPlaintext}\t${plain.PublicKey}\n`);
+    });
+
+  addBulkCommand(program, io, globals);
+  addServeCommand(program, io, globals);
+
+  commandNames = program.commands.map((c) => c.name());
+  // Operands a command does not take: the AWS CLI's "Unknown options: a, b" (commander's own
+  // message does not name them).
+  for (const c of program.commands) c.allowExcessArguments(true);
+  program.hook('preAction', (_program, action) => {
+    if (action.args.length > 0) throw new UsageError(`Unknown options: ${action.args.join(', ')}`);
+  });
+  return program;
+}
+
 // Run when executed directly (the package's bin), not when imported.
 const invoked = process.argv[1] ? realpathSync(process.argv[1]) : '';
-if (invoked === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (invoked === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`wasm-kms: error: ${oneLine(e)}\n`);
+      process.exitCode = 255;
+    },
+  );
+}

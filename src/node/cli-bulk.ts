@@ -1,0 +1,208 @@
+// generate-data-key-pairs: many GenerateDataKeyPair calls under one KMS key, the key pairs made
+// on worker threads (KeyPairWorkerPool), the outputs written as NDJSON: one JSON object per line
+// with the operation's output members, blobs as base64.
+//
+// The file holds private keys (unless --without-plaintext), so it is created 0600, and it is
+// written under a temporary name in the same directory and renamed over --out only when every
+// pair is in it and synced: a failed or interrupted run leaves no partial file (and an existing
+// --out untouched). A dry run of the operation first checks the key, the spec and the context,
+// so a wrong key id fails before any thread starts.
+//
+// Progress: a bar on stderr when stderr is a terminal; nothing when it is not (logs stay clean).
+// Either way the run ends with one summary line on stderr: "N pairs in X s (Y pairs/s)".
+
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { KMSClient, KMSCommand } from '../kms/client.js';
+import { DryRunOperationException } from '../kms/exceptions.js';
+import { OPERATION_HANDLERS } from '../kms/operations/index.js';
+import { OPERATIONS, type OperationName } from '../kms/schema.js';
+import { callOperation, ExitError, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
+import { toPlain } from './cli-output.js';
+import { CliFailure, parseParam, UsageError } from './cli-params.js';
+import { KeyPairWorkerPool } from './pool.js';
+
+/** More than this many in one run is almost certainly a typo. */
+const MAX_COUNT = 100_000_000;
+
+function wholeNumber(value: unknown, option: string, min: number, max: number): number {
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`argument ${option}: expected a whole number from ${min} to ${max}, got '${String(value)}'`);
+  }
+  return Number(text);
+}
+
+export function addBulkCommand(program: Command, io: CliIO, globals: () => GlobalOptions): void {
+  program
+    .command('generate-data-key-pairs')
+    .description('Many data key pairs under one KMS key, made on worker threads, written to a file as NDJSON (one GenerateDataKeyPair output per line).')
+    .option('--key-id <value>', 'the KMS key: key id, key ARN, alias name or alias ARN (required)')
+    .option('--key-pair-spec <value>', 'the type of data key pair (required)')
+    .option('--count <n>', 'how many pairs (required)')
+    .option('--out <file>', 'the NDJSON file to write (mode 0600; replaced only when the run succeeds) (required)')
+    .option('--threads <n>', 'worker threads (default: the number of CPUs)')
+    .option('--encryption-context <value>', 'key=value,... or JSON {"key":"value"}, for every pair')
+    .option('--grant-tokens <value...>', 'grant tokens')
+    .option('--without-plaintext', 'call GenerateDataKeyPairWithoutPlaintext: no plaintext private keys in the file')
+    .action(async (opts: Record<string, unknown>) => {
+      const missing = (['key-id', 'key-pair-spec', 'count', 'out'] as const).filter(
+        (name) => opts[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] === undefined,
+      );
+      if (missing.length > 0) throw new UsageError(`the following arguments are required: ${missing.map((m) => `--${m}`).join(', ')}`);
+      const count = wholeNumber(opts.count, '--count', 1, MAX_COUNT);
+      const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1, 1024);
+      const g = globals();
+      const operation: OperationName = opts.withoutPlaintext === true ? 'GenerateDataKeyPairWithoutPlaintext' : 'GenerateDataKeyPair';
+      const members = OPERATIONS[operation];
+      const input: Record<string, unknown> = { KeyId: opts.keyId, KeyPairSpec: opts.keyPairSpec };
+      if (opts.encryptionContext !== undefined) {
+        input.EncryptionContext = parseParam(members.EncryptionContext.shape, opts.encryptionContext as string, {
+          option: '--encryption-context',
+          binaryFormat: g.cliBinaryFormat,
+        });
+      }
+      if (opts.grantTokens !== undefined) {
+        input.GrantTokens = parseParam(members.GrantTokens.shape, opts.grantTokens as string[], { option: '--grant-tokens', binaryFormat: g.cliBinaryFormat });
+      }
+      await generatePairs({ io, globals: g, operation, input, count, threads, out: String(opts.out) });
+    });
+}
+
+interface BulkRun {
+  io: CliIO;
+  globals: GlobalOptions;
+  operation: OperationName;
+  input: Record<string, unknown>;
+  count: number;
+  threads?: number;
+  out: string;
+}
+
+async function generatePairs(run: BulkRun): Promise<void> {
+  const { io, globals: g, operation, input, count } = run;
+  const handler = OPERATION_HANDLERS[operation];
+  const store = await openStore(g, io.env);
+  let pool: KeyPairWorkerPool | undefined;
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let bar: cliProgress.SingleBar | undefined;
+  try {
+    // Every check the real calls would make, before any thread or file exists.
+    const probe = new KMSClient({ region: g.region, accountId: g.accountId, store });
+    await callOperation(operation, async () => {
+      try {
+        await probe.send(new KMSCommand(operation, { ...input, DryRun: true }, handler));
+      } catch (e) {
+        if (!(e instanceof DryRunOperationException)) throw e;
+      }
+    });
+
+    pool = new KeyPairWorkerPool({ threads: run.threads });
+    const p = pool;
+    const client = new KMSClient({ region: g.region, accountId: g.accountId, store, generateKeyPair: (spec) => p.generate(spec) });
+    const tmp = join(dirname(run.out), `.${basename(run.out)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'wx', 0o600).catch((e: NodeJS.ErrnoException) => {
+      throw new CliFailure(`cannot create ${run.out}: ${e.code ?? e.message}`);
+    });
+    let renamed = false;
+    try {
+      // umask can only take bits away from 0600; this makes sure nothing else is set either.
+      await fh.chmod(0o600);
+      if (io.stderrIsTTY) {
+        bar = new cliProgress.SingleBar({
+          stream: process.stderr,
+          format: 'key pairs |{bar}| {value}/{total} | {percentage}% | ETA {eta_formatted}',
+          hideCursor: true,
+          clearOnComplete: true,
+          gracefulExit: false,
+        });
+        bar.start(count, 0);
+      }
+      const started = performance.now();
+      // Lines are batched and written one batch at a time, in the order the pairs finish.
+      let pending: string[] = [];
+      let pendingBytes = 0;
+      let writing: Promise<unknown> = Promise.resolve();
+      const flush = async () => {
+        const chunk = pending.join('');
+        pending = [];
+        pendingBytes = 0;
+        writing = writing.then(() => fh.write(chunk));
+        await writing;
+      };
+      let issued = 0;
+      let done = 0;
+      let failure: unknown;
+      const lane = async () => {
+        while (failure === undefined && interrupted === undefined && issued < count) {
+          issued++;
+          const output = (await callOperation(operation, () => client.send(new KMSCommand(operation, input, handler)))) as {
+            PrivateKeyPlaintext?: Uint8Array;
+          };
+          const line = `${JSON.stringify(toPlain(output))}\n`;
+          output.PrivateKeyPlaintext?.fill(0);
+          pending.push(line);
+          pendingBytes += line.length;
+          if (pendingBytes >= 1 << 20) await flush();
+          done++;
+          bar?.update(done);
+        }
+      };
+      // Enough calls in flight to keep every thread busy while the main thread wraps and writes.
+      const lanes = Math.min(count, Math.max(2, pool.stats().threads * 2));
+      await Promise.all(
+        Array.from({ length: lanes }, () =>
+          lane().catch((e: unknown) => {
+            failure ??= e;
+          }),
+        ),
+      );
+      if (failure !== undefined) throw failure;
+      if (interrupted !== undefined) throw new ExitError(`interrupted (${interrupted}); ${run.out} not written`, interrupted === 'SIGINT' ? 130 : 143);
+      await flush();
+      await fh.sync();
+      await fh.close();
+      await rename(tmp, run.out).catch((e: NodeJS.ErrnoException) => {
+        throw new CliFailure(`cannot write ${run.out}: ${e.code ?? e.message}`);
+      });
+      renamed = true;
+      await syncDirectory(dirname(run.out));
+      const seconds = (performance.now() - started) / 1000;
+      bar?.stop();
+      bar = undefined;
+      io.stderr(`${count} pairs in ${seconds.toFixed(2)} s (${(count / seconds).toFixed(1)} pairs/s)\n`);
+    } finally {
+      if (!renamed) {
+        await fh.close().catch(() => undefined);
+        await unlink(tmp).catch(() => undefined);
+      }
+    }
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pool?.close();
+    await store.close();
+  }
+}
+
+/** Makes the rename durable; a directory that cannot be opened for it (some platforms) is skipped. */
+async function syncDirectory(dir: string): Promise<void> {
+  const d = await open(dir, 'r').catch(() => undefined);
+  if (d === undefined) return;
+  try {
+    await d.sync();
+  } catch {
+    // not supported for directories here
+  } finally {
+    await d.close();
+  }
+}

@@ -1,0 +1,319 @@
+// Turning command-line strings into operation inputs, the way the AWS CLI v2 does it, driven by
+// the operation schema (src/kms/schema.ts) so that every member of every operation gets the same
+// treatment:
+//   - names: `KeyId` → `--key-id`, `CustomerMasterKeySpec` → `--customer-master-key-spec`;
+//   - `file://path` reads the file as UTF-8 text and uses that text as the value; `fileb://path`
+//     (blobs) uses the file's bytes as they are;
+//   - blobs given as text are base64 (the AWS CLI v2 default, `--cli-binary-format base64`);
+//     `--cli-binary-format raw-in-base64-out` takes the text's UTF-8 bytes instead;
+//   - maps, structures and lists of structures take the AWS shorthand (`k1=v1,k2=v2`) or JSON;
+//   - lists take several arguments (`--grant-tokens t1 t2`) or one JSON array.
+// Values of blob and sensitive members never appear in an error message.
+
+import { readFileSync } from 'node:fs';
+import type { Member, Members, Shape } from '../kms/schema.js';
+
+/** A mistake in what the user typed: exit 252 with a usage line. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A failure that is neither the service's nor the user's syntax (unreadable file, broken store): exit 255. */
+export class CliFailure extends Error {
+  override name = 'CliFailure';
+}
+
+export type BinaryFormat = 'base64' | 'raw-in-base64-out';
+
+/** `KeyId` → `key-id`, `CloudHsmClusterId` → `cloud-hsm-cluster-id`, as botocore's xform_name does. */
+export function kebabName(member: string): string {
+  return member
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase();
+}
+
+interface ParamContext {
+  /** The option as typed (`--encryption-context`), for messages. */
+  option: string;
+  binaryFormat: BinaryFormat;
+}
+
+/** The contents of `file://` (text) or `fileb://` (bytes) parameters; 255 when unreadable. */
+function readParamFile(path: string, option: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'cannot read');
+    throw new CliFailure(`Error parsing parameter '${option}': Unable to load paramfile ${path}: ${reason}`);
+  }
+}
+
+/**
+ * One raw argument with `file://` / `fileb://` resolved: text, or bytes for `fileb://` (which is
+ * only meaningful for blobs; elsewhere the bytes are read as UTF-8 text).
+ */
+function loadArgument(raw: string, option: string): string | Uint8Array {
+  if (raw.startsWith('fileb://')) return new Uint8Array(readParamFile(raw.slice('fileb://'.length), option));
+  if (raw.startsWith('file://')) return readParamFile(raw.slice('file://'.length), option).toString('utf8');
+  return raw;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Strict base64 (standard alphabet, whitespace ignored, padding optional). */
+export function decodeBase64(text: string, option: string): Uint8Array {
+  const t = text.replace(/\s+/g, '');
+  if (!BASE64.test(t) || t.length % 4 === 1) {
+    // The value may be a secret (plaintext, a ciphertext): say what is wrong, not what it was.
+    throw new UsageError(`Error parsing parameter '${option}': Invalid base64 value (fileb://path reads raw bytes; --cli-binary-format raw-in-base64-out takes text as it is)`);
+  }
+  return new Uint8Array(Buffer.from(t, 'base64'));
+}
+
+function blobFromText(text: string, ctx: ParamContext): Uint8Array {
+  return ctx.binaryFormat === 'base64' ? decodeBase64(text, ctx.option) : new TextEncoder().encode(text);
+}
+
+function parseBlob(raw: string, ctx: ParamContext): Uint8Array {
+  const v = loadArgument(raw, ctx.option);
+  return typeof v === 'string' ? blobFromText(v, ctx) : v;
+}
+
+function textOf(raw: string, ctx: ParamContext): string {
+  const v = loadArgument(raw, ctx.option);
+  return typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
+}
+
+function parseInteger(text: string, ctx: ParamContext): number {
+  const t = text.trim();
+  if (!/^[+-]?\d+$/.test(t)) throw new UsageError(`argument ${ctx.option}: invalid int value: '${text}'`);
+  const n = Number(t);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`argument ${ctx.option}: invalid int value: '${text}'`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shorthand: `k1=v1,k2=v2`; a value may be quoted with "..." or '...'; a backslash escapes the
+// next character of an unquoted value (so `\,` is a comma inside a value).
+
+export function parseShorthand(text: string, option: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  let i = 0;
+  const n = text.length;
+  const fail = (what: string): never => {
+    throw new UsageError(`Error parsing parameter '${option}': ${what} (expected key=value[,key=value...] or JSON)`);
+  };
+  const skipSpace = () => {
+    while (i < n && /\s/.test(text[i])) i++;
+  };
+  while (i < n) {
+    skipSpace();
+    const keyStart = i;
+    while (i < n && text[i] !== '=' && text[i] !== ',') i++;
+    const key = text.slice(keyStart, i).trim();
+    if (i >= n || text[i] !== '=') fail(`expected '=' after '${key}'`);
+    if (key === '') fail('empty key');
+    i++; // '='
+    skipSpace();
+    let value = '';
+    const q = text[i];
+    if (q === '"' || q === "'") {
+      i++;
+      let closed = false;
+      while (i < n) {
+        const c = text[i];
+        if (c === '\\' && i + 1 < n && (text[i + 1] === q || text[i + 1] === '\\')) {
+          value += text[i + 1];
+          i += 2;
+        } else if (c === q) {
+          i++;
+          closed = true;
+          break;
+        } else {
+          value += c;
+          i++;
+        }
+      }
+      if (!closed) fail(`unterminated quote in the value of '${key}'`);
+      skipSpace();
+      if (i < n && text[i] !== ',') fail(`expected ',' after the quoted value of '${key}'`);
+    } else {
+      while (i < n && text[i] !== ',') {
+        if (text[i] === '\\' && i + 1 < n) {
+          value += text[i + 1];
+          i += 2;
+        } else {
+          value += text[i++];
+        }
+      }
+      value = value.trim();
+    }
+    pairs.push([key, value]);
+    if (i < n && text[i] === ',') {
+      i++;
+      if (i >= n) fail('trailing comma');
+    }
+  }
+  if (pairs.length === 0) fail('empty value');
+  return pairs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON values, shaped by the schema (blobs inside JSON are base64 strings, as in the AWS CLI).
+
+function parseJson(text: string, option: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`Error parsing parameter '${option}': Invalid JSON`);
+  }
+}
+
+function typeError(option: string, path: string, expected: string): UsageError {
+  return new UsageError(`Error parsing parameter '${option}': ${path === '' ? 'the value' : path} must be ${expected}`);
+}
+
+/** A JSON value converted to the engine's input types per `shape` (blobs to bytes). */
+export function fromJson(shape: Shape, value: unknown, ctx: ParamContext, path = ''): unknown {
+  switch (shape.type) {
+    case 'string':
+    case 'enum':
+      if (typeof value !== 'string') throw typeError(ctx.option, path, 'a string');
+      return value;
+    case 'blob':
+      if (typeof value !== 'string') throw typeError(ctx.option, path, 'a base64 string');
+      return blobFromText(value, ctx);
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError(ctx.option, path, 'an integer');
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw typeError(ctx.option, path, 'true or false');
+      return value;
+    case 'timestamp':
+      if (typeof value === 'number') return new Date(value * 1000);
+      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value);
+      throw typeError(ctx.option, path, 'a timestamp');
+    case 'list':
+      if (!Array.isArray(value)) throw typeError(ctx.option, path, 'a JSON array');
+      return value.map((v, i) => fromJson(shape.member, v, ctx, `${path}[${i}]`));
+    case 'map': {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError(ctx.option, path, 'a JSON object');
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(value)) {
+        if (typeof v !== 'string') throw typeError(ctx.option, `${path}${path ? '.' : ''}${k}`, 'a string');
+        out[k] = v;
+      }
+      return out;
+    }
+    case 'structure':
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError(ctx.option, path, 'a JSON object');
+      return structureFrom(shape.members, value as Record<string, unknown>, ctx, path);
+  }
+}
+
+function structureFrom(members: Members, value: Record<string, unknown>, ctx: ParamContext, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const m: Member | undefined = members[k];
+    const where = `${path}${path ? '.' : ''}${k}`;
+    if (m === undefined) {
+      throw new UsageError(`Error parsing parameter '${ctx.option}': unknown member '${where}', valid members are: ${Object.keys(members).join(', ')}`);
+    }
+    out[k] = fromJson(m.shape, v, ctx, where);
+  }
+  return out;
+}
+
+/** A structure from shorthand: each value is text, converted to the member's scalar type. */
+function structureFromShorthand(members: Members, text: string, ctx: ParamContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of parseShorthand(text, ctx.option)) {
+    const m: Member | undefined = members[k];
+    if (m === undefined) {
+      throw new UsageError(`Error parsing parameter '${ctx.option}': unknown member '${k}', valid members are: ${Object.keys(members).join(', ')}`);
+    }
+    out[k] = scalarFromText(m.shape, v, ctx);
+  }
+  return out;
+}
+
+function scalarFromText(shape: Shape, text: string, ctx: ParamContext): unknown {
+  switch (shape.type) {
+    case 'string':
+    case 'enum':
+      return text;
+    case 'blob':
+      return blobFromText(text, ctx);
+    case 'integer':
+      return parseInteger(text, ctx);
+    case 'boolean':
+      if (text === 'true') return true;
+      if (text === 'false') return false;
+      throw new UsageError(`Error parsing parameter '${ctx.option}': expected true or false, received '${text}'`);
+    default:
+      throw new UsageError(`Error parsing parameter '${ctx.option}': nested ${shape.type} values need JSON`);
+  }
+}
+
+const looksLikeJson = (text: string) => /^\s*[[{]/.test(text);
+
+/**
+ * The value of one option for a member of `shape`: `raw` is a string, or an array of strings for
+ * list members (variadic options), or a boolean for boolean members.
+ */
+export function parseParam(shape: Shape, raw: string | string[] | boolean, ctx: ParamContext): unknown {
+  if (shape.type === 'boolean') return raw === true;
+  if (shape.type === 'list') {
+    const args = Array.isArray(raw) ? raw : [raw as string];
+    if (args.length === 1) {
+      const text = textOf(args[0], ctx);
+      if (/^\s*\[/.test(text)) return fromJson(shape, parseJson(text, ctx.option), ctx);
+    }
+    return args.map((a) => {
+      const m = shape.member;
+      if (m.type === 'structure') {
+        const text = textOf(a, ctx);
+        return looksLikeJson(text) ? fromJson(m, parseJson(text, ctx.option), ctx) : structureFromShorthand(m.members, text, ctx);
+      }
+      if (m.type === 'blob') return parseBlob(a, ctx);
+      return scalarFromText(m, textOf(a, ctx), ctx);
+    });
+  }
+  const one = Array.isArray(raw) ? raw[raw.length - 1] : (raw as string);
+  switch (shape.type) {
+    case 'blob':
+      return parseBlob(one, ctx);
+    case 'map': {
+      const text = textOf(one, ctx);
+      if (looksLikeJson(text)) return fromJson(shape, parseJson(text, ctx.option), ctx);
+      return Object.fromEntries(parseShorthand(text, ctx.option));
+    }
+    case 'structure': {
+      const text = textOf(one, ctx);
+      if (looksLikeJson(text)) return fromJson(shape, parseJson(text, ctx.option), ctx);
+      return structureFromShorthand(shape.members, text, ctx);
+    }
+    case 'integer':
+      return parseInteger(textOf(one, ctx), ctx);
+    case 'timestamp':
+      return fromJson(shape, textOf(one, ctx), ctx);
+    default:
+      return textOf(one, ctx);
+  }
+}
+
+/** `--cli-input-json`: the whole input as JSON (or file://), converted per the operation's members. */
+export function parseInputJson(members: Members, raw: string, binaryFormat: BinaryFormat): Record<string, unknown> {
+  const ctx: ParamContext = { option: '--cli-input-json', binaryFormat };
+  const value = parseJson(textOf(raw, ctx), ctx.option);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError(ctx.option, '', 'a JSON object');
+  return structureFrom(members, value as Record<string, unknown>, ctx, '');
+}
+
+/** How an option's value is written in help: `<value>`, `<value...>` or nothing for flags. */
+export function optionArgument(shape: Shape): string {
+  if (shape.type === 'boolean') return '';
+  return shape.type === 'list' ? ' <value...>' : ' <value>';
+}
