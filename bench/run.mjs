@@ -3,7 +3,9 @@
 // A suite is a module under bench/suites/ exporting:
 //   id, title        its name on the command line and its heading
 //   baseline         the task name that ratios are taken against, in every group
-//   targets          [{ group, task, maxRatio }]: task's median ≤ maxRatio × baseline's median
+//   targets          [{ group, task, maxRatio }]: task's median ≤ maxRatio × baseline's median;
+//                    with `adds: true` the task measures a cost added on top of the baseline's
+//                    work, and the target is (baseline + task) / baseline ≤ maxRatio
 //   groups()         async, → [{ name, timeMs, minSamples, tasks: [{ name, fn, check? }] }]
 //                    fn may be sync or async; check(result of the first warm-up call) throws
 //                    if the result is wrong. Any expensive setup belongs in groups().
@@ -92,7 +94,7 @@ function evaluateTargets(suites) {
       // A target compares with the suite's baseline, or with the task named by `than`.
       const against = t.than ?? suite.baseline;
       const base = group?.tasks.find((x) => x.name === against);
-      const ratio = task && base ? task.median / base.median : NaN;
+      const ratio = task && base ? (t.adds ? (base.median + task.median) / base.median : task.median / base.median) : NaN;
       const status = Number.isFinite(ratio) ? (ratio <= t.maxRatio ? 'PASS' : 'FAIL') : 'n/a';
       return { suite: suite.id, ...t, baseline: against, ratio, status };
     }),

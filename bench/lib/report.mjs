@@ -26,7 +26,9 @@ export function formatMs(ms) {
 const formatRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(3)}×` : '–');
 
 export const describeTarget = (t) =>
-  `${t.group} ${t.task} median ≤ ${t.maxRatio.toFixed(2)} × ${t.baseline}`;
+  t.adds
+    ? `${t.group} (${t.baseline} + ${t.task}) medians ≤ ${t.maxRatio.toFixed(2)} × ${t.baseline}`
+    : `${t.group} ${t.task} median ≤ ${t.maxRatio.toFixed(2)} × ${t.baseline}`;
 
 export function describeBudget(b) {
   return `${b.timeMs / 1000} s/task, ≥ ${b.minSamples} samples, ${b.rounds} round${b.rounds === 1 ? '' : 's'}, ${b.warmup} warm-up call${b.warmup === 1 ? '' : 's'}`;
@@ -50,7 +52,7 @@ function suiteTable(suite, targets) {
       const own = targets.filter((x) => x.suite === suite.id && x.group === g.name && x.task === t.name);
       const ratio = t.name === suite.baseline ? 'baseline' : formatRatio(t.ratio);
       const mark = own
-        .map((x) => `≤ ${x.maxRatio.toFixed(2)}×${x.baseline === suite.baseline ? '' : ` ${x.baseline}`} **${x.status}**`)
+        .map((x) => `${x.adds ? `total ${formatRatio(x.ratio)}, ` : ''}≤ ${x.maxRatio.toFixed(2)}×${x.baseline === suite.baseline ? '' : ` ${x.baseline}`} **${x.status}**`)
         .join('; ');
       lines.push(row([g.name, t.name, formatMs(t.median), formatMs(t.mean), formatMs(t.p99), t.samples, ratio, mark]));
     }

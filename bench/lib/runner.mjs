@@ -35,7 +35,8 @@ async function warmUp(task, count) {
 
 /**
  * Runs `group.tasks` under `budget` ({ timeMs, minSamples, rounds, warmup }) and returns,
- * per task, its name, summary statistics and raw samples (ms, ascending).
+ * per task, its name, summary statistics and raw samples (ms, ascending). A task's
+ * `timeScale` (default 1) scales the time it gets; the minimum sample count still applies.
  */
 export async function runGroup(label, group, budget) {
   const tasks = group.tasks.map((t) => ({ ...t, async: false, samples: [], ms: 0 }));
@@ -54,7 +55,8 @@ export async function runGroup(label, group, budget) {
       const where = `${label} ${t.name} round ${round + 1}/${budget.rounds}`;
       log(`${where}: start`);
       globalThis.gc?.();
-      const bench = new Bench({ time: roundTime, iterations: roundSamples, warmup: false, retainSamples: true, throws: true });
+      // A task may take a share of the group's time (timeScale): a cheap task beside a slow one.
+      const bench = new Bench({ time: roundTime * (t.timeScale ?? 1), iterations: roundSamples, warmup: false, retainSamples: true, throws: true });
       bench.add(t.name, t.fn, { async: t.async });
       const t0 = performance.now();
       const [done] = await bench.run();
