@@ -317,6 +317,21 @@ describe('key resolution', () => {
     const mine = await newKey(us);
     await rejection(west.send(new GenerateDataKeyPairCommand({ KeyId: mine.Arn, KeyPairSpec: 'ECC_NIST_P256' })), NotFoundException);
   });
+
+  it('China Region keys have aws-cn ARNs; an ARN with the wrong partition names nothing', async () => {
+    const { cn } = clients();
+    const md = await newKey(cn);
+    expect(md.Arn).toBe(`arn:aws-cn:kms:cn-north-1:${ACCOUNT}:key/${md.KeyId}`);
+    const out = await cn.send(new GenerateDataKeyPairCommand({ KeyId: md.Arn, KeyPairSpec: 'SM2' }));
+    expect(out.KeyId).toBe(md.Arn);
+    await cn.send(new CreateAliasCommand({ AliasName: 'alias/cn-test', TargetKeyId: md.KeyId }));
+    const byAlias = await cn.send(new DescribeKeyCommand({ KeyId: `arn:aws-cn:kms:cn-north-1:${ACCOUNT}:alias/cn-test` }));
+    expect(byAlias.KeyMetadata!.Arn).toBe(md.Arn);
+    const wrong = `arn:aws:kms:cn-north-1:${ACCOUNT}:key/${md.KeyId}`;
+    const e = await rejection(cn.send(new DescribeKeyCommand({ KeyId: wrong })), NotFoundException);
+    expect(e.message).toBe(`Key '${wrong}' does not exist`);
+    await rejection(cn.send(new DescribeKeyCommand({ KeyId: `arn:aws:kms:cn-north-1:${ACCOUNT}:alias/cn-test` })), NotFoundException);
+  });
 });
 
 describe('DryRun', () => {

@@ -14,7 +14,7 @@ import {
   NotFoundException,
   UnsupportedOperationException,
 } from './exceptions.js';
-import { aliasArn, keyArn, type KeyRecord, type KeyStore } from './store.js';
+import { aliasArn, keyArn, partitionOf, type KeyRecord, type KeyStore } from './store.js';
 import { CUSTOMER_MASTER_KEY_SPECS } from './schema.js';
 
 /** What an operation knows about its caller and where keys live. */
@@ -57,15 +57,19 @@ export async function resolveKey(ctx: OperationContext, keyIdInput: string, opti
   const allowAlias = options.allowAlias ?? true;
   const m = ARN.exec(keyIdInput);
   if (m !== null) {
-    const [, , region, account, resource] = m;
+    const [, partition, region, account, resource] = m;
+    // An ARN of another partition names nothing the caller's Region can see, like one of
+    // another Region (this engine's choice; AWS's answer is unrecorded).
+    const elsewhere = region !== ctx.region || partition !== partitionOf(ctx.region);
     if (resource.startsWith('alias/')) {
       if (!allowAlias) throw invalidKeyId(keyIdInput);
-      if (region !== ctx.region) throw aliasNotFound(keyIdInput);
+      if (elsewhere) throw aliasNotFound(keyIdInput);
       return resolveAlias(ctx, account, resource);
     }
     const id = resource.slice('key/'.length);
     // [AWS-REC] DescribeKey with the ARN of a key in another Region: "Invalid arn <that region>".
     if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
+    if (elsewhere) throw keyNotFound(keyIdInput);
     const record = await ctx.store.getKey(account, region, id);
     if (record === undefined) throw keyNotFound(keyIdInput);
     return record;

@@ -211,10 +211,17 @@ export function newKeyMaterial(): KeyMaterial {
   return { id: toHex(randomBytes(32)), material: randomBytes(32) };
 }
 
+/** The ARN partition a Region belongs to: aws-cn for the China Regions, aws-us-gov for GovCloud, else aws. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 export function keyArn(region: string, account: string, keyId: string): string {
-  return `arn:aws:kms:${region}:${account}:key/${keyId}`;
+  return `arn:${partitionOf(region)}:kms:${region}:${account}:key/${keyId}`;
 }
 
 export function aliasArn(region: string, account: string, aliasName: string): string {
-  return `arn:aws:kms:${region}:${account}:${aliasName}`;
+  return `arn:${partitionOf(region)}:kms:${region}:${account}:${aliasName}`;
 }

@@ -3,3 +3,4 @@
 
 export { main as runCli } from './cli.js';
 export { startServer, loadCredentialsFile, type ServerOptions, type ServerCredentials, type RunningServer } from './server.js';
+export { KeyPairWorkerPool, parsePoolSpec, type KeyPairWorkerPoolOptions } from './pool.js';

@@ -1,0 +1,394 @@
+// KeyPairWorkerPool: key pair generation on worker_threads, off the main event loop.
+//
+// Scheduling. Every request falls in one of two lanes: slow (RSA_2048, RSA_3072, RSA_4096:
+// 0.1 to over 1 s each) and fast (every other spec: a millisecond or less).
+//  - With N ≥ 2 threads, thread 0 runs fast-lane work only; threads 1..N-1 run both lanes,
+//    fast requests first. There is always a thread that never runs RSA, so a fast request
+//    waits for no RSA job, running or queued. (The reserved thread idles most of the time; on
+//    a machine with C cores, `threads: C + 1` keeps every core on RSA as well.)
+//  - With 1 thread, that thread runs both lanes, fast requests first: a fast request never
+//    waits for queued RSA requests, only for the one RSA job already running, if any.
+//  - Within a lane, requests run in arrival order. A thread runs one job at a time.
+// Prefill. For each spec in `prefill`, the pool keeps that many pairs ready in memory (never on
+// disk). Refill jobs run on the spec's lane at low priority: a thread takes one only when no
+// on-demand request it may run is waiting, so on-demand requests always go first. A refill job
+// already running is not interrupted; if a request for the same spec is waiting when it
+// finishes, the pair goes straight to that request. The spec furthest below its target (as a
+// fraction) is refilled first. A held pair is handed out once, removed from the pool, and the
+// pool keeps no reference to it; close() zeroes the private keys of the pairs still held.
+// Transfer. Workers send both keys as transferred ArrayBuffers (pool-worker.ts): no copy is
+// made and none stays in the worker.
+// Failures. An error thrown in a worker rejects that request with an Error; a worker that dies
+// is replaced and its request rejected. A worker that cannot even start (its script or the core
+// fails to load) is not retried: every waiting and later request rejects with the cause.
+// Idle workers do not keep the process alive (unref); a worker running a request does.
+
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../core/index.js';
+import type { PoolReply, PoolRequest } from './pool-worker.js';
+
+export interface KeyPairWorkerPoolOptions {
+  /** Worker threads; default os.availableParallelism(). */
+  threads?: number;
+  /** Pre-generated pairs to keep ready per spec, e.g. { RSA_2048: 32 }. Held in memory only, never persisted. */
+  prefill?: Partial<Record<KeyPairSpec, number>>;
+}
+
+/** The largest number of pairs one spec may hold ready. */
+const MAX_PREFILL = 10_000;
+
+type Lane = 'fast' | 'slow';
+
+const laneOf = (spec: KeyPairSpec): Lane => (spec.startsWith('RSA_') ? 'slow' : 'fast');
+
+const isSpec = (value: unknown): value is KeyPairSpec =>
+  typeof value === 'string' && (KEY_PAIR_SPECS as readonly string[]).includes(value);
+
+interface Request {
+  spec: KeyPairSpec;
+  resolve(pair: KeyPair): void;
+  reject(err: Error): void;
+}
+
+/** What a thread is running: an on-demand request, or a refill (no request). */
+interface Job {
+  seq: number;
+  spec: KeyPairSpec;
+  request?: Request;
+}
+
+interface Slot {
+  worker: Worker;
+  /** Runs fast-lane work only. */
+  fastOnly: boolean;
+  /** The worker has loaded the core. */
+  started: boolean;
+  /** We are terminating it; its exit is not a crash. */
+  stopping: boolean;
+  /** Settles when the thread has exited, for whatever reason. */
+  exited: Promise<void>;
+  job?: Job;
+}
+
+/** Hooks for tests only: the pairs held right now, and direct access to the threads. */
+const TEST_HOOKS = Symbol.for('wasm-kms.KeyPairWorkerPool.test');
+
+export class KeyPairWorkerPool {
+  readonly #threads: number;
+  readonly #slots: Slot[] = [];
+  readonly #queues: Record<Lane, Request[]> = { fast: [], slow: [] };
+  /** Per prefilled spec: the target, the pairs held, the refill jobs running. */
+  readonly #prefill = new Map<KeyPairSpec, { target: number; held: KeyPair[]; running: number; paused: boolean }>();
+  readonly #readyWaiters: { resolve(): void; reject(err: Error): void }[] = [];
+  #seq = 0;
+  #generated = 0;
+  #closed = false;
+  #closing?: Promise<void>;
+  /** Set when a worker could not start: the pool cannot serve anything. */
+  #broken?: Error;
+
+  constructor(options: KeyPairWorkerPoolOptions = {}) {
+    const threads = options.threads ?? availableParallelism();
+    if (!Number.isSafeInteger(threads) || threads < 1 || threads > 1024) {
+      throw new RangeError(`KeyPairWorkerPool: threads must be a whole number from 1 to 1024, got ${String(threads)}`);
+    }
+    this.#threads = threads;
+    for (const [spec, count] of Object.entries(options.prefill ?? {})) {
+      if (!isSpec(spec)) throw new TypeError(`KeyPairWorkerPool: unknown key pair spec ${JSON.stringify(spec)} in prefill; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
+      if (count === undefined) continue;
+      if (!Number.isSafeInteger(count) || count < 0 || count > MAX_PREFILL) {
+        throw new RangeError(`KeyPairWorkerPool: prefill for ${spec} must be a whole number from 0 to ${MAX_PREFILL}, got ${String(count)}`);
+      }
+      if (count > 0) this.#prefill.set(spec, { target: count, held: [], running: 0, paused: false });
+    }
+    for (let i = 0; i < threads; i++) this.#slots.push(this.#spawn(threads > 1 && i === 0));
+    // Test-only access, kept off the class's type and out of enumeration.
+    Object.defineProperty(this, TEST_HOOKS, {
+      value: {
+        /** The pairs held right now (references, so a test can see them wiped). */
+        held: (): KeyPair[] => [...this.#prefill.values()].flatMap((f) => f.held),
+        /** The threads, so a test can make one die. */
+        workers: (): Worker[] => this.#slots.map((s) => s.worker),
+        /** Sends a spec to a thread unchecked, as if generate() had let it through. */
+        unchecked: (spec: string): Promise<KeyPair> =>
+          new Promise<KeyPair>((resolve, reject) => {
+            this.#queues.fast.push({ spec: spec as KeyPairSpec, resolve, reject });
+            this.#dispatch();
+          }),
+      },
+    });
+    this.#dispatch();
+  }
+
+  /** A fresh pair; the caller owns it (and should wipe privateKey when done). Rejects after close(). */
+  generate(spec: KeyPairSpec): Promise<KeyPair> {
+    if (this.#closed) return Promise.reject(new Error('wasm-kms: KeyPairWorkerPool is closed'));
+    if (this.#broken) return Promise.reject(this.#broken);
+    if (!isSpec(spec)) {
+      const shown = typeof spec === 'string' ? JSON.stringify(spec) : `(${typeof spec})`;
+      return Promise.reject(new TypeError(`Unknown key pair spec ${shown}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`));
+    }
+    const fill = this.#prefill.get(spec);
+    if (fill) fill.paused = false;
+    const held = fill?.held.shift();
+    if (held) {
+      this.#dispatch();
+      return Promise.resolve(held);
+    }
+    return new Promise<KeyPair>((resolve, reject) => {
+      this.#queues[laneOf(spec)].push({ spec, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /** Resolves when every prefill pool is full (for tests and benchmarks). */
+  ready(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('wasm-kms: KeyPairWorkerPool is closed'));
+    if (this.#broken) return Promise.reject(this.#broken);
+    if (this.#full()) return Promise.resolve();
+    for (const fill of this.#prefill.values()) fill.paused = false;
+    return new Promise<void>((resolve, reject) => {
+      this.#readyWaiters.push({ resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /**
+   * `queued`: on-demand requests waiting for a thread, per lane (refill work is not counted);
+   * `ready`: pairs held per prefilled spec; `generated`: pairs the threads have made so far,
+   * refills included.
+   */
+  stats(): { threads: number; queued: { fast: number; slow: number }; ready: Partial<Record<KeyPairSpec, number>>; generated: number } {
+    const ready: Partial<Record<KeyPairSpec, number>> = {};
+    for (const [spec, fill] of this.#prefill) ready[spec] = fill.held.length;
+    return {
+      threads: this.#threads,
+      queued: { fast: this.#queues.fast.length, slow: this.#queues.slow.length },
+      ready,
+      generated: this.#generated,
+    };
+  }
+
+  /**
+   * Stops refilling, wipes every held pair, terminates the workers. Requests still queued reject;
+   * requests already running on a thread finish and resolve first. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    const closed = () => new Error('wasm-kms: KeyPairWorkerPool closed before this request ran');
+    for (const lane of ['fast', 'slow'] as const) for (const r of this.#queues[lane].splice(0)) r.reject(closed());
+    for (const w of this.#readyWaiters.splice(0)) w.reject(new Error('wasm-kms: KeyPairWorkerPool closed before its prefill was complete'));
+    for (const fill of this.#prefill.values()) for (const pair of fill.held.splice(0)) wipe(pair);
+    // Threads with no request to finish stop now; the others when their request is answered.
+    for (const slot of this.#slots) if (!slot.job?.request) this.#stop(slot);
+    await Promise.all(this.#slots.map((slot) => slot.exited));
+  }
+
+  #spawn(fastOnly: boolean): Slot {
+    const worker = new Worker(new URL('./pool-worker.js', import.meta.url));
+    worker.unref();
+    let exited!: () => void;
+    const slot: Slot = { worker, fastOnly, started: false, stopping: false, exited: new Promise<void>((r) => (exited = r)) };
+    let crash: Error | undefined;
+    worker.on('message', (reply: PoolReply) => this.#onReply(slot, reply));
+    worker.on('error', (err) => {
+      crash = err;
+    });
+    worker.on('exit', (code) => {
+      exited();
+      this.#onExit(slot, code, crash);
+    });
+    return slot;
+  }
+
+  #stop(slot: Slot): void {
+    if (slot.stopping) return;
+    slot.stopping = true;
+    // Referenced, so that awaiting close() keeps the process alive until the thread is gone.
+    slot.worker.ref();
+    void slot.worker.terminate();
+  }
+
+  #onReply(slot: Slot, reply: PoolReply): void {
+    if (reply.type === 'ready') {
+      slot.started = true;
+      return;
+    }
+    const job = slot.job;
+    if (!job || job.seq !== reply.seq) {
+      // Not ours to keep (should not happen): leave no private key behind.
+      if (reply.type === 'pair') new Uint8Array(reply.privateKey).fill(0);
+      return;
+    }
+    slot.job = undefined;
+    if (reply.type === 'pair') {
+      this.#generated++;
+      this.#deliver(job, { publicKey: new Uint8Array(reply.publicKey), privateKey: new Uint8Array(reply.privateKey) });
+    } else {
+      this.#fail(job, new Error(`wasm-kms: key pair generation failed in a worker thread (${job.spec}): ${reply.message}`));
+    }
+    if (this.#closed) this.#stop(slot);
+    this.#dispatch();
+  }
+
+  #onExit(slot: Slot, code: number, crash: Error | undefined): void {
+    const index = this.#slots.indexOf(slot);
+    const job = slot.job;
+    slot.job = undefined;
+    if (slot.stopping || this.#closed) {
+      if (job) this.#fail(job, new Error(`wasm-kms: KeyPairWorkerPool closed while generating ${job.spec}`));
+      return;
+    }
+    const why = crash ? `: ${crash.message}` : ` (exit code ${code})`;
+    if (!slot.started) {
+      // The script or the core did not load: another worker would fail the same way.
+      this.#breakDown(new Error(`wasm-kms: a KeyPairWorkerPool worker thread could not start${why}`), job);
+      return;
+    }
+    if (job) this.#fail(job, new Error(`wasm-kms: the worker thread generating ${job.spec} stopped unexpectedly${why}`));
+    if (index >= 0) this.#slots[index] = this.#spawn(slot.fastOnly);
+    this.#dispatch();
+  }
+
+  #breakDown(err: Error, job: Job | undefined): void {
+    this.#broken = err;
+    if (job?.request) job.request.reject(err);
+    for (const lane of ['fast', 'slow'] as const) for (const r of this.#queues[lane].splice(0)) r.reject(err);
+    for (const w of this.#readyWaiters.splice(0)) w.reject(err);
+    for (const fill of this.#prefill.values()) for (const pair of fill.held.splice(0)) wipe(pair);
+    for (const slot of this.#slots) this.#stop(slot);
+  }
+
+  /** A pair from a thread: to its request, else (a refill) to a waiting request for the spec, else held. */
+  #deliver(job: Job, pair: KeyPair): void {
+    if (job.request) {
+      job.request.resolve(pair);
+      return;
+    }
+    const fill = this.#prefill.get(job.spec);
+    if (fill) fill.running--;
+    if (this.#closed || !fill) {
+      wipe(pair);
+      return;
+    }
+    const queue = this.#queues[laneOf(job.spec)];
+    const waiting = queue.findIndex((r) => r.spec === job.spec);
+    if (waiting >= 0) {
+      queue.splice(waiting, 1)[0].resolve(pair);
+      return;
+    }
+    fill.held.push(pair);
+    if (this.#full()) for (const w of this.#readyWaiters.splice(0)) w.resolve();
+  }
+
+  /**
+   * Busy threads keep the process alive while anyone awaits the pool (a request running or
+   * queued, or ready()); idle threads and refills nobody awaits do not.
+   */
+  #refreshRefs(): void {
+    const awaited = this.#readyWaiters.length > 0 || this.#queues.fast.length > 0 || this.#queues.slow.length > 0;
+    for (const slot of this.#slots) {
+      if (slot.stopping) continue;
+      if (slot.job && (slot.job.request || awaited)) slot.worker.ref();
+      else slot.worker.unref();
+    }
+  }
+
+  #fail(job: Job, err: Error): void {
+    if (job.request) {
+      job.request.reject(err);
+      return;
+    }
+    // A refill that fails would most likely fail again (no entropy, say): stop refilling this
+    // spec until the next request for it, and tell whoever waits for the pool to fill.
+    const fill = this.#prefill.get(job.spec);
+    if (!fill) return;
+    fill.running--;
+    fill.paused = true;
+    for (const w of this.#readyWaiters.splice(0)) w.reject(err);
+  }
+
+  #full(): boolean {
+    for (const fill of this.#prefill.values()) if (fill.held.length < fill.target) return false;
+    return true;
+  }
+
+  /** Gives every idle thread the most urgent job it may run (see the scheduling notes above). */
+  #dispatch(): void {
+    if (!this.#closed && !this.#broken) this.#assign();
+    this.#refreshRefs();
+  }
+
+  #assign(): void {
+    // Fast requests go to the reserved thread first, keeping the others free for RSA.
+    const idle = this.#slots.filter((s) => !s.job && !s.stopping).sort((a, b) => Number(b.fastOnly) - Number(a.fastOnly));
+    for (const slot of idle) {
+      const request = this.#queues.fast.shift() ?? (slot.fastOnly ? undefined : this.#queues.slow.shift());
+      if (request) {
+        this.#run(slot, { seq: ++this.#seq, spec: request.spec, request });
+        continue;
+      }
+      const spec = this.#refillCandidate(slot.fastOnly);
+      if (spec) {
+        this.#prefill.get(spec)!.running++;
+        this.#run(slot, { seq: ++this.#seq, spec });
+      }
+    }
+  }
+
+  /** The spec to refill next on a thread: the one furthest below its target, fast lane first. */
+  #refillCandidate(fastOnly: boolean): KeyPairSpec | undefined {
+    let best: KeyPairSpec | undefined;
+    let bestScore = -1;
+    for (const [spec, fill] of this.#prefill) {
+      const lane = laneOf(spec);
+      if (fill.paused || (fastOnly && lane === 'slow')) continue;
+      const missing = fill.target - fill.held.length - fill.running;
+      if (missing <= 0) continue;
+      const score = (lane === 'fast' ? 2 : 1) + missing / fill.target;
+      if (score > bestScore) {
+        best = spec;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  #run(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.worker.postMessage({ seq: job.seq, spec: job.spec } satisfies PoolRequest);
+  }
+}
+
+function wipe(pair: KeyPair): void {
+  pair.privateKey.fill(0);
+}
+
+/** "RSA_2048=32,ECC_NIST_P256=8" → { RSA_2048: 32, ECC_NIST_P256: 8 }; a clear Error naming the bad part otherwise (unknown spec, non-integer, negative, > 10000). */
+export function parsePoolSpec(text: string): Partial<Record<KeyPairSpec, number>> {
+  if (typeof text !== 'string') throw new TypeError(`Invalid pool spec: expected a string like "RSA_2048=32,ECC_NIST_P256=8", got (${typeof text})`);
+  const out: Partial<Record<KeyPairSpec, number>> = {};
+  if (text.trim() === '') return out;
+  for (const raw of text.split(',')) {
+    const part = raw.trim();
+    const bad = (why: string) => new Error(`Invalid pool spec part ${JSON.stringify(part)}: ${why}`);
+    const eq = part.indexOf('=');
+    if (eq < 0) throw bad('expected SPEC=COUNT, e.g. RSA_2048=32');
+    const spec = part.slice(0, eq).trim();
+    const count = part.slice(eq + 1).trim();
+    if (!isSpec(spec)) throw bad(`unknown key pair spec ${JSON.stringify(spec)}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
+    if (spec in out) throw bad(`${spec} is given more than once`);
+    if (/^-\s*\d+$/.test(count)) throw bad('the count must not be negative');
+    if (!/^\d+$/.test(count)) throw bad(`the count ${JSON.stringify(count)} is not a whole number`);
+    const n = Number(count);
+    if (n > MAX_PREFILL) throw bad(`the count must be at most ${MAX_PREFILL}`);
+    out[spec] = n;
+  }
+  return out;
+}
