@@ -7,7 +7,10 @@
 
 import { describe, it, expect, afterEach } from 'vitest';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import { KeyPairWorkerPool, parsePoolSpec } from '../dist/node/pool.js';
@@ -271,6 +274,27 @@ describe('KeyPairWorkerPool: failures', () => {
     expect(after[1]).not.toBe(before[1]);
     expectValidPair('RSA_2048', await pool.generate('RSA_2048'));
     expectValidPair('ECC_NIST_P521', await pool.generate('ECC_NIST_P521'));
+  });
+
+  it('a worker that cannot start (no pool-worker.js beside pool.js) fails every request with the cause', async () => {
+    // A copy of the built pool without its worker script.
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-kms-pool-'));
+    try {
+      const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+      for (const sub of ['core', 'der']) cpSync(join(dist, sub), join(dir, sub), { recursive: true });
+      mkdirSync(join(dir, 'node'));
+      cpSync(join(dist, 'node', 'pool.js'), join(dir, 'node', 'pool.js'));
+      const mod = (await import(pathToFileURL(join(dir, 'node', 'pool.js')).href)) as { KeyPairWorkerPool: typeof KeyPairWorkerPool };
+      const pool = new mod.KeyPairWorkerPool({ threads: 2 });
+      pools.push(pool);
+      const first = await rejectionOf(pool.generate('RSA_2048'));
+      expect(first.message).toMatch(/worker thread \(file:.*pool-worker\.js\) could not start: .*pool-worker\.js/);
+      expect((await rejectionOf(pool.generate('ECC_NIST_P256'))).message).toBe(first.message);
+      expect((await rejectionOf(pool.ready())).message).toBe(first.message);
+      await pool.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -35,6 +35,9 @@ export interface KeyPairWorkerPoolOptions {
   prefill?: Partial<Record<KeyPairSpec, number>>;
 }
 
+/** Beside this file in dist/; the TypeScript sources cannot run it, so tests load the pool from dist/. */
+const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
+
 /** The largest number of pairs one spec may hold ready. */
 const MAX_PREFILL = 10_000;
 
@@ -191,7 +194,7 @@ export class KeyPairWorkerPool {
   }
 
   #spawn(fastOnly: boolean): Slot {
-    const worker = new Worker(new URL('./pool-worker.js', import.meta.url));
+    const worker = new Worker(WORKER_URL);
     worker.unref();
     let exited!: () => void;
     const slot: Slot = { worker, fastOnly, started: false, stopping: false, exited: new Promise<void>((r) => (exited = r)) };
@@ -248,10 +251,11 @@ export class KeyPairWorkerPool {
     const why = crash ? `: ${crash.message}` : ` (exit code ${code})`;
     if (!slot.started) {
       // The script or the core did not load: another worker would fail the same way.
-      this.#breakDown(new Error(`wasm-kms: a KeyPairWorkerPool worker thread could not start${why}`), job);
+      this.#breakDown(new Error(`wasm-kms: a KeyPairWorkerPool worker thread (${WORKER_URL.href}) could not start${why}`), job);
       return;
     }
-    if (job) this.#fail(job, new Error(`wasm-kms: the worker thread generating ${job.spec} stopped unexpectedly${why}`));
+    // A crash says nothing about the next attempt, so a refill it cut short is simply redone.
+    if (job) this.#fail(job, new Error(`wasm-kms: the worker thread generating ${job.spec} stopped unexpectedly${why}`), false);
     if (index >= 0) this.#slots[index] = this.#spawn(slot.fastOnly);
     this.#dispatch();
   }
@@ -259,6 +263,10 @@ export class KeyPairWorkerPool {
   #breakDown(err: Error, job: Job | undefined): void {
     this.#broken = err;
     if (job?.request) job.request.reject(err);
+    for (const slot of this.#slots) {
+      slot.job?.request?.reject(err);
+      slot.job = undefined;
+    }
     for (const lane of ['fast', 'slow'] as const) for (const r of this.#queues[lane].splice(0)) r.reject(err);
     for (const w of this.#readyWaiters.splice(0)) w.reject(err);
     for (const fill of this.#prefill.values()) for (const pair of fill.held.splice(0)) wipe(pair);
@@ -300,16 +308,17 @@ export class KeyPairWorkerPool {
     }
   }
 
-  #fail(job: Job, err: Error): void {
+  #fail(job: Job, err: Error, pause = true): void {
     if (job.request) {
       job.request.reject(err);
       return;
     }
-    // A refill that fails would most likely fail again (no entropy, say): stop refilling this
-    // spec until the next request for it, and tell whoever waits for the pool to fill.
     const fill = this.#prefill.get(job.spec);
     if (!fill) return;
     fill.running--;
+    if (!pause) return;
+    // A refill that the core refused would most likely fail again (no entropy, say): stop
+    // refilling this spec until the next request for it, and tell whoever awaits ready().
     fill.paused = true;
     for (const w of this.#readyWaiters.splice(0)) w.reject(err);
   }
