@@ -1,0 +1,333 @@
+// Strict mode of the HTTP endpoint (auth: 'sigv4'): requests signed by @aws-sdk/client-kms pass;
+// a wrong secret, a stale or future date, a changed body or header, an unknown access key, a
+// missing or malformed Authorization header are each refused with the exception AWS answers
+// with, checked as the SDK surfaces it. The account comes from the credential that signed.
+// Also: botocore-style signing (no x-amz-content-sha256), the SDK correcting its clock from the
+// server's Date header, and credentials files (JSON and the AWS INI form).
+
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as sdk from '@aws-sdk/client-kms';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Hash } from '@smithy/hash-node';
+import { startServer, loadCredentialsFile, type RunningServer, type ServerCredentials } from '../src/node/server.js';
+
+const A: ServerCredentials = { accessKeyId: 'AKIDALPHA0000000000A', secretAccessKey: 'alpha/secret+key/0000000000000000000000A', accountId: '444455556666' };
+const B: ServerCredentials = { accessKeyId: 'AKIDBRAVO0000000000B', secretAccessKey: 'bravo/secret+key/0000000000000000000000B' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
+type ClientConfig = ConstructorParameters<typeof sdk.KMSClient>[0];
+
+function client(url: string, creds: { accessKeyId: string; secretAccessKey: string }, extra: Partial<ClientConfig> = {}) {
+  return new sdk.KMSClient({
+    endpoint: url,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
+    maxAttempts: 1,
+    ...extra,
+  });
+}
+
+/** The rejection of `p`: an SDK KMSServiceException named `name`, client fault, 400. */
+async function refused(p: Promise<unknown>, name: string): Promise<sdk.KMSServiceException> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(sdk.KMSServiceException);
+  const e = err as sdk.KMSServiceException;
+  expect(e.name).toBe(name);
+  expect(e.$fault).toBe('client');
+  expect(e.$metadata.httpStatusCode).toBe(400);
+  expect(e.$metadata.requestId).toMatch(UUID);
+  return e;
+}
+
+/** A middleware that changes the request after the SDK signed it (the body as text). */
+function afterSigning(c: sdk.KMSClient, change: (request: { headers: Record<string, string>; body: string }) => void): void {
+  c.middlewareStack.add(
+    (next) => async (args) => {
+      const request = (args as unknown as { request: { headers: Record<string, string>; body: string | Uint8Array } }).request;
+      const view = { headers: request.headers, body: typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body) };
+      change(view);
+      request.body = view.body;
+      return next(args);
+    },
+    // The deserialize step runs after finalizeRequest, where the SDK signs.
+    { step: 'deserialize', name: 'tamperAfterSigning' },
+  );
+}
+
+/** Signs a request by hand with @smithy/signature-v4, the way another SDK might, and posts it. */
+async function signedPost(
+  url: string,
+  creds: { accessKeyId: string; secretAccessKey: string },
+  target: string,
+  body: string,
+  options: { service?: string; region?: string; checksum?: boolean } = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const u = new URL(url);
+  const signer = new SignatureV4({
+    service: options.service ?? 'kms',
+    region: options.region ?? 'eu-west-1',
+    credentials: creds,
+    sha256: Hash.bind(null, 'sha256'),
+    applyChecksum: options.checksum ?? false,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: u.hostname,
+    port: Number(u.port),
+    path: '/',
+    query: {},
+    headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+    body,
+  });
+  const headers = { ...(signed.headers as Record<string, string>) };
+  delete headers.host;
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+async function rawPost(url: string, headers: Record<string, string>, body = '{}') {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'TrentService.ListKeys', ...headers },
+    body,
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe('strict mode (auth: sigv4)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, auth: 'sigv4', credentials: [A, B] });
+  });
+  afterAll(() => server.close());
+
+  it('a correctly signed SDK request passes; the account is the credential\'s, the Region the scope\'s', async () => {
+    const a = client(server.url, A);
+    const key = (await a.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
+    expect(key.Arn).toMatch(/^arn:aws:kms:eu-west-1:444455556666:key\//);
+    expect(key.AWSAccountId).toBe('444455556666');
+    const pair = await a.send(new sdk.GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { k: 'v' } }));
+    const back = await a.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: { k: 'v' } }));
+    expect(Buffer.from(back.Plaintext!)).toEqual(Buffer.from(pair.PrivateKeyPlaintext!));
+
+    // B has no account of its own: the server's default. A's key is not B's by bare id.
+    const b = client(server.url, B);
+    const own = (await b.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
+    expect(own.AWSAccountId).toBe('111122223333');
+    await refused(b.send(new sdk.DescribeKeyCommand({ KeyId: key.KeyId })), 'NotFoundException');
+    a.destroy();
+    b.destroy();
+  });
+
+  it('a wrong secret is InvalidSignatureException with AWS\'s text, and the SDK does not retry it', async () => {
+    const c = client(server.url, { accessKeyId: A.accessKeyId, secretAccessKey: 'wrong' }, { maxAttempts: 3 });
+    const e = await refused(c.send(new sdk.ListKeysCommand({})), 'InvalidSignatureException');
+    expect(e.message).toBe(MISMATCH);
+    expect(e.$metadata.attempts).toBe(1);
+    c.destroy();
+  });
+
+  it('an unknown access key is UnrecognizedClientException', async () => {
+    const c = client(server.url, { accessKeyId: 'AKIDNOBODY000000000Z', secretAccessKey: A.secretAccessKey });
+    const e = await refused(c.send(new sdk.ListKeysCommand({})), 'UnrecognizedClientException');
+    expect(e.message).toBe('The security token included in the request is invalid.');
+    c.destroy();
+  });
+
+  it('a date more than 5 minutes off is InvalidSignatureException "Signature expired" / "not yet current"', async () => {
+    const stale = client(server.url, A, { systemClockOffset: -10 * 60 * 1000 });
+    const e = await refused(stale.send(new sdk.ListKeysCommand({})), 'InvalidSignatureException');
+    expect(e.message).toMatch(/^Signature expired: (\d{8}T\d{6}Z) is now earlier than (\d{8}T\d{6}Z) \((\d{8}T\d{6}Z) - 5 min\.\)$/);
+    const [, signed, limit, now] = /^Signature expired: (\S+) is now earlier than (\S+) \((\S+) - 5 min\.\)$/.exec(e.message)!;
+    const t = (s: string) => Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15));
+    expect(t(now) - t(limit)).toBe(5 * 60 * 1000);
+    expect(Math.abs(t(now) - t(signed) - 10 * 60 * 1000)).toBeLessThan(60 * 1000);
+    stale.destroy();
+
+    const future = client(server.url, A, { systemClockOffset: 10 * 60 * 1000 });
+    const f = await refused(future.send(new sdk.ListKeysCommand({})), 'InvalidSignatureException');
+    expect(f.message).toMatch(/^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 5 min\.\)$/);
+    future.destroy();
+  });
+
+  it('with retries, the SDK corrects its clock from the server\'s Date header and succeeds on the second attempt', async () => {
+    const skewed = client(server.url, A, { systemClockOffset: -10 * 60 * 1000, maxAttempts: 3 });
+    const out = await skewed.send(new sdk.ListKeysCommand({}));
+    expect(out.$metadata.httpStatusCode).toBe(200);
+    expect(out.$metadata.attempts).toBe(2);
+    skewed.destroy();
+  });
+
+  it('a body changed after signing is refused, whatever x-amz-content-sha256 says', async () => {
+    const body = (c: sdk.KMSClient) => c.send(new sdk.GenerateRandomCommand({ NumberOfBytes: 16 }));
+    // The declared hash is the signed one; the body is not what was hashed.
+    const kept = client(server.url, A);
+    afterSigning(kept, (r) => (r.body = r.body.replace('16', '17')));
+    expect((await refused(body(kept), 'InvalidSignatureException')).message).toBe(MISMATCH);
+    // The declared hash updated to the new body: the signature no longer covers it.
+    const rehashed = client(server.url, A);
+    afterSigning(rehashed, (r) => {
+      r.body = r.body.replace('16', '17');
+      r.headers['x-amz-content-sha256'] = createHash('sha256').update(r.body).digest('hex');
+    });
+    expect((await refused(body(rehashed), 'InvalidSignatureException')).message).toBe(MISMATCH);
+    // The untouched request passes, so the refusals are about the change.
+    const plain = client(server.url, A);
+    expect((await body(plain)).Plaintext).toHaveLength(16);
+    for (const c of [kept, rehashed, plain]) c.destroy();
+  });
+
+  it('a signed header changed after signing is refused', async () => {
+    const c = client(server.url, A);
+    afterSigning(c, (r) => (r.headers['x-amz-target'] = 'TrentService.ListAliases'));
+    expect((await refused(c.send(new sdk.ListKeysCommand({})), 'InvalidSignatureException')).message).toBe(MISMATCH);
+    c.destroy();
+  });
+
+  it('no Authorization header is MissingAuthenticationTokenException, checked before the target', async () => {
+    const r = await rawPost(server.url, {});
+    expect(r.status).toBe(400);
+    expect(r.json).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' });
+    const unknown = await rawPost(server.url, { 'X-Amz-Target': 'TrentService.Nope' });
+    expect(unknown.json.__type).toBe('MissingAuthenticationTokenException');
+  });
+
+  it('a malformed Authorization header is IncompleteSignatureException', async () => {
+    const r = await rawPost(server.url, {
+      Authorization: `AWS4-HMAC-SHA256 Credential=${A.accessKeyId}/20261129/eu-west-1/kms/aws4_request`,
+      'X-Amz-Date': '20261129T120000Z',
+    });
+    expect(r.json).toEqual({
+      __type: 'IncompleteSignatureException',
+      message: "Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter.",
+    });
+    const scope = await rawPost(server.url, {
+      Authorization: `AWS4-HMAC-SHA256 Credential=${A.accessKeyId}/eu-west-1/kms, SignedHeaders=host, Signature=${'a'.repeat(64)}`,
+    });
+    expect(scope.json.__type).toBe('IncompleteSignatureException');
+    const v2 = await rawPost(server.url, { Authorization: 'AWS AKID:c2lnbmF0dXJl' });
+    expect(v2.json.__type).toBe('IncompleteSignatureException');
+    const noDate = await rawPost(server.url, {
+      Authorization: `AWS4-HMAC-SHA256 Credential=${A.accessKeyId}/20261129/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=${'a'.repeat(64)}`,
+    });
+    expect(noDate.json.__type).toBe('IncompleteSignatureException');
+  });
+
+  it('a request signed for another service is refused', async () => {
+    const r = await signedPost(server.url, A, 'TrentService.ListKeys', '{}', { service: 'dynamodb' });
+    expect(r.status).toBe(400);
+    expect(r.json).toEqual({ __type: 'InvalidSignatureException', message: "Credential should be scoped to correct service: 'kms'. " });
+  });
+
+  it('botocore-style signing (no x-amz-content-sha256, a smaller header set) passes', async () => {
+    const r = await signedPost(server.url, B, 'TrentService.GenerateRandom', '{"NumberOfBytes":8}', { region: 'ap-south-1' });
+    expect(r.status).toBe(200);
+    expect(Buffer.from(r.json.Plaintext as string, 'base64')).toHaveLength(8);
+    const withHash = await signedPost(server.url, B, 'TrentService.CreateKey', '{}', { region: 'ap-south-1', checksum: true });
+    expect((withHash.json.KeyMetadata as { Arn: string }).Arn).toMatch(/^arn:aws:kms:ap-south-1:111122223333:key\//);
+  });
+
+  it('a valid signature with an unknown target is UnknownOperationException; /health needs no signature', async () => {
+    const r = await signedPost(server.url, A, 'TrentService.Nope', '{}');
+    expect(r.json.__type).toBe('UnknownOperationException');
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(200);
+  });
+});
+
+describe('the default mode checks no signature', () => {
+  it('serves a request signed with any secret', async () => {
+    const server = await startServer({ port: 0, credentials: [A] });
+    const c = client(server.url, { accessKeyId: 'anything', secretAccessKey: 'wrong' });
+    const key = (await c.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
+    // Not strict: the server's account, not a credential's.
+    expect(key.AWSAccountId).toBe('111122223333');
+    c.destroy();
+    await server.close();
+  });
+});
+
+describe('loadCredentialsFile', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wasm-kms-creds-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+
+  it('reads the JSON form', () => {
+    const p = file('c.json', JSON.stringify([A, B]));
+    expect(loadCredentialsFile(p)).toEqual([A, B]);
+  });
+
+  it('reads the AWS shared-credentials INI form, with comments and aws_account_id', () => {
+    const p = file(
+      'credentials',
+      [
+        '# local KMS users',
+        '[default]',
+        `aws_access_key_id = ${A.accessKeyId}`,
+        `aws_secret_access_key = ${A.secretAccessKey}`,
+        'aws_account_id = 444455556666',
+        '',
+        '; second one',
+        '[ci]',
+        `aws_access_key_id=${B.accessKeyId}`,
+        `aws_secret_access_key=${B.secretAccessKey}`,
+        'region = eu-west-1',
+      ].join('\r\n'),
+    );
+    expect(loadCredentialsFile(p)).toEqual([A, B]);
+  });
+
+  it('refuses what it cannot use, with an error that names the file and entry but no secret', () => {
+    const cases: [string, string, RegExp][] = [
+      ['object.json', JSON.stringify(A), /expected a JSON array/],
+      ['empty.json', '[]', /holds no credentials/],
+      ['nosecret.json', JSON.stringify([{ accessKeyId: 'AKID1' }]), /entry 1: secretAccessKey/],
+      ['account.json', JSON.stringify([{ ...B, accountId: '12' }]), /entry 1: accountId must be 12 digits/],
+      ['twice.json', JSON.stringify([A, { ...A, secretAccessKey: 'other' }]), /listed twice/],
+      ['partial.ini', `[p1]\naws_access_key_id = X\n[p2]\naws_secret_access_key = ${A.secretAccessKey}\n`, /profile \[p1\] \(line 1\) has no aws_secret_access_key/],
+      ['text.txt', 'hello world', /neither JSON nor an AWS credentials file/],
+    ];
+    for (const [name, text, message] of cases) {
+      const p = file(name, text);
+      let err: Error | undefined;
+      try {
+        loadCredentialsFile(p);
+      } catch (e) {
+        err = e as Error;
+      }
+      expect(err, name).toBeInstanceOf(Error);
+      expect(err!.message, name).toMatch(message);
+      expect(err!.message, name).toContain(p);
+      expect(err!.message, name).not.toContain(A.secretAccessKey);
+    }
+    expect(() => loadCredentialsFile(join(dir, 'missing'))).toThrow(/cannot read credentials file .*missing: ENOENT/);
+  });
+
+  it('a strict server runs on what it read', async () => {
+    const p = file('run.ini', `[default]\naws_access_key_id = ${A.accessKeyId}\naws_secret_access_key = ${A.secretAccessKey}\naws_account_id = 444455556666\n`);
+    const server = await startServer({ port: 0, auth: 'sigv4', credentials: loadCredentialsFile(p) });
+    const c = client(server.url, A);
+    expect((await c.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.AWSAccountId).toBe('444455556666');
+    c.destroy();
+    await server.close();
+  });
+});
