@@ -8,6 +8,7 @@ import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import {
   DisabledException,
   DryRunOperationException,
+  InvalidArnException,
   InvalidCiphertextException,
   InvalidKeyUsageException,
   KMSInvalidStateException,
@@ -33,6 +34,13 @@ export interface OperationContext {
 export interface ResolveOptions {
   /** False for operations that take only a key id or key ARN (EnableKey, DisableKey, CreateAlias's target...). */
   allowAlias?: boolean;
+  /**
+   * True for the operations whose model lists InvalidArnException (DescribeKey, ListAliases,
+   * EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion): a KeyId that starts with
+   * `arn:` but is not a KMS key or alias ARN gets InvalidArnException there, and
+   * NotFoundException "Invalid keyId" elsewhere (the operations whose model does not list it).
+   */
+  arnCheck?: boolean;
 }
 
 const ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
@@ -74,7 +82,11 @@ export async function resolveKey(ctx: OperationContext, keyIdInput: string, opti
     if (record === undefined) throw keyNotFound(keyIdInput);
     return record;
   }
-  if (keyIdInput.startsWith('arn:')) throw invalidKeyId(keyIdInput);
+  if (keyIdInput.startsWith('arn:')) {
+    // The message is this engine's wording; AWS's is unrecorded.
+    if (options.arnCheck) throw new InvalidArnException(`'${keyIdInput}' is not a valid KMS key ARN or alias ARN.`);
+    throw invalidKeyId(keyIdInput);
+  }
   if (keyIdInput.startsWith('alias/')) {
     if (!allowAlias) throw invalidKeyId(keyIdInput);
     return resolveAlias(ctx, ctx.account, keyIdInput);

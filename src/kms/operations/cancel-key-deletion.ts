@@ -15,7 +15,7 @@ export interface CancelKeyDeletionOutput {
 
 export async function cancelKeyDeletion(ctx: OperationContext, input: CancelKeyDeletionInput): Promise<CancelKeyDeletionOutput> {
   validateInput('CancelKeyDeletion', input);
-  const key = await resolveKey(ctx, input.KeyId as string);
+  const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true });
   if (key.keyState !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
   key.keyState = 'Disabled';
   key.deletionDate = undefined;

@@ -1,10 +1,11 @@
 // CreateAlias (kms-api.md §1.6): the target is a key id or key ARN in the caller's account and
 // Region; refused while the target is PendingDeletion [3]. An existing name gives
 // AlreadyExistsException (wording LocalStack's, not recorded from AWS). The `alias/aws/`
-// prefix is reserved (NotAuthorized in KMS; here a ValidationException with our wording).
+// prefix is reserved: InvalidAliasNameException, as the model's error list for CreateAlias
+// describes it (the message is this engine's wording).
 
 import { validateInput } from '../validation.js';
-import { AlreadyExistsException, NotFoundException, ValidationException } from '../exceptions.js';
+import { AlreadyExistsException, InvalidAliasNameException, NotFoundException } from '../exceptions.js';
 import { invalidState, resolveKey, type OperationContext } from '../keys.js';
 import { aliasArn } from '../store.js';
 
@@ -19,7 +20,7 @@ export async function createAlias(ctx: OperationContext, input: CreateAliasInput
   validateInput('CreateAlias', input);
   const aliasName = input.AliasName as string;
   if (aliasName.startsWith('alias/aws/')) {
-    throw new ValidationException('Alias names that begin with "alias/aws/" are reserved for AWS managed keys.');
+    throw new InvalidAliasNameException('Alias names that begin with "alias/aws/" are reserved for AWS managed keys.');
   }
   const key = await resolveKey(ctx, input.TargetKeyId as string, { allowAlias: false });
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
