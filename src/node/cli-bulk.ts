@@ -21,7 +21,7 @@ import { DryRunOperationException } from '../kms/exceptions.js';
 import { OPERATION_HANDLERS } from '../kms/operations/index.js';
 import { OPERATIONS, type OperationName } from '../kms/schema.js';
 import { callOperation, ExitError, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
-import { toPlain } from './cli-output.js';
+import { inModelOrder, toPlain } from './cli-output.js';
 import { CliFailure, parseParam, UsageError } from './cli-params.js';
 import { KeyPairWorkerPool } from './pool.js';
 
@@ -147,7 +147,7 @@ async function generatePairs(run: BulkRun): Promise<void> {
           const output = (await callOperation(operation, () => client.send(new KMSCommand(operation, input, handler)))) as {
             PrivateKeyPlaintext?: Uint8Array;
           };
-          const line = `${JSON.stringify(toPlain(output))}\n`;
+          const line = `${JSON.stringify(inModelOrder(operation, toPlain(output)))}\n`;
           output.PrivateKeyPlaintext?.fill(0);
           pending.push(line);
           pendingBytes += line.length;

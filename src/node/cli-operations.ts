@@ -10,7 +10,7 @@ import { KMSClient, KMSCommand } from '../kms/client.js';
 import { OPERATION_HANDLERS } from '../kms/operations/index.js';
 import { OPERATIONS, type Members, type OperationName, type Shape } from '../kms/schema.js';
 import { callOperation, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
-import { applyQuery, parseQuery, render, renderQueryResult, toPlain } from './cli-output.js';
+import { applyQuery, inModelOrder, parseQuery, render, renderQueryResult, toPlain } from './cli-output.js';
 import { kebabName, optionArgument, parseInputJson, parseParam, UsageError } from './cli-params.js';
 
 /** The operations, in the order help lists them, with a one-line summary each. */
@@ -135,7 +135,7 @@ export function addOperationCommands(program: Command, io: CliIO, globals: () =>
           callOperation(operation, () => client.send(new KMSCommand(operation, inp, OPERATION_HANDLERS[operation])));
         const paging = resultKey !== undefined && g.paginate && input.Limit === undefined && input.Marker === undefined;
         const output = paging ? await paginate(send, input, resultKey, opts) : await send(input);
-        const plain = toPlain(output);
+        const plain = inModelOrder(operation, toPlain(output));
         io.stdout(query !== undefined ? renderQueryResult(applyQuery(query, plain), g.output) : render(plain, g.output));
       } finally {
         await store.close();

@@ -59,14 +59,17 @@ interface Printer {
   (text: string): void;
 }
 
+const defaultOut: Printer = (s) => process.stdout.write(`${s}\n`);
+const defaultErr: Printer = (s) => process.stderr.write(`${s}\n`);
+
 /**
  * Runs one command line (without `node` and the script); resolves to the exit code. `out` and
  * `err` take text without a final newline; by default they write to stdout and stderr.
  */
 export async function main(
   argv: string[],
-  out: Printer = (s) => process.stdout.write(`${s}\n`),
-  err: Printer = (s) => process.stderr.write(`${s}\n`),
+  out: Printer = defaultOut,
+  err: Printer = defaultErr,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   // Text from the commands ends with a newline; the printers add their own.
@@ -116,8 +119,6 @@ export async function main(
     return 255;
   }
 }
-
-const defaultErr: Printer = (s) => process.stderr.write(`${s}\n`);
 
 function regionFromEnv(env: NodeJS.ProcessEnv): string {
   return env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
