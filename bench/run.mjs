@@ -9,6 +9,9 @@
 //   groups()         async, → [{ name, timeMs, minSamples, tasks: [{ name, fn, check? }] }]
 //                    fn may be sync or async; check(result of the first warm-up call) throws
 //                    if the result is wrong. Any expensive setup belongs in groups().
+//   notes(groups)    optional, async, called once the suite's groups have run (with their
+//                    results) → Markdown lines printed under the suite's table: figures that
+//                    are not per-call times (throughput, bursts)
 // Register a new suite in SUITES below; running, statistics and reporting are generic.
 
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ const SUITES = {
   mlkem: () => import('./suites/mlkem.mjs'),
   aead: () => import('./suites/aead.mjs'),
   kms: () => import('./suites/kms.mjs'),
+  server: () => import('./suites/server.mjs'),
 };
 
 const ROUNDS = 4;
@@ -136,7 +140,8 @@ async function main() {
       for (const t of tasks) t.ratio = base ? t.median / base.median : NaN;
       done.push({ name: g.name, budget: g.budget, tasks });
     }
-    suites.push({ id: suite.id, title: suite.title, baseline: suite.baseline, targets: suite.targets, groups: done });
+    const notes = suite.notes ? await suite.notes(done) : undefined;
+    suites.push({ id: suite.id, title: suite.title, baseline: suite.baseline, targets: suite.targets, groups: done, notes });
   }
 
   const run = {

@@ -95,7 +95,7 @@ export function markdown(run) {
     ...(run.targets.length ? [''] : []),
     `**${summaryLine(run.targets)}**`,
   ];
-  return [...header, ...run.suites.map((s) => `${suiteTable(s, run.targets)}\n`), ...targets, ''].join('\n');
+  return [...header, ...run.suites.map((s) => `${suiteTable(s, run.targets)}\n${s.notes?.length ? `\n${s.notes.join('\n')}\n` : ''}`), ...targets, ''].join('\n');
 }
 
 /** The run with every number, raw samples included (ms, ascending; arrays kept on one line). */
