@@ -21,6 +21,8 @@ import {
   KMSClient,
   ListAliasesCommand,
   RotateKeyOnDemandCommand,
+  EnableKeyRotationCommand,
+  GetKeyRotationStatusCommand,
   EncryptCommand,
 } from '../src/kms/index.js';
 import { ACCOUNT, writeFor } from './helpers/file-store-writer.mjs';
@@ -100,6 +102,8 @@ function fullKey(keyId = '1234abcd-12ab-34cd-56ef-1234567890ab'): KeyRecord {
     currentKeyMaterialId: 'b'.repeat(64),
     keyPair: { publicKey: new Uint8Array(randomBytes(91)), privateKey: new Uint8Array(randomBytes(138)) },
     hmacKey: new Uint8Array(randomBytes(64)),
+    rotationPeriodInDays: 180,
+    rotationSince: new Date('2026-03-04T05:06:07.089Z'),
   };
 }
 
@@ -132,7 +136,9 @@ function alias(aliasName: string, targetKeyId: string, region = REGION): AliasRe
   };
 }
 
-const OPTIONAL_KEY_FIELDS = ['deletionDate', 'pendingWindowInDays', 'customKeyStoreId', 'currentKeyMaterialId', 'keyPair', 'hmacKey'];
+const OPTIONAL_KEY_FIELDS = [
+  'deletionDate', 'pendingWindowInDays', 'customKeyStoreId', 'currentKeyMaterialId', 'keyPair', 'hmacKey', 'rotationPeriodInDays', 'rotationSince',
+];
 
 describe('FileKeyStore records', () => {
   for (const sealed of [false, true]) {
@@ -713,6 +719,8 @@ describe('FileKeyStore under the KMS engine', () => {
       new GenerateDataKeyPairCommand({ KeyId: 'alias/Files/Test', KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: context }),
     );
     await kms.send(new RotateKeyOnDemandCommand({ KeyId: KeyMetadata!.KeyId }));
+    await kms.send(new EnableKeyRotationCommand({ KeyId: KeyMetadata!.KeyId, RotationPeriodInDays: 200 }));
+    const rotation = await kms.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId }));
     const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: new Uint8Array([1, 2, 3]) }));
     const { CustomKeyStoreId } = await kms.send(
       new CreateCustomKeyStoreCommand({
@@ -737,6 +745,9 @@ describe('FileKeyStore under the KMS engine', () => {
       Description: 'file store',
     });
     expect((await kms2.send(new ListAliasesCommand({}))).Aliases!.map((a) => a.AliasName)).toContain('alias/Files/Test');
+    // Rotation settings live on the record, so the next process sees them.
+    const rotationAgain = await kms2.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId }));
+    expect(rotationAgain).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 200, NextRotationDate: rotation.NextRotationDate });
     const stores = await kms2.send(new DescribeCustomKeyStoresCommand({}));
     expect(stores.CustomKeyStores!.map((c) => c.CustomKeyStoreId)).toEqual([CustomKeyStoreId]);
     // Two key materials after the rotation, both sealed on disk.

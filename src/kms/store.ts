@@ -35,6 +35,10 @@ export interface KeyRecord {
   keyPair?: { publicKey: Uint8Array; privateKey: Uint8Array };
   /** HMAC keys: the MAC key (28, 32, 48 or 64 bytes for HMAC_224/256/384/512); absent while PendingImport. */
   hmacKey?: Uint8Array;
+  /** Automatic rotation, when enabled: its period (90..2560 days)... */
+  rotationPeriodInDays?: number;
+  /** ...and when it was (first) enabled; NextRotationDate is this plus the period. */
+  rotationSince?: Date;
 }
 
 /** A custom key store record. Nothing stands behind it: no CloudHSM cluster, no XKS proxy. */
@@ -101,6 +105,7 @@ function cloneKey(r: KeyRecord): KeyRecord {
     keyMaterials: r.keyMaterials.map((m) => ({ id: m.id, material: m.material.slice() })),
     keyPair: r.keyPair === undefined ? undefined : { publicKey: r.keyPair.publicKey.slice(), privateKey: r.keyPair.privateKey.slice() },
     hmacKey: r.hmacKey === undefined ? undefined : r.hmacKey.slice(),
+    rotationSince: r.rotationSince === undefined ? undefined : new Date(r.rotationSince.getTime()),
   };
 }
 

@@ -326,7 +326,7 @@ function secretOut(sealer: Sealer | undefined, who: Identity, field: string, byt
 const KEY_FIELDS = [
   'keyId', 'account', 'region', 'arn', 'creationDate', 'description', 'keySpec', 'keyUsage', 'origin', 'keyState',
   'deletionDate', 'pendingWindowInDays', 'customKeyStoreId', 'multiRegion', 'keyMaterials', 'currentKeyMaterialId',
-  'keyPair', 'hmacKey',
+  'keyPair', 'hmacKey', 'rotationPeriodInDays', 'rotationSince',
 ] as const;
 const ALIAS_FIELDS = ['aliasName', 'account', 'region', 'aliasArn', 'targetKeyId', 'creationDate', 'lastUpdatedDate'] as const;
 const CKS_FIELDS = [
@@ -378,6 +378,8 @@ function encodeKey(r: KeyRecord, sealer: Sealer | undefined): Json {
     };
   }
   if (r.hmacKey !== undefined) e.out.hmacKey = secretOut(sealer, who, 'hmacKey', bytesOf(what, 'hmacKey', r.hmacKey));
+  e.integer('rotationPeriodInDays', true);
+  e.date('rotationSince', true);
   return e.out;
 }
 
@@ -569,6 +571,10 @@ function decodeKey(file: string, v: unknown, sealer: Sealer | undefined): KeyRec
     pd.end();
   }
   if (d.raw('hmacKey') !== undefined) r.hmacKey = d.secret('hmacKey', sealer, who, 'hmacKey');
+  const rotationPeriodInDays = d.optInteger('rotationPeriodInDays');
+  if (rotationPeriodInDays !== undefined) r.rotationPeriodInDays = rotationPeriodInDays;
+  const rotationSince = d.optDate('rotationSince');
+  if (rotationSince !== undefined) r.rotationSince = rotationSince;
   d.end();
   return r;
 }

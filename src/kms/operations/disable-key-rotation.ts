@@ -3,7 +3,7 @@
 
 import { checkUsableForCrypto, resolveKey, type OperationContext } from '../keys.js';
 import { validateInput } from '../validation.js';
-import { checkRotatableSpec, setRotationSettings, wipe } from './enable-key-rotation.js';
+import { checkRotatableSpec, wipe } from './enable-key-rotation.js';
 
 export interface DisableKeyRotationInput {
   KeyId: string | undefined;
@@ -14,9 +14,16 @@ export type DisableKeyRotationOutput = Record<string, never>;
 export async function disableKeyRotation(ctx: OperationContext, input: DisableKeyRotationInput): Promise<DisableKeyRotationOutput> {
   validateInput('DisableKeyRotation', input);
   const key = await resolveKey(ctx, input.KeyId as string);
-  wipe(key);
-  checkUsableForCrypto(key);
-  checkRotatableSpec(key);
-  setRotationSettings(ctx.store, key, undefined);
+  try {
+    checkUsableForCrypto(key);
+    checkRotatableSpec(key);
+    if (key.rotationPeriodInDays !== undefined || key.rotationSince !== undefined) {
+      key.rotationPeriodInDays = undefined;
+      key.rotationSince = undefined;
+      await ctx.store.putKey(key);
+    }
+  } finally {
+    wipe(key);
+  }
   return {};
 }

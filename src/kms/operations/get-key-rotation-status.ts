@@ -6,7 +6,7 @@
 
 import { resolveKey, type OperationContext } from '../keys.js';
 import { validateInput } from '../validation.js';
-import { checkRotatableSpec, getRotationSettings, nextRotationDate, wipe } from './enable-key-rotation.js';
+import { checkRotatableSpec, nextRotationDate, wipe } from './enable-key-rotation.js';
 
 export interface GetKeyRotationStatusInput {
   KeyId: string | undefined;
@@ -28,12 +28,12 @@ export async function getKeyRotationStatus(
   const key = await resolveKey(ctx, input.KeyId as string);
   wipe(key);
   checkRotatableSpec(key);
-  const settings = getRotationSettings(ctx.store, key);
-  if (settings === undefined) return { KeyId: key.keyId, KeyRotationEnabled: false };
+  const next = nextRotationDate(key);
+  if (next === undefined) return { KeyId: key.keyId, KeyRotationEnabled: false };
   return {
     KeyId: key.keyId,
     KeyRotationEnabled: true,
-    RotationPeriodInDays: settings.rotationPeriodInDays,
-    NextRotationDate: nextRotationDate(settings),
+    RotationPeriodInDays: key.rotationPeriodInDays,
+    NextRotationDate: next,
   };
 }
