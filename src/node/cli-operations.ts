@@ -77,6 +77,17 @@ const MEMBER_HELP: Readonly<Record<string, string>> = {
   SourceKeyId: 'the key the ciphertext was made with (optional for symmetric keys)',
   DestinationKeyId: 'the key for the new ciphertext',
   DryRunModifiers: 'IGNORE_CIPHERTEXT: a dry run that does not need a real ciphertext',
+  XksKeyId: 'the id of the key in the external key manager (EXTERNAL_KEY_STORE keys)',
+  CloudHsmClusterId: 'the CloudHSM cluster id (recorded only)',
+  TrustAnchorCertificate: 'the cluster\'s trust anchor certificate (recorded only)',
+  KeyStorePassword: 'the kmsuser password (checked for length, not stored)',
+  CustomKeyStoreType: 'the type of custom key store',
+  XksProxyUriEndpoint: 'https://host of the external key store proxy (recorded only)',
+  XksProxyUriPath: 'the proxy path, /.../kms/xks/v1 (recorded only)',
+  XksProxyVpcEndpointServiceName: 'the proxy\'s VPC endpoint service name (recorded only)',
+  XksProxyVpcEndpointServiceOwner: 'the account owning that VPC endpoint service',
+  XksProxyAuthenticationCredential: 'AccessKeyId=...,RawSecretAccessKey=... or JSON',
+  XksProxyConnectivity: 'how the proxy is reached',
 };
 
 function memberHelp(name: string, shape: Shape, required: boolean): string {

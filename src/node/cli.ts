@@ -42,11 +42,13 @@ function version(): string {
   return pkg.version;
 }
 
+const invalidChoice = (name: string) => `argument command: Invalid choice: '${name}', valid choices are: ${commandNames.join(', ')}`;
+
 /** Translates commander's wording into the AWS CLI's where they differ. */
 function usageMessage(e: CommanderError): string {
   const msg = e.message.replace(/^error: /, '');
   let m: RegExpExecArray | null;
-  if ((m = /^unknown command '(.*)'/.exec(msg))) return `argument command: Invalid choice: '${m[1]}', valid choices are: ${commandNames.join(', ')}`;
+  if ((m = /^unknown command '(.*)'/.exec(msg))) return invalidChoice(m[1]);
   if ((m = /^unknown option '(.*)'/.exec(msg))) return `Unknown options: ${m[1]}`;
   if ((m = /^option '(--[a-z0-9-]+)[^']*' argument missing/.exec(msg))) return `argument ${m[1]}: expected one argument`;
   return msg;
@@ -99,6 +101,11 @@ export async function main(
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return 0;
+      if (e.code === 'commander.help') {
+        // Help asked for a command that does not exist, or options but no command.
+        const named = args[0] === 'help' ? args[1] : undefined;
+        return usage(named !== undefined ? invalidChoice(named) : 'the following arguments are required: command');
+      }
       return usage(usageMessage(e));
     }
     if (e instanceof UsageError) return usage(e.message);
@@ -130,8 +137,9 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout(s),
-      writeErr: (s) => io.stderr(s),
-      // Errors are reported by main() in the AWS CLI's form.
+      // Errors, and the full help commander would print with them (no command given, `help
+      // <unknown>`), are reported by main() instead: a short usage block in the AWS CLI's form.
+      writeErr: () => undefined,
       outputError: () => undefined,
     })
     .description('AWS KMS commands on a local key store, with the cryptography in WebAssembly.')
