@@ -14,11 +14,13 @@
 //                    are not per-call times (throughput, bursts)
 // Register a new suite in SUITES below; running, statistics and reporting are generic.
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeBudget, describeTarget, json, machineInfo, markdown, summaryLine } from './lib/report.mjs';
 import { log, runGroup } from './lib/runner.mjs';
-import { chart } from './lib/svg.mjs';
+import { keyPairChart, timingsChart } from './lib/svg.mjs';
 
 const SUITES = {
   rsa: () => import('./suites/rsa.mjs'),
@@ -36,10 +38,12 @@ const QUICK = { timeMs: 300, minSamples: 2, rounds: 1, warmup: 1 };
 const RESULTS = new URL('./results/', import.meta.url);
 
 const USAGE = `usage: node --expose-gc bench/run.mjs [suite ...] [--quick] [--time <seconds per task>] [--check]
+       node bench/run.mjs --report-from <results/NAME.json> [--check]
 suites: ${Object.keys(SUITES).join(', ')} (default: all)
   --quick   smoke run: ${QUICK.timeMs / 1000} s per task, ≥ ${QUICK.minSamples} samples, one round, one warm-up call
   --time    time budget per task in seconds, for every group (minimum sample counts still apply)
-  --check   exit with status 1 when a target fails`;
+  --check   exit with status 1 when a target fails
+  --report-from  run nothing: rewrite NAME.md, NAME.svg and NAME-timings.svg beside a saved NAME.json`;
 
 class UsageError extends Error {}
 
@@ -57,6 +61,7 @@ function parseCli() {
       quick: { type: 'boolean', default: false },
       time: { type: 'string' },
       check: { type: 'boolean', default: false },
+      'report-from': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -69,7 +74,12 @@ function parseCli() {
   const unknown = positionals.filter((s) => !(s in SUITES));
   if (unknown.length) throw new UsageError(`unknown suite ${unknown.join(', ')}\n${USAGE}`);
   const suites = positionals.length ? [...new Set(positionals)] : Object.keys(SUITES);
-  return { suites, quick: values.quick, time, check: values.check };
+  const reportFrom = values['report-from'];
+  if (reportFrom !== undefined && (positionals.length || values.quick || time !== undefined)) {
+    throw new UsageError(`--report-from runs nothing: it takes no suites, --quick or --time\n${USAGE}`);
+  }
+  if (reportFrom !== undefined && !reportFrom.endsWith('.json')) throw new UsageError(`--report-from wants a .json file, got ${reportFrom}`);
+  return { suites, quick: values.quick, time, check: values.check, reportFrom };
 }
 
 function budgetFor(group, opts) {
@@ -105,16 +115,51 @@ function evaluateTargets(suites) {
   );
 }
 
-function writeAtomically(name, content) {
-  const file = new URL(name, RESULTS);
-  const tmp = new URL(`${name}.tmp`, RESULTS);
+function writeAtomically(dir, name, content) {
+  const file = new URL(name, dir);
+  const tmp = new URL(`${name}.tmp`, dir);
   writeFileSync(tmp, content);
   renameSync(tmp, file);
   return file.pathname;
 }
 
+/** Writes STEM.md, STEM.svg (key pairs vs node:crypto) and STEM-timings.svg of `run` into `dir`. */
+function writeReports(run, dir, stem) {
+  const files = { chart: `${stem}.svg`, timings: `${stem}-timings.svg` };
+  const report = markdown(run, files);
+  const written = [
+    writeAtomically(dir, `${stem}.md`, report),
+    writeAtomically(dir, files.chart, keyPairChart(run)),
+    writeAtomically(dir, files.timings, timingsChart(run)),
+  ];
+  return { report, written };
+}
+
+function finish(run, written, opts) {
+  log(`wrote ${written.join(', ')}`);
+  log(summaryLine(run.targets));
+  if (opts.check && run.targets.some((t) => t.status === 'FAIL')) process.exitCode = 1;
+}
+
+/** --report-from: the reports of a saved run, without measuring anything. */
+function reportFrom(path, opts) {
+  let run;
+  try {
+    run = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--report-from: cannot read ${path}: ${err.message}`);
+  }
+  if (!run || typeof run.machine !== 'object' || !Array.isArray(run.suites) || !Array.isArray(run.targets)) {
+    throw new UsageError(`--report-from: ${path} is not a saved benchmark run (no machine, suites and targets)`);
+  }
+  const dir = pathToFileURL(`${dirname(resolve(path))}/`);
+  const { written } = writeReports(run, dir, basename(path, '.json'));
+  finish(run, written, opts);
+}
+
 async function main() {
   const opts = parseCli();
+  if (opts.reportFrom !== undefined) return reportFrom(opts.reportFrom, opts);
   if (!globalThis.gc) log('note: run with node --expose-gc to collect garbage between tasks');
 
   const plan = [];
@@ -156,16 +201,10 @@ async function main() {
   const complete = !opts.quick && opts.time === undefined && opts.suites.length === Object.keys(SUITES).length;
   const stem = complete ? 'latest' : ['partial', opts.quick && 'quick', ...opts.suites].filter(Boolean).join('-');
   mkdirSync(RESULTS, { recursive: true });
-  const report = markdown(run);
-  const files = [
-    writeAtomically(`${stem}.md`, report),
-    writeAtomically(`${stem}.json`, json(run)),
-    writeAtomically(`${stem}.svg`, chart(run)),
-  ];
+  const saved = writeAtomically(RESULTS, `${stem}.json`, json(run));
+  const { report, written } = writeReports(run, RESULTS, stem);
   process.stdout.write(report);
-  log(`wrote ${files.join(', ')}`);
-  log(summaryLine(run.targets));
-  if (opts.check && run.targets.some((t) => t.status === 'FAIL')) process.exitCode = 1;
+  finish(run, [saved, ...written], opts);
 }
 
 main().catch((err) => {

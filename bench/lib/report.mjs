@@ -1,6 +1,7 @@
 // Markdown and JSON reports of a run.
 
 import os from 'node:os';
+import { formatRatio as formatRatioShort, keyPairRatios, REFERENCE } from './chart-data.mjs';
 
 export function machineInfo() {
   const cpus = os.cpus();
@@ -72,7 +73,52 @@ export function summaryLine(targets) {
   return `Targets ${verdict}: ${parts.join('; ')}`;
 }
 
-export function markdown(run) {
+/**
+ * The "Key pair generation vs node:crypto" table: a row per spec, a column per implementation
+ * other than the references, each cell the ratio of medians; the reference and its median in
+ * the second column. Self-contained Markdown, so that the README can carry a copy.
+ */
+export function keyPairTable(data) {
+  const columns = data.implementations.filter((n) => data.specs.some((s) => s.bars.some((b) => b.name === n && !b.reference)));
+  const lines = [
+    row(['Key spec', 'Reference = 1× (its median)', ...columns]),
+    row(['---', '---', ...columns.map(() => '---:')]),
+  ];
+  for (const s of data.specs) {
+    const cells = columns.map((n) => {
+      const b = s.bars.find((x) => x.name === n && !x.reference);
+      return b ? formatRatioShort(b.ratio) : '';
+    });
+    const median = `(${formatMs(s.referenceMedian)} ms)`;
+    lines.push(row([s.spec, s.label ? `**${s.label}** ${median}` : `${s.reference} ${median}`, ...cells]));
+  }
+  return lines.join('\n');
+}
+
+function keyPairSection(run, files) {
+  const data = keyPairRatios(run);
+  if (data.specs.length === 0) return [];
+  const others = [...new Set(data.specs.filter((s) => s.label).map((s) => s.reference))];
+  const fallback = others.length
+    ? ` Where the run has no ${REFERENCE} for a spec (Node 20's node:crypto has no ML-KEM), the reference is the suite's own, marked **vs ${others.join(', ')}**.`
+    : '';
+  return [
+    `## Key pair generation vs ${REFERENCE}`,
+    '',
+    ...(files.chart ? [`![Key pair generation: median time relative to ${REFERENCE}, log scale](${files.chart})`, ''] : []),
+    `Median key pair generation time of each implementation ÷ the reference's median in the same run (below 1× is faster); the second column names the reference and its median.${fallback} A blank cell: not measured for that spec.`,
+    '',
+    keyPairTable(data),
+    '',
+    ...(files.timings ? [`Medians and p99 of every task, in milliseconds: [${files.timings}](${files.timings}).`, ''] : []),
+  ];
+}
+
+/**
+ * The Markdown report of `run`. `files` names the charts written beside it (relative paths),
+ * which the report links: { chart: 'latest.svg', timings: 'latest-timings.svg' }.
+ */
+export function markdown(run, files = {}) {
   const m = run.machine;
   const header = [
     '# wasm-kms benchmarks',
@@ -95,7 +141,13 @@ export function markdown(run) {
     ...(run.targets.length ? [''] : []),
     `**${summaryLine(run.targets)}**`,
   ];
-  return [...header, ...run.suites.map((s) => `${suiteTable(s, run.targets)}\n${s.notes?.length ? `\n${s.notes.join('\n')}\n` : ''}`), ...targets, ''].join('\n');
+  return [
+    ...header,
+    ...keyPairSection(run, files),
+    ...run.suites.map((s) => `${suiteTable(s, run.targets)}\n${s.notes?.length ? `\n${s.notes.join('\n')}\n` : ''}`),
+    ...targets,
+    '',
+  ].join('\n');
 }
 
 /** The run with every number, raw samples included (ms, ascending; arrays kept on one line). */
