@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
-import { KeyPairWorkerPool, parsePoolSpec } from '../dist/node/pool.js';
+import { KeyPairWorkerPool, defaultThreads, parsePoolSpec } from '../dist/node/pool.js';
 import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../dist/core/index.js';
 import { KMSClient, DecryptCommand, GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand } from '../src/kms/index.js';
 import { newKey } from './helpers/kms.js';
@@ -86,8 +86,9 @@ describe('KeyPairWorkerPool: pairs', () => {
     expect(pool.stats()).toMatchObject({ threads: 2, queued: { fast: 0, slow: 0 }, generated: 100 });
   });
 
-  it('defaults to one thread per core and rejects bad options and specs clearly', async () => {
-    expect(newPool().stats().threads).toBe(availableParallelism());
+  it('defaults to one thread per core plus the reserved fast-lane thread, and rejects bad options and specs clearly', async () => {
+    expect(newPool().stats().threads).toBe(defaultThreads(availableParallelism()));
+    expect([1, 2, 4, 16].map((cores) => defaultThreads(cores))).toEqual([1, 3, 5, 17]);
     expect(() => new KeyPairWorkerPool({ threads: 0 })).toThrow(/threads must be a whole number from 1/);
     expect(() => new KeyPairWorkerPool({ threads: 1.5 })).toThrow(RangeError);
     expect(() => new KeyPairWorkerPool({ prefill: { RSA_1024: 2 } as never })).toThrow(/unknown key pair spec "RSA_1024"/);

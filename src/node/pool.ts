@@ -4,8 +4,8 @@
 // 0.1 to over 1 s each) and fast (every other spec: a millisecond or less).
 //  - With N ≥ 2 threads, thread 0 runs fast-lane work only; threads 1..N-1 run both lanes,
 //    fast requests first. There is always a thread that never runs RSA, so a fast request
-//    waits for no RSA job, running or queued. (The reserved thread idles most of the time; on
-//    a machine with C cores, `threads: C + 1` keeps every core on RSA as well.)
+//    waits for no RSA job, running or queued. The reserved thread idles most of the time, so
+//    the default on a machine with C ≥ 2 cores is C + 1 threads: every core can run RSA.
 //  - With 1 thread, that thread runs both lanes, fast requests first: a fast request never
 //    waits for queued RSA requests, only for the one RSA job already running, if any.
 //  - Within a lane, requests run in arrival order. A thread runs one job at a time.
@@ -29,7 +29,7 @@ import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../core/index.js
 import type { PoolReply, PoolRequest } from './pool-worker.js';
 
 export interface KeyPairWorkerPoolOptions {
-  /** Worker threads; default os.availableParallelism(). */
+  /** Worker threads; default os.availableParallelism() + 1 (one reserved for the fast lane), or 1 on one core. */
   threads?: number;
   /** Pre-generated pairs to keep ready per spec, e.g. { RSA_2048: 32 }. Held in memory only, never persisted. */
   prefill?: Partial<Record<KeyPairSpec, number>>;
@@ -42,6 +42,11 @@ const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
 const MAX_PREFILL = 10_000;
 
 type Lane = 'fast' | 'slow';
+
+/** C + 1 on C ≥ 2 cores: C threads for RSA beside the one reserved for the fast lane. */
+export function defaultThreads(cores: number = availableParallelism()): number {
+  return cores >= 2 ? cores + 1 : 1;
+}
 
 const laneOf = (spec: KeyPairSpec): Lane => (spec.startsWith('RSA_') ? 'slow' : 'fast');
 
@@ -92,7 +97,7 @@ export class KeyPairWorkerPool {
   #broken?: Error;
 
   constructor(options: KeyPairWorkerPoolOptions = {}) {
-    const threads = options.threads ?? availableParallelism();
+    const threads = options.threads ?? defaultThreads();
     if (!Number.isSafeInteger(threads) || threads < 1 || threads > 1024) {
       throw new RangeError(`KeyPairWorkerPool: threads must be a whole number from 1 to 1024, got ${String(threads)}`);
     }
