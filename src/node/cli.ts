@@ -11,7 +11,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { generateKeyPair, KEY_PAIR_SPECS, type KeyPairSpec } from '../core/index.js';
-import { CliFailure, UsageError, type BinaryFormat } from './cli-params.js';
+import { UsageError, type BinaryFormat } from './cli-params.js';
 import { ExitError, oneLine, ServiceError, type CliIO, type GlobalOptions } from './cli-context.js';
 import { addOperationCommands } from './cli-operations.js';
 import { addBulkCommand } from './cli-bulk.js';
@@ -42,19 +42,19 @@ function version(): string {
   return pkg.version;
 }
 
-const invalidChoice = (name: string) => `argument command: Invalid choice: '${name}', valid choices are: ${commandNames.join(', ')}`;
+function invalidChoice(program: Command, name: string): string {
+  return `argument command: Invalid choice: '${name}', valid choices are: ${program.commands.map((c) => c.name()).join(', ')}`;
+}
 
 /** Translates commander's wording into the AWS CLI's where they differ. */
-function usageMessage(e: CommanderError): string {
+function usageMessage(program: Command, e: CommanderError): string {
   const msg = e.message.replace(/^error: /, '');
   let m: RegExpExecArray | null;
-  if ((m = /^unknown command '(.*)'/.exec(msg))) return invalidChoice(m[1]);
+  if ((m = /^unknown command '(.*)'/.exec(msg))) return invalidChoice(program, m[1]);
   if ((m = /^unknown option '(.*)'/.exec(msg))) return `Unknown options: ${m[1]}`;
   if ((m = /^option '(--[a-z0-9-]+)[^']*' argument missing/.exec(msg))) return `argument ${m[1]}: expected one argument`;
   return msg;
 }
-
-let commandNames: string[] = [];
 
 interface Printer {
   /** One line (or block) of text, without its final newline, as console.log takes it. */
@@ -104,9 +104,9 @@ export async function main(
       if (e.code === 'commander.help') {
         // Help asked for a command that does not exist, or options but no command.
         const named = args[0] === 'help' ? args[1] : undefined;
-        return usage(named !== undefined ? invalidChoice(named) : 'the following arguments are required: command');
+        return usage(named !== undefined ? invalidChoice(program, named) : 'the following arguments are required: command');
       }
-      return usage(usageMessage(e));
+      return usage(usageMessage(program, e));
     }
     if (e instanceof UsageError) return usage(e.message);
     if (e instanceof ServiceError) {
@@ -118,10 +118,7 @@ export async function main(
       err(`wasm-kms: ${e.message}`);
       return e.exitCode;
     }
-    if (e instanceof CliFailure) {
-      err(`wasm-kms: error: ${oneLine(e)}`);
-      return 255;
-    }
+    // CliFailure, and anything unexpected: one line.
     err(`wasm-kms: error: ${oneLine(e)}`);
     return 255;
   }
@@ -202,7 +199,6 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
   addBulkCommand(program, io, globals);
   addServeCommand(program, io, globals);
 
-  commandNames = program.commands.map((c) => c.name());
   // Operands a command does not take: the AWS CLI's "Unknown options: a, b" (commander's own
   // message does not name them).
   for (const c of program.commands) c.allowExcessArguments(true);
