@@ -44,7 +44,7 @@ export function addBulkCommand(program: Command, io: CliIO, globals: () => Globa
     .option('--key-pair-spec <value>', 'the type of data key pair (required)')
     .option('--count <n>', 'how many pairs (required)')
     .option('--out <file>', 'the NDJSON file to write (mode 0600; replaced only when the run succeeds) (required)')
-    .option('--threads <n>', 'worker threads (default: the number of CPUs)')
+    .option('--threads <n>', 'worker threads (default: the number of CPUs + 1, one kept for non-RSA requests)')
     .option('--encryption-context <value>', 'key=value,... or JSON {"key":"value"}, for every pair')
     .option('--grant-tokens <value...>', 'grant tokens')
     .option('--without-plaintext', 'call GenerateDataKeyPairWithoutPlaintext: no plaintext private keys in the file')

@@ -27,7 +27,7 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
     .option('--auth <mode>', "none (default: signatures not checked) or sigv4 (every request signed by one of --credentials)", 'none')
     .option('--credentials <file>', 'for --auth sigv4: JSON [{accessKeyId, secretAccessKey, accountId?}] or an AWS credentials INI file')
     .option('--pool <spec>', 'key pairs to keep ready per spec, e.g. RSA_2048=32,ECC_NIST_P256=8 (memory only)')
-    .option('--threads <n>', 'worker threads for key pairs (default: the number of CPUs)')
+    .option('--threads <n>', 'worker threads for key pairs (default: the number of CPUs + 1, one kept for non-RSA requests)')
     .option('--body-limit <bytes>', 'largest request body (default 1 MiB)')
     .option('--quiet', 'no per-request lines on stderr')
     .action(async (opts: Record<string, unknown>) => {
