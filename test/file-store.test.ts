@@ -26,6 +26,7 @@ import {
   EncryptCommand,
 } from '../src/kms/index.js';
 import { ACCOUNT, writeFor } from './helpers/file-store-writer.mjs';
+import { rejectionOf } from './helpers/caught.js';
 
 type Write =
   | { kind: 'key'; id: string; record: KeyRecord }
@@ -67,16 +68,6 @@ async function get(store: FileKeyStore, region: string, w: Write): Promise<unkno
   if (w.kind === 'key') return store.getKey(ACCOUNT, region, w.id);
   if (w.kind === 'alias') return store.getAlias(ACCOUNT, region, w.id);
   return store.getCustomKeyStore(ACCOUNT, region, w.id);
-}
-
-async function rejectionOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(Error);
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function fullKey(keyId = '1234abcd-12ab-34cd-56ef-1234567890ab'): KeyRecord {
@@ -408,8 +399,9 @@ describe('FileKeyStore refuses corrupt and foreign content', () => {
     const path = join(keys, `${a.keyId}.json`);
     const bad = corrupt(await readFile(path, 'utf8'), a);
     await writeFile(path, bad);
-    for (const p of [store.getKey(ACCOUNT, REGION, a.keyId), store.listKeys(ACCOUNT, REGION)]) {
-      const err = await rejectionOf(p);
+    // One call at a time: a second promise made up front could reject before it is awaited.
+    for (const call of [() => store.getKey(ACCOUNT, REGION, a.keyId), () => store.listKeys(ACCOUNT, REGION)]) {
+      const err = await rejectionOf(call());
       expect(err.message).toContain(path);
       expect(err.message).toMatch(message);
       expect(err.message).toMatch(/left unchanged/);

@@ -14,6 +14,7 @@ import { startServer, type RunningServer, type ServerOptions } from '../src/node
 import { OPERATION_NAMES } from '../src/kms/schema.js';
 import { generateKeyPair, KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../src/core/index.js';
 import { MemoryKeyStore, type KeyStore } from '../src/kms/store.js';
+import { caught } from './helpers/caught.js';
 
 const ACCOUNT = '111122223333';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -54,12 +55,7 @@ async function sdkRejection<T extends sdk.KMSServiceException>(
   status = 400,
   fault: 'client' | 'server' = 'client',
 ): Promise<T> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
+  const err = await caught(p);
   expect(err).toBeInstanceOf(cls);
   expect(err).toBeInstanceOf(sdk.KMSServiceException);
   const e = err as T;
@@ -620,6 +616,30 @@ describe('server faults', () => {
   it('a failing log sink does not break requests', async () => {
     const server = await startServer({ port: 0, log: () => { throw new Error('sink down'); } });
     expect((await raw(server.url, { target: 'TrentService.ListKeys', body: '{}' })).status).toBe(200);
+    await server.close();
+  });
+});
+
+describe('plaintext keys', () => {
+  it('are wiped from memory once the response is encoded; the client still gets the key', async () => {
+    const made: KeyPair[] = [];
+    const server = await startServer({
+      port: 0,
+      generateKeyPair: (spec: KeyPairSpec) => {
+        const pair = generateKeyPair(spec);
+        made.push(pair);
+        return pair;
+      },
+    });
+    const client = kmsClient(server.url);
+    const { KeyMetadata } = await client.send(new sdk.CreateKeyCommand({}));
+    const out = await client.send(new sdk.GenerateDataKeyPairCommand({ KeyId: KeyMetadata!.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
+    expect(made).toHaveLength(1);
+    expectPairMatches('ECC_NIST_P256', out.PrivateKeyPlaintext!, out.PublicKey!);
+    expect(made[0].privateKey.length).toBe(out.PrivateKeyPlaintext!.length);
+    expect(made[0].privateKey.every((b) => b === 0)).toBe(true);
+    expect(Buffer.from(made[0].publicKey)).toEqual(Buffer.from(out.PublicKey!));
+    client.destroy();
     await server.close();
   });
 });

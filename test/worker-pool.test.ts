@@ -17,6 +17,7 @@ import { KeyPairWorkerPool, defaultThreads, parsePoolSpec } from '../dist/node/p
 import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../dist/core/index.js';
 import { KMSClient, DecryptCommand, GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand } from '../src/kms/index.js';
 import { newKey } from './helpers/kms.js';
+import { rejectionOf } from './helpers/caught.js';
 
 interface TestHooks {
   held(): KeyPair[];
@@ -56,17 +57,6 @@ function newPool(options?: ConstructorParameters<typeof KeyPairWorkerPool>[0]): 
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
-
-/** The rejection of `p` (fails the test if it resolves). */
-async function rejectionOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(Error);
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('KeyPairWorkerPool: pairs', () => {
   it('generates every spec; node:crypto (or noble for ML-KEM) agrees with each pair', async () => {

@@ -176,6 +176,14 @@ function checkCredential(c: ServerCredentials, where: string): void {
   }
 }
 
+/** Zeroes the byte arrays of the output members that hold plaintext keys. */
+function wipeSecrets(output: object): void {
+  for (const name of ['Plaintext', 'PrivateKeyPlaintext']) {
+    const v = (output as Record<string, unknown>)[name];
+    if (v instanceof Uint8Array) v.fill(0);
+  }
+}
+
 class BodyTooLarge extends Error {}
 /** The client went away before its request body was complete. */
 class Aborted extends Error {}
@@ -242,7 +250,10 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     const input = decodeRequest(operation, body);
     const ctx: OperationContext = { store: config.store, account, region, core: getCore, generateKeyPair: config.generateKeyPair };
     const output = await OPERATION_HANDLERS[operation](ctx, input);
-    reply(config, res, 200, requestId, encodeOutput(output));
+    const json = encodeOutput(output);
+    // The response text is all that is left of a plaintext key once it is encoded.
+    wipeSecrets(output);
+    reply(config, res, 200, requestId, json);
   } catch (err) {
     if (err instanceof Aborted || res.headersSent) {
       res.destroy();

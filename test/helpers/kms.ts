@@ -1,6 +1,7 @@
 // Shared by the KMS engine tests: making a key, and catching a rejection checked to be an
 // SDK-shaped client-fault KMS exception of the expected class.
 import { expect } from 'vitest';
+import { caught } from './caught.js';
 import { CreateKeyCommand, KMSServiceException, type KMSClient } from '../../src/kms/index.js';
 
 export async function newKey(client: KMSClient, input: Record<string, unknown> = {}) {
@@ -10,12 +11,7 @@ export async function newKey(client: KMSClient, input: Record<string, unknown> =
 
 /** The rejection of `p`, checked to be a KMS exception of class `cls` with SDK-shaped fields. */
 export async function rejection<T extends KMSServiceException>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
+  const err = await caught(p);
   expect(err).toBeInstanceOf(cls);
   expect(err).toBeInstanceOf(KMSServiceException);
   const e = err as T;
