@@ -31,6 +31,16 @@ export interface OperationContext {
   generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
 }
 
+/**
+ * The operation, run inside the store's transaction where the store has one: for the
+ * operations that read a record and write it back, or check that a name is free and take it,
+ * so that a concurrent writer (another request, another process on the same file store)
+ * cannot slip in between and have its change undone.
+ */
+export function transactional<I, O>(op: (ctx: OperationContext, input: I) => Promise<O>): (ctx: OperationContext, input: I) => Promise<O> {
+  return (ctx, input) => (ctx.store.transaction === undefined ? op(ctx, input) : ctx.store.transaction(() => op(ctx, input)));
+}
+
 export interface ResolveOptions {
   /** False for operations that take only a key id or key ARN (EnableKey, DisableKey, CreateAlias's target...). */
   allowAlias?: boolean;

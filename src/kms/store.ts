@@ -88,6 +88,14 @@ export interface KeyStore {
   /** True when an alias was removed. */
   deleteAlias(account: string, region: string, aliasName: string): Promise<boolean>;
   listAliases(account: string, region: string): Promise<AliasRecord[]>;
+  /**
+   * Runs `fn` with no other writer in between: the operations that read a record, change it
+   * and write it back (or check that a name is free, then take it) run inside. A store shared
+   * by several processes holds its cross-process lock for the whole of `fn`; calls of this
+   * store's own methods from inside `fn` must not wait for that lock again. Optional: without
+   * it, such updates are not protected from a concurrent writer.
+   */
+  transaction?<T>(fn: () => Promise<T>): Promise<T>;
   // Custom key stores. Optional so that stores written before them still fit; the custom key
   // store operations answer UnsupportedOperationException on a store without them.
   getCustomKeyStore?(account: string, region: string, customKeyStoreId: string): Promise<CustomKeyStoreRecord | undefined>;
@@ -131,6 +139,17 @@ export class MemoryKeyStore implements KeyStore {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #aliases = new Map<string, AliasRecord>();
   readonly #customKeyStores = new Map<string, CustomKeyStoreRecord>();
+  /** The end of the last transaction queued: transactions run one after another. */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(fn, fn);
+    this.#tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
 
   async getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
     const r = this.#keys.get(slot(account, region, keyId));

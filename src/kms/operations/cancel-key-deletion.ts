@@ -3,7 +3,7 @@
 
 import { validateInput } from '../validation.js';
 import { KMSInvalidStateException } from '../exceptions.js';
-import { resolveKey, type OperationContext } from '../keys.js';
+import { resolveKey, type OperationContext, transactional } from '../keys.js';
 
 export interface CancelKeyDeletionInput {
   KeyId: string | undefined;
@@ -13,7 +13,7 @@ export interface CancelKeyDeletionOutput {
   KeyId?: string;
 }
 
-export async function cancelKeyDeletion(ctx: OperationContext, input: CancelKeyDeletionInput): Promise<CancelKeyDeletionOutput> {
+async function cancelKeyDeletionUnlocked(ctx: OperationContext, input: CancelKeyDeletionInput): Promise<CancelKeyDeletionOutput> {
   validateInput('CancelKeyDeletion', input);
   const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true });
   if (key.keyState !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
@@ -23,3 +23,6 @@ export async function cancelKeyDeletion(ctx: OperationContext, input: CancelKeyD
   await ctx.store.putKey(key);
   return { KeyId: key.arn };
 }
+
+/** CancelKeyDeletion, inside the store's transaction (keys.ts transactional). */
+export const cancelKeyDeletion = transactional(cancelKeyDeletionUnlocked);

@@ -6,7 +6,7 @@
 
 import { validateInput } from '../validation.js';
 import { AlreadyExistsException, InvalidAliasNameException, NotFoundException } from '../exceptions.js';
-import { invalidState, resolveKey, type OperationContext } from '../keys.js';
+import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
 import { aliasArn } from '../store.js';
 
 export interface CreateAliasInput {
@@ -16,7 +16,7 @@ export interface CreateAliasInput {
 
 export type CreateAliasOutput = Record<string, never>;
 
-export async function createAlias(ctx: OperationContext, input: CreateAliasInput): Promise<CreateAliasOutput> {
+async function createAliasUnlocked(ctx: OperationContext, input: CreateAliasInput): Promise<CreateAliasOutput> {
   validateInput('CreateAlias', input);
   const aliasName = input.AliasName as string;
   if (aliasName.startsWith('alias/aws/')) {
@@ -41,3 +41,6 @@ export async function createAlias(ctx: OperationContext, input: CreateAliasInput
   });
   return {};
 }
+
+/** CreateAlias, inside the store's transaction (keys.ts transactional). */
+export const createAlias = transactional(createAliasUnlocked);

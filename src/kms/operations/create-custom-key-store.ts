@@ -4,6 +4,7 @@
 // material. The secrets (KeyStorePassword, XKS RawSecretAccessKey) are checked and not kept.
 // Messages of the rules below the schema are ours.
 
+import { transactional } from '../keys.js';
 import { validateInput } from '../validation.js';
 import {
   CloudHsmClusterInUseException,
@@ -60,7 +61,7 @@ function requireMembers(input: object, names: readonly string[], why: string): v
   if (missing.length > 0) throw new ValidationException(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required ${why}.`);
 }
 
-export async function createCustomKeyStore(
+async function createCustomKeyStoreUnlocked(
   ctx: OperationContext,
   input: CreateCustomKeyStoreInput,
 ): Promise<CreateCustomKeyStoreOutput> {
@@ -128,3 +129,6 @@ export async function createCustomKeyStore(
   await m.put(record);
   return { CustomKeyStoreId: record.customKeyStoreId };
 }
+
+/** CreateCustomKeyStore, inside the store's transaction (keys.ts transactional). */
+export const createCustomKeyStore = transactional(createCustomKeyStoreUnlocked);

@@ -1,6 +1,7 @@
 // DeleteAlias (kms-api.md §1.6): removes an alias of the caller's account and Region; the key it
 // pointed at is untouched. A missing alias is NotFoundException ("Alias <arn> is not found.").
 
+import { transactional } from '../keys.js';
 import type { OperationContext } from '../keys.js';
 import { aliasArn } from '../store.js';
 import { validateInput } from '../validation.js';
@@ -12,7 +13,7 @@ export interface DeleteAliasInput {
 
 export type DeleteAliasOutput = Record<string, never>;
 
-export async function deleteAlias(ctx: OperationContext, input: DeleteAliasInput): Promise<DeleteAliasOutput> {
+async function deleteAliasUnlocked(ctx: OperationContext, input: DeleteAliasInput): Promise<DeleteAliasOutput> {
   validateInput('DeleteAlias', input);
   const aliasName = input.AliasName as string;
   checkAliasName(aliasName);
@@ -21,3 +22,6 @@ export async function deleteAlias(ctx: OperationContext, input: DeleteAliasInput
   }
   return {};
 }
+
+/** DeleteAlias, inside the store's transaction (keys.ts transactional). */
+export const deleteAlias = transactional(deleteAliasUnlocked);

@@ -1,7 +1,7 @@
 // DisableKeyRotation: turns off automatic rotation (settings kept beside the store, see
 // enable-key-rotation.ts). Same checks as EnableKeyRotation; idempotent.
 
-import { checkUsableForCrypto, resolveKey, type OperationContext } from '../keys.js';
+import { checkUsableForCrypto, resolveKey, type OperationContext, transactional } from '../keys.js';
 import { validateInput } from '../validation.js';
 import { checkRotatableSpec, wipe } from './enable-key-rotation.js';
 
@@ -11,7 +11,7 @@ export interface DisableKeyRotationInput {
 
 export type DisableKeyRotationOutput = Record<string, never>;
 
-export async function disableKeyRotation(ctx: OperationContext, input: DisableKeyRotationInput): Promise<DisableKeyRotationOutput> {
+async function disableKeyRotationUnlocked(ctx: OperationContext, input: DisableKeyRotationInput): Promise<DisableKeyRotationOutput> {
   validateInput('DisableKeyRotation', input);
   const key = await resolveKey(ctx, input.KeyId as string);
   try {
@@ -27,3 +27,6 @@ export async function disableKeyRotation(ctx: OperationContext, input: DisableKe
   }
   return {};
 }
+
+/** DisableKeyRotation, inside the store's transaction (keys.ts transactional). */
+export const disableKeyRotation = transactional(disableKeyRotationUnlocked);

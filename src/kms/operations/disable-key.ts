@@ -2,7 +2,7 @@
 // PendingDeletion [3] or PendingImport [5].
 
 import { validateInput } from '../validation.js';
-import { invalidState, resolveKey, type OperationContext } from '../keys.js';
+import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
 
 export interface DisableKeyInput {
   KeyId: string | undefined;
@@ -10,7 +10,7 @@ export interface DisableKeyInput {
 
 export type DisableKeyOutput = Record<string, never>;
 
-export async function disableKey(ctx: OperationContext, input: DisableKeyInput): Promise<DisableKeyOutput> {
+async function disableKeyUnlocked(ctx: OperationContext, input: DisableKeyInput): Promise<DisableKeyOutput> {
   validateInput('DisableKey', input);
   const key = await resolveKey(ctx, input.KeyId as string, { allowAlias: false, arnCheck: true });
   if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled' && key.keyState !== 'Unavailable') throw invalidState(key);
@@ -18,3 +18,6 @@ export async function disableKey(ctx: OperationContext, input: DisableKeyInput):
   await ctx.store.putKey(key);
   return {};
 }
+
+/** DisableKey, inside the store's transaction (keys.ts transactional). */
+export const disableKey = transactional(disableKeyUnlocked);

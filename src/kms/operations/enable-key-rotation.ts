@@ -10,7 +10,7 @@
 // settings and NextRotationDate are kept and reported.
 
 import { KMSInvalidStateException, UnsupportedOperationException } from '../exceptions.js';
-import { checkUsableForCrypto, resolveKey, type OperationContext } from '../keys.js';
+import { checkUsableForCrypto, resolveKey, type OperationContext, transactional } from '../keys.js';
 import type { KeyRecord } from '../store.js';
 import { validateInput } from '../validation.js';
 
@@ -48,7 +48,7 @@ export function wipe(key: KeyRecord): void {
   for (const m of key.keyMaterials) m.material.fill(0);
 }
 
-export async function enableKeyRotation(ctx: OperationContext, input: EnableKeyRotationInput): Promise<EnableKeyRotationOutput> {
+async function enableKeyRotationUnlocked(ctx: OperationContext, input: EnableKeyRotationInput): Promise<EnableKeyRotationOutput> {
   validateInput('EnableKeyRotation', input);
   const key = await resolveKey(ctx, input.KeyId as string);
   try {
@@ -66,3 +66,6 @@ export async function enableKeyRotation(ctx: OperationContext, input: EnableKeyR
   }
   return {};
 }
+
+/** EnableKeyRotation, inside the store's transaction (keys.ts transactional). */
+export const enableKeyRotation = transactional(enableKeyRotationUnlocked);

@@ -2,7 +2,7 @@
 // PendingImport [5] (and Creating/Updating, which this engine's keys never are).
 
 import { validateInput } from '../validation.js';
-import { invalidState, resolveKey, type OperationContext } from '../keys.js';
+import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
 
 export interface EnableKeyInput {
   KeyId: string | undefined;
@@ -10,7 +10,7 @@ export interface EnableKeyInput {
 
 export type EnableKeyOutput = Record<string, never>;
 
-export async function enableKey(ctx: OperationContext, input: EnableKeyInput): Promise<EnableKeyOutput> {
+async function enableKeyUnlocked(ctx: OperationContext, input: EnableKeyInput): Promise<EnableKeyOutput> {
   validateInput('EnableKey', input);
   const key = await resolveKey(ctx, input.KeyId as string, { allowAlias: false, arnCheck: true });
   if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled' && key.keyState !== 'Unavailable') throw invalidState(key);
@@ -18,3 +18,6 @@ export async function enableKey(ctx: OperationContext, input: EnableKeyInput): P
   await ctx.store.putKey(key);
   return {};
 }
+
+/** EnableKey, inside the store's transaction (keys.ts transactional). */
+export const enableKey = transactional(enableKeyUnlocked);

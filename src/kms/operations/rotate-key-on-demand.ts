@@ -9,7 +9,7 @@
 // unchanged (recorded: status after on-demand rotation still reports them as before).
 
 import { LimitExceededException } from '../exceptions.js';
-import { checkUsableForCrypto, resolveKey, type OperationContext } from '../keys.js';
+import { checkUsableForCrypto, resolveKey, type OperationContext, transactional } from '../keys.js';
 import { newKeyMaterial } from '../store.js';
 import { validateInput } from '../validation.js';
 import { checkRotatableSpec, noPendingMaterial, wipe } from './enable-key-rotation.js';
@@ -25,7 +25,7 @@ export interface RotateKeyOnDemandOutput {
 /** AWS's documented quota of on-demand rotations per key (it counts rotations, not materials). */
 export const ON_DEMAND_ROTATION_LIMIT = 25;
 
-export async function rotateKeyOnDemand(ctx: OperationContext, input: RotateKeyOnDemandInput): Promise<RotateKeyOnDemandOutput> {
+async function rotateKeyOnDemandUnlocked(ctx: OperationContext, input: RotateKeyOnDemandInput): Promise<RotateKeyOnDemandOutput> {
   validateInput('RotateKeyOnDemand', input);
   const key = await resolveKey(ctx, input.KeyId as string);
   try {
@@ -47,3 +47,6 @@ export async function rotateKeyOnDemand(ctx: OperationContext, input: RotateKeyO
     wipe(key);
   }
 }
+
+/** RotateKeyOnDemand, inside the store's transaction (keys.ts transactional). */
+export const rotateKeyOnDemand = transactional(rotateKeyOnDemandUnlocked);

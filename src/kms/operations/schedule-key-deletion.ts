@@ -3,7 +3,7 @@
 // removes a key whose DeletionDate has passed.
 
 import { validateInput } from '../validation.js';
-import { invalidState, resolveKey, type OperationContext } from '../keys.js';
+import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
 
 export interface ScheduleKeyDeletionInput {
   KeyId: string | undefined;
@@ -19,7 +19,7 @@ export interface ScheduleKeyDeletionOutput {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export async function scheduleKeyDeletion(ctx: OperationContext, input: ScheduleKeyDeletionInput): Promise<ScheduleKeyDeletionOutput> {
+async function scheduleKeyDeletionUnlocked(ctx: OperationContext, input: ScheduleKeyDeletionInput): Promise<ScheduleKeyDeletionOutput> {
   validateInput('ScheduleKeyDeletion', input);
   const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true });
   if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion' || key.keyState === 'Updating') {
@@ -33,3 +33,6 @@ export async function scheduleKeyDeletion(ctx: OperationContext, input: Schedule
   await ctx.store.putKey(key);
   return { KeyId: key.arn, DeletionDate: new Date(deletionDate.getTime()), KeyState: 'PendingDeletion', PendingWindowInDays: days };
 }
+
+/** ScheduleKeyDeletion, inside the store's transaction (keys.ts transactional). */
+export const scheduleKeyDeletion = transactional(scheduleKeyDeletionUnlocked);

@@ -6,7 +6,7 @@
 // is ours (ValidationException).
 
 import { NotFoundException, ValidationException } from '../exceptions.js';
-import { invalidState, resolveKey, type OperationContext } from '../keys.js';
+import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
 import { aliasArn, type KeyRecord } from '../store.js';
 import { validateInput } from '../validation.js';
 
@@ -39,7 +39,7 @@ function keyType(key: KeyRecord): string {
   return 'ASYMMETRIC';
 }
 
-export async function updateAlias(ctx: OperationContext, input: UpdateAliasInput): Promise<UpdateAliasOutput> {
+async function updateAliasUnlocked(ctx: OperationContext, input: UpdateAliasInput): Promise<UpdateAliasOutput> {
   validateInput('UpdateAlias', input);
   const aliasName = input.AliasName as string;
   checkAliasName(aliasName);
@@ -65,3 +65,6 @@ export async function updateAlias(ctx: OperationContext, input: UpdateAliasInput
   await ctx.store.putAlias(alias);
   return {};
 }
+
+/** UpdateAlias, inside the store's transaction (keys.ts transactional). */
+export const updateAlias = transactional(updateAliasUnlocked);
