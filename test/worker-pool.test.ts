@@ -8,7 +8,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
@@ -22,6 +22,7 @@ import { rejectionOf } from './helpers/caught.js';
 interface TestHooks {
   held(): KeyPair[];
   workers(): Worker[];
+  setWorkerUrl(url: URL): void;
   unchecked(spec: string): Promise<KeyPair>;
 }
 const hooks = (pool: KeyPairWorkerPool) => (pool as unknown as Record<symbol, TestHooks>)[Symbol.for('wasm-kms.KeyPairWorkerPool.test')];
@@ -265,6 +266,57 @@ describe('KeyPairWorkerPool: failures', () => {
     expect(after[1]).not.toBe(before[1]);
     expectValidPair('RSA_2048', await pool.generate('RSA_2048'));
     expectValidPair('ECC_NIST_P521', await pool.generate('ECC_NIST_P521'));
+  });
+
+  /** Resolves with thread `index` once the pool has put a new one in place of `old`. */
+  async function replacementOf(pool: KeyPairWorkerPool, index: number, old: Worker): Promise<Worker> {
+    while (hooks(pool).workers()[index] === old) await new Promise((r) => setTimeout(r, 5));
+    return hooks(pool).workers()[index];
+  }
+
+  it('a replacement thread that dies before it is ready is started again; its request runs on the next one', async () => {
+    const pool = newPool({ threads: 2 });
+    expectValidPair('RSA_2048', await pool.generate('RSA_2048'));
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-kms-pool-'));
+    try {
+      // A worker script that never says it is ready: whatever kills it, kills it before ready.
+      const hang = join(dir, 'hang.mjs');
+      writeFileSync(hang, 'setInterval(() => {}, 1 << 30);\n');
+      hooks(pool).setWorkerUrl(pathToFileURL(hang));
+      const old = hooks(pool).workers()[1];
+      await old.terminate();
+      const stuck = await replacementOf(pool, 1, old);
+      // Sent to the stuck thread, which will never answer it.
+      const waiting = pool.generate('RSA_2048');
+      hooks(pool).setWorkerUrl(new URL('../dist/node/pool-worker.js', import.meta.url));
+      await stuck.terminate();
+      expectValidPair('RSA_2048', await waiting);
+      expect(hooks(pool).workers()[1]).not.toBe(stuck);
+      expectValidPair('RSA_2048', await pool.generate('RSA_2048'));
+      expectValidPair('ECC_NIST_P256', await pool.generate('ECC_NIST_P256'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a thread that fails to start five times in a row is given up: its RSA requests reject, the other thread keeps serving', async () => {
+    const pool = newPool({ threads: 2, prefill: { ECC_NIST_P384: 1 } });
+    expectValidPair('RSA_2048', await pool.generate('RSA_2048'));
+    await pool.ready();
+    hooks(pool).setWorkerUrl(new URL('./no-such-pool-worker.js', import.meta.url));
+    const old = hooks(pool).workers()[1];
+    await old.terminate();
+    await replacementOf(pool, 1, old);
+    const err = await rejectionOf(pool.generate('RSA_2048'));
+    expect(err.message).toMatch(/^wasm-kms: KeyPairWorkerPool has no thread left for RSA key pairs: .*no-such-pool-worker\.js\) could not start: .*5 attempts in a row failed/);
+    // Later RSA requests are refused at once with the same cause...
+    expect((await rejectionOf(pool.generate('RSA_4096'))).message).toBe(err.message);
+    // ...while the thread reserved for the other specs goes on, prefill included.
+    expectValidPair('ECC_NIST_P256', await pool.generate('ECC_NIST_P256'));
+    expectValidPair('ECC_NIST_P384', await pool.generate('ECC_NIST_P384'));
+    await pool.ready();
+    expect(pool.stats().ready).toEqual({ ECC_NIST_P384: 1 });
+    await pool.close();
   });
 
   it('a worker that cannot start (no pool-worker.js beside pool.js) fails every request with the cause', async () => {

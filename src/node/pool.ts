@@ -19,8 +19,14 @@
 // Transfer. Workers send both keys as transferred ArrayBuffers (pool-worker.ts): no copy is
 // made and none stays in the worker.
 // Failures. An error thrown in a worker rejects that request with an Error; a worker that dies
-// is replaced and its request rejected. A worker that cannot even start (its script or the core
-// fails to load) is not retried: every waiting and later request rejects with the cause.
+// is replaced and its request rejected. If no worker has ever started, one that cannot start
+// (its script or the core fails to load) breaks the pool: every waiting and later request
+// rejects with the cause, since every other worker would fail the same way. Once one has
+// started, a replacement that dies before it is ready (killed for memory, out of file
+// descriptors) is retried after a short backoff, its request (which never ran) put back in the
+// queue; after MAX_FAILED_STARTS in a row that thread is given up, and the requests no other
+// thread may run (RSA, when it was the only thread for them) reject with the cause, while the
+// other threads keep serving.
 // Idle workers do not keep the process alive (unref); a worker running a request does.
 
 import { Worker } from 'node:worker_threads';
@@ -40,6 +46,12 @@ const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
 
 /** The largest number of pairs one spec may hold ready. */
 const MAX_PREFILL = 10_000;
+
+/** Failed starts in a row after which a thread is not replaced any more. */
+const MAX_FAILED_STARTS = 5;
+
+/** The wait before the nth retry of a thread that could not start: 50, 100, 200, 400 ms. */
+const restartDelay = (failedStarts: number): number => 50 * 2 ** (failedStarts - 1);
 
 type Lane = 'fast' | 'slow';
 
@@ -74,6 +86,14 @@ interface Slot {
   started: boolean;
   /** We are terminating it; its exit is not a crash. */
   stopping: boolean;
+  /** Its worker has exited; the slot waits for a replacement (or was given up). */
+  dead: boolean;
+  /** Workers of this slot in a row that exited before they were ready. */
+  failedStarts: number;
+  /** The replacement is due when this fires (backoff after a failed start). */
+  restart?: NodeJS.Timeout;
+  /** Set when the slot was given up after MAX_FAILED_STARTS failed starts: why. */
+  gaveUp?: Error;
   /** Settles when the thread has exited, for whatever reason. */
   exited: Promise<void>;
   job?: Job;
@@ -93,8 +113,12 @@ export class KeyPairWorkerPool {
   #generated = 0;
   #closed = false;
   #closing?: Promise<void>;
-  /** Set when a worker could not start: the pool cannot serve anything. */
+  /** Set when a worker could not start before any ever had: the pool cannot serve anything. */
   #broken?: Error;
+  /** Some worker has loaded the core, so the script and the core are known to work. */
+  #everStarted = false;
+  /** The worker script; tests point it elsewhere to make threads fail to start. */
+  #workerUrl: URL = WORKER_URL;
 
   constructor(options: KeyPairWorkerPoolOptions = {}) {
     const threads = options.threads ?? defaultThreads();
@@ -118,6 +142,10 @@ export class KeyPairWorkerPool {
         held: (): KeyPair[] => [...this.#prefill.values()].flatMap((f) => f.held),
         /** The threads, so a test can make one die. */
         workers: (): Worker[] => this.#slots.map((s) => s.worker),
+        /** Replacement threads run this script from now on (a test makes them fail to start). */
+        setWorkerUrl: (url: URL): void => {
+          this.#workerUrl = url;
+        },
         /** Sends a spec to a thread unchecked, as if generate() had let it through. */
         unchecked: (spec: string): Promise<KeyPair> =>
           new Promise<KeyPair>((resolve, reject) => {
@@ -137,6 +165,8 @@ export class KeyPairWorkerPool {
       const shown = typeof spec === 'string' ? JSON.stringify(spec) : `(${typeof spec})`;
       return Promise.reject(new TypeError(`Unknown key pair spec ${shown}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`));
     }
+    const lost = this.#unservable(laneOf(spec));
+    if (lost) return Promise.reject(lost);
     const fill = this.#prefill.get(spec);
     if (fill) fill.paused = false;
     const held = fill?.held.shift();
@@ -154,6 +184,8 @@ export class KeyPairWorkerPool {
   ready(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('wasm-kms: KeyPairWorkerPool is closed'));
     if (this.#broken) return Promise.reject(this.#broken);
+    const lost = this.#prefillUnservable();
+    if (lost) return Promise.reject(lost);
     if (this.#full()) return Promise.resolve();
     for (const fill of this.#prefill.values()) fill.paused = false;
     return new Promise<void>((resolve, reject) => {
@@ -193,16 +225,25 @@ export class KeyPairWorkerPool {
     for (const lane of ['fast', 'slow'] as const) for (const r of this.#queues[lane].splice(0)) r.reject(closed());
     for (const w of this.#readyWaiters.splice(0)) w.reject(new Error('wasm-kms: KeyPairWorkerPool closed before its prefill was complete'));
     for (const fill of this.#prefill.values()) for (const pair of fill.held.splice(0)) wipe(pair);
+    for (const slot of this.#slots) clearTimeout(slot.restart);
     // Threads with no request to finish stop now; the others when their request is answered.
     for (const slot of this.#slots) if (!slot.job?.request) this.#stop(slot);
     await Promise.all(this.#slots.map((slot) => slot.exited));
   }
 
-  #spawn(fastOnly: boolean): Slot {
-    const worker = new Worker(WORKER_URL);
+  #spawn(fastOnly: boolean, failedStarts = 0): Slot {
+    const worker = new Worker(this.#workerUrl);
     worker.unref();
     let exited!: () => void;
-    const slot: Slot = { worker, fastOnly, started: false, stopping: false, exited: new Promise<void>((r) => (exited = r)) };
+    const slot: Slot = {
+      worker,
+      fastOnly,
+      started: false,
+      stopping: false,
+      dead: false,
+      failedStarts,
+      exited: new Promise<void>((r) => (exited = r)),
+    };
     let crash: Error | undefined;
     worker.on('message', (reply: PoolReply) => this.#onReply(slot, reply));
     worker.on('error', (err) => {
@@ -216,7 +257,7 @@ export class KeyPairWorkerPool {
   }
 
   #stop(slot: Slot): void {
-    if (slot.stopping) return;
+    if (slot.stopping || slot.dead) return;
     slot.stopping = true;
     // Referenced, so that awaiting close() keeps the process alive until the thread is gone.
     slot.worker.ref();
@@ -226,6 +267,8 @@ export class KeyPairWorkerPool {
   #onReply(slot: Slot, reply: PoolReply): void {
     if (reply.type === 'ready') {
       slot.started = true;
+      slot.failedStarts = 0;
+      this.#everStarted = true;
       return;
     }
     const job = slot.job;
@@ -246,7 +289,7 @@ export class KeyPairWorkerPool {
   }
 
   #onExit(slot: Slot, code: number, crash: Error | undefined): void {
-    const index = this.#slots.indexOf(slot);
+    slot.dead = true;
     const job = slot.job;
     slot.job = undefined;
     if (slot.stopping || this.#closed) {
@@ -255,14 +298,82 @@ export class KeyPairWorkerPool {
     }
     const why = crash ? `: ${crash.message}` : ` (exit code ${code})`;
     if (!slot.started) {
-      // The script or the core did not load: another worker would fail the same way.
-      this.#breakDown(new Error(`wasm-kms: a KeyPairWorkerPool worker thread (${WORKER_URL.href}) could not start${why}`), job);
+      const cause = `a KeyPairWorkerPool worker thread (${this.#workerUrl.href}) could not start${why}`;
+      if (!this.#everStarted) {
+        // The script or the core did not load, and never has: another worker would fail the same way.
+        this.#breakDown(new Error(`wasm-kms: ${cause}`), job);
+        return;
+      }
+      // The script has worked before, so this is the thread's own bad luck: its request never
+      // ran, and goes back to the head of its queue.
+      if (job) this.#requeue(job);
+      const failures = ++slot.failedStarts;
+      if (failures >= MAX_FAILED_STARTS) {
+        slot.gaveUp = new Error(`wasm-kms: ${cause}; ${failures} attempts in a row failed, so the pool stopped replacing that thread`);
+      } else {
+        slot.restart = setTimeout(() => {
+          slot.restart = undefined;
+          this.#replace(slot);
+        }, restartDelay(failures));
+      }
+      this.#dispatch();
       return;
     }
     // A crash says nothing about the next attempt, so a refill it cut short is simply redone.
     if (job) this.#fail(job, new Error(`wasm-kms: the worker thread generating ${job.spec} stopped unexpectedly${why}`), false);
-    if (index >= 0) this.#slots[index] = this.#spawn(slot.fastOnly);
+    this.#replace(slot);
     this.#dispatch();
+  }
+
+  /** A new worker in a dead slot's place, counting on from its failed starts. */
+  #replace(slot: Slot): void {
+    if (this.#closed || this.#broken) return;
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots[index] = this.#spawn(slot.fastOnly, slot.failedStarts);
+    this.#dispatch();
+  }
+
+  /** A job whose worker died before it ran: the request waits for a thread again, a refill is redone. */
+  #requeue(job: Job): void {
+    if (job.request) {
+      this.#queues[laneOf(job.spec)].unshift(job.request);
+      return;
+    }
+    const fill = this.#prefill.get(job.spec);
+    if (fill) fill.running--;
+  }
+
+  /** Why no thread is left that may run `lane` (every one that could was given up), if so. */
+  #unservable(lane: Lane): Error | undefined {
+    let cause: Error | undefined;
+    for (const slot of this.#slots) {
+      if (lane === 'slow' && slot.fastOnly) continue;
+      if (!slot.gaveUp) return undefined;
+      cause = slot.gaveUp;
+    }
+    return cause && new Error(`wasm-kms: KeyPairWorkerPool has no thread left for ${lane === 'slow' ? 'RSA' : 'any'} key pairs: ${cause.message.replace(/^wasm-kms: /, '')}`);
+  }
+
+  /** Why a prefilled spec can never be filled, if one cannot. */
+  #prefillUnservable(): Error | undefined {
+    for (const spec of this.#prefill.keys()) {
+      const lost = this.#unservable(laneOf(spec));
+      if (lost) return lost;
+    }
+    return undefined;
+  }
+
+  /** Rejects what waits for threads that were given up. */
+  #rejectUnservable(): void {
+    for (const lane of ['fast', 'slow'] as const) {
+      if (this.#queues[lane].length === 0) continue;
+      const lost = this.#unservable(lane);
+      if (lost) for (const r of this.#queues[lane].splice(0)) r.reject(lost);
+    }
+    if (this.#readyWaiters.length > 0) {
+      const lost = this.#prefillUnservable();
+      if (lost) for (const w of this.#readyWaiters.splice(0)) w.reject(lost);
+    }
   }
 
   #breakDown(err: Error, job: Job | undefined): void {
@@ -275,7 +386,10 @@ export class KeyPairWorkerPool {
     for (const lane of ['fast', 'slow'] as const) for (const r of this.#queues[lane].splice(0)) r.reject(err);
     for (const w of this.#readyWaiters.splice(0)) w.reject(err);
     for (const fill of this.#prefill.values()) for (const pair of fill.held.splice(0)) wipe(pair);
-    for (const slot of this.#slots) this.#stop(slot);
+    for (const slot of this.#slots) {
+      clearTimeout(slot.restart);
+      this.#stop(slot);
+    }
   }
 
   /** A pair from a thread: to its request, else (a refill) to a waiting request for the spec, else held. */
@@ -307,7 +421,12 @@ export class KeyPairWorkerPool {
   #refreshRefs(): void {
     const awaited = this.#readyWaiters.length > 0 || this.#queues.fast.length > 0 || this.#queues.slow.length > 0;
     for (const slot of this.#slots) {
-      if (slot.stopping) continue;
+      // A replacement someone is waiting for must not let the process exit before it comes.
+      if (slot.restart) {
+        if (awaited) slot.restart.ref();
+        else slot.restart.unref();
+      }
+      if (slot.stopping || slot.dead) continue;
       if (slot.job && (slot.job.request || awaited)) slot.worker.ref();
       else slot.worker.unref();
     }
@@ -335,13 +454,16 @@ export class KeyPairWorkerPool {
 
   /** Gives every idle thread the most urgent job it may run (see the scheduling notes above). */
   #dispatch(): void {
-    if (!this.#closed && !this.#broken) this.#assign();
+    if (!this.#closed && !this.#broken) {
+      this.#assign();
+      this.#rejectUnservable();
+    }
     this.#refreshRefs();
   }
 
   #assign(): void {
     // Fast requests go to the reserved thread first, keeping the others free for RSA.
-    const idle = this.#slots.filter((s) => !s.job && !s.stopping).sort((a, b) => Number(b.fastOnly) - Number(a.fastOnly));
+    const idle = this.#slots.filter((s) => !s.job && !s.stopping && !s.dead).sort((a, b) => Number(b.fastOnly) - Number(a.fastOnly));
     for (const slot of idle) {
       const request = this.#queues.fast.shift() ?? (slot.fastOnly ? undefined : this.#queues.slow.shift());
       if (request) {
