@@ -4,7 +4,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -425,6 +425,36 @@ describe('FileKeyStore refuses corrupt and foreign content', () => {
     expect((await rejectionOf(store.deleteAlias(ACCOUNT, REGION, 'alias/z'))).message).toContain(aliasPath);
     expect(await readFile(aliasPath, 'utf8')).toBe('{"kind":"alias","record":{}}');
     await store.close();
+  });
+
+  it('lists past dotfiles other tools leave in record directories (.DS_Store, swap files, .nfs silly renames)', async () => {
+    const { store, keys, dir, a, b } = await storeWithKeys();
+    await store.putAlias(alias('alias/x', a.keyId));
+    const aliases = join(dir, ACCOUNT, REGION, 'aliases');
+    for (const [d, n] of [[keys, '.DS_Store'], [keys, `.${a.keyId}.json.swp`], [aliases, '.nfs000000000123abcd00000001']] as const) {
+      await writeFile(join(d, n), 'not a record');
+    }
+    expect((await store.listKeys(ACCOUNT, REGION)).map((k) => k.keyId).sort()).toEqual([a.keyId, b.keyId]);
+    expect(await store.listAliases(ACCOUNT, REGION)).toStrictEqual([alias('alias/x', a.keyId)]);
+    // A record's own file name never starts with a dot, so none is skipped: `.x` is `%2Ex`.
+    await store.putAlias(alias('.x', a.keyId));
+    expect((await store.listAliases(ACCOUNT, REGION)).map((x) => x.aliasName).sort()).toEqual(['.x', 'alias/x']);
+    await store.close();
+  });
+
+  it('creates a store in a directory that holds only lost+found (a fresh volume mounted as the store)', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'lost+found'), { mode: 0o700 });
+    const store = await FileKeyStore.open(dir);
+    await store.putKey(minimalKey('mrk-0000000000000000000000000000000f'));
+    expect((await store.listKeys(ACCOUNT, REGION)).length).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual([ACCOUNT, 'lost+found', 'wasm-kms-store.json']);
+    await store.close();
+    // It is not a licence for anything else beside it.
+    const other = await tempDir();
+    await mkdir(join(other, 'lost+found'));
+    await writeFile(join(other, 'notes.txt'), 'mine');
+    expect((await rejectionOf(FileKeyStore.open(other))).message).toContain(join(other, 'notes.txt'));
   });
 
   it('refuses a directory that is not a store, and a marker it does not know, changing nothing', async () => {

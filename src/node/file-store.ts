@@ -27,7 +27,9 @@
 // 0600), is fsynced, renamed over the target, and the directory is fsynced; new directories
 // (0700) are fsynced into their parents. A write is acknowledged (its promise resolves) only after
 // all of that. Temporary files are never read as records; a writer killed midway leaves one
-// behind, and the next writer that recovers that writer's lock removes them.
+// behind, and the next writer that recovers that writer's lock removes them. Listings skip every
+// dotfile (no record's file name starts with a dot), so what other tools leave beside the records
+// (.DS_Store, editor swap files, NFS silly renames) does not stop them.
 //
 // Locking: all writes, from any process, hold `<dir>/.write-lock`, created atomically (a fully
 // written temporary file hard-linked to the lock name, which fails if the name exists) and
@@ -70,6 +72,7 @@ const FORMAT = 'wasm-kms file key store';
 const VERSION = 1;
 const LOCK = '.write-lock';
 const BREAK_LOCK = '.write-lock.break';
+const LOST_AND_FOUND = 'lost+found';
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 const MASTER_KEY_BYTES = 32;
 const MAX_PLAIN_NAME = 200;
@@ -916,9 +919,14 @@ export class FileKeyStore implements KeyStore {
     if (!s.isDirectory()) throw new Error(`wasm-kms file store: ${root} is not a directory`);
   }
 
-  /** Only our own lock and temporary files may be in a directory that has no marker yet. */
+  /**
+   * Only our own lock and temporary files may be in a directory that has no marker yet, and
+   * `lost+found`, which a fresh file system has at its root (a volume mounted as the store).
+   */
   static async #checkEmpty(root: string): Promise<void> {
-    const foreign = (await readdir(root)).filter((n) => n !== LOCK && n !== BREAK_LOCK && !TEMP_FILE.test(n));
+    const foreign = (await readdir(root)).filter(
+      (n) => n !== LOCK && n !== BREAK_LOCK && n !== LOST_AND_FOUND && !TEMP_FILE.test(n),
+    );
     if (foreign.length > 0) {
       throw new Error(
         `wasm-kms file store: ${root} is not empty and has no ${MARKER}, so it is not a wasm-kms store ` +
@@ -1142,7 +1150,11 @@ export class FileKeyStore implements KeyStore {
     return { record: c, sequence };
   }
 
-  /** The record files of a record directory (temporary files skipped; anything else is refused). */
+  /**
+   * The record files of a record directory. Dotfiles are skipped: our temporary files, and what
+   * other tools leave (.DS_Store, editor swap files, NFS .nfsXXXX silly renames); any other name
+   * that is not `*.json` is refused.
+   */
   async #recordFiles(dir: string): Promise<string[]> {
     let names: string[];
     try {
@@ -1153,7 +1165,7 @@ export class FileKeyStore implements KeyStore {
     }
     const files: string[] = [];
     for (const n of names.sort(byName)) {
-      if (TEMP_FILE.test(n)) continue;
+      if (n.startsWith('.')) continue;
       if (!n.endsWith('.json')) throw new CorruptFileError(join(dir, n), 'not a record file of this store');
       files.push(join(dir, n));
     }
