@@ -4,7 +4,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -487,6 +487,96 @@ describe('FileKeyStore refuses corrupt and foreign content', () => {
     const file = join(await tempDir(), 'a-file');
     await writeFile(file, 'x');
     await expect(FileKeyStore.open(file)).rejects.toThrow(/cannot create the store directory|is not a directory/);
+  });
+});
+
+describe('FileKeyStore refuses a directory others could write to', () => {
+  it('refuses a store directory writable by group or others, or owned by another user, saying how to fix it', async () => {
+    // A private directory of ours (mkdtemp makes it 0700) is accepted.
+    const ok = await tempDir();
+    await (await FileKeyStore.open(ok)).close();
+
+    for (const [mode, who] of [[0o777, 'its group and by others'], [0o770, 'its group'], [0o702, 'others']] as const) {
+      const dir = await tempDir();
+      await chmod(dir, mode);
+      const err = await rejectionOf(FileKeyStore.open(dir));
+      expect(err.message).toContain(`refusing the store directory ${dir}: it is writable by ${who} (mode 0${mode.toString(8)})`);
+      expect(err.message).toContain(`chmod 700 ${dir}`);
+      expect(await readdir(dir)).toEqual([]); // nothing created in it
+      await chmod(dir, 0o700);
+      await (await FileKeyStore.open(dir)).close();
+    }
+    // An existing store whose directory was opened up later is refused too.
+    await chmod(ok, 0o777);
+    expect((await rejectionOf(FileKeyStore.open(ok))).message).toMatch(/writable by its group and by others/);
+    await chmod(ok, 0o700);
+
+    // Owned by someone else: as root, a directory given to nobody; otherwise /, owned by root.
+    const euid = process.geteuid!();
+    let foreign = '/';
+    if (euid === 0) {
+      foreign = await tempDir();
+      await chown(foreign, 65534, 65534);
+    }
+    const err = await rejectionOf(FileKeyStore.open(foreign));
+    expect(err.message).toContain(`refusing the store directory ${foreign}: it is owned by uid ${euid === 0 ? 65534 : 0}, not by this user (uid ${euid})`);
+  });
+
+  it('resolves a symbolic link as the store directory once, checking its target', async () => {
+    const target = await tempDir();
+    const link = join(await tempDir(), 'store-link');
+    await symlink(target, link);
+    const store = await FileKeyStore.open(link);
+    expect(store.dir).toBe(await realpath(target));
+    await store.putKey(minimalKey('mrk-00000000000000000000000000000aaa'));
+    expect(await readdir(target)).toContain(ACCOUNT);
+    await store.close();
+    // A link to a directory others can write to is refused, naming both.
+    await chmod(target, 0o777);
+    const err = await rejectionOf(FileKeyStore.open(link));
+    expect(err.message).toContain(`${await realpath(target)} (the target of ${link})`);
+    expect(err.message).toMatch(/writable by its group and by others/);
+  });
+
+  it('refuses symbolic links inside the store, for reads and writes, writing nothing through them', async () => {
+    const dir = await tempDir();
+    const store = await FileKeyStore.open(dir);
+    const key = minimalKey('mrk-00000000000000000000000000000bbb');
+    await store.putKey(key);
+    // The region directory moved elsewhere and linked back in its place.
+    const elsewhere = join(await tempDir(), 'region');
+    const regionDir = join(dir, ACCOUNT, REGION);
+    await rename(regionDir, elsewhere);
+    await symlink(elsewhere, regionDir);
+    const before = await readdir(join(elsewhere, 'keys'));
+    for (const call of [
+      () => store.getKey(ACCOUNT, REGION, key.keyId),
+      () => store.listKeys(ACCOUNT, REGION),
+      () => store.listAliases(ACCOUNT, REGION),
+      () => store.putKey(minimalKey('mrk-00000000000000000000000000000ccc')),
+      () => store.putAlias(alias('alias/planted', key.keyId)),
+    ]) {
+      const err = await rejectionOf(call());
+      expect(err.message).toContain(`${regionDir} is a symbolic link; the store refuses symbolic links inside its directory`);
+    }
+    expect(await readdir(join(elsewhere, 'keys'))).toEqual(before);
+    expect(await readdir(elsewhere)).toEqual(['keys']);
+
+    // A missing directory that turns out to be a link when the store would create it.
+    const planted = await tempDir();
+    await symlink(planted, join(dir, ACCOUNT, 'eu-west-1'));
+    expect((await rejectionOf(store.putKey({ ...key, region: 'eu-west-1' }))).message).toMatch(/eu-west-1 is a symbolic link/);
+    expect(await readdir(planted)).toEqual([]);
+
+    // A record file that is a link (to a valid record of this very store) is not read through.
+    await rm(regionDir);
+    await rename(elsewhere, regionDir);
+    const keys = join(dir, ACCOUNT, REGION, 'keys');
+    const copy = join(await tempDir(), 'copy.json');
+    await rename(join(keys, `${key.keyId}.json`), copy);
+    await symlink(copy, join(keys, `${key.keyId}.json`));
+    expect((await rejectionOf(store.getKey(ACCOUNT, REGION, key.keyId))).message).toMatch(/it is a symbolic link/);
+    await store.close();
   });
 });
 

@@ -41,6 +41,14 @@
 // Reads take no lock and keep no cache: each read opens the files, and a rename is atomic, so a
 // read sees a write of any process as soon as it is acknowledged, and never half of one.
 //
+// Who may write: open() refuses a store directory that another user could write to, as OpenSSH's
+// StrictModes does: it must be owned by this process's effective uid and have no group or other
+// write bit (the error says to run chmod 700). A symbolic link as the store directory is resolved
+// once, at open, and its target is checked and used from then on. The directories above the store
+// directory are not checked. Inside the store nothing is followed: every directory on the way to
+// a record is checked with lstat and a symbolic link is refused, and record files are opened with
+// O_NOFOLLOW. On platforms without uids (Windows) the owner and mode check is skipped.
+//
 // Sealing: with a master key, the secret fields (keyMaterials[].material, keyPair.privateKey,
 // hmacKey) are stored as { "sealed": base64(iv ‖ ciphertext ‖ tag) }, AES-256-GCM from the
 // WebAssembly core (src/core/symmetric.ts) under HKDF-SHA-256(master key, salt = the store id)
@@ -52,7 +60,9 @@
 
 import { constants as fsConstants } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { chmod, link, lstat, mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getCore, randomBytes } from '../core/module.js';
@@ -808,6 +818,45 @@ function describeHolder(info: LockInfo | 'unreadable'): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Who may write: the root must be ours and closed to others; no symbolic link inside
+
+/**
+ * Refuses a store directory that another user could write to (like OpenSSH's StrictModes): one
+ * owned by another uid, or writable by its group or by others. Platforms without uids (Windows)
+ * skip this; their ACLs are not mode bits.
+ */
+function checkOwner(named: string, real: string, s: Stats): void {
+  const euid = typeof process.geteuid === 'function' ? process.geteuid() : undefined;
+  if (euid === undefined) return;
+  if (s.uid !== euid) {
+    throw new Error(
+      `wasm-kms file store: refusing the store directory ${named}: it is owned by uid ${s.uid}, not by this user (uid ${euid}), ` +
+        'so its owner could replace or plant records; use a directory of your own (a missing one is created 0700)',
+    );
+  }
+  const writable = s.mode & 0o022;
+  if (writable !== 0) {
+    const who = writable === 0o022 ? 'its group and by others' : writable === 0o020 ? 'its group' : 'others';
+    throw new Error(
+      `wasm-kms file store: refusing the store directory ${named}: it is writable by ${who} ` +
+        `(mode ${(s.mode & 0o777).toString(8).padStart(4, '0')}), so another user could replace or plant records; ` +
+        `make it private with: chmod 700 ${real}`,
+    );
+  }
+}
+
+/** A directory inside the store must be a real directory: a symbolic link could lead anywhere. */
+function checkStoreDir(path: string, s: Stats): void {
+  if (s.isSymbolicLink()) {
+    throw new Error(
+      `wasm-kms file store: ${path} is a symbolic link; the store refuses symbolic links inside its directory ` +
+        '(replace it with the directory it points to)',
+    );
+  }
+  if (!s.isDirectory()) throw new Error(`wasm-kms file store: ${path} is not a directory`);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The store
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -855,8 +904,7 @@ export class FileKeyStore implements KeyStore {
     if (typeof lockTimeoutMs !== 'number' || !(lockTimeoutMs >= 0) || !Number.isFinite(lockTimeoutMs)) {
       throw new TypeError('FileKeyStore.open: lockTimeoutMs must be a non-negative number');
     }
-    const root = resolve(dir);
-    await FileKeyStore.#createRoot(root);
+    const root = await FileKeyStore.#createRoot(resolve(dir));
     const markerPath = join(root, MARKER);
     let markerText = await readIfExists(markerPath);
     if (markerText === undefined) {
@@ -900,7 +948,11 @@ export class FileKeyStore implements KeyStore {
     return new FileKeyStore(root, sealer, lockTimeoutMs);
   }
 
-  static async #createRoot(root: string): Promise<void> {
+  /**
+   * Creates the store directory if it is missing, and returns its real path once it is known to
+   * be safe (see "Who may write" in the header).
+   */
+  static async #createRoot(root: string): Promise<string> {
     let created: string | undefined;
     try {
       created = await mkdir(root, { recursive: true, mode: 0o700 });
@@ -915,8 +967,19 @@ export class FileKeyStore implements KeyStore {
         if (d === created || dirname(d) === d) break;
       }
     }
-    const s = await stat(root);
-    if (!s.isDirectory()) throw new Error(`wasm-kms file store: ${root} is not a directory`);
+    // A symbolic link as the root is followed once, here: from now on the store uses the real
+    // path, so retargeting the link later does not move the store.
+    let real: string;
+    try {
+      real = await realpath(root);
+    } catch (err) {
+      throw new Error(`wasm-kms file store: cannot resolve the store directory ${root} (${errorCode(err) ?? String(err)})`);
+    }
+    const s = await lstat(real);
+    const named = real === root ? real : `${real} (the target of ${root})`;
+    if (!s.isDirectory()) throw new Error(`wasm-kms file store: ${named} is not a directory`);
+    checkOwner(named, real, s);
+    return real;
   }
 
   /**
@@ -1069,18 +1132,44 @@ export class FileKeyStore implements KeyStore {
     }
   }
 
+  /**
+   * Checks the directories from the root down to `dir` (lstat: a symbolic link is refused, not
+   * followed). True when they all exist; false at the first one missing.
+   */
+  async #checkDirs(dir: string): Promise<boolean> {
+    let cur = this.dir;
+    for (const part of dir.slice(this.dir.length + 1).split(/[\\/]/)) {
+      cur = join(cur, part);
+      let s: Stats;
+      try {
+        s = await lstat(cur);
+      } catch (err) {
+        if (errorCode(err) === 'ENOENT') return false;
+        throw err;
+      }
+      checkStoreDir(cur, s);
+    }
+    return true;
+  }
+
   /** Creates `dir` below the store root and any missing parents, 0700, each made durable. */
   async #ensureDir(dir: string): Promise<void> {
-    const rel = dir.slice(this.dir.length + 1).split(/[\\/]/);
     let cur = this.dir;
-    for (const part of rel) {
+    for (const part of dir.slice(this.dir.length + 1).split(/[\\/]/)) {
       const parent = cur;
       cur = join(cur, part);
+      try {
+        checkStoreDir(cur, await lstat(cur));
+        continue;
+      } catch (err) {
+        if (errorCode(err) !== 'ENOENT') throw err;
+      }
       try {
         await mkdir(cur, 0o700);
       } catch (err) {
         if (errorCode(err) !== 'EEXIST') throw err;
-        if (!(await stat(cur)).isDirectory()) throw new Error(`wasm-kms file store: ${cur} is not a directory`);
+        // Made by another writer of this process an instant ago (or planted: checked like any).
+        checkStoreDir(cur, await lstat(cur));
         continue;
       }
       await chmod(cur, 0o700);
@@ -1090,21 +1179,17 @@ export class FileKeyStore implements KeyStore {
 
   async #write(path: string, kind: Kind, record: Json, extra: Json = {}): Promise<void> {
     const text = JSON.stringify({ kind, ...extra, record }, null, 2) + '\n';
-    try {
-      await writeFileAtomic(path, text);
-    } catch (err) {
-      // The record's directory is made on its first write only.
-      if (errorCode(err) !== 'ENOENT') throw err;
-      await this.#ensureDir(dirname(path));
-      await writeFileAtomic(path, text);
-    }
+    // The record's directory is made on its first write only.
+    await this.#ensureDir(dirname(path));
+    await writeFileAtomic(path, text);
   }
 
   // -- reading
 
   /** The parsed envelope of a record file, or undefined if there is no such file. */
   async #readEnvelope(path: string, kind: Kind): Promise<Decoder | undefined> {
-    const text = await readIfExists(path);
+    if (!(await this.#checkDirs(dirname(path)))) return undefined;
+    const text = await readRecordFile(path);
     if (text === undefined) return undefined;
     let v: unknown;
     try {
@@ -1158,6 +1243,7 @@ export class FileKeyStore implements KeyStore {
   async #recordFiles(dir: string): Promise<string[]> {
     let names: string[];
     try {
+      if (!(await this.#checkDirs(dir))) return [];
       names = await readdir(dir);
     } catch (err) {
       if (errorCode(err) === 'ENOENT') return [];
@@ -1256,6 +1342,29 @@ export class FileKeyStore implements KeyStore {
     const all = await this.#listCustomKeyStores(account, region);
     all.sort((a, b) => a.sequence - b.sequence || byName(a.record.customKeyStoreId, b.record.customKeyStoreId));
     return all.map((c) => c.record);
+  }
+}
+
+/**
+ * A record file's text, or undefined if there is none. A symbolic link is refused (O_NOFOLLOW
+ * where the platform has it): a record is a regular file in its own directory.
+ */
+async function readRecordFile(path: string): Promise<string | undefined> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new CorruptFileError(path, 'it is a symbolic link; the store refuses symbolic links inside its directory');
+    throw new Error(`wasm-kms file store: cannot read ${path} (${code ?? String(err)})`);
+  }
+  try {
+    return await fh.readFile('utf8');
+  } catch (err) {
+    throw new Error(`wasm-kms file store: cannot read ${path} (${errorCode(err) ?? String(err)})`);
+  } finally {
+    await fh.close();
   }
 }
 
