@@ -284,6 +284,21 @@ describe('output formats', () => {
     expect(keys).toContain(`KEYS\tarn:aws:kms:us-east-1:111122223333:key/${keyId}\t${keyId}`);
   });
 
+  it('--max-items with --output text: the items, then NEXTTOKEN<TAB>token as the last line; json keeps "NextToken"', () => {
+    const dir = join(work, 'paging-text');
+    const run = (args: string[]) => cli(['--store', dir, ...args], { noStore: true });
+    for (let i = 0; i < 3; i++) expect(run(['create-key']).code).toBe(0);
+    const json = JSON.parse(run(['list-keys', '--max-items', '2']).stdout);
+    expect(Object.keys(json)).toEqual(['Keys', 'NextToken']);
+    const text = run(['list-keys', '--max-items', '2', '--output', 'text']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')).toEqual([...json.Keys.map((k: any) => `KEYS\t${k.KeyArn}\t${k.KeyId}`), `NEXTTOKEN\t${json.NextToken}`, '']);
+    // The last page has no token line.
+    const rest = run(['list-keys', '--starting-token', json.NextToken, '--output', 'text']).stdout.trimEnd().split('\n');
+    expect(rest).toHaveLength(1);
+    expect(rest[0]).toMatch(/^KEYS\t/);
+  });
+
   it('--query in json prints the selected value as JSON', () => {
     const keyId = newKeyId();
     expect(ok(['describe-key', '--key-id', keyId, '--query', 'KeyMetadata.KeyState'])).toBe('Enabled');

@@ -146,8 +146,14 @@ export function addOperationCommands(program: Command, io: CliIO, globals: () =>
           callOperation(operation, () => client.send(new KMSCommand(operation, inp, OPERATION_HANDLERS[operation])));
         const paging = resultKey !== undefined && g.paginate && input.Limit === undefined && input.Marker === undefined;
         const output = paging ? await paginate(send, input, resultKey, opts) : await send(input);
-        const plain = inModelOrder(operation, toPlain(output));
-        io.stdout(query !== undefined ? renderQueryResult(applyQuery(query, plain), g.output) : render(plain, g.output));
+        const plain = inModelOrder(operation, toPlain(output)) as Record<string, unknown>;
+        if (query !== undefined) io.stdout(renderQueryResult(applyQuery(query, plain), g.output));
+        else if (g.output === 'text' && typeof plain.NextToken === 'string') {
+          // The AWS CLI's text formatter prints the items, then the token as a last
+          // "NEXTTOKEN<TAB>token" line (scripts grep for it or take the last line).
+          const { NextToken: token, ...items } = plain;
+          io.stdout(`${render(items, 'text')}NEXTTOKEN\t${token}\n`);
+        } else io.stdout(render(plain, g.output));
       } finally {
         await store.close();
       }
