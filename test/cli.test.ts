@@ -363,6 +363,58 @@ describe('usage and other errors', () => {
     expect(s.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  it('--region, AWS_REGION and AWS_DEFAULT_REGION must be Region names, as botocore checks them (exit 252, nothing stored)', () => {
+    const dir = join(work, 'regions');
+    const run = (args: string[], env?: Record<string, string>) => cli(['--store', dir, ...args], { noStore: true, env });
+    const last = (r: Run) => r.stderr.trimEnd().split('\n').at(-1);
+    for (const region of ['', 'Us East 1/x', '-us-east-1', 'us_east_1', 'a'.repeat(64)]) {
+      const r = run(['--region', region, 'create-key']);
+      expect(r.code).toBe(252);
+      expect(r.stderr.startsWith('usage: wasm-kms')).toBe(true);
+      expect(last(r)).toBe(`wasm-kms: error: argument --region: Provided region_name '${region}' doesn't match a supported format (letters, digits and hyphens, e.g. us-east-1).`);
+    }
+    const env = run(['create-key'], { AWS_REGION: 'eu west 1' });
+    expect(env.code).toBe(252);
+    expect(last(env)).toMatch(/^wasm-kms: error: AWS_REGION: Provided region_name 'eu west 1' doesn't match/);
+    const fallback = run(['create-key'], { AWS_DEFAULT_REGION: '../x' });
+    expect(fallback.code).toBe(252);
+    expect(last(fallback)).toMatch(/^wasm-kms: error: AWS_DEFAULT_REGION: Provided region_name '\.\.\/x'/);
+    // Refused before the store is touched.
+    expect(existsSync(dir)).toBe(false);
+    // Good names pass; an empty variable counts as unset, and --region wins over the environment.
+    expect(ok(['--store', dir, '--region', 'eu-central-1', 'create-key'], { noStore: true, env: { AWS_REGION: 'bad region' } }).KeyMetadata.Arn).toMatch(/^arn:aws:kms:eu-central-1:/);
+    expect(ok(['--store', dir, 'create-key'], { noStore: true, env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'ap-south-1' } }).KeyMetadata.Arn).toMatch(/^arn:aws:kms:ap-south-1:/);
+    expect(ok(['--store', dir, '--region', 'x1', 'list-keys'], { noStore: true })).toEqual({ Keys: [] });
+  });
+
+  it('AWS CLI options about profiles, logging and connections are accepted and ignored; --endpoint-url is refused', () => {
+    const keyId = ok(['--profile', 'prod', '--debug', '--no-verify-ssl', '--color', 'off', '--cli-read-timeout', '5', '--cli-connect-timeout', '0', 'create-key', '--description', 'globals']).KeyMetadata.KeyId;
+    expect(ok(['describe-key', '--key-id', keyId, '--profile', 'other', '--color', 'auto', '--debug']).KeyMetadata.Description).toBe('globals');
+    const color = cli(['--color', 'blue', 'list-keys']);
+    expect(color.code).toBe(252);
+    expect(color.stderr).toContain("wasm-kms: error: argument --color: Invalid choice: 'blue', valid choices are: on, off, auto");
+    const timeout = cli(['list-keys', '--cli-read-timeout', 'soon']);
+    expect(timeout.code).toBe(252);
+    expect(timeout.stderr).toContain("wasm-kms: error: argument --cli-read-timeout: invalid int value: 'soon'");
+    const endpoint = cli(['--endpoint-url', 'http://127.0.0.1:4599', 'list-keys']);
+    expect(endpoint.code).toBe(252);
+    expect(endpoint.stdout).toBe('');
+    expect(endpoint.stderr).toMatch(/wasm-kms: error: argument --endpoint-url: not supported: wasm-kms runs the KMS engine in this process.*run `wasm-kms serve`/);
+  });
+
+  it('a reader that goes away early (| true, | head) is not an error: exit 0, nothing on stderr', async () => {
+    for (const args of [['generate-key-pair', '--key-pair-spec', 'RSA_2048'], ['--store', store, 'list-keys', '--output', 'text']]) {
+      const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      // Close our end of its stdout before it writes anything: its writes meet EPIPE.
+      child.stdout!.destroy();
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    }
+  });
+
   it('--help for the tool and each command, --version', () => {
     const top = cli(['--help'], { noStore: true });
     expect(top.code).toBe(0);

@@ -9,7 +9,7 @@
 
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { generateKeyPair, KEY_PAIR_SPECS, type KeyPairSpec } from '../core/index.js';
 import { UsageError, type BinaryFormat } from './cli-params.js';
 import { ExitError, oneLine, ServiceError, type CliIO, type GlobalOptions } from './cli-context.js';
@@ -34,6 +34,10 @@ file://PATH reads any parameter's value from a file. Output blobs are base64.
 Environment: WASM_KMS_HOME (store directory), WASM_KMS_MASTER_KEY or WASM_KMS_MASTER_KEY_FILE
 (seals key material at rest), AWS_REGION / AWS_DEFAULT_REGION.
 
+--profile, --debug, --no-verify-ssl, --color, --cli-read-timeout and --cli-connect-timeout are
+accepted and ignored, so AWS CLI scripts run unchanged; --endpoint-url is refused (the commands
+run the engine in this process; 'wasm-kms serve' is the endpoint).
+
 Exit codes: 0 success, 252 usage error, 254 service error, 255 other failure.
 See docs/cli.md for every command.`;
 
@@ -53,7 +57,27 @@ function usageMessage(program: Command, e: CommanderError): string {
   if ((m = /^unknown command '(.*)'/.exec(msg))) return invalidChoice(program, m[1]);
   if ((m = /^unknown option '(.*)'/.exec(msg))) return `Unknown options: ${m[1]}`;
   if ((m = /^option '(--[a-z0-9-]+)[^']*' argument missing/.exec(msg))) return `argument ${m[1]}: expected one argument`;
+  if ((m = /^option '(--[a-z0-9-]+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/s.exec(msg))) {
+    return `argument ${m[1]}: Invalid choice: '${m[2]}', valid choices are: ${m[3]}`;
+  }
+  if ((m = /^option '(--[a-z0-9-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(msg))) return `argument ${m[1]}: ${m[2]}`;
   return msg;
+}
+
+/** botocore's check of a Region name (a DNS label), which the AWS CLI applies before any call. */
+const REGION_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+
+function checkRegion(region: string, source: string): string {
+  if (!REGION_NAME.test(region)) {
+    throw new UsageError(`${source}: Provided region_name '${region}' doesn't match a supported format (letters, digits and hyphens, e.g. us-east-1).`);
+  }
+  return region;
+}
+
+/** A whole number of seconds, for options that are accepted and ignored. */
+function seconds(value: string): string {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`invalid int value: '${value}'`);
+  return value;
 }
 
 interface Printer {
@@ -61,8 +85,15 @@ interface Printer {
   (text: string): void;
 }
 
-const defaultOut: Printer = (s) => process.stdout.write(`${s}\n`);
-const defaultErr: Printer = (s) => process.stderr.write(`${s}\n`);
+/** Output streams whose reader has gone (EPIPE); nothing more is written to them. */
+const closedStreams = new Set<NodeJS.WriteStream>();
+
+const defaultOut: Printer = (s) => {
+  if (!closedStreams.has(process.stdout)) process.stdout.write(`${s}\n`);
+};
+const defaultErr: Printer = (s) => {
+  if (!closedStreams.has(process.stderr)) process.stderr.write(`${s}\n`);
+};
 
 /**
  * Runs one command line (without `node` and the script); resolves to the exit code. `out` and
@@ -124,8 +155,11 @@ export async function main(
   }
 }
 
+/** The Region from the environment; a variable set to the empty string counts as unset. */
 function regionFromEnv(env: NodeJS.ProcessEnv): string {
-  return env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+  if (env.AWS_REGION) return checkRegion(env.AWS_REGION, 'AWS_REGION');
+  if (env.AWS_DEFAULT_REGION) return checkRegion(env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION');
+  return 'us-east-1';
 }
 
 function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
@@ -151,6 +185,15 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
     .addOption(new Option('--cli-binary-format <format>', 'how blob arguments given as text are read').choices(['base64', 'raw-in-base64-out']).default('base64'))
     .addOption(new Option('--no-paginate', 'one call for list commands, not every page'))
     .addOption(new Option('--no-cli-pager', 'accepted for AWS CLI compatibility (there is no pager)'))
+    // The AWS CLI's options about profiles, logging and reaching AWS: scripts pass them, and
+    // nothing here is reached over the network, so they are accepted and have no effect.
+    .addOption(new Option('--profile <name>', 'accepted for AWS CLI compatibility; ignored (no credentials are used)'))
+    .addOption(new Option('--debug', 'accepted for AWS CLI compatibility; ignored'))
+    .addOption(new Option('--no-verify-ssl', 'accepted for AWS CLI compatibility; ignored (no TLS connection is made)'))
+    .addOption(new Option('--color <mode>', 'accepted for AWS CLI compatibility; ignored').choices(['on', 'off', 'auto']))
+    .addOption(new Option('--cli-read-timeout <seconds>', 'accepted for AWS CLI compatibility; ignored').argParser(seconds))
+    .addOption(new Option('--cli-connect-timeout <seconds>', 'accepted for AWS CLI compatibility; ignored').argParser(seconds))
+    .addOption(new Option('--endpoint-url <url>', 'not supported: the commands run the engine in this process (use serve for an endpoint)').hideHelp())
     .addHelpText('after', HELP_AFTER)
     .showSuggestionAfterError(false);
 
@@ -163,11 +206,17 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
       query?: string;
       cliBinaryFormat: BinaryFormat;
       paginate: boolean;
+      endpointUrl?: string;
     }>();
+    if (o.endpointUrl !== undefined) {
+      throw new UsageError(
+        'argument --endpoint-url: not supported: wasm-kms runs the KMS engine in this process, against the key store on disk, and calls no endpoint. To serve one for the AWS CLI or SDKs, run `wasm-kms serve` and point them at the URL it prints.',
+      );
+    }
     if (!/^\d{12}$/.test(o.accountId)) throw new UsageError(`argument --account-id: expected 12 digits, got '${o.accountId}'`);
     return {
       store: o.store ?? defaultStoreDir(env),
-      region: o.region ?? regionFromEnv(env),
+      region: o.region !== undefined ? checkRegion(o.region, 'argument --region') : regionFromEnv(env),
       accountId: o.accountId,
       output: o.output,
       query: o.query,
@@ -208,9 +257,27 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
   return program;
 }
 
+/**
+ * A reader that goes away (`wasm-kms ... | head`) is not a failure of the command: as the AWS CLI
+ * does, stop writing to that stream and let the command end with its own exit code. Any other
+ * write error on an output stream ends the run with one line (255).
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream, name: string): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') {
+      closedStreams.add(stream);
+      return;
+    }
+    if (stream !== process.stderr) process.stderr.write(`wasm-kms: error: cannot write to ${name}: ${e.code ?? e.message}\n`);
+    process.exit(255);
+  });
+}
+
 // Run when executed directly (the package's bin), not when imported.
 const invoked = process.argv[1] ? realpathSync(process.argv[1]) : '';
 if (invoked === fileURLToPath(import.meta.url)) {
+  ignoreClosedPipe(process.stdout, 'standard output');
+  ignoreClosedPipe(process.stderr, 'standard error');
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
