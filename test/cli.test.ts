@@ -526,7 +526,7 @@ describe('serve', () => {
     return new Promise((resolve, reject) => {
       child.stdout!.on('data', (d) => {
         out += d;
-        const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:(\d+))\n/.exec(out);
+        const m = /^wasm-kms listening on (http:\/\/[0-9.]+:(\d+))\n/.exec(out);
         if (m && Number(m[2]) > 0) resolve({ url: m[1], child, stderr: () => err });
       });
       child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${err}`)));
@@ -558,6 +558,19 @@ describe('serve', () => {
     }
     expect(await done).toEqual({ code: 0, signal: null });
     expect(stderr()).toContain('TrentService.GenerateDataKeyPair 200');
+    // Loopback only: no warning about --auth none.
+    expect(stderr()).not.toContain('warning');
+  });
+
+  it('--auth none on an address other than loopback warns on stderr that anyone reaching it can use the keys', async () => {
+    const { url, child, stderr } = await startServe(['--host', '0.0.0.0', '--quiet']);
+    expect(url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    const done = exited(child);
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(0);
+    expect(stderr()).toBe(
+      'wasm-kms: warning: listening on 0.0.0.0 (0.0.0.0) with --auth none: anyone who can reach this address can decrypt, encrypt and generate data keys and key pairs with every key in the store, without credentials. Use --auth sigv4 --credentials FILE to require signed requests, or --host 127.0.0.1.\n',
+    );
   });
 
   it('--auth sigv4 with --credentials: signed requests pass, a wrong secret is refused', async () => {

@@ -2,13 +2,21 @@
 // It prints one line on stdout once it listens — "wasm-kms listening on http://HOST:PORT" — with
 // the real port when --port 0 asked for any free one, and one line per request on stderr unless
 // --quiet. SIGTERM or SIGINT: stop accepting, let in-flight requests finish, close the pool and
-// the store, exit 0. A second signal during that exits at once (1).
+// the store, exit 0. A second signal during that exits at once (1). Listening on an address other
+// than loopback with --auth none prints a warning on stderr: anyone who reaches it can use every
+// key without credentials.
 
 import type { Command } from 'commander';
 import { KeyPairWorkerPool, parsePoolSpec } from './pool.js';
 import { loadCredentialsFile, startServer, type RunningServer, type ServerCredentials } from './server.js';
 import { CliFailure, UsageError } from './cli-params.js';
 import { oneLine, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
+
+/** Whether a bound address is reachable only from this machine (127.0.0.0/8, ::1). */
+function isLoopback(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return /^127\.\d+\.\d+\.\d+$/.test(v4) || address === '::1';
+}
 
 function wholeNumber(value: unknown, option: string, min: number, max: number): number {
   const text = String(value).trim();
@@ -106,6 +114,11 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      if (o.auth === 'none' && !isLoopback(server!.host)) {
+        io.stderr(
+          `wasm-kms: warning: listening on ${o.host} (${server!.host}) with --auth none: anyone who can reach this address can decrypt, encrypt and generate data keys and key pairs with every key in the store, without credentials. Use --auth sigv4 --credentials FILE to require signed requests, or --host 127.0.0.1.\n`,
+        );
+      }
       io.stdout(`wasm-kms listening on ${server!.url}\n`);
     });
     if (!o.quiet) io.stderr(`wasm-kms: ${signal}: closing (in-flight requests finish)\n`);
