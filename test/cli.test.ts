@@ -499,6 +499,71 @@ describe('generate-data-key-pairs', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a second SIGINT while the run stops exits at once (130), the temporary file removed', async () => {
+    const keyId = newKeyId();
+    const dir = join(work, 'bulk-twice');
+    mkdirSync(dir);
+    const child = spawn(process.execPath, [BIN, '--store', store, 'generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'RSA_4096', '--count', '1000', '--out', join(dir, 'x.ndjson'), '--threads', '2'], {
+      env: baseEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    let exited = false;
+    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => ((exited = true), resolve(code))));
+    while (readdirSync(dir).length === 0) await new Promise((r) => setTimeout(r, 20));
+    // The temporary file comes just before the first requests; let them reach the threads, so
+    // that the first signal has RSA_4096 pairs (seconds each) to wait for.
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    // The first signal is taken: the run waits for the RSA_4096 pairs under way...
+    while (!stderr.includes('send it again to stop at once') && !exited) await new Promise((r) => setTimeout(r, 5));
+    // ...and the second does not wait for them.
+    child.kill('SIGINT');
+    expect(await done).toBe(130);
+    expect(stderr).toContain(`wasm-kms: interrupted again (SIGINT); stopped at once, ${join(dir, 'x.ndjson')} not written\n`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('temporary files of runs whose process is gone (killed outright) are removed at the start, and said so; others are kept', async () => {
+    const keyId = newKeyId();
+    const dir = join(work, 'bulk-leftovers');
+    mkdirSync(dir);
+    // The id of a process that has exited.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => gone.on('exit', r));
+    const deadPid = gone.pid!;
+    const stale = `.x.ndjson.${deadPid}.0123456789ab.tmp`;
+    const live = `.x.ndjson.${process.pid}.0123456789ab.tmp`;
+    const other = `.y.ndjson.${deadPid}.0123456789ab.tmp`;
+    const unlike = `.x.ndjson.${deadPid}.notours.tmp`;
+    for (const f of [stale, live, other, unlike]) writeFileSync(join(dir, f), '{"PrivateKeyPlaintext":"..."}\n', { mode: 0o600 });
+    const r = cli(['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_P256', '--count', '2', '--out', join(dir, 'x.ndjson'), '--threads', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n')[0]).toBe(`wasm-kms: removed ${join(dir, stale)}, left by an earlier run (process ${deadPid}) that did not finish`);
+    expect(readdirSync(dir).sort()).toEqual([live, unlike, other, 'x.ndjson'].sort());
+  });
+
+  it('an --out that cannot be written fails at once (255), before the key is even looked at', () => {
+    const dir = join(work, 'bulk-out');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'file'), '');
+    // A key that does not exist: a run that got as far as the key would fail with 254 instead.
+    const run = (out: string) => cli(['generate-data-key-pairs', '--key-id', 'alias/no-such-key', '--key-pair-spec', 'RSA_2048', '--count', '30', '--out', out]);
+    const cases: Array<[string, string]> = [
+      [dir, `cannot write ${dir}: it is a directory (--out names the file to write)`],
+      [join(dir, 'missing', 'x.ndjson'), `cannot write ${join(dir, 'missing', 'x.ndjson')}: its directory ${join(dir, 'missing')}: no such directory`],
+      [join(dir, 'file', 'x.ndjson'), `cannot write ${join(dir, 'file', 'x.ndjson')}: ${join(dir, 'file')} is not a directory`],
+    ];
+    for (const [out, message] of cases) {
+      const r = run(out);
+      expect(r.code).toBe(255);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`wasm-kms: error: ${message}\n`);
+    }
+    expect(readdirSync(dir)).toEqual(['file']);
+  });
+
   it('a key that cannot be used fails before any file is written', () => {
     const keyId = newKeyId();
     cli(['disable-key', '--key-id', keyId]);

@@ -6,13 +6,19 @@
 // written under a temporary name in the same directory and renamed over --out only when every
 // pair is in it and synced: a failed or interrupted run leaves no partial file (and an existing
 // --out untouched). A dry run of the operation first checks the key, the spec and the context,
-// so a wrong key id fails before any thread starts.
+// so a wrong key id fails before any thread starts; --out itself is checked before that (not a
+// directory, its directory writable), so a run never does all its work only to fail at the end.
+// A run killed outright (SIGKILL, a crash, power loss) cannot remove its temporary file, which
+// may hold private keys: every run first removes the temporary files of its --out whose process
+// is gone, and says so on stderr. A second SIGINT/SIGTERM while a run stops exits at once, after
+// removing the temporary file.
 //
 // Progress: a bar on stderr when stderr is a terminal; nothing when it is not (logs stay clean).
 // Either way the run ends with one summary line on stderr: "N pairs in X s (Y pairs/s)".
 
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { constants, unlinkSync } from 'node:fs';
+import { access, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -20,7 +26,7 @@ import { KMSClient, KMSCommand } from '../kms/client.js';
 import { DryRunOperationException } from '../kms/exceptions.js';
 import { OPERATION_HANDLERS } from '../kms/operations/index.js';
 import { OPERATIONS, type OperationName } from '../kms/schema.js';
-import { callOperation, ExitError, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
+import { callOperation, ExitError, oneLine, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
 import { inModelOrder, toPlain } from './cli-output.js';
 import { CliFailure, parseParam, UsageError } from './cli-params.js';
 import { KeyPairWorkerPool } from './pool.js';
@@ -82,14 +88,96 @@ interface BulkRun {
   out: string;
 }
 
+/** The temporary file of a run: `.<name>.<pid>.<12 hex digits>.tmp` beside --out. */
+function tempName(out: string): string {
+  return join(dirname(out), `.${basename(out)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Fails at once (255) when --out could not be written at the end of the run. */
+async function checkOut(out: string): Promise<void> {
+  const fail = (why: string) => new CliFailure(`cannot write ${out}: ${why}`);
+  const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);
+  const existing = await stat(out).catch((e: unknown) => {
+    // ENOTDIR: its directory is not one, which the check below reports.
+    if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return undefined;
+    throw fail(code(e));
+  });
+  if (existing?.isDirectory()) throw fail('it is a directory (--out names the file to write)');
+  // The finished file replaces --out by a rename, which must not take the place of a device or a pipe.
+  if (existing && !existing.isFile()) throw fail('it is not a regular file');
+  const dir = dirname(out);
+  const parent = await stat(dir).catch((e: unknown) => {
+    throw fail(`its directory ${dir}: ${code(e) === 'ENOENT' ? 'no such directory' : code(e)}`);
+  });
+  if (!parent.isDirectory()) throw fail(`${dir} is not a directory`);
+  await access(dir, constants.W_OK | constants.X_OK).catch((e: unknown) => {
+    throw fail(`its directory ${dir} is not writable (${code(e)})`);
+  });
+}
+
+/** Whether a process with this id exists (EPERM: it does, someone else's). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes the temporary files of --out left by runs whose process no longer exists (killed
+ * outright, so they could not clean up); they may hold plaintext private keys. Files of live
+ * processes (a run going on now) and of other names are left alone.
+ */
+async function sweepLeftovers(io: CliIO, out: string): Promise<void> {
+  const dir = dirname(out);
+  const prefix = `.${basename(out)}.`;
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    const m = /^(\d{1,10})\.[0-9a-f]{12}\.tmp$/.exec(entry.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processExists(pid)) continue;
+    const path = join(dir, entry);
+    try {
+      if (!(await lstat(path)).isFile()) continue;
+      await unlink(path);
+      io.stderr(`wasm-kms: removed ${path}, left by an earlier run (process ${pid}) that did not finish\n`);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Another run may have removed it first.
+      if (code !== 'ENOENT') io.stderr(`wasm-kms: warning: cannot remove ${path}, left by an earlier run (process ${pid}): ${code ?? oneLine(e)}\n`);
+    }
+  }
+}
+
 async function generatePairs(run: BulkRun): Promise<void> {
   const { io, globals: g, operation, input, count } = run;
   const handler = OPERATION_HANDLERS[operation];
+  await checkOut(run.out);
+  await sweepLeftovers(io, run.out);
   const store = await openStore(g, io.env);
   let pool: KeyPairWorkerPool | undefined;
   let interrupted: NodeJS.Signals | undefined;
+  /** Set while the temporary file may exist, so that a forced exit can remove it. */
+  let tmp: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted !== undefined) {
+      // A second signal while the pairs under way finish: the user wants out now.
+      if (tmp !== undefined) {
+        try {
+          unlinkSync(tmp);
+        } catch {
+          // not created yet, or already gone
+        }
+      }
+      io.stderr(`wasm-kms: interrupted again (${signal}); stopped at once, ${run.out} not written\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
     interrupted = signal;
+    io.stderr(`wasm-kms: ${signal}: stopping once the pairs under way are done (send it again to stop at once)\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -108,8 +196,9 @@ async function generatePairs(run: BulkRun): Promise<void> {
     pool = new KeyPairWorkerPool({ threads: run.threads });
     const p = pool;
     const client = new KMSClient({ region: g.region, accountId: g.accountId, store, generateKeyPair: (spec) => p.generate(spec) });
-    const tmp = join(dirname(run.out), `.${basename(run.out)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    const fh = await open(tmp, 'wx', 0o600).catch((e: NodeJS.ErrnoException) => {
+    const tmpPath = tempName(run.out);
+    tmp = tmpPath;
+    const fh = await open(tmpPath, 'wx', 0o600).catch((e: NodeJS.ErrnoException) => {
       throw new CliFailure(`cannot create ${run.out}: ${e.code ?? e.message}`);
     });
     let renamed = false;
@@ -170,10 +259,11 @@ async function generatePairs(run: BulkRun): Promise<void> {
       await flush();
       await fh.sync();
       await fh.close();
-      await rename(tmp, run.out).catch((e: NodeJS.ErrnoException) => {
+      await rename(tmpPath, run.out).catch((e: NodeJS.ErrnoException) => {
         throw new CliFailure(`cannot write ${run.out}: ${e.code ?? e.message}`);
       });
       renamed = true;
+      tmp = undefined;
       await syncDirectory(dirname(run.out));
       const seconds = (performance.now() - started) / 1000;
       bar?.stop();
@@ -182,7 +272,8 @@ async function generatePairs(run: BulkRun): Promise<void> {
     } finally {
       if (!renamed) {
         await fh.close().catch(() => undefined);
-        await unlink(tmp).catch(() => undefined);
+        await unlink(tmpPath).catch(() => undefined);
+        tmp = undefined;
       }
     }
   } finally {
