@@ -300,24 +300,28 @@ describe('KeyPairWorkerPool: failures', () => {
   });
 
   it('a thread that fails to start five times in a row is given up: its RSA requests reject, the other thread keeps serving', async () => {
-    const pool = newPool({ threads: 2, prefill: { ECC_NIST_P384: 1 } });
-    expectValidPair('RSA_2048', await pool.generate('RSA_2048'));
+    const pool = newPool({ threads: 2, prefill: { ECC_NIST_P384: 1, RSA_2048: 1 } });
     await pool.ready();
     hooks(pool).setWorkerUrl(new URL('./no-such-pool-worker.js', import.meta.url));
     const old = hooks(pool).workers()[1];
     await old.terminate();
     await replacementOf(pool, 1, old);
+    // A pair already held is still handed out...
+    expectValidPair('RSA_2048', await pool.generate('RSA_2048'));
+    // ...but no more are made: the request waits through the retries, then rejects with the cause.
     const err = await rejectionOf(pool.generate('RSA_2048'));
     expect(err.message).toMatch(/^wasm-kms: KeyPairWorkerPool has no thread left for RSA key pairs: .*no-such-pool-worker\.js\) could not start: .*5 attempts in a row failed/);
-    // Later RSA requests are refused at once with the same cause...
+    // Later RSA requests, and ready() (RSA_2048 can no longer be refilled), are refused at once.
     expect((await rejectionOf(pool.generate('RSA_4096'))).message).toBe(err.message);
-    // ...while the thread reserved for the other specs goes on, prefill included.
+    expect((await rejectionOf(pool.ready())).message).toBe(err.message);
+    // The thread reserved for the other specs goes on, its prefill included.
     expectValidPair('ECC_NIST_P256', await pool.generate('ECC_NIST_P256'));
     expectValidPair('ECC_NIST_P384', await pool.generate('ECC_NIST_P384'));
-    await pool.ready();
-    expect(pool.stats().ready).toEqual({ ECC_NIST_P384: 1 });
+    while (pool.stats().ready.ECC_NIST_P384 === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(pool.stats().ready).toEqual({ ECC_NIST_P384: 1, RSA_2048: 0 });
     await pool.close();
   });
+
 
   it('a worker that cannot start (no pool-worker.js beside pool.js) fails every request with the cause', async () => {
     // A copy of the built pool without its worker script.

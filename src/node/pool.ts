@@ -165,8 +165,6 @@ export class KeyPairWorkerPool {
       const shown = typeof spec === 'string' ? JSON.stringify(spec) : `(${typeof spec})`;
       return Promise.reject(new TypeError(`Unknown key pair spec ${shown}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`));
     }
-    const lost = this.#unservable(laneOf(spec));
-    if (lost) return Promise.reject(lost);
     const fill = this.#prefill.get(spec);
     if (fill) fill.paused = false;
     const held = fill?.held.shift();
@@ -174,6 +172,9 @@ export class KeyPairWorkerPool {
       this.#dispatch();
       return Promise.resolve(held);
     }
+    // Pairs already held are handed out even when no thread is left to make more.
+    const lost = this.#unservable(laneOf(spec));
+    if (lost) return Promise.reject(lost);
     return new Promise<KeyPair>((resolve, reject) => {
       this.#queues[laneOf(spec)].push({ spec, resolve, reject });
       this.#dispatch();
