@@ -9,6 +9,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import * as sdk from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -244,6 +245,111 @@ describe('strict mode (auth: sigv4)', () => {
     expect(r.json.__type).toBe('UnknownOperationException');
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
+  });
+});
+
+/** Signs with @smithy/signature-v4 over `signedHeaders`, then lets `change` edit what is sent. */
+async function signThenSend(
+  url: string,
+  creds: { accessKeyId: string; secretAccessKey: string },
+  signedHeaders: Record<string, string>,
+  change: (headers: Record<string, string>) => void,
+  body = '{}',
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const u = new URL(url);
+  const signer = new SignatureV4({ service: 'kms', region: 'eu-west-1', credentials: creds, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+  const signed = await signer.sign({
+    method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', query: {},
+    headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', ...signedHeaders }, body,
+  });
+  const headers = { ...(signed.headers as Record<string, string>) };
+  delete headers.host;
+  change(headers);
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** Sends raw HTTP/1.1 text over a socket; resolves to the status line and body of the answer. */
+function rawHttp(url: string, text: string, keepOpen = false): Promise<{ status: number; body: string; ms: number }> {
+  const u = new URL(url);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname, () => socket.write(text));
+    let data = '';
+    socket.on('data', (d) => {
+      data += d.toString('latin1');
+      const end = data.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(data);
+      if (end >= 0 && length && data.length >= end + 4 + Number(length[1])) {
+        resolve({ status: Number(data.slice(9, 12)), body: data.slice(end + 4), ms: performance.now() - started });
+        if (!keepOpen) socket.destroy();
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('strict mode: what must be signed, and what is checked before the body', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, auth: 'sigv4', credentials: [A, B] });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('X-Amz-Target must be signed: an unsigned target, added or swapped after signing, is refused', async () => {
+    const ok = await signThenSend(server.url, A, { 'x-amz-target': 'TrentService.ListKeys' }, () => {});
+    expect(ok.status).toBe(200);
+    const unsigned = await signThenSend(server.url, A, {}, (h) => { h['x-amz-target'] = 'TrentService.CreateKey'; });
+    expect(unsigned.json.__type).toBe('InvalidSignatureException');
+    expect(unsigned.json.message).toMatch(/X-Amz-Target' must be a 'SignedHeader'/);
+  });
+
+  it('a header listed as signed that did not arrive, or a listed name that is no header, is refused', async () => {
+    const dropped = await signThenSend(server.url, A, { 'x-amz-target': 'TrentService.ListKeys', 'x-extra': 'yes' }, (h) => { delete h['x-extra']; });
+    expect(dropped.json).toEqual({ __type: 'InvalidSignatureException', message: MISMATCH });
+    const padded = await signThenSend(server.url, A, { 'x-amz-target': 'TrentService.ListKeys' }, (h) => {
+      h.authorization = h.authorization.replace('SignedHeaders=', 'SignedHeaders=constructor;');
+    });
+    expect(padded.json).toEqual({ __type: 'InvalidSignatureException', message: MISMATCH });
+  });
+
+  it('a session token is UnrecognizedClientException: these credentials are long-term keys', async () => {
+    const r = await signThenSend(server.url, A, { 'x-amz-target': 'TrentService.ListKeys' }, (h) => { h['x-amz-security-token'] = 'token'; });
+    expect(r.json).toEqual({ __type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
+  });
+
+  it('a date that does not exist is IncompleteSignatureException', async () => {
+    const r = await rawPost(server.url, {
+      Authorization: `AWS4-HMAC-SHA256 Credential=${A.accessKeyId}/20261329/eu-west-1/kms/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'a'.repeat(64)}`,
+      'X-Amz-Date': '20261329T120000Z',
+    });
+    expect(r.json.__type).toBe('IncompleteSignatureException');
+    expect(r.json.message).toMatch(/ISO-8601 'basic format'/);
+  });
+
+  it('two Authorization headers, or a parameter twice, are IncompleteSignatureException; no value of the header is echoed', async () => {
+    const u = new URL(server.url);
+    const auth = `AWS4-HMAC-SHA256 Credential=${A.accessKeyId}/20261129/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=${'b'.repeat(64)}`;
+    const twice = await rawHttp(server.url, `POST / HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: ${auth}\r\nAuthorization: ${auth}\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+    expect(twice.status).toBe(400);
+    expect(JSON.parse(twice.body).__type).toBe('IncompleteSignatureException');
+    const param = await rawPost(server.url, { Authorization: `${auth}, Signature=${'c'.repeat(64)}`, 'X-Amz-Date': '20261129T120000Z' });
+    expect(param.json.__type).toBe('IncompleteSignatureException');
+    const secret = await rawPost(server.url, { Authorization: 'sk_live_SUPERSECRETTOKEN123' });
+    expect(secret.json.__type).toBe('IncompleteSignatureException');
+    expect(JSON.stringify(secret.json)).not.toContain('SUPERSECRET');
+  });
+
+  it('an unsigned or unknown caller is answered before its body arrives', async () => {
+    const u = new URL(server.url);
+    for (const auth of ['', `Authorization: AWS4-HMAC-SHA256 Credential=AKIDNOBODY/20261129/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=${'d'.repeat(64)}\r\n`]) {
+      // 1,000,000 bytes announced, 10 sent: the answer comes without waiting for the rest.
+      const r = await rawHttp(server.url, `POST / HTTP/1.1\r\nHost: ${u.host}\r\n${auth}X-Amz-Target: TrentService.ListKeys\r\nContent-Length: 1000000\r\n\r\n{"a":"bcd"`, true);
+      expect(r.status).toBe(400);
+      expect(JSON.parse(r.body).__type).toBe(auth === '' ? 'MissingAuthenticationTokenException' : 'UnrecognizedClientException');
+    }
   });
 });
 

@@ -613,10 +613,23 @@ describe('server faults', () => {
     await server.close();
   });
 
-  it('a failing log sink does not break requests', async () => {
+  it('a failing log sink does not break requests, whether it throws or rejects', async () => {
     const server = await startServer({ port: 0, log: () => { throw new Error('sink down'); } });
     expect((await raw(server.url, { target: 'TrentService.ListKeys', body: '{}' })).status).toBe(200);
     await server.close();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const rejecting = await startServer({ port: 0, log: async () => { throw new Error('async sink down'); } });
+      expect((await raw(rejecting.url, { method: 'GET', path: '/health' })).status).toBe(200);
+      expect((await raw(rejecting.url, { target: 'TrentService.ListKeys', body: '{}' })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 50));
+      await rejecting.close();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
   });
 });
 
@@ -711,5 +724,23 @@ describe('graceful close', () => {
     // close() again is the same settled promise.
     await server.close();
     client.destroy();
+  });
+
+  it('a client that stalls mid-request does not hold close() past its grace period', async () => {
+    const server = await startServer({ port: 0, closeGraceMs: 300 });
+    const socket = connect(server.port, '127.0.0.1');
+    await new Promise<void>((r) => socket.on('connect', () => r()));
+    let socketClosed = false;
+    socket.on('close', () => (socketClosed = true));
+    socket.on('error', () => {});
+    // Headers and part of a body, then nothing.
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 100\r\n\r\n{"Li');
+    await new Promise((r) => setTimeout(r, 100));
+    const started = performance.now();
+    await server.close();
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(socketClosed).toBe(true);
   });
 });

@@ -32,7 +32,7 @@ import type { OperationContext } from '../kms/keys.js';
 import { OPERATION_HANDLERS } from '../kms/operations/index.js';
 import { isOperationName, type OperationName } from '../kms/schema.js';
 import { MemoryKeyStore, type KeyStore } from '../kms/store.js';
-import { isValidRegion, scopeRegion, verifyRequest } from './sigv4.js';
+import { isValidRegion, preVerify, scopeRegion, verifyRequest } from './sigv4.js';
 import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
 
 export interface ServerCredentials {
@@ -63,6 +63,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** One line per request (method, target, status, ms, request id); never secrets or bodies. */
   log?: (line: string) => void;
+  /** How long close() lets requests in flight run before it drops their connections; default 10 s. */
+  closeGraceMs?: number;
 }
 
 export interface RunningServer {
@@ -78,6 +80,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 // Past the limit the rest of a body is read and dropped, so that the client gets its 413 instead
 // of a reset connection; past this much more, the connection is closed.
 const DRAIN_LIMIT = 16 * 1024 * 1024;
+/** Connections open at once; more wait in the kernel's backlog. */
+const MAX_CONNECTIONS = 1024;
 
 interface Config {
   store: KeyStore;
@@ -98,6 +102,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = options.port ?? DEFAULTS.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
   const config = resolveConfig(options);
+  const closeGraceMs = options.closeGraceMs ?? 10_000;
+  if (!Number.isFinite(closeGraceMs) || closeGraceMs < 0) throw new RangeError(`closeGraceMs must be a number of milliseconds, got ${String(closeGraceMs)}`);
 
   const server = createServer((req, res) => {
     res.on('finish', () => {
@@ -106,6 +112,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
     void handle(config, req, res);
   });
+
+  // Slow or stalled clients are cut off: headers within 10 s, the whole request within 30 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.maxConnections = MAX_CONNECTIONS;
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(err);
@@ -126,7 +137,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close() {
       if (closed === undefined) {
         config.closing = true;
-        closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+        // Requests in flight get closeGraceMs to finish (Node stops timing requests out once
+        // close() is called, so a stalled client would otherwise hold close() open forever).
+        const grace = setTimeout(() => server.closeAllConnections(), closeGraceMs);
+        grace.unref();
+        closed = new Promise<void>((resolve, reject) =>
+          server.close((err) => {
+            clearTimeout(grace);
+            if (err) reject(err);
+            else resolve();
+          }),
+        );
         server.closeIdleConnections();
       }
       return closed;
@@ -205,13 +226,16 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
   const requestId = randomUUID();
   const method = req.method ?? '-';
   const [path, queryString = ''] = (req.url ?? '/').split('?', 2);
-  let label = path;
+  let label = printablePath(path);
+  let bodyRead = false;
   let errorName = '';
   res.on('finish', () => {
     if (config.log === undefined) return;
     const ms = (performance.now() - started).toFixed(1);
     try {
-      config.log(`${method} ${label} ${res.statusCode} ${ms}ms ${requestId}${errorName ? ` ${errorName}` : ''}`);
+      const r: unknown = config.log(`${method} ${label} ${res.statusCode} ${ms}ms ${requestId}${errorName ? ` ${errorName}` : ''}`);
+      // A sink may be async; its rejection must not become an unhandled one.
+      if (r instanceof Promise) r.catch(() => {});
     } catch {
       // A failing log sink must not take the server down.
     }
@@ -230,8 +254,13 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     const target = Array.isArray(rawTarget) ? rawTarget.join(',') : rawTarget;
     // The log gets the target only when it is plainly a name (no line breaks or other text).
     if (typeof target === 'string' && /^[A-Za-z0-9_.]{1,128}$/.test(target)) label = target;
-    const body = await readBody(req, config.bodyLimit);
     const headers = req.headersDistinct as Record<string, string[] | undefined>;
+    // Before the body is read: a caller strict mode would refuse anyway costs no memory.
+    if (config.strict) preVerify(headers, config.credentials);
+    // A body declared too large is drained without being kept (the client then reads its 413).
+    const declared = Number(req.headers['content-length']);
+    const body = await readBody(req, config.bodyLimit, Number.isFinite(declared) && declared > config.bodyLimit);
+    bodyRead = true;
     const authorization = req.headers.authorization;
     let account = config.accountId;
     let region: string;
@@ -259,6 +288,8 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
       res.destroy();
       return;
     }
+    // A body left unread is not worth reading: the connection ends with this response.
+    if (!bodyRead && method === 'POST') res.setHeader('Connection', 'close');
     if (err instanceof HttpError) {
       errorName = err.type;
       for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
@@ -305,11 +336,11 @@ function methodNotAllowed(allow: string): HttpError {
   return new HttpError(405, 'MethodNotAllowed', `Use ${allow.replace(', ', ' or ')} here.`, { Allow: allow });
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+function readBody(req: IncomingMessage, limit: number, declaredTooLarge = false): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
+    let over = declaredTooLarge;
     let ended = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -338,7 +369,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
 }
 
 function parseQuery(query: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // No prototype: a parameter named __proto__ is a parameter like any other.
+  const out: Record<string, string | string[]> = Object.create(null);
   for (const [k, v] of new URLSearchParams(query)) {
     const prev = out[k];
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];

@@ -8,8 +8,14 @@
 // otherwise trust the header, and a changed body would pass).
 //
 // Error names and texts are the ones AWS JSON endpoints are seen answering with (Coral's
-// wording); none of them is recorded from KMS itself in the reference. They never repeat the
-// Authorization header, so a signature does not end up in client logs.
+// wording); none of them is recorded from KMS itself in the reference. They quote no value of
+// the Authorization header but the credential scope (access key id, date, Region, service),
+// so a signature or a stray token does not end up in client logs.
+//
+// What must be signed: Host, and X-Amz-Target (which names the operation: unsigned, a captured
+// request could be replayed as another operation with the same body). Every header the client
+// lists must have arrived, each of Authorization, X-Amz-Date and X-Amz-Target at most once, and
+// a session token is refused (the credentials here are long-term keys).
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -37,23 +43,26 @@ export interface ParsedAuthorization {
   signature: string;
 }
 
+const AUTH_PARAMS = new Set(['Credential', 'SignedHeaders', 'Signature']);
+
 /** Parses `AWS4-HMAC-SHA256 Credential=.../.../.../kms/aws4_request, SignedHeaders=a;b, Signature=hex`. */
 export function parseAuthorization(header: string): ParsedAuthorization {
   const value = header.trim();
   const space = value.indexOf(' ');
   const algorithm = space < 0 ? value : value.slice(0, space);
   if (algorithm !== ALGORITHM) {
-    throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${printable(algorithm)}'. This endpoint accepts ${ALGORITHM}.`);
+    throw new IncompleteSignatureException(`Unsupported AWS 'algorithm'. This endpoint accepts ${ALGORITHM}.`);
   }
   const params = new Map<string, string>();
   for (const part of value.slice(space + 1).split(',')) {
     const p = part.trim();
     if (p === '') continue;
     const eq = p.indexOf('=');
-    if (eq < 0) {
-      throw new IncompleteSignatureException(`'${printable(p)}' not a valid key=value pair (missing equal-sign) in Authorization header.`);
-    }
-    params.set(p.slice(0, eq).trim(), p.slice(eq + 1).trim());
+    if (eq < 0) throw new IncompleteSignatureException('A parameter is not a valid key=value pair (missing equal-sign) in Authorization header.');
+    const name = p.slice(0, eq).trim();
+    if (!AUTH_PARAMS.has(name)) throw new IncompleteSignatureException(`Authorization header has an unknown parameter '${printable(name)}'.`);
+    if (params.has(name)) throw new IncompleteSignatureException(`Authorization header has '${name}' more than once.`);
+    params.set(name, p.slice(eq + 1).trim());
   }
   const missing = ['Credential', 'Signature', 'SignedHeaders']
     .filter((name) => !params.get(name))
@@ -140,19 +149,15 @@ export async function verifyRequest<C extends { accessKeyId: string; secretAcces
   credentials: ReadonlyMap<string, C>,
   now: Date = new Date(),
 ): Promise<Verified<C>> {
-  const authorization = single(request.headers.authorization);
-  if (authorization === undefined || authorization.trim() === '') {
-    throw new MissingAuthenticationTokenException('Request is missing Authentication Token');
-  }
-  const auth = parseAuthorization(authorization);
-
+  const auth = checkHeaders(request.headers);
   const amzDate = single(request.headers['x-amz-date']);
   if (amzDate === undefined) {
     throw new IncompleteSignatureException("Authorization header requires existence of an 'X-Amz-Date' header.");
   }
   const m = AMZ_DATE.exec(amzDate);
   const signedAt = m === null ? NaN : Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-  if (m === null || Number.isNaN(signedAt)) {
+  // A date that does not exist (month 13, February 30) does not survive the round trip.
+  if (m === null || Number.isNaN(signedAt) || basicFormat(signedAt) !== amzDate) {
     throw new IncompleteSignatureException(`Date must be in ISO-8601 'basic format'. Got '${printable(amzDate)}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   }
 
@@ -166,12 +171,21 @@ export async function verifyRequest<C extends { accessKeyId: string; secretAcces
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${printable(auth.date)}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
     );
   }
-  if (!auth.signedHeaders.includes('host')) {
+  if (!auth.signedHeaders.includes('host') || single(request.headers.host) === undefined) {
     throw new InvalidSignatureException("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  if (request.headers['x-amz-target'] !== undefined && !auth.signedHeaders.includes('x-amz-target')) {
+    throw new InvalidSignatureException("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  for (const name of auth.signedHeaders) {
+    // A header listed as signed that did not arrive: the signature cannot cover it.
+    if (request.headers[name] === undefined) throw signatureMismatch();
   }
 
   const credential = credentials.get(auth.accessKeyId);
-  if (credential === undefined) throw new UnrecognizedClientException('The security token included in the request is invalid.');
+  if (credential === undefined || request.headers['x-amz-security-token'] !== undefined) {
+    throw new UnrecognizedClientException('The security token included in the request is invalid.');
+  }
 
   const nowMs = now.getTime();
   if (signedAt < nowMs - MAX_SKEW_MS) {
@@ -200,8 +214,7 @@ async function expectedSignature(
   const headers: Record<string, string> = {};
   for (const name of new Set(auth.signedHeaders)) {
     const values = request.headers[name];
-    // A header the client signed but that did not arrive makes the signatures differ, as it should.
-    if (values === undefined) continue;
+    if (values === undefined) throw signatureMismatch(); // checked before; kept for the types
     // SigV4 joins repeated headers with commas (Node would join them with ", ").
     headers[name] = values.join(',');
   }
@@ -251,6 +264,30 @@ function signatureMismatch(): InvalidSignatureException {
   return new InvalidSignatureException(
     'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
   );
+}
+
+/**
+ * The checks that need no body (so that an unsigned caller is turned away before its body is
+ * read): Authorization present, once, and well formed; X-Amz-Date and X-Amz-Target at most once.
+ */
+export function checkHeaders(headers: Record<string, string[] | undefined>): ParsedAuthorization {
+  const values = headers.authorization;
+  if (values === undefined || values.length === 0 || values.join('').trim() === '') {
+    throw new MissingAuthenticationTokenException('Request is missing Authentication Token');
+  }
+  for (const name of ['authorization', 'x-amz-date', 'x-amz-target']) {
+    if ((headers[name]?.length ?? 0) > 1) throw new IncompleteSignatureException(`The request has more than one '${name}' header.`);
+  }
+  return parseAuthorization(values[0]);
+}
+
+/**
+ * What strict mode can refuse before reading the body: the header checks, then an access key
+ * nobody here has. The rest (date, scope, signature) needs the body and waits for verifyRequest.
+ */
+export function preVerify<C>(headers: Record<string, string[] | undefined>, credentials: ReadonlyMap<string, C>): void {
+  const auth = checkHeaders(headers);
+  if (!credentials.has(auth.accessKeyId)) throw new UnrecognizedClientException('The security token included in the request is invalid.');
 }
 
 function single(values: string[] | undefined): string | undefined {
