@@ -38,6 +38,8 @@
 // as in containers) is stale and is broken under a second lock, `.write-lock.break`, so that two
 // processes recovering at once cannot remove each other's fresh lock. A lock held by another host
 // is never broken; waiting for it ends with an error naming the holder after lockTimeoutMs.
+// transaction(fn) holds the lock for the whole of fn, for the engine's read-change-write operations
+// (the store's own calls inside fn do not take it again; see transaction()).
 // Reads take no lock and keep no cache: each read opens the files, and a rename is atomic, so a
 // read sees a write of any process as soon as it is acknowledged, and never half of one.
 //
@@ -58,6 +60,7 @@
 // key), so opening with a missing or wrong key fails in open(), not at the first read. A sealed
 // store refuses an unsealed secret field and vice versa.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { constants as fsConstants } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
@@ -746,6 +749,21 @@ interface LockInfo {
   token: string;
 }
 
+/** A transaction in progress: FileKeyStore.transaction(). */
+interface Held {
+  /** False once the transaction has ended (code it left running then takes the lock itself). */
+  active: boolean;
+  /** The writes made inside, one after another. */
+  writes: Promise<unknown>;
+}
+
+/**
+ * The transactions the current async call chain is inside, by store directory: what makes a
+ * store's own calls from inside a transaction reentrant, and only those. Another request in this
+ * process runs in another chain and waits for the lock as any writer does.
+ */
+const chainLocks = new AsyncLocalStorage<ReadonlyMap<string, Held>>();
+
 /** Tokens of the locks this process holds now (any FileKeyStore instance). */
 const heldLocks = new Set<string>();
 
@@ -1030,12 +1048,62 @@ export class FileKeyStore implements KeyStore {
 
   // -- writing
 
-  /** Runs `fn` holding the store's write lock, after this instance's earlier writes. */
+  /** The transaction of this store's directory that the current async call chain is inside. */
+  #held(): Held | undefined {
+    const held = chainLocks.getStore()?.get(this.dir);
+    return held?.active === true ? held : undefined;
+  }
+
+  /**
+   * Runs `fn` holding the store's write lock, after this instance's earlier writes. Inside a
+   * transaction on this directory the lock is held already: `fn` runs after the transaction's
+   * earlier writes, without waiting for the lock again.
+   */
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     this.#open();
+    const held = this.#held();
+    if (held !== undefined) {
+      const run = held.writes.then(fn);
+      held.writes = run.catch(() => undefined);
+      return run;
+    }
     const run = this.#queue.then(() => this.#withLock(fn));
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Runs `fn` holding the store's cross-process write lock from start to end, so that a record
+   * read inside it is still what is on disk when `fn` writes it back: no other process, and no
+   * other call in this process (on this instance or another over the same directory), writes in
+   * between. Calls of the store's methods made from inside `fn` (on any instance over this
+   * directory) run without taking the lock again, their writes one after another; a nested
+   * transaction simply runs. Calls from anywhere else wait until `fn` has settled. The lock is
+   * released however `fn` ends; what `fn` wrote before an error stays written (this is mutual
+   * exclusion, not rollback).
+   *
+   * Do not await, inside `fn`, a write of this store that was started outside it: that write
+   * waits for the transaction, which would wait for it in turn.
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    this.#open();
+    if (typeof fn !== 'function') throw new TypeError('FileKeyStore.transaction: fn must be a function');
+    if (this.#held() !== undefined) return fn();
+    return this.#exclusive(async () => {
+      const held: Held = { active: true, writes: Promise.resolve() };
+      const locks = new Map(chainLocks.getStore());
+      locks.set(this.dir, held);
+      try {
+        return await chainLocks.run(locks, fn);
+      } finally {
+        // Writes that fn started and did not await still finish under the lock.
+        for (let w = held.writes; ; w = held.writes) {
+          await w;
+          if (w === held.writes) break;
+        }
+        held.active = false;
+      }
+    });
   }
 
   async #withLock<T>(fn: () => Promise<T>): Promise<T> {
