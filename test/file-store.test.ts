@@ -4,8 +4,9 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir, uptime } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileKeyStore, defaultStoreDir, masterKeyFromEnv } from '../src/node/file-store.js';
@@ -35,6 +36,9 @@ type Write =
 const write = writeFor as (region: string, tag: string, i: number) => Write;
 
 const WRITER = fileURLToPath(new URL('./helpers/file-store-writer.mjs', import.meta.url));
+const THREADS = fileURLToPath(new URL('./helpers/file-store-threads.mjs', import.meta.url));
+const BOOT_ID = '/proc/sys/kernel/random/boot_id';
+const PID_NS = '/proc/self/ns/pid';
 const REGION = 'us-east-1';
 
 const dirs: string[] = [];
@@ -741,8 +745,10 @@ describe('FileKeyStore across processes', () => {
     };
   }
 
-  const lockInfo = (pid: number, host = hostname()) =>
-    JSON.stringify({ pid, hostname: host, time: new Date().toISOString(), token: 'f'.repeat(32) });
+  const lockInfo = (pid: number, host = hostname(), more: Record<string, unknown> = {}) =>
+    JSON.stringify({ pid, hostname: host, time: new Date().toISOString(), token: 'f'.repeat(32), ...more });
+  /** Before this process started (with room for the store's clock slack). */
+  const beforeWeStarted = () => new Date(Date.now() - process.uptime() * 1000 - 60_000).toISOString();
 
   it('waits for a live lock holder, names it on timeout, and recovers the lock once the holder is killed', async () => {
     const dir = await tempDir();
@@ -775,21 +781,120 @@ describe('FileKeyStore across processes', () => {
     const dir = await tempDir();
     const store = await FileKeyStore.open(dir, { lockTimeoutMs: 200 });
     const lockPath = join(dir, '.write-lock');
-    // Same pid, a token this process does not hold: a previous process that had our pid (containers).
-    await writeFile(lockPath, lockInfo(process.pid));
+    // Same pid, a token this process does not hold, taken before this process started: a previous
+    // process that had our pid (a pid reused after a crash).
+    await writeFile(lockPath, lockInfo(process.pid, hostname(), { time: beforeWeStarted() }));
     await store.putAlias(alias('alias/a', 'k'));
     await expect(stat(lockPath)).rejects.toThrow();
 
-    const foreign = lockInfo(process.pid, `not-${hostname()}`);
+    const foreign = lockInfo(process.pid, `not-${hostname()}`, { time: beforeWeStarted() });
     await writeFile(lockPath, foreign);
     const err = await rejectionOf(store.putAlias(alias('alias/b', 'k')));
-    expect(err.message).toMatch(/held by process \d+ on not-/);
+    expect(err.message).toMatch(/held by process \d+ on not-.*; if that process is no longer running, remove .*\.write-lock/);
     expect(await readFile(lockPath, 'utf8')).toBe(foreign);
     await writeFile(lockPath, 'garbage');
     expect((await rejectionOf(store.deleteAlias(ACCOUNT, REGION, 'alias/a'))).message).toMatch(/unreadable lock file/);
     await rm(lockPath);
     expect(await store.deleteAlias(ACCOUNT, REGION, 'alias/a')).toBe(true);
     await store.close();
+  });
+
+  it('never breaks a lock of this pid taken since this process started (another thread of it holds it)', async () => {
+    const dir = await tempDir();
+    const store = await FileKeyStore.open(dir, { lockTimeoutMs: 200 });
+    const lockPath = join(dir, '.write-lock');
+    // What a sibling worker thread's lock looks like from here: our pid, a token we do not hold, a time after our start.
+    const sibling = lockInfo(process.pid);
+    await writeFile(lockPath, sibling);
+    const err = await rejectionOf(store.putAlias(alias('alias/a', 'k')));
+    expect(err.message).toMatch(new RegExp(`could not take the write lock .* held by process ${process.pid} on `));
+    expect(await readFile(lockPath, 'utf8')).toBe(sibling);
+    expect(await store.getAlias(ACCOUNT, REGION, 'alias/a')).toBeUndefined();
+    await store.close();
+  });
+
+  it('judges a lock by boot and pid namespace: another boot is stale, another namespace is waited for', async () => {
+    const dir = await tempDir();
+    const store = await FileKeyStore.open(dir, { lockTimeoutMs: 200 });
+    const lockPath = join(dir, '.write-lock');
+    const ourBoot = existsSync(BOOT_ID) ? (await readFile(BOOT_ID, 'utf8')).trim() : undefined;
+    const ourNamespace = existsSync(PID_NS) ? (await stat(PID_NS)).ino : undefined;
+
+    // The lock records both (where /proc has them), read while a transaction holds it.
+    const recorded = await store.transaction(async () => JSON.parse(await readFile(lockPath, 'utf8')));
+    expect([recorded.pid, recorded.bootId, recorded.pidNamespace]).toEqual([process.pid, ourBoot, ourNamespace]);
+
+    // From another boot: stale even though its pid (a live sleeper's) runs now.
+    const holder = sleeper();
+    try {
+      await writeFile(lockPath, lockInfo(holder.pid, hostname(), { bootId: '00000000-0000-4000-8000-000000000000' }));
+      await store.putAlias(alias('alias/after-reboot', 'k'));
+      await expect(stat(lockPath)).rejects.toThrow();
+      // Same boot and namespace, live pid: waited for.
+      const live = lockInfo(holder.pid, hostname(), { bootId: ourBoot, pidNamespace: ourNamespace });
+      await writeFile(lockPath, live);
+      expect((await rejectionOf(store.putAlias(alias('alias/x', 'k')))).message).toMatch(new RegExp(`held by process ${holder.pid} on `));
+      expect(await readFile(lockPath, 'utf8')).toBe(live);
+    } finally {
+      await holder.kill();
+    }
+    // Another pid namespace (another container on this host): its pid means nothing here, dead or
+    // not, so it is waited for and the error says what to remove.
+    const dead = holder.pid;
+    const container = lockInfo(dead, hostname(), { bootId: ourBoot, pidNamespace: (ourNamespace ?? 1) + 1 });
+    await writeFile(lockPath, container);
+    const err = await rejectionOf(store.putAlias(alias('alias/x', 'k')));
+    expect(err.message).toContain(`held by process ${dead} in another pid namespace (another container) on ${hostname()}`);
+    expect(err.message).toContain(`remove ${lockPath}`);
+    expect(await readFile(lockPath, 'utf8')).toBe(container);
+    // The same dead pid in our namespace: stale.
+    await writeFile(lockPath, lockInfo(dead, hostname(), { bootId: ourBoot, pidNamespace: ourNamespace }));
+    await store.putAlias(alias('alias/x', 'k'));
+    expect(await store.getAlias(ACCOUNT, REGION, 'alias/x')).toStrictEqual(alias('alias/x', 'k'));
+    await store.close();
+  });
+
+  it('breaks an empty or unparseable lock file from before the boot (a power loss), not a recent one', async () => {
+    const dir = await tempDir();
+    const store = await FileKeyStore.open(dir, { lockTimeoutMs: 200 });
+    const lockPath = join(dir, '.write-lock');
+    const bootTime = Date.now() - uptime() * 1000;
+    for (const content of ['', '{"pid": 12']) {
+      await writeFile(lockPath, content);
+      expect((await rejectionOf(store.putAlias(alias('alias/p', 'k')))).message).toMatch(/held by an unreadable lock file/);
+      expect(await readFile(lockPath, 'utf8')).toBe(content);
+      const before = new Date(bootTime - 3_600_000);
+      await utimes(lockPath, before, before);
+      await store.putAlias(alias('alias/p', 'k'));
+      await expect(stat(lockPath)).rejects.toThrow();
+    }
+    await store.close();
+  });
+
+  it('worker threads of one process writing to one store lose nothing and never break each other’s lock', async () => {
+    const dir = await tempDir();
+    await (await FileKeyStore.open(dir)).close();
+    const run = (args: string[]) =>
+      new Promise<{ out: string; stderr: string; code: number | null; pid: number }>((done, reject) => {
+        const proc = spawn(process.execPath, [THREADS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let stderr = '';
+        proc.stdout.on('data', (c) => (out += c));
+        proc.stderr.on('data', (c) => (stderr += c));
+        proc.on('error', reject);
+        proc.on('close', (code) => done({ out, stderr, code, pid: proc.pid! }));
+      });
+    // A thread trying to write while the main thread holds a transaction waits (and here gives up).
+    const blocked = await run(['blocked', dir]);
+    expect([blocked.code, blocked.stderr]).toEqual([0, '']);
+    const outcome = JSON.parse(blocked.out);
+    expect(outcome.result).toMatch(new RegExp(`^error .*could not take the write lock .* held by process ${blocked.pid} on `));
+    expect(outcome.description).toBe('');
+    // Three threads, each 40 read-change-write transactions on one key and 40 keys of its own.
+    const stress = await run(['stress', dir, '3', '40']);
+    expect([stress.code, stress.stderr]).toEqual([0, '']);
+    expect(JSON.parse(stress.out)).toEqual({ failures: [], materials: 120, keys: 121 });
+    expect(await tempFiles(dir)).toEqual([]);
   });
 
   it('serialises writes of two instances in one process, and sees each other’s writes at once', async () => {

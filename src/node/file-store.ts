@@ -27,17 +27,27 @@
 // 0600), is fsynced, renamed over the target, and the directory is fsynced; new directories
 // (0700) are fsynced into their parents. A write is acknowledged (its promise resolves) only after
 // all of that. Temporary files are never read as records; a writer killed midway leaves one
-// behind, and the next writer that recovers that writer's lock removes them. Listings skip every
-// dotfile (no record's file name starts with a dot), so what other tools leave beside the records
+// behind, and the next writer that recovers that writer's lock removes them (and the temporary
+// files of locks in the root, once they are a minute old). Listings skip every dotfile (no
+// record's file name starts with a dot), so what other tools leave beside the records
 // (.DS_Store, editor swap files, NFS silly renames) does not stop them.
 //
-// Locking: all writes, from any process, hold `<dir>/.write-lock`, created atomically (a fully
-// written temporary file hard-linked to the lock name, which fails if the name exists) and
-// holding { pid, hostname, time, token }. A lock whose holder is on this host and no longer
-// running (or is this very process, under a token it does not hold: a pid reused after a crash,
-// as in containers) is stale and is broken under a second lock, `.write-lock.break`, so that two
-// processes recovering at once cannot remove each other's fresh lock. A lock held by another host
-// is never broken; waiting for it ends with an error naming the holder after lockTimeoutMs.
+// Locking: all writes, from any process or thread, hold `<dir>/.write-lock`, created atomically (a
+// fully written and fsynced temporary file hard-linked to the lock name, which fails if the name
+// exists) and holding { pid, hostname, time, token } and, where /proc has them, the kernel's boot
+// id and the inode of the holder's pid namespace. A lock is stale, and broken, only when its
+// holder is certainly gone: a lock of this host from another boot (by boot id; without boot ids,
+// by its time against the boot time); else, in the same pid namespace (or where that is unknown),
+// a pid that no longer runs, or this very pid with a time before this process started (a pid
+// reused after a crash; a lock of this pid taken since is another thread's and is live). A file
+// at the lock's name that does not parse (a lock cut short by a power loss) is stale once its
+// mtime is before the boot. A stale lock is broken under a second lock, `.write-lock.break`, so
+// that two processes recovering at once cannot remove each other's fresh lock. A lock of another
+// host, or of another pid namespace on this host (another container), is never broken: waiting
+// for it ends with an error naming the holder (and the lock file to remove if the holder is gone)
+// after lockTimeoutMs; so does a lock left by a worker thread terminated while writing, until its
+// process exits. Hosts are told apart by hostname: two machines of one name sharing a store
+// over a network file system would take each other's locks for their own.
 // transaction(fn) holds the lock for the whole of fn, for the engine's read-change-write operations
 // (the store's own calls inside fn do not take it again; see transaction()).
 // Reads take no lock and keep no cache: each read opens the files, and a rename is atomic, so a
@@ -62,11 +72,11 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { constants as fsConstants } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { homedir, hostname } from 'node:os';
+import { homedir, hostname, uptime } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getCore, randomBytes } from '../core/module.js';
 import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, hkdfSha256, sha256 } from '../core/symmetric.js';
@@ -87,6 +97,8 @@ const LOCK = '.write-lock';
 const BREAK_LOCK = '.write-lock.break';
 const LOST_AND_FOUND = 'lost+found';
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** A lock's temporary file older than this in the store root is a dead writer's leftover. */
+const LOCK_TEMP_MAX_AGE_MS = 60_000;
 const MASTER_KEY_BYTES = 32;
 const MAX_PLAIN_NAME = 200;
 /** How many record files a listing reads at once (well under any descriptor limit). */
@@ -747,7 +759,47 @@ interface LockInfo {
   hostname: string;
   time: string;
   token: string;
+  /** The kernel's boot id (Linux), when the holder could read it. */
+  bootId?: string;
+  /** The inode of the holder's pid namespace (Linux), when it could read it. */
+  pidNamespace?: number;
 }
+
+/** What is at a lock's name: nothing, a lock, or a file that does not parse (power loss). */
+type LockState =
+  | { state: 'absent' }
+  | { state: 'held'; info: LockInfo }
+  | { state: 'unreadable'; ino: number; mtimeMs: number };
+
+/** Clocks disagree a little (uptimes are rounded; NTP slews): times closer than this prove nothing. */
+const CLOCK_SLACK_MS = 2_000;
+
+/** This machine's boot and this process's pid namespace, read once (absent where there is no /proc). */
+let systemIds: { bootId?: string; pidNamespace?: number } | undefined;
+
+function ourSystemIds(): { bootId?: string; pidNamespace?: number } {
+  if (systemIds === undefined) {
+    systemIds = {};
+    try {
+      const id = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      if (/^[0-9a-f-]{36}$/.test(id)) systemIds.bootId = id;
+    } catch {
+      // not Linux, or /proc not mounted
+    }
+    try {
+      systemIds.pidNamespace = statSync('/proc/self/ns/pid').ino;
+    } catch {
+      // idem
+    }
+  }
+  return systemIds;
+}
+
+/** When this machine booted, by the wall clock. */
+const bootTime = (): number => Date.now() - uptime() * 1000;
+
+/** When this process started, by the wall clock (the same for all its threads). */
+const processStart = (): number => Date.now() - process.uptime() * 1000;
 
 /** A transaction in progress: FileKeyStore.transaction(). */
 interface Held {
@@ -764,26 +816,38 @@ interface Held {
  */
 const chainLocks = new AsyncLocalStorage<ReadonlyMap<string, Held>>();
 
-/** Tokens of the locks this process holds now (any FileKeyStore instance). */
+/** Tokens of the locks this thread holds now (any FileKeyStore instance of this module). */
 const heldLocks = new Set<string>();
 
-async function readLock(path: string): Promise<LockInfo | 'absent' | 'unreadable'> {
-  let text: string;
+async function readLock(path: string): Promise<LockState> {
+  let fh: FileHandle;
   try {
-    text = await readFile(path, 'utf8');
+    fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
   } catch (err) {
-    if (errorCode(err) === 'ENOENT') return 'absent';
+    if (errorCode(err) === 'ENOENT') return { state: 'absent' };
     throw err;
+  }
+  let text: string;
+  let st: Stats;
+  try {
+    // The identity and the content of one file, even if the name is replaced meanwhile.
+    st = await fh.stat();
+    text = await fh.readFile('utf8');
+  } finally {
+    await fh.close();
   }
   try {
     const v = JSON.parse(text) as Json;
     if (typeof v.pid === 'number' && typeof v.hostname === 'string' && typeof v.time === 'string' && typeof v.token === 'string') {
-      return { pid: v.pid, hostname: v.hostname, time: v.time, token: v.token };
+      const info: LockInfo = { pid: v.pid, hostname: v.hostname, time: v.time, token: v.token };
+      if (typeof v.bootId === 'string') info.bootId = v.bootId;
+      if (typeof v.pidNamespace === 'number') info.pidNamespace = v.pidNamespace;
+      return { state: 'held', info };
     }
   } catch {
     // fall through
   }
-  return 'unreadable';
+  return { state: 'unreadable', ino: st.ino, mtimeMs: st.mtimeMs };
 }
 
 function processAlive(pid: number): boolean {
@@ -796,10 +860,44 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function isStale(info: LockInfo): boolean {
+/** The lock is from another pid namespace on this host (another container): its pid is not ours to look up. */
+function otherPidNamespace(info: LockInfo): boolean {
+  const ours = ourSystemIds().pidNamespace;
+  return info.pidNamespace !== undefined && ours !== undefined && info.pidNamespace !== ours;
+}
+
+/**
+ * True when the holder of the lock is certainly gone (see "Locking" in the header). Unsure is
+ * never stale: another host, another pid namespace, and a lock of this pid taken since this
+ * process started (another thread's, or another instance's of this module) are waited for.
+ */
+function isStale(lock: LockState): boolean {
+  if (lock.state === 'absent') return false;
+  // A file that does not parse is never a live lock's (those are written whole, then linked),
+  // but can be one cut short by a power loss: stale once it predates this boot.
+  if (lock.state === 'unreadable') return lock.mtimeMs < bootTime() - CLOCK_SLACK_MS;
+  const info = lock.info;
   if (info.hostname !== hostname()) return false;
-  if (info.pid === process.pid) return !heldLocks.has(info.token);
+  if (heldLocks.has(info.token)) return false;
+  const time = Date.parse(info.time);
+  const ours = ourSystemIds();
+  if (info.bootId !== undefined && ours.bootId !== undefined) {
+    if (info.bootId !== ours.bootId) return true;
+  } else if (time < bootTime() - CLOCK_SLACK_MS) {
+    return true;
+  }
+  if (otherPidNamespace(info)) return false;
+  // Our own pid: a thread of this process (its own heldLocks) or this pid's earlier life, which
+  // ended before this process began.
+  if (info.pid === process.pid) return time < processStart() - CLOCK_SLACK_MS;
   return !processAlive(info.pid);
+}
+
+/** The same lock file as `seen`, still: so that breaking it never removes a newer one. */
+function sameLock(cur: LockState, seen: LockState): boolean {
+  if (cur.state === 'held' && seen.state === 'held') return cur.info.token === seen.info.token;
+  if (cur.state === 'unreadable' && seen.state === 'unreadable') return cur.ino === seen.ino && cur.mtimeMs === seen.mtimeMs;
+  return false;
 }
 
 /**
@@ -808,11 +906,11 @@ function isStale(info: LockInfo): boolean {
  */
 async function createLock(path: string): Promise<string> {
   const token = toHex(randomBytes(16));
-  const info: LockInfo = { pid: process.pid, hostname: hostname(), time: new Date().toISOString(), token };
+  const info: LockInfo = { pid: process.pid, hostname: hostname(), time: new Date().toISOString(), token, ...ourSystemIds() };
   const tmp = tempName(path);
-  // Not fsynced: a lock only matters while its holder runs, and a crash of the machine ends that.
-  await writeNewFile(tmp, JSON.stringify(info) + '\n', false);
-  // Registered first: another instance in this process must never see our lock as a dead one's.
+  // Fsynced before it is linked: after a power loss the lock is whole (and from another boot) or absent.
+  await writeNewFile(tmp, JSON.stringify(info) + '\n', true);
+  // Registered first: another instance in this thread must never see our lock as a dead one's.
   heldLocks.add(token);
   try {
     await link(tmp, path);
@@ -825,14 +923,22 @@ async function createLock(path: string): Promise<string> {
   return token;
 }
 
+/** Removes our lock; the token is forgotten only after, so no instance of ours sees it as stale meanwhile. */
 async function removeLock(path: string, token: string): Promise<void> {
-  const cur = await readLock(path);
-  if (typeof cur === 'object' && cur.token === token) await unlink(path).catch(() => undefined);
+  try {
+    const cur = await readLock(path);
+    if (cur.state === 'held' && cur.info.token === token) await unlink(path).catch(() => undefined);
+  } finally {
+    heldLocks.delete(token);
+  }
 }
 
-function describeHolder(info: LockInfo | 'unreadable'): string {
-  if (info === 'unreadable') return 'an unreadable lock file (remove it if no wasm-kms process is writing to this store)';
-  return `process ${info.pid} on ${info.hostname} since ${info.time}`;
+function describeHolder(lock: LockState, path: string): string {
+  if (lock.state !== 'held') return 'an unreadable lock file (remove it if no wasm-kms process is writing to this store)';
+  const { pid, hostname: host, time } = lock.info;
+  const where = otherPidNamespace(lock.info) ? ' in another pid namespace (another container)' : '';
+  const which = host !== hostname() || where !== '' ? `; if that process is no longer running, remove ${path}` : '';
+  return `process ${pid}${where} on ${host} since ${time}${which}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1109,7 +1215,7 @@ export class FileKeyStore implements KeyStore {
   async #withLock<T>(fn: () => Promise<T>): Promise<T> {
     const lockPath = join(this.dir, LOCK);
     const deadline = Date.now() + this.#lockTimeoutMs;
-    let recoveredFrom: LockInfo | undefined;
+    let recovered = false;
     let wait = 2;
     let token: string;
     for (;;) {
@@ -1120,17 +1226,17 @@ export class FileKeyStore implements KeyStore {
         if (errorCode(err) !== 'EEXIST') throw err;
       }
       const holder = await readLock(lockPath);
-      if (holder === 'absent') continue;
-      if (holder !== 'unreadable' && isStale(holder)) {
+      if (holder.state === 'absent') continue;
+      if (isStale(holder)) {
         if (await this.#breakStaleLock(holder)) {
-          recoveredFrom = holder;
+          recovered = true;
           continue;
         }
       }
       if (Date.now() >= deadline) {
         throw new Error(
           `wasm-kms file store: could not take the write lock ${lockPath} within ${this.#lockTimeoutMs} ms: ` +
-            `held by ${describeHolder(holder)}`,
+            `held by ${describeHolder(holder, lockPath)}`,
         );
       }
       await sleep(wait + Math.random() * wait);
@@ -1138,10 +1244,9 @@ export class FileKeyStore implements KeyStore {
     }
     try {
       // Holding the lock, every temporary file is a leftover: its writer died before its rename.
-      if (recoveredFrom !== undefined) await this.#removeTempFiles();
+      if (recovered) await this.#removeTempFiles();
       return await fn();
     } finally {
-      heldLocks.delete(token);
       await removeLock(lockPath, token);
     }
   }
@@ -1151,7 +1256,7 @@ export class FileKeyStore implements KeyStore {
    * recovering at once cannot remove a lock one of them has just taken. True when the lock is
    * gone (by us or another), false when someone else is breaking it now.
    */
-  async #breakStaleLock(holder: LockInfo): Promise<boolean> {
+  async #breakStaleLock(holder: LockState): Promise<boolean> {
     const lockPath = join(this.dir, LOCK);
     const breakPath = join(this.dir, BREAK_LOCK);
     let breakToken: string;
@@ -1161,18 +1266,17 @@ export class FileKeyStore implements KeyStore {
       if (errorCode(err) !== 'EEXIST') throw err;
       const breaker = await readLock(breakPath);
       // A breaker holds this lock for two file operations; one that died holding it is removed.
-      if (typeof breaker === 'object' && isStale(breaker)) {
+      if (isStale(breaker)) {
         const again = await readLock(breakPath);
-        if (typeof again === 'object' && again.token === breaker.token) await unlink(breakPath).catch(() => undefined);
+        if (sameLock(again, breaker)) await unlink(breakPath).catch(() => undefined);
       }
       return false;
     }
     try {
       const cur = await readLock(lockPath);
-      if (typeof cur === 'object' && cur.token === holder.token) await unlink(lockPath).catch(() => undefined);
+      if (sameLock(cur, holder)) await unlink(lockPath).catch(() => undefined);
       return true;
     } finally {
-      heldLocks.delete(breakToken);
       await removeLock(breakPath, breakToken);
     }
   }
@@ -1180,20 +1284,24 @@ export class FileKeyStore implements KeyStore {
   /**
    * Removes the temporary files of writers that died (called holding the lock). Below the root
    * every temporary file is a leftover, since records are written only under the lock; in the
-   * root, lock files are made without it, so only those of processes no longer running go.
+   * root, lock files are made without it, so only old ones go: a lock's temporary file lives for
+   * milliseconds, and its pid may be in another pid namespace, where it cannot be looked up.
    */
   async #removeTempFiles(): Promise<void> {
-    const sweep = async (dir: string, leftover: (pid: number) => boolean): Promise<string[]> => {
+    const sweep = async (dir: string, leftover: (path: string) => Promise<boolean>): Promise<string[]> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       for (const e of entries) {
-        const m = TEMP_FILE.exec(e.name);
-        if (e.isFile() && m !== null && leftover(Number(m[1]))) await unlink(join(dir, e.name)).catch(() => undefined);
+        const path = join(dir, e.name);
+        if (e.isFile() && TEMP_FILE.test(e.name) && (await leftover(path))) await unlink(path).catch(() => undefined);
       }
       return entries.filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
     };
-    const all = (): boolean => true;
-    const dead = (pid: number): boolean => pid !== process.pid && !processAlive(pid);
-    for (const account of await sweep(this.dir, dead)) {
+    const all = async (): Promise<boolean> => true;
+    const old = async (path: string): Promise<boolean> => {
+      const s = await lstat(path).catch(() => undefined);
+      return s !== undefined && s.mtimeMs < Date.now() - LOCK_TEMP_MAX_AGE_MS;
+    };
+    for (const account of await sweep(this.dir, old)) {
       for (const region of await sweep(account, all)) {
         for (const sub of await sweep(region, all)) await sweep(sub, all);
       }
