@@ -69,6 +69,18 @@
 // record or field does not open. The marker holds a key check value (a GCM tag under the derived
 // key), so opening with a missing or wrong key fails in open(), not at the first read. A sealed
 // store refuses an unsealed secret field and vice versa.
+//
+// Record MACs: in a sealed store every record file (keys, aliases, custom key stores) also has a
+// "mac" member: base64 of HMAC-SHA-256, under HKDF-SHA-256(master key, salt = the store id, info
+// "wasm-kms file key store: record MAC key v1"), of the canonical JSON of the whole file without
+// it (kind, sequence, record and all: members sorted by name, no whitespace, strings and numbers
+// as JSON.stringify writes them). It is checked on every read before anything in the file is
+// used, so metadata (the public key, key usage and state, current key material, alias targets)
+// cannot be changed undetected; a mismatch is an error naming the file. An unsealed store has no
+// MACs and refuses a file with one. What a MAC cannot show: a whole record file replaced by an
+// older valid copy of itself (rollback, e.g. undoing a rotation or a deletion schedule), and a
+// record file removed. Sealing keeps key material confidential and records unforged; it does not
+// make the directory an append-only log.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { constants as fsConstants } from 'node:fs';
@@ -79,7 +91,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { homedir, hostname, uptime } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getCore, randomBytes } from '../core/module.js';
-import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, hkdfSha256, sha256 } from '../core/symmetric.js';
+import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, hkdfSha256, hmacSha256, sha256 } from '../core/symmetric.js';
 import { CUSTOM_KEY_STORE_TYPES, KEY_SPECS, KEY_STATES, KEY_USAGE_TYPES, ORIGIN_TYPES } from '../kms/schema.js';
 import type { AliasRecord, CustomKeyStoreRecord, KeyMaterial, KeyRecord, KeyStore } from '../kms/store.js';
 
@@ -219,6 +231,8 @@ function fileName(id: string): string {
 // Sealing
 
 const SEAL_INFO = utf8('wasm-kms file key store: sealing key v1');
+const MAC_INFO = utf8('wasm-kms file key store: record MAC key v1');
+const MAC_BYTES = 32;
 const KEY_CHECK_AAD = utf8('wasm-kms file key store: key check v1');
 const SEALED_MIN = GCM_IV_BYTES + GCM_TAG_BYTES;
 
@@ -236,11 +250,44 @@ function additionalData(parts: readonly string[]): Uint8Array {
   return out;
 }
 
+/**
+ * The canonical JSON of a parsed or about-to-be-written file: object members sorted by name (as
+ * UTF-16 code units), no whitespace, undefined members left out, everything else as JSON.stringify
+ * writes it. The same content always gives the same bytes, however the file was laid out.
+ */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Json;
+    const members = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort(byName)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Equal bytes, in time that depends on the length only. */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
 class Sealer {
   readonly #key: Uint8Array;
+  readonly #macKey: Uint8Array;
 
   constructor(masterKey: Uint8Array, storeId: Uint8Array) {
     this.#key = hkdfSha256(getCore(), masterKey, storeId, SEAL_INFO, 32);
+    this.#macKey = hkdfSha256(getCore(), masterKey, storeId, MAC_INFO, MAC_BYTES);
+  }
+
+  /** The record MAC of a file's content (everything but its "mac" member). */
+  mac(content: Json): Uint8Array {
+    return hmacSha256(getCore(), this.#macKey, utf8(canonicalJson(content)));
   }
 
   seal(plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
@@ -264,6 +311,7 @@ class Sealer {
 
   wipe(): void {
     this.#key.fill(0);
+    this.#macKey.fill(0);
   }
 }
 
@@ -1354,7 +1402,9 @@ export class FileKeyStore implements KeyStore {
   }
 
   async #write(path: string, kind: Kind, record: Json, extra: Json = {}): Promise<void> {
-    const text = JSON.stringify({ kind, ...extra, record }, null, 2) + '\n';
+    const content: Json = { kind, ...extra, record };
+    if (this.#sealer !== undefined) content.mac = toBase64(this.#sealer.mac(content));
+    const text = JSON.stringify(content, null, 2) + '\n';
     // The record's directory is made on its first write only.
     await this.#ensureDir(dirname(path));
     await writeFileAtomic(path, text);
@@ -1374,8 +1424,29 @@ export class FileKeyStore implements KeyStore {
       throw new CorruptFileError(path, 'not JSON');
     }
     const d = Decoder.of(path, v, '');
+    this.#checkMac(d);
     if (d.string('kind') !== kind) throw d.bad('kind', `is not "${kind}"`);
     return d;
+  }
+
+  /** In a sealed store, the file's record MAC must match its content (see the header); else there is none. */
+  #checkMac(d: Decoder): void {
+    const given = d.raw('mac');
+    if (this.#sealer === undefined) {
+      if (given !== undefined) throw d.bad('mac', 'is present, but this store is not sealed');
+      return;
+    }
+    if (given === undefined) throw d.bad('mac', 'is missing (every record file of a sealed store has one)');
+    const mac = d.bytes('mac');
+    if (mac.length !== MAC_BYTES) throw d.bad('mac', `is not ${MAC_BYTES} bytes`);
+    const content: Json = { ...d.obj };
+    delete content.mac;
+    if (!equalBytes(this.#sealer.mac(content), mac)) {
+      throw new CorruptFileError(
+        d.file,
+        'its record MAC does not match its content under the master key: the file was changed outside wasm-kms, or comes from another store',
+      );
+    }
   }
 
   #checkPlace(path: string, expected: string): void {
