@@ -58,8 +58,10 @@
 // write bit (the error says to run chmod 700). A symbolic link as the store directory is resolved
 // once, at open, and its target is checked and used from then on. The directories above the store
 // directory are not checked. Inside the store nothing is followed: every directory on the way to
-// a record is checked with lstat and a symbolic link is refused, and record files are opened with
-// O_NOFOLLOW. On platforms without uids (Windows) the owner and mode check is skipped.
+// a record is checked with lstat and a symbolic link is refused (on every write, and on a store
+// instance's first read of that directory), and record files are opened with O_NOFOLLOW. On
+// platforms without uids (Windows) the owner and mode check is skipped. These checks keep other
+// users out; this user, who can write the store's files anyway, is not defended against.
 //
 // Sealing: with a master key, the secret fields (keyMaterials[].material, keyPair.privateKey,
 // hmacKey) are stored as { "sealed": base64(iv ‖ ciphertext ‖ tag) }, AES-256-GCM from the
@@ -85,7 +87,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { constants as fsConstants } from 'node:fs';
 import { readFileSync, statSync } from 'node:fs';
-import type { Stats } from 'node:fs';
+import { Stats } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { homedir, hostname, uptime } from 'node:os';
@@ -1054,6 +1056,8 @@ export class FileKeyStore implements KeyStore {
   /** Writes of this instance, one after another (the file lock then orders processes). */
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Record directories this instance has found to be real directories all the way down (for reads). */
+  readonly #checkedDirs = new Set<string>();
 
   private constructor(dir: string, sealer: Sealer | undefined, lockTimeoutMs: number) {
     this.dir = dir;
@@ -1358,26 +1362,34 @@ export class FileKeyStore implements KeyStore {
 
   /**
    * Checks the directories from the root down to `dir` (lstat: a symbolic link is refused, not
-   * followed). True when they all exist; false at the first one missing.
+   * followed). True when they all exist; false at the first one missing. For reads, a directory
+   * found sound is not checked again by this instance: only this user (or root) can change the
+   * store's tree, and a read is on the hot path; every write checks anew (#ensureDir).
    */
-  async #checkDirs(dir: string): Promise<boolean> {
+  async #checkDirs(dir: string, reading = true): Promise<boolean> {
+    if (reading && this.#checkedDirs.has(dir)) return true;
+    const paths: string[] = [];
     let cur = this.dir;
     for (const part of dir.slice(this.dir.length + 1).split(/[\\/]/)) {
       cur = join(cur, part);
-      let s: Stats;
-      try {
-        s = await lstat(cur);
-      } catch (err) {
-        if (errorCode(err) === 'ENOENT') return false;
-        throw err;
-      }
-      checkStoreDir(cur, s);
+      paths.push(cur);
     }
+    // All at once (a read is on the hot path), then judged from the root down.
+    const found = await Promise.all(paths.map((p) => lstat(p).catch((err: unknown) => err)));
+    for (const [i, s] of found.entries()) {
+      if (!(s instanceof Stats)) {
+        if (errorCode(s) === 'ENOENT') return false;
+        throw s;
+      }
+      checkStoreDir(paths[i], s);
+    }
+    this.#checkedDirs.add(dir);
     return true;
   }
 
   /** Creates `dir` below the store root and any missing parents, 0700, each made durable. */
   async #ensureDir(dir: string): Promise<void> {
+    if (await this.#checkDirs(dir, false)) return;
     let cur = this.dir;
     for (const part of dir.slice(this.dir.length + 1).split(/[\\/]/)) {
       const parent = cur;
