@@ -2,6 +2,12 @@
 // concurrent requests cannot undo each other's acknowledged changes.
 
 import { describe, it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileKeyStore } from '../dist/node/file-store.js';
 import {
   KMSClient,
   MemoryKeyStore,
@@ -93,5 +99,39 @@ describe('concurrent writers', () => {
     const store = new MemoryKeyStore();
     await expect(store.transaction(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
     await expect(store.transaction(async () => 42)).resolves.toBe(42);
+  });
+});
+
+describe('concurrent writers in two processes on one file store', () => {
+  function writer(dir: string, keyId: string, rounds: number, tag: string): Promise<{ tag: string; rotated: number; aliases: string[] }> {
+    const script = fileURLToPath(new URL('./helpers/engine-writer.mjs', import.meta.url));
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [script, dir, keyId, String(rounds), tag], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`writer ${tag} exited ${code}: ${err}`))));
+    });
+  }
+
+  it('rotations, rotation settings and alias claims from both processes all land, each alias exactly once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wasm-kms-race-'));
+    const setup = await FileKeyStore.open(dir);
+    const key = await newKey(new KMSClient({ store: setup }));
+    await setup.close();
+    const rounds = 12; // 2 × 12 on-demand rotations stay under the limit of 25
+    const [a, b] = await Promise.all([writer(dir, key.KeyId, rounds, 'a'), writer(dir, key.KeyId, rounds, 'b')]);
+    expect(a.rotated + b.rotated).toBe(2 * rounds);
+    const store = await FileKeyStore.open(dir);
+    const record = (await store.getKey('111122223333', 'us-east-1', key.KeyId))!;
+    expect(record.keyMaterials).toHaveLength(1 + 2 * rounds);
+    expect(record.rotationPeriodInDays).toBeGreaterThanOrEqual(90);
+    // Every alias name taken once, by one of the two.
+    const claimed = [...a.aliases, ...b.aliases].sort();
+    expect(claimed).toEqual(Array.from({ length: rounds }, (_, i) => `alias/race-${i}`).sort());
+    const aliases = await store.listAliases('111122223333', 'us-east-1');
+    expect(aliases.map((x) => x.aliasName).sort()).toEqual(claimed);
+    await store.close();
   });
 });
