@@ -477,51 +477,48 @@ describe('generate-data-key-pairs', () => {
     }
   });
 
-  it('SIGINT mid-run: exit 130, the temporary file removed, no output file', async () => {
+  /** A long RSA_4096 bulk run into <work>/<name>/x.ndjson, resolved once its temporary file exists. */
+  async function longBulkRun(name: string) {
     const keyId = newKeyId();
-    const dir = join(work, 'bulk-interrupted');
+    const dir = join(work, name);
     mkdirSync(dir);
     const child = spawn(process.execPath, [BIN, '--store', store, 'generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'RSA_4096', '--count', '1000', '--out', join(dir, 'x.ndjson'), '--threads', '2'], {
       env: baseEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const run = { child, dir, stderr: '', exited: false, done: undefined as unknown as Promise<number | null> };
+    child.stderr!.on('data', (d) => (run.stderr += d));
+    run.done = new Promise<number | null>((resolve) => child.on('exit', (code) => ((run.exited = true), resolve(code))));
     // The run is under way once its temporary file exists (created 0600 before the first pair).
     while (readdirSync(dir).length === 0) await new Promise((r) => setTimeout(r, 20));
+    return run;
+  }
+
+  it('SIGINT mid-run: exit 130, the temporary file removed, no output file', async () => {
+    const run = await longBulkRun('bulk-interrupted');
+    const { child, dir, done } = run;
     const [tmp] = readdirSync(dir);
     expect(tmp).toMatch(/^\.x\.ndjson\.\d+\.[0-9a-f]+\.tmp$/);
     expect(statSync(join(dir, tmp)).mode & 0o777).toBe(0o600);
     child.kill('SIGINT');
     expect(await done).toBe(130);
-    expect(stderr).toContain(`interrupted (SIGINT); ${join(dir, 'x.ndjson')} not written`);
+    expect(run.stderr).toContain(`interrupted (SIGINT); ${join(dir, 'x.ndjson')} not written`);
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a second SIGINT while the run stops exits at once (130), the temporary file removed', async () => {
-    const keyId = newKeyId();
-    const dir = join(work, 'bulk-twice');
-    mkdirSync(dir);
-    const child = spawn(process.execPath, [BIN, '--store', store, 'generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'RSA_4096', '--count', '1000', '--out', join(dir, 'x.ndjson'), '--threads', '2'], {
-      env: baseEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    let exited = false;
-    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => ((exited = true), resolve(code))));
-    while (readdirSync(dir).length === 0) await new Promise((r) => setTimeout(r, 20));
+    const run = await longBulkRun('bulk-twice');
+    const { child, dir, done } = run;
     // The temporary file comes just before the first requests; let them reach the threads, so
     // that the first signal has RSA_4096 pairs (seconds each) to wait for.
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     // The first signal is taken: the run waits for the RSA_4096 pairs under way...
-    while (!stderr.includes('send it again to stop at once') && !exited) await new Promise((r) => setTimeout(r, 5));
+    while (!run.stderr.includes('send it again to stop at once') && !run.exited) await new Promise((r) => setTimeout(r, 5));
     // ...and the second does not wait for them.
     child.kill('SIGINT');
     expect(await done).toBe(130);
-    expect(stderr).toContain(`wasm-kms: interrupted again (SIGINT); stopped at once, ${join(dir, 'x.ndjson')} not written\n`);
+    expect(run.stderr).toContain(`wasm-kms: interrupted again (SIGINT); stopped at once, ${join(dir, 'x.ndjson')} not written\n`);
     expect(readdirSync(dir)).toEqual([]);
   });
 
