@@ -334,6 +334,23 @@ describe('usage and other errors', () => {
     expect(cli([], { noStore: true }).code).toBe(252);
   });
 
+  it("values under a minimum are refused before any call, as botocore's validation report (exit 252); maxima are the service's", () => {
+    expect(cli(['generate-random', '--number-of-bytes', '0'])).toEqual({
+      code: 252,
+      stdout: '',
+      stderr: '\nParameter validation failed:\nInvalid value for parameter NumberOfBytes, value: 0, valid min value: 1\n',
+    });
+    const empty = cli(['describe-key', '--key-id', '']);
+    expect(empty.code).toBe(252);
+    expect(empty.stderr).toBe('\nParameter validation failed:\nInvalid length for parameter KeyId, value: 0, valid min length: 1\n');
+    const tag = cli(['create-key', '--tags', 'TagKey=,TagValue=v']);
+    expect(tag.code).toBe(252);
+    expect(tag.stderr).toContain('Invalid length for parameter Tags[0].TagKey, value: 0, valid min length: 1');
+    const big = cli(['generate-random', '--number-of-bytes', '2000']);
+    expect(big.code).toBe(254);
+    expect(big.stderr).toContain('An error occurred (ValidationException) when calling the GenerateRandom operation: 1 validation error detected');
+  });
+
   it('bad values exit 252 and never echo blob values', () => {
     const int = cli(['generate-random', '--number-of-bytes', 'twelve']);
     expect(int.code).toBe(252);

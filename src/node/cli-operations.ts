@@ -11,7 +11,7 @@ import { OPERATION_HANDLERS } from '../kms/operations/index.js';
 import { OPERATIONS, type Members, type OperationName, type Shape } from '../kms/schema.js';
 import { callOperation, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
 import { applyQuery, inModelOrder, parseQuery, render, renderQueryResult, toPlain } from './cli-output.js';
-import { kebabName, optionArgument, parseInputJson, parseParam, UsageError } from './cli-params.js';
+import { clientSideProblems, kebabName, optionArgument, ParamValidationError, parseInputJson, parseParam, UsageError } from './cli-params.js';
 
 /** The operations, in the order help lists them, with a one-line summary each. */
 const SUMMARIES: ReadonlyArray<[OperationName, string]> = [
@@ -176,6 +176,8 @@ function buildInput(
   }
   const missing = options.filter((o) => o.required && input[o.member] === undefined).map((o) => o.flag);
   if (missing.length > 0) throw new UsageError(`the following arguments are required: ${missing.join(', ')}`);
+  const problems = clientSideProblems(members, input);
+  if (problems.length > 0) throw new ParamValidationError(problems);
   return input;
 }
 

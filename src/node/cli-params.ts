@@ -18,6 +18,43 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * What the AWS CLI's own parameter validation (botocore's, before any request) refuses: values
+ * under a member's minimum length or value. Printed as the AWS CLI prints it, exit 252.
+ */
+export class ParamValidationError extends Error {
+  override name = 'ParamValidationError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Parameter validation failed:\n${problems.join('\n')}`);
+  }
+}
+
+/**
+ * botocore's checks of an input against the model: strings and lists no shorter than their
+ * minimum length, integers no less than their minimum (maxima, patterns and enums are left to
+ * the service, as botocore leaves them). Paths as botocore names them: `Tags[0].TagKey`.
+ */
+export function clientSideProblems(members: Members, input: Record<string, unknown>, prefix = ''): string[] {
+  const problems: string[] = [];
+  const check = (shape: Shape, value: unknown, name: string): void => {
+    if (value === undefined || value === null) return;
+    if (shape.type === 'string' && typeof value === 'string' && shape.min !== undefined && [...value].length < shape.min) {
+      problems.push(`Invalid length for parameter ${name}, value: ${[...value].length}, valid min length: ${shape.min}`);
+    } else if (shape.type === 'integer' && typeof value === 'number' && shape.min !== undefined && value < shape.min) {
+      problems.push(`Invalid value for parameter ${name}, value: ${value}, valid min value: ${shape.min}`);
+    } else if (shape.type === 'list' && Array.isArray(value)) {
+      if (shape.min !== undefined && value.length < shape.min) {
+        problems.push(`Invalid length for parameter ${name}, value: ${value.length}, valid min length: ${shape.min}`);
+      }
+      value.forEach((item, i) => check(shape.member, item, `${name}[${i}]`));
+    } else if (shape.type === 'structure' && typeof value === 'object') {
+      problems.push(...clientSideProblems(shape.members, value as Record<string, unknown>, `${name}.`));
+    }
+  };
+  for (const [name, member] of Object.entries(members)) check(member.shape, input[name], prefix + name);
+  return problems;
+}
+
 /** A failure that is neither the service's nor the user's syntax (unreadable file, broken store): exit 255. */
 export class CliFailure extends Error {
   override name = 'CliFailure';

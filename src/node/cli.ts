@@ -11,7 +11,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { generateKeyPair, KEY_PAIR_SPECS, type KeyPairSpec } from '../core/index.js';
-import { UsageError, type BinaryFormat } from './cli-params.js';
+import { ParamValidationError, UsageError, type BinaryFormat } from './cli-params.js';
 import { ExitError, oneLine, ServiceError, type CliIO, type GlobalOptions } from './cli-context.js';
 import { addOperationCommands } from './cli-operations.js';
 import { addBulkCommand } from './cli-bulk.js';
@@ -138,6 +138,11 @@ export async function main(
         return usage(named !== undefined ? invalidChoice(program, named) : 'the following arguments are required: command');
       }
       return usage(usageMessage(program, e));
+    }
+    if (e instanceof ParamValidationError) {
+      // As the AWS CLI prints botocore's validation report: a blank line, then the report.
+      err(`\n${e.message}`);
+      return 252;
     }
     if (e instanceof UsageError) return usage(e.message);
     if (e instanceof ServiceError) {
