@@ -120,9 +120,23 @@ export function encodeEncryptionContext(ctx: Record<string, string> | undefined)
   if (ctx !== undefined && (ctx === null || typeof ctx !== 'object')) {
     throw new TypeError('encryption context must be an object of strings');
   }
-  const pairs = Object.entries(ctx ?? {}).map(([k, v]) => ({
+  const keys = ctx === undefined ? [] : Object.keys(ctx);
+  // The common cases, no pair or one, need no sorting and no intermediate arrays.
+  if (keys.length === 0) return new Uint8Array(4);
+  if (keys.length === 1) {
+    const key = encodeString(keys[0], 'encryption context key');
+    const value = encodeString((ctx as Record<string, string>)[keys[0]], 'encryption context value');
+    const out = new Uint8Array(12 + key.length + value.length);
+    let off = putU32(out, 0, 1);
+    off = putU32(out, off, key.length);
+    out.set(key, off);
+    off = putU32(out, off + key.length, value.length);
+    out.set(value, off);
+    return out;
+  }
+  const pairs = keys.map((k) => ({
     key: encodeString(k, 'encryption context key'),
-    value: encodeString(v, 'encryption context value'),
+    value: encodeString((ctx as Record<string, string>)[k], 'encryption context value'),
   }));
   pairs.sort((a, b) => compareBytes(a.key, b.key));
   let size = 4;

@@ -187,9 +187,18 @@ export class KMSClient {
         response: { statusCode: 200, headers: { 'x-amzn-requestid': requestId } },
       };
     };
-    // No middleware: no stack to assemble.
+    // No middleware: no stack to assemble, and no response object for it to read. The
+    // handler's output is a fresh object, so $metadata goes straight onto it.
     if (this.middlewareStack.isEmpty && command.middlewareStack.isEmpty) {
-      return (await run({ input: command.input as I })).output;
+      let output: O;
+      try {
+        output = await command.handler(ctx, command.input as I);
+      } catch (err) {
+        throw withMetadata(err, requestId);
+      }
+      const bearer = output as O & MetadataBearer;
+      bearer.$metadata = { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 };
+      return bearer;
     }
     // The fields the SDK puts in a handler context that its own middlewares read.
     const context = {
