@@ -24,7 +24,7 @@ import {
   InvalidMarkerException,
 } from '../src/kms/index.js';
 import { GetPublicKeyCommand, CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand } from '../src/kms/commands-admin.js';
-import { newKey, rejection } from './helpers/kms.js';
+import { CLOUDHSM, XKS, newKey, rejection } from './helpers/kms.js';
 
 const ACCOUNT = '111122223333';
 
@@ -251,20 +251,6 @@ describe('GetPublicKey errors', () => {
 });
 
 describe('custom key stores', () => {
-  const CLOUDHSM = {
-    CustomKeyStoreName: 'hsm-store',
-    CloudHsmClusterId: 'cluster-1a23b4cdefg',
-    TrustAnchorCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
-    KeyStorePassword: 'kmsPassword',
-  };
-  const XKS = {
-    CustomKeyStoreName: 'xks-store',
-    CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
-    XksProxyUriEndpoint: 'https://xks.example.com',
-    XksProxyUriPath: '/example/kms/xks/v1',
-    XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
-    XksProxyAuthenticationCredential: { AccessKeyId: 'ABCDEFGHIJ234567ABCD', RawSecretAccessKey: 'a'.repeat(43) + '=' },
-  };
 
   it('end to end: create, describe, CreateKey in the store, GenerateDataKeyPair refused, Encrypt works', async () => {
     const { us, west } = clients();

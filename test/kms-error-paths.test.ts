@@ -37,6 +37,7 @@ import {
   CreateCustomKeyStoreCommand,
   DescribeCustomKeyStoresCommand,
 } from '../src/kms/index.js';
+import { CLOUDHSM, XKS } from './helpers/kms.js';
 
 interface ErrorEntry { exception: string; httpStatus: number; fault: 'client' | 'server'; when: string }
 const REF_URL = new URL('../../shared/reference/', import.meta.url);
@@ -130,20 +131,6 @@ async function pendingDeletion(e: Env) {
 async function blob(e: Env, keyId: string, ctx?: Record<string, string>) {
   return (await e.c.send(new EncryptCommand({ KeyId: keyId, Plaintext: PT, EncryptionContext: ctx }))).CiphertextBlob!;
 }
-const CLOUDHSM = {
-  CustomKeyStoreName: 'hsm-store',
-  CloudHsmClusterId: 'cluster-1a23b4cdefg',
-  TrustAnchorCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
-  KeyStorePassword: 'kmsPassword',
-};
-const XKS = {
-  CustomKeyStoreName: 'xks-store',
-  CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
-  XksProxyUriEndpoint: 'https://xks.example.com',
-  XksProxyUriPath: '/example/kms/xks/v1',
-  XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
-  XksProxyAuthenticationCredential: { AccessKeyId: 'ABCDEFGHIJ234567ABCD', RawSecretAccessKey: 'a'.repeat(43) + '=' },
-};
 async function putStore(e: Env, id: string, type: string, connectionState: string) {
   const put = (e.store as unknown as { putCustomKeyStore: (r: Record<string, unknown>) => Promise<void> }).putCustomKeyStore.bind(e.store);
   await put({ account: e.c.config.accountId, region: REGION, creationDate: new Date(), customKeyStoreId: id, customKeyStoreName: id, customKeyStoreType: type, connectionState });

@@ -21,3 +21,19 @@ export async function rejection<T extends KMSServiceException>(p: Promise<unknow
   expect(typeof e.$metadata.requestId).toBe('string');
   return e;
 }
+
+/** Custom key store inputs that pass validation: a CloudHSM store and an external key store. */
+export const CLOUDHSM = {
+  CustomKeyStoreName: 'hsm-store',
+  CloudHsmClusterId: 'cluster-1a23b4cdefg',
+  TrustAnchorCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+  KeyStorePassword: 'kmsPassword',
+};
+export const XKS = {
+  CustomKeyStoreName: 'xks-store',
+  CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
+  XksProxyUriEndpoint: 'https://xks.example.com',
+  XksProxyUriPath: '/example/kms/xks/v1',
+  XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
+  XksProxyAuthenticationCredential: { AccessKeyId: 'ABCDEFGHIJ234567ABCD', RawSecretAccessKey: 'a'.repeat(43) + '=' },
+};
