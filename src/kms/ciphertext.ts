@@ -158,26 +158,10 @@ function isKeyMaterialIdByte(b: number): boolean {
   return b >= 0x21 && b <= 0x7e; // printable ASCII, no space
 }
 
-// Random bytes for public values (salts, IVs) are drawn from the host 4 KiB at a time: one
-// getRandomValues call costs about as much as sealing a small blob. Each byte is handed out
-// once and zeroed in the pool as it goes. Secrets never come from here.
-const POOL_BYTES = 4096;
-const pool = new Uint8Array(POOL_BYTES);
-let poolPos = POOL_BYTES;
-
-function takePublicRandom(out: Uint8Array): void {
-  if (out.length > POOL_BYTES) {
-    fillRandom(out);
-    return;
-  }
-  if (poolPos + out.length > POOL_BYTES) {
-    fillRandom(pool);
-    poolPos = 0;
-  }
-  out.set(pool.subarray(poolPos, poolPos + out.length));
-  pool.fill(0, poolPos, poolPos + out.length);
-  poolPos += out.length;
-}
+// No random bytes are kept between calls: every blob's salt and IV come from one
+// getRandomValues request made while sealing that blob. A pool drawn ahead of time would be
+// copied by a snapshot of the process (a VM or Lambda SnapStart snapshot, a fork), and every
+// copy would then hand out the same salts and IVs.
 
 const infos = new Map<number, Uint8Array>();
 
@@ -268,8 +252,9 @@ export function sealBlob(core: Core, input: SealInput): Uint8Array {
   const blob = new Uint8Array(headerLength + plaintext.length + BLOB_TAG_BYTES);
   blob.set(prefix, 0);
   let off = prefix.length;
-  // Salt and IV: public, but they must be unpredictable and never repeat.
-  takePublicRandom(blob.subarray(off, off + BLOB_SALT_BYTES + BLOB_IV_BYTES));
+  // Salt and IV: public, but they must be unpredictable and never repeat, so they are drawn
+  // for this blob, now (see above: nothing is drawn ahead).
+  fillRandom(blob.subarray(off, off + BLOB_SALT_BYTES + BLOB_IV_BYTES));
   const salt = blob.subarray(off, off + BLOB_SALT_BYTES);
   off += BLOB_SALT_BYTES;
   const iv = blob.subarray(off, off + BLOB_IV_BYTES);
