@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import binaryen from 'binaryen';
 import { modPow } from './helpers/rsa-check.js';
+import { readVectorText } from './helpers/vectors.js';
 import { Core, type CoreVariant } from '../src/core/module.js';
 import { Bignum, bigintToBytes, bytesToBigint } from '../src/core/bignum.js';
 import {
@@ -439,9 +440,8 @@ describe('instruction-count harness', () => {
 
 // ---- Elliptic curves and Ed25519 ---------------------------------------------------------
 
-const FACTS = new URL('../../shared/vectors/facts/', import.meta.url);
-const nistParams = JSON.parse(readFileSync(new URL('ec_curve_params.json', FACTS), 'utf8')).curves;
-const sm2Params = JSON.parse(readFileSync(new URL('sm2p256v1.json', FACTS), 'utf8')).curve;
+const nistParams = JSON.parse(readVectorText('facts/ec_curve_params.json')).curves;
+const sm2Params = JSON.parse(readVectorText('facts/sm2p256v1.json')).curve;
 const EC: { name: string; id: number; bytes: number; n: bigint }[] = [
   { name: 'P-256', id: 1, bytes: 32, n: BigInt(`0x${nistParams['P-256'].n}`) },
   { name: 'P-384', id: 2, bytes: 48, n: BigInt(`0x${nistParams['P-384'].n}`) },

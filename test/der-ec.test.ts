@@ -1,5 +1,5 @@
 // EC SubjectPublicKeyInfo / PKCS#8 (src/der/ec.ts) against node:crypto (OpenSSL 3), the
-// reference DER files in shared/reference/der and the fixed templates of kms-api.md §4.
+// reference DER files in test/vectors/der and the fixed templates of RFC 5480 and RFC 5915.
 //
 // Two node quirks shape this file:
 // - Exporting a JWK straight from a key made by generateKeyPairSync can deadlock node 20
@@ -21,7 +21,6 @@ import {
   verify,
   type JsonWebKey,
 } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   EC_CURVES,
   EC_PUBLIC_KEY_OID,
@@ -42,6 +41,7 @@ import {
   derSequence,
   derTlv,
 } from '../src/der/writer.js';
+import { readVector } from './helpers/vectors.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
@@ -60,7 +60,7 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
   return out;
 };
 const ref = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(`../../shared/reference/der/${name}`, import.meta.url)));
+  new Uint8Array(readVector(`der/${name}`));
 
 const CURVES: EcCurve[] = ['P-256', 'P-384', 'P-521', 'secp256k1', 'SM2'];
 /** Curves node can export and import as JWK (SM2 is the exception). */
@@ -76,7 +76,7 @@ const NODE_NAME: Record<EcCurve, string> = {
 };
 
 /**
- * The fixed DER templates of kms-api.md §4 (checked there against OpenSSL):
+ * The fixed DER templates (RFC 5480, RFC 5915 and RFC 5958, as OpenSSL 3 writes them):
  * SPKI = spki ‖ point, PKCS#8 = pkcs8 ‖ d ‖ mid ‖ point; and the sizes of the table.
  */
 const TEMPLATE: Record<EcCurve, { spki: string; pkcs8: string; mid: string; sizes: [number, number] }> = {
@@ -299,7 +299,7 @@ describe('SM2: keys from chosen scalars, through node', () => {
   });
 });
 
-describe.each(CURVES)('%s: fixed templates (kms-api.md §4)', (curve) => {
+describe.each(CURVES)('%s: fixed templates (RFC 5480 / RFC 5915 as OpenSSL 3 writes them)', (curve) => {
   it('SPKI and PKCS#8 are the template around the key bytes', () => {
     const L = fieldBytes(curve);
     const d = chosenScalars(curve)[3];
@@ -314,7 +314,7 @@ describe.each(CURVES)('%s: fixed templates (kms-api.md §4)', (curve) => {
   });
 });
 
-describe('reference files (shared/reference/der)', () => {
+describe('reference files (test/vectors/der)', () => {
   describe.each(REFERENCE_FILES)('%s: %s, %s', (curve, spkiFile, pkcs8File) => {
     const spki = ref(spkiFile);
     const pkcs8 = ref(pkcs8File);

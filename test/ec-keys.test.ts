@@ -11,7 +11,6 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createECDH, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadCore, type Core, type CoreVariant } from '../src/core/module.js';
 import { EC_CURVES, ecKeyMaterial, ecScalarMultBase } from '../src/core/ec.js';
 import {
@@ -29,15 +28,15 @@ import {
   type CurveHex,
   type RefCurve,
 } from './helpers/ec-reference.js';
+import { readVectorJson } from './helpers/vectors.js';
 
 
 type Curve = keyof typeof EC_CURVES;
 
 // ---- Vectors -----------------------------------------------------------------------------
 
-// Relative to this file: CI clones the repository next to a copy of shared/.
-const VECTORS = new URL('../../shared/vectors/', import.meta.url);
-const readJson = <T>(rel: string): T => JSON.parse(readFileSync(new URL(rel, VECTORS), 'utf8')) as T;
+// Kept in test/vectors (sources and licences in its README).
+const readJson = <T>(rel: string): T => readVectorJson<T>(rel);
 
 interface ParamsFile {
   curves: Record<string, CurveHex & { nodeCurveName: string }>;

@@ -8,7 +8,6 @@
 //  - no secret left in memory, the table built on first use in a fresh instance.
 
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 import { loadCore, embeddedWasm, Core } from '../src/core/module.js';
 import {
@@ -20,10 +19,10 @@ import {
 } from '../src/core/ed25519.js';
 import { ed25519Pkcs8, ed25519Spki, parseEd25519Pkcs8, parseEd25519Spki, ED25519_OID } from '../src/der/ed25519.js';
 import { DerError, derBitString, derNull, derOctetString, derOid, derSequence, derIntegerSmall } from '../src/der/index.js';
+import { readVector } from './helpers/vectors.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
-const readShared = (path: string): Buffer => readFileSync(new URL(`../../shared/${path}`, import.meta.url));
 
 // ---- BigInt reference (RFC 8032 §5.1) --------------------------------------------------
 
@@ -155,15 +154,15 @@ interface Rfc8032Vector {
   secretKey: string;
   publicKey: string;
 }
-const rfc8032 = (JSON.parse(readShared('vectors/facts/ed25519_rfc8032_7.1.json').toString('utf8')) as { tests: Rfc8032Vector[] }).tests;
+const rfc8032 = (JSON.parse(readVector('facts/ed25519_rfc8032_7.1.json').toString('utf8')) as { tests: Rfc8032Vector[] }).tests;
 
 interface WycheproofGroup {
   key: { sk: string; pk: string; curve: string };
 }
-const wycheproofKeys = (JSON.parse(readShared('vectors/wycheproof/eddsa_test.json').toString('utf8')) as { testGroups: WycheproofGroup[] }).testGroups.map((g) => g.key);
+const wycheproofKeys = (JSON.parse(readVector('wycheproof/eddsa_test.json').toString('utf8')) as { testGroups: WycheproofGroup[] }).testGroups.map((g) => g.key);
 
-const REF_PKCS8 = new Uint8Array(readShared('reference/der/ECC_NIST_EDWARDS25519.pkcs8.der'));
-const REF_SPKI = new Uint8Array(readShared('reference/der/ECC_NIST_EDWARDS25519.spki.der'));
+const REF_PKCS8 = new Uint8Array(readVector('der/ECC_NIST_EDWARDS25519.pkcs8.der'));
+const REF_SPKI = new Uint8Array(readVector('der/ECC_NIST_EDWARDS25519.spki.der'));
 
 // Scalars whose signed radix-16 recoding hits its edges: zero and small digits, every
 // nibble 8 (all carries), every nibble 7 or f, the top nibble 7 with a carry into it

@@ -4,7 +4,6 @@
 // NOT_APPLICABLE or ENGINE_GAPS with a reason, and a completeness test checks nothing is unaccounted for.
 
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
 import {
   KMSClient,
   KMSServiceException,
@@ -38,11 +37,11 @@ import {
   DescribeCustomKeyStoresCommand,
 } from '../src/kms/index.js';
 import { CLOUDHSM, XKS } from './helpers/kms.js';
+import { readVectorText } from './helpers/vectors.js';
 
 interface ErrorEntry { exception: string; httpStatus: number; fault: 'client' | 'server'; when: string }
-const REF_URL = new URL('../../shared/reference/', import.meta.url);
-const ERRORS = JSON.parse(readFileSync(new URL('kms-errors.json', REF_URL), 'utf8')) as Record<string, unknown>;
-const RECORDINGS = JSON.parse(readFileSync(new URL('aws-recorded-responses.json', REF_URL), 'utf8')) as Record<
+const ERRORS = JSON.parse(readVectorText('kms/kms-errors.json')) as Record<string, unknown>;
+const RECORDINGS = JSON.parse(readVectorText('kms/aws-recorded-responses.json')) as Record<
   string,
   { 'recorded-content': Record<string, { Error?: { Code: string; Message: string }; ResponseMetadata?: { HTTPStatusCode: number } }> }
 >;

@@ -1,7 +1,6 @@
 // Input validation and the exception classes: messages must be AWS's, word for word, wherever
 // real AWS was recorded; elsewhere they follow the same Coral format (see validation.ts).
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
 import * as X from '../src/kms/exceptions.js';
 import {
   KMSServiceException, ValidationException, SerializationException, EXCEPTIONS, exceptionFromName,
@@ -10,10 +9,10 @@ import {
   OPERATIONS, OPERATION_NAMES, DATA_KEY_PAIR_SPECS, KEY_SPECS, KEY_USAGE_TYPES, type OperationName, type Shape,
 } from '../src/kms/schema.js';
 import { validateInput } from '../src/kms/validation.js';
+import { readVectorText } from './helpers/vectors.js';
 
-const ref = (name: string) => new URL(`../../shared/reference/${name}`, import.meta.url);
-const kmsErrors = JSON.parse(readFileSync(ref('kms-errors.json'), 'utf8')) as Record<string, unknown>;
-const recorded = JSON.parse(readFileSync(ref('aws-recorded-responses.json'), 'utf8')) as Record<string, unknown>;
+const kmsErrors = JSON.parse(readVectorText('kms/kms-errors.json')) as Record<string, unknown>;
+const recorded = JSON.parse(readVectorText('kms/aws-recorded-responses.json')) as Record<string, unknown>;
 
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 

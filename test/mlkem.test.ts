@@ -14,11 +14,11 @@
 //  - no seed left in memory after a call; bad ranks and lengths refused.
 
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import { embeddedWasm, loadCore, type CoreVariant } from '../src/core/module.js';
 import { instrumentModule, TracedCore, traceCall, formatTrace, groupByTrace, type Trace } from './helpers/instrument.js';
+import { readVector } from './helpers/vectors.js';
 import { generateMlKem, mlkemKeyMaterial, mlkemKeygenInternal, type MlKemExports } from '../src/core/mlkem.js';
 import {
   mlkemPkcs8,
@@ -34,15 +34,14 @@ import { DerError, derBitString, derContextPrimitive, derIntegerSmall, derNull, 
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
-const readShared = (path: string): Buffer => readFileSync(new URL(`../../shared/${path}`, import.meta.url));
-const readJson = (path: string): any => JSON.parse(readShared(path).toString('utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
+const readJson = (path: string): any => JSON.parse(readVector(path).toString('utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const RANKS: MlKemRank[] = [2, 3, 4];
 const NAME: Record<MlKemRank, string> = { 2: 'ML-KEM-512', 3: 'ML-KEM-768', 4: 'ML-KEM-1024' };
 const NOBLE = { 2: ml_kem512, 3: ml_kem768, 4: ml_kem1024 } as const;
 const RANK_OF: Record<string, MlKemRank> = { 'ML-KEM-512': 2, 'ML-KEM-768': 3, 'ML-KEM-1024': 4 };
 
-// The DER templates of kms-api.md §4 (hex), in front of ek and of the seed.
+// The DER templates (hex) in front of ek and of the seed: draft-ietf-lamps-kyber-certificates, seed-only private key.
 const SPKI_PREFIX: Record<MlKemRank, string> = {
   2: '30820332300b06096086480165030404010382032100',
   3: '308204b2300b0609608648016503040402038204a100',
@@ -59,7 +58,7 @@ interface KnownAnswer {
 }
 
 function acvpVectors(): KnownAnswer[] {
-  const file = readJson('vectors/nist-acvp/ML-KEM-keyGen-FIPS203/internalProjection.json');
+  const file = readJson('nist-acvp/ML-KEM-keyGen-FIPS203/internalProjection.json');
   const out: KnownAnswer[] = [];
   for (const g of file.testGroups) {
     for (const t of g.tests) {
@@ -76,7 +75,7 @@ function acvpVectors(): KnownAnswer[] {
 }
 
 function wycheproofVectors(k: MlKemRank): KnownAnswer[] {
-  const file = readJson(`vectors/wycheproof/mlkem_${256 * k}_keygen_seed_test.json`);
+  const file = readJson(`wycheproof/mlkem_${256 * k}_keygen_seed_test.json`);
   const out: KnownAnswer[] = [];
   for (const g of file.testGroups) {
     expect(g.parameterSet).toBe(NAME[k]);
@@ -124,7 +123,7 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
           expect(hex(ours.dk)).toBe(hex(theirs.secretKey));
           const spki = mlkemSpki(k, ours.ek);
           expect(hex(spki)).toBe(hex(mlkemSpki(k, theirs.publicKey)));
-          expect(spki.length).toBe(readShared(`reference/der/noble_MLKEM${256 * k}.spki.der`).length);
+          expect(spki.length).toBe(readVector(`der/noble_MLKEM${256 * k}.spki.der`).length);
           const pkcs8 = mlkemPkcs8(k, seed);
           expect(pkcs8.length).toBe(86);
           expect(hex(pkcs8)).toBe(PKCS8_PREFIX(k) + hex(seed));
@@ -166,20 +165,20 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
 
     it("reproduces the reference DER: KMS's MLKEM768 and MLKEM1024 pairs and the noble-built ones from seed.bin", () => {
       for (const k of [3, 4] as MlKemRank[]) {
-        const spki = readShared(`reference/der/MLKEM${256 * k}.spki.der`);
-        const pkcs8 = readShared(`reference/der/MLKEM${256 * k}.pkcs8.der`);
+        const spki = readVector(`der/MLKEM${256 * k}.spki.der`);
+        const pkcs8 = readVector(`der/MLKEM${256 * k}.pkcs8.der`);
         const { k: rank, seed } = parseMlKemPkcs8(pkcs8);
         expect(rank).toBe(k);
         expect(hex(mlkemPkcs8(k, seed))).toBe(hex(pkcs8));
         const { ek } = mlkemKeygenInternal(core, k, seed);
         expect(hex(mlkemSpki(k, ek))).toBe(hex(spki));
       }
-      const seed = readShared('reference/der/seed.bin');
+      const seed = readVector('der/seed.bin');
       expect(seed.length).toBe(64);
       for (const k of RANKS) {
         const { ek } = mlkemKeygenInternal(core, k, new Uint8Array(seed));
-        expect(hex(mlkemSpki(k, ek))).toBe(hex(readShared(`reference/der/noble_MLKEM${256 * k}.spki.der`)));
-        expect(hex(mlkemPkcs8(k, new Uint8Array(seed)))).toBe(hex(readShared(`reference/der/noble_MLKEM${256 * k}.pkcs8.der`)));
+        expect(hex(mlkemSpki(k, ek))).toBe(hex(readVector(`der/noble_MLKEM${256 * k}.spki.der`)));
+        expect(hex(mlkemPkcs8(k, new Uint8Array(seed)))).toBe(hex(readVector(`der/noble_MLKEM${256 * k}.pkcs8.der`)));
       }
     });
 

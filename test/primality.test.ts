@@ -7,11 +7,11 @@
 // with fewer rounds is checked statistically against the exact strong-liar counts.
 
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { generatePrimeSync, randomBytes } from 'node:crypto';
 import { loadCore, FLAG_RSA } from '../src/core/module.js';
 import { Bignum } from '../src/core/bignum.js';
 import { modPow } from './helpers/rsa-check.js';
+import { readVectorText } from './helpers/vectors.js';
 
 const PRIME_ROUNDS = 5; // FIPS 186-5 Table B.1 (strict) for 1024-bit primes; primes pass any count
 const COMPOSITE_ROUNDS = 40;
@@ -170,7 +170,7 @@ interface WycheproofTest {
 }
 
 const wycheproof = JSON.parse(
-  readFileSync(new URL('../../shared/vectors/wycheproof/primality_test.json', import.meta.url), 'utf8'),
+  readVectorText('wycheproof/primality_test.json'),
 ) as { numberOfTests: number; testGroups: { tests: WycheproofTest[] }[] };
 const WYCHEPROOF_TESTS = wycheproof.testGroups.flatMap((g) => g.tests);
 

@@ -7,14 +7,13 @@
 //  - no state left in scratch memory after a call.
 
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { loadCore, type CoreVariant } from '../src/core/module.js';
 import { sha3Core, shake256ChunkedCore, type MlKemExports, type Sha3Function } from '../src/core/mlkem.js';
+import { readVectorText } from './helpers/vectors.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
-const readShared = (path: string): string => readFileSync(new URL(`../../shared/${path}`, import.meta.url), 'utf8');
 
 interface Record_ {
   /** The bracketed section headers in force, e.g. { L: '256' } or { Outputlen: '128' }. */
@@ -66,7 +65,7 @@ interface Vector {
 /** Byte-aligned vectors of a file: Len (or [Input Length]) and the output length in bits. */
 function vectors(file: string): Vector[] {
   const out: Vector[] = [];
-  for (const { section, fields } of parseRsp(readShared(`vectors/nist-cavp/sha3/${file}`))) {
+  for (const { section, fields } of parseRsp(readVectorText(`nist-cavp/sha3/${file}`))) {
     const lenBits = Number(fields.get('Len') ?? section.get('Input Length'));
     const outBits = Number(fields.get('Outputlen') ?? section.get('Outputlen') ?? section.get('L'));
     const expected = (fields.get('MD') ?? fields.get('Output'))!.toLowerCase();

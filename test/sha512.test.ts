@@ -3,10 +3,10 @@
 // on every length 0..1000 in one piece and in random pieces, and the wipe of its state.
 
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { loadCore, type Core } from '../src/core/module.js';
 import { sha512Core, type Ed25519Exports } from '../src/core/ed25519.js';
+import { readVectorText } from './helpers/vectors.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
@@ -19,7 +19,7 @@ interface ShaVector {
 
 /** Reads a CAVP .rsp file (CRLF line endings): Len (bits), Msg, MD records. */
 function readRsp(name: string): ShaVector[] {
-  const text = readFileSync(new URL(`../../shared/vectors/nist-cavp/shs/${name}`, import.meta.url), 'utf8');
+  const text = readVectorText(`nist-cavp/shs/${name}`);
   const out: ShaVector[] = [];
   let len: number | undefined;
   let msg: string | undefined;

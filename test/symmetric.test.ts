@@ -35,12 +35,12 @@ import {
   type SymmetricExports,
 } from '../src/core/symmetric.js';
 import { instrumentModule, TracedCore, traceCall, formatTrace, groupByTrace, type Trace } from './helpers/instrument.js';
+import { readVectorJson, readVectorText } from './helpers/vectors.js';
 
 const VARIANTS: CoreVariant[] = ['simd', 'scalar'];
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 const rand = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
-const vectorUrl = (path: string): URL => new URL(`../../shared/vectors/${path}`, import.meta.url);
 const symOf = (core: Core): SymmetricExports => core.exports as unknown as SymmetricExports;
 
 // ---- Vector files ------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ interface ShaVector {
 
 /** A CAVP .rsp file (CRLF line endings): Len (bits), Msg, MD records. */
 function readRsp(name: string): ShaVector[] {
-  const text = readFileSync(vectorUrl(`nist-cavp/shs/${name}`), 'utf8');
+  const text = readVectorText(`nist-cavp/shs/${name}`);
   const out: ShaVector[] = [];
   let len: number | undefined;
   let msg: string | undefined;
@@ -109,7 +109,7 @@ interface GcmGroup {
   tests: GcmTest[];
 }
 
-const readJson = <T>(path: string): T => JSON.parse(readFileSync(vectorUrl(path), 'utf8')) as T;
+const readJson = <T>(path: string): T => readVectorJson<T>(path);
 
 const shortMsgs = readRsp('SHA256ShortMsg.rsp');
 const longMsgs = readRsp('SHA256LongMsg.rsp');
