@@ -26,6 +26,7 @@ import {
   KMSInvalidStateException,
   InvalidCiphertextException,
   IncorrectKeyException,
+  AccessDeniedException,
   InvalidKeyUsageException,
   DryRunOperationException,
   ValidationException,
@@ -142,6 +143,10 @@ describe('Decrypt failures', () => {
       new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { a: 'bc' } }),
     );
     const blob = out.PrivateKeyCiphertextBlob!;
+    // The account digits of the key ARN in the header: a flipped bit there names another account's key.
+    const at = Buffer.from(blob).indexOf(`:${ACCOUNT}:key/`);
+    expect(at).toBeGreaterThan(0);
+    const accountBytes = new Set(Array.from({ length: 12 }, (_, k) => at + 1 + k));
     for (const ctx of [{ ab: 'c' }, { a: 'b' }, {}, undefined, { a: 'bc', x: 'y' }]) {
       const e = await rejection(us.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: ctx })), InvalidCiphertextException);
       expect(e.message).toBe('');
@@ -155,7 +160,15 @@ describe('Decrypt failures', () => {
       } catch (e) {
         err = e;
       }
-      // Every changed byte, in the header (the key's ARN included) or the body, is InvalidCiphertext.
+      if (accountBytes.has(i)) {
+        // Another account's key, existing or not: refused without naming it (authorize.ts).
+        expect(err, `byte ${i}`).toBeInstanceOf(AccessDeniedException);
+        expect((err as Error).message).toBe(
+          `User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because no resource-based policy allows the kms:Decrypt action`,
+        );
+        continue;
+      }
+      // Every other changed byte, in the header (the rest of the key's ARN) or the body, is InvalidCiphertext.
       expect(err, `byte ${i}`).toBeInstanceOf(InvalidCiphertextException);
       expect((err as Error).message).toBe('');
     }
@@ -297,13 +310,19 @@ describe('key resolution', () => {
     expect(a.message).toBe(`Alias arn:aws:kms:us-east-1:${ACCOUNT}:alias/nope is not found.`);
   });
 
-  it("another account's key works by ARN, not by bare id; another Region's ARN is NotFound", async () => {
+  it("another account's key is AccessDenied by ARN and NotFound by bare id; another Region's ARN is NotFound", async () => {
     const { us, other, west } = clients();
     const md = await newKey(other);
     expect(md.Arn).toBe(`arn:aws:kms:us-east-1:${OTHER_ACCOUNT}:key/${md.KeyId}`);
-    const out = await us.send(new GenerateDataKeyPairCommand({ KeyId: md.Arn, KeyPairSpec: 'ECC_NIST_P256' }));
+    // The default key policy allows only the key's own account.
+    const denied = await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.Arn, KeyPairSpec: 'ECC_NIST_P256' })), AccessDeniedException);
+    expect(denied.message).toBe(
+      `User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: kms:GenerateDataKeyPair on resource: ${md.Arn} because no resource-based policy allows the kms:GenerateDataKeyPair action`,
+    );
+    const out = await other.send(new GenerateDataKeyPairCommand({ KeyId: md.Arn, KeyPairSpec: 'ECC_NIST_P256' }));
     expect(out.KeyId).toBe(md.Arn);
-    const back = await us.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob }));
+    await rejection(us.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob })), AccessDeniedException);
+    const back = await other.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob }));
     expect(back.Plaintext).toEqual(out.PrivateKeyPlaintext);
     await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })), NotFoundException);
     // [AWS-REC] DescribeKey with another Region's key ARN: "Invalid arn <that Region>".

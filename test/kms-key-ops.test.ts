@@ -204,7 +204,7 @@ describe('key rotation settings', () => {
   it('Enable / GetKeyRotationStatus / Disable', async () => {
     const { us } = setup();
     const k = await newKey(us);
-    expect(await us.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))).toMatchObject({ KeyId: k.KeyId, KeyRotationEnabled: false });
+    expect(await us.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))).toMatchObject({ KeyId: k.Arn, KeyRotationEnabled: false });
     const off = await us.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }));
     expect(off).not.toHaveProperty('RotationPeriodInDays');
     expect(off).not.toHaveProperty('NextRotationDate');
@@ -213,7 +213,8 @@ describe('key rotation settings', () => {
     await us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId }));
     const on = await us.send(new GetKeyRotationStatusCommand({ KeyId: k.Arn }));
     expect(on.KeyRotationEnabled).toBe(true);
-    expect(on.KeyId).toBe(k.KeyId);
+    // The key ARN, as AWS answered in 2025.
+    expect(on.KeyId).toBe(k.Arn);
     expect(on.RotationPeriodInDays).toBe(365);
     const days = (on.NextRotationDate!.getTime() - t0) / 86_400_000;
     expect(days).toBeGreaterThan(364.99);
@@ -269,8 +270,9 @@ describe('RotateKeyOnDemand', () => {
     const oldPair = await us.send(new GenerateDataKeyPairCommand({ KeyId: k.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
     expect(oldPair.KeyMaterialId).toBe(oldId);
 
-    const out = await us.send(new RotateKeyOnDemandCommand({ KeyId: k.Arn }));
-    expect(out.KeyId).toBe(k.KeyId);
+    const out = await us.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+    // The key ARN, as AWS answered in 2025, also when the input was the bare key id.
+    expect(out.KeyId).toBe(k.Arn);
     const newId = (await us.send(new DescribeKeyCommand({ KeyId: k.KeyId }))).KeyMetadata!.CurrentKeyMaterialId!;
     expect(newId).toMatch(/^[0-9a-f]{64}$/);
     expect(newId).not.toBe(oldId);
@@ -295,7 +297,7 @@ describe('RotateKeyOnDemand', () => {
     const k = await newKey(us);
     await us.send(new CreateAliasCommand({ AliasName: 'alias/r', TargetKeyId: k.KeyId }));
     await us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId, RotationPeriodInDays: 180 }));
-    expect((await us.send(new RotateKeyOnDemandCommand({ KeyId: 'alias/r' }))).KeyId).toBe(k.KeyId);
+    expect((await us.send(new RotateKeyOnDemandCommand({ KeyId: 'alias/r' }))).KeyId).toBe(k.Arn);
     const st = await us.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }));
     expect(st).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 180 });
   });

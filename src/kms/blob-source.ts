@@ -33,9 +33,11 @@ export function readBlobHeader(blob: Uint8Array): BlobHeader {
 export async function blobKey(
   ctx: OperationContext, header: BlobHeader, keyIdInput: string | undefined, operation: 'Decrypt' | 'ReEncrypt',
 ): Promise<KeyRecord> {
-  const key = await resolveBlobKey(ctx, header.keyArn);
+  // ReEncrypt reads with the source key: AWS's action there is kms:ReEncryptFrom.
+  const action = operation === 'Decrypt' ? 'Decrypt' : 'ReEncryptFrom';
+  const key = await resolveBlobKey(ctx, header.keyArn, action);
   if (keyIdInput !== undefined) {
-    const named = await resolveKey(ctx, keyIdInput);
+    const named = await resolveKey(ctx, keyIdInput, { action });
     if (named.arn !== key.arn) throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
   }
   checkUsableForCrypto(key);

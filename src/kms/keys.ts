@@ -1,7 +1,8 @@
 // What every operation that names a key shares: resolving the KeyId input, the key-state rules
 // of the key-state table (kms-api.md §2.3) and the key-usage rule of the encryption operations,
 // plus the KeyMetadata view of a record. Operations call these in AWS's order: validate input →
-// resolve key → key state → key usage → DryRun → work.
+// resolve key → authorize (authorize.ts, called by resolveKey) → key state → key usage → DryRun
+// → work.
 
 import type { Core } from '../core/module.js';
 import type { KeyPair, KeyPairSpec } from '../core/index.js';
@@ -16,6 +17,7 @@ import {
   UnsupportedOperationException,
 } from './exceptions.js';
 import { aliasArn, keyArn, partitionOf, type KeyRecord, type KeyStore } from './store.js';
+import { accessDenied, authorize, type KeyAction } from './authorize.js';
 import { CUSTOMER_MASTER_KEY_SPECS } from './schema.js';
 
 /** What an operation knows about its caller and where keys live. */
@@ -23,6 +25,12 @@ export interface OperationContext {
   store: KeyStore;
   account: string;
   region: string;
+  /**
+   * The caller's ARN as AccessDeniedException messages name it (an IAM user, a role session
+   * `arn:aws:sts::<account>:assumed-role/<role>/<session>`); default the account's root,
+   * `arn:<partition>:iam::<account>:root`. Its account is `account`.
+   */
+  principal?: string;
   core: () => Core;
   /**
    * Where key pairs come from; default the core's generateKeyPair in this thread. The Node
@@ -42,6 +50,10 @@ export function transactional<I, O>(op: (ctx: OperationContext, input: I) => Pro
 }
 
 export interface ResolveOptions {
+  /** The `kms:` action the caller is about to perform on the key; authorize (authorize.ts) decides. */
+  action: KeyAction;
+  /** The KeyId is the key ARN of a ciphertext blob's header, not the caller's input (authorize.ts). */
+  viaCiphertext?: boolean;
   /** False for operations that take only a key id or key ARN (EnableKey, DisableKey, CreateAlias's target...). */
   allowAlias?: boolean;
   /**
@@ -66,12 +78,24 @@ function aliasNotFound(arn: string): NotFoundException {
 }
 
 /**
- * The key a KeyId input names: a key id, a key ARN, an alias name (`alias/x`) or an alias ARN.
- * An ARN may name another account (cross-account use; this engine has no key policies); a bare
- * id or alias name resolves only in the caller's account. An ARN naming another Region does not
- * exist from the caller's Region: NotFoundException.
+ * The key a KeyId input names, once the caller is authorized for `options.action` on it: a key
+ * id, a key ARN, an alias name (`alias/x`) or an alias ARN. A bare id or alias name resolves only
+ * in the caller's account; an ARN may name another account, whose keys are then subject to
+ * authorize (authorize.ts: the default key policy refuses every other account). An ARN naming
+ * another Region does not exist from the caller's Region: NotFoundException.
+ *
+ * In another account, a key or alias that does not exist is AccessDeniedException too, not
+ * NotFoundException: there is no key policy that could allow the caller, and a caller without
+ * access learns nothing about which keys exist there. (AWS's answer for this case is not
+ * recorded; this is what its authorization model implies and what a careful user expects.)
  */
-export async function resolveKey(ctx: OperationContext, keyIdInput: string, options: ResolveOptions = {}): Promise<KeyRecord> {
+export async function resolveKey(ctx: OperationContext, keyIdInput: string, options: ResolveOptions): Promise<KeyRecord> {
+  const record = await findKey(ctx, keyIdInput, options);
+  authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext });
+  return record;
+}
+
+async function findKey(ctx: OperationContext, keyIdInput: string, options: ResolveOptions): Promise<KeyRecord> {
   const allowAlias = options.allowAlias ?? true;
   const m = ARN.exec(keyIdInput);
   if (m !== null) {
@@ -82,14 +106,14 @@ export async function resolveKey(ctx: OperationContext, keyIdInput: string, opti
     if (resource.startsWith('alias/')) {
       if (!allowAlias) throw invalidKeyId(keyIdInput);
       if (elsewhere) throw aliasNotFound(keyIdInput);
-      return resolveAlias(ctx, account, resource);
+      return resolveAlias(ctx, account, resource, options);
     }
     const id = resource.slice('key/'.length);
     // [AWS-REC] DescribeKey with the ARN of a key in another Region: "Invalid arn <that region>".
     if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
     if (elsewhere) throw keyNotFound(keyIdInput);
     const record = await ctx.store.getKey(account, region, id);
-    if (record === undefined) throw keyNotFound(keyIdInput);
+    if (record === undefined) throw account === ctx.account ? keyNotFound(keyIdInput) : denied(ctx, options, keyIdInput);
     return record;
   }
   if (keyIdInput.startsWith('arn:')) {
@@ -99,7 +123,7 @@ export async function resolveKey(ctx: OperationContext, keyIdInput: string, opti
   }
   if (keyIdInput.startsWith('alias/')) {
     if (!allowAlias) throw invalidKeyId(keyIdInput);
-    return resolveAlias(ctx, ctx.account, keyIdInput);
+    return resolveAlias(ctx, ctx.account, keyIdInput, options);
   }
   // [AWS-REC] a bare key id that is neither a UUID nor mrk- + 32 hex: "Invalid keyId '<value>'".
   if (!KEY_ID.test(keyIdInput)) throw invalidKeyId(keyIdInput);
@@ -110,13 +134,19 @@ export async function resolveKey(ctx: OperationContext, keyIdInput: string, opti
 
 const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
-async function resolveAlias(ctx: OperationContext, account: string, aliasName: string): Promise<KeyRecord> {
+async function resolveAlias(ctx: OperationContext, account: string, aliasName: string, options: ResolveOptions): Promise<KeyRecord> {
   const arn = aliasArn(ctx.region, account, aliasName);
   const alias = await ctx.store.getAlias(account, ctx.region, aliasName);
-  if (alias === undefined) throw aliasNotFound(arn);
+  if (alias === undefined) throw account === ctx.account ? aliasNotFound(arn) : denied(ctx, options, arn);
+  const target = keyArn(ctx.region, account, alias.targetKeyId);
   const record = await ctx.store.getKey(account, ctx.region, alias.targetKeyId);
-  if (record === undefined) throw keyNotFound(keyArn(ctx.region, account, alias.targetKeyId));
+  if (record === undefined) throw account === ctx.account ? keyNotFound(target) : denied(ctx, options, target);
   return record;
+}
+
+/** AccessDeniedException for a key or alias of another account that does not exist. */
+function denied(ctx: OperationContext, options: ResolveOptions, arn: string) {
+  return accessDenied(ctx, options.action, options.viaCiphertext ? undefined : arn);
 }
 
 // [AWS-REC] for malformed key ids: NotFoundException "Invalid keyId '<value>'". Used as well,
@@ -228,8 +258,16 @@ export interface KeyMetadata {
   EncapsulationAlgorithms?: string[];
   MacAlgorithms?: string[];
   MultiRegion?: boolean;
+  MultiRegionConfiguration?: MultiRegionConfiguration;
   PendingDeletionWindowInDays?: number;
   CurrentKeyMaterialId?: string;
+}
+
+/** A multi-Region key's family: its primary and its replicas (KMS API Reference, MultiRegionConfiguration). */
+export interface MultiRegionConfiguration {
+  MultiRegionKeyType?: 'PRIMARY' | 'REPLICA';
+  PrimaryKey?: { Arn?: string; Region?: string };
+  ReplicaKeys?: { Arn?: string; Region?: string }[];
 }
 
 /** The algorithm lists of a key's spec and usage (KMS developer guide, key spec reference); only the applicable ones are set. */
@@ -291,6 +329,15 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
   Object.assign(md, keyAlgorithms(key.keySpec, key.keyUsage));
   if (key.currentKeyMaterialId !== undefined) md.CurrentKeyMaterialId = key.currentKeyMaterialId;
   if (key.customKeyStoreId !== undefined) md.CustomKeyStoreId = key.customKeyStoreId;
+  // A multi-Region key here is always a primary without replicas (ReplicateKey is not served);
+  // the shape is the one AWS answered for CreateKey and DescribeKey in 2025.
+  if (key.multiRegion) {
+    md.MultiRegionConfiguration = {
+      MultiRegionKeyType: 'PRIMARY',
+      PrimaryKey: { Arn: key.arn, Region: key.region },
+      ReplicaKeys: [],
+    };
+  }
   if (key.keyState === 'PendingDeletion' && key.deletionDate !== undefined) {
     md.DeletionDate = new Date(key.deletionDate.getTime());
     if (key.pendingWindowInDays !== undefined) md.PendingDeletionWindowInDays = key.pendingWindowInDays;
@@ -301,11 +348,12 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
 /**
  * The key a ciphertext blob names. The name is not authenticated until the blob opens, so a
  * name that resolves to no key means a changed or foreign blob: InvalidCiphertextException with
- * an empty message, as for any other changed byte, rather than NotFoundException.
+ * an empty message, as for any other changed byte, rather than NotFoundException. A name in
+ * another account is authorized like any other (authorize.ts), and refused without naming it.
  */
-export async function resolveBlobKey(ctx: OperationContext, keyArn: string): Promise<KeyRecord> {
+export async function resolveBlobKey(ctx: OperationContext, keyArn: string, action: KeyAction): Promise<KeyRecord> {
   try {
-    return await resolveKey(ctx, keyArn, { allowAlias: false });
+    return await resolveKey(ctx, keyArn, { allowAlias: false, action, viaCiphertext: true });
   } catch (err) {
     if (err instanceof NotFoundException) throw new InvalidCiphertextException('');
     throw err;

@@ -93,15 +93,19 @@ export interface EncodedError {
 }
 
 /**
- * The status and `{"__type", "message"}` body of an error. A KMS exception keeps its name and
- * message (real KMS's statuses: 400 for client faults, 5xx for server faults); anything else is
+ * The status and `{"__type", "message"}` body of an error ("message" only when not empty). A
+ * KMS exception keeps its name and message (real KMS's statuses: 400 for client faults, 5xx for server faults); anything else is
  * a fault here and becomes KMSInternalException with a fixed message, never its own.
  */
 export function encodeError(err: unknown): EncodedError {
   const e = err instanceof KMSServiceException ? err : new KMSInternalException(INTERNAL_MESSAGE);
   const declared = (e.constructor as { httpStatus?: number }).httpStatus ?? e.$metadata?.httpStatusCode;
   const status = declared !== undefined && declared >= 400 && declared <= 599 ? declared : e.$fault === 'server' ? 500 : 400;
-  return { status, name: e.name, body: JSON.stringify({ __type: e.name, message: e.message }) };
+  // An exception AWS answers without a message (InvalidCiphertextException, UnsupportedOperation
+  // for a key that cannot rotate, KMSInvalidSignature, KMSInvalidMac: recorded with no message
+  // member) is thrown here with an empty one, and goes out without the member, as AWS sends it.
+  const body = e.message === '' ? { __type: e.name } : { __type: e.name, message: e.message };
+  return { status, name: e.name, body: JSON.stringify(body) };
 }
 
 export const INTERNAL_MESSAGE = 'The request processing has failed because of an unknown error, exception or failure.';

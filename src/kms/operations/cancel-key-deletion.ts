@@ -15,7 +15,7 @@ export interface CancelKeyDeletionOutput {
 
 async function cancelKeyDeletionUnlocked(ctx: OperationContext, input: CancelKeyDeletionInput): Promise<CancelKeyDeletionOutput> {
   validateInput('CancelKeyDeletion', input);
-  const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true });
+  const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true, action: 'CancelKeyDeletion' });
   if (key.keyState !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
   key.keyState = 'Disabled';
   key.deletionDate = undefined;

@@ -22,7 +22,7 @@ async function createAliasUnlocked(ctx: OperationContext, input: CreateAliasInpu
   if (aliasName.startsWith('alias/aws/')) {
     throw new InvalidAliasNameException('Alias names that begin with "alias/aws/" are reserved for AWS managed keys.');
   }
-  const key = await resolveKey(ctx, input.TargetKeyId as string, { allowAlias: false });
+  const key = await resolveKey(ctx, input.TargetKeyId as string, { allowAlias: false, action: 'CreateAlias' });
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
   if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion') throw invalidState(key);
   const arn = aliasArn(ctx.region, ctx.account, aliasName);

@@ -49,7 +49,7 @@ export async function decrypt(ctx: OperationContext, input: DecryptInput): Promi
     if (input.KeyId === undefined) {
       throw new ValidationException(formatValidationMessage(["Value null at 'keyId' failed to satisfy constraint: Member must not be null"]));
     }
-    const key = await resolveKey(ctx, input.KeyId);
+    const key = await resolveKey(ctx, input.KeyId, { action: 'Decrypt' });
     checkUsableForCrypto(key);
     checkSymmetricEncryptionKey(key, 'Decrypt');
     checkDryRun(true);

@@ -14,6 +14,6 @@ export interface DescribeKeyOutput {
 
 export async function describeKey(ctx: OperationContext, input: DescribeKeyInput): Promise<DescribeKeyOutput> {
   validateInput('DescribeKey', input);
-  const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true });
+  const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true, action: 'DescribeKey' });
   return { KeyMetadata: keyMetadata(key) };
 }

@@ -50,7 +50,7 @@ export function wipe(key: KeyRecord): void {
 
 async function enableKeyRotationUnlocked(ctx: OperationContext, input: EnableKeyRotationInput): Promise<EnableKeyRotationOutput> {
   validateInput('EnableKeyRotation', input);
-  const key = await resolveKey(ctx, input.KeyId as string);
+  const key = await resolveKey(ctx, input.KeyId as string, { action: 'EnableKeyRotation' });
   try {
     checkUsableForCrypto(key);
     checkRotatableSpec(key);

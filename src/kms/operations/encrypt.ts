@@ -30,7 +30,7 @@ export interface EncryptOutput {
 
 export async function encrypt(ctx: OperationContext, input: EncryptInput): Promise<EncryptOutput> {
   validateInput('Encrypt', input);
-  const key = await resolveKey(ctx, input.KeyId as string);
+  const key = await resolveKey(ctx, input.KeyId as string, { action: 'Encrypt' });
   checkUsableForCrypto(key);
   checkSymmetricEncryptionKey(key, 'Encrypt');
   // Message ours: a symmetric key supports only SYMMETRIC_DEFAULT.

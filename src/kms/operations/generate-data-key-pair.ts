@@ -64,7 +64,7 @@ export async function dataKeyPair(
   withPlaintext: boolean,
 ): Promise<GenerateDataKeyPairOutput> {
   validateInput(operation, input);
-  const key = await resolveKey(ctx, input.KeyId as string);
+  const key = await resolveKey(ctx, input.KeyId as string, { action: operation });
   checkUsableForCrypto(key);
   checkSymmetricEncryptionKey(key, operation);
   checkNotInCustomKeyStore(key, operation);

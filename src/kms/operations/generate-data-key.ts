@@ -56,7 +56,7 @@ export async function dataKey(
   if (hasSpec === hasBytes) throw new ValidationException(KEY_SPEC_OR_NUMBER_OF_BYTES_MESSAGE);
   const length = hasSpec ? KEY_SPEC_BYTES[input.KeySpec as DataKeySpec] : (input.NumberOfBytes as number);
 
-  const key = await resolveKey(ctx, input.KeyId as string);
+  const key = await resolveKey(ctx, input.KeyId as string, { action: operation });
   checkUsableForCrypto(key);
   checkSymmetricEncryptionKey(key, operation);
   // Unlike GenerateDataKeyPair, GenerateDataKey(WithoutPlaintext) accepts keys in custom key stores.

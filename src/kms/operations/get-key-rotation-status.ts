@@ -1,4 +1,4 @@
-// GetKeyRotationStatus: { KeyId (the key id, as recorded), KeyRotationEnabled } plus
+// GetKeyRotationStatus: { KeyId (the key ARN, as AWS answered in 2025), KeyRotationEnabled } plus
 // RotationPeriodInDays and NextRotationDate while automatic rotation is enabled (recorded shape).
 // Allowed in every key state here (as LocalStack does; the real PendingDeletion behaviour is
 // unverified); only symmetric encryption keys have a rotation status (UnsupportedOperationException
@@ -25,13 +25,13 @@ export async function getKeyRotationStatus(
   input: GetKeyRotationStatusInput,
 ): Promise<GetKeyRotationStatusOutput> {
   validateInput('GetKeyRotationStatus', input);
-  const key = await resolveKey(ctx, input.KeyId as string);
+  const key = await resolveKey(ctx, input.KeyId as string, { action: 'GetKeyRotationStatus' });
   wipe(key);
   checkRotatableSpec(key);
   const next = nextRotationDate(key);
-  if (next === undefined) return { KeyId: key.keyId, KeyRotationEnabled: false };
+  if (next === undefined) return { KeyId: key.arn, KeyRotationEnabled: false };
   return {
-    KeyId: key.keyId,
+    KeyId: key.arn,
     KeyRotationEnabled: true,
     RotationPeriodInDays: key.rotationPeriodInDays,
     NextRotationDate: next,

@@ -29,7 +29,7 @@ export interface GetPublicKeyOutput {
 
 export async function getPublicKey(ctx: OperationContext, input: GetPublicKeyInput): Promise<GetPublicKeyOutput> {
   validateInput('GetPublicKey', input);
-  const key = await resolveKey(ctx, input.KeyId as string);
+  const key = await resolveKey(ctx, input.KeyId as string, { action: 'GetPublicKey' });
   checkUsableForCrypto(key);
   if (key.keySpec === 'SYMMETRIC_DEFAULT' || key.keySpec.startsWith('HMAC_')) {
     throw new UnsupportedOperationException(`${key.arn} key spec is ${key.keySpec} which is not valid for GetPublicKey.`);

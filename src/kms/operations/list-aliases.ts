@@ -31,7 +31,7 @@ export async function listAliases(ctx: OperationContext, input: ListAliasesInput
   validateInput('ListAliases', input);
   let aliases = await ctx.store.listAliases(ctx.account, ctx.region);
   if (input.KeyId !== undefined) {
-    const key = await resolveKey(ctx, input.KeyId, { allowAlias: false, arnCheck: true });
+    const key = await resolveKey(ctx, input.KeyId, { allowAlias: false, arnCheck: true, action: 'ListAliases' });
     for (const m of key.keyMaterials) m.material.fill(0);
     aliases = aliases.filter((a) => a.account === key.account && a.targetKeyId === key.keyId);
   }

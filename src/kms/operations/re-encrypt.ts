@@ -50,7 +50,7 @@ export interface ReEncryptOutput {
 }
 
 async function destinationKey(ctx: OperationContext, input: ReEncryptInput): Promise<KeyRecord> {
-  const dest = await resolveKey(ctx, input.DestinationKeyId as string);
+  const dest = await resolveKey(ctx, input.DestinationKeyId as string, { action: 'ReEncryptTo' });
   checkUsableForCrypto(dest);
   checkSymmetricEncryptionKey(dest, 'ReEncrypt');
   // Message ours, as Encrypt's: a symmetric key supports only SYMMETRIC_DEFAULT.
@@ -72,7 +72,7 @@ export async function reEncrypt(ctx: OperationContext, input: ReEncryptInput): P
     if (input.SourceKeyId === undefined) {
       throw new ValidationException(formatValidationMessage(["Value null at 'sourceKeyId' failed to satisfy constraint: Member must not be null"]));
     }
-    const source = await resolveKey(ctx, input.SourceKeyId);
+    const source = await resolveKey(ctx, input.SourceKeyId, { action: 'ReEncryptFrom' });
     checkUsableForCrypto(source);
     checkSymmetricEncryptionKey(source, 'ReEncrypt');
     await destinationKey(ctx, input);

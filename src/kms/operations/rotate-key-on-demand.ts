@@ -1,6 +1,6 @@
 // RotateKeyOnDemand: adds fresh key material (32 random bytes, a new 64-hex KeyMaterialId) and
 // makes it current. Older materials stay, so ciphertexts made before still decrypt. Output
-// { KeyId } (the key id, as recorded). Order: validate → resolve → key state (Disabled →
+// { KeyId } (the key ARN, as AWS answered in 2025). Order: validate → resolve → key state (Disabled →
 // DisabledException "<arn> is disabled." [AWS-REC]; PendingImport → "<arn> is pending import."
 // [AWS-REC]; PendingDeletion → KMSInvalidStateException) → key type (non-symmetric →
 // UnsupportedOperationException with an empty message [AWS-REC]) → imported material (nothing
@@ -27,7 +27,7 @@ export const ON_DEMAND_ROTATION_LIMIT = 25;
 
 async function rotateKeyOnDemandUnlocked(ctx: OperationContext, input: RotateKeyOnDemandInput): Promise<RotateKeyOnDemandOutput> {
   validateInput('RotateKeyOnDemand', input);
-  const key = await resolveKey(ctx, input.KeyId as string);
+  const key = await resolveKey(ctx, input.KeyId as string, { action: 'RotateKeyOnDemand' });
   try {
     checkUsableForCrypto(key);
     checkRotatableSpec(key);
@@ -42,7 +42,7 @@ async function rotateKeyOnDemandUnlocked(ctx: OperationContext, input: RotateKey
     key.keyMaterials.push(material);
     key.currentKeyMaterialId = material.id;
     await ctx.store.putKey(key);
-    return { KeyId: key.keyId };
+    return { KeyId: key.arn };
   } finally {
     wipe(key);
   }

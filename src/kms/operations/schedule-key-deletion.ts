@@ -21,7 +21,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 async function scheduleKeyDeletionUnlocked(ctx: OperationContext, input: ScheduleKeyDeletionInput): Promise<ScheduleKeyDeletionOutput> {
   validateInput('ScheduleKeyDeletion', input);
-  const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true });
+  const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true, action: 'ScheduleKeyDeletion' });
   if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion' || key.keyState === 'Updating') {
     throw invalidState(key);
   }

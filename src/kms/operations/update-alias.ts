@@ -43,7 +43,7 @@ async function updateAliasUnlocked(ctx: OperationContext, input: UpdateAliasInpu
   validateInput('UpdateAlias', input);
   const aliasName = input.AliasName as string;
   checkAliasName(aliasName);
-  const key = await resolveKey(ctx, input.TargetKeyId as string, { allowAlias: false });
+  const key = await resolveKey(ctx, input.TargetKeyId as string, { allowAlias: false, action: 'UpdateAlias' });
   for (const m of key.keyMaterials) m.material.fill(0);
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
   if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion') throw invalidState(key);
