@@ -1,5 +1,5 @@
 // Entry points of the symmetric core: SHA-256, HMAC-SHA-256, HKDF-SHA-256 and
-// AES-256-GCM, which wrap private keys (DESIGN.md, "Ciphertext format"). Every pointer is
+// AES-256-GCM, which wrap private keys (docs/ciphertext-format.md). Every pointer is
 // scratch memory allocated by the host after begin(); outputs are read back before wipe().
 // Lengths are i32 and never negative (the host checks); outputs may coincide with the
 // plaintext/ciphertext input but must not otherwise overlap the inputs.

@@ -1,7 +1,7 @@
 // HKDF-SHA-256, RFC 5869: extract-then-expand key derivation over HMAC-SHA-256.
 //
 // The wrapping of private keys derives one AES-256 key per blob from the KMS key's material
-// and a random salt (see DESIGN.md, "Ciphertext format"), so the PRK and every T(i) are
+// and a random salt (see docs/ciphertext-format.md), so the PRK and every T(i) are
 // secrets: they live in arena scratch and are released (zeroed) before returning.
 //
 // Constant time: everything secret goes through HMAC-SHA-256 and copies; the only branches

@@ -1,5 +1,5 @@
 // SHA-256, HMAC-SHA-256, HKDF-SHA-256 and AES-256-GCM from the WebAssembly core: the
-// primitives that wrap private keys (DESIGN.md, "Ciphertext format"). Every call copies its
+// primitives that wrap private keys (docs/ciphertext-format.md). Every call copies its
 // inputs into scratch memory, runs, copies the outputs out, and the core wipes the scratch.
 
 import { Core } from './module.js';

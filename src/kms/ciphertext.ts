@@ -1,4 +1,4 @@
-// The private-key wrapping blob (DESIGN.md, "Ciphertext format"; byte layout in
+// The private-key wrapping blob (byte layout and reasons in
 // docs/ciphertext-format.md). Real KMS's CiphertextBlob is opaque; this one is ours:
 //
 //   header = magic "WK" ‖ version ‖ u16 ARN length ‖ ARN (UTF-8) ‖ u8 id length ‖ key material id (ASCII)
@@ -28,7 +28,7 @@ export const BLOB_IV_BYTES = GCM_IV_BYTES;
 export const BLOB_TAG_BYTES = GCM_TAG_BYTES;
 /** magic (2) + version (1) + ARN length (2) + id length (1) + salt (32) + IV (12) + tag (16). */
 export const BLOB_FIXED_OVERHEAD = 2 + 1 + 2 + 1 + BLOB_SALT_BYTES + BLOB_IV_BYTES + BLOB_TAG_BYTES;
-/** Decrypt's limit on CiphertextBlob (kms-api.md §1.3). Not enforced here; the operation checks it. */
+/** Decrypt's limit on CiphertextBlob (AWS KMS API Reference, Decrypt). Not enforced here; the operation checks it. */
 export const MAX_CIPHERTEXT_BLOB_BYTES = 6144;
 /** KMS limits a key ARN to 2048 characters. */
 export const MAX_KEY_ARN_CHARS = 2048;

@@ -1,5 +1,5 @@
 // What every operation that names a key shares: resolving the KeyId input, the key-state rules
-// of the key-state table (kms-api.md §2.3) and the key-usage rule of the encryption operations,
+// of the key-state table (AWS KMS Developer Guide, "Key states of AWS KMS keys") and the key-usage rule of the encryption operations,
 // plus the KeyMetadata view of a record. Operations call these in AWS's order: validate input →
 // resolve key → authorize (authorize.ts, called by resolveKey) → key state → key usage → DryRun
 // → work.
@@ -73,7 +73,7 @@ function keyNotFound(arn: string): NotFoundException {
 }
 
 function aliasNotFound(arn: string): NotFoundException {
-  // The wording LocalStack and local-kms use (kms-api.md §2.1).
+  // The wording LocalStack and local-kms use (AWS's is unrecorded).
   return new NotFoundException(`Alias ${arn} is not found.`);
 }
 
@@ -156,7 +156,7 @@ function invalidKeyId(value: string): NotFoundException {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Key states (kms-api.md §2.3)
+// Key states (AWS KMS Developer Guide, "Key states of AWS KMS keys")
 
 /**
  * The row of GenerateDataKeyPair(WithoutPlaintext), GenerateDataKey*, Encrypt, Decrypt and
@@ -212,7 +212,7 @@ export function checkSymmetricEncryptionKey(key: KeyRecord, operation: string): 
   }
 }
 
-/** GenerateDataKeyPair refuses keys in custom key stores (kms-api.md §1.1). The message is ours. */
+/** GenerateDataKeyPair refuses keys in custom key stores (AWS KMS API Reference, GenerateDataKeyPair). The message is ours. */
 export function checkNotInCustomKeyStore(key: KeyRecord, operation: string): void {
   if (key.customKeyStoreId !== undefined) {
     throw new UnsupportedOperationException(
@@ -307,7 +307,7 @@ export function keyAlgorithms(keySpec: string, keyUsage: string): KeyAlgorithms 
   return ecdsa === undefined ? {} : { SigningAlgorithms: [ecdsa] };
 }
 
-/** The members a real symmetric key returns (kms-api.md §1.5), and the deletion members while PendingDeletion. */
+/** The members a real symmetric key returns (AWS KMS API Reference, KeyMetadata), and the deletion members while PendingDeletion. */
 export function keyMetadata(key: KeyRecord): KeyMetadata {
   const md: KeyMetadata = {
     AWSAccountId: key.account,

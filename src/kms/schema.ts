@@ -2,7 +2,7 @@
 // wire codec read it instead of repeating checks per operation.
 //
 // Sources: member names, types, requiredness, lengths, ranges and enum values follow the KMS model
-// as summarised in shared/reference/kms-api.md (§1, enums from §1.8 in the SDK's order). Where the
+// as @aws-sdk/client-kms 3.1164.0 bundles it (the AWS KMS API Reference; enums in the SDK's order). Where the
 // model is looser than the service the service limit is used and a comment says so. Patterns and
 // the custom key store constraints come from the KMS model (botocore service-2.json); the
 // reference does not restate them, so treat those as the weakest facts in this file.

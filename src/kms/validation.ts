@@ -1,6 +1,6 @@
 // Input validation driven by the schema table, worded as KMS words it.
 //
-// Recorded from real AWS (shared/reference/aws-recorded-responses.json), so exact:
+// Recorded from real AWS (LocalStack's KMS snapshot tests, test/vectors/kms/aws-recorded-responses.json), so exact:
 //   1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1
 //   ... Value 'HMAC_random' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, ...]
 //   ... Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096

@@ -39,7 +39,7 @@ export function toPlain(value: unknown): unknown {
 
 // The AWS CLI prints members in the order of the service model's output shapes (botocore parses
 // by walking the shape), not in the order a response happens to list them. The orders below are
-// the model's (kms-api.md); members not listed keep their order after the listed ones.
+// the model's (botocore's kms/2014-11-01/service-2.json); members not listed keep their order after the listed ones.
 const OUTPUT_ORDER: Readonly<Record<string, readonly string[]>> = {
   GenerateDataKeyPair: ['PrivateKeyCiphertextBlob', 'PrivateKeyPlaintext', 'PublicKey', 'KeyId', 'KeyPairSpec', 'CiphertextForRecipient', 'KeyMaterialId'],
   GenerateDataKeyPairWithoutPlaintext: ['PrivateKeyCiphertextBlob', 'PublicKey', 'KeyId', 'KeyPairSpec', 'KeyMaterialId'],

@@ -1,4 +1,4 @@
-// The local KMS endpoint: AWS JSON 1.1 over HTTP (kms-api.md §3), so that @aws-sdk/client-kms,
+// The local KMS endpoint: AWS JSON 1.1 over HTTP (the Smithy awsJson1_1 protocol), so that @aws-sdk/client-kms,
 // the AWS CLI and other SDKs talk to the engine as to KMS:
 //
 //   POST /   X-Amz-Target: TrentService.<Operation>   Content-Type: application/x-amz-json-1.1

@@ -1,4 +1,4 @@
-// SigV4 on the server side (kms-api.md §3.4): reading the credential scope of an Authorization
+// SigV4 on the server side (AWS Signature Version 4, in the IAM User Guide): reading the credential scope of an Authorization
 // header (where the request's Region comes from), and, in strict mode, verifying the signature by
 // signing the received request again with @smithy/signature-v4 and the caller's secret.
 //

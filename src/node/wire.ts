@@ -1,4 +1,4 @@
-// The AWS JSON 1.1 codec of the HTTP endpoint (kms-api.md §3): request bodies into the engine's
+// The AWS JSON 1.1 codec of the HTTP endpoint (the Smithy awsJson1_1 protocol): request bodies into the engine's
 // inputs, outputs and exceptions into response bodies.
 //
 // Input: members are read by the operation's schema (schema.ts OPERATIONS), so that blob members

@@ -1,4 +1,4 @@
-// CancelKeyDeletion (kms-api.md §1.7): only from PendingDeletion ([4] otherwise); the key comes
+// CancelKeyDeletion (AWS KMS API Reference): only from PendingDeletion ([4] otherwise); the key comes
 // back Disabled whatever its state was before.
 
 import { validateInput } from '../validation.js';

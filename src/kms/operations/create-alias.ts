@@ -1,4 +1,4 @@
-// CreateAlias (kms-api.md §1.6): the target is a key id or key ARN in the caller's account and
+// CreateAlias (AWS KMS API Reference): the target is a key id or key ARN in the caller's account and
 // Region; refused while the target is PendingDeletion [3]. An existing name gives
 // AlreadyExistsException (wording LocalStack's, not recorded from AWS). The `alias/aws/`
 // prefix is reserved: InvalidAliasNameException, as the model's error list for CreateAlias

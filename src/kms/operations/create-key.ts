@@ -1,4 +1,4 @@
-// CreateKey (kms-api.md §1.5). Order: validate input → KeySpec/KeyUsage compatibility → Region
+// CreateKey (AWS KMS API Reference). Order: validate input → KeySpec/KeyUsage compatibility → Region
 // rule for the spec → Origin / custom key store rules → generate material → store.
 //
 // - Symmetric keys get 32 random bytes of key material with a 64-hex KeyMaterialId.
@@ -78,7 +78,7 @@ const KEY_PAIR_KEY_SPECS: readonly string[] = [
 
 /**
  * SM2 exists only in the China Regions and ML-KEM / ML-DSA everywhere but there, as
- * GenerateDataKeyPair treats SM2 and ML-KEM (kms-api.md §1.1). The exception and message are ours.
+ * GenerateDataKeyPair treats SM2 and ML-KEM (AWS KMS API Reference, GenerateDataKeyPair). The exception and message are ours.
  */
 function checkKeySpecInRegion(spec: KeySpec, region: string): void {
   const china = region.startsWith('cn-');

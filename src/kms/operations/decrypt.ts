@@ -1,4 +1,4 @@
-// Decrypt (kms-api.md §1.3) of this engine's symmetric blobs: validate input → read the blob's
+// Decrypt (AWS KMS API Reference) of this engine's symmetric blobs: validate input → read the blob's
 // header (a malformed blob is InvalidCiphertextException with an empty message) → resolve the
 // key the blob names, and KeyId if given (a different key is IncorrectKeyException) → key state
 // → key usage → DryRun → open the blob with the EncryptionContext (a failure is

@@ -1,4 +1,4 @@
-// DeleteAlias (kms-api.md §1.6): removes an alias of the caller's account and Region; the key it
+// DeleteAlias (AWS KMS API Reference): removes an alias of the caller's account and Region; the key it
 // pointed at is untouched. A missing alias is NotFoundException ("Alias <arn> is not found.").
 
 import { transactional } from '../keys.js';

@@ -1,4 +1,4 @@
-// DescribeKey (kms-api.md §1.5): works in every key state.
+// DescribeKey (AWS KMS API Reference): works in every key state.
 
 import { validateInput } from '../validation.js';
 import { keyMetadata, resolveKey, type KeyMetadata, type OperationContext } from '../keys.js';

@@ -1,4 +1,4 @@
-// DisableKey (kms-api.md §1.7): key id or key ARN only; idempotent. Refused while
+// DisableKey (AWS KMS API Reference): key id or key ARN only; idempotent. Refused while
 // PendingDeletion [3] or PendingImport [5].
 
 import { validateInput } from '../validation.js';

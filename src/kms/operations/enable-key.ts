@@ -1,4 +1,4 @@
-// EnableKey (kms-api.md §1.7): key id or key ARN only. Refused while PendingDeletion [3] or
+// EnableKey (AWS KMS API Reference): key id or key ARN only. Refused while PendingDeletion [3] or
 // PendingImport [5] (and Creating/Updating, which this engine's keys never are).
 
 import { validateInput } from '../validation.js';

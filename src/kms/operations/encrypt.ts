@@ -1,4 +1,4 @@
-// Encrypt (kms-api.md §1.4) under a symmetric key: Plaintext 1..4096 bytes (validation) into
+// Encrypt (AWS KMS API Reference) under a symmetric key: Plaintext 1..4096 bytes (validation) into
 // this engine's blob. As in KMS, the output has no KeyMaterialId.
 
 import { sealBlob } from '../ciphertext.js';

@@ -1,4 +1,4 @@
-// GenerateDataKeyPairWithoutPlaintext (kms-api.md §1.2): GenerateDataKeyPair without Recipient
+// GenerateDataKeyPairWithoutPlaintext (AWS KMS API Reference): GenerateDataKeyPair without Recipient
 // and without PrivateKeyPlaintext in the output.
 
 import type { OperationContext } from '../keys.js';

@@ -1,4 +1,4 @@
-// GenerateDataKeyPair (kms-api.md §1.1) and the work it shares with
+// GenerateDataKeyPair (AWS KMS API Reference) and the work it shares with
 // GenerateDataKeyPairWithoutPlaintext: validate input → resolve key → key state → key usage →
 // custom key store → Region rule for the spec → DryRun → generate and wrap. No key pair is
 // generated before every check has passed.
@@ -42,7 +42,7 @@ export interface GenerateDataKeyPairOutput {
 }
 
 /**
- * SM2 exists only in the China Regions, ML-KEM everywhere but there (kms-api.md §1.1). Which
+ * SM2 exists only in the China Regions, ML-KEM everywhere but there (AWS KMS API Reference, GenerateDataKeyPair). Which
  * exception real KMS gives is unrecorded; this engine uses UnsupportedOperationException, the
  * one the reference leans to (the spec is valid, the Region does not offer it).
  */
@@ -71,7 +71,7 @@ export async function dataKeyPair(
   const spec = input.KeyPairSpec as DataKeyPairSpec;
   checkSpecInRegion(spec, ctx.region, operation);
   if (input.Recipient !== undefined) {
-    // Nitro attestation (kms-api.md §1.9) is not built yet.
+    // Nitro attestation (Recipient; AWS KMS Developer Guide, "How AWS Nitro Enclaves uses AWS KMS") is not built yet.
     throw new UnsupportedOperationException(`${operation} with Recipient (attested enclave delivery) is not supported by this engine yet.`);
   }
   checkDryRun(input.DryRun);

@@ -1,4 +1,4 @@
-// GenerateDataKeyWithoutPlaintext (kms-api.md §1.4): GenerateDataKey's checks and work, with no
+// GenerateDataKeyWithoutPlaintext (AWS KMS API Reference): GenerateDataKey's checks and work, with no
 // Plaintext in the output and no Recipient member (the schema has none, so the extra-member
 // check never sees one; it is also not part of the input type).
 

@@ -1,4 +1,4 @@
-// GenerateDataKey (kms-api.md §1.4) and the work it shares with GenerateDataKeyWithoutPlaintext:
+// GenerateDataKey (AWS KMS API Reference) and the work it shares with GenerateDataKeyWithoutPlaintext:
 // validate input (schema, then exactly one of KeySpec / NumberOfBytes) → resolve key → key state
 // → key usage → Recipient → DryRun → random bytes sealed under the key's
 // current material. No data key is generated before every check has passed.
@@ -61,7 +61,7 @@ export async function dataKey(
   checkSymmetricEncryptionKey(key, operation);
   // Unlike GenerateDataKeyPair, GenerateDataKey(WithoutPlaintext) accepts keys in custom key stores.
   if (input.Recipient !== undefined) {
-    // Nitro attestation (kms-api.md §1.9) is not built yet; same answer as GenerateDataKeyPair.
+    // Nitro attestation (Recipient; AWS KMS Developer Guide, "How AWS Nitro Enclaves uses AWS KMS") is not built yet; same answer as GenerateDataKeyPair.
     throw new UnsupportedOperationException(`${operation} with Recipient (attested enclave delivery) is not supported by this engine yet.`);
   }
   checkDryRun(input.DryRun);

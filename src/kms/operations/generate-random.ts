@@ -1,4 +1,4 @@
-// GenerateRandom (kms-api.md §1.4): NumberOfBytes 1..1024 (schema; its absence is the recorded
+// GenerateRandom (AWS KMS API Reference): NumberOfBytes 1..1024 (schema; its absence is the recorded
 // "NumberOfBytes is required.", applied by validation.ts) → CustomKeyStoreId → Recipient →
 // random bytes from globalThis.crypto.getRandomValues. No key is involved, so there is no
 // key-state or DryRun step (the operation has no DryRun member). CustomKeyStoreId: not found →

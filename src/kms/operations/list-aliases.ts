@@ -1,4 +1,4 @@
-// ListAliases (kms-api.md §1.6): the caller's aliases in the caller's Region, ordered by alias
+// ListAliases (AWS KMS API Reference): the caller's aliases in the caller's Region, ordered by alias
 // name; optionally only those of one key (KeyId: key id or key ARN; a missing key is
 // NotFoundException). Works in every key state. Limit 1..100 (default 50), opaque Marker as in
 // ListKeys. This engine has no AWS managed keys, so no `alias/aws/...` entries appear.

@@ -1,4 +1,4 @@
-// ListKeys (kms-api.md §1.6): the caller's keys in the caller's Region, ordered by key id so that
+// ListKeys (AWS KMS API Reference): the caller's keys in the caller's Region, ordered by key id so that
 // paging is stable. Limit 1..1000 (default 100). The Marker is opaque to callers: here the hex of
 // "keys:<last key id returned>", so keys created between pages neither repeat nor shift a page.
 // A marker this engine did not issue gives InvalidMarkerException (message ours).

@@ -1,4 +1,4 @@
-// ReEncrypt (kms-api.md §1.4): Decrypt's checks on the source and Encrypt's on the destination,
+// ReEncrypt (AWS KMS API Reference): Decrypt's checks on the source and Encrypt's on the destination,
 // then open and re-seal inside one call. Order: validate input → (IGNORE_CIPHERTEXT dry run:
 // SourceKeyId and destination checks only) → read the blob's header (malformed:
 // InvalidCiphertextException, empty message) → resolve the source key the blob names, and

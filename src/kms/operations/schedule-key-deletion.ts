@@ -1,4 +1,4 @@
-// ScheduleKeyDeletion (kms-api.md §1.7): 7..30 days (validation enforces the range), default 30.
+// ScheduleKeyDeletion (AWS KMS API Reference): 7..30 days (validation enforces the range), default 30.
 // Refused when already PendingDeletion [3]. Keys are never actually deleted yet: nothing
 // removes a key whose DeletionDate has passed.
 

@@ -1,4 +1,4 @@
-// UpdateAlias (kms-api.md §1.6): points an existing alias at another key of the caller's
+// UpdateAlias (AWS KMS API Reference): points an existing alias at another key of the caller's
 // account and Region, given as key id or key ARN. The new target must be of the same type
 // (symmetric, asymmetric or HMAC) and key usage as the current one, and not PendingDeletion [3].
 // A missing alias is NotFoundException ("Alias <arn> is not found.", as resolveKey words it).
