@@ -548,7 +548,7 @@ describe('the wire, over raw HTTP', () => {
   it('GET /health is 200 JSON; other methods and paths are 405 and 404', async () => {
     const health = await raw(server.url, { method: 'GET', path: '/health' });
     expect(health.status).toBe(200);
-    expect(health.json).toEqual({ status: 'ok' });
+    expect(health.json).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     const postHealth = await raw(server.url, { method: 'POST', path: '/health', body: '{}' });
     expect(postHealth.status).toBe(405);
     expect(postHealth.headers.get('allow')).toBe('GET, HEAD');
@@ -737,7 +737,7 @@ describe('graceful close', () => {
     socket.on('close', () => (socketClosed = true));
     socket.on('error', () => {});
     // Headers and part of a body, then nothing.
-    socket.write('POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 100\r\n\r\n{"Li');
+    socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 100\r\n\r\n{"Li');
     await new Promise((r) => setTimeout(r, 100));
     const started = performance.now();
     await server.close();

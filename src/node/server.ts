@@ -34,6 +34,7 @@ import { isOperationName, type OperationName } from '../kms/schema.js';
 import { MemoryKeyStore, type KeyStore } from '../kms/store.js';
 import { isValidRegion, preVerify, scopeRegion, verifyRequest } from './sigv4.js';
 import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
+import { RequestGuard } from './http-guard.js';
 
 export interface ServerCredentials {
   accessKeyId: string;
@@ -61,10 +62,32 @@ export interface ServerOptions {
   credentials?: ServerCredentials[];
   /** Request body limit in bytes; default 1 MiB. */
   bodyLimit?: number;
-  /** One line per request (method, target, status, ms, request id); never secrets or bodies. */
-  log?: (line: string) => void;
+  /**
+   * One line per request (method, target, status, ms, request id); never secrets or bodies. The
+   * same fields come as an object in the second argument, for structured logs.
+   */
+  log?: (line: string, fields: RequestLogFields) => void;
   /** How long close() lets requests in flight run before it drops their connections; default 10 s. */
   closeGraceMs?: number;
+  /**
+   * Origins whose web pages may call the endpoint (CORS), e.g. ['http://localhost:3000'].
+   * Without signatures, pages of any other origin are refused (http-guard.ts).
+   */
+  cors?: string[];
+  /** Host names accepted without signatures besides localhost and the listening address (http-guard.ts). */
+  allowHosts?: string[];
+}
+
+/** What the log gets about one request. */
+export interface RequestLogFields {
+  method: string;
+  /** The X-Amz-Target when it is plainly a name, else the path. */
+  target: string;
+  status: number;
+  ms: number;
+  requestId: string;
+  /** The error's __type (and, for unexpected errors, the class), when the request failed. */
+  error?: string;
 }
 
 export interface RunningServer {
@@ -91,7 +114,9 @@ interface Config {
   strict: boolean;
   credentials: ReadonlyMap<string, ServerCredentials>;
   bodyLimit: number;
-  log?: (line: string) => void;
+  log?: (line: string, fields: RequestLogFields) => void;
+  /** Host, Origin and CORS (http-guard.ts); set once the server is created. */
+  guard?: RequestGuard;
   /** Set by close(): responses from then on close their connection. */
   closing: boolean;
 }
@@ -104,6 +129,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const config = resolveConfig(options);
   const closeGraceMs = options.closeGraceMs ?? 10_000;
   if (!Number.isFinite(closeGraceMs) || closeGraceMs < 0) throw new RangeError(`closeGraceMs must be a number of milliseconds, got ${String(closeGraceMs)}`);
+  let listening: { address: string; port: number } | undefined;
+  config.guard = new RequestGuard({
+    host,
+    strict: config.strict,
+    cors: options.cors,
+    allowHosts: options.allowHosts,
+    // Requests arrive only once the server listens.
+    listening: () => (listening ??= server.address() as AddressInfo),
+  });
 
   const server = createServer((req, res) => {
     res.on('finish', () => {
@@ -232,8 +266,10 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
   res.on('finish', () => {
     if (config.log === undefined) return;
     const ms = (performance.now() - started).toFixed(1);
+    const fields: RequestLogFields = { method, target: label, status: res.statusCode, ms: Number(ms), requestId };
+    if (errorName) fields.error = errorName;
     try {
-      const r: unknown = config.log(`${method} ${label} ${res.statusCode} ${ms}ms ${requestId}${errorName ? ` ${errorName}` : ''}`);
+      const r: unknown = config.log(`${method} ${label} ${res.statusCode} ${ms}ms ${requestId}${errorName ? ` ${errorName}` : ''}`, fields);
       // A sink may be async; its rejection must not become an unhandled one.
       if (r instanceof Promise) r.catch(() => {});
     } catch {
@@ -242,12 +278,23 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
   });
 
   try {
+    // Host and Origin before anything else: a web page that may not call the endpoint learns nothing.
+    const guard = config.guard!;
+    const decision = guard.check(req, path);
+    for (const [k, v] of Object.entries(guard.responseHeaders(decision.allowed ? decision.corsOrigin : undefined))) res.setHeader(k, v);
+    // 403 in the AWS JSON error shape; the message is this engine's wording (http-guard.ts).
+    if (!decision.allowed) throw new HttpError(403, 'AccessDeniedException', decision.message, { 'x-amzn-ErrorType': 'AccessDeniedException' });
     if (path === '/health') {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
-      reply(config, res, 200, requestId, JSON.stringify({ status: 'ok' }), 'application/json');
+      reply(config, res, 200, requestId, JSON.stringify({ status: 'ok', version: packageVersion() }), 'application/json');
       return;
     }
     if (path !== '/') throw new HttpError(404, 'NotFound', `Nothing is served at ${printablePath(path)}. KMS requests are POST / with X-Amz-Target: TrentService.<Operation>.`);
+    if (decision.corsOrigin !== undefined && RequestGuard.isPreflight(req)) {
+      if (config.closing) res.setHeader('Connection', 'close');
+      res.writeHead(204, { ...guard.preflightHeaders(req, decision.corsOrigin), 'x-amzn-RequestId': requestId }).end();
+      return;
+    }
     if (method !== 'POST') throw methodNotAllowed('POST');
 
     const rawTarget = req.headers['x-amz-target'];
@@ -319,6 +366,19 @@ function reply(config: Config, res: ServerResponse, status: number, requestId: s
     'x-amzn-RequestId': requestId,
   });
   res.end(body);
+}
+
+let version: string | undefined;
+/** The package's version, from its package.json (dist/node/server.js and src/node/server.ts are both two levels down). */
+function packageVersion(): string {
+  if (version === undefined) {
+    try {
+      version = String((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: unknown }).version);
+    } catch {
+      version = 'unknown';
+    }
+  }
+  return version;
 }
 
 function operationOf(target: string | undefined): OperationName {
