@@ -10,7 +10,7 @@ import { MiddlewareStack, type HandlerArguments, type HandlerOutput } from './mi
 import { KMSInternalException, KMSServiceException, type ResponseMetadata } from './exceptions.js';
 import type { OperationContext } from './keys.js';
 import { OPERATIONS, type OperationName } from './schema.js';
-import { MemoryKeyStore, newKeyId, type KeyStore } from './store.js';
+import { MemoryKeyStore, newKeyId, runWipingLoadedKeys, type KeyStore } from './store.js';
 import { createKey, type CreateKeyInput, type CreateKeyOutput } from './operations/create-key.js';
 import { describeKey, type DescribeKeyInput, type DescribeKeyOutput } from './operations/describe-key.js';
 import { enableKey, type EnableKeyInput, type EnableKeyOutput } from './operations/enable-key.js';
@@ -178,7 +178,7 @@ export class KMSClient {
     const run = async (args: HandlerArguments<I>): Promise<HandlerOutput<O & MetadataBearer>> => {
       let output: O;
       try {
-        output = await command.handler(ctx, args.input);
+        output = await runWipingLoadedKeys(command.handler, ctx, args.input);
       } catch (err) {
         throw withMetadata(err, requestId);
       }
@@ -192,7 +192,7 @@ export class KMSClient {
     if (this.middlewareStack.isEmpty && command.middlewareStack.isEmpty) {
       let output: O;
       try {
-        output = await command.handler(ctx, command.input as I);
+        output = await runWipingLoadedKeys(command.handler, ctx, command.input as I);
       } catch (err) {
         throw withMetadata(err, requestId);
       }

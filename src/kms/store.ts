@@ -105,6 +105,77 @@ export interface KeyStore {
   listCustomKeyStores?(account: string, region: string): Promise<CustomKeyStoreRecord[]>;
 }
 
+/**
+ * Zeroes every byte array a key record holds: each version of its key material (a rotated key
+ * has several), its key pair (the private key, and the public key with it) and its HMAC key.
+ * The record is useless afterwards: call it on a copy the caller owns (every record a store
+ * returns is one), once the operation is done with it and anything to keep has been written
+ * back with putKey.
+ */
+export function wipeRecord(record: KeyRecord): void {
+  for (const m of record.keyMaterials ?? []) m.material?.fill(0);
+  record.keyPair?.privateKey?.fill(0);
+  record.keyPair?.publicKey?.fill(0);
+  record.hmacKey?.fill(0);
+}
+
+/**
+ * A view of `store` that remembers every key record it hands out (getKey, listKeys), and
+ * `wipe()`, which zeroes all of them. Every other method passes straight through, and the
+ * optional ones exist on the view only where the store has them. Custom key store and alias
+ * records hold no secret bytes (a custom key store's password or XKS secret is never kept).
+ */
+export function trackLoadedKeys(store: KeyStore): { store: KeyStore; wipe(): void } {
+  const loaded: KeyRecord[] = [];
+  const view: KeyStore = {
+    async getKey(account, region, keyId) {
+      const record = await store.getKey(account, region, keyId);
+      if (record !== undefined) loaded.push(record);
+      return record;
+    },
+    putKey: (record) => store.putKey(record),
+    async listKeys(account, region) {
+      const records = await store.listKeys(account, region);
+      for (const r of records) loaded.push(r);
+      return records;
+    },
+    getAlias: (account, region, aliasName) => store.getAlias(account, region, aliasName),
+    putAlias: (record) => store.putAlias(record),
+    deleteAlias: (account, region, aliasName) => store.deleteAlias(account, region, aliasName),
+    listAliases: (account, region) => store.listAliases(account, region),
+  };
+  if (store.transaction !== undefined) view.transaction = (fn) => store.transaction!(fn);
+  if (store.getCustomKeyStore !== undefined) view.getCustomKeyStore = (a, r, id) => store.getCustomKeyStore!(a, r, id);
+  if (store.putCustomKeyStore !== undefined) view.putCustomKeyStore = (record) => store.putCustomKeyStore!(record);
+  if (store.listCustomKeyStores !== undefined) view.listCustomKeyStores = (a, r) => store.listCustomKeyStores!(a, r);
+  return {
+    store: view,
+    wipe() {
+      for (const r of loaded.splice(0)) wipeRecord(r);
+    },
+  };
+}
+
+/**
+ * Runs one operation so that every key record it loads from the store is wiped when it ends,
+ * returned or thrown: its secrets do not outlive the call, whichever path the operation took.
+ * Records it writes back are written before (putKey runs inside the operation); the store
+ * keeps its own copy. Every dispatch of an operation (KMSClient.send, OPERATION_HANDLERS) goes
+ * through here.
+ */
+export async function runWipingLoadedKeys<C extends { store: KeyStore }, I, O>(
+  op: (ctx: C, input: I) => Promise<O>,
+  ctx: C,
+  input: I,
+): Promise<O> {
+  const tracked = trackLoadedKeys(ctx.store);
+  try {
+    return await op({ ...ctx, store: tracked.store }, input);
+  } finally {
+    tracked.wipe();
+  }
+}
+
 function cloneKey(r: KeyRecord): KeyRecord {
   return {
     ...r,

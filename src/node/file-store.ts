@@ -95,7 +95,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { getCore, randomBytes } from '../core/module.js';
 import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, hkdfSha256, hmacSha256, sha256 } from '../core/symmetric.js';
 import { CUSTOM_KEY_STORE_TYPES, KEY_SPECS, KEY_STATES, KEY_USAGE_TYPES, ORIGIN_TYPES } from '../kms/schema.js';
-import type { AliasRecord, CustomKeyStoreRecord, KeyMaterial, KeyRecord, KeyStore } from '../kms/store.js';
+import { wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyMaterial, type KeyRecord, type KeyStore } from '../kms/store.js';
 
 export interface FileKeyStoreOptions {
   /** 32-byte master key: when given, key material (KeyRecord.keyMaterials[].material, keyPair.privateKey, hmacKey) is sealed with AES-256-GCM under it on disk. */
@@ -136,8 +136,10 @@ const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, 
 function fromBase64(s: string): Uint8Array | undefined {
   if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return undefined;
   const b = Buffer.from(s, 'base64');
-  if (b.toString('base64') !== s) return undefined;
-  return new Uint8Array(b);
+  const out = b.toString('base64') === s ? new Uint8Array(b) : undefined;
+  // The decoded bytes may be a secret field of an unsealed store: no copy is left behind.
+  b.fill(0);
+  return out;
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -624,6 +626,18 @@ function decodeKey(file: string, v: unknown, sealer: Sealer | undefined): KeyRec
     multiRegion: false,
     keyMaterials: [],
   };
+  try {
+    decodeKeyRest(file, d, r, sealer, who);
+  } catch (err) {
+    // A field after a secret one may be bad: what was decoded so far is wiped.
+    wipeRecord(r);
+    throw err;
+  }
+  return r;
+}
+
+/** decodeKey after the first fields: secrets go straight onto `r`, so that a failure can wipe them. */
+function decodeKeyRest(file: string, d: Decoder, r: KeyRecord, sealer: Sealer | undefined, who: Identity): void {
   const deletionDate = d.optDate('deletionDate');
   if (deletionDate !== undefined) r.deletionDate = deletionDate;
   const pendingWindowInDays = d.optInteger('pendingWindowInDays');
@@ -633,12 +647,12 @@ function decodeKey(file: string, v: unknown, sealer: Sealer | undefined): KeyRec
   r.multiRegion = d.boolean('multiRegion');
   const materials = d.raw('keyMaterials');
   if (!Array.isArray(materials)) throw d.bad('keyMaterials', 'is not an array');
-  r.keyMaterials = materials.map((m, i) => {
+  materials.forEach((m, i) => {
     const md = Decoder.of(file, m, `record.keyMaterials[${i}]`);
     const id = md.string('id');
     const material = md.secret('material', sealer, who, `keyMaterials/${id}`);
+    r.keyMaterials.push({ id, material });
     md.end();
-    return { id, material };
   });
   const currentKeyMaterialId = d.optString('currentKeyMaterialId');
   if (currentKeyMaterialId !== undefined) r.currentKeyMaterialId = currentKeyMaterialId;
@@ -654,7 +668,6 @@ function decodeKey(file: string, v: unknown, sealer: Sealer | undefined): KeyRec
   const rotationSince = d.optDate('rotationSince');
   if (rotationSince !== undefined) r.rotationSince = rotationSince;
   d.end();
-  return r;
 }
 
 function decodeAlias(file: string, v: unknown): AliasRecord {
@@ -1469,8 +1482,13 @@ export class FileKeyStore implements KeyStore {
     const d = await this.#readEnvelope(path, 'key');
     if (d === undefined) return undefined;
     const r = decodeKey(path, d.raw('record'), this.#sealer);
-    d.end();
-    this.#checkPlace(path, this.#keyPath(r.account, r.region, r.keyId));
+    try {
+      d.end();
+      this.#checkPlace(path, this.#keyPath(r.account, r.region, r.keyId));
+    } catch (err) {
+      wipeRecord(r);
+      throw err;
+    }
     return r;
   }
 
@@ -1534,8 +1552,24 @@ export class FileKeyStore implements KeyStore {
   async listKeys(account: string, region: string): Promise<KeyRecord[]> {
     this.#open();
     const files = await this.#recordFiles(this.#recordDir(account, region, KEYS_DIR));
-    const records = await mapLimit(files, READ_CONCURRENCY, (f) => this.#readKey(f));
-    return records.filter((r): r is KeyRecord => r !== undefined);
+    // When one file fails, the records read (and still being read) are wiped, not dropped.
+    const read: KeyRecord[] = [];
+    let failed = false;
+    try {
+      const records = await mapLimit(files, READ_CONCURRENCY, async (f) => {
+        const r = await this.#readKey(f);
+        if (r !== undefined) {
+          if (failed) wipeRecord(r);
+          else read.push(r);
+        }
+        return r;
+      });
+      return records.filter((r): r is KeyRecord => r !== undefined);
+    } catch (err) {
+      failed = true;
+      for (const r of read) wipeRecord(r);
+      throw err;
+    }
   }
 
   async getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {

@@ -88,6 +88,10 @@ export async function dataKeyPair(
       plaintext: pair.privateKey,
       encryptionContext: input.EncryptionContext,
     });
+  } catch (err) {
+    // No output will carry the private key: it goes now.
+    pair.privateKey.fill(0);
+    throw err;
   } finally {
     material.material.fill(0);
     if (!withPlaintext) pair.privateKey.fill(0);

@@ -3,6 +3,7 @@
 
 import type { OperationContext } from '../keys.js';
 import type { OperationName } from '../schema.js';
+import { runWipingLoadedKeys } from '../store.js';
 import { cancelKeyDeletion } from './cancel-key-deletion.js';
 import { createAlias } from './create-alias.js';
 import { createCustomKeyStore } from './create-custom-key-store.js';
@@ -34,7 +35,12 @@ import { updateAlias } from './update-alias.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OperationHandler = (ctx: OperationContext, input: any) => Promise<object>;
 
-export const OPERATION_HANDLERS: Readonly<Record<OperationName, OperationHandler>> = {
+/** Every key record an operation loads is wiped when it ends (store.ts runWipingLoadedKeys). */
+function wiping(op: OperationHandler): OperationHandler {
+  return (ctx, input) => runWipingLoadedKeys(op, ctx, input);
+}
+
+const HANDLERS: Readonly<Record<OperationName, OperationHandler>> = {
   CreateKey: createKey,
   DescribeKey: describeKey,
   ListKeys: listKeys,
@@ -62,3 +68,7 @@ export const OPERATION_HANDLERS: Readonly<Record<OperationName, OperationHandler
   CreateCustomKeyStore: createCustomKeyStore,
   DescribeCustomKeyStores: describeCustomKeyStores,
 };
+
+export const OPERATION_HANDLERS: Readonly<Record<OperationName, OperationHandler>> = Object.fromEntries(
+  Object.entries(HANDLERS).map(([name, op]) => [name, wiping(op)]),
+) as Record<OperationName, OperationHandler>;

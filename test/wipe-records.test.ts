@@ -1,0 +1,293 @@
+// Key records do not outlive an operation: every byte array of every key record the engine
+// loads from its store (each key material version of a rotated key, the key pair of an
+// asymmetric key, the MAC key of an HMAC key) is zero once the operation has returned or
+// thrown, in every operation of the engine, on its success and error paths, whichever way it
+// is dispatched (KMSClient.send with and without middleware, OPERATION_HANDLERS as the server
+// and the CLI use them), over the memory store and a sealed file store. And the store's own
+// copies survive: keys created at the start still decrypt and rotate at the end.
+//
+// The store under the engine is wrapped: every Uint8Array of every key record it hands out is
+// remembered, and after each operation all of them must be zero.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as kms from '../src/kms/index.js';
+import { KMSClient, KMSCommand, MemoryKeyStore } from '../src/kms/index.js';
+import { OPERATION_HANDLERS } from '../src/kms/operations/index.js';
+import { getCore } from '../src/core/module.js';
+import { FileKeyStore } from '../src/node/file-store.js';
+import { wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyRecord, type KeyStore } from '../src/kms/store.js';
+import type { OperationName } from '../src/kms/schema.js';
+import type { OperationContext } from '../src/kms/keys.js';
+import { CLOUDHSM } from './helpers/kms.js';
+
+const ACCOUNT = '111122223333';
+const REGION = 'us-east-1';
+
+/** Every byte array of a key record, secret or not. */
+function buffersOf(r: KeyRecord): Uint8Array[] {
+  const out = r.keyMaterials.map((m) => m.material);
+  if (r.keyPair !== undefined) out.push(r.keyPair.privateKey, r.keyPair.publicKey);
+  if (r.hmacKey !== undefined) out.push(r.hmacKey);
+  return out;
+}
+
+/** A store that remembers every buffer of every key record it hands out. */
+class TrackingStore implements KeyStore {
+  readonly handedOut: { buffer: Uint8Array; keyId: string }[] = [];
+  readonly transaction?: <T>(fn: () => Promise<T>) => Promise<T>;
+
+  constructor(readonly inner: KeyStore) {
+    if (inner.transaction !== undefined) this.transaction = (fn) => inner.transaction!(fn);
+  }
+
+  #track(r: KeyRecord): void {
+    for (const buffer of buffersOf(r)) this.handedOut.push({ buffer, keyId: r.keyId });
+  }
+
+  async getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
+    const r = await this.inner.getKey(account, region, keyId);
+    if (r !== undefined) this.#track(r);
+    return r;
+  }
+  async listKeys(account: string, region: string): Promise<KeyRecord[]> {
+    const rs = await this.inner.listKeys(account, region);
+    for (const r of rs) this.#track(r);
+    return rs;
+  }
+  putKey(record: KeyRecord): Promise<void> {
+    return this.inner.putKey(record);
+  }
+  getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    return this.inner.getAlias(account, region, aliasName);
+  }
+  putAlias(record: AliasRecord): Promise<void> {
+    return this.inner.putAlias(record);
+  }
+  deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
+    return this.inner.deleteAlias(account, region, aliasName);
+  }
+  listAliases(account: string, region: string): Promise<AliasRecord[]> {
+    return this.inner.listAliases(account, region);
+  }
+  getCustomKeyStore(account: string, region: string, id: string): Promise<CustomKeyStoreRecord | undefined> {
+    return this.inner.getCustomKeyStore!(account, region, id);
+  }
+  putCustomKeyStore(record: CustomKeyStoreRecord): Promise<void> {
+    return this.inner.putCustomKeyStore!(record);
+  }
+  listCustomKeyStores(account: string, region: string): Promise<CustomKeyStoreRecord[]> {
+    return this.inner.listCustomKeyStores!(account, region);
+  }
+}
+
+type Send = (name: OperationName, input: object) => Promise<Record<string, unknown>>;
+
+/** The engine's command class of an operation, from the package's exports. */
+function commandClass(name: OperationName): new (input: object) => KMSCommand<object, object> {
+  const cls = (kms as unknown as Record<string, unknown>)[`${name}Command`];
+  if (typeof cls !== 'function') throw new Error(`no ${name}Command exported`);
+  return cls as new (input: object) => KMSCommand<object, object>;
+}
+
+const DISPATCHES: Record<string, (store: KeyStore) => Send> = {
+  'KMSClient.send': (store) => {
+    const client = new KMSClient({ store, accountId: ACCOUNT, region: REGION });
+    return async (name, input) => (await client.send(new (commandClass(name))(input))) as Record<string, unknown>;
+  },
+  'KMSClient.send with a middleware': (store) => {
+    const client = new KMSClient({ store, accountId: ACCOUNT, region: REGION });
+    client.middlewareStack.add((next) => async (args) => next(args), { step: 'initialize' });
+    return async (name, input) => (await client.send(new (commandClass(name))(input))) as Record<string, unknown>;
+  },
+  OPERATION_HANDLERS: (store) => {
+    const ctx: OperationContext = { store, account: ACCOUNT, region: REGION, core: getCore };
+    return async (name, input) => (await OPERATION_HANDLERS[name](ctx, input)) as Record<string, unknown>;
+  },
+};
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+const STORES: Record<string, () => Promise<KeyStore>> = {
+  MemoryKeyStore: async () => new MemoryKeyStore(),
+  'sealed FileKeyStore': async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wasm-kms-wipe-'));
+    dirs.push(dir);
+    return FileKeyStore.open(join(dir, 'store'), { masterKey: new Uint8Array(randomBytes(32)) });
+  },
+};
+
+const nonZero = (b: Uint8Array): boolean => b.some((x) => x !== 0);
+
+describe.each(Object.keys(STORES))('every key record an operation loads is wiped (%s)', (storeName) => {
+  it.each(Object.keys(DISPATCHES))('through %s', async (dispatchName) => {
+    const store = new TrackingStore(await STORES[storeName]());
+    const send = DISPATCHES[dispatchName](store);
+    const exercised = new Set<string>();
+    /** Buffers handed out, per operation (and expected exception). */
+    const loadedBy = new Map<string, number>();
+    const failures: string[] = [];
+
+    /** Runs one operation; `expected` is the exception name it must end in, if any. */
+    async function op(name: OperationName, input: object, expected?: string): Promise<Record<string, unknown>> {
+      const before = store.handedOut.length;
+      let out: Record<string, unknown> = {};
+      let error: unknown;
+      try {
+        out = await send(name, input);
+      } catch (err) {
+        error = err;
+      }
+      const label = `${name}${expected ? ` (${expected})` : ''}`;
+      exercised.add(name);
+      if (expected === undefined) expect(error, label).toBeUndefined();
+      else expect((error as Error | undefined)?.name, label).toBe(expected);
+      // Checked after every operation: the buffers of this one and of all before it.
+      const left = store.handedOut.filter((h) => nonZero(h.buffer));
+      if (left.length > 0) failures.push(`${label}: ${left.length} buffer(s) of ${[...new Set(left.map((h) => h.keyId))].join(', ')} not wiped`);
+      for (const h of left) h.buffer.fill(0); // report each leak once
+      loadedBy.set(label, (loadedBy.get(label) ?? 0) + store.handedOut.length - before);
+      return out;
+    }
+    const id = (out: Record<string, unknown>) => (out.KeyMetadata as { KeyId: string }).KeyId;
+
+    // Keys of every kind.
+    const sym = id(await op('CreateKey', {}));
+    const rotated = id(await op('CreateKey', { Description: 'rotated' }));
+    const oldBlob = (await op('Encrypt', { KeyId: rotated, Plaintext: new Uint8Array([1, 2, 3]) })).CiphertextBlob as Uint8Array;
+    await op('RotateKeyOnDemand', { KeyId: rotated });
+    await op('RotateKeyOnDemand', { KeyId: rotated });
+    const ecc = id(await op('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
+    const hmac = id(await op('CreateKey', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }));
+    const disabled = id(await op('CreateKey', {}));
+    const disabledBlob = (await op('Encrypt', { KeyId: disabled, Plaintext: new Uint8Array([4]) })).CiphertextBlob as Uint8Array;
+    await op('DisableKey', { KeyId: disabled });
+    const cks = (await op('CreateCustomKeyStore', { ...CLOUDHSM })).CustomKeyStoreId as string;
+    const inCks = id(await op('CreateKey', { CustomKeyStoreId: cks }));
+    const doomed = id(await op('CreateKey', {}));
+    await op('ScheduleKeyDeletion', { KeyId: doomed, PendingWindowInDays: 7 });
+    const pendingImport = id(await op('CreateKey', { Origin: 'EXTERNAL' }));
+
+    // Metadata and listing.
+    for (const k of [sym, rotated, ecc, hmac, disabled, inCks, doomed, pendingImport]) await op('DescribeKey', { KeyId: k });
+    await op('DescribeKey', { KeyId: '00000000-0000-4000-8000-000000000000' }, 'NotFoundException');
+    await op('ListKeys', {});
+    await op('ListKeys', { Limit: 1 });
+
+    // Aliases.
+    await op('CreateAlias', { AliasName: 'alias/a', TargetKeyId: rotated });
+    await op('CreateAlias', { AliasName: 'alias/b', TargetKeyId: hmac });
+    await op('CreateAlias', { AliasName: 'alias/c', TargetKeyId: doomed }, 'KMSInvalidStateException');
+    await op('UpdateAlias', { AliasName: 'alias/a', TargetKeyId: sym });
+    await op('UpdateAlias', { AliasName: 'alias/a', TargetKeyId: ecc }, 'ValidationException');
+    await op('ListAliases', {});
+    await op('ListAliases', { KeyId: sym });
+    await op('DeleteAlias', { AliasName: 'alias/b' });
+
+    // Key state.
+    await op('DisableKey', { KeyId: rotated });
+    await op('Encrypt', { KeyId: rotated, Plaintext: new Uint8Array([5]) }, 'DisabledException');
+    await op('GenerateDataKeyPair', { KeyId: rotated, KeyPairSpec: 'ECC_NIST_P256' }, 'DisabledException');
+    await op('EnableKey', { KeyId: rotated });
+    await op('EnableKey', { KeyId: pendingImport }, 'KMSInvalidStateException');
+    await op('DisableKey', { KeyId: doomed }, 'KMSInvalidStateException');
+    await op('CancelKeyDeletion', { KeyId: sym }, 'KMSInvalidStateException');
+    await op('CancelKeyDeletion', { KeyId: doomed });
+    await op('ScheduleKeyDeletion', { KeyId: doomed });
+    await op('ScheduleKeyDeletion', { KeyId: doomed }, 'KMSInvalidStateException');
+
+    // Rotation.
+    await op('EnableKeyRotation', { KeyId: rotated, RotationPeriodInDays: 90 });
+    await op('GetKeyRotationStatus', { KeyId: rotated });
+    await op('DisableKeyRotation', { KeyId: rotated });
+    await op('EnableKeyRotation', { KeyId: ecc }, 'UnsupportedOperationException');
+    await op('EnableKeyRotation', { KeyId: disabled }, 'DisabledException');
+    await op('DisableKeyRotation', { KeyId: hmac }, 'UnsupportedOperationException');
+    await op('GetKeyRotationStatus', { KeyId: hmac }, 'UnsupportedOperationException');
+    await op('RotateKeyOnDemand', { KeyId: rotated });
+    await op('RotateKeyOnDemand', { KeyId: hmac }, 'UnsupportedOperationException');
+    await op('RotateKeyOnDemand', { KeyId: disabled }, 'DisabledException');
+
+    // Public keys.
+    await op('GetPublicKey', { KeyId: ecc });
+    await op('GetPublicKey', { KeyId: sym }, 'UnsupportedOperationException');
+    await op('GetPublicKey', { KeyId: hmac }, 'UnsupportedOperationException');
+
+    // Data key pairs.
+    await op('GenerateDataKeyPair', { KeyId: rotated, KeyPairSpec: 'ECC_NIST_P256' });
+    await op('GenerateDataKeyPairWithoutPlaintext', { KeyId: 'alias/a', KeyPairSpec: 'ECC_NIST_P256' });
+    await op('GenerateDataKeyPair', { KeyId: ecc, KeyPairSpec: 'ECC_NIST_P256' }, 'InvalidKeyUsageException');
+    await op('GenerateDataKeyPair', { KeyId: hmac, KeyPairSpec: 'ECC_NIST_P256' }, 'InvalidKeyUsageException');
+    await op('GenerateDataKeyPair', { KeyId: inCks, KeyPairSpec: 'ECC_NIST_P256' }, 'UnsupportedOperationException');
+    await op('GenerateDataKeyPairWithoutPlaintext', { KeyId: disabled, KeyPairSpec: 'ECC_NIST_P256' }, 'DisabledException');
+    await op('GenerateDataKeyPair', { KeyId: rotated, KeyPairSpec: 'ECC_NIST_P256', DryRun: true }, 'DryRunOperationException');
+
+    // Encryption.
+    await op('Encrypt', { KeyId: rotated, Plaintext: new Uint8Array([6]) });
+    await op('Encrypt', { KeyId: hmac, Plaintext: new Uint8Array([6]) }, 'InvalidKeyUsageException');
+    await op('Encrypt', { KeyId: doomed, Plaintext: new Uint8Array([6]) }, 'KMSInvalidStateException');
+    const decrypted = await op('Decrypt', { CiphertextBlob: oldBlob });
+    expect([...(decrypted.Plaintext as Uint8Array)]).toEqual([1, 2, 3]);
+    await op('Decrypt', { CiphertextBlob: oldBlob, KeyId: sym }, 'IncorrectKeyException');
+    await op('Decrypt', { CiphertextBlob: disabledBlob }, 'DisabledException');
+    const tampered = oldBlob.slice();
+    tampered[tampered.length - 1] ^= 1;
+    await op('Decrypt', { CiphertextBlob: tampered }, 'InvalidCiphertextException');
+    await op('Decrypt', { CiphertextBlob: oldBlob, EncryptionContext: { a: 'b' } }, 'InvalidCiphertextException');
+    await op('ReEncrypt', { CiphertextBlob: oldBlob, DestinationKeyId: sym });
+    await op('ReEncrypt', { CiphertextBlob: oldBlob, DestinationKeyId: disabled }, 'DisabledException');
+    await op('ReEncrypt', { CiphertextBlob: oldBlob, DestinationKeyId: ecc }, 'InvalidKeyUsageException');
+    await op('GenerateDataKey', { KeyId: rotated, KeySpec: 'AES_256' });
+    await op('GenerateDataKeyWithoutPlaintext', { KeyId: inCks, NumberOfBytes: 16 });
+    await op('GenerateDataKey', { KeyId: disabled, KeySpec: 'AES_128' }, 'DisabledException');
+    await op('GenerateDataKeyWithoutPlaintext', { KeyId: ecc, KeySpec: 'AES_128' }, 'InvalidKeyUsageException');
+
+    // No key involved.
+    await op('GenerateRandom', { NumberOfBytes: 16 });
+    await op('GenerateRandom', { NumberOfBytes: 16, CustomKeyStoreId: cks });
+    await op('DescribeCustomKeyStores', {});
+    await op('CreateCustomKeyStore', { ...CLOUDHSM }, 'CustomKeyStoreNameInUseException');
+
+    // The store's own copies were never touched: the oldest material still opens its blob.
+    const again = await op('Decrypt', { CiphertextBlob: oldBlob });
+    expect([...(again.Plaintext as Uint8Array)]).toEqual([1, 2, 3]);
+
+    expect(failures).toEqual([]);
+    // Every operation of the engine ran, and the check saw real buffers.
+    expect([...exercised].sort()).toEqual(Object.keys(OPERATION_HANDLERS).sort());
+    expect(loadedBy.get('ListKeys')).toBeGreaterThanOrEqual(8);
+    expect(loadedBy.get('DescribeKey')).toBeGreaterThan(0);
+    expect(store.handedOut.length).toBeGreaterThan(100);
+  });
+});
+
+describe('wipeRecord', () => {
+  it('zeroes every key material version, the key pair and the HMAC key', () => {
+    const r = {
+      keyMaterials: [1, 2, 3].map((i) => ({ id: String(i), material: new Uint8Array(32).fill(i) })),
+      keyPair: { publicKey: new Uint8Array(8).fill(7), privateKey: new Uint8Array(8).fill(8) },
+      hmacKey: new Uint8Array(32).fill(9),
+    } as unknown as KeyRecord;
+    wipeRecord(r);
+    for (const b of buffersOf(r)) expect(nonZero(b)).toBe(false);
+  });
+
+  it('the memory store hands out copies: wiping one leaves the store\'s key intact', async () => {
+    const store = new MemoryKeyStore();
+    const client = new KMSClient({ store, accountId: ACCOUNT, region: REGION });
+    const { KeyMetadata } = await client.send(new kms.CreateKeyCommand({}));
+    const first = (await store.getKey(ACCOUNT, REGION, KeyMetadata!.KeyId))!;
+    wipeRecord(first);
+    const second = (await store.getKey(ACCOUNT, REGION, KeyMetadata!.KeyId))!;
+    expect(nonZero(second.keyMaterials[0].material)).toBe(true);
+    const listed = await store.listKeys(ACCOUNT, REGION);
+    listed.forEach(wipeRecord);
+    expect(nonZero((await store.getKey(ACCOUNT, REGION, KeyMetadata!.KeyId))!.keyMaterials[0].material)).toBe(true);
+  });
+});
