@@ -92,6 +92,20 @@ describe('self-contained repository', () => {
     }
   });
 
+  it("ships the Apache License 2.0 text that package.json names", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string };
+    expect(pkg.license).toBe('Apache-2.0');
+    const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
+    expect(license).toContain('Apache License\n                           Version 2.0, January 2004');
+    for (let section = 1; section <= 9; section++) expect(license).toMatch(new RegExp(`^   ${section}\\. [A-Z]`, 'm'));
+    expect(license).toContain('END OF TERMS AND CONDITIONS');
+    // npm puts LICENSE in every package whatever "files" says; the dry run shows what would ship.
+    const r = spawnSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [packed] = JSON.parse(r.stdout) as { files: { path: string }[] }[];
+    expect(packed.files.map((f) => f.path)).toContain('LICENSE');
+  });
+
   it('finds each forbidden reference, on the right line, and nothing in clean text', () => {
     const lines = FORBIDDEN.map((f, i) => `const x${i} = '${f}';`);
     const text = ['// clean', ...lines, 'a shared secret; sharedSecret; design.md is another file'].join('\n');
