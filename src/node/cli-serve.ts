@@ -5,12 +5,22 @@
 // the store, exit 0. A second signal during that exits at once (1). Listening on an address other
 // than loopback with --auth none prints a warning on stderr: anyone who reaches it can use every
 // key without credentials.
+//
+// Every setting a deployment commonly changes has an environment variable as well, for
+// containers and supervisors: WASM_KMS_HOST, WASM_KMS_PORT, WASM_KMS_AUTH, WASM_KMS_REGION (and
+// WASM_KMS_STORE, which every command reads, in cli.ts). A flag wins over its variable; a
+// variable set to the empty string counts as unset, as AWS_REGION does for the AWS CLI.
+// Log lines (requests, shutdown) carry an ISO 8601 UTC timestamp; --log-format json writes one
+// JSON object per line instead ({time, level, msg, ...request fields}).
 
 import type { Command } from 'commander';
 import { KeyPairWorkerPool, parsePoolSpec } from './pool.js';
-import { loadCredentialsFile, startServer, type RunningServer, type ServerCredentials } from './server.js';
+import { loadCredentialsFile, startServer, type RequestLogFields, type RunningServer, type ServerCredentials } from './server.js';
 import { CliFailure, UsageError } from './cli-params.js';
 import { oneLine, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
+import { MemoryKeyStore, type KeyStore } from '../kms/store.js';
+import { isValidRegion } from './sigv4.js';
+import { normalizeHostName, normalizeOrigin } from './http-guard.js';
 
 /** Whether a bound address is reachable only from this machine (127.0.0.0/8, ::1). */
 function isLoopback(address: string): boolean {
@@ -21,28 +31,104 @@ function isLoopback(address: string): boolean {
 function wholeNumber(value: unknown, option: string, min: number, max: number): number {
   const text = String(value).trim();
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`argument ${option}: expected a whole number from ${min} to ${max}, got '${String(value)}'`);
+    throw new UsageError(`${sourceLabel(option)}: expected a whole number from ${min} to ${max}, got '${String(value)}'`);
   }
   return Number(text);
+}
+
+/** 'argument --port' for a flag, 'environment variable WASM_KMS_PORT' for a variable. */
+function sourceLabel(source: string): string {
+  return source.startsWith('--') ? `argument ${source}` : `environment variable ${source}`;
+}
+
+/** A flag's value, else its environment variable's (unless empty), else undefined; with where it came from. */
+function setting(flagValue: unknown, flag: string, env: NodeJS.ProcessEnv, variable: string): { value: string; source: string } | undefined {
+  if (flagValue !== undefined) return { value: String(flagValue), source: flag };
+  const v = env[variable];
+  return v ? { value: v, source: variable } : undefined;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+type LogFormat = 'text' | 'json';
+
+/** Where serve's log lines go: stderr, one line each, text with a timestamp or JSON. */
+interface Logger {
+  request(line: string, fields: RequestLogFields): void;
+  info(msg: string): void;
+}
+
+function makeLogger(io: CliIO, format: LogFormat): Logger {
+  const time = () => new Date().toISOString();
+  const json = (level: string, msg: string, extra: object = {}) => io.stderr(`${JSON.stringify({ time: time(), level, msg, ...extra })}\n`);
+  if (format === 'json') {
+    return {
+      request: (line, fields) => json(fields.status >= 500 ? 'error' : fields.status >= 400 ? 'warn' : 'info', line, fields),
+      info: (msg) => json('info', msg),
+    };
+  }
+  return {
+    request: (line) => io.stderr(`${time()} ${line}\n`),
+    info: (msg) => io.stderr(`${time()} wasm-kms: ${msg}\n`),
+  };
 }
 
 export function addServeCommand(program: Command, io: CliIO, globals: () => GlobalOptions): void {
   program
     .command('serve')
     .description('Serve the KMS API (AWS JSON 1.1, POST / with X-Amz-Target: TrentService.<Operation>) on the file key store.')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on; 0 for any free port (the line printed says which)', '4599')
-    .option('--auth <mode>', "none (default: signatures not checked) or sigv4 (every request signed by one of --credentials)", 'none')
-    .option('--credentials <file>', 'for --auth sigv4: JSON [{accessKeyId, secretAccessKey, accountId?}] or an AWS credentials INI file')
+    .option('--host <host>', 'address to listen on (default: $WASM_KMS_HOST, else 127.0.0.1)')
+    .option('--port <port>', 'port to listen on; 0 for any free port, the line printed says which (default: $WASM_KMS_PORT, else 4599)')
+    .option('--auth <mode>', 'none (signatures not checked) or sigv4 (every request signed by one of --credentials) (default: $WASM_KMS_AUTH, else none)')
+    .option('--credentials <file>', 'for --auth sigv4 (mode 600): JSON [{accessKeyId, secretAccessKey, accountId?, principal?, roleSessionName?}] or an AWS credentials INI file (aws_access_key_id, aws_secret_access_key, aws_account_id, principal, role_session_name)')
     .option('--pool <spec>', 'key pairs to keep ready per spec, e.g. RSA_2048=32,ECC_NIST_P256=8 (memory only)')
     .option('--threads <n>', 'worker threads for key pairs (default: the number of CPUs + 1, one kept for non-RSA requests)')
     .option('--body-limit <bytes>', 'largest request body (default 1 MiB)')
     .option('--quiet', 'no per-request lines on stderr')
-    .action(async (opts: Record<string, unknown>) => {
+    .option('--cors <origin>', 'an origin whose web pages may call the endpoint, e.g. http://localhost:3000 (repeatable)', collect, [])
+    .option('--allow-host <name>', 'a further Host name accepted without --auth sigv4, e.g. a docker compose service name (repeatable)', collect, [])
+    .option('--memory', 'keep keys in memory only, for this run (not with --store)')
+    .option('--log-format <format>', 'text (default: timestamped lines) or json (one object per line)')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const g = globals();
-      const port = wholeNumber(opts.port, '--port', 0, 65535);
-      const auth = opts.auth;
-      if (auth !== 'none' && auth !== 'sigv4') throw new UsageError(`argument --auth: Invalid choice: '${String(auth)}', valid choices are: none, sigv4`);
+      const env = io.env;
+      // The global options as given, to tell a flag from a default taken from the environment.
+      const given = cmd.parent?.opts<{ store?: string; region?: string }>() ?? {};
+      const hostSetting = setting(opts.host, '--host', env, 'WASM_KMS_HOST');
+      const host = hostSetting?.value ?? '127.0.0.1';
+      const portSetting = setting(opts.port, '--port', env, 'WASM_KMS_PORT');
+      const port = portSetting === undefined ? 4599 : wholeNumber(portSetting.value, portSetting.source, 0, 65535);
+      const authSetting = setting(opts.auth, '--auth', env, 'WASM_KMS_AUTH');
+      const auth = authSetting?.value ?? 'none';
+      if (auth !== 'none' && auth !== 'sigv4') {
+        throw new UsageError(`${sourceLabel(authSetting!.source)}: Invalid choice: '${auth}', valid choices are: none, sigv4`);
+      }
+      let region = g.region;
+      if (given.region === undefined && env.WASM_KMS_REGION) {
+        if (!isValidRegion(env.WASM_KMS_REGION)) {
+          throw new UsageError(`environment variable WASM_KMS_REGION: '${env.WASM_KMS_REGION}' is not a Region name (letters, digits and hyphens, e.g. us-east-1)`);
+        }
+        region = env.WASM_KMS_REGION;
+      }
+      if (opts.memory === true && given.store !== undefined) throw new UsageError('--memory and --store exclude each other: --memory keeps keys in memory only');
+      const logFormat = opts.logFormat ?? 'text';
+      if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`argument --log-format: Invalid choice: '${String(logFormat)}', valid choices are: text, json`);
+      const cors = (opts.cors as string[]).map((o) => {
+        try {
+          return normalizeOrigin(o, 'argument --cors');
+        } catch (e) {
+          throw new UsageError(oneLine(e));
+        }
+      });
+      const allowHosts = (opts.allowHost as string[]).map((h) => {
+        try {
+          return normalizeHostName(h, 'argument --allow-host');
+        } catch (e) {
+          throw new UsageError(oneLine(e));
+        }
+      });
       if (auth === 'sigv4' && opts.credentials === undefined) throw new UsageError('--auth sigv4 needs --credentials FILE');
       if (auth === 'none' && opts.credentials !== undefined) throw new UsageError('--credentials is only used with --auth sigv4');
       const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1, 1024);
@@ -63,7 +149,20 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
           throw new CliFailure(oneLine(e));
         }
       }
-      await serve(io, g, { host: String(opts.host), port, auth, credentials, threads, bodyLimit, prefill, quiet: opts.quiet === true });
+      await serve(io, { ...g, region }, {
+        host,
+        port,
+        auth,
+        credentials,
+        threads,
+        bodyLimit,
+        prefill,
+        quiet: opts.quiet === true,
+        cors,
+        allowHosts,
+        memory: opts.memory === true,
+        logFormat,
+      });
     });
 }
 
@@ -76,10 +175,16 @@ interface ServeOptions {
   bodyLimit?: number;
   prefill?: ReturnType<typeof parsePoolSpec>;
   quiet: boolean;
+  cors: string[];
+  allowHosts: string[];
+  /** A MemoryKeyStore instead of the file store. */
+  memory: boolean;
+  logFormat: LogFormat;
 }
 
 async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void> {
-  const store = await openStore(g, io.env);
+  const store: KeyStore & { close(): Promise<void> | void } = o.memory ? Object.assign(new MemoryKeyStore(), { close() {} }) : await openStore(g, io.env);
+  const logger = makeLogger(io, o.logFormat);
   let pool: KeyPairWorkerPool | undefined;
   let server: RunningServer | undefined;
   try {
@@ -92,11 +197,13 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
         store,
         region: g.region,
         accountId: g.accountId,
-        generateKeyPair: (spec) => p.generate(spec),
+        generateKeyPair: (spec, options) => p.generate(spec, options),
         auth: o.auth,
         credentials: o.credentials,
         bodyLimit: o.bodyLimit,
-        log: o.quiet ? undefined : (line) => io.stderr(`${line}\n`),
+        log: o.quiet ? undefined : (line, fields) => logger.request(line, fields),
+        cors: o.cors,
+        allowHosts: o.allowHosts,
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -115,13 +222,13 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       if (o.auth === 'none' && !isLoopback(server!.host)) {
-        io.stderr(
-          `wasm-kms: warning: listening on ${o.host} (${server!.host}) with --auth none: anyone who can reach this address can decrypt, encrypt and generate data keys and key pairs with every key in the store, without credentials. Use --auth sigv4 --credentials FILE to require signed requests, or --host 127.0.0.1.\n`,
-        );
+        const warning = `listening on ${o.host} (${server!.host}) with --auth none: anyone who can reach this address can decrypt, encrypt and generate data keys and key pairs with every key in the store, without credentials. Use --auth sigv4 --credentials FILE to require signed requests, or --host 127.0.0.1.`;
+        if (o.logFormat === 'json') io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg: warning })}\n`);
+        else io.stderr(`wasm-kms: warning: ${warning}\n`);
       }
       io.stdout(`wasm-kms listening on ${server!.url}\n`);
     });
-    if (!o.quiet) io.stderr(`wasm-kms: ${signal}: closing (in-flight requests finish)\n`);
+    if (!o.quiet) logger.info(`${signal}: closing (in-flight requests finish)`);
     await server.close();
     server = undefined;
   } finally {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The wasm-kms command line: the AWS CLI's `aws kms` commands and options, run by the engine in
-// this process against the file key store (--store, default $WASM_KMS_HOME or ~/.wasm-kms), plus
+// this process against the file key store (--store, default $WASM_KMS_STORE, $WASM_KMS_HOME or ~/.wasm-kms), plus
 // generate-key-pair (a bare key pair, no KMS key), generate-data-key-pairs (many pairs on worker
 // threads, to a file) and serve (the HTTP endpoint). Output is the AWS CLI v2's (cli-output.ts).
 // Exit codes are the AWS CLI v2's: 0 success, 252 usage errors (with a usage line), 254 a service
@@ -31,8 +31,9 @@ Blobs (--ciphertext-blob, --plaintext, ...): fileb://PATH reads raw bytes; other
 base64, as in the AWS CLI v2 (--cli-binary-format raw-in-base64-out takes text as it is).
 file://PATH reads any parameter's value from a file. Output blobs are base64.
 
-Environment: WASM_KMS_HOME (store directory), WASM_KMS_MASTER_KEY or WASM_KMS_MASTER_KEY_FILE
-(seals key material at rest), AWS_REGION / AWS_DEFAULT_REGION.
+Environment: WASM_KMS_STORE or WASM_KMS_HOME (store directory), WASM_KMS_MASTER_KEY or
+WASM_KMS_MASTER_KEY_FILE (seals key material at rest), AWS_REGION / AWS_DEFAULT_REGION;
+serve also reads WASM_KMS_HOST, WASM_KMS_PORT, WASM_KMS_AUTH and WASM_KMS_REGION.
 
 --profile, --debug, --no-verify-ssl, --color, --cli-read-timeout and --cli-connect-timeout are
 accepted and ignored, so AWS CLI scripts run unchanged; --endpoint-url is refused (the commands
@@ -182,7 +183,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
     .usage('[options] <command> [parameters]')
     .version(`wasm-kms ${version()}`, '--version', 'print the version')
     .helpOption('-h, --help', 'help for wasm-kms or a command')
-    .addOption(new Option('--store <dir>', 'key store directory (default: $WASM_KMS_HOME, else ~/.wasm-kms)'))
+    .addOption(new Option('--store <dir>', 'key store directory (default: $WASM_KMS_STORE, else $WASM_KMS_HOME, else ~/.wasm-kms)'))
     .addOption(new Option('--region <region>', 'Region (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)'))
     .addOption(new Option('--account-id <id>', 'the caller\'s 12-digit account').default('111122223333'))
     .addOption(new Option('--output <format>', 'output format').choices(['json', 'text']).default('json'))
@@ -220,7 +221,8 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
     }
     if (!/^\d{12}$/.test(o.accountId)) throw new UsageError(`argument --account-id: expected 12 digits, got '${o.accountId}'`);
     return {
-      store: o.store ?? defaultStoreDir(env),
+      // WASM_KMS_STORE is --store as a variable (serve's settings all have one); WASM_KMS_HOME stays the default.
+      store: o.store ?? (env.WASM_KMS_STORE || defaultStoreDir(env)),
       region: o.region !== undefined ? checkRegion(o.region, 'argument --region') : regionFromEnv(env),
       accountId: o.accountId,
       output: o.output,
