@@ -100,6 +100,9 @@ const PRINCIPAL = /^arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)$/;
 const NAME = /^[\w+=,.@-]{1,64}$/;
 const PATH = /^(?:\/[\x21-\x7e]+)*\/$/;
 
+/** The session name a role calls with when none is given. */
+export const DEFAULT_ROLE_SESSION_NAME = 'wasm-kms';
+
 /** A principal ARN read and turned into the caller ARN AWS would show. */
 export interface ParsedPrincipal {
   account: string;

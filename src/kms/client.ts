@@ -9,6 +9,7 @@ import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import { MiddlewareStack, type HandlerArguments, type HandlerOutput } from './middleware.js';
 import { KMSInternalException, KMSServiceException, type ResponseMetadata } from './exceptions.js';
 import type { OperationContext } from './keys.js';
+import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from './authorize.js';
 import { OPERATIONS, type OperationName } from './schema.js';
 import { MemoryKeyStore, newKeyId, runWipingLoadedKeys, type KeyStore } from './store.js';
 import { createKey, type CreateKeyInput, type CreateKeyOutput } from './operations/create-key.js';
@@ -44,6 +45,14 @@ export interface KMSClientConfig {
   region?: string;
   /** The caller's account. Default `111122223333`. */
   accountId?: string;
+  /**
+   * The caller: an IAM user (`arn:aws:iam::<accountId>:user/NAME`), role
+   * (`arn:aws:iam::<accountId>:role/NAME`, which calls as the session
+   * `arn:aws:sts::<accountId>:assumed-role/NAME/wasm-kms`) or role session ARN. AccessDenied
+   * messages name it. Default the account's root, `arn:aws:iam::<accountId>:root`. Its account
+   * must be `accountId`.
+   */
+  principal?: string;
   /** Default: a new MemoryKeyStore per client. */
   store?: KeyStore;
   /** A logger for the SDK's logger middleware (`context.logger`), as the SDK client takes. */
@@ -148,15 +157,27 @@ export class KMSClient {
   readonly config: {
     region: string;
     accountId: string;
+    /** The caller's ARN as AccessDenied messages show it; undefined for the account's root. */
+    principal?: string;
     store: KeyStore;
     logger?: Logger;
     generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
   };
 
   constructor(config: KMSClientConfig = {}) {
+    const accountId = config.accountId ?? '111122223333';
+    let principal: string | undefined;
+    if (config.principal !== undefined) {
+      const parsed = parsePrincipal(config.principal, DEFAULT_ROLE_SESSION_NAME);
+      if (parsed.account !== accountId) {
+        throw new TypeError(`principal ${config.principal} is of account ${parsed.account}, not of accountId ${accountId}`);
+      }
+      principal = parsed.callerArn;
+    }
     this.config = {
       region: config.region ?? 'us-east-1',
-      accountId: config.accountId ?? '111122223333',
+      accountId,
+      principal,
       store: config.store ?? new MemoryKeyStore(),
       logger: config.logger,
       generateKeyPair: config.generateKeyPair,
@@ -172,6 +193,7 @@ export class KMSClient {
       store: this.config.store,
       account: this.config.accountId,
       region: this.config.region,
+      principal: this.config.principal,
       core: getCore,
       generateKeyPair: this.config.generateKeyPair,
     };
