@@ -1,6 +1,7 @@
 // Once before all test files: compile the TypeScript into dist/ (tests of the package
 // surface, the CLI, the server and the runtimes run the built files). `npm test` has already
-// rebuilt the WebAssembly (pretest); this makes dist/ match the sources under test. tsc emits
+// rebuilt the WebAssembly (pretest); this makes dist/ match the sources under test, edge entry
+// (dist/edge/, bundled from dist/ by scripts/build-edge.mjs) included. tsc emits
 // even when it finds type errors; those fail test/typecheck.test.ts, so one type error in one
 // file does not abort every other test.
 import { execFileSync } from 'node:child_process';
@@ -15,4 +16,5 @@ export default function setup(): void {
     console.warn(`tsc reported errors (test/typecheck.test.ts fails on them):\n${out.slice(0, 4000)}`);
   }
   execFileSync('node', ['scripts/copy-wasm.mjs'], { cwd: root, stdio: 'inherit' });
+  execFileSync('node', ['scripts/build-edge.mjs'], { cwd: root, stdio: 'pipe' });
 }

@@ -4,10 +4,10 @@
 // compiling bytes synchronously (Node, Deno, Bun, browser workers), the first call compiles
 // it on demand and no init call is needed. Where it does not (Cloudflare Workers, Vercel
 // Edge, a browser's main thread for modules over 4 KB), call `await initCore(source)` once
-// with a WebAssembly.Module, the .wasm bytes, or a Response.
+// with a WebAssembly.Module, the .wasm bytes, or a Response. The package's edge entry (export
+// conditions "workerd" and "edge-light") embeds nothing: there initCore(source) is required.
 
-import { wasmBase64 as simdBase64 } from './generated/wasm-simd.js';
-import { wasmBase64 as scalarBase64 } from './generated/wasm-scalar.js';
+import { embeddedBuilds } from './embedded.js';
 
 export type CoreVariant = 'simd' | 'scalar';
 
@@ -139,9 +139,16 @@ function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
-/** The embedded bytes of a build. */
+// This engine's wording (KMS has no such state): what to call, with what.
+const NO_EMBEDDED_CORE =
+  'wasm-kms: this entry of the package (export condition "workerd" or "edge-light") embeds no ' +
+  'WebAssembly; call `await initCore(module)` first, with the module imported from ' +
+  "'wasm-kms/core.wasm' (or the .wasm bytes, or a Response)";
+
+/** The embedded bytes of a build (an error that says to call initCore in the edge entry). */
 export function embeddedWasm(variant: CoreVariant): Uint8Array {
-  return base64ToBytes(variant === 'simd' ? simdBase64 : scalarBase64);
+  if (!embeddedBuilds) throw new Error(NO_EMBEDDED_CORE);
+  return base64ToBytes(embeddedBuilds[variant]);
 }
 
 const cores: Partial<Record<CoreVariant, Core>> = {};
@@ -155,9 +162,10 @@ function preferredVariant(): CoreVariant {
 export function loadCore(variant: CoreVariant = preferredVariant()): Core {
   let core = cores[variant];
   if (!core) {
+    const bytes = embeddedWasm(variant);
     let module: WebAssembly.Module;
     try {
-      module = new WebAssembly.Module(embeddedWasm(variant) as BufferSource);
+      module = new WebAssembly.Module(bytes as BufferSource);
     } catch (err) {
       throw new Error(
         'wasm-kms: this runtime does not compile WebAssembly synchronously from bytes; ' +

@@ -20,19 +20,26 @@ const CORE_BUNDLE_GZIP_BUDGET = 134_000;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const ENTRIES = { '.': 'kms/index', './core': 'core/index', './node': 'node/index' } as const;
+/** The edge build of the entries that have one (export conditions "workerd" and "edge-light"). */
+const EDGE_ENTRIES = { '.': './dist/edge/kms.js', './core': './dist/edge/core.js' } as const;
 
 describe('exports', () => {
   it.each(Object.entries(ENTRIES))('%s: types first, then import and default, all built', (name, base) => {
     const target = pkg.exports[name];
-    // Conditions are tried in order: "types" must come first for TypeScript to use it.
-    expect(Object.keys(target)).toEqual(['types', 'import', 'default']);
-    expect(target).toEqual({ types: `./dist/${base}.d.ts`, import: `./dist/${base}.js`, default: `./dist/${base}.js` });
+    // Conditions are tried in order: "types" must come first for TypeScript to use it, and the
+    // edge conditions before "import", which every bundler and runtime also matches.
+    const edge = EDGE_ENTRIES[name as keyof typeof EDGE_ENTRIES];
+    expect(Object.keys(target)).toEqual(edge ? ['types', 'workerd', 'edge-light', 'import', 'default'] : ['types', 'import', 'default']);
+    expect(target).toMatchObject({ types: `./dist/${base}.d.ts`, import: `./dist/${base}.js`, default: `./dist/${base}.js` });
+    if (edge) expect(target).toMatchObject({ workerd: edge, 'edge-light': edge });
   });
 
-  it('wasm-kms/core.wasm is the SIMD build; ./wasm/simd and ./wasm/scalar stay', () => {
-    expect(pkg.exports['./core.wasm']).toBe('./dist/wasm/wasm-kms.simd.wasm');
-    expect(pkg.exports['./wasm/simd']).toBe('./dist/wasm/wasm-kms.simd.wasm');
-    expect(pkg.exports['./wasm/scalar']).toBe('./dist/wasm/wasm-kms.scalar.wasm');
+  it('wasm-kms/core.wasm is the SIMD build; ./wasm/simd and ./wasm/scalar stay; each has a declaration', () => {
+    const types = './dist/wasm/core-wasm.d.ts';
+    expect(pkg.exports['./core.wasm']).toEqual({ types, default: './dist/wasm/wasm-kms.simd.wasm' });
+    expect(pkg.exports['./wasm/simd']).toEqual({ types, default: './dist/wasm/wasm-kms.simd.wasm' });
+    expect(pkg.exports['./wasm/scalar']).toEqual({ types, default: './dist/wasm/wasm-kms.scalar.wasm' });
+    expect(readFileSync(join(root, types), 'utf8')).toMatch(/declare const coreModule: WebAssembly\.Module;\s+export default coreModule;/);
     expect(pkg.sideEffects).toBe(false);
   });
 
@@ -136,7 +143,13 @@ describe('npm pack', () => {
     for (const t of [...targets, pkg.bin['wasm-kms']]) expect(files, t).toContain(posix.normalize(t));
     expect(files).toContain('README.md');
     expect(files).toContain('docs/ciphertext-format.md');
-    expect(files.filter((f) => /^(src|test|assembly|bench|scripts|build)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(src|test|assembly|scripts|build)\//.test(f))).toEqual([]);
+    // Of the benchmarks, only the report the README links and its charts (not the 30 MB JSON).
+    expect(files.filter((f) => f.startsWith('bench/')).sort()).toEqual([
+      'bench/results/latest-timings.svg',
+      'bench/results/latest.md',
+      'bench/results/latest.svg',
+    ]);
   });
 
   it('declares the embedded base64 as a string, not as a 136 KB literal type', () => {
