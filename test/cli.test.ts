@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -655,6 +655,7 @@ describe('serve', () => {
   it('--auth sigv4 with --credentials: signed requests pass, a wrong secret is refused', async () => {
     const creds = join(work, 'creds.json');
     writeFileSync(creds, JSON.stringify([{ accessKeyId: 'AKIACLITEST', secretAccessKey: 'right-secret' }]));
+    chmodSync(creds, 0o600);
     const { url, child } = await startServe(['--auth', 'sigv4', '--credentials', creds, '--quiet']);
     const done = exited(child);
     try {
@@ -671,5 +672,24 @@ describe('serve', () => {
     const usage = cli(['serve', '--auth', 'sigv4']);
     expect(usage.code).toBe(252);
     expect(usage.stderr).toContain('--auth sigv4 needs --credentials FILE');
+  });
+
+  it('serve does not start on a credentials file others can read, or with a key it does not know', () => {
+    const open = join(work, 'open-creds.json');
+    writeFileSync(open, JSON.stringify([{ accessKeyId: 'AKIACLITEST', secretAccessKey: 'right-secret' }]));
+    chmodSync(open, 0o644);
+    const refused = cli(['serve', '--auth', 'sigv4', '--credentials', open, '--port', '0']);
+    expect(refused.code).toBe(255);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe(
+      `wasm-kms: error: credentials file ${open} is open to group or others (mode 0644) and holds secret keys; make it readable by its owner only: chmod 600 ${open}\n`,
+    );
+    const typo = join(work, 'typo-creds');
+    writeFileSync(typo, '[default]\naws_access_key_id = AKIACLITEST\naws_secret_access_key = right-secret\nprincipal_arn = arn:aws:iam::111122223333:user/x\n');
+    chmodSync(typo, 0o600);
+    const unknown = cli(['serve', '--auth', 'sigv4', '--credentials', typo, '--port', '0']);
+    expect(unknown.code).toBe(255);
+    expect(unknown.stderr).toContain(`credentials file ${typo}: profile [default] has an unknown key 'principal_arn' on line 4`);
+    expect(unknown.stderr).not.toContain('right-secret');
   });
 });

@@ -7,7 +7,7 @@
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -371,9 +371,11 @@ describe('loadCredentialsFile', () => {
     dir = mkdtempSync(join(tmpdir(), 'wasm-kms-creds-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const file = (name: string, text: string) => {
+  const file = (name: string, text: string, mode = 0o600) => {
     const p = join(dir, name);
     writeFileSync(p, text);
+    // Set after writing: the mode writeFileSync gives a new file depends on the umask.
+    chmodSync(p, mode);
     return p;
   };
 
@@ -396,7 +398,6 @@ describe('loadCredentialsFile', () => {
         '[ci]',
         `aws_access_key_id=${B.accessKeyId}`,
         `aws_secret_access_key=${B.secretAccessKey}`,
-        'region = eu-west-1',
       ].join('\r\n'),
     );
     expect(loadCredentialsFile(p)).toEqual([A, B]);
@@ -411,6 +412,15 @@ describe('loadCredentialsFile', () => {
       ['twice.json', JSON.stringify([A, { ...A, secretAccessKey: 'other' }]), /listed twice/],
       ['partial.ini', `[p1]\naws_access_key_id = X\n[p2]\naws_secret_access_key = ${A.secretAccessKey}\n`, /profile \[p1\] \(line 1\) has no aws_secret_access_key/],
       ['text.txt', 'hello world', /neither JSON nor an AWS credentials file/],
+      // A key or member this file format does not have is an error, never ignored.
+      ['region.ini', `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\nregion = eu-west-1\n`, /profile \[ci\] has an unknown key 'region' on line 4 \(known: aws_access_key_id, aws_secret_access_key, aws_account_id, principal, role_session_name\)/],
+      ['token.ini', `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\naws_session_token = T\n`, /unknown key 'aws_session_token'/],
+      ['typo.json', JSON.stringify([{ ...A, principle: 'arn:aws:iam::444455556666:user/a' }]), /entry 1 has an unknown member 'principle' \(known: accessKeyId, secretAccessKey, accountId, principal, roleSessionName\)/],
+      ['badarn.json', JSON.stringify([{ ...A, principal: 'alice' }]), /entry 1: principal must be an IAM ARN/],
+      ['group.json', JSON.stringify([{ ...A, principal: 'arn:aws:iam::444455556666:group/ops' }]), /entry 1: principal arn:aws:iam::444455556666:group\/ops: only an account root, an IAM user, an IAM role or an assumed-role session/],
+      ['mismatch.json', JSON.stringify([{ ...A, principal: 'arn:aws:iam::777788889999:user/mallory' }]), /entry 1: principal arn:aws:iam::777788889999:user\/mallory is of account 777788889999, not of the entry's account 444455556666/],
+      ['session.json', JSON.stringify([{ ...A, principal: 'arn:aws:iam::444455556666:user/a', roleSessionName: 'x1' }]), /entry 1: roleSessionName is only for a role principal/],
+      ['session.ini', `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\nprincipal = arn:aws:iam::444455556666:role/r\nrole_session_name = a b\n`, /entry 1: principal arn:aws:iam::444455556666:role\/r: the role session name must be/],
     ];
     for (const [name, text, message] of cases) {
       const p = file(name, text);
@@ -428,6 +438,46 @@ describe('loadCredentialsFile', () => {
     expect(() => loadCredentialsFile(join(dir, 'missing'))).toThrow(/cannot read credentials file .*missing: ENOENT/);
   });
 
+  it('reads principal and role_session_name (INI) / principal and roleSessionName (JSON)', () => {
+    const ini = file(
+      'principals.ini',
+      [
+        '[alice]',
+        `aws_access_key_id = ${A.accessKeyId}`,
+        `aws_secret_access_key = ${A.secretAccessKey}`,
+        'aws_account_id = 444455556666',
+        'principal = arn:aws:iam::444455556666:user/alice',
+        '[deploy]',
+        `aws_access_key_id = ${B.accessKeyId}`,
+        `aws_secret_access_key = ${B.secretAccessKey}`,
+        'principal = arn:aws:iam::777788889999:role/ci/deployer',
+        'role_session_name = nightly',
+      ].join('\n'),
+    );
+    const expected = [
+      { ...A, principal: 'arn:aws:iam::444455556666:user/alice' },
+      { ...B, principal: 'arn:aws:iam::777788889999:role/ci/deployer', roleSessionName: 'nightly' },
+    ];
+    expect(loadCredentialsFile(ini)).toEqual(expected);
+    expect(loadCredentialsFile(file('principals.json', JSON.stringify(expected)))).toEqual(expected);
+  });
+
+  it('a file that group or others can read or change is refused, with the chmod to run', () => {
+    const text = JSON.stringify([A]);
+    for (const mode of [0o644, 0o640, 0o604, 0o620, 0o602, 0o666]) {
+      const p = file(`open-${mode.toString(8)}.json`, text, mode);
+      if (process.platform === 'win32') {
+        // No POSIX modes there: nothing to check.
+        expect(loadCredentialsFile(p)).toEqual([A]);
+        continue;
+      }
+      expect(() => loadCredentialsFile(p), mode.toString(8)).toThrow(
+        `credentials file ${p} is open to group or others (mode 0${mode.toString(8)}) and holds secret keys; make it readable by its owner only: chmod 600 ${p}`,
+      );
+    }
+    for (const mode of [0o600, 0o400]) expect(loadCredentialsFile(file(`owner-${mode.toString(8)}.json`, text, mode))).toEqual([A]);
+  });
+
   it('a strict server runs on what it read', async () => {
     const p = file('run.ini', `[default]\naws_access_key_id = ${A.accessKeyId}\naws_secret_access_key = ${A.secretAccessKey}\naws_account_id = 444455556666\n`);
     const server = await startServer({ port: 0, auth: 'sigv4', credentials: loadCredentialsFile(p) });
@@ -435,5 +485,139 @@ describe('loadCredentialsFile', () => {
     expect((await c.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.AWSAccountId).toBe('444455556666');
     c.destroy();
     await server.close();
+  });
+});
+
+describe("strict mode: a key belongs to its account (AWS's default key policy)", () => {
+  const OWNER: ServerCredentials = { accessKeyId: 'AKIDOWNER00000000001', secretAccessKey: 'owner/secret+key/000000000000000000001', accountId: '444455556666' };
+  const STRANGER: ServerCredentials = {
+    accessKeyId: 'AKIDSTRANGER0000002',
+    secretAccessKey: 'stranger/secret+key/0000000000000000002',
+    principal: 'arn:aws:iam::777788889999:user/mallory',
+  };
+  const ROLE: ServerCredentials = {
+    accessKeyId: 'AKIDROLE000000000003',
+    secretAccessKey: 'role/secret+key/00000000000000000000003',
+    accountId: '777788889999',
+    principal: 'arn:aws:iam::777788889999:role/ci/deployer',
+    roleSessionName: 'nightly',
+  };
+  const denied = (caller: string, action: string, resource: string) =>
+    `User: ${caller} is not authorized to perform: kms:${action} on resource: ${resource} because no resource-based policy allows the kms:${action} action`;
+  const deniedBlob = (caller: string, action: string) =>
+    `User: ${caller} is not authorized to perform: kms:${action} on the resource associated with this ciphertext because no resource-based policy allows the kms:${action} action`;
+  const MALLORY = 'arn:aws:iam::777788889999:user/mallory';
+
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, auth: 'sigv4', credentials: [OWNER, STRANGER, ROLE] });
+  });
+  afterAll(() => server.close());
+
+  it("another account's credential gets AccessDeniedException for every operation that names the key, by key ARN and alias ARN; the owner keeps working", async () => {
+    const owner = client(server.url, OWNER);
+    const stranger = client(server.url, STRANGER);
+    const key = (await owner.send(new sdk.CreateKeyCommand({ Description: 'owner' }))).KeyMetadata!;
+    expect(key.AWSAccountId).toBe('444455556666');
+    await owner.send(new sdk.CreateAliasCommand({ AliasName: 'alias/owned', TargetKeyId: key.KeyId }));
+    const aliasArn = 'arn:aws:kms:eu-west-1:444455556666:alias/owned';
+    // The stranger's account is the principal's: 777788889999.
+    const own = (await stranger.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
+    expect(own.AWSAccountId).toBe('777788889999');
+    await stranger.send(new sdk.CreateAliasCommand({ AliasName: 'alias/mine', TargetKeyId: own.KeyId }));
+    const ownBlob = (await stranger.send(new sdk.EncryptCommand({ KeyId: own.KeyId, Plaintext: new Uint8Array([1]) }))).CiphertextBlob!;
+    const before = (await owner.send(new sdk.DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!;
+
+    // [action, command for a key reference, whether the operation takes an alias]
+    const cases: [string, (k: string) => Parameters<sdk.KMSClient['send']>[0], boolean][] = [
+      ['DescribeKey', (k) => new sdk.DescribeKeyCommand({ KeyId: k }), true],
+      ['EnableKey', (k) => new sdk.EnableKeyCommand({ KeyId: k }), false],
+      ['DisableKey', (k) => new sdk.DisableKeyCommand({ KeyId: k }), false],
+      ['ScheduleKeyDeletion', (k) => new sdk.ScheduleKeyDeletionCommand({ KeyId: k, PendingWindowInDays: 7 }), true],
+      ['CancelKeyDeletion', (k) => new sdk.CancelKeyDeletionCommand({ KeyId: k }), true],
+      ['EnableKeyRotation', (k) => new sdk.EnableKeyRotationCommand({ KeyId: k }), true],
+      ['DisableKeyRotation', (k) => new sdk.DisableKeyRotationCommand({ KeyId: k }), true],
+      ['GetKeyRotationStatus', (k) => new sdk.GetKeyRotationStatusCommand({ KeyId: k }), true],
+      ['RotateKeyOnDemand', (k) => new sdk.RotateKeyOnDemandCommand({ KeyId: k }), true],
+      ['GenerateDataKeyPair', (k) => new sdk.GenerateDataKeyPairCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' }), true],
+      ['GenerateDataKeyPairWithoutPlaintext', (k) => new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' }), true],
+      ['GenerateDataKey', (k) => new sdk.GenerateDataKeyCommand({ KeyId: k, KeySpec: 'AES_256' }), true],
+      ['GenerateDataKeyWithoutPlaintext', (k) => new sdk.GenerateDataKeyWithoutPlaintextCommand({ KeyId: k, NumberOfBytes: 16 }), true],
+      ['Encrypt', (k) => new sdk.EncryptCommand({ KeyId: k, Plaintext: new Uint8Array([1]) }), true],
+      ['GetPublicKey', (k) => new sdk.GetPublicKeyCommand({ KeyId: k }), true],
+      ['ListAliases', (k) => new sdk.ListAliasesCommand({ KeyId: k }), false],
+      ['CreateAlias', (k) => new sdk.CreateAliasCommand({ AliasName: 'alias/stolen', TargetKeyId: k }), false],
+      ['UpdateAlias', (k) => new sdk.UpdateAliasCommand({ AliasName: 'alias/mine', TargetKeyId: k }), false],
+      ['ReEncryptTo', (k) => new sdk.ReEncryptCommand({ CiphertextBlob: ownBlob, DestinationKeyId: k }), true],
+    ];
+    for (const [action, command, alias] of cases) {
+      const e = await refused(stranger.send(command(key.Arn!) as never), 'AccessDeniedException');
+      expect(e.message, action).toBe(denied(MALLORY, action, key.Arn!));
+      if (alias) {
+        const a = await refused(stranger.send(command(aliasArn) as never), 'AccessDeniedException');
+        expect(a.message, action).toBe(denied(MALLORY, action, key.Arn!));
+      }
+    }
+
+    // The owner's key is as it was, and works for the owner by alias.
+    expect((await owner.send(new sdk.DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata).toEqual(before);
+    expect((await owner.send(new sdk.GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(false);
+    const pair = await owner.send(new sdk.GenerateDataKeyPairCommand({ KeyId: 'alias/owned', KeyPairSpec: 'ECC_NIST_P256' }));
+    expect(pair.KeyId).toBe(key.Arn);
+    expect((await stranger.send(new sdk.ListAliasesCommand({}))).Aliases!.map((a) => [a.AliasName, a.TargetKeyId])).toEqual([['alias/mine', own.KeyId]]);
+    owner.destroy();
+    stranger.destroy();
+  });
+
+  it('Decrypt and ReEncrypt with the ciphertext alone are refused without naming the key; a role calls as its session', async () => {
+    const owner = client(server.url, OWNER);
+    const stranger = client(server.url, STRANGER);
+    const role = client(server.url, ROLE);
+    const key = (await owner.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
+    const blob = (await owner.send(new sdk.EncryptCommand({ KeyId: key.KeyId, Plaintext: new Uint8Array([5, 6]) }))).CiphertextBlob!;
+    const pair = await owner.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
+
+    const d = await refused(stranger.send(new sdk.DecryptCommand({ CiphertextBlob: blob })), 'AccessDeniedException');
+    expect(d.message).toBe(deniedBlob(MALLORY, 'Decrypt'));
+    expect(d.message).not.toContain(key.KeyId!);
+    const p = await refused(stranger.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob })), 'AccessDeniedException');
+    expect(p.message).toBe(deniedBlob(MALLORY, 'Decrypt'));
+    const own = (await stranger.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
+    const r = await refused(stranger.send(new sdk.ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: own.KeyId })), 'AccessDeniedException');
+    expect(r.message).toBe(deniedBlob(MALLORY, 'ReEncryptFrom'));
+
+    // The role's caller ARN is its session; the role's account is the stranger's, so the stranger's key is the role's.
+    const session = 'arn:aws:sts::777788889999:assumed-role/deployer/nightly';
+    const byRole = await refused(role.send(new sdk.DecryptCommand({ CiphertextBlob: blob })), 'AccessDeniedException');
+    expect(byRole.message).toBe(deniedBlob(session, 'Decrypt'));
+    const described = await refused(role.send(new sdk.DescribeKeyCommand({ KeyId: key.Arn })), 'AccessDeniedException');
+    expect(described.message).toBe(denied(session, 'DescribeKey', key.Arn!));
+    expect((await role.send(new sdk.DescribeKeyCommand({ KeyId: own.Arn }))).KeyMetadata!.KeyId).toBe(own.KeyId);
+
+    // A key that does not exist in another account: AccessDenied as well, so nothing is learnt.
+    const ghost = 'arn:aws:kms:eu-west-1:444455556666:key/00000000-0000-4000-8000-000000000000';
+    expect((await refused(stranger.send(new sdk.DescribeKeyCommand({ KeyId: ghost })), 'AccessDeniedException')).message).toBe(
+      denied(MALLORY, 'DescribeKey', ghost),
+    );
+
+    // The owner still decrypts both.
+    expect(Buffer.from((await owner.send(new sdk.DecryptCommand({ CiphertextBlob: blob }))).Plaintext!)).toEqual(Buffer.from([5, 6]));
+    await owner.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob }));
+    for (const c of [owner, stranger, role]) c.destroy();
+  });
+
+  it('RotateKeyOnDemand and GetKeyRotationStatus answer the key ARN; a multi-Region key its configuration; InvalidCiphertext has no message on the wire', async () => {
+    const owner = client(server.url, OWNER);
+    const key = (await owner.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
+    expect((await owner.send(new sdk.RotateKeyOnDemandCommand({ KeyId: key.KeyId }))).KeyId).toBe(key.Arn);
+    expect((await owner.send(new sdk.GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyId).toBe(key.Arn);
+    const mrk = (await owner.send(new sdk.CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
+    const config = { MultiRegionKeyType: 'PRIMARY', PrimaryKey: { Arn: mrk.Arn, Region: 'eu-west-1' }, ReplicaKeys: [] };
+    expect(mrk.MultiRegionConfiguration).toEqual(config);
+    expect((await owner.send(new sdk.DescribeKeyCommand({ KeyId: mrk.KeyId }))).KeyMetadata!.MultiRegionConfiguration).toEqual(config);
+    const r = await signedPost(server.url, OWNER, 'TrentService.Decrypt', JSON.stringify({ CiphertextBlob: Buffer.from([1, 2, 3]).toString('base64') }));
+    expect(r.status).toBe(400);
+    expect(r.json).toEqual({ __type: 'InvalidCiphertextException' });
+    owner.destroy();
   });
 });

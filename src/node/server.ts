@@ -6,7 +6,9 @@
 // Every operation of OPERATION_HANDLERS is served. The Region comes from the SigV4 credential
 // scope of the request (`Credential=AKID/20261129/eu-west-1/kms/aws4_request`), else the
 // `region` option; the account is the server's, or in strict mode (`auth: 'sigv4'`) that of the
-// credential that signed the request. Strict mode verifies signatures (sigv4.ts); the default
+// credential that signed the request, which also names the caller (its principal; default the
+// account's root) that keys authorize (kms/authorize.ts: another account's keys are refused).
+// Strict mode verifies signatures (sigv4.ts); the default
 // mode reads the scope and checks nothing, as local emulators do.
 //
 // Order of work per request: body (size limit) → authentication → X-Amz-Target → JSON → the
@@ -23,12 +25,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { getCore } from '../core/module.js';
 import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import { KMSServiceException, UnknownOperationException } from '../kms/exceptions.js';
 import type { OperationContext } from '../kms/keys.js';
+import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from '../kms/authorize.js';
 import { OPERATION_HANDLERS } from '../kms/operations/index.js';
 import { isOperationName, type OperationName } from '../kms/schema.js';
 import { MemoryKeyStore, type KeyStore } from '../kms/store.js';
@@ -39,8 +42,24 @@ import { RequestGuard } from './http-guard.js';
 export interface ServerCredentials {
   accessKeyId: string;
   secretAccessKey: string;
-  /** the account this key acts as; default the server's accountId */
+  /** the account this key acts as; default the principal's account, else the server's accountId */
   accountId?: string;
+  /**
+   * Who calls with this key, as AccessDeniedException messages name it: an IAM user
+   * (`arn:aws:iam::ACCOUNT:user/NAME`), an IAM role (`arn:aws:iam::ACCOUNT:role/NAME`, which
+   * calls as its session `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`), a role session, or
+   * the account root. Default the account's root. Its account must be `accountId`.
+   */
+  principal?: string;
+  /** For a role principal: the session name (2 to 64 of letters, digits and +=,.@_-); default 'wasm-kms'. */
+  roleSessionName?: string;
+}
+
+/** A credential as strict mode uses it: the account it acts as and the caller ARN it shows. */
+interface Credential extends ServerCredentials {
+  account: string;
+  /** undefined: the account's root */
+  callerArn?: string;
 }
 
 export interface ServerOptions {
@@ -112,7 +131,7 @@ interface Config {
   accountId: string;
   generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
   strict: boolean;
-  credentials: ReadonlyMap<string, ServerCredentials>;
+  credentials: ReadonlyMap<string, Credential>;
   bodyLimit: number;
   log?: (line: string, fields: RequestLogFields) => void;
   /** Host, Origin and CORS (http-guard.ts); set once the server is created. */
@@ -198,11 +217,11 @@ function resolveConfig(options: ServerOptions): Config {
   if (!Number.isInteger(bodyLimit) || bodyLimit <= 0) throw new RangeError(`bodyLimit must be a positive number of bytes, got ${String(bodyLimit)}`);
   const auth = options.auth ?? 'none';
   if (auth !== 'none' && auth !== 'sigv4') throw new TypeError(`auth must be 'none' or 'sigv4', got ${JSON.stringify(auth)}`);
-  const credentials = new Map<string, ServerCredentials>();
+  const credentials = new Map<string, Credential>();
   for (const [i, c] of (options.credentials ?? []).entries()) {
-    checkCredential(c, `credentials[${i}]`);
+    const caller = checkCredential(c, `credentials[${i}]`);
     if (credentials.has(c.accessKeyId)) throw new TypeError(`credentials[${i}]: access key id ${c.accessKeyId} is listed twice`);
-    credentials.set(c.accessKeyId, { ...c });
+    credentials.set(c.accessKeyId, { ...c, account: c.accountId ?? caller?.account ?? accountId, callerArn: caller?.callerArn });
   }
   if (auth === 'sigv4' && credentials.size === 0) throw new TypeError("auth 'sigv4' needs at least one entry in credentials");
   return {
@@ -218,7 +237,8 @@ function resolveConfig(options: ServerOptions): Config {
   };
 }
 
-function checkCredential(c: ServerCredentials, where: string): void {
+/** Checks an entry; returns its principal read (account and caller ARN) when it names one. */
+function checkCredential(c: ServerCredentials, where: string): { account: string; callerArn: string } | undefined {
   if (typeof c !== 'object' || c === null) throw new TypeError(`${where}: expected an object with accessKeyId and secretAccessKey`);
   if (typeof c.accessKeyId !== 'string' || !/^[\x21-\x7e]+$/.test(c.accessKeyId) || c.accessKeyId.includes('/')) {
     throw new TypeError(`${where}: accessKeyId must be a non-empty string of printable characters without spaces or '/'`);
@@ -229,6 +249,24 @@ function checkCredential(c: ServerCredentials, where: string): void {
   if (c.accountId !== undefined && (typeof c.accountId !== 'string' || !ACCOUNT_ID.test(c.accountId))) {
     throw new TypeError(`${where}: accountId must be 12 digits`);
   }
+  if (c.roleSessionName !== undefined && typeof c.roleSessionName !== 'string') throw new TypeError(`${where}: roleSessionName must be a string`);
+  if (c.principal === undefined) {
+    if (c.roleSessionName !== undefined) throw new TypeError(`${where}: roleSessionName needs a role principal`);
+    return undefined;
+  }
+  let parsed: { account: string; callerArn: string };
+  try {
+    parsed = parsePrincipal(c.principal, c.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME);
+  } catch (err) {
+    throw new TypeError(`${where}: ${(err as Error).message}`);
+  }
+  if (c.roleSessionName !== undefined && !/^arn:[^:]+:iam::\d{12}:role\//.test(c.principal)) {
+    throw new TypeError(`${where}: roleSessionName is only for a role principal (arn:aws:iam::ACCOUNT:role/NAME)`);
+  }
+  if (c.accountId !== undefined && parsed.account !== c.accountId) {
+    throw new TypeError(`${where}: principal ${c.principal} is of account ${parsed.account}, not of the entry's account ${c.accountId}`);
+  }
+  return parsed;
 }
 
 /** Zeroes the byte arrays of the output members that hold plaintext keys. */
@@ -310,13 +348,15 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     bodyRead = true;
     const authorization = req.headers.authorization;
     let account = config.accountId;
+    let principal: string | undefined;
     let region: string;
     if (config.strict) {
       const verified = await verifyRequest(
         { method, path, query: parseQuery(queryString), headers, body },
         config.credentials,
       );
-      account = verified.credential.accountId ?? config.accountId;
+      account = verified.credential.account;
+      principal = verified.credential.callerArn;
       region = verified.region;
     } else {
       region = scopeRegion(authorization) ?? config.region;
@@ -324,7 +364,7 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
 
     const operation = operationOf(target);
     const input = decodeRequest(operation, body);
-    const ctx: OperationContext = { store: config.store, account, region, core: getCore, generateKeyPair: config.generateKeyPair };
+    const ctx: OperationContext = { store: config.store, account, principal, region, core: getCore, generateKeyPair: config.generateKeyPair };
     const output = await OPERATION_HANDLERS[operation](ctx, input);
     const json = encodeOutput(output);
     // The response text is all that is left of a plaintext key once it is encoded.
@@ -447,17 +487,33 @@ function printablePath(path: string): string {
 // Credentials files
 
 /**
- * Reads a credentials file: JSON `[{ accessKeyId, secretAccessKey, accountId? }]`, or the AWS
- * shared-credentials INI form (`[profile]` sections with aws_access_key_id and
- * aws_secret_access_key, and optionally aws_account_id). Throws an Error that names the file and
- * the entry at fault, and never quotes a secret.
+ * Reads a credentials file: JSON `[{ accessKeyId, secretAccessKey, accountId?, principal?,
+ * roleSessionName? }]`, or the AWS shared-credentials INI form (`[profile]` sections with
+ * aws_access_key_id and aws_secret_access_key, and optionally aws_account_id, principal and
+ * role_session_name). A member or key not in these lists is an error, not ignored (a misspelt
+ * `principal` would otherwise make the caller its account's root). The file holds secrets: it is
+ * refused when its group or others have any access to it (POSIX systems). Throws an Error that
+ * names the file and the entry at fault, and never quotes a secret.
  */
 export function loadCredentialsFile(path: string): ServerCredentials[] {
   let text: string;
+  let mode: number;
   try {
-    text = readFileSync(path, 'utf8');
+    const fd = openSync(path, 'r');
+    try {
+      mode = fstatSync(fd).mode;
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     throw new Error(`cannot read credentials file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  // Windows has no such mode bits (Node reports 0o666 there): its ACLs are the user's business.
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    throw new Error(
+      `credentials file ${path} is open to group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}) and holds secret keys; make it readable by its owner only: chmod 600 ${path}`,
+    );
   }
   let json: unknown;
   let isJson = true;
@@ -481,17 +537,33 @@ export function loadCredentialsFile(path: string): ServerCredentials[] {
   return list;
 }
 
+const JSON_MEMBERS = ['accessKeyId', 'secretAccessKey', 'accountId', 'principal', 'roleSessionName'];
+const INI_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_account_id', 'principal', 'role_session_name'];
+
+/** A key name from the file in a message: printable, short, quoted. */
+function keyName(name: string): string {
+  const clean = name.replace(/[^\x20-\x7e]/g, '?');
+  return `'${clean.length > 64 ? `${clean.slice(0, 64)}...` : clean}'`;
+}
+
 function fromJson(json: unknown, path: string): ServerCredentials[] {
   if (!Array.isArray(json)) {
-    throw new Error(`credentials file ${path}: expected a JSON array of { accessKeyId, secretAccessKey, accountId? }`);
+    throw new Error(`credentials file ${path}: expected a JSON array of { accessKeyId, secretAccessKey, accountId?, principal?, roleSessionName? }`);
   }
   return json.map((entry, i) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       throw new Error(`credentials file ${path}: entry ${i + 1} is not an object`);
     }
     const e = entry as Record<string, unknown>;
+    for (const name of Object.keys(e)) {
+      if (!JSON_MEMBERS.includes(name)) {
+        throw new Error(`credentials file ${path}: entry ${i + 1} has an unknown member ${keyName(name)} (known: ${JSON_MEMBERS.join(', ')})`);
+      }
+    }
     const c: ServerCredentials = { accessKeyId: e.accessKeyId as string, secretAccessKey: e.secretAccessKey as string };
     if (e.accountId !== undefined) c.accountId = e.accountId as string;
+    if (e.principal !== undefined) c.principal = e.principal as string;
+    if (e.roleSessionName !== undefined) c.roleSessionName = e.roleSessionName as string;
     return c;
   });
 }
@@ -511,7 +583,12 @@ function fromIni(text: string, path: string): ServerCredentials[] {
     if (eq < 0 || sections.length === 0) {
       throw new Error(`credentials file ${path} is neither JSON nor an AWS credentials file (line ${i + 1} is not [profile] or key = value)`);
     }
-    sections[sections.length - 1].values.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim());
+    const key = line.slice(0, eq).trim().toLowerCase();
+    const section = sections[sections.length - 1];
+    if (!INI_KEYS.includes(key)) {
+      throw new Error(`credentials file ${path}: profile [${section.name}] has an unknown key ${keyName(key)} on line ${i + 1} (known: ${INI_KEYS.join(', ')})`);
+    }
+    section.values.set(key, line.slice(eq + 1).trim());
   }
   return sections.map((s) => {
     const accessKeyId = s.values.get('aws_access_key_id');
@@ -521,6 +598,10 @@ function fromIni(text: string, path: string): ServerCredentials[] {
     const c: ServerCredentials = { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! };
     const accountId = s.values.get('aws_account_id');
     if (accountId !== undefined) c.accountId = accountId;
+    const principal = s.values.get('principal');
+    if (principal !== undefined) c.principal = principal;
+    const roleSessionName = s.values.get('role_session_name');
+    if (roleSessionName !== undefined) c.roleSessionName = roleSessionName;
     return c;
   });
 }
