@@ -4,14 +4,15 @@
 // on a free loopback port and checks the pairs with node:crypto and @noble/post-quantum.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { build } from 'esbuild';
 import { DATA_KEY_PAIR_SPECS } from '../../src/kms/schema.js';
-import { devBinary, expectAllSpecs, root, type PairResult } from './check.js';
+import { devBinary, expectAllSpecs, expectResult, root, type PairResult } from './check.js';
 
 // Listening on port 0: workerd reports the port it bound on the control descriptor (fd 3).
 const CONFIG = `using Workerd = import "/workerd/workerd.capnp";
@@ -56,10 +57,10 @@ async function bundleWorker(outfile: string): Promise<void> {
 }
 
 /** The port workerd reports on its control descriptor, or a failure with its stderr. */
-function listeningPort(proc: ChildProcess): Promise<number> {
+function listeningPort(proc: ChildProcess, log: () => string = () => stderr): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`workerd did not start within 30 s:\n${stderr}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`workerd did not start within 30 s:\n${log()}`)), 30_000);
     (proc.stdio[3] as Readable).on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       for (const line of buffered.split('\n').slice(0, -1)) {
@@ -72,7 +73,7 @@ function listeningPort(proc: ChildProcess): Promise<number> {
     });
     proc.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`workerd exited with ${code} before listening:\n${stderr}`));
+      reject(new Error(`workerd exited with ${code} before listening:\n${log()}`));
     });
   });
 }
@@ -136,4 +137,175 @@ describe('workerd', () => {
     expect(status).toBe(400);
     expect(body.error).toContain('ML_KEM_1024');
   });
+});
+
+// The edge entry as a Cloudflare Worker project gets it: a worker that imports `wasm-kms` and
+// `wasm-kms/core` by name (node_modules/wasm-kms → this repository, so the "exports" map
+// decides) and `wasm-kms/core.wasm`, bundled as `wrangler deploy --dry-run --outdir` bundles it.
+// Wrangler itself needs Node 22.12 or later (every 4.x release of 2026 says so and refuses to
+// start on Node 20), so esbuild stands in with Wrangler's settings: the export conditions
+// "workerd", "worker", "browser" in that order, and each imported .wasm file kept out of the
+// JavaScript as a module of its own named <sha1 of its bytes>-<file name>, beside worker.js.
+const WRANGLER_CONDITIONS = ['workerd', 'worker', 'browser'];
+/** The start of the base64 of every WebAssembly module ("\0asm"): an embedded core would show it. */
+const WASM_BASE64_PREFIX = 'AGFzbQ';
+
+const EDGE_WORKER = `// A worker that makes data key pairs with wasm-kms's edge entry.
+import * as lib from 'wasm-kms';
+import { initCore } from 'wasm-kms/core';
+import coreModule from 'wasm-kms/core.wasm';
+import { createRunner } from ${JSON.stringify(join(root, 'test', 'runtimes', 'scenario.mjs'))};
+
+let ready;
+let runner;
+const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === '/without-init') {
+      try {
+        lib.generateKeyPair('ECC_NIST_P256');
+        return json({ error: null });
+      } catch (err) {
+        return json({ error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    // initCore from wasm-kms/core, KMSClient from wasm-kms: one core serves both entries.
+    ready ??= initCore(coreModule);
+    await ready;
+    runner ??= createRunner(lib);
+    return json(await runner.pair(url.searchParams.get('spec')));
+  },
+};
+`;
+
+const CORE_WORKER = `// A worker that makes bare key pairs with wasm-kms/core's edge entry.
+import { initCore, generateKeyPair } from 'wasm-kms/core';
+import coreModule from 'wasm-kms/core.wasm';
+
+export default {
+  async fetch() {
+    await initCore(coreModule);
+    const { publicKey } = generateKeyPair('ECC_NIST_P256');
+    return new Response(publicKey);
+  },
+};
+`;
+
+/** `wrangler deploy --dry-run --outdir <outdir>` for `entry`, by esbuild (see above); the files written. */
+async function bundleLikeWrangler(entry: string, outdir: string, conditions = WRANGLER_CONDITIONS): Promise<string[]> {
+  mkdirSync(outdir, { recursive: true });
+  const skip = 'wasm-module';
+  await build({
+    entryPoints: [entry],
+    outfile: join(outdir, 'worker.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions,
+    mainFields: ['browser', 'module', 'main'],
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'wasm-module',
+        setup(b) {
+          b.onResolve({ filter: /\.wasm$/ }, async (args) => {
+            if (args.pluginData === skip) return undefined;
+            const found = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: skip });
+            if (found.errors.length > 0) return { errors: found.errors };
+            const bytes = readFileSync(found.path);
+            const name = `${createHash('sha1').update(bytes).digest('hex')}-${basename(found.path)}`;
+            writeFileSync(join(outdir, name), bytes);
+            return { path: `./${name}`, external: true };
+          });
+        },
+      },
+    ],
+  });
+  return readdirSync(outdir).sort();
+}
+
+describe('the edge entry, bundled as Wrangler bundles a worker, in workerd', () => {
+  const simdWasm = join(root, 'dist', 'wasm', 'wasm-kms.simd.wasm');
+  const wasmName = `${createHash('sha1').update(readFileSync(simdWasm)).digest('hex')}-wasm-kms.simd.wasm`;
+  let project: string;
+  let edge: ChildProcess | undefined;
+  let edgeOrigin: string;
+  let edgeLog = '';
+
+  beforeAll(async () => {
+    project = mkdtempSync(join(tmpdir(), 'wasm-kms-edge-worker-'));
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(root, join(project, 'node_modules', 'wasm-kms'), 'dir');
+    writeFileSync(join(project, 'package.json'), '{"name":"edge-worker","type":"module","private":true}\n');
+    writeFileSync(join(project, 'kms-worker.mjs'), EDGE_WORKER);
+    writeFileSync(join(project, 'core-worker.mjs'), CORE_WORKER);
+    const files = await bundleLikeWrangler(join(project, 'kms-worker.mjs'), join(project, 'out-kms'));
+    expect(files).toEqual([wasmName, 'worker.js'].sort());
+    writeFileSync(join(project, 'out-kms', 'config.capnp'), CONFIG.replaceAll('core.wasm', wasmName));
+    edge = spawn(devBinary('workerd'), ['serve', join(project, 'out-kms', 'config.capnp'), '--control-fd=3'], {
+      cwd: join(project, 'out-kms'),
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
+    edge.stderr!.on('data', (chunk: Buffer) => (edgeLog += chunk.toString('utf8')));
+    edgeOrigin = `http://127.0.0.1:${await listeningPort(edge, () => edgeLog)}`;
+  });
+
+  afterAll(async () => {
+    const proc = edge;
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
+
+  it('the upload is the .wasm module as it ships plus JavaScript with no WebAssembly inside', () => {
+    const out = join(project, 'out-kms');
+    expect(Buffer.compare(readFileSync(join(out, wasmName)), readFileSync(simdWasm))).toBe(0);
+    const js = readFileSync(join(out, 'worker.js'), 'utf8');
+    expect(js).not.toContain(WASM_BASE64_PREFIX);
+    expect(js).toContain(`from "./${wasmName}"`);
+    // The whole KMS engine and the test scenario, unminified as Wrangler leaves it by default:
+    // 138,751 bytes when measured (with both builds embedded it would be some 410 KB).
+    const bytes = Buffer.byteLength(js);
+    console.log(`edge KMS worker: worker.js ${bytes} bytes, ${wasmName.slice(41)} ${statSync(join(out, wasmName)).size} bytes`);
+    expect(bytes).toBeLessThan(160_000);
+  });
+
+  it('a worker of wasm-kms/core alone is under 60 KB of JavaScript; without the edge conditions it would carry both builds', async () => {
+    const edgeFiles = await bundleLikeWrangler(join(project, 'core-worker.mjs'), join(project, 'out-core'));
+    expect(edgeFiles).toEqual([wasmName, 'worker.js'].sort());
+    const js = readFileSync(join(project, 'out-core', 'worker.js'), 'utf8');
+    console.log(`edge core worker: worker.js ${Buffer.byteLength(js)} bytes`);
+    expect(js).not.toContain(WASM_BASE64_PREFIX);
+    expect(Buffer.byteLength(js)).toBeLessThan(60_000);
+    // The same worker bundled with no export condition of Wrangler's gets the embedding entry.
+    await bundleLikeWrangler(join(project, 'core-worker.mjs'), join(project, 'out-plain'), []);
+    const plain = readFileSync(join(project, 'out-plain', 'worker.js'), 'utf8');
+    expect(plain.split(WASM_BASE64_PREFIX).length - 1).toBeGreaterThanOrEqual(2); // both builds
+    expect(Buffer.byteLength(plain)).toBeGreaterThan(200_000);
+  });
+
+  it('used before initCore, the edge entry says to call initCore(module) (it never tries to compile bytes)', async () => {
+    const res = await fetch(`${edgeOrigin}/without-init`);
+    const body = (await res.json()) as { error: string | null };
+    expect(body.error).toContain('embeds no WebAssembly');
+    expect(body.error).toContain('initCore(module)');
+    expect(body.error).toContain("'wasm-kms/core.wasm'");
+    expect(body.error).not.toMatch(/disallowed/i);
+  });
+
+  it.each(['ECC_NIST_P256', 'ECC_NIST_EDWARDS25519', 'ML_KEM_768', 'RSA_2048'])(
+    'after initCore(imported module): GenerateDataKeyPair → Decrypt for %s, checked in Node',
+    async (spec) => {
+      const res = await fetch(`${edgeOrigin}/pair?spec=${spec}`);
+      const text = await res.text();
+      expect(res.status, `${text.slice(0, 300)}\n${edgeLog}`).toBe(200);
+      expectResult(JSON.parse(text) as PairResult, spec);
+    },
+  );
 });
