@@ -607,26 +607,39 @@ describe('FileKeyStore refuses corrupt and foreign content', () => {
   });
 });
 
-describe('FileKeyStore refuses a directory others could write to', () => {
-  it('refuses a store directory writable by group or others, or owned by another user, saying how to fix it', async () => {
+describe('FileKeyStore refuses a directory others could read or write', () => {
+  it('refuses a store directory its group or others can read, write or enter, or owned by another user, saying how to fix it', async () => {
     // A private directory of ours (mkdtemp makes it 0700) is accepted.
     const ok = await tempDir();
     await (await FileKeyStore.open(ok)).close();
 
-    for (const [mode, who] of [[0o777, 'its group and by others'], [0o770, 'its group'], [0o702, 'others']] as const) {
+    const cases = [
+      [0o777, 'writable by its group and by others'],
+      [0o770, 'writable by its group'],
+      [0o702, 'writable by others'],
+      [0o755, 'readable by its group and by others'],
+      [0o750, 'readable by its group'],
+      [0o704, 'readable by others'],
+      [0o711, 'open to its group and others'],
+      [0o701, 'open to others'],
+    ] as const;
+    for (const [mode, what] of cases) {
       const dir = await tempDir();
       await chmod(dir, mode);
       const err = await rejectionOf(FileKeyStore.open(dir));
-      expect(err.message).toContain(`refusing the store directory ${dir}: it is writable by ${who} (mode 0${mode.toString(8)})`);
-      expect(err.message).toContain(`chmod 700 ${dir}`);
+      expect(err.message).toContain(`refusing the store directory ${dir}: it is ${what} (mode 0${mode.toString(8)})`);
+      expect(err.message).toContain(`; run: chmod 700 ${dir}`);
       expect(await readdir(dir)).toEqual([]); // nothing created in it
       await chmod(dir, 0o700);
       await (await FileKeyStore.open(dir)).close();
     }
-    // An existing store whose directory was opened up later is refused too.
+    // An existing store whose directory was opened up later is refused too, for reading as well.
     await chmod(ok, 0o777);
     expect((await rejectionOf(FileKeyStore.open(ok))).message).toMatch(/writable by its group and by others/);
+    await chmod(ok, 0o755);
+    expect((await rejectionOf(FileKeyStore.open(ok))).message).toMatch(/readable by its group and by others \(mode 0755\).*; run: chmod 700 /);
     await chmod(ok, 0o700);
+    await (await FileKeyStore.open(ok)).close();
 
     // Owned by someone else: as root, a directory given to nobody; otherwise /, owned by root.
     const euid = process.geteuid!();
@@ -1314,7 +1327,7 @@ describe('masterKeyFromEnv and defaultStoreDir', () => {
     const dir = await tempDir();
     for (const [name, content] of [['raw', Buffer.from(key)], ['hex', `${hex}\n`], ['b64', `${b64}\n`]] as const) {
       const file = join(dir, name);
-      await writeFile(file, content);
+      await writeFile(file, content, { mode: 0o600 });
       expect(masterKeyFromEnv({ WASM_KMS_MASTER_KEY_FILE: file })).toEqual(key);
     }
   });
@@ -1345,6 +1358,45 @@ describe('masterKeyFromEnv and defaultStoreDir', () => {
     })();
     expect(err?.message).toContain(short);
     expect(err?.message).not.toContain('secret-ish');
+  });
+
+  it('refuses a key file its group or others can read or write, before reading it, saying how to fix it', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'master.key');
+    await writeFile(file, `${hex}\n`, { mode: 0o600 });
+    const cases = [
+      [0o644, 'readable by its group and by others'],
+      [0o640, 'readable by its group'],
+      [0o604, 'readable by others'],
+      [0o620, 'writable by its group'],
+      [0o666, 'writable by its group and by others'],
+      [0o610, 'open to its group'],
+    ] as const;
+    for (const [mode, what] of cases) {
+      await chmod(file, mode);
+      const err = (() => {
+        try {
+          masterKeyFromEnv({ WASM_KMS_MASTER_KEY_FILE: file });
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(err?.message).toBe(
+        `WASM_KMS_MASTER_KEY_FILE: ${file} is ${what} (mode 0${mode.toString(8)}); the master key must be readable by its owner only; run: chmod 600 ${file}`,
+      );
+      expect(err?.message).not.toContain(hex);
+    }
+    // Through a symbolic link, the file it leads to is checked.
+    const link = join(dir, 'key-link');
+    await symlink(file, link);
+    await chmod(file, 0o644);
+    expect(() => masterKeyFromEnv({ WASM_KMS_MASTER_KEY_FILE: link })).toThrow(/is readable by its group and by others \(mode 0644\).*run: chmod 600 /);
+    // Private to its owner, read-only or not, it is read.
+    for (const mode of [0o600, 0o400]) {
+      await chmod(file, mode);
+      expect(masterKeyFromEnv({ WASM_KMS_MASTER_KEY_FILE: file })).toEqual(key);
+      expect(masterKeyFromEnv({ WASM_KMS_MASTER_KEY_FILE: link })).toEqual(key);
+    }
   });
 
   it('puts the store in $WASM_KMS_HOME, else ~/.wasm-kms', async () => {

@@ -53,15 +53,18 @@
 // Reads take no lock and keep no cache: each read opens the files, and a rename is atomic, so a
 // read sees a write of any process as soon as it is acknowledged, and never half of one.
 //
-// Who may write: open() refuses a store directory that another user could write to, as OpenSSH's
-// StrictModes does: it must be owned by this process's effective uid and have no group or other
-// write bit (the error says to run chmod 700). A symbolic link as the store directory is resolved
-// once, at open, and its target is checked and used from then on. The directories above the store
-// directory are not checked. Inside the store nothing is followed: every directory on the way to
-// a record is checked with lstat and a symbolic link is refused (on every write, and on a store
-// instance's first read of that directory), and record files are opened with O_NOFOLLOW. On
-// platforms without uids (Windows) the owner and mode check is skipped. These checks keep other
-// users out; this user, who can write the store's files anyway, is not defended against.
+// Who may write, or read: open() refuses a store directory that another user could write to or
+// read, as OpenSSH's StrictModes does: it must be owned by this process's effective uid and give
+// its group and others no access at all, mode 0700 (the error says to run chmod 700). A master
+// key file (WASM_KMS_MASTER_KEY_FILE) that its group or others may read or write is refused in
+// the same way (chmod 600), as OpenSSH refuses an unprotected private key file. A symbolic link
+// as the store directory is resolved once, at open, and its target is checked and used from then
+// on. The directories above the store directory are not checked. Inside the store nothing is
+// followed: every directory on the way to a record is checked with lstat and a symbolic link is
+// refused (on every write, and on a store instance's first read of that directory), and record
+// files are opened with O_NOFOLLOW. On platforms without uids (Windows) the owner and mode
+// checks are skipped. These checks keep other users out; this user, who can write the store's
+// files anyway, is not defended against.
 //
 // Sealing: with a master key, the secret fields (keyMaterials[].material, keyPair.privateKey,
 // hmacKey) are stored as { "sealed": base64(iv ‖ ciphertext ‖ tag) }, AES-256-GCM from the
@@ -86,7 +89,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { constants as fsConstants } from 'node:fs';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { Stats } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -188,10 +191,21 @@ export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Uint8Arr
   }
   if (file) {
     let raw: Buffer;
+    let fd: number;
     try {
-      raw = readFileSync(file);
+      fd = openSync(file, 'r');
     } catch (err) {
       throw new Error(`WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`);
+    }
+    try {
+      // The mode of the file opened (a symbolic link's target), checked before a byte is read.
+      checkKeyFileMode(file, fstatSync(fd).mode);
+      raw = readFileSync(fd);
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('WASM_KMS_MASTER_KEY_FILE:')) throw err;
+      throw new Error(`WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`);
+    } finally {
+      closeSync(fd);
     }
     // 32 bytes can only be the raw key: the text forms are 44 (base64) or 64 (hex) characters.
     if (raw.length === MASTER_KEY_BYTES) {
@@ -209,6 +223,41 @@ export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Uint8Arr
     return key;
   }
   return undefined;
+}
+
+/** Whether the platform has uids and mode bits that mean what they say (not Windows). */
+const hasModeBits = (): boolean => typeof process.geteuid === 'function';
+
+/**
+ * Who besides the owner has access in `mode` (its group and/or others), and what access:
+ * "writable" when any of them may write, "readable" when they may read, else "open" (a
+ * directory they may pass through). Undefined when only the owner has access.
+ */
+function accessByOthers(mode: number): { what: 'writable' | 'readable' | 'open'; who: string } | undefined {
+  const bits = mode & 0o077;
+  if (bits === 0) return undefined;
+  const group = (bits & 0o070) !== 0;
+  const others = (bits & 0o007) !== 0;
+  const who = group && others ? 'its group and by others' : group ? 'its group' : 'others';
+  const what = (bits & 0o022) !== 0 ? 'writable' : (bits & 0o044) !== 0 ? 'readable' : 'open';
+  return { what, who: what === 'open' ? who.replace('and by', 'and') : who };
+}
+
+const octalMode = (mode: number): string => (mode & 0o777).toString(8).padStart(4, '0');
+
+/**
+ * Refuses a master key file that anyone but its owner may read or write, as OpenSSH refuses an
+ * unprotected private key file: the key seals every secret in the store.
+ */
+function checkKeyFileMode(file: string, mode: number): void {
+  if (!hasModeBits()) return;
+  const access = accessByOthers(mode);
+  if (access === undefined) return;
+  const by = access.what === 'open' ? `open to ${access.who}` : `${access.what} by ${access.who}`;
+  throw new Error(
+    `WASM_KMS_MASTER_KEY_FILE: ${file} is ${by} (mode ${octalMode(mode)}); the master key must be readable by its owner only; ` +
+      `run: chmod 600 ${file}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1021,13 +1070,19 @@ function checkOwner(named: string, real: string, s: Stats): void {
         'so its owner could replace or plant records; use a directory of your own (a missing one is created 0700)',
     );
   }
-  const writable = s.mode & 0o022;
-  if (writable !== 0) {
-    const who = writable === 0o022 ? 'its group and by others' : writable === 0o020 ? 'its group' : 'others';
+  // Any access by the group or others is refused, reading too: the file names in it are key
+  // ids and alias names, which no one else needs to see.
+  const access = accessByOthers(s.mode);
+  if (access !== undefined) {
+    const [by, risk] =
+      access.what === 'writable'
+        ? [`writable by ${access.who}`, 'another user could replace or plant records']
+        : access.what === 'readable'
+          ? [`readable by ${access.who}`, 'another user could list its keys and aliases']
+          : [`open to ${access.who}`, 'another user could reach its files by name'];
     throw new Error(
-      `wasm-kms file store: refusing the store directory ${named}: it is writable by ${who} ` +
-        `(mode ${(s.mode & 0o777).toString(8).padStart(4, '0')}), so another user could replace or plant records; ` +
-        `make it private with: chmod 700 ${real}`,
+      `wasm-kms file store: refusing the store directory ${named}: it is ${by} (mode ${octalMode(s.mode)}), so ${risk}; ` +
+        `run: chmod 700 ${real}`,
     );
   }
 }
