@@ -40,10 +40,10 @@ import type { IncomingMessage } from 'node:http';
 import { networkInterfaces } from 'node:os';
 
 /**
- * The request headers the AWS SDK for JavaScript v3 sends from a browser (seen in Chromium with
- * @aws-sdk/client-kms): the JSON protocol's content-type and x-amz-target, its user agent and
- * retry headers, and SigV4's authorization, x-amz-date and x-amz-security-token (temporary
- * credentials); x-amz-content-sha256 for clients configured to send the payload hash.
+ * The request headers the AWS SDK for JavaScript v3 sends from a browser. Seen in Chromium with
+ * @aws-sdk/client-kms: content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id,
+ * amz-sdk-request, authorization, x-amz-date and x-amz-content-sha256; x-amz-security-token
+ * joins them with temporary credentials (a session token).
  */
 export const CORS_REQUEST_HEADERS = [
   'content-type',
