@@ -148,7 +148,7 @@ describe('auth none on other addresses', () => {
       .map((a) => a!.address);
     expect(addresses.length).toBeGreaterThan(0);
     await withServer({ host: '0.0.0.0' }, async (s) => {
-      for (const address of addresses) expect((await call(s.port, 'ListKeys', {}, { host: `${address}:${s.port}` })).status, address).toBe(200);
+      for (const address of [...addresses, '0.0.0.0']) expect((await call(s.port, 'ListKeys', {}, { host: `${address}:${s.port}` })).status, address).toBe(200);
       expectRefused(await call(s.port, 'ListKeys', {}, { host: `kms:${s.port}` }), /^Host "kms:\d+"/);
       expectRefused(await call(s.port, 'ListKeys', {}, { host: `192.0.2.254:${s.port}` }), /^Host /);
     });

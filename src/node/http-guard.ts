@@ -9,10 +9,11 @@
 //   - the loopback names `localhost`, `127.0.0.1` and `[::1]`;
 //   - the address the server listens on and the `host` it was given (e.g. `192.168.1.5`, or a
 //     name such as `kms.internal`);
-//   - when it listens on every address (`0.0.0.0` or `::`), the addresses of this machine's
-//     network interfaces (os.networkInterfaces(), read again when a Host is not found, so an
-//     address that came up later is found) — not names: a name that reaches the machine (a
-//     docker compose service, a DNS name) must be listed with `allowHosts` (`--allow-host`);
+//   - when it listens on every address (`0.0.0.0` or `::`), that address and the addresses of
+//     this machine's network interfaces (os.networkInterfaces(), read again when a Host is not
+//     found, so an address that came up later is found) — not names: a name that reaches the
+//     machine (a docker compose service, a DNS name) must be listed with `allowHosts`
+//     (`--allow-host`);
 //   - the names in `allowHosts`;
 //
 // with the listening port or no port. A request without a Host header (HTTP/1.0; no browser
@@ -181,8 +182,9 @@ export class RequestGuard {
       const { address, port } = this.listening();
       const names = new Set(this.fixedNames);
       const wildcard = isWildcard(address) || isWildcard(this.host);
+      // A wildcard address itself (`0.0.0.0`, `[::]`) counts too: it is what the printed URL
+      // says, and no page but one served from this machine has it as its origin.
       for (const h of [this.host, address]) {
-        if (isWildcard(h)) continue;
         const name = hostNameOf(h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
         if (name !== undefined) names.add(name);
       }
