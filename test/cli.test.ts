@@ -247,6 +247,25 @@ describe('data key pairs, encryption and data keys', () => {
     expect(r.stderr).toMatch(/^\nAn error occurred \(NotFoundException\) when calling the GenerateDataKeyPair operation: .*alias\/no-such-alias.*\n$/);
   });
 
+  it("another --account-id's key: AccessDeniedException, exit 254, by ARN and through a ciphertext", () => {
+    const k = newKeyId();
+    const arn = `arn:aws:kms:us-east-1:111122223333:key/${k}`;
+    const blob = ok(['encrypt', '--key-id', k, '--plaintext', 'aGVsbG8=']).CiphertextBlob as string;
+    const other = ['--account-id', '444455556666'];
+    const r = cli([...other, 'describe-key', '--key-id', arn]);
+    expect(r.code).toBe(254);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `\nAn error occurred (AccessDeniedException) when calling the DescribeKey operation: User: arn:aws:iam::444455556666:root is not authorized to perform: kms:DescribeKey on resource: ${arn} because no resource-based policy allows the kms:DescribeKey action\n`,
+    );
+    const d = cli([...other, 'decrypt', '--ciphertext-blob', blob]);
+    expect(d.code).toBe(254);
+    expect(d.stderr).toBe(
+      '\nAn error occurred (AccessDeniedException) when calling the Decrypt operation: User: arn:aws:iam::444455556666:root is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because no resource-based policy allows the kms:Decrypt action\n',
+    );
+    expect(ok(['decrypt', '--ciphertext-blob', blob]).Plaintext).toBe('aGVsbG8=');
+  });
+
   it('--dry-run: DryRunOperationException when the call would succeed', () => {
     const r = cli(['generate-data-key-pair', '--key-id', keyId, '--key-pair-spec', 'RSA_4096', '--dry-run']);
     expect(r.code).toBe(254);
