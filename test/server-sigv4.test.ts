@@ -606,6 +606,16 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
     for (const c of [owner, stranger, role]) c.destroy();
   });
 
+  it('startServer refuses a principal of another account than the entry, or one that is no IAM caller', async () => {
+    await expect(startServer({ port: 0, auth: 'sigv4', credentials: [{ ...OWNER, principal: 'arn:aws:iam::777788889999:user/mallory' }] })).rejects.toThrow(
+      "credentials[0]: principal arn:aws:iam::777788889999:user/mallory is of account 777788889999, not of the entry's account 444455556666",
+    );
+    await expect(startServer({ port: 0, auth: 'sigv4', credentials: [{ ...OWNER, principal: 'arn:aws:iam::444455556666:group/ops' }] })).rejects.toThrow(TypeError);
+    await expect(startServer({ port: 0, auth: 'sigv4', credentials: [{ ...OWNER, roleSessionName: 'nightly' }] })).rejects.toThrow(
+      'credentials[0]: roleSessionName needs a role principal',
+    );
+  });
+
   it('RotateKeyOnDemand and GetKeyRotationStatus answer the key ARN; a multi-Region key its configuration; InvalidCiphertext has no message on the wire', async () => {
     const owner = client(server.url, OWNER);
     const key = (await owner.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
