@@ -366,10 +366,14 @@ export class TagException extends KMSServiceException {
   }
 }
 
-/** Not modeled in the SDK; the client surfaces it by name. */
+/**
+ * Not modeled in the SDK; the client surfaces it by name. A request quota was exceeded ("Rate
+ * exceeded"); `$retryable` marks it as the SDK's retry strategies mark throttling errors.
+ */
 export class ThrottlingException extends KMSServiceException {
   static readonly fault: Fault = 'client';
   static readonly httpStatus = 400;
+  readonly $retryable = { throttling: true };
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
     super({ name: 'ThrottlingException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });

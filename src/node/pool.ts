@@ -33,12 +33,26 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../core/index.js';
 import type { PoolReply, PoolRequest } from './pool-worker.js';
+import { ThrottlingException } from '../kms/exceptions.js';
 
 export interface KeyPairWorkerPoolOptions {
   /** Worker threads; default os.availableParallelism() + 1 (one reserved for the fast lane), or 1 on one core. */
   threads?: number;
   /** Pre-generated pairs to keep ready per spec, e.g. { RSA_2048: 32 }. Held in memory only, never persisted. */
   prefill?: Partial<Record<KeyPairSpec, number>>;
+  /**
+   * On-demand requests that may wait for a thread, per lane; default 256. One more is refused
+   * with ThrottlingException ("Rate exceeded"), as KMS answers a caller over its request quota.
+   */
+  maxQueued?: number;
+}
+
+export interface GenerateOptions {
+  /**
+   * Aborting drops the request if no thread has taken it yet (it rejects with an AbortError);
+   * a pair already being made is finished and wiped.
+   */
+  signal?: AbortSignal;
 }
 
 /** Beside this file in dist/; the TypeScript sources cannot run it, so tests load the pool from dist/. */
@@ -46,6 +60,9 @@ const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
 
 /** The largest number of pairs one spec may hold ready. */
 const MAX_PREFILL = 10_000;
+
+/** The default of maxQueued: requests waiting per lane. */
+const MAX_QUEUED = 256;
 
 /** Failed starts in a row after which a thread is not replaced any more. */
 const MAX_FAILED_STARTS = 5;
@@ -69,6 +86,8 @@ interface Request {
   spec: KeyPairSpec;
   resolve(pair: KeyPair): void;
   reject(err: Error): void;
+  /** Its caller aborted while a thread was making its pair: the pair is wiped when it comes. */
+  abandoned?: boolean;
 }
 
 /** What a thread is running: an on-demand request, or a refill (no request). */
@@ -111,6 +130,11 @@ export class KeyPairWorkerPool {
   readonly #readyWaiters: { resolve(): void; reject(err: Error): void }[] = [];
   #seq = 0;
   #generated = 0;
+  /** Requests dropped from a queue because their caller aborted. */
+  #abandoned = 0;
+  /** Requests refused because their lane's queue was full. */
+  #throttled = 0;
+  readonly #maxQueued: number;
   #closed = false;
   #closing?: Promise<void>;
   /** Set when a worker could not start before any ever had: the pool cannot serve anything. */
@@ -126,6 +150,11 @@ export class KeyPairWorkerPool {
       throw new RangeError(`KeyPairWorkerPool: threads must be a whole number from 1 to 1024, got ${String(threads)}`);
     }
     this.#threads = threads;
+    const maxQueued = options.maxQueued ?? MAX_QUEUED;
+    if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) {
+      throw new RangeError(`KeyPairWorkerPool: maxQueued must be a positive whole number, got ${String(maxQueued)}`);
+    }
+    this.#maxQueued = maxQueued;
     for (const [spec, count] of Object.entries(options.prefill ?? {})) {
       if (!isSpec(spec)) throw new TypeError(`KeyPairWorkerPool: unknown key pair spec ${JSON.stringify(spec)} in prefill; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
       if (count === undefined) continue;
@@ -157,9 +186,15 @@ export class KeyPairWorkerPool {
     this.#dispatch();
   }
 
-  /** A fresh pair; the caller owns it (and should wipe privateKey when done). Rejects after close(). */
-  generate(spec: KeyPairSpec): Promise<KeyPair> {
+  /**
+   * A fresh pair; the caller owns it (and should wipe privateKey when done). Rejects after
+   * close(), with ThrottlingException when the spec's lane already has maxQueued requests
+   * waiting, and with an AbortError when `options.signal` aborts before a thread takes it.
+   */
+  generate(spec: KeyPairSpec, options: GenerateOptions = {}): Promise<KeyPair> {
     if (this.#closed) return Promise.reject(new Error('wasm-kms: KeyPairWorkerPool is closed'));
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(abortError());
     if (this.#broken) return Promise.reject(this.#broken);
     if (!isSpec(spec)) {
       const shown = typeof spec === 'string' ? JSON.stringify(spec) : `(${typeof spec})`;
@@ -175,10 +210,43 @@ export class KeyPairWorkerPool {
     // Pairs already held are handed out even when no thread is left to make more.
     const lost = this.#unservable(laneOf(spec));
     if (lost) return Promise.reject(lost);
+    const queue = this.#queues[laneOf(spec)];
+    if (queue.length >= this.#maxQueued) {
+      this.#throttled++;
+      // The text AWS sends when a request quota is exceeded.
+      return Promise.reject(new ThrottlingException('Rate exceeded'));
+    }
     return new Promise<KeyPair>((resolve, reject) => {
-      this.#queues[laneOf(spec)].push({ spec, resolve, reject });
+      const request: Request = { spec, resolve, reject };
+      if (signal !== undefined) {
+        const onAbort = () => this.#abandon(request);
+        signal.addEventListener('abort', onAbort, { once: true });
+        request.resolve = (pair) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(pair);
+        };
+        request.reject = (err) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        };
+      }
+      queue.push(request);
       this.#dispatch();
     });
+  }
+
+  /** The caller of `request` aborted: out of its queue if no thread has it yet, else wiped on arrival. */
+  #abandon(request: Request): void {
+    const queue = this.#queues[laneOf(request.spec)];
+    const waiting = queue.indexOf(request);
+    if (waiting >= 0) {
+      queue.splice(waiting, 1);
+      this.#abandoned++;
+      this.#dispatch();
+    } else {
+      request.abandoned = true;
+    }
+    request.reject(abortError());
   }
 
   /** Resolves when every prefill pool is full (for tests and benchmarks). */
@@ -200,7 +268,7 @@ export class KeyPairWorkerPool {
    * `ready`: pairs held per prefilled spec; `generated`: pairs the threads have made so far,
    * refills included.
    */
-  stats(): { threads: number; queued: { fast: number; slow: number }; ready: Partial<Record<KeyPairSpec, number>>; generated: number } {
+  stats(): PoolStats {
     const ready: Partial<Record<KeyPairSpec, number>> = {};
     for (const [spec, fill] of this.#prefill) ready[spec] = fill.held.length;
     return {
@@ -208,6 +276,8 @@ export class KeyPairWorkerPool {
       queued: { fast: this.#queues.fast.length, slow: this.#queues.slow.length },
       ready,
       generated: this.#generated,
+      abandoned: this.#abandoned,
+      throttled: this.#throttled,
     };
   }
 
@@ -337,7 +407,7 @@ export class KeyPairWorkerPool {
   /** A job whose worker died before it ran: the request waits for a thread again, a refill is redone. */
   #requeue(job: Job): void {
     if (job.request) {
-      this.#queues[laneOf(job.spec)].unshift(job.request);
+      if (!job.request.abandoned) this.#queues[laneOf(job.spec)].unshift(job.request);
       return;
     }
     const fill = this.#prefill.get(job.spec);
@@ -396,7 +466,8 @@ export class KeyPairWorkerPool {
   /** A pair from a thread: to its request, else (a refill) to a waiting request for the spec, else held. */
   #deliver(job: Job, pair: KeyPair): void {
     if (job.request) {
-      job.request.resolve(pair);
+      if (job.request.abandoned) wipe(pair);
+      else job.request.resolve(pair);
       return;
     }
     const fill = this.#prefill.get(job.spec);
@@ -501,6 +572,23 @@ export class KeyPairWorkerPool {
     slot.job = job;
     slot.worker.postMessage({ seq: job.seq, spec: job.spec } satisfies PoolRequest);
   }
+}
+
+export interface PoolStats {
+  threads: number;
+  queued: { fast: number; slow: number };
+  ready: Partial<Record<KeyPairSpec, number>>;
+  generated: number;
+  /** Requests dropped from a queue before any thread took them, because their caller aborted. */
+  abandoned: number;
+  /** Requests refused with ThrottlingException because their lane's queue was full. */
+  throttled: number;
+}
+
+function abortError(): Error {
+  const err = new Error('wasm-kms: the key pair request was aborted by its caller');
+  err.name = 'AbortError';
+  return err;
 }
 
 function wipe(pair: KeyPair): void {

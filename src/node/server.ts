@@ -37,6 +37,7 @@ import { isOperationName, type OperationName } from '../kms/schema.js';
 import { MemoryKeyStore, type KeyStore } from '../kms/store.js';
 import { isValidRegion, preVerify, scopeRegion, verifyRequest } from './sigv4.js';
 import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
+import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 import { RequestGuard } from './http-guard.js';
 
 export interface ServerCredentials {
@@ -73,8 +74,12 @@ export interface ServerOptions {
   region?: string;
   /** Default '111122223333'. */
   accountId?: string;
-  /** Where data key pairs come from, e.g. a worker pool; default the core in this thread. */
-  generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+  /**
+   * Where data key pairs come from, e.g. a worker pool; default the core in this thread. The
+   * signal aborts when the client's connection closes before its answer: a pool can then drop
+   * the job if it has not started (KeyPairWorkerPool.generate takes the same options).
+   */
+  generateKeyPair?: (spec: KeyPairSpec, options?: { signal?: AbortSignal }) => KeyPair | Promise<KeyPair>;
   /** Default 'none'; 'sigv4' = strict mode: every request must be signed by one of `credentials`. */
   auth?: 'none' | 'sigv4';
   /** Required for 'sigv4'. */
@@ -88,6 +93,13 @@ export interface ServerOptions {
   log?: (line: string, fields: RequestLogFields) => void;
   /** How long close() lets requests in flight run before it drops their connections; default 10 s. */
   closeGraceMs?: number;
+  /**
+   * Connections open at once from one client address; default 256. Past it, that address's
+   * longest-idle connection (no complete request on it) is closed to make room.
+   */
+  maxConnectionsPerAddress?: number;
+  /** Connections open at once in all; default 1024, with the same rule for making room. */
+  maxConnections?: number;
   /**
    * Origins whose web pages may call the endpoint (CORS), e.g. ['http://localhost:3000'].
    * Without signatures, pages of any other origin are refused (http-guard.ts).
@@ -122,14 +134,17 @@ const ACCOUNT_ID = /^\d{12}$/;
 // Past the limit the rest of a body is read and dropped, so that the client gets its 413 instead
 // of a reset connection; past this much more, the connection is closed.
 const DRAIN_LIMIT = 16 * 1024 * 1024;
-/** Connections open at once; more wait in the kernel's backlog. */
+/** Connections open at once, in all and per client address (connection-guard.ts). */
 const MAX_CONNECTIONS = 1024;
+const MAX_CONNECTIONS_PER_ADDRESS = 256;
+const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 interface Config {
   store: KeyStore;
   region: string;
   accountId: string;
-  generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+  generateKeyPair?: (spec: KeyPairSpec, options?: { signal?: AbortSignal }) => KeyPair | Promise<KeyPair>;
   strict: boolean;
   credentials: ReadonlyMap<string, Credential>;
   bodyLimit: number;
@@ -158,7 +173,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     listening: () => (listening ??= server.address() as AddressInfo),
   });
 
-  const server = createServer((req, res) => {
+  const limits = connectionLimits(options);
+  // Node checks headersTimeout and requestTimeout every connectionsCheckingInterval (30 s by
+  // default), which let stalled sockets keep their places for half a minute.
+  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
     res.on('finish', () => {
       // A keep-alive connection that was busy when close() was called is idle now.
       if (config.closing) server.closeIdleConnections();
@@ -166,10 +184,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     void handle(config, req, res);
   });
 
-  // Slow or stalled clients are cut off: headers within 10 s, the whole request within 30 s.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.maxConnections = MAX_CONNECTIONS;
+  // Slow or stalled clients are cut off: headers within 5 s, the whole request within 30 s
+  // (checked every second); until then, ConnectionGuard keeps room for complete requests.
+  new ConnectionGuard(limits).attach(server);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(err);
@@ -206,6 +223,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return closed;
     },
   };
+}
+
+function connectionLimits(options: ServerOptions): ConnectionLimits {
+  const total = options.maxConnections ?? MAX_CONNECTIONS;
+  if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`maxConnections must be a positive whole number, got ${String(total)}`);
+  const perAddress = options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
+  if (!Number.isSafeInteger(perAddress) || perAddress < 1) {
+    throw new RangeError(`maxConnectionsPerAddress must be a positive whole number, got ${String(perAddress)}`);
+  }
+  return { total, perAddress };
 }
 
 function resolveConfig(options: ServerOptions): Config {
@@ -364,14 +391,14 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
 
     const operation = operationOf(target);
     const input = decodeRequest(operation, body);
-    const ctx: OperationContext = { store: config.store, account, principal, region, core: getCore, generateKeyPair: config.generateKeyPair };
+    const ctx: OperationContext = { store: config.store, account, principal, region, core: getCore, generateKeyPair: abandonable(config, res) };
     const output = await OPERATION_HANDLERS[operation](ctx, input);
     const json = encodeOutput(output);
     // The response text is all that is left of a plaintext key once it is encoded.
     wipeSecrets(output);
     reply(config, res, 200, requestId, json);
   } catch (err) {
-    if (err instanceof Aborted || res.headersSent) {
+    if (err instanceof Aborted || res.headersSent || res.destroyed) {
       res.destroy();
       return;
     }
@@ -395,6 +422,21 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     res.setHeader('x-amzn-ErrorType', e.name);
     reply(config, res, e.status, requestId, e.body);
   }
+}
+
+/**
+ * The key pair source for one request, with a signal that aborts when the client's connection
+ * closes before the answer is sent: a pool drops the job if it has not started, so work for
+ * clients that hung up does not delay the next ones.
+ */
+function abandonable(config: Config, res: ServerResponse): OperationContext['generateKeyPair'] {
+  const generate = config.generateKeyPair;
+  if (generate === undefined) return undefined;
+  const abandoned = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abandoned.abort();
+  });
+  return (spec) => generate(spec, { signal: abandoned.signal });
 }
 
 function reply(config: Config, res: ServerResponse, status: number, requestId: string, body: string, contentType = JSON_1_1): void {
