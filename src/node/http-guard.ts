@@ -161,6 +161,7 @@ export class RequestGuard {
   private readonly host: string;
   private readonly listening: () => { address: string; port: number };
   private bound?: { names: Set<string>; port: number; wildcard: boolean };
+  private interfacesReadAt = 0;
 
   constructor(options: GuardOptions) {
     this.strict = options.strict;
@@ -194,11 +195,18 @@ export class RequestGuard {
     return this.bound;
   }
 
-  /** Whether `name` (canonical) names this endpoint; on a wildcard address, re-reads the interfaces once before saying no. */
+  /**
+   * Whether `name` (canonical) names this endpoint. On a wildcard address an unknown name has the
+   * interfaces read again first, at most once a second (a flood of refused requests would
+   * otherwise make one system call each).
+   */
   private knows(name: string): boolean {
     const b = this.names();
     if (b.names.has(name)) return true;
     if (!b.wildcard) return false;
+    const t = Date.now();
+    if (t - this.interfacesReadAt < 1000) return false;
+    this.interfacesReadAt = t;
     const now = interfaceNames();
     for (const n of now) b.names.add(n);
     return now.includes(name);
