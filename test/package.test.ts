@@ -1,5 +1,6 @@
 // The package's public surface: every "exports" entry and the bin resolve to built files,
-// and the CLI runs.
+// typesVersions agrees with the "types" conditions, the edge entry needs initCore(module), and
+// the CLI runs.
 import { describe, it, expect } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -35,6 +36,47 @@ describe('package.json', () => {
     expect(createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
     const node = await import(join(root, 'dist/node/index.js'));
     expect(typeof node.runCli).toBe('function');
+  });
+
+  it('typesVersions maps every subpath with declarations to the file its "types" condition names', () => {
+    // For TypeScript's moduleResolution node (node10), which does not read "exports".
+    const map = pkg.typesVersions['*'];
+    for (const [name, target] of Object.entries<string | Record<string, string>>(pkg.exports)) {
+      if (typeof target === 'string' || !target.types) continue;
+      if (name === '.') {
+        expect(pkg.types).toBe(target.types);
+        continue;
+      }
+      expect(map[name.slice(2)], name).toEqual([target.types.slice(2)]);
+      expect(existsSync(join(root, target.types)), target.types).toBe(true);
+    }
+    expect(Object.keys(map).sort()).toEqual(['core', 'core.wasm', 'node', 'wasm/scalar', 'wasm/simd']);
+  });
+
+  it('the edge entry embeds no WebAssembly, refuses to run before initCore(module) and says how, then works', async () => {
+    const text = readFileSync(join(root, 'dist/edge/kms.js'), 'utf8');
+    expect(text).not.toContain('AGFzbQ');
+    // A fresh process: the edge entry's module state is its own.
+    const script = `
+      import * as edge from ${JSON.stringify(join(root, 'dist/edge/kms.js'))};
+      import * as core from ${JSON.stringify(join(root, 'dist/edge/core.js'))};
+      import { readFileSync } from 'node:fs';
+      const errors = [];
+      try { edge.generateKeyPair('ECC_NIST_P256'); } catch (e) { errors.push(e.message); }
+      try { await core.initCore(); } catch (e) { errors.push(e.message); }
+      await core.initCore(readFileSync(${JSON.stringify(join(root, 'dist/wasm/wasm-kms.scalar.wasm'))}));
+      const { publicKey } = edge.generateKeyPair('ECC_NIST_P256');
+      console.log(JSON.stringify({ errors, publicKey: Buffer.from(publicKey).toString('base64') }));
+    `;
+    const r = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.errors).toHaveLength(2);
+    for (const message of out.errors) {
+      expect(message).toContain('embeds no WebAssembly');
+      expect(message).toContain('await initCore(module)');
+    }
+    expect(createPublicKey({ key: Buffer.from(out.publicKey, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
   });
 
   it('the bin prints a key pair node:crypto takes', () => {
