@@ -19,7 +19,7 @@ import { KMSClient, KMSCommand, MemoryKeyStore } from '../src/kms/index.js';
 import { OPERATION_HANDLERS } from '../src/kms/operations/index.js';
 import { getCore } from '../src/core/module.js';
 import { FileKeyStore } from '../src/node/file-store.js';
-import { wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyRecord, type KeyStore } from '../src/kms/store.js';
+import { LoadedKeyRecords, wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyRecord, type KeyStore } from '../src/kms/store.js';
 import type { OperationName } from '../src/kms/schema.js';
 import type { OperationContext } from '../src/kms/keys.js';
 import { CLOUDHSM } from './helpers/kms.js';
@@ -276,6 +276,27 @@ describe('wipeRecord', () => {
     } as unknown as KeyRecord;
     wipeRecord(r);
     for (const b of buffersOf(r)) expect(nonZero(b)).toBe(false);
+  });
+
+  it('the view an operation runs over has the optional store methods exactly where the store has them', async () => {
+    const full = new LoadedKeyRecords(new MemoryKeyStore());
+    for (const m of ['transaction', 'getCustomKeyStore', 'putCustomKeyStore', 'listCustomKeyStores'] as const) {
+      expect(typeof full[m], m).toBe('function');
+    }
+    expect(await full.transaction!(async () => 42)).toBe(42);
+    const bare: KeyStore = {
+      getKey: async () => undefined,
+      putKey: async () => undefined,
+      listKeys: async () => [],
+      getAlias: async () => undefined,
+      putAlias: async () => undefined,
+      deleteAlias: async () => false,
+      listAliases: async () => [],
+    };
+    const view = new LoadedKeyRecords(bare);
+    for (const m of ['transaction', 'getCustomKeyStore', 'putCustomKeyStore', 'listCustomKeyStores'] as const) {
+      expect(view[m], m).toBeUndefined();
+    }
   });
 
   it('the memory store hands out copies: wiping one leaves the store\'s key intact', async () => {

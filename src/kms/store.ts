@@ -120,40 +120,76 @@ export function wipeRecord(record: KeyRecord): void {
 }
 
 /**
- * A view of `store` that remembers every key record it hands out (getKey, listKeys), and
- * `wipe()`, which zeroes all of them. Every other method passes straight through, and the
- * optional ones exist on the view only where the store has them. Custom key store and alias
- * records hold no secret bytes (a custom key store's password or XKS secret is never kept).
+ * A view of a store that remembers every key record it hands out (getKey, listKeys), and
+ * `wipe()`, which zeroes all of them. Every other method passes straight through; the optional
+ * ones are undefined on the view where the store lacks them, as callers test. Custom key store
+ * and alias records hold no secret bytes (a custom key store's password or XKS secret is never
+ * kept). One per operation run; its methods live on the prototype, so making one is cheap.
  */
-export function trackLoadedKeys(store: KeyStore): { store: KeyStore; wipe(): void } {
-  const loaded: KeyRecord[] = [];
-  const view: KeyStore = {
-    async getKey(account, region, keyId) {
-      const record = await store.getKey(account, region, keyId);
-      if (record !== undefined) loaded.push(record);
-      return record;
-    },
-    putKey: (record) => store.putKey(record),
-    async listKeys(account, region) {
-      const records = await store.listKeys(account, region);
-      for (const r of records) loaded.push(r);
-      return records;
-    },
-    getAlias: (account, region, aliasName) => store.getAlias(account, region, aliasName),
-    putAlias: (record) => store.putAlias(record),
-    deleteAlias: (account, region, aliasName) => store.deleteAlias(account, region, aliasName),
-    listAliases: (account, region) => store.listAliases(account, region),
-  };
-  if (store.transaction !== undefined) view.transaction = (fn) => store.transaction!(fn);
-  if (store.getCustomKeyStore !== undefined) view.getCustomKeyStore = (a, r, id) => store.getCustomKeyStore!(a, r, id);
-  if (store.putCustomKeyStore !== undefined) view.putCustomKeyStore = (record) => store.putCustomKeyStore!(record);
-  if (store.listCustomKeyStores !== undefined) view.listCustomKeyStores = (a, r) => store.listCustomKeyStores!(a, r);
-  return {
-    store: view,
-    wipe() {
-      for (const r of loaded.splice(0)) wipeRecord(r);
-    },
-  };
+export class LoadedKeyRecords implements KeyStore {
+  readonly #store: KeyStore;
+  readonly #loaded: KeyRecord[] = [];
+
+  constructor(store: KeyStore) {
+    this.#store = store;
+    if (store.transaction === undefined) this.transaction = undefined;
+    if (store.getCustomKeyStore === undefined) this.getCustomKeyStore = undefined;
+    if (store.putCustomKeyStore === undefined) this.putCustomKeyStore = undefined;
+    if (store.listCustomKeyStores === undefined) this.listCustomKeyStores = undefined;
+  }
+
+  /** Zeroes every key record handed out so far. */
+  wipe(): void {
+    for (const r of this.#loaded.splice(0)) wipeRecord(r);
+  }
+
+  async getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
+    const record = await this.#store.getKey(account, region, keyId);
+    if (record !== undefined) this.#loaded.push(record);
+    return record;
+  }
+
+  async listKeys(account: string, region: string): Promise<KeyRecord[]> {
+    const records = await this.#store.listKeys(account, region);
+    for (const r of records) this.#loaded.push(r);
+    return records;
+  }
+
+  putKey(record: KeyRecord): Promise<void> {
+    return this.#store.putKey(record);
+  }
+
+  transaction?<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#store.transaction!(fn);
+  }
+
+  getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    return this.#store.getAlias(account, region, aliasName);
+  }
+
+  putAlias(record: AliasRecord): Promise<void> {
+    return this.#store.putAlias(record);
+  }
+
+  deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
+    return this.#store.deleteAlias(account, region, aliasName);
+  }
+
+  listAliases(account: string, region: string): Promise<AliasRecord[]> {
+    return this.#store.listAliases(account, region);
+  }
+
+  getCustomKeyStore?(account: string, region: string, customKeyStoreId: string): Promise<CustomKeyStoreRecord | undefined> {
+    return this.#store.getCustomKeyStore!(account, region, customKeyStoreId);
+  }
+
+  putCustomKeyStore?(record: CustomKeyStoreRecord): Promise<void> {
+    return this.#store.putCustomKeyStore!(record);
+  }
+
+  listCustomKeyStores?(account: string, region: string): Promise<CustomKeyStoreRecord[]> {
+    return this.#store.listCustomKeyStores!(account, region);
+  }
 }
 
 /**
@@ -168,11 +204,11 @@ export async function runWipingLoadedKeys<C extends { store: KeyStore }, I, O>(
   ctx: C,
   input: I,
 ): Promise<O> {
-  const tracked = trackLoadedKeys(ctx.store);
+  const loaded = new LoadedKeyRecords(ctx.store);
   try {
-    return await op({ ...ctx, store: tracked.store }, input);
+    return await op({ ...ctx, store: loaded }, input);
   } finally {
-    tracked.wipe();
+    loaded.wipe();
   }
 }
 
