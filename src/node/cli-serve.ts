@@ -1,4 +1,6 @@
-// serve: the KMS endpoint (server.ts) on the file key store, with key pairs from a worker pool.
+// serve: the KMS endpoint (server.ts) on the file key store (or, with --memory, a MemoryKeyStore
+// for one run), with key pairs from a worker pool. Web pages: see http-guard.ts (--cors,
+// --allow-host).
 // It prints one line on stdout once it listens — "wasm-kms listening on http://HOST:PORT" — with
 // the real port when --port 0 asked for any free one, and one line per request on stderr unless
 // --quiet. SIGTERM or SIGINT: stop accepting, let in-flight requests finish, close the pool and
@@ -48,8 +50,9 @@ function setting(flagValue: unknown, flag: string, env: NodeJS.ProcessEnv, varia
   return v ? { value: v, source: variable } : undefined;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** A repeatable option's values (commander gives `previous` undefined the first time). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 type LogFormat = 'text' | 'json';
@@ -87,8 +90,8 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
     .option('--threads <n>', 'worker threads for key pairs (default: the number of CPUs + 1, one kept for non-RSA requests)')
     .option('--body-limit <bytes>', 'largest request body (default 1 MiB)')
     .option('--quiet', 'no per-request lines on stderr')
-    .option('--cors <origin>', 'an origin whose web pages may call the endpoint, e.g. http://localhost:3000 (repeatable)', collect, [])
-    .option('--allow-host <name>', 'a further Host name accepted without --auth sigv4, e.g. a docker compose service name (repeatable)', collect, [])
+    .option('--cors <origin>', 'an origin whose web pages may call the endpoint, e.g. http://localhost:3000 (repeatable)', collect)
+    .option('--allow-host <name>', 'a further Host name accepted without --auth sigv4, e.g. a docker compose service name (repeatable)', collect)
     .option('--memory', 'keep keys in memory only, for this run (not with --store)')
     .option('--log-format <format>', 'text (default: timestamped lines) or json (one object per line)')
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
@@ -115,14 +118,14 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
       if (opts.memory === true && given.store !== undefined) throw new UsageError('--memory and --store exclude each other: --memory keeps keys in memory only');
       const logFormat = opts.logFormat ?? 'text';
       if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`argument --log-format: Invalid choice: '${String(logFormat)}', valid choices are: text, json`);
-      const cors = (opts.cors as string[]).map((o) => {
+      const cors = ((opts.cors as string[] | undefined) ?? []).map((o) => {
         try {
           return normalizeOrigin(o, 'argument --cors');
         } catch (e) {
           throw new UsageError(oneLine(e));
         }
       });
-      const allowHosts = (opts.allowHost as string[]).map((h) => {
+      const allowHosts = ((opts.allowHost as string[] | undefined) ?? []).map((h) => {
         try {
           return normalizeHostName(h, 'argument --allow-host');
         } catch (e) {
