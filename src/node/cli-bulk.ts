@@ -13,15 +13,17 @@
 // is gone, and says so on stderr. A second SIGINT/SIGTERM while a run stops exits at once, after
 // removing the temporary file.
 //
-// Progress: a bar on stderr when stderr is a terminal; nothing when it is not (logs stay clean).
-// Either way the run ends with one summary line on stderr: "N pairs in X s (Y pairs/s)".
+// Progress: a line on stderr when stderr is a terminal (cli-bar.ts: fits the terminal's width, a
+// smoothed ETA); nothing when it is not (logs stay clean). Either way the run ends with one
+// summary line on stderr: "N pairs in X s (Y pairs/s)". On SIGINT/SIGTERM the line is stopped
+// and the terminal given back (cursor shown, line wrap on) before the notice is written, on a
+// line of its own.
 
 import { randomBytes } from 'node:crypto';
 import { constants, unlinkSync } from 'node:fs';
 import { access, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { KMSClient, KMSCommand } from '../kms/client.js';
 import { DryRunOperationException } from '../kms/exceptions.js';
 import { OPERATION_HANDLERS } from '../kms/operations/index.js';
@@ -30,6 +32,7 @@ import { callOperation, ExitError, oneLine, openStore, type CliIO, type GlobalOp
 import { inModelOrder, toPlain } from './cli-output.js';
 import { CliFailure, parseParam, UsageError } from './cli-params.js';
 import { KeyPairWorkerPool } from './pool.js';
+import { ProgressBar } from './cli-bar.js';
 
 /** More than this many in one run is almost certainly a typo. */
 const MAX_COUNT = 100_000_000;
@@ -163,7 +166,13 @@ async function generatePairs(run: BulkRun): Promise<void> {
   let interrupted: NodeJS.Signals | undefined;
   /** Set while the temporary file may exist, so that a forced exit can remove it. */
   let tmp: string | undefined;
+  /** The progress line, while it is drawn. */
+  let bar: ProgressBar | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    // Nothing is written while the line is drawn: stop it first (its last state stays on its
+    // line) and give the terminal back, so that the notice below starts a line of its own.
+    bar?.stop(true);
+    bar = undefined;
     if (interrupted !== undefined) {
       // A second signal while the pairs under way finish: the user wants out now.
       if (tmp !== undefined) {
@@ -181,7 +190,6 @@ async function generatePairs(run: BulkRun): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let bar: cliProgress.SingleBar | undefined;
   try {
     // Every check the real calls would make, before any thread or file exists.
     const probe = new KMSClient({ region: g.region, accountId: g.accountId, store });
@@ -206,14 +214,8 @@ async function generatePairs(run: BulkRun): Promise<void> {
       // umask can only take bits away from 0600; this makes sure nothing else is set either.
       await fh.chmod(0o600);
       if (io.stderrIsTTY) {
-        bar = new cliProgress.SingleBar({
-          stream: process.stderr,
-          format: 'key pairs |{bar}| {value}/{total} | {percentage}% | ETA {eta_formatted}',
-          hideCursor: true,
-          clearOnComplete: true,
-          gracefulExit: false,
-        });
-        bar.start(count, 0);
+        bar = new ProgressBar(process.stderr, count);
+        bar.start();
       }
       const started = performance.now();
       // Lines are batched and written one batch at a time, in the order the pairs finish.
@@ -266,7 +268,8 @@ async function generatePairs(run: BulkRun): Promise<void> {
       tmp = undefined;
       await syncDirectory(dirname(run.out));
       const seconds = (performance.now() - started) / 1000;
-      bar?.stop();
+      // A finished run's line is erased: the summary takes its place.
+      bar?.stop(false);
       bar = undefined;
       io.stderr(`${count} pairs in ${seconds.toFixed(2)} s (${(count / seconds).toFixed(1)} pairs/s)\n`);
     } finally {
@@ -277,7 +280,9 @@ async function generatePairs(run: BulkRun): Promise<void> {
       }
     }
   } finally {
-    bar?.stop();
+    // A failure's message follows the line as it was when the run stopped.
+    bar?.stop(true);
+    bar = undefined;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await pool?.close();
