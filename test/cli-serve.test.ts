@@ -61,9 +61,9 @@ function serve(args: string[], extraEnv: Record<string, string> = {}, global: st
   });
 }
 
-/** The CLI run to its end. */
+/** The CLI run to its end (a serve that wrongly starts listening is killed after a minute). */
 function run(args: string[], extraEnv: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: env(extraEnv), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: env(extraEnv), encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
