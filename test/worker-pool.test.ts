@@ -328,7 +328,8 @@ describe('KeyPairWorkerPool: failures', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wasm-kms-pool-'));
     try {
       const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-      for (const sub of ['core', 'der']) cpSync(join(dist, sub), join(dir, sub), { recursive: true });
+      // pool.js imports the core (spec names) and the KMS exceptions (ThrottlingException).
+      for (const sub of ['core', 'der', 'kms']) cpSync(join(dist, sub), join(dir, sub), { recursive: true });
       mkdirSync(join(dir, 'node'));
       cpSync(join(dist, 'node', 'pool.js'), join(dir, 'node', 'pool.js'));
       const mod = (await import(pathToFileURL(join(dir, 'node', 'pool.js')).href)) as { KeyPairWorkerPool: typeof KeyPairWorkerPool };

@@ -103,7 +103,15 @@ export interface EnumShape {
   messageOrder?: readonly string[];
 }
 export interface ListShape { type: 'list'; member: Shape; min?: number; max?: number }
-export interface MapShape { type: 'map'; key: StringShape; value: StringShape; min?: number; max?: number }
+export interface MapShape {
+  type: 'map';
+  key: StringShape;
+  value: StringShape;
+  min?: number;
+  max?: number;
+  /** The most UTF-8 bytes all keys and values may add up to. */
+  maxBytes?: number;
+}
 export interface StructureShape { type: 'structure'; members: Members }
 
 export type Shape =
@@ -127,7 +135,12 @@ const BOOL: BooleanShape = { type: 'boolean' };
 
 const KeyIdType = str(1, 2048);
 const GrantTokenList: ListShape = { type: 'list', member: str(1, 8192), max: 10 };
-const EncryptionContextType: MapShape = { type: 'map', key: str(), value: str() };
+// AWS documents no size limit for an encryption context in a request (the only figures it
+// gives are for grant constraints: 8 pairs, 384 characters a value). This engine caps the
+// UTF-8 bytes of all keys and values together at 8,192, twice the largest Plaintext, so that a
+// request cannot make the engine sort and encode a context of a megabyte.
+export const ENCRYPTION_CONTEXT_MAX_BYTES = 8192;
+const EncryptionContextType: MapShape = { type: 'map', key: str(), value: str(), maxBytes: ENCRYPTION_CONTEXT_MAX_BYTES };
 const CiphertextType: BlobShape = { type: 'blob', min: 1, max: 6144 };
 const PlaintextType: BlobShape = { type: 'blob', min: 1, max: 4096, sensitive: true };
 const NumberOfBytesType = int(1, 1024);

@@ -80,6 +80,12 @@ function checkValue(shape: Shape, v: unknown, path: string, out: string[]): void
   switch (shape.type) {
     case 'string': {
       if (typeof v !== 'string') throw wrongType('string', v);
+      if (LONE_SURROGATE.test(v)) {
+        // This engine's wording; AWS's is unrecorded. The value is not shown: it cannot be
+        // printed as it is, and would be changed if it were.
+        out.push(`Value at '${path}' failed to satisfy constraint: Member must be a well-formed Unicode string (a lone UTF-16 surrogate is not a character)`);
+        return;
+      }
       const shown = !shape.sensitive;
       lengthChecks(codePoints(v), shape.min, shape.max, (c) => fail(c, shown));
       if (shape.pattern !== undefined && !fullMatch(shape.pattern, v)) {
@@ -126,6 +132,12 @@ function checkValue(shape: Shape, v: unknown, path: string, out: string[]): void
     }
     case 'map': {
       if (!isPlainObject(v)) throw wrongType('map', v);
+      if (shape.maxBytes !== undefined && !withinBytes(v, shape.maxBytes)) {
+        // This engine's limit and wording (schema.ts); the pairs are neither shown nor checked
+        // one by one, so that an oversized map costs no more than counting its bytes.
+        out.push(`Value at '${path}' failed to satisfy constraint: Member must have a total size of keys and values less than or equal to ${shape.maxBytes} bytes (UTF-8)`);
+        return;
+      }
       const entries = Object.entries(v);
       lengthChecks(entries.length, shape.min, shape.max, (c) => fail(c, true));
       for (const [k, val] of entries) {
@@ -189,6 +201,36 @@ export function lowerCamel(name: string): string {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether the UTF-8 bytes of every key and value of `map` add up to at most `max`; stops counting past it. */
+function withinBytes(map: Record<string, unknown>, max: number): boolean {
+  let total = 0;
+  for (const k in map) {
+    if (!Object.prototype.hasOwnProperty.call(map, k)) continue;
+    total += utf8Length(k);
+    const value = map[k];
+    if (typeof value === 'string') total += utf8Length(value);
+    if (total > max) return false;
+  }
+  return true;
+}
+
+/** UTF-8 length of a string; a surrogate pair is 4 bytes, anything else below U+0800 is 1 or 2, the rest 3. */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if ((c & 0xfc00) === 0xd800 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // 2 units, 4 bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
 }
 
 // Smithy measures string length in Unicode scalar values, not UTF-16 units.

@@ -33,7 +33,36 @@ export function decodeRequest(operation: OperationName, body: Uint8Array): Recor
     throw new SerializationException('The request body is not well-formed JSON.');
   }
   if (!isObject(parsed)) throw new SerializationException('The request body must be a JSON object.');
+  // Only an escape can put a surrogate into a string (raw ones are not valid UTF-8), so the
+  // walk runs only for bodies that have one.
+  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(parsed)) {
+    // This engine's wording; AWS's is unrecorded. Such a string has no UTF-8 form, so the body is
+    // refused as one that cannot be read, like invalid UTF-8 bytes (RFC 8259 §8.2).
+    throw new SerializationException('The request body has a string with a lone UTF-16 surrogate escape (such as \\ud800), which is not a Unicode character.');
+  }
   return decodeMembers(OPERATIONS[operation], parsed);
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether any string (member name or value) anywhere in a parsed JSON value has a lone surrogate. */
+function hasLoneSurrogate(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return true;
+    } else if (Array.isArray(v)) {
+      for (const item of v) stack.push(item);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, item] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return true;
+        stack.push(item);
+      }
+    }
+  }
+  return false;
 }
 
 function decodeMembers(members: Members, value: Record<string, unknown>): Record<string, unknown> {
