@@ -276,6 +276,21 @@ describe('data key pairs, encryption and data keys', () => {
     const pair = ok(['generate-key-pair', '--key-pair-spec', 'ECC_SECG_P256K1'], { noStore: true });
     expect(publicOf(b64(pair.PrivateKeyPlaintext)).equals(b64(pair.PublicKey))).toBe(true);
   });
+
+  it('generate-key-pair takes --query and --output as every command does', () => {
+    const der = cli(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P384', '--query', 'PrivateKeyPlaintext', '--output', 'text'], { noStore: true });
+    expect(der.code).toBe(0);
+    expect(der.stdout).toMatch(/^[A-Za-z0-9+/]+=*\n$/);
+    expect(publicOf(b64(der.stdout.trim())).length).toBeGreaterThan(0);
+    expect(ok(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P256', '--query', 'KeyPairSpec'], { noStore: true })).toBe('ECC_NIST_P256');
+    // The AWS CLI's json for a missing member is null.
+    expect(ok(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P256', '--query', 'Nope'], { noStore: true })).toBeNull();
+    const text = cli(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_EDWARDS25519', '--output', 'text'], { noStore: true });
+    expect(text.code).toBe(0);
+    const [spec, priv, pub] = text.stdout.trimEnd().split('\t');
+    expect(spec).toBe('ECC_NIST_EDWARDS25519');
+    expect(publicOf(b64(priv)).equals(b64(pub))).toBe(true);
+  });
 });
 
 describe('output formats', () => {
@@ -324,6 +339,51 @@ describe('output formats', () => {
     expect(ok(['list-keys', '--query', 'Keys[].KeyId'])).toContain(keyId);
     const bad = cli(['list-keys', '--query', 'Keys[?KeyId==`x`]']);
     expect(bad.code).toBe(252);
+  });
+
+  it('a --query that cannot be used is refused for every command (252, the AWS CLI\'s "Bad value for --query"), before anything runs', () => {
+    const keyId = newKeyId();
+    const keys = () => ok(['list-keys', '--query', 'Keys[].KeyId']).length;
+    const before = keys();
+    const dir = join(work, 'bad-query');
+    mkdirSync(dir);
+    const commands = [
+      ['create-key'],
+      ['describe-key', '--key-id', keyId],
+      ['list-keys'],
+      ['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P256'],
+      ['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_P256', '--count', '2', '--out', join(dir, 'x.ndjson')],
+      ['serve', '--port', '0'],
+    ];
+    for (const query of ['Keys[', 'KeyMetadata.', 'Keys[?KeyId==`x`]', 'length(Keys)', '']) {
+      for (const args of commands) {
+        const r = cli([...args, '--query', query]);
+        expect(r.code, `${args[0]} --query '${query}'`).toBe(252);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(new RegExp(`^\\nBad value for --query ${query.replace(/[[\]().?`*]/g, '\\$&')}: .+\\n$`));
+      }
+    }
+    // Nothing was created, written or served.
+    expect(keys()).toBe(before);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('generate-data-key-pairs and serve print no operation output: a valid --query, or --output text on the bulk command, is refused (252)', () => {
+    const keyId = newKeyId();
+    const dir = join(work, 'bulk-query');
+    mkdirSync(dir);
+    const bulk = ['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_P256', '--count', '2', '--out', join(dir, 'x.ndjson')];
+    const q = cli([...bulk, '--query', 'KeyId']);
+    expect(q.code).toBe(252);
+    expect(q.stderr).toContain('wasm-kms: error: argument --query: generate-data-key-pairs writes its pairs to --out (NDJSON) and prints nothing; --query does not apply');
+    const text = cli([...bulk, '--output', 'text']);
+    expect(text.code).toBe(252);
+    expect(text.stderr).toContain('wasm-kms: error: argument --output: generate-data-key-pairs always writes NDJSON to --out');
+    expect(readdirSync(dir)).toEqual([]);
+    expect(cli(['serve', '--port', '0', '--query', 'KeyId']).code).toBe(252);
+    // --output json is what it writes anyway.
+    expect(cli([...bulk, '--output', 'json']).code).toBe(0);
+    expect(readdirSync(dir)).toEqual(['x.ndjson']);
   });
 });
 
@@ -385,11 +445,38 @@ describe('usage and other errors', () => {
     expect(cli(['--output', 'yaml', 'list-keys']).code).toBe(252);
   });
 
-  it('an unreadable fileb:// path or a broken store exits 255 with one line', () => {
+  it("a fileb:// or file:// file that cannot be read exits 252 with the AWS CLI's paramfile error", () => {
     const missing = join(work, 'no-such-file.bin');
     const r = cli(['decrypt', '--ciphertext-blob', `fileb://${missing}`]);
-    expect(r.code).toBe(255);
-    expect(r.stderr).toBe(`wasm-kms: error: Error parsing parameter '--ciphertext-blob': Unable to load paramfile ${missing}: no such file\n`);
+    expect(r).toEqual({
+      code: 252,
+      stdout: '',
+      stderr: `\nError parsing parameter '--ciphertext-blob': Unable to load paramfile fileb://${missing}: [Errno 2] No such file or directory: '${missing}'\n`,
+    });
+    const text = cli(['create-key', '--policy', 'file://no-such-policy.json']);
+    expect(text.code).toBe(252);
+    expect(text.stderr).toBe("\nError parsing parameter '--policy': Unable to load paramfile file://no-such-policy.json: [Errno 2] No such file or directory: 'no-such-policy.json'\n");
+    const dir = cli(['encrypt', '--key-id', 'alias/x', '--plaintext', `fileb://${work}`]);
+    expect(dir.code).toBe(252);
+    expect(dir.stderr).toBe(`\nError parsing parameter '--plaintext': Unable to load paramfile fileb://${work}: [Errno 21] Is a directory: '${work}'\n`);
+    // file:// is text: bytes that are not UTF-8 are refused, pointing at fileb://.
+    const binary = join(work, 'binary.bin');
+    writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0x80]));
+    const notText = cli(['encrypt', '--key-id', 'alias/x', '--plaintext', `file://${binary}`]);
+    expect(notText.code).toBe(252);
+    expect(notText.stderr).toBe(
+      `\nError parsing parameter '--plaintext': Unable to load paramfile (${binary}), text contents could not be decoded.  If this is a binary file, please use the fileb:// prefix instead of the file:// prefix.\n`,
+    );
+    // Paths are expanded as the AWS CLI expands them: ~ is $HOME, $VAR a variable.
+    writeFileSync(join(work, 'home', 'ct.txt'), 'aGVsbG8=');
+    const keyId = newKeyId();
+    const blob = ok(['encrypt', '--key-id', keyId, '--plaintext', 'file://~/ct.txt']).CiphertextBlob;
+    expect(ok(['decrypt', '--ciphertext-blob', blob]).Plaintext).toBe('aGVsbG8=');
+    const viaVar = ok(['encrypt', '--key-id', keyId, '--plaintext', 'file://$WHERE/ct.txt'], { env: { WHERE: join(work, 'home') } });
+    expect(typeof viaVar.CiphertextBlob).toBe('string');
+  });
+
+  it('a broken store exits 255 with one line', () => {
     const notAStore = join(work, 'not-a-store');
     mkdirSync(notAStore);
     writeFileSync(join(notAStore, 'something-else.txt'), 'x');

@@ -9,7 +9,7 @@
 //   - --query: a subset of JMESPath (field paths, [n] indexes and [] / [*] projections), enough
 //     for `--query Plaintext --output text`.
 
-import { UsageError } from './cli-params.js';
+import { ParamError } from './cli-params.js';
 
 export type OutputFormat = 'json' | 'text';
 
@@ -174,8 +174,15 @@ function formatDict(item: Record<string, unknown>, lines: string[], identifier: 
 
 type Step = { kind: 'field'; name: string } | { kind: 'index'; index: number } | { kind: 'project' };
 
-/** Parses `A.B[0].C`, `Keys[].KeyId`, `Aliases[*].AliasName`; anything else is a usage error. */
+/**
+ * Parses `A.B[0].C`, `Keys[].KeyId`, `Aliases[*].AliasName`. Anything else is refused as the AWS
+ * CLI refuses a --query it cannot compile: "Bad value for --query EXPR: ..." (exit 252). What
+ * follows the colon is this engine's wording (the AWS CLI prints the JMESPath parser's message);
+ * valid JMESPath beyond the subset (filters, functions, multi-selects, pipes) is refused the
+ * same way, never ignored.
+ */
 export function parseQuery(expr: string): Step[] {
+  const bad = (why: string) => new ParamError(`Bad value for --query ${expr}: ${why}`);
   const steps: Step[] = [];
   const re = /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|"((?:[^"\\]|\\.)*)"|\[\s*(-?\d+)\s*\]|\[\s*\*?\s*\]|(\.))/y;
   let pos = 0;
@@ -184,23 +191,23 @@ export function parseQuery(expr: string): Step[] {
     re.lastIndex = pos;
     const m = re.exec(expr);
     if (m === null) {
-      throw new UsageError(`Bad value for --query ${expr}: only field paths, [n] indexes and [] projections are supported`);
+      throw bad('this tool supports field paths, [n] indexes and [] / [*] projections only');
     }
     pos = re.lastIndex;
     if (m[1] !== undefined || m[2] !== undefined) {
-      if (!expectField) throw new UsageError(`Bad value for --query ${expr}: expected '.' or '['`);
+      if (!expectField) throw bad("expected '.' or '['");
       steps.push({ kind: 'field', name: m[1] ?? (JSON.parse(`"${m[2]}"`) as string) });
       expectField = false;
     } else if (m[4] !== undefined) {
-      if (expectField) throw new UsageError(`Bad value for --query ${expr}: unexpected '.'`);
+      if (expectField) throw bad("unexpected '.'");
       expectField = true;
     } else {
-      if (expectField && steps.length > 0) throw new UsageError(`Bad value for --query ${expr}: unexpected '['`);
+      if (expectField && steps.length > 0) throw bad("unexpected '['");
       steps.push(m[3] !== undefined ? { kind: 'index', index: Number(m[3]) } : { kind: 'project' });
       expectField = false;
     }
   }
-  if (steps.length === 0 || expectField) throw new UsageError(`Bad value for --query ${expr}: incomplete expression`);
+  if (steps.length === 0 || expectField) throw bad('incomplete expression');
   return steps;
 }
 

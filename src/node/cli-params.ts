@@ -3,7 +3,9 @@
 // treatment:
 //   - names: `KeyId` → `--key-id`, `CustomerMasterKeySpec` → `--customer-master-key-spec`;
 //   - `file://path` reads the file as UTF-8 text and uses that text as the value; `fileb://path`
-//     (blobs) uses the file's bytes as they are;
+//     (blobs) uses the file's bytes as they are; in both, `~` and `$VAR` in the path are expanded
+//     as the AWS CLI expands them, and a file that cannot be read is the AWS CLI's
+//     "Unable to load paramfile" error (exit 252);
 //   - blobs given as text are base64 (the AWS CLI v2 default, `--cli-binary-format base64`);
 //     `--cli-binary-format raw-in-base64-out` takes the text's UTF-8 bytes instead;
 //   - maps, structures and lists of structures take the AWS shorthand (`k1=v1,k2=v2`) or JSON;
@@ -11,6 +13,7 @@
 // Values of blob and sensitive members never appear in an error message.
 
 import { readFileSync } from 'node:fs';
+import { constants, homedir } from 'node:os';
 import type { Member, Members, Shape } from '../kms/schema.js';
 
 /** A mistake in what the user typed: exit 252 with a usage line. */
@@ -55,7 +58,16 @@ export function clientSideProblems(members: Members, input: Record<string, unkno
   return problems;
 }
 
-/** A failure that is neither the service's nor the user's syntax (unreadable file, broken store): exit 255. */
+/**
+ * A value the AWS CLI refuses while it reads the arguments (a paramfile it cannot load, a
+ * --query it cannot compile): printed as it prints them, after a blank line, without a usage
+ * block; exit 252.
+ */
+export class ParamError extends Error {
+  override name = 'ParamError';
+}
+
+/** A failure that is neither the service's nor the user's syntax (a broken store, a file that cannot be written): exit 255. */
 export class CliFailure extends Error {
   override name = 'CliFailure';
 }
@@ -76,24 +88,93 @@ interface ParamContext {
   binaryFormat: BinaryFormat;
 }
 
-/** The contents of `file://` (text) or `fileb://` (bytes) parameters; 255 when unreadable. */
-function readParamFile(path: string, option: string): Buffer {
+/** The C library's text for the errors reading a file can meet (Python's OSError prints it). */
+const STRERROR: Readonly<Record<string, string>> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+  EMFILE: 'Too many open files',
+  ENFILE: 'Too many open files in system',
+  EIO: 'Input/output error',
+  ENXIO: 'No such device or address',
+  EINVAL: 'Invalid argument',
+  ENOMEM: 'Cannot allocate memory',
+};
+
+/** A string as Python's repr() writes it: in single quotes unless it holds one and no double quote. */
+export function pythonRepr(text: string): string {
+  const q = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\' || ch === q) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + q;
+}
+
+/**
+ * The path of a paramfile as the AWS CLI resolves it: Python's os.path.expanduser (a leading
+ * `~` or `~/`: the home directory) then os.path.expandvars (`$NAME` and `${NAME}` of variables
+ * that are set; others are left as they are).
+ */
+export function expandParamPath(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  let p = path;
+  if (p === '~' || p.startsWith('~/')) p = (env.HOME || homedir()) + p.slice(1);
+  return p.replace(/\$(\w+|\{[^}]*\})/g, (whole, name: string) => {
+    const value = env[name.startsWith('{') ? name.slice(1, -1) : name];
+    return value === undefined ? whole : value;
+  });
+}
+
+/**
+ * The contents of a `file://` or `fileb://` parameter (`arg` as given). A file that cannot be
+ * read is the AWS CLI's ParamError, with Python's OSError text:
+ * "Error parsing parameter '--ciphertext-blob': Unable to load paramfile fileb://x: [Errno 2]
+ * No such file or directory: 'x'" (exit 252).
+ */
+function readParamFile(arg: string, prefix: 'file://' | 'fileb://', option: string): Buffer {
+  const path = expandParamPath(arg.slice(prefix.length));
   try {
     return readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'cannot read');
-    throw new CliFailure(`Error parsing parameter '${option}': Unable to load paramfile ${path}: ${reason}`);
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const errno = (constants.errno as Record<string, number | undefined>)[code];
+    const why = errno !== undefined ? `[Errno ${errno}] ${STRERROR[code] ?? code}: ${pythonRepr(path)}` : oneLineMessage(e);
+    throw new ParamError(`Error parsing parameter '${option}': Unable to load paramfile ${arg}: ${why}`);
   }
+}
+
+function oneLineMessage(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
 }
 
 /**
  * One raw argument with `file://` / `fileb://` resolved: text, or bytes for `fileb://` (which is
- * only meaningful for blobs; elsewhere the bytes are read as UTF-8 text).
+ * only meaningful for blobs; elsewhere the bytes are read as UTF-8 text). A `file://` file must
+ * be UTF-8 text, as the AWS CLI requires it to be text it can decode.
  */
 function loadArgument(raw: string, option: string): string | Uint8Array {
-  if (raw.startsWith('fileb://')) return new Uint8Array(readParamFile(raw.slice('fileb://'.length), option));
-  if (raw.startsWith('file://')) return readParamFile(raw.slice('file://'.length), option).toString('utf8');
+  if (raw.startsWith('fileb://')) return new Uint8Array(readParamFile(raw, 'fileb://', option));
+  if (raw.startsWith('file://')) {
+    const bytes = readParamFile(raw, 'file://', option);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      // The AWS CLI's message (with its two spaces), naming the file.
+      throw new ParamError(
+        `Error parsing parameter '${option}': Unable to load paramfile (${expandParamPath(raw.slice('file://'.length))}), text contents could not be decoded.  If this is a binary file, please use the fileb:// prefix instead of the file:// prefix.`,
+      );
+    }
+  }
   return raw;
 }
 

@@ -11,13 +11,13 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { generateKeyPair, KEY_PAIR_SPECS, type KeyPairSpec } from '../core/index.js';
-import { ParamValidationError, UsageError, type BinaryFormat } from './cli-params.js';
+import { ParamError, ParamValidationError, UsageError, type BinaryFormat } from './cli-params.js';
 import { ExitError, oneLine, ServiceError, type CliIO, type GlobalOptions } from './cli-context.js';
 import { addOperationCommands } from './cli-operations.js';
 import { addBulkCommand } from './cli-bulk.js';
 import { addServeCommand } from './cli-serve.js';
 import { defaultStoreDir } from './file-store.js';
-import type { OutputFormat } from './cli-output.js';
+import { applyQuery, parseQuery, render, renderQueryResult, type OutputFormat } from './cli-output.js';
 
 const USAGE = `usage: wasm-kms [options] <command> [parameters]
 To see help text, you can run:
@@ -64,6 +64,12 @@ function usageMessage(program: Command, e: CommanderError): string {
   if ((m = /^option '(--[a-z0-9-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(msg))) return `argument ${m[1]}: ${m[2]}`;
   return msg;
 }
+
+/** Commands whose output is not an operation's output, so --query has nothing to select from. */
+const NO_QUERY_OUTPUT: Readonly<Record<string, string>> = {
+  'generate-data-key-pairs': 'writes its pairs to --out (NDJSON) and prints nothing',
+  serve: 'serves requests and prints no operation output',
+};
 
 /** botocore's check of a Region name (a DNS label), which the AWS CLI applies before any call. */
 const REGION_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
@@ -140,8 +146,9 @@ export async function main(
       }
       return usage(usageMessage(program, e));
     }
-    if (e instanceof ParamValidationError) {
-      // As the AWS CLI prints botocore's validation report: a blank line, then the report.
+    if (e instanceof ParamValidationError || e instanceof ParamError) {
+      // As the AWS CLI prints botocore's validation report and its own parameter errors (an
+      // unreadable paramfile, a bad --query): a blank line, then the message; no usage block.
       err(`\n${e.message}`);
       return 252;
     }
@@ -245,11 +252,13 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
       if (!(KEY_PAIR_SPECS as readonly string[]).includes(spec)) {
         throw new UsageError(`Invalid value for --key-pair-spec: '${spec}', valid values are: ${KEY_PAIR_SPECS.join(', ')}`);
       }
+      const query = g.query !== undefined ? parseQuery(g.query) : undefined;
       const pair = generateKeyPair(spec as KeyPairSpec);
       const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
       const plain = { KeyPairSpec: spec, PublicKey: b64(pair.publicKey), PrivateKeyPlaintext: b64(pair.privateKey) };
       pair.privateKey.fill(0);
-      io.stdout(g.output === 'json' ? `${JSON.stringify(plain, null, 4)}\n` : `${plain.KeyPairSpec}\t${plain.PrivateKeyPlaintext}\t${plain.PublicKey}\n`);
+      // --output and --query as for every other command (cli-output.ts).
+      io.stdout(query !== undefined ? renderQueryResult(applyQuery(query, plain), g.output) : render(plain, g.output));
     });
 
   addBulkCommand(program, io, globals);
@@ -259,6 +268,19 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
   // message does not name them).
   for (const c of program.commands) c.allowExcessArguments(true);
   program.hook('preAction', (_program, action) => {
+    // As the AWS CLI compiles --query once the global options are read, before any command
+    // runs: a query that cannot be used is an error (252) whatever the command, never ignored.
+    const query = program.opts<{ query?: string }>().query;
+    if (query !== undefined) {
+      parseQuery(query);
+      if (NO_QUERY_OUTPUT[action.name()] !== undefined) {
+        // This engine's wording; the AWS CLI has no such commands.
+        throw new UsageError(`argument --query: ${action.name()} ${NO_QUERY_OUTPUT[action.name()]}; --query does not apply`);
+      }
+    }
+    if (action.name() === 'generate-data-key-pairs' && program.getOptionValueSource('output') === 'cli' && program.opts().output !== 'json') {
+      throw new UsageError('argument --output: generate-data-key-pairs always writes NDJSON to --out and prints nothing; --output does not apply');
+    }
     if (action.args.length > 0) throw new UsageError(`Unknown options: ${action.args.join(', ')}`);
   });
   return program;
