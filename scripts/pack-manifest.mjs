@@ -10,7 +10,8 @@
 //
 // Both work on the package.json of the current directory (npm runs scripts in the package
 // root) and edit that one line only, so the rest of the file stays byte for byte as it was.
-// The removed line waits in build/pack-manifest/prepare-line until restored.
+// The removed line waits in build/pack-manifest/prepare-line until restored (the directory
+// goes with it).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -41,7 +42,10 @@ function strip() {
     return; // nothing to keep out
   }
   const line = m[0];
-  const after = text.slice(0, m.index) + text.slice(m.index + line.length);
+  let before = text.slice(0, m.index);
+  // The last script has no comma: the one before it then loses its own.
+  if (!line.trimEnd().endsWith(',')) before = before.replace(/,([ \t]*\r?\n)$/, '$1');
+  const after = before + text.slice(m.index + line.length);
   const pkg = parse(after, 'removing the "prepare" line');
   if (pkg.scripts && 'prepare' in pkg.scripts) throw new Error('pack-manifest: "prepare" is still in package.json');
   mkdirSync(stashDir, { recursive: true });
@@ -54,7 +58,7 @@ function restore() {
   const line = readFileSync(stash, 'utf8');
   const text = readFileSync(manifest, 'utf8');
   if (PREPARE_LINE.test(text)) {
-    rmSync(stash); // already back
+    rmSync(stashDir, { recursive: true }); // already back
     return;
   }
   const m = SCRIPTS_LINE.exec(text);
@@ -67,7 +71,7 @@ function restore() {
   const pkg = parse(back, 'putting the "prepare" line back');
   if (!pkg.scripts?.prepare) throw new Error('pack-manifest: "prepare" did not come back');
   writeFileSync(manifest, back);
-  rmSync(stash);
+  rmSync(stashDir, { recursive: true });
 }
 
 const command = process.argv[2];

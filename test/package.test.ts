@@ -2,7 +2,8 @@
 // typesVersions agrees with the "types" conditions, the edge entry needs initCore(module), and
 // the CLI runs.
 import { describe, it, expect } from 'vitest';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +78,45 @@ describe('package.json', () => {
       expect(message).toContain('await initCore(module)');
     }
     expect(createPublicKey({ key: Buffer.from(out.publicKey, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
+  });
+
+  it('scripts/pack-manifest.mjs takes out the "prepare" line and puts it back, keeping edits made in between', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-kms-pack-manifest-'));
+    const run = (cmd: string) => spawnSync('node', [join(root, 'scripts', 'pack-manifest.mjs'), cmd], { cwd: dir, encoding: 'utf8' });
+    try {
+      const file = join(dir, 'package.json');
+      // "prepare" first (as here), and "prepare" last: the JSON stays valid both ways.
+      for (const scripts of ['{\n    "prepare": "npm run build",\n    "build": "tsc"\n  }', '{\n    "build": "tsc",\n    "prepare": "npm run build"\n  }']) {
+        const text = `{\n  "name": "x",\n  "scripts": ${scripts},\n  "version": "1.0.0"\n}\n`;
+        writeFileSync(file, text);
+        expect(run('strip').status).toBe(0);
+        const stripped = readFileSync(file, 'utf8');
+        expect(JSON.parse(stripped).scripts).toEqual({ build: 'tsc' });
+        expect(stripped.split('\n').length).toBe(text.split('\n').length - 1);
+        // Someone changes another line while the tarball is made.
+        writeFileSync(file, stripped.replace('"1.0.0"', '"1.0.1"'));
+        expect(run('restore').status).toBe(0);
+        const back = JSON.parse(readFileSync(file, 'utf8'));
+        expect(back.scripts).toEqual({ build: 'tsc', prepare: 'npm run build' });
+        expect(back.version).toBe('1.0.1');
+        expect(existsSync(join(dir, 'build', 'pack-manifest'))).toBe(false);
+      }
+      // The first case comes back byte for byte.
+      const text = '{\n  "scripts": {\n    "prepare": "npm run build",\n    "test": "vitest run"\n  }\n}\n';
+      writeFileSync(file, text);
+      run('strip');
+      run('restore');
+      expect(readFileSync(file, 'utf8')).toBe(text);
+      // Nothing stashed: restore changes nothing; no "prepare": strip changes nothing.
+      expect(run('restore').status).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+      writeFileSync(file, '{\n  "scripts": {\n    "test": "vitest run"\n  }\n}\n');
+      expect(run('strip').status).toBe(0);
+      expect(existsSync(join(dir, 'build', 'pack-manifest'))).toBe(false);
+      expect(run('bogus').status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the bin prints a key pair node:crypto takes', () => {

@@ -277,7 +277,7 @@ describe('the packed tarball, installed', () => {
 
   it('npm pack leaves package.json as it was, "prepare" included (postpack puts the line back)', () => {
     expect(readFileSync(join(copy, 'package.json'), 'utf8')).toBe(copyManifestBefore);
-    expect(existsSync(join(copy, 'build', 'pack-manifest', 'prepare-line'))).toBe(false);
+    expect(existsSync(join(copy, 'build', 'pack-manifest'))).toBe(false);
     expect(pkg.scripts.prepare).toBe('npm run build');
     expect(pkg.scripts.prepack).toMatch(/^npm run build && node scripts\/pack-manifest\.mjs strip$/);
     expect(pkg.scripts.postpack).toBe('node scripts/pack-manifest.mjs restore');
