@@ -49,7 +49,8 @@ const EC_SPECS = new Map<string, EcCurve>([
 
 /**
  * A fresh key pair for `spec`. Synchronous once the core is loaded; in runtimes that cannot
- * compile WebAssembly synchronously, `await initCore()` first.
+ * compile WebAssembly synchronously, `await initCore()` first — on Cloudflare Workers, Vercel
+ * Edge and with the package's edge entry, `await initCore(module)` with `wasm-kms/core.wasm`.
  */
 export function generateKeyPair(spec: KeyPairSpec): KeyPair {
   const bits = RSA_BITS.get(spec);

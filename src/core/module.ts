@@ -189,8 +189,9 @@ export type CoreSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | Re
 
 /**
  * Loads the core ahead of use. With no argument it compiles the embedded bytes
- * asynchronously (which every runtime allows). With a source, it uses that: a compiled
- * WebAssembly.Module (Cloudflare Workers, Vercel Edge), the .wasm bytes, or a Response.
+ * asynchronously (which a browser's main thread allows; the edge entry has no bytes, so there
+ * it throws). With a source, it uses that: a compiled WebAssembly.Module (Cloudflare Workers,
+ * Vercel Edge), the .wasm bytes, or a Response.
  * A given module's build (SIMD or scalar) is detected from its contents.
  */
 export async function initCore(source?: CoreSource): Promise<void> {
