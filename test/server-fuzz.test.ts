@@ -1,7 +1,8 @@
-// The endpoint against malformed and hostile input, for every operation it serves: random
-// bodies (bytes that are not UTF-8, JSON of any shape, lone surrogate escapes) and mutated
-// valid requests built from each operation's schema (members out of range, of the wrong type,
-// with lone surrogates, oversized encryption contexts). Whatever comes in, the answer is a
+// The endpoint against malformed and hostile input, for every operation it serves: valid
+// requests with one or two members changed or left out, requests built at random from each
+// operation's schema (members out of range, of the wrong type, with lone surrogates, oversized
+// encryption contexts), and random bodies (bytes that are not UTF-8, JSON of any shape, lone
+// surrogate escapes). Whatever comes in, the answer is a
 // complete HTTP response on a connection that stays usable, never a 5xx, and a JSON body with
 // __type whenever the status is not 200.
 //
@@ -12,7 +13,7 @@
 // The fuzz runs are deterministic (seed below; FUZZ_SEED=n picks another); fast-check prints the
 // seed and the path of a failing case, and each failure message names the operation and body.
 
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
@@ -20,7 +21,7 @@ import { startServer, type RunningServer } from '../src/node/server.js';
 import { OPERATIONS, OPERATION_NAMES, ENCRYPTION_CONTEXT_MAX_BYTES, type Members, type OperationName, type Shape } from '../src/kms/schema.js';
 import { generateKeyPair, type KeyPair, type KeyPairSpec } from '../src/core/index.js';
 import * as kms from '../src/kms/index.js';
-import { rejection } from './helpers/kms.js';
+import { CLOUDHSM, rejection } from './helpers/kms.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
@@ -181,46 +182,126 @@ const randomBody: fc.Arbitrary<Uint8Array | string> = fc.oneof(
 
 // ---------------------------------------------------------------------------------------------
 
+/** A valid input of every operation, around the fixture keys: the starting point of the mutations. */
+function validInputs(f: { symmetric: string; victim: string; rsa: string; blob: string }): Record<OperationName, Record<string, unknown>> {
+  const context = { purpose: 'fuzz' };
+  return {
+    CreateKey: { Description: 'fuzz', KeyUsage: 'ENCRYPT_DECRYPT' },
+    DescribeKey: { KeyId: f.symmetric },
+    ListKeys: { Limit: 10 },
+    CreateAlias: { AliasName: 'alias/fuzz-new', TargetKeyId: f.symmetric },
+    UpdateAlias: { AliasName: 'alias/fuzz', TargetKeyId: f.symmetric },
+    DeleteAlias: { AliasName: 'alias/fuzz-new' },
+    ListAliases: { KeyId: f.symmetric, Limit: 10 },
+    EnableKey: { KeyId: f.victim },
+    DisableKey: { KeyId: f.victim },
+    ScheduleKeyDeletion: { KeyId: f.victim, PendingWindowInDays: 7 },
+    CancelKeyDeletion: { KeyId: f.victim },
+    EnableKeyRotation: { KeyId: f.symmetric, RotationPeriodInDays: 365 },
+    DisableKeyRotation: { KeyId: f.symmetric },
+    GetKeyRotationStatus: { KeyId: f.symmetric },
+    RotateKeyOnDemand: { KeyId: f.symmetric },
+    GetPublicKey: { KeyId: f.rsa },
+    GenerateDataKeyPair: { KeyId: f.symmetric, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: context },
+    GenerateDataKeyPairWithoutPlaintext: { KeyId: f.symmetric, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: context },
+    Decrypt: { CiphertextBlob: f.blob, EncryptionContext: context },
+    Encrypt: { KeyId: f.symmetric, Plaintext: 'AQID', EncryptionContext: context },
+    ReEncrypt: { CiphertextBlob: f.blob, SourceEncryptionContext: context, DestinationKeyId: f.symmetric, DestinationEncryptionContext: context },
+    GenerateDataKey: { KeyId: f.symmetric, KeySpec: 'AES_256', EncryptionContext: context },
+    GenerateDataKeyWithoutPlaintext: { KeyId: f.symmetric, NumberOfBytes: 32, EncryptionContext: context },
+    GenerateRandom: { NumberOfBytes: 32 },
+    CreateCustomKeyStore: { ...CLOUDHSM, CustomKeyStoreName: 'fuzz-store' },
+    DescribeCustomKeyStores: { Limit: 5 },
+  };
+}
+
+/** A valid request with one or two members changed (to a value of their shape, or any JSON) or left out. */
+function mutationsOf(operation: OperationName, valid: Record<string, unknown>, ids: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  const members = OPERATIONS[operation] as Members;
+  const names = Object.keys(members);
+  const change = fc.constantFrom(...names).chain((name) =>
+    fc.oneof(
+      { weight: 4, arbitrary: valueOf(members[name].shape, ids).map((v) => [name, v] as const) },
+      { weight: 1, arbitrary: anyJson.map((v) => [name, v] as const) },
+      { weight: 1, arbitrary: fc.constant([name, undefined] as const) },
+    ),
+  );
+  return fc.array(change, { minLength: 1, maxLength: 2 }).map((changes) => {
+    const input: Record<string, unknown> = { ...valid };
+    for (const [name, v] of changes) {
+      if (v === undefined) delete input[name];
+      else input[name] = v;
+    }
+    return JSON.stringify(input);
+  });
+}
+
 describe('every operation, fuzzed over HTTP', () => {
   let server: RunningServer;
   let ids: fc.Arbitrary<string>;
+  let valid: Record<OperationName, Record<string, unknown>>;
+  let symmetric: string;
+  let requests = 0;
   const started = performance.now();
+  const send = async (target: string, body: Uint8Array | string) => {
+    requests++;
+    return post(server.url, target, body);
+  };
 
   beforeAll(async () => {
     server = await startServer({ port: 0, generateKeyPair: cachedPair });
     const setup = async (target: string, input: object) => JSON.parse((await post(server.url, target, JSON.stringify(input))).body) as Record<string, any>;
-    const symmetric = (await setup('CreateKey', {})).KeyMetadata.KeyId as string;
+    symmetric = (await setup('CreateKey', {})).KeyMetadata.KeyId as string;
+    const victim = (await setup('CreateKey', {})).KeyMetadata.KeyId as string;
     const rsa = (await setup('CreateKey', { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata.Arn as string;
     await setup('CreateAlias', { AliasName: 'alias/fuzz', TargetKeyId: symmetric });
-    const blob = (await setup('Encrypt', { KeyId: symmetric, Plaintext: base64(new Uint8Array([1, 2, 3])) })).CiphertextBlob as string;
-    // Real identifiers now and then, so that requests get past key resolution to the work.
-    ids = fc.constantFrom(symmetric, rsa, 'alias/fuzz', 'alias/none', `arn:aws:kms:us-east-1:111122223333:key/${symmetric}`, blob.slice(0, 20), '');
+    const blob = (await setup('Encrypt', { KeyId: symmetric, Plaintext: base64(new Uint8Array([1, 2, 3])), EncryptionContext: { purpose: 'fuzz' } })).CiphertextBlob as string;
+    valid = validInputs({ symmetric, victim, rsa, blob });
+    // Real identifiers most of the time, so that requests get past key resolution to the work.
+    ids = fc.constantFrom(symmetric, symmetric, victim, rsa, 'alias/fuzz', 'alias/none', `arn:aws:kms:us-east-1:111122223333:key/${symmetric}`, blob.slice(0, 20), '');
+  });
+  beforeEach(async () => {
+    // A key a mutation disabled or scheduled for deletion is usable again for the next operation.
+    await post(server.url, 'CancelKeyDeletion', JSON.stringify({ KeyId: symmetric }));
+    await post(server.url, 'EnableKey', JSON.stringify({ KeyId: symmetric }));
   });
   afterAll(async () => {
     agent.destroy();
     await server.close();
-    console.log(`fuzz: ${OPERATION_NAMES.length} operations, seed ${SEED}, ${RUNS} runs each of two properties plus random bodies, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`fuzz: ${OPERATION_NAMES.length} operations, seed ${SEED}, ${requests} requests in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  it('serves all 26 operations (the list fuzzed below)', () => {
+  it('serves all 26 operations (the list fuzzed below), and each valid input is served', async () => {
     expect(OPERATION_NAMES).toHaveLength(26);
+    for (const operation of OPERATION_NAMES) {
+      const answer = await send(operation, JSON.stringify(valid[operation]));
+      expect(answer.status, `${operation} ${answer.body}`).toBe(200);
+    }
   });
 
   for (const operation of OPERATION_NAMES) {
-    it(`${operation}: schema-shaped and mutated requests never get a 5xx or a dropped connection`, async () => {
+    it(`${operation}: mutated valid requests never get a 5xx or a dropped connection`, async () => {
       await fc.assert(
-        fc.asyncProperty(bodyOf(operation, ids), async (body) => {
-          checkAnswer(await post(server.url, operation, body), `${operation} ${describeBody(body)}`);
+        fc.asyncProperty(mutationsOf(operation, valid[operation], ids), async (body) => {
+          checkAnswer(await send(operation, body), `${operation} ${describeBody(body)}`);
         }),
         { seed: SEED, numRuns: RUNS },
       );
     });
 
-    it(`${operation}: random bodies (not UTF-8, not JSON, lone surrogate escapes) are 400s`, async () => {
+    it(`${operation}: requests built from the schema never get a 5xx or a dropped connection`, async () => {
+      await fc.assert(
+        fc.asyncProperty(bodyOf(operation, ids), async (body) => {
+          checkAnswer(await send(operation, body), `${operation} ${describeBody(body)}`);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    });
+
+    it(`${operation}: random bodies (not UTF-8, not JSON, lone surrogate escapes) never get a 5xx or a dropped connection`, async () => {
       await fc.assert(
         fc.asyncProperty(randomBody, async (body) => {
-          const answer = await post(server.url, operation, body);
-          checkAnswer(answer, `${operation} ${describeBody(body)}`);
+          checkAnswer(await send(operation, body), `${operation} ${describeBody(body)}`);
         }),
         { seed: SEED, numRuns: Math.ceil(RUNS / 2) },
       );
@@ -228,7 +309,7 @@ describe('every operation, fuzzed over HTTP', () => {
   }
 
   it('the connection stays usable: after everything above, a valid request on the same agent succeeds', async () => {
-    const answer = await post(server.url, 'ListKeys', '{}');
+    const answer = await send('ListKeys', '{}');
     expect(answer.status).toBe(200);
   });
 });
@@ -249,7 +330,8 @@ function contextInputs(keyId: string, blob: Uint8Array, context: Record<string, 
   ];
 }
 
-const COMMANDS: Record<string, new (input: any) => kms.KMSCommand<object, object>> = {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const COMMANDS: Record<string, new (input: any) => kms.KMSCommand<any, any>> = {
   Encrypt: kms.EncryptCommand,
   Decrypt: kms.DecryptCommand,
   ReEncrypt: kms.ReEncryptCommand,
@@ -327,7 +409,8 @@ describe('encryption context size and lone surrogates, over the wire and in the 
   });
 
   it('a lone surrogate in an encryption context key or value: ValidationException in the library, SerializationException over the wire, never an internal error', async () => {
-    for (const context of [{ '\ud800': 'x' }, { k: 'a\udfffb' }, { ['\udc00\ud800']: '\ud800' }]) {
+    const contexts: Record<string, string>[] = [{ '\ud800': 'x' }, { k: 'a\udfffb' }, { ['\udc00\ud800']: '\ud800' }];
+    for (const context of contexts) {
       for (const [operation, input] of contextInputs(keyId, blob, context)) {
         const e = await rejection(client.send(new COMMANDS[operation](input)), kms.ValidationException);
         expect(e.message, operation).toContain('Member must be a well-formed Unicode string');
