@@ -270,10 +270,11 @@ describe('the edge entry, bundled as Wrangler bundles a worker, in workerd', () 
     expect(js).not.toContain(WASM_BASE64_PREFIX);
     expect(js).toContain(`from "./${wasmName}"`);
     // The whole KMS engine and the test scenario, unminified as Wrangler leaves it by default:
-    // 138,751 bytes when measured (with both builds embedded it would be some 410 KB).
+    // 140,496 bytes when measured. The bound leaves the engine room to grow and still fails if
+    // even one build came embedded (137 KB of base64 each; both: some 410 KB in all).
     const bytes = Buffer.byteLength(js);
     console.log(`edge KMS worker: worker.js ${bytes} bytes, ${wasmName.slice(41)} ${statSync(join(out, wasmName)).size} bytes`);
-    expect(bytes).toBeLessThan(160_000);
+    expect(bytes).toBeLessThan(200_000);
   });
 
   it('a worker of wasm-kms/core alone is under 60 KB of JavaScript; without the edge conditions it would carry both builds', async () => {
