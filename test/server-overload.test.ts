@@ -7,6 +7,8 @@
 
 import { describe, it, expect, afterEach } from 'vitest';
 import { connect, type Socket } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as sdk from '@aws-sdk/client-kms';
 // The built server, like the pool: a ThrottlingException thrown in the pool must be the class
@@ -299,5 +301,69 @@ describe('a full key pair queue', () => {
 
   it('the pool option is checked', () => {
     for (const bad of [0, -1, 2.5]) expect(() => new KeyPairWorkerPool({ threads: 1, maxQueued: bad })).toThrow(RangeError);
+  });
+});
+
+describe('serve options', () => {
+  const BIN = fileURLToPath(new URL('../dist/node/cli.js', import.meta.url));
+  const env = () => {
+    const e = { ...process.env };
+    for (const k of Object.keys(e)) if (k.startsWith('WASM_KMS_') || k.startsWith('AWS_')) delete e[k];
+    return e;
+  };
+
+  it('--max-connections-per-client and --max-queue reach the server and the pool; bad values exit 252', async () => {
+    for (const bad of [['--max-queue', '0'], ['--max-connections-per-client', 'many']]) {
+      const r = spawnSync(process.execPath, [BIN, 'serve', '--memory', '--port', '0', ...bad], { env: env(), encoding: 'utf8' });
+      expect(r.status, bad.join(' ')).toBe(252);
+      expect(r.stderr).toContain(`argument ${bad[0]}: expected a whole number`);
+    }
+    const child = spawn(process.execPath, [BIN, 'serve', '--memory', '--port', '0', '--threads', '2', '--quiet', '--max-connections-per-client', '3', '--max-queue', '1'], {
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    cleanups.push(async () => {
+      child.kill('SIGTERM');
+      await exited;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /wasm-kms listening on (http:\/\/\S+)\n/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited early (${code})`)));
+    });
+    const port = Number(new URL(url).port);
+
+    // Four idle connections from one address: the first is closed to make room for the fourth.
+    const closed: boolean[] = [];
+    const idle: Socket[] = [];
+    for (let i = 0; i < 4; i++) {
+      const s = connect({ port, host: '127.0.0.1' });
+      s.on('error', () => {});
+      s.resume();
+      closed.push(false);
+      s.on('close', () => (closed[i] = true));
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      idle.push(s);
+      // Let the server see each connection before the next.
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await waitFor(() => closed[0], 5000, 'the oldest idle connection to be closed');
+    expect(closed.slice(1)).toEqual([false, false, false]);
+    for (const s of idle) s.destroy();
+
+    // One RSA_4096 runs, one waits, the third finds the queue of 1 full.
+    const kms = kmsClient(url);
+    cleanups.push(() => kms.destroy());
+    const key = (await kms.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const results = await Promise.allSettled(
+      [0, 1, 2].map(() => kms.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key, KeyPairSpec: 'RSA_4096' }))),
+    );
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused.map((r) => (r.reason as Error).name)).toEqual(['ThrottlingException']);
   });
 });

@@ -89,6 +89,8 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
     .option('--pool <spec>', 'key pairs to keep ready per spec, e.g. RSA_2048=32,ECC_NIST_P256=8 (memory only)')
     .option('--threads <n>', 'worker threads for key pairs (default: the number of CPUs + 1, one kept for non-RSA requests)')
     .option('--body-limit <bytes>', 'largest request body (default 1 MiB)')
+    .option('--max-connections-per-client <n>', "connections one client address may hold open (default 256); past it, that address's longest-idle one is closed")
+    .option('--max-queue <n>', 'key pair requests that may wait per worker pool lane (RSA, the rest) before ThrottlingException (default 256)')
     .option('--quiet', 'no per-request lines on stderr')
     .option('--cors <origin>', 'an origin whose web pages may call the endpoint, e.g. http://localhost:3000 (repeatable)', collect)
     .option('--allow-host <name>', 'a further Host name accepted without --auth sigv4, e.g. a docker compose service name (repeatable)', collect)
@@ -136,6 +138,9 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
       if (auth === 'none' && opts.credentials !== undefined) throw new UsageError('--credentials is only used with --auth sigv4');
       const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1, 1024);
       const bodyLimit = opts.bodyLimit === undefined ? undefined : wholeNumber(opts.bodyLimit, '--body-limit', 1, 2 ** 31 - 1);
+      const perClient = opts.maxConnectionsPerClient;
+      const maxConnectionsPerAddress = perClient === undefined ? undefined : wholeNumber(perClient, '--max-connections-per-client', 1, 1_000_000);
+      const maxQueued = opts.maxQueue === undefined ? undefined : wholeNumber(opts.maxQueue, '--max-queue', 1, 1_000_000);
       let prefill: ReturnType<typeof parsePoolSpec> | undefined;
       if (opts.pool !== undefined) {
         try {
@@ -159,6 +164,8 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
         credentials,
         threads,
         bodyLimit,
+        maxConnectionsPerAddress,
+        maxQueued,
         prefill,
         quiet: opts.quiet === true,
         cors,
@@ -176,6 +183,8 @@ interface ServeOptions {
   credentials?: ServerCredentials[];
   threads?: number;
   bodyLimit?: number;
+  maxConnectionsPerAddress?: number;
+  maxQueued?: number;
   prefill?: ReturnType<typeof parsePoolSpec>;
   quiet: boolean;
   cors: string[];
@@ -191,7 +200,7 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
   let pool: KeyPairWorkerPool | undefined;
   let server: RunningServer | undefined;
   try {
-    pool = new KeyPairWorkerPool({ threads: o.threads, prefill: o.prefill });
+    pool = new KeyPairWorkerPool({ threads: o.threads, prefill: o.prefill, maxQueued: o.maxQueued });
     const p = pool;
     try {
       server = await startServer({
@@ -204,6 +213,7 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
         auth: o.auth,
         credentials: o.credentials,
         bodyLimit: o.bodyLimit,
+        maxConnectionsPerAddress: o.maxConnectionsPerAddress,
         log: o.quiet ? undefined : (line, fields) => logger.request(line, fields),
         cors: o.cors,
         allowHosts: o.allowHosts,
