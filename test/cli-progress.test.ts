@@ -214,7 +214,7 @@ describe('ProgressBar', () => {
     expect(out.text().endsWith(`\r${ERASE}${WRAP_ON}${SHOW}`)).toBe(true);
   });
 
-  it('an unchanged line is not written again', () => {
+  it('an unchanged line is not written again, except once by stop(true), over whatever the terminal echoed after it', () => {
     let now = 0;
     const out = fakeStream(80);
     const bar = new ProgressBar(out, 1_000_000, { clock: () => now, tickMs: 0 });
@@ -224,7 +224,8 @@ describe('ProgressBar', () => {
     now = 1000;
     bar.update(0);
     expect(out.chunks).toHaveLength(2);
-    bar.stop(false);
+    bar.stop(true);
+    expect(out.chunks.slice(2)).toEqual([out.chunks[1], '\n', `${WRAP_ON}${SHOW}`]);
   });
 });
 
@@ -349,8 +350,9 @@ describe('generate-data-key-pairs on a terminal', () => {
       const notice = `wasm-kms: ${signal}: stopping once the pairs under way are done (send it again to stop at once)`;
       const at = output.indexOf(notice);
       expect(at).toBeGreaterThan(0);
-      // Before the notice: the last drawn line, ended, then wrap on and the cursor shown.
-      expect(output.slice(0, at)).toMatch(/\rkey pairs \|[=-]+\| +\d+\/1000 +\d+% ETA +\S+\x1b\[K\r\n\x1b\[\?7h\x1b\[\?25h$/);
+      // Before the notice: the last drawn line, ended, then wrap on and the cursor shown; the
+      // notice starts with a carriage return (over the "^C" a terminal echoes for Ctrl-C).
+      expect(output.slice(0, at)).toMatch(/\rkey pairs \|[=-]+\| +\d+\/1000 +\d+% ETA +\S+\x1b\[K\r\n\x1b\[\?7h\x1b\[\?25h\r$/);
       // After it: plain lines only; nothing drawn again, no escape codes.
       expect(output.slice(at)).toBe(`${notice}\r\nwasm-kms: interrupted (${signal}); ${out} not written\r\n`);
       expect(output).not.toMatch(/\x1b[78]/);

@@ -230,11 +230,11 @@ export class ProgressBar {
     });
   }
 
-  private draw(): void {
+  private draw(force = false): void {
     if (!this.active) return;
     const text = this.line();
     this.lastDraw = this.clock();
-    if (text === this.drawn) return;
+    if (text === this.drawn && !force) return;
     this.drawn = text;
     this.stream.write(`\r${text}${ERASE_RIGHT}`);
   }
@@ -246,7 +246,8 @@ export class ProgressBar {
    */
   stop(keep: boolean): void {
     if (!this.active) return;
-    if (keep) this.draw();
+    // Drawn again even when unchanged: the terminal's echo of a Ctrl-C ("^C") may sit after it.
+    if (keep) this.draw(true);
     this.active = false;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;

@@ -168,6 +168,9 @@ async function generatePairs(run: BulkRun): Promise<void> {
   let tmp: string | undefined;
   /** The progress line, while it is drawn. */
   let bar: ProgressBar | undefined;
+  // On a terminal the notices start with a carriage return: they then write over the "^C" the
+  // terminal echoes when Ctrl-C is typed, instead of following it.
+  const lineStart = io.stderrIsTTY ? '\r' : '';
   const onSignal = (signal: NodeJS.Signals) => {
     // Nothing is written while the line is drawn: stop it first (its last state stays on its
     // line) and give the terminal back, so that the notice below starts a line of its own.
@@ -182,11 +185,11 @@ async function generatePairs(run: BulkRun): Promise<void> {
           // not created yet, or already gone
         }
       }
-      io.stderr(`wasm-kms: interrupted again (${signal}); stopped at once, ${run.out} not written\n`);
+      io.stderr(`${lineStart}wasm-kms: interrupted again (${signal}); stopped at once, ${run.out} not written\n`);
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     interrupted = signal;
-    io.stderr(`wasm-kms: ${signal}: stopping once the pairs under way are done (send it again to stop at once)\n`);
+    io.stderr(`${lineStart}wasm-kms: ${signal}: stopping once the pairs under way are done (send it again to stop at once)\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
