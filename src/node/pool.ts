@@ -28,6 +28,10 @@
 // thread may run (RSA, when it was the only thread for them) reject with the cause, while the
 // other threads keep serving.
 // Idle workers do not keep the process alive (unref); a worker running a request does.
+// Back-pressure. Each lane queues at most maxQueued on-demand requests (default 256); one more
+// rejects at once with ThrottlingException "Rate exceeded", as KMS answers a caller over its
+// request quota. A request whose AbortSignal fires (the server's fires when the client hangs
+// up) leaves its queue; if a thread is already making its pair, the pair is wiped when it comes.
 
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';

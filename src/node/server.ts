@@ -15,6 +15,10 @@
 // operation. Authentication comes before anything else is looked at, so that an unsigned caller
 // learns nothing about the request it sent.
 //
+// Overload: connections are capped per client address and in all, closing idle or stalled
+// ones first to make room (connection-guard.ts); headers time out in 5 s; a client that hangs up
+// aborts the key pair job it was waiting for (the signal passed to generateKeyPair).
+//
 // Shutdown: `close()` stops accepting connections, lets in-flight requests finish (their
 // responses carry `Connection: close`), closes idle keep-alive connections, then resolves. A
 // process that serves until SIGTERM:
