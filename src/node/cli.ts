@@ -3,7 +3,8 @@
 // this process against the file key store (--store, default $WASM_KMS_STORE, $WASM_KMS_HOME or ~/.wasm-kms), plus
 // generate-key-pair (a bare key pair, no KMS key), generate-data-key-pairs (many pairs on worker
 // threads, to a file) and serve (the HTTP endpoint). Output is the AWS CLI v2's (cli-output.ts).
-// Exit codes are the AWS CLI v2's: 0 success, 252 usage errors (with a usage line), 254 a service
+// Exit codes are the AWS CLI v2's: 0 success, 252 usage errors (with a usage line; the AWS CLI's
+// parameter errors, such as an unreadable fileb:// file or a bad --query, after a blank line), 254 a service
 // error ("An error occurred (NotFoundException) when calling the DescribeKey operation: ..."),
 // 255 any other failure (one line). docs/cli.md describes every command.
 
