@@ -15,7 +15,7 @@ import {
   GenerateDataKeyPairCommand as SdkGenerateDataKeyPair,
 } from '@aws-sdk/client-kms';
 import { DecryptCommand, KMSClient } from '../src/kms/index.js';
-import { FileKeyStore } from '../src/node/file-store.js';
+import { FileKeyStore } from '../src/node/file-store/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'dist/node/cli.js');

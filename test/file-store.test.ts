@@ -9,7 +9,7 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, 
 import { hostname, tmpdir, uptime } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileKeyStore, defaultStoreDir, masterKeyFromEnv } from '../src/node/file-store.js';
+import { FileKeyStore, defaultStoreDir, masterKeyFromEnv } from '../src/node/file-store/index.js';
 import type { AliasRecord, CustomKeyStoreRecord, KeyRecord } from '../src/kms/store.js';
 import {
   CreateAliasCommand,

@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileKeyStore } from '../dist/node/file-store.js';
+import { FileKeyStore } from '../dist/node/file-store/index.js';
 import {
   KMSClient,
   MemoryKeyStore,

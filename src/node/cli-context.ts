@@ -2,7 +2,7 @@
 // of failure, and opening the file key store.
 
 import { KMSServiceException } from '../kms/exceptions.js';
-import { FileKeyStore, masterKeyFromEnv } from './file-store.js';
+import { FileKeyStore, masterKeyFromEnv } from './file-store/index.js';
 import { CliFailure, type BinaryFormat } from './cli-params.js';
 import type { OutputFormat } from './cli-output.js';
 

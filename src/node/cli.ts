@@ -17,7 +17,7 @@ import { ExitError, oneLine, ServiceError, type CliIO, type GlobalOptions } from
 import { addOperationCommands } from './cli-operations.js';
 import { addBulkCommand } from './cli-bulk.js';
 import { addServeCommand } from './cli-serve.js';
-import { defaultStoreDir } from './file-store.js';
+import { defaultStoreDir } from './file-store/index.js';
 import { applyQuery, parseQuery, render, renderQueryResult, type OutputFormat } from './cli-output.js';
 
 const USAGE = `usage: wasm-kms [options] <command> [parameters]

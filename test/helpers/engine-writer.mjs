@@ -2,7 +2,7 @@
 // another process. argv: <store dir> <key id> <rounds> <tag>. Each round it rotates the key
 // on demand, changes its rotation period, and tries to take the alias alias/race-<round>;
 // it prints one JSON line with what it did.
-import { FileKeyStore } from '../../dist/node/file-store.js';
+import { FileKeyStore } from '../../dist/node/file-store/index.js';
 import {
   KMSClient,
   AlreadyExistsException,

@@ -1,4 +1,4 @@
-// Worker threads of one process writing to one file key store (the built dist/node/file-store.js).
+// Worker threads of one process writing to one file key store (the built dist/node/file-store/index.js).
 // Each thread has its own copy of the module, so only the lock file orders them, and all of
 // their locks carry this process's pid.
 //
@@ -16,7 +16,7 @@ import { setImmediate as yieldTurn } from 'node:timers/promises';
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
 const SHARED = 'mrk-0000000000000000000000000000005a';
-const storeModule = new URL('../../dist/node/file-store.js', import.meta.url).href;
+const storeModule = new URL('../../dist/node/file-store/index.js', import.meta.url).href;
 
 function key(keyId) {
   return {

@@ -1,4 +1,4 @@
-// A process for the file key store's transaction tests, on the built dist/node/file-store.js
+// A process for the file key store's transaction tests, on the built dist/node/file-store/index.js
 // (sealed when WASM_KMS_MASTER_KEY is set):
 //
 //   node file-store-txn.mjs append <dir> <region> <keyId> <count>
@@ -15,7 +15,7 @@ const ACCOUNT = '111122223333';
 
 async function main() {
   const [mode, dir, region, keyId, ...rest] = process.argv.slice(2);
-  const { FileKeyStore, masterKeyFromEnv } = await import(new URL('../../dist/node/file-store.js', import.meta.url).href);
+  const { FileKeyStore, masterKeyFromEnv } = await import(new URL('../../dist/node/file-store/index.js', import.meta.url).href);
   const masterKey = masterKeyFromEnv();
   if (mode === 'append') {
     const store = await FileKeyStore.open(dir, { masterKey, lockTimeoutMs: 60_000 });

@@ -1,6 +1,6 @@
 // A writer process for the file key store tests: `node file-store-writer.mjs <dir> <region> <tag>
 // <count>` opens the store at <dir> (sealed when WASM_KMS_MASTER_KEY is set) with the built
-// dist/node/file-store.js and writes records 0..count-1 of writeFor(region, tag, i), one at a
+// dist/node/file-store/index.js and writes records 0..count-1 of writeFor(region, tag, i), one at a
 // time, printing `ack <i>` after each write resolves and `done` at the end. The test kills it at
 // random moments and checks that every acknowledged record is there, whole.
 //
@@ -108,7 +108,7 @@ export function writeFor(region, tag, i) {
 async function main() {
   const [dir, region, tag, countText] = process.argv.slice(2);
   const count = Number(countText);
-  const { FileKeyStore, masterKeyFromEnv } = await import(new URL('../../dist/node/file-store.js', import.meta.url).href);
+  const { FileKeyStore, masterKeyFromEnv } = await import(new URL('../../dist/node/file-store/index.js', import.meta.url).href);
   const masterKey = masterKeyFromEnv();
   const store = await FileKeyStore.open(dir, { masterKey, lockTimeoutMs: 30_000 });
   for (let i = 0; i < count; i++) {

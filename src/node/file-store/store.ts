@@ -95,10 +95,10 @@ import { chmod, link, lstat, mkdir, open, readdir, readFile, realpath, rename, u
 import type { FileHandle } from 'node:fs/promises';
 import { homedir, hostname, uptime } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { getCore, randomBytes } from '../core/module.js';
-import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, hkdfSha256, hmacSha256, sha256 } from '../core/symmetric.js';
-import { CUSTOM_KEY_STORE_TYPES, KEY_SPECS, KEY_STATES, KEY_USAGE_TYPES, ORIGIN_TYPES } from '../kms/schema.js';
-import { wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyMaterial, type KeyRecord, type KeyStore } from '../kms/store.js';
+import { getCore, randomBytes } from '../../core/module.js';
+import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, hkdfSha256, hmacSha256, sha256 } from '../../core/symmetric.js';
+import { CUSTOM_KEY_STORE_TYPES, KEY_SPECS, KEY_STATES, KEY_USAGE_TYPES, ORIGIN_TYPES } from '../../kms/schema.js';
+import { wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyMaterial, type KeyRecord, type KeyStore } from '../../kms/store.js';
 
 export interface FileKeyStoreOptions {
   /** 32-byte master key: when given, key material (KeyRecord.keyMaterials[].material, keyPair.privateKey, hmacKey) is sealed with AES-256-GCM under it on disk. */
