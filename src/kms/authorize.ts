@@ -5,7 +5,7 @@
 // the account through, as an account whose users hold `kms:*` would. No other account is named,
 // so every other account gets AccessDeniedException for every action on the key.
 //
-// The one place that decides is `authorize(ctx, key, action)`; resolveKey (keys.ts) calls it for
+// The one place that decides is `authorize(ctx, key, action)`; resolveKey (key-resolution.ts) calls it for
 // every operation that names a key, right after the key is found and before its state is looked
 // at: validate input → resolve key → authorize → key state → key usage → DryRun → work. A key
 // policy evaluator slots in here later without any operation changing.

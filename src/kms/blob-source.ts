@@ -5,13 +5,9 @@
 
 import { CiphertextError, openBlob, parseBlobHeader, type BlobHeader } from './ciphertext.js';
 import { IncorrectKeyException, InvalidCiphertextException } from './exceptions.js';
-import {
-  checkSymmetricEncryptionKey,
-  checkUsableForCrypto,
-  resolveBlobKey,
-  resolveKey,
-  type OperationContext,
-} from './keys.js';
+import type { OperationContext } from './context.js';
+import { resolveBlobKey, resolveKey } from './key-resolution.js';
+import { checkSymmetricEncryptionKey, checkUsableForCrypto } from './key-state.js';
 import type { KeyRecord } from './store.js';
 
 /** [AWS-REC] IncorrectKeyException when a given KeyId is not the key that made the blob. */

@@ -8,7 +8,7 @@ import { getCore } from '../core/module.js';
 import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import { MiddlewareStack, type HandlerArguments, type HandlerOutput } from './middleware.js';
 import { KMSInternalException, KMSServiceException, type ResponseMetadata } from './exceptions.js';
-import type { OperationContext } from './keys.js';
+import type { OperationContext } from './context.js';
 import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from './authorize.js';
 import { OPERATIONS, type OperationName } from './schema.js';
 import { MemoryKeyStore, newKeyId, runWipingLoadedKeys, type KeyStore } from './store.js';

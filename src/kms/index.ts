@@ -44,7 +44,7 @@ export {
   type AliasRecord,
   type CustomKeyStoreRecord,
 } from './store.js';
-export type { KeyMetadata } from './keys.js';
+export type { KeyMetadata } from './key-metadata.js';
 export type { CreateKeyInput, CreateKeyOutput } from './operations/create-key.js';
 export type { DescribeKeyInput, DescribeKeyOutput } from './operations/describe-key.js';
 export type { GenerateDataKeyPairInput, GenerateDataKeyPairOutput } from './operations/generate-data-key-pair.js';

@@ -34,7 +34,7 @@ import { performance } from 'node:perf_hooks';
 import { getCore } from '../core/module.js';
 import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import { KMSServiceException, UnknownOperationException } from '../kms/exceptions.js';
-import type { OperationContext } from '../kms/keys.js';
+import type { OperationContext } from '../kms/context.js';
 import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from '../kms/authorize.js';
 import { OPERATION_HANDLERS } from '../kms/operations/index.js';
 import { isOperationName, type OperationName } from '../kms/schema.js';

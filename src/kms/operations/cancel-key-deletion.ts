@@ -3,7 +3,8 @@
 
 import { validateInput } from '../validation.js';
 import { KMSInvalidStateException } from '../exceptions.js';
-import { resolveKey, type OperationContext, transactional } from '../keys.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
 
 export interface CancelKeyDeletionInput {
   KeyId: string | undefined;
@@ -24,5 +25,5 @@ async function cancelKeyDeletionUnlocked(ctx: OperationContext, input: CancelKey
   return { KeyId: key.arn };
 }
 
-/** CancelKeyDeletion, inside the store's transaction (keys.ts transactional). */
+/** CancelKeyDeletion, inside the store's transaction (context.ts transactional). */
 export const cancelKeyDeletion = transactional(cancelKeyDeletionUnlocked);

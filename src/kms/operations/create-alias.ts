@@ -6,7 +6,9 @@
 
 import { validateInput } from '../validation.js';
 import { AlreadyExistsException, InvalidAliasNameException, NotFoundException } from '../exceptions.js';
-import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { invalidState } from '../key-state.js';
 import { aliasArn } from '../store.js';
 
 export interface CreateAliasInput {
@@ -42,5 +44,5 @@ async function createAliasUnlocked(ctx: OperationContext, input: CreateAliasInpu
   return {};
 }
 
-/** CreateAlias, inside the store's transaction (keys.ts transactional). */
+/** CreateAlias, inside the store's transaction (context.ts transactional). */
 export const createAlias = transactional(createAliasUnlocked);

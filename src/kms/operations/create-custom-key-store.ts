@@ -4,7 +4,7 @@
 // material. The secrets (KeyStorePassword, XKS RawSecretAccessKey) are checked and not kept.
 // Messages of the rules below the schema are ours.
 
-import { transactional } from '../keys.js';
+import { transactional, type OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
 import {
   CloudHsmClusterInUseException,
@@ -13,7 +13,6 @@ import {
   ValidationException,
   XksProxyUriInUseException,
 } from '../exceptions.js';
-import type { OperationContext } from '../keys.js';
 import { newCustomKeyStoreId, type CustomKeyStoreRecord, type KeyStore } from '../store.js';
 
 export interface XksProxyAuthenticationCredentialType {
@@ -130,5 +129,5 @@ async function createCustomKeyStoreUnlocked(
   return { CustomKeyStoreId: record.customKeyStoreId };
 }
 
-/** CreateCustomKeyStore, inside the store's transaction (keys.ts transactional). */
+/** CreateCustomKeyStore, inside the store's transaction (context.ts transactional). */
 export const createCustomKeyStore = transactional(createCustomKeyStoreUnlocked);

@@ -21,7 +21,8 @@ import {
   UnsupportedOperationException,
   ValidationException,
 } from '../exceptions.js';
-import { keyMetadata, type KeyMetadata, type OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { keyMetadata, type KeyMetadata } from '../key-metadata.js';
 import { keyArn, newKeyId, newKeyMaterial, newMultiRegionKeyId, newRandomBytes, type KeyRecord } from '../store.js';
 import type { KeySpec, KeyUsageType, OriginType } from '../schema.js';
 

@@ -10,13 +10,9 @@ import {
   UnsupportedOperationException,
   ValidationException,
 } from '../exceptions.js';
-import {
-  checkDryRun,
-  checkSymmetricEncryptionKey,
-  checkUsableForCrypto,
-  resolveKey,
-  type OperationContext,
-} from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
 import type { RecipientInfo } from './generate-data-key-pair.js';
 

@@ -1,8 +1,7 @@
 // DeleteAlias (AWS KMS API Reference): removes an alias of the caller's account and Region; the key it
 // pointed at is untouched. A missing alias is NotFoundException ("Alias <arn> is not found.").
 
-import { transactional } from '../keys.js';
-import type { OperationContext } from '../keys.js';
+import { transactional, type OperationContext } from '../context.js';
 import { aliasArn } from '../store.js';
 import { validateInput } from '../validation.js';
 import { aliasNotFound, checkAliasName } from './update-alias.js';
@@ -23,5 +22,5 @@ async function deleteAliasUnlocked(ctx: OperationContext, input: DeleteAliasInpu
   return {};
 }
 
-/** DeleteAlias, inside the store's transaction (keys.ts transactional). */
+/** DeleteAlias, inside the store's transaction (context.ts transactional). */
 export const deleteAlias = transactional(deleteAliasUnlocked);

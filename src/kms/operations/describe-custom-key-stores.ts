@@ -5,7 +5,7 @@
 
 import { validateInput } from '../validation.js';
 import { CustomKeyStoreNotFoundException, InvalidMarkerException } from '../exceptions.js';
-import type { OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
 import type { CustomKeyStoreRecord } from '../store.js';
 import { customKeyStoreMethods } from './create-custom-key-store.js';
 

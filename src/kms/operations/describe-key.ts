@@ -1,7 +1,9 @@
 // DescribeKey (AWS KMS API Reference): works in every key state.
 
 import { validateInput } from '../validation.js';
-import { keyMetadata, resolveKey, type KeyMetadata, type OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { keyMetadata, type KeyMetadata } from '../key-metadata.js';
 
 export interface DescribeKeyInput {
   KeyId: string | undefined;

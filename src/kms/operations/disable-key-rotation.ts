@@ -1,7 +1,9 @@
 // DisableKeyRotation: turns off automatic rotation (settings kept beside the store, see
 // enable-key-rotation.ts). Same checks as EnableKeyRotation; idempotent.
 
-import { checkUsableForCrypto, resolveKey, type OperationContext, transactional } from '../keys.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkUsableForCrypto } from '../key-state.js';
 import { validateInput } from '../validation.js';
 import { checkRotatableSpec, wipe } from './enable-key-rotation.js';
 
@@ -28,5 +30,5 @@ async function disableKeyRotationUnlocked(ctx: OperationContext, input: DisableK
   return {};
 }
 
-/** DisableKeyRotation, inside the store's transaction (keys.ts transactional). */
+/** DisableKeyRotation, inside the store's transaction (context.ts transactional). */
 export const disableKeyRotation = transactional(disableKeyRotationUnlocked);

@@ -2,7 +2,9 @@
 // PendingDeletion [3] or PendingImport [5].
 
 import { validateInput } from '../validation.js';
-import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { invalidState } from '../key-state.js';
 
 export interface DisableKeyInput {
   KeyId: string | undefined;
@@ -19,5 +21,5 @@ async function disableKeyUnlocked(ctx: OperationContext, input: DisableKeyInput)
   return {};
 }
 
-/** DisableKey, inside the store's transaction (keys.ts transactional). */
+/** DisableKey, inside the store's transaction (context.ts transactional). */
 export const disableKey = transactional(disableKeyUnlocked);

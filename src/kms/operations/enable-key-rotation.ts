@@ -10,7 +10,9 @@
 // settings and NextRotationDate are kept and reported.
 
 import { KMSInvalidStateException, UnsupportedOperationException } from '../exceptions.js';
-import { checkUsableForCrypto, resolveKey, type OperationContext, transactional } from '../keys.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkUsableForCrypto } from '../key-state.js';
 import type { KeyRecord } from '../store.js';
 import { validateInput } from '../validation.js';
 
@@ -67,5 +69,5 @@ async function enableKeyRotationUnlocked(ctx: OperationContext, input: EnableKey
   return {};
 }
 
-/** EnableKeyRotation, inside the store's transaction (keys.ts transactional). */
+/** EnableKeyRotation, inside the store's transaction (context.ts transactional). */
 export const enableKeyRotation = transactional(enableKeyRotationUnlocked);

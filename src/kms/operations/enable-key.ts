@@ -2,7 +2,9 @@
 // PendingImport [5] (and Creating/Updating, which this engine's keys never are).
 
 import { validateInput } from '../validation.js';
-import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { invalidState } from '../key-state.js';
 
 export interface EnableKeyInput {
   KeyId: string | undefined;
@@ -19,5 +21,5 @@ async function enableKeyUnlocked(ctx: OperationContext, input: EnableKeyInput): 
   return {};
 }
 
-/** EnableKey, inside the store's transaction (keys.ts transactional). */
+/** EnableKey, inside the store's transaction (context.ts transactional). */
 export const enableKey = transactional(enableKeyUnlocked);

@@ -3,14 +3,10 @@
 
 import { sealBlob } from '../ciphertext.js';
 import { InvalidKeyUsageException, KMSInternalException } from '../exceptions.js';
-import {
-  checkDryRun,
-  checkSymmetricEncryptionKey,
-  checkUsableForCrypto,
-  currentMaterial,
-  resolveKey,
-  type OperationContext,
-} from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
+import { currentMaterial } from '../key-material.js';
 import { validateInput } from '../validation.js';
 
 export interface EncryptInput {

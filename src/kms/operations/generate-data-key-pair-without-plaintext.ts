@@ -1,7 +1,7 @@
 // GenerateDataKeyPairWithoutPlaintext (AWS KMS API Reference): GenerateDataKeyPair without Recipient
 // and without PrivateKeyPlaintext in the output.
 
-import type { OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
 import type { DataKeyPairSpec } from '../schema.js';
 import { dataKeyPair } from './generate-data-key-pair.js';
 

@@ -6,15 +6,10 @@
 import { generateKeyPair, type KeyPairSpec } from '../../core/index.js';
 import { sealBlob } from '../ciphertext.js';
 import { KMSInternalException, UnsupportedOperationException } from '../exceptions.js';
-import {
-  checkDryRun,
-  checkNotInCustomKeyStore,
-  checkSymmetricEncryptionKey,
-  checkUsableForCrypto,
-  currentMaterial,
-  resolveKey,
-  type OperationContext,
-} from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkDryRun, checkNotInCustomKeyStore, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
+import { currentMaterial } from '../key-material.js';
 import type { DataKeyPairSpec } from '../schema.js';
 import { validateInput } from '../validation.js';
 

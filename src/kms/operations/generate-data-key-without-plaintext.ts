@@ -2,7 +2,7 @@
 // Plaintext in the output and no Recipient member (the schema has none, so the extra-member
 // check never sees one; it is also not part of the input type).
 
-import type { OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
 import { dataKey, type DataKeySpec } from './generate-data-key.js';
 
 export interface GenerateDataKeyWithoutPlaintextInput {

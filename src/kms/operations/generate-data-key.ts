@@ -5,14 +5,10 @@
 
 import { sealBlob } from '../ciphertext.js';
 import { KMSInternalException, UnsupportedOperationException, ValidationException } from '../exceptions.js';
-import {
-  checkDryRun,
-  checkSymmetricEncryptionKey,
-  checkUsableForCrypto,
-  currentMaterial,
-  resolveKey,
-  type OperationContext,
-} from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
+import { currentMaterial } from '../key-material.js';
 import { validateInput } from '../validation.js';
 import type { RecipientInfo } from './generate-data-key-pair.js';
 import { randomBytes } from '../../core/module.js';

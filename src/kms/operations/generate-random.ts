@@ -11,7 +11,7 @@ import {
   CustomKeyStoreNotFoundException,
   UnsupportedOperationException,
 } from '../exceptions.js';
-import type { OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
 import { randomBytes } from '../../core/module.js';
 import type { RecipientInfo } from './generate-data-key-pair.js';

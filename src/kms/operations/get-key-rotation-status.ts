@@ -4,7 +4,8 @@
 // unverified); only symmetric encryption keys have a rotation status (UnsupportedOperationException
 // otherwise).
 
-import { resolveKey, type OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
 import { validateInput } from '../validation.js';
 import { checkRotatableSpec, nextRotationDate, wipe } from './enable-key-rotation.js';
 

@@ -5,7 +5,10 @@
 
 import { validateInput } from '../validation.js';
 import { KMSInternalException, UnsupportedOperationException } from '../exceptions.js';
-import { checkUsableForCrypto, keyAlgorithms, resolveKey, type OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkUsableForCrypto } from '../key-state.js';
+import { keyAlgorithms } from '../key-metadata.js';
 import { CUSTOMER_MASTER_KEY_SPECS, type KeySpec, type KeyUsageType } from '../schema.js';
 
 export interface GetPublicKeyInput {

@@ -1,7 +1,7 @@
 // Every operation of the engine by its KMS name: what a wire endpoint (the HTTP server, a worker)
 // dispatches on. The command classes bind the same functions one by one.
 
-import type { OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
 import type { OperationName } from '../schema.js';
 import { runWipingLoadedKeys } from '../store.js';
 import { cancelKeyDeletion } from './cancel-key-deletion.js';

@@ -3,7 +3,8 @@
 // NotFoundException). Works in every key state. Limit 1..100 (default 50), opaque Marker as in
 // ListKeys. This engine has no AWS managed keys, so no `alias/aws/...` entries appear.
 
-import { resolveKey, type OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
 import { validateInput } from '../validation.js';
 import { compareStrings, page } from './list-keys.js';
 

@@ -4,7 +4,7 @@
 // A marker this engine did not issue gives InvalidMarkerException (message ours).
 
 import { InvalidMarkerException } from '../exceptions.js';
-import type { OperationContext } from '../keys.js';
+import type { OperationContext } from '../context.js';
 import { toHex } from '../store.js';
 import { validateInput } from '../validation.js';
 

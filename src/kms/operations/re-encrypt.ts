@@ -15,14 +15,10 @@ import {
   KMSInternalException,
   ValidationException,
 } from '../exceptions.js';
-import {
-  checkDryRun,
-  checkSymmetricEncryptionKey,
-  checkUsableForCrypto,
-  currentMaterial,
-  resolveKey,
-  type OperationContext,
-} from '../keys.js';
+import type { OperationContext } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
+import { currentMaterial } from '../key-material.js';
 import type { KeyRecord } from '../store.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
 

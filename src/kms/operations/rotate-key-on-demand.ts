@@ -9,7 +9,9 @@
 // unchanged (recorded: status after on-demand rotation still reports them as before).
 
 import { LimitExceededException } from '../exceptions.js';
-import { checkUsableForCrypto, resolveKey, type OperationContext, transactional } from '../keys.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkUsableForCrypto } from '../key-state.js';
 import { newKeyMaterial } from '../store.js';
 import { validateInput } from '../validation.js';
 import { checkRotatableSpec, noPendingMaterial, wipe } from './enable-key-rotation.js';
@@ -48,5 +50,5 @@ async function rotateKeyOnDemandUnlocked(ctx: OperationContext, input: RotateKey
   }
 }
 
-/** RotateKeyOnDemand, inside the store's transaction (keys.ts transactional). */
+/** RotateKeyOnDemand, inside the store's transaction (context.ts transactional). */
 export const rotateKeyOnDemand = transactional(rotateKeyOnDemandUnlocked);

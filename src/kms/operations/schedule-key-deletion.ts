@@ -3,7 +3,9 @@
 // removes a key whose DeletionDate has passed.
 
 import { validateInput } from '../validation.js';
-import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { invalidState } from '../key-state.js';
 
 export interface ScheduleKeyDeletionInput {
   KeyId: string | undefined;
@@ -34,5 +36,5 @@ async function scheduleKeyDeletionUnlocked(ctx: OperationContext, input: Schedul
   return { KeyId: key.arn, DeletionDate: new Date(deletionDate.getTime()), KeyState: 'PendingDeletion', PendingWindowInDays: days };
 }
 
-/** ScheduleKeyDeletion, inside the store's transaction (keys.ts transactional). */
+/** ScheduleKeyDeletion, inside the store's transaction (context.ts transactional). */
 export const scheduleKeyDeletion = transactional(scheduleKeyDeletionUnlocked);

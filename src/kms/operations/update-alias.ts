@@ -6,7 +6,9 @@
 // is ours (ValidationException).
 
 import { NotFoundException, ValidationException } from '../exceptions.js';
-import { invalidState, resolveKey, type OperationContext, transactional } from '../keys.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { invalidState } from '../key-state.js';
 import { aliasArn, type KeyRecord } from '../store.js';
 import { validateInput } from '../validation.js';
 
@@ -66,5 +68,5 @@ async function updateAliasUnlocked(ctx: OperationContext, input: UpdateAliasInpu
   return {};
 }
 
-/** UpdateAlias, inside the store's transaction (keys.ts transactional). */
+/** UpdateAlias, inside the store's transaction (context.ts transactional). */
 export const updateAlias = transactional(updateAliasUnlocked);

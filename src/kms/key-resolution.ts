@@ -1,0 +1,130 @@
+// Resolving the KeyId input of an operation (key id, key ARN, alias name, alias ARN) to the key
+// record it names, once authorize (authorize.ts) allows the caller's action on it; and the key a
+// ciphertext blob names. Operations call these in AWS's order: validate input → resolve key →
+// authorize → key state → key usage → DryRun → work.
+
+import { InvalidArnException, InvalidCiphertextException, NotFoundException } from './exceptions.js';
+import { aliasArn, keyArn, partitionOf, type KeyRecord } from './store.js';
+import { accessDenied, authorize, type KeyAction } from './authorize.js';
+import type { OperationContext } from './context.js';
+
+export interface ResolveOptions {
+  /** The `kms:` action the caller is about to perform on the key; authorize (authorize.ts) decides. */
+  action: KeyAction;
+  /** The KeyId is the key ARN of a ciphertext blob's header, not the caller's input (authorize.ts). */
+  viaCiphertext?: boolean;
+  /** False for operations that take only a key id or key ARN (EnableKey, DisableKey, CreateAlias's target...). */
+  allowAlias?: boolean;
+  /**
+   * True for the operations whose model lists InvalidArnException (DescribeKey, ListAliases,
+   * EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion): a KeyId that starts with
+   * `arn:` but is not a KMS key or alias ARN gets InvalidArnException there, and
+   * NotFoundException "Invalid keyId" elsewhere (the operations whose model does not list it).
+   */
+  arnCheck?: boolean;
+}
+
+const ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+
+function keyNotFound(arn: string): NotFoundException {
+  // [AWS-REC] "Key 'arn:aws:kms:<r>:<acct>:key/<id>' does not exist"
+  return new NotFoundException(`Key '${arn}' does not exist`);
+}
+
+function aliasNotFound(arn: string): NotFoundException {
+  // The wording LocalStack and local-kms use (AWS's is unrecorded).
+  return new NotFoundException(`Alias ${arn} is not found.`);
+}
+
+/**
+ * The key a KeyId input names, once the caller is authorized for `options.action` on it: a key
+ * id, a key ARN, an alias name (`alias/x`) or an alias ARN. A bare id or alias name resolves only
+ * in the caller's account; an ARN may name another account, whose keys are then subject to
+ * authorize (authorize.ts: the default key policy refuses every other account). An ARN naming
+ * another Region does not exist from the caller's Region: NotFoundException.
+ *
+ * In another account, a key or alias that does not exist is AccessDeniedException too, not
+ * NotFoundException: there is no key policy that could allow the caller, and a caller without
+ * access learns nothing about which keys exist there. (AWS's answer for this case is not
+ * recorded; this is what its authorization model implies and what a careful user expects.)
+ */
+export async function resolveKey(ctx: OperationContext, keyIdInput: string, options: ResolveOptions): Promise<KeyRecord> {
+  const record = await findKey(ctx, keyIdInput, options);
+  authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext });
+  return record;
+}
+
+async function findKey(ctx: OperationContext, keyIdInput: string, options: ResolveOptions): Promise<KeyRecord> {
+  const allowAlias = options.allowAlias ?? true;
+  const m = ARN.exec(keyIdInput);
+  if (m !== null) {
+    const [, partition, region, account, resource] = m;
+    // An ARN of another partition names nothing the caller's Region can see, like one of
+    // another Region (this engine's choice; AWS's answer is unrecorded).
+    const elsewhere = region !== ctx.region || partition !== partitionOf(ctx.region);
+    if (resource.startsWith('alias/')) {
+      if (!allowAlias) throw invalidKeyId(keyIdInput);
+      if (elsewhere) throw aliasNotFound(keyIdInput);
+      return resolveAlias(ctx, account, resource, options);
+    }
+    const id = resource.slice('key/'.length);
+    // [AWS-REC] DescribeKey with the ARN of a key in another Region: "Invalid arn <that region>".
+    if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
+    if (elsewhere) throw keyNotFound(keyIdInput);
+    const record = await ctx.store.getKey(account, region, id);
+    if (record === undefined) throw account === ctx.account ? keyNotFound(keyIdInput) : denied(ctx, options, keyIdInput);
+    return record;
+  }
+  if (keyIdInput.startsWith('arn:')) {
+    // The message is this engine's wording; AWS's is unrecorded.
+    if (options.arnCheck) throw new InvalidArnException(`'${keyIdInput}' is not a valid KMS key ARN or alias ARN.`);
+    throw invalidKeyId(keyIdInput);
+  }
+  if (keyIdInput.startsWith('alias/')) {
+    if (!allowAlias) throw invalidKeyId(keyIdInput);
+    return resolveAlias(ctx, ctx.account, keyIdInput, options);
+  }
+  // [AWS-REC] a bare key id that is neither a UUID nor mrk- + 32 hex: "Invalid keyId '<value>'".
+  if (!KEY_ID.test(keyIdInput)) throw invalidKeyId(keyIdInput);
+  const record = await ctx.store.getKey(ctx.account, ctx.region, keyIdInput);
+  if (record === undefined) throw keyNotFound(keyArn(ctx.region, ctx.account, keyIdInput));
+  return record;
+}
+
+const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+async function resolveAlias(ctx: OperationContext, account: string, aliasName: string, options: ResolveOptions): Promise<KeyRecord> {
+  const arn = aliasArn(ctx.region, account, aliasName);
+  const alias = await ctx.store.getAlias(account, ctx.region, aliasName);
+  if (alias === undefined) throw account === ctx.account ? aliasNotFound(arn) : denied(ctx, options, arn);
+  const target = keyArn(ctx.region, account, alias.targetKeyId);
+  const record = await ctx.store.getKey(account, ctx.region, alias.targetKeyId);
+  if (record === undefined) throw account === ctx.account ? keyNotFound(target) : denied(ctx, options, target);
+  return record;
+}
+
+/** AccessDeniedException for a key or alias of another account that does not exist. */
+function denied(ctx: OperationContext, options: ResolveOptions, arn: string) {
+  return accessDenied(ctx, options.action, options.viaCiphertext ? undefined : arn);
+}
+
+// [AWS-REC] for malformed key ids: NotFoundException "Invalid keyId '<value>'". Used as well,
+// by inference, for a malformed ARN and for an alias where only a key is allowed.
+function invalidKeyId(value: string): NotFoundException {
+  return new NotFoundException(`Invalid keyId '${value}'`);
+}
+
+/**
+ * The key a ciphertext blob names. The name is not authenticated until the blob opens, so a
+ * name that resolves to no key means a changed or foreign blob: InvalidCiphertextException with
+ * an empty message, as for any other changed byte, rather than NotFoundException. A name in
+ * another account is authorized like any other (authorize.ts), and refused without naming it.
+ */
+export async function resolveBlobKey(ctx: OperationContext, keyArn: string, action: KeyAction): Promise<KeyRecord> {
+  try {
+    return await resolveKey(ctx, keyArn, { allowAlias: false, action, viaCiphertext: true });
+  } catch (err) {
+    if (err instanceof NotFoundException) throw new InvalidCiphertextException('');
+    throw err;
+  }
+}
