@@ -18,7 +18,7 @@ import * as kms from '../src/kms/index.js';
 import { KMSClient, KMSCommand, MemoryKeyStore } from '../src/kms/index.js';
 import { OPERATION_HANDLERS } from '../src/kms/operations/index.js';
 import { getCore } from '../src/core/module.js';
-import { FileKeyStore } from '../src/node/file-store.js';
+import { FileKeyStore } from '../src/node/file-store/index.js';
 import { LoadedKeyRecords, wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyRecord, type KeyStore } from '../src/kms/store.js';
 import type { OperationName } from '../src/kms/schema.js';
 import type { OperationContext } from '../src/kms/context.js';
