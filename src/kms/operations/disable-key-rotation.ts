@@ -5,7 +5,7 @@ import { type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkUsableForCrypto } from '../key-state.js';
 import { validateInput } from '../validation.js';
-import { checkRotatableSpec, wipe } from './enable-key-rotation.js';
+import { checkRotatableSpec, wipe } from '../key-material.js';
 
 export interface DisableKeyRotationInput {
   KeyId: string | undefined;

@@ -7,7 +7,7 @@
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { validateInput } from '../validation.js';
-import { checkRotatableSpec, nextRotationDate, wipe } from './enable-key-rotation.js';
+import { checkRotatableSpec, nextRotationDate, wipe } from '../key-material.js';
 
 export interface GetKeyRotationStatusInput {
   KeyId: string | undefined;

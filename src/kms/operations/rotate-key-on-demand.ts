@@ -14,7 +14,7 @@ import { resolveKey } from '../key-resolution.js';
 import { checkUsableForCrypto } from '../key-state.js';
 import { newKeyMaterial } from '../store.js';
 import { validateInput } from '../validation.js';
-import { checkRotatableSpec, noPendingMaterial, wipe } from './enable-key-rotation.js';
+import { checkRotatableSpec, noPendingMaterial, wipe } from '../key-material.js';
 
 export interface RotateKeyOnDemandInput {
   KeyId: string | undefined;
