@@ -1,2 +1,4 @@
 // The file key store (docs/file-store.md): what the rest of wasm-kms and `wasm-kms/node` use.
-export { FileKeyStore, defaultStoreDir, masterKeyFromEnv, type FileKeyStoreOptions } from './store.js';
+export { FileKeyStore, type FileKeyStoreOptions } from './store.js';
+export { defaultStoreDir } from './names.js';
+export { masterKeyFromEnv } from './sealing.js';
