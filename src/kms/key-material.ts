@@ -1,13 +1,52 @@
 // A key's material: the current version, which operations seal under, and the rotation rules
 // the rotation operations share.
 
-import { KMSInvalidStateException, UnsupportedOperationException } from './exceptions.js';
+import { sealBlob } from './ciphertext.js';
+import type { OperationContext } from './context.js';
+import { KMSInternalException, KMSInvalidStateException, UnsupportedOperationException } from './exceptions.js';
 import type { KeyRecord } from './store.js';
 
 /** The current key material, or undefined when the key has none (PendingImport). */
 export function currentMaterial(key: KeyRecord): { id: string; material: Uint8Array } | undefined {
   if (key.currentKeyMaterialId === undefined) return undefined;
   return key.keyMaterials.find((m) => m.id === key.currentKeyMaterialId);
+}
+
+/**
+ * `plaintext` sealed under the key's current material with `encryptionContext` (ciphertext.ts),
+ * and the id of that material. What Encrypt, GenerateDataKey(WithoutPlaintext),
+ * GenerateDataKeyPair(WithoutPlaintext) and ReEncrypt share, with one wiping rule:
+ *
+ * - the key's materials are wiped here, in a finally, sealed or not (the per-blob key derived
+ *   from the material is derived and used inside the core in one call and never reaches
+ *   JavaScript);
+ * - the plaintext is not touched here: it stays with whoever made it. An operation that made a
+ *   secret (a data key, a private key, ReEncrypt's opened plaintext) wipes it in its own finally
+ *   unless its output carries it; a caller's Plaintext input is the caller's.
+ *
+ * A key without current material (which the key-state checks keep from getting here) is
+ * KMSInternalException.
+ */
+export function sealUnderCurrentMaterial(
+  ctx: OperationContext,
+  key: KeyRecord,
+  plaintext: Uint8Array,
+  encryptionContext: Record<string, string> | undefined,
+): { blob: Uint8Array; keyMaterialId: string } {
+  try {
+    const material = currentMaterial(key);
+    if (material === undefined) throw new KMSInternalException(`${key.arn} has no current key material.`);
+    const blob = sealBlob(ctx.core(), {
+      keyArn: key.arn,
+      keyMaterialId: material.id,
+      keyMaterial: material.material,
+      plaintext,
+      encryptionContext,
+    });
+    return { blob, keyMaterialId: material.id };
+  } finally {
+    wipe(key);
+  }
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,6 +71,7 @@ export function noPendingMaterial(key: KeyRecord): KMSInvalidStateException {
   return new KMSInvalidStateException(`No available key material pending rotation for the key: ${key.arn}.`);
 }
 
+/** Zeroes every material version of the key record. */
 export function wipe(key: KeyRecord): void {
   for (const m of key.keyMaterials) m.material.fill(0);
 }

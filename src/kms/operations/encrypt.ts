@@ -1,12 +1,11 @@
 // Encrypt (AWS KMS API Reference) under a symmetric key: Plaintext 1..4096 bytes (validation) into
 // this engine's blob. As in KMS, the output has no KeyMaterialId.
 
-import { sealBlob } from '../ciphertext.js';
-import { InvalidKeyUsageException, KMSInternalException } from '../exceptions.js';
+import { InvalidKeyUsageException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
-import { currentMaterial } from '../key-material.js';
+import { sealUnderCurrentMaterial } from '../key-material.js';
 import { validateInput } from '../validation.js';
 
 export interface EncryptInput {
@@ -34,18 +33,7 @@ export async function encrypt(ctx: OperationContext, input: EncryptInput): Promi
     throw new InvalidKeyUsageException(`${key.arn} does not support encryption algorithm ${input.EncryptionAlgorithm}.`);
   }
   checkDryRun(input.DryRun);
-  const material = currentMaterial(key);
-  if (material === undefined) throw new KMSInternalException(`${key.arn} has no current key material.`);
-  try {
-    const blob = sealBlob(ctx.core(), {
-      keyArn: key.arn,
-      keyMaterialId: material.id,
-      keyMaterial: material.material,
-      plaintext: input.Plaintext as Uint8Array,
-      encryptionContext: input.EncryptionContext,
-    });
-    return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
-  } finally {
-    material.material.fill(0);
-  }
+  // The Plaintext is the caller's: it is not wiped here.
+  const { blob } = sealUnderCurrentMaterial(ctx, key, input.Plaintext as Uint8Array, input.EncryptionContext);
+  return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
 }

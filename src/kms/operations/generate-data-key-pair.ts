@@ -4,12 +4,11 @@
 // generated before every check has passed.
 
 import { generateKeyPair, type KeyPairSpec } from '../../core/index.js';
-import { sealBlob } from '../ciphertext.js';
-import { KMSInternalException, UnsupportedOperationException } from '../exceptions.js';
+import { UnsupportedOperationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkNotInCustomKeyStore, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
-import { currentMaterial } from '../key-material.js';
+import { sealUnderCurrentMaterial } from '../key-material.js';
 import type { DataKeyPairSpec } from '../schema.js';
 import { validateInput } from '../validation.js';
 
@@ -71,35 +70,26 @@ export async function dataKeyPair(
   }
   checkDryRun(input.DryRun);
 
-  const material = currentMaterial(key);
-  if (material === undefined) throw new KMSInternalException(`${key.arn} has no current key material.`);
   const pair = ctx.generateKeyPair === undefined ? generateKeyPair(spec as KeyPairSpec) : await ctx.generateKeyPair(spec as KeyPairSpec);
-  let blob: Uint8Array;
+  let returned = false;
   try {
-    blob = sealBlob(ctx.core(), {
-      keyArn: key.arn,
-      keyMaterialId: material.id,
-      keyMaterial: material.material,
-      plaintext: pair.privateKey,
-      encryptionContext: input.EncryptionContext,
-    });
-  } catch (err) {
-    // No output will carry the private key: it goes now.
-    pair.privateKey.fill(0);
-    throw err;
+    const { blob, keyMaterialId } = sealUnderCurrentMaterial(ctx, key, pair.privateKey, input.EncryptionContext);
+    const out: GenerateDataKeyPairOutput = {
+      PrivateKeyCiphertextBlob: blob,
+      PublicKey: pair.publicKey,
+      KeyId: key.arn,
+      KeyPairSpec: spec,
+      KeyMaterialId: keyMaterialId,
+    };
+    if (withPlaintext) {
+      out.PrivateKeyPlaintext = pair.privateKey;
+      returned = true;
+    }
+    return out;
   } finally {
-    material.material.fill(0);
-    if (!withPlaintext) pair.privateKey.fill(0);
+    // The private key made here goes unless the output carries it.
+    if (!returned) pair.privateKey.fill(0);
   }
-  const out: GenerateDataKeyPairOutput = {
-    PrivateKeyCiphertextBlob: blob,
-    PublicKey: pair.publicKey,
-    KeyId: key.arn,
-    KeyPairSpec: spec,
-    KeyMaterialId: material.id,
-  };
-  if (withPlaintext) out.PrivateKeyPlaintext = pair.privateKey;
-  return out;
 }
 
 export function generateDataKeyPair(ctx: OperationContext, input: GenerateDataKeyPairInput): Promise<GenerateDataKeyPairOutput> {

@@ -3,12 +3,11 @@
 // → key usage → Recipient → DryRun → random bytes sealed under the key's
 // current material. No data key is generated before every check has passed.
 
-import { sealBlob } from '../ciphertext.js';
-import { KMSInternalException, UnsupportedOperationException, ValidationException } from '../exceptions.js';
+import { UnsupportedOperationException, ValidationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
-import { currentMaterial } from '../key-material.js';
+import { sealUnderCurrentMaterial } from '../key-material.js';
 import { validateInput } from '../validation.js';
 import type { RecipientInfo } from './generate-data-key-pair.js';
 import { randomBytes } from '../../core/module.js';
@@ -62,28 +61,20 @@ export async function dataKey(
   }
   checkDryRun(input.DryRun);
 
-  const material = currentMaterial(key);
-  if (material === undefined) throw new KMSInternalException(`${key.arn} has no current key material.`);
   const plaintext = randomBytes(length);
-  let blob: Uint8Array;
+  let returned = false;
   try {
-    blob = sealBlob(ctx.core(), {
-      keyArn: key.arn,
-      keyMaterialId: material.id,
-      keyMaterial: material.material,
-      plaintext,
-      encryptionContext: input.EncryptionContext,
-    });
-  } catch (err) {
-    plaintext.fill(0);
-    throw err;
+    const { blob, keyMaterialId } = sealUnderCurrentMaterial(ctx, key, plaintext, input.EncryptionContext);
+    const out: GenerateDataKeyOutput = { CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: keyMaterialId };
+    if (withPlaintext) {
+      out.Plaintext = plaintext;
+      returned = true;
+    }
+    return out;
   } finally {
-    for (const m of key.keyMaterials) m.material.fill(0);
+    // The data key made here goes unless the output carries it.
+    if (!returned) plaintext.fill(0);
   }
-  const out: GenerateDataKeyOutput = { CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: material.id };
-  if (withPlaintext) out.Plaintext = plaintext;
-  else plaintext.fill(0);
-  return out;
 }
 
 export function generateDataKey(ctx: OperationContext, input: GenerateDataKeyInput): Promise<GenerateDataKeyOutput> {

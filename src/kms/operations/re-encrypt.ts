@@ -7,18 +7,16 @@
 // with SourceEncryptionContext → seal under the destination with DestinationEncryptionContext.
 // The intermediate plaintext is wiped before returning, whatever happens.
 
-import { sealBlob } from '../ciphertext.js';
 import { blobKey, openWithKey, readBlobHeader } from '../blob-source.js';
 import {
   InvalidCiphertextException,
   InvalidKeyUsageException,
-  KMSInternalException,
   ValidationException,
 } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
-import { currentMaterial } from '../key-material.js';
+import { sealUnderCurrentMaterial, wipe } from '../key-material.js';
 import type { KeyRecord } from '../store.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
 
@@ -56,10 +54,6 @@ async function destinationKey(ctx: OperationContext, input: ReEncryptInput): Pro
   return dest;
 }
 
-function wipe(key: KeyRecord): void {
-  for (const m of key.keyMaterials) m.material.fill(0);
-}
-
 export async function reEncrypt(ctx: OperationContext, input: ReEncryptInput): Promise<ReEncryptOutput> {
   validateInput('ReEncrypt', input);
   const ignoreCiphertext = input.DryRun === true && (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
@@ -88,31 +82,24 @@ export async function reEncrypt(ctx: OperationContext, input: ReEncryptInput): P
   const dest = await destinationKey(ctx, input);
   checkDryRun(input.DryRun);
 
+  // openWithKey wipes the source's materials and sealUnderCurrentMaterial the destination's; the
+  // plaintext opened here is wiped here, whatever happens, and so is the destination's material
+  // when the source did not open.
   let plaintext: Uint8Array | undefined;
   try {
-    const opened = openWithKey(ctx, source, header, blob, input.SourceEncryptionContext);
-    plaintext = opened;
-    const destMaterial = currentMaterial(dest);
-    if (destMaterial === undefined) throw new KMSInternalException(`${dest.arn} has no current key material.`);
-    const out = sealBlob(ctx.core(), {
-      keyArn: dest.arn,
-      keyMaterialId: destMaterial.id,
-      keyMaterial: destMaterial.material,
-      plaintext: opened,
-      encryptionContext: input.DestinationEncryptionContext,
-    });
+    plaintext = openWithKey(ctx, source, header, blob, input.SourceEncryptionContext);
+    const sealed = sealUnderCurrentMaterial(ctx, dest, plaintext, input.DestinationEncryptionContext);
     return {
-      CiphertextBlob: out,
+      CiphertextBlob: sealed.blob,
       SourceKeyId: source.arn,
       KeyId: dest.arn,
       SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       SourceKeyMaterialId: header.keyMaterialId,
-      DestinationKeyMaterialId: destMaterial.id,
+      DestinationKeyMaterialId: sealed.keyMaterialId,
     };
   } finally {
     plaintext?.fill(0);
-    wipe(source);
     wipe(dest);
   }
 }
