@@ -1,20 +1,26 @@
 // The progress line of generate-data-key-pairs: its layout at every terminal width, the
-// smoothed ETA, the escape codes it writes and takes back, and the real command under a
-// pseudo-terminal (util-linux `script`) at several widths, interrupted by SIGINT and SIGTERM.
+// smoothed ETA, the cli-progress bar it is drawn with (escape codes written and taken back), and
+// the real command under a pseudo-terminal (util-linux `script`) at several widths, interrupted
+// by SIGINT and SIGTERM, with the final screen worked out from what the terminal received.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ETA_MIN_ITEMS, ETA_MIN_MS, formatEta, formatProgressLine, ProgressBar, RateEstimator } from '../src/node/cli-bar.js';
+import { ETA_MIN_ITEMS, ETA_MIN_MS, formatBar, formatEta, formatProgressLine, RateEstimator, startProgressBar } from '../src/node/cli-bar.js';
 
+// What cli-progress writes on a terminal.
 const ESC = '\x1b';
+const SAVE = `${ESC}7`;
+const RESTORE = `${ESC}8`;
 const HIDE = `${ESC}[?25l`;
 const SHOW = `${ESC}[?25h`;
 const WRAP_OFF = `${ESC}[?7l`;
 const WRAP_ON = `${ESC}[?7h`;
-const ERASE = `${ESC}[K`;
+/** Column 1, then erase to the end of the line: each redraw is LINE_START + line + ERASE. */
+const LINE_START = `${ESC}[1G`;
+const ERASE = `${ESC}[0K`;
 
 describe('formatProgressLine', () => {
   const totals = [1, 20, 5000, 123_456, 100_000_000];
@@ -165,67 +171,68 @@ describe('RateEstimator', () => {
 });
 
 /** A terminal stream that records what is written, with a settable width. */
-function fakeStream(columns: number) {
+function fakeStream(columns: number, isTTY = true) {
   const chunks: string[] = [];
-  return { chunks, columns, write: (s: string) => chunks.push(s), text: () => chunks.join('') };
+  const stream = {
+    chunks,
+    columns,
+    isTTY,
+    write: (s: string) => (chunks.push(s), true),
+    text: () => chunks.join(''),
+  };
+  return stream;
 }
+type FakeStream = ReturnType<typeof fakeStream>;
+const asStream = (s: FakeStream) => s as unknown as NodeJS.WritableStream;
 
-describe('ProgressBar', () => {
-  it('hides the cursor and turns wrap off while drawing; stop(true) keeps the last line, ends it and gives both back', () => {
+describe('formatBar (cli-progress format function)', () => {
+  it('lays the line out for the width cli-progress passes, with the ETA from the payload\'s estimator', () => {
+    let now = 0;
+    const payload = { rate: new RateEstimator(), clock: () => now };
+    const params = (value: number, maxWidth: number) => ({ value, total: 1000, maxWidth, progress: value / 1000, eta: 0, startTime: 0, stopTime: null });
+    expect(formatBar({}, params(0, 80), payload)).toBe(formatProgressLine({ width: 80, done: 0, total: 1000, etaSeconds: undefined }));
+    // 10 items a second, sampled at each redraw.
+    for (now = 100; now <= 5_000; now += 100) formatBar({}, params(now / 100, 80), payload);
+    expect(formatBar({}, params(50, 50), payload)).toBe(formatProgressLine({ width: 50, done: 50, total: 1000, etaSeconds: 95 }));
+  });
+});
+
+describe('startProgressBar (cli-progress SingleBar)', () => {
+  it('hides the cursor and turns wrap off while drawing; stop() draws the last line, gives both back and ends the line', () => {
     let now = 0;
     const out = fakeStream(50);
-    const bar = new ProgressBar(out, 10, { clock: () => now, tickMs: 0 });
-    bar.start();
-    expect(out.text()).toBe(`${HIDE}${WRAP_OFF}\r${formatProgressLine({ width: 50, done: 0, total: 10, etaSeconds: undefined })}${ERASE}`);
+    const bar = startProgressBar(10, { stream: asStream(out), clock: () => now });
+    expect(out.text()).toBe(`${SAVE}${HIDE}${WRAP_OFF}${LINE_START}${formatProgressLine({ width: 50, done: 0, total: 10, etaSeconds: undefined })}${ERASE}`);
     now = 50;
-    bar.update(1);
-    // Less than 100 ms since the last draw: not drawn yet.
-    expect(out.chunks).toHaveLength(2);
-    now = 200;
-    bar.update(2);
-    expect(out.chunks).toHaveLength(3);
-    expect(out.chunks[2]).toMatch(/^\rkey pairs \|=+-+\|  2\/10  20% ETA     --\x1b\[K$/);
-    now = 220;
     bar.update(3);
-    bar.stop(true);
-    const after = out.text().slice(out.text().lastIndexOf('\r'));
-    expect(after).toMatch(/^\rkey pairs \|=+-+\|  3\/10  30% ETA     --\x1b\[K\n\x1b\[\?7h\x1b\[\?25h$/);
+    const before = out.text().length;
+    bar.stop();
+    expect(out.text().slice(before)).toMatch(/^\x1b\[1Gkey pairs \|=+-+\|  3\/10  30% ETA     --\x1b\[0K\x1b\[\?25h\x1b\[\?7h\x1b8\n$/);
     // Stopped for good: nothing more is drawn, a second stop writes nothing.
     const length = out.text().length;
-    now = 1_000;
     bar.update(9);
-    bar.stop(true);
-    bar.stop(false);
+    bar.stop();
     expect(out.text()).toHaveLength(length);
-    expect(out.text()).not.toMatch(/\x1b[78]/);
   });
 
-  it('stop(false) erases the line and leaves the cursor at its start; the width is read at every draw', () => {
-    let now = 0;
+  it('the width is read at every redraw, and the last line is written again even when unchanged (over a "^C" echoed after it)', () => {
     const out = fakeStream(120);
-    const bar = new ProgressBar(out, 1000, { clock: () => now, tickMs: 0 });
-    bar.start();
-    expect(out.chunks.at(-1)!.length).toBeGreaterThan(80);
+    const bar = startProgressBar(1000, { stream: asStream(out) });
+    expect(out.chunks.join('').length).toBeGreaterThan(80);
     out.columns = 45;
-    now = 500;
-    bar.update(10);
-    expect(out.chunks.at(-1)!.replace(ERASE, '').length).toBeLessThanOrEqual(1 + 44);
-    bar.stop(false);
-    expect(out.text().endsWith(`\r${ERASE}${WRAP_ON}${SHOW}`)).toBe(true);
+    bar.stop();
+    const lines = [...out.text().matchAll(/\x1b\[1G([^\x1b]*)\x1b\[0K/g)].map((m) => m[1]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0].length).toBeGreaterThan(80);
+    expect(lines[1]).toBe(formatProgressLine({ width: 45, done: 0, total: 1000, etaSeconds: undefined }));
   });
 
-  it('an unchanged line is not written again, except once by stop(true), over whatever the terminal echoed after it', () => {
-    let now = 0;
-    const out = fakeStream(80);
-    const bar = new ProgressBar(out, 1_000_000, { clock: () => now, tickMs: 0 });
-    bar.start();
-    now = 500;
-    bar.update(0);
-    now = 1000;
-    bar.update(0);
-    expect(out.chunks).toHaveLength(2);
-    bar.stop(true);
-    expect(out.chunks.slice(2)).toEqual([out.chunks[1], '\n', `${WRAP_ON}${SHOW}`]);
+  it('draws nothing when the stream is not a terminal', () => {
+    const out = fakeStream(80, false);
+    const bar = startProgressBar(10, { stream: asStream(out) });
+    bar.update(5);
+    bar.stop();
+    expect(out.chunks).toEqual([]);
   });
 });
 
@@ -273,9 +280,58 @@ function ptyBulk(name: string, columns: number, spec: string, count: number): Pt
   return { output: () => out, done, dir };
 }
 
-/** The lines drawn in place: what follows each \r up to the erase-to-end code. */
+/** The lines drawn in place: what follows each move to column 1 up to the erase-to-end code. */
 function drawnLines(output: string): string[] {
-  return [...output.matchAll(/\r([^\r\n\x1b]*)\x1b\[K/g)].map((m) => m[1]).filter((l) => l !== '');
+  return [...output.matchAll(/\x1b\[1G([^\r\n\x1b]*)\x1b\[0K/g)].map((m) => m[1]);
+}
+
+/**
+ * The screen a terminal `columns` x `rows` shows after `output`: just the codes the command
+ * writes (CR, LF, ESC 7 / ESC 8, ESC[<n>G, ESC[0K, ESC[?25h/l, ESC[?7h/l), with line wrap
+ * honoured and scrolling at the bottom. Trailing blank rows are left out.
+ */
+function screen(output: string, columns: number, rows = 20): string[] {
+  const grid: string[][] = Array.from({ length: rows }, () => []);
+  let x = 0;
+  let y = 0;
+  let saved = { x: 0, y: 0 };
+  let wrap = true;
+  const lineFeed = () => {
+    if (y === rows - 1) {
+      grid.shift();
+      grid.push([]);
+    } else y++;
+  };
+  for (let i = 0; i < output.length; i++) {
+    const c = output[i];
+    if (c === '\r') x = 0;
+    else if (c === '\n') lineFeed();
+    else if (c === ESC) {
+      const m = /^\x1b(?:([78])|\[(\?)?(\d*)([A-Za-z]))/.exec(output.slice(i));
+      if (!m) throw new Error(`unexpected escape code at ${i}: ${JSON.stringify(output.slice(i, i + 8))}`);
+      i += m[0].length - 1;
+      if (m[1] === '7') saved = { x, y };
+      else if (m[1] === '8') ({ x, y } = saved);
+      else if (m[2] === '?' && m[3] === '7') wrap = m[4] === 'h';
+      else if (m[2] === '?' && m[3] === '25') continue;
+      else if (m[4] === 'G') x = Math.min(columns - 1, Math.max(1, Number(m[3] || '1')) - 1);
+      else if (m[4] === 'K' && (m[3] === '' || m[3] === '0')) grid[y].length = Math.min(grid[y].length, x);
+      else throw new Error(`unexpected escape code ${JSON.stringify(m[0])}`);
+    } else {
+      if (x >= columns) {
+        if (wrap) {
+          x = 0;
+          lineFeed();
+        } else x = columns - 1;
+      }
+      while (grid[y].length < x) grid[y].push(' ');
+      grid[y][x] = c;
+      x++;
+    }
+  }
+  const text = grid.map((r) => r.join('').trimEnd());
+  while (text.length > 0 && text[text.length - 1] === '') text.pop();
+  return text;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -307,57 +363,83 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** A line of text as a terminal `columns` wide shows it, wrapped. */
+function rows(text: string, columns: number): string[] {
+  return Array.from({ length: Math.ceil(text.length / columns) }, (_, i) => text.slice(i * columns, (i + 1) * columns).trimEnd());
+}
+
+/** The regular expression of a drawn line at `columns`, for a run of `total` pairs. */
+function linePattern(columns: number, total: number): RegExp {
+  if (columns >= 50) return new RegExp(`^key pairs \\|[=-]+\\| +\\d+/${total} +\\d+% ETA +(--|\\d\\S*)$`);
+  if (columns >= 40) return new RegExp(`^(key pairs )?\\|[=-]+\\| +\\d+/${total} +\\d+% ETA +(--|\\d\\S*)$`);
+  return new RegExp(`^\\d+/${total} \\d+%( ETA (--|\\d\\S*))?$`);
+}
+
 describe('generate-data-key-pairs on a terminal', () => {
-  it('at 30, 40, 50, 80 and 120 columns every drawn line fits; the line is erased and the summary printed', async () => {
+  it('at 30, 40, 50, 80 and 120 columns every drawn line fits; the last one stays, then the summary', async () => {
     for (const columns of [30, 40, 50, 80, 120]) {
       const run = ptyBulk(`widths-${columns}`, columns, 'ECC_NIST_P256', 1500);
       expect(await run.done).toBe(0);
       const output = run.output();
-      expect(output.startsWith(`${HIDE}${WRAP_OFF}\r`)).toBe(true);
+      expect(output.startsWith(`${SAVE}${HIDE}${WRAP_OFF}${LINE_START}`)).toBe(true);
       const lines = drawnLines(output);
-      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.length).toBeGreaterThan(1);
       for (const line of lines) {
         expect(line.length, `${columns} columns: ${line}`).toBeLessThanOrEqual(columns - 1);
-        expect(line).toMatch(/\d+\/1500 /);
-        if (columns >= 50) expect(line).toMatch(/^key pairs \|[=-]+\| +\d+\/1500 +\d+% ETA +(--|\d\S*)$/);
+        expect(line, `${columns} columns`).toMatch(linePattern(columns, 1500));
         if (columns < 40) expect(line).not.toContain('|');
       }
-      expect(output).toMatch(/\r\x1b\[K\x1b\[\?7h\x1b\[\?25h1500 pairs in \d+\.\d\d s \(\d+\.\d pairs\/s\)\r\n$/);
-      expect(output).not.toMatch(/\x1b[78]/);
+      const last = lines[lines.length - 1];
+      expect(last).toMatch(/1500\/1500 100%/);
+      // The bar's last line, the cursor shown, wrap on, a newline, then the summary.
+      const summary = /1500 pairs in \d+\.\d\d s \(\d+\.\d pairs\/s\)\r\n$/.exec(output);
+      expect(summary).not.toBeNull();
+      expect(output.slice(0, summary!.index).endsWith(`${LINE_START}${last}${ERASE}${SHOW}${WRAP_ON}${RESTORE}\r\n`)).toBe(true);
+      expect(screen(output, columns)).toEqual([last, ...rows(summary![0].trimEnd(), columns)]);
     }
   });
 
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    it(`${signal} while the line is drawn: the line stops first, cursor and wrap come back, the notice is whole on its own line, exit ${code}`, async () => {
-      const run = ptyBulk(`interrupted-${signal}`, 50, 'RSA_4096', 1000);
-      // The temporary file's name carries the CLI's process id.
-      let pid: number | undefined;
-      const deadline = Date.now() + 60_000;
-      while (pid === undefined && Date.now() < deadline) {
-        const tmp = readdirSync(run.dir).find((f) => f.endsWith('.tmp'));
-        if (tmp) pid = Number(tmp.split('.')[3]);
-        else await sleep(20);
-      }
-      expect(pid).toBeDefined();
-      // The line is drawn.
-      while (!run.output().includes('/1000') && Date.now() < deadline) await sleep(20);
-      expect(run.output()).toContain('/1000');
-      await sleep(300);
-      process.kill(pid!, signal);
-      expect(await run.done).toBe(code);
-      const output = run.output();
-      const out = join(run.dir, 'x.ndjson');
-      const notice = `wasm-kms: ${signal}: stopping once the pairs under way are done (send it again to stop at once)`;
-      const at = output.indexOf(notice);
-      expect(at).toBeGreaterThan(0);
-      // Before the notice: the last drawn line, ended, then wrap on and the cursor shown; the
-      // notice starts with a carriage return (over the "^C" a terminal echoes for Ctrl-C).
-      expect(output.slice(0, at)).toMatch(/\rkey pairs \|[=-]+\| +\d+\/1000 +\d+% ETA +\S+\x1b\[K\r\n\x1b\[\?7h\x1b\[\?25h\r$/);
-      // After it: plain lines only; nothing drawn again, no escape codes.
-      expect(output.slice(at)).toBe(`${notice}\r\nwasm-kms: interrupted (${signal}); ${out} not written\r\n`);
-      expect(output).not.toMatch(/\x1b[78]/);
-      for (const line of drawnLines(output)) expect(line.length).toBeLessThanOrEqual(49);
-      expect(readdirSync(run.dir)).toEqual([]);
-    });
+    for (const columns of [50, 80]) {
+      it(`${signal} at ${columns} columns: the bar stops first, cursor and wrap come back, the notice is whole on its own line, exit ${code}`, async () => {
+        const run = ptyBulk(`interrupted-${signal}-${columns}`, columns, 'RSA_4096', 1000);
+        // The temporary file's name carries the CLI's process id.
+        let pid: number | undefined;
+        const deadline = Date.now() + 60_000;
+        while (pid === undefined && Date.now() < deadline) {
+          const tmp = readdirSync(run.dir).find((f) => f.endsWith('.tmp'));
+          if (tmp) pid = Number(tmp.split('.')[3]);
+          else await sleep(20);
+        }
+        expect(pid).toBeDefined();
+        // The line is drawn.
+        while (!run.output().includes('/1000') && Date.now() < deadline) await sleep(20);
+        expect(run.output()).toContain('/1000');
+        await sleep(300);
+        process.kill(pid!, signal);
+        expect(await run.done).toBe(code);
+        const output = run.output();
+        const out = join(run.dir, 'x.ndjson');
+        const notice = `wasm-kms: ${signal}: stopping once the pairs under way are done (send it again to stop at once)`;
+        const at = output.indexOf(notice);
+        expect(at).toBeGreaterThan(0);
+        const lines = drawnLines(output);
+        const last = lines[lines.length - 1];
+        for (const line of lines) {
+          expect(line.length).toBeLessThanOrEqual(columns - 1);
+          expect(line).toMatch(linePattern(columns, 1000));
+        }
+        // Before the notice: the bar's last line, then the cursor shown, wrap on, the cursor back
+        // at the line's start and a newline; the notice starts with a carriage return (over the
+        // "^C" a terminal echoes for Ctrl-C).
+        expect(output.slice(0, at).endsWith(`${LINE_START}${last}${ERASE}${SHOW}${WRAP_ON}${RESTORE}\r\n\r`)).toBe(true);
+        // After it: plain lines only; nothing drawn again, no cursor moves (no ESC 8), no escape codes.
+        expect(output.slice(at)).toBe(`${notice}\r\nwasm-kms: interrupted (${signal}); ${out} not written\r\n`);
+        expect(output.split(RESTORE)).toHaveLength(2);
+        // What the terminal shows: the bar's last line, the notice whole on the next, then the end.
+        expect(screen(output, columns)).toEqual([last, ...rows(notice, columns), ...rows(`wasm-kms: interrupted (${signal}); ${out} not written`, columns)]);
+        expect(readdirSync(run.dir)).toEqual([]);
+      });
+    }
   }
 });

@@ -1,24 +1,25 @@
-// The progress line of generate-data-key-pairs on a terminal: one line, redrawn in place with a
-// carriage return and "erase to end of line", that always fits the terminal's width, and an ETA
-// from a smoothed rate.
+// The progress line of generate-data-key-pairs on a terminal. cli-progress draws it (redraw
+// timer, hidden cursor, line wrap off while drawn, TTY detection, the final newline); this file
+// gives it the two things it does not have: a line that always fits the terminal's width, as its
+// `format` function, and an ETA from a smoothed rate.
 //
-// Terminal state: while the line is drawn the cursor is hidden (ESC[?25l) and automatic margins
-// are off (ESC[?7l: a line that became too long after a resize is clipped, not wrapped onto a
-// second row that the next redraw would not reach). stop() puts both back (ESC[?7h, ESC[?25h),
-// and so does process exit while the line is still drawn. No save/restore-cursor codes
-// (ESC 7 / ESC 8) are used: restoring a saved position would jump back over anything written
-// after the line, such as an interrupt notice.
-//
-// Width: the numbers (done/total, percent, ETA) are never cut; the bar gives way first, then
-// the label. At 40 columns or more everything stays on one line (the numbers alone need at most
-// 35 columns, for counts up to 10^8); under 40 columns the line is plain text without the bar,
-// cut to the width if it must be.
+// Width: cli-progress passes the terminal's width (stream.columns, read at every redraw) to the
+// format function. The numbers (done/total, percent, ETA) are never cut; the bar gives way first,
+// then the label. At 40 columns or more everything stays on one line (the numbers alone need at
+// most 35 columns, for counts up to 10^8); under 40 columns the line is plain text without the
+// bar, cut to the width if it must be. Line wrap is off while the line is drawn (ESC[?7l), so a
+// line that became too long after a resize is clipped, not wrapped onto a second row that the
+// next redraw would not reach.
 //
 // ETA: the rate is the ratio of two exponentially weighted sums over time, items done and time
 // spent (time constant RATE_TIME_CONSTANT_MS), so bursts of pairs finishing together (RSA pairs
 // take seconds each, and several threads finish at once) do not swing it the way the rate of the
-// last few items would. It starts from the first finished pair, leaving out the threads'
-// start-up, and no ETA is shown before ETA_MIN_ITEMS pairs and ETA_MIN_MS of measurement.
+// last few items would (cli-progress's own ETA, over the last few updates, does). It starts from
+// the first finished pair, leaving out the threads' start-up, and no ETA is shown before
+// ETA_MIN_ITEMS pairs and ETA_MIN_MS of measurement. The estimator travels in the bar's payload
+// and is sampled at every redraw, so a stall shows as a growing ETA between items.
+
+import cliProgress from 'cli-progress';
 
 /** Time constant of the rate's exponential weighting. */
 export const RATE_TIME_CONSTANT_MS = 10_000;
@@ -30,12 +31,6 @@ export const ETA_MIN_ITEMS = 5;
 export const ETA_MIN_MS = 1_000;
 /** Narrower terminals get a plain line without the bar. */
 export const MIN_BAR_COLUMNS = 40;
-
-const HIDE_CURSOR = '\x1b[?25l';
-const SHOW_CURSOR = '\x1b[?25h';
-const WRAP_OFF = '\x1b[?7l';
-const WRAP_ON = '\x1b[?7h';
-const ERASE_RIGHT = '\x1b[K';
 
 /**
  * Items per millisecond, exponentially weighted over time. Each sample adds the items and the
@@ -158,105 +153,57 @@ export function formatProgressLine(state: LineState): string {
   return plain.find((p) => p.length <= room) ?? plain[plain.length - 1].slice(0, room);
 }
 
-/** Where the line goes: a terminal stream (process.stderr). */
-export interface BarStream {
-  write(text: string): unknown;
-  columns?: number;
+/** What the bar carries for the format function: the ETA's estimator and its clock. */
+export interface ProgressPayload {
+  rate: RateEstimator;
+  /** Milliseconds, monotonic. */
+  clock: () => number;
+  label?: string;
 }
 
+/**
+ * cli-progress's `format` function: the line for the width the terminal has now. Each call
+ * (one per redraw) also feeds the count to the ETA's estimator.
+ */
+export const formatBar: cliProgress.GenericFormatter = (_options, params, payload: ProgressPayload) => {
+  payload.rate.sample(payload.clock(), params.value);
+  return formatProgressLine({
+    width: params.maxWidth,
+    done: params.value,
+    total: params.total,
+    etaSeconds: payload.rate.etaSeconds(params.total - params.value),
+    label: payload.label,
+  });
+};
+
 export interface ProgressBarOptions {
+  /** Where the line goes (process.stderr); nothing is drawn unless it is a terminal. */
+  stream?: NodeJS.WritableStream;
   /** Milliseconds, monotonic (performance.now by default). */
   clock?: () => number;
   label?: string;
-  /** Redraws at least this often while running, so the ETA moves between slow items (ms; 0: never). */
-  tickMs?: number;
+  /** Redraws per second (10). */
+  fps?: number;
 }
 
-/** Redraws triggered by update() come at most this often. */
-const MIN_REDRAW_MS = 100;
-
-export class ProgressBar {
-  private readonly clock: () => number;
-  private readonly rate = new RateEstimator();
-  private done = 0;
-  private drawn: string | undefined;
-  private lastDraw = -Infinity;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private active = false;
-  /** The process ends while the line is drawn: end the line and give the terminal back. */
-  private readonly onExit = () => {
-    this.stream.write('\n');
-    this.restore();
-  };
-
-  constructor(
-    private readonly stream: BarStream,
-    private readonly total: number,
-    private readonly options: ProgressBarOptions = {},
-  ) {
-    this.clock = options.clock ?? (() => performance.now());
-  }
-
-  start(): void {
-    if (this.active) return;
-    this.active = true;
-    process.once('exit', this.onExit);
-    this.stream.write(HIDE_CURSOR + WRAP_OFF);
-    this.draw();
-    const tick = this.options.tickMs ?? 250;
-    if (tick > 0) {
-      this.timer = setInterval(() => this.draw(), tick);
-      this.timer.unref();
-    }
-  }
-
-  /** `done` items finished; redraws unless it drew less than 100 ms ago. A stopped bar ignores it. */
-  update(done: number): void {
-    if (!this.active) return;
-    this.done = done;
-    this.rate.sample(this.clock(), done);
-    if (this.clock() - this.lastDraw >= MIN_REDRAW_MS) this.draw();
-  }
-
-  /** The line as it would be drawn now. */
-  line(): string {
-    this.rate.sample(this.clock(), this.done);
-    return formatProgressLine({
-      width: this.stream.columns || 80,
-      done: this.done,
-      total: this.total,
-      etaSeconds: this.rate.etaSeconds(this.total - this.done),
-      label: this.options.label,
-    });
-  }
-
-  private draw(force = false): void {
-    if (!this.active) return;
-    const text = this.line();
-    this.lastDraw = this.clock();
-    if (text === this.drawn && !force) return;
-    this.drawn = text;
-    this.stream.write(`\r${text}${ERASE_RIGHT}`);
-  }
-
-  /**
-   * Stops drawing for good and gives the terminal back: with `keep`, the last state stays on its
-   * line and the cursor moves to the start of the next; without, the line is erased and the
-   * cursor is left at its start. Either way the next text written starts a line of its own.
-   */
-  stop(keep: boolean): void {
-    if (!this.active) return;
-    // Drawn again even when unchanged: the terminal's echo of a Ctrl-C ("^C") may sit after it.
-    if (keep) this.draw(true);
-    this.active = false;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    process.off('exit', this.onExit);
-    this.stream.write(keep ? '\n' : `\r${ERASE_RIGHT}`);
-    this.restore();
-  }
-
-  private restore(): void {
-    this.stream.write(WRAP_ON + SHOW_CURSOR);
-  }
+/**
+ * A bar for `total` items, started at 0: update(done) as items finish; stop() draws the line a
+ * last time, shows the cursor, turns wrap back on and ends the line, so that the next text
+ * written starts a line of its own. Every redraw writes the line, changed or not: the last one,
+ * in stop(), then writes over the "^C" a terminal echoes after it for Ctrl-C.
+ */
+export function startProgressBar(total: number, options: ProgressBarOptions = {}): cliProgress.SingleBar {
+  const bar = new cliProgress.SingleBar({
+    stream: options.stream ?? process.stderr,
+    format: formatBar,
+    hideCursor: true,
+    linewrap: false,
+    // SIGINT and SIGTERM are the command's to handle: it stops the bar before its notice.
+    gracefulExit: false,
+    forceRedraw: true,
+    fps: options.fps ?? 10,
+  });
+  const payload: ProgressPayload = { rate: new RateEstimator(), clock: options.clock ?? (() => performance.now()), label: options.label };
+  bar.start(total, 0, payload);
+  return bar;
 }

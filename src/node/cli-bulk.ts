@@ -13,11 +13,12 @@
 // is gone, and says so on stderr. A second SIGINT/SIGTERM while a run stops exits at once, after
 // removing the temporary file.
 //
-// Progress: a line on stderr when stderr is a terminal (cli-bar.ts: fits the terminal's width, a
-// smoothed ETA); nothing when it is not (logs stay clean). Either way the run ends with one
-// summary line on stderr: "N pairs in X s (Y pairs/s)". On SIGINT/SIGTERM the line is stopped
-// and the terminal given back (cursor shown, line wrap on) before the notice is written, on a
-// line of its own.
+// Progress: a cli-progress bar on stderr when stderr is a terminal (cli-bar.ts: a line that fits
+// the terminal's width, a smoothed ETA); nothing when it is not (logs stay clean). Either way the
+// run ends with one summary line on stderr: "N pairs in X s (Y pairs/s)". Nothing else is
+// written to stderr while the bar is drawn: on SIGINT/SIGTERM the bar is stopped first (its last
+// line stays, the cursor is shown, line wrap on, the line ended) and only then is the notice
+// written, on a line of its own.
 
 import { randomBytes } from 'node:crypto';
 import { constants, unlinkSync } from 'node:fs';
@@ -32,7 +33,7 @@ import { callOperation, ExitError, oneLine, openStore, type CliIO, type GlobalOp
 import { inModelOrder, toPlain } from './cli-output.js';
 import { CliFailure, parseParam, UsageError } from './cli-params.js';
 import { KeyPairWorkerPool } from './pool.js';
-import { ProgressBar } from './cli-bar.js';
+import { startProgressBar } from './cli-bar.js';
 
 /** More than this many in one run is almost certainly a typo. */
 const MAX_COUNT = 100_000_000;
@@ -166,16 +167,25 @@ async function generatePairs(run: BulkRun): Promise<void> {
   let interrupted: NodeJS.Signals | undefined;
   /** Set while the temporary file may exist, so that a forced exit can remove it. */
   let tmp: string | undefined;
-  /** The progress line, while it is drawn. */
-  let bar: ProgressBar | undefined;
+  /** The progress bar, while it is drawn. */
+  let bar: ReturnType<typeof startProgressBar> | undefined;
+  /**
+   * Stops the bar, if drawn: its last line stays, the cursor is shown, line wrap is back on and
+   * the cursor is at the start of the next line. Also run if the process exits with the bar drawn.
+   */
+  const stopBar = () => {
+    process.off('exit', stopBar);
+    bar?.stop();
+    bar = undefined;
+  };
   // On a terminal the notices start with a carriage return: they then write over the "^C" the
   // terminal echoes when Ctrl-C is typed, instead of following it.
   const lineStart = io.stderrIsTTY ? '\r' : '';
   const onSignal = (signal: NodeJS.Signals) => {
-    // Nothing is written while the line is drawn: stop it first (its last state stays on its
-    // line) and give the terminal back, so that the notice below starts a line of its own.
-    bar?.stop(true);
-    bar = undefined;
+    // Nothing is written while the bar is drawn: stop it first (its last state stays on its
+    // line) and give the terminal back, so that the notice below starts a line of its own and
+    // nothing the bar writes later moves the cursor back over it.
+    stopBar();
     if (interrupted !== undefined) {
       // A second signal while the pairs under way finish: the user wants out now.
       if (tmp !== undefined) {
@@ -217,8 +227,8 @@ async function generatePairs(run: BulkRun): Promise<void> {
       // umask can only take bits away from 0600; this makes sure nothing else is set either.
       await fh.chmod(0o600);
       if (io.stderrIsTTY) {
-        bar = new ProgressBar(process.stderr, count);
-        bar.start();
+        bar = startProgressBar(count, { stream: process.stderr });
+        process.once('exit', stopBar);
       }
       const started = performance.now();
       // Lines are batched and written one batch at a time, in the order the pairs finish.
@@ -271,9 +281,8 @@ async function generatePairs(run: BulkRun): Promise<void> {
       tmp = undefined;
       await syncDirectory(dirname(run.out));
       const seconds = (performance.now() - started) / 1000;
-      // A finished run's line is erased: the summary takes its place.
-      bar?.stop(false);
-      bar = undefined;
+      // The finished bar's line stays (100%); the summary follows on the next line.
+      stopBar();
       io.stderr(`${count} pairs in ${seconds.toFixed(2)} s (${(count / seconds).toFixed(1)} pairs/s)\n`);
     } finally {
       if (!renamed) {
@@ -284,8 +293,7 @@ async function generatePairs(run: BulkRun): Promise<void> {
     }
   } finally {
     // A failure's message follows the line as it was when the run stopped.
-    bar?.stop(true);
-    bar = undefined;
+    stopBar();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await pool?.close();
