@@ -4,15 +4,14 @@
 // → key usage → DryRun → open the blob with the EncryptionContext (a failure is
 // InvalidCiphertextException with an empty message).
 
-import { blobKey, openWithKey, readBlobHeader } from '../blob-source.js';
+import { blobKey, ignoreCiphertextDryRun, openWithKey, readBlobHeader } from '../blob-source.js';
 import {
   InvalidCiphertextException,
   UnsupportedOperationException,
   ValidationException,
 } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
-import { resolveKey } from '../key-resolution.js';
-import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
+import { checkDryRun } from '../key-state.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
 import type { RecipientInfo } from './generate-data-key-pair.js';
 
@@ -39,17 +38,8 @@ export async function decrypt(ctx: OperationContext, input: DecryptInput): Promi
   if (input.Recipient !== undefined) {
     throw new UnsupportedOperationException('Decrypt with Recipient (attested enclave delivery) is not supported by this engine yet.');
   }
-  const ignoreCiphertext = input.DryRun === true && (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
-  if (ignoreCiphertext) {
-    // Authorization-only dry run: the key comes from KeyId, which is then required (message ours, Coral format).
-    if (input.KeyId === undefined) {
-      throw new ValidationException(formatValidationMessage(["Value null at 'keyId' failed to satisfy constraint: Member must not be null"]));
-    }
-    const key = await resolveKey(ctx, input.KeyId, { action: 'Decrypt' });
-    checkUsableForCrypto(key);
-    checkSymmetricEncryptionKey(key, 'Decrypt');
-    checkDryRun(true);
-  }
+  // Authorization-only dry run: the key comes from KeyId, which is then required.
+  await ignoreCiphertextDryRun(ctx, input, input.KeyId, 'keyId', 'Decrypt');
   if (input.CiphertextBlob === undefined) {
     // Required unless IGNORE_CIPHERTEXT (Coral format, inferred).
     throw new ValidationException(formatValidationMessage(["Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"]));

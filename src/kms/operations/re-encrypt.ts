@@ -7,7 +7,7 @@
 // with SourceEncryptionContext → seal under the destination with DestinationEncryptionContext.
 // The intermediate plaintext is wiped before returning, whatever happens.
 
-import { blobKey, openWithKey, readBlobHeader } from '../blob-source.js';
+import { blobKey, ignoreCiphertextDryRun, openWithKey, readBlobHeader } from '../blob-source.js';
 import {
   InvalidCiphertextException,
   InvalidKeyUsageException,
@@ -56,18 +56,9 @@ async function destinationKey(ctx: OperationContext, input: ReEncryptInput): Pro
 
 export async function reEncrypt(ctx: OperationContext, input: ReEncryptInput): Promise<ReEncryptOutput> {
   validateInput('ReEncrypt', input);
-  const ignoreCiphertext = input.DryRun === true && (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
-  if (ignoreCiphertext) {
-    // Authorization-only dry run: the source key comes from SourceKeyId, then required (message ours, Coral format).
-    if (input.SourceKeyId === undefined) {
-      throw new ValidationException(formatValidationMessage(["Value null at 'sourceKeyId' failed to satisfy constraint: Member must not be null"]));
-    }
-    const source = await resolveKey(ctx, input.SourceKeyId, { action: 'ReEncryptFrom' });
-    checkUsableForCrypto(source);
-    checkSymmetricEncryptionKey(source, 'ReEncrypt');
-    await destinationKey(ctx, input);
-    checkDryRun(true);
-  }
+  // Authorization-only dry run: the source key comes from SourceKeyId, then required; the
+  // destination is checked too.
+  await ignoreCiphertextDryRun(ctx, input, input.SourceKeyId, 'sourceKeyId', 'ReEncrypt', () => destinationKey(ctx, input));
   if (input.CiphertextBlob === undefined) {
     // Required unless IGNORE_CIPHERTEXT (Coral format, inferred), as in Decrypt.
     throw new ValidationException(formatValidationMessage(["Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"]));
