@@ -21,7 +21,7 @@ import { getCore } from '../src/core/module.js';
 import { FileKeyStore } from '../src/node/file-store/index.js';
 import { LoadedKeyRecords, wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyRecord, type KeyStore } from '../src/kms/store.js';
 import type { OperationName } from '../src/kms/schema.js';
-import type { OperationContext } from '../src/kms/context.js';
+import { createOperationContext } from '../src/kms/context.js';
 import { CLOUDHSM } from './helpers/kms.js';
 
 const ACCOUNT = '111122223333';
@@ -104,7 +104,7 @@ const DISPATCHES: Record<string, (store: KeyStore) => Send> = {
     return async (name, input) => (await client.send(new (commandClass(name))(input))) as Record<string, unknown>;
   },
   OPERATION_HANDLERS: (store) => {
-    const ctx: OperationContext = { store, account: ACCOUNT, region: REGION, core: getCore };
+    const ctx = createOperationContext({ store, account: ACCOUNT, region: REGION, core: getCore });
     return async (name, input) => (await OPERATION_HANDLERS[name](ctx, input)) as Record<string, unknown>;
   },
 };

@@ -1,6 +1,6 @@
 // wasm-kms/core: key pair generation in WebAssembly, DER in and out.
 
-import { getCore } from './module.js';
+import { getCore, type Core } from './module.js';
 import { generateRsa } from './rsa.js';
 import { generateEc } from './ec.js';
 import { generateEd25519 } from './ed25519.js';
@@ -51,15 +51,18 @@ const EC_SPECS = new Map<string, EcCurve>([
  * A fresh key pair for `spec`. Synchronous once the core is loaded; in runtimes that cannot
  * compile WebAssembly synchronously, `await initCore()` first — on Cloudflare Workers, Vercel
  * Edge and with the package's edge entry, `await initCore(module)` with `wasm-kms/core.wasm`.
+ * `core` gives the core to generate with (default the loaded one; anything but a function is
+ * ignored, so `specs.map(generateKeyPair)` still works); it is asked once the spec is known.
  */
-export function generateKeyPair(spec: KeyPairSpec): KeyPair {
+export function generateKeyPair(spec: KeyPairSpec, core?: () => Core): KeyPair {
+  if (typeof core !== 'function') core = getCore;
   const bits = RSA_BITS.get(spec);
-  if (bits !== undefined) return generateRsa(getCore(), bits);
+  if (bits !== undefined) return generateRsa(core(), bits);
   const curve = EC_SPECS.get(spec);
-  if (curve !== undefined) return generateEc(getCore(), curve);
-  if (spec === 'ECC_NIST_EDWARDS25519') return generateEd25519(getCore());
+  if (curve !== undefined) return generateEc(core(), curve);
+  if (spec === 'ECC_NIST_EDWARDS25519') return generateEd25519(core());
   if (spec === 'ML_KEM_512' || spec === 'ML_KEM_768' || spec === 'ML_KEM_1024') {
-    return generateMlKem(getCore(), ML_KEM_SPEC_RANKS[spec]);
+    return generateMlKem(core(), ML_KEM_SPEC_RANKS[spec]);
   }
   throw new TypeError(`Unknown key pair spec ${describe(spec)}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
 }

@@ -8,7 +8,7 @@ import { getCore } from '../core/module.js';
 import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import { MiddlewareStack, type HandlerArguments, type HandlerOutput } from './middleware.js';
 import { KMSInternalException, KMSServiceException, type ResponseMetadata } from './exceptions.js';
-import type { OperationContext } from './context.js';
+import { createOperationContext, type OperationContext } from './context.js';
 import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from './authorize.js';
 import { OPERATIONS, type OperationName } from './schema.js';
 import { MemoryKeyStore, newKeyId, runWipingLoadedKeys, type KeyStore } from './store.js';
@@ -189,14 +189,14 @@ export class KMSClient {
 
   async send<I extends object, O extends object>(command: KMSCommand<I, O>): Promise<O & MetadataBearer> {
     const requestId = newRequestId();
-    const ctx: OperationContext = {
+    const ctx = createOperationContext({
       store: this.config.store,
       account: this.config.accountId,
       region: this.config.region,
       principal: this.config.principal,
       core: getCore,
       generateKeyPair: this.config.generateKeyPair,
-    };
+    });
     const run = async (args: HandlerArguments<I>): Promise<HandlerOutput<O & MetadataBearer>> => {
       let output: O;
       try {

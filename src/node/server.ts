@@ -34,7 +34,7 @@ import { performance } from 'node:perf_hooks';
 import { getCore } from '../core/module.js';
 import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import { KMSServiceException, UnknownOperationException } from '../kms/exceptions.js';
-import type { OperationContext } from '../kms/context.js';
+import { createOperationContext, type OperationContextInit } from '../kms/context.js';
 import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from '../kms/authorize.js';
 import { OPERATION_HANDLERS } from '../kms/operations/index.js';
 import { isOperationName, type OperationName } from '../kms/schema.js';
@@ -395,7 +395,7 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
 
     const operation = operationOf(target);
     const input = decodeRequest(operation, body);
-    const ctx: OperationContext = { store: config.store, account, principal, region, core: getCore, generateKeyPair: abandonable(config, res) };
+    const ctx = createOperationContext({ store: config.store, account, principal, region, core: getCore, generateKeyPair: abandonable(config, res) });
     const output = await OPERATION_HANDLERS[operation](ctx, input);
     const json = encodeOutput(output);
     // The response text is all that is left of a plaintext key once it is encoded.
@@ -433,7 +433,7 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
  * closes before the answer is sent: a pool drops the job if it has not started, so work for
  * clients that hung up does not delay the next ones.
  */
-function abandonable(config: Config, res: ServerResponse): OperationContext['generateKeyPair'] {
+function abandonable(config: Config, res: ServerResponse): OperationContextInit['generateKeyPair'] {
   const generate = config.generateKeyPair;
   if (generate === undefined) return undefined;
   const abandoned = new AbortController();

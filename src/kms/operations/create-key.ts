@@ -12,7 +12,7 @@
 //   AWS_CLOUDHSM or EXTERNAL_KEY_STORE after the store's type (inferred when Origin is omitted),
 //   and its material is generated locally (nothing stands behind the store).
 
-import { generateKeyPair, type KeyPairSpec } from '../../core/index.js';
+import type { KeyPairSpec } from '../../core/index.js';
 import { validateInput } from '../validation.js';
 import {
   CustomKeyStoreInvalidStateException,
@@ -175,8 +175,7 @@ export async function createKey(ctx: OperationContext, input: CreateKeyInput = {
       record.keyMaterials.push(material);
       record.currentKeyMaterialId = material.id;
     } else if (KEY_PAIR_KEY_SPECS.includes(keySpec)) {
-      record.keyPair =
-        ctx.generateKeyPair === undefined ? generateKeyPair(keySpec as KeyPairSpec) : await ctx.generateKeyPair(keySpec as KeyPairSpec);
+      record.keyPair = await ctx.generateKeyPair(keySpec as KeyPairSpec);
     } else {
       const n = HMAC_KEY_BYTES[keySpec];
       if (n !== undefined) record.hmacKey = newRandomBytes(n);

@@ -3,7 +3,7 @@
 // custom key store → Region rule for the spec → DryRun → generate and wrap. No key pair is
 // generated before every check has passed.
 
-import { generateKeyPair, type KeyPairSpec } from '../../core/index.js';
+import type { KeyPairSpec } from '../../core/index.js';
 import { UnsupportedOperationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
@@ -70,7 +70,7 @@ export async function dataKeyPair(
   }
   checkDryRun(input.DryRun);
 
-  const pair = ctx.generateKeyPair === undefined ? generateKeyPair(spec as KeyPairSpec) : await ctx.generateKeyPair(spec as KeyPairSpec);
+  const pair = await ctx.generateKeyPair(spec as KeyPairSpec);
   let returned = false;
   try {
     const { blob, keyMaterialId } = sealUnderCurrentMaterial(ctx, key, pair.privateKey, input.EncryptionContext);
