@@ -2,6 +2,17 @@
 // file key store, the HTTP endpoint and the worker pool will be added here.
 
 export { main as runCli } from './cli.js';
-export { FileKeyStore, defaultStoreDir, masterKeyFromEnv, type FileKeyStoreOptions } from './file-store/index.js';
+export {
+  FileKeyStore,
+  defaultStoreDir,
+  masterKeyFromEnv,
+  type FileKeyStoreOptions,
+  FileStoreError,
+  MasterKeyError,
+  StoreCorruptError,
+  StoreLockedError,
+  StorePermissionsError,
+  type FileStoreErrorCode,
+} from './file-store/index.js';
 export { startServer, loadCredentialsFile, type ServerOptions, type ServerCredentials, type RunningServer } from './server.js';
 export { KeyPairWorkerPool, parsePoolSpec, type KeyPairWorkerPoolOptions } from './pool.js';

@@ -9,6 +9,7 @@ import { randomBytes } from '../../core/module.js';
 import { errorCode, toHex } from './common.js';
 import { CorruptFileError } from './decode.js';
 import { TEMP_FILE } from './names.js';
+import { FileStoreError } from './errors.js';
 
 /** A lock's temporary file older than this in the store root is a dead writer's leftover. */
 const LOCK_TEMP_MAX_AGE_MS = 60_000;
@@ -68,12 +69,12 @@ export async function readRecordFile(path: string): Promise<string | undefined> 
     const code = errorCode(err);
     if (code === 'ENOENT') return undefined;
     if (code === 'ELOOP') throw new CorruptFileError(path, 'it is a symbolic link; the store refuses symbolic links inside its directory');
-    throw new Error(`wasm-kms file store: cannot read ${path} (${code ?? String(err)})`);
+    throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot read ${path} (${code ?? String(err)})`);
   }
   try {
     return await fh.readFile('utf8');
   } catch (err) {
-    throw new Error(`wasm-kms file store: cannot read ${path} (${errorCode(err) ?? String(err)})`);
+    throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot read ${path} (${errorCode(err) ?? String(err)})`);
   } finally {
     await fh.close();
   }
@@ -84,7 +85,7 @@ export async function readIfExists(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
-    throw new Error(`wasm-kms file store: cannot read ${path} (${errorCode(err) ?? String(err)})`);
+    throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot read ${path} (${errorCode(err) ?? String(err)})`);
   }
 }
 

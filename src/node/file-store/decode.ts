@@ -6,10 +6,12 @@ import { fromBase64, type Json } from './common.js';
 import { CONNECTION_STATES, XKS_FIELDS } from './encode.js';
 import { FORMAT, VERSION } from './names.js';
 import { additionalData, sealParts, SEALED_MIN, type Identity, type Sealer } from './sealing.js';
+import { FileStoreError, StoreCorruptError } from './errors.js';
 
-export class CorruptFileError extends Error {
+/** A store file that is not valid, and why (StoreCorruptError). */
+export class CorruptFileError extends StoreCorruptError {
   constructor(file: string, why: string) {
-    super(`wasm-kms file store: ${file} is not a valid store file (${why}); it was left unchanged`);
+    super(file, `wasm-kms file store: ${file} is not a valid store file (${why}); it was left unchanged`);
   }
 }
 
@@ -227,14 +229,15 @@ export function decodeMarker(file: string, text: string): Marker {
   try {
     v = JSON.parse(text);
   } catch {
-    throw new Error(`wasm-kms file store: ${file} is not a wasm-kms store marker (not JSON); refusing to use the directory`);
+    throw new FileStoreError('STORE_NOT_A_STORE', `wasm-kms file store: ${file} is not a wasm-kms store marker (not JSON); refusing to use the directory`);
   }
   if (typeof v !== 'object' || v === null || (v as Json).format !== FORMAT) {
-    throw new Error(`wasm-kms file store: ${file} is not a wasm-kms store marker (no "format": "${FORMAT}"); refusing to use the directory`);
+    throw new FileStoreError('STORE_NOT_A_STORE', `wasm-kms file store: ${file} is not a wasm-kms store marker (no "format": "${FORMAT}"); refusing to use the directory`);
   }
   const version = (v as Json).version;
   if (version !== VERSION) {
-    throw new Error(
+    throw new FileStoreError(
+      'STORE_VERSION',
       `wasm-kms file store: ${file} is format version ${JSON.stringify(version)}; this wasm-kms reads version ${VERSION} only`,
     );
   }

@@ -2,3 +2,11 @@
 export { FileKeyStore, type FileKeyStoreOptions } from './store.js';
 export { defaultStoreDir } from './names.js';
 export { masterKeyFromEnv } from './sealing.js';
+export {
+  FileStoreError,
+  MasterKeyError,
+  StoreCorruptError,
+  StoreLockedError,
+  StorePermissionsError,
+  type FileStoreErrorCode,
+} from './errors.js';

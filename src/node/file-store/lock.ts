@@ -12,6 +12,7 @@ import { randomBytes } from '../../core/module.js';
 import { errorCode, sleep, toHex, type Json } from './common.js';
 import { tempName, writeNewFile } from './atomic.js';
 import { BREAK_LOCK, LOCK } from './names.js';
+import { StoreLockedError } from './errors.js';
 
 interface LockInfo {
   pid: number;
@@ -227,7 +228,7 @@ export async function withLock<T>(root: string, lockTimeoutMs: number, fn: () =>
       }
     }
     if (Date.now() >= deadline) {
-      throw new Error(
+      throw new StoreLockedError(
         `wasm-kms file store: could not take the write lock ${lockPath} within ${lockTimeoutMs} ms: ` +
           `held by ${describeHolder(holder, lockPath)}`,
       );

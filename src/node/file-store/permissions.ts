@@ -2,6 +2,7 @@
 // user's and closed to others, no symbolic link inside it, and the master key file readable by
 // its owner only.
 import type { Stats } from 'node:fs';
+import { StoreCorruptError, StorePermissionsError } from './errors.js';
 
 /** Whether the platform has uids and mode bits that mean what they say (not Windows). */
 export const hasModeBits = (): boolean => typeof process.geteuid === 'function';
@@ -32,7 +33,7 @@ export function checkKeyFileMode(file: string, mode: number): void {
   const access = accessByOthers(mode);
   if (access === undefined) return;
   const by = access.what === 'open' ? `open to ${access.who}` : `${access.what} by ${access.who}`;
-  throw new Error(
+  throw new StorePermissionsError(
     `WASM_KMS_MASTER_KEY_FILE: ${file} is ${by} (mode ${octalMode(mode)}); the master key must be readable by its owner only; ` +
       `run: chmod 600 ${file}`,
   );
@@ -48,7 +49,7 @@ export function checkOwner(named: string, real: string, s: Stats): void {
   const euid = typeof process.geteuid === 'function' ? process.geteuid() : undefined;
   if (euid === undefined) return;
   if (s.uid !== euid) {
-    throw new Error(
+    throw new StorePermissionsError(
       `wasm-kms file store: refusing the store directory ${named}: it is owned by uid ${s.uid}, not by this user (uid ${euid}), ` +
         'so its owner could replace or plant records; use a directory of your own (a missing one is created 0700)',
     );
@@ -63,7 +64,7 @@ export function checkOwner(named: string, real: string, s: Stats): void {
         : access.what === 'readable'
           ? [`readable by ${access.who}`, 'another user could list its keys and aliases']
           : [`open to ${access.who}`, 'another user could reach its files by name'];
-    throw new Error(
+    throw new StorePermissionsError(
       `wasm-kms file store: refusing the store directory ${named}: it is ${by} (mode ${octalMode(s.mode)}), so ${risk}; ` +
         `run: chmod 700 ${real}`,
     );
@@ -73,10 +74,10 @@ export function checkOwner(named: string, real: string, s: Stats): void {
 /** A directory inside the store must be a real directory: a symbolic link could lead anywhere. */
 export function checkStoreDir(path: string, s: Stats): void {
   if (s.isSymbolicLink()) {
-    throw new Error(
+    throw new StorePermissionsError(
       `wasm-kms file store: ${path} is a symbolic link; the store refuses symbolic links inside its directory ` +
         '(replace it with the directory it points to)',
     );
   }
-  if (!s.isDirectory()) throw new Error(`wasm-kms file store: ${path} is not a directory`);
+  if (!s.isDirectory()) throw new StoreCorruptError(path, `wasm-kms file store: ${path} is not a directory`);
 }

@@ -6,6 +6,7 @@ import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, hkdfSh
 import { byName, errorCode, fromBase64, utf8, type Json } from './common.js';
 import { FORMAT, type Kind } from './names.js';
 import { checkKeyFileMode } from './permissions.js';
+import { FileStoreError, MasterKeyError } from './errors.js';
 
 export const MASTER_KEY_BYTES = 32;
 
@@ -28,11 +29,12 @@ function parseMasterKeyText(text: string): Uint8Array | undefined {
 export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Uint8Array | undefined {
   const text = env.WASM_KMS_MASTER_KEY;
   const file = env.WASM_KMS_MASTER_KEY_FILE;
-  if (text && file) throw new Error('Both WASM_KMS_MASTER_KEY and WASM_KMS_MASTER_KEY_FILE are set; set only one.');
+  if (text && file) throw new MasterKeyError('MASTER_KEY_INVALID', 'Both WASM_KMS_MASTER_KEY and WASM_KMS_MASTER_KEY_FILE are set; set only one.');
   if (text) {
     const key = parseMasterKeyText(text);
     if (key === undefined) {
-      throw new Error(
+      throw new MasterKeyError(
+        'MASTER_KEY_INVALID',
         `WASM_KMS_MASTER_KEY must be 64 hex characters or the base64 of 32 bytes (it has ${text.trim().length} characters).`,
       );
     }
@@ -44,15 +46,15 @@ export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Uint8Arr
     try {
       fd = openSync(file, 'r');
     } catch (err) {
-      throw new Error(`WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`);
+      throw new MasterKeyError('MASTER_KEY_INVALID', `WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`);
     }
     try {
       // The mode of the file opened (a symbolic link's target), checked before a byte is read.
       checkKeyFileMode(file, fstatSync(fd).mode);
       raw = readFileSync(fd);
     } catch (err) {
-      if (err instanceof Error && err.message.startsWith('WASM_KMS_MASTER_KEY_FILE:')) throw err;
-      throw new Error(`WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`);
+      if (err instanceof FileStoreError) throw err;
+      throw new MasterKeyError('MASTER_KEY_INVALID', `WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`);
     } finally {
       closeSync(fd);
     }
@@ -65,7 +67,8 @@ export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Uint8Arr
     const key = parseMasterKeyText(raw.toString('latin1'));
     raw.fill(0);
     if (key === undefined) {
-      throw new Error(
+      throw new MasterKeyError(
+        'MASTER_KEY_INVALID',
         `WASM_KMS_MASTER_KEY_FILE: ${file} must hold 32 raw bytes, 64 hex characters or the base64 of 32 bytes.`,
       );
     }

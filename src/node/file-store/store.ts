@@ -1,91 +1,7 @@
 // The file key store: KMS keys, aliases and custom key stores as one JSON file per record in a
 // directory that survives crashes and is shared safely by several processes. The default store
-// of the CLI and the HTTP endpoint.
-//
-// Layout:
-//
-//   <dir>/wasm-kms-store.json                              marker: format, version, store id, sealing
-//   <dir>/.write-lock                                      exists while a process writes (pid, host, time)
-//   <dir>/<account>/<region>/keys/<keyId>.json             one KeyRecord
-//   <dir>/<account>/<region>/aliases/<aliasName>.json      one AliasRecord
-//   <dir>/<account>/<region>/custom-key-stores/<id>.json   one CustomKeyStoreRecord (+ its creation sequence)
-//
-// Every path component that comes from a record is encoded by fileName(): [a-z0-9_-] stand for
-// themselves, any other ASCII character becomes %XX and any other UTF-16 unit %uXXXX (hex in
-// upper case), the empty string is `%`, and a name longer than 200 characters becomes `#` and the
-// SHA-256 of its encoding. So `alias/Prod` is `alias%2F%50rod`: no component can be `.`, `..` or
-// contain a separator, and distinct names stay distinct on case-insensitive file systems too.
-// Whatever a file's name, its content names the record; a file whose content does not encode back
-// to its own path is refused.
-//
-// A record file is `{ "kind": ..., "record": { ... } }` with exactly the record's fields: Dates as
-// ISO-8601 strings (millisecond exact), bytes as base64, optional fields absent when undefined.
-// Reading is strict: an unknown field, a wrong type, bad base64, a non-canonical date or a record
-// that belongs elsewhere is an error naming the file, and the file is left as it is.
-//
-// Durability: a write goes to `.<name>.<pid>.<random>.tmp` in the target's directory (created
-// 0600), is fsynced, renamed over the target, and the directory is fsynced; new directories
-// (0700) are fsynced into their parents. A write is acknowledged (its promise resolves) only after
-// all of that. Temporary files are never read as records; a writer killed midway leaves one
-// behind, and the next writer that recovers that writer's lock removes them (and the temporary
-// files of locks in the root, once they are a minute old). Listings skip every dotfile (no
-// record's file name starts with a dot), so what other tools leave beside the records
-// (.DS_Store, editor swap files, NFS silly renames) does not stop them.
-//
-// Locking: all writes, from any process or thread, hold `<dir>/.write-lock`, created atomically (a
-// fully written and fsynced temporary file hard-linked to the lock name, which fails if the name
-// exists) and holding { pid, hostname, time, token } and, where /proc has them, the kernel's boot
-// id and the inode of the holder's pid namespace. A lock is stale, and broken, only when its
-// holder is certainly gone: a lock of this host from another boot (by boot id; without boot ids,
-// by its time against the boot time); else, in the same pid namespace (or where that is unknown),
-// a pid that no longer runs, or this very pid with a time before this process started (a pid
-// reused after a crash; a lock of this pid taken since is another thread's and is live). A file
-// at the lock's name that does not parse (a lock cut short by a power loss) is stale once its
-// mtime is before the boot. A stale lock is broken under a second lock, `.write-lock.break`, so
-// that two processes recovering at once cannot remove each other's fresh lock. A lock of another
-// host, or of another pid namespace on this host (another container), is never broken: waiting
-// for it ends with an error naming the holder (and the lock file to remove if the holder is gone)
-// after lockTimeoutMs; so does a lock left by a worker thread terminated while writing, until its
-// process exits. Hosts are told apart by hostname: two machines of one name sharing a store
-// over a network file system would take each other's locks for their own.
-// transaction(fn) holds the lock for the whole of fn, for the engine's read-change-write operations
-// (the store's own calls inside fn do not take it again; see transaction()).
-// Reads take no lock and keep no cache: each read opens the files, and a rename is atomic, so a
-// read sees a write of any process as soon as it is acknowledged, and never half of one.
-//
-// Who may write, or read: open() refuses a store directory that another user could write to or
-// read, as OpenSSH's StrictModes does: it must be owned by this process's effective uid and give
-// its group and others no access at all, mode 0700 (the error says to run chmod 700). A master
-// key file (WASM_KMS_MASTER_KEY_FILE) that its group or others may read or write is refused in
-// the same way (chmod 600), as OpenSSH refuses an unprotected private key file. A symbolic link
-// as the store directory is resolved once, at open, and its target is checked and used from then
-// on. The directories above the store directory are not checked. Inside the store nothing is
-// followed: every directory on the way to a record is checked with lstat and a symbolic link is
-// refused (on every write, and on a store instance's first read of that directory), and record
-// files are opened with O_NOFOLLOW. On platforms without uids (Windows) the owner and mode
-// checks are skipped. These checks keep other users out; this user, who can write the store's
-// files anyway, is not defended against.
-//
-// Sealing: with a master key, the secret fields (keyMaterials[].material, keyPair.privateKey,
-// hmacKey) are stored as { "sealed": base64(iv ‖ ciphertext ‖ tag) }, AES-256-GCM from the
-// WebAssembly core (src/core/symmetric.ts) under HKDF-SHA-256(master key, salt = the store id)
-// with a fresh random 96-bit IV per field. The additional data names the record (kind, account,
-// region, id) and the field (for key material, its id), so a sealed value copied to another
-// record or field does not open. The marker holds a key check value (a GCM tag under the derived
-// key), so opening with a missing or wrong key fails in open(), not at the first read. A sealed
-// store refuses an unsealed secret field and vice versa.
-//
-// Record MACs: in a sealed store every record file (keys, aliases, custom key stores) also has a
-// "mac" member: base64 of HMAC-SHA-256, under HKDF-SHA-256(master key, salt = the store id, info
-// "wasm-kms file key store: record MAC key v1"), of the canonical JSON of the whole file without
-// it (kind, sequence, record and all: members sorted by name, no whitespace, strings and numbers
-// as JSON.stringify writes them). It is checked on every read before anything in the file is
-// used, so metadata (the public key, key usage and state, current key material, alias targets)
-// cannot be changed undetected; a mismatch is an error naming the file. An unsealed store has no
-// MACs and refuses a file with one. What a MAC cannot show: a whole record file replaced by an
-// older valid copy of itself (rollback, e.g. undoing a rotation or a deletion schedule), and a
-// record file removed. Sealing keeps key material confidential and records unforged; it does not
-// make the directory an append-only log.
+// of the CLI and the HTTP endpoint. The layout, the guarantees, the lock, sealing, permissions and
+// the errors: docs/file-store.md.
 
 import { Stats } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, realpath, unlink } from 'node:fs/promises';
@@ -100,6 +16,7 @@ import { chainLocks, withLock, type Held } from './lock.js';
 import { ALIASES_DIR, BREAK_LOCK, CKS_DIR, fileName, KEYS_DIR, LOCK, LOST_AND_FOUND, MARKER, RECORD_DIRS, TEMP_FILE, type Kind } from './names.js';
 import { checkOwner, checkStoreDir } from './permissions.js';
 import { KEY_CHECK_AAD, MAC_BYTES, MASTER_KEY_BYTES, Sealer, equalBytes } from './sealing.js';
+import { FileStoreError, MasterKeyError } from './errors.js';
 
 export interface FileKeyStoreOptions {
   /** 32-byte master key: when given, key material (KeyRecord.keyMaterials[].material, keyPair.privateKey, hmacKey) is sealed with AES-256-GCM under it on disk. */
@@ -125,7 +42,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
-/** A KeyStore in a directory (see the header for the layout and the guarantees). */
+/** A KeyStore in a directory (docs/file-store.md: the layout and the guarantees). */
 export class FileKeyStore implements KeyStore {
   readonly dir: string;
   readonly #sealer: Sealer | undefined;
@@ -177,23 +94,25 @@ export class FileKeyStore implements KeyStore {
         await writeFileAtomic(markerPath, encodeMarker(storeId, keyCheck));
       });
       markerText = await readIfExists(markerPath);
-      if (markerText === undefined) throw new Error(`wasm-kms file store: ${markerPath} vanished while opening the store`);
+      if (markerText === undefined) throw new FileStoreError('STORE_IO', `wasm-kms file store: ${markerPath} vanished while opening the store`);
     }
     const marker = decodeMarker(markerPath, markerText);
     let sealer: Sealer | undefined;
     if (marker.keyCheck !== undefined) {
       if (masterKey === undefined) {
-        throw new Error(
+        throw new MasterKeyError(
+          'MASTER_KEY_MISSING',
           `wasm-kms file store: the store at ${root} is sealed; give its master key (WASM_KMS_MASTER_KEY or WASM_KMS_MASTER_KEY_FILE)`,
         );
       }
       sealer = new Sealer(masterKey, marker.storeId);
       if (sealer.open(marker.keyCheck, KEY_CHECK_AAD) === null) {
         sealer.wipe();
-        throw new Error(`wasm-kms file store: the master key given is not the one the store at ${root} is sealed with`);
+        throw new MasterKeyError('MASTER_KEY_WRONG', `wasm-kms file store: the master key given is not the one the store at ${root} is sealed with`);
       }
     } else if (masterKey !== undefined) {
-      throw new Error(
+      throw new MasterKeyError(
+        'MASTER_KEY_UNEXPECTED',
         `wasm-kms file store: the store at ${root} is not sealed, but a master key was given; ` +
           'open it without one (a store is sealed or not from its creation)',
       );
@@ -203,14 +122,14 @@ export class FileKeyStore implements KeyStore {
 
   /**
    * Creates the store directory if it is missing, and returns its real path once it is known to
-   * be safe (see "Who may write" in the header).
+   * be safe (docs/file-store.md, "Permissions").
    */
   static async #createRoot(root: string): Promise<string> {
     let created: string | undefined;
     try {
       created = await mkdir(root, { recursive: true, mode: 0o700 });
     } catch (err) {
-      throw new Error(`wasm-kms file store: cannot create the store directory ${root} (${errorCode(err) ?? String(err)})`);
+      throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot create the store directory ${root} (${errorCode(err) ?? String(err)})`);
     }
     if (created !== undefined) {
       await chmod(root, 0o700);
@@ -226,11 +145,11 @@ export class FileKeyStore implements KeyStore {
     try {
       real = await realpath(root);
     } catch (err) {
-      throw new Error(`wasm-kms file store: cannot resolve the store directory ${root} (${errorCode(err) ?? String(err)})`);
+      throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot resolve the store directory ${root} (${errorCode(err) ?? String(err)})`);
     }
     const s = await lstat(real);
     const named = real === root ? real : `${real} (the target of ${root})`;
-    if (!s.isDirectory()) throw new Error(`wasm-kms file store: ${named} is not a directory`);
+    if (!s.isDirectory()) throw new FileStoreError('STORE_NOT_A_STORE', `wasm-kms file store: ${named} is not a directory`);
     checkOwner(named, real, s);
     return real;
   }
@@ -244,7 +163,8 @@ export class FileKeyStore implements KeyStore {
       (n) => n !== LOCK && n !== BREAK_LOCK && n !== LOST_AND_FOUND && !TEMP_FILE.test(n),
     );
     if (foreign.length > 0) {
-      throw new Error(
+      throw new FileStoreError(
+        'STORE_NOT_A_STORE',
         `wasm-kms file store: ${root} is not empty and has no ${MARKER}, so it is not a wasm-kms store ` +
           `(found ${join(root, foreign.sort(byName)[0])}); refusing to use it`,
       );
@@ -260,7 +180,7 @@ export class FileKeyStore implements KeyStore {
   }
 
   #open(): void {
-    if (this.#closed) throw new Error(`wasm-kms file store: the store at ${this.dir} is closed`);
+    if (this.#closed) throw new FileStoreError('STORE_CLOSED', `wasm-kms file store: the store at ${this.dir} is closed`);
   }
 
   // -- paths
@@ -427,7 +347,7 @@ export class FileKeyStore implements KeyStore {
     return d;
   }
 
-  /** In a sealed store, the file's record MAC must match its content (see the header); else there is none. */
+  /** In a sealed store, the file's record MAC must match its content (docs/file-store.md, "Record MACs"); else there is none. */
   #checkMac(d: Decoder): void {
     const given = d.raw('mac');
     if (this.#sealer === undefined) {
