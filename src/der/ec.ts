@@ -178,14 +178,6 @@ export interface EcPrivateValues {
   point: Uint8Array | undefined;
 }
 
-/** Reads the single SEQUENCE that makes up `der`, rejecting trailing bytes. */
-function topSequence(der: Uint8Array): DerReader {
-  const top = new DerReader(der);
-  const seq = top.readSequence();
-  top.expectEnd();
-  return seq;
-}
-
 /** Reads a named-curve OID and maps it to a supported curve. */
 function readCurveOid(r: DerReader): EcCurve {
   const oid = r.readOid();
@@ -222,7 +214,7 @@ function readPoint(r: DerReader, curve: EcCurve): Uint8Array {
 
 /** Parses an EC SubjectPublicKeyInfo with a named curve and an uncompressed point. */
 export function parseEcSpki(der: Uint8Array): EcPublicValues {
-  const spki = topSequence(der);
+  const spki = new DerReader(der).readOnlySequence();
   const curve = readEcAlgorithm(spki);
   const point = readPoint(spki, curve);
   spki.expectEnd();
@@ -237,14 +229,14 @@ export function parseEcSpki(der: Uint8Array): EcPublicValues {
  * present, must be an uncompressed point on that curve.
  */
 export function parseEcPkcs8(der: Uint8Array): EcPrivateValues {
-  const info = topSequence(der);
+  const info = new DerReader(der).readOnlySequence();
   const version = info.readInteger();
   if (version !== 0n) throw new DerError(`unsupported PrivateKeyInfo version ${version}`);
   const curve = readEcAlgorithm(info);
   const privateKeyOctets = info.readOctetString();
   info.expectEnd(); // optional attributes [0] are not supported
 
-  const key = topSequence(privateKeyOctets);
+  const key = new DerReader(privateKeyOctets).readOnlySequence();
   const keyVersion = key.readInteger();
   if (keyVersion !== BigInt(EC_PRIVATE_KEY_VERSION)) {
     throw new DerError(`unsupported ECPrivateKey version ${keyVersion} (only ecPrivkeyVer1)`);

@@ -53,14 +53,6 @@ export function ed25519Pkcs8(seed: Uint8Array): Uint8Array {
   }
 }
 
-/** Reads the single SEQUENCE that makes up `der`, rejecting trailing bytes. */
-function topSequence(der: Uint8Array): DerReader {
-  const top = new DerReader(der);
-  const seq = top.readSequence();
-  top.expectEnd();
-  return seq;
-}
-
 function readAlgorithm(r: DerReader): void {
   const alg = r.readSequence();
   const oid = alg.readOid();
@@ -70,7 +62,7 @@ function readAlgorithm(r: DerReader): void {
 
 /** The 32-byte public key from an Ed25519 SubjectPublicKeyInfo (a copy). */
 export function parseEd25519Spki(der: Uint8Array): Uint8Array {
-  const spki = topSequence(der);
+  const spki = new DerReader(der).readOnlySequence();
   readAlgorithm(spki);
   const { bytes, unusedBits } = spki.readBitString();
   spki.expectEnd();
@@ -84,7 +76,7 @@ export function parseEd25519Spki(der: Uint8Array): Uint8Array {
  * Version 0 only, without attributes (what this library and OpenSSL write).
  */
 export function parseEd25519Pkcs8(der: Uint8Array): Uint8Array {
-  const info = topSequence(der);
+  const info = new DerReader(der).readOnlySequence();
   const version = info.readInteger();
   if (version !== 0n) throw new DerError(`unsupported PrivateKeyInfo version ${version}`);
   readAlgorithm(info);

@@ -104,14 +104,6 @@ export function mlkemPkcs8(k: MlKemRank, seed: Uint8Array): Uint8Array {
   return concat(template(k).pkcs8Prefix, seed);
 }
 
-/** Reads the single SEQUENCE that makes up `der`, rejecting trailing bytes. */
-function topSequence(der: Uint8Array): DerReader {
-  const top = new DerReader(der);
-  const seq = top.readSequence();
-  top.expectEnd();
-  return seq;
-}
-
 function readAlgorithm(r: DerReader): MlKemRank {
   const alg = r.readSequence();
   const oid = alg.readOid();
@@ -123,7 +115,7 @@ function readAlgorithm(r: DerReader): MlKemRank {
 
 /** The parameter set and encapsulation key of an ML-KEM SubjectPublicKeyInfo (a copy). */
 export function parseMlKemSpki(der: Uint8Array): { k: MlKemRank; ek: Uint8Array } {
-  const spki = topSequence(der);
+  const spki = new DerReader(der).readOnlySequence();
   const k = readAlgorithm(spki);
   const { bytes, unusedBits } = spki.readBitString();
   spki.expectEnd();
@@ -139,7 +131,7 @@ export function parseMlKemSpki(der: Uint8Array): { k: MlKemRank; ek: Uint8Array 
  * (a copy the caller must wipe). Version 0 without attributes, what KMS and this library write.
  */
 export function parseMlKemPkcs8(der: Uint8Array): { k: MlKemRank; seed: Uint8Array } {
-  const info = topSequence(der);
+  const info = new DerReader(der).readOnlySequence();
   const version = info.readInteger();
   if (version !== 0n) throw new DerError(`unsupported PrivateKeyInfo version ${version}`);
   const k = readAlgorithm(info);

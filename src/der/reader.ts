@@ -126,8 +126,9 @@ function decodeOid(c: Uint8Array, offset: number): string {
  * Reads consecutive DER elements from `bytes[start..end)`. Offsets in
  * errors are relative to `bytes`.
  *
- * Typical use: `const r = new DerReader(der); const seq = r.readSequence();
- * r.expectEnd();` then read the fields of `seq` and call `seq.expectEnd()`.
+ * Typical use: `const seq = new DerReader(der).readOnlySequence();` (the one
+ * SEQUENCE that makes up `der`), then read the fields of `seq` and call
+ * `seq.expectEnd()`.
  */
 export class DerReader {
   private readonly bytes: Uint8Array;
@@ -170,6 +171,17 @@ export class DerReader {
   readSequence(): DerReader {
     const el = this.readElement(DER_TAG.SEQUENCE);
     return new DerReader(this.bytes, el.contentsOffset, el.end);
+  }
+
+  /**
+   * Reads a SEQUENCE that must be the last element (for a reader over a whole
+   * encoding: the single SEQUENCE that makes it up, no trailing bytes) and
+   * returns a reader over its contents.
+   */
+  readOnlySequence(): DerReader {
+    const seq = this.readSequence();
+    this.expectEnd();
+    return seq;
   }
 
   /** Reads an INTEGER that must be non-negative. */

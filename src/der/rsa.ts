@@ -65,14 +65,6 @@ export function rsaPkcs8(c: RsaPrivateComponents): Uint8Array {
   return derSequence(derIntegerSmall(0), RSA_ALGORITHM_IDENTIFIER, derOctetString(rsaPrivateKeyPkcs1(c)));
 }
 
-/** Reads the single SEQUENCE that makes up `der`, rejecting trailing bytes. */
-function topSequence(der: Uint8Array): DerReader {
-  const top = new DerReader(der);
-  const seq = top.readSequence();
-  top.expectEnd();
-  return seq;
-}
-
 function readRsaAlgorithm(r: DerReader): void {
   const alg = r.readSequence();
   const oid = alg.readOid();
@@ -86,12 +78,12 @@ function readRsaAlgorithm(r: DerReader): void {
 
 /** Parses an RSA SubjectPublicKeyInfo. */
 export function parseRsaSpki(der: Uint8Array): RsaPublicValues {
-  const spki = topSequence(der);
+  const spki = new DerReader(der).readOnlySequence();
   readRsaAlgorithm(spki);
   const { bytes, unusedBits } = spki.readBitString();
   spki.expectEnd();
   if (unusedBits !== 0) throw new DerError('RSA subjectPublicKey has unused bits');
-  const key = topSequence(bytes);
+  const key = new DerReader(bytes).readOnlySequence();
   const n = key.readInteger();
   const e = key.readInteger();
   key.expectEnd();
@@ -100,13 +92,13 @@ export function parseRsaSpki(der: Uint8Array): RsaPublicValues {
 
 /** Parses an RSA PKCS#8 PrivateKeyInfo (version 0, no attributes, two-prime key). */
 export function parseRsaPkcs8(der: Uint8Array): RsaPrivateValues {
-  const info = topSequence(der);
+  const info = new DerReader(der).readOnlySequence();
   const version = info.readInteger();
   if (version !== 0n) throw new DerError(`unsupported PrivateKeyInfo version ${version}`);
   readRsaAlgorithm(info);
   const privateKey = info.readOctetString();
   info.expectEnd(); // optional attributes [0] are not supported
-  const key = topSequence(privateKey);
+  const key = new DerReader(privateKey).readOnlySequence();
   const keyVersion = key.readInteger();
   if (keyVersion !== 0n) {
     throw new DerError(`unsupported RSAPrivateKey version ${keyVersion} (only two-prime version 0)`);
