@@ -7,7 +7,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { randomBytes, generatePrimeSync } from 'node:crypto';
-import { loadCore } from '../src/core/module.js';
+import { loadTestCore } from './helpers/test-core.js';
 import { Bignum, bigintToBytes, bytesToBigint } from '../src/core/bignum.js';
 import { modPow } from './helpers/rsa-check.js';
 
@@ -275,7 +275,7 @@ describe('bigintToBytes / bytesToBigint', () => {
 // ---- Core arithmetic, both builds --------------------------------------------------------
 
 describe.each(['simd', 'scalar'] as const)('bignum core (%s build)', (variant) => {
-  const bn = new Bignum(loadCore(variant));
+  const bn = new Bignum(loadTestCore(variant));
 
   describe('modMul and Montgomery squaring on random inputs', () => {
     it.each(SIZES)('%i-bit moduli', (size) => {

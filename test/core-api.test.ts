@@ -3,7 +3,8 @@
 import { describe, it, expect } from 'vitest';
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
-import { KEY_PAIR_SPECS, generateKeyPair } from '../src/core/index.js';
+import { KEY_PAIR_SPECS, generateKeyPair, CoreError } from '../src/core/index.js';
+import * as main from '../src/kms/index.js';
 
 const EXPECTED: Record<string, { type: string; details: Record<string, unknown> }> = {
   RSA_2048: { type: 'rsa', details: { modulusLength: 2048, publicExponent: 65537n } },
@@ -74,5 +75,63 @@ describe.each(Object.keys(SIGNING))('%s: 50 key pairs through generateKeyPair', 
       seen.add(Buffer.from(publicKey).toString('hex'));
     }
     expect(seen.size).toBe(50);
+  });
+});
+
+describe('CoreError', () => {
+  function withRandom(fill: (a: Uint8Array) => void, fn: () => void): void {
+    const original = globalThis.crypto.getRandomValues;
+    Object.defineProperty(globalThis.crypto, 'getRandomValues', {
+      value: <T extends ArrayBufferView | null>(a: T): T => {
+        fill(a as unknown as Uint8Array);
+        return a;
+      },
+      configurable: true,
+      writable: true,
+    });
+    try {
+      fn();
+    } finally {
+      Object.defineProperty(globalThis.crypto, 'getRandomValues', { value: original, configurable: true, writable: true });
+    }
+  }
+  const thrown = (fn: () => unknown): unknown => {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
+
+  it('is exported from wasm-kms/core and wasm-kms (one class)', () => {
+    expect(main.CoreError).toBe(CoreError);
+    const e = new CoreError('INVALID_ARGUMENT', 'x');
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe('CoreError');
+    expect(e.code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('is what generateKeyPair throws for a random source that fails (ENTROPY_FAILURE) or is constant (KEYGEN_FAILED)', () => {
+    const failing = (): void => {
+      throw new Error('no random bytes');
+    };
+    withRandom(failing, () => {
+      const err = thrown(() => generateKeyPair('ECC_NIST_P384'));
+      expect(err).toBeInstanceOf(CoreError);
+      expect((err as CoreError).code).toBe('ENTROPY_FAILURE');
+    });
+    withRandom(
+      (a) => a.fill(0xff),
+      () => {
+        for (const spec of ['RSA_2048', 'ECC_NIST_P256'] as const) {
+          const err = thrown(() => generateKeyPair(spec));
+          expect(err, spec).toBeInstanceOf(CoreError);
+          expect((err as CoreError).code, spec).toBe('KEYGEN_FAILED');
+        }
+      },
+    );
+    // and the core works again with a real source
+    expect(generateKeyPair('ECC_NIST_P256').publicKey.length).toBe(91);
   });
 });

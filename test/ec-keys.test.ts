@@ -11,7 +11,8 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createECDH, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
-import { loadCore, type Core, type CoreVariant } from '../src/core/module.js';
+import { type Core, type CoreVariant } from '../src/core/module.js';
+import { loadTestCore } from './helpers/test-core.js';
 import { EC_CURVES, ecKeyMaterial, ecScalarMultBase } from '../src/core/ec.js';
 import {
   bigIntToBytes,
@@ -319,7 +320,7 @@ const MESSAGE = Buffer.from('wasm-kms ec-keys test message');
 describe.each(BUILDS)('%s build', (variant) => {
   let core: Core;
   beforeAll(() => {
-    core = loadCore(variant);
+    core = loadTestCore(variant);
   });
 
   describe.each(CURVES.map((c) => [c.curve, c] as const))('%s', (_, c) => {
@@ -511,7 +512,7 @@ describe('uniformity of P-256 private scalars (simd build)', () => {
   const c = CURVES.find((x) => x.curve === 'P-256')!;
   const ds: bigint[] = [];
   beforeAll(() => {
-    const core = loadCore('simd');
+    const core = loadTestCore('simd');
     for (let i = 0; i < SAMPLES; i++) ds.push(bytesToBigInt(ecKeyMaterial(core, 'P-256').d));
   });
 
@@ -562,7 +563,7 @@ describe('uniformity of P-256 private scalars (simd build)', () => {
 
 describe('scalar range', () => {
   it('P-521 scalars of 2^521 or more are refused, not silently wrapped', () => {
-    const core = loadCore('simd');
+    const core = loadTestCore('simd');
     const k = new Uint8Array(66);
     k[0] = 0x02;
     expect(() => ecScalarMultBase(core, 'P-521', k)).toThrow(RangeError);

@@ -9,7 +9,8 @@
 
 import { describe, it, expect } from 'vitest';
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
-import { loadCore, embeddedWasm, Core } from '../src/core/module.js';
+import { Core } from '../src/core/module.js';
+import { loadTestCore, testWasm } from './helpers/test-core.js';
 import {
   generateEd25519,
   ed25519KeyMaterial,
@@ -207,7 +208,7 @@ const EDGE_SCALARS: [string, bigint][] = [
 ];
 
 describe.each(['simd', 'scalar'] as const)('Ed25519 (%s)', (variant) => {
-  const core = loadCore(variant);
+  const core = loadTestCore(variant);
 
   it('derives the RFC 8032 §7.1 public keys', () => {
     expect(rfc8032.length).toBe(5);
@@ -304,7 +305,7 @@ describe.each(['simd', 'scalar'] as const)('Ed25519 (%s)', (variant) => {
   });
 
   it('builds its table on first use in a fresh instance, whichever entry point comes first', () => {
-    const module = new WebAssembly.Module(embeddedWasm(variant) as BufferSource);
+    const module = new WebAssembly.Module(testWasm(variant) as BufferSource);
     const timings: string[] = [];
     for (const first of ['scalar_mult_base', 'generate'] as const) {
       const fresh = new Core(module, variant);
@@ -334,7 +335,7 @@ describe('Ed25519 DER (RFC 8410)', () => {
     expect(hex(ed25519Pkcs8(seed))).toBe(hex(REF_PKCS8));
     expect(hex(ed25519Spki(pk))).toBe(hex(REF_SPKI));
     // and the reference public key is the one of the reference seed
-    expect(hex(ed25519PublicFromSeed(loadCore(), seed))).toBe(hex(pk));
+    expect(hex(ed25519PublicFromSeed(loadTestCore(), seed))).toBe(hex(pk));
   });
 
   it('rejects keys of the wrong size and malformed structures', () => {

@@ -4,8 +4,10 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createPublicKey } from 'node:crypto';
-import { initCore, simdSupported, generateKeyPair } from '../src/core/index.js';
+import { initCore, simdSupported, generateKeyPair, KEY_PAIR_SPECS } from '../src/core/index.js';
 import { getCore, embeddedWasm } from '../src/core/module.js';
+import * as sym from '../src/core/symmetric.js';
+import { testWasm } from './helpers/test-core.js';
 
 const built = (variant: 'simd' | 'scalar') =>
   new Uint8Array(readFileSync(fileURLToPath(new URL(`../build/wasm-kms.${variant}.wasm`, import.meta.url))));
@@ -62,5 +64,58 @@ describe('loader', () => {
     await expect(initCore(new Uint8Array([1, 2, 3]))).rejects.toThrow();
     // the previous core stays in use
     works();
+  });
+});
+
+describe('the shipped module exports what the library calls, and nothing else', () => {
+  // Every entry point the library reaches, recorded while it generates a key pair of every
+  // spec and runs every symmetric primitive (what the KMS operations and the file store
+  // use). The test-only entry points are in the test module (assembly/test-exports.ts).
+  async function usedByLibrary(variant: 'simd' | 'scalar'): Promise<Set<string>> {
+    await initCore(new WebAssembly.Module(built(variant)));
+    const core = getCore();
+    const used = new Set<string>();
+    const raw = core.exports;
+    const recording = new Proxy(raw, {
+      get(target, name, receiver) {
+        if (typeof name === 'string') used.add(name);
+        return Reflect.get(target, name, receiver);
+      },
+    });
+    Object.defineProperty(core, 'exports', { value: recording });
+    try {
+      for (const spec of KEY_PAIR_SPECS) generateKeyPair(spec);
+      const key = new Uint8Array(32).fill(7);
+      const iv = new Uint8Array(12).fill(1);
+      const data = new TextEncoder().encode('wasm-kms');
+      sym.sha256(core, data);
+      sym.hmacSha256(core, key, data);
+      sym.hkdfSha256(core, key, data, data, 32);
+      const { ciphertext, tag } = sym.aes256GcmEncrypt(core, key, iv, data, data);
+      expect(sym.aes256GcmDecrypt(core, key, iv, ciphertext, tag, data)).not.toBeNull();
+      const sealed = sym.hkdfAes256GcmSeal(core, key, data, data, iv, data, data);
+      const ct = sealed.subarray(0, data.length);
+      const t = sealed.subarray(data.length);
+      expect(sym.hkdfAes256GcmOpen(core, key, data, data, iv, ct, t, data)).not.toBeNull();
+    } finally {
+      Object.defineProperty(core, 'exports', { value: raw });
+    }
+    return used;
+  }
+
+  it.each(['simd', 'scalar'] as const)('%s: the export list equals the entry points the library calls', async (variant) => {
+    const shipped = WebAssembly.Module.exports(new WebAssembly.Module(built(variant))).map((e) => e.name);
+    const used = await usedByLibrary(variant);
+    used.add('memory'); // read through core.bytes()/take(), and by the DER encoders' copies
+    expect([...shipped].sort()).toEqual([...used].sort());
+    for (const testOnly of ['sha512_digest', 'aes_sub_bytes', 'bn_modexp', 'bn_miller_rabin', 'scratchHighWater', 'ec_scalar_mult_base']) {
+      expect(shipped, testOnly).not.toContain(testOnly);
+    }
+    // The test module is the shipped ABI plus the test-only entry points.
+    const test = WebAssembly.Module.exports(new WebAssembly.Module(testWasm(variant))).map((e) => e.name);
+    for (const name of shipped) expect(test, name).toContain(name);
+    expect(test).toContain('sha512_digest');
+    expect(test).toContain('bn_modexp');
+    await initCore();
   });
 });

@@ -16,7 +16,9 @@
 import { describe, it, expect } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
-import { embeddedWasm, loadCore, type CoreVariant } from '../src/core/module.js';
+import { type CoreVariant } from '../src/core/module.js';
+import { CORE_STATUS, CoreError, checkStatus } from '../src/core/errors.js';
+import { loadTestCore, testExports, testWasm } from './helpers/test-core.js';
 import { instrumentModule, TracedCore, traceCall, formatTrace, groupByTrace, type Trace } from './helpers/instrument.js';
 import { readVector } from './helpers/vectors.js';
 import { generateMlKem, mlkemKeyMaterial, mlkemKeygenInternal, type MlKemExports } from '../src/core/mlkem.js';
@@ -34,7 +36,7 @@ import { DerError, derBitString, derContextPrimitive, derIntegerSmall, derNull, 
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
-const readJson = (path: string): any => JSON.parse(readVector(path).toString('utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
+const readJson = (path: string): any => JSON.parse(readVector(path).toString('utf8'));
 
 const RANKS: MlKemRank[] = [2, 3, 4];
 const NAME: Record<MlKemRank, string> = { 2: 'ML-KEM-512', 3: 'ML-KEM-768', 4: 'ML-KEM-1024' };
@@ -89,7 +91,7 @@ function wycheproofVectors(k: MlKemRank): KnownAnswer[] {
 
 for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
   describe(`ML-KEM key generation in the core (${variant})`, () => {
-    const core = loadCore(variant);
+    const core = loadTestCore(variant);
 
     it('NIST ACVP ML-KEM keyGen (FIPS 203): 25 vectors per parameter set, d ‖ z → ek, dk', () => {
       const list = acvpVectors();
@@ -192,19 +194,20 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
       const material = mlkemKeyMaterial(core, 4);
       expect(mem().indexOf(Buffer.from(material.seed.subarray(0, 16)))).toBe(-1);
       expect(mem().indexOf(Buffer.from(material.ek.subarray(0, 16)))).toBe(-1);
-      expect(core.exports.scratchHighWater()).toBe(0);
+      expect(testExports(core).scratchHighWater()).toBe(0);
     });
 
-    it('traps on a rank other than 2, 3, 4 and a missing dk pointer; the wrappers refuse bad arguments', () => {
+    it('refuses a rank other than 2, 3, 4 and a missing dk pointer with INVALID_ARGUMENT; the wrappers refuse bad arguments', () => {
       const mk = core.exports as unknown as MlKemExports;
       for (const k of [0, 1, 5, -1]) {
-        expect(() => core.run(0, (x) => mk.mlkem_generate(k, x.alloc(64), x.alloc(2000)))).toThrow(WebAssembly.RuntimeError);
-        expect(() => core.run(0, (x) => mk.mlkem_keygen_internal(k, x.alloc(64), x.alloc(2000), x.alloc(4000)))).toThrow(
-          WebAssembly.RuntimeError,
+        expect(core.run(0, (x) => mk.mlkem_generate(k, x.alloc(64), x.alloc(2000)))).toBe(CORE_STATUS.INVALID_ARGUMENT);
+        expect(core.run(0, (x) => mk.mlkem_keygen_internal(k, x.alloc(64), x.alloc(2000), x.alloc(4000)))).toBe(
+          CORE_STATUS.INVALID_ARGUMENT,
         );
       }
-      expect(() => core.run(0, (x) => mk.mlkem_keygen_internal(3, x.alloc(64), x.alloc(2000), 0))).toThrow(WebAssembly.RuntimeError);
-      // The core is usable after a trap.
+      expect(core.run(0, (x) => mk.mlkem_keygen_internal(3, x.alloc(64), x.alloc(2000), 0))).toBe(CORE_STATUS.INVALID_ARGUMENT);
+      expect(() => core.run(0, (x) => checkStatus(mk.mlkem_generate(7, x.alloc(64), x.alloc(2000)), 'mlkem_generate'))).toThrow(CoreError);
+      // The core is usable after a refused call.
       expect(generateMlKem(core, 2).publicKey.length).toBe(822);
       expect(() => generateMlKem(core, 1 as MlKemRank)).toThrow(RangeError);
       expect(() => mlkemKeygenInternal(core, 3, new Uint8Array(63))).toThrow(RangeError);
@@ -215,8 +218,8 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
 
 for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
   describe(`ML-KEM constant time by instruction counting (${variant})`, () => {
-    const traced = new TracedCore(instrumentModule(embeddedWasm(variant)));
-    const core = loadCore(variant);
+    const traced = new TracedCore(instrumentModule(testWasm(variant)));
+    const core = loadTestCore(variant);
 
     /** K-PKE.KeyGen from ρ ‖ σ in the instrumented core: its outputs and its trace. */
     const kpke = (k: MlKemRank, rhoSigma: Uint8Array): { ek: Uint8Array; dkPke: Uint8Array; trace: Trace } => {

@@ -20,7 +20,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY_PAIR_SPECS, generateKeyPair } from '../src/core/index.js';
-import { Core, embeddedWasm, loadCore, type CoreVariant } from '../src/core/module.js';
+import { type Core, loadCore, type CoreVariant } from '../src/core/module.js';
+import { CoreError } from '../src/core/errors.js';
+import { loadTestCore, newTestCore, testExports } from './helpers/test-core.js';
 import { generateRsa } from '../src/core/rsa.js';
 import {
   bigintToBytes,
@@ -317,9 +319,9 @@ function withRandom<R>(impl: (view: ArrayBufferView | null) => ArrayBufferView |
   }
 }
 
-/** A fresh, unshared core (its own instance and memory). */
+/** A fresh, unshared core (its own instance and memory) of the test module, which reports scratchHighWater. */
 function freshCore(variant: CoreVariant): Core {
-  return new Core(new WebAssembly.Module(embeddedWasm(variant) as BufferSource), variant);
+  return newTestCore(variant);
 }
 
 /** Whether any of the given byte strings (or a 32-byte sample of it) is in the core's memory. */
@@ -352,7 +354,7 @@ describe('entropy', () => {
   it.each(['scalar', 'simd'] as const)(
     'a throwing getRandomValues makes generation throw (%s core); the core is wiped and still works afterwards',
     (variant) => {
-      const core = loadCore(variant);
+      const core = loadTestCore(variant);
       const failure = new Error('entropy source unavailable');
       let calls = 0;
       expect(() =>
@@ -363,9 +365,22 @@ describe('entropy', () => {
           },
           () => generateRsa(core, 2048),
         ),
-      ).toThrow(failure);
+      ).toThrow(CoreError);
       expect(calls).toBe(1); // the very first request already failed, and it was not retried
-      expect(core.exports.scratchHighWater()).toBe(0); // run() wiped the scratch memory
+      let err: unknown;
+      try {
+        withRandom(
+          () => {
+            throw failure;
+          },
+          () => generateRsa(core, 2048),
+        );
+      } catch (e) {
+        err = e;
+      }
+      expect((err as CoreError).code).toBe('ENTROPY_FAILURE');
+      expect((err as CoreError).cause).toBe(failure);
+      expect(testExports(core).scratchHighWater()).toBe(0); // run() wiped the scratch memory
       expectValidKey(generate(core, 2048, `after a failed getRandomValues (${variant})`));
     },
     30_000,
@@ -382,17 +397,17 @@ describe('entropy', () => {
     const rnd = deterministicRandom('mid-generation failure', total);
     expect(() => withRandom(rnd.fill, () => generateRsa(core, 2048))).toThrow(`entropy source failed on request ${total}`);
     expect(rnd.given).toHaveLength(total - 1);
-    expect(core.exports.scratchHighWater()).toBe(0);
+    expect(testExports(core).scratchHighWater()).toBe(0);
     expect(memoryHolds(core, rnd.given)).toBe(false);
     expectValidKey(generate(core, 2048, 'after a mid-generation failure (fresh scalar core)'));
   }, 30_000);
 
   it('a getRandomValues that returns without filling the given buffer is refused', () => {
-    const core = loadCore('scalar');
+    const core = loadTestCore('scalar');
     expect(() => withRandom(() => new Uint8Array(16384), () => generateRsa(core, 2048))).toThrow(
       /did not fill/,
     );
-    expect(core.exports.scratchHighWater()).toBe(0);
+    expect(testExports(core).scratchHighWater()).toBe(0);
   });
 
   it('after generation, no copy of p, q, d or the entropy remains in the core memory', () => {

@@ -25,7 +25,9 @@ import {
   randomBytes,
   randomInt,
 } from 'node:crypto';
-import { loadCore, type Core, type CoreVariant } from '../src/core/module.js';
+import { type Core, type CoreVariant } from '../src/core/module.js';
+import { CORE_STATUS } from '../src/core/errors.js';
+import { loadTestCore } from './helpers/test-core.js';
 import {
   sha256,
   hmacSha256,
@@ -216,7 +218,7 @@ const GCM_LENGTHS = [
 ];
 
 describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
-  const core = loadCore(variant);
+  const core = loadTestCore(variant);
   const x = symOf(core);
 
   // ---- SHA-256 ----
@@ -225,7 +227,7 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
     return core.run(0, (c) => {
       const ptr = core.put(data);
       const out = c.alloc(32);
-      x.sha256_digest_chunked(ptr, data.length, chunk, out);
+      expect(x.sha256_digest_chunked(ptr, data.length, chunk, out)).toBe(CORE_STATUS.OK);
       return hex(core.take(out, 32));
     });
   }
@@ -300,7 +302,7 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
           const out = c.alloc(t.size);
           return x.hkdf_sha256(core.put(ikm), ikm.length, core.put(salt), salt.length, core.put(info), info.length, out, t.size);
         });
-        expect(status, `tcId ${t.tcId}`).toBe(1);
+        expect(status, `tcId ${t.tcId}`).toBe(CORE_STATUS.INVALID_ARGUMENT);
         invalid++;
       }
     }
@@ -423,7 +425,7 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
       } else {
         expect(aes256GcmDecrypt(core, key, iv, ct, tag, aad), label).toBeNull();
         const raw = rawDecrypt(key, iv, ct, tag, aad);
-        expect(raw.ok, label).toBe(0);
+        expect(raw.ok, label).toBe(CORE_STATUS.AUTH_FAILED);
         expect(raw.out.every((b) => b === 0), label).toBe(true);
         invalid++;
       }
@@ -467,7 +469,7 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
         const bad = { ...parts, [name]: parts[name].slice() };
         bad[name][bit >> 3] ^= 1 << (bit & 7);
         const r = rawDecrypt(key, bad.iv, bad.ciphertext, bad.tag, bad.aad);
-        expect(r.ok, `${name} bit ${bit}`).toBe(0);
+        expect(r.ok, `${name} bit ${bit}`).toBe(CORE_STATUS.AUTH_FAILED);
         expect(r.out.every((b) => b === 0), `${name} bit ${bit}: output not zeroed`).toBe(true);
         expect(aes256GcmDecrypt(core, key, bad.iv, bad.ciphertext, bad.tag, bad.aad), `${name} bit ${bit}`).toBeNull();
         tried++;
@@ -486,7 +488,7 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
       const bit = randomInt(0, target.length * 8);
       target[bit >> 3] ^= 1 << (bit & 7);
       const r = rawDecrypt(key, iv, ct, t, a);
-      expect(r.ok).toBe(0);
+      expect(r.ok).toBe(CORE_STATUS.AUTH_FAILED);
       expect(r.out.every((b) => b === 0)).toBe(true);
     }
     const wrongKey = key.slice();
@@ -506,7 +508,7 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
       const ok = x.aes256_gcm_decrypt(core.put(key), core.put(iv), core.put(aad), aad.length, c, ct.length, core.put(tag), c);
       return { ok, pt: core.take(c, ct.length) };
     });
-    expect(got.ok).toBe(1);
+    expect(got.ok).toBe(CORE_STATUS.OK);
     expect(hex(got.pt)).toBe(hex(pt));
   });
 
@@ -627,7 +629,7 @@ describe.each(VARIANTS)('constant time of the symmetric core (%s build)', (varia
       // Even runs authentic; odd runs with a flipped bit in the tag, ciphertext or AAD.
       if (i % 2 === 1) [tag, ct, aad][i % 3][i] ^= 1 << (i % 8);
       const r = decrypt(key, iv, aad, ct, tag);
-      expect(r.ok).toBe(i % 2 === 0 ? 1 : 0);
+      expect(r.ok).toBe(i % 2 === 0 ? CORE_STATUS.OK : CORE_STATUS.AUTH_FAILED);
       oks.add(r.ok);
       runs.push(r);
     }

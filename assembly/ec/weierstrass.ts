@@ -431,8 +431,10 @@ function isOnCurve(cv: Curve, c: Mont, xm: usize, ym: usize): u32 {
 /**
  * A key pair: d uniform in [1, n-1] (SM2: [1, n-2], GB/T 32918.1 §6.1) by rejection
  * sampling (FIPS 186-5 A.2.2 / SP 800-186), Q = [d]G. Writes d (bytes) and 04 || x || y.
+ * Returns false, with nothing usable written, when the random source gave no candidate in
+ * range (a broken source; the host reports KEYGEN_FAILED).
  */
-export function ecGenerate(id: i32, outD: usize, outPoint: usize): void {
+export function ecGenerate(id: i32, outD: usize, outPoint: usize): bool {
   const cv = changetype<Curve>(curveRecord(id));
   if (changetype<usize>(cv) == 0) unreachable();
   const n = cv.n;
@@ -446,7 +448,11 @@ export function ecGenerate(id: i32, outD: usize, outPoint: usize): void {
   for (let attempt = 0; ; attempt++) {
     // A candidate lands in range with probability > 1/2 for every curve here; 256 misses
     // in a row mean the random source is broken.
-    if (attempt == 256) unreachable();
+    if (attempt == 256) {
+      memory.fill(outD, 0, <usize>len);
+      release(m0);
+      return false;
+    }
     randomBytes(outD, len);
     store<u8>(outD, load<u8>(outD) & <u8>(<u32>0xff >> excess));
     L.fromBytes(d, n, outD, len);
@@ -456,6 +462,7 @@ export function ecGenerate(id: i32, outD: usize, outPoint: usize): void {
   store<u8>(outPoint, 0x04);
   if (scalarMultBase(id, outD, outPoint + 1, outPoint + 1 + <usize>len) == 0) unreachable();
   release(m0);
+  return true;
 }
 
 export function ecFieldBytes(id: i32): i32 {

@@ -1,8 +1,10 @@
 // BigInt front-ends to the core's arithmetic entry points. They exist for the tests (which
 // check the core against BigInt) and the benchmark (modexp against BigInt and OpenSSL);
-// key generation does not go through them.
+// key generation does not go through them. The entry points are in the test module only
+// (build/wasm-kms.test.*.wasm): give Bignum a Core made from it.
 
-import { Core } from './module.js';
+import { Core, type TestCoreExports } from './module.js';
+import { checkStatus } from './errors.js';
 
 export function bigintToBytes(x: bigint, len: number): Uint8Array {
   if (x < 0n) throw new RangeError('negative value');
@@ -29,9 +31,14 @@ function byteLen(m: bigint): number {
 export class Bignum {
   constructor(readonly core: Core) {}
 
+  /** core.run with the test module's entry points. */
+  private run<T>(flags: number, fn: (x: TestCoreExports) => T): T {
+    return this.core.run(flags, (x) => fn(x as TestCoreExports));
+  }
+
   /** base^exp mod m (odd m) by the constant-time fixed-window ladder. `len` pads the width. */
   modExp(base: bigint, exp: bigint, m: bigint, len = byteLen(m)): bigint {
-    return this.core.run(0, (x) => {
+    return this.run(0, (x) => {
       const out = x.alloc(len);
       x.bn_modexp(this.core.put(bigintToBytes(base, len)), this.core.put(bigintToBytes(exp, len)), this.core.put(bigintToBytes(m, len)), len, out);
       return bytesToBigint(this.core.take(out, len));
@@ -43,7 +50,7 @@ export class Bignum {
    * the 28-bit product-scanning form, kept so the benchmark can compare the two.
    */
   modExp32(base: bigint, exp: bigint, m: bigint, len = byteLen(m)): bigint {
-    return this.core.run(0, (x) => {
+    return this.run(0, (x) => {
       const out = x.alloc(len);
       x.bn_modexp32(this.core.put(bigintToBytes(base, len)), this.core.put(bigintToBytes(exp, len)), this.core.put(bigintToBytes(m, len)), len, out);
       return bytesToBigint(this.core.take(out, len));
@@ -52,7 +59,7 @@ export class Bignum {
 
   /** 2^exp mod m (odd m). */
   modExpBase2(exp: bigint, m: bigint, len = byteLen(m)): bigint {
-    return this.core.run(0, (x) => {
+    return this.run(0, (x) => {
       const out = x.alloc(len);
       x.bn_modexp_base2(this.core.put(bigintToBytes(exp, len)), this.core.put(bigintToBytes(m, len)), len, out);
       return bytesToBigint(this.core.take(out, len));
@@ -61,7 +68,7 @@ export class Bignum {
 
   /** a*b mod m through Montgomery multiplication, or a^2 through Montgomery squaring. */
   modMul(a: bigint, b: bigint, m: bigint, square = false, len = byteLen(m)): bigint {
-    return this.core.run(0, (x) => {
+    return this.run(0, (x) => {
       const out = x.alloc(len);
       x.bn_modmul(this.core.put(bigintToBytes(a, len)), this.core.put(bigintToBytes(b, len)), this.core.put(bigintToBytes(m, len)), len, square ? 1 : 0, out);
       return bytesToBigint(this.core.take(out, len));
@@ -69,7 +76,7 @@ export class Bignum {
   }
 
   divMod(a: bigint, b: bigint, len = Math.max(byteLen(a), byteLen(b))): [bigint, bigint] {
-    return this.core.run(0, (x) => {
+    return this.run(0, (x) => {
       const q = x.alloc(len);
       const r = x.alloc(len);
       x.bn_divmod(this.core.put(bigintToBytes(a, len)), this.core.put(bigintToBytes(b, len)), len, q, r);
@@ -78,7 +85,7 @@ export class Bignum {
   }
 
   gcd(a: bigint, b: bigint, len = Math.max(byteLen(a), byteLen(b))): bigint {
-    return this.core.run(0, (x) => {
+    return this.run(0, (x) => {
       const out = x.alloc(len);
       x.bn_gcd(this.core.put(bigintToBytes(a, len)), this.core.put(bigintToBytes(b, len)), len, out);
       return bytesToBigint(this.core.take(out, len));
@@ -86,7 +93,7 @@ export class Bignum {
   }
 
   shiftRight(a: bigint, s: number, len = byteLen(a)): bigint {
-    return this.core.run(0, (x) => {
+    return this.run(0, (x) => {
       const out = x.alloc(len);
       x.bn_shr(this.core.put(bigintToBytes(a, len)), len, s, out);
       return bytesToBigint(this.core.take(out, len));
@@ -96,12 +103,16 @@ export class Bignum {
   /** Miller-Rabin (base 2, then `rounds` random bases) for odd w > 3. */
   millerRabin(w: bigint, rounds: number): boolean {
     if (w <= 3n || (w & 1n) === 0n) throw new RangeError('millerRabin needs an odd w > 3');
-    return this.core.run(0, (x) => x.bn_miller_rabin(this.core.put(bigintToBytes(w, byteLen(w))), byteLen(w), rounds) === 1);
+    return this.run(0, (x) => x.bn_miller_rabin(this.core.put(bigintToBytes(w, byteLen(w))), byteLen(w), rounds) === 1);
   }
 
   /** true when no odd prime below 2^16 divides w (w of at most 2,128 bits, the core's table size). */
   passesTrialDivision(w: bigint): boolean {
     if (byteLen(w) * 8 > 2128) throw new RangeError('trial division takes candidates of at most 2,128 bits');
-    return this.core.run(1, (x) => x.bn_trial_division(this.core.put(bigintToBytes(w, byteLen(w))), byteLen(w)) === 1);
+    return this.run(1, (x) => {
+      const out = x.alloc(1);
+      checkStatus(x.bn_trial_division(this.core.put(bigintToBytes(w, byteLen(w))), byteLen(w), out), 'bn_trial_division');
+      return this.core.bytes(out, 1)[0] === 1;
+    });
   }
 }

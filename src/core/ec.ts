@@ -2,9 +2,11 @@
 
 import { ecSpki, ecPkcs8, type EcCurve } from '../der/ec.js';
 import { Core } from './module.js';
+import { checkStatus } from './errors.js';
 
 interface EcExports {
-  ec_generate(id: number, outD: number, outPoint: number): void;
+  ec_generate(id: number, outD: number, outPoint: number): number;
+  /** Test module only: 1 for a finite point, 0 for the point at infinity. */
   ec_scalar_mult_base(id: number, k: number, outX: number, outY: number): number;
 }
 
@@ -25,7 +27,12 @@ export function ecKeyMaterial(core: Core, curve: EcCurve): { d: Uint8Array; poin
   return core.run(ecFlag(id), (x) => {
     const outD = x.alloc(bytes);
     const outPoint = x.alloc(1 + 2 * bytes);
-    (x as unknown as EcExports).ec_generate(id, outD, outPoint);
+    // KEYGEN_FAILED: rejection sampling (FIPS 186-5 A.2.2) found no d in range in 256 draws.
+    checkStatus(
+      (x as unknown as EcExports).ec_generate(id, outD, outPoint),
+      'ec_generate',
+      `${curve} key generation failed: the random source produced no private key in range (is crypto.getRandomValues working?)`,
+    );
     return { d: core.take(outD, bytes), point: core.take(outPoint, 1 + 2 * bytes) };
   });
 }
@@ -40,8 +47,8 @@ export function generateEc(core: Core, curve: EcCurve): { publicKey: Uint8Array;
 }
 
 /**
- * [k]G as an uncompressed point for a big-endian scalar of field length (tests and
- * known-answer checks), or undefined for the point at infinity.
+ * Test module only: [k]G as an uncompressed point for a big-endian scalar of field length
+ * (tests and known-answer checks), or undefined for the point at infinity.
  */
 export function ecScalarMultBase(core: Core, curve: EcCurve, k: Uint8Array): Uint8Array | undefined {
   const { id, bytes } = EC_CURVES[curve];

@@ -3,16 +3,17 @@
 import { ed25519Pkcs8, ed25519Spki, ED25519_KEY_BYTES } from '../der/ed25519.js';
 import { Core } from './module.js';
 
-/** The core's Ed25519 entry points (assembly/exports/ed25519.ts). */
+/** The core's Ed25519 entry points (assembly/exports/ed25519.ts; the rest are in the test module only). */
 export interface Ed25519Exports {
   ed25519_generate(outSeed: number, outPub: number): void;
+  /** Test only: the public key of a seed. */
   ed25519_public_from_seed(seed: number, outPub: number): void;
   /** Test only: encoded [k]B for a raw 32-byte little-endian k. */
   ed25519_scalar_mult_base(scalar32: number, out: number): void;
   /** Test only: SHA-512. */
   sha512_digest(ptr: number, len: number, out: number): void;
   /** Test only: SHA-512 through init/update/final in `chunk`-byte pieces. */
-  sha512_digest_chunked(ptr: number, len: number, chunk: number, out: number): void;
+  sha512_digest_chunked(ptr: number, len: number, chunk: number, out: number): number;
 }
 
 const exportsOf = (core: Core): Ed25519Exports => core.exports as unknown as Ed25519Exports;
@@ -38,7 +39,7 @@ export function generateEd25519(core: Core): { publicKey: Uint8Array; privateKey
   }
 }
 
-/** The 32-byte public key of a 32-byte seed (RFC 8032 §5.1.5). */
+/** Test module only: the 32-byte public key of a 32-byte seed (RFC 8032 §5.1.5). */
 export function ed25519PublicFromSeed(core: Core, seed: Uint8Array): Uint8Array {
   if (!(seed instanceof Uint8Array) || seed.length !== ED25519_KEY_BYTES) {
     throw new RangeError(`Ed25519 seeds are ${ED25519_KEY_BYTES} bytes`);

@@ -8,6 +8,7 @@ import { generateMlKem, ML_KEM_SPEC_RANKS } from './mlkem.js';
 import type { EcCurve } from '../der/ec.js';
 
 export { initCore, simdSupported, type CoreSource, type CoreVariant } from './module.js';
+export { CoreError, type CoreErrorCode } from './errors.js';
 
 /** The key pair specs this build generates (AWS KMS names). */
 export const KEY_PAIR_SPECS = [

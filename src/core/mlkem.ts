@@ -11,6 +11,7 @@ import {
   type MlKemRank,
 } from '../der/mlkem.js';
 import { Core } from './module.js';
+import { checkStatus } from './errors.js';
 
 export type { MlKemRank } from '../der/mlkem.js';
 
@@ -19,20 +20,23 @@ export const ML_KEM_SPEC_RANKS = { ML_KEM_512: 2, ML_KEM_768: 3, ML_KEM_1024: 4 
 
 /** The core's ML-KEM and SHA-3 entry points (assembly/exports/mlkem.ts). k = 2, 3, 4. */
 export interface MlKemExports {
-  mlkem_generate(k: number, outSeed: number, outEk: number): void;
-  mlkem_keygen_internal(k: number, seed64: number, outEk: number, outDk: number): void;
+  /** OK, or INVALID_ARGUMENT for a rank other than 2, 3, 4. */
+  mlkem_generate(k: number, outSeed: number, outEk: number): number;
+  // The rest are in the test module only (assembly/exports/testing.ts); each returns a status.
+  /** Test only: ML-KEM.KeyGen_internal (FIPS 203 Alg. 16) of a given d ‖ z. */
+  mlkem_keygen_internal(k: number, seed64: number, outEk: number, outDk: number): number;
   /** Test only: K-PKE.KeyGen (FIPS 203 Alg. 13) from a given ρ ‖ σ: ek and dk_PKE (384k bytes). */
-  mlkem_kpke_keygen(k: number, rhoSigma64: number, outEk: number, outDkPke: number): void;
+  mlkem_kpke_keygen(k: number, rhoSigma64: number, outEk: number, outDkPke: number): number;
   /** Test only: SHA3-256; outLen must be 32. */
-  sha3_256(ptr: number, len: number, out: number, outLen: number): void;
+  sha3_256(ptr: number, len: number, out: number, outLen: number): number;
   /** Test only: SHA3-512; outLen must be 64. */
-  sha3_512(ptr: number, len: number, out: number, outLen: number): void;
+  sha3_512(ptr: number, len: number, out: number, outLen: number): number;
   /** Test only: SHAKE128 with outLen bytes of output. */
-  shake128(ptr: number, len: number, out: number, outLen: number): void;
+  shake128(ptr: number, len: number, out: number, outLen: number): number;
   /** Test only: SHAKE256 with outLen bytes of output. */
-  shake256(ptr: number, len: number, out: number, outLen: number): void;
+  shake256(ptr: number, len: number, out: number, outLen: number): number;
   /** Test only: SHAKE256 absorbing in `chunk`-byte and squeezing in `outChunk`-byte pieces. */
-  shake256_chunked(ptr: number, len: number, chunk: number, out: number, outLen: number, outChunk: number): void;
+  shake256_chunked(ptr: number, len: number, chunk: number, out: number, outLen: number, outChunk: number): number;
 }
 
 const exportsOf = (core: Core): MlKemExports => core.exports as unknown as MlKemExports;
@@ -45,7 +49,7 @@ export function mlkemKeyMaterial(core: Core, k: MlKemRank): { seed: Uint8Array; 
   return core.run(0, (x) => {
     const outSeed = x.alloc(ML_KEM_SEED_BYTES);
     const outEk = x.alloc(ekLen);
-    mk.mlkem_generate(k, outSeed, outEk);
+    checkStatus(mk.mlkem_generate(k, outSeed, outEk), 'mlkem_generate');
     return { seed: core.take(outSeed, ML_KEM_SEED_BYTES), ek: core.take(outEk, ekLen) };
   });
 }
@@ -60,7 +64,7 @@ export function generateMlKem(core: Core, k: MlKemRank): { publicKey: Uint8Array
   }
 }
 
-/** ML-KEM.KeyGen_internal(d, z) (FIPS 203 Alg. 16) of a 64-byte seed d ‖ z: ek and the expanded dk. */
+/** Test module only: ML-KEM.KeyGen_internal(d, z) (FIPS 203 Alg. 16) of a 64-byte seed d ‖ z: ek and the expanded dk. */
 export function mlkemKeygenInternal(core: Core, k: MlKemRank, seed: Uint8Array): { ek: Uint8Array; dk: Uint8Array } {
   checkRank(k);
   if (!(seed instanceof Uint8Array) || seed.length !== ML_KEM_SEED_BYTES) {
@@ -73,7 +77,7 @@ export function mlkemKeygenInternal(core: Core, k: MlKemRank, seed: Uint8Array):
     const seedPtr = core.put(seed);
     const outEk = x.alloc(ekLen);
     const outDk = x.alloc(dkLen);
-    mk.mlkem_keygen_internal(k, seedPtr, outEk, outDk);
+    checkStatus(mk.mlkem_keygen_internal(k, seedPtr, outEk, outDk), 'mlkem_keygen_internal');
     return { ek: core.take(outEk, ekLen), dk: core.take(outDk, dkLen) };
   });
 }
@@ -88,10 +92,8 @@ export function sha3Core(core: Core, fn: Sha3Function, data: Uint8Array, outLen?
   return core.run(0, (x) => {
     const ptr = core.put(data);
     const out = x.alloc(len);
-    if (fn === 'sha3-256') mk.sha3_256(ptr, data.length, out, len);
-    else if (fn === 'sha3-512') mk.sha3_512(ptr, data.length, out, len);
-    else if (fn === 'shake128') mk.shake128(ptr, data.length, out, len);
-    else mk.shake256(ptr, data.length, out, len);
+    const f = fn === 'sha3-256' ? mk.sha3_256 : fn === 'sha3-512' ? mk.sha3_512 : fn === 'shake128' ? mk.shake128 : mk.shake256;
+    checkStatus(f(ptr, data.length, out, len), fn);
     return core.take(out, len);
   });
 }
@@ -102,7 +104,7 @@ export function shake256ChunkedCore(core: Core, data: Uint8Array, chunk: number,
   return core.run(0, (x) => {
     const ptr = core.put(data);
     const out = x.alloc(outLen);
-    mk.shake256_chunked(ptr, data.length, chunk, out, outLen, outChunk);
+    checkStatus(mk.shake256_chunked(ptr, data.length, chunk, out, outLen, outChunk), 'shake256_chunked');
     return core.take(out, outLen);
   });
 }

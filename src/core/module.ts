@@ -8,16 +8,30 @@
 // conditions "workerd" and "edge-light") embeds nothing: there initCore(source) is required.
 
 import { embeddedBuilds } from './embedded.js';
+import { CoreError } from './errors.js';
 
 export type CoreVariant = 'simd' | 'scalar';
 
+/**
+ * The shipped module's ABI (assembly/index.ts): the call-sequence functions and the RSA entry
+ * point here, the other areas' entry points in ec.ts, ed25519.ts, mlkem.ts and symmetric.ts.
+ * An operation that can fail returns a status (src/core/errors.ts, checkStatus).
+ */
 export interface CoreExports {
   memory: WebAssembly.Memory;
   begin(flags: number): void;
   alloc(len: number): number;
   wipe(): void;
+  /** Writes 8 (ptr, len) i32 pairs to out (64 bytes): n, e, d, p, q, dP, dQ, qInv. */
+  rsa_generate(nlen: number, out: number): number;
+}
+
+/**
+ * Entry points of the test module only (assembly/test-exports.ts, build/wasm-kms.test.*.wasm),
+ * which the tests and the modexp benchmark load; the shipped module does not have them.
+ */
+export interface TestCoreExports extends CoreExports {
   scratchHighWater(): number;
-  rsa_generate(nlen: number): number;
   bn_modexp(base: number, exp: number, mod: number, len: number, out: number): void;
   bn_modexp_base2(exp: number, mod: number, len: number, out: number): void;
   bn_modexp32(base: number, exp: number, mod: number, len: number, out: number): void;
@@ -26,7 +40,7 @@ export interface CoreExports {
   bn_gcd(u: number, v: number, len: number, out: number): void;
   bn_shr(x: number, len: number, s: number, out: number): void;
   bn_miller_rabin(w: number, len: number, rounds: number): number;
-  bn_trial_division(w: number, len: number): number;
+  bn_trial_division(w: number, len: number, out: number): number;
   bn_small_prime_count(): number;
 }
 
@@ -46,9 +60,16 @@ export class Core {
     let memory: WebAssembly.Memory | undefined;
     const imports = {
       env: {
+        // A throw here unwinds through the module (no trap, no status): key generation stops
+        // at the request it could not fill, and run() wipes scratch memory.
         fillRandom: (ptr: number, len: number): void => {
-          if (!memory) throw new Error('wasm-kms: core memory is not ready');
-          fillRandom(new Uint8Array(memory.buffer, ptr, len));
+          try {
+            if (!memory) throw new Error('core memory is not ready');
+            fillRandom(new Uint8Array(memory.buffer, ptr, len));
+          } catch (err) {
+            const why = (err instanceof Error ? err.message : String(err)).replace(/^wasm-kms: /, '');
+            throw new CoreError('ENTROPY_FAILURE', `the random source failed: ${why}`, { cause: err });
+          }
         },
       },
     };
@@ -76,7 +97,8 @@ export class Core {
 
   /**
    * Runs one call sequence: begin(flags), fn, and a wipe of all scratch memory whatever
-   * happens (a trap or a failed entropy request included).
+   * happens (a trap or a failed entropy request included). A trap is reported as a
+   * CoreError with code INTERNAL_ERROR; fn checks the statuses it gets (checkStatus).
    */
   run<T>(flags: number, fn: (x: CoreExports) => T): T {
     if (this.busy) throw new Error('wasm-kms: the core is not re-entrant');
@@ -84,6 +106,11 @@ export class Core {
     try {
       this.exports.begin(flags);
       return fn(this.exports);
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError) {
+        throw new CoreError('INTERNAL_ERROR', `the core trapped (${err.message})`, { cause: err });
+      }
+      throw err;
     } finally {
       try {
         this.exports.wipe();

@@ -2,6 +2,7 @@
 
 import { rsaSpki, rsaPkcs8, type RsaPrivateComponents } from '../der/rsa.js';
 import { Core, FLAG_RSA } from './module.js';
+import { checkStatus } from './errors.js';
 
 const FIELDS = ['n', 'e', 'd', 'p', 'q', 'dP', 'dQ', 'qInv'] as const;
 
@@ -11,11 +12,13 @@ export function rsaComponents(core: Core, nlen: number): RsaPrivateComponents {
     throw new RangeError(`RSA modulus length must be a multiple of 16 from 1024 to 4096, got ${nlen}`);
   }
   return core.run(FLAG_RSA, (x) => {
-    const record = x.rsa_generate(nlen);
-    if (record === 0) {
-      // FIPS 186-5 A.1.3 step 4.7/5.8: no prime among 5·nlen/2 candidates.
-      throw new Error('RSA key generation failed: the random source produced no usable prime (is crypto.getRandomValues working?)');
-    }
+    const record = x.alloc(FIELDS.length * 8);
+    // KEYGEN_FAILED is FIPS 186-5 A.1.3 step 4.7/5.8: no prime among 5(nlen/2) candidates.
+    checkStatus(
+      x.rsa_generate(nlen, record),
+      'rsa_generate',
+      'RSA key generation failed: the random source produced no usable prime (is crypto.getRandomValues working?)',
+    );
     const table = new Uint32Array(x.memory.buffer.slice(record, record + FIELDS.length * 8));
     const out = {} as Record<(typeof FIELDS)[number], Uint8Array>;
     FIELDS.forEach((name, i) => {

@@ -3,34 +3,38 @@
 // inputs into scratch memory, runs, copies the outputs out, and the core wipes the scratch.
 
 import { Core } from './module.js';
+import { CORE_STATUS, checkStatus } from './errors.js';
 
-/** The core's symmetric entry points (assembly/exports/symmetric.ts). */
+/**
+ * The core's symmetric entry points (assembly/exports/symmetric.ts; the test-only ones are in
+ * the test module only, assembly/exports/testing.ts). Statuses: src/core/errors.ts.
+ */
 export interface SymmetricExports {
   sha256_digest(ptr: number, len: number, out: number): void;
   hmac_sha256(key: number, keyLen: number, msg: number, msgLen: number, out: number): void;
-  /** 0 on success, 1 if outLen > 255·32. */
+  /** OK, or INVALID_ARGUMENT if outLen > 255·32. */
   hkdf_sha256(
     ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number, out: number, outLen: number,
   ): number;
   aes256_gcm_encrypt(
     key32: number, iv12: number, aad: number, aadLen: number, pt: number, ptLen: number, outCt: number, outTag16: number,
   ): void;
-  /** 1 if the tag authenticates (plaintext in outPt), else 0 with outPt zeroed. */
+  /** OK if the tag authenticates (plaintext in outPt), else AUTH_FAILED with outPt zeroed. */
   aes256_gcm_decrypt(
     key32: number, iv12: number, aad: number, aadLen: number, ct: number, ctLen: number, tag16: number, outPt: number,
   ): number;
-  /** HKDF-SHA-256 → 32-byte key → AES-256-GCM in one call; the key stays in the core. */
+  /** HKDF-SHA-256 → 32-byte key → AES-256-GCM in one call; the key stays in the core. OK or INVALID_ARGUMENT. */
   hkdf_aes256_gcm_seal(
     ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number,
     iv12: number, aad: number, aadLen: number, pt: number, ptLen: number, outCt: number, outTag16: number,
   ): number;
-  /** The inverse of hkdf_aes256_gcm_seal: 1 if authentic, else 0 with outPt zeroed. */
+  /** The inverse of hkdf_aes256_gcm_seal: OK if authentic, else AUTH_FAILED with outPt zeroed. */
   hkdf_aes256_gcm_open(
     ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number,
     iv12: number, aad: number, aadLen: number, ct: number, ctLen: number, tag16: number, outPt: number,
   ): number;
   /** Test only: SHA-256 through init/update/final in `chunk`-byte pieces. */
-  sha256_digest_chunked(ptr: number, len: number, chunk: number, out: number): void;
+  sha256_digest_chunked(ptr: number, len: number, chunk: number, out: number): number;
   /** Test only: AES-256 of `blocks` 16-byte blocks (ECB). */
   aes256_encrypt_blocks(key32: number, src: number, blocks: number, dst: number): void;
   /** Test only: the AES S-box in place through the bitsliced circuit. */
@@ -100,9 +104,8 @@ export function hkdfSha256(core: Core, ikm: Uint8Array, salt: Uint8Array, info: 
     const s = core.put(salt);
     const f = core.put(info);
     const out = c.alloc(length);
-    if (x.hkdf_sha256(i, ikm.length, s, salt.length, f, info.length, out, length) !== 0) {
-      throw new RangeError(`HKDF-SHA-256 output length ${length} exceeds ${HKDF_SHA256_MAX_LENGTH}`);
-    }
+    // The length was checked above; INVALID_ARGUMENT cannot come back.
+    checkStatus(x.hkdf_sha256(i, ikm.length, s, salt.length, f, info.length, out, length), 'hkdf_sha256');
     return core.take(out, length);
   });
 }
@@ -148,8 +151,10 @@ export function aes256GcmDecrypt(
     const ct = core.put(ciphertext);
     const t = core.put(tag);
     const out = c.alloc(ciphertext.length);
-    const ok = x.aes256_gcm_decrypt(k, n, a, aad.length, ct, ciphertext.length, t, out);
-    return ok === 1 ? core.take(out, ciphertext.length) : null;
+    const status = x.aes256_gcm_decrypt(k, n, a, aad.length, ct, ciphertext.length, t, out);
+    if (status === CORE_STATUS.AUTH_FAILED) return null;
+    checkStatus(status, 'aes256_gcm_decrypt');
+    return core.take(out, ciphertext.length);
   });
 }
 
@@ -187,7 +192,7 @@ export function hkdfAes256GcmSeal(
     const out = base + total;
     const aadLen = aad.length + aadTail.length;
     const rc = x.hkdf_aes256_gcm_seal(pIkm, ikm.length, pSalt, salt.length, pInfo, info.length, pIv, pAad, aadLen, pPt, plaintext.length, out, out + plaintext.length);
-    if (rc !== 0) throw new RangeError('HKDF output length refused');
+    checkStatus(rc, 'hkdf_aes256_gcm_seal');
     // A fresh view: memory may have grown (and the old buffer been detached) during the call.
     const result = core.bytes(out, outLength);
     if (into === undefined) return result.slice();
@@ -205,10 +210,12 @@ export function hkdfAes256GcmOpen(
   const x = exportsOf(core);
   return core.run(0, (c) => {
     const out = c.alloc(ciphertext.length);
-    const ok = x.hkdf_aes256_gcm_open(
+    const status = x.hkdf_aes256_gcm_open(
       core.put(ikm), ikm.length, core.put(salt), salt.length, core.put(info), info.length,
       core.put(iv), core.put(aad), aad.length, core.put(ciphertext), ciphertext.length, core.put(tag), out,
     );
-    return ok === 1 ? core.take(out, ciphertext.length) : null;
+    if (status === CORE_STATUS.AUTH_FAILED) return null;
+    checkStatus(status, 'hkdf_aes256_gcm_open');
+    return core.take(out, ciphertext.length);
   });
 }

@@ -6,6 +6,8 @@ export {
   initCore,
   simdSupported,
   KEY_PAIR_SPECS,
+  CoreError,
+  type CoreErrorCode,
   type KeyPair,
   type KeyPairSpec,
   type CoreSource,

@@ -1,0 +1,7 @@
+// Entry of the test module (asconfig targets test-simd and test-scalar, build/wasm-kms.test.*.wasm):
+// the shipped ABI of index.ts plus the entry points only the tests and the modexp benchmark
+// call. Never shipped or embedded; test/helpers/test-core.ts loads it.
+
+export * from './index';
+export * from './exports/bignum';
+export * from './exports/testing';
