@@ -1,9 +1,10 @@
 // Resolving the KeyId input of an operation (key id, key ARN, alias name, alias ARN) to the key
-// record it names, once authorize (authorize.ts) allows the caller's action on it; and the key a
-// ciphertext blob names. Operations call these in AWS's order: validate input → resolve key →
-// authorize → key state → key usage → DryRun → work.
+// record it names, once authorize (authorize.ts) allows the caller's action on it; the key a
+// ciphertext blob names; and the alias name rules and not-found answer the alias operations
+// share. Operations call these in AWS's order: validate input → resolve key → authorize → key
+// state → key usage → DryRun → work.
 
-import { InvalidArnException, InvalidCiphertextException, NotFoundException } from './exceptions.js';
+import { InvalidArnException, InvalidCiphertextException, NotFoundException, ValidationException } from './exceptions.js';
 import { aliasArn, keyArn, partitionOf, type KeyRecord } from './store.js';
 import { accessDenied, authorize, type KeyAction } from './authorize.js';
 import type { OperationContext } from './context.js';
@@ -31,9 +32,21 @@ function keyNotFound(arn: string): NotFoundException {
   return new NotFoundException(`Key '${arn}' does not exist`);
 }
 
-function aliasNotFound(arn: string): NotFoundException {
+export function aliasNotFound(arn: string): NotFoundException {
   // The wording LocalStack and local-kms use (AWS's is unrecorded).
   return new NotFoundException(`Alias ${arn} is not found.`);
+}
+
+/** The prefix rules CreateAlias applies, shared by UpdateAlias and DeleteAlias. */
+export function checkAliasName(aliasName: string): void {
+  if (!aliasName.startsWith('alias/')) {
+    throw new ValidationException(
+      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+    );
+  }
+  if (aliasName.startsWith('alias/aws/')) {
+    throw new ValidationException('Alias names that begin with "alias/aws/" are reserved for AWS managed keys.');
+  }
 }
 
 /**

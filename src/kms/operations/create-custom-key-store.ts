@@ -9,11 +9,11 @@ import { validateInput } from '../validation.js';
 import {
   CloudHsmClusterInUseException,
   CustomKeyStoreNameInUseException,
-  UnsupportedOperationException,
   ValidationException,
   XksProxyUriInUseException,
 } from '../exceptions.js';
-import { newCustomKeyStoreId, type CustomKeyStoreRecord, type KeyStore } from '../store.js';
+import { customKeyStoreMethods } from '../custom-key-stores.js';
+import { newCustomKeyStoreId, type CustomKeyStoreRecord } from '../store.js';
 
 export interface XksProxyAuthenticationCredentialType {
   AccessKeyId: string | undefined;
@@ -36,22 +36,6 @@ export interface CreateCustomKeyStoreInput {
 
 export interface CreateCustomKeyStoreOutput {
   CustomKeyStoreId?: string;
-}
-
-/** The store's custom key store methods, or UnsupportedOperationException when it has none. */
-export function customKeyStoreMethods(store: KeyStore): {
-  get: NonNullable<KeyStore['getCustomKeyStore']>;
-  put: NonNullable<KeyStore['putCustomKeyStore']>;
-  list: NonNullable<KeyStore['listCustomKeyStores']>;
-} {
-  if (store.getCustomKeyStore === undefined || store.putCustomKeyStore === undefined || store.listCustomKeyStores === undefined) {
-    throw new UnsupportedOperationException('This key store does not support custom key stores.');
-  }
-  return {
-    get: store.getCustomKeyStore.bind(store),
-    put: store.putCustomKeyStore.bind(store),
-    list: store.listCustomKeyStores.bind(store),
-  };
 }
 
 function requireMembers(input: object, names: readonly string[], why: string): void {

@@ -2,9 +2,9 @@
 // pointed at is untouched. A missing alias is NotFoundException ("Alias <arn> is not found.").
 
 import { transactional, type OperationContext } from '../context.js';
+import { aliasNotFound, checkAliasName } from '../key-resolution.js';
 import { aliasArn } from '../store.js';
 import { validateInput } from '../validation.js';
-import { aliasNotFound, checkAliasName } from './update-alias.js';
 
 export interface DeleteAliasInput {
   AliasName: string | undefined;

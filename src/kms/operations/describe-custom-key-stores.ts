@@ -7,7 +7,7 @@ import { validateInput } from '../validation.js';
 import { CustomKeyStoreNotFoundException, InvalidMarkerException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import type { CustomKeyStoreRecord } from '../store.js';
-import { customKeyStoreMethods } from './create-custom-key-store.js';
+import { customKeyStoreMethods } from '../custom-key-stores.js';
 
 export interface DescribeCustomKeyStoresInput {
   CustomKeyStoreId?: string;

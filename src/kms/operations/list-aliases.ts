@@ -5,8 +5,8 @@
 
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
+import { compareStrings, page } from '../pagination.js';
 import { validateInput } from '../validation.js';
-import { compareStrings, page } from './list-keys.js';
 
 export interface ListAliasesInput {
   KeyId?: string;

@@ -7,7 +7,7 @@
 
 import { NotFoundException, ValidationException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
-import { resolveKey } from '../key-resolution.js';
+import { aliasNotFound, checkAliasName, resolveKey } from '../key-resolution.js';
 import { invalidState } from '../key-state.js';
 import { aliasArn, type KeyRecord } from '../store.js';
 import { validateInput } from '../validation.js';
@@ -18,22 +18,6 @@ export interface UpdateAliasInput {
 }
 
 export type UpdateAliasOutput = Record<string, never>;
-
-/** The prefix rules CreateAlias applies, shared by UpdateAlias and DeleteAlias. */
-export function checkAliasName(aliasName: string): void {
-  if (!aliasName.startsWith('alias/')) {
-    throw new ValidationException(
-      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
-    );
-  }
-  if (aliasName.startsWith('alias/aws/')) {
-    throw new ValidationException('Alias names that begin with "alias/aws/" are reserved for AWS managed keys.');
-  }
-}
-
-export function aliasNotFound(arn: string): NotFoundException {
-  return new NotFoundException(`Alias ${arn} is not found.`);
-}
 
 function keyType(key: KeyRecord): string {
   if (key.keySpec === 'SYMMETRIC_DEFAULT') return 'SYMMETRIC';
