@@ -429,10 +429,9 @@ function isOnCurve(cv: Curve, c: Mont, xm: usize, ym: usize): u32 {
 }
 
 /**
- * A key pair: d uniform in [1, n-1] (SM2: [1, n-2], GB/T 32918.1 §6.1) by rejection
- * sampling (FIPS 186-5 A.2.2 / SP 800-186), Q = [d]G. Writes d (bytes) and 04 || x || y.
- * Returns false, with nothing usable written, when the random source gave no candidate in
- * range (a broken source; the host reports KEYGEN_FAILED).
+ * A key pair: Q = [d]G for d uniform in the private key range. Writes d (field-length bytes)
+ * to outD and 04 || x || y to outPoint. Returns false, with nothing usable written, when the
+ * random source gave no candidate in range (a broken source; the host reports KEYGEN_FAILED).
  */
 export function ecGenerate(id: i32, outD: usize, outPoint: usize): bool {
   const cv = changetype<Curve>(curveRecord(id));
@@ -444,22 +443,36 @@ export function ecGenerate(id: i32, outD: usize, outPoint: usize): bool {
   const d = newLimbs(n);
   const limit = newLimbs(n);
   L.copy(limit, cv.order, n);
-  if (id == CURVE_SM2) L.subSmall(limit, n, 1); // d < n - 1
+  // SM2 (GB/T 32918.1-2016 §6.1, key pair generation) takes d in [1, n-2], not [1, n-1]:
+  // its signature computes (1 + d)^-1 mod n, which does not exist for d = n - 1.
+  if (id == CURVE_SM2) L.subSmall(limit, n, 1);
+  // FIPS 186-5 Appendix A.2.2 (Rejection Sampling), one of the two methods FIPS 186-5 §A.2
+  // allows for the curves of SP 800-186, used here for secp256k1 and SM2 too. A.2.2 draws c
+  // of N = len(n) bits, rejects c > n - 2 and returns d = c + 1; accepting c in [1, n - 1]
+  // directly is the same distribution (uniform on [1, n - 1]) with the same rejection
+  // probability, and needs no addition on the secret. Unlike A.2.1 (64 extra bits, then a
+  // reduction mod n - 1) nothing secret is reduced. Only the accepted candidate becomes d; a
+  // rejected one is discarded, so the data-dependent loop exit tells nothing about the key.
   for (let attempt = 0; ; attempt++) {
     // A candidate lands in range with probability > 1/2 for every curve here; 256 misses
-    // in a row mean the random source is broken.
+    // in a row (probability < 2^-256) mean the random source is broken.
     if (attempt == 256) {
       memory.fill(outD, 0, <usize>len);
       release(m0);
       return false;
     }
     randomBytes(outD, len);
+    // N = len(n) bits: the bits of the top byte above len(n) are cleared, which keeps the
+    // acceptance probability above 1/2 (P-521's 66 bytes carry 7 bits more than n).
     store<u8>(outD, load<u8>(outD) & <u8>(<u32>0xff >> excess));
     L.fromBytes(d, n, outD, len);
+    // Accept 1 <= d < limit (SM2: d <= n - 2), else draw a new candidate.
     const inRange = L.lessThan(d, limit, n) & ~L.isZeroMask(d, n) & 1;
     if (inRange != 0) break;
   }
   store<u8>(outPoint, 0x04);
+  // Q = [d]G. Q is never the point at infinity for 0 < d < n: a trap here is a broken
+  // scalar multiplication, not a bad input.
   if (scalarMultBase(id, outD, outPoint + 1, outPoint + 1 + <usize>len) == 0) unreachable();
   release(m0);
   return true;

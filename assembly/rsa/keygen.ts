@@ -88,7 +88,10 @@ function invEModX(out: usize, x: usize, n: i32): void {
   }
 }
 
-/** |a - b| > 2^(bits-100), A.1.3 step 5.4. Variable time in the outcome only. */
+/**
+ * |a - b| > 2^(bits-100): A.1.3 step 5.4 sends q back to step 5.2 otherwise, since p and q
+ * that close are found by Fermat's method. Variable time in the outcome only.
+ */
 function farEnough(a: usize, b: usize, n: i32, bits: i32, tmp: usize): bool {
   const borrow = L.sub(tmp, a, b, n);
   // negate when a < b: |a-b| = (a-b) xor mask + 1 in two's complement over n limbs
@@ -108,8 +111,10 @@ function farEnough(a: usize, b: usize, n: i32, bits: i32, tmp: usize): bool {
 }
 
 /**
- * A.1.3 steps 4 (other == 0) and 5 (other == p): a probable prime of `bits` bits.
- * Returns false after 5 * bits candidates (step 4.7 / 5.8: FAILURE).
+ * FIPS 186-5 A.1.3 step 4 (other == 0: p, steps 4.1-4.7) and step 5 (other == p: q, steps
+ * 5.1-5.8): a probable prime of `bits` = nlen/2 bits. Returns false (FAILURE) when the
+ * candidate counter reaches its bound (step 4.7 for p, 5.8 for q); this core uses the bound
+ * of step 4.7, 5(nlen/2), for both, so a broken random source is reported, not looped on.
  */
 function generatePrime(out: usize, bits: i32, rounds: i32, other: usize, c: Mont, s: MRState): bool {
   const n = c.n;
@@ -119,10 +124,12 @@ function generatePrime(out: usize, bits: i32, rounds: i32, other: usize, c: Mont
   const cand = newLimbs(n);
   const tmp = newLimbs(n);
   const candLimbs = L.limbsFor(bits);
+  // i is the counter of steps 4.1/4.6 (p) and 5.1/5.7 (q).
   for (let i = 0; i < 5 * bits; i++) {
-    // 4.2: a string of nlen/2 bits from the RBG. 4.3: made odd. Setting the top two bits
-    // gives p >= 2^(bits-1) + 2^(bits-2) > sqrt(2) * 2^(bits-1), so 4.4 always holds and
-    // p*q has exactly nlen bits.
+    // 4.2 / 5.2: a string of nlen/2 bits from the RBG. 4.3 / 5.3: made odd. Setting the top
+    // two bits gives a candidate >= 2^(bits-1) + 2^(bits-2) > sqrt(2) * 2^(bits-1), so the
+    // lower bound of 4.4 / 5.5 always holds (no candidate is drawn only to be rejected there)
+    // and p*q has exactly nlen bits.
     randomBytes(buf, nb);
     store<u8>(buf, load<u8>(buf) & <u8>(<u32>0xff >> excess));
     if (excess < 7) {
@@ -133,16 +140,22 @@ function generatePrime(out: usize, bits: i32, rounds: i32, other: usize, c: Mont
     }
     store<u8>(buf + <usize>(nb - 1), load<u8>(buf + <usize>(nb - 1)) | 1);
     L.fromBytes(cand, n, buf, nb);
-    // Pre-screen by small primes (rejects ~90% of candidates before any exponentiation).
+    // Not a step of A.1.3: a small-prime sieve only rejects candidates the Miller-Rabin test
+    // of 4.5.1 / 5.6.1 would reject too, ~90% of them, before any exponentiation.
     if (!trialDivisionVarTime(cand, candLimbs)) continue;
-    // 4.5 / 5.5: gcd(p - 1, e) = 1. e is prime, so this is p mod e != 1.
+    // 4.5 / 5.6: GCD(p - 1, e) = 1 is required before testing; e is prime, so it is
+    // p mod e != 1.
     if (modE(cand, candLimbs) == 1) continue;
-    // 5.4: |p - q| > 2^(nlen/2 - 100).
+    // 5.4: |p - q| > 2^(nlen/2 - 100) (q only; checked after the cheaper filters, which
+    // changes which check rejects a candidate, not which candidates are accepted).
     if (other != 0 && !farEnough(cand, other, n, bits, tmp)) continue;
-    // 4.5.1 / 5.5.1: Miller-Rabin, Table B.1 rounds.
+    // 4.5.1 / 5.6.1: Miller-Rabin with the rounds of Table B.1; 4.5.2 / 5.6.2: a probable
+    // prime ends the step.
     montSetModulus(c, cand);
     if (!millerRabin(c, s, bits, rounds)) continue;
     L.copy(out, cand, n);
+    // buf holds the prime's bytes: no copy of p or q is left beyond the limbs the caller
+    // uses (wipe() clears the rest of scratch when the call ends).
     memory.fill(buf, 0, <usize>nb);
     return true;
   }
@@ -160,7 +173,8 @@ export function rsaSupportedLength(nlen: i32): bool {
 /**
  * Generates an RSA key of nlen bits (2048, 3072 or 4096; any multiple of 16 from 1024 to
  * 4096). Returns a pointer to OUT_FIELDS (ptr, len) u32 pairs in scratch memory, or 0 when
- * A.1.3 returns FAILURE: 5·nlen/2 candidates without a prime (a broken random source) —
+ * A.1.3 returns FAILURE (step 4.7 or 5.8: 5(nlen/2) candidates without a prime, which
+ * means a broken random source; the host reports KEYGEN_FAILED) —
  * the caller reports it; it is never retried here with the same source.
  */
 export function rsaGenerate(nlen: i32): usize {
