@@ -1,8 +1,16 @@
 // Writes assembly/ec/curves/<curve>.ts from the published domain parameters (SEC 2, NIST
-// SP 800-186, GB/T 32918.5) as transcribed in test/vectors/facts. Run by hand when a curve
-// is added; the output is committed source, one small file per curve.
-import { readFileSync, writeFileSync } from 'node:fs';
+// SP 800-186, GB/T 32918.5) as transcribed in test/vectors/facts. Run by `npm run generate`;
+// the output is committed source, one small file per curve, and test/generated.test.ts fails
+// when it differs from what this script writes. `--out <dir>` writes under <dir> (as
+// <dir>/assembly/ec/curves/<curve>.ts) instead of the repository.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+
+const at = process.argv.indexOf('--out');
+const root = at > 0 ? resolve(process.argv[at + 1]) : fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'assembly', 'ec', 'curves');
+mkdirSync(outDir, { recursive: true });
 
 const facts = (f) => JSON.parse(readFileSync(fileURLToPath(new URL(`../test/vectors/facts/${f}`, import.meta.url)), 'utf8'));
 const nist = facts('ec_curve_params.json').curves;
@@ -38,6 +46,6 @@ export const N: usize = memory.data<u8>([${bytes(pad(c.n))}]);
 export const GX: usize = memory.data<u8>([${bytes(pad(c.Gx ?? c.gx))}]);
 export const GY: usize = memory.data<u8>([${bytes(pad(c.Gy ?? c.gy))}]);
 `;
-  writeFileSync(fileURLToPath(new URL(`../assembly/ec/curves/${file}.ts`, import.meta.url)), out);
+  writeFileSync(join(outDir, `${file}.ts`), out);
   console.log(`${file}: ${len} bytes, ${aKind}`);
 }

@@ -2,9 +2,15 @@
 // for the limb counts of the curve fields (10 limbs: P-256, secp256k1, SM2; 14: P-384;
 // 19: P-521). Same algorithm as bignum/mont.ts (product scanning, 28-bit limbs, lazy
 // reduction into [0, 2p)), with every limb in a local: no loops, no loads in the sums.
-// Run by hand after changing it; the output is committed source.
-import { writeFileSync } from 'node:fs';
+// Run by `npm run generate`; the output is committed source, and test/generated.test.ts
+// fails when it differs from what this script writes. `--out <dir>` writes under <dir>
+// (as <dir>/assembly/ec/mont-unrolled.ts) instead of the repository.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+
+const at = process.argv.indexOf('--out');
+const root = at > 0 ? resolve(process.argv[at + 1]) : fileURLToPath(new URL('..', import.meta.url));
 
 function mul(n, square) {
   const L = [];
@@ -94,4 +100,6 @@ const out = [
   '',
 ];
 for (const n of [10, 14, 19]) out.push(mul(n, false), '', mul(n, true), '', addsub(n, 'add'), '', addsub(n, 'sub'), '');
-writeFileSync(fileURLToPath(new URL('../assembly/ec/mont-unrolled.ts', import.meta.url)), out.join('\n'));
+const file = join(root, 'assembly', 'ec', 'mont-unrolled.ts');
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(file, out.join('\n'));
