@@ -13,7 +13,7 @@ import {
 import type { OperationContext } from '../context.js';
 import { checkDryRun } from '../key-state.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
-import type { RecipientInfo } from './generate-data-key-pair.js';
+import type { RecipientInfo } from '../recipient.js';
 
 export interface DecryptInput {
   CiphertextBlob?: Uint8Array;

@@ -9,13 +9,9 @@ import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkNotInCustomKeyStore, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
 import { sealUnderCurrentMaterial } from '../key-material.js';
+import type { RecipientInfo } from '../recipient.js';
 import type { DataKeyPairSpec } from '../schema.js';
 import { validateInput } from '../validation.js';
-
-export interface RecipientInfo {
-  KeyEncryptionAlgorithm?: string;
-  AttestationDocument?: Uint8Array;
-}
 
 export interface GenerateDataKeyPairInput {
   KeyId: string | undefined;

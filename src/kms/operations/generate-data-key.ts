@@ -9,7 +9,7 @@ import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
 import { sealUnderCurrentMaterial } from '../key-material.js';
 import { validateInput } from '../validation.js';
-import type { RecipientInfo } from './generate-data-key-pair.js';
+import type { RecipientInfo } from '../recipient.js';
 import { randomBytes } from '../../core/module.js';
 
 export type DataKeySpec = 'AES_128' | 'AES_256';

@@ -14,7 +14,7 @@ import {
 import type { OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
 import { randomBytes } from '../../core/module.js';
-import type { RecipientInfo } from './generate-data-key-pair.js';
+import type { RecipientInfo } from '../recipient.js';
 
 export interface GenerateRandomInput {
   NumberOfBytes?: number;
