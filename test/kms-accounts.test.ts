@@ -32,7 +32,7 @@ import {
 } from '../src/kms/index.js';
 import { OPERATION_HANDLERS } from '../src/kms/operations/index.js';
 import { OPERATIONS, OPERATION_NAMES, type OperationName } from '../src/kms/schema.js';
-import { encodeError } from '../src/node/wire.js';
+import { encodeError } from '../src/node/http/wire.js';
 import { newKey, rejection } from './helpers/kms.js';
 
 const ALICE = '111122223333';

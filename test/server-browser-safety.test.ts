@@ -11,9 +11,9 @@ import { networkInterfaces } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
-import { startServer, type RequestLogFields, type RunningServer, type ServerOptions } from '../src/node/server.js';
+import { startServer, type RequestLogFields, type RunningServer, type ServerOptions } from '../src/node/http/server.js';
 import { MemoryKeyStore } from '../src/kms/store.js';
-import { CORS_REQUEST_HEADERS } from '../src/node/http-guard.js';
+import { CORS_REQUEST_HEADERS } from '../src/node/http/http-guard.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const APP = 'http://localhost:3000';

@@ -17,7 +17,7 @@ import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
-import { startServer, type RunningServer } from '../src/node/server.js';
+import { startServer, type RunningServer } from '../src/node/http/server.js';
 import { OPERATIONS, OPERATION_NAMES, ENCRYPTION_CONTEXT_MAX_BYTES, type Members, type OperationName, type Shape } from '../src/kms/schema.js';
 import { generateKeyPair, type KeyPair, type KeyPairSpec } from '../src/core/index.js';
 import * as kms from '../src/kms/index.js';

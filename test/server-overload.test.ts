@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import * as sdk from '@aws-sdk/client-kms';
 // The built server, like the pool: a ThrottlingException thrown in the pool must be the class
 // the server encodes.
-import { startServer, type RunningServer } from '../dist/node/server.js';
+import { startServer, type RunningServer } from '../dist/node/http/server.js';
 import { KeyPairWorkerPool } from '../dist/node/pool.js';
 import { generateKeyPair, type KeyPair, type KeyPairSpec } from '../src/core/index.js';
 import { caught } from './helpers/caught.js';

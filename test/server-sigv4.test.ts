@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as sdk from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
-import { startServer, loadCredentialsFile, type RunningServer, type ServerCredentials } from '../src/node/server.js';
+import { startServer, loadCredentialsFile, type RunningServer, type ServerCredentials } from '../src/node/http/server.js';
 
 const A: ServerCredentials = { accessKeyId: 'AKIDALPHA0000000000A', secretAccessKey: 'alpha/secret+key/0000000000000000000000A', accountId: '444455556666' };
 const B: ServerCredentials = { accessKeyId: 'AKIDBRAVO0000000000B', secretAccessKey: 'bravo/secret+key/0000000000000000000000B' };

@@ -35,7 +35,7 @@ const CHILD = 'WASM_KMS_BENCH_SERVER';
 
 if (process.env[CHILD] !== undefined) {
   const config = JSON.parse(process.env[CHILD]);
-  const { startServer } = await import('../../dist/node/server.js');
+  const { startServer } = await import('../../dist/node/http/server.js');
   let pool;
   if (config.pool !== undefined) {
     const { KeyPairWorkerPool } = await import('../../dist/node/pool.js');

@@ -1,5 +1,5 @@
-// serve: the KMS endpoint (server.ts) on the file key store (or, with --memory, a MemoryKeyStore
-// for one run), with key pairs from a worker pool. Web pages: see http-guard.ts (--cors,
+// serve: the KMS endpoint (http/server.ts) on the file key store (or, with --memory, a MemoryKeyStore
+// for one run), with key pairs from a worker pool. Web pages: see http/http-guard.ts (--cors,
 // --allow-host).
 // It prints one line on stdout once it listens — "wasm-kms listening on http://HOST:PORT" — with
 // the real port when --port 0 asked for any free one, and one line per request on stderr unless
@@ -17,12 +17,12 @@
 
 import type { Command } from 'commander';
 import { KeyPairWorkerPool, parsePoolSpec } from './pool.js';
-import { loadCredentialsFile, startServer, type RequestLogFields, type RunningServer, type ServerCredentials } from './server.js';
+import { loadCredentialsFile, startServer, type RequestLogFields, type RunningServer, type ServerCredentials } from './http/server.js';
 import { CliFailure, UsageError } from './cli-params.js';
 import { oneLine, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
 import { MemoryKeyStore, type KeyStore } from '../kms/store.js';
-import { isValidRegion } from './sigv4.js';
-import { normalizeHostName, normalizeOrigin } from './http-guard.js';
+import { isValidRegion } from './http/sigv4.js';
+import { normalizeHostName, normalizeOrigin } from './http/http-guard.js';
 
 /** Whether a bound address is reachable only from this machine (127.0.0.0/8, ::1). */
 function isLoopback(address: string): boolean {

@@ -14,5 +14,5 @@ export {
   StorePermissionsError,
   type FileStoreErrorCode,
 } from './file-store/index.js';
-export { startServer, loadCredentialsFile, type ServerOptions, type ServerCredentials, type RunningServer } from './server.js';
+export { startServer, loadCredentialsFile, type ServerOptions, type ServerCredentials, type RunningServer } from './http/server.js';
 export { KeyPairWorkerPool, parsePoolSpec, type KeyPairWorkerPoolOptions } from './pool.js';

@@ -18,9 +18,9 @@ import type { AddressInfo } from 'node:net';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startServer, type RequestLogFields, type RunningServer } from '../../src/node/server.js';
+import { startServer, type RequestLogFields, type RunningServer } from '../../src/node/http/server.js';
 import { MemoryKeyStore } from '../../src/kms/store.js';
-import { CORS_REQUEST_HEADERS } from '../../src/node/http-guard.js';
+import { CORS_REQUEST_HEADERS } from '../../src/node/http/http-guard.js';
 import { root } from './check.js';
 
 const CHROMIUM = '/usr/bin/chromium';

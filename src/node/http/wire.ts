@@ -8,8 +8,8 @@
 // rejects it with the service's SerializationException text, the same as in process.
 // Output: Uint8Array → base64, Date → epoch seconds (fractional), undefined members omitted.
 
-import { KMSInternalException, KMSServiceException, SerializationException } from '../kms/exceptions.js';
-import { OPERATIONS, type Members, type OperationName, type Shape } from '../kms/schema.js';
+import { KMSInternalException, KMSServiceException, SerializationException } from '../../kms/exceptions.js';
+import { OPERATIONS, type Members, type OperationName, type Shape } from '../../kms/schema.js';
 
 export const JSON_1_1 = 'application/x-amz-json-1.1';
 

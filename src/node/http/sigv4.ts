@@ -25,7 +25,7 @@ import {
   InvalidSignatureException,
   MissingAuthenticationTokenException,
   UnrecognizedClientException,
-} from '../kms/exceptions.js';
+} from '../../kms/exceptions.js';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 /** How far X-Amz-Date may be from the server's clock, either way. */

@@ -31,14 +31,14 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { getCore } from '../core/module.js';
-import type { KeyPair, KeyPairSpec } from '../core/index.js';
-import { KMSServiceException, UnknownOperationException } from '../kms/exceptions.js';
-import { createOperationContext, type OperationContextInit } from '../kms/context.js';
-import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from '../kms/authorize.js';
-import { OPERATION_HANDLERS } from '../kms/operations/index.js';
-import { isOperationName, type OperationName } from '../kms/schema.js';
-import { MemoryKeyStore, type KeyStore } from '../kms/store.js';
+import { getCore } from '../../core/module.js';
+import type { KeyPair, KeyPairSpec } from '../../core/index.js';
+import { KMSServiceException, UnknownOperationException } from '../../kms/exceptions.js';
+import { createOperationContext, type OperationContextInit } from '../../kms/context.js';
+import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from '../../kms/authorize.js';
+import { OPERATION_HANDLERS } from '../../kms/operations/index.js';
+import { isOperationName, type OperationName } from '../../kms/schema.js';
+import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
 import { isValidRegion, preVerify, scopeRegion, verifyRequest } from './sigv4.js';
 import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
@@ -455,11 +455,11 @@ function reply(config: Config, res: ServerResponse, status: number, requestId: s
 }
 
 let version: string | undefined;
-/** The package's version, from its package.json (dist/node/server.js and src/node/server.ts are both two levels down). */
+/** The package's version, from its package.json (dist/node/http/server.js and src/node/http/server.ts are both three levels down). */
 function packageVersion(): string {
   if (version === undefined) {
     try {
-      version = String((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: unknown }).version);
+      version = String((JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: unknown }).version);
     } catch {
       version = 'unknown';
     }
