@@ -14,5 +14,6 @@ export {
   StorePermissionsError,
   type FileStoreErrorCode,
 } from './file-store/index.js';
-export { startServer, loadCredentialsFile, type ServerOptions, type ServerCredentials, type RunningServer } from './http/server.js';
+export { startServer, type ServerOptions, type RunningServer } from './http/server.js';
+export { loadCredentialsFile, type ServerCredentials } from './http/credentials.js';
 export { KeyPairWorkerPool, parsePoolSpec, type KeyPairWorkerPoolOptions } from './pool.js';
