@@ -14,7 +14,7 @@ import * as sdk from '@aws-sdk/client-kms';
 // The built server, like the pool: a ThrottlingException thrown in the pool must be the class
 // the server encodes.
 import { startServer, type RunningServer } from '../dist/node/http/server.js';
-import { KeyPairWorkerPool } from '../dist/node/pool.js';
+import { KeyPairWorkerPool } from '../dist/node/pool/pool.js';
 import { generateKeyPair, type KeyPair, type KeyPairSpec } from '../src/core/index.js';
 import { caught } from './helpers/caught.js';
 

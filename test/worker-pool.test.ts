@@ -1,5 +1,5 @@
-// KeyPairWorkerPool (src/node/pool.ts), run from the built dist/ (the worker thread loads
-// dist/node/pool-worker.js): every spec gives a pair that code sharing nothing with the core
+// KeyPairWorkerPool (src/node/pool/pool.ts), run from the built dist/ (the worker thread loads
+// dist/node/pool/pool-worker.js): every spec gives a pair that code sharing nothing with the core
 // accepts (node:crypto; @noble/post-quantum for ML-KEM); many concurrent requests; the lanes
 // (a fast request overtakes queued RSA work, shown by order of completion); on-demand work
 // before refills; prefill, hand-out and wiping on close; worker errors and crashes; the main
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
-import { KeyPairWorkerPool, defaultThreads, parsePoolSpec } from '../dist/node/pool.js';
+import { KeyPairWorkerPool, defaultThreads, parsePoolSpec } from '../dist/node/pool/pool.js';
 import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../dist/core/index.js';
 import { KMSClient, DecryptCommand, GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand } from '../src/kms/index.js';
 import { newKey } from './helpers/kms.js';
@@ -288,7 +288,7 @@ describe('KeyPairWorkerPool: failures', () => {
       const stuck = await replacementOf(pool, 1, old);
       // Sent to the stuck thread, which will never answer it.
       const waiting = pool.generate('RSA_2048');
-      hooks(pool).setWorkerUrl(new URL('../dist/node/pool-worker.js', import.meta.url));
+      hooks(pool).setWorkerUrl(new URL('../dist/node/pool/pool-worker.js', import.meta.url));
       await stuck.terminate();
       expectValidPair('RSA_2048', await waiting);
       expect(hooks(pool).workers()[1]).not.toBe(stuck);
@@ -330,9 +330,9 @@ describe('KeyPairWorkerPool: failures', () => {
       const dist = fileURLToPath(new URL('../dist/', import.meta.url));
       // pool.js imports the core (spec names) and the KMS exceptions (ThrottlingException).
       for (const sub of ['core', 'der', 'kms']) cpSync(join(dist, sub), join(dir, sub), { recursive: true });
-      mkdirSync(join(dir, 'node'));
-      cpSync(join(dist, 'node', 'pool.js'), join(dir, 'node', 'pool.js'));
-      const mod = (await import(pathToFileURL(join(dir, 'node', 'pool.js')).href)) as { KeyPairWorkerPool: typeof KeyPairWorkerPool };
+      mkdirSync(join(dir, 'node', 'pool'), { recursive: true });
+      cpSync(join(dist, 'node', 'pool', 'pool.js'), join(dir, 'node', 'pool', 'pool.js'));
+      const mod = (await import(pathToFileURL(join(dir, 'node', 'pool', 'pool.js')).href)) as { KeyPairWorkerPool: typeof KeyPairWorkerPool };
       const pool = new mod.KeyPairWorkerPool({ threads: 2 });
       pools.push(pool);
       const first = await rejectionOf(pool.generate('RSA_2048'));

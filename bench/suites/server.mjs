@@ -38,7 +38,7 @@ if (process.env[CHILD] !== undefined) {
   const { startServer } = await import('../../dist/node/http/server.js');
   let pool;
   if (config.pool !== undefined) {
-    const { KeyPairWorkerPool } = await import('../../dist/node/pool.js');
+    const { KeyPairWorkerPool } = await import('../../dist/node/pool/pool.js');
     pool = new KeyPairWorkerPool(config.pool);
     await pool.ready();
   }

@@ -32,7 +32,7 @@ import { OPERATIONS, type OperationName } from '../kms/schema.js';
 import { callOperation, ExitError, oneLine, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
 import { inModelOrder, toPlain } from './cli-output.js';
 import { CliFailure, parseParam, UsageError } from './cli-params.js';
-import { KeyPairWorkerPool } from './pool.js';
+import { KeyPairWorkerPool } from './pool/pool.js';
 import { startProgressBar } from './cli-bar.js';
 
 /** More than this many in one run is almost certainly a typo. */

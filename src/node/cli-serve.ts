@@ -16,7 +16,7 @@
 // JSON object per line instead ({time, level, msg, ...request fields}).
 
 import type { Command } from 'commander';
-import { KeyPairWorkerPool, parsePoolSpec } from './pool.js';
+import { KeyPairWorkerPool, parsePoolSpec } from './pool/pool.js';
 import { loadCredentialsFile, startServer, type RequestLogFields, type RunningServer, type ServerCredentials } from './http/server.js';
 import { CliFailure, UsageError } from './cli-params.js';
 import { oneLine, openStore, type CliIO, type GlobalOptions } from './cli-context.js';

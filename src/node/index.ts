@@ -16,4 +16,4 @@ export {
 } from './file-store/index.js';
 export { startServer, type ServerOptions, type RunningServer } from './http/server.js';
 export { loadCredentialsFile, type ServerCredentials } from './http/credentials.js';
-export { KeyPairWorkerPool, parsePoolSpec, type KeyPairWorkerPoolOptions } from './pool.js';
+export { KeyPairWorkerPool, parsePoolSpec, type KeyPairWorkerPoolOptions } from './pool/pool.js';

@@ -4,8 +4,8 @@
 // copy of the private key stays here. The core wipes its own scratch memory after each call.
 
 import { parentPort } from 'node:worker_threads';
-import { generateKeyPair, type KeyPairSpec } from '../core/index.js';
-import { getCore } from '../core/module.js';
+import { generateKeyPair, type KeyPairSpec } from '../../core/index.js';
+import { getCore } from '../../core/module.js';
 
 /** Main thread → worker. */
 export interface PoolRequest {

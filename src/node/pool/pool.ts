@@ -35,9 +35,9 @@
 
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../core/index.js';
+import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../../core/index.js';
 import type { PoolReply, PoolRequest } from './pool-worker.js';
-import { ThrottlingException } from '../kms/exceptions.js';
+import { ThrottlingException } from '../../kms/exceptions.js';
 
 export interface KeyPairWorkerPoolOptions {
   /** Worker threads; default os.availableParallelism() + 1 (one reserved for the fast lane), or 1 on one core. */
