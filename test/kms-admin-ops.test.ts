@@ -23,7 +23,7 @@ import {
   CloudHsmClusterInUseException,
   InvalidMarkerException,
 } from '../src/kms/index.js';
-import { GetPublicKeyCommand, CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand } from '../src/kms/commands-admin.js';
+import { GetPublicKeyCommand, CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand } from '../src/kms/registry.js';
 import { CLOUDHSM, XKS, newKey, rejection } from './helpers/kms.js';
 
 const ACCOUNT = '111122223333';

@@ -32,7 +32,7 @@ import {
   GenerateDataKeyWithoutPlaintextCommand,
   ReEncryptCommand,
   GenerateRandomCommand,
-} from '../src/kms/commands-crypto.js';
+} from '../src/kms/registry.js';
 import { newKey, rejection } from './helpers/kms.js';
 
 const DRY_RUN = 'The request would have succeeded, but the DryRun option is set.';

@@ -21,23 +21,17 @@ export {
   KMSCommand,
   type KMSClientConfig,
   type MetadataBearer,
-  CreateKeyCommand,
-  DescribeKeyCommand,
-  EnableKeyCommand,
-  DisableKeyCommand,
-  ScheduleKeyDeletionCommand,
-  CancelKeyDeletionCommand,
-  CreateAliasCommand,
-  GenerateDataKeyPairCommand,
-  GenerateDataKeyPairWithoutPlaintextCommand,
-  DecryptCommand,
-  EncryptCommand,
+  type CommandOutput,
+  type ForeignCommand,
+  type ForeignCommandOutput,
 } from './client.js';
-export * from './commands-keys.js';
-export * from './commands-crypto.js';
-export * from './commands-admin.js';
+// The operation registry and what it generates: every XxxCommand class with its
+// XxxCommandInput / XxxCommandOutput types, the aggregated KMS class and the paginators.
+export * from './registry.js';
+export * from './kms.js';
+export { runOperation, INTERNAL_ERROR_MESSAGE, type PipelineConfig, type RunOptions } from './pipeline.js';
 export { MiddlewareStack, type Middleware, type AddOptions, type HandlerContext, type Step } from './middleware.js';
-export type { Logger } from './client.js';
+export type { Logger } from './pipeline.js';
 export {
   MemoryKeyStore,
   type KeyStore,
@@ -47,8 +41,17 @@ export {
   type CustomKeyStoreRecord,
 } from './store.js';
 export type { KeyMetadata } from './key-metadata.js';
+// The input and output types of the operations by their own names (the SDK's are XxxCommandInput / XxxCommandOutput).
 export type { CreateKeyInput, CreateKeyOutput } from './operations/create-key.js';
 export type { DescribeKeyInput, DescribeKeyOutput } from './operations/describe-key.js';
+export type { ListKeysInput, ListKeysOutput, KeyListEntry } from './operations/list-keys.js';
+export type { UpdateAliasInput, UpdateAliasOutput } from './operations/update-alias.js';
+export type { DeleteAliasInput, DeleteAliasOutput } from './operations/delete-alias.js';
+export type { ListAliasesInput, ListAliasesOutput, AliasListEntry } from './operations/list-aliases.js';
+export type { EnableKeyRotationInput, EnableKeyRotationOutput } from './operations/enable-key-rotation.js';
+export type { DisableKeyRotationInput, DisableKeyRotationOutput } from './operations/disable-key-rotation.js';
+export type { GetKeyRotationStatusInput, GetKeyRotationStatusOutput } from './operations/get-key-rotation-status.js';
+export type { RotateKeyOnDemandInput, RotateKeyOnDemandOutput } from './operations/rotate-key-on-demand.js';
 export type { GenerateDataKeyPairInput, GenerateDataKeyPairOutput } from './operations/generate-data-key-pair.js';
 export type {
   GenerateDataKeyPairWithoutPlaintextInput,
@@ -56,3 +59,21 @@ export type {
 } from './operations/generate-data-key-pair-without-plaintext.js';
 export type { DecryptInput, DecryptOutput } from './operations/decrypt.js';
 export type { EncryptInput, EncryptOutput } from './operations/encrypt.js';
+export type { DataKeySpec, GenerateDataKeyInput, GenerateDataKeyOutput } from './operations/generate-data-key.js';
+export type {
+  GenerateDataKeyWithoutPlaintextInput,
+  GenerateDataKeyWithoutPlaintextOutput,
+} from './operations/generate-data-key-without-plaintext.js';
+export type { ReEncryptInput, ReEncryptOutput } from './operations/re-encrypt.js';
+export type { GenerateRandomInput, GenerateRandomOutput } from './operations/generate-random.js';
+export type { GetPublicKeyInput, GetPublicKeyOutput } from './operations/get-public-key.js';
+export type {
+  CreateCustomKeyStoreInput,
+  CreateCustomKeyStoreOutput,
+  XksProxyAuthenticationCredentialType,
+} from './operations/create-custom-key-store.js';
+export type {
+  DescribeCustomKeyStoresInput,
+  DescribeCustomKeyStoresOutput,
+  CustomKeyStoresListEntry,
+} from './operations/describe-custom-key-stores.js';

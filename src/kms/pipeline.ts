@@ -1,0 +1,160 @@
+// The one way an operation runs, for KMSClient.send and the HTTP endpoint alike:
+//
+//   runOperation(config, operation, input, { middlewareStack }) → output with $metadata
+//
+// The middlewares (the client's, then the command's: middleware.ts) wrap the operation with the
+// SDK's handler context (clientName, commandName, logger and the sensitive-member filters of the
+// registry); the operation runs over a store view that wipes the key records it loads
+// (registry.ts); the output gets `$metadata` with a request id. Errors get the same `$metadata`;
+// an error that is not a KMS exception is a fault of this engine and becomes KMSInternalException
+// with a fixed message here, and nowhere else: its text goes to the logger (or `onInternalError`),
+// never to the caller.
+
+import { getCore } from '../core/module.js';
+import type { KeyPair, KeyPairSpec } from '../core/index.js';
+import type { Handler } from './command.js';
+import { createOperationContext } from './context.js';
+import { KMSInternalException, KMSServiceException, UnknownOperationException } from './exceptions.js';
+import type { HandlerArguments, HandlerOutput, MiddlewareStack } from './middleware.js';
+import { REGISTRY, sensitiveOutputs, wiping, type MetadataBearer } from './registry.js';
+import { isOperationName, type OperationName } from './schema.js';
+import { newKeyId, type KeyStore } from './store.js';
+
+export interface Logger {
+  debug?(...content: unknown[]): void;
+  info?(...content: unknown[]): void;
+  warn?(...content: unknown[]): void;
+  error?(...content: unknown[]): void;
+}
+
+/** Who calls, where, and against which store: KMSClient's config, or the endpoint's for one request. */
+export interface PipelineConfig {
+  region: string;
+  accountId: string;
+  /** The caller's ARN as AccessDenied messages show it; undefined for the account's root. */
+  principal?: string;
+  store: KeyStore;
+  logger?: Logger;
+  generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+}
+
+export interface RunOptions<I, O> {
+  /** Middlewares around the operation (the client's concatenated with the command's). */
+  middlewareStack?: MiddlewareStack;
+  /** The operation's handler; default the registry's. */
+  handler?: Handler<I, O>;
+  /** Default a new UUID. */
+  requestId?: string;
+  /**
+   * Told of an error that is not a KMS exception before it is replaced by KMSInternalException;
+   * default `config.logger.error`.
+   */
+  onInternalError?: (err: unknown) => void;
+}
+
+/** The message of every KMSInternalException made from an engine fault (KMS's own wording). */
+export const INTERNAL_ERROR_MESSAGE = 'The request processing has failed because of an unknown error, exception or failure.';
+
+/** What the SDK prints in place of a sensitive member. */
+const SENSITIVE = '***SensitiveInformation***';
+
+/** Runs `operation` on `input` as `config`'s caller; resolves to the output with `$metadata`, rejects with a KMS exception. */
+export async function runOperation<I extends object, O extends object>(
+  config: PipelineConfig,
+  operation: OperationName,
+  input: I,
+  options: RunOptions<I, O> = {},
+): Promise<O & MetadataBearer> {
+  const requestId = options.requestId ?? newRequestId();
+  const fail = (err: unknown) => withMetadata(err, requestId, options.onInternalError ?? ((e) => config.logger?.error?.(`${operation}: internal error`, e)));
+  const handler = options.handler !== undefined ? wiping(options.handler) : (REGISTRY[operation]?.handler as Handler<I, O> | undefined);
+  if (handler === undefined) {
+    throw fail(new UnknownOperationException(`Unknown operation ${JSON.stringify(String(operation).slice(0, 128))}.`));
+  }
+  const ctx = createOperationContext({
+    store: config.store,
+    account: config.accountId,
+    region: config.region,
+    principal: config.principal,
+    core: getCore,
+    generateKeyPair: config.generateKeyPair,
+  });
+  const metadata = () => ({ httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 });
+  const stack = options.middlewareStack;
+  // No middleware: no stack to assemble, and no response object for it to read. The handler's
+  // output is a fresh object, so $metadata goes straight onto it.
+  if (stack === undefined || stack.isEmpty) {
+    let output: O;
+    try {
+      output = await handler(ctx, input);
+    } catch (err) {
+      throw fail(err);
+    }
+    const bearer = output as O & MetadataBearer;
+    bearer.$metadata = metadata();
+    return bearer;
+  }
+  const run = async (args: HandlerArguments<I>): Promise<HandlerOutput<O & MetadataBearer>> => {
+    let output: O;
+    try {
+      output = await handler(ctx, args.input);
+    } catch (err) {
+      throw fail(err);
+    }
+    return {
+      output: { ...output, $metadata: metadata() },
+      response: { statusCode: 200, headers: { 'x-amzn-requestid': requestId } },
+    };
+  };
+  // The fields the SDK puts in a handler context that its own middlewares read.
+  const context = {
+    clientName: 'KMSClient',
+    commandName: `${operation}Command`,
+    logger: config.logger,
+    inputFilterSensitiveLog: (value: unknown) => filterInput(operation, value),
+    outputFilterSensitiveLog: (value: unknown) => filterOutput(operation, value),
+  };
+  const { output } = await stack.resolve(run, context)({ input });
+  return output;
+}
+
+/** The input with every member the schema marks sensitive replaced, as the SDK's log filters do. */
+function filterInput(operation: OperationName, input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || !isOperationName(operation)) return input;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const [name, m] of Object.entries(REGISTRY[operation].input)) {
+    if ((m.shape as { sensitive?: boolean }).sensitive && out[name] !== undefined) out[name] = SENSITIVE;
+  }
+  return out;
+}
+
+/** The output with its sensitive members (plaintext keys and bytes) replaced. */
+function filterOutput(operation: OperationName, output: unknown): unknown {
+  if (output === null || typeof output !== 'object' || !isOperationName(operation)) return output;
+  const out: Record<string, unknown> = { ...(output as Record<string, unknown>) };
+  for (const name of sensitiveOutputs(operation)) if (out[name] !== undefined) out[name] = SENSITIVE;
+  return out;
+}
+
+/** A request id in the UUID form AWS uses (randomUUID where the runtime has it: it is cheaper). */
+function newRequestId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  return typeof c?.randomUUID === 'function' ? c.randomUUID() : newKeyId();
+}
+
+/** The error as a KMS exception with `$metadata`; anything else is reported and becomes KMSInternalException. */
+function withMetadata(err: unknown, requestId: string, report: (err: unknown) => void): KMSServiceException {
+  let e: KMSServiceException;
+  if (err instanceof KMSServiceException) e = err;
+  else {
+    try {
+      report(err);
+    } catch {
+      // A failing logger must not replace the caller's error.
+    }
+    e = new KMSInternalException(INTERNAL_ERROR_MESSAGE);
+  }
+  const status = (e.constructor as { httpStatus?: number }).httpStatus ?? e.$metadata.httpStatusCode;
+  e.$metadata = { ...e.$metadata, httpStatusCode: status, requestId, attempts: 1, totalRetryDelay: 0 };
+  return e;
+}

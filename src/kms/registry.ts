@@ -1,0 +1,430 @@
+// The operation registry: one entry per KMS operation, from which everything that lists
+// operations is made, as one service model makes every command of @aws-sdk/client-kms:
+//
+//   - input: the request's members (schema.ts shapes: names in the model's order, requiredness,
+//     limits, sensitive flags); validation, the wire codec and the CLI's options read it;
+//   - output: the response's members in the model's order (the AWS CLI prints them so), which
+//     are sensitive (left out of logs, wiped by the endpoint once encoded), and the order of the
+//     structures nested in them;
+//   - paginate: the members that page a list operation (input token and page size, output token
+//     and truncation flag, the list member);
+//   - handler: the operation (operations/), wrapped once so that the key records it loads are
+//     wiped when it ends (store.ts runWipingLoadedKeys);
+//   - summary: the CLI's one-line description.
+//
+// From the entries come the command classes under the SDK's names (`GenerateDataKeyPairCommand`
+// with `GenerateDataKeyPairCommandInput` / `...Output`), the methods of the aggregated KMS class
+// (kms.ts), the paginators (paginateListKeys...), the endpoint's dispatch and the CLI's commands.
+// A new operation is its file in operations/ and its entry (and export names) here.
+//
+// Output member orders are the KMS model's (botocore's kms/2014-11-01/service-2.json, which the
+// AWS CLI walks); sensitive members are those the model types as sensitive (PlaintextType).
+
+import { commandClass, type CommandClass, type Handler } from './command.js';
+import type { ResponseMetadata } from './exceptions.js';
+import { OPERATIONS, type Members, type OperationName } from './schema.js';
+import { runWipingLoadedKeys } from './store.js';
+import { cancelKeyDeletion } from './operations/cancel-key-deletion.js';
+import { createAlias } from './operations/create-alias.js';
+import { createCustomKeyStore } from './operations/create-custom-key-store.js';
+import { createKey } from './operations/create-key.js';
+import { decrypt } from './operations/decrypt.js';
+import { deleteAlias } from './operations/delete-alias.js';
+import { describeCustomKeyStores } from './operations/describe-custom-key-stores.js';
+import { describeKey } from './operations/describe-key.js';
+import { disableKey } from './operations/disable-key.js';
+import { disableKeyRotation } from './operations/disable-key-rotation.js';
+import { enableKey } from './operations/enable-key.js';
+import { enableKeyRotation } from './operations/enable-key-rotation.js';
+import { encrypt } from './operations/encrypt.js';
+import { generateDataKey } from './operations/generate-data-key.js';
+import { generateDataKeyPair } from './operations/generate-data-key-pair.js';
+import { generateDataKeyPairWithoutPlaintext } from './operations/generate-data-key-pair-without-plaintext.js';
+import { generateDataKeyWithoutPlaintext } from './operations/generate-data-key-without-plaintext.js';
+import { generateRandom } from './operations/generate-random.js';
+import { getKeyRotationStatus } from './operations/get-key-rotation-status.js';
+import { getPublicKey } from './operations/get-public-key.js';
+import { listAliases } from './operations/list-aliases.js';
+import { listKeys } from './operations/list-keys.js';
+import { reEncrypt } from './operations/re-encrypt.js';
+import { rotateKeyOnDemand } from './operations/rotate-key-on-demand.js';
+import { scheduleKeyDeletion } from './operations/schedule-key-deletion.js';
+import { updateAlias } from './operations/update-alias.js';
+
+// ---------------------------------------------------------------------------------------------
+// The entry
+
+/** An output member: whether it is sensitive, and the members of the structure it holds (or of its list's elements). */
+export interface OutputMember {
+  sensitive?: boolean;
+  members?: OutputMembers;
+}
+/** Output members in the model's order. */
+export type OutputMembers = Readonly<Record<string, OutputMember>>;
+
+/** How a list operation pages, by member name (the SDK's paginator settings). */
+export interface Pagination {
+  /** The input member that takes the previous page's token. */
+  inputToken: string;
+  /** The input member that bounds a page. */
+  pageSize: string;
+  /** The output member with the next page's token. */
+  outputToken: string;
+  /** The output member that says more pages follow. */
+  truncated: string;
+  /** The output member with the page's items. */
+  items: string;
+}
+
+export interface OperationEntry<I = object, O extends object = object> {
+  readonly input: Members;
+  readonly output: OutputMembers;
+  readonly paginate?: Pagination;
+  /** The operation, wiping the key records it loads when it ends. */
+  readonly handler: Handler<I, O>;
+  readonly summary: string;
+}
+
+const wiped = new WeakSet<Handler<never, object>>();
+
+/** `op` so that every key record it loads is wiped when it ends; a handler wrapped already is returned as it is. */
+export function wiping<I, O extends object>(op: Handler<I, O>): Handler<I, O> {
+  if (wiped.has(op as Handler<never, object>)) return op;
+  const run: Handler<I, O> = (ctx, input) => runWipingLoadedKeys(op, ctx, input);
+  wiped.add(run as Handler<never, object>);
+  return run;
+}
+
+function entry<I, O extends object, P extends Pagination | undefined = undefined>(e: {
+  summary: string;
+  input: Members;
+  output: OutputMembers;
+  paginate?: P;
+  handler: Handler<I, O>;
+}): OperationEntry<I, O> & (P extends Pagination ? { readonly paginate: Pagination } : unknown) {
+  return Object.freeze({ ...e, handler: wiping(e.handler) }) as OperationEntry<I, O> & (P extends Pagination ? { readonly paginate: Pagination } : unknown);
+}
+
+/** Output members from names in order; `[name, member]` for a sensitive or structured one. */
+function out(...members: Array<string | readonly [string, OutputMember]>): OutputMembers {
+  return Object.freeze(Object.fromEntries(members.map((m) => (typeof m === 'string' ? [m, {}] : m))));
+}
+const SENSITIVE: OutputMember = { sensitive: true };
+const structure = (...members: Array<string | readonly [string, OutputMember]>): OutputMember => ({ members: out(...members) });
+
+/** ListKeys, ListAliases and DescribeCustomKeyStores page alike. */
+const byMarker = (items: string): Pagination => ({ inputToken: 'Marker', pageSize: 'Limit', outputToken: 'NextMarker', truncated: 'Truncated', items });
+
+// Nested output structures.
+const MultiRegionKey = structure('Arn', 'Region');
+const KeyMetadata = structure(
+  'AWSAccountId', 'KeyId', 'Arn', 'CreationDate', 'Enabled', 'Description', 'KeyUsage', 'KeyState', 'DeletionDate',
+  'ValidTo', 'Origin', 'CustomKeyStoreId', 'CloudHsmClusterId', 'ExpirationModel', 'KeyManager',
+  'CustomerMasterKeySpec', 'KeySpec', 'EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms',
+  'EncapsulationAlgorithms', 'MultiRegion',
+  ['MultiRegionConfiguration', structure('MultiRegionKeyType', ['PrimaryKey', MultiRegionKey], ['ReplicaKeys', MultiRegionKey])],
+  'PendingDeletionWindowInDays', 'MacAlgorithms', 'XksKeyConfiguration', 'CurrentKeyMaterialId',
+);
+
+// ---------------------------------------------------------------------------------------------
+// The operations, in the order the CLI's help lists them
+
+export const REGISTRY = {
+  CreateKey: entry({
+    summary: 'Create a KMS key (symmetric encryption by default).',
+    input: OPERATIONS.CreateKey,
+    output: out(['KeyMetadata', KeyMetadata]),
+    handler: createKey,
+  }),
+  DescribeKey: entry({
+    summary: 'Show the metadata of a KMS key.',
+    input: OPERATIONS.DescribeKey,
+    output: out(['KeyMetadata', KeyMetadata]),
+    handler: describeKey,
+  }),
+  ListKeys: entry({
+    summary: 'List the KMS keys of the account and Region.',
+    input: OPERATIONS.ListKeys,
+    output: out(['Keys', structure('KeyId', 'KeyArn')], 'NextMarker', 'Truncated'),
+    paginate: byMarker('Keys'),
+    handler: listKeys,
+  }),
+  CreateAlias: entry({
+    summary: 'Create an alias (alias/...) for a KMS key.',
+    input: OPERATIONS.CreateAlias,
+    output: out(),
+    handler: createAlias,
+  }),
+  UpdateAlias: entry({
+    summary: 'Point an alias at another KMS key.',
+    input: OPERATIONS.UpdateAlias,
+    output: out(),
+    handler: updateAlias,
+  }),
+  DeleteAlias: entry({
+    summary: 'Delete an alias.',
+    input: OPERATIONS.DeleteAlias,
+    output: out(),
+    handler: deleteAlias,
+  }),
+  ListAliases: entry({
+    summary: 'List aliases, optionally those of one key.',
+    input: OPERATIONS.ListAliases,
+    output: out(['Aliases', structure('AliasName', 'AliasArn', 'TargetKeyId', 'CreationDate', 'LastUpdatedDate')], 'NextMarker', 'Truncated'),
+    paginate: byMarker('Aliases'),
+    handler: listAliases,
+  }),
+  EnableKey: entry({
+    summary: 'Enable a KMS key.',
+    input: OPERATIONS.EnableKey,
+    output: out(),
+    handler: enableKey,
+  }),
+  DisableKey: entry({
+    summary: 'Disable a KMS key.',
+    input: OPERATIONS.DisableKey,
+    output: out(),
+    handler: disableKey,
+  }),
+  ScheduleKeyDeletion: entry({
+    summary: 'Schedule the deletion of a KMS key (7 to 30 days).',
+    input: OPERATIONS.ScheduleKeyDeletion,
+    output: out('KeyId', 'DeletionDate', 'KeyState', 'PendingWindowInDays'),
+    handler: scheduleKeyDeletion,
+  }),
+  CancelKeyDeletion: entry({
+    summary: 'Cancel a scheduled deletion (the key is left Disabled).',
+    input: OPERATIONS.CancelKeyDeletion,
+    output: out('KeyId'),
+    handler: cancelKeyDeletion,
+  }),
+  EnableKeyRotation: entry({
+    summary: 'Turn on automatic rotation of a symmetric key.',
+    input: OPERATIONS.EnableKeyRotation,
+    output: out(),
+    handler: enableKeyRotation,
+  }),
+  DisableKeyRotation: entry({
+    summary: 'Turn off automatic rotation.',
+    input: OPERATIONS.DisableKeyRotation,
+    output: out(),
+    handler: disableKeyRotation,
+  }),
+  GetKeyRotationStatus: entry({
+    summary: 'Show whether automatic rotation is on.',
+    input: OPERATIONS.GetKeyRotationStatus,
+    output: out('KeyRotationEnabled', 'KeyId', 'RotationPeriodInDays', 'NextRotationDate', 'OnDemandRotationStartDate'),
+    handler: getKeyRotationStatus,
+  }),
+  RotateKeyOnDemand: entry({
+    summary: 'Rotate the key material now (old ciphertexts still decrypt).',
+    input: OPERATIONS.RotateKeyOnDemand,
+    output: out('KeyId'),
+    handler: rotateKeyOnDemand,
+  }),
+  GetPublicKey: entry({
+    summary: 'Show the public key of an asymmetric KMS key.',
+    input: OPERATIONS.GetPublicKey,
+    output: out(
+      'KeyId', 'PublicKey', 'CustomerMasterKeySpec', 'KeySpec', 'KeyUsage', 'EncryptionAlgorithms', 'SigningAlgorithms',
+      'KeyAgreementAlgorithms',
+    ),
+    handler: getPublicKey,
+  }),
+  GenerateDataKeyPair: entry({
+    summary: 'A data key pair: public key, private key, and the private key encrypted under a KMS key.',
+    input: OPERATIONS.GenerateDataKeyPair,
+    output: out(
+      'PrivateKeyCiphertextBlob', ['PrivateKeyPlaintext', SENSITIVE], 'PublicKey', 'KeyId', 'KeyPairSpec',
+      'CiphertextForRecipient', 'KeyMaterialId',
+    ),
+    handler: generateDataKeyPair,
+  }),
+  GenerateDataKeyPairWithoutPlaintext: entry({
+    summary: 'A data key pair without the plaintext private key.',
+    input: OPERATIONS.GenerateDataKeyPairWithoutPlaintext,
+    output: out('PrivateKeyCiphertextBlob', 'PublicKey', 'KeyId', 'KeyPairSpec', 'KeyMaterialId'),
+    handler: generateDataKeyPairWithoutPlaintext,
+  }),
+  Decrypt: entry({
+    summary: 'Decrypt a ciphertext (from encrypt, generate-data-key or generate-data-key-pair).',
+    input: OPERATIONS.Decrypt,
+    output: out('KeyId', ['Plaintext', SENSITIVE], 'EncryptionAlgorithm', 'CiphertextForRecipient', 'KeyMaterialId'),
+    handler: decrypt,
+  }),
+  Encrypt: entry({
+    summary: 'Encrypt up to 4096 bytes under a symmetric KMS key.',
+    input: OPERATIONS.Encrypt,
+    output: out('CiphertextBlob', 'KeyId', 'EncryptionAlgorithm'),
+    handler: encrypt,
+  }),
+  ReEncrypt: entry({
+    summary: 'Decrypt a ciphertext and encrypt it again under another key or context.',
+    input: OPERATIONS.ReEncrypt,
+    output: out(
+      'CiphertextBlob', 'SourceKeyId', 'KeyId', 'SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm',
+      'SourceKeyMaterialId', 'DestinationKeyMaterialId',
+    ),
+    handler: reEncrypt,
+  }),
+  GenerateDataKey: entry({
+    summary: 'A symmetric data key and its encrypted copy.',
+    input: OPERATIONS.GenerateDataKey,
+    output: out('CiphertextBlob', ['Plaintext', SENSITIVE], 'KeyId', 'CiphertextForRecipient', 'KeyMaterialId'),
+    handler: generateDataKey,
+  }),
+  GenerateDataKeyWithoutPlaintext: entry({
+    summary: 'An encrypted symmetric data key only.',
+    input: OPERATIONS.GenerateDataKeyWithoutPlaintext,
+    output: out('CiphertextBlob', 'KeyId', 'KeyMaterialId'),
+    handler: generateDataKeyWithoutPlaintext,
+  }),
+  GenerateRandom: entry({
+    summary: 'Random bytes (1 to 1024).',
+    input: OPERATIONS.GenerateRandom,
+    output: out(['Plaintext', SENSITIVE], 'CiphertextForRecipient'),
+    handler: generateRandom,
+  }),
+  CreateCustomKeyStore: entry({
+    summary: 'Record a custom key store (nothing stands behind it).',
+    input: OPERATIONS.CreateCustomKeyStore,
+    output: out('CustomKeyStoreId'),
+    handler: createCustomKeyStore,
+  }),
+  DescribeCustomKeyStores: entry({
+    summary: 'List custom key store records.',
+    input: OPERATIONS.DescribeCustomKeyStores,
+    output: out('CustomKeyStores', 'NextMarker', 'Truncated'),
+    paginate: byMarker('CustomKeyStores'),
+    handler: describeCustomKeyStores,
+  }),
+} as const satisfies Record<OperationName, OperationEntry<never, object>>;
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+export type Registry = typeof REGISTRY;
+export type OperationInput<N extends OperationName> = Registry[N] extends OperationEntry<infer I, object> ? NonNullable<I> : never;
+export type OperationOutput<N extends OperationName> = Registry[N] extends OperationEntry<infer _I, infer O> ? O : never;
+
+export interface MetadataBearer {
+  $metadata: ResponseMetadata;
+}
+/** What `send` resolves to: the output and `$metadata` (an empty output is just `$metadata`, as in the SDK). */
+export type WithMetadata<O> = (string extends keyof O ? unknown : O) & MetadataBearer;
+
+/** The operations, in registry order. */
+export const OPERATION_NAMES = Object.keys(REGISTRY) as OperationName[];
+
+/** The names of the operations that page. */
+export type PaginatedOperation = { [N in OperationName]: Registry[N] extends { paginate: Pagination } ? N : never }[OperationName];
+
+/** The top-level output members of `operation` that are sensitive (plaintext keys and bytes). */
+export function sensitiveOutputs(operation: OperationName): readonly string[] {
+  return SENSITIVE_OUTPUTS[operation];
+}
+const SENSITIVE_OUTPUTS = Object.fromEntries(
+  OPERATION_NAMES.map((n) => [n, Object.freeze(Object.entries(REGISTRY[n].output).filter(([, m]) => m.sensitive).map(([name]) => name))]),
+) as Record<OperationName, readonly string[]>;
+
+// ---------------------------------------------------------------------------------------------
+// Command classes under the SDK's names
+
+type Commands = { [N in OperationName as `${N}Command`]: CommandClass<OperationInput<N>, OperationOutput<N>> };
+
+/** Every command class by operation name. */
+export const COMMANDS = Object.fromEntries(
+  OPERATION_NAMES.map((n) => [n, commandClass(n, REGISTRY[n].handler as Handler<object, object>)]),
+) as { [N in OperationName]: CommandClass<OperationInput<N>, OperationOutput<N>> };
+
+export const {
+  CreateKeyCommand, DescribeKeyCommand, ListKeysCommand, CreateAliasCommand, UpdateAliasCommand, DeleteAliasCommand,
+  ListAliasesCommand, EnableKeyCommand, DisableKeyCommand, ScheduleKeyDeletionCommand, CancelKeyDeletionCommand,
+  EnableKeyRotationCommand, DisableKeyRotationCommand, GetKeyRotationStatusCommand, RotateKeyOnDemandCommand,
+  GetPublicKeyCommand, GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand, DecryptCommand,
+  EncryptCommand, ReEncryptCommand, GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand,
+  GenerateRandomCommand, CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand,
+}: Commands = Object.fromEntries(OPERATION_NAMES.map((n) => [`${n}Command`, COMMANDS[n]])) as Commands;
+
+type Cmd<N extends OperationName> = InstanceType<Commands[`${N}Command`]>;
+type In<N extends OperationName> = OperationInput<N>;
+type Out<N extends OperationName> = WithMetadata<OperationOutput<N>>;
+
+export type CreateKeyCommand = Cmd<'CreateKey'>;
+export type CreateKeyCommandInput = In<'CreateKey'>;
+export type CreateKeyCommandOutput = Out<'CreateKey'>;
+export type DescribeKeyCommand = Cmd<'DescribeKey'>;
+export type DescribeKeyCommandInput = In<'DescribeKey'>;
+export type DescribeKeyCommandOutput = Out<'DescribeKey'>;
+export type ListKeysCommand = Cmd<'ListKeys'>;
+export type ListKeysCommandInput = In<'ListKeys'>;
+export type ListKeysCommandOutput = Out<'ListKeys'>;
+export type CreateAliasCommand = Cmd<'CreateAlias'>;
+export type CreateAliasCommandInput = In<'CreateAlias'>;
+export type CreateAliasCommandOutput = Out<'CreateAlias'>;
+export type UpdateAliasCommand = Cmd<'UpdateAlias'>;
+export type UpdateAliasCommandInput = In<'UpdateAlias'>;
+export type UpdateAliasCommandOutput = Out<'UpdateAlias'>;
+export type DeleteAliasCommand = Cmd<'DeleteAlias'>;
+export type DeleteAliasCommandInput = In<'DeleteAlias'>;
+export type DeleteAliasCommandOutput = Out<'DeleteAlias'>;
+export type ListAliasesCommand = Cmd<'ListAliases'>;
+export type ListAliasesCommandInput = In<'ListAliases'>;
+export type ListAliasesCommandOutput = Out<'ListAliases'>;
+export type EnableKeyCommand = Cmd<'EnableKey'>;
+export type EnableKeyCommandInput = In<'EnableKey'>;
+export type EnableKeyCommandOutput = Out<'EnableKey'>;
+export type DisableKeyCommand = Cmd<'DisableKey'>;
+export type DisableKeyCommandInput = In<'DisableKey'>;
+export type DisableKeyCommandOutput = Out<'DisableKey'>;
+export type ScheduleKeyDeletionCommand = Cmd<'ScheduleKeyDeletion'>;
+export type ScheduleKeyDeletionCommandInput = In<'ScheduleKeyDeletion'>;
+export type ScheduleKeyDeletionCommandOutput = Out<'ScheduleKeyDeletion'>;
+export type CancelKeyDeletionCommand = Cmd<'CancelKeyDeletion'>;
+export type CancelKeyDeletionCommandInput = In<'CancelKeyDeletion'>;
+export type CancelKeyDeletionCommandOutput = Out<'CancelKeyDeletion'>;
+export type EnableKeyRotationCommand = Cmd<'EnableKeyRotation'>;
+export type EnableKeyRotationCommandInput = In<'EnableKeyRotation'>;
+export type EnableKeyRotationCommandOutput = Out<'EnableKeyRotation'>;
+export type DisableKeyRotationCommand = Cmd<'DisableKeyRotation'>;
+export type DisableKeyRotationCommandInput = In<'DisableKeyRotation'>;
+export type DisableKeyRotationCommandOutput = Out<'DisableKeyRotation'>;
+export type GetKeyRotationStatusCommand = Cmd<'GetKeyRotationStatus'>;
+export type GetKeyRotationStatusCommandInput = In<'GetKeyRotationStatus'>;
+export type GetKeyRotationStatusCommandOutput = Out<'GetKeyRotationStatus'>;
+export type RotateKeyOnDemandCommand = Cmd<'RotateKeyOnDemand'>;
+export type RotateKeyOnDemandCommandInput = In<'RotateKeyOnDemand'>;
+export type RotateKeyOnDemandCommandOutput = Out<'RotateKeyOnDemand'>;
+export type GetPublicKeyCommand = Cmd<'GetPublicKey'>;
+export type GetPublicKeyCommandInput = In<'GetPublicKey'>;
+export type GetPublicKeyCommandOutput = Out<'GetPublicKey'>;
+export type GenerateDataKeyPairCommand = Cmd<'GenerateDataKeyPair'>;
+export type GenerateDataKeyPairCommandInput = In<'GenerateDataKeyPair'>;
+export type GenerateDataKeyPairCommandOutput = Out<'GenerateDataKeyPair'>;
+export type GenerateDataKeyPairWithoutPlaintextCommand = Cmd<'GenerateDataKeyPairWithoutPlaintext'>;
+export type GenerateDataKeyPairWithoutPlaintextCommandInput = In<'GenerateDataKeyPairWithoutPlaintext'>;
+export type GenerateDataKeyPairWithoutPlaintextCommandOutput = Out<'GenerateDataKeyPairWithoutPlaintext'>;
+export type DecryptCommand = Cmd<'Decrypt'>;
+export type DecryptCommandInput = In<'Decrypt'>;
+export type DecryptCommandOutput = Out<'Decrypt'>;
+export type EncryptCommand = Cmd<'Encrypt'>;
+export type EncryptCommandInput = In<'Encrypt'>;
+export type EncryptCommandOutput = Out<'Encrypt'>;
+export type ReEncryptCommand = Cmd<'ReEncrypt'>;
+export type ReEncryptCommandInput = In<'ReEncrypt'>;
+export type ReEncryptCommandOutput = Out<'ReEncrypt'>;
+export type GenerateDataKeyCommand = Cmd<'GenerateDataKey'>;
+export type GenerateDataKeyCommandInput = In<'GenerateDataKey'>;
+export type GenerateDataKeyCommandOutput = Out<'GenerateDataKey'>;
+export type GenerateDataKeyWithoutPlaintextCommand = Cmd<'GenerateDataKeyWithoutPlaintext'>;
+export type GenerateDataKeyWithoutPlaintextCommandInput = In<'GenerateDataKeyWithoutPlaintext'>;
+export type GenerateDataKeyWithoutPlaintextCommandOutput = Out<'GenerateDataKeyWithoutPlaintext'>;
+export type GenerateRandomCommand = Cmd<'GenerateRandom'>;
+export type GenerateRandomCommandInput = In<'GenerateRandom'>;
+export type GenerateRandomCommandOutput = Out<'GenerateRandom'>;
+export type CreateCustomKeyStoreCommand = Cmd<'CreateCustomKeyStore'>;
+export type CreateCustomKeyStoreCommandInput = In<'CreateCustomKeyStore'>;
+export type CreateCustomKeyStoreCommandOutput = Out<'CreateCustomKeyStore'>;
+export type DescribeCustomKeyStoresCommand = Cmd<'DescribeCustomKeyStores'>;
+export type DescribeCustomKeyStoresCommandInput = In<'DescribeCustomKeyStores'>;
+export type DescribeCustomKeyStoresCommandOutput = Out<'DescribeCustomKeyStores'>;
