@@ -11,4 +11,11 @@ describe('TypeScript', () => {
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
+
+  it('the SDK-shaped surface types as the SDK does (test/types: union send, KMS methods, paginators, SDK commands)', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const r = spawnSync('npx', ['tsc', '-p', 'test/types/tsconfig.json'], { cwd: root, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
 });
