@@ -69,7 +69,7 @@ const CASES: Case[] = [
   { spec: 'ML_KEM_1024', usage: 'ENCAPSULATE_DECAPSULATE', algs: { EncapsulationAlgorithms: ['ML_KEM'] }, mlkem: { oidLast: 3, pkLen: 1568 } },
 ];
 
-const ALG_MEMBERS = ['EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms', 'EncapsulationAlgorithms', 'MacAlgorithms'];
+const ALG_MEMBERS = ['EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms', 'EncapsulationAlgorithms', 'MacAlgorithms'] as const;
 const OLD_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SM2', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'];
 
 describe('CreateKey + GetPublicKey for every asymmetric key spec', () => {
@@ -82,7 +82,7 @@ describe('CreateKey + GetPublicKey for every asymmetric key spec', () => {
     if (OLD_SPECS.includes(c.spec)) expect(md.CustomerMasterKeySpec).toBe(c.spec);
     else expect(md).not.toHaveProperty('CustomerMasterKeySpec');
     for (const m of ALG_MEMBERS) {
-      if (c.algs[m] !== undefined) expect((md as Record<string, unknown>)[m]).toEqual(c.algs[m]);
+      if (c.algs[m] !== undefined) expect(md[m]).toEqual(c.algs[m]);
       else expect(md).not.toHaveProperty(m);
     }
     const described = (await client.send(new DescribeKeyCommand({ KeyId: md.KeyId }))).KeyMetadata!;
@@ -93,8 +93,8 @@ describe('CreateKey + GetPublicKey for every asymmetric key spec', () => {
     expect(pub.KeySpec).toBe(c.spec);
     expect(pub.KeyUsage).toBe(c.usage);
     if (OLD_SPECS.includes(c.spec)) expect(pub.CustomerMasterKeySpec).toBe(c.spec);
-    for (const m of ['EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms']) {
-      if (c.algs[m] !== undefined) expect((pub as Record<string, unknown>)[m]).toEqual(c.algs[m]);
+    for (const m of ['EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms'] as const) {
+      if (c.algs[m] !== undefined) expect(pub[m]).toEqual(c.algs[m]);
       else expect(pub).not.toHaveProperty(m);
     }
     const spki = pub.PublicKey!;

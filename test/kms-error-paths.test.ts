@@ -531,27 +531,27 @@ add('ListKeys', 'ValidationException', 'ListKeys: Limit 1001', async () => {
 
 // --- key state operations
 for (const op of ['EnableKey', 'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion'] as const) {
-  const make = (KeyId: string) =>
-    op === 'EnableKey' ? new EnableKeyCommand({ KeyId })
-    : op === 'DisableKey' ? new DisableKeyCommand({ KeyId })
-    : op === 'ScheduleKeyDeletion' ? new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 })
-    : new CancelKeyDeletionCommand({ KeyId });
+  const send = (c: KMSClient, KeyId: string): Promise<unknown> =>
+    op === 'EnableKey' ? c.send(new EnableKeyCommand({ KeyId }))
+    : op === 'DisableKey' ? c.send(new DisableKeyCommand({ KeyId }))
+    : op === 'ScheduleKeyDeletion' ? c.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }))
+    : c.send(new CancelKeyDeletionCommand({ KeyId }));
   add(op, 'NotFoundException', `${op}: unknown key`, async () => {
     const e = env();
-    return { p: e.c.send(make(GHOST)), message: `Key '${ghostArn()}' does not exist` };
+    return { p: send(e.c, GHOST), message: `Key '${ghostArn()}' does not exist` };
   });
   add(op, 'ValidationException', `${op}: no KeyId`, async () => {
     const e = env();
-    return { p: e.c.send(make(undefined as unknown as string)), message: "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null" };
+    return { p: send(e.c, undefined as unknown as string), message: "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null" };
   });
   add(op, 'KMSInvalidStateException', `${op}: wrong key state`, async () => {
     const e = env();
     if (op === 'CancelKeyDeletion') {
       const k = await e.key();
-      return { p: e.c.send(make(k.KeyId)), message: `${k.Arn} is not pending deletion.` };
+      return { p: send(e.c, k.KeyId), message: `${k.Arn} is not pending deletion.` };
     }
     const k = await pendingDeletion(e);
-    return { p: e.c.send(make(k.KeyId)), message: `${k.Arn} is pending deletion.` };
+    return { p: send(e.c, k.KeyId), message: `${k.Arn} is pending deletion.` };
   });
 }
 add('ScheduleKeyDeletion', 'ValidationException', 'ScheduleKeyDeletion: window of 6 days', async () => {

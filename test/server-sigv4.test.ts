@@ -528,33 +528,33 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
     const ownBlob = (await stranger.send(new sdk.EncryptCommand({ KeyId: own.KeyId, Plaintext: new Uint8Array([1]) }))).CiphertextBlob!;
     const before = (await owner.send(new sdk.DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!;
 
-    // [action, command for a key reference, whether the operation takes an alias]
-    const cases: [string, (k: string) => Parameters<sdk.KMSClient['send']>[0], boolean][] = [
-      ['DescribeKey', (k) => new sdk.DescribeKeyCommand({ KeyId: k }), true],
-      ['EnableKey', (k) => new sdk.EnableKeyCommand({ KeyId: k }), false],
-      ['DisableKey', (k) => new sdk.DisableKeyCommand({ KeyId: k }), false],
-      ['ScheduleKeyDeletion', (k) => new sdk.ScheduleKeyDeletionCommand({ KeyId: k, PendingWindowInDays: 7 }), true],
-      ['CancelKeyDeletion', (k) => new sdk.CancelKeyDeletionCommand({ KeyId: k }), true],
-      ['EnableKeyRotation', (k) => new sdk.EnableKeyRotationCommand({ KeyId: k }), true],
-      ['DisableKeyRotation', (k) => new sdk.DisableKeyRotationCommand({ KeyId: k }), true],
-      ['GetKeyRotationStatus', (k) => new sdk.GetKeyRotationStatusCommand({ KeyId: k }), true],
-      ['RotateKeyOnDemand', (k) => new sdk.RotateKeyOnDemandCommand({ KeyId: k }), true],
-      ['GenerateDataKeyPair', (k) => new sdk.GenerateDataKeyPairCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' }), true],
-      ['GenerateDataKeyPairWithoutPlaintext', (k) => new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' }), true],
-      ['GenerateDataKey', (k) => new sdk.GenerateDataKeyCommand({ KeyId: k, KeySpec: 'AES_256' }), true],
-      ['GenerateDataKeyWithoutPlaintext', (k) => new sdk.GenerateDataKeyWithoutPlaintextCommand({ KeyId: k, NumberOfBytes: 16 }), true],
-      ['Encrypt', (k) => new sdk.EncryptCommand({ KeyId: k, Plaintext: new Uint8Array([1]) }), true],
-      ['GetPublicKey', (k) => new sdk.GetPublicKeyCommand({ KeyId: k }), true],
-      ['ListAliases', (k) => new sdk.ListAliasesCommand({ KeyId: k }), false],
-      ['CreateAlias', (k) => new sdk.CreateAliasCommand({ AliasName: 'alias/stolen', TargetKeyId: k }), false],
-      ['UpdateAlias', (k) => new sdk.UpdateAliasCommand({ AliasName: 'alias/mine', TargetKeyId: k }), false],
-      ['ReEncryptTo', (k) => new sdk.ReEncryptCommand({ CiphertextBlob: ownBlob, DestinationKeyId: k }), true],
+    // [action, the request for a key reference sent by a client, whether the operation takes an alias]
+    const cases: [string, (k: string, c: sdk.KMSClient) => Promise<unknown>, boolean][] = [
+      ['DescribeKey', (k, c) => c.send(new sdk.DescribeKeyCommand({ KeyId: k })), true],
+      ['EnableKey', (k, c) => c.send(new sdk.EnableKeyCommand({ KeyId: k })), false],
+      ['DisableKey', (k, c) => c.send(new sdk.DisableKeyCommand({ KeyId: k })), false],
+      ['ScheduleKeyDeletion', (k, c) => c.send(new sdk.ScheduleKeyDeletionCommand({ KeyId: k, PendingWindowInDays: 7 })), true],
+      ['CancelKeyDeletion', (k, c) => c.send(new sdk.CancelKeyDeletionCommand({ KeyId: k })), true],
+      ['EnableKeyRotation', (k, c) => c.send(new sdk.EnableKeyRotationCommand({ KeyId: k })), true],
+      ['DisableKeyRotation', (k, c) => c.send(new sdk.DisableKeyRotationCommand({ KeyId: k })), true],
+      ['GetKeyRotationStatus', (k, c) => c.send(new sdk.GetKeyRotationStatusCommand({ KeyId: k })), true],
+      ['RotateKeyOnDemand', (k, c) => c.send(new sdk.RotateKeyOnDemandCommand({ KeyId: k })), true],
+      ['GenerateDataKeyPair', (k, c) => c.send(new sdk.GenerateDataKeyPairCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' })), true],
+      ['GenerateDataKeyPairWithoutPlaintext', (k, c) => c.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' })), true],
+      ['GenerateDataKey', (k, c) => c.send(new sdk.GenerateDataKeyCommand({ KeyId: k, KeySpec: 'AES_256' })), true],
+      ['GenerateDataKeyWithoutPlaintext', (k, c) => c.send(new sdk.GenerateDataKeyWithoutPlaintextCommand({ KeyId: k, NumberOfBytes: 16 })), true],
+      ['Encrypt', (k, c) => c.send(new sdk.EncryptCommand({ KeyId: k, Plaintext: new Uint8Array([1]) })), true],
+      ['GetPublicKey', (k, c) => c.send(new sdk.GetPublicKeyCommand({ KeyId: k })), true],
+      ['ListAliases', (k, c) => c.send(new sdk.ListAliasesCommand({ KeyId: k })), false],
+      ['CreateAlias', (k, c) => c.send(new sdk.CreateAliasCommand({ AliasName: 'alias/stolen', TargetKeyId: k })), false],
+      ['UpdateAlias', (k, c) => c.send(new sdk.UpdateAliasCommand({ AliasName: 'alias/mine', TargetKeyId: k })), false],
+      ['ReEncryptTo', (k, c) => c.send(new sdk.ReEncryptCommand({ CiphertextBlob: ownBlob, DestinationKeyId: k })), true],
     ];
     for (const [action, command, alias] of cases) {
-      const e = await refused(stranger.send(command(key.Arn!) as never), 'AccessDeniedException');
+      const e = await refused(command(key.Arn!, stranger), 'AccessDeniedException');
       expect(e.message, action).toBe(denied(MALLORY, action, key.Arn!));
       if (alias) {
-        const a = await refused(stranger.send(command(aliasArn) as never), 'AccessDeniedException');
+        const a = await refused(command(aliasArn, stranger), 'AccessDeniedException');
         expect(a.message, action).toBe(denied(MALLORY, action, key.Arn!));
       }
     }
