@@ -7,13 +7,12 @@
 import { blobKey, ignoreCiphertextDryRun, openWithKey, readBlobHeader } from '../blob-source.js';
 import {
   InvalidCiphertextException,
-  UnsupportedOperationException,
   ValidationException,
 } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { checkDryRun } from '../key-state.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
-import type { RecipientInfo } from '../recipient.js';
+import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
 
 export interface DecryptInput {
   CiphertextBlob?: Uint8Array;
@@ -35,9 +34,7 @@ export interface DecryptOutput {
 
 export async function decrypt(ctx: OperationContext, input: DecryptInput): Promise<DecryptOutput> {
   validateInput('Decrypt', input);
-  if (input.Recipient !== undefined) {
-    throw new UnsupportedOperationException('Decrypt with Recipient (attested enclave delivery) is not supported by this engine yet.');
-  }
+  checkNoRecipient(input.Recipient, 'Decrypt');
   // Authorization-only dry run: the key comes from KeyId, which is then required.
   await ignoreCiphertextDryRun(ctx, input, input.KeyId, 'keyId', 'Decrypt');
   if (input.CiphertextBlob === undefined) {

@@ -9,7 +9,7 @@ import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkNotInCustomKeyStore, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
 import { sealUnderCurrentMaterial } from '../key-material.js';
-import type { RecipientInfo } from '../recipient.js';
+import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
 import type { DataKeyPairSpec } from '../schema.js';
 import { validateInput } from '../validation.js';
 
@@ -60,10 +60,7 @@ export async function dataKeyPair(
   checkNotInCustomKeyStore(key, operation);
   const spec = input.KeyPairSpec as DataKeyPairSpec;
   checkSpecInRegion(spec, ctx.region, operation);
-  if (input.Recipient !== undefined) {
-    // Nitro attestation (Recipient; AWS KMS Developer Guide, "How AWS Nitro Enclaves uses AWS KMS") is not built yet.
-    throw new UnsupportedOperationException(`${operation} with Recipient (attested enclave delivery) is not supported by this engine yet.`);
-  }
+  checkNoRecipient(input.Recipient, operation);
   checkDryRun(input.DryRun);
 
   const pair = await ctx.generateKeyPair(spec as KeyPairSpec);

@@ -3,13 +3,13 @@
 // → key usage → Recipient → DryRun → random bytes sealed under the key's
 // current material. No data key is generated before every check has passed.
 
-import { UnsupportedOperationException, ValidationException } from '../exceptions.js';
+import { ValidationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
 import { sealUnderCurrentMaterial } from '../key-material.js';
 import { validateInput } from '../validation.js';
-import type { RecipientInfo } from '../recipient.js';
+import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
 import { randomBytes } from '../../core/module.js';
 
 export type DataKeySpec = 'AES_128' | 'AES_256';
@@ -55,10 +55,7 @@ export async function dataKey(
   checkUsableForCrypto(key);
   checkSymmetricEncryptionKey(key, operation);
   // Unlike GenerateDataKeyPair, GenerateDataKey(WithoutPlaintext) accepts keys in custom key stores.
-  if (input.Recipient !== undefined) {
-    // Nitro attestation (Recipient; AWS KMS Developer Guide, "How AWS Nitro Enclaves uses AWS KMS") is not built yet; same answer as GenerateDataKeyPair.
-    throw new UnsupportedOperationException(`${operation} with Recipient (attested enclave delivery) is not supported by this engine yet.`);
-  }
+  checkNoRecipient(input.Recipient, operation);
   checkDryRun(input.DryRun);
 
   const plaintext = randomBytes(length);

@@ -14,7 +14,7 @@ import {
 import type { OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
 import { randomBytes } from '../../core/module.js';
-import type { RecipientInfo } from '../recipient.js';
+import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
 
 export interface GenerateRandomInput {
   NumberOfBytes?: number;
@@ -30,9 +30,7 @@ export interface GenerateRandomOutput {
 export async function generateRandom(ctx: OperationContext, input: GenerateRandomInput): Promise<GenerateRandomOutput> {
   validateInput('GenerateRandom', input);
   if (input.CustomKeyStoreId !== undefined) await checkCustomKeyStore(ctx, input.CustomKeyStoreId);
-  if (input.Recipient !== undefined) {
-    throw new UnsupportedOperationException('GenerateRandom with Recipient (attested enclave delivery) is not supported by this engine yet.');
-  }
+  checkNoRecipient(input.Recipient, 'GenerateRandom');
   return { Plaintext: randomBytes(input.NumberOfBytes as number) };
 }
 
