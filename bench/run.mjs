@@ -48,11 +48,15 @@ suites: ${Object.keys(SUITES).join(', ')} (default: all)
 class UsageError extends Error {}
 
 function parseCli() {
+  /**
+   * @template {import('node:util').ParseArgsConfig} T
+   * @param {T} config
+   */
   const parse = (config) => {
     try {
       return parseArgs(config);
     } catch (err) {
-      throw new UsageError(`${err.message}\n${USAGE}`);
+      throw new UsageError(`${err instanceof Error ? err.message : err}\n${USAGE}`);
     }
   };
   const { values, positionals } = parse({
@@ -93,7 +97,7 @@ async function loadSuite(name) {
   try {
     return await SUITES[name]();
   } catch (err) {
-    if (err?.code === 'ERR_MODULE_NOT_FOUND' && /[\\/]dist[\\/]/.test(err.message)) {
+    if (err instanceof Error && 'code' in err && err.code === 'ERR_MODULE_NOT_FOUND' && /[\\/]dist[\\/]/.test(err.message)) {
       throw new Error(`the compiled library is missing (${err.message}); run \`npm run build\` first`);
     }
     throw err;
@@ -147,7 +151,7 @@ function reportFrom(path, opts) {
   try {
     run = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new UsageError(`--report-from: cannot read ${path}: ${err.message}`);
+    throw new UsageError(`--report-from: cannot read ${path}: ${err instanceof Error ? err.message : err}`);
   }
   if (!run || typeof run.machine !== 'object' || !Array.isArray(run.suites) || !Array.isArray(run.targets)) {
     throw new UsageError(`--report-from: ${path} is not a saved benchmark run (no machine, suites and targets)`);

@@ -61,7 +61,7 @@ export async function runGroup(label, group, budget) {
       const t0 = performance.now();
       const [done] = await bench.run();
       const elapsed = performance.now() - t0;
-      const samples = done.result.latency?.samples;
+      const samples = 'latency' in done.result ? done.result.latency.samples : undefined;
       if (!samples) throw new Error(`${where}: no samples (state ${done.result.state})`);
       for (const x of samples) t.samples.push(x);
       t.ms += elapsed;

@@ -52,6 +52,9 @@ for (let e = -6; e <= 6; e++) for (const m of TICK_MANTISSAS) TICKS.push(Number(
  * The axis domain [lo, hi] for `ratios`: ticks of the 1-3-10 sequence that enclose every ratio
  * and at least 0.3× to 3×, widened so that neither side of 1× spans less than half the
  * decades of the other (1× stays in the middle third of the axis).
+ *
+ * @param {number[]} ratios
+ * @returns {[number, number]}
  */
 export function ratioDomain(ratios) {
   const finite = ratios.filter((r) => Number.isFinite(r) && r > 0);
@@ -104,6 +107,7 @@ const NAME_RIGHT = 172; // implementation names end here (right-aligned)
 const PLOT_LEFT = 184;
 const PLOT_RIGHT = WIDTH - 16;
 const LABEL_ROOM = 58; // beyond the axis ends, room for a ratio printed at a bar's end
+/** @type {[number, number]} */
 const AXIS = [PLOT_LEFT + LABEL_ROOM, PLOT_RIGHT - LABEL_ROOM];
 const GROUP_HEAD = 24;
 const ROW = 18;

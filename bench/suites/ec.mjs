@@ -20,6 +20,7 @@ export const baseline = 'node:crypto';
 const SIMD = 'wasm-kms (simd)';
 const ED25519 = 'ECC_NIST_EDWARDS25519';
 const BUDGET = { timeMs: 3_000, minSamples: 200 };
+/** @type {crypto.ED25519KeyPairOptions<'der', 'der'>} */
 const DER = { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } };
 
 const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
@@ -33,7 +34,18 @@ const nobleEc = (curve) => (der) => {
 
 // Per spec: the core's curve name, node:crypto's, WebCrypto's algorithm where it has the
 // curve, the length of the private key (bytes) and the peers, as (der) => key pair.
-const SPECS = [
+/**
+ * @typedef {object} EcSpec
+ * @property {import('../../dist/core/index.js').KeyPairSpec} spec
+ * @property {import('../../dist/der/ec.js').EcCurve} [curve] the core's name (none for Ed25519)
+ * @property {string} node
+ * @property {number} bytes
+ * @property {EcKeyGenParams | Algorithm} [webCrypto]
+ * @property {Record<string, (der: DerEncoder) => { publicKey: Uint8Array, privateKey: Uint8Array }>} peers
+ */
+/** @typedef {(d: Uint8Array, point: Uint8Array) => { publicKey: Uint8Array, privateKey: Uint8Array }} DerEncoder */
+/** @type {EcSpec[]} */
+const ALL_SPECS = [
   {
     spec: 'ECC_NIST_P256', curve: 'P-256', node: 'prime256v1', bytes: 32,
     webCrypto: { name: 'ECDSA', namedCurve: 'P-256' }, peers: { '@noble/curves': nobleEc(p256) },
@@ -54,7 +66,9 @@ const SPECS = [
         let d;
         do d = randomBytes(32);
         while (!tinySecp256k1.isPrivate(d));
-        return der(d, tinySecp256k1.pointFromScalar(d, false));
+        const point = tinySecp256k1.pointFromScalar(d, false);
+        if (!point) throw new Error('tiny-secp256k1: no point for a valid private key');
+        return der(d, point);
       },
     },
   },
@@ -77,7 +91,8 @@ const SPECS = [
       },
     },
   },
-].filter((s) => s.spec !== ED25519 || KEY_PAIR_SPECS.includes(ED25519));
+];
+const SPECS = ALL_SPECS.filter((s) => s.spec !== ED25519 || KEY_PAIR_SPECS.includes(ED25519));
 
 // Every spec: wasm-kms (simd) ahead of every other implementation in the same run (ratio of
 // medians ≤ 1 against each); P-256 at most half of node:crypto. secp256k1 ≤ tiny-secp256k1
@@ -92,6 +107,7 @@ export const targets = SPECS.flatMap((s) => [
   })),
 ]);
 
+/** @param {EcSpec} s */
 const nodeKeyPair = (s) =>
   s.spec === ED25519
     ? crypto.generateKeyPairSync('ed25519', DER)
@@ -164,11 +180,18 @@ export async function groups() {
   const scalar = loadCore('scalar');
   const { generateEd25519 } = SPECS.some((s) => s.spec === ED25519) ? await import('../../dist/core/ed25519.js') : {};
   if (!simdSupported()) process.emitWarning(`WebAssembly SIMD is unavailable: skipping ${SIMD}`);
+  /** The scalar build's generator for a spec: the curve's, or Ed25519's (the spec without a curve). */
+  const scalarTask = (s) => {
+    const curve = s.curve;
+    if (curve) return () => generateEc(scalar, curve);
+    if (!generateEd25519) throw new Error(`${s.spec}: the Ed25519 module is not loaded`);
+    return () => generateEd25519(scalar);
+  };
   return SPECS.map((s) => {
     const { der, spkiPrefix } = derEncoder(s);
     const list = [
       ...(simdSupported() ? [{ name: SIMD, fn: () => generateKeyPair(s.spec) }] : []),
-      { name: 'wasm-kms (scalar)', fn: s.spec === ED25519 ? () => generateEd25519(scalar) : () => generateEc(scalar, s.curve) },
+      { name: 'wasm-kms (scalar)', fn: scalarTask(s) },
       { name: 'node:crypto', fn: () => nodeKeyPair(s) },
       ...(s.webCrypto ? [{ name: 'WebCrypto', fn: () => webCrypto(s.webCrypto) }] : []),
       ...Object.entries(s.peers).map(([name, peer]) => ({ name, fn: () => peer(der) })),

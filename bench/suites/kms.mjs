@@ -22,6 +22,7 @@ export const baseline = 'generateKeyPair';
 const KMS = 'KMSClient GenerateDataKeyPair';
 const LAYER = 'KMS layer alone (pair made beforehand)';
 
+/** @type {{ spec: import('../../dist/core/index.js').KeyPairSpec, full: boolean, budget: { timeMs: number, minSamples: number } }[]} */
 const SPECS = [
   { spec: 'ECC_NIST_P256', full: true, budget: { timeMs: 4_000, minSamples: 500 } },
   { spec: 'RSA_2048', full: true, budget: { timeMs: 30_000, minSamples: 200 } },
@@ -44,6 +45,7 @@ function checkPair(pair, name) {
 async function clientWithKey(options) {
   const kms = new KMSClient(options);
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+  if (!KeyMetadata?.KeyId) throw new Error('CreateKey returned no key');
   return { kms, keyId: KeyMetadata.KeyId };
 }
 

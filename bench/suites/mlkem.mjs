@@ -16,6 +16,7 @@ export const baseline = '@noble/post-quantum';
 const SIMD = 'wasm-kms (simd)';
 const BUDGET = { timeMs: 3_000, minSamples: 200 };
 
+/** @type {{ spec: string, k: import('../../dist/core/mlkem.js').MlKemRank, noble: typeof ml_kem512 }[]} */
 const SPECS = [
   { spec: 'ML_KEM_512', k: 2, noble: ml_kem512 },
   { spec: 'ML_KEM_768', k: 3, noble: ml_kem768 },

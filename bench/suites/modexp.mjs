@@ -33,6 +33,12 @@ const toBigint = (bytes) => BigInt(`0x${Buffer.from(bytes).toString('hex') || '0
 /**
  * base^exp mod m in plain BigInt: left-to-right sliding window over the exponent's bits,
  * with the odd powers base^1, base^3, …, base^(2^w - 1) precomputed.
+ *
+ * @param {bigint} base
+ * @param {bigint} exp
+ * @param {bigint} m
+ * @param {number} [w] the window width in bits
+ * @returns {bigint}
  */
 export function bigintModPow(base, exp, m, w = exp.toString(2).length > 1536 ? 6 : 5) {
   const bits = exp.toString(2);
@@ -74,18 +80,27 @@ function group(bits) {
   dh.setPrivateKey(toBuffer(exp, len));
   const baseBuffer = toBuffer(base, len);
 
-  const impls = [
-    ...(simdSupported() ? [['wasm-kms (simd)', new Bignum(testCore('simd'))]] : []),
-    ['wasm-kms (scalar)', new Bignum(testCore('scalar'))],
-  ].map(([name, bn]) => ({ name, fn: () => bn.modExp(base, exp, p), value: (r) => r }));
+  /**
+   * A timed task, and its result read as an integer (to check that every implementation agrees).
+   * @template T
+   * @param {string} name
+   * @param {() => T} fn
+   * @param {(r: T) => bigint} value
+   */
+  const impl = (name, fn, value) => ({ name, fn, result: () => value(fn()) });
+  /** @type {[string, Bignum][]} */
+  const cores = [['wasm-kms (scalar)', new Bignum(testCore('scalar'))]];
+  if (simdSupported()) cores.unshift(['wasm-kms (simd)', new Bignum(testCore('simd'))]);
+  /** @type {{ name: string, fn: () => unknown, result: () => bigint }[]} */
+  const impls = cores.map(([name, bn]) => impl(name, () => bn.modExp(base, exp, p), (r) => r));
   // The alternative limb layout: 32-bit limbs with CIOS Montgomery multiplication (scalar).
   const scalar = new Bignum(testCore('scalar'));
-  impls.push({ name: 'wasm-kms 32-bit limbs (scalar CIOS)', fn: () => scalar.modExp32(base, exp, p), value: (r) => r });
-  impls.push({ name: 'V8 BigInt', fn: () => bigintModPow(base, exp, p), value: (r) => r });
-  impls.push({ name: 'OpenSSL', fn: () => dh.computeSecret(baseBuffer), value: toBigint });
+  impls.push(impl('wasm-kms 32-bit limbs (scalar CIOS)', () => scalar.modExp32(base, exp, p), (r) => r));
+  impls.push(impl('V8 BigInt', () => bigintModPow(base, exp, p), (r) => r));
+  impls.push(impl('OpenSSL', () => dh.computeSecret(baseBuffer), toBigint));
 
-  const results = impls.map((t) => [t.name, t.value(t.fn())]);
-  const expected = results.find(([name]) => name === 'OpenSSL')[1];
+  const results = impls.map((t) => /** @type {const} */ ([t.name, t.result()]));
+  const expected = results.find(([name]) => name === 'OpenSSL')?.[1];
   const wrong = results.filter(([, v]) => v !== expected);
   if (wrong.length > 0) {
     const show = (v) => `0x${v.toString(16)}`;

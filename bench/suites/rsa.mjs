@@ -16,6 +16,7 @@ export const targets = [
 ];
 
 // Latency is heavy-tailed (prime search), hence long budgets and a floor on the sample count.
+/** @type {{ bits: 2048 | 3072 | 4096, timeMs: number, minSamples: number }[]} */
 const SIZES = [
   { bits: 2048, timeMs: 20_000, minSamples: 30 },
   { bits: 3072, timeMs: 30_000, minSamples: 15 },
@@ -26,7 +27,7 @@ const SIZES = [
 function checkPair(pair, bits) {
   const pub = crypto.createPublicKey({ key: Buffer.from(pair.publicKey), format: 'der', type: 'spki' });
   const priv = crypto.createPrivateKey({ key: Buffer.from(pair.privateKey), format: 'der', type: 'pkcs8' });
-  const { modulusLength, publicExponent } = pub.asymmetricKeyDetails;
+  const { modulusLength, publicExponent } = pub.asymmetricKeyDetails ?? {};
   if (pub.asymmetricKeyType !== 'rsa' || modulusLength !== bits || publicExponent !== 65537n) {
     throw new Error(`expected an RSA-${bits} key with e = 65537, got ${pub.asymmetricKeyType} ${modulusLength} bits`);
   }
@@ -34,7 +35,9 @@ function checkPair(pair, bits) {
   if (!derived.equals(Buffer.from(pair.publicKey))) throw new Error('the private key does not match the public key');
 }
 
+/** @param {2048 | 3072 | 4096} bits */
 function tasks(bits) {
+  /** @type {`RSA_${typeof bits}`} */
   const spec = `RSA_${bits}`;
   const scalar = loadCore('scalar');
   const list = [
@@ -51,6 +54,7 @@ function tasks(bits) {
     {
       name: 'WebCrypto',
       fn: async () => {
+        /** @type {RsaHashedKeyGenParams} */
         const algorithm = { name: 'RSA-PSS', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
         const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
         const [spki, pkcs8] = await Promise.all([

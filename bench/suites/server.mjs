@@ -34,6 +34,8 @@ const CHILD = 'WASM_KMS_BENCH_SERVER';
 // once its pool is full, and ends when the parent goes away.
 
 if (process.env[CHILD] !== undefined) {
+  if (!process.send) throw new Error(`${CHILD} is set but there is no IPC channel to the parent`);
+  const send = process.send.bind(process);
   const config = JSON.parse(process.env[CHILD]);
   const { startServer } = await import('../../dist/node/http/server.js');
   let pool;
@@ -49,13 +51,15 @@ if (process.env[CHILD] !== undefined) {
     process.exit(0);
   };
   process.on('disconnect', stop);
-  process.on('message', async (m) => {
+  process.on('message', async (received) => {
+    // The parent's messages (ask() below): { type: 'ready', id }.
+    const m = /** @type {{ type?: string, id?: number } | null} */ (received);
     if (m?.type === 'ready') {
       await pool?.ready();
-      process.send({ type: 'ready', id: m.id });
+      send({ type: 'ready', id: m.id });
     }
   });
-  process.send({ type: 'listening', url: server.url });
+  send({ type: 'listening', url: server.url });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,6 +127,7 @@ async function sdkClient(url) {
     requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
   });
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+  if (!KeyMetadata?.KeyId) throw new Error('CreateKey returned no key');
   return { kms, keyId: KeyMetadata.KeyId };
 }
 
@@ -146,6 +151,8 @@ class Load {
     this.answered = new Map(senders.map((s) => [s.label, 0]));
     this.foreground = 0;
     this.ms = 0;
+    /** When the running load started (performance.now()). */
+    this.started = 0;
   }
 
   /** Called by every timed call: makes this the running load (waiting for the previous one to stop). */
@@ -167,7 +174,7 @@ class Load {
           (async () => {
             while (this.running) {
               await s.send();
-              if (this.running) this.answered.set(s.label, this.answered.get(s.label) + 1);
+              if (this.running) this.answered.set(s.label, (this.answered.get(s.label) ?? 0) + 1);
             }
           })(),
         );

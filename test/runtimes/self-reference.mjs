@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url';
 import * as main from 'wasm-kms';
 import * as core from 'wasm-kms/core';
 
-const specs = process.argv.slice(2);
+/** @type {(s: string) => s is core.KeyPairSpec} */
+const isSpec = (s) => core.KEY_PAIR_SPECS.some((k) => k === s);
+const specs = process.argv.slice(2).map((s) => {
+  if (!isSpec(s)) throw new Error(`not a key pair spec: ${s}`);
+  return s;
+});
 const wasmUrl = import.meta.resolve('wasm-kms/core.wasm');
 const module = await WebAssembly.compile(await readFile(fileURLToPath(wasmUrl)));
 await core.initCore(module);

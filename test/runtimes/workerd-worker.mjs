@@ -29,7 +29,7 @@ export default {
     }
     if (url.pathname === '/pair') {
       const spec = url.searchParams.get('spec');
-      if (!spec || !lib.KEY_PAIR_SPECS.includes(spec)) {
+      if (!spec || !lib.KEY_PAIR_SPECS.some((k) => k === spec)) {
         return json({ error: `spec must be one of ${lib.KEY_PAIR_SPECS.join(', ')}` }, 400);
       }
       ready ??= lib.initCore(coreModule);
