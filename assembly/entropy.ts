@@ -1,7 +1,9 @@
 // Entropy comes from the host and from nowhere else: one imported function that fills
 // [ptr, ptr+len) with cryptographically secure random bytes (crypto.getRandomValues), at
-// most 65,536 bytes per call. The host throws if it cannot; the throw unwinds through the
-// module, so key generation never continues with fewer or predictable bytes.
+// most 65,536 bytes per call. The host throws if it cannot (CoreError ENTROPY_FAILURE); the
+// throw unwinds through the module, so key generation never continues with fewer or
+// predictable bytes. It is the one failure that is not a status: no status can stop a
+// computation midway, and a throw does without a trap.
 
 import { allocPersistent } from './arena';
 
