@@ -48,6 +48,8 @@ function runWorker(data) {
 }
 
 async function worker() {
+  const port = parentPort;
+  if (!port) throw new Error('the worker part of file-store-threads.mjs runs in a worker thread');
   const { FileKeyStore } = await import(storeModule);
   const { mode, dir, thread, rounds } = workerData;
   if (mode === 'stress') {
@@ -69,14 +71,14 @@ async function worker() {
       }
     }
     await store.close();
-    parentPort.postMessage(failures);
+    port.postMessage(failures);
   } else {
     const store = await FileKeyStore.open(dir, { lockTimeoutMs: 300 });
     try {
       await store.putKey({ ...key(SHARED), description: 'from the worker' });
-      parentPort.postMessage('ok');
+      port.postMessage('ok');
     } catch (err) {
-      parentPort.postMessage(`error ${err instanceof Error ? err.message : String(err)}`);
+      port.postMessage(`error ${err instanceof Error ? err.message : String(err)}`);
     }
     await store.close();
   }

@@ -87,6 +87,7 @@ export function writeFor(region, tag, i) {
     origin: shape === 3 ? 'EXTERNAL' : 'AWS_KMS',
     keyState: shape === 3 ? 'PendingDeletion' : 'Enabled',
     multiRegion: shape === 3,
+    /** @type {import('../../src/kms/store.js').KeyMaterial[]} */
     keyMaterials: [],
   };
   if (shape === 0) {
