@@ -26,5 +26,5 @@ declare const coreModule: WebAssembly.Module;
 export default coreModule;
 `,
 );
-const cli = join(root, 'dist', 'node', 'cli.js');
+const cli = join(root, 'dist', 'node', 'cli', 'main.js');
 if (existsSync(cli)) chmodSync(cli, 0o755);

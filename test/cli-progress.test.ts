@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ETA_MIN_ITEMS, ETA_MIN_MS, formatBar, formatEta, formatProgressLine, RateEstimator, startProgressBar } from '../src/node/cli-bar.js';
+import { ETA_MIN_ITEMS, ETA_MIN_MS, formatBar, formatEta, formatProgressLine, RateEstimator, startProgressBar } from '../src/node/cli/bar.js';
 
 // What cli-progress writes on a terminal.
 const ESC = '\x1b';
@@ -240,7 +240,7 @@ describe('startProgressBar (cli-progress SingleBar)', () => {
 // The command under a pseudo-terminal
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(root, 'dist/node/cli.js');
+const BIN = join(root, 'dist/node/cli/main.js');
 let work: string;
 let store: string;
 let keyId: string;

@@ -1,6 +1,6 @@
 // `wasm-kms serve` as a deployment runs it: settings from environment variables (a flag wins),
 // --memory for a throwaway store, timestamped or JSON log lines, --cors and --allow-host, and
-// /health with the version. Each test spawns the built bin (dist/node/cli.js) on a free port.
+// /health with the version. Each test spawns the built bin (dist/node/cli/main.js) on a free port.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(root, 'dist/node/cli.js');
+const BIN = join(root, 'dist/node/cli/main.js');
 const VERSION = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,4 +1,4 @@
-// The wasm-kms command line, run as the package's bin (dist/node/cli.js) in child processes on a
+// The wasm-kms command line, run as the package's bin (dist/node/cli/main.js) in child processes on a
 // temporary file store: AWS CLI commands and output, the store persisting between processes,
 // exit codes and error lines, the bulk command, and serve talking to @aws-sdk/client-kms.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -18,7 +18,7 @@ import { DecryptCommand, KMSClient } from '../src/kms/index.js';
 import { FileKeyStore } from '../src/node/file-store/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(root, 'dist/node/cli.js');
+const BIN = join(root, 'dist/node/cli/main.js');
 
 let work: string;
 let store: string;

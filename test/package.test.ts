@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { main } from '../src/node/cli.js';
+import { main } from '../src/node/cli/main.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -19,7 +19,7 @@ describe('package.json', () => {
     expect(pkg.name).toBe('wasm-kms');
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './core', './node']));
-    expect(pkg.bin['wasm-kms']).toBe('./dist/node/cli.js');
+    expect(pkg.bin['wasm-kms']).toBe('./dist/node/cli/main.js');
   });
 
   it('every export target exists after the build', () => {

@@ -305,7 +305,7 @@ describe('a full key pair queue', () => {
 });
 
 describe('serve options', () => {
-  const BIN = fileURLToPath(new URL('../dist/node/cli.js', import.meta.url));
+  const BIN = fileURLToPath(new URL('../dist/node/cli/main.js', import.meta.url));
   const env = () => {
     const e = { ...process.env };
     for (const k of Object.keys(e)) if (k.startsWith('WASM_KMS_') || k.startsWith('AWS_')) delete e[k];

@@ -1,7 +1,7 @@
-// wasm-kms/node: what needs Node.js. Today the command-line entry point (see cli.ts); the
-// file key store, the HTTP endpoint and the worker pool will be added here.
+// wasm-kms/node: what needs Node.js: the command line (cli/, the package's bin), the file key
+// store (file-store/), the HTTP endpoint (http/) and the key pair worker pool (pool/).
 
-export { main as runCli } from './cli.js';
+export { main as runCli } from './cli/main.js';
 export {
   FileKeyStore,
   defaultStoreDir,

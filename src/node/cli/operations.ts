@@ -1,17 +1,17 @@
 // One CLI command per KMS operation, built from the operation schema: every input member is an
-// option named as the AWS CLI names it, parsed by its shape (cli-params.ts). The command runs the
-// engine in this process against the file key store and prints the output (cli-output.ts).
+// option named as the AWS CLI names it, parsed by its shape (params.ts). The command runs the
+// engine in this process against the file key store and prints the output (output.ts).
 // ListKeys, ListAliases and DescribeCustomKeyStores page as the AWS CLI does: all pages unless
 // --limit, --marker or --no-paginate is given; --page-size, --max-items and --starting-token
 // work as in the AWS CLI (the token is its base64 JSON {"Marker", "boto_truncate_amount"}).
 
 import { Command, Option } from 'commander';
-import { KMSClient, KMSCommand } from '../kms/client.js';
-import { OPERATION_HANDLERS } from '../kms/operations/index.js';
-import { OPERATIONS, type Members, type OperationName, type Shape } from '../kms/schema.js';
-import { callOperation, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
-import { applyQuery, inModelOrder, parseQuery, render, renderQueryResult, toPlain } from './cli-output.js';
-import { clientSideProblems, kebabName, optionArgument, ParamValidationError, parseInputJson, parseParam, UsageError } from './cli-params.js';
+import { KMSClient, KMSCommand } from '../../kms/client.js';
+import { OPERATION_HANDLERS } from '../../kms/operations/index.js';
+import { OPERATIONS, type Members, type OperationName, type Shape } from '../../kms/schema.js';
+import { callOperation, openStore, type CliIO, type GlobalOptions } from './context.js';
+import { applyQuery, inModelOrder, parseQuery, render, renderQueryResult, toPlain } from './output.js';
+import { clientSideProblems, kebabName, optionArgument, ParamValidationError, parseInputJson, parseParam, UsageError } from './params.js';
 
 /** The operations, in the order help lists them, with a one-line summary each. */
 const SUMMARIES: ReadonlyArray<[OperationName, string]> = [

@@ -1,10 +1,10 @@
 // What every CLI command shares: the global options, where output goes, the exit-code classes
 // of failure, and opening the file key store.
 
-import { KMSServiceException } from '../kms/exceptions.js';
-import { FileKeyStore, masterKeyFromEnv } from './file-store/index.js';
-import { CliFailure, type BinaryFormat } from './cli-params.js';
-import type { OutputFormat } from './cli-output.js';
+import { KMSServiceException } from '../../kms/exceptions.js';
+import { FileKeyStore, masterKeyFromEnv } from '../file-store/index.js';
+import { CliFailure, type BinaryFormat } from './params.js';
+import type { OutputFormat } from './output.js';
 
 export interface GlobalOptions {
   /** The file key store's directory. */

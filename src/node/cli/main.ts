@@ -2,7 +2,7 @@
 // The wasm-kms command line: the AWS CLI's `aws kms` commands and options, run by the engine in
 // this process against the file key store (--store, default $WASM_KMS_STORE, $WASM_KMS_HOME or ~/.wasm-kms), plus
 // generate-key-pair (a bare key pair, no KMS key), generate-data-key-pairs (many pairs on worker
-// threads, to a file) and serve (the HTTP endpoint). Output is the AWS CLI v2's (cli-output.ts).
+// threads, to a file) and serve (the HTTP endpoint). Output is the AWS CLI v2's (output.ts).
 // Exit codes are the AWS CLI v2's: 0 success, 252 usage errors (with a usage line; the AWS CLI's
 // parameter errors, such as an unreadable fileb:// file or a bad --query, after a blank line), 254 a service
 // error ("An error occurred (NotFoundException) when calling the DescribeKey operation: ..."),
@@ -11,14 +11,14 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { generateKeyPair, KEY_PAIR_SPECS, type KeyPairSpec } from '../core/index.js';
-import { ParamError, ParamValidationError, UsageError, type BinaryFormat } from './cli-params.js';
-import { ExitError, oneLine, ServiceError, type CliIO, type GlobalOptions } from './cli-context.js';
-import { addOperationCommands } from './cli-operations.js';
-import { addBulkCommand } from './cli-bulk.js';
-import { addServeCommand } from './cli-serve.js';
-import { defaultStoreDir } from './file-store/index.js';
-import { applyQuery, parseQuery, render, renderQueryResult, type OutputFormat } from './cli-output.js';
+import { generateKeyPair, KEY_PAIR_SPECS, type KeyPairSpec } from '../../core/index.js';
+import { ParamError, ParamValidationError, UsageError, type BinaryFormat } from './params.js';
+import { ExitError, oneLine, ServiceError, type CliIO, type GlobalOptions } from './context.js';
+import { addOperationCommands } from './operations.js';
+import { addBulkCommand } from './bulk.js';
+import { addServeCommand } from './serve.js';
+import { defaultStoreDir } from '../file-store/index.js';
+import { applyQuery, parseQuery, render, renderQueryResult, type OutputFormat } from './output.js';
 
 const USAGE = `usage: wasm-kms [options] <command> [parameters]
 To see help text, you can run:
@@ -44,7 +44,7 @@ Exit codes: 0 success, 252 usage error, 254 service error, 255 other failure.
 See docs/cli.md for every command.`;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
@@ -258,7 +258,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
       const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
       const plain = { KeyPairSpec: spec, PublicKey: b64(pair.publicKey), PrivateKeyPlaintext: b64(pair.privateKey) };
       pair.privateKey.fill(0);
-      // --output and --query as for every other command (cli-output.ts).
+      // --output and --query as for every other command (output.ts).
       io.stdout(query !== undefined ? renderQueryResult(applyQuery(query, plain), g.output) : render(plain, g.output));
     });
 

@@ -1,5 +1,5 @@
-// serve: the KMS endpoint (http/server.ts) on the file key store (or, with --memory, a MemoryKeyStore
-// for one run), with key pairs from a worker pool. Web pages: see http/http-guard.ts (--cors,
+// serve: the KMS endpoint (../http/server.ts) on the file key store (or, with --memory, a MemoryKeyStore
+// for one run), with key pairs from a worker pool. Web pages: see ../http/http-guard.ts (--cors,
 // --allow-host).
 // It prints one line on stdout once it listens — "wasm-kms listening on http://HOST:PORT" — with
 // the real port when --port 0 asked for any free one, and one line per request on stderr unless
@@ -10,19 +10,19 @@
 //
 // Every setting a deployment commonly changes has an environment variable as well, for
 // containers and supervisors: WASM_KMS_HOST, WASM_KMS_PORT, WASM_KMS_AUTH, WASM_KMS_REGION (and
-// WASM_KMS_STORE, which every command reads, in cli.ts). A flag wins over its variable; a
+// WASM_KMS_STORE, which every command reads, in main.ts). A flag wins over its variable; a
 // variable set to the empty string counts as unset, as AWS_REGION does for the AWS CLI.
 // Log lines (requests, shutdown) carry an ISO 8601 UTC timestamp; --log-format json writes one
 // JSON object per line instead ({time, level, msg, ...request fields}).
 
 import type { Command } from 'commander';
-import { KeyPairWorkerPool, parsePoolSpec } from './pool/pool.js';
-import { loadCredentialsFile, startServer, type RequestLogFields, type RunningServer, type ServerCredentials } from './http/server.js';
-import { CliFailure, UsageError } from './cli-params.js';
-import { oneLine, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
-import { MemoryKeyStore, type KeyStore } from '../kms/store.js';
-import { isValidRegion } from './http/sigv4.js';
-import { normalizeHostName, normalizeOrigin } from './http/http-guard.js';
+import { KeyPairWorkerPool, parsePoolSpec } from '../pool/pool.js';
+import { loadCredentialsFile, startServer, type RequestLogFields, type RunningServer, type ServerCredentials } from '../http/server.js';
+import { CliFailure, UsageError } from './params.js';
+import { oneLine, openStore, type CliIO, type GlobalOptions } from './context.js';
+import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
+import { isValidRegion } from '../http/sigv4.js';
+import { normalizeHostName, normalizeOrigin } from '../http/http-guard.js';
 
 /** Whether a bound address is reachable only from this machine (127.0.0.0/8, ::1). */
 function isLoopback(address: string): boolean {

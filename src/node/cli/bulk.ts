@@ -13,7 +13,7 @@
 // is gone, and says so on stderr. A second SIGINT/SIGTERM while a run stops exits at once, after
 // removing the temporary file.
 //
-// Progress: a cli-progress bar on stderr when stderr is a terminal (cli-bar.ts: a line that fits
+// Progress: a cli-progress bar on stderr when stderr is a terminal (bar.ts: a line that fits
 // the terminal's width, a smoothed ETA); nothing when it is not (logs stay clean). Either way the
 // run ends with one summary line on stderr: "N pairs in X s (Y pairs/s)". Nothing else is
 // written to stderr while the bar is drawn: on SIGINT/SIGTERM the bar is stopped first (its last
@@ -25,15 +25,15 @@ import { constants, unlinkSync } from 'node:fs';
 import { access, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { KMSClient, KMSCommand } from '../kms/client.js';
-import { DryRunOperationException } from '../kms/exceptions.js';
-import { OPERATION_HANDLERS } from '../kms/operations/index.js';
-import { OPERATIONS, type OperationName } from '../kms/schema.js';
-import { callOperation, ExitError, oneLine, openStore, type CliIO, type GlobalOptions } from './cli-context.js';
-import { inModelOrder, toPlain } from './cli-output.js';
-import { CliFailure, parseParam, UsageError } from './cli-params.js';
-import { KeyPairWorkerPool } from './pool/pool.js';
-import { startProgressBar } from './cli-bar.js';
+import { KMSClient, KMSCommand } from '../../kms/client.js';
+import { DryRunOperationException } from '../../kms/exceptions.js';
+import { OPERATION_HANDLERS } from '../../kms/operations/index.js';
+import { OPERATIONS, type OperationName } from '../../kms/schema.js';
+import { callOperation, ExitError, oneLine, openStore, type CliIO, type GlobalOptions } from './context.js';
+import { inModelOrder, toPlain } from './output.js';
+import { CliFailure, parseParam, UsageError } from './params.js';
+import { KeyPairWorkerPool } from '../pool/pool.js';
+import { startProgressBar } from './bar.js';
 
 /** More than this many in one run is almost certainly a typo. */
 const MAX_COUNT = 100_000_000;

@@ -14,7 +14,7 @@
 
 import { readFileSync } from 'node:fs';
 import { constants, homedir } from 'node:os';
-import type { Member, Members, Shape } from '../kms/schema.js';
+import type { Member, Members, Shape } from '../../kms/schema.js';
 
 /** A mistake in what the user typed: exit 252 with a usage line. */
 export class UsageError extends Error {

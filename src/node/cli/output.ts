@@ -9,7 +9,7 @@
 //   - --query: a subset of JMESPath (field paths, [n] indexes and [] / [*] projections), enough
 //     for `--query Plaintext --output text`.
 
-import { ParamError } from './cli-params.js';
+import { ParamError } from './params.js';
 
 export type OutputFormat = 'json' | 'text';
 
