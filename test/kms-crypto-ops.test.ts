@@ -7,9 +7,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
   KMSClient,
-  KMSServiceException,
   MemoryKeyStore,
-  CreateKeyCommand,
   CreateAliasCommand,
   DisableKeyCommand,
   ScheduleKeyDeletionCommand,

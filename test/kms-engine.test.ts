@@ -8,9 +8,7 @@ import { createECDH, createPrivateKey, createPublicKey } from 'node:crypto';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import {
   KMSClient,
-  KMSServiceException,
   MemoryKeyStore,
-  CreateKeyCommand,
   DescribeKeyCommand,
   EnableKeyCommand,
   DisableKeyCommand,
@@ -147,7 +145,8 @@ describe('Decrypt failures', () => {
     const at = Buffer.from(blob).indexOf(`:${ACCOUNT}:key/`);
     expect(at).toBeGreaterThan(0);
     const accountBytes = new Set(Array.from({ length: 12 }, (_, k) => at + 1 + k));
-    for (const ctx of [{ ab: 'c' }, { a: 'b' }, {}, undefined, { a: 'bc', x: 'y' }]) {
+    const wrongContexts: (Record<string, string> | undefined)[] = [{ ab: 'c' }, { a: 'b' }, {}, undefined, { a: 'bc', x: 'y' }];
+    for (const ctx of wrongContexts) {
       const e = await rejection(us.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: ctx })), InvalidCiphertextException);
       expect(e.message).toBe('');
     }

@@ -4,9 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   KMSClient,
-  KMSServiceException,
   MemoryKeyStore,
-  CreateKeyCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
   ScheduleKeyDeletionCommand,

@@ -330,7 +330,6 @@ function contextInputs(keyId: string, blob: Uint8Array, context: Record<string, 
   ];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const COMMANDS: Record<string, new (input: any) => kms.KMSCommand<any, any>> = {
   Encrypt: kms.EncryptCommand,
   Decrypt: kms.DecryptCommand,

@@ -77,6 +77,7 @@ export class KMSClient {
    * (`new GenerateDataKeyPairCommand(input)` from the SDK): its class name names the operation
    * and its input is validated as ours; its own middleware stack is not run.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any command: input and output types vary by operation (unknown would not accept them)
   send<C extends KMSCommand<any, any>>(command: C): Promise<CommandOutput<C>>;
   send<C extends ForeignCommand>(command: C): Promise<ForeignCommandOutput<C>>;
   async send(command: KMSCommand<object, object> | ForeignCommand): Promise<unknown> {
@@ -91,6 +92,7 @@ export class KMSClient {
 }
 
 /** What `send` resolves to for a command; for a union of commands, the union of their outputs. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches a command of any input type to infer its output
 export type CommandOutput<C> = C extends KMSCommand<any, infer O> ? WithMetadata<O> : never;
 
 /** A command object of @aws-sdk/client-kms, as far as `send` reads it. */
@@ -98,6 +100,7 @@ export interface ForeignCommand {
   readonly input: object;
 }
 /** The output type a command of @aws-sdk/client-kms declares (its handler's), else a loose one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches the SDK's resolveMiddleware whatever its parameters
 export type ForeignCommandOutput<C> = C extends { resolveMiddleware(...args: any[]): (...args: any[]) => Promise<{ output: infer O }> }
   ? O
   : Record<string, unknown> & MetadataBearer;

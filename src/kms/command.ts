@@ -25,6 +25,7 @@ export class KMSCommand<I extends object, O extends object> {
 
 /** A command class: `new C(input)`; its name is the SDK's (`GenerateDataKeyPairCommand`). */
 export interface CommandClass<I extends object, O extends object> {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends I`: every member of I is optional
   new (...args: {} extends I ? [input?: I] : [input: I]): KMSCommand<I, O>;
   readonly operation: OperationName;
 }

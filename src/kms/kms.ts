@@ -11,6 +11,7 @@ import { COMMANDS, OPERATION_NAMES, REGISTRY, type OperationInput, type Operatio
 import type { OperationName } from './schema.js';
 
 /** `(input) => output` for one operation; the input may be left out when none of its members is required. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends Input`: every member of the input is optional
 type Method<N extends OperationName> = {} extends OperationInput<N>
   ? (input?: OperationInput<N>) => Promise<WithMetadata<OperationOutput<N>>>
   : (input: OperationInput<N>) => Promise<WithMetadata<OperationOutput<N>>>;
@@ -24,7 +25,7 @@ export function methodName<N extends OperationName>(operation: N): Uncapitalize<
 }
 
 // The methods come from the registry (below); this interface gives them their types.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- the merge gives the class its methods' types
 export interface KMS extends KMSMethods {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class KMS extends KMSClient {}

@@ -34,7 +34,6 @@ type Ref = number;
 
 /** The expression wrapper classes of binaryen.js (present at run time, not in its typings). */
 interface Wrapper {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   [method: string]: (...args: any[]) => any;
 }
 const W = binaryen as unknown as Record<string, Wrapper>;

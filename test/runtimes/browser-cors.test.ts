@@ -13,7 +13,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { build } from 'esbuild';
