@@ -100,10 +100,11 @@ export interface ForeignCommand {
   readonly input: object;
 }
 /** The output type a command of @aws-sdk/client-kms declares (its handler's), else a loose one. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches the SDK's resolveMiddleware whatever its parameters
+/* eslint-disable @typescript-eslint/no-explicit-any -- matches the SDK's resolveMiddleware whatever its parameters */
 export type ForeignCommandOutput<C> = C extends { resolveMiddleware(...args: any[]): (...args: any[]) => Promise<{ output: infer O }> }
   ? O
   : Record<string, unknown> & MetadataBearer;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** Our command for the SDK's command object `command`, by its class name; TypeError for anything else. */
 function fromForeign(command: unknown): KMSCommand<object, object> {

@@ -11,10 +11,11 @@ import { COMMANDS, OPERATION_NAMES, REGISTRY, type OperationInput, type Operatio
 import type { OperationName } from './schema.js';
 
 /** `(input) => output` for one operation; the input may be left out when none of its members is required. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends Input`: every member of the input is optional
+/* eslint-disable @typescript-eslint/no-empty-object-type -- `{} extends Input`: every member of the input is optional */
 type Method<N extends OperationName> = {} extends OperationInput<N>
   ? (input?: OperationInput<N>) => Promise<WithMetadata<OperationOutput<N>>>
   : (input: OperationInput<N>) => Promise<WithMetadata<OperationOutput<N>>>;
+/* eslint-enable @typescript-eslint/no-empty-object-type */
 
 /** One method per operation, named as the SDK names them (`generateDataKeyPair`). */
 export type KMSMethods = { [N in OperationName as Uncapitalize<N>]: Method<N> };
