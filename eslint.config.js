@@ -8,6 +8,7 @@
 // A layer is matched on the first folder name after the ../ steps of a relative import, and the
 // package's own entries (wasm-kms, wasm-kms/core, wasm-kms/node) count as their layers too.
 import { builtinModules } from 'node:module';
+import { defineConfig } from 'eslint/config';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -51,7 +52,7 @@ function layerRule(layer) {
   return ['error', { paths, patterns }];
 }
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       'dist/',
