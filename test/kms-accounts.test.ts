@@ -31,7 +31,7 @@ import {
   type KMSServiceException,
 } from '../src/kms/index.js';
 import { OPERATION_HANDLERS } from '../src/kms/operations/index.js';
-import { OPERATIONS, OPERATION_NAMES, type OperationName } from '../src/kms/schema.js';
+import { OPERATIONS, OPERATION_NAMES, type OperationName } from '../src/kms/registry.js';
 import { encodeError } from '../src/node/http/wire.js';
 import { newKey, rejection } from './helpers/kms.js';
 

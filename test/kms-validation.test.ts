@@ -5,9 +5,8 @@ import * as X from '../src/kms/exceptions.js';
 import {
   KMSServiceException, ValidationException, SerializationException, EXCEPTIONS, exceptionFromName,
 } from '../src/kms/exceptions.js';
-import {
-  OPERATIONS, OPERATION_NAMES, DATA_KEY_PAIR_SPECS, KEY_SPECS, KEY_USAGE_TYPES, type OperationName, type Shape,
-} from '../src/kms/schema.js';
+import { DATA_KEY_PAIR_SPECS, KEY_SPECS, KEY_USAGE_TYPES, type Shape } from '../src/kms/schema.js';
+import { OPERATIONS, OPERATION_NAMES, type OperationName } from '../src/kms/registry.js';
 import { validateInput } from '../src/kms/validation.js';
 import { readVectorText } from './helpers/vectors.js';
 

@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import * as sdk from '@aws-sdk/client-kms';
 import { startServer, type RunningServer, type ServerOptions } from '../src/node/http/server.js';
-import { OPERATION_NAMES } from '../src/kms/schema.js';
+import { OPERATION_NAMES } from '../src/kms/registry.js';
 import { generateKeyPair, KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../src/core/index.js';
 import { MemoryKeyStore, type KeyStore } from '../src/kms/store.js';
 import { caught } from './helpers/caught.js';

@@ -9,8 +9,7 @@ import { KMSCommand } from './command.js';
 import { MiddlewareStack } from './middleware.js';
 import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from './authorize.js';
 import { runOperation, type Logger } from './pipeline.js';
-import { COMMANDS, type MetadataBearer, type WithMetadata } from './registry.js';
-import { isOperationName, type OperationName } from './schema.js';
+import { COMMANDS, isOperationName, type MetadataBearer, type OperationName, type WithMetadata } from './registry.js';
 import { MemoryKeyStore, type KeyStore } from './store.js';
 
 export { KMSCommand, type Handler } from './command.js';

@@ -16,8 +16,7 @@ import type { Handler } from './command.js';
 import { createOperationContext } from './context.js';
 import { KMSInternalException, KMSServiceException, UnknownOperationException } from './exceptions.js';
 import type { HandlerArguments, HandlerOutput, MiddlewareStack } from './middleware.js';
-import { REGISTRY, sensitiveOutputs, wiping, type MetadataBearer } from './registry.js';
-import { isOperationName, type OperationName } from './schema.js';
+import { isOperationName, REGISTRY, sensitiveOutputs, wiping, type MetadataBearer, type OperationName } from './registry.js';
 import { newKeyId, type KeyStore } from './store.js';
 
 export interface Logger {

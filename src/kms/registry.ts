@@ -22,7 +22,42 @@
 
 import { commandClass, type CommandClass, type Handler } from './command.js';
 import type { ResponseMetadata } from './exceptions.js';
-import { OPERATIONS, type Members, type OperationName } from './schema.js';
+import {
+  AliasNameType,
+  BOOL,
+  CiphertextType,
+  CUSTOM_KEY_STORE_TYPES,
+  CUSTOMER_MASTER_KEY_SPECS,
+  CustomKeyStoreIdType,
+  CustomKeyStoreNameType,
+  DATA_KEY_PAIR_SPECS,
+  DATA_KEY_SPECS,
+  DryRunModifierList,
+  EncryptionAlgorithm,
+  EncryptionContextType,
+  enumOf,
+  GrantTokenList,
+  int,
+  KEY_SPEC_MESSAGE_ORDER_2023,
+  KEY_SPECS,
+  KEY_USAGE_MESSAGE_ORDER_2023,
+  KEY_USAGE_TYPES,
+  KeyIdType,
+  keyIdOnly,
+  LimitType,
+  MarkerType,
+  NumberOfBytesType,
+  optional,
+  ORIGIN_TYPES,
+  PlaintextType,
+  RecipientInfo,
+  required,
+  str,
+  Tag,
+  XKS_PROXY_CONNECTIVITY_TYPES,
+  XksProxyAuthenticationCredential,
+  type Members,
+} from './schema.js';
 import { runWipingLoadedKeys } from './store.js';
 import { cancelKeyDeletion } from './operations/cancel-key-deletion.js';
 import { createAlias } from './operations/create-alias.js';
@@ -95,14 +130,21 @@ export function wiping<I, O extends object>(op: Handler<I, O>): Handler<I, O> {
   return run;
 }
 
+/**
+ * An entry. Its handler is given as `() => handler` and looked up when called: validation reads
+ * the input members from here, so the operations' modules and this one import each other, and
+ * whichever of them loads first, no entry reads a handler that is not defined yet.
+ */
 function entry<I, O extends object, P extends Pagination | undefined = undefined>(e: {
   summary: string;
   input: Members;
   output: OutputMembers;
   paginate?: P;
-  handler: Handler<I, O>;
+  handler: () => Handler<I, O>;
 }): OperationEntry<I, O> & (P extends Pagination ? { readonly paginate: Pagination } : unknown) {
-  return Object.freeze({ ...e, handler: wiping(e.handler) }) as OperationEntry<I, O> & (P extends Pagination ? { readonly paginate: Pagination } : unknown);
+  const handler = e.handler;
+  return Object.freeze({ ...e, handler: wiping<I, O>((ctx, input) => handler()(ctx, input)) }) as OperationEntry<I, O> &
+    (P extends Pagination ? { readonly paginate: Pagination } : unknown);
 }
 
 /** Output members from names in order; `[name, member]` for a sensitive or structured one. */
@@ -132,178 +174,284 @@ const KeyMetadata = structure(
 export const REGISTRY = {
   CreateKey: entry({
     summary: 'Create a KMS key (symmetric encryption by default).',
-    input: OPERATIONS.CreateKey,
+    input: {
+      // The model allows any policy character; its pattern is left out so as not to reject
+      // policies the service takes.
+      Policy: optional(str(1, 131072)),
+      Description: optional(str(0, 8192)),
+      KeyUsage: optional(enumOf(KEY_USAGE_TYPES, KEY_USAGE_MESSAGE_ORDER_2023)),
+      CustomerMasterKeySpec: optional(enumOf(CUSTOMER_MASTER_KEY_SPECS)),
+      KeySpec: optional(enumOf(KEY_SPECS, KEY_SPEC_MESSAGE_ORDER_2023)),
+      Origin: optional(enumOf(ORIGIN_TYPES)),
+      CustomKeyStoreId: optional(CustomKeyStoreIdType),
+      BypassPolicyLockoutSafetyCheck: optional(BOOL),
+      Tags: optional({ type: 'list', member: Tag }),
+      MultiRegion: optional(BOOL),
+      XksKeyId: optional(str(1, 128, '^[a-zA-Z0-9-_.]+$')),
+    },
     output: out(['KeyMetadata', KeyMetadata]),
-    handler: createKey,
+    handler: () => createKey,
   }),
   DescribeKey: entry({
     summary: 'Show the metadata of a KMS key.',
-    input: OPERATIONS.DescribeKey,
+    input: { KeyId: required(KeyIdType), GrantTokens: optional(GrantTokenList) },
     output: out(['KeyMetadata', KeyMetadata]),
-    handler: describeKey,
+    handler: () => describeKey,
   }),
   ListKeys: entry({
     summary: 'List the KMS keys of the account and Region.',
-    input: OPERATIONS.ListKeys,
+    input: { Limit: optional(LimitType), Marker: optional(MarkerType) },
     output: out(['Keys', structure('KeyId', 'KeyArn')], 'NextMarker', 'Truncated'),
     paginate: byMarker('Keys'),
-    handler: listKeys,
+    handler: () => listKeys,
   }),
   CreateAlias: entry({
     summary: 'Create an alias (alias/...) for a KMS key.',
-    input: OPERATIONS.CreateAlias,
+    input: { AliasName: required(AliasNameType), TargetKeyId: required(KeyIdType) },
     output: out(),
-    handler: createAlias,
+    handler: () => createAlias,
   }),
   UpdateAlias: entry({
     summary: 'Point an alias at another KMS key.',
-    input: OPERATIONS.UpdateAlias,
+    input: { AliasName: required(AliasNameType), TargetKeyId: required(KeyIdType) },
     output: out(),
-    handler: updateAlias,
+    handler: () => updateAlias,
   }),
   DeleteAlias: entry({
     summary: 'Delete an alias.',
-    input: OPERATIONS.DeleteAlias,
+    input: { AliasName: required(AliasNameType) },
     output: out(),
-    handler: deleteAlias,
+    handler: () => deleteAlias,
   }),
   ListAliases: entry({
     summary: 'List aliases, optionally those of one key.',
-    input: OPERATIONS.ListAliases,
+    input: {
+      KeyId: optional(KeyIdType),
+      // The model allows 1..1000; the service caps ListAliases at 100.
+      Limit: optional(int(1, 100)),
+      Marker: optional(MarkerType),
+    },
     output: out(['Aliases', structure('AliasName', 'AliasArn', 'TargetKeyId', 'CreationDate', 'LastUpdatedDate')], 'NextMarker', 'Truncated'),
     paginate: byMarker('Aliases'),
-    handler: listAliases,
+    handler: () => listAliases,
   }),
   EnableKey: entry({
     summary: 'Enable a KMS key.',
-    input: OPERATIONS.EnableKey,
+    input: keyIdOnly,
     output: out(),
-    handler: enableKey,
+    handler: () => enableKey,
   }),
   DisableKey: entry({
     summary: 'Disable a KMS key.',
-    input: OPERATIONS.DisableKey,
+    input: keyIdOnly,
     output: out(),
-    handler: disableKey,
+    handler: () => disableKey,
   }),
   ScheduleKeyDeletion: entry({
     summary: 'Schedule the deletion of a KMS key (7 to 30 days).',
-    input: OPERATIONS.ScheduleKeyDeletion,
+    input: {
+      KeyId: required(KeyIdType),
+      // The model allows 1..365; the service requires 7..30.
+      PendingWindowInDays: optional(int(7, 30)),
+    },
     output: out('KeyId', 'DeletionDate', 'KeyState', 'PendingWindowInDays'),
-    handler: scheduleKeyDeletion,
+    handler: () => scheduleKeyDeletion,
   }),
   CancelKeyDeletion: entry({
     summary: 'Cancel a scheduled deletion (the key is left Disabled).',
-    input: OPERATIONS.CancelKeyDeletion,
+    input: keyIdOnly,
     output: out('KeyId'),
-    handler: cancelKeyDeletion,
+    handler: () => cancelKeyDeletion,
   }),
   EnableKeyRotation: entry({
     summary: 'Turn on automatic rotation of a symmetric key.',
-    input: OPERATIONS.EnableKeyRotation,
+    input: { KeyId: required(KeyIdType), RotationPeriodInDays: optional(int(90, 2560)) },
     output: out(),
-    handler: enableKeyRotation,
+    handler: () => enableKeyRotation,
   }),
   DisableKeyRotation: entry({
     summary: 'Turn off automatic rotation.',
-    input: OPERATIONS.DisableKeyRotation,
+    input: keyIdOnly,
     output: out(),
-    handler: disableKeyRotation,
+    handler: () => disableKeyRotation,
   }),
   GetKeyRotationStatus: entry({
     summary: 'Show whether automatic rotation is on.',
-    input: OPERATIONS.GetKeyRotationStatus,
+    input: keyIdOnly,
     output: out('KeyRotationEnabled', 'KeyId', 'RotationPeriodInDays', 'NextRotationDate', 'OnDemandRotationStartDate'),
-    handler: getKeyRotationStatus,
+    handler: () => getKeyRotationStatus,
   }),
   RotateKeyOnDemand: entry({
     summary: 'Rotate the key material now (old ciphertexts still decrypt).',
-    input: OPERATIONS.RotateKeyOnDemand,
+    input: keyIdOnly,
     output: out('KeyId'),
-    handler: rotateKeyOnDemand,
+    handler: () => rotateKeyOnDemand,
   }),
   GetPublicKey: entry({
     summary: 'Show the public key of an asymmetric KMS key.',
-    input: OPERATIONS.GetPublicKey,
+    input: { KeyId: required(KeyIdType), GrantTokens: optional(GrantTokenList) },
     output: out(
       'KeyId', 'PublicKey', 'CustomerMasterKeySpec', 'KeySpec', 'KeyUsage', 'EncryptionAlgorithms', 'SigningAlgorithms',
       'KeyAgreementAlgorithms',
     ),
-    handler: getPublicKey,
+    handler: () => getPublicKey,
   }),
   GenerateDataKeyPair: entry({
     summary: 'A data key pair: public key, private key, and the private key encrypted under a KMS key.',
-    input: OPERATIONS.GenerateDataKeyPair,
+    input: {
+      KeyId: required(KeyIdType),
+      KeyPairSpec: required(enumOf(DATA_KEY_PAIR_SPECS)),
+      EncryptionContext: optional(EncryptionContextType),
+      GrantTokens: optional(GrantTokenList),
+      Recipient: optional(RecipientInfo),
+      DryRun: optional(BOOL),
+    },
     output: out(
       'PrivateKeyCiphertextBlob', ['PrivateKeyPlaintext', SENSITIVE], 'PublicKey', 'KeyId', 'KeyPairSpec',
       'CiphertextForRecipient', 'KeyMaterialId',
     ),
-    handler: generateDataKeyPair,
+    handler: () => generateDataKeyPair,
   }),
   GenerateDataKeyPairWithoutPlaintext: entry({
     summary: 'A data key pair without the plaintext private key.',
-    input: OPERATIONS.GenerateDataKeyPairWithoutPlaintext,
+    input: {
+      KeyId: required(KeyIdType),
+      KeyPairSpec: required(enumOf(DATA_KEY_PAIR_SPECS)),
+      EncryptionContext: optional(EncryptionContextType),
+      GrantTokens: optional(GrantTokenList),
+      DryRun: optional(BOOL),
+    },
     output: out('PrivateKeyCiphertextBlob', 'PublicKey', 'KeyId', 'KeyPairSpec', 'KeyMaterialId'),
-    handler: generateDataKeyPairWithoutPlaintext,
+    handler: () => generateDataKeyPairWithoutPlaintext,
   }),
   Decrypt: entry({
     summary: 'Decrypt a ciphertext (from encrypt, generate-data-key or generate-data-key-pair).',
-    input: OPERATIONS.Decrypt,
+    input: {
+      // Optional in the model since DryRunModifiers arrived; the engine requires it unless the
+      // call is an IGNORE_CIPHERTEXT dry run.
+      CiphertextBlob: optional(CiphertextType),
+      EncryptionContext: optional(EncryptionContextType),
+      GrantTokens: optional(GrantTokenList),
+      KeyId: optional(KeyIdType),
+      EncryptionAlgorithm: optional(EncryptionAlgorithm),
+      Recipient: optional(RecipientInfo),
+      DryRun: optional(BOOL),
+      DryRunModifiers: optional(DryRunModifierList),
+    },
     output: out('KeyId', ['Plaintext', SENSITIVE], 'EncryptionAlgorithm', 'CiphertextForRecipient', 'KeyMaterialId'),
-    handler: decrypt,
+    handler: () => decrypt,
   }),
   Encrypt: entry({
     summary: 'Encrypt up to 4096 bytes under a symmetric KMS key.',
-    input: OPERATIONS.Encrypt,
+    input: {
+      KeyId: required(KeyIdType),
+      Plaintext: required(PlaintextType),
+      EncryptionContext: optional(EncryptionContextType),
+      GrantTokens: optional(GrantTokenList),
+      EncryptionAlgorithm: optional(EncryptionAlgorithm),
+      DryRun: optional(BOOL),
+    },
     output: out('CiphertextBlob', 'KeyId', 'EncryptionAlgorithm'),
-    handler: encrypt,
+    handler: () => encrypt,
   }),
   ReEncrypt: entry({
     summary: 'Decrypt a ciphertext and encrypt it again under another key or context.',
-    input: OPERATIONS.ReEncrypt,
+    input: {
+      CiphertextBlob: optional(CiphertextType),
+      SourceEncryptionContext: optional(EncryptionContextType),
+      SourceKeyId: optional(KeyIdType),
+      DestinationKeyId: required(KeyIdType),
+      DestinationEncryptionContext: optional(EncryptionContextType),
+      SourceEncryptionAlgorithm: optional(EncryptionAlgorithm),
+      DestinationEncryptionAlgorithm: optional(EncryptionAlgorithm),
+      GrantTokens: optional(GrantTokenList),
+      DryRun: optional(BOOL),
+      DryRunModifiers: optional(DryRunModifierList),
+    },
     output: out(
       'CiphertextBlob', 'SourceKeyId', 'KeyId', 'SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm',
       'SourceKeyMaterialId', 'DestinationKeyMaterialId',
     ),
-    handler: reEncrypt,
+    handler: () => reEncrypt,
   }),
   GenerateDataKey: entry({
     summary: 'A symmetric data key and its encrypted copy.',
-    input: OPERATIONS.GenerateDataKey,
+    input: {
+      KeyId: required(KeyIdType),
+      EncryptionContext: optional(EncryptionContextType),
+      NumberOfBytes: optional(NumberOfBytesType),
+      KeySpec: optional(enumOf(DATA_KEY_SPECS)),
+      GrantTokens: optional(GrantTokenList),
+      Recipient: optional(RecipientInfo),
+      DryRun: optional(BOOL),
+    },
     output: out('CiphertextBlob', ['Plaintext', SENSITIVE], 'KeyId', 'CiphertextForRecipient', 'KeyMaterialId'),
-    handler: generateDataKey,
+    handler: () => generateDataKey,
   }),
   GenerateDataKeyWithoutPlaintext: entry({
     summary: 'An encrypted symmetric data key only.',
-    input: OPERATIONS.GenerateDataKeyWithoutPlaintext,
+    input: {
+      KeyId: required(KeyIdType),
+      EncryptionContext: optional(EncryptionContextType),
+      NumberOfBytes: optional(NumberOfBytesType),
+      KeySpec: optional(enumOf(DATA_KEY_SPECS)),
+      GrantTokens: optional(GrantTokenList),
+      DryRun: optional(BOOL),
+    },
     output: out('CiphertextBlob', 'KeyId', 'KeyMaterialId'),
-    handler: generateDataKeyWithoutPlaintext,
+    handler: () => generateDataKeyWithoutPlaintext,
   }),
   GenerateRandom: entry({
     summary: 'Random bytes (1 to 1024).',
-    input: OPERATIONS.GenerateRandom,
+    input: {
+      // Optional in the model; the service answers its absence with "NumberOfBytes is required."
+      // (validation.ts applies that after the schema checks).
+      NumberOfBytes: optional(NumberOfBytesType),
+      CustomKeyStoreId: optional(CustomKeyStoreIdType),
+      Recipient: optional(RecipientInfo),
+    },
     output: out(['Plaintext', SENSITIVE], 'CiphertextForRecipient'),
-    handler: generateRandom,
+    handler: () => generateRandom,
   }),
   CreateCustomKeyStore: entry({
     summary: 'Record a custom key store (nothing stands behind it).',
-    input: OPERATIONS.CreateCustomKeyStore,
+    input: {
+      CustomKeyStoreName: required(CustomKeyStoreNameType),
+      CloudHsmClusterId: optional(str(19, 24)),
+      TrustAnchorCertificate: optional(str(1, 5000)),
+      KeyStorePassword: optional({ ...str(7, 32), sensitive: true }),
+      CustomKeyStoreType: optional(enumOf(CUSTOM_KEY_STORE_TYPES)),
+      XksProxyUriEndpoint: optional(str(10, 128, '^https://[a-zA-Z0-9.-]+$')),
+      XksProxyUriPath: optional(str(10, 128, '^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$')),
+      XksProxyVpcEndpointServiceName: optional(
+        str(20, 64, '^com\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$'),
+      ),
+      XksProxyVpcEndpointServiceOwner: optional(str(12, 12, '^[0-9]{12}$')),
+      XksProxyAuthenticationCredential: optional(XksProxyAuthenticationCredential),
+      XksProxyConnectivity: optional(enumOf(XKS_PROXY_CONNECTIVITY_TYPES)),
+    },
     output: out('CustomKeyStoreId'),
-    handler: createCustomKeyStore,
+    handler: () => createCustomKeyStore,
   }),
   DescribeCustomKeyStores: entry({
     summary: 'List custom key store records.',
-    input: OPERATIONS.DescribeCustomKeyStores,
+    input: {
+      CustomKeyStoreId: optional(CustomKeyStoreIdType),
+      CustomKeyStoreName: optional(CustomKeyStoreNameType),
+      Limit: optional(LimitType),
+      Marker: optional(MarkerType),
+    },
     output: out('CustomKeyStores', 'NextMarker', 'Truncated'),
     paginate: byMarker('CustomKeyStores'),
-    handler: describeCustomKeyStores,
+    handler: () => describeCustomKeyStores,
   }),
-} as const satisfies Record<OperationName, OperationEntry<never, object>>;
+} as const satisfies Record<string, OperationEntry<never, object>>;
 
 // ---------------------------------------------------------------------------------------------
 // Views
 
 export type Registry = typeof REGISTRY;
+export type OperationName = keyof Registry;
 export type OperationInput<N extends OperationName> = Registry[N] extends OperationEntry<infer I, object> ? NonNullable<I> : never;
 export type OperationOutput<N extends OperationName> = Registry[N] extends OperationEntry<infer _I, infer O> ? O : never;
 
@@ -315,6 +463,15 @@ export type WithMetadata<O> = (string extends keyof O ? unknown : O) & MetadataB
 
 /** The operations, in registry order. */
 export const OPERATION_NAMES = Object.keys(REGISTRY) as OperationName[];
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.prototype.hasOwnProperty.call(REGISTRY, name);
+}
+
+/** Every operation's input members (validation, the wire codec and the CLI's options read them). */
+export const OPERATIONS: Readonly<Record<OperationName, Members>> = Object.fromEntries(
+  OPERATION_NAMES.map((n) => [n, REGISTRY[n].input]),
+) as Record<OperationName, Members>;
 
 /** The names of the operations that page. */
 export type PaginatedOperation = { [N in OperationName]: Registry[N] extends { paginate: Pagination } ? N : never }[OperationName];

@@ -19,7 +19,8 @@
 //   - SerializationException texts for wrongly typed members (Coral's JSON deserializer).
 
 import { SerializationException, ValidationException } from './exceptions.js';
-import { OPERATIONS, type Member, type Members, type OperationName, type Shape, type EnumShape } from './schema.js';
+import { OPERATIONS, type OperationName } from './registry.js';
+import type { Member, Members, Shape, EnumShape } from './schema.js';
 
 /** Checks `input` against the operation's schema and throws ValidationException or SerializationException. */
 export function validateInput(operation: OperationName, input: unknown): void {

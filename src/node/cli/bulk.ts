@@ -28,7 +28,7 @@ import type { Command } from 'commander';
 import { KMSClient, KMSCommand } from '../../kms/client.js';
 import { DryRunOperationException } from '../../kms/exceptions.js';
 import { OPERATION_HANDLERS } from '../../kms/operations/index.js';
-import { OPERATIONS, type OperationName } from '../../kms/schema.js';
+import { OPERATIONS, type OperationName } from '../../kms/registry.js';
 import { callOperation, ExitError, oneLine, openStore, type CliIO, type GlobalOptions } from './context.js';
 import { inModelOrder, toPlain } from './output.js';
 import { CliFailure, parseParam, UsageError } from './params.js';

@@ -8,7 +8,8 @@
 import { Command, Option } from 'commander';
 import { KMSClient, KMSCommand } from '../../kms/client.js';
 import { OPERATION_HANDLERS } from '../../kms/operations/index.js';
-import { OPERATIONS, type Members, type OperationName, type Shape } from '../../kms/schema.js';
+import { OPERATIONS, type OperationName } from '../../kms/registry.js';
+import type { Members, Shape } from '../../kms/schema.js';
 import { callOperation, openStore, type CliIO, type GlobalOptions } from './context.js';
 import { applyQuery, inModelOrder, parseQuery, render, renderQueryResult, toPlain } from './output.js';
 import { clientSideProblems, kebabName, optionArgument, ParamValidationError, parseInputJson, parseParam, UsageError } from './params.js';

@@ -37,7 +37,7 @@ import type { KeyPair, KeyPairSpec } from '../../core/index.js';
 import { KMSServiceException, UnknownOperationException } from '../../kms/exceptions.js';
 import { createOperationContext, type OperationContextInit } from '../../kms/context.js';
 import { OPERATION_HANDLERS } from '../../kms/operations/index.js';
-import { isOperationName, type OperationName } from '../../kms/schema.js';
+import { isOperationName, type OperationName } from '../../kms/registry.js';
 import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
 import { isValidRegion, preVerify, scopeRegion, verifyRequest } from './sigv4.js';
 import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';

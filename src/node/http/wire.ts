@@ -9,7 +9,8 @@
 // Output: Uint8Array → base64, Date → epoch seconds (fractional), undefined members omitted.
 
 import { KMSInternalException, KMSServiceException, SerializationException } from '../../kms/exceptions.js';
-import { OPERATIONS, type Members, type OperationName, type Shape } from '../../kms/schema.js';
+import { OPERATIONS, type OperationName } from '../../kms/registry.js';
+import type { Members, Shape } from '../../kms/schema.js';
 
 export const JSON_1_1 = 'application/x-amz-json-1.1';
 
