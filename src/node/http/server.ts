@@ -3,9 +3,10 @@
 //
 //   POST /   X-Amz-Target: TrentService.<Operation>   Content-Type: application/x-amz-json-1.1
 //
-// Every operation of OPERATION_HANDLERS is served. The Region comes from the SigV4 credential
-// scope of the request (`Credential=AKID/20261129/eu-west-1/kms/aws4_request`), else the
-// `region` option; the account is the server's, or in strict mode (`auth: 'sigv4'`) that of the
+// Every operation of the registry (kms/registry.ts) is served, through the pipeline KMSClient runs
+// too (kms/pipeline.ts: middlewares, $metadata, internal errors as KMSInternalException). The
+// Region comes from the SigV4 credential scope of the request
+// (`Credential=AKID/20261129/eu-west-1/kms/aws4_request`), else the `region` option; the account is the server's, or in strict mode (`auth: 'sigv4'`) that of the
 // credential that signed the request, which also names the caller (its principal; default the
 // account's root) that keys authorize (kms/authorize.ts: another account's keys are refused).
 // Strict mode verifies signatures (sigv4.ts) with the credentials given (credentials.ts, which
@@ -32,12 +33,11 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { getCore } from '../../core/module.js';
 import type { KeyPair, KeyPairSpec } from '../../core/index.js';
 import { KMSServiceException, UnknownOperationException } from '../../kms/exceptions.js';
-import { createOperationContext, type OperationContextInit } from '../../kms/context.js';
-import { OPERATION_HANDLERS } from '../../kms/operations/index.js';
-import { isOperationName, type OperationName } from '../../kms/registry.js';
+import type { MiddlewareStack } from '../../kms/middleware.js';
+import { runOperation, type PipelineConfig } from '../../kms/pipeline.js';
+import { isOperationName, sensitiveOutputs, type OperationName } from '../../kms/registry.js';
 import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
 import { isValidRegion, preVerify, scopeRegion, verifyRequest } from './sigv4.js';
 import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
@@ -75,6 +75,11 @@ export interface ServerOptions {
    * same fields come as an object in the second argument, for structured logs.
    */
   log?: (line: string, fields: RequestLogFields) => void;
+  /**
+   * Middlewares around every operation, as KMSClient's `middlewareStack` runs them (the AWS SDK's
+   * logger and metrics middlewares; middleware.ts).
+   */
+  middlewareStack?: MiddlewareStack;
   /** How long close() lets requests in flight run before it drops their connections; default 10 s. */
   closeGraceMs?: number;
   /**
@@ -132,6 +137,7 @@ interface Config {
   credentials: ReadonlyMap<string, Credential>;
   bodyLimit: number;
   log?: (line: string, fields: RequestLogFields) => void;
+  middlewareStack?: MiddlewareStack;
   /** Host, Origin and CORS (http-guard.ts); set once the server is created. */
   guard?: RequestGuard;
   /** Set by close(): responses from then on close their connection. */
@@ -243,13 +249,14 @@ function resolveConfig(options: ServerOptions): Config {
     credentials,
     bodyLimit,
     log: options.log,
+    middlewareStack: options.middlewareStack,
     closing: false,
   };
 }
 
-/** Zeroes the byte arrays of the output members that hold plaintext keys. */
-function wipeSecrets(output: object): void {
-  for (const name of ['Plaintext', 'PrivateKeyPlaintext']) {
+/** Zeroes the byte arrays of the output members that hold plaintext keys (the registry's sensitive outputs). */
+function wipeSecrets(operation: OperationName, output: object): void {
+  for (const name of sensitiveOutputs(operation)) {
     const v = (output as Record<string, unknown>)[name];
     if (v instanceof Uint8Array) v.fill(0);
   }
@@ -279,6 +286,8 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
   let label = printablePath(path);
   let bodyRead = false;
   let errorName = '';
+  /** The class of an error the pipeline turned into KMSInternalException. */
+  let internalError: string | undefined;
   res.on('finish', () => {
     if (config.log === undefined) return;
     const ms = (performance.now() - started).toFixed(1);
@@ -342,11 +351,16 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
 
     const operation = operationOf(target);
     const input = decodeRequest(operation, body);
-    const ctx = createOperationContext({ store: config.store, account, principal, region, core: getCore, generateKeyPair: abandonable(config, res) });
-    const output = await OPERATION_HANDLERS[operation](ctx, input);
+    const caller: PipelineConfig = { store: config.store, accountId: account, principal, region, generateKeyPair: abandonable(config, res) };
+    const output = await runOperation(caller, operation, input, {
+      requestId,
+      middlewareStack: config.middlewareStack,
+      // Only the class of an unexpected error goes to the log, never its message or stack.
+      onInternalError: (e) => (internalError = e instanceof Error ? e.constructor.name : typeof e),
+    });
     const json = encodeOutput(output);
     // The response text is all that is left of a plaintext key once it is encoded.
-    wipeSecrets(output);
+    wipeSecrets(operation, output);
     reply(config, res, 200, requestId, json);
   } catch (err) {
     if (err instanceof Aborted || res.headersSent || res.destroyed) {
@@ -368,8 +382,10 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
       return;
     }
     const e = encodeError(err);
-    // Only the class of an unexpected error goes to the log, never its message or stack.
-    errorName = err instanceof KMSServiceException ? e.name : `${e.name} (${err instanceof Error ? err.constructor.name : typeof err})`;
+    // An unexpected error (made KMSInternalException by the pipeline, or thrown outside it) is
+    // logged by its class only.
+    const unexpected = internalError ?? (err instanceof KMSServiceException ? undefined : err instanceof Error ? err.constructor.name : typeof err);
+    errorName = unexpected === undefined ? e.name : `${e.name} (${unexpected})`;
     res.setHeader('x-amzn-ErrorType', e.name);
     reply(config, res, e.status, requestId, e.body);
   }
@@ -380,7 +396,7 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
  * closes before the answer is sent: a pool drops the job if it has not started, so work for
  * clients that hung up does not delay the next ones.
  */
-function abandonable(config: Config, res: ServerResponse): OperationContextInit['generateKeyPair'] {
+function abandonable(config: Config, res: ServerResponse): PipelineConfig['generateKeyPair'] {
   const generate = config.generateKeyPair;
   if (generate === undefined) return undefined;
   const abandoned = new AbortController();

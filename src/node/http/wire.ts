@@ -1,14 +1,16 @@
 // The AWS JSON 1.1 codec of the HTTP endpoint (the Smithy awsJson1_1 protocol): request bodies into the engine's
 // inputs, outputs and exceptions into response bodies.
 //
-// Input: members are read by the operation's schema (schema.ts OPERATIONS), so that blob members
+// Input: members are read by the operation's input members (its registry entry), so that blob members
 // (also inside structures and lists) become Uint8Array from base64 and timestamp members Date
 // from epoch seconds. Members the schema does not know are dropped, as the SDK's model would
 // never send them. A member of the wrong JSON type is passed through unchanged: validation.ts
 // rejects it with the service's SerializationException text, the same as in process.
-// Output: Uint8Array → base64, Date → epoch seconds (fractional), undefined members omitted.
+// Output: Uint8Array → base64, Date → epoch seconds (fractional), undefined members and the
+// pipeline's `$metadata` omitted.
 
 import { KMSInternalException, KMSServiceException, SerializationException } from '../../kms/exceptions.js';
+import { INTERNAL_ERROR_MESSAGE } from '../../kms/pipeline.js';
 import { OPERATIONS, type OperationName } from '../../kms/registry.js';
 import type { Members, Shape } from '../../kms/schema.js';
 
@@ -108,6 +110,8 @@ function decodeBase64(s: string): Uint8Array {
 /** The JSON body of a successful response. */
 export function encodeOutput(output: object): string {
   return JSON.stringify(output, function (this: Record<string, unknown>, key: string, value: unknown) {
+    // $metadata (the pipeline's) is the response's, not the body's.
+    if (key === '$metadata' && this === output) return undefined;
     // `this[key]` is the member before Date's toJSON ran.
     const raw = this[key];
     if (raw instanceof Date) return raw.getTime() / 1000;
@@ -138,7 +142,7 @@ export function encodeError(err: unknown): EncodedError {
   return { status, name: e.name, body: JSON.stringify(body) };
 }
 
-export const INTERNAL_MESSAGE = 'The request processing has failed because of an unknown error, exception or failure.';
+export const INTERNAL_MESSAGE = INTERNAL_ERROR_MESSAGE;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
