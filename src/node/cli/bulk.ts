@@ -25,10 +25,9 @@ import { constants, unlinkSync } from 'node:fs';
 import { access, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { KMSClient, KMSCommand } from '../../kms/client.js';
+import { KMSClient, type KMSCommand } from '../../kms/client.js';
 import { DryRunOperationException } from '../../kms/exceptions.js';
-import { OPERATION_HANDLERS } from '../../kms/operations/index.js';
-import { OPERATIONS, type OperationName } from '../../kms/registry.js';
+import { COMMANDS, OPERATIONS, type OperationName } from '../../kms/registry.js';
 import { callOperation, ExitError, oneLine, openStore, type CliIO, type GlobalOptions } from './context.js';
 import { inModelOrder, toPlain } from './output.js';
 import { CliFailure, parseParam, UsageError } from './params.js';
@@ -159,7 +158,7 @@ async function sweepLeftovers(io: CliIO, out: string): Promise<void> {
 
 async function generatePairs(run: BulkRun): Promise<void> {
   const { io, globals: g, operation, input, count } = run;
-  const handler = OPERATION_HANDLERS[operation];
+  const Command = COMMANDS[operation] as new (input: Record<string, unknown>) => KMSCommand<object, object>;
   await checkOut(run.out);
   await sweepLeftovers(io, run.out);
   const store = await openStore(g, io.env);
@@ -208,7 +207,7 @@ async function generatePairs(run: BulkRun): Promise<void> {
     const probe = new KMSClient({ region: g.region, accountId: g.accountId, store });
     await callOperation(operation, async () => {
       try {
-        await probe.send(new KMSCommand(operation, { ...input, DryRun: true }, handler));
+        await probe.send(new Command({ ...input, DryRun: true }));
       } catch (e) {
         if (!(e instanceof DryRunOperationException)) throw e;
       }
@@ -248,7 +247,7 @@ async function generatePairs(run: BulkRun): Promise<void> {
       const lane = async () => {
         while (failure === undefined && interrupted === undefined && issued < count) {
           issued++;
-          const output = (await callOperation(operation, () => client.send(new KMSCommand(operation, input, handler)))) as {
+          const output = (await callOperation(operation, () => client.send(new Command(input)))) as {
             PrivateKeyPlaintext?: Uint8Array;
           };
           const line = `${JSON.stringify(inModelOrder(operation, toPlain(output)))}\n`;

@@ -1,48 +1,18 @@
-// One CLI command per KMS operation, built from the operation schema: every input member is an
-// option named as the AWS CLI names it, parsed by its shape (params.ts). The command runs the
-// engine in this process against the file key store and prints the output (output.ts).
-// ListKeys, ListAliases and DescribeCustomKeyStores page as the AWS CLI does: all pages unless
+// One CLI command per KMS operation, built from the operation registry (kms/registry.ts): its
+// summary, and every input member as an option named as the AWS CLI names it, parsed by its shape
+// (params.ts). The command runs the operation's command in this process against the file key
+// store and prints the output in the model's order (output.ts). The operations that page
+// (ListKeys, ListAliases, DescribeCustomKeyStores) page as the AWS CLI does: all pages unless
 // --limit, --marker or --no-paginate is given; --page-size, --max-items and --starting-token
 // work as in the AWS CLI (the token is its base64 JSON {"Marker", "boto_truncate_amount"}).
 
 import { Command, Option } from 'commander';
-import { KMSClient, KMSCommand } from '../../kms/client.js';
-import { OPERATION_HANDLERS } from '../../kms/operations/index.js';
-import { OPERATIONS, type OperationName } from '../../kms/registry.js';
+import { KMSClient, type KMSCommand } from '../../kms/client.js';
+import { COMMANDS, OPERATION_NAMES, REGISTRY, type Pagination } from '../../kms/registry.js';
 import type { Members, Shape } from '../../kms/schema.js';
 import { callOperation, openStore, type CliIO, type GlobalOptions } from './context.js';
 import { applyQuery, inModelOrder, parseQuery, render, renderQueryResult, toPlain } from './output.js';
 import { clientSideProblems, kebabName, optionArgument, ParamValidationError, parseInputJson, parseParam, UsageError } from './params.js';
-
-/** The operations, in the order help lists them, with a one-line summary each. */
-const SUMMARIES: ReadonlyArray<[OperationName, string]> = [
-  ['CreateKey', 'Create a KMS key (symmetric encryption by default).'],
-  ['DescribeKey', 'Show the metadata of a KMS key.'],
-  ['ListKeys', 'List the KMS keys of the account and Region.'],
-  ['CreateAlias', 'Create an alias (alias/...) for a KMS key.'],
-  ['UpdateAlias', 'Point an alias at another KMS key.'],
-  ['DeleteAlias', 'Delete an alias.'],
-  ['ListAliases', 'List aliases, optionally those of one key.'],
-  ['EnableKey', 'Enable a KMS key.'],
-  ['DisableKey', 'Disable a KMS key.'],
-  ['ScheduleKeyDeletion', 'Schedule the deletion of a KMS key (7 to 30 days).'],
-  ['CancelKeyDeletion', 'Cancel a scheduled deletion (the key is left Disabled).'],
-  ['EnableKeyRotation', 'Turn on automatic rotation of a symmetric key.'],
-  ['DisableKeyRotation', 'Turn off automatic rotation.'],
-  ['GetKeyRotationStatus', 'Show whether automatic rotation is on.'],
-  ['RotateKeyOnDemand', 'Rotate the key material now (old ciphertexts still decrypt).'],
-  ['GetPublicKey', 'Show the public key of an asymmetric KMS key.'],
-  ['GenerateDataKeyPair', 'A data key pair: public key, private key, and the private key encrypted under a KMS key.'],
-  ['GenerateDataKeyPairWithoutPlaintext', 'A data key pair without the plaintext private key.'],
-  ['Decrypt', 'Decrypt a ciphertext (from encrypt, generate-data-key or generate-data-key-pair).'],
-  ['Encrypt', 'Encrypt up to 4096 bytes under a symmetric KMS key.'],
-  ['ReEncrypt', 'Decrypt a ciphertext and encrypt it again under another key or context.'],
-  ['GenerateDataKey', 'A symmetric data key and its encrypted copy.'],
-  ['GenerateDataKeyWithoutPlaintext', 'An encrypted symmetric data key only.'],
-  ['GenerateRandom', 'Random bytes (1 to 1024).'],
-  ['CreateCustomKeyStore', 'Record a custom key store (nothing stands behind it).'],
-  ['DescribeCustomKeyStores', 'List custom key store records.'],
-];
 
 /** What the options mean, where the type alone does not say it. */
 const MEMBER_HELP: Readonly<Record<string, string>> = {
@@ -102,12 +72,6 @@ function memberHelp(name: string, shape: Shape, required: boolean): string {
   return required ? `${text} (required)` : text;
 }
 
-const PAGINATED: Partial<Record<OperationName, string>> = {
-  ListKeys: 'Keys',
-  ListAliases: 'Aliases',
-  DescribeCustomKeyStores: 'CustomKeyStores',
-};
-
 interface MemberOption {
   member: string;
   shape: Shape;
@@ -118,9 +82,11 @@ interface MemberOption {
 
 /** Adds one command per operation to `program`. `globals()` reads the global options after parsing. */
 export function addOperationCommands(program: Command, io: CliIO, globals: () => GlobalOptions): void {
-  for (const [operation, summary] of SUMMARIES) {
-    const members: Members = OPERATIONS[operation];
-    const cmd = program.command(kebabName(operation)).description(summary);
+  // In registry order, which is the order help lists them in.
+  for (const operation of OPERATION_NAMES) {
+    const entry = REGISTRY[operation];
+    const members: Members = entry.input;
+    const cmd = program.command(kebabName(operation)).description(entry.summary);
     const options: MemberOption[] = [];
     for (const [member, m] of Object.entries(members)) {
       const flag = `--${kebabName(member)}`;
@@ -130,8 +96,8 @@ export function addOperationCommands(program: Command, io: CliIO, globals: () =>
       options.push({ member, shape: m.shape, required: m.required === true, flag, attribute: opt.attributeName() });
     }
     cmd.addOption(new Option('--cli-input-json <json>', 'the whole input as JSON (or file://PATH); options given as well take precedence'));
-    const resultKey = PAGINATED[operation];
-    if (resultKey !== undefined) {
+    const pagination: Pagination | undefined = 'paginate' in entry ? entry.paginate : undefined;
+    if (pagination !== undefined) {
       cmd.addOption(new Option('--page-size <n>', 'items per call while paging'));
       cmd.addOption(new Option('--max-items <n>', 'at most this many items in all; prints NextToken when there are more'));
       cmd.addOption(new Option('--starting-token <token>', 'the NextToken of a previous --max-items run'));
@@ -143,10 +109,11 @@ export function addOperationCommands(program: Command, io: CliIO, globals: () =>
       const store = await openStore(g, io.env);
       try {
         const client = new KMSClient({ region: g.region, accountId: g.accountId, store });
-        const send = (inp: Record<string, unknown>) =>
-          callOperation(operation, () => client.send(new KMSCommand(operation, inp, OPERATION_HANDLERS[operation])));
-        const paging = resultKey !== undefined && g.paginate && input.Limit === undefined && input.Marker === undefined;
-        const output = paging ? await paginate(send, input, resultKey, opts) : await send(input);
+        const Command = COMMANDS[operation] as new (input: Record<string, unknown>) => KMSCommand<object, object>;
+        const send = (inp: Record<string, unknown>) => callOperation(operation, () => client.send(new Command(inp)));
+        const paging =
+          pagination !== undefined && g.paginate && input[pagination.pageSize] === undefined && input[pagination.inputToken] === undefined;
+        const output = paging ? await paginate(send, input, pagination, opts) : await send(input);
         const plain = inModelOrder(operation, toPlain(output)) as Record<string, unknown>;
         if (query !== undefined) io.stdout(renderQueryResult(applyQuery(query, plain), g.output));
         else if (g.output === 'text' && typeof plain.NextToken === 'string') {
@@ -208,13 +175,14 @@ function decodeToken(text: string): PagingToken {
   throw new UsageError(`argument --starting-token: not a token this tool printed: '${text}'`);
 }
 
-/** Every page (or up to --max-items), merged into `{ [resultKey]: items, NextToken? }` as the AWS CLI prints it. */
+/** Every page (or up to --max-items), merged into `{ [items]: items, NextToken? }` as the AWS CLI prints it. */
 async function paginate(
   send: (input: Record<string, unknown>) => Promise<object>,
   input: Record<string, unknown>,
-  resultKey: string,
+  pagination: Pagination,
   opts: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
+  const resultKey = pagination.items;
   const pageSize = positiveInt(opts.pageSize, '--page-size');
   const maxItems = positiveInt(opts.maxItems, '--max-items');
   const start = typeof opts.startingToken === 'string' ? decodeToken(opts.startingToken) : { Marker: null };
@@ -222,7 +190,7 @@ async function paginate(
   let skip = start.boto_truncate_amount ?? 0;
   const items: unknown[] = [];
   for (;;) {
-    const page = (await send({ ...input, Limit: pageSize, Marker: marker })) as Record<string, unknown>;
+    const page = (await send({ ...input, [pagination.pageSize]: pageSize, [pagination.inputToken]: marker })) as Record<string, unknown>;
     const all = (page[resultKey] as unknown[] | undefined) ?? [];
     const got = all.slice(skip);
     const room = maxItems === undefined ? got.length : maxItems - items.length;
@@ -232,8 +200,8 @@ async function paginate(
     }
     items.push(...got);
     skip = 0;
-    const next = page.NextMarker;
-    if (page.Truncated !== true || typeof next !== 'string') return { [resultKey]: items };
+    const next = page[pagination.outputToken];
+    if (page[pagination.truncated] !== true || typeof next !== 'string') return { [resultKey]: items };
     if (maxItems !== undefined && items.length >= maxItems) return { [resultKey]: items, NextToken: encodeToken({ Marker: next }) };
     marker = next;
   }

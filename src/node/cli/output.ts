@@ -9,6 +9,7 @@
 //   - --query: a subset of JMESPath (field paths, [n] indexes and [] / [*] projections), enough
 //     for `--query Plaintext --output text`.
 
+import { isOperationName, REGISTRY, type OutputMembers } from '../../kms/registry.js';
 import { ParamError } from './params.js';
 
 export type OutputFormat = 'json' | 'text';
@@ -38,58 +39,28 @@ export function toPlain(value: unknown): unknown {
 }
 
 // The AWS CLI prints members in the order of the service model's output shapes (botocore parses
-// by walking the shape), not in the order a response happens to list them. The orders below are
-// the model's (botocore's kms/2014-11-01/service-2.json); members not listed keep their order after the listed ones.
-const OUTPUT_ORDER: Readonly<Record<string, readonly string[]>> = {
-  GenerateDataKeyPair: ['PrivateKeyCiphertextBlob', 'PrivateKeyPlaintext', 'PublicKey', 'KeyId', 'KeyPairSpec', 'CiphertextForRecipient', 'KeyMaterialId'],
-  GenerateDataKeyPairWithoutPlaintext: ['PrivateKeyCiphertextBlob', 'PublicKey', 'KeyId', 'KeyPairSpec', 'KeyMaterialId'],
-  Decrypt: ['KeyId', 'Plaintext', 'EncryptionAlgorithm', 'CiphertextForRecipient', 'KeyMaterialId'],
-  Encrypt: ['CiphertextBlob', 'KeyId', 'EncryptionAlgorithm'],
-  GenerateDataKey: ['CiphertextBlob', 'Plaintext', 'KeyId', 'CiphertextForRecipient', 'KeyMaterialId'],
-  GenerateDataKeyWithoutPlaintext: ['CiphertextBlob', 'KeyId', 'KeyMaterialId'],
-  ReEncrypt: ['CiphertextBlob', 'SourceKeyId', 'KeyId', 'SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm', 'SourceKeyMaterialId', 'DestinationKeyMaterialId'],
-  GenerateRandom: ['Plaintext', 'CiphertextForRecipient'],
-  ListKeys: ['Keys', 'NextMarker', 'Truncated'],
-  ListAliases: ['Aliases', 'NextMarker', 'Truncated'],
-  DescribeCustomKeyStores: ['CustomKeyStores', 'NextMarker', 'Truncated'],
-  ScheduleKeyDeletion: ['KeyId', 'DeletionDate', 'KeyState', 'PendingWindowInDays'],
-  GetPublicKey: ['KeyId', 'PublicKey', 'CustomerMasterKeySpec', 'KeySpec', 'KeyUsage', 'EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms'],
-  GetKeyRotationStatus: ['KeyRotationEnabled', 'KeyId', 'RotationPeriodInDays', 'NextRotationDate', 'OnDemandRotationStartDate'],
-};
+// by walking the shape), not in the order a response happens to list them. The orders are the
+// registry's output members (kms/registry.ts), nested structures included; members not listed
+// keep their order after the listed ones.
 
-/** Nested structures, by the member that holds them (or the list whose elements they are). */
-const NESTED_ORDER: Readonly<Record<string, readonly string[]>> = {
-  KeyMetadata: [
-    'AWSAccountId', 'KeyId', 'Arn', 'CreationDate', 'Enabled', 'Description', 'KeyUsage', 'KeyState', 'DeletionDate',
-    'ValidTo', 'Origin', 'CustomKeyStoreId', 'CloudHsmClusterId', 'ExpirationModel', 'KeyManager',
-    'CustomerMasterKeySpec', 'KeySpec', 'EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms',
-    'EncapsulationAlgorithms', 'MultiRegion', 'MultiRegionConfiguration', 'PendingDeletionWindowInDays',
-    'MacAlgorithms', 'XksKeyConfiguration', 'CurrentKeyMaterialId',
-  ],
-  Keys: ['KeyId', 'KeyArn'],
-  Aliases: ['AliasName', 'AliasArn', 'TargetKeyId', 'CreationDate', 'LastUpdatedDate'],
-  MultiRegionConfiguration: ['MultiRegionKeyType', 'PrimaryKey', 'ReplicaKeys'],
-  PrimaryKey: ['Arn', 'Region'],
-  ReplicaKeys: ['Arn', 'Region'],
-};
-
-function reorder(value: Record<string, unknown>, order: readonly string[] | undefined): Record<string, unknown> {
+function reorder(value: Record<string, unknown>, members: OutputMembers | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of order ?? []) if (k in value) out[k] = orderNested(k, value[k]);
-  for (const [k, v] of Object.entries(value)) if (!(k in out)) out[k] = orderNested(k, v);
+  if (members !== undefined) for (const [k, m] of Object.entries(members)) if (k in value) out[k] = orderNested(value[k], m.members);
+  for (const [k, v] of Object.entries(value)) if (!(k in out)) out[k] = orderNested(v, undefined);
   return out;
 }
 
-function orderNested(name: string, value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((e) => orderNested(name, e));
-  if (value !== null && typeof value === 'object') return reorder(value as Record<string, unknown>, NESTED_ORDER[name]);
+/** A structure (or each structure of a list) in the order of its members. */
+function orderNested(value: unknown, members: OutputMembers | undefined): unknown {
+  if (Array.isArray(value)) return value.map((e) => orderNested(e, members));
+  if (value !== null && typeof value === 'object') return reorder(value as Record<string, unknown>, members);
   return value;
 }
 
 /** Plain output data (toPlain) in the model's member order for `operation`. */
 export function inModelOrder(operation: string, plain: unknown): unknown {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return plain;
-  return reorder(plain as Record<string, unknown>, OUTPUT_ORDER[operation]);
+  return reorder(plain as Record<string, unknown>, isOperationName(operation) ? REGISTRY[operation].output : undefined);
 }
 
 function isEmptyObject(v: unknown): boolean {
