@@ -3,6 +3,8 @@
 // KMSClient.send runs them through one pipeline (pipeline.ts), which also takes commands of
 // @aws-sdk/client-kms.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as sdk from '@aws-sdk/client-kms';
 import * as kms from '../src/kms/index.js';
 import {
@@ -278,5 +280,73 @@ describe('the pipeline', () => {
     const key = (await client.send(new CreateKeyCommand({}))).KeyMetadata!;
     const out = await client.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId!, KeyPairSpec: 'ECC_NIST_P256' }));
     expect(out.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 1, totalRetryDelay: 0 });
+  });
+});
+
+describe('the endpoint runs the same pipeline', () => {
+  it('with the server\'s middlewareStack, $metadata out of the body, plaintext wiped from the registry\'s sensitive outputs', async () => {
+    const { startServer } = await import('../src/node/http/server.js');
+    const { MiddlewareStack } = await import('../src/kms/middleware.js');
+    const stack = new MiddlewareStack();
+    const seen: Array<{ command: string; requestId?: string; filtered?: unknown }> = [];
+    const outputs: Record<string, unknown>[] = [];
+    stack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const output = result.output as Record<string, unknown> & kms.MetadataBearer;
+        outputs.push(output);
+        const filter = context.outputFilterSensitiveLog as (o: unknown) => Record<string, unknown>;
+        seen.push({ command: context.commandName, requestId: output.$metadata.requestId, filtered: filter(output).Plaintext });
+        return result;
+      },
+      { step: 'initialize', name: 'spy' },
+    );
+    const server = await startServer({ port: 0, middlewareStack: stack });
+    try {
+      const post = async (op: string, body: object) => {
+        const res = await fetch(server.url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `TrentService.${op}` },
+          body: JSON.stringify(body),
+        });
+        return { id: res.headers.get('x-amzn-requestid'), json: (await res.json()) as Record<string, unknown> };
+      };
+      const created = await post('CreateKey', {});
+      expect(created.json).not.toHaveProperty('$metadata');
+      const keyId = (created.json.KeyMetadata as { KeyId: string }).KeyId;
+      const random = await post('GenerateRandom', { NumberOfBytes: 16 });
+      expect(Buffer.from(random.json.Plaintext as string, 'base64')).toHaveLength(16);
+      expect(seen.map((s) => s.command)).toEqual(['CreateKeyCommand', 'GenerateRandomCommand']);
+      // The pipeline's request id is the one the response carries.
+      expect(seen[1].requestId).toBe(random.id);
+      expect(seen[1].filtered).toBe('***SensitiveInformation***');
+      // Once encoded, the output's plaintext was zeroed.
+      expect([...(outputs[1].Plaintext as Uint8Array)].every((b) => b === 0)).toBe(true);
+      const failed = await post('DescribeKey', { KeyId: 'alias/none' });
+      expect(failed.json.__type).toBe('NotFoundException');
+      expect(keyId).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('module load order', () => {
+  // Validation reads the registry, and the registry the operations: whichever module of the
+  // cycle loads first, everything works (the built modules, as a program loads them).
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const first = ['kms/operations/update-alias.js', 'kms/operations/list-keys.js', 'kms/validation.js', 'kms/registry.js', 'kms/schema.js', 'kms/operations/index.js', 'node/http/wire.js'];
+  it.each(first)('%s first', (module) => {
+    const code = `
+      await import('./dist/${module}');
+      const k = await import('./dist/kms/index.js');
+      const c = new k.KMS();
+      const key = (await c.createKey({})).KeyMetadata;
+      await c.createAlias({ AliasName: 'alias/x', TargetKeyId: key.KeyId });
+      await c.updateAlias({ AliasName: 'alias/x', TargetKeyId: key.KeyId });
+      console.log((await c.listKeys()).Keys.length);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('1');
   });
 });
