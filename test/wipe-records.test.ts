@@ -2,8 +2,9 @@
 // loads from its store (each key material version of a rotated key, the key pair of an
 // asymmetric key, the MAC key of an HMAC key) is zero once the operation has returned or
 // thrown, in every operation of the engine, on its success and error paths, whichever way it
-// is dispatched (KMSClient.send with and without middleware, OPERATION_HANDLERS as the server
-// and the CLI use them), over the memory store and a sealed file store. And the store's own
+// is dispatched (KMSClient.send with and without middleware, as the server and the CLI run
+// them through the pipeline, and the registry's handlers as OPERATION_HANDLERS gives them), over
+// the memory store and a sealed file store. And the store's own
 // copies survive: keys created at the start still decrypt and rotate at the end.
 //
 // The store under the engine is wrapped: every Uint8Array of every key record it hands out is
