@@ -18,13 +18,13 @@ import {
   HKDF_INFO_LABEL,
   MAX_CIPHERTEXT_BLOB_BYTES,
 } from '../src/kms/ciphertext.js';
+import { hex } from './helpers/hex.js';
 
 const core = getCore();
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const MATERIAL_ID = 'a'.repeat(32) + '0123456789abcdef0123456789abcdef';
 const material = new Uint8Array(randomBytes(32));
 
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 function seal(plaintext: Uint8Array, encryptionContext?: Record<string, string>, keyArn = ARN): Uint8Array {
   return sealBlob(core, { keyArn, keyMaterialId: MATERIAL_ID, keyMaterial: material, plaintext, encryptionContext });

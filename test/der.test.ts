@@ -23,9 +23,8 @@ import {
   rsaSpki,
   type RsaPrivateComponents,
 } from '../src/der/index.js';
+import { hex, unhex } from './helpers/hex.js';
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 const b64u = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
 const toBig = (b: Uint8Array): bigint => (b.length === 0 ? 0n : BigInt('0x' + hex(b)));
 const withZeros = (b: Uint8Array, k: number): Uint8Array => {
@@ -266,7 +265,7 @@ describe('OBJECT IDENTIFIER encoding (worked out from X.690 §8.19)', () => {
     it(oid, () => {
       expect(hex(derOid(oid))).toBe(expected);
       expect(hex(derOid(oidContents(oid)))).toBe(expected); // precomputed bytes
-      const r = new DerReader(fromHex(expected));
+      const r = new DerReader(unhex(expected));
       expect(r.readOid()).toBe(oid);
       r.expectEnd();
     });
@@ -288,20 +287,20 @@ describe('OBJECT IDENTIFIER encoding (worked out from X.690 §8.19)', () => {
 describe('other writers', () => {
   it('NULL, BIT STRING, context tags', () => {
     expect(hex(derNull())).toBe('0500');
-    expect(hex(derBitString(fromHex('abcd')))).toBe('030300abcd');
+    expect(hex(derBitString(unhex('abcd')))).toBe('030300abcd');
     expect(hex(derBitString(new Uint8Array(0)))).toBe('030100');
-    expect(hex(derBitString(fromHex('a0'), 5))).toBe('030205a0');
-    expect(() => derBitString(fromHex('a1'), 5)).toThrow(RangeError); // unused bits not zero
+    expect(hex(derBitString(unhex('a0'), 5))).toBe('030205a0');
+    expect(() => derBitString(unhex('a1'), 5)).toThrow(RangeError); // unused bits not zero
     expect(() => derBitString(new Uint8Array(0), 1)).toThrow(RangeError);
-    expect(() => derBitString(fromHex('00'), 8)).toThrow(RangeError);
+    expect(() => derBitString(unhex('00'), 8)).toThrow(RangeError);
     expect(hex(derContextExplicit(0, derIntegerSmall(2)))).toBe('a003020102');
     expect(hex(derContextExplicit(1, derNull()))).toBe('a1020500');
-    expect(hex(derContextPrimitive(2, fromHex('0102')))).toBe('82020102');
+    expect(hex(derContextPrimitive(2, unhex('0102')))).toBe('82020102');
     expect(() => derContextExplicit(31, derNull())).toThrow(RangeError);
   });
 
   it('BIT STRING reads back with its unused bits', () => {
-    const r = new DerReader(derBitString(fromHex('f0'), 4));
+    const r = new DerReader(derBitString(unhex('f0'), 4));
     const bs = r.readBitString();
     expect(bs.unusedBits).toBe(4);
     expect(hex(bs.bytes)).toBe('f0');
@@ -310,7 +309,7 @@ describe('other writers', () => {
 
 describe('strict reader rejects non-DER input', () => {
   const readInt = (h: string) => () => {
-    const r = new DerReader(fromHex(h));
+    const r = new DerReader(unhex(h));
     r.readInteger();
     r.expectEnd();
   };
@@ -328,37 +327,37 @@ describe('strict reader rejects non-DER input', () => {
     expectDerError(readInt('02'), /truncated/);
     expectDerError(readInt('0202 01'), /truncated/);
     expectDerError(readInt('0282 01'), /truncated/);
-    expectDerError(() => readTlv(fromHex('0403 0102')), /truncated/);
+    expectDerError(() => readTlv(unhex('0403 0102')), /truncated/);
   });
 
   it('indefinite length', () => {
-    expectDerError(() => new DerReader(fromHex('3080 020101 0000')).readSequence(), /indefinite/);
+    expectDerError(() => new DerReader(unhex('3080 020101 0000')).readSequence(), /indefinite/);
   });
 
   it('non-minimal lengths', () => {
-    expectDerError(() => readTlv(fromHex('0481 05 0102030405')), /non-minimal length/);
-    expectDerError(() => readTlv(fromHex('0481 7f' + '00'.repeat(127))), /non-minimal length/);
-    expectDerError(() => readTlv(fromHex('0482 0080' + '00'.repeat(128))), /non-minimal length/);
-    expectDerError(() => readTlv(fromHex('0483 000100' + '00'.repeat(256))), /non-minimal length/);
+    expectDerError(() => readTlv(unhex('0481 05 0102030405')), /non-minimal length/);
+    expectDerError(() => readTlv(unhex('0481 7f' + '00'.repeat(127))), /non-minimal length/);
+    expectDerError(() => readTlv(unhex('0482 0080' + '00'.repeat(128))), /non-minimal length/);
+    expectDerError(() => readTlv(unhex('0483 000100' + '00'.repeat(256))), /non-minimal length/);
     // the minimal forms of the same lengths are fine
-    expect(readTlv(fromHex('0481 80' + '00'.repeat(128))).contents.length).toBe(128);
-    expect(readTlv(fromHex('0482 0100' + '00'.repeat(256))).contents.length).toBe(256);
+    expect(readTlv(unhex('0481 80' + '00'.repeat(128))).contents.length).toBe(128);
+    expect(readTlv(unhex('0482 0100' + '00'.repeat(256))).contents.length).toBe(256);
   });
 
   it('reserved length octet 0xff and oversized lengths', () => {
-    expectDerError(() => readTlv(fromHex('04ff')), /reserved/);
-    expectDerError(() => readTlv(fromHex('0485 0100000000')), /too large/);
+    expectDerError(() => readTlv(unhex('04ff')), /reserved/);
+    expectDerError(() => readTlv(unhex('0485 0100000000')), /too large/);
   });
 
   it('high-tag-number form', () => {
-    expectDerError(() => readTlv(fromHex('1f2001 00')), /high-tag-number/);
-    expectDerError(() => readTlv(fromHex('bf2001 00')), /high-tag-number/);
+    expectDerError(() => readTlv(unhex('1f2001 00')), /high-tag-number/);
+    expectDerError(() => readTlv(unhex('bf2001 00')), /high-tag-number/);
   });
 
   it('wrong tag', () => {
-    expectDerError(() => new DerReader(fromHex('040100')).readInteger(), /expected INTEGER, found OCTET STRING/);
+    expectDerError(() => new DerReader(unhex('040100')).readInteger(), /expected INTEGER, found OCTET STRING/);
     // constructed OCTET STRING (0x24) is not DER
-    expectDerError(() => new DerReader(fromHex('2403 040100')).readOctetString(), /expected OCTET STRING/);
+    expectDerError(() => new DerReader(unhex('2403 040100')).readOctetString(), /expected OCTET STRING/);
   });
 
   it('non-minimal integers', () => {
@@ -367,8 +366,8 @@ describe('strict reader rejects non-DER input', () => {
     expectDerError(readInt('0202 ff80'), /non-minimal INTEGER/);
     expectDerError(readInt('0203 0000ff'), /non-minimal INTEGER/);
     // the boundary cases that are minimal
-    expect(new DerReader(fromHex('02020080')).readInteger()).toBe(0x80n);
-    expect(new DerReader(fromHex('020100')).readInteger()).toBe(0n);
+    expect(new DerReader(unhex('02020080')).readInteger()).toBe(0x80n);
+    expect(new DerReader(unhex('020100')).readInteger()).toBe(0n);
   });
 
   it('empty integer', () => {
@@ -382,11 +381,11 @@ describe('strict reader rejects non-DER input', () => {
   });
 
   it('NULL with contents', () => {
-    expectDerError(() => new DerReader(fromHex('050100')).readNull(), /NULL/);
+    expectDerError(() => new DerReader(unhex('050100')).readNull(), /NULL/);
   });
 
   it('bad BIT STRINGs', () => {
-    const readBits = (h: string) => () => new DerReader(fromHex(h)).readBitString();
+    const readBits = (h: string) => () => new DerReader(unhex(h)).readBitString();
     expectDerError(readBits('0300'), /initial octet/);
     expectDerError(readBits('0302 08ff'), /unused bits/);
     expectDerError(readBits('0301 03'), /empty BIT STRING/);
@@ -394,7 +393,7 @@ describe('strict reader rejects non-DER input', () => {
   });
 
   it('bad OBJECT IDENTIFIERs', () => {
-    const readOid = (h: string) => () => new DerReader(fromHex(h)).readOid();
+    const readOid = (h: string) => () => new DerReader(unhex(h)).readOid();
     expectDerError(readOid('0600'), /empty/);
     expectDerError(readOid('0603 2a8001'), /non-minimal/); // 0 written as 80 01 → 2a 01
     expectDerError(readOid('0602 802a'), /non-minimal/);

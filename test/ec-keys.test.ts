@@ -30,6 +30,7 @@ import {
   type RefCurve,
 } from './helpers/ec-reference.js';
 import { readVectorJson } from './helpers/vectors.js';
+import { hex } from './helpers/hex.js';
 
 
 type Curve = keyof typeof EC_CURVES;
@@ -102,7 +103,6 @@ const CURVES: CurveInfo[] = [
 
 const BUILDS: CoreVariant[] = ['simd', 'scalar'];
 
-const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const hexOf = (v: bigint): string => '0x' + v.toString(16);
 const pow2 = (i: number): bigint => 1n << BigInt(i);
 
@@ -123,7 +123,7 @@ function refPoint(c: CurveInfo, k: bigint): string | undefined {
   const key = `${c.curve}:${k.toString(16)}`;
   if (!refCache.has(key)) {
     const p = pointFromScalar(c.ref, k);
-    refCache.set(key, p === undefined ? undefined : toHex(p));
+    refCache.set(key, p === undefined ? undefined : hex(p));
   }
   return refCache.get(key);
 }
@@ -131,7 +131,7 @@ function refPoint(c: CurveInfo, k: bigint): string | undefined {
 /** The core's [k]G as hex (undefined: the point at infinity). */
 function corePoint(core: Core, c: CurveInfo, k: bigint): string | undefined {
   const out = ecScalarMultBase(core, c.curve, bigIntToBytes(k, c.ref.bytes));
-  return out === undefined ? undefined : toHex(out);
+  return out === undefined ? undefined : hex(out);
 }
 
 /** The problems of a returned point: encoding, coordinates below p, the curve equation. */
@@ -337,7 +337,7 @@ describe.each(BUILDS)('%s build', (variant) => {
           const v = bytesToBigInt(d);
           return d.length !== len || point.length !== 1 + 2 * len || v < 1n || v > c.dMax;
         })
-        .map(({ d, point }) => `d = ${toHex(d)} (${d.length} bytes), point ${point.length} bytes`);
+        .map(({ d, point }) => `d = ${hex(d)} (${d.length} bytes), point ${point.length} bytes`);
       expect(bad).toEqual([]);
     });
 
@@ -347,22 +347,22 @@ describe.each(BUILDS)('%s build', (variant) => {
         const ecdh = createECDH(c.node);
         ecdh.setPrivateKey(d);
         const expected = ecdh.getPublicKey('hex');
-        if (expected !== toHex(point)) bad.push(`d = ${toHex(d)}: core ${toHex(point)}, node ${expected}`);
+        if (expected !== hex(point)) bad.push(`d = ${hex(d)}: core ${hex(point)}, node ${expected}`);
       }
       expect(bad).toEqual([]);
     });
 
     it('generated keys: every point is on the curve, with x, y < p', () => {
       const bad = keys
-        .map(({ d, point }) => ({ d, problems: pointProblems(c, toHex(point)) }))
+        .map(({ d, point }) => ({ d, problems: pointProblems(c, hex(point)) }))
         .filter((r) => r.problems.length > 0)
-        .map((r) => `d = ${toHex(r.d)}: ${r.problems.join(', ')}`);
+        .map((r) => `d = ${hex(r.d)}: ${r.problems.join(', ')}`);
       expect(bad).toEqual([]);
     });
 
     it('generated keys: private scalars and points all differ', () => {
-      expect(new Set(keys.map((k) => toHex(k.d))).size).toBe(keys.length);
-      expect(new Set(keys.map((k) => toHex(k.point))).size).toBe(keys.length);
+      expect(new Set(keys.map((k) => hex(k.d))).size).toBe(keys.length);
+      expect(new Set(keys.map((k) => hex(k.point))).size).toBe(keys.length);
     });
 
     if (c.jwkCrv !== undefined) {
@@ -380,7 +380,7 @@ describe.each(BUILDS)('%s build', (variant) => {
           const sig = sign('sha256', MESSAGE, privateKey);
           const ok = verify('sha256', MESSAGE, publicKey, sig);
           const forged = verify('sha256', Buffer.concat([MESSAGE, Buffer.from([0])]), publicKey, sig);
-          if (!ok || forged) bad.push(`d = ${toHex(d)}: verify ${ok}, other message ${forged}`);
+          if (!ok || forged) bad.push(`d = ${hex(d)}: verify ${ok}, other message ${forged}`);
         }
         expect(bad).toEqual([]);
       });
@@ -392,7 +392,7 @@ describe.each(BUILDS)('%s build', (variant) => {
     // createECDH('SM2') and the BigInt curve equation only.
 
     it('[1]G = G from the curve parameters', () => {
-      const expected = '04' + toHex(bigIntToBytes(c.ref.gx, len)) + toHex(bigIntToBytes(c.ref.gy, len));
+      const expected = '04' + hex(bigIntToBytes(c.ref.gx, len)) + hex(bigIntToBytes(c.ref.gy, len));
       expect(corePoint(core, c, 1n)).toBe(expected);
     });
 

@@ -21,9 +21,8 @@ import {
 import { ed25519Pkcs8, ed25519Spki, parseEd25519Pkcs8, parseEd25519Spki, ED25519_OID } from '../src/der/ed25519.js';
 import { DerError, derBitString, derNull, derOctetString, derOid, derSequence, derIntegerSmall } from '../src/der/index.js';
 import { readVector } from './helpers/vectors.js';
+import { hex, unhex } from './helpers/hex.js';
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 
 // ---- BigInt reference (RFC 8032 §5.1) --------------------------------------------------
 
@@ -142,7 +141,7 @@ describe('the BigInt reference', () => {
     expect(hex(encode(BASE))).toBe('5866666666666666666666666666666666666666666666666666666666666666');
     expect(onCurve(BASE)).toBe(true);
     expect(hex(encode(mul(L, BASE)))).toBe(hex(encode(IDENTITY)));
-    expect(refPublicFromSeed(fromHex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'))).toBe(
+    expect(refPublicFromSeed(unhex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'))).toBe(
       'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
     );
   });
@@ -213,7 +212,7 @@ describe.each(['simd', 'scalar'] as const)('Ed25519 (%s)', (variant) => {
   it('derives the RFC 8032 §7.1 public keys', () => {
     expect(rfc8032.length).toBe(5);
     for (const t of rfc8032) {
-      expect(hex(ed25519PublicFromSeed(core, fromHex(t.secretKey))), t.name).toBe(t.publicKey);
+      expect(hex(ed25519PublicFromSeed(core, unhex(t.secretKey))), t.name).toBe(t.publicKey);
     }
   });
 
@@ -221,7 +220,7 @@ describe.each(['simd', 'scalar'] as const)('Ed25519 (%s)', (variant) => {
     expect(wycheproofKeys.length).toBeGreaterThanOrEqual(50);
     for (const k of wycheproofKeys) {
       expect(k.curve).toBe('edwards25519');
-      expect(hex(ed25519PublicFromSeed(core, fromHex(k.sk))), `sk ${k.sk}`).toBe(k.pk);
+      expect(hex(ed25519PublicFromSeed(core, unhex(k.sk))), `sk ${k.sk}`).toBe(k.pk);
     }
   });
 
@@ -317,7 +316,7 @@ describe.each(['simd', 'scalar'] as const)('Ed25519 (%s)', (variant) => {
       const t2 = performance.now();
       timings.push(`${first} first: ${(t1 - t0).toFixed(2)} ms, then ${(t2 - t1).toFixed(3)} ms`);
       const t = rfc8032[0];
-      expect(hex(ed25519PublicFromSeed(fresh, fromHex(t.secretKey)))).toBe(t.publicKey);
+      expect(hex(ed25519PublicFromSeed(fresh, unhex(t.secretKey)))).toBe(t.publicKey);
     }
     console.log(`Ed25519 ${variant}: ${timings.join('; ')}`);
   });

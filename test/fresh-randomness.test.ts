@@ -25,6 +25,7 @@ import {
 } from '../src/kms/index.js';
 import { BLOB_IV_BYTES, BLOB_SALT_BYTES, parseBlobHeader } from '../src/kms/ciphertext.js';
 import { generateKeyPair } from '../src/core/index.js';
+import { hex } from './helpers/hex.js';
 
 const original = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
 
@@ -82,7 +83,6 @@ async function during<T>(op: () => Promise<T>): Promise<{ result: T; drawn: Uint
   return { result, drawn: outputs.slice(from) };
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 describe('salt and IV are drawn for each blob', () => {
   async function setup(): Promise<{ client: KMSClient; keyId: string }> {

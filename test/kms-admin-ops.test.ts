@@ -25,6 +25,7 @@ import {
 } from '../src/kms/index.js';
 import { GetPublicKeyCommand, CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand } from '../src/kms/registry.js';
 import { CLOUDHSM, XKS, newKey, rejection } from './helpers/kms.js';
+import { hex } from './helpers/hex.js';
 
 const ACCOUNT = '111122223333';
 
@@ -35,7 +36,6 @@ function clients() {
 
 
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 const RSA_SIGNING = [
   'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512',

@@ -34,6 +34,7 @@ import {
   type KeyStore,
 } from '../src/kms/index.js';
 import { newKey, rejection } from './helpers/kms.js';
+import { unhex } from './helpers/hex.js';
 
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
@@ -50,8 +51,7 @@ function clients(store: KeyStore = new MemoryKeyStore()) {
 
 
 
-const dec = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
-const SM2_PKCS8_PREFIX = dec('308187020100301306072a8648ce3d020106082a811ccf5501822d046d306b0201010420');
+const SM2_PKCS8_PREFIX = unhex('308187020100301306072a8648ce3d020106082a811ccf5501822d046d306b0201010420');
 const ML_KEM = { ML_KEM_512: ml_kem512, ML_KEM_768: ml_kem768, ML_KEM_1024: ml_kem1024 } as const;
 
 /** Checks that `publicKey` (SPKI) is the public half of `pkcs8`, independently of the core. */

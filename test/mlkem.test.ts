@@ -33,9 +33,8 @@ import {
   type MlKemRank,
 } from '../src/der/mlkem.js';
 import { DerError, derBitString, derContextPrimitive, derIntegerSmall, derNull, derOctetString, derOid, derSequence } from '../src/der/index.js';
+import { hex, unhex } from './helpers/hex.js';
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 const readJson = (path: string): any => JSON.parse(readVector(path).toString('utf8'));
 
 const RANKS: MlKemRank[] = [2, 3, 4];
@@ -66,7 +65,7 @@ function acvpVectors(): KnownAnswer[] {
     for (const t of g.tests) {
       out.push({
         k: RANK_OF[g.parameterSet],
-        seed: fromHex(t.d + t.z), // KeyGen_internal(d, z): the seed is d ‖ z
+        seed: unhex(t.d + t.z), // KeyGen_internal(d, z): the seed is d ‖ z
         ek: t.ek.toLowerCase(),
         dk: t.dk.toLowerCase(),
         id: `${g.parameterSet} tcId ${t.tcId}`,
@@ -83,7 +82,7 @@ function wycheproofVectors(k: MlKemRank): KnownAnswer[] {
     expect(g.parameterSet).toBe(NAME[k]);
     for (const t of g.tests) {
       expect(t.result).toBe('valid');
-      out.push({ k, seed: fromHex(t.seed), ek: t.ek, dk: t.dk, id: `${NAME[k]} tcId ${t.tcId}` });
+      out.push({ k, seed: unhex(t.seed), ek: t.ek, dk: t.dk, id: `${NAME[k]} tcId ${t.tcId}` });
     }
   }
   return out;

@@ -13,6 +13,7 @@ import { loadTestCore, testExports } from './helpers/test-core.js';
 import { CORE_STATUS, CoreError } from '../src/core/errors.js';
 import { sha3Core, shake256ChunkedCore, type MlKemExports, type Sha3Function } from '../src/core/mlkem.js';
 import { readVectorText } from './helpers/vectors.js';
+import { hex, unhex } from './helpers/hex.js';
 
 /** What fn throws (undefined if it returns). */
 function caughtSync(fn: () => unknown): unknown {
@@ -24,8 +25,6 @@ function caughtSync(fn: () => unknown): unknown {
   return undefined;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 
 interface Record_ {
   /** The bracketed section headers in force, e.g. { L: '256' } or { Outputlen: '128' }. */
@@ -86,7 +85,7 @@ function vectors(file: string): Vector[] {
     }
     if (lenBits % 8 !== 0 || outBits % 8 !== 0) continue;
     // "Len = 0" records carry "Msg = 00".
-    const msg = fromHex(fields.get('Msg')!).subarray(0, lenBits / 8);
+    const msg = unhex(fields.get('Msg')!).subarray(0, lenBits / 8);
     if (msg.length !== lenBits / 8) throw new Error(`${file}: Msg shorter than Len`);
     expect(expected.length).toBe(outBits / 4);
     out.push({ msg, outLen: outBits / 8, expected });
@@ -162,7 +161,7 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
     });
 
     it('SHAKE with no output, and the module wipes its scratch after the call', () => {
-      expect(sha3Core(core, 'shake128', fromHex('00'), 0).length).toBe(0);
+      expect(sha3Core(core, 'shake128', unhex('00'), 0).length).toBe(0);
       const secret = new Uint8Array(200).fill(0xa5);
       sha3Core(core, 'shake256', secret, 500);
       const x = testExports(core);

@@ -9,9 +9,8 @@ import { loadTestCore } from './helpers/test-core.js';
 import { checkStatus } from '../src/core/errors.js';
 import { sha512Core, type Ed25519Exports } from '../src/core/ed25519.js';
 import { readVectorText } from './helpers/vectors.js';
+import { hex, unhex } from './helpers/hex.js';
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 
 interface ShaVector {
   len: number; // bits
@@ -34,7 +33,7 @@ function readRsp(name: string): ShaVector[] {
     else {
       if (len === undefined || msg === undefined) throw new Error(`${name}: MD without Len/Msg`);
       // Len = 0 comes with "Msg = 00": the message is empty, the 00 a placeholder.
-      const bytes = len === 0 ? new Uint8Array(0) : fromHex(msg);
+      const bytes = len === 0 ? new Uint8Array(0) : unhex(msg);
       if (bytes.length * 8 !== len) throw new Error(`${name}: Len ${len} does not match the message`);
       out.push({ len, msg: bytes, md: m[2].toLowerCase() });
       len = msg = undefined;
@@ -118,7 +117,7 @@ describe.each(['simd', 'scalar'] as const)('SHA-512 (%s)', (variant) => {
       new DataView(b.buffer).setBigUint64(0, x, true);
       return b;
     };
-    const digest = fromHex(nodeSha512(msg));
+    const digest = unhex(nodeSha512(msg));
     // H(N) as the state keeps it: each 64-bit word little-endian in memory.
     const h0 = le(BigInt('0x' + hex(digest.subarray(0, 8))));
     const memoryHas = (needle: Uint8Array): boolean => Buffer.from(core.exports.memory.buffer).includes(Buffer.from(needle));

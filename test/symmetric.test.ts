@@ -38,10 +38,9 @@ import {
 } from '../src/core/symmetric.js';
 import { instrumentModule, TracedCore, traceCall, formatTrace, groupByTrace, type Trace } from './helpers/instrument.js';
 import { readVectorJson, readVectorText } from './helpers/vectors.js';
+import { hex, unhex } from './helpers/hex.js';
 
 const VARIANTS: CoreVariant[] = ['simd', 'scalar'];
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 const rand = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
 const symOf = (core: Core): SymmetricExports => core.exports as unknown as SymmetricExports;
 
@@ -67,7 +66,7 @@ function readRsp(name: string): ShaVector[] {
     else {
       if (len === undefined || msg === undefined) throw new Error(`${name}: MD without Len and Msg`);
       // Len = 0 comes with "Msg = 00": the message is empty, the 00 a placeholder.
-      const bytes = len === 0 ? new Uint8Array(0) : fromHex(msg);
+      const bytes = len === 0 ? new Uint8Array(0) : unhex(msg);
       if (bytes.length * 8 !== len) throw new Error(`${name}: Len ${len} does not match the message`);
       out.push({ len, msg: bytes, md: m[2].toLowerCase() });
       len = msg = undefined;
@@ -181,7 +180,7 @@ function referenceSbox(): Uint8Array {
 }
 
 const toBig = (b: Uint8Array): bigint => BigInt('0x' + (hex(b) || '0'));
-const fromBig = (x: bigint): Uint8Array => fromHex(x.toString(16).padStart(32, '0'));
+const fromBig = (x: bigint): Uint8Array => unhex(x.toString(16).padStart(32, '0'));
 
 /** SP 800-38D §6.3 Algorithm 1, bit by bit: X·Y in GF(2^128), X_0 the leftmost bit. */
 function gfMul(x: bigint, y: bigint): bigint {
@@ -280,7 +279,7 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
     const k65 = rand(65);
     expect(hex(hmacSha256(core, k64, rand(0)))).toBe(createHmac('sha256', k64).update(Buffer.alloc(0)).digest('hex'));
     const m = rand(10);
-    expect(hex(hmacSha256(core, k65, m))).toBe(hex(hmacSha256(core, fromHex(nodeSha256(k65)), m)));
+    expect(hex(hmacSha256(core, k65, m))).toBe(hex(hmacSha256(core, unhex(nodeSha256(k65)), m)));
   });
 
   // ---- HKDF-SHA-256 ----
@@ -289,9 +288,9 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
     let valid = 0;
     let invalid = 0;
     for (const t of hkdfTests) {
-      const ikm = fromHex(t.ikm);
-      const salt = fromHex(t.salt);
-      const info = fromHex(t.info);
+      const ikm = unhex(t.ikm);
+      const salt = unhex(t.salt);
+      const info = unhex(t.info);
       if (t.result === 'valid') {
         expect(hex(hkdfSha256(core, ikm, salt, info, t.size)), `tcId ${t.tcId}`).toBe(t.okm);
         valid++;
@@ -337,8 +336,8 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
   }
 
   it('AES-256 matches FIPS 197 Appendix C.3', () => {
-    const key = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
-    expect(hex(aesEcb(key, fromHex('00112233445566778899aabbccddeeff')))).toBe('8ea2b7ca516745bfeafc49904b496089');
+    const key = unhex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
+    expect(hex(aesEcb(key, unhex('00112233445566778899aabbccddeeff')))).toBe('8ea2b7ca516745bfeafc49904b496089');
   });
 
   it('the bitsliced S-box circuit is the S-box on all 256 inputs', () => {
@@ -381,8 +380,8 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
 
   it('GHASH agrees with the bit-serial definition, extreme operands included', () => {
     const ones = new Uint8Array(16).fill(0xff);
-    const one = fromHex('80000000000000000000000000000000'); // the polynomial 1
-    const specials = [ones, one, new Uint8Array(16), fromHex('00000000000000000000000000000001'), fromHex('ffffffffffffffff0000000000000000')];
+    const one = unhex('80000000000000000000000000000000'); // the polynomial 1
+    const specials = [ones, one, new Uint8Array(16), unhex('00000000000000000000000000000001'), unhex('ffffffffffffffff0000000000000000')];
     // All-ones operands put the most terms on each position of the integer products.
     for (const h of [...specials, rand(16)]) {
       for (const data of [ones, new Uint8Array(64).fill(0xff), new Uint8Array(80).fill(0xff), ...specials]) {
@@ -413,7 +412,7 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
     let valid = 0;
     let invalid = 0;
     for (const t of gcmTests) {
-      const [key, iv, aad, msg, ct, tag] = [t.key, t.iv, t.aad, t.msg, t.ct, t.tag].map(fromHex);
+      const [key, iv, aad, msg, ct, tag] = [t.key, t.iv, t.aad, t.msg, t.ct, t.tag].map(unhex);
       const label = `tcId ${t.tcId} (${t.comment || t.flags.join(', ')})`;
       if (t.result === 'valid') {
         const enc = aes256GcmEncrypt(core, key, iv, msg, aad);
@@ -523,9 +522,9 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
     expect(memoryHas(key.subarray(0, 16))).toBe(false);
     expect(memoryHas(pt.subarray(100, 116))).toBe(false);
     // The last round key of FIPS 197 C.3's key (w[56..59]).
-    const c3 = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
+    const c3 = unhex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
     aes256GcmEncrypt(core, c3, iv, pt);
-    expect(memoryHas(fromHex('24fc79ccbf0979e9371ac23c6d68de36'))).toBe(false);
+    expect(memoryHas(unhex('24fc79ccbf0979e9371ac23c6d68de36'))).toBe(false);
     const okm = hkdfSha256(core, key, rand(32), rand(0), 32);
     expect(memoryHas(okm)).toBe(false);
   });

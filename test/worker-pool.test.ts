@@ -18,6 +18,7 @@ import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../dist/core/ind
 import { KMSClient, DecryptCommand, GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand } from '../src/kms/index.js';
 import { newKey } from './helpers/kms.js';
 import { rejectionOf } from './helpers/caught.js';
+import { hex } from './helpers/hex.js';
 
 interface TestHooks {
   held(): KeyPair[];
@@ -28,7 +29,6 @@ interface TestHooks {
 const hooks = (pool: KeyPairWorkerPool) => (pool as unknown as Record<symbol, TestHooks>)[Symbol.for('wasm-kms.KeyPairWorkerPool.test')];
 
 const ML_KEM = { ML_KEM_512: ml_kem512, ML_KEM_768: ml_kem768, ML_KEM_1024: ml_kem1024 } as const;
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** Checks that `pair.publicKey` is the public half of `pair.privateKey`, independently of the core. */
 function expectValidPair(spec: KeyPairSpec, pair: KeyPair): void {
