@@ -32,6 +32,7 @@ import {
   GenerateRandomCommand,
 } from '../src/kms/registry.js';
 import { newKey, rejection } from './helpers/kms.js';
+import { putCustomKeyStoreRecord } from './helpers/records.js';
 
 const DRY_RUN = 'The request would have succeeded, but the DryRun option is set.';
 const INCORRECT_KEY = 'The key ID in the request does not identify a CMK that can perform this operation.';
@@ -377,11 +378,10 @@ describe('GenerateRandom', () => {
     );
     expect(e.message).toContain('cks-1234567890abcdef0');
     // Custom key store records put straight into the store (the operations that create them are elsewhere).
-    const put = (store as unknown as { putCustomKeyStore: (r: Record<string, unknown>) => Promise<void> }).putCustomKeyStore.bind(store);
-    const base = { account: '111122223333', region: 'us-east-1', creationDate: new Date() };
-    await put({ ...base, customKeyStoreId: 'cks-00000000000000001', customKeyStoreName: 'hsm', customKeyStoreType: 'AWS_CLOUDHSM', connectionState: 'CONNECTED' });
-    await put({ ...base, customKeyStoreId: 'cks-00000000000000002', customKeyStoreName: 'xks', customKeyStoreType: 'EXTERNAL_KEY_STORE', connectionState: 'CONNECTED' });
-    await put({ ...base, customKeyStoreId: 'cks-00000000000000003', customKeyStoreName: 'off', customKeyStoreType: 'AWS_CLOUDHSM', connectionState: 'DISCONNECTED' });
+    const base = { account: '111122223333', region: 'us-east-1' };
+    await putCustomKeyStoreRecord(store, { ...base, id: 'cks-00000000000000001', name: 'hsm', type: 'AWS_CLOUDHSM', connectionState: 'CONNECTED' });
+    await putCustomKeyStoreRecord(store, { ...base, id: 'cks-00000000000000002', name: 'xks', type: 'EXTERNAL_KEY_STORE', connectionState: 'CONNECTED' });
+    await putCustomKeyStoreRecord(store, { ...base, id: 'cks-00000000000000003', name: 'off', type: 'AWS_CLOUDHSM', connectionState: 'DISCONNECTED' });
     const ok = await c.send(new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000001' }));
     expect(ok.Plaintext!.length).toBe(24);
     await rejection(c.send(new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000002' })), UnsupportedOperationException);

@@ -37,6 +37,7 @@ import {
   DescribeCustomKeyStoresCommand,
 } from '../src/kms/index.js';
 import { CLOUDHSM, XKS } from './helpers/kms.js';
+import { putCustomKeyStoreRecord } from './helpers/records.js';
 import { readVectorText } from './helpers/vectors.js';
 
 interface ErrorEntry { exception: string; httpStatus: number; fault: 'client' | 'server'; when: string }
@@ -131,8 +132,7 @@ async function blob(e: Env, keyId: string, ctx?: Record<string, string>) {
   return (await e.c.send(new EncryptCommand({ KeyId: keyId, Plaintext: PT, EncryptionContext: ctx }))).CiphertextBlob!;
 }
 async function putStore(e: Env, id: string, type: string, connectionState: string) {
-  const put = (e.store as unknown as { putCustomKeyStore: (r: Record<string, unknown>) => Promise<void> }).putCustomKeyStore.bind(e.store);
-  await put({ account: e.c.config.accountId, region: REGION, creationDate: new Date(), customKeyStoreId: id, customKeyStoreName: id, customKeyStoreType: type, connectionState });
+  await putCustomKeyStoreRecord(e.store, { account: e.c.config.accountId, region: REGION, id, type, connectionState });
 }
 const DRY = 'The request would have succeeded, but the DryRun option is set.';
 
