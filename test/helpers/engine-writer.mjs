@@ -1,4 +1,4 @@
-// A child process of test/kms-concurrency.test.ts: the engine on a FileKeyStore shared with
+// A child process of test/kms/concurrency.test.ts: the engine on a FileKeyStore shared with
 // another process. argv: <store dir> <key id> <rounds> <tag>. Each round it rotates the key
 // on demand, changes its rotation period, and tries to take the alias alias/race-<round>;
 // it prints one JSON line with what it did.

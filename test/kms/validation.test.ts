@@ -1,14 +1,14 @@
 // Input validation and the exception classes: messages must be AWS's, word for word, wherever
 // real AWS was recorded; elsewhere they follow the same Coral format (see validation.ts).
 import { describe, it, expect } from 'vitest';
-import * as X from '../src/kms/exceptions.js';
+import * as X from '../../src/kms/exceptions.js';
 import {
   KMSServiceException, ValidationException, SerializationException, EXCEPTIONS, exceptionFromName,
-} from '../src/kms/exceptions.js';
-import { DATA_KEY_PAIR_SPECS, KEY_SPECS, KEY_USAGE_TYPES, type Shape } from '../src/kms/schema.js';
-import { OPERATIONS, OPERATION_NAMES, type OperationName } from '../src/kms/registry.js';
-import { validateInput } from '../src/kms/validation.js';
-import { readVectorText } from './helpers/vectors.js';
+} from '../../src/kms/exceptions.js';
+import { DATA_KEY_PAIR_SPECS, KEY_SPECS, KEY_USAGE_TYPES, type Shape } from '../../src/kms/schema.js';
+import { OPERATIONS, OPERATION_NAMES, type OperationName } from '../../src/kms/registry.js';
+import { validateInput } from '../../src/kms/validation.js';
+import { readVectorText } from '../helpers/vectors.js';
 
 const kmsErrors = JSON.parse(readVectorText('kms/kms-errors.json')) as Record<string, unknown>;
 const recorded = JSON.parse(readVectorText('kms/aws-recorded-responses.json')) as Record<string, unknown>;

@@ -19,7 +19,7 @@ import {
   ValidationException,
   UnsupportedOperationException,
   LimitExceededException,
-} from '../src/kms/index.js';
+} from '../../src/kms/index.js';
 import {
   ListKeysCommand,
   UpdateAliasCommand,
@@ -29,8 +29,8 @@ import {
   DisableKeyRotationCommand,
   GetKeyRotationStatusCommand,
   RotateKeyOnDemandCommand,
-} from '../src/kms/index.js';
-import { newKey, rejection } from './helpers/kms.js';
+} from '../../src/kms/index.js';
+import { newKey, rejection } from '../helpers/kms.js';
 
 
 function setup() {

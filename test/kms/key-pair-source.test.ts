@@ -14,15 +14,15 @@ import {
   GetPublicKeyCommand,
   generateKeyPair,
   type KeyPairSpec,
-} from '../src/kms/index.js';
-import { newKey, rejection } from './helpers/kms.js';
+} from '../../src/kms/index.js';
+import { newKey, rejection } from '../helpers/kms.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MemoryKeyStore, type KeyPair } from '../src/kms/index.js';
-import { getCore } from '../src/core/module.js';
-import { createOperationContext } from '../src/kms/context.js';
-import { OPERATION_HANDLERS } from '../src/kms/operations/index.js';
+import { MemoryKeyStore, type KeyPair } from '../../src/kms/index.js';
+import { getCore } from '../../src/core/module.js';
+import { createOperationContext } from '../../src/kms/context.js';
+import { OPERATION_HANDLERS } from '../../src/kms/operations/index.js';
 
 function recordingSource() {
   const calls: KeyPairSpec[] = [];
@@ -120,7 +120,7 @@ describe('OperationContext core', () => {
   });
 
   it('no operation imports getCore or generateKeyPair from the core', () => {
-    const dir = fileURLToPath(new URL('../src/kms/operations/', import.meta.url));
+    const dir = fileURLToPath(new URL('../../src/kms/operations/', import.meta.url));
     for (const file of readdirSync(dir)) {
       const text = readFileSync(join(dir, file), 'utf8');
       const fromCore = [...text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'\.\.\/\.\.\/core\/[^']+'/g)].map((m) => m[1]);

@@ -22,10 +22,10 @@ import {
   CustomKeyStoreNameInUseException,
   CloudHsmClusterInUseException,
   InvalidMarkerException,
-} from '../src/kms/index.js';
-import { GetPublicKeyCommand, CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand } from '../src/kms/registry.js';
-import { CLOUDHSM, XKS, newKey, rejection } from './helpers/kms.js';
-import { hex } from './helpers/hex.js';
+} from '../../src/kms/index.js';
+import { GetPublicKeyCommand, CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand } from '../../src/kms/registry.js';
+import { CLOUDHSM, XKS, newKey, rejection } from '../helpers/kms.js';
+import { hex } from '../helpers/hex.js';
 
 const ACCOUNT = '111122223333';
 

@@ -32,9 +32,9 @@ import {
   KEY_PAIR_SPECS,
   type KeyPairSpec,
   type KeyStore,
-} from '../src/kms/index.js';
-import { newKey, rejection } from './helpers/kms.js';
-import { unhex } from './helpers/hex.js';
+} from '../../src/kms/index.js';
+import { newKey, rejection } from '../helpers/kms.js';
+import { unhex } from '../helpers/hex.js';
 
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';

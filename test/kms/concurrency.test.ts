@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileKeyStore } from '../dist/node/file-store/index.js';
+import { FileKeyStore } from '../../dist/node/file-store/index.js';
 import {
   KMSClient,
   MemoryKeyStore,
@@ -22,8 +22,8 @@ import {
   ListAliasesCommand,
   RotateKeyOnDemandCommand,
   type KeyStore,
-} from '../src/kms/index.js';
-import { newKey } from './helpers/kms.js';
+} from '../../src/kms/index.js';
+import { newKey } from '../helpers/kms.js';
 
 /** A store without transaction(): the same records, unprotected updates (the control). */
 function withoutTransactions(store: MemoryKeyStore): KeyStore {
@@ -104,7 +104,7 @@ describe('concurrent writers', () => {
 
 describe('concurrent writers in two processes on one file store', () => {
   function writer(dir: string, keyId: string, rounds: number, tag: string): Promise<{ tag: string; rotated: number; aliases: string[] }> {
-    const script = fileURLToPath(new URL('./helpers/engine-writer.mjs', import.meta.url));
+    const script = fileURLToPath(new URL('../helpers/engine-writer.mjs', import.meta.url));
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [script, dir, keyId, String(rounds), tag], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';

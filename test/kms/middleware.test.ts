@@ -9,7 +9,7 @@ import {
   DescribeKeyCommand,
   NotFoundException,
   KMSServiceException,
-} from '../src/kms/index.js';
+} from '../../src/kms/index.js';
 
 function recordingLogger() {
   const info: unknown[] = [];

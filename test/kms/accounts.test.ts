@@ -29,11 +29,11 @@ import {
   UnsupportedOperationException,
   ValidationException,
   type KMSServiceException,
-} from '../src/kms/index.js';
-import { OPERATION_HANDLERS } from '../src/kms/operations/index.js';
-import { OPERATIONS, OPERATION_NAMES, type OperationName } from '../src/kms/registry.js';
-import { encodeError } from '../src/node/http/wire.js';
-import { newKey, rejection } from './helpers/kms.js';
+} from '../../src/kms/index.js';
+import { OPERATION_HANDLERS } from '../../src/kms/operations/index.js';
+import { OPERATIONS, OPERATION_NAMES, type OperationName } from '../../src/kms/registry.js';
+import { encodeError } from '../../src/node/http/wire.js';
+import { newKey, rejection } from '../helpers/kms.js';
 
 const ALICE = '111122223333';
 const BOB = '444455556666';

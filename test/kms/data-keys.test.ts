@@ -24,15 +24,15 @@ import {
   UnsupportedOperationException,
   CustomKeyStoreNotFoundException,
   CustomKeyStoreInvalidStateException,
-} from '../src/kms/index.js';
+} from '../../src/kms/index.js';
 import {
   GenerateDataKeyCommand,
   GenerateDataKeyWithoutPlaintextCommand,
   ReEncryptCommand,
   GenerateRandomCommand,
-} from '../src/kms/registry.js';
-import { newKey, rejection } from './helpers/kms.js';
-import { putCustomKeyStoreRecord } from './helpers/records.js';
+} from '../../src/kms/registry.js';
+import { newKey, rejection } from '../helpers/kms.js';
+import { putCustomKeyStoreRecord } from '../helpers/records.js';
 
 const DRY_RUN = 'The request would have succeeded, but the DryRun option is set.';
 const INCORRECT_KEY = 'The key ID in the request does not identify a CMK that can perform this operation.';

@@ -35,10 +35,10 @@ import {
   GetPublicKeyCommand,
   CreateCustomKeyStoreCommand,
   DescribeCustomKeyStoresCommand,
-} from '../src/kms/index.js';
-import { CLOUDHSM, XKS } from './helpers/kms.js';
-import { putCustomKeyStoreRecord } from './helpers/records.js';
-import { readVectorText } from './helpers/vectors.js';
+} from '../../src/kms/index.js';
+import { CLOUDHSM, XKS } from '../helpers/kms.js';
+import { putCustomKeyStoreRecord } from '../helpers/records.js';
+import { readVectorText } from '../helpers/vectors.js';
 
 interface ErrorEntry { exception: string; httpStatus: number; fault: 'client' | 'server'; when: string }
 const ERRORS = JSON.parse(readVectorText('kms/kms-errors.json')) as Record<string, unknown>;
