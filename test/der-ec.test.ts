@@ -42,9 +42,8 @@ import {
   derTlv,
 } from '../src/der/writer.js';
 import { readVector } from './helpers/vectors.js';
+import { hex, unhex } from './helpers/hex.js';
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 const b64u = (s: string | undefined): Uint8Array => {
   if (typeof s !== 'string') throw new Error('JWK member missing');
   return new Uint8Array(Buffer.from(s, 'base64url'));
@@ -155,8 +154,8 @@ function generateNodeKey(curve: EcCurve): NodeKey {
   let point: Uint8Array;
   if (curve === 'SM2') {
     const t = TEMPLATE.SM2;
-    const pre = fromHex(t.pkcs8).length;
-    expect(hex(spki.subarray(0, fromHex(t.spki).length))).toBe(t.spki);
+    const pre = unhex(t.pkcs8).length;
+    expect(hex(spki.subarray(0, unhex(t.spki).length))).toBe(t.spki);
     expect(hex(pkcs8.subarray(0, pre))).toBe(t.pkcs8);
     d = pkcs8.slice(pre, pre + L);
     point = spki.slice(spki.length - (1 + 2 * L));
