@@ -744,7 +744,7 @@ describe('kms error paths (table-driven from kms-errors.json)', () => {
     }
     // Pinned: a change in the reference or the cases must be looked at.
     expect({ coveredCount, naCount, gapCount, cases: C.length }).toEqual({ coveredCount: 87, naCount: 57, gapCount: 0, cases: 140 });
-    console.log(`[kms-error-paths] operations=${IMPLEMENTED.length} (missing from reference: ${missing.length}) listed pairs covered=${coveredCount} notApplicable=${naCount} engineGaps=${gapCount} cases=${C.length}`);
+    console.log(`[kms/error-paths] operations=${IMPLEMENTED.length} (missing from reference: ${missing.length}) listed pairs covered=${coveredCount} notApplicable=${naCount} engineGaps=${gapCount} cases=${C.length}`);
   });
 
   it('compared every recorded AWS message the cases name', () => {
