@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 const DOCS = ['README.md', 'CHANGELOG.md', 'CONTRIBUTING.md', 'SECURITY.md', ...readdirSync(`${root}docs`).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 /** The guides whose code spans name repository files that must exist (the changelog names files as they were). */
-const GUIDES = ['CONTRIBUTING.md', 'SECURITY.md'];
+const GUIDES = ['CONTRIBUTING.md', 'SECURITY.md', 'docs/architecture.md'];
 
 /** A Markdown text without its fenced code blocks. */
 function prose(markdown: string): string {
