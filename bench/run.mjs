@@ -74,7 +74,8 @@ function parseCli() {
     process.exit(0);
   }
   const time = values.time === undefined ? undefined : Number(values.time);
-  if (time !== undefined && !(time > 0)) throw new UsageError(`--time wants a positive number of seconds, got ${values.time}`);
+  if (time !== undefined && !(time > 0))
+    throw new UsageError(`--time wants a positive number of seconds, got ${values.time}`);
   const unknown = positionals.filter((s) => !(s in SUITES));
   if (unknown.length) throw new UsageError(`unknown suite ${unknown.join(', ')}\n${USAGE}`);
   const suites = positionals.length ? [...new Set(positionals)] : Object.keys(SUITES);
@@ -82,7 +83,8 @@ function parseCli() {
   if (reportFrom !== undefined && (positionals.length || values.quick || time !== undefined)) {
     throw new UsageError(`--report-from runs nothing: it takes no suites, --quick or --time\n${USAGE}`);
   }
-  if (reportFrom !== undefined && !reportFrom.endsWith('.json')) throw new UsageError(`--report-from wants a .json file, got ${reportFrom}`);
+  if (reportFrom !== undefined && !reportFrom.endsWith('.json'))
+    throw new UsageError(`--report-from wants a .json file, got ${reportFrom}`);
   return { suites, quick: values.quick, time, check: values.check, reportFrom };
 }
 
@@ -97,7 +99,12 @@ async function loadSuite(name) {
   try {
     return await SUITES[name]();
   } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ERR_MODULE_NOT_FOUND' && /[\\/]dist[\\/]/.test(err.message)) {
+    if (
+      err instanceof Error &&
+      'code' in err &&
+      err.code === 'ERR_MODULE_NOT_FOUND' &&
+      /[\\/]dist[\\/]/.test(err.message)
+    ) {
       throw new Error(`the compiled library is missing (${err.message}); run \`npm run build\` first`);
     }
     throw err;
@@ -112,7 +119,8 @@ function evaluateTargets(suites) {
       // A target compares with the suite's baseline, or with the task named by `than`.
       const against = t.than ?? suite.baseline;
       const base = group?.tasks.find((x) => x.name === against);
-      const ratio = task && base ? (t.adds ? (base.median + task.median) / base.median : task.median / base.median) : NaN;
+      const ratio =
+        task && base ? (t.adds ? (base.median + task.median) / base.median : task.median / base.median) : NaN;
       const status = Number.isFinite(ratio) ? (ratio <= t.maxRatio ? 'PASS' : 'FAIL') : 'n/a';
       return { suite: suite.id, ...t, baseline: against, ratio, status };
     }),
@@ -190,7 +198,14 @@ async function main() {
       done.push({ name: g.name, budget: g.budget, tasks });
     }
     const notes = suite.notes ? await suite.notes(done) : undefined;
-    suites.push({ id: suite.id, title: suite.title, baseline: suite.baseline, targets: suite.targets, groups: done, notes });
+    suites.push({
+      id: suite.id,
+      title: suite.title,
+      baseline: suite.baseline,
+      targets: suite.targets,
+      groups: done,
+      notes,
+    });
   }
 
   const run = {

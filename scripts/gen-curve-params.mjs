@@ -12,7 +12,8 @@ const root = at > 0 ? resolve(process.argv[at + 1]) : fileURLToPath(new URL('..'
 const outDir = join(root, 'assembly', 'ec', 'curves');
 mkdirSync(outDir, { recursive: true });
 
-const facts = (f) => JSON.parse(readFileSync(fileURLToPath(new URL(`../test/vectors/facts/${f}`, import.meta.url)), 'utf8'));
+const facts = (f) =>
+  JSON.parse(readFileSync(fileURLToPath(new URL(`../test/vectors/facts/${f}`, import.meta.url)), 'utf8'));
 const nist = facts('ec_curve_params.json').curves;
 const sm2 = facts('sm2p256v1.json').curve;
 
@@ -24,7 +25,11 @@ const curves = [
   ['sm2', 'SM2 (sm2p256v1)', sm2, 'GB/T 32918.5-2017'],
 ];
 
-const bytes = (hex) => hex.match(/../g).map((b) => `0x${b}`).join(', ');
+const bytes = (hex) =>
+  hex
+    .match(/../g)
+    .map((b) => `0x${b}`)
+    .join(', ');
 
 for (const [file, name, c, ref] of curves) {
   const len = c.p.length / 2;

@@ -37,7 +37,9 @@ function strip() {
   const m = PREPARE_LINE.exec(text);
   if (!m) {
     if (existsSync(stash)) {
-      throw new Error('pack-manifest: package.json has no "prepare" line and an earlier one is stashed; run `node scripts/pack-manifest.mjs restore`');
+      throw new Error(
+        'pack-manifest: package.json has no "prepare" line and an earlier one is stashed; run `node scripts/pack-manifest.mjs restore`',
+      );
     }
     return; // nothing to keep out
   }

@@ -115,8 +115,21 @@ interface Task {
   median: number;
 }
 
-const task = ({ name, median }: Task) => ({ name, samples: 100, median, mean: median, p99: median * 2, min: median / 2, max: median * 3, ratio: NaN });
-const group = (name: string, tasks: Task[]) => ({ name, budget: { timeMs: 1000, minSamples: 10, rounds: 4, warmup: 2 }, tasks: tasks.map(task) });
+const task = ({ name, median }: Task) => ({
+  name,
+  samples: 100,
+  median,
+  mean: median,
+  p99: median * 2,
+  min: median / 2,
+  max: median * 3,
+  ratio: NaN,
+});
+const group = (name: string, tasks: Task[]) => ({
+  name,
+  budget: { timeMs: 1000, minSamples: 10, rounds: 4, warmup: 2 },
+  tasks: tasks.map(task),
+});
 
 const MACHINE = {
   date: '2026-01-02T03:04:05.000Z',
@@ -137,7 +150,10 @@ function sampleRun() {
     suites: [
       // ec listed before rsa: the chart orders by spec, not by suite.
       {
-        id: 'ec', title: 'EC key generation', baseline: 'node:crypto', targets: [],
+        id: 'ec',
+        title: 'EC key generation',
+        baseline: 'node:crypto',
+        targets: [],
         groups: [
           group('ECC_NIST_P256', [
             { name: 'wasm-kms (simd)', median: 0.05 },
@@ -162,7 +178,10 @@ function sampleRun() {
         ],
       },
       {
-        id: 'rsa', title: 'RSA key generation', baseline: 'node:crypto', targets: [],
+        id: 'rsa',
+        title: 'RSA key generation',
+        baseline: 'node:crypto',
+        targets: [],
         groups: [
           group('RSA_2048', [
             { name: 'wasm-kms (simd)', median: 20 },
@@ -172,7 +191,10 @@ function sampleRun() {
         ],
       },
       {
-        id: 'mlkem', title: 'ML-KEM key generation', baseline: '@noble/post-quantum', targets: [],
+        id: 'mlkem',
+        title: 'ML-KEM key generation',
+        baseline: '@noble/post-quantum',
+        targets: [],
         groups: [
           group('ML_KEM_768', [
             { name: 'wasm-kms (simd)', median: 0.01 },
@@ -183,12 +205,28 @@ function sampleRun() {
       },
       // Not key pair generation: never in the chart, though kms names its groups by spec.
       {
-        id: 'kms', title: 'KMS layer overhead', baseline: 'generateKeyPair', targets: [],
-        groups: [group('ECC_NIST_P384', [{ name: 'generateKeyPair', median: 1 }, { name: 'KMSClient GenerateDataKeyPair', median: 1.1 }])],
+        id: 'kms',
+        title: 'KMS layer overhead',
+        baseline: 'generateKeyPair',
+        targets: [],
+        groups: [
+          group('ECC_NIST_P384', [
+            { name: 'generateKeyPair', median: 1 },
+            { name: 'KMSClient GenerateDataKeyPair', median: 1.1 },
+          ]),
+        ],
       },
       {
-        id: 'aead', title: 'AES-256-GCM encryption', baseline: 'node:crypto', targets: [],
-        groups: [group('1,217 bytes', [{ name: 'node:crypto', median: 0.004 }, { name: 'wasm-kms (simd)', median: 0.009 }])],
+        id: 'aead',
+        title: 'AES-256-GCM encryption',
+        baseline: 'node:crypto',
+        targets: [],
+        groups: [
+          group('1,217 bytes', [
+            { name: 'node:crypto', median: 0.004 },
+            { name: 'wasm-kms (simd)', median: 0.009 },
+          ]),
+        ],
       },
     ],
     targets: [],
@@ -203,7 +241,17 @@ describe('the XML checker used below', () => {
     expect(ok.attrs).toEqual({ x: '1', y: '<2>' });
     expect(ok.children.map((c) => c.name)).toEqual(['b', 'c']);
     expect(ok.text).toBe('t & u');
-    for (const bad of ['<a><b></a></b>', '<a>', '<a x="1" x="2"/>', '<a>&nope;</a>', '<a>1 < 2</a>', '<a x=1/>', '<a/><b/>', '<a x="1"y="2"/>', '<a>R&D</a>']) {
+    for (const bad of [
+      '<a><b></a></b>',
+      '<a>',
+      '<a x="1" x="2"/>',
+      '<a>&nope;</a>',
+      '<a>1 < 2</a>',
+      '<a x=1/>',
+      '<a/><b/>',
+      '<a x="1"y="2"/>',
+      '<a>R&D</a>',
+    ]) {
       expect(() => parseXml(bad), bad).toThrow();
     }
   });
@@ -215,7 +263,13 @@ describe('keyPairRatios', () => {
   const ratioOf = (s: string, impl: string) => spec(s).bars.find((b) => b.name === impl)?.ratio;
 
   it('lists the measured specs in the KMS order and leaves out the rest and the other suites', () => {
-    expect(data.specs.map((s) => s.spec)).toEqual(['RSA_2048', 'ECC_NIST_P256', 'ECC_SECG_P256K1', 'SM2', 'ML_KEM_768']);
+    expect(data.specs.map((s) => s.spec)).toEqual([
+      'RSA_2048',
+      'ECC_NIST_P256',
+      'ECC_SECG_P256K1',
+      'SM2',
+      'ML_KEM_768',
+    ]);
     expect(data.specs.map((s) => s.suite)).toEqual(['rsa', 'ec', 'ec', 'ec', 'mlkem']);
     expect(data.machine).toEqual(MACHINE);
   });
@@ -244,11 +298,22 @@ describe('keyPairRatios', () => {
   });
 
   it('leaves an implementation out of a spec it was not measured for', () => {
-    expect(spec('ECC_SECG_P256K1').bars.map((b) => b.name)).toEqual(['wasm-kms (simd)', 'node:crypto', '@noble/curves', 'tiny-secp256k1']);
+    expect(spec('ECC_SECG_P256K1').bars.map((b) => b.name)).toEqual([
+      'wasm-kms (simd)',
+      'node:crypto',
+      '@noble/curves',
+      'tiny-secp256k1',
+    ]);
     expect(ratioOf('ECC_SECG_P256K1', 'WebCrypto')).toBeUndefined();
     expect(spec('SM2').bars.map((b) => b.name)).toEqual(['wasm-kms (simd)', 'node:crypto']);
     expect(data.implementations).toEqual([
-      'wasm-kms (simd)', 'wasm-kms (scalar)', 'node:crypto', 'WebCrypto', '@noble/curves', 'tiny-secp256k1', '@noble/post-quantum',
+      'wasm-kms (simd)',
+      'wasm-kms (scalar)',
+      'node:crypto',
+      'WebCrypto',
+      '@noble/curves',
+      'tiny-secp256k1',
+      '@noble/post-quantum',
     ]);
   });
 
@@ -260,7 +325,14 @@ describe('keyPairRatios', () => {
   });
 
   it('formats ratios compactly', () => {
-    expect([0.0482, 0.4291, 1, 1.905, 12.34, NaN].map(formatRatio)).toEqual(['0.048×', '0.43×', '1.00×', '1.91×', '12.3×', '–']);
+    expect([0.0482, 0.4291, 1, 1.905, 12.34, NaN].map(formatRatio)).toEqual([
+      '0.048×',
+      '0.43×',
+      '1.00×',
+      '1.91×',
+      '12.3×',
+      '–',
+    ]);
   });
 });
 
@@ -287,7 +359,8 @@ describe('keyPairChart', () => {
   const svg = keyPairChart(sampleRun());
   const doc = parseXml(svg);
   const bars = all(doc, (e) => e.name === 'rect' && 'data-implementation' in e.attrs);
-  const bar = (spec: string, impl: string) => bars.find((b) => b.attrs['data-spec'] === spec && b.attrs['data-implementation'] === impl);
+  const bar = (spec: string, impl: string) =>
+    bars.find((b) => b.attrs['data-spec'] === spec && b.attrs['data-implementation'] === impl);
   const oneLine = all(doc, (e) => e.name === 'line' && e.attrs['data-tick'] === '1');
   const gridX = (tick: string) => num(all(doc, (e) => e.name === 'line' && e.attrs['data-tick'] === tick)[0]!, 'x1');
   const texts = all(doc, (e) => e.name === 'text').map(textOf);
@@ -357,7 +430,9 @@ describe('keyPairChart', () => {
     const head = all(doc, (e) => e.name === 'text' && e.attrs['data-spec'] === 'ML_KEM_768')[0]!;
     expect(head.attrs['data-reference']).toBe('@noble/post-quantum');
     expect(textOf(head)).toContain('vs @noble/post-quantum');
-    expect(textOf(all(doc, (e) => e.name === 'text' && e.attrs['data-spec'] === 'RSA_2048')[0]!)).toContain('node:crypto');
+    expect(textOf(all(doc, (e) => e.name === 'text' && e.attrs['data-spec'] === 'RSA_2048')[0]!)).toContain(
+      'node:crypto',
+    );
     expect(bar('ECC_SECG_P256K1', 'WebCrypto')).toBeUndefined();
     expect(bar('ECC_NIST_P256', 'WebCrypto')).toBeDefined();
     expect(bars.some((b) => b.attrs['data-implementation'] === 'node:crypto')).toBe(false);
@@ -389,7 +464,11 @@ describe('keyPairChart', () => {
     expect(all(odd, (e) => e.attrs['data-implementation'] === 'a<b> & "c"')).toHaveLength(1);
     const aeadOnly = { ...sampleRun(), suites: sampleRun().suites.filter((s) => s.id === 'aead') };
     const empty = parseXml(keyPairChart(aeadOnly));
-    expect(all(empty, (e) => e.name === 'text').map(textOf).join('\n')).toContain('No key pair generation in this run (suites: aead)');
+    expect(
+      all(empty, (e) => e.name === 'text')
+        .map(textOf)
+        .join('\n'),
+    ).toContain('No key pair generation in this run (suites: aead)');
     parseXml(timingsChart(sampleRun()));
   });
 });
@@ -397,7 +476,9 @@ describe('keyPairChart', () => {
 describe('the Markdown report', () => {
   it('has a spec × implementation table of ratios near the top', () => {
     const table = keyPairTable(keyPairRatios(sampleRun())).split('\n');
-    expect(table[0]).toBe('| Key spec | Reference = 1× (its median) | wasm-kms (simd) | wasm-kms (scalar) | WebCrypto | @noble/curves | tiny-secp256k1 |');
+    expect(table[0]).toBe(
+      '| Key spec | Reference = 1× (its median) | wasm-kms (simd) | wasm-kms (scalar) | WebCrypto | @noble/curves | tiny-secp256k1 |',
+    );
     expect(table).toContain('| RSA_2048 | node:crypto (100 ms) | 0.20× |  | 2.00× |  |  |');
     expect(table).toContain('| ECC_SECG_P256K1 | node:crypto (0.400 ms) | 0.10× |  |  | 0.75× | 0.20× |');
     expect(table).toContain('| ML_KEM_768 | **vs @noble/post-quantum** (0.200 ms) | 0.050× | 0.10× |  |  |  |');

@@ -57,7 +57,6 @@ function mod(a: bigint, m: bigint): bigint {
   return r < 0n ? r + m : r;
 }
 
-
 function gcdRef(a: bigint, b: bigint): bigint {
   let x = a;
   let y = b;
@@ -135,9 +134,23 @@ function moduliForSize(size: number): bigint[] {
 /** Odd moduli with special shapes. */
 const EDGE_MODULI: bigint[] = dedupe([
   // the smallest odd moduli and small all-ones / sparse values
-  3n, 5n, 7n, 9n, 11n, 13n, 15n, 17n, 0xffn, 0x101n, 0xfff1n, 0xffff_fff1n,
+  3n,
+  5n,
+  7n,
+  9n,
+  11n,
+  13n,
+  15n,
+  17n,
+  0xffn,
+  0x101n,
+  0xfff1n,
+  0xffff_fff1n,
   // 2^k - 1 (all-ones; all-ones limbs when 28 | k)
-  ...[2, 3, 8, 27, 28, 29, 32, 55, 56, 57, 61, 64, 84, 89, 112, 127, 128, 255, 256, 521, 1008, 1023, 1024, 1279, 2044, 2047, 2048].map(ones),
+  ...[
+    2, 3, 8, 27, 28, 29, 32, 55, 56, 57, 61, 64, 84, 89, 112, 127, 128, 255, 256, 521, 1008, 1023, 1024, 1279, 2044,
+    2047, 2048,
+  ].map(ones),
   // 2^(k-1) + 1 (low limb 1, so -N^-1 mod 2^28 is all ones)
   ...[3, 9, 28, 29, 30, 57, 65, 129, 257, 1024, 2048].map((k) => pow2(k - 1) + 1n),
   // all-ones low limb under a random high part; low limb 1 under a random high part
@@ -180,7 +193,8 @@ function edgeExponents(m: bigint, len = byteLen(m)): bigint[] {
     if (run < width) xs.push(runs(width, run), (top - 1n) ^ runs(width, run));
   }
   // a single set bit at every 4-bit window boundary near the top and bottom
-  for (const k of [4, 8, 27, 28, 29, width - 5, width - 4, width - 3]) if (k > 0 && k < width) xs.push(pow2(k), pow2(k) - 1n);
+  for (const k of [4, 8, 27, 28, 29, width - 5, width - 4, width - 3])
+    if (k > 0 && k < width) xs.push(pow2(k), pow2(k) - 1n);
   xs.push(randBelow(top));
   return dedupe(xs.filter((x) => x >= 0n && x < top));
 }
@@ -374,7 +388,11 @@ describe.each(['simd', 'scalar'] as const)('bignum core (%s build)', (variant) =
     it('modExp: edge bases x edge exponents for every edge modulus', () => {
       const t = new Tally();
       for (const c of EDGE_MODEXP_CASES) {
-        t.eq(bn.modExp(c.base, c.exp, c.m), expected(c), () => `modExp m=${hex(c.m)} base=${hex(c.base)} exp=${hex(c.exp)}`);
+        t.eq(
+          bn.modExp(c.base, c.exp, c.m),
+          expected(c),
+          () => `modExp m=${hex(c.m)} base=${hex(c.base)} exp=${hex(c.exp)}`,
+        );
       }
       t.done(2000);
     });
@@ -393,7 +411,12 @@ describe.each(['simd', 'scalar'] as const)('bignum core (%s build)', (variant) =
 
     it('Fermat: a^(p-1) = 1 and a^p = a modulo Mersenne and generated primes', () => {
       const t = new Tally();
-      const primes = [pow2(61) - 1n, pow2(127) - 1n, pow2(521) - 1n, generatePrimeSync(1024, { bigint: true }) as bigint];
+      const primes = [
+        pow2(61) - 1n,
+        pow2(127) - 1n,
+        pow2(521) - 1n,
+        generatePrimeSync(1024, { bigint: true }) as bigint,
+      ];
       for (const p of primes) {
         for (const a of [2n, 3n, p - 1n, randBelow(p - 2n) + 2n]) {
           t.eq(bn.modExp(a, p - 1n, p), 1n, () => `a^(p-1) p=${hex(p)} a=${hex(a)}`);
@@ -452,11 +475,27 @@ describe.each(['simd', 'scalar'] as const)('bignum core (%s build)', (variant) =
         const a = randBits(size) | pow2(size - 1);
         const small = randBits(size >> 1) | 1n;
         pairs.push(
-          [a, 1n], [a, a], [a, a + 1n], [a - 1n, a], [0n, a], [0n, 1n], [1n, a], [a, 2n], [a, 3n],
-          [top - 1n, top - 1n], [top - 1n, 1n], [top - 1n, 2n], [top - 1n, top - 2n], [top - 2n, top - 1n],
-          [top - 1n, ones(28)], [top - 1n, pow2(28)], [top - 1n, pow2(28) + 1n],
-          [a, small], [small * (a >> BigInt(size >> 1)) + small - 1n, small], // remainder b - 1
-          [a, a >> 1n], [a, (a >> 1n) + 1n],
+          [a, 1n],
+          [a, a],
+          [a, a + 1n],
+          [a - 1n, a],
+          [0n, a],
+          [0n, 1n],
+          [1n, a],
+          [a, 2n],
+          [a, 3n],
+          [top - 1n, top - 1n],
+          [top - 1n, 1n],
+          [top - 1n, 2n],
+          [top - 1n, top - 2n],
+          [top - 2n, top - 1n],
+          [top - 1n, ones(28)],
+          [top - 1n, pow2(28)],
+          [top - 1n, pow2(28) + 1n],
+          [a, small],
+          [small * (a >> BigInt(size >> 1)) + small - 1n, small], // remainder b - 1
+          [a, a >> 1n],
+          [a, (a >> 1n) + 1n],
         );
         for (const k of [0, 1, 27, 28, 29, size - 1]) {
           if (k < size) pairs.push([a, pow2(k)], [top - 1n, pow2(k)], [pow2(k), a], [pow2(size - 1), pow2(k)]);
@@ -502,7 +541,11 @@ describe.each(['simd', 'scalar'] as const)('bignum core (%s build)', (variant) =
           t.eq(bn.gcd(p - 1n, q - 1n), gcdRef(p - 1n, q - 1n), () => `gcd(p-1, q-1) p=${hex(p)} q=${hex(q)}`);
           // force a large common part: (p - 1) * g and (q - 1) * g with g = 2^k * odd
           const g = (randBits(60) | 1n) << BigInt(randInt(1, 64));
-          t.eq(bn.gcd((p - 1n) * g, (q - 1n) * g), gcdRef((p - 1n) * g, (q - 1n) * g), () => `gcd planted p=${hex(p)} q=${hex(q)} g=${hex(g)}`);
+          t.eq(
+            bn.gcd((p - 1n) * g, (q - 1n) * g),
+            gcdRef((p - 1n) * g, (q - 1n) * g),
+            () => `gcd planted p=${hex(p)} q=${hex(q)} g=${hex(g)}`,
+          );
         }
       }
       t.done(18);
@@ -514,12 +557,33 @@ describe.each(['simd', 'scalar'] as const)('bignum core (%s build)', (variant) =
       while (bitLength(fib[fib.length - 1]!) < 2048) fib.push(fib[fib.length - 1]! + fib[fib.length - 2]!);
       const n = fib.length - 2; // F_n has at most 2048 bits
       const pairs: [bigint, bigint][] = [
-        [1n, 1n], [1n, 2n], [2n, 1n], [2n, 2n], [6n, 4n], [4n, 6n], [12n, 18n], [1n, ones(2048)], [ones(2048), ones(2048)],
-        [ones(2048), ones(1024)], [ones(2048), ones(1023)], [ones(84), ones(56)], [ones(84), ones(28)],
-        [fib[n]!, fib[n - 1]!], [fib[n - 1]!, fib[n]!], [fib[n]!, fib[n - 30]!], [fib[120]!, fib[90]!], [fib[2]!, fib[n]!],
-        [pow2(2047), pow2(2046)], [pow2(2047), 3n * pow2(100)], [pow2(1000) * 3n, pow2(37) * 9n],
-        [pow2(2047), pow2(2047) - 1n], [pow2(2047) + 1n, pow2(2047) - 1n], [pow2(28) * 7n, pow2(27) * 49n],
-        [pow2(100) * 0xdeadbeefn, pow2(40) * 0xbeefn], [randBits(2000) * 6n, 10n], [ones(2048) - 1n, ones(2047) - 1n],
+        [1n, 1n],
+        [1n, 2n],
+        [2n, 1n],
+        [2n, 2n],
+        [6n, 4n],
+        [4n, 6n],
+        [12n, 18n],
+        [1n, ones(2048)],
+        [ones(2048), ones(2048)],
+        [ones(2048), ones(1024)],
+        [ones(2048), ones(1023)],
+        [ones(84), ones(56)],
+        [ones(84), ones(28)],
+        [fib[n]!, fib[n - 1]!],
+        [fib[n - 1]!, fib[n]!],
+        [fib[n]!, fib[n - 30]!],
+        [fib[120]!, fib[90]!],
+        [fib[2]!, fib[n]!],
+        [pow2(2047), pow2(2046)],
+        [pow2(2047), 3n * pow2(100)],
+        [pow2(1000) * 3n, pow2(37) * 9n],
+        [pow2(2047), pow2(2047) - 1n],
+        [pow2(2047) + 1n, pow2(2047) - 1n],
+        [pow2(28) * 7n, pow2(27) * 49n],
+        [pow2(100) * 0xdeadbeefn, pow2(40) * 0xbeefn],
+        [randBits(2000) * 6n, 10n],
+        [ones(2048) - 1n, ones(2047) - 1n],
       ];
       for (const [a, b] of pairs) t.eq(bn.gcd(a, b), gcdRef(a, b), () => `gcd a=${hex(a)} b=${hex(b)}`);
       // gcd(F_i, F_j) = F_gcd(i, j)

@@ -25,7 +25,6 @@ const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234
 const MATERIAL_ID = 'a'.repeat(32) + '0123456789abcdef0123456789abcdef';
 const material = new Uint8Array(randomBytes(32));
 
-
 function seal(plaintext: Uint8Array, encryptionContext?: Record<string, string>, keyArn = ARN): Uint8Array {
   return sealBlob(core, { keyArn, keyMaterialId: MATERIAL_ID, keyMaterial: material, plaintext, encryptionContext });
 }
@@ -48,7 +47,7 @@ const contexts: [string, Record<string, string> | undefined][] = [
   ['empty context', {}],
   ['one pair', { purpose: 'test' }],
   ['empty strings', { '': '', k: '' }],
-  ['unicode', { 'clé': 'välue', '日本': '語', emoji: '🔑\u{1F600}' }],
+  ['unicode', { clé: 'välue', 日本: '語', emoji: '🔑\u{1F600}' }],
   ['UTF-16 vs UTF-8 order', { '\u{10000}': 'astral', '\uFFFF': 'bmp', a: 'z' }],
 ];
 
@@ -241,7 +240,7 @@ describe('encryption context', () => {
 
 describe('independent decryption with node:crypto from the documented layout', () => {
   it('HKDF-SHA-256 + AES-256-GCM with the documented offsets and AAD', () => {
-    const ctx = { a: 'bc', 'ü': '\u{10000}' };
+    const ctx = { a: 'bc', ü: '\u{10000}' };
     const pt = new Uint8Array(randomBytes(300));
     const blob = seal(pt, ctx);
     const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -267,8 +266,14 @@ describe('independent decryption with node:crypto from the documented layout', (
     const enc = (s: string): number[] => Array.from(new TextEncoder().encode(s));
     const context = Uint8Array.from([
       ...u32(2),
-      ...u32(1), ...enc('a'), ...u32(2), ...enc('bc'),
-      ...u32(2), ...enc('ü'), ...u32(4), ...enc('\u{10000}'),
+      ...u32(1),
+      ...enc('a'),
+      ...u32(2),
+      ...enc('bc'),
+      ...u32(2),
+      ...enc('ü'),
+      ...u32(4),
+      ...enc('\u{10000}'),
     ]);
     expect(hex(encodeEncryptionContext(ctx))).toBe(hex(context));
     const aad = Uint8Array.from([...blob.subarray(0, headerLength), ...context]);
@@ -300,7 +305,12 @@ describe('size budget', () => {
     expect(() => seal(Uint8Array.of(1), undefined, 'a'.repeat(2049))).toThrow(RangeError);
     expect(() => seal(Uint8Array.of(1), undefined, '')).toThrow(RangeError);
     expect(() =>
-      sealBlob(core, { keyArn: ARN, keyMaterialId: MATERIAL_ID, keyMaterial: new Uint8Array(16), plaintext: new Uint8Array(1) }),
+      sealBlob(core, {
+        keyArn: ARN,
+        keyMaterialId: MATERIAL_ID,
+        keyMaterial: new Uint8Array(16),
+        plaintext: new Uint8Array(1),
+      }),
     ).toThrow(RangeError);
   });
 });

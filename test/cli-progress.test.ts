@@ -8,7 +8,15 @@ import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ETA_MIN_ITEMS, ETA_MIN_MS, formatBar, formatEta, formatProgressLine, RateEstimator, startProgressBar } from '../src/node/cli/bar.js';
+import {
+  ETA_MIN_ITEMS,
+  ETA_MIN_MS,
+  formatBar,
+  formatEta,
+  formatProgressLine,
+  RateEstimator,
+  startProgressBar,
+} from '../src/node/cli/bar.js';
 
 // What cli-progress writes on a terminal.
 const ESC = '\x1b';
@@ -60,19 +68,25 @@ describe('formatProgressLine', () => {
     // Narrower: the label goes before the bar does, then the bar.
     expect(at(50)).toMatch(/^\|-{10,}\|    412\/100000   0% ETA  7m25s$/);
     expect(at(50)).toHaveLength(49);
-    expect(formatProgressLine({ width: 50, done: 412, total: 5000, etaSeconds: 445 })).toMatch(/^key pairs \|-+\|  412\/5000   8% ETA  7m25s$/);
+    expect(formatProgressLine({ width: 50, done: 412, total: 5000, etaSeconds: 445 })).toMatch(
+      /^key pairs \|-+\|  412\/5000   8% ETA  7m25s$/,
+    );
     expect(at(40)).toBe('|-------|    412/100000   0% ETA  7m25s');
     // Under 40 columns: a plain line.
     expect(at(39)).toBe('412/100000 0% ETA 7m25s');
     expect(at(30)).toBe('412/100000 0% ETA 7m25s');
     // Counts so long that the bar has no room: the padded numbers alone.
-    expect(formatProgressLine({ width: 40, done: 5, total: 100_000_000, etaSeconds: undefined })).toBe('        5/100000000   0% ETA     --');
+    expect(formatProgressLine({ width: 40, done: 5, total: 100_000_000, etaSeconds: undefined })).toBe(
+      '        5/100000000   0% ETA     --',
+    );
     expect(at(20)).toBe('412/100000 0%');
     expect(at(8)).toBe('412/100');
   });
 
   it('the bar fills in proportion, and every field keeps its width as the numbers grow', () => {
-    const lines = [0, 1, 50, 99, 100].map((done) => formatProgressLine({ width: 60, done, total: 100, etaSeconds: done === 0 ? undefined : done === 100 ? 0 : 30 }));
+    const lines = [0, 1, 50, 99, 100].map((done) =>
+      formatProgressLine({ width: 60, done, total: 100, etaSeconds: done === 0 ? undefined : done === 100 ? 0 : 30 }),
+    );
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
     expect(lines[2]).toMatch(/\|(=+)(-+)\|/);
     const [, full, empty] = /\|(=*)(-*)\|/.exec(lines[2])!;
@@ -124,41 +138,44 @@ describe('RateEstimator', () => {
     expect(r.etaSeconds(1_000)).toBeCloseTo(50, 0);
   });
 
-  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9])('items finishing in bursts (RSA pairs, several threads at once) do not swing the ETA (run %i)', (seed) => {
-    // Two threads, each pair taking 0.5 to 4.5 s at random; redrawn every 250 ms.
-    const rand = prng(seed);
-    const finishes: number[] = [];
-    for (const thread of [0, 1]) {
-      let t = 300 + thread * 10;
-      while (t < 200_000) {
-        t += 500 + rand() * 4_000;
-        finishes.push(t);
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9])(
+    'items finishing in bursts (RSA pairs, several threads at once) do not swing the ETA (run %i)',
+    (seed) => {
+      // Two threads, each pair taking 0.5 to 4.5 s at random; redrawn every 250 ms.
+      const rand = prng(seed);
+      const finishes: number[] = [];
+      for (const thread of [0, 1]) {
+        let t = 300 + thread * 10;
+        while (t < 200_000) {
+          t += 500 + rand() * 4_000;
+          finishes.push(t);
+        }
       }
-    }
-    finishes.sort((a, b) => a - b);
-    const total = 1_000;
-    const r = new RateEstimator();
-    const shown: number[] = [];
-    let done = 0;
-    for (let t = 0; t <= 120_000; t += 250) {
-      while (done < finishes.length && finishes[done] <= t) done++;
-      r.sample(t, done);
-      if (t % 1_000 === 0 && r.etaSeconds(total - done) !== undefined) shown.push(r.etaSeconds(total - done)!);
-    }
-    expect(shown.length).toBeGreaterThan(100);
-    // The true rate is 2 pairs per 2.5 s: about 1250 s for 1000 pairs at the start.
-    // Once 20 s have been measured, from one second to the next the ETA moves by less than 8%
-    // (a rate over the last ten seconds alone moves it by up to 20% here, one from the last few
-    // pairs by a factor of several), and stays within a third of the truth.
-    const settled = shown.slice(20);
-    for (let i = 1; i < settled.length; i++) {
-      expect(Math.abs(settled[i] / settled[i - 1] - 1), `second ${i + 20}`).toBeLessThan(0.08);
-    }
-    for (const eta of settled) {
-      expect(eta).toBeGreaterThan(850);
-      expect(eta).toBeLessThan(1_500);
-    }
-  });
+      finishes.sort((a, b) => a - b);
+      const total = 1_000;
+      const r = new RateEstimator();
+      const shown: number[] = [];
+      let done = 0;
+      for (let t = 0; t <= 120_000; t += 250) {
+        while (done < finishes.length && finishes[done] <= t) done++;
+        r.sample(t, done);
+        if (t % 1_000 === 0 && r.etaSeconds(total - done) !== undefined) shown.push(r.etaSeconds(total - done)!);
+      }
+      expect(shown.length).toBeGreaterThan(100);
+      // The true rate is 2 pairs per 2.5 s: about 1250 s for 1000 pairs at the start.
+      // Once 20 s have been measured, from one second to the next the ETA moves by less than 8%
+      // (a rate over the last ten seconds alone moves it by up to 20% here, one from the last few
+      // pairs by a factor of several), and stays within a third of the truth.
+      const settled = shown.slice(20);
+      for (let i = 1; i < settled.length; i++) {
+        expect(Math.abs(settled[i] / settled[i - 1] - 1), `second ${i + 20}`).toBeLessThan(0.08);
+      }
+      for (const eta of settled) {
+        expect(eta).toBeGreaterThan(850);
+        expect(eta).toBeLessThan(1_500);
+      }
+    },
+  );
 
   it('follows a lasting change of rate within a few time constants', () => {
     const r = new RateEstimator();
@@ -186,14 +203,26 @@ type FakeStream = ReturnType<typeof fakeStream>;
 const asStream = (s: FakeStream) => s as unknown as NodeJS.WritableStream;
 
 describe('formatBar (cli-progress format function)', () => {
-  it('lays the line out for the width cli-progress passes, with the ETA from the payload\'s estimator', () => {
+  it("lays the line out for the width cli-progress passes, with the ETA from the payload's estimator", () => {
     let now = 0;
     const payload = { rate: new RateEstimator(), clock: () => now };
-    const params = (value: number, maxWidth: number) => ({ value, total: 1000, maxWidth, progress: value / 1000, eta: 0, startTime: 0, stopTime: null });
-    expect(formatBar({}, params(0, 80), payload)).toBe(formatProgressLine({ width: 80, done: 0, total: 1000, etaSeconds: undefined }));
+    const params = (value: number, maxWidth: number) => ({
+      value,
+      total: 1000,
+      maxWidth,
+      progress: value / 1000,
+      eta: 0,
+      startTime: 0,
+      stopTime: null,
+    });
+    expect(formatBar({}, params(0, 80), payload)).toBe(
+      formatProgressLine({ width: 80, done: 0, total: 1000, etaSeconds: undefined }),
+    );
     // 10 items a second, sampled at each redraw.
     for (now = 100; now <= 5_000; now += 100) formatBar({}, params(now / 100, 80), payload);
-    expect(formatBar({}, params(50, 50), payload)).toBe(formatProgressLine({ width: 50, done: 50, total: 1000, etaSeconds: 95 }));
+    expect(formatBar({}, params(50, 50), payload)).toBe(
+      formatProgressLine({ width: 50, done: 50, total: 1000, etaSeconds: 95 }),
+    );
   });
 });
 
@@ -202,12 +231,16 @@ describe('startProgressBar (cli-progress SingleBar)', () => {
     let now = 0;
     const out = fakeStream(50);
     const bar = startProgressBar(10, { stream: asStream(out), clock: () => now });
-    expect(out.text()).toBe(`${SAVE}${HIDE}${WRAP_OFF}${LINE_START}${formatProgressLine({ width: 50, done: 0, total: 10, etaSeconds: undefined })}${ERASE}`);
+    expect(out.text()).toBe(
+      `${SAVE}${HIDE}${WRAP_OFF}${LINE_START}${formatProgressLine({ width: 50, done: 0, total: 10, etaSeconds: undefined })}${ERASE}`,
+    );
     now = 50;
     bar.update(3);
     const before = out.text().length;
     bar.stop();
-    expect(out.text().slice(before)).toMatch(/^\x1b\[1Gkey pairs \|=+-+\|  3\/10  30% ETA     --\x1b\[0K\x1b\[\?25h\x1b\[\?7h\x1b8\n$/);
+    expect(out.text().slice(before)).toMatch(
+      /^\x1b\[1Gkey pairs \|=+-+\|  3\/10  30% ETA     --\x1b\[0K\x1b\[\?25h\x1b\[\?7h\x1b8\n$/,
+    );
     // Stopped for good: nothing more is drawn, a second stop writes nothing.
     const length = out.text().length;
     bar.update(9);
@@ -247,7 +280,14 @@ let keyId: string;
 
 function env(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, HOME: join(work, 'home') };
-  for (const k of ['WASM_KMS_HOME', 'WASM_KMS_MASTER_KEY', 'WASM_KMS_MASTER_KEY_FILE', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete e[k];
+  for (const k of [
+    'WASM_KMS_HOME',
+    'WASM_KMS_MASTER_KEY',
+    'WASM_KMS_MASTER_KEY_FILE',
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+  ])
+    delete e[k];
   return e;
 }
 
@@ -269,14 +309,34 @@ const running = new Set<ChildProcess>();
 function ptyBulk(name: string, columns: number, spec: string, count: number): PtyRun {
   const dir = join(work, name);
   mkdirSync(dir);
-  const args = [BIN, '--store', store, 'generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', spec, '--count', String(count), '--out', join(dir, 'x.ndjson'), '--threads', '2'];
+  const args = [
+    BIN,
+    '--store',
+    store,
+    'generate-data-key-pairs',
+    '--key-id',
+    keyId,
+    '--key-pair-spec',
+    spec,
+    '--count',
+    String(count),
+    '--out',
+    join(dir, 'x.ndjson'),
+    '--threads',
+    '2',
+  ];
   const command = `stty cols ${columns} rows 20 && exec ${[process.execPath, ...args].map(quote).join(' ')}`;
-  const child = spawn('script', ['-q', '-f', '-e', '-c', command, '/dev/null'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-q', '-f', '-e', '-c', command, '/dev/null'], {
+    env: env(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
   running.add(child);
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => (running.delete(child), resolve(code))));
+  const done = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => (running.delete(child), resolve(code))),
+  );
   return { output: () => out, done, dir };
 }
 
@@ -340,7 +400,11 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'wasm-kms-progress-'));
   mkdirSync(join(work, 'home'));
   store = join(work, 'store');
-  const r = spawnSync(process.execPath, [BIN, '--store', store, 'create-key', '--query', 'KeyMetadata.KeyId', '--output', 'text'], { env: env(), encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [BIN, '--store', store, 'create-key', '--query', 'KeyMetadata.KeyId', '--output', 'text'],
+    { env: env(), encoding: 'utf8' },
+  );
   expect(r.status).toBe(0);
   keyId = r.stdout.trim();
 });
@@ -365,7 +429,9 @@ afterAll(() => {
 
 /** A line of text as a terminal `columns` wide shows it, wrapped. */
 function rows(text: string, columns: number): string[] {
-  return Array.from({ length: Math.ceil(text.length / columns) }, (_, i) => text.slice(i * columns, (i + 1) * columns).trimEnd());
+  return Array.from({ length: Math.ceil(text.length / columns) }, (_, i) =>
+    text.slice(i * columns, (i + 1) * columns).trimEnd(),
+  );
 }
 
 /** The regular expression of a drawn line at `columns`, for a run of `total` pairs. */
@@ -394,12 +460,17 @@ describe('generate-data-key-pairs on a terminal', () => {
       // The bar's last line, the cursor shown, wrap on, a newline, then the summary.
       const summary = /1500 pairs in \d+\.\d\d s \(\d+\.\d pairs\/s\)\r\n$/.exec(output);
       expect(summary).not.toBeNull();
-      expect(output.slice(0, summary!.index).endsWith(`${LINE_START}${last}${ERASE}${SHOW}${WRAP_ON}${RESTORE}\r\n`)).toBe(true);
+      expect(
+        output.slice(0, summary!.index).endsWith(`${LINE_START}${last}${ERASE}${SHOW}${WRAP_ON}${RESTORE}\r\n`),
+      ).toBe(true);
       expect(screen(output, columns)).toEqual([last, ...rows(summary![0].trimEnd(), columns)]);
     }
   });
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     for (const columns of [50, 80]) {
       it(`${signal} at ${columns} columns: the bar stops first, cursor and wrap come back, the notice is whole on its own line, exit ${code}`, async () => {
         const run = ptyBulk(`interrupted-${signal}-${columns}`, columns, 'RSA_4096', 1000);
@@ -432,12 +503,18 @@ describe('generate-data-key-pairs on a terminal', () => {
         // Before the notice: the bar's last line, then the cursor shown, wrap on, the cursor back
         // at the line's start and a newline; the notice starts with a carriage return (over the
         // "^C" a terminal echoes for Ctrl-C).
-        expect(output.slice(0, at).endsWith(`${LINE_START}${last}${ERASE}${SHOW}${WRAP_ON}${RESTORE}\r\n\r`)).toBe(true);
+        expect(output.slice(0, at).endsWith(`${LINE_START}${last}${ERASE}${SHOW}${WRAP_ON}${RESTORE}\r\n\r`)).toBe(
+          true,
+        );
         // After it: plain lines only; nothing drawn again, no cursor moves (no ESC 8), no escape codes.
         expect(output.slice(at)).toBe(`${notice}\r\nwasm-kms: interrupted (${signal}); ${out} not written\r\n`);
         expect(output.split(RESTORE)).toHaveLength(2);
         // What the terminal shows: the bar's last line, the notice whole on the next, then the end.
-        expect(screen(output, columns)).toEqual([last, ...rows(notice, columns), ...rows(`wasm-kms: interrupted (${signal}); ${out} not written`, columns)]);
+        expect(screen(output, columns)).toEqual([
+          last,
+          ...rows(notice, columns),
+          ...rows(`wasm-kms: interrupted (${signal}); ${out} not written`, columns),
+        ]);
         expect(readdirSync(run.dir)).toEqual([]);
       });
     }

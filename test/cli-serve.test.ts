@@ -21,7 +21,15 @@ const SERVE_VARS = ['WASM_KMS_HOST', 'WASM_KMS_PORT', 'WASM_KMS_AUTH', 'WASM_KMS
 /** No inherited setting that changes where keys live, which Region or how serve listens. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, HOME: join(work, 'home') };
-  for (const k of ['WASM_KMS_HOME', 'WASM_KMS_MASTER_KEY', 'WASM_KMS_MASTER_KEY_FILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', ...SERVE_VARS]) delete e[k];
+  for (const k of [
+    'WASM_KMS_HOME',
+    'WASM_KMS_MASTER_KEY',
+    'WASM_KMS_MASTER_KEY_FILE',
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    ...SERVE_VARS,
+  ])
+    delete e[k];
   return { ...e, ...extra };
 }
 
@@ -36,7 +44,10 @@ interface Serving {
 
 /** Starts serve with `args` (after `serve`, or before it when `global` is given) and resolves once it prints its URL. */
 function serve(args: string[], extraEnv: Record<string, string> = {}, global: string[] = []): Promise<Serving> {
-  const child = spawn(process.execPath, [BIN, ...global, 'serve', '--threads', '1', ...args], { env: env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...global, 'serve', '--threads', '1', ...args], {
+    env: env(extraEnv),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -68,7 +79,12 @@ function run(args: string[], extraEnv: Record<string, string> = {}) {
 }
 
 /** An unsigned KMS call (no credential scope, so the server's default Region applies). */
-async function kms(url: string, operation: string, input: object = {}, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+async function kms(
+  url: string,
+  operation: string,
+  input: object = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any; headers: Headers }> {
   const r = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${operation}`, ...headers },
@@ -89,7 +105,13 @@ afterAll(() => {
 describe('environment variables', () => {
   it('WASM_KMS_HOST, _PORT, _AUTH, _REGION and _STORE configure serve; the store is the one the CLI then reads', async () => {
     const store = join(work, 'env-store');
-    const s = await serve([], { WASM_KMS_HOST: '127.0.0.2', WASM_KMS_PORT: '0', WASM_KMS_AUTH: 'none', WASM_KMS_REGION: 'eu-west-2', WASM_KMS_STORE: store });
+    const s = await serve([], {
+      WASM_KMS_HOST: '127.0.0.2',
+      WASM_KMS_PORT: '0',
+      WASM_KMS_AUTH: 'none',
+      WASM_KMS_REGION: 'eu-west-2',
+      WASM_KMS_STORE: store,
+    });
     try {
       expect(s.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
       expect(s.port).toBeGreaterThan(0);
@@ -111,7 +133,13 @@ describe('environment variables', () => {
     const s = await serve(
       ['--host', '127.0.0.1', '--port', '0', '--auth', 'none', '--region', 'ap-south-1'],
       // Each of these would fail or differ if it were used.
-      { WASM_KMS_HOST: '203.0.113.1', WASM_KMS_PORT: 'not-a-port', WASM_KMS_AUTH: 'sigv4', WASM_KMS_REGION: 'eu-west-2', WASM_KMS_STORE: join(work, 'unused-store') },
+      {
+        WASM_KMS_HOST: '203.0.113.1',
+        WASM_KMS_PORT: 'not-a-port',
+        WASM_KMS_AUTH: 'sigv4',
+        WASM_KMS_REGION: 'eu-west-2',
+        WASM_KMS_STORE: join(work, 'unused-store'),
+      },
       ['--store', store],
     );
     try {
@@ -127,10 +155,14 @@ describe('environment variables', () => {
   it('an empty variable counts as unset; bad values exit 252 naming the variable', () => {
     const badPort = run(['serve'], { WASM_KMS_PORT: '70000' });
     expect(badPort.code).toBe(252);
-    expect(badPort.stderr).toContain("environment variable WASM_KMS_PORT: expected a whole number from 0 to 65535, got '70000'");
+    expect(badPort.stderr).toContain(
+      "environment variable WASM_KMS_PORT: expected a whole number from 0 to 65535, got '70000'",
+    );
     const badAuth = run(['serve'], { WASM_KMS_AUTH: 'open' });
     expect(badAuth.code).toBe(252);
-    expect(badAuth.stderr).toContain("environment variable WASM_KMS_AUTH: Invalid choice: 'open', valid choices are: none, sigv4");
+    expect(badAuth.stderr).toContain(
+      "environment variable WASM_KMS_AUTH: Invalid choice: 'open', valid choices are: none, sigv4",
+    );
     const badRegion = run(['serve'], { WASM_KMS_REGION: 'not a region' });
     expect(badRegion.code).toBe(252);
     expect(badRegion.stderr).toContain('environment variable WASM_KMS_REGION');
@@ -141,7 +173,11 @@ describe('environment variables', () => {
   });
 
   it('empty variables fall back to the defaults', async () => {
-    const s = await serve(['--port', '0', '--memory', '--quiet'], { WASM_KMS_HOST: '', WASM_KMS_AUTH: '', WASM_KMS_REGION: '' });
+    const s = await serve(['--port', '0', '--memory', '--quiet'], {
+      WASM_KMS_HOST: '',
+      WASM_KMS_AUTH: '',
+      WASM_KMS_REGION: '',
+    });
     try {
       expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
       expect((await kms(s.url, 'CreateKey')).json.KeyMetadata.Arn).toMatch(/^arn:aws:kms:us-east-1:/);
@@ -172,7 +208,10 @@ describe('--memory', () => {
   });
 
   it('--memory with --store is a usage error', () => {
-    for (const args of [['--store', join(work, 's'), 'serve', '--memory'], ['serve', '--memory', '--store', join(work, 's')]]) {
+    for (const args of [
+      ['--store', join(work, 's'), 'serve', '--memory'],
+      ['serve', '--memory', '--store', join(work, 's')],
+    ]) {
       const r = run(args);
       expect(r.code, args.join(' ')).toBe(252);
       expect(r.stderr).toContain('--memory and --store exclude each other');
@@ -200,14 +239,21 @@ describe('log lines', () => {
     const ok = await kms(s.url.replace('0.0.0.0', '127.0.0.1'), 'ListKeys');
     const missing = await kms(s.url.replace('0.0.0.0', '127.0.0.1'), 'DescribeKey', { KeyId: 'alias/none' });
     expect(await s.stop()).toBe(0);
-    const records = s.stderr().trimEnd().split('\n').map((l) => JSON.parse(l));
+    const records = s
+      .stderr()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records).toHaveLength(4);
     for (const r of records) {
       expect(r.time).toMatch(ISO_UTC);
       expect(typeof r.msg).toBe('string');
     }
     // The warning about --auth none beyond loopback.
-    expect(records[0]).toMatchObject({ level: 'warn', msg: expect.stringContaining('with --auth none: anyone who can reach this address') });
+    expect(records[0]).toMatchObject({
+      level: 'warn',
+      msg: expect.stringContaining('with --auth none: anyone who can reach this address'),
+    });
     expect(records[1]).toEqual({
       time: records[1].time,
       level: 'info',
@@ -218,7 +264,12 @@ describe('log lines', () => {
       ms: expect.any(Number),
       requestId: ok.headers.get('x-amzn-requestid'),
     });
-    expect(records[2]).toMatchObject({ level: 'warn', status: 400, error: 'NotFoundException', requestId: missing.headers.get('x-amzn-requestid') });
+    expect(records[2]).toMatchObject({
+      level: 'warn',
+      status: 400,
+      error: 'NotFoundException',
+      requestId: missing.headers.get('x-amzn-requestid'),
+    });
     expect(records[2].requestId).toMatch(UUID);
     expect(records[3]).toMatchObject({ level: 'info', msg: 'SIGTERM: closing (in-flight requests finish)' });
   });
@@ -243,10 +294,24 @@ describe('/health, --cors and --allow-host', () => {
   });
 
   it('--cors (repeatable) lets those origins in; others and rebinding Hosts get 403', async () => {
-    const s = await serve(['--port', '0', '--memory', '--quiet', '--cors', 'http://localhost:3000', '--cors', 'https://app.example.com', '--allow-host', 'kms.local']);
+    const s = await serve([
+      '--port',
+      '0',
+      '--memory',
+      '--quiet',
+      '--cors',
+      'http://localhost:3000',
+      '--cors',
+      'https://app.example.com',
+      '--allow-host',
+      'kms.local',
+    ]);
     try {
       for (const origin of ['http://localhost:3000', 'https://app.example.com']) {
-        const pre = await fetch(s.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+        const pre = await fetch(s.url, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
         expect(pre.status).toBe(204);
         expect(pre.headers.get('access-control-allow-origin')).toBe(origin);
         const r = await kms(s.url, 'ListKeys', {}, { origin });
@@ -260,10 +325,19 @@ describe('/health, --cors and --allow-host', () => {
       const { request } = await import('node:http');
       const status = (host: string) =>
         new Promise<number>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/', headers: { host, 'x-amz-target': 'TrentService.ListKeys' } }, (res) => {
-            res.resume();
-            resolve(res.statusCode!);
-          });
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port: s.port,
+              method: 'POST',
+              path: '/',
+              headers: { host, 'x-amz-target': 'TrentService.ListKeys' },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode!);
+            },
+          );
           req.on('error', reject);
           req.end('{}');
         });

@@ -4,7 +4,17 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  existsSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +36,14 @@ let store: string;
 /** The environment of every run: nothing inherited that would change where keys live or which Region is used. */
 function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(work, 'home') };
-  for (const k of ['WASM_KMS_HOME', 'WASM_KMS_MASTER_KEY', 'WASM_KMS_MASTER_KEY_FILE', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete env[k];
+  for (const k of [
+    'WASM_KMS_HOME',
+    'WASM_KMS_MASTER_KEY',
+    'WASM_KMS_MASTER_KEY_FILE',
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+  ])
+    delete env[k];
   return { ...env, ...extra };
 }
 
@@ -81,10 +98,17 @@ describe('keys and aliases, one process after another', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     // 4-space indentation, members in the service's order.
-    expect(r.stdout.startsWith('{\n    "KeyMetadata": {\n        "AWSAccountId": "111122223333",\n        "KeyId": "')).toBe(true);
+    expect(
+      r.stdout.startsWith('{\n    "KeyMetadata": {\n        "AWSAccountId": "111122223333",\n        "KeyId": "'),
+    ).toBe(true);
     expect(r.stdout.endsWith('\n    }\n}\n')).toBe(true);
     const md = JSON.parse(r.stdout).KeyMetadata;
-    expect(md).toMatchObject({ Description: 'first key', KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', Enabled: true });
+    expect(md).toMatchObject({
+      Description: 'first key',
+      KeyState: 'Enabled',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      Enabled: true,
+    });
     expect(md.Arn).toBe(`arn:aws:kms:us-east-1:111122223333:key/${md.KeyId}`);
     expect(md.CreationDate).toMatch(AWS_TIMESTAMP);
     // The model's member order, whatever order the engine builds the object in.
@@ -106,22 +130,32 @@ describe('keys and aliases, one process after another', () => {
     expect(aliases).toContainEqual(expect.objectContaining({ AliasName: 'alias/cli-test', TargetKeyId: keyId }));
     expect(ok(['list-aliases', '--key-id', keyId]).Aliases.map((a: any) => a.AliasName)).toEqual(['alias/cli-test']);
     expect(ok(['describe-key', '--key-id', 'alias/cli-test']).KeyMetadata.KeyId).toBe(keyId);
-    expect(ok(['list-keys']).Keys).toContainEqual({ KeyId: keyId, KeyArn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` });
+    expect(ok(['list-keys']).Keys).toContainEqual({
+      KeyId: keyId,
+      KeyArn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
+    });
     // The same alias again: the service's error, exit 254.
     const dup = cli(['create-alias', '--alias-name', 'alias/cli-test', '--target-key-id', keyId]);
     expect(dup.code).toBe(254);
-    expect(dup.stderr).toMatch(/^\nAn error occurred \(AlreadyExistsException\) when calling the CreateAlias operation: .+\n$/);
+    expect(dup.stderr).toMatch(
+      /^\nAn error occurred \(AlreadyExistsException\) when calling the CreateAlias operation: .+\n$/,
+    );
   });
 
   it('WASM_KMS_HOME is the default store; --store names the same directory', () => {
     const home = join(work, 'home-store');
-    const keyId = ok(['create-key', '--description', 'via env'], { env: { WASM_KMS_HOME: home }, noStore: true }).KeyMetadata.KeyId;
+    const keyId = ok(['create-key', '--description', 'via env'], { env: { WASM_KMS_HOME: home }, noStore: true })
+      .KeyMetadata.KeyId;
     expect(existsSync(join(home, 'wasm-kms-store.json'))).toBe(true);
-    expect(ok(['--store', home, 'describe-key', '--key-id', keyId], { noStore: true }).KeyMetadata.Description).toBe('via env');
+    expect(ok(['--store', home, 'describe-key', '--key-id', keyId], { noStore: true }).KeyMetadata.Description).toBe(
+      'via env',
+    );
     // Global options may follow the command, as in the AWS CLI.
     expect(ok(['list-keys', '--store', home], { noStore: true }).Keys.map((k: any) => k.KeyId)).toEqual([keyId]);
     // Another Region of the same store has no keys.
-    expect(ok(['list-keys'], { env: { WASM_KMS_HOME: home, AWS_REGION: 'eu-west-1' }, noStore: true })).toEqual({ Keys: [] });
+    expect(ok(['list-keys'], { env: { WASM_KMS_HOME: home, AWS_REGION: 'eu-west-1' }, noStore: true })).toEqual({
+      Keys: [],
+    });
   });
 
   it('schedule-key-deletion and cancel-key-deletion', () => {
@@ -151,7 +185,16 @@ describe('keys and aliases, one process after another', () => {
   });
 
   it('create-key takes --key-spec, --key-usage and shorthand --tags; get-public-key answers', () => {
-    const md = ok(['create-key', '--key-spec', 'ECC_NIST_P256', '--key-usage', 'SIGN_VERIFY', '--tags', 'TagKey=team,TagValue=a', 'TagKey=env,TagValue=test']).KeyMetadata;
+    const md = ok([
+      'create-key',
+      '--key-spec',
+      'ECC_NIST_P256',
+      '--key-usage',
+      'SIGN_VERIFY',
+      '--tags',
+      'TagKey=team,TagValue=a',
+      'TagKey=env,TagValue=test',
+    ]).KeyMetadata;
     expect(md).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
     const pub = ok(['get-public-key', '--key-id', md.KeyId]);
     expect(createPublicKey({ key: b64(pub.PublicKey), format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
@@ -165,8 +208,23 @@ describe('data key pairs, encryption and data keys', () => {
   });
 
   it('generate-data-key-pair: the PKCS#8 matches the public key; decrypt gives it back from fileb:// and from base64', () => {
-    const pair = ok(['generate-data-key-pair', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_P256', '--encryption-context', 'tenant=a,purpose=cli test']);
-    expect(Object.keys(pair)).toEqual(['PrivateKeyCiphertextBlob', 'PrivateKeyPlaintext', 'PublicKey', 'KeyId', 'KeyPairSpec', 'KeyMaterialId']);
+    const pair = ok([
+      'generate-data-key-pair',
+      '--key-id',
+      keyId,
+      '--key-pair-spec',
+      'ECC_NIST_P256',
+      '--encryption-context',
+      'tenant=a,purpose=cli test',
+    ]);
+    expect(Object.keys(pair)).toEqual([
+      'PrivateKeyCiphertextBlob',
+      'PrivateKeyPlaintext',
+      'PublicKey',
+      'KeyId',
+      'KeyPairSpec',
+      'KeyMaterialId',
+    ]);
     expect(pair.KeyPairSpec).toBe('ECC_NIST_P256');
     expect(pair.KeyId).toBe(`arn:aws:kms:us-east-1:111122223333:key/${keyId}`);
     const pkcs8 = b64(pair.PrivateKeyPlaintext);
@@ -174,24 +232,54 @@ describe('data key pairs, encryption and data keys', () => {
 
     const blobFile = join(work, 'pair.blob');
     writeFileSync(blobFile, b64(pair.PrivateKeyCiphertextBlob));
-    const fromFile = ok(['decrypt', '--ciphertext-blob', `fileb://${blobFile}`, '--encryption-context', '{"purpose":"cli test","tenant":"a"}']);
+    const fromFile = ok([
+      'decrypt',
+      '--ciphertext-blob',
+      `fileb://${blobFile}`,
+      '--encryption-context',
+      '{"purpose":"cli test","tenant":"a"}',
+    ]);
     expect(b64(fromFile.Plaintext).equals(pkcs8)).toBe(true);
     expect(fromFile.KeyId).toBe(pair.KeyId);
-    const fromText = ok(['decrypt', '--ciphertext-blob', pair.PrivateKeyCiphertextBlob, '--encryption-context', 'purpose=cli test,tenant=a']);
+    const fromText = ok([
+      'decrypt',
+      '--ciphertext-blob',
+      pair.PrivateKeyCiphertextBlob,
+      '--encryption-context',
+      'purpose=cli test,tenant=a',
+    ]);
     expect(fromText.Plaintext).toBe(pair.PrivateKeyPlaintext);
     // The AWS CLI idiom: the plaintext alone, as base64 text.
-    const q = cli(['decrypt', '--ciphertext-blob', `fileb://${blobFile}`, '--encryption-context', 'tenant=a,purpose=cli test', '--query', 'Plaintext', '--output', 'text']);
+    const q = cli([
+      'decrypt',
+      '--ciphertext-blob',
+      `fileb://${blobFile}`,
+      '--encryption-context',
+      'tenant=a,purpose=cli test',
+      '--query',
+      'Plaintext',
+      '--output',
+      'text',
+    ]);
     expect(q.stdout).toBe(`${pair.PrivateKeyPlaintext}\n`);
 
     // Without the context: the service's error, and nothing secret on stderr.
     const bad = cli(['decrypt', '--ciphertext-blob', `fileb://${blobFile}`]);
     expect(bad.code).toBe(254);
-    expect(bad.stderr).toMatch(/^\nAn error occurred \(InvalidCiphertextException\) when calling the Decrypt operation: /);
+    expect(bad.stderr).toMatch(
+      /^\nAn error occurred \(InvalidCiphertextException\) when calling the Decrypt operation: /,
+    );
     expect(bad.stdout).toBe('');
   });
 
   it('generate-data-key-pair-without-plaintext: no private key in the output; decrypt opens the blob', () => {
-    const pair = ok(['generate-data-key-pair-without-plaintext', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_EDWARDS25519']);
+    const pair = ok([
+      'generate-data-key-pair-without-plaintext',
+      '--key-id',
+      keyId,
+      '--key-pair-spec',
+      'ECC_NIST_EDWARDS25519',
+    ]);
     expect(pair.PrivateKeyPlaintext).toBeUndefined();
     const plain = ok(['decrypt', '--ciphertext-blob', pair.PrivateKeyCiphertextBlob]).Plaintext;
     expect(publicOf(b64(plain)).equals(b64(pair.PublicKey))).toBe(true);
@@ -209,8 +297,18 @@ describe('data key pairs, encryption and data keys', () => {
     const enc2 = ok(['encrypt', '--key-id', keyId, '--plaintext', data.toString('base64')]);
     expect(b64(ok(['decrypt', '--ciphertext-blob', enc2.CiphertextBlob]).Plaintext).equals(data)).toBe(true);
 
-    const enc3 = ok(['--cli-binary-format', 'raw-in-base64-out', 'encrypt', '--key-id', keyId, '--plaintext', 'hello, KMS']);
-    expect(b64(ok(['decrypt', '--ciphertext-blob', enc3.CiphertextBlob]).Plaintext).toString('utf8')).toBe('hello, KMS');
+    const enc3 = ok([
+      '--cli-binary-format',
+      'raw-in-base64-out',
+      'encrypt',
+      '--key-id',
+      keyId,
+      '--plaintext',
+      'hello, KMS',
+    ]);
+    expect(b64(ok(['decrypt', '--ciphertext-blob', enc3.CiphertextBlob]).Plaintext).toString('utf8')).toBe(
+      'hello, KMS',
+    );
   });
 
   it('generate-data-key: --key-spec and --number-of-bytes; decrypt gives the data key back', () => {
@@ -227,7 +325,9 @@ describe('data key pairs, encryption and data keys', () => {
     expect(b64(ok(['generate-random', '--number-of-bytes', '37']).Plaintext)).toHaveLength(37);
     const r = cli(['generate-random']);
     expect(r.code).toBe(254);
-    expect(r.stderr).toBe('\nAn error occurred (ValidationException) when calling the GenerateRandom operation: NumberOfBytes is required.\n');
+    expect(r.stderr).toBe(
+      '\nAn error occurred (ValidationException) when calling the GenerateRandom operation: NumberOfBytes is required.\n',
+    );
   });
 
   it('a disabled key: DisabledException on stderr, exit 254; enabled again it works', () => {
@@ -236,15 +336,21 @@ describe('data key pairs, encryption and data keys', () => {
     const r = cli(['generate-data-key-pair', '--key-id', k, '--key-pair-spec', 'ECC_NIST_P256']);
     expect(r.code).toBe(254);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`\nAn error occurred (DisabledException) when calling the GenerateDataKeyPair operation: arn:aws:kms:us-east-1:111122223333:key/${k} is disabled.\n`);
+    expect(r.stderr).toBe(
+      `\nAn error occurred (DisabledException) when calling the GenerateDataKeyPair operation: arn:aws:kms:us-east-1:111122223333:key/${k} is disabled.\n`,
+    );
     expect(cli(['enable-key', '--key-id', k]).code).toBe(0);
-    expect(ok(['generate-data-key-pair', '--key-id', k, '--key-pair-spec', 'ECC_NIST_P256']).KeyPairSpec).toBe('ECC_NIST_P256');
+    expect(ok(['generate-data-key-pair', '--key-id', k, '--key-pair-spec', 'ECC_NIST_P256']).KeyPairSpec).toBe(
+      'ECC_NIST_P256',
+    );
   });
 
   it('a key that does not exist: NotFoundException, exit 254', () => {
     const r = cli(['generate-data-key-pair', '--key-id', 'alias/no-such-alias', '--key-pair-spec', 'RSA_2048']);
     expect(r.code).toBe(254);
-    expect(r.stderr).toMatch(/^\nAn error occurred \(NotFoundException\) when calling the GenerateDataKeyPair operation: .*alias\/no-such-alias.*\n$/);
+    expect(r.stderr).toMatch(
+      /^\nAn error occurred \(NotFoundException\) when calling the GenerateDataKeyPair operation: .*alias\/no-such-alias.*\n$/,
+    );
   });
 
   it("another --account-id's key: AccessDeniedException, exit 254, by ARN and through a ciphertext", () => {
@@ -278,14 +384,23 @@ describe('data key pairs, encryption and data keys', () => {
   });
 
   it('generate-key-pair takes --query and --output as every command does', () => {
-    const der = cli(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P384', '--query', 'PrivateKeyPlaintext', '--output', 'text'], { noStore: true });
+    const der = cli(
+      ['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P384', '--query', 'PrivateKeyPlaintext', '--output', 'text'],
+      { noStore: true },
+    );
     expect(der.code).toBe(0);
     expect(der.stdout).toMatch(/^[A-Za-z0-9+/]+=*\n$/);
     expect(publicOf(b64(der.stdout.trim())).length).toBeGreaterThan(0);
-    expect(ok(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P256', '--query', 'KeyPairSpec'], { noStore: true })).toBe('ECC_NIST_P256');
+    expect(
+      ok(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P256', '--query', 'KeyPairSpec'], { noStore: true }),
+    ).toBe('ECC_NIST_P256');
     // The AWS CLI's json for a missing member is null.
-    expect(ok(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P256', '--query', 'Nope'], { noStore: true })).toBeNull();
-    const text = cli(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_EDWARDS25519', '--output', 'text'], { noStore: true });
+    expect(
+      ok(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P256', '--query', 'Nope'], { noStore: true }),
+    ).toBeNull();
+    const text = cli(['generate-key-pair', '--key-pair-spec', 'ECC_NIST_EDWARDS25519', '--output', 'text'], {
+      noStore: true,
+    });
     expect(text.code).toBe(0);
     const [spec, priv, pub] = text.stdout.trimEnd().split('\t');
     expect(spec).toBe('ECC_NIST_EDWARDS25519');
@@ -326,9 +441,15 @@ describe('output formats', () => {
     expect(Object.keys(json)).toEqual(['Keys', 'NextToken']);
     const text = run(['list-keys', '--max-items', '2', '--output', 'text']);
     expect(text.code).toBe(0);
-    expect(text.stdout.split('\n')).toEqual([...json.Keys.map((k: any) => `KEYS\t${k.KeyArn}\t${k.KeyId}`), `NEXTTOKEN\t${json.NextToken}`, '']);
+    expect(text.stdout.split('\n')).toEqual([
+      ...json.Keys.map((k: any) => `KEYS\t${k.KeyArn}\t${k.KeyId}`),
+      `NEXTTOKEN\t${json.NextToken}`,
+      '',
+    ]);
     // The last page has no token line.
-    const rest = run(['list-keys', '--starting-token', json.NextToken, '--output', 'text']).stdout.trimEnd().split('\n');
+    const rest = run(['list-keys', '--starting-token', json.NextToken, '--output', 'text'])
+      .stdout.trimEnd()
+      .split('\n');
     expect(rest).toHaveLength(1);
     expect(rest[0]).toMatch(/^KEYS\t/);
   });
@@ -352,7 +473,17 @@ describe('output formats', () => {
       ['describe-key', '--key-id', keyId],
       ['list-keys'],
       ['generate-key-pair', '--key-pair-spec', 'ECC_NIST_P256'],
-      ['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_P256', '--count', '2', '--out', join(dir, 'x.ndjson')],
+      [
+        'generate-data-key-pairs',
+        '--key-id',
+        keyId,
+        '--key-pair-spec',
+        'ECC_NIST_P256',
+        '--count',
+        '2',
+        '--out',
+        join(dir, 'x.ndjson'),
+      ],
       ['serve', '--port', '0'],
     ];
     for (const query of ['Keys[', 'KeyMetadata.', 'Keys[?KeyId==`x`]', 'length(Keys)', '']) {
@@ -360,7 +491,9 @@ describe('output formats', () => {
         const r = cli([...args, '--query', query]);
         expect(r.code, `${args[0]} --query '${query}'`).toBe(252);
         expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(new RegExp(`^\\nBad value for --query ${query.replace(/[[\]().?`*]/g, '\\$&')}: .+\\n$`));
+        expect(r.stderr).toMatch(
+          new RegExp(`^\\nBad value for --query ${query.replace(/[[\]().?`*]/g, '\\$&')}: .+\\n$`),
+        );
       }
     }
     // Nothing was created, written or served.
@@ -372,13 +505,27 @@ describe('output formats', () => {
     const keyId = newKeyId();
     const dir = join(work, 'bulk-query');
     mkdirSync(dir);
-    const bulk = ['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_P256', '--count', '2', '--out', join(dir, 'x.ndjson')];
+    const bulk = [
+      'generate-data-key-pairs',
+      '--key-id',
+      keyId,
+      '--key-pair-spec',
+      'ECC_NIST_P256',
+      '--count',
+      '2',
+      '--out',
+      join(dir, 'x.ndjson'),
+    ];
     const q = cli([...bulk, '--query', 'KeyId']);
     expect(q.code).toBe(252);
-    expect(q.stderr).toContain('wasm-kms: error: argument --query: generate-data-key-pairs writes its pairs to --out (NDJSON) and prints nothing; --query does not apply');
+    expect(q.stderr).toContain(
+      'wasm-kms: error: argument --query: generate-data-key-pairs writes its pairs to --out (NDJSON) and prints nothing; --query does not apply',
+    );
     const text = cli([...bulk, '--output', 'text']);
     expect(text.code).toBe(252);
-    expect(text.stderr).toContain('wasm-kms: error: argument --output: generate-data-key-pairs always writes NDJSON to --out');
+    expect(text.stderr).toContain(
+      'wasm-kms: error: argument --output: generate-data-key-pairs always writes NDJSON to --out',
+    );
     expect(readdirSync(dir)).toEqual([]);
     expect(cli(['serve', '--port', '0', '--query', 'KeyId']).code).toBe(252);
     // --output json is what it writes anyway.
@@ -395,7 +542,9 @@ describe('usage and other errors', () => {
     expect(r.code).toBe(252);
     expect(r.stdout).toBe('');
     expect(r.stderr.startsWith(usageLine)).toBe(true);
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('wasm-kms: error: the following arguments are required: --key-id');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'wasm-kms: error: the following arguments are required: --key-id',
+    );
     const both = cli(['generate-data-key-pair']);
     expect(both.stderr).toContain('the following arguments are required: --key-id, --key-pair-spec');
   });
@@ -403,7 +552,9 @@ describe('usage and other errors', () => {
   it('an unknown command, an unknown option or a stray argument exits 252', () => {
     const cmd = cli(['describe-keys', '--key-id', 'x']);
     expect(cmd.code).toBe(252);
-    expect(cmd.stderr).toContain("wasm-kms: error: argument command: Invalid choice: 'describe-keys', valid choices are: create-key, describe-key");
+    expect(cmd.stderr).toContain(
+      "wasm-kms: error: argument command: Invalid choice: 'describe-keys', valid choices are: create-key, describe-key",
+    );
     const opt = cli(['describe-key', '--key-id', 'x', '--nope']);
     expect(opt.code).toBe(252);
     expect(opt.stderr).toContain('Unknown options: --nope');
@@ -417,17 +568,22 @@ describe('usage and other errors', () => {
     expect(cli(['generate-random', '--number-of-bytes', '0'])).toEqual({
       code: 252,
       stdout: '',
-      stderr: '\nParameter validation failed:\nInvalid value for parameter NumberOfBytes, value: 0, valid min value: 1\n',
+      stderr:
+        '\nParameter validation failed:\nInvalid value for parameter NumberOfBytes, value: 0, valid min value: 1\n',
     });
     const empty = cli(['describe-key', '--key-id', '']);
     expect(empty.code).toBe(252);
-    expect(empty.stderr).toBe('\nParameter validation failed:\nInvalid length for parameter KeyId, value: 0, valid min length: 1\n');
+    expect(empty.stderr).toBe(
+      '\nParameter validation failed:\nInvalid length for parameter KeyId, value: 0, valid min length: 1\n',
+    );
     const tag = cli(['create-key', '--tags', 'TagKey=,TagValue=v']);
     expect(tag.code).toBe(252);
     expect(tag.stderr).toContain('Invalid length for parameter Tags[0].TagKey, value: 0, valid min length: 1');
     const big = cli(['generate-random', '--number-of-bytes', '2000']);
     expect(big.code).toBe(254);
-    expect(big.stderr).toContain('An error occurred (ValidationException) when calling the GenerateRandom operation: 1 validation error detected');
+    expect(big.stderr).toContain(
+      'An error occurred (ValidationException) when calling the GenerateRandom operation: 1 validation error detected',
+    );
   });
 
   it('bad values exit 252 and never echo blob values', () => {
@@ -439,7 +595,15 @@ describe('usage and other errors', () => {
     expect(blob.code).toBe(252);
     expect(blob.stderr).toContain("Error parsing parameter '--plaintext': Invalid base64");
     expect(blob.stderr).not.toContain(secret);
-    const ctx = cli(['generate-data-key-pair', '--key-id', 'alias/x', '--key-pair-spec', 'RSA_2048', '--encryption-context', 'novalue']);
+    const ctx = cli([
+      'generate-data-key-pair',
+      '--key-id',
+      'alias/x',
+      '--key-pair-spec',
+      'RSA_2048',
+      '--encryption-context',
+      'novalue',
+    ]);
     expect(ctx.code).toBe(252);
     expect(ctx.stderr).toContain("Error parsing parameter '--encryption-context'");
     expect(cli(['--output', 'yaml', 'list-keys']).code).toBe(252);
@@ -455,10 +619,14 @@ describe('usage and other errors', () => {
     });
     const text = cli(['create-key', '--policy', 'file://no-such-policy.json']);
     expect(text.code).toBe(252);
-    expect(text.stderr).toBe("\nError parsing parameter '--policy': Unable to load paramfile file://no-such-policy.json: [Errno 2] No such file or directory: 'no-such-policy.json'\n");
+    expect(text.stderr).toBe(
+      "\nError parsing parameter '--policy': Unable to load paramfile file://no-such-policy.json: [Errno 2] No such file or directory: 'no-such-policy.json'\n",
+    );
     const dir = cli(['encrypt', '--key-id', 'alias/x', '--plaintext', `fileb://${work}`]);
     expect(dir.code).toBe(252);
-    expect(dir.stderr).toBe(`\nError parsing parameter '--plaintext': Unable to load paramfile fileb://${work}: [Errno 21] Is a directory: '${work}'\n`);
+    expect(dir.stderr).toBe(
+      `\nError parsing parameter '--plaintext': Unable to load paramfile fileb://${work}: [Errno 21] Is a directory: '${work}'\n`,
+    );
     // file:// is text: bytes that are not UTF-8 are refused, pointing at fileb://.
     const binary = join(work, 'binary.bin');
     writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0x80]));
@@ -472,7 +640,9 @@ describe('usage and other errors', () => {
     const keyId = newKeyId();
     const blob = ok(['encrypt', '--key-id', keyId, '--plaintext', 'file://~/ct.txt']).CiphertextBlob;
     expect(ok(['decrypt', '--ciphertext-blob', blob]).Plaintext).toBe('aGVsbG8=');
-    const viaVar = ok(['encrypt', '--key-id', keyId, '--plaintext', 'file://$WHERE/ct.txt'], { env: { WHERE: join(work, 'home') } });
+    const viaVar = ok(['encrypt', '--key-id', keyId, '--plaintext', 'file://$WHERE/ct.txt'], {
+      env: { WHERE: join(work, 'home') },
+    });
     expect(typeof viaVar.CiphertextBlob).toBe('string');
   });
 
@@ -488,13 +658,16 @@ describe('usage and other errors', () => {
 
   it('--region, AWS_REGION and AWS_DEFAULT_REGION must be Region names, as botocore checks them (exit 252, nothing stored)', () => {
     const dir = join(work, 'regions');
-    const run = (args: string[], env?: Record<string, string>) => cli(['--store', dir, ...args], { noStore: true, env });
+    const run = (args: string[], env?: Record<string, string>) =>
+      cli(['--store', dir, ...args], { noStore: true, env });
     const last = (r: Run) => r.stderr.trimEnd().split('\n').at(-1);
     for (const region of ['', 'Us East 1/x', '-us-east-1', 'us_east_1', 'a'.repeat(64)]) {
       const r = run(['--region', region, 'create-key']);
       expect(r.code).toBe(252);
       expect(r.stderr.startsWith('usage: wasm-kms')).toBe(true);
-      expect(last(r)).toBe(`wasm-kms: error: argument --region: Provided region_name '${region}' doesn't match a supported format (letters, digits and hyphens, e.g. us-east-1).`);
+      expect(last(r)).toBe(
+        `wasm-kms: error: argument --region: Provided region_name '${region}' doesn't match a supported format (letters, digits and hyphens, e.g. us-east-1).`,
+      );
     }
     const env = run(['create-key'], { AWS_REGION: 'eu west 1' });
     expect(env.code).toBe(252);
@@ -505,28 +678,60 @@ describe('usage and other errors', () => {
     // Refused before the store is touched.
     expect(existsSync(dir)).toBe(false);
     // Good names pass; an empty variable counts as unset, and --region wins over the environment.
-    expect(ok(['--store', dir, '--region', 'eu-central-1', 'create-key'], { noStore: true, env: { AWS_REGION: 'bad region' } }).KeyMetadata.Arn).toMatch(/^arn:aws:kms:eu-central-1:/);
-    expect(ok(['--store', dir, 'create-key'], { noStore: true, env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'ap-south-1' } }).KeyMetadata.Arn).toMatch(/^arn:aws:kms:ap-south-1:/);
+    expect(
+      ok(['--store', dir, '--region', 'eu-central-1', 'create-key'], {
+        noStore: true,
+        env: { AWS_REGION: 'bad region' },
+      }).KeyMetadata.Arn,
+    ).toMatch(/^arn:aws:kms:eu-central-1:/);
+    expect(
+      ok(['--store', dir, 'create-key'], { noStore: true, env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'ap-south-1' } })
+        .KeyMetadata.Arn,
+    ).toMatch(/^arn:aws:kms:ap-south-1:/);
     expect(ok(['--store', dir, '--region', 'x1', 'list-keys'], { noStore: true })).toEqual({ Keys: [] });
   });
 
   it('AWS CLI options about profiles, logging and connections are accepted and ignored; --endpoint-url is refused', () => {
-    const keyId = ok(['--profile', 'prod', '--debug', '--no-verify-ssl', '--color', 'off', '--cli-read-timeout', '5', '--cli-connect-timeout', '0', 'create-key', '--description', 'globals']).KeyMetadata.KeyId;
-    expect(ok(['describe-key', '--key-id', keyId, '--profile', 'other', '--color', 'auto', '--debug']).KeyMetadata.Description).toBe('globals');
+    const keyId = ok([
+      '--profile',
+      'prod',
+      '--debug',
+      '--no-verify-ssl',
+      '--color',
+      'off',
+      '--cli-read-timeout',
+      '5',
+      '--cli-connect-timeout',
+      '0',
+      'create-key',
+      '--description',
+      'globals',
+    ]).KeyMetadata.KeyId;
+    expect(
+      ok(['describe-key', '--key-id', keyId, '--profile', 'other', '--color', 'auto', '--debug']).KeyMetadata
+        .Description,
+    ).toBe('globals');
     const color = cli(['--color', 'blue', 'list-keys']);
     expect(color.code).toBe(252);
-    expect(color.stderr).toContain("wasm-kms: error: argument --color: Invalid choice: 'blue', valid choices are: on, off, auto");
+    expect(color.stderr).toContain(
+      "wasm-kms: error: argument --color: Invalid choice: 'blue', valid choices are: on, off, auto",
+    );
     const timeout = cli(['list-keys', '--cli-read-timeout', 'soon']);
     expect(timeout.code).toBe(252);
     expect(timeout.stderr).toContain("wasm-kms: error: argument --cli-read-timeout: invalid int value: 'soon'");
     const endpoint = cli(['--endpoint-url', 'http://127.0.0.1:4599', 'list-keys']);
     expect(endpoint.code).toBe(252);
     expect(endpoint.stdout).toBe('');
-    expect(endpoint.stderr).toMatch(/wasm-kms: error: argument --endpoint-url: not supported: wasm-kms runs the KMS engine in this process.*run `wasm-kms serve`/);
+    expect(endpoint.stderr).toMatch(
+      /wasm-kms: error: argument --endpoint-url: not supported: wasm-kms runs the KMS engine in this process.*run `wasm-kms serve`/,
+    );
   });
 
   it('a reader that goes away early (| true, | head) is not an error: exit 0, nothing on stderr', async () => {
-    for (const args of [['generate-key-pair', '--key-pair-spec', 'RSA_2048'], ['--store', store, 'list-keys', '--output', 'text']]) {
+    for (const args of [
+      ['generate-key-pair', '--key-pair-spec', 'RSA_2048'],
+      ['--store', store, 'list-keys', '--output', 'text'],
+    ]) {
       const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       // Close our end of its stdout before it writes anything: its writes meet EPIPE.
       child.stdout!.destroy();
@@ -541,10 +746,19 @@ describe('usage and other errors', () => {
   it('--help for the tool and each command, --version', () => {
     const top = cli(['--help'], { noStore: true });
     expect(top.code).toBe(0);
-    for (const c of ['create-key', 'generate-data-key-pair', 'generate-data-key-pairs', 'serve', 'decrypt', 'generate-random']) expect(top.stdout).toContain(c);
+    for (const c of [
+      'create-key',
+      'generate-data-key-pair',
+      'generate-data-key-pairs',
+      'serve',
+      'decrypt',
+      'generate-random',
+    ])
+      expect(top.stdout).toContain(c);
     const sub = cli(['generate-data-key-pair', '--help'], { noStore: true });
     expect(sub.code).toBe(0);
-    for (const o of ['--key-id', '--key-pair-spec', '--encryption-context', '--grant-tokens', '--dry-run']) expect(sub.stdout).toContain(o);
+    for (const o of ['--key-id', '--key-pair-spec', '--encryption-context', '--grant-tokens', '--dry-run'])
+      expect(sub.stdout).toContain(o);
     expect(cli(['decrypt', 'help'], { noStore: true }).stdout).toContain('--ciphertext-blob');
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(cli(['--version'], { noStore: true }).stdout).toBe(`wasm-kms ${pkg.version}\n`);
@@ -556,7 +770,21 @@ describe('generate-data-key-pairs', () => {
     const keyId = newKeyId(['--description', 'bulk']);
     const out = join(work, 'bulk', 'pairs.ndjson');
     mkdirSync(join(work, 'bulk'));
-    const r = cli(['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_P256', '--count', '20', '--out', out, '--threads', '2', '--encryption-context', 'batch=7']);
+    const r = cli([
+      'generate-data-key-pairs',
+      '--key-id',
+      keyId,
+      '--key-pair-spec',
+      'ECC_NIST_P256',
+      '--count',
+      '20',
+      '--out',
+      out,
+      '--threads',
+      '2',
+      '--encryption-context',
+      'batch=7',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     // Not a terminal: no progress bar, only the summary.
@@ -577,7 +805,9 @@ describe('generate-data-key-pairs', () => {
         expect(p.KeyPairSpec).toBe('ECC_NIST_P256');
         const pkcs8 = b64(p.PrivateKeyPlaintext);
         expect(publicOf(pkcs8).equals(b64(p.PublicKey))).toBe(true);
-        const { Plaintext } = await kms.send(new DecryptCommand({ CiphertextBlob: b64(p.PrivateKeyCiphertextBlob), EncryptionContext: { batch: '7' } }));
+        const { Plaintext } = await kms.send(
+          new DecryptCommand({ CiphertextBlob: b64(p.PrivateKeyCiphertextBlob), EncryptionContext: { batch: '7' } }),
+        );
         expect(Buffer.from(Plaintext!).equals(pkcs8)).toBe(true);
         publics.add(p.PublicKey);
       }
@@ -590,9 +820,25 @@ describe('generate-data-key-pairs', () => {
   it('--without-plaintext leaves the private keys out', () => {
     const keyId = newKeyId();
     const out = join(work, 'bulk-np.ndjson');
-    const r = cli(['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_EDWARDS25519', '--count', '5', '--out', out, '--without-plaintext', '--threads', '1']);
+    const r = cli([
+      'generate-data-key-pairs',
+      '--key-id',
+      keyId,
+      '--key-pair-spec',
+      'ECC_NIST_EDWARDS25519',
+      '--count',
+      '5',
+      '--out',
+      out,
+      '--without-plaintext',
+      '--threads',
+      '1',
+    ]);
     expect(r.code).toBe(0);
-    const lines = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(5);
     for (const p of lines) {
       expect(p.PrivateKeyPlaintext).toBeUndefined();
@@ -605,13 +851,34 @@ describe('generate-data-key-pairs', () => {
     const keyId = newKeyId();
     const dir = join(work, name);
     mkdirSync(dir);
-    const child = spawn(process.execPath, [BIN, '--store', store, 'generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'RSA_4096', '--count', '1000', '--out', join(dir, 'x.ndjson'), '--threads', '2'], {
-      env: baseEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        '--store',
+        store,
+        'generate-data-key-pairs',
+        '--key-id',
+        keyId,
+        '--key-pair-spec',
+        'RSA_4096',
+        '--count',
+        '1000',
+        '--out',
+        join(dir, 'x.ndjson'),
+        '--threads',
+        '2',
+      ],
+      {
+        env: baseEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const run = { child, dir, stderr: '', exited: false, done: undefined as unknown as Promise<number | null> };
     child.stderr!.on('data', (d) => (run.stderr += d));
-    run.done = new Promise<number | null>((resolve) => child.on('exit', (code) => ((run.exited = true), resolve(code))));
+    run.done = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => ((run.exited = true), resolve(code))),
+    );
     // The run is under way once its temporary file exists (created 0600 before the first pair).
     while (readdirSync(dir).length === 0) await new Promise((r) => setTimeout(r, 20));
     return run;
@@ -637,11 +904,14 @@ describe('generate-data-key-pairs', () => {
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     // The first signal is taken: the run waits for the RSA_4096 pairs under way...
-    while (!run.stderr.includes('send it again to stop at once') && !run.exited) await new Promise((r) => setTimeout(r, 5));
+    while (!run.stderr.includes('send it again to stop at once') && !run.exited)
+      await new Promise((r) => setTimeout(r, 5));
     // ...and the second does not wait for them.
     child.kill('SIGINT');
     expect(await done).toBe(130);
-    expect(run.stderr).toContain(`wasm-kms: interrupted again (SIGINT); stopped at once, ${join(dir, 'x.ndjson')} not written\n`);
+    expect(run.stderr).toContain(
+      `wasm-kms: interrupted again (SIGINT); stopped at once, ${join(dir, 'x.ndjson')} not written\n`,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -657,10 +927,25 @@ describe('generate-data-key-pairs', () => {
     const live = `.x.ndjson.${process.pid}.0123456789ab.tmp`;
     const other = `.y.ndjson.${deadPid}.0123456789ab.tmp`;
     const unlike = `.x.ndjson.${deadPid}.notours.tmp`;
-    for (const f of [stale, live, other, unlike]) writeFileSync(join(dir, f), '{"PrivateKeyPlaintext":"..."}\n', { mode: 0o600 });
-    const r = cli(['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'ECC_NIST_P256', '--count', '2', '--out', join(dir, 'x.ndjson'), '--threads', '1']);
+    for (const f of [stale, live, other, unlike])
+      writeFileSync(join(dir, f), '{"PrivateKeyPlaintext":"..."}\n', { mode: 0o600 });
+    const r = cli([
+      'generate-data-key-pairs',
+      '--key-id',
+      keyId,
+      '--key-pair-spec',
+      'ECC_NIST_P256',
+      '--count',
+      '2',
+      '--out',
+      join(dir, 'x.ndjson'),
+      '--threads',
+      '1',
+    ]);
     expect(r.code).toBe(0);
-    expect(r.stderr.split('\n')[0]).toBe(`wasm-kms: removed ${join(dir, stale)}, left by an earlier run (process ${deadPid}) that did not finish`);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `wasm-kms: removed ${join(dir, stale)}, left by an earlier run (process ${deadPid}) that did not finish`,
+    );
     expect(readdirSync(dir).sort()).toEqual([live, unlike, other, 'x.ndjson'].sort());
   });
 
@@ -669,11 +954,28 @@ describe('generate-data-key-pairs', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'file'), '');
     // A key that does not exist: a run that got as far as the key would fail with 254 instead.
-    const run = (out: string) => cli(['generate-data-key-pairs', '--key-id', 'alias/no-such-key', '--key-pair-spec', 'RSA_2048', '--count', '30', '--out', out]);
+    const run = (out: string) =>
+      cli([
+        'generate-data-key-pairs',
+        '--key-id',
+        'alias/no-such-key',
+        '--key-pair-spec',
+        'RSA_2048',
+        '--count',
+        '30',
+        '--out',
+        out,
+      ]);
     const cases: Array<[string, string]> = [
       [dir, `cannot write ${dir}: it is a directory (--out names the file to write)`],
-      [join(dir, 'missing', 'x.ndjson'), `cannot write ${join(dir, 'missing', 'x.ndjson')}: its directory ${join(dir, 'missing')}: no such directory`],
-      [join(dir, 'file', 'x.ndjson'), `cannot write ${join(dir, 'file', 'x.ndjson')}: ${join(dir, 'file')} is not a directory`],
+      [
+        join(dir, 'missing', 'x.ndjson'),
+        `cannot write ${join(dir, 'missing', 'x.ndjson')}: its directory ${join(dir, 'missing')}: no such directory`,
+      ],
+      [
+        join(dir, 'file', 'x.ndjson'),
+        `cannot write ${join(dir, 'file', 'x.ndjson')}: ${join(dir, 'file')} is not a directory`,
+      ],
     ];
     for (const [out, message] of cases) {
       const r = run(out);
@@ -689,11 +991,31 @@ describe('generate-data-key-pairs', () => {
     cli(['disable-key', '--key-id', keyId]);
     const dir = join(work, 'bulk-fail');
     mkdirSync(dir);
-    const r = cli(['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'RSA_2048', '--count', '3', '--out', join(dir, 'x.ndjson')]);
+    const r = cli([
+      'generate-data-key-pairs',
+      '--key-id',
+      keyId,
+      '--key-pair-spec',
+      'RSA_2048',
+      '--count',
+      '3',
+      '--out',
+      join(dir, 'x.ndjson'),
+    ]);
     expect(r.code).toBe(254);
     expect(r.stderr).toMatch(/\(DisabledException\) when calling the GenerateDataKeyPair operation/);
     expect(readdirSync(dir)).toEqual([]);
-    const usage = cli(['generate-data-key-pairs', '--key-id', keyId, '--key-pair-spec', 'RSA_2048', '--count', '0', '--out', join(dir, 'x.ndjson')]);
+    const usage = cli([
+      'generate-data-key-pairs',
+      '--key-id',
+      keyId,
+      '--key-pair-spec',
+      'RSA_2048',
+      '--count',
+      '0',
+      '--out',
+      join(dir, 'x.ndjson'),
+    ]);
     expect(usage.code).toBe(252);
   });
 });
@@ -719,23 +1041,37 @@ describe('serve', () => {
   }
 
   const exited = (child: ReturnType<typeof spawn>) =>
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
 
   it('@aws-sdk/client-kms talks to it on the same store as the CLI; SIGTERM exits 0', async () => {
     const keyId = newKeyId(['--description', 'served']);
     const { url, child, stderr } = await startServe([]);
     const done = exited(child);
     try {
-      const sdk = new SdkClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+      const sdk = new SdkClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      });
       // A key the CLI made in another process.
       const md = (await sdk.send(new SdkDescribeKey({ KeyId: keyId }))).KeyMetadata!;
       expect(md.Description).toBe('served');
-      const pair = await sdk.send(new SdkGenerateDataKeyPair({ KeyId: keyId, KeyPairSpec: 'RSA_2048', EncryptionContext: { via: 'http' } }));
+      const pair = await sdk.send(
+        new SdkGenerateDataKeyPair({ KeyId: keyId, KeyPairSpec: 'RSA_2048', EncryptionContext: { via: 'http' } }),
+      );
       expect(publicOf(Buffer.from(pair.PrivateKeyPlaintext!)).equals(Buffer.from(pair.PublicKey!))).toBe(true);
       // A key the server made, used by the CLI.
       const created = (await sdk.send(new SdkCreateKey({ Description: 'from sdk' }))).KeyMetadata!;
       expect(ok(['describe-key', '--key-id', created.KeyId!]).KeyMetadata.Description).toBe('from sdk');
-      const dec = ok(['decrypt', '--ciphertext-blob', Buffer.from(pair.PrivateKeyCiphertextBlob!).toString('base64'), '--encryption-context', 'via=http']);
+      const dec = ok([
+        'decrypt',
+        '--ciphertext-blob',
+        Buffer.from(pair.PrivateKeyCiphertextBlob!).toString('base64'),
+        '--encryption-context',
+        'via=http',
+      ]);
       expect(b64(dec.Plaintext).equals(Buffer.from(pair.PrivateKeyPlaintext!))).toBe(true);
       sdk.destroy();
     } finally {
@@ -765,9 +1101,17 @@ describe('serve', () => {
     const { url, child } = await startServe(['--auth', 'sigv4', '--credentials', creds, '--quiet']);
     const done = exited(child);
     try {
-      const good = new SdkClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIACLITEST', secretAccessKey: 'right-secret' } });
+      const good = new SdkClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIACLITEST', secretAccessKey: 'right-secret' },
+      });
       expect((await good.send(new SdkCreateKey({}))).KeyMetadata!.KeyState).toBe('Enabled');
-      const bad = new SdkClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIACLITEST', secretAccessKey: 'wrong' } });
+      const bad = new SdkClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIACLITEST', secretAccessKey: 'wrong' },
+      });
       await expect(bad.send(new SdkCreateKey({}))).rejects.toMatchObject({ $fault: 'client' });
       good.destroy();
       bad.destroy();
@@ -791,11 +1135,16 @@ describe('serve', () => {
       `wasm-kms: error: credentials file ${open} is open to group or others (mode 0644) and holds secret keys; make it readable by its owner only: chmod 600 ${open}\n`,
     );
     const typo = join(work, 'typo-creds');
-    writeFileSync(typo, '[default]\naws_access_key_id = AKIACLITEST\naws_secret_access_key = right-secret\nprincipal_arn = arn:aws:iam::111122223333:user/x\n');
+    writeFileSync(
+      typo,
+      '[default]\naws_access_key_id = AKIACLITEST\naws_secret_access_key = right-secret\nprincipal_arn = arn:aws:iam::111122223333:user/x\n',
+    );
     chmodSync(typo, 0o600);
     const unknown = cli(['serve', '--auth', 'sigv4', '--credentials', typo, '--port', '0']);
     expect(unknown.code).toBe(255);
-    expect(unknown.stderr).toContain(`credentials file ${typo}: profile [default] has an unknown key 'principal_arn' on line 4`);
+    expect(unknown.stderr).toContain(
+      `credentials file ${typo}: profile [default] has an unknown key 'principal_arn' on line 4`,
+    );
     expect(unknown.stderr).not.toContain('right-secret');
   });
 });

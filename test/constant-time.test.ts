@@ -291,7 +291,8 @@ function runAll(build: Build, op: Op, cases: Case[]): Run[] {
     const { result, trace } = op.call(build.core, c.in, false);
     if (op.want) {
       const want = op.want(c.in);
-      if (!sameResult(result, want)) wrong.push(`${c.label}: ${fmtInputs(c.in)} gave ${fmtResult(result)}, want ${fmtResult(want)}`);
+      if (!sameResult(result, want))
+        wrong.push(`${c.label}: ${fmtInputs(c.in)} gave ${fmtResult(result)}, want ${fmtResult(want)}`);
     }
     return { c, trace };
   });
@@ -315,9 +316,13 @@ function explain(build: Build, op: Op, a: Case, b: Case): string[] {
 function expectConstantTime(build: Build, op: Op, cases: Case[]): Trace {
   const gs = groupByTrace(runAll(build, op, cases));
   if (gs.length > 1) {
-    const lines = gs.slice(0, 6).map((g) => `  ${g.length} run(s) [${formatTrace(g[0].trace)}], e.g. ${g[0].c.label}: ${fmtInputs(g[0].c.in)}`);
+    const lines = gs
+      .slice(0, 6)
+      .map((g) => `  ${g.length} run(s) [${formatTrace(g[0].trace)}], e.g. ${g[0].c.label}: ${fmtInputs(g[0].c.in)}`);
     const where = explain(build, op, gs[0][0].c, gs[1][0].c).map((s) => '  ' + s);
-    expect.fail(`${op.name} on the ${build.variant} build is not constant time: ${gs.length} distinct traces over ${cases.length} runs\n${lines.join('\n')}\nfirst differences:\n${where.join('\n')}`);
+    expect.fail(
+      `${op.name} on the ${build.variant} build is not constant time: ${gs.length} distinct traces over ${cases.length} runs\n${lines.join('\n')}\nfirst differences:\n${where.join('\n')}`,
+    );
   }
   const t = gs[0][0].trace;
   console.info(`[ct] ${build.variant} ${op.name}: ${cases.length} runs, one trace: ${formatTrace(t)}`);
@@ -327,8 +332,14 @@ function expectConstantTime(build: Build, op: Op, cases: Case[]): Trace {
 /** The negative control: these cases must NOT all share one trace. */
 function expectVariableTime(build: Build, op: Op, cases: Case[]): Run[][] {
   const gs = groupByTrace(runAll(build, op, cases));
-  expect(gs.length, `${op.name} gave one trace for inputs that take different paths: the harness sees nothing`).toBeGreaterThan(1);
-  for (const g of gs) console.info(`[ct] ${build.variant} ${op.name} (control): ${g.map((r) => r.c.label).join(', ')}: ${formatTrace(g[0].trace)}`);
+  expect(
+    gs.length,
+    `${op.name} gave one trace for inputs that take different paths: the harness sees nothing`,
+  ).toBeGreaterThan(1);
+  for (const g of gs)
+    console.info(
+      `[ct] ${build.variant} ${op.name} (control): ${g.map((r) => r.c.label).join(', ')}: ${formatTrace(g[0].trace)}`,
+    );
   return gs;
 }
 
@@ -339,7 +350,8 @@ function exponentCases(m: bigint, len: number, random: number, withBase: boolean
   const bits = len * 8;
   const base = (): Inputs => (withBase ? { base: randBelow(m) } : {});
   const out: Case[] = [];
-  for (let i = 0; i < random; i++) out.push({ label: `random exponent #${i}`, in: { ...base(), exp: randBits(bits), mod: m } });
+  for (let i = 0; i < random; i++)
+    out.push({ label: `random exponent #${i}`, in: { ...base(), exp: randBits(bits), mod: m } });
   const edges: [string, bigint][] = [
     ['exponent 0', 0n],
     ['exponent 1', 1n],
@@ -352,7 +364,12 @@ function exponentCases(m: bigint, len: number, random: number, withBase: boolean
   for (const [label, exp] of edges) out.push({ label, in: { ...base(), exp, mod: m } });
   if (withBase) {
     const exp = randBits(bits);
-    for (const [label, b] of [['base 0', 0n], ['base 1', 1n], ['base 2', 2n], ['base m-1', m - 1n]] as const) {
+    for (const [label, b] of [
+      ['base 0', 0n],
+      ['base 1', 1n],
+      ['base 2', 2n],
+      ['base m-1', m - 1n],
+    ] as const) {
       out.push({ label: `${label}, random exponent`, in: { base: b, exp, mod: m } });
       out.push({ label: `${label}, exponent 1`, in: { base: b, exp: 1n, mod: m } });
     }
@@ -406,7 +423,12 @@ describe('instruction-count harness', () => {
     for (let i = 0; i < 64; i++) words[i] = i * 7 + 1;
     const traces: Trace[] = [];
     for (const n of [0, 1, 5, 64]) {
-      const { result, trace } = traceCall(core, 0, () => n, (c, k) => c.fn('sum')(k));
+      const { result, trace } = traceCall(
+        core,
+        0,
+        () => n,
+        (c, k) => c.fn('sum')(k),
+      );
       let want = 0;
       for (let i = 0; i < n; i++) want += i * 7 + 1;
       expect(result).toBe(want);
@@ -430,9 +452,24 @@ describe('instruction-count harness', () => {
     const bytes = m.emitBinary();
     m.dispose();
     const core = new TracedCore(instrumentModule(bytes));
-    const a = traceCall(core, 0, () => 0, (c) => c.fn('get')(16)).trace;
-    const b = traceCall(core, 0, () => 0, (c) => c.fn('get')(32)).trace;
-    const a2 = traceCall(core, 0, () => 0, (c) => c.fn('get')(16)).trace;
+    const a = traceCall(
+      core,
+      0,
+      () => 0,
+      (c) => c.fn('get')(16),
+    ).trace;
+    const b = traceCall(
+      core,
+      0,
+      () => 0,
+      (c) => c.fn('get')(32),
+    ).trace;
+    const a2 = traceCall(
+      core,
+      0,
+      () => 0,
+      (c) => c.fn('get')(16),
+    ).trace;
     expect(a.insn).toBe(b.insn);
     expect(a.ctrl).toBe(b.ctrl);
     expect(a.mem).not.toBe(b.mem);
@@ -493,7 +530,8 @@ function scalarCases(n: bigint, bytes: number): Case[] {
     { label: 'k = 1', in: { k: 1n } },
     { label: 'k = n - 1', in: { k: n - 1n } },
   ];
-  for (let i = 0; i < 100; i++) cases.push({ label: `random #${i}`, in: { k: (bytesToBigint(randomBytes(bytes)) % (n - 1n)) + 1n } });
+  for (let i = 0; i < 100; i++)
+    cases.push({ label: `random #${i}`, in: { k: (bytesToBigint(randomBytes(bytes)) % (n - 1n)) + 1n } });
   return cases;
 }
 
@@ -547,8 +585,15 @@ describe.each(VARIANTS)('constant time of the %s build', (variant) => {
   it('bn_modexp32 and bn_modmul, 1024-bit modulus: one trace each', () => {
     expectConstantTime(build, modexp32(128), exponentCases(M1024, 128, 10, true));
     const mulCases: Case[] = [];
-    for (let i = 0; i < 20; i++) mulCases.push({ label: `random #${i}`, in: { a: randBelow(M1024), b: randBelow(M1024), mod: M1024 } });
-    for (const [a, b] of [[0n, 0n], [1n, 1n], [M1024 - 1n, M1024 - 1n], [0n, M1024 - 1n]]) mulCases.push({ label: `a=${hex(a)}`, in: { a, b, mod: M1024 } });
+    for (let i = 0; i < 20; i++)
+      mulCases.push({ label: `random #${i}`, in: { a: randBelow(M1024), b: randBelow(M1024), mod: M1024 } });
+    for (const [a, b] of [
+      [0n, 0n],
+      [1n, 1n],
+      [M1024 - 1n, M1024 - 1n],
+      [0n, M1024 - 1n],
+    ])
+      mulCases.push({ label: `a=${hex(a)}`, in: { a, b, mod: M1024 } });
     expectConstantTime(build, modmul(128), mulCases);
   });
 
@@ -570,7 +615,8 @@ describe.each(VARIANTS)('constant time of the %s build', (variant) => {
 
   it('bn_shr, 1024 bits: one trace for every secret shift', () => {
     const cases: Case[] = [];
-    for (const s of [0, 1, 27, 28, 29, 100, 511, 1000, 1023, 1024, 2000]) cases.push({ label: `s = ${s}`, in: { x: randBits(1024), s: BigInt(s) } });
+    for (const s of [0, 1, 27, 28, 29, 100, 511, 1000, 1023, 1024, 2000])
+      cases.push({ label: `s = ${s}`, in: { x: randBits(1024), s: BigInt(s) } });
     expectConstantTime(build, shr(128), cases);
   });
 
@@ -587,13 +633,16 @@ describe.each(VARIANTS)('constant time of the %s build', (variant) => {
     expectConstantTime(build, gcd(128), cases);
   });
 
-  it.each(EC.map((c) => [c.name, c] as const))('%s fixed-base scalar multiplication: one trace for k = 1, n - 1 and 100 random k', (_, curve) => {
-    // A first call grows the scratch arena's high-water mark (public, but a different path);
-    // trace from the second on.
-    ecScalarMult(curve).call(build.core, { k: 2n }, false);
-    const t = expectConstantTime(build, ecScalarMult(curve), scalarCases(curve.n, curve.bytes));
-    expect(t.insn).toBeGreaterThan(100_000n);
-  });
+  it.each(EC.map((c) => [c.name, c] as const))(
+    '%s fixed-base scalar multiplication: one trace for k = 1, n - 1 and 100 random k',
+    (_, curve) => {
+      // A first call grows the scratch arena's high-water mark (public, but a different path);
+      // trace from the second on.
+      ecScalarMult(curve).call(build.core, { k: 2n }, false);
+      const t = expectConstantTime(build, ecScalarMult(curve), scalarCases(curve.n, curve.bytes));
+      expect(t.insn).toBeGreaterThan(100_000n);
+    },
+  );
 
   it('Ed25519 fixed-base scalar multiplication: one trace for k = 1, L - 1 and 100 random k', () => {
     // The first call builds the public table; trace from the second on.

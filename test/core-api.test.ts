@@ -21,7 +21,11 @@ const EXPECTED: Record<string, { type: string; details: Record<string, unknown> 
 
 // Node 20 has no ML-KEM: @noble/post-quantum expands the seed in our PKCS#8 (its last 64
 // bytes, the seed form) and must give exactly the encapsulation key in our SPKI (its tail).
-const ML_KEM: Record<string, typeof ml_kem512> = { ML_KEM_512: ml_kem512, ML_KEM_768: ml_kem768, ML_KEM_1024: ml_kem1024 };
+const ML_KEM: Record<string, typeof ml_kem512> = {
+  ML_KEM_512: ml_kem512,
+  ML_KEM_768: ml_kem768,
+  ML_KEM_1024: ml_kem1024,
+};
 
 describe('generateKeyPair', () => {
   it('lists all twelve KMS data key pair specs', () => {
@@ -38,15 +42,20 @@ describe('generateKeyPair', () => {
     }
   });
 
-  it.each([...KEY_PAIR_SPECS].filter((s) => !(s in ML_KEM)))('%s: node:crypto imports the pair and derives our public key', (spec) => {
-    const { publicKey, privateKey } = generateKeyPair(spec);
-    const priv = createPrivateKey({ key: Buffer.from(privateKey), format: 'der', type: 'pkcs8' });
-    const pub = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
-    const want = EXPECTED[spec]!;
-    expect(String(priv.asymmetricKeyType)).toBe(want.type);
-    expect(pub.asymmetricKeyDetails).toMatchObject(want.details);
-    expect(Buffer.from(createPublicKey(priv).export({ type: 'spki', format: 'der' }))).toEqual(Buffer.from(publicKey));
-  });
+  it.each([...KEY_PAIR_SPECS].filter((s) => !(s in ML_KEM)))(
+    '%s: node:crypto imports the pair and derives our public key',
+    (spec) => {
+      const { publicKey, privateKey } = generateKeyPair(spec);
+      const priv = createPrivateKey({ key: Buffer.from(privateKey), format: 'der', type: 'pkcs8' });
+      const pub = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
+      const want = EXPECTED[spec]!;
+      expect(String(priv.asymmetricKeyType)).toBe(want.type);
+      expect(pub.asymmetricKeyDetails).toMatchObject(want.details);
+      expect(Buffer.from(createPublicKey(priv).export({ type: 'spki', format: 'der' }))).toEqual(
+        Buffer.from(publicKey),
+      );
+    },
+  );
 });
 
 // 50 key pairs per elliptic-curve and Edwards spec through the public API: node:crypto
@@ -67,7 +76,9 @@ describe.each(Object.keys(SIGNING))('%s: 50 key pairs through generateKeyPair', 
     for (let i = 0; i < 50; i++) {
       const { publicKey, privateKey } = generateKeyPair(spec as (typeof KEY_PAIR_SPECS)[number]);
       const priv = createPrivateKey({ key: Buffer.from(privateKey), format: 'der', type: 'pkcs8' });
-      expect(Buffer.from(createPublicKey(priv).export({ type: 'spki', format: 'der' }))).toEqual(Buffer.from(publicKey));
+      expect(Buffer.from(createPublicKey(priv).export({ type: 'spki', format: 'der' }))).toEqual(
+        Buffer.from(publicKey),
+      );
       const pub = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
       const signature = sign(SIGNING[spec]!, message, priv);
       expect(verify(SIGNING[spec]!, message, pub, signature)).toBe(true);
@@ -92,7 +103,11 @@ describe('CoreError', () => {
     try {
       fn();
     } finally {
-      Object.defineProperty(globalThis.crypto, 'getRandomValues', { value: original, configurable: true, writable: true });
+      Object.defineProperty(globalThis.crypto, 'getRandomValues', {
+        value: original,
+        configurable: true,
+        writable: true,
+      });
     }
   }
   const thrown = (fn: () => unknown): unknown => {

@@ -58,8 +58,7 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
   }
   return out;
 };
-const ref = (name: string): Uint8Array =>
-  new Uint8Array(readVector(`der/${name}`));
+const ref = (name: string): Uint8Array => new Uint8Array(readVector(`der/${name}`));
 
 const CURVES: EcCurve[] = ['P-256', 'P-384', 'P-521', 'secp256k1', 'SM2'];
 /** Curves node can export and import as JWK (SM2 is the exception). */
@@ -405,7 +404,12 @@ describe('encoder rejections (RangeError)', () => {
   const point = nodePoint('P-256', d);
 
   it('wrong point length', () => {
-    for (const bad of [new Uint8Array(0), point.subarray(0, 64), concat(point, Uint8Array.of(0)), point.subarray(0, 33)]) {
+    for (const bad of [
+      new Uint8Array(0),
+      point.subarray(0, 64),
+      concat(point, Uint8Array.of(0)),
+      point.subarray(0, 33),
+    ]) {
       expect(() => ecSpki('P-256', bad)).toThrow(RangeError);
       expect(() => ecPkcs8('P-256', d, bad)).toThrow(RangeError);
     }
@@ -485,7 +489,13 @@ describe('parser rejections (DerError)', () => {
 
   it('unknown curve OIDs', () => {
     // P-224, P-192, brainpoolP256r1, X25519 as a "curve", and a near miss of the SM2 OID.
-    for (const oid of ['1.3.132.0.33', '1.2.840.10045.3.1.1', '1.3.36.3.3.2.8.1.1.7', '1.3.101.110', '1.2.156.10197.1.302']) {
+    for (const oid of [
+      '1.3.132.0.33',
+      '1.2.840.10045.3.1.1',
+      '1.3.36.3.3.2.8.1.1.7',
+      '1.3.101.110',
+      '1.2.156.10197.1.302',
+    ]) {
       expect(() => parseEcSpki(spkiOf(ecAlg(oid), derBitString(point)))).toThrow(/unsupported EC named curve/);
       expect(() => parseEcPkcs8(pkcs8Of({ alg: ecAlg(oid) }))).toThrow(/unsupported EC named curve/);
     }
@@ -570,7 +580,9 @@ describe('parser rejections (DerError)', () => {
     const asInteger = derSequence(
       derIntegerSmall(0),
       ecAlg(),
-      derOctetString(derSequence(derIntegerSmall(1), derIntegerSmall(0x2a2a), derContextExplicit(1, derBitString(point)))),
+      derOctetString(
+        derSequence(derIntegerSmall(1), derIntegerSmall(0x2a2a), derContextExplicit(1, derBitString(point))),
+      ),
     );
     expect(() => parseEcPkcs8(asInteger)).toThrow(DerError);
   });
@@ -578,19 +590,26 @@ describe('parser rejections (DerError)', () => {
   it('[0] parameters that do not match, are not a named curve, or have trailing bytes; [1] with the wrong tag form', () => {
     const params = (inner: Uint8Array): Uint8Array => derContextExplicit(0, inner);
     // Matching [0] before [1] is accepted.
-    expect(parseEcPkcs8(pkcs8Of({ pub: concat(params(derOid(EC_CURVES[curve].oid)), derContextExplicit(1, derBitString(point))) })))
-      .toEqual({ curve, privateKey: d, point });
+    expect(
+      parseEcPkcs8(
+        pkcs8Of({ pub: concat(params(derOid(EC_CURVES[curve].oid)), derContextExplicit(1, derBitString(point))) }),
+      ),
+    ).toEqual({ curve, privateKey: d, point });
     for (const p of [
       params(derOid(EC_CURVES.secp256k1.oid)),
       params(derOid('1.3.132.0.33')),
       params(derNull()),
       params(concat(derOid(EC_CURVES[curve].oid), derNull())),
     ]) {
-      expect(() => parseEcPkcs8(pkcs8Of({ pub: concat(p, derContextExplicit(1, derBitString(point))) }))).toThrow(DerError);
+      expect(() => parseEcPkcs8(pkcs8Of({ pub: concat(p, derContextExplicit(1, derBitString(point))) }))).toThrow(
+        DerError,
+      );
     }
     // [1] after-the-fact [0], i.e. in the wrong order.
     expect(() =>
-      parseEcPkcs8(pkcs8Of({ pub: concat(derContextExplicit(1, derBitString(point)), params(derOid(EC_CURVES[curve].oid))) })),
+      parseEcPkcs8(
+        pkcs8Of({ pub: concat(derContextExplicit(1, derBitString(point)), params(derOid(EC_CURVES[curve].oid))) }),
+      ),
     ).toThrow(DerError);
     // [1] IMPLICIT (primitive 0x81) instead of EXPLICIT.
     expect(() => parseEcPkcs8(pkcs8Of({ pub: derTlv(0x81, Uint8Array.of(0), point) }))).toThrow(DerError);

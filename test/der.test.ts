@@ -65,14 +65,7 @@ function makeKey(modulusLength: number, publicExponent = 65537): TestKey {
   };
 }
 
-const KEYS: TestKey[] = [
-  makeKey(1024),
-  makeKey(1024),
-  makeKey(2048),
-  makeKey(2048),
-  makeKey(2048, 3),
-  makeKey(3072),
-];
+const KEYS: TestKey[] = [makeKey(1024), makeKey(1024), makeKey(2048), makeKey(2048), makeKey(2048, 3), makeKey(3072)];
 
 const FIELDS = ['n', 'e', 'd', 'p', 'q', 'dP', 'dQ', 'qInv'] as const;
 
@@ -472,10 +465,7 @@ describe('strict reader rejects non-DER input', () => {
     it('trailing element inside RSAPrivateKey and PrivateKeyInfo (attributes)', () => {
       const alg = derSequence(rsaOid, derNull());
       const privExtra = derSequence(derIntegerSmall(0), ...FIELDS.map((k) => derInteger(c[k])), derNull());
-      expectDerError(
-        () => parseRsaPkcs8(derSequence(derIntegerSmall(0), alg, derOctetString(privExtra))),
-        /trailing/,
-      );
+      expectDerError(() => parseRsaPkcs8(derSequence(derIntegerSmall(0), alg, derOctetString(privExtra))), /trailing/);
       const attrs = derContextExplicit(0, derSequence());
       expectDerError(
         () => parseRsaPkcs8(derSequence(derIntegerSmall(0), alg, derOctetString(priv), attrs)),
@@ -489,10 +479,7 @@ describe('strict reader rejects non-DER input', () => {
         /NULL/,
       );
       expectDerError(
-        () =>
-          parseRsaPkcs8(
-            derSequence(derIntegerSmall(0), derSequence(derOid('1.3.101.112')), derOctetString(priv)),
-          ),
+        () => parseRsaPkcs8(derSequence(derIntegerSmall(0), derSequence(derOid('1.3.101.112')), derOctetString(priv))),
         /rsaEncryption/,
       );
     });

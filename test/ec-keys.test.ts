@@ -32,7 +32,6 @@ import {
 import { readVectorJson } from './helpers/vectors.js';
 import { hex, unhex } from './helpers/hex.js';
 
-
 type Curve = keyof typeof EC_CURVES;
 
 // ---- Vectors -----------------------------------------------------------------------------
@@ -272,12 +271,15 @@ function edgeScalars(c: CurveInfo): EdgeCase[] {
   add('k = 0x00..01ff..ff (low half ones)', pow2(half) - 1n);
   add('k = 0x00ff..ff (all ones below the top byte)', pow2(bits - 8) - 1n);
   add('k = 0x00..0100..00 (one bit in the middle)', pow2(half));
-  add('k = 0x00ff..ff00..00 (ones from the middle to below the top byte)', (pow2(bits - half - 8) - 1n) << BigInt(half));
+  add(
+    'k = 0x00ff..ff00..00 (ones from the middle to below the top byte)',
+    (pow2(bits - half - 8) - 1n) << BigInt(half),
+  );
   addBoth('k = 0xff..ff00..00 (top half ones)', all - (pow2(half) - 1n));
   {
     // The longest run of ones from the top bit that is still below n.
     let run = bits;
-    while (((pow2(run) - 1n) << BigInt(bits - run)) >= n) run--;
+    while ((pow2(run) - 1n) << BigInt(bits - run) >= n) run--;
     add(`k = ${run} one bits then zeros (largest such below n)`, (pow2(run) - 1n) << BigInt(bits - run));
   }
   add('k = n with the low half cleared', (n >> BigInt(half)) << BigInt(half));
@@ -289,7 +291,11 @@ function edgeScalars(c: CurveInfo): EdgeCase[] {
   // holds 2^(W-1) (a carry out of every window), 2^(W-1) - 1 (none) or 2^(W-1) + 1.
   for (const w of [5, 6]) {
     const mid = pow2(w - 1);
-    for (const [name, digit] of [['2^(W-1)', mid], ['2^(W-1) - 1', mid - 1n], ['2^(W-1) + 1', mid + 1n]] as const) {
+    for (const [name, digit] of [
+      ['2^(W-1)', mid],
+      ['2^(W-1) - 1', mid - 1n],
+      ['2^(W-1) + 1', mid + 1n],
+    ] as const) {
       let k = 0n;
       for (let i = 0; i < bits; i += w) k |= digit << BigInt(i);
       addBoth(`k = ${name} in every ${w}-bit window`, k & all);
@@ -445,7 +451,8 @@ describe.each(BUILDS)('%s build', (variant) => {
         const got = corePoint(core, c, k);
         const expected = refPoint(c, k);
         if (got !== expected) bad.push(`k = ${hexOf(k)}: core ${got}, reference ${expected}`);
-        else if (got !== undefined && pointProblems(c, got).length > 0) bad.push(`k = ${hexOf(k)}: ${pointProblems(c, got)}`);
+        else if (got !== undefined && pointProblems(c, got).length > 0)
+          bad.push(`k = ${hexOf(k)}: ${pointProblems(c, got)}`);
       }
       expect(bad).toEqual([]);
     });
@@ -490,7 +497,7 @@ function countWithByte(lo: bigint, hi: bigint, shift: bigint, byte: bigint): big
   const width = 1n << shift;
   const below = (x: bigint): bigint => {
     const full = (x / period) * width;
-    const rest = x % period - byte * width;
+    const rest = (x % period) - byte * width;
     return full + (rest <= 0n ? 0n : rest > width ? width : rest);
   };
   return below(hi + 1n) - below(lo);
@@ -555,7 +562,8 @@ describe('uniformity of P-256 private scalars (simd build)', () => {
       let ones = 0;
       for (const d of ds) if ((d >> BigInt(j)) & 1n) ones++;
       const z = (ones - SAMPLES * p) / Math.sqrt(SAMPLES * p * (1 - p));
-      if (Math.abs(z) >= 5) bad.push(`bit ${j}: ${ones} ones, expected ${(SAMPLES * p).toFixed(1)}, z = ${z.toFixed(2)}`);
+      if (Math.abs(z) >= 5)
+        bad.push(`bit ${j}: ${ones} ones, expected ${(SAMPLES * p).toFixed(1)}, z = ${z.toFixed(2)}`);
     }
     expect(bad).toEqual([]);
   });

@@ -19,10 +19,17 @@ import {
   type Ed25519Exports,
 } from '../src/core/ed25519.js';
 import { ed25519Pkcs8, ed25519Spki, parseEd25519Pkcs8, parseEd25519Spki, ED25519_OID } from '../src/der/ed25519.js';
-import { DerError, derBitString, derNull, derOctetString, derOid, derSequence, derIntegerSmall } from '../src/der/index.js';
+import {
+  DerError,
+  derBitString,
+  derNull,
+  derOctetString,
+  derOid,
+  derSequence,
+  derIntegerSmall,
+} from '../src/der/index.js';
 import { readVector } from './helpers/vectors.js';
 import { hex, unhex } from './helpers/hex.js';
-
 
 // ---- BigInt reference (RFC 8032 §5.1) --------------------------------------------------
 
@@ -76,7 +83,7 @@ function recoverX(y: bigint, sign: number): bigint | undefined {
   if (mod(x * x - x2) !== 0n) x = mod(x * SQRT_M1);
   if (mod(x * x - x2) !== 0n) return undefined;
   if (x === 0n && sign === 1) return undefined;
-  return (Number(x & 1n) !== sign) ? P - x : x;
+  return Number(x & 1n) !== sign ? P - x : x;
 }
 
 const BY = mod(4n * inv(5n));
@@ -154,12 +161,16 @@ interface Rfc8032Vector {
   secretKey: string;
   publicKey: string;
 }
-const rfc8032 = (JSON.parse(readVector('facts/ed25519_rfc8032_7.1.json').toString('utf8')) as { tests: Rfc8032Vector[] }).tests;
+const rfc8032 = (
+  JSON.parse(readVector('facts/ed25519_rfc8032_7.1.json').toString('utf8')) as { tests: Rfc8032Vector[] }
+).tests;
 
 interface WycheproofGroup {
   key: { sk: string; pk: string; curve: string };
 }
-const wycheproofKeys = (JSON.parse(readVector('wycheproof/eddsa_test.json').toString('utf8')) as { testGroups: WycheproofGroup[] }).testGroups.map((g) => g.key);
+const wycheproofKeys = (
+  JSON.parse(readVector('wycheproof/eddsa_test.json').toString('utf8')) as { testGroups: WycheproofGroup[] }
+).testGroups.map((g) => g.key);
 
 const REF_PKCS8 = new Uint8Array(readVector('der/ECC_NIST_EDWARDS25519.pkcs8.der'));
 const REF_SPKI = new Uint8Array(readVector('der/ECC_NIST_EDWARDS25519.spki.der'));
@@ -343,11 +354,19 @@ describe('Ed25519 DER (RFC 8410)', () => {
     const algWithNull = derSequence(derOid(ED25519_OID), derNull());
     const key = new Uint8Array(32).fill(7);
     expect(() => parseEd25519Spki(derSequence(algWithNull, derBitString(key)))).toThrow(DerError);
-    expect(() => parseEd25519Spki(derSequence(derSequence(derOid('1.3.101.113')), derBitString(key)))).toThrow(DerError);
-    expect(() => parseEd25519Spki(derSequence(derSequence(derOid(ED25519_OID)), derBitString(key.subarray(1))))).toThrow(DerError);
+    expect(() => parseEd25519Spki(derSequence(derSequence(derOid('1.3.101.113')), derBitString(key)))).toThrow(
+      DerError,
+    );
+    expect(() =>
+      parseEd25519Spki(derSequence(derSequence(derOid(ED25519_OID)), derBitString(key.subarray(1)))),
+    ).toThrow(DerError);
     const alg = derSequence(derOid(ED25519_OID));
-    expect(() => parseEd25519Pkcs8(derSequence(derIntegerSmall(1), alg, derOctetString(derOctetString(key))))).toThrow(DerError);
+    expect(() => parseEd25519Pkcs8(derSequence(derIntegerSmall(1), alg, derOctetString(derOctetString(key))))).toThrow(
+      DerError,
+    );
     expect(() => parseEd25519Pkcs8(derSequence(derIntegerSmall(0), alg, derOctetString(key)))).toThrow(DerError);
-    expect(() => parseEd25519Pkcs8(derSequence(derIntegerSmall(0), alg, derOctetString(derOctetString(key.subarray(2)))))).toThrow(DerError);
+    expect(() =>
+      parseEd25519Pkcs8(derSequence(derIntegerSmall(0), alg, derOctetString(derOctetString(key.subarray(2))))),
+    ).toThrow(DerError);
   });
 });

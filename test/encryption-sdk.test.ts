@@ -27,7 +27,9 @@ describe('AWS Encryption SDK over the in-process KMS', () => {
 
     const { result, messageHeader } = await encrypt(keyring, plaintext, { encryptionContext: context });
     // One encrypted data key per KMS key: from GenerateDataKey and from Encrypt.
-    expect(messageHeader.encryptedDataKeys.map((k) => k.providerInfo).sort()).toEqual([generatorKeyId, otherKeyId].sort());
+    expect(messageHeader.encryptedDataKeys.map((k) => k.providerInfo).sort()).toEqual(
+      [generatorKeyId, otherKeyId].sort(),
+    );
     expect(messageHeader.encryptionContext).toMatchObject(context);
 
     const decrypted = await decrypt(keyring, result);
@@ -37,7 +39,9 @@ describe('AWS Encryption SDK over the in-process KMS', () => {
     // Either key decrypts alone: with the generator disabled, the other key's data key is used.
     await kms.send(new DisableKeyCommand({ KeyId: generatorKeyId }));
     const onlyOther = new KmsKeyringNode({ keyIds: [otherKeyId], clientProvider });
-    expect(new TextDecoder().decode((await decrypt(onlyOther, result)).plaintext)).toBe('a message for the encryption sdk');
+    expect(new TextDecoder().decode((await decrypt(onlyOther, result)).plaintext)).toBe(
+      'a message for the encryption sdk',
+    );
   });
 
   it('a keyring with a key of another store cannot decrypt', async () => {

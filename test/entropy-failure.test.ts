@@ -30,7 +30,11 @@ function withRandom(fill: (a: Uint8Array) => void, fn: () => void): void {
   try {
     fn();
   } finally {
-    Object.defineProperty(globalThis.crypto, 'getRandomValues', { value: original, configurable: true, writable: true });
+    Object.defineProperty(globalThis.crypto, 'getRandomValues', {
+      value: original,
+      configurable: true,
+      writable: true,
+    });
   }
 }
 
@@ -98,7 +102,18 @@ describe('input checks', () => {
     }
   });
   it('names the valid specs for any unknown value, without throwing something else', () => {
-    for (const bad of [1n, Symbol('x'), { toJSON() { throw new Error('boom'); } }, null, [], 'RSA_1024']) {
+    for (const bad of [
+      1n,
+      Symbol('x'),
+      {
+        toJSON() {
+          throw new Error('boom');
+        },
+      },
+      null,
+      [],
+      'RSA_1024',
+    ]) {
       expect(() => generateKeyPair(bad as never)).toThrow(/valid specs are: RSA_2048, RSA_3072, RSA_4096/);
     }
   });

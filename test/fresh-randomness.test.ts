@@ -83,7 +83,6 @@ async function during<T>(op: () => Promise<T>): Promise<{ result: T; drawn: Uint
   return { result, drawn: outputs.slice(from) };
 }
 
-
 describe('salt and IV are drawn for each blob', () => {
   async function setup(): Promise<{ client: KMSClient; keyId: string }> {
     const client = new KMSClient();
@@ -94,15 +93,38 @@ describe('salt and IV are drawn for each blob', () => {
   it('every blob of every sealing operation takes its salt and IV from a request made during that operation', async () => {
     const { client, keyId } = await setup();
     const ops: [string, () => Promise<Uint8Array>][] = [
-      ['Encrypt', async () => (await client.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array([1, 2, 3]) }))).CiphertextBlob!],
-      ['GenerateDataKey', async () => (await client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }))).CiphertextBlob!],
-      ['GenerateDataKeyWithoutPlaintext', async () =>
-        (await client.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: keyId, NumberOfBytes: 16 }))).CiphertextBlob!],
-      ['GenerateDataKeyPair', async () =>
-        (await client.send(new GenerateDataKeyPairCommand({ KeyId: keyId, KeyPairSpec: 'ECC_NIST_P256' }))).PrivateKeyCiphertextBlob!],
-      ['GenerateDataKeyPairWithoutPlaintext', async () =>
-        (await client.send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: keyId, KeyPairSpec: 'ECC_NIST_P256' })))
-          .PrivateKeyCiphertextBlob!],
+      [
+        'Encrypt',
+        async () =>
+          (await client.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array([1, 2, 3]) })))
+            .CiphertextBlob!,
+      ],
+      [
+        'GenerateDataKey',
+        async () =>
+          (await client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }))).CiphertextBlob!,
+      ],
+      [
+        'GenerateDataKeyWithoutPlaintext',
+        async () =>
+          (await client.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: keyId, NumberOfBytes: 16 })))
+            .CiphertextBlob!,
+      ],
+      [
+        'GenerateDataKeyPair',
+        async () =>
+          (await client.send(new GenerateDataKeyPairCommand({ KeyId: keyId, KeyPairSpec: 'ECC_NIST_P256' })))
+            .PrivateKeyCiphertextBlob!,
+      ],
+      [
+        'GenerateDataKeyPairWithoutPlaintext',
+        async () =>
+          (
+            await client.send(
+              new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: keyId, KeyPairSpec: 'ECC_NIST_P256' }),
+            )
+          ).PrivateKeyCiphertextBlob!,
+      ],
     ];
     const seen = new Set<string>();
     // Several rounds: a pool drawn ahead would serve the later blobs from an earlier request.
@@ -110,19 +132,27 @@ describe('salt and IV are drawn for each blob', () => {
       for (const [name, op] of ops) {
         const { result: blob, drawn } = await during(op);
         const si = saltAndIv(blob);
-        expect(drawn.some((d) => contains(d, si)), `${name}, round ${round}: salt and IV drawn during the call`).toBe(true);
+        expect(
+          drawn.some((d) => contains(d, si)),
+          `${name}, round ${round}: salt and IV drawn during the call`,
+        ).toBe(true);
         // One request of its own for the salt and IV: no bytes left over for a later blob.
-        expect(drawn.some((d) => d.length === si.length && hex(d) === hex(si)), `${name}: a request of exactly salt ‖ IV`).toBe(true);
+        expect(
+          drawn.some((d) => d.length === si.length && hex(d) === hex(si)),
+          `${name}: a request of exactly salt ‖ IV`,
+        ).toBe(true);
         expect(seen.has(hex(si))).toBe(false);
         seen.add(hex(si));
       }
     }
   });
 
-  it('ReEncrypt draws the new blob\'s salt and IV during the call', async () => {
+  it("ReEncrypt draws the new blob's salt and IV during the call", async () => {
     const { client, keyId } = await setup();
     const { CiphertextBlob } = await client.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array([9]) }));
-    const { result, drawn } = await during(() => client.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: keyId })));
+    const { result, drawn } = await during(() =>
+      client.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: keyId })),
+    );
     expect(drawn.some((d) => contains(d, saltAndIv(result.CiphertextBlob!)))).toBe(true);
   });
 

@@ -35,20 +35,26 @@ describe('loader', () => {
     works();
   });
 
-  it.each(['simd', 'scalar'] as const)('initCore takes a compiled WebAssembly.Module (%s) and tells the build apart', async (variant) => {
-    await initCore(new WebAssembly.Module(built(variant)));
-    expect(getCore().variant).toBe(variant);
-    works();
-  });
+  it.each(['simd', 'scalar'] as const)(
+    'initCore takes a compiled WebAssembly.Module (%s) and tells the build apart',
+    async (variant) => {
+      await initCore(new WebAssembly.Module(built(variant)));
+      expect(getCore().variant).toBe(variant);
+      works();
+    },
+  );
 
-  it.each(['simd', 'scalar'] as const)('initCore takes the .wasm bytes (%s), as a Uint8Array or an ArrayBuffer', async (variant) => {
-    await initCore(built(variant));
-    expect(getCore().variant).toBe(variant);
-    works();
-    await initCore(built(variant).slice().buffer);
-    expect(getCore().variant).toBe(variant);
-    works();
-  });
+  it.each(['simd', 'scalar'] as const)(
+    'initCore takes the .wasm bytes (%s), as a Uint8Array or an ArrayBuffer',
+    async (variant) => {
+      await initCore(built(variant));
+      expect(getCore().variant).toBe(variant);
+      works();
+      await initCore(built(variant).slice().buffer);
+      expect(getCore().variant).toBe(variant);
+      works();
+    },
+  );
 
   it('initCore takes a Response, or a promise of one, and refuses a failed one', async () => {
     await initCore(new Response(built('scalar'), { headers: { 'content-type': 'application/wasm' } }));
@@ -103,19 +109,31 @@ describe('the shipped module exports what the library calls, and nothing else', 
     return used;
   }
 
-  it.each(['simd', 'scalar'] as const)('%s: the export list equals the entry points the library calls', async (variant) => {
-    const shipped = WebAssembly.Module.exports(new WebAssembly.Module(built(variant))).map((e) => e.name);
-    const used = await usedByLibrary(variant);
-    used.add('memory'); // read through core.bytes()/take(), and by the DER encoders' copies
-    expect([...shipped].sort()).toEqual([...used].sort());
-    for (const testOnly of ['sha512_digest', 'aes_sub_bytes', 'bn_modexp', 'bn_miller_rabin', 'scratchHighWater', 'ec_scalar_mult_base']) {
-      expect(shipped, testOnly).not.toContain(testOnly);
-    }
-    // The test module is the shipped ABI plus the test-only entry points.
-    const test = WebAssembly.Module.exports(new WebAssembly.Module(testWasm(variant) as BufferSource)).map((e) => e.name);
-    for (const name of shipped) expect(test, name).toContain(name);
-    expect(test).toContain('sha512_digest');
-    expect(test).toContain('bn_modexp');
-    await initCore();
-  });
+  it.each(['simd', 'scalar'] as const)(
+    '%s: the export list equals the entry points the library calls',
+    async (variant) => {
+      const shipped = WebAssembly.Module.exports(new WebAssembly.Module(built(variant))).map((e) => e.name);
+      const used = await usedByLibrary(variant);
+      used.add('memory'); // read through core.bytes()/take(), and by the DER encoders' copies
+      expect([...shipped].sort()).toEqual([...used].sort());
+      for (const testOnly of [
+        'sha512_digest',
+        'aes_sub_bytes',
+        'bn_modexp',
+        'bn_miller_rabin',
+        'scratchHighWater',
+        'ec_scalar_mult_base',
+      ]) {
+        expect(shipped, testOnly).not.toContain(testOnly);
+      }
+      // The test module is the shipped ABI plus the test-only entry points.
+      const test = WebAssembly.Module.exports(new WebAssembly.Module(testWasm(variant) as BufferSource)).map(
+        (e) => e.name,
+      );
+      for (const name of shipped) expect(test, name).toContain(name);
+      expect(test).toContain('sha512_digest');
+      expect(test).toContain('bn_modexp');
+      await initCore();
+    },
+  );
 });

@@ -19,7 +19,14 @@ import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js'
 import { type CoreVariant } from '../src/core/module.js';
 import { CORE_STATUS, CoreError, checkStatus } from '../src/core/errors.js';
 import { loadTestCore, testExports, testWasm } from './helpers/test-core.js';
-import { instrumentModule, TracedCore, traceCall, formatTrace, groupByTrace, type Trace } from './helpers/instrument.js';
+import {
+  instrumentModule,
+  TracedCore,
+  traceCall,
+  formatTrace,
+  groupByTrace,
+  type Trace,
+} from './helpers/instrument.js';
 import { readVector } from './helpers/vectors.js';
 import { generateMlKem, mlkemKeyMaterial, mlkemKeygenInternal, type MlKemExports } from '../src/core/mlkem.js';
 import {
@@ -32,7 +39,16 @@ import {
   ML_KEM_OIDS,
   type MlKemRank,
 } from '../src/der/mlkem.js';
-import { DerError, derBitString, derContextPrimitive, derIntegerSmall, derNull, derOctetString, derOid, derSequence } from '../src/der/index.js';
+import {
+  DerError,
+  derBitString,
+  derContextPrimitive,
+  derIntegerSmall,
+  derNull,
+  derOctetString,
+  derOid,
+  derSequence,
+} from '../src/der/index.js';
 import { hex, unhex } from './helpers/hex.js';
 
 const readJson = (path: string): any => JSON.parse(readVector(path).toString('utf8'));
@@ -204,8 +220,12 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
           CORE_STATUS.INVALID_ARGUMENT,
         );
       }
-      expect(core.run(0, (x) => mk.mlkem_keygen_internal(3, x.alloc(64), x.alloc(2000), 0))).toBe(CORE_STATUS.INVALID_ARGUMENT);
-      expect(() => core.run(0, (x) => checkStatus(mk.mlkem_generate(7, x.alloc(64), x.alloc(2000)), 'mlkem_generate'))).toThrow(CoreError);
+      expect(core.run(0, (x) => mk.mlkem_keygen_internal(3, x.alloc(64), x.alloc(2000), 0))).toBe(
+        CORE_STATUS.INVALID_ARGUMENT,
+      );
+      expect(() =>
+        core.run(0, (x) => checkStatus(mk.mlkem_generate(7, x.alloc(64), x.alloc(2000)), 'mlkem_generate')),
+      ).toThrow(CoreError);
       // The core is usable after a refused call.
       expect(generateMlKem(core, 2).publicKey.length).toBe(822);
       expect(() => generateMlKem(core, 1 as MlKemRank)).toThrow(RangeError);
@@ -262,9 +282,15 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
     }
 
     it('G = SHA3-512 of d ‖ k, and SHAKE128/256: one trace for every input of a length', () => {
-      for (const [fn, len, outLen] of [['sha3_512', 33, 64], ['sha3_256', 1568, 32], ['shake256', 33, 192], ['shake128', 34, 504]] as const) {
+      for (const [fn, len, outLen] of [
+        ['sha3_512', 33, 64],
+        ['sha3_256', 1568, 32],
+        ['shake256', 33, 192],
+        ['shake128', 34, 504],
+      ] as const) {
         const runs = [0, 1, 2, 3, 4, 5].map((i) => {
-          const msg = i === 0 ? new Uint8Array(len) : i === 1 ? new Uint8Array(len).fill(0xff) : new Uint8Array(randomBytes(len));
+          const msg =
+            i === 0 ? new Uint8Array(len) : i === 1 ? new Uint8Array(len).fill(0xff) : new Uint8Array(randomBytes(len));
           return traceCall(
             traced,
             0,
@@ -285,7 +311,9 @@ describe('ML-KEM DER (src/der/mlkem.ts)', () => {
       const seed = new Uint8Array(randomBytes(64));
       const alg = derSequence(derOid(ML_KEM_OIDS[k]));
       expect(hex(mlkemSpki(k, ek))).toBe(hex(derSequence(alg, derBitString(ek))));
-      expect(hex(mlkemPkcs8(k, seed))).toBe(hex(derSequence(derIntegerSmall(0), alg, derOctetString(derContextPrimitive(0, seed)))));
+      expect(hex(mlkemPkcs8(k, seed))).toBe(
+        hex(derSequence(derIntegerSmall(0), alg, derOctetString(derContextPrimitive(0, seed)))),
+      );
       expect(mlkemSpki(k, ek).length).toBe({ 2: 822, 3: 1206, 4: 1590 }[k]);
       expect(hex(mlkemSpki(k, ek).subarray(0, 22))).toBe(SPKI_PREFIX[k]);
       expect(mlkemDkBytes(k)).toBe({ 2: 1632, 3: 2400, 4: 3168 }[k]);

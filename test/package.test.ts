@@ -14,7 +14,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 describe('package.json', () => {
-
   it('names, type and entries', () => {
     expect(pkg.name).toBe('wasm-kms');
     expect(pkg.type).toBe('module');
@@ -77,16 +76,22 @@ describe('package.json', () => {
       expect(message).toContain('embeds no WebAssembly');
       expect(message).toContain('await initCore(module)');
     }
-    expect(createPublicKey({ key: Buffer.from(out.publicKey, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
+    expect(
+      createPublicKey({ key: Buffer.from(out.publicKey, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType,
+    ).toBe('ec');
   });
 
   it('scripts/pack-manifest.mjs takes out the "prepare" line and puts it back, keeping edits made in between', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wasm-kms-pack-manifest-'));
-    const run = (cmd: string) => spawnSync('node', [join(root, 'scripts', 'pack-manifest.mjs'), cmd], { cwd: dir, encoding: 'utf8' });
+    const run = (cmd: string) =>
+      spawnSync('node', [join(root, 'scripts', 'pack-manifest.mjs'), cmd], { cwd: dir, encoding: 'utf8' });
     try {
       const file = join(dir, 'package.json');
       // "prepare" first (as here), and "prepare" last: the JSON stays valid both ways.
-      for (const scripts of ['{\n    "prepare": "npm run build",\n    "build": "tsc"\n  }', '{\n    "build": "tsc",\n    "prepare": "npm run build"\n  }']) {
+      for (const scripts of [
+        '{\n    "prepare": "npm run build",\n    "build": "tsc"\n  }',
+        '{\n    "build": "tsc",\n    "prepare": "npm run build"\n  }',
+      ]) {
         const text = `{\n  "name": "x",\n  "scripts": ${scripts},\n  "version": "1.0.0"\n}\n`;
         writeFileSync(file, text);
         expect(run('strip').status).toBe(0);
@@ -120,11 +125,19 @@ describe('package.json', () => {
   });
 
   it('the bin prints a key pair node:crypto takes', () => {
-    const r = spawnSync('node', [join(root, pkg.bin['wasm-kms']), 'generate-key-pair', '--key-pair-spec', 'ECC_NIST_EDWARDS25519'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'node',
+      [join(root, pkg.bin['wasm-kms']), 'generate-key-pair', '--key-pair-spec', 'ECC_NIST_EDWARDS25519'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.KeyPairSpec).toBe('ECC_NIST_EDWARDS25519');
-    const priv = createPrivateKey({ key: Buffer.from(out.PrivateKeyPlaintext, 'base64'), format: 'der', type: 'pkcs8' });
+    const priv = createPrivateKey({
+      key: Buffer.from(out.PrivateKeyPlaintext, 'base64'),
+      format: 'der',
+      type: 'pkcs8',
+    });
     expect(createPublicKey(priv).export({ type: 'spki', format: 'der' }).toString('base64')).toBe(out.PublicKey);
   });
 });
@@ -133,7 +146,11 @@ describe('CLI', () => {
   const run = async (args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(args, (s) => out.push(s), (s) => err.push(s));
+    const code = await main(
+      args,
+      (s) => out.push(s),
+      (s) => err.push(s),
+    );
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 

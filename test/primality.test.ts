@@ -30,7 +30,6 @@ function randBits(bits: number): bigint {
   return BigInt('0x' + randomBytes(Math.ceil(bits / 8)).toString('hex')) & (pow2(bits) - 1n);
 }
 
-
 /** Strong probable-prime test to base b for odd n > 3 (B.3.1 steps 4.3-4.7). */
 function sprp(n: bigint, b: bigint): boolean {
   let d = n - 1n;
@@ -170,9 +169,10 @@ interface WycheproofTest {
   result: 'valid' | 'invalid' | 'acceptable';
 }
 
-const wycheproof = JSON.parse(
-  readVectorText('wycheproof/primality_test.json'),
-) as { numberOfTests: number; testGroups: { tests: WycheproofTest[] }[] };
+const wycheproof = JSON.parse(readVectorText('wycheproof/primality_test.json')) as {
+  numberOfTests: number;
+  testGroups: { tests: WycheproofTest[] }[];
+};
 const WYCHEPROOF_TESTS = wycheproof.testGroups.flatMap((g) => g.tests);
 
 /** A two's-complement big-endian hex string (possibly with a leading 00, possibly negative). */
@@ -272,19 +272,38 @@ const SPSP2_LIARS = memo(() => SPSP2.map(strongLiarCount));
 const GENERATED_PRIMES = memo(() => [512, 1024, 1536, 2048].map(genPrime));
 
 /** Strong pseudoprimes to base 2 (OEIS A001262) below 10^5. */
-const SPSP2 = [2047, 3277, 4033, 4681, 8321, 15841, 29341, 42799, 49141, 52633, 65281, 74665, 80581, 85489, 88357, 90751];
+const SPSP2 = [
+  2047, 3277, 4033, 4681, 8321, 15841, 29341, 42799, 49141, 52633, 65281, 74665, 80581, 85489, 88357, 90751,
+];
 const CARMICHAELS = [561n, 1105n, 1729n, 2465n, 2821n, 6601n, 8911n, 41041n, 825265n, 321197185n];
 
 /** Primes with special shapes: limb boundaries, curve fields, long runs of zeros in w - 1. */
 const KNOWN_PRIMES: [string, bigint][] = [
-  ['5', 5n], ['7', 7n], ['11', 11n], ['13', 13n], ['17 (Fermat)', 17n], ['257 (Fermat)', 257n],
-  ['65521 (largest below 2^16)', 65521n], ['65537 (Fermat, a = 16)', 65537n], ['65539', 65539n],
-  ['2^28 - 57 (largest below one limb)', pow2(28) - 57n], ['2^56 - 5', pow2(56) - 5n], ['2^64 - 59', pow2(64) - 59n],
-  ['2^61 - 1', pow2(61) - 1n], ['2^89 - 1', pow2(89) - 1n], ['2^107 - 1', pow2(107) - 1n], ['2^127 - 1', pow2(127) - 1n],
-  ['2^521 - 1', pow2(521) - 1n], ['2^607 - 1', pow2(607) - 1n], ['2^1279 - 1', pow2(1279) - 1n],
-  ['P-224 field, a = 96', pow2(224) - pow2(96) + 1n], ['P-256 field', pow2(256) - pow2(224) + pow2(192) + pow2(96) - 1n],
-  ['P-384 field', pow2(384) - pow2(128) - pow2(96) + pow2(32) - 1n], ['secp256k1 field', pow2(256) - pow2(32) - 977n],
-  ['2^255 - 19', pow2(255) - 19n], ['Ed448 field', pow2(448) - pow2(224) - 1n],
+  ['5', 5n],
+  ['7', 7n],
+  ['11', 11n],
+  ['13', 13n],
+  ['17 (Fermat)', 17n],
+  ['257 (Fermat)', 257n],
+  ['65521 (largest below 2^16)', 65521n],
+  ['65537 (Fermat, a = 16)', 65537n],
+  ['65539', 65539n],
+  ['2^28 - 57 (largest below one limb)', pow2(28) - 57n],
+  ['2^56 - 5', pow2(56) - 5n],
+  ['2^64 - 59', pow2(64) - 59n],
+  ['2^61 - 1', pow2(61) - 1n],
+  ['2^89 - 1', pow2(89) - 1n],
+  ['2^107 - 1', pow2(107) - 1n],
+  ['2^127 - 1', pow2(127) - 1n],
+  ['2^521 - 1', pow2(521) - 1n],
+  ['2^607 - 1', pow2(607) - 1n],
+  ['2^1279 - 1', pow2(1279) - 1n],
+  ['P-224 field, a = 96', pow2(224) - pow2(96) + 1n],
+  ['P-256 field', pow2(256) - pow2(224) + pow2(192) + pow2(96) - 1n],
+  ['P-384 field', pow2(384) - pow2(128) - pow2(96) + pow2(32) - 1n],
+  ['secp256k1 field', pow2(256) - pow2(32) - 977n],
+  ['2^255 - 19', pow2(255) - 19n],
+  ['Ed448 field', pow2(448) - pow2(224) - 1n],
 ];
 
 // Composite Fermat numbers 2^(2^k) + 1, k = 5..10: strong pseudoprimes to base 2 with
@@ -313,7 +332,10 @@ describe('test data', () => {
 
   it('the reference test agrees with the sieve below 10^5 and with the vectors marked prime', () => {
     for (let w = 0; w < 100_000; w += 1 + Math.floor(Math.random() * 50)) {
-      const sieved = w === 2 || (w > 2 && SMALL_PRIME_SET.has(w)) || (w >= 65536 && w % 2 === 1 && SMALL_PRIMES.every((p) => p * p > w || w % p !== 0));
+      const sieved =
+        w === 2 ||
+        (w > 2 && SMALL_PRIME_SET.has(w)) ||
+        (w >= 65536 && w % 2 === 1 && SMALL_PRIMES.every((p) => p * p > w || w % p !== 0));
       expect(isPrimeRef(BigInt(w)), `w = ${w}`).toBe(sieved);
     }
     for (const n of SPSP2) expect(isPrimeRef(BigInt(n)), `${n}`).toBe(false);
@@ -336,7 +358,10 @@ describe('test data', () => {
 
   it('the strong pseudoprimes are composite and strong pseudoprimes to the bases claimed', () => {
     for (const n of SPSP2) {
-      expect(SMALL_PRIMES.some((p) => p * p <= n && n % p === 0), `${n}`).toBe(true);
+      expect(
+        SMALL_PRIMES.some((p) => p * p <= n && n % p === 0),
+        `${n}`,
+      ).toBe(true);
       expect(sprp(BigInt(n), 2n), `${n}`).toBe(true);
     }
     for (const b of [2n, 3n, 5n, 7n]) expect(sprp(3215031751n, b)).toBe(true);
@@ -350,7 +375,16 @@ describe('test data', () => {
   });
 
   it("Monier's strong-liar count agrees with a brute-force count, and gives the rates used below", () => {
-    const cases: bigint[][] = [[23n, 89n], [29n, 113n], [157n, 313n], [7n, 13n], [5n, 17n, 29n], [7n, 13n, 19n], [37n, 73n], [53n, 157n]];
+    const cases: bigint[][] = [
+      [23n, 89n],
+      [29n, 113n],
+      [157n, 313n],
+      [7n, 13n],
+      [5n, 17n, 29n],
+      [7n, 13n, 19n],
+      [37n, 73n],
+      [53n, 157n],
+    ];
     for (const fs of cases) {
       const n = Number(fs.reduce((x, y) => x * y, 1n));
       expect(Number(monierLiars(fs)) - 2, `${fs.join(' * ')}`).toBe(strongLiarCount(n));
@@ -475,7 +509,10 @@ describe.each(['simd', 'scalar'] as const)('primality (%s build)', (variant) => 
       let passes = 0;
       for (let i = 0; i < TRIALS; i++) if (bn.millerRabin(BigInt(n), 1)) passes++;
       const sd = Math.sqrt(TRIALS * rate * (1 - rate));
-      expect(Math.abs(passes - TRIALS * rate), `${passes} of ${TRIALS} passed, expected about ${Math.round(TRIALS * rate)}`).toBeLessThan(6 * sd);
+      expect(
+        Math.abs(passes - TRIALS * rate),
+        `${passes} of ${TRIALS} passed, expected about ${Math.round(TRIALS * rate)}`,
+      ).toBeLessThan(6 * sd);
     });
 
     it('n = p(2p - 1), a base-2 pseudoprime with liar rate 3/16, passes one round at that rate and is rejected by 40', () => {
@@ -589,7 +626,22 @@ describe.each(['simd', 'scalar'] as const)('primality (%s build)', (variant) => 
   });
 
   it('millerRabin throws RangeError for even inputs and inputs <= 3', () => {
-    for (const w of [-(pow2(61) - 1n), -5n, -1n, 0n, 1n, 2n, 3n, 4n, 6n, 8n, 65536n, pow2(64), pow2(2048), (pow2(127) - 1n) * 2n]) {
+    for (const w of [
+      -(pow2(61) - 1n),
+      -5n,
+      -1n,
+      0n,
+      1n,
+      2n,
+      3n,
+      4n,
+      6n,
+      8n,
+      65536n,
+      pow2(64),
+      pow2(2048),
+      (pow2(127) - 1n) * 2n,
+    ]) {
       expect(() => bn.millerRabin(w, PRIME_ROUNDS), `${w}`).toThrow(RangeError);
       expect(() => bn.millerRabin(w, 0), `${w}`).toThrow(RangeError);
     }
@@ -632,7 +684,8 @@ describe.each(['simd', 'scalar'] as const)('primality (%s build)', (variant) => 
       expect(bn.passesTrialDivision(n2048 * 3n)).toBe(false);
       expect(() => bn.passesTrialDivision(n2048 * n2048)).toThrow(RangeError);
       // only odd primes are tried: 1, powers of two and 2 * (large prime) pass
-      for (const w of [1n, 2n, 4n, pow2(100), pow2(2047), 2n * 65537n]) expect(bn.passesTrialDivision(w), `${w}`).toBe(true);
+      for (const w of [1n, 2n, 4n, pow2(100), pow2(2047), 2n * 65537n])
+        expect(bn.passesTrialDivision(w), `${w}`).toBe(true);
     });
 
     it('takes values up to 2128 bits (the core table size) and refuses wider ones with a RangeError', () => {

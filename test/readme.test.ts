@@ -11,7 +11,15 @@ import { posix } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-const DOCS = ['README.md', 'CHANGELOG.md', 'CONTRIBUTING.md', 'SECURITY.md', ...readdirSync(`${root}docs`).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  'CHANGELOG.md',
+  'CONTRIBUTING.md',
+  'SECURITY.md',
+  ...readdirSync(`${root}docs`)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 /** The guides whose code spans name repository files that must exist (the changelog names files as they were). */
 const GUIDES = ['CONTRIBUTING.md', 'SECURITY.md', 'docs/architecture.md'];
 
@@ -48,7 +56,6 @@ function firstExample(): string {
 }
 
 describe('README', () => {
-
   it('the first example runs as written', () => {
     const code = firstExample();
     expect(code).toContain("from 'wasm-kms");

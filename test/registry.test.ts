@@ -48,7 +48,9 @@ describe('one entry per operation', () => {
   it.each(OPERATION_NAMES)('%s: command class, handler, KMS method, CLI summary, input and output shapes', (name) => {
     const entry = REGISTRY[name];
     // The command class, exported under the SDK's name, named so, running the entry's handler.
-    const Command = (kms as unknown as Record<string, unknown>)[`${name}Command`] as new (input: object) => KMSCommand<object, object>;
+    const Command = (kms as unknown as Record<string, unknown>)[`${name}Command`] as new (
+      input: object,
+    ) => KMSCommand<object, object>;
     expect(Command).toBe(COMMANDS[name]);
     expect(Command.name).toBe(`${name}Command`);
     const command = new Command({});
@@ -69,7 +71,9 @@ describe('one entry per operation', () => {
   });
 
   it('plaintext members are the sensitive outputs, and only they', () => {
-    const sensitive = Object.fromEntries(OPERATION_NAMES.map((n) => [n, sensitiveOutputs(n)]).filter(([, s]) => s.length > 0));
+    const sensitive = Object.fromEntries(
+      OPERATION_NAMES.map((n) => [n, sensitiveOutputs(n)]).filter(([, s]) => s.length > 0),
+    );
     expect(sensitive).toEqual({
       GenerateDataKeyPair: ['PrivateKeyPlaintext'],
       Decrypt: ['Plaintext'],
@@ -78,11 +82,21 @@ describe('one entry per operation', () => {
     });
   });
 
-  it('output orders are the model\'s', () => {
+  it("output orders are the model's", () => {
     expect(Object.keys(REGISTRY.GenerateDataKeyPair.output)).toEqual([
-      'PrivateKeyCiphertextBlob', 'PrivateKeyPlaintext', 'PublicKey', 'KeyId', 'KeyPairSpec', 'CiphertextForRecipient', 'KeyMaterialId',
+      'PrivateKeyCiphertextBlob',
+      'PrivateKeyPlaintext',
+      'PublicKey',
+      'KeyId',
+      'KeyPairSpec',
+      'CiphertextForRecipient',
+      'KeyMaterialId',
     ]);
-    expect(Object.keys(REGISTRY.DescribeKey.output.KeyMetadata.members!).slice(0, 3)).toEqual(['AWSAccountId', 'KeyId', 'Arn']);
+    expect(Object.keys(REGISTRY.DescribeKey.output.KeyMetadata.members!).slice(0, 3)).toEqual([
+      'AWSAccountId',
+      'KeyId',
+      'Arn',
+    ]);
     expect(Object.keys(REGISTRY.EnableKey.output)).toEqual([]);
   });
 
@@ -102,7 +116,9 @@ describe('one entry per operation', () => {
     const handler = async (_ctx: unknown, input: { Limit?: number; Marker?: string }) => {
       const start = Number(input.Marker ?? 0);
       const end = Math.min(start + (input.Limit ?? 2), 5);
-      return end < 5 ? { Items: [start, end], NextMarker: String(end), Truncated: true } : { Items: [start, end], Truncated: false };
+      return end < 5
+        ? { Items: [start, end], NextMarker: String(end), Truncated: true }
+        : { Items: [start, end], Truncated: false };
     };
     const copy = {
       ...REGISTRY,
@@ -132,10 +148,17 @@ describe('KMS, the aggregated client', () => {
     expect(client).toBeInstanceOf(KMSClient);
     const key = (await client.createKey({ KeySpec: 'SYMMETRIC_DEFAULT' })).KeyMetadata!;
     await client.createAlias({ AliasName: 'alias/agg', TargetKeyId: key.KeyId! });
-    const pair = await client.generateDataKeyPair({ KeyId: 'alias/agg', KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { a: 'b' } });
+    const pair = await client.generateDataKeyPair({
+      KeyId: 'alias/agg',
+      KeyPairSpec: 'ECC_NIST_P256',
+      EncryptionContext: { a: 'b' },
+    });
     expect(pair.KeyId).toBe(key.Arn);
     expect(pair.$metadata.httpStatusCode).toBe(200);
-    const plain = await client.decrypt({ CiphertextBlob: pair.PrivateKeyCiphertextBlob!, EncryptionContext: { a: 'b' } });
+    const plain = await client.decrypt({
+      CiphertextBlob: pair.PrivateKeyCiphertextBlob!,
+      EncryptionContext: { a: 'b' },
+    });
     expect(Buffer.from(plain.Plaintext!).equals(Buffer.from(pair.PrivateKeyPlaintext!))).toBe(true);
     const listed = await client.listKeys();
     expect(listed.Keys!.map((k) => k.KeyId)).toEqual([key.KeyId]);
@@ -145,7 +168,7 @@ describe('KMS, the aggregated client', () => {
     expect(e).toBeInstanceOf(kms.NotFoundException);
   });
 
-  it('its methods run the client\'s middlewares', async () => {
+  it("its methods run the client's middlewares", async () => {
     const client = new KMS();
     const names: string[] = [];
     client.middlewareStack.add((next, context) => async (args) => {
@@ -169,7 +192,10 @@ describe('paginators', () => {
     // Starting from a token, and the input's own Limit over pageSize.
     const first = await client.send(new kms.ListKeysCommand({ Limit: 3 }));
     const rest: string[] = [];
-    for await (const page of paginateListKeys({ client, startingToken: first.NextMarker, pageSize: 1 }, { Limit: 10 })) {
+    for await (const page of paginateListKeys(
+      { client, startingToken: first.NextMarker, pageSize: 1 },
+      { Limit: 10 },
+    )) {
       rest.push(...page.Keys!.map((k) => k.KeyId!));
     }
     expect(rest).toEqual([...ids].sort().slice(3));
@@ -178,7 +204,8 @@ describe('paginators', () => {
   it('paginateListAliases and paginateDescribeCustomKeyStores page over more than one page', async () => {
     const client = new KMS();
     const key = (await client.createKey({})).KeyMetadata!;
-    for (const n of ['a', 'b', 'c']) await client.send(new CreateAliasCommand({ AliasName: `alias/p-${n}`, TargetKeyId: key.KeyId! }));
+    for (const n of ['a', 'b', 'c'])
+      await client.send(new CreateAliasCommand({ AliasName: `alias/p-${n}`, TargetKeyId: key.KeyId! }));
     const aliases: string[] = [];
     let pages = 0;
     for await (const page of paginateListAliases({ client, pageSize: 2 }, { KeyId: key.KeyId })) {
@@ -209,7 +236,13 @@ describe('paginators', () => {
   });
 
   it('are made from the pagination entries', () => {
-    expect(REGISTRY.ListKeys.paginate).toEqual({ inputToken: 'Marker', pageSize: 'Limit', outputToken: 'NextMarker', truncated: 'Truncated', items: 'Keys' });
+    expect(REGISTRY.ListKeys.paginate).toEqual({
+      inputToken: 'Marker',
+      pageSize: 'Limit',
+      outputToken: 'NextMarker',
+      truncated: 'Truncated',
+      items: 'Keys',
+    });
     expect(typeof paginator('ListAliases')).toBe('function');
   });
 });
@@ -218,7 +251,9 @@ describe('commands of @aws-sdk/client-kms', () => {
   it('a real SDK GenerateDataKeyPairCommand runs on KMSClient, its input validated by the schema', async () => {
     const client = new KMSClient();
     const key = (await client.send(new CreateKeyCommand({}))).KeyMetadata!;
-    const out = await client.send(new sdk.GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
+    const out = await client.send(
+      new sdk.GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256' }),
+    );
     expect(out.KeyId).toBe(key.Arn);
     expect(out.KeyPairSpec).toBe('ECC_NIST_P256');
     expect(out.PrivateKeyPlaintext).toBeInstanceOf(Uint8Array);
@@ -227,14 +262,22 @@ describe('commands of @aws-sdk/client-kms', () => {
     const plain = await client.send(new sdk.DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob }));
     expect(Buffer.from(plain.Plaintext!).equals(Buffer.from(out.PrivateKeyPlaintext!))).toBe(true);
 
-    const bad = await caught(client.send(new sdk.GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'RSA_1024' as never })));
+    const bad = await caught(
+      client.send(new sdk.GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'RSA_1024' as never })),
+    );
     expect(bad).toBeInstanceOf(ValidationException);
-    expect((bad as ValidationException).message).toMatch(/^1 validation error detected: Value 'RSA_1024' at 'keyPairSpec'/);
+    expect((bad as ValidationException).message).toMatch(
+      /^1 validation error detected: Value 'RSA_1024' at 'keyPairSpec'/,
+    );
     expect((bad as ValidationException).$metadata.httpStatusCode).toBe(400);
   });
 
   it('an SDK command of an operation this engine does not serve is UnknownOperationException', async () => {
-    const e = await caught(new KMSClient().send(new sdk.SignCommand({ KeyId: 'alias/x', Message: new Uint8Array(1), SigningAlgorithm: 'ECDSA_SHA_256' })));
+    const e = await caught(
+      new KMSClient().send(
+        new sdk.SignCommand({ KeyId: 'alias/x', Message: new Uint8Array(1), SigningAlgorithm: 'ECDSA_SHA_256' }),
+      ),
+    );
     expect(e).toBeInstanceOf(UnknownOperationException);
     expect((e as UnknownOperationException).$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -244,7 +287,9 @@ describe('commands of @aws-sdk/client-kms', () => {
     for (const thing of [{ KeyId: 'alias/x' }, { input: {} }, null, 'GenerateDataKeyPair']) {
       const e = await caught(client.send(thing as never));
       expect(e).toBeInstanceOf(TypeError);
-      expect((e as Error).message).toMatch(/^KMSClient\.send takes a command: new XxxCommand\(input\), of this package or of @aws-sdk\/client-kms; got /);
+      expect((e as Error).message).toMatch(
+        /^KMSClient\.send takes a command: new XxxCommand\(input\), of this package or of @aws-sdk\/client-kms; got /,
+      );
     }
   });
 });
@@ -262,7 +307,9 @@ describe('the pipeline', () => {
     const client = new KMSClient({ store: brokenStore(), logger: { error: (...args) => logged.push(args) } });
     for (const withMiddleware of [false, true]) {
       if (withMiddleware) client.middlewareStack.add((next) => (args) => next(args));
-      const e = await caught(client.send(new kms.DescribeKeyCommand({ KeyId: '0b5c9e4a-1d2f-4c3b-8a7e-6f5d4c3b2a19' })));
+      const e = await caught(
+        client.send(new kms.DescribeKeyCommand({ KeyId: '0b5c9e4a-1d2f-4c3b-8a7e-6f5d4c3b2a19' })),
+      );
       expect(e).toBeInstanceOf(KMSInternalException);
       expect((e as Error).message).toBe(INTERNAL_ERROR_MESSAGE);
       expect((e as Error).cause).toBeUndefined();
@@ -276,7 +323,11 @@ describe('the pipeline', () => {
     const client = new KMSClient();
     const e = await caught(client.send(new DecryptCommand({ CiphertextBlob: new Uint8Array(40) })));
     expect(e).toBeInstanceOf(kms.InvalidCiphertextException);
-    expect((e as kms.KMSServiceException).$metadata).toMatchObject({ httpStatusCode: 400, attempts: 1, totalRetryDelay: 0 });
+    expect((e as kms.KMSServiceException).$metadata).toMatchObject({
+      httpStatusCode: 400,
+      attempts: 1,
+      totalRetryDelay: 0,
+    });
     const key = (await client.send(new CreateKeyCommand({}))).KeyMetadata!;
     const out = await client.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId!, KeyPairSpec: 'ECC_NIST_P256' }));
     expect(out.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 1, totalRetryDelay: 0 });
@@ -284,7 +335,7 @@ describe('the pipeline', () => {
 });
 
 describe('the endpoint runs the same pipeline', () => {
-  it('with the server\'s middlewareStack, $metadata out of the body, plaintext wiped from the registry\'s sensitive outputs', async () => {
+  it("with the server's middlewareStack, $metadata out of the body, plaintext wiped from the registry's sensitive outputs", async () => {
     const { startServer } = await import('../src/node/http/server.js');
     const { MiddlewareStack } = await import('../src/kms/middleware.js');
     const stack = new MiddlewareStack();
@@ -296,7 +347,11 @@ describe('the endpoint runs the same pipeline', () => {
         const output = result.output as Record<string, unknown> & kms.MetadataBearer;
         outputs.push(output);
         const filter = context.outputFilterSensitiveLog as (o: unknown) => Record<string, unknown>;
-        seen.push({ command: context.commandName, requestId: output.$metadata.requestId, filtered: filter(output).Plaintext });
+        seen.push({
+          command: context.commandName,
+          requestId: output.$metadata.requestId,
+          filtered: filter(output).Plaintext,
+        });
         return result;
       },
       { step: 'initialize', name: 'spy' },
@@ -335,7 +390,15 @@ describe('module load order', () => {
   // Validation reads the registry, and the registry the operations: whichever module of the
   // cycle loads first, everything works (the built modules, as a program loads them).
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const first = ['kms/operations/update-alias.js', 'kms/operations/list-keys.js', 'kms/validation.js', 'kms/registry.js', 'kms/schema.js', 'kms/operations/index.js', 'node/http/wire.js'];
+  const first = [
+    'kms/operations/update-alias.js',
+    'kms/operations/list-keys.js',
+    'kms/validation.js',
+    'kms/registry.js',
+    'kms/schema.js',
+    'kms/operations/index.js',
+    'node/http/wire.js',
+  ];
   it.each(first)('%s first', (module) => {
     const code = `
       await import('./dist/${module}');

@@ -112,7 +112,10 @@ for (const { spec, nlen, simd, scalar } of SIZES) {
     const half = nlen / 2;
 
     beforeAll(() => {
-      for (const [variant, count] of [['simd', simd], ['scalar', scalar]] as [CoreVariant, number][]) {
+      for (const [variant, count] of [
+        ['simd', simd],
+        ['scalar', scalar],
+      ] as [CoreVariant, number][]) {
         const core = loadCore(variant);
         expect(core.variant).toBe(variant);
         for (let i = 1; i <= count; i++) keys.push(generate(core, nlen, `${spec} ${variant} #${i}`));
@@ -395,7 +398,9 @@ describe('entropy', () => {
     expect(total).toBeGreaterThan(1);
     const core = freshCore('scalar');
     const rnd = deterministicRandom('mid-generation failure', total);
-    expect(() => withRandom(rnd.fill, () => generateRsa(core, 2048))).toThrow(`entropy source failed on request ${total}`);
+    expect(() => withRandom(rnd.fill, () => generateRsa(core, 2048))).toThrow(
+      `entropy source failed on request ${total}`,
+    );
     expect(rnd.given).toHaveLength(total - 1);
     expect(testExports(core).scratchHighWater()).toBe(0);
     expect(memoryHolds(core, rnd.given)).toBe(false);
@@ -404,9 +409,12 @@ describe('entropy', () => {
 
   it('a getRandomValues that returns without filling the given buffer is refused', () => {
     const core = loadTestCore('scalar');
-    expect(() => withRandom(() => new Uint8Array(16384), () => generateRsa(core, 2048))).toThrow(
-      /did not fill/,
-    );
+    expect(() =>
+      withRandom(
+        () => new Uint8Array(16384),
+        () => generateRsa(core, 2048),
+      ),
+    ).toThrow(/did not fill/);
     expect(testExports(core).scratchHighWater()).toBe(0);
   });
 
@@ -433,7 +441,10 @@ describe('entropy', () => {
     expect(Buffer.from(b.publicKey).toString('hex')).toBe(Buffer.from(a.publicKey).toString('hex'));
     const c = run('scalar', 'seed B');
     expect(same(c.publicKey, a.publicKey)).toBe(false);
-    for (const [label, k] of [['deterministic seed A', a], ['deterministic seed B', c]] as const) {
+    for (const [label, k] of [
+      ['deterministic seed A', a],
+      ['deterministic seed B', c],
+    ] as const) {
       const key = { label, nlen: 2048, ...k };
       allKeys.push(key);
       expectValidKey(key);
@@ -463,12 +474,16 @@ describe('the checks reject broken keys', () => {
     ['n has lost its top bit', 'n-bits', (v) => ({ n: v.n - (1n << 2047n) })],
     ['n is not p·q', 'n-pq', (v) => ({ n: v.n + 2n })],
     ['e is 3', 'e', () => ({ e: 3n })],
-    ['p is a product of two 512-bit primes', 'p-prime', () => ({
-      p: generatePrimeSync(512, { bigint: true }) * generatePrimeSync(512, { bigint: true }),
-    })],
+    [
+      'p is a product of two 512-bit primes',
+      'p-prime',
+      () => ({
+        p: generatePrimeSync(512, { bigint: true }) * generatePrimeSync(512, { bigint: true }),
+      }),
+    ],
     ['q is even', 'q-prime', (v) => ({ q: v.q + 1n })],
     ['p has 1023 bits', 'p-bits', (v) => ({ p: (v.p >> 1n) | 1n })],
-    ['q has 1025 bits', 'q-bits', (v) => ({ q: v.q << 1n | 1n })],
+    ['q has 1025 bits', 'q-bits', (v) => ({ q: (v.q << 1n) | 1n })],
     ['p is just below √2·2^1023', 'p-sqrt2', () => ({ p: sqrt2Floor(k) })],
     ['p ≡ 1 (mod e)', 'p-gcd', (v) => ({ p: primeWithPMinus1DivisibleByE(v.p) })],
     ['q = p + 2', 'p-q-distance', (v) => ({ q: v.p + 2n })],

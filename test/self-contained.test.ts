@@ -5,7 +5,16 @@
 // The vectors the tests need are in test/vectors (see its README).
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,7 +90,10 @@ describe('self-contained repository', () => {
     const { checked, hits } = scan(ROOT);
     // The repository has well over a hundred text files; far fewer means the listing broke.
     expect(checked).toBeGreaterThan(100);
-    expect(hits, `forbidden references (cite the public source instead; vectors live in test/vectors):\n${hits.join('\n')}`).toEqual([]);
+    expect(
+      hits,
+      `forbidden references (cite the public source instead; vectors live in test/vectors):\n${hits.join('\n')}`,
+    ).toEqual([]);
   });
 
   it('the vectors the tests read are in the repository', () => {
@@ -92,7 +104,7 @@ describe('self-contained repository', () => {
     }
   });
 
-  it("ships the Apache License 2.0 text that package.json names", () => {
+  it('ships the Apache License 2.0 text that package.json names', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string };
     expect(pkg.license).toBe('Apache-2.0');
     const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8');

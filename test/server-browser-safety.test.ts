@@ -26,10 +26,20 @@ interface Answer {
 }
 
 /** One request to the server at 127.0.0.1:port with exactly these headers (Host included). */
-function send(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+function send(
+  port: number,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: options.method ?? 'POST', path: options.path ?? '/', headers: options.headers, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'POST',
+        path: options.path ?? '/',
+        headers: options.headers,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -53,7 +63,12 @@ function send(port: number, options: { method?: string; path?: string; headers?:
 /** A KMS call: POST / with the JSON 1.1 headers, plus `headers` (Host, Origin). */
 function call(port: number, operation: string, input: object, headers: Record<string, string> = {}): Promise<Answer> {
   return send(port, {
-    headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${operation}`, ...headers },
+    headers: {
+      host: `127.0.0.1:${port}`,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `TrentService.${operation}`,
+      ...headers,
+    },
     body: JSON.stringify(input),
   });
 }
@@ -68,7 +83,10 @@ function expectRefused(a: Answer, what: RegExp): void {
   expect(a.headers['access-control-allow-origin']).toBeUndefined();
 }
 
-async function withServer<T>(options: ServerOptions, fn: (s: RunningServer, store: MemoryKeyStore) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  options: ServerOptions,
+  fn: (s: RunningServer, store: MemoryKeyStore) => Promise<T>,
+): Promise<T> {
   const store = new MemoryKeyStore();
   const server = await startServer({ port: 0, store, ...options });
   try {
@@ -98,16 +116,30 @@ describe('auth none: Host must name the endpoint (DNS rebinding)', () => {
 
   it('a rebinding Host gets a 403 AccessDeniedException and no key is made', async () => {
     const p = server.port;
-    for (const host of [`evil.example:${p}`, 'evil.example', `127.0.0.1.evil.example:${p}`, `localhost.evil.example:${p}`, `127.0.0.1:${p + 1 > 65535 ? p - 1 : p + 1}`, `127.0.0.1:${p}x`]) {
+    for (const host of [
+      `evil.example:${p}`,
+      'evil.example',
+      `127.0.0.1.evil.example:${p}`,
+      `localhost.evil.example:${p}`,
+      `127.0.0.1:${p + 1 > 65535 ? p - 1 : p + 1}`,
+      `127.0.0.1:${p}x`,
+    ]) {
       const a = await call(p, 'CreateKey', { Description: 'by rebinding' }, { host });
       expectRefused(a, /^Host ".*" does not name this endpoint\. .*--allow-host.*DNS rebinding\.$/);
     }
     expect(await store.listKeys('111122223333', 'us-east-1')).toEqual([]);
   });
 
-  it('an Origin other than the endpoint itself is refused, even with a good Host; the endpoint\'s own origin passes', async () => {
+  it("an Origin other than the endpoint itself is refused, even with a good Host; the endpoint's own origin passes", async () => {
     const p = server.port;
-    for (const origin of ['http://evil.example', `http://evil.example:${p}`, `http://localhost:${p === 3000 ? 3001 : 3000}`, 'null', `https://127.0.0.1:${p}`, APP]) {
+    for (const origin of [
+      'http://evil.example',
+      `http://evil.example:${p}`,
+      `http://localhost:${p === 3000 ? 3001 : 3000}`,
+      'null',
+      `https://127.0.0.1:${p}`,
+      APP,
+    ]) {
       const a = await call(p, 'CreateKey', {}, { origin });
       expectRefused(a, /^Origin ".*" may not call this endpoint\. .*--cors\.$/);
     }
@@ -135,20 +167,24 @@ describe('auth none: Host must name the endpoint (DNS rebinding)', () => {
     const a = await call(p, 'ListKeys', {});
     expect(a.headers['access-control-allow-origin']).toBeUndefined();
     expect(a.headers.vary).toBeUndefined();
-    const pre = await send(p, { method: 'OPTIONS', headers: { host: `127.0.0.1:${p}`, 'access-control-request-method': 'POST' } });
+    const pre = await send(p, {
+      method: 'OPTIONS',
+      headers: { host: `127.0.0.1:${p}`, 'access-control-request-method': 'POST' },
+    });
     expect(pre.status).toBe(405);
   });
 });
 
 describe('auth none on other addresses', () => {
-  it('listening on 0.0.0.0: the machine\'s interface addresses pass, other names need allowHosts', async () => {
+  it("listening on 0.0.0.0: the machine's interface addresses pass, other names need allowHosts", async () => {
     const addresses = Object.values(networkInterfaces())
       .flat()
       .filter((a) => a !== undefined && a.family === 'IPv4')
       .map((a) => a!.address);
     expect(addresses.length).toBeGreaterThan(0);
     await withServer({ host: '0.0.0.0' }, async (s) => {
-      for (const address of [...addresses, '0.0.0.0']) expect((await call(s.port, 'ListKeys', {}, { host: `${address}:${s.port}` })).status, address).toBe(200);
+      for (const address of [...addresses, '0.0.0.0'])
+        expect((await call(s.port, 'ListKeys', {}, { host: `${address}:${s.port}` })).status, address).toBe(200);
       expectRefused(await call(s.port, 'ListKeys', {}, { host: `kms:${s.port}` }), /^Host "kms:\d+"/);
       expectRefused(await call(s.port, 'ListKeys', {}, { host: `192.0.2.254:${s.port}` }), /^Host /);
     });
@@ -156,23 +192,38 @@ describe('auth none on other addresses', () => {
       expect((await call(s.port, 'ListKeys', {}, { host: `kms:${s.port}` })).status).toBe(200);
       expect((await call(s.port, 'ListKeys', {}, { host: `kms.internal:${s.port}` })).status).toBe(200);
       // The endpoint's own origin under an allowed name.
-      expect((await call(s.port, 'ListKeys', {}, { host: `kms:${s.port}`, origin: `http://kms:${s.port}` })).status).toBe(200);
+      expect(
+        (await call(s.port, 'ListKeys', {}, { host: `kms:${s.port}`, origin: `http://kms:${s.port}` })).status,
+      ).toBe(200);
       expectRefused(await call(s.port, 'ListKeys', {}, { host: `kms.evil:${s.port}` }), /^Host /);
     });
   });
 
   it('listening on a name: that name passes', async () => {
     await withServer({ host: 'localhost' }, async (s) => {
-      expect((await send(s.port, { method: 'GET', path: '/health', headers: { host: `localhost:${s.port}` } })).status).toBe(200);
+      expect(
+        (await send(s.port, { method: 'GET', path: '/health', headers: { host: `localhost:${s.port}` } })).status,
+      ).toBe(200);
     });
   });
 
   it('bad allowHosts and cors values are refused at start', async () => {
     for (const allowHosts of [['kms:80'], ['http://kms'], ['a/b'], ['']]) {
-      await expect(startServer({ port: 0, allowHosts }), JSON.stringify(allowHosts)).rejects.toThrow(/allowHosts\[0\]: .* is not a host name or address/);
+      await expect(startServer({ port: 0, allowHosts }), JSON.stringify(allowHosts)).rejects.toThrow(
+        /allowHosts\[0\]: .* is not a host name or address/,
+      );
     }
-    for (const cors of [['*'], ['http://localhost:3000/app'], ['localhost:3000'], ['ftp://x'], ['http://u:p@x'], ['http://x?y']]) {
-      await expect(startServer({ port: 0, cors }), JSON.stringify(cors)).rejects.toThrow(/cors\[0\]: .* is not an origin/);
+    for (const cors of [
+      ['*'],
+      ['http://localhost:3000/app'],
+      ['localhost:3000'],
+      ['ftp://x'],
+      ['http://u:p@x'],
+      ['http://x?y'],
+    ]) {
+      await expect(startServer({ port: 0, cors }), JSON.stringify(cors)).rejects.toThrow(
+        /cors\[0\]: .* is not an origin/,
+      );
     }
   });
 });
@@ -181,7 +232,11 @@ describe('CORS', () => {
   let server: RunningServer;
   const logged: RequestLogFields[] = [];
   beforeAll(async () => {
-    server = await startServer({ port: 0, cors: [APP, 'https://app.example.com/'], log: (_line, fields) => logged.push(fields) });
+    server = await startServer({
+      port: 0,
+      cors: [APP, 'https://app.example.com/'],
+      log: (_line, fields) => logged.push(fields),
+    });
   });
   afterAll(() => server.close());
 
@@ -192,19 +247,30 @@ describe('CORS', () => {
         host: `127.0.0.1:${server.port}`,
         origin,
         'access-control-request-method': 'POST',
-        'access-control-request-headers': 'amz-sdk-invocation-id,amz-sdk-request,authorization,content-type,x-amz-date,x-amz-target,x-amz-user-agent',
+        'access-control-request-headers':
+          'amz-sdk-invocation-id,amz-sdk-request,authorization,content-type,x-amz-date,x-amz-target,x-amz-user-agent',
         ...extra,
       },
     });
 
-  it('a preflight from an allowed origin: 204 with the methods, the SDK\'s headers, a max age and Vary: Origin', async () => {
+  it("a preflight from an allowed origin: 204 with the methods, the SDK's headers, a max age and Vary: Origin", async () => {
     const a = await preflight(APP);
     expect(a.status).toBe(204);
     expect(a.body).toBe('');
     expect(a.headers['access-control-allow-origin']).toBe(APP);
     expect(a.headers['access-control-allow-methods']).toBe('POST');
     const allowed = String(a.headers['access-control-allow-headers']).split(/,\s*/);
-    for (const h of ['content-type', 'x-amz-target', 'x-amz-user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request', 'authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256']) {
+    for (const h of [
+      'content-type',
+      'x-amz-target',
+      'x-amz-user-agent',
+      'amz-sdk-invocation-id',
+      'amz-sdk-request',
+      'authorization',
+      'x-amz-date',
+      'x-amz-security-token',
+      'x-amz-content-sha256',
+    ]) {
       expect(allowed).toContain(h);
     }
     expect(allowed).toEqual([...CORS_REQUEST_HEADERS]);
@@ -213,7 +279,9 @@ describe('CORS', () => {
     expect(a.headers['access-control-allow-credentials']).toBeUndefined();
     expect(a.headers['access-control-allow-private-network']).toBeUndefined();
     // The origin given with a trailing slash is the same origin.
-    expect((await preflight('https://app.example.com')).headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect((await preflight('https://app.example.com')).headers['access-control-allow-origin']).toBe(
+      'https://app.example.com',
+    );
   });
 
   it('Private Network Access: the preflight is granted when asked for', async () => {
@@ -232,14 +300,24 @@ describe('CORS', () => {
   it('answers to an allowed origin, successes and errors alike, carry Allow-Origin and expose x-amzn-RequestId', async () => {
     const ok = await call(server.port, 'CreateKey', {}, { origin: APP });
     expect(ok.status).toBe(200);
-    const err = await call(server.port, 'DescribeKey', { KeyId: '00000000-0000-0000-0000-000000000000' }, { origin: APP });
+    const err = await call(
+      server.port,
+      'DescribeKey',
+      { KeyId: '00000000-0000-0000-0000-000000000000' },
+      { origin: APP },
+    );
     expect(err.status).toBe(400);
     expect(err.json.__type).toBe('NotFoundException');
-    const bad = await send(server.port, { headers: { host: `127.0.0.1:${server.port}`, origin: APP, 'x-amz-target': 'TrentService.Nope' }, body: '{}' });
+    const bad = await send(server.port, {
+      headers: { host: `127.0.0.1:${server.port}`, origin: APP, 'x-amz-target': 'TrentService.Nope' },
+      body: '{}',
+    });
     expect(bad.status).toBe(400);
     for (const a of [ok, err, bad]) {
       expect(a.headers['access-control-allow-origin']).toBe(APP);
-      expect(String(a.headers['access-control-expose-headers']).toLowerCase().split(/,\s*/)).toContain('x-amzn-requestid');
+      expect(String(a.headers['access-control-expose-headers']).toLowerCase().split(/,\s*/)).toContain(
+        'x-amzn-requestid',
+      );
       expect(a.headers.vary).toBe('Origin');
       expect(a.headers['x-amzn-requestid']).toMatch(UUID);
     }
@@ -248,14 +326,27 @@ describe('CORS', () => {
   it('the log gets the request fields as an object', async () => {
     const a = await call(server.port, 'ListKeys', {}, { origin: APP });
     const f = logged.find((l) => l.requestId === a.headers['x-amzn-requestid']);
-    expect(f).toEqual({ method: 'POST', target: 'TrentService.ListKeys', status: 200, ms: expect.any(Number), requestId: a.headers['x-amzn-requestid'] });
+    expect(f).toEqual({
+      method: 'POST',
+      target: 'TrentService.ListKeys',
+      status: 200,
+      ms: expect.any(Number),
+      requestId: a.headers['x-amzn-requestid'],
+    });
     const refused = await call(server.port, 'ListKeys', {}, { origin: 'http://evil.example' });
-    expect(logged.find((l) => l.requestId === refused.headers['x-amzn-requestid'])).toMatchObject({ status: 403, error: 'AccessDeniedException' });
+    expect(logged.find((l) => l.requestId === refused.headers['x-amzn-requestid'])).toMatchObject({
+      status: 403,
+      error: 'AccessDeniedException',
+    });
   });
 
   it('/health reports the package version', async () => {
     const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
-    const a = await send(server.port, { method: 'GET', path: '/health', headers: { host: `127.0.0.1:${server.port}`, origin: APP } });
+    const a = await send(server.port, {
+      method: 'GET',
+      path: '/health',
+      headers: { host: `127.0.0.1:${server.port}`, origin: APP },
+    });
     expect(a.json).toEqual({ status: 'ok', version });
     expect(a.headers['access-control-allow-origin']).toBe(APP);
   });
@@ -266,7 +357,12 @@ describe('strict mode (sigv4)', () => {
 
   /** A ListKeys signed for `host`, sent to the server with that Host (and `origin`, unsigned). */
   async function signedListKeys(port: number, host: string, origin?: string): Promise<Answer> {
-    const signer = new SignatureV4({ service: 'kms', region: 'eu-west-1', credentials: creds, sha256: Hash.bind(null, 'sha256') });
+    const signer = new SignatureV4({
+      service: 'kms',
+      region: 'eu-west-1',
+      credentials: creds,
+      sha256: Hash.bind(null, 'sha256'),
+    });
     const body = '{}';
     const signed = await signer.sign({
       method: 'POST',
@@ -303,7 +399,10 @@ describe('strict mode (sigv4)', () => {
       expect(ok.status).toBe(200);
       expect(ok.headers['access-control-allow-origin']).toBe(APP);
       // The preflight carries no signature and is answered.
-      const pre = await send(s.port, { method: 'OPTIONS', headers: { host: `127.0.0.1:${s.port}`, origin: APP, 'access-control-request-method': 'POST' } });
+      const pre = await send(s.port, {
+        method: 'OPTIONS',
+        headers: { host: `127.0.0.1:${s.port}`, origin: APP, 'access-control-request-method': 'POST' },
+      });
       expect(pre.status).toBe(204);
       expect(pre.headers['access-control-allow-headers']).toContain('authorization');
     });

@@ -116,7 +116,9 @@ describe('stalled connections do not lock other clients out', () => {
     const ms = performance.now() - started;
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(ms).toBeLessThan(2000);
-    console.log(`ListKeys behind 1,030 stalled sockets from one address: ${ms.toFixed(1)} ms; ${stalled.closed()} stalled sockets closed`);
+    console.log(
+      `ListKeys behind 1,030 stalled sockets from one address: ${ms.toFixed(1)} ms; ${stalled.closed()} stalled sockets closed`,
+    );
   });
 
   it('1,030 stalled sockets over 127.0.0.2–127.0.0.6 (each under its cap, all over the total): a request is answered in under 2 s, and one already complete is not cut off', async () => {
@@ -135,7 +137,9 @@ describe('stalled connections do not lock other clients out', () => {
     const kms = kmsClient(server.url);
     cleanups.push(() => kms.destroy());
     const key = (await kms.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-    const held = kms.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key, KeyPairSpec: 'ECC_NIST_P256' }));
+    const held = kms.send(
+      new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key, KeyPairSpec: 'ECC_NIST_P256' }),
+    );
     await arrived;
 
     const stalled = await stall(server.port, 1030, ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6']);
@@ -153,7 +157,9 @@ describe('stalled connections do not lock other clients out', () => {
     const pair = await held;
     expect(pair.$metadata.httpStatusCode).toBe(200);
     expect(pair.PublicKey?.length).toBeGreaterThan(0);
-    console.log(`DescribeKey behind 1,030 stalled sockets over 5 addresses: ${ms.toFixed(1)} ms; ${stalled.closed()} stalled sockets closed`);
+    console.log(
+      `DescribeKey behind 1,030 stalled sockets over 5 addresses: ${ms.toFixed(1)} ms; ${stalled.closed()} stalled sockets closed`,
+    );
   });
 
   it('with every connection of an address busy, a new one from it is refused and the busy ones all finish', async () => {
@@ -172,15 +178,20 @@ describe('stalled connections do not lock other clients out', () => {
     cleanups.push(() => kms.destroy());
     const key = (await kms.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
     kms.destroy();
-    const busy = [0, 1].map(() => rawRequest(server.port, 'GenerateDataKeyPair', { KeyId: key, KeyPairSpec: 'ECC_NIST_P256' }));
-    const answers = busy.map((s) => new Promise<string>((resolve) => {
-      let text = '';
-      s.on('data', (d: Buffer) => (text += d.toString('latin1')));
-      s.on('close', () => resolve(text));
-      s.on('data', () => {
-        if (/\r\n\r\n[\s\S]*\}$/.test(text)) s.end();
-      });
-    }));
+    const busy = [0, 1].map(() =>
+      rawRequest(server.port, 'GenerateDataKeyPair', { KeyId: key, KeyPairSpec: 'ECC_NIST_P256' }),
+    );
+    const answers = busy.map(
+      (s) =>
+        new Promise<string>((resolve) => {
+          let text = '';
+          s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+          s.on('close', () => resolve(text));
+          s.on('data', () => {
+            if (/\r\n\r\n[\s\S]*\}$/.test(text)) s.end();
+          });
+        }),
+    );
     await waitFor(() => entered === 2, 10_000, 'both requests to reach the engine');
     const third = connect({ port: server.port, host: '127.0.0.1' });
     third.on('error', () => {});
@@ -238,8 +249,14 @@ describe('key pair work for clients that hung up', () => {
     cleanups.push(() => kms.destroy());
     const key = (await kms.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
 
-    const sockets = Array.from({ length: 12 }, () => rawRequest(server.port, 'GenerateDataKeyPair', { KeyId: key, KeyPairSpec: 'RSA_4096' }));
-    await waitFor(() => pool.stats().queued.slow === 11, 10_000, 'eleven RSA_4096 requests queued behind the one running');
+    const sockets = Array.from({ length: 12 }, () =>
+      rawRequest(server.port, 'GenerateDataKeyPair', { KeyId: key, KeyPairSpec: 'RSA_4096' }),
+    );
+    await waitFor(
+      () => pool.stats().queued.slow === 11,
+      10_000,
+      'eleven RSA_4096 requests queued behind the one running',
+    );
     for (const s of sockets) s.destroy();
     await waitFor(() => pool.stats().queued.slow === 0, 5_000, 'the abandoned requests to leave the queue');
     expect(pool.stats().abandoned).toBe(11);
@@ -250,7 +267,9 @@ describe('key pair work for clients that hung up', () => {
     expect(out.KeyPairSpec).toBe('RSA_2048');
     // The RSA_4096 already running when its client left, then this one: nothing else was made.
     expect(pool.stats().generated).toBe(2);
-    console.log(`RSA_2048 after 12 abandoned RSA_4096 requests: ${ms.toFixed(0)} ms; pairs generated: ${pool.stats().generated}`);
+    console.log(
+      `RSA_2048 after 12 abandoned RSA_4096 requests: ${ms.toFixed(0)} ms; pairs generated: ${pool.stats().generated}`,
+    );
   });
 
   it('an aborted request leaves the pool queue; one aborted before the call never enters it', async () => {
@@ -281,10 +300,11 @@ describe('a full key pair queue', () => {
     cleanups.push(() => kms.destroy());
     const key = (await kms.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
 
-    const send = () => kms.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key, KeyPairSpec: 'RSA_4096' })).then(
-      (out) => ({ ok: out }),
-      (err: unknown) => ({ err }),
-    );
+    const send = () =>
+      kms.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key, KeyPairSpec: 'RSA_4096' })).then(
+        (out) => ({ ok: out }),
+        (err: unknown) => ({ err }),
+      );
     // One runs, two wait, the fourth finds the queue full.
     const results = await Promise.all([send(), send(), send(), send()]);
     const refused = results.filter((r) => 'err' in r);
@@ -300,7 +320,8 @@ describe('a full key pair queue', () => {
   });
 
   it('the pool option is checked', () => {
-    for (const bad of [0, -1, 2.5]) expect(() => new KeyPairWorkerPool({ threads: 1, maxQueued: bad })).toThrow(RangeError);
+    for (const bad of [0, -1, 2.5])
+      expect(() => new KeyPairWorkerPool({ threads: 1, maxQueued: bad })).toThrow(RangeError);
   });
 });
 
@@ -313,15 +334,38 @@ describe('serve options', () => {
   };
 
   it('--max-connections-per-client and --max-queue reach the server and the pool; bad values exit 252', async () => {
-    for (const bad of [['--max-queue', '0'], ['--max-connections-per-client', 'many']]) {
-      const r = spawnSync(process.execPath, [BIN, 'serve', '--memory', '--port', '0', ...bad], { env: env(), encoding: 'utf8' });
+    for (const bad of [
+      ['--max-queue', '0'],
+      ['--max-connections-per-client', 'many'],
+    ]) {
+      const r = spawnSync(process.execPath, [BIN, 'serve', '--memory', '--port', '0', ...bad], {
+        env: env(),
+        encoding: 'utf8',
+      });
       expect(r.status, bad.join(' ')).toBe(252);
       expect(r.stderr).toContain(`argument ${bad[0]}: expected a whole number`);
     }
-    const child = spawn(process.execPath, [BIN, 'serve', '--memory', '--port', '0', '--threads', '2', '--quiet', '--max-connections-per-client', '3', '--max-queue', '1'], {
-      env: env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'serve',
+        '--memory',
+        '--port',
+        '0',
+        '--threads',
+        '2',
+        '--quiet',
+        '--max-connections-per-client',
+        '3',
+        '--max-queue',
+        '1',
+      ],
+      {
+        env: env(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     cleanups.push(async () => {
       child.kill('SIGTERM');
@@ -361,7 +405,9 @@ describe('serve options', () => {
     cleanups.push(() => kms.destroy());
     const key = (await kms.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
     const results = await Promise.allSettled(
-      [0, 1, 2].map(() => kms.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key, KeyPairSpec: 'RSA_4096' }))),
+      [0, 1, 2].map(() =>
+        kms.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key, KeyPairSpec: 'RSA_4096' })),
+      ),
     );
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(refused.map((r) => (r.reason as Error).name)).toEqual(['ThrottlingException']);

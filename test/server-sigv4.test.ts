@@ -14,17 +14,33 @@ import { join } from 'node:path';
 import * as sdk from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
-import { startServer, loadCredentialsFile, type RunningServer, type ServerCredentials } from '../src/node/http/server.js';
+import {
+  startServer,
+  loadCredentialsFile,
+  type RunningServer,
+  type ServerCredentials,
+} from '../src/node/http/server.js';
 
-const A: ServerCredentials = { accessKeyId: 'AKIDALPHA0000000000A', secretAccessKey: 'alpha/secret+key/0000000000000000000000A', accountId: '444455556666' };
-const B: ServerCredentials = { accessKeyId: 'AKIDBRAVO0000000000B', secretAccessKey: 'bravo/secret+key/0000000000000000000000B' };
+const A: ServerCredentials = {
+  accessKeyId: 'AKIDALPHA0000000000A',
+  secretAccessKey: 'alpha/secret+key/0000000000000000000000A',
+  accountId: '444455556666',
+};
+const B: ServerCredentials = {
+  accessKeyId: 'AKIDBRAVO0000000000B',
+  secretAccessKey: 'bravo/secret+key/0000000000000000000000B',
+};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 type ClientConfig = ConstructorParameters<typeof sdk.KMSClient>[0];
 
-function client(url: string, creds: { accessKeyId: string; secretAccessKey: string }, extra: Partial<ClientConfig> = {}) {
+function client(
+  url: string,
+  creds: { accessKeyId: string; secretAccessKey: string },
+  extra: Partial<ClientConfig> = {},
+) {
   return new sdk.KMSClient({
     endpoint: url,
     region: 'eu-west-1',
@@ -52,11 +68,18 @@ async function refused(p: Promise<unknown>, name: string): Promise<sdk.KMSServic
 }
 
 /** A middleware that changes the request after the SDK signed it (the body as text). */
-function afterSigning(c: sdk.KMSClient, change: (request: { headers: Record<string, string>; body: string }) => void): void {
+function afterSigning(
+  c: sdk.KMSClient,
+  change: (request: { headers: Record<string, string>; body: string }) => void,
+): void {
   c.middlewareStack.add(
     (next) => async (args) => {
-      const request = (args as unknown as { request: { headers: Record<string, string>; body: string | Uint8Array } }).request;
-      const view = { headers: request.headers, body: typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body) };
+      const request = (args as unknown as { request: { headers: Record<string, string>; body: string | Uint8Array } })
+        .request;
+      const view = {
+        headers: request.headers,
+        body: typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body),
+      };
       change(view);
       request.body = view.body;
       return next(args);
@@ -114,13 +137,21 @@ describe('strict mode (auth: sigv4)', () => {
   });
   afterAll(() => server.close());
 
-  it('a correctly signed SDK request passes; the account is the credential\'s, the Region the scope\'s', async () => {
+  it("a correctly signed SDK request passes; the account is the credential's, the Region the scope's", async () => {
     const a = client(server.url, A);
     const key = (await a.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
     expect(key.Arn).toMatch(/^arn:aws:kms:eu-west-1:444455556666:key\//);
     expect(key.AWSAccountId).toBe('444455556666');
-    const pair = await a.send(new sdk.GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { k: 'v' } }));
-    const back = await a.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: { k: 'v' } }));
+    const pair = await a.send(
+      new sdk.GenerateDataKeyPairCommand({
+        KeyId: key.KeyId,
+        KeyPairSpec: 'ECC_NIST_P256',
+        EncryptionContext: { k: 'v' },
+      }),
+    );
+    const back = await a.send(
+      new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: { k: 'v' } }),
+    );
     expect(Buffer.from(back.Plaintext!)).toEqual(Buffer.from(pair.PrivateKeyPlaintext!));
 
     // B has no account of its own: the server's default. A's key is not B's by bare id.
@@ -132,7 +163,7 @@ describe('strict mode (auth: sigv4)', () => {
     b.destroy();
   });
 
-  it('a wrong secret is InvalidSignatureException with AWS\'s text, and the SDK does not retry it', async () => {
+  it("a wrong secret is InvalidSignatureException with AWS's text, and the SDK does not retry it", async () => {
     const c = client(server.url, { accessKeyId: A.accessKeyId, secretAccessKey: 'wrong' }, { maxAttempts: 3 });
     const e = await refused(c.send(new sdk.ListKeysCommand({})), 'InvalidSignatureException');
     expect(e.message).toBe(MISMATCH);
@@ -150,20 +181,27 @@ describe('strict mode (auth: sigv4)', () => {
   it('a date more than 5 minutes off is InvalidSignatureException "Signature expired" / "not yet current"', async () => {
     const stale = client(server.url, A, { systemClockOffset: -10 * 60 * 1000 });
     const e = await refused(stale.send(new sdk.ListKeysCommand({})), 'InvalidSignatureException');
-    expect(e.message).toMatch(/^Signature expired: (\d{8}T\d{6}Z) is now earlier than (\d{8}T\d{6}Z) \((\d{8}T\d{6}Z) - 5 min\.\)$/);
-    const [, signed, limit, now] = /^Signature expired: (\S+) is now earlier than (\S+) \((\S+) - 5 min\.\)$/.exec(e.message)!;
-    const t = (s: string) => Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15));
+    expect(e.message).toMatch(
+      /^Signature expired: (\d{8}T\d{6}Z) is now earlier than (\d{8}T\d{6}Z) \((\d{8}T\d{6}Z) - 5 min\.\)$/,
+    );
+    const [, signed, limit, now] = /^Signature expired: (\S+) is now earlier than (\S+) \((\S+) - 5 min\.\)$/.exec(
+      e.message,
+    )!;
+    const t = (s: string) =>
+      Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15));
     expect(t(now) - t(limit)).toBe(5 * 60 * 1000);
     expect(Math.abs(t(now) - t(signed) - 10 * 60 * 1000)).toBeLessThan(60 * 1000);
     stale.destroy();
 
     const future = client(server.url, A, { systemClockOffset: 10 * 60 * 1000 });
     const f = await refused(future.send(new sdk.ListKeysCommand({})), 'InvalidSignatureException');
-    expect(f.message).toMatch(/^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 5 min\.\)$/);
+    expect(f.message).toMatch(
+      /^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 5 min\.\)$/,
+    );
     future.destroy();
   });
 
-  it('with retries, the SDK corrects its clock from the server\'s Date header and succeeds on the second attempt', async () => {
+  it("with retries, the SDK corrects its clock from the server's Date header and succeeds on the second attempt", async () => {
     const skewed = client(server.url, A, { systemClockOffset: -10 * 60 * 1000, maxAttempts: 3 });
     const out = await skewed.send(new sdk.ListKeysCommand({}));
     expect(out.$metadata.httpStatusCode).toBe(200);
@@ -200,7 +238,10 @@ describe('strict mode (auth: sigv4)', () => {
   it('no Authorization header is MissingAuthenticationTokenException, checked before the target', async () => {
     const r = await rawPost(server.url, {});
     expect(r.status).toBe(400);
-    expect(r.json).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' });
+    expect(r.json).toEqual({
+      __type: 'MissingAuthenticationTokenException',
+      message: 'Request is missing Authentication Token',
+    });
     const unknown = await rawPost(server.url, { 'X-Amz-Target': 'TrentService.Nope' });
     expect(unknown.json.__type).toBe('MissingAuthenticationTokenException');
   });
@@ -212,7 +253,8 @@ describe('strict mode (auth: sigv4)', () => {
     });
     expect(r.json).toEqual({
       __type: 'IncompleteSignatureException',
-      message: "Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter.",
+      message:
+        "Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter.",
     });
     const scope = await rawPost(server.url, {
       Authorization: `AWS4-HMAC-SHA256 Credential=${A.accessKeyId}/eu-west-1/kms, SignedHeaders=host, Signature=${'a'.repeat(64)}`,
@@ -229,14 +271,22 @@ describe('strict mode (auth: sigv4)', () => {
   it('a request signed for another service is refused', async () => {
     const r = await signedPost(server.url, A, 'TrentService.ListKeys', '{}', { service: 'dynamodb' });
     expect(r.status).toBe(400);
-    expect(r.json).toEqual({ __type: 'InvalidSignatureException', message: "Credential should be scoped to correct service: 'kms'. " });
+    expect(r.json).toEqual({
+      __type: 'InvalidSignatureException',
+      message: "Credential should be scoped to correct service: 'kms'. ",
+    });
   });
 
   it('botocore-style signing (no x-amz-content-sha256, a smaller header set) passes', async () => {
-    const r = await signedPost(server.url, B, 'TrentService.GenerateRandom', '{"NumberOfBytes":8}', { region: 'ap-south-1' });
+    const r = await signedPost(server.url, B, 'TrentService.GenerateRandom', '{"NumberOfBytes":8}', {
+      region: 'ap-south-1',
+    });
     expect(r.status).toBe(200);
     expect(Buffer.from(r.json.Plaintext as string, 'base64')).toHaveLength(8);
-    const withHash = await signedPost(server.url, B, 'TrentService.CreateKey', '{}', { region: 'ap-south-1', checksum: true });
+    const withHash = await signedPost(server.url, B, 'TrentService.CreateKey', '{}', {
+      region: 'ap-south-1',
+      checksum: true,
+    });
     expect((withHash.json.KeyMetadata as { Arn: string }).Arn).toMatch(/^arn:aws:kms:ap-south-1:111122223333:key\//);
   });
 
@@ -257,10 +307,22 @@ async function signThenSend(
   body = '{}',
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const u = new URL(url);
-  const signer = new SignatureV4({ service: 'kms', region: 'eu-west-1', credentials: creds, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+  const signer = new SignatureV4({
+    service: 'kms',
+    region: 'eu-west-1',
+    credentials: creds,
+    sha256: Hash.bind(null, 'sha256'),
+    applyChecksum: false,
+  });
   const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', query: {},
-    headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', ...signedHeaders }, body,
+    method: 'POST',
+    protocol: 'http:',
+    hostname: u.hostname,
+    port: Number(u.port),
+    path: '/',
+    query: {},
+    headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', ...signedHeaders },
+    body,
   });
   const headers = { ...(signed.headers as Record<string, string>) };
   delete headers.host;
@@ -301,13 +363,22 @@ describe('strict mode: what must be signed, and what is checked before the body'
   it('X-Amz-Target must be signed: an unsigned target, added or swapped after signing, is refused', async () => {
     const ok = await signThenSend(server.url, A, { 'x-amz-target': 'TrentService.ListKeys' }, () => {});
     expect(ok.status).toBe(200);
-    const unsigned = await signThenSend(server.url, A, {}, (h) => { h['x-amz-target'] = 'TrentService.CreateKey'; });
+    const unsigned = await signThenSend(server.url, A, {}, (h) => {
+      h['x-amz-target'] = 'TrentService.CreateKey';
+    });
     expect(unsigned.json.__type).toBe('InvalidSignatureException');
     expect(unsigned.json.message).toMatch(/X-Amz-Target' must be a 'SignedHeader'/);
   });
 
   it('a header listed as signed that did not arrive, or a listed name that is no header, is refused', async () => {
-    const dropped = await signThenSend(server.url, A, { 'x-amz-target': 'TrentService.ListKeys', 'x-extra': 'yes' }, (h) => { delete h['x-extra']; });
+    const dropped = await signThenSend(
+      server.url,
+      A,
+      { 'x-amz-target': 'TrentService.ListKeys', 'x-extra': 'yes' },
+      (h) => {
+        delete h['x-extra'];
+      },
+    );
     expect(dropped.json).toEqual({ __type: 'InvalidSignatureException', message: MISMATCH });
     const padded = await signThenSend(server.url, A, { 'x-amz-target': 'TrentService.ListKeys' }, (h) => {
       h.authorization = h.authorization.replace('SignedHeaders=', 'SignedHeaders=constructor;');
@@ -316,8 +387,13 @@ describe('strict mode: what must be signed, and what is checked before the body'
   });
 
   it('a session token is UnrecognizedClientException: these credentials are long-term keys', async () => {
-    const r = await signThenSend(server.url, A, { 'x-amz-target': 'TrentService.ListKeys' }, (h) => { h['x-amz-security-token'] = 'token'; });
-    expect(r.json).toEqual({ __type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
+    const r = await signThenSend(server.url, A, { 'x-amz-target': 'TrentService.ListKeys' }, (h) => {
+      h['x-amz-security-token'] = 'token';
+    });
+    expect(r.json).toEqual({
+      __type: 'UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+    });
   });
 
   it('a date that does not exist is IncompleteSignatureException', async () => {
@@ -332,10 +408,16 @@ describe('strict mode: what must be signed, and what is checked before the body'
   it('two Authorization headers, or a parameter twice, are IncompleteSignatureException; no value of the header is echoed', async () => {
     const u = new URL(server.url);
     const auth = `AWS4-HMAC-SHA256 Credential=${A.accessKeyId}/20261129/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=${'b'.repeat(64)}`;
-    const twice = await rawHttp(server.url, `POST / HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: ${auth}\r\nAuthorization: ${auth}\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+    const twice = await rawHttp(
+      server.url,
+      `POST / HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: ${auth}\r\nAuthorization: ${auth}\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+    );
     expect(twice.status).toBe(400);
     expect(JSON.parse(twice.body).__type).toBe('IncompleteSignatureException');
-    const param = await rawPost(server.url, { Authorization: `${auth}, Signature=${'c'.repeat(64)}`, 'X-Amz-Date': '20261129T120000Z' });
+    const param = await rawPost(server.url, {
+      Authorization: `${auth}, Signature=${'c'.repeat(64)}`,
+      'X-Amz-Date': '20261129T120000Z',
+    });
     expect(param.json.__type).toBe('IncompleteSignatureException');
     const secret = await rawPost(server.url, { Authorization: 'sk_live_SUPERSECRETTOKEN123' });
     expect(secret.json.__type).toBe('IncompleteSignatureException');
@@ -344,11 +426,20 @@ describe('strict mode: what must be signed, and what is checked before the body'
 
   it('an unsigned or unknown caller is answered before its body arrives', async () => {
     const u = new URL(server.url);
-    for (const auth of ['', `Authorization: AWS4-HMAC-SHA256 Credential=AKIDNOBODY/20261129/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=${'d'.repeat(64)}\r\n`]) {
+    for (const auth of [
+      '',
+      `Authorization: AWS4-HMAC-SHA256 Credential=AKIDNOBODY/20261129/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=${'d'.repeat(64)}\r\n`,
+    ]) {
       // 1,000,000 bytes announced, 10 sent: the answer comes without waiting for the rest.
-      const r = await rawHttp(server.url, `POST / HTTP/1.1\r\nHost: ${u.host}\r\n${auth}X-Amz-Target: TrentService.ListKeys\r\nContent-Length: 1000000\r\n\r\n{"a":"bcd"`, true);
+      const r = await rawHttp(
+        server.url,
+        `POST / HTTP/1.1\r\nHost: ${u.host}\r\n${auth}X-Amz-Target: TrentService.ListKeys\r\nContent-Length: 1000000\r\n\r\n{"a":"bcd"`,
+        true,
+      );
       expect(r.status).toBe(400);
-      expect(JSON.parse(r.body).__type).toBe(auth === '' ? 'MissingAuthenticationTokenException' : 'UnrecognizedClientException');
+      expect(JSON.parse(r.body).__type).toBe(
+        auth === '' ? 'MissingAuthenticationTokenException' : 'UnrecognizedClientException',
+      );
     }
   });
 });
@@ -410,17 +501,49 @@ describe('loadCredentialsFile', () => {
       ['nosecret.json', JSON.stringify([{ accessKeyId: 'AKID1' }]), /entry 1: secretAccessKey/],
       ['account.json', JSON.stringify([{ ...B, accountId: '12' }]), /entry 1: accountId must be 12 digits/],
       ['twice.json', JSON.stringify([A, { ...A, secretAccessKey: 'other' }]), /listed twice/],
-      ['partial.ini', `[p1]\naws_access_key_id = X\n[p2]\naws_secret_access_key = ${A.secretAccessKey}\n`, /profile \[p1\] \(line 1\) has no aws_secret_access_key/],
+      [
+        'partial.ini',
+        `[p1]\naws_access_key_id = X\n[p2]\naws_secret_access_key = ${A.secretAccessKey}\n`,
+        /profile \[p1\] \(line 1\) has no aws_secret_access_key/,
+      ],
       ['text.txt', 'hello world', /neither JSON nor an AWS credentials file/],
       // A key or member this file format does not have is an error, never ignored.
-      ['region.ini', `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\nregion = eu-west-1\n`, /profile \[ci\] has an unknown key 'region' on line 4 \(known: aws_access_key_id, aws_secret_access_key, aws_account_id, principal, role_session_name\)/],
-      ['token.ini', `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\naws_session_token = T\n`, /unknown key 'aws_session_token'/],
-      ['typo.json', JSON.stringify([{ ...A, principle: 'arn:aws:iam::444455556666:user/a' }]), /entry 1 has an unknown member 'principle' \(known: accessKeyId, secretAccessKey, accountId, principal, roleSessionName\)/],
+      [
+        'region.ini',
+        `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\nregion = eu-west-1\n`,
+        /profile \[ci\] has an unknown key 'region' on line 4 \(known: aws_access_key_id, aws_secret_access_key, aws_account_id, principal, role_session_name\)/,
+      ],
+      [
+        'token.ini',
+        `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\naws_session_token = T\n`,
+        /unknown key 'aws_session_token'/,
+      ],
+      [
+        'typo.json',
+        JSON.stringify([{ ...A, principle: 'arn:aws:iam::444455556666:user/a' }]),
+        /entry 1 has an unknown member 'principle' \(known: accessKeyId, secretAccessKey, accountId, principal, roleSessionName\)/,
+      ],
       ['badarn.json', JSON.stringify([{ ...A, principal: 'alice' }]), /entry 1: principal must be an IAM ARN/],
-      ['group.json', JSON.stringify([{ ...A, principal: 'arn:aws:iam::444455556666:group/ops' }]), /entry 1: principal arn:aws:iam::444455556666:group\/ops: only an account root, an IAM user, an IAM role or an assumed-role session/],
-      ['mismatch.json', JSON.stringify([{ ...A, principal: 'arn:aws:iam::777788889999:user/mallory' }]), /entry 1: principal arn:aws:iam::777788889999:user\/mallory is of account 777788889999, not of the entry's account 444455556666/],
-      ['session.json', JSON.stringify([{ ...A, principal: 'arn:aws:iam::444455556666:user/a', roleSessionName: 'x1' }]), /entry 1: roleSessionName is only for a role principal/],
-      ['session.ini', `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\nprincipal = arn:aws:iam::444455556666:role/r\nrole_session_name = a b\n`, /entry 1: principal arn:aws:iam::444455556666:role\/r: the role session name must be/],
+      [
+        'group.json',
+        JSON.stringify([{ ...A, principal: 'arn:aws:iam::444455556666:group/ops' }]),
+        /entry 1: principal arn:aws:iam::444455556666:group\/ops: only an account root, an IAM user, an IAM role or an assumed-role session/,
+      ],
+      [
+        'mismatch.json',
+        JSON.stringify([{ ...A, principal: 'arn:aws:iam::777788889999:user/mallory' }]),
+        /entry 1: principal arn:aws:iam::777788889999:user\/mallory is of account 777788889999, not of the entry's account 444455556666/,
+      ],
+      [
+        'session.json',
+        JSON.stringify([{ ...A, principal: 'arn:aws:iam::444455556666:user/a', roleSessionName: 'x1' }]),
+        /entry 1: roleSessionName is only for a role principal/,
+      ],
+      [
+        'session.ini',
+        `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\nprincipal = arn:aws:iam::444455556666:role/r\nrole_session_name = a b\n`,
+        /entry 1: principal arn:aws:iam::444455556666:role\/r: the role session name must be/,
+      ],
     ];
     for (const [name, text, message] of cases) {
       const p = file(name, text);
@@ -475,11 +598,15 @@ describe('loadCredentialsFile', () => {
         `credentials file ${p} is open to group or others (mode 0${mode.toString(8)}) and holds secret keys; make it readable by its owner only: chmod 600 ${p}`,
       );
     }
-    for (const mode of [0o600, 0o400]) expect(loadCredentialsFile(file(`owner-${mode.toString(8)}.json`, text, mode))).toEqual([A]);
+    for (const mode of [0o600, 0o400])
+      expect(loadCredentialsFile(file(`owner-${mode.toString(8)}.json`, text, mode))).toEqual([A]);
   });
 
   it('a strict server runs on what it read', async () => {
-    const p = file('run.ini', `[default]\naws_access_key_id = ${A.accessKeyId}\naws_secret_access_key = ${A.secretAccessKey}\naws_account_id = 444455556666\n`);
+    const p = file(
+      'run.ini',
+      `[default]\naws_access_key_id = ${A.accessKeyId}\naws_secret_access_key = ${A.secretAccessKey}\naws_account_id = 444455556666\n`,
+    );
     const server = await startServer({ port: 0, auth: 'sigv4', credentials: loadCredentialsFile(p) });
     const c = client(server.url, A);
     expect((await c.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.AWSAccountId).toBe('444455556666');
@@ -489,7 +616,11 @@ describe('loadCredentialsFile', () => {
 });
 
 describe("strict mode: a key belongs to its account (AWS's default key policy)", () => {
-  const OWNER: ServerCredentials = { accessKeyId: 'AKIDOWNER00000000001', secretAccessKey: 'owner/secret+key/000000000000000000001', accountId: '444455556666' };
+  const OWNER: ServerCredentials = {
+    accessKeyId: 'AKIDOWNER00000000001',
+    secretAccessKey: 'owner/secret+key/000000000000000000001',
+    accountId: '444455556666',
+  };
   const STRANGER: ServerCredentials = {
     accessKeyId: 'AKIDSTRANGER0000002',
     secretAccessKey: 'stranger/secret+key/0000000000000000002',
@@ -525,7 +656,8 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
     const own = (await stranger.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
     expect(own.AWSAccountId).toBe('777788889999');
     await stranger.send(new sdk.CreateAliasCommand({ AliasName: 'alias/mine', TargetKeyId: own.KeyId }));
-    const ownBlob = (await stranger.send(new sdk.EncryptCommand({ KeyId: own.KeyId, Plaintext: new Uint8Array([1]) }))).CiphertextBlob!;
+    const ownBlob = (await stranger.send(new sdk.EncryptCommand({ KeyId: own.KeyId, Plaintext: new Uint8Array([1]) })))
+      .CiphertextBlob!;
     const before = (await owner.send(new sdk.DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!;
 
     // [action, the request for a key reference sent by a client, whether the operation takes an alias]
@@ -533,22 +665,47 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
       ['DescribeKey', (k, c) => c.send(new sdk.DescribeKeyCommand({ KeyId: k })), true],
       ['EnableKey', (k, c) => c.send(new sdk.EnableKeyCommand({ KeyId: k })), false],
       ['DisableKey', (k, c) => c.send(new sdk.DisableKeyCommand({ KeyId: k })), false],
-      ['ScheduleKeyDeletion', (k, c) => c.send(new sdk.ScheduleKeyDeletionCommand({ KeyId: k, PendingWindowInDays: 7 })), true],
+      [
+        'ScheduleKeyDeletion',
+        (k, c) => c.send(new sdk.ScheduleKeyDeletionCommand({ KeyId: k, PendingWindowInDays: 7 })),
+        true,
+      ],
       ['CancelKeyDeletion', (k, c) => c.send(new sdk.CancelKeyDeletionCommand({ KeyId: k })), true],
       ['EnableKeyRotation', (k, c) => c.send(new sdk.EnableKeyRotationCommand({ KeyId: k })), true],
       ['DisableKeyRotation', (k, c) => c.send(new sdk.DisableKeyRotationCommand({ KeyId: k })), true],
       ['GetKeyRotationStatus', (k, c) => c.send(new sdk.GetKeyRotationStatusCommand({ KeyId: k })), true],
       ['RotateKeyOnDemand', (k, c) => c.send(new sdk.RotateKeyOnDemandCommand({ KeyId: k })), true],
-      ['GenerateDataKeyPair', (k, c) => c.send(new sdk.GenerateDataKeyPairCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' })), true],
-      ['GenerateDataKeyPairWithoutPlaintext', (k, c) => c.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' })), true],
+      [
+        'GenerateDataKeyPair',
+        (k, c) => c.send(new sdk.GenerateDataKeyPairCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' })),
+        true,
+      ],
+      [
+        'GenerateDataKeyPairWithoutPlaintext',
+        (k, c) =>
+          c.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' })),
+        true,
+      ],
       ['GenerateDataKey', (k, c) => c.send(new sdk.GenerateDataKeyCommand({ KeyId: k, KeySpec: 'AES_256' })), true],
-      ['GenerateDataKeyWithoutPlaintext', (k, c) => c.send(new sdk.GenerateDataKeyWithoutPlaintextCommand({ KeyId: k, NumberOfBytes: 16 })), true],
+      [
+        'GenerateDataKeyWithoutPlaintext',
+        (k, c) => c.send(new sdk.GenerateDataKeyWithoutPlaintextCommand({ KeyId: k, NumberOfBytes: 16 })),
+        true,
+      ],
       ['Encrypt', (k, c) => c.send(new sdk.EncryptCommand({ KeyId: k, Plaintext: new Uint8Array([1]) })), true],
       ['GetPublicKey', (k, c) => c.send(new sdk.GetPublicKeyCommand({ KeyId: k })), true],
       ['ListAliases', (k, c) => c.send(new sdk.ListAliasesCommand({ KeyId: k })), false],
-      ['CreateAlias', (k, c) => c.send(new sdk.CreateAliasCommand({ AliasName: 'alias/stolen', TargetKeyId: k })), false],
+      [
+        'CreateAlias',
+        (k, c) => c.send(new sdk.CreateAliasCommand({ AliasName: 'alias/stolen', TargetKeyId: k })),
+        false,
+      ],
       ['UpdateAlias', (k, c) => c.send(new sdk.UpdateAliasCommand({ AliasName: 'alias/mine', TargetKeyId: k })), false],
-      ['ReEncryptTo', (k, c) => c.send(new sdk.ReEncryptCommand({ CiphertextBlob: ownBlob, DestinationKeyId: k })), true],
+      [
+        'ReEncryptTo',
+        (k, c) => c.send(new sdk.ReEncryptCommand({ CiphertextBlob: ownBlob, DestinationKeyId: k })),
+        true,
+      ],
     ];
     for (const [action, command, alias] of cases) {
       const e = await refused(command(key.Arn!, stranger), 'AccessDeniedException');
@@ -561,10 +718,16 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
 
     // The owner's key is as it was, and works for the owner by alias.
     expect((await owner.send(new sdk.DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata).toEqual(before);
-    expect((await owner.send(new sdk.GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(false);
-    const pair = await owner.send(new sdk.GenerateDataKeyPairCommand({ KeyId: 'alias/owned', KeyPairSpec: 'ECC_NIST_P256' }));
+    expect((await owner.send(new sdk.GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(
+      false,
+    );
+    const pair = await owner.send(
+      new sdk.GenerateDataKeyPairCommand({ KeyId: 'alias/owned', KeyPairSpec: 'ECC_NIST_P256' }),
+    );
     expect(pair.KeyId).toBe(key.Arn);
-    expect((await stranger.send(new sdk.ListAliasesCommand({}))).Aliases!.map((a) => [a.AliasName, a.TargetKeyId])).toEqual([['alias/mine', own.KeyId]]);
+    expect(
+      (await stranger.send(new sdk.ListAliasesCommand({}))).Aliases!.map((a) => [a.AliasName, a.TargetKeyId]),
+    ).toEqual([['alias/mine', own.KeyId]]);
     owner.destroy();
     stranger.destroy();
   });
@@ -574,16 +737,25 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
     const stranger = client(server.url, STRANGER);
     const role = client(server.url, ROLE);
     const key = (await owner.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
-    const blob = (await owner.send(new sdk.EncryptCommand({ KeyId: key.KeyId, Plaintext: new Uint8Array([5, 6]) }))).CiphertextBlob!;
-    const pair = await owner.send(new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
+    const blob = (await owner.send(new sdk.EncryptCommand({ KeyId: key.KeyId, Plaintext: new Uint8Array([5, 6]) })))
+      .CiphertextBlob!;
+    const pair = await owner.send(
+      new sdk.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256' }),
+    );
 
     const d = await refused(stranger.send(new sdk.DecryptCommand({ CiphertextBlob: blob })), 'AccessDeniedException');
     expect(d.message).toBe(deniedBlob(MALLORY, 'Decrypt'));
     expect(d.message).not.toContain(key.KeyId!);
-    const p = await refused(stranger.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob })), 'AccessDeniedException');
+    const p = await refused(
+      stranger.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob })),
+      'AccessDeniedException',
+    );
     expect(p.message).toBe(deniedBlob(MALLORY, 'Decrypt'));
     const own = (await stranger.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
-    const r = await refused(stranger.send(new sdk.ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: own.KeyId })), 'AccessDeniedException');
+    const r = await refused(
+      stranger.send(new sdk.ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: own.KeyId })),
+      'AccessDeniedException',
+    );
     expect(r.message).toBe(deniedBlob(MALLORY, 'ReEncryptFrom'));
 
     // The role's caller ARN is its session; the role's account is the stranger's, so the stranger's key is the role's.
@@ -596,24 +768,38 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
 
     // A key that does not exist in another account: AccessDenied as well, so nothing is learnt.
     const ghost = 'arn:aws:kms:eu-west-1:444455556666:key/00000000-0000-4000-8000-000000000000';
-    expect((await refused(stranger.send(new sdk.DescribeKeyCommand({ KeyId: ghost })), 'AccessDeniedException')).message).toBe(
-      denied(MALLORY, 'DescribeKey', ghost),
-    );
+    expect(
+      (await refused(stranger.send(new sdk.DescribeKeyCommand({ KeyId: ghost })), 'AccessDeniedException')).message,
+    ).toBe(denied(MALLORY, 'DescribeKey', ghost));
 
     // The owner still decrypts both.
-    expect(Buffer.from((await owner.send(new sdk.DecryptCommand({ CiphertextBlob: blob }))).Plaintext!)).toEqual(Buffer.from([5, 6]));
+    expect(Buffer.from((await owner.send(new sdk.DecryptCommand({ CiphertextBlob: blob }))).Plaintext!)).toEqual(
+      Buffer.from([5, 6]),
+    );
     await owner.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob }));
     for (const c of [owner, stranger, role]) c.destroy();
   });
 
   it('startServer refuses a principal of another account than the entry, or one that is no IAM caller', async () => {
-    await expect(startServer({ port: 0, auth: 'sigv4', credentials: [{ ...OWNER, principal: 'arn:aws:iam::777788889999:user/mallory' }] })).rejects.toThrow(
+    await expect(
+      startServer({
+        port: 0,
+        auth: 'sigv4',
+        credentials: [{ ...OWNER, principal: 'arn:aws:iam::777788889999:user/mallory' }],
+      }),
+    ).rejects.toThrow(
       "credentials[0]: principal arn:aws:iam::777788889999:user/mallory is of account 777788889999, not of the entry's account 444455556666",
     );
-    await expect(startServer({ port: 0, auth: 'sigv4', credentials: [{ ...OWNER, principal: 'arn:aws:iam::444455556666:group/ops' }] })).rejects.toThrow(TypeError);
-    await expect(startServer({ port: 0, auth: 'sigv4', credentials: [{ ...OWNER, roleSessionName: 'nightly' }] })).rejects.toThrow(
-      'credentials[0]: roleSessionName needs a role principal',
-    );
+    await expect(
+      startServer({
+        port: 0,
+        auth: 'sigv4',
+        credentials: [{ ...OWNER, principal: 'arn:aws:iam::444455556666:group/ops' }],
+      }),
+    ).rejects.toThrow(TypeError);
+    await expect(
+      startServer({ port: 0, auth: 'sigv4', credentials: [{ ...OWNER, roleSessionName: 'nightly' }] }),
+    ).rejects.toThrow('credentials[0]: roleSessionName needs a role principal');
   });
 
   it('RotateKeyOnDemand and GetKeyRotationStatus answer the key ARN; a multi-Region key its configuration; InvalidCiphertext has no message on the wire', async () => {
@@ -622,10 +808,21 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
     expect((await owner.send(new sdk.RotateKeyOnDemandCommand({ KeyId: key.KeyId }))).KeyId).toBe(key.Arn);
     expect((await owner.send(new sdk.GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyId).toBe(key.Arn);
     const mrk = (await owner.send(new sdk.CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
-    const config = { MultiRegionKeyType: 'PRIMARY', PrimaryKey: { Arn: mrk.Arn, Region: 'eu-west-1' }, ReplicaKeys: [] };
+    const config = {
+      MultiRegionKeyType: 'PRIMARY',
+      PrimaryKey: { Arn: mrk.Arn, Region: 'eu-west-1' },
+      ReplicaKeys: [],
+    };
     expect(mrk.MultiRegionConfiguration).toEqual(config);
-    expect((await owner.send(new sdk.DescribeKeyCommand({ KeyId: mrk.KeyId }))).KeyMetadata!.MultiRegionConfiguration).toEqual(config);
-    const r = await signedPost(server.url, OWNER, 'TrentService.Decrypt', JSON.stringify({ CiphertextBlob: Buffer.from([1, 2, 3]).toString('base64') }));
+    expect(
+      (await owner.send(new sdk.DescribeKeyCommand({ KeyId: mrk.KeyId }))).KeyMetadata!.MultiRegionConfiguration,
+    ).toEqual(config);
+    const r = await signedPost(
+      server.url,
+      OWNER,
+      'TrentService.Decrypt',
+      JSON.stringify({ CiphertextBlob: Buffer.from([1, 2, 3]).toString('base64') }),
+    );
     expect(r.status).toBe(400);
     expect(r.json).toEqual({ __type: 'InvalidCiphertextException' });
     owner.destroy();

@@ -33,7 +33,10 @@ interface RawResponse {
   json: Record<string, unknown>;
 }
 
-async function raw(url: string, init: { method?: string; path?: string; target?: string; body?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+async function raw(
+  url: string,
+  init: { method?: string; path?: string; target?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   const headers: Record<string, string> = { 'Content-Type': 'application/x-amz-json-1.1', ...(init.headers ?? {}) };
   if (init.target !== undefined) headers['X-Amz-Target'] = init.target;
   const res = await fetch(url + (init.path ?? '/'), { method: init.method ?? 'POST', headers, body: init.body });
@@ -117,7 +120,10 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
 
     it('CreateKey, DescribeKey, ListKeys: timestamps come back as Dates, the key in the SigV4 Region', async () => {
       const before = Date.now();
-      const created = await send<sdk.CreateKeyCommandOutput>('CreateKey', new sdk.CreateKeyCommand({ Description: 'first', Tags: [{ TagKey: 'team', TagValue: 'a' }] }));
+      const created = await send<sdk.CreateKeyCommandOutput>(
+        'CreateKey',
+        new sdk.CreateKeyCommand({ Description: 'first', Tags: [{ TagKey: 'team', TagValue: 'a' }] }),
+      );
       key = created.KeyMetadata!;
       expect(key.KeyId).toMatch(UUID);
       expect(key.Arn).toBe(`arn:aws:kms:us-east-1:${ACCOUNT}:key/${key.KeyId}`);
@@ -129,7 +135,10 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
       expect(created.$metadata.httpStatusCode).toBe(200);
       expect(created.$metadata.requestId).toMatch(UUID);
 
-      const described = await send<sdk.DescribeKeyCommandOutput>('DescribeKey', new sdk.DescribeKeyCommand({ KeyId: key.Arn }));
+      const described = await send<sdk.DescribeKeyCommandOutput>(
+        'DescribeKey',
+        new sdk.DescribeKeyCommand({ KeyId: key.Arn }),
+      );
       expect(described.KeyMetadata!.KeyId).toBe(key.KeyId);
       // Epoch seconds with a fraction carry the milliseconds across.
       expect(described.KeyMetadata!.CreationDate!.getTime()).toBe(key.CreationDate!.getTime());
@@ -142,7 +151,10 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
 
     it('CreateAlias, ListAliases, UpdateAlias, DeleteAlias', async () => {
       await send('CreateAlias', new sdk.CreateAliasCommand({ AliasName: 'alias/server-a', TargetKeyId: key.KeyId }));
-      const listed = await send<sdk.ListAliasesCommandOutput>('ListAliases', new sdk.ListAliasesCommand({ KeyId: key.KeyId }));
+      const listed = await send<sdk.ListAliasesCommandOutput>(
+        'ListAliases',
+        new sdk.ListAliasesCommand({ KeyId: key.KeyId }),
+      );
       expect(listed.Aliases!.map((a) => a.AliasName)).toEqual(['alias/server-a']);
       expect(listed.Aliases![0].AliasArn).toBe(`arn:aws:kms:us-east-1:${ACCOUNT}:alias/server-a`);
       expect(listed.Aliases![0].CreationDate).toBeInstanceOf(Date);
@@ -162,15 +174,23 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
 
     it('EnableKeyRotation, GetKeyRotationStatus, DisableKeyRotation, RotateKeyOnDemand', async () => {
       await send('EnableKeyRotation', new sdk.EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
-      const on = await send<sdk.GetKeyRotationStatusCommandOutput>('GetKeyRotationStatus', new sdk.GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
+      const on = await send<sdk.GetKeyRotationStatusCommandOutput>(
+        'GetKeyRotationStatus',
+        new sdk.GetKeyRotationStatusCommand({ KeyId: key.KeyId }),
+      );
       expect(on.KeyRotationEnabled).toBe(true);
       expect(on.KeyId).toBe(key.Arn);
       expect(on.RotationPeriodInDays).toBe(90);
       expect(on.NextRotationDate).toBeInstanceOf(Date);
       expect(on.NextRotationDate!.getTime() - Date.now()).toBeGreaterThan(89 * 86_400_000);
       await send('DisableKeyRotation', new sdk.DisableKeyRotationCommand({ KeyId: key.KeyId }));
-      expect((await kms.send(new sdk.GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(false);
-      const rotated = await send<sdk.RotateKeyOnDemandCommandOutput>('RotateKeyOnDemand', new sdk.RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
+      expect((await kms.send(new sdk.GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(
+        false,
+      );
+      const rotated = await send<sdk.RotateKeyOnDemandCommandOutput>(
+        'RotateKeyOnDemand',
+        new sdk.RotateKeyOnDemandCommand({ KeyId: key.KeyId }),
+      );
       // The key ARN, as AWS answered in 2025.
       expect(rotated.KeyId).toBe(key.Arn);
     });
@@ -178,15 +198,26 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
     it('Encrypt, Decrypt, ReEncrypt: blobs travel as base64 both ways', async () => {
       const plaintext = new Uint8Array(300).map((_, i) => (i * 7) & 0xff);
       const ctx = { purpose: 'server-test' };
-      const enc = await send<sdk.EncryptCommandOutput>('Encrypt', new sdk.EncryptCommand({ KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: ctx }));
+      const enc = await send<sdk.EncryptCommandOutput>(
+        'Encrypt',
+        new sdk.EncryptCommand({ KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: ctx }),
+      );
       expect(enc.CiphertextBlob).toBeInstanceOf(Uint8Array);
       expect(enc.KeyId).toBe(key.Arn);
-      const dec = await send<sdk.DecryptCommandOutput>('Decrypt', new sdk.DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx }));
+      const dec = await send<sdk.DecryptCommandOutput>(
+        'Decrypt',
+        new sdk.DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx }),
+      );
       expect(Buffer.from(dec.Plaintext!)).toEqual(Buffer.from(plaintext));
       expect(dec.EncryptionAlgorithm).toBe('SYMMETRIC_DEFAULT');
-      const re = await send<sdk.ReEncryptCommandOutput>('ReEncrypt', new sdk.ReEncryptCommand({
-        CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: ctx, DestinationKeyId: key2.KeyId,
-      }));
+      const re = await send<sdk.ReEncryptCommandOutput>(
+        'ReEncrypt',
+        new sdk.ReEncryptCommand({
+          CiphertextBlob: enc.CiphertextBlob,
+          SourceEncryptionContext: ctx,
+          DestinationKeyId: key2.KeyId,
+        }),
+      );
       expect(re.SourceKeyId).toBe(key.Arn);
       expect(re.KeyId).toBe(key2.Arn);
       const back = await kms.send(new sdk.DecryptCommand({ CiphertextBlob: re.CiphertextBlob }));
@@ -195,7 +226,10 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
     });
 
     it('GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom', async () => {
-      const dk = await send<sdk.GenerateDataKeyCommandOutput>('GenerateDataKey', new sdk.GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256' }));
+      const dk = await send<sdk.GenerateDataKeyCommandOutput>(
+        'GenerateDataKey',
+        new sdk.GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256' }),
+      );
       expect(dk.Plaintext!.length).toBe(32);
       const opened = await kms.send(new sdk.DecryptCommand({ CiphertextBlob: dk.CiphertextBlob }));
       expect(Buffer.from(opened.Plaintext!)).toEqual(Buffer.from(dk.Plaintext!));
@@ -204,15 +238,24 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
         new sdk.GenerateDataKeyWithoutPlaintextCommand({ KeyId: key.KeyId, NumberOfBytes: 16 }),
       );
       expect(np).not.toHaveProperty('Plaintext');
-      expect((await kms.send(new sdk.DecryptCommand({ CiphertextBlob: np.CiphertextBlob }))).Plaintext!.length).toBe(16);
-      const random = await send<sdk.GenerateRandomCommandOutput>('GenerateRandom', new sdk.GenerateRandomCommand({ NumberOfBytes: 64 }));
+      expect((await kms.send(new sdk.DecryptCommand({ CiphertextBlob: np.CiphertextBlob }))).Plaintext!.length).toBe(
+        16,
+      );
+      const random = await send<sdk.GenerateRandomCommandOutput>(
+        'GenerateRandom',
+        new sdk.GenerateRandomCommand({ NumberOfBytes: 64 }),
+      );
       expect(random.Plaintext!.length).toBe(64);
       expect(random.Plaintext!.some((b) => b !== 0)).toBe(true);
     });
 
     it('GetPublicKey of an asymmetric key is a SPKI node:crypto reads', async () => {
-      const signing = (await kms.send(new sdk.CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!;
-      const pub = await send<sdk.GetPublicKeyCommandOutput>('GetPublicKey', new sdk.GetPublicKeyCommand({ KeyId: signing.KeyId }));
+      const signing = (await kms.send(new sdk.CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })))
+        .KeyMetadata!;
+      const pub = await send<sdk.GetPublicKeyCommandOutput>(
+        'GetPublicKey',
+        new sdk.GetPublicKeyCommand({ KeyId: signing.KeyId }),
+      );
       expect(pub.KeySpec).toBe('ECC_NIST_P256');
       expect(pub.KeyUsage).toBe('SIGN_VERIFY');
       const k = createPublicKey({ key: Buffer.from(pub.PublicKey!), format: 'der', type: 'spki' });
@@ -221,14 +264,21 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
 
     it('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', async () => {
       const ctx = { tenant: 'a' };
-      const pair = await send<sdk.GenerateDataKeyPairCommandOutput>('GenerateDataKeyPair', new sdk.GenerateDataKeyPairCommand({
-        KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: ctx,
-      }));
+      const pair = await send<sdk.GenerateDataKeyPairCommandOutput>(
+        'GenerateDataKeyPair',
+        new sdk.GenerateDataKeyPairCommand({
+          KeyId: key.KeyId,
+          KeyPairSpec: 'ECC_NIST_P256',
+          EncryptionContext: ctx,
+        }),
+      );
       expect(pair.KeyId).toBe(key.Arn);
       expect(pair.KeyPairSpec).toBe('ECC_NIST_P256');
       expect(pair.KeyMaterialId).toMatch(/^[0-9a-f]{64}$/);
       expectPairMatches('ECC_NIST_P256', pair.PrivateKeyPlaintext!, pair.PublicKey!);
-      const opened = await kms.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: ctx }));
+      const opened = await kms.send(
+        new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: ctx }),
+      );
       expect(Buffer.from(opened.Plaintext!)).toEqual(Buffer.from(pair.PrivateKeyPlaintext!));
 
       const np = await send<sdk.GenerateDataKeyPairWithoutPlaintextCommandOutput>(
@@ -241,14 +291,20 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
     });
 
     it('CreateCustomKeyStore, DescribeCustomKeyStores', async () => {
-      const created = await send<sdk.CreateCustomKeyStoreCommandOutput>('CreateCustomKeyStore', new sdk.CreateCustomKeyStoreCommand({
-        CustomKeyStoreName: 'hsm-store',
-        CloudHsmClusterId: 'cluster-1a23b4cdefg',
-        TrustAnchorCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
-        KeyStorePassword: 'kmsPassword',
-      }));
+      const created = await send<sdk.CreateCustomKeyStoreCommandOutput>(
+        'CreateCustomKeyStore',
+        new sdk.CreateCustomKeyStoreCommand({
+          CustomKeyStoreName: 'hsm-store',
+          CloudHsmClusterId: 'cluster-1a23b4cdefg',
+          TrustAnchorCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+          KeyStorePassword: 'kmsPassword',
+        }),
+      );
       expect(created.CustomKeyStoreId).toMatch(/^cks-[0-9a-f]{17}$/);
-      const described = await send<sdk.DescribeCustomKeyStoresCommandOutput>('DescribeCustomKeyStores', new sdk.DescribeCustomKeyStoresCommand({}));
+      const described = await send<sdk.DescribeCustomKeyStoresCommandOutput>(
+        'DescribeCustomKeyStores',
+        new sdk.DescribeCustomKeyStoresCommand({}),
+      );
       const [store] = described.CustomKeyStores!;
       expect(store.CustomKeyStoreId).toBe(created.CustomKeyStoreId);
       expect(store.CustomKeyStoreName).toBe('hsm-store');
@@ -256,16 +312,24 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
     });
 
     it('ScheduleKeyDeletion, CancelKeyDeletion', async () => {
-      const scheduled = await send<sdk.ScheduleKeyDeletionCommandOutput>('ScheduleKeyDeletion', new sdk.ScheduleKeyDeletionCommand({ KeyId: key2.KeyId, PendingWindowInDays: 7 }));
+      const scheduled = await send<sdk.ScheduleKeyDeletionCommandOutput>(
+        'ScheduleKeyDeletion',
+        new sdk.ScheduleKeyDeletionCommand({ KeyId: key2.KeyId, PendingWindowInDays: 7 }),
+      );
       expect(scheduled.KeyState).toBe('PendingDeletion');
       expect(scheduled.PendingWindowInDays).toBe(7);
       expect(scheduled.DeletionDate).toBeInstanceOf(Date);
       const days = (scheduled.DeletionDate!.getTime() - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(6.9);
       expect(days).toBeLessThan(7.1);
-      const cancelled = await send<sdk.CancelKeyDeletionCommandOutput>('CancelKeyDeletion', new sdk.CancelKeyDeletionCommand({ KeyId: key2.KeyId }));
+      const cancelled = await send<sdk.CancelKeyDeletionCommandOutput>(
+        'CancelKeyDeletion',
+        new sdk.CancelKeyDeletionCommand({ KeyId: key2.KeyId }),
+      );
       expect(cancelled.KeyId).toBe(key2.Arn);
-      expect((await kms.send(new sdk.DescribeKeyCommand({ KeyId: key2.KeyId }))).KeyMetadata!.KeyState).toBe('Disabled');
+      expect((await kms.send(new sdk.DescribeKeyCommand({ KeyId: key2.KeyId }))).KeyMetadata!.KeyState).toBe(
+        'Disabled',
+      );
     });
 
     it('covered all 26 operations, and the server logged each one with status 200', () => {
@@ -284,19 +348,35 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
       key = (await kms.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
     });
 
-    it('NotFoundException with AWS\'s recorded messages (400, not the model\'s 404)', async () => {
+    it("NotFoundException with AWS's recorded messages (400, not the model's 404)", async () => {
       const id = '0b5c9e4a-1d2f-4c3b-8a7e-6f5d4c3b2a19';
-      const e = await sdkRejection(kms.send(new sdk.DescribeKeyCommand({ KeyId: id })), sdk.NotFoundException, 'NotFoundException');
+      const e = await sdkRejection(
+        kms.send(new sdk.DescribeKeyCommand({ KeyId: id })),
+        sdk.NotFoundException,
+        'NotFoundException',
+      );
       expect(e.message).toBe(`Key 'arn:aws:kms:us-east-1:${ACCOUNT}:key/${id}' does not exist`);
-      const bad = await sdkRejection(kms.send(new sdk.DescribeKeyCommand({ KeyId: 'fake-key-id' })), sdk.NotFoundException, 'NotFoundException');
+      const bad = await sdkRejection(
+        kms.send(new sdk.DescribeKeyCommand({ KeyId: 'fake-key-id' })),
+        sdk.NotFoundException,
+        'NotFoundException',
+      );
       expect(bad.message).toBe("Invalid keyId 'fake-key-id'");
     });
 
     it('ValidationException (unmodeled: a KMSServiceException named by __type) with the recorded wording', async () => {
-      const e = await sdkRejection(kms.send(new sdk.GenerateRandomCommand({ NumberOfBytes: 0 })), sdk.KMSServiceException, 'ValidationException');
-      expect(e.message).toBe("1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1");
+      const e = await sdkRejection(
+        kms.send(new sdk.GenerateRandomCommand({ NumberOfBytes: 0 })),
+        sdk.KMSServiceException,
+        'ValidationException',
+      );
+      expect(e.message).toBe(
+        "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      );
       const spec = await sdkRejection(
-        kms.send(new sdk.GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'RSA_1024' as sdk.DataKeyPairSpec })),
+        kms.send(
+          new sdk.GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'RSA_1024' as sdk.DataKeyPairSpec }),
+        ),
         sdk.KMSServiceException,
         'ValidationException',
       );
@@ -328,9 +408,17 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
     });
 
     it('InvalidCiphertextException: the server sends no message, as AWS does, which the SDK turns into "UnknownError"', async () => {
-      const pair = await kms.send(new sdk.GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { a: 'b' } }));
+      const pair = await kms.send(
+        new sdk.GenerateDataKeyPairCommand({
+          KeyId: key.KeyId,
+          KeyPairSpec: 'ECC_NIST_P256',
+          EncryptionContext: { a: 'b' },
+        }),
+      );
       const e = await sdkRejection(
-        kms.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: { a: 'c' } })),
+        kms.send(
+          new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: { a: 'c' } }),
+        ),
         sdk.InvalidCiphertextException,
         'InvalidCiphertextException',
       );
@@ -365,7 +453,8 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
     });
 
     it('InvalidKeyUsageException, UnsupportedOperationException, AlreadyExistsException', async () => {
-      const signing = (await kms.send(new sdk.CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!;
+      const signing = (await kms.send(new sdk.CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })))
+        .KeyMetadata!;
       const usage = await sdkRejection(
         kms.send(new sdk.GenerateDataKeyPairCommand({ KeyId: signing.KeyId, KeyPairSpec: 'ECC_NIST_P256' })),
         sdk.InvalidKeyUsageException,
@@ -387,8 +476,18 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
     });
 
     it('the request id of an error is the x-amzn-RequestId the server sent and logged', async () => {
-      const e = await sdkRejection(kms.send(new sdk.DescribeKeyCommand({ KeyId: 'alias/none' })), sdk.NotFoundException, 'NotFoundException');
-      expect(log.some((l) => l.startsWith('POST TrentService.DescribeKey 400 ') && l.includes(` ${e.$metadata.requestId} NotFoundException`))).toBe(true);
+      const e = await sdkRejection(
+        kms.send(new sdk.DescribeKeyCommand({ KeyId: 'alias/none' })),
+        sdk.NotFoundException,
+        'NotFoundException',
+      );
+      expect(
+        log.some(
+          (l) =>
+            l.startsWith('POST TrentService.DescribeKey 400 ') &&
+            l.includes(` ${e.$metadata.requestId} NotFoundException`),
+        ),
+      ).toBe(true);
     });
   });
 
@@ -401,10 +500,18 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
         const k = (await client.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
         expect(k.Arn).toContain(spec === 'SM2' ? ':cn-north-1:' : ':us-east-1:');
         const ctx = { spec };
-        const pair = await client.send(new sdk.GenerateDataKeyPairCommand({ KeyId: k.KeyId, KeyPairSpec: spec as sdk.DataKeyPairSpec, EncryptionContext: ctx }));
+        const pair = await client.send(
+          new sdk.GenerateDataKeyPairCommand({
+            KeyId: k.KeyId,
+            KeyPairSpec: spec as sdk.DataKeyPairSpec,
+            EncryptionContext: ctx,
+          }),
+        );
         expect(pair.KeyPairSpec).toBe(spec);
         expectPairMatches(spec, pair.PrivateKeyPlaintext!, pair.PublicKey!);
-        const opened = await client.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: ctx }));
+        const opened = await client.send(
+          new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: ctx }),
+        );
         expect(Buffer.from(opened.Plaintext!)).toEqual(Buffer.from(pair.PrivateKeyPlaintext!));
         expect(opened.KeyId).toBe(k.Arn);
         if (client !== kms) client.destroy();
@@ -418,14 +525,18 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
     const cnKey = (await cn.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
     // RSA is kept to three RSA_2048 pairs so that the test stays short on two cores.
     const cheap = KEY_PAIR_SPECS.filter((s) => !s.startsWith('RSA_'));
-    const specs: KeyPairSpec[] = Array.from({ length: 200 }, (_, i) => (i % 67 === 5 ? 'RSA_2048' : cheap[i % cheap.length]));
+    const specs: KeyPairSpec[] = Array.from({ length: 200 }, (_, i) =>
+      i % 67 === 5 ? 'RSA_2048' : cheap[i % cheap.length],
+    );
     expect(specs.filter((s) => s === 'RSA_2048')).toHaveLength(3);
     const results = await Promise.all(
       specs.map(async (spec, i) => {
         const client = spec === 'SM2' ? cn : kms;
         const k = spec === 'SM2' ? cnKey : usKey;
         const ctx = { request: String(i) };
-        const pair = await client.send(new sdk.GenerateDataKeyPairCommand({ KeyId: k.KeyId, KeyPairSpec: spec, EncryptionContext: ctx }));
+        const pair = await client.send(
+          new sdk.GenerateDataKeyPairCommand({ KeyId: k.KeyId, KeyPairSpec: spec, EncryptionContext: ctx }),
+        );
         return { spec, i, pair, client, ctx };
       }),
     );
@@ -438,15 +549,25 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
     expect(ids.size).toBe(200);
     // Each blob opens only under its own request's context, to its own request's private key.
     const opened = await Promise.all(
-      results.map(({ pair, client, ctx }) => client.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: ctx }))),
+      results.map(({ pair, client, ctx }) =>
+        client.send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: ctx })),
+      ),
     );
-    opened.forEach((o, j) => expect(Buffer.from(o.Plaintext!)).toEqual(Buffer.from(results[j].pair.PrivateKeyPlaintext!)));
+    opened.forEach((o, j) =>
+      expect(Buffer.from(o.Plaintext!)).toEqual(Buffer.from(results[j].pair.PrivateKeyPlaintext!)),
+    );
     cn.destroy();
   });
 
   it('logs one line per request without secrets or bodies', async () => {
     const k = (await kms.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
-    const pair = await kms.send(new sdk.GenerateDataKeyPairCommand({ KeyId: k.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { owner: 'log-check' } }));
+    const pair = await kms.send(
+      new sdk.GenerateDataKeyPairCommand({
+        KeyId: k.KeyId,
+        KeyPairSpec: 'ECC_NIST_P256',
+        EncryptionContext: { owner: 'log-check' },
+      }),
+    );
     const text = log.join('\n');
     for (const line of log) expect(line).toMatch(/^[A-Z]+ \S+ \d{3} \d+\.\dms [0-9a-f-]{36}( \S.*)?$/);
     expect(text).not.toContain(b64(pair.PrivateKeyPlaintext!));
@@ -483,16 +604,22 @@ describe('the wire, over raw HTTP', () => {
 
   it('an empty body is an empty input; unknown members are ignored; JSON null is an absent member', async () => {
     expect((await raw(server.url, { target: 'TrentService.ListKeys', body: '' })).status).toBe(200);
-    expect((await raw(server.url, { target: 'TrentService.CreateKey', body: '{"Bogus":1,"Description":null}' })).status).toBe(200);
+    expect(
+      (await raw(server.url, { target: 'TrentService.CreateKey', body: '{"Bogus":1,"Description":null}' })).status,
+    ).toBe(200);
     const missing = await raw(server.url, { target: 'TrentService.DescribeKey', body: '{"KeyId":null}' });
     expect(missing.json).toEqual({
       __type: 'ValidationException',
-      message: "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+      message:
+        "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
     });
   });
 
   it('malformed JSON is SerializationException, and the message never quotes the body', async () => {
-    const r = await raw(server.url, { target: 'TrentService.Encrypt', body: '{"KeyId":"k","Plaintext":"U0VDUkVUU0VDUkVU' });
+    const r = await raw(server.url, {
+      target: 'TrentService.Encrypt',
+      body: '{"KeyId":"k","Plaintext":"U0VDUkVUU0VDUkVU',
+    });
     expect(r.status).toBe(400);
     expect(r.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     expect(r.json.__type).toBe('SerializationException');
@@ -511,7 +638,10 @@ describe('the wire, over raw HTTP', () => {
     const unpadded = await raw(server.url, { target: 'TrentService.Decrypt', body: '{"CiphertextBlob":"AQID="}' });
     expect(unpadded.json.__type).toBe('SerializationException');
     const typed = await raw(server.url, { target: 'TrentService.GenerateRandom', body: '{"NumberOfBytes":"12"}' });
-    expect(typed.json).toEqual({ __type: 'SerializationException', message: 'STRING_VALUE can not be converted to an Integer' });
+    expect(typed.json).toEqual({
+      __type: 'SerializationException',
+      message: 'STRING_VALUE can not be converted to an Integer',
+    });
   });
 
   it('an unknown, foreign or missing X-Amz-Target is UnknownOperationException', async () => {
@@ -524,12 +654,18 @@ describe('the wire, over raw HTTP', () => {
   });
 
   it('a body over the limit is 413 RequestEntityTooLargeException; the SDK surfaces it by that name', async () => {
-    const r = await raw(server.url, { target: 'TrentService.ListKeys', body: JSON.stringify({ Marker: 'x'.repeat(5000) }) });
+    const r = await raw(server.url, {
+      target: 'TrentService.ListKeys',
+      body: JSON.stringify({ Marker: 'x'.repeat(5000) }),
+    });
     expect(r.status).toBe(413);
     expect(r.json.__type).toBe('RequestEntityTooLargeException');
     expect(r.json.message).toContain('4096 bytes');
     // Just under the limit is served.
-    const fits = await raw(server.url, { target: 'TrentService.CreateKey', body: JSON.stringify({ Description: 'x'.repeat(4000) }) });
+    const fits = await raw(server.url, {
+      target: 'TrentService.CreateKey',
+      body: JSON.stringify({ Description: 'x'.repeat(4000) }),
+    });
     expect(fits.status).toBe(200);
     expect((fits.json.KeyMetadata as { Description: string }).Description).toHaveLength(4000);
 
@@ -555,7 +691,12 @@ describe('the wire, over raw HTTP', () => {
     const getRoot = await raw(server.url, { method: 'GET', path: '/' });
     expect(getRoot.status).toBe(405);
     expect(getRoot.headers.get('allow')).toBe('POST');
-    const other = await raw(server.url, { method: 'POST', path: '/v1/keys', target: 'TrentService.ListKeys', body: '{}' });
+    const other = await raw(server.url, {
+      method: 'POST',
+      path: '/v1/keys',
+      target: 'TrentService.ListKeys',
+      body: '{}',
+    });
     expect(other.status).toBe(404);
   });
 
@@ -568,19 +709,36 @@ describe('the wire, over raw HTTP', () => {
     const none = await raw(server.url, { target: 'TrentService.CreateKey', body: '{}' });
     expect((none.json.KeyMetadata as { Arn: string }).Arn).toMatch(/^arn:aws:kms:ap-northeast-1:111122223333:key\//);
     // A header that is not SigV4 says nothing about the Region.
-    const basic = await raw(server.url, { target: 'TrentService.CreateKey', body: '{}', headers: { Authorization: 'Basic dXNlcjpwYXNz' } });
+    const basic = await raw(server.url, {
+      target: 'TrentService.CreateKey',
+      body: '{}',
+      headers: { Authorization: 'Basic dXNlcjpwYXNz' },
+    });
     expect((basic.json.KeyMetadata as { Arn: string }).Arn).toContain(':ap-northeast-1:');
     // Keys live per Region: the eu-west-1 key is not found from the default Region.
     const id = (west.json.KeyMetadata as { KeyId: string }).KeyId;
-    expect((await raw(server.url, { target: 'TrentService.DescribeKey', body: JSON.stringify({ KeyId: id }), headers: scoped('eu-west-1') })).status).toBe(200);
-    expect((await raw(server.url, { target: 'TrentService.DescribeKey', body: JSON.stringify({ KeyId: id }) })).json.__type).toBe('NotFoundException');
+    expect(
+      (
+        await raw(server.url, {
+          target: 'TrentService.DescribeKey',
+          body: JSON.stringify({ KeyId: id }),
+          headers: scoped('eu-west-1'),
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await raw(server.url, { target: 'TrentService.DescribeKey', body: JSON.stringify({ KeyId: id }) })).json.__type,
+    ).toBe('NotFoundException');
     // A scope that names no Region is refused rather than used.
     const junk = await raw(server.url, { target: 'TrentService.CreateKey', body: '{}', headers: scoped('EU_WEST..1') });
     expect(junk.status).toBe(400);
-    expect(junk.json).toEqual({ __type: 'InvalidSignatureException', message: "Credential should be scoped to a valid region, not 'EU_WEST..1'. " });
+    expect(junk.json).toEqual({
+      __type: 'InvalidSignatureException',
+      message: "Credential should be scoped to a valid region, not 'EU_WEST..1'. ",
+    });
   });
 
-  it('the SDK\'s Region reaches the server through the scope', async () => {
+  it("the SDK's Region reaches the server through the scope", async () => {
     const client = kmsClient(server.url, 'sa-east-1');
     const k = (await client.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
     expect(k.Arn).toMatch(/^arn:aws:kms:sa-east-1:111122223333:key\//);
@@ -607,7 +765,10 @@ describe('server faults', () => {
       'server',
     );
     expect(e.message).toBe(INTERNAL_MESSAGE);
-    const r = await raw(server.url, { target: 'TrentService.DescribeKey', body: '{"KeyId":"0b5c9e4a-1d2f-4c3b-8a7e-6f5d4c3b2a19"}' });
+    const r = await raw(server.url, {
+      target: 'TrentService.DescribeKey',
+      body: '{"KeyId":"0b5c9e4a-1d2f-4c3b-8a7e-6f5d4c3b2a19"}',
+    });
     expect(r.status).toBe(500);
     expect(r.text).not.toContain('internal detail');
     expect(log.join('\n')).not.toContain('internal detail');
@@ -617,14 +778,24 @@ describe('server faults', () => {
   });
 
   it('a failing log sink does not break requests, whether it throws or rejects', async () => {
-    const server = await startServer({ port: 0, log: () => { throw new Error('sink down'); } });
+    const server = await startServer({
+      port: 0,
+      log: () => {
+        throw new Error('sink down');
+      },
+    });
     expect((await raw(server.url, { target: 'TrentService.ListKeys', body: '{}' })).status).toBe(200);
     await server.close();
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const rejecting = await startServer({ port: 0, log: async () => { throw new Error('async sink down'); } });
+      const rejecting = await startServer({
+        port: 0,
+        log: async () => {
+          throw new Error('async sink down');
+        },
+      });
       expect((await raw(rejecting.url, { method: 'GET', path: '/health' })).status).toBe(200);
       expect((await raw(rejecting.url, { target: 'TrentService.ListKeys', body: '{}' })).status).toBe(200);
       await new Promise((r) => setTimeout(r, 50));
@@ -649,7 +820,9 @@ describe('plaintext keys', () => {
     });
     const client = kmsClient(server.url);
     const { KeyMetadata } = await client.send(new sdk.CreateKeyCommand({}));
-    const out = await client.send(new sdk.GenerateDataKeyPairCommand({ KeyId: KeyMetadata!.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
+    const out = await client.send(
+      new sdk.GenerateDataKeyPairCommand({ KeyId: KeyMetadata!.KeyId, KeyPairSpec: 'ECC_NIST_P256' }),
+    );
     expect(made).toHaveLength(1);
     expectPairMatches('ECC_NIST_P256', out.PrivateKeyPlaintext!, out.PublicKey!);
     expect(made[0].privateKey.length).toBe(out.PrivateKeyPlaintext!.length);
@@ -671,9 +844,18 @@ describe('options', () => {
       [{ auth: 'sigv4' }, /credentials/],
       [{ auth: 'basic' as 'none' }, /auth/],
       [{ credentials: [{ accessKeyId: 'A', secretAccessKey: '' }] }, /secretAccessKey/],
-      [{ credentials: [{ accessKeyId: 'A', secretAccessKey: 's' }, { accessKeyId: 'A', secretAccessKey: 't' }] }, /twice/],
+      [
+        {
+          credentials: [
+            { accessKeyId: 'A', secretAccessKey: 's' },
+            { accessKeyId: 'A', secretAccessKey: 't' },
+          ],
+        },
+        /twice/,
+      ],
     ];
-    for (const [options, message] of bad) await expect(startServer({ ...options, port: options.port ?? 0 })).rejects.toThrow(message);
+    for (const [options, message] of bad)
+      await expect(startServer({ ...options, port: options.port ?? 0 })).rejects.toThrow(message);
   });
 
   it('a port in use rejects with the listen error', async () => {
@@ -737,7 +919,9 @@ describe('graceful close', () => {
     socket.on('close', () => (socketClosed = true));
     socket.on('error', () => {});
     // Headers and part of a body, then nothing.
-    socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 100\r\n\r\n{"Li');
+    socket.write(
+      'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 100\r\n\r\n{"Li',
+    );
     await new Promise((r) => setTimeout(r, 100));
     const started = performance.now();
     await server.close();

@@ -25,7 +25,6 @@ function caughtSync(fn: () => unknown): unknown {
   return undefined;
 }
 
-
 interface Record_ {
   /** The bracketed section headers in force, e.g. { L: '256' } or { Outputlen: '128' }. */
   section: Map<string, string>;
@@ -119,7 +118,9 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
           const list = vectors(file);
           expect(list.length, file).toBeGreaterThan(10);
           for (const v of list) {
-            expect(hex(sha3Core(core, fn, v.msg, v.outLen)), `${file} Len=${v.msg.length * 8} out=${v.outLen}`).toBe(v.expected);
+            expect(hex(sha3Core(core, fn, v.msg, v.outLen)), `${file} Len=${v.msg.length * 8} out=${v.outLen}`).toBe(
+              v.expected,
+            );
             n++;
           }
         }
@@ -135,7 +136,11 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
         for (let i = 0; i < 20; i++) lengths.add(Math.floor(Math.random() * 5000));
         for (const n of lengths) {
           const msg = new Uint8Array(randomBytes(n));
-          const outLen = fn.startsWith('shake') ? [1, 32, rate - 1, rate, rate + 1, 3 * rate + 7, 1000][n % 7] : fn === 'sha3-256' ? 32 : 64;
+          const outLen = fn.startsWith('shake')
+            ? [1, 32, rate - 1, rate, rate + 1, 3 * rate + 7, 1000][n % 7]
+            : fn === 'sha3-256'
+              ? 32
+              : 64;
           expect(hex(sha3Core(core, fn, msg, outLen)), `len ${n} out ${outLen}`).toBe(nodeDigest(fn, msg, outLen));
         }
       });
@@ -146,7 +151,9 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
       const expected = nodeDigest('shake256', msg, 600);
       for (const chunk of [1, 2, 7, 8, 9, 64, 135, 136, 137, 272, 700]) {
         for (const outChunk of [1, 3, 8, 135, 136, 137, 600]) {
-          expect(hex(shake256ChunkedCore(core, msg, chunk, 600, outChunk)), `chunk ${chunk} out ${outChunk}`).toBe(expected);
+          expect(hex(shake256ChunkedCore(core, msg, chunk, 600, outChunk)), `chunk ${chunk} out ${outChunk}`).toBe(
+            expected,
+          );
         }
       }
     });

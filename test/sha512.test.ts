@@ -11,7 +11,6 @@ import { sha512Core, type Ed25519Exports } from '../src/core/ed25519.js';
 import { readVectorText } from './helpers/vectors.js';
 import { hex, unhex } from './helpers/hex.js';
 
-
 interface ShaVector {
   len: number; // bits
   msg: Uint8Array;
@@ -106,7 +105,8 @@ describe.each(['simd', 'scalar'] as const)('SHA-512 (%s)', (variant) => {
     const ed = core.exports as unknown as Ed25519Exports;
     const msg = new Uint8Array(randomBytes(32)); // one block, like an Ed25519 seed
     // W_16 = σ1(W_14) + W_9 + σ0(W_1) + W_0 (FIPS 180-4 §6.4.2), stored little-endian.
-    const word = (i: number): bigint => (i < 4 ? BigInt('0x' + hex(msg.subarray(8 * i, 8 * i + 8))) : i === 4 ? 0x80n << 56n : 0n);
+    const word = (i: number): bigint =>
+      i < 4 ? BigInt('0x' + hex(msg.subarray(8 * i, 8 * i + 8))) : i === 4 ? 0x80n << 56n : 0n;
     const M = (1n << 64n) - 1n;
     const rotr = (x: bigint, n: bigint): bigint => ((x >> n) | (x << (64n - n))) & M;
     const s0 = (x: bigint): bigint => rotr(x, 1n) ^ rotr(x, 8n) ^ (x >> 7n);
@@ -120,7 +120,8 @@ describe.each(['simd', 'scalar'] as const)('SHA-512 (%s)', (variant) => {
     const digest = unhex(nodeSha512(msg));
     // H(N) as the state keeps it: each 64-bit word little-endian in memory.
     const h0 = le(BigInt('0x' + hex(digest.subarray(0, 8))));
-    const memoryHas = (needle: Uint8Array): boolean => Buffer.from(core.exports.memory.buffer).includes(Buffer.from(needle));
+    const memoryHas = (needle: Uint8Array): boolean =>
+      Buffer.from(core.exports.memory.buffer).includes(Buffer.from(needle));
     core.run(0, (x) => {
       const ptr = core.put(msg);
       const out = x.alloc(64);

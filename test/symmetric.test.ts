@@ -36,7 +36,14 @@ import {
   aes256GcmDecrypt,
   type SymmetricExports,
 } from '../src/core/symmetric.js';
-import { instrumentModule, TracedCore, traceCall, formatTrace, groupByTrace, type Trace } from './helpers/instrument.js';
+import {
+  instrumentModule,
+  TracedCore,
+  traceCall,
+  formatTrace,
+  groupByTrace,
+  type Trace,
+} from './helpers/instrument.js';
 import { readVectorJson, readVectorText } from './helpers/vectors.js';
 import { hex, unhex } from './helpers/hex.js';
 
@@ -143,7 +150,12 @@ describe('the vector files', () => {
 
 const nodeSha256 = (m: Uint8Array): string => createHash('sha256').update(m).digest('hex');
 
-function nodeGcmEncrypt(key: Uint8Array, iv: Uint8Array, pt: Uint8Array, aad: Uint8Array): { ct: Uint8Array; tag: Uint8Array } {
+function nodeGcmEncrypt(
+  key: Uint8Array,
+  iv: Uint8Array,
+  pt: Uint8Array,
+  aad: Uint8Array,
+): { ct: Uint8Array; tag: Uint8Array } {
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(aad);
   const ct = Buffer.concat([c.update(pt), c.final()]);
@@ -211,9 +223,50 @@ function referenceGhash(h: Uint8Array, data: Uint8Array): Uint8Array {
 // 128-byte passes and the 64-byte GHASH groups, the two benchmark sizes included.
 const GCM_LENGTHS = [
   ...Array.from({ length: 65 }, (_, i) => i),
-  65, 79, 80, 95, 96, 97, 111, 112, 127, 128, 129, 143, 191, 192, 223, 224, 225, 255, 256, 257,
-  300, 351, 352, 353, 480, 511, 512, 513, 777, 1000, 1023, 1024, 1025, 1217, 1500, 2047, 2048,
-  2049, 2375, 3000, 3333, 4000, 4095, 4096,
+  65,
+  79,
+  80,
+  95,
+  96,
+  97,
+  111,
+  112,
+  127,
+  128,
+  129,
+  143,
+  191,
+  192,
+  223,
+  224,
+  225,
+  255,
+  256,
+  257,
+  300,
+  351,
+  352,
+  353,
+  480,
+  511,
+  512,
+  513,
+  777,
+  1000,
+  1023,
+  1024,
+  1025,
+  1217,
+  1500,
+  2047,
+  2048,
+  2049,
+  2375,
+  3000,
+  3333,
+  4000,
+  4095,
+  4096,
 ];
 
 describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
@@ -272,7 +325,11 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
   });
 
   it('HMAC-SHA-256 matches RFC 4231 test case 2 and handles a key of exactly one hash block', () => {
-    const mac = hmacSha256(core, new TextEncoder().encode('Jefe'), new TextEncoder().encode('what do ya want for nothing?'));
+    const mac = hmacSha256(
+      core,
+      new TextEncoder().encode('Jefe'),
+      new TextEncoder().encode('what do ya want for nothing?'),
+    );
     expect(hex(mac)).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
     // A 64-byte key is used as is; a 65-byte key is hashed to 32 bytes first.
     const k64 = rand(64);
@@ -299,7 +356,16 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
         // The core refuses it too, without writing.
         const status = core.run(0, (c) => {
           const out = c.alloc(t.size);
-          return x.hkdf_sha256(core.put(ikm), ikm.length, core.put(salt), salt.length, core.put(info), info.length, out, t.size);
+          return x.hkdf_sha256(
+            core.put(ikm),
+            ikm.length,
+            core.put(salt),
+            salt.length,
+            core.put(info),
+            info.length,
+            out,
+            t.size,
+          );
         });
         expect(status, `tcId ${t.tcId}`).toBe(CORE_STATUS.INVALID_ARGUMENT);
         invalid++;
@@ -381,7 +447,13 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
   it('GHASH agrees with the bit-serial definition, extreme operands included', () => {
     const ones = new Uint8Array(16).fill(0xff);
     const one = unhex('80000000000000000000000000000000'); // the polynomial 1
-    const specials = [ones, one, new Uint8Array(16), unhex('00000000000000000000000000000001'), unhex('ffffffffffffffff0000000000000000')];
+    const specials = [
+      ones,
+      one,
+      new Uint8Array(16),
+      unhex('00000000000000000000000000000001'),
+      unhex('ffffffffffffffff0000000000000000'),
+    ];
     // All-ones operands put the most terms on each position of the integer products.
     for (const h of [...specials, rand(16)]) {
       for (const data of [ones, new Uint8Array(64).fill(0xff), new Uint8Array(80).fill(0xff), ...specials]) {
@@ -398,9 +470,23 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
   // ---- AES-256-GCM ----
 
   /** The raw decrypt export, with the output prefilled with 0xa5 to show what the core writes. */
-  function rawDecrypt(key: Uint8Array, iv: Uint8Array, ct: Uint8Array, tag: Uint8Array, aad: Uint8Array): { ok: number; out: Uint8Array } {
+  function rawDecrypt(
+    key: Uint8Array,
+    iv: Uint8Array,
+    ct: Uint8Array,
+    tag: Uint8Array,
+    aad: Uint8Array,
+  ): { ok: number; out: Uint8Array } {
     return core.run(0, (c) => {
-      const args = [core.put(key), core.put(iv), core.put(aad), aad.length, core.put(ct), ct.length, core.put(tag)] as const;
+      const args = [
+        core.put(key),
+        core.put(iv),
+        core.put(aad),
+        aad.length,
+        core.put(ct),
+        ct.length,
+        core.put(tag),
+      ] as const;
       const out = c.alloc(ct.length);
       core.bytes(out, ct.length).fill(0xa5);
       const ok = x.aes256_gcm_decrypt(...args, out);
@@ -425,7 +511,10 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
         expect(aes256GcmDecrypt(core, key, iv, ct, tag, aad), label).toBeNull();
         const raw = rawDecrypt(key, iv, ct, tag, aad);
         expect(raw.ok, label).toBe(CORE_STATUS.AUTH_FAILED);
-        expect(raw.out.every((b) => b === 0), label).toBe(true);
+        expect(
+          raw.out.every((b) => b === 0),
+          label,
+        ).toBe(true);
         invalid++;
       }
     }
@@ -469,7 +558,10 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
         bad[name][bit >> 3] ^= 1 << (bit & 7);
         const r = rawDecrypt(key, bad.iv, bad.ciphertext, bad.tag, bad.aad);
         expect(r.ok, `${name} bit ${bit}`).toBe(CORE_STATUS.AUTH_FAILED);
-        expect(r.out.every((b) => b === 0), `${name} bit ${bit}: output not zeroed`).toBe(true);
+        expect(
+          r.out.every((b) => b === 0),
+          `${name} bit ${bit}: output not zeroed`,
+        ).toBe(true);
         expect(aes256GcmDecrypt(core, key, bad.iv, bad.ciphertext, bad.tag, bad.aad), `${name} bit ${bit}`).toBeNull();
         tried++;
       }
@@ -504,7 +596,16 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
     const { ct, tag } = nodeGcmEncrypt(key, iv, pt, aad);
     const got = core.run(0, () => {
       const c = core.put(ct);
-      const ok = x.aes256_gcm_decrypt(core.put(key), core.put(iv), core.put(aad), aad.length, c, ct.length, core.put(tag), c);
+      const ok = x.aes256_gcm_decrypt(
+        core.put(key),
+        core.put(iv),
+        core.put(aad),
+        aad.length,
+        c,
+        ct.length,
+        core.put(tag),
+        c,
+      );
       return { ok, pt: core.take(c, ct.length) };
     });
     expect(got.ok).toBe(CORE_STATUS.OK);
@@ -515,7 +616,8 @@ describe.each(VARIANTS)('symmetric core (%s)', (variant) => {
     const key = rand(32);
     const iv = rand(12);
     const pt = rand(500);
-    const memoryHas = (needle: Uint8Array): boolean => Buffer.from(core.exports.memory.buffer).includes(Buffer.from(needle));
+    const memoryHas = (needle: Uint8Array): boolean =>
+      Buffer.from(core.exports.memory.buffer).includes(Buffer.from(needle));
     const { ciphertext, tag } = aes256GcmEncrypt(core, key, iv, pt, rand(10));
     expect(ciphertext.length).toBe(500);
     expect(tag.length).toBe(16);
@@ -572,7 +674,14 @@ describe.each(VARIANTS)('constant time of the symmetric core (%s build)', (varia
     const r = traceCall(
       core,
       0,
-      (c) => ({ k: put(c, key), n: put(c, iv), a: put(c, aad), p: put(c, pt), o: c.x.alloc(pt.length), t: c.x.alloc(16) }),
+      (c) => ({
+        k: put(c, key),
+        n: put(c, iv),
+        a: put(c, aad),
+        p: put(c, pt),
+        o: c.x.alloc(pt.length),
+        t: c.x.alloc(16),
+      }),
       (c, a) => {
         c.fn('aes256_gcm_encrypt')(a.k, a.n, a.a, aad.length, a.p, pt.length, a.o, a.t);
         return hex(c.take(a.o, pt.length)) + hex(c.take(a.t, 16));
@@ -581,11 +690,24 @@ describe.each(VARIANTS)('constant time of the symmetric core (%s build)', (varia
     return { trace: r.trace, out: r.result };
   }
 
-  function decrypt(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ct: Uint8Array, tag: Uint8Array): { trace: Trace; ok: number } {
+  function decrypt(
+    key: Uint8Array,
+    iv: Uint8Array,
+    aad: Uint8Array,
+    ct: Uint8Array,
+    tag: Uint8Array,
+  ): { trace: Trace; ok: number } {
     const r = traceCall(
       core,
       0,
-      (c) => ({ k: put(c, key), n: put(c, iv), a: put(c, aad), p: put(c, ct), t: put(c, tag), o: c.x.alloc(ct.length) }),
+      (c) => ({
+        k: put(c, key),
+        n: put(c, iv),
+        a: put(c, aad),
+        p: put(c, ct),
+        t: put(c, tag),
+        o: c.x.alloc(ct.length),
+      }),
       (c, a) => c.fn('aes256_gcm_decrypt')(a.k, a.n, a.a, aad.length, a.p, ct.length, a.t, a.o),
     );
     return { trace: r.trace, ok: r.result };

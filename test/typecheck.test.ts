@@ -16,12 +16,15 @@ describe('TypeScript', () => {
     expect(r.status).toBe(0);
   });
 
-  it.each(['tsconfig.test.json', 'tsconfig.mjs.json'])('tsc -p %s (tests and benchmarks) reports no errors', (config) => {
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    const r = spawnSync('npx', ['tsc', '-p', config], { cwd: root, encoding: 'utf8' });
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
-  });
+  it.each(['tsconfig.test.json', 'tsconfig.mjs.json'])(
+    'tsc -p %s (tests and benchmarks) reports no errors',
+    (config) => {
+      const root = fileURLToPath(new URL('..', import.meta.url));
+      const r = spawnSync('npx', ['tsc', '-p', config], { cwd: root, encoding: 'utf8' });
+      expect(r.stdout + r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    },
+  );
 
   it('the SDK-shaped surface types as the SDK does (test/types: union send, KMS methods, paginators, SDK commands)', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));

@@ -63,7 +63,11 @@ describe.each(['simd', 'scalar'] as const)('scratch memory is wiped (%s)', (vari
     try {
       expect(() => rsaComponents(core, 4096)).toThrow('entropy source failed');
     } finally {
-      Object.defineProperty(globalThis.crypto, 'getRandomValues', { value: original, configurable: true, writable: true });
+      Object.defineProperty(globalThis.crypto, 'getRandomValues', {
+        value: original,
+        configurable: true,
+        writable: true,
+      });
     }
     expect(calls).toBe(3);
     expect(seen).toBeDefined();

@@ -15,7 +15,12 @@ import type { Worker } from 'node:worker_threads';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import { KeyPairWorkerPool, defaultThreads, parsePoolSpec } from '../dist/node/pool/pool.js';
 import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../dist/core/index.js';
-import { KMSClient, DecryptCommand, GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand } from '../src/kms/index.js';
+import {
+  KMSClient,
+  DecryptCommand,
+  GenerateDataKeyPairCommand,
+  GenerateDataKeyPairWithoutPlaintextCommand,
+} from '../src/kms/index.js';
 import { newKey } from './helpers/kms.js';
 import { rejectionOf } from './helpers/caught.js';
 import { hex } from './helpers/hex.js';
@@ -26,7 +31,8 @@ interface TestHooks {
   setWorkerUrl(url: URL): void;
   unchecked(spec: string): Promise<KeyPair>;
 }
-const hooks = (pool: KeyPairWorkerPool) => (pool as unknown as Record<symbol, TestHooks>)[Symbol.for('wasm-kms.KeyPairWorkerPool.test')];
+const hooks = (pool: KeyPairWorkerPool) =>
+  (pool as unknown as Record<symbol, TestHooks>)[Symbol.for('wasm-kms.KeyPairWorkerPool.test')];
 
 const ML_KEM = { ML_KEM_512: ml_kem512, ML_KEM_768: ml_kem768, ML_KEM_1024: ml_kem1024 } as const;
 
@@ -82,8 +88,12 @@ describe('KeyPairWorkerPool: pairs', () => {
     expect([1, 2, 4, 16].map((cores) => defaultThreads(cores))).toEqual([1, 3, 5, 17]);
     expect(() => new KeyPairWorkerPool({ threads: 0 })).toThrow(/threads must be a whole number from 1/);
     expect(() => new KeyPairWorkerPool({ threads: 1.5 })).toThrow(RangeError);
-    expect(() => new KeyPairWorkerPool({ prefill: { RSA_1024: 2 } as never })).toThrow(/unknown key pair spec "RSA_1024"/);
-    expect(() => new KeyPairWorkerPool({ prefill: { RSA_2048: -1 } })).toThrow(/prefill for RSA_2048 must be a whole number/);
+    expect(() => new KeyPairWorkerPool({ prefill: { RSA_1024: 2 } as never })).toThrow(
+      /unknown key pair spec "RSA_1024"/,
+    );
+    expect(() => new KeyPairWorkerPool({ prefill: { RSA_2048: -1 } })).toThrow(
+      /prefill for RSA_2048 must be a whole number/,
+    );
     expect(() => new KeyPairWorkerPool({ prefill: { RSA_2048: 10_001 } })).toThrow(/from 0 to 10000/);
     const pool = newPool({ threads: 1 });
     const err = await rejectionOf(pool.generate('RSA_1024' as KeyPairSpec));
@@ -118,7 +128,8 @@ describe('KeyPairWorkerPool: scheduling', () => {
     expect(queuedAfter).toEqual({ fast: 0, slow: 5 });
     expect(order.indexOf('ecc')).toBeLessThan(order.indexOf('rsa1'));
     // Requests still queued at close() reject clearly; none is left pending.
-    for (const s of settled) if (s.status === 'rejected') expect(String(s.reason)).toMatch(/closed before this request ran/);
+    for (const s of settled)
+      if (s.status === 'rejected') expect(String(s.reason)).toMatch(/closed before this request ran/);
   });
 
   it('1 thread: the ECC request waits only for the RSA_4096 job already running, not for the queued ones', async () => {
@@ -247,7 +258,9 @@ describe('KeyPairWorkerPool: failures', () => {
   it('an error inside a worker rejects that request with a clear Error; the pool goes on', async () => {
     const pool = newPool({ threads: 2 });
     const err = await rejectionOf(hooks(pool).unchecked('RSA_1024'));
-    expect(err.message).toMatch(/^wasm-kms: key pair generation failed in a worker thread \(RSA_1024\): Unknown key pair spec "RSA_1024"/);
+    expect(err.message).toMatch(
+      /^wasm-kms: key pair generation failed in a worker thread \(RSA_1024\): Unknown key pair spec "RSA_1024"/,
+    );
     expectValidPair('ECC_NIST_P256', await pool.generate('ECC_NIST_P256'));
   });
 
@@ -310,7 +323,9 @@ describe('KeyPairWorkerPool: failures', () => {
     expectValidPair('RSA_2048', await pool.generate('RSA_2048'));
     // ...but no more are made: the request waits through the retries, then rejects with the cause.
     const err = await rejectionOf(pool.generate('RSA_2048'));
-    expect(err.message).toMatch(/^wasm-kms: KeyPairWorkerPool has no thread left for RSA key pairs: .*no-such-pool-worker\.js\) could not start: .*5 attempts in a row failed/);
+    expect(err.message).toMatch(
+      /^wasm-kms: KeyPairWorkerPool has no thread left for RSA key pairs: .*no-such-pool-worker\.js\) could not start: .*5 attempts in a row failed/,
+    );
     // Later RSA requests, and ready() (RSA_2048 can no longer be refilled), are refused at once.
     expect((await rejectionOf(pool.generate('RSA_4096'))).message).toBe(err.message);
     expect((await rejectionOf(pool.ready())).message).toBe(err.message);
@@ -322,7 +337,6 @@ describe('KeyPairWorkerPool: failures', () => {
     await pool.close();
   });
 
-
   it('a worker that cannot start (no pool-worker.js beside pool.js) fails every request with the cause', async () => {
     // A copy of the built pool without its worker script.
     const dir = mkdtempSync(join(tmpdir(), 'wasm-kms-pool-'));
@@ -332,7 +346,9 @@ describe('KeyPairWorkerPool: failures', () => {
       for (const sub of ['core', 'der', 'kms']) cpSync(join(dist, sub), join(dir, sub), { recursive: true });
       mkdirSync(join(dir, 'node', 'pool'), { recursive: true });
       cpSync(join(dist, 'node', 'pool', 'pool.js'), join(dir, 'node', 'pool', 'pool.js'));
-      const mod = (await import(pathToFileURL(join(dir, 'node', 'pool', 'pool.js')).href)) as { KeyPairWorkerPool: typeof KeyPairWorkerPool };
+      const mod = (await import(pathToFileURL(join(dir, 'node', 'pool', 'pool.js')).href)) as {
+        KeyPairWorkerPool: typeof KeyPairWorkerPool;
+      };
       const pool = new mod.KeyPairWorkerPool({ threads: 2 });
       pools.push(pool);
       const first = await rejectionOf(pool.generate('RSA_2048'));
@@ -381,13 +397,19 @@ describe('KMSClient on the pool', () => {
     const kms = new KMSClient({ generateKeyPair: (s) => (calls++, pool.generate(s)) });
     const key = await newKey(kms);
     for (const spec of ['ECC_NIST_P256', 'RSA_2048', 'ML_KEM_512'] as const) {
-      const out = await kms.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: spec, EncryptionContext: { tenant: 'a' } }));
+      const out = await kms.send(
+        new GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: spec, EncryptionContext: { tenant: 'a' } }),
+      );
       expect(out.KeyPairSpec).toBe(spec);
       expectValidPair(spec, { publicKey: out.PublicKey!, privateKey: new Uint8Array(out.PrivateKeyPlaintext!) });
-      const dec = await kms.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: { tenant: 'a' } }));
+      const dec = await kms.send(
+        new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: { tenant: 'a' } }),
+      );
       expect(hex(dec.Plaintext!)).toBe(hex(out.PrivateKeyPlaintext!));
     }
-    const wp = await kms.send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_SECG_P256K1' }));
+    const wp = await kms.send(
+      new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_SECG_P256K1' }),
+    );
     const dec = await kms.send(new DecryptCommand({ CiphertextBlob: wp.PrivateKeyCiphertextBlob }));
     expectValidPair('ECC_SECG_P256K1', { publicKey: wp.PublicKey!, privateKey: new Uint8Array(dec.Plaintext!) });
     expect(calls).toBe(4);

@@ -45,7 +45,16 @@ function suiteTable(suite, targets) {
     '',
     ...suite.groups.map((g) => `- Budget ${g.name}: ${describeBudget(g.budget)}`),
     '',
-    row(['Group', 'Implementation', 'Median (ms)', 'Mean (ms)', 'p99 (ms)', 'Samples', `Median vs ${suite.baseline}`, 'Target']),
+    row([
+      'Group',
+      'Implementation',
+      'Median (ms)',
+      'Mean (ms)',
+      'p99 (ms)',
+      'Samples',
+      `Median vs ${suite.baseline}`,
+      'Target',
+    ]),
     row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---']),
   ];
   for (const g of suite.groups) {
@@ -53,7 +62,10 @@ function suiteTable(suite, targets) {
       const own = targets.filter((x) => x.suite === suite.id && x.group === g.name && x.task === t.name);
       const ratio = t.name === suite.baseline ? 'baseline' : formatRatio(t.ratio);
       const mark = own
-        .map((x) => `${x.adds ? `total ${formatRatio(x.ratio)}, ` : ''}≤ ${x.maxRatio.toFixed(2)}×${x.baseline === suite.baseline ? '' : ` ${x.baseline}`} **${x.status}**`)
+        .map(
+          (x) =>
+            `${x.adds ? `total ${formatRatio(x.ratio)}, ` : ''}≤ ${x.maxRatio.toFixed(2)}×${x.baseline === suite.baseline ? '' : ` ${x.baseline}`} **${x.status}**`,
+        )
         .join('; ');
       lines.push(row([g.name, t.name, formatMs(t.median), formatMs(t.mean), formatMs(t.p99), t.samples, ratio, mark]));
     }
@@ -68,7 +80,8 @@ export function summaryLine(targets) {
   const skipped = targets.length - failed.length - passed.length;
   const verdict = failed.length === 0 ? 'PASS' : 'FAIL';
   const parts = [`${passed.length}/${targets.length} passed`];
-  if (failed.length) parts.push(`failed: ${failed.map((t) => `${t.group} ${t.task} ${formatRatio(t.ratio)}`).join(', ')}`);
+  if (failed.length)
+    parts.push(`failed: ${failed.map((t) => `${t.group} ${t.task} ${formatRatio(t.ratio)}`).join(', ')}`);
   if (skipped) parts.push(`${skipped} not measured`);
   return `Targets ${verdict}: ${parts.join('; ')}`;
 }
@@ -79,7 +92,9 @@ export function summaryLine(targets) {
  * the second column. Self-contained Markdown, so that the README can carry a copy.
  */
 export function keyPairTable(data) {
-  const columns = data.implementations.filter((n) => data.specs.some((s) => s.bars.some((b) => b.name === n && !b.reference)));
+  const columns = data.implementations.filter((n) =>
+    data.specs.some((s) => s.bars.some((b) => b.name === n && !b.reference)),
+  );
   const lines = [
     row(['Key spec', 'Reference = 1× (its median)', ...columns]),
     row(['---', '---', ...columns.map(() => '---:')]),
@@ -105,12 +120,16 @@ function keyPairSection(run, files) {
   return [
     `## Key pair generation vs ${REFERENCE}`,
     '',
-    ...(files.chart ? [`![Key pair generation: median time relative to ${REFERENCE}, log scale](${files.chart})`, ''] : []),
+    ...(files.chart
+      ? [`![Key pair generation: median time relative to ${REFERENCE}, log scale](${files.chart})`, '']
+      : []),
     `Median key pair generation time of each implementation ÷ the reference's median in the same run (below 1× is faster); the second column names the reference and its median.${fallback} A blank cell: not measured for that spec.`,
     '',
     keyPairTable(data),
     '',
-    ...(files.timings ? [`Medians and p99 of every task, in milliseconds: [${files.timings}](${files.timings}).`, ''] : []),
+    ...(files.timings
+      ? [`Medians and p99 of every task, in milliseconds: [${files.timings}](${files.timings}).`, '']
+      : []),
   ];
 }
 
@@ -131,7 +150,10 @@ export function markdown(run, files = {}) {
     row(['CPU', `${m.cpu} × ${m.cores} (${m.platform}, ${m.memoryGiB} GiB)`]),
     row(['Load average', `${m.loadAverage.join(' / ')} (1 / 5 / 15 min, at the end of the run)`]),
     row(['Mode', run.mode]),
-    row(['Method', 'tinybench, one process; per group, a warm-up and result check of every task, then interleaved rounds with a rotating start; median / mean / p99 from the raw samples']),
+    row([
+      'Method',
+      'tinybench, one process; per group, a warm-up and result check of every task, then interleaved rounds with a rotating start; median / mean / p99 from the raw samples',
+    ]),
     '',
   ];
   const targets = [

@@ -56,7 +56,13 @@ export async function runGroup(label, group, budget) {
       log(`${where}: start`);
       globalThis.gc?.();
       // A task may take a share of the group's time (timeScale): a cheap task beside a slow one.
-      const bench = new Bench({ time: roundTime * (t.timeScale ?? 1), iterations: roundSamples, warmup: false, retainSamples: true, throws: true });
+      const bench = new Bench({
+        time: roundTime * (t.timeScale ?? 1),
+        iterations: roundSamples,
+        warmup: false,
+        retainSamples: true,
+        throws: true,
+      });
       bench.add(t.name, t.fn, { async: t.async });
       const t0 = performance.now();
       const [done] = await bench.run();
@@ -71,7 +77,9 @@ export async function runGroup(label, group, budget) {
 
   return tasks.map((t) => {
     const stats = summarize(t.samples);
-    log(`${label} ${t.name}: done, ${stats.samples} samples, median ${stats.median.toFixed(3)} ms, ${(t.ms / 1000).toFixed(1)} s`);
+    log(
+      `${label} ${t.name}: done, ${stats.samples} samples, median ${stats.median.toFixed(3)} ms, ${(t.ms / 1000).toFixed(1)} s`,
+    );
     return { name: t.name, ...stats, raw: t.samples.sort((a, b) => a - b) };
   });
 }

@@ -13,7 +13,8 @@ import { formatMs } from './report.mjs';
 
 const WIDTH = 900;
 
-const escape = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const escape = (s) =>
+  String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const px = (x) => Number(x.toFixed(1));
 
 function text(x, y, content, attrs = '') {
@@ -33,7 +34,9 @@ function svgDocument(height, style, body) {
 
 /** "2026-11-28 23:50 UTC · Node v20.20.2 · CPU AMD EPYC, 2 cores · linux x64" from run.machine. */
 export function environmentLine(machine = {}, mode) {
-  const when = Number.isNaN(Date.parse(machine.date)) ? String(machine.date ?? 'date unknown') : `${new Date(machine.date).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const when = Number.isNaN(Date.parse(machine.date))
+    ? String(machine.date ?? 'date unknown')
+    : `${new Date(machine.date).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const cpu = `CPU ${machine.cpu ?? 'unknown'}${machine.cores ? `, ${machine.cores} core${machine.cores === 1 ? '' : 's'}` : ''}`;
   const parts = [when, `Node ${machine.node ?? 'unknown'}`, cpu, machine.platform];
   if (mode && mode !== 'default') parts.push(`${mode} run`);
@@ -142,7 +145,8 @@ function legend(names, colors, refs, top) {
       text(x + 18, y, name, 'class="legend"'),
     ],
   }));
-  const refText = refs.length === 1 ? `1× = ${refs[0]}` : `1× = ${REFERENCE}, or the reference named on the spec's line`;
+  const refText =
+    refs.length === 1 ? `1× = ${refs[0]}` : `1× = ${REFERENCE}, or the reference named on the spec's line`;
   items.push({
     width: 18 + refText.length * CHAR,
     svg: (x, y) => [
@@ -184,7 +188,12 @@ export function keyPairChart(run) {
   }
 
   head.push(
-    text(LEFT, 64, 'Each bar starts at 1×, the same run\'s reference median: leftwards = faster, rightwards = slower; the number is the ratio.', 'class="note"'),
+    text(
+      LEFT,
+      64,
+      "Each bar starts at 1×, the same run's reference median: leftwards = faster, rightwards = slower; the number is the ratio.",
+      'class="note"',
+    ),
   );
   const bars = data.specs.flatMap((s) => s.bars.filter((b) => !b.reference));
   const names = data.implementations.filter((n) => bars.some((b) => b.name === n));
@@ -216,7 +225,9 @@ export function keyPairChart(run) {
     const refNote = s.label
       ? `<tspan dx="10" class="alt">${escape(s.label)}</tspan><tspan class="ref">${escape(`, ${formatMs(s.referenceMedian)} ms · no ${REFERENCE} for this spec`)}</tspan>`
       : `<tspan dx="10" class="ref">${escape(`1× = ${s.reference}, ${formatMs(s.referenceMedian)} ms`)}</tspan>`;
-    groups.push(`<text x="${LEFT}" y="${px(y + 15)}" class="head" data-spec="${escape(s.spec)}" data-reference="${escape(s.reference)}"><tspan class="spec">${escape(s.spec)}</tspan>${refNote}</text>`);
+    groups.push(
+      `<text x="${LEFT}" y="${px(y + 15)}" class="head" data-spec="${escape(s.spec)}" data-reference="${escape(s.reference)}"><tspan class="spec">${escape(s.spec)}</tspan>${refNote}</text>`,
+    );
     rows.forEach((b, j) => {
       const top = y + GROUP_HEAD + j * ROW;
       const mid = top + BAR / 2;
@@ -227,7 +238,12 @@ export function keyPairChart(run) {
       groups.push(
         text(NAME_RIGHT, mid + 4, b.name, 'class="impl" text-anchor="end"'),
         `<rect x="${px(faster ? one - width : one)}" y="${px(top)}" width="${px(width)}" height="${BAR}" rx="1.5" fill="${colors.get(b.name)}" data-spec="${escape(s.spec)}" data-implementation="${escape(b.name)}" data-ratio="${b.ratio}"><title>${escape(tooltip)}</title></rect>`,
-        text(faster ? end - 5 : end + 5, mid + 4, formatRatio(b.ratio), `class="value"${faster ? ' text-anchor="end"' : ''}`),
+        text(
+          faster ? end - 5 : end + 5,
+          mid + 4,
+          formatRatio(b.ratio),
+          `class="value"${faster ? ' text-anchor="end"' : ''}`,
+        ),
       );
     });
     y += height;
@@ -270,7 +286,9 @@ function panel(suite, group, top, labelX) {
     const mid = y + T_BAR / 2;
     // The ratio chart's colour where the implementation has one; otherwise grey for the
     // suite's baseline (OpenSSL, generateKeyPair) and a spare colour for the rest.
-    const color = IMPLEMENTATION_COLORS[t.name] ?? (t.name === suite.baseline ? BASELINE_COLOR : SPARE_COLORS[i % SPARE_COLORS.length]);
+    const color =
+      IMPLEMENTATION_COLORS[t.name] ??
+      (t.name === suite.baseline ? BASELINE_COLOR : SPARE_COLORS[i % SPARE_COLORS.length]);
     const median = labelX + t.median * scale;
     const p99 = labelX + t.p99 * scale;
     out.push(

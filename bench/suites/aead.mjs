@@ -48,7 +48,8 @@ export async function groups() {
     /** Throws unless ciphertext ‖ tag is node:crypto's. */
     const check = (name) => (out) => {
       const got = out instanceof ArrayBuffer ? Buffer.from(out) : Buffer.concat([out.ciphertext, out.tag]);
-      if (!got.equals(expected)) throw new Error(`${size.name} ${name}: the ciphertext or tag differs from node:crypto's`);
+      if (!got.equals(expected))
+        throw new Error(`${size.name} ${name}: the ciphertext or tag differs from node:crypto's`);
       // And it decrypts: node checks the tag.
       const d = crypto.createDecipheriv('aes-256-gcm', key, iv);
       d.setAAD(aad);

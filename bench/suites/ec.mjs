@@ -21,7 +21,10 @@ const SIMD = 'wasm-kms (simd)';
 const ED25519 = 'ECC_NIST_EDWARDS25519';
 const BUDGET = { timeMs: 3_000, minSamples: 200 };
 /** @type {crypto.ED25519KeyPairOptions<'der', 'der'>} */
-const DER = { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } };
+const DER = {
+  publicKeyEncoding: { type: 'spki', format: 'der' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+};
 
 const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
 const fromHex = (hex) => Buffer.from(hex, 'hex');
@@ -47,19 +50,34 @@ const nobleEc = (curve) => (der) => {
 /** @type {EcSpec[]} */
 const ALL_SPECS = [
   {
-    spec: 'ECC_NIST_P256', curve: 'P-256', node: 'prime256v1', bytes: 32,
-    webCrypto: { name: 'ECDSA', namedCurve: 'P-256' }, peers: { '@noble/curves': nobleEc(p256) },
+    spec: 'ECC_NIST_P256',
+    curve: 'P-256',
+    node: 'prime256v1',
+    bytes: 32,
+    webCrypto: { name: 'ECDSA', namedCurve: 'P-256' },
+    peers: { '@noble/curves': nobleEc(p256) },
   },
   {
-    spec: 'ECC_NIST_P384', curve: 'P-384', node: 'secp384r1', bytes: 48,
-    webCrypto: { name: 'ECDSA', namedCurve: 'P-384' }, peers: { '@noble/curves': nobleEc(p384) },
+    spec: 'ECC_NIST_P384',
+    curve: 'P-384',
+    node: 'secp384r1',
+    bytes: 48,
+    webCrypto: { name: 'ECDSA', namedCurve: 'P-384' },
+    peers: { '@noble/curves': nobleEc(p384) },
   },
   {
-    spec: 'ECC_NIST_P521', curve: 'P-521', node: 'secp521r1', bytes: 66,
-    webCrypto: { name: 'ECDSA', namedCurve: 'P-521' }, peers: { '@noble/curves': nobleEc(p521) },
+    spec: 'ECC_NIST_P521',
+    curve: 'P-521',
+    node: 'secp521r1',
+    bytes: 66,
+    webCrypto: { name: 'ECDSA', namedCurve: 'P-521' },
+    peers: { '@noble/curves': nobleEc(p521) },
   },
   {
-    spec: 'ECC_SECG_P256K1', curve: 'secp256k1', node: 'secp256k1', bytes: 32,
+    spec: 'ECC_SECG_P256K1',
+    curve: 'secp256k1',
+    node: 'secp256k1',
+    bytes: 32,
     peers: {
       '@noble/curves': nobleEc(secp256k1),
       'tiny-secp256k1': (der) => {
@@ -73,7 +91,10 @@ const ALL_SPECS = [
     },
   },
   {
-    spec: 'SM2', curve: 'SM2', node: 'SM2', bytes: 32,
+    spec: 'SM2',
+    curve: 'SM2',
+    node: 'SM2',
+    bytes: 32,
     peers: {
       'sm-crypto-v2': (der) => {
         const { privateKey, publicKey } = sm2.generateKeyPairHex();
@@ -82,7 +103,9 @@ const ALL_SPECS = [
     },
   },
   {
-    spec: ED25519, node: 'ed25519', bytes: 32,
+    spec: ED25519,
+    node: 'ed25519',
+    bytes: 32,
     webCrypto: { name: 'Ed25519' },
     peers: {
       '@noble/curves': (der) => {
@@ -142,11 +165,15 @@ function derEncoder(s) {
   const middle = pkcs8.subarray(dAt + n, pkcs8.length - pointBytes);
   const der = (d, point) => {
     if (d.length !== n || point.length !== pointBytes) throw new Error(`${s.spec}: raw key of the wrong length`);
-    return { publicKey: concat(spkiPrefix, point), privateKey: ed ? concat(pkcs8Prefix, d) : concat(pkcs8Prefix, d, middle, point) };
+    return {
+      publicKey: concat(spkiPrefix, point),
+      privateKey: ed ? concat(pkcs8Prefix, d) : concat(pkcs8Prefix, d, middle, point),
+    };
   };
   // The encoder must reproduce node's own pair from its raw keys.
   const again = der(pkcs8.subarray(dAt, dAt + n), spki.subarray(spki.length - pointBytes));
-  if (!spki.equals(again.publicKey) || !pkcs8.equals(again.privateKey)) throw new Error(`${s.spec}: DER template mismatch`);
+  if (!spki.equals(again.publicKey) || !pkcs8.equals(again.privateKey))
+    throw new Error(`${s.spec}: DER template mismatch`);
   return { der, spkiPrefix };
 }
 

@@ -39,7 +39,8 @@ function checkPair(pair, name) {
   const derived = crypto
     .createPublicKey(crypto.createPrivateKey({ key: Buffer.from(privateKey), format: 'der', type: 'pkcs8' }))
     .export({ type: 'spki', format: 'der' });
-  if (!derived.equals(Buffer.from(publicKey))) throw new Error(`${name}: the private key does not match the public key`);
+  if (!derived.equals(Buffer.from(publicKey)))
+    throw new Error(`${name}: the private key does not match the public key`);
 }
 
 async function clientWithKey(options) {
@@ -60,14 +61,20 @@ export async function groups() {
       generateKeyPair: () => ({ publicKey: made.publicKey.slice(), privateKey: made.privateKey.slice() }),
     });
     const request = (c) => () =>
-      c.kms.send(new GenerateDataKeyPairCommand({ KeyId: c.keyId, KeyPairSpec: s.spec, EncryptionContext: { tenant: 'a' } }));
+      c.kms.send(
+        new GenerateDataKeyPairCommand({ KeyId: c.keyId, KeyPairSpec: s.spec, EncryptionContext: { tenant: 'a' } }),
+      );
     out.push({
       name: s.spec,
       ...s.budget,
       tasks: [
         // Every task runs through the harness's async path (the KMS call returns a promise), so
         // differences are the KMS layer and not the harness's handling of promises.
-        { name: 'generateKeyPair', fn: async () => generateKeyPair(s.spec), check: (p) => checkPair(p, 'generateKeyPair') },
+        {
+          name: 'generateKeyPair',
+          fn: async () => generateKeyPair(s.spec),
+          check: (p) => checkPair(p, 'generateKeyPair'),
+        },
         { name: KMS, fn: request(live), check: (p) => checkPair(p, KMS) },
         { name: LAYER, fn: request(ready), check: (p) => checkPair(p, LAYER), timeScale: 0.1 },
       ],

@@ -34,7 +34,8 @@ function checkPair(pair, s, name) {
   const { k, ek } = parseMlKemSpki(pair.publicKey);
   const { k: k2, seed } = parseMlKemPkcs8(pair.privateKey);
   if (k !== s.k || k2 !== s.k) fail(`wrong parameter set (${k}, ${k2})`);
-  if (!Buffer.from(s.noble.keygen(seed).publicKey).equals(Buffer.from(ek))) fail('the seed does not expand to the public key');
+  if (!Buffer.from(s.noble.keygen(seed).publicKey).equals(Buffer.from(ek)))
+    fail('the seed does not expand to the public key');
 }
 
 export async function groups() {

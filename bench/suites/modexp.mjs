@@ -92,11 +92,29 @@ function group(bits) {
   const cores = [['wasm-kms (scalar)', new Bignum(testCore('scalar'))]];
   if (simdSupported()) cores.unshift(['wasm-kms (simd)', new Bignum(testCore('simd'))]);
   /** @type {{ name: string, fn: () => unknown, result: () => bigint }[]} */
-  const impls = cores.map(([name, bn]) => impl(name, () => bn.modExp(base, exp, p), (r) => r));
+  const impls = cores.map(([name, bn]) =>
+    impl(
+      name,
+      () => bn.modExp(base, exp, p),
+      (r) => r,
+    ),
+  );
   // The alternative limb layout: 32-bit limbs with CIOS Montgomery multiplication (scalar).
   const scalar = new Bignum(testCore('scalar'));
-  impls.push(impl('wasm-kms 32-bit limbs (scalar CIOS)', () => scalar.modExp32(base, exp, p), (r) => r));
-  impls.push(impl('V8 BigInt', () => bigintModPow(base, exp, p), (r) => r));
+  impls.push(
+    impl(
+      'wasm-kms 32-bit limbs (scalar CIOS)',
+      () => scalar.modExp32(base, exp, p),
+      (r) => r,
+    ),
+  );
+  impls.push(
+    impl(
+      'V8 BigInt',
+      () => bigintModPow(base, exp, p),
+      (r) => r,
+    ),
+  );
   impls.push(impl('OpenSSL', () => dh.computeSecret(baseBuffer), toBigint));
 
   const results = impls.map((t) => /** @type {const} */ ([t.name, t.result()]));

@@ -55,7 +55,12 @@ function tasks(bits) {
       name: 'WebCrypto',
       fn: async () => {
         /** @type {RsaHashedKeyGenParams} */
-        const algorithm = { name: 'RSA-PSS', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+        const algorithm = {
+          name: 'RSA-PSS',
+          modulusLength: bits,
+          publicExponent: new Uint8Array([1, 0, 1]),
+          hash: 'SHA-256',
+        };
         const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
         const [spki, pkcs8] = await Promise.all([
           crypto.subtle.exportKey('spki', keys.publicKey),

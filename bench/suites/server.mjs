@@ -132,9 +132,11 @@ async function sdkClient(url) {
 }
 
 function checkPair(out) {
-  const derived = createPublicKey(createPrivateKey({ key: Buffer.from(out.PrivateKeyPlaintext), format: 'der', type: 'pkcs8' }))
-    .export({ type: 'spki', format: 'der' });
-  if (!derived.equals(Buffer.from(out.PublicKey))) throw new Error(`${out.KeyPairSpec}: the private key does not match the public key`);
+  const derived = createPublicKey(
+    createPrivateKey({ key: Buffer.from(out.PrivateKeyPlaintext), format: 'der', type: 'pkcs8' }),
+  ).export({ type: 'spki', format: 'der' });
+  if (!derived.equals(Buffer.from(out.PublicKey)))
+    throw new Error(`${out.KeyPairSpec}: the private key does not match the public key`);
 }
 
 /**
@@ -208,7 +210,9 @@ export async function groups() {
   }
   const { GenerateDataKeyPairCommand } = await import('@aws-sdk/client-kms');
   const request = (s, spec) => () =>
-    s.kms.send(new GenerateDataKeyPairCommand({ KeyId: s.keyId, KeyPairSpec: spec, EncryptionContext: { bench: 'server' } }));
+    s.kms.send(
+      new GenerateDataKeyPairCommand({ KeyId: s.keyId, KeyPairSpec: spec, EncryptionContext: { bench: 'server' } }),
+    );
 
   const out = [];
   /** A group of one timed task: `spec` requests, with `background` senders besides. */
@@ -238,22 +242,42 @@ export async function groups() {
   const ECC = { timeMs: 4_000, minSamples: 200 };
   for (const serverName of ['request thread', 'worker pool']) {
     for (const inFlight of [1, 16, 64]) {
-      group(`ECC_NIST_P256, ${inFlight} in flight, ${serverName}`, serverName, 'ECC_NIST_P256',
-        inFlight > 1 ? [{ label: 'ECC_NIST_P256', spec: 'ECC_NIST_P256', count: inFlight - 1 }] : [], ECC);
+      group(
+        `ECC_NIST_P256, ${inFlight} in flight, ${serverName}`,
+        serverName,
+        'ECC_NIST_P256',
+        inFlight > 1 ? [{ label: 'ECC_NIST_P256', spec: 'ECC_NIST_P256', count: inFlight - 1 }] : [],
+        ECC,
+      );
     }
   }
   // RSA_2048 sustained: 4 in flight. A pre-generated pool is not measured here: its 32 pairs are
   // gone within the first second, after which it is the worker pool (the bursts below show it).
   for (const serverName of ['request thread', 'worker pool']) {
-    group(`RSA_2048, 4 in flight, ${serverName}`, serverName, 'RSA_2048',
-      [{ label: 'RSA_2048', spec: 'RSA_2048', count: 3 }], { timeMs: 10_000, minSamples: 40 });
+    group(
+      `RSA_2048, 4 in flight, ${serverName}`,
+      serverName,
+      'RSA_2048',
+      [{ label: 'RSA_2048', spec: 'RSA_2048', count: 3 }],
+      { timeMs: 10_000, minSamples: 40 },
+    );
   }
   // Last, as its background requests take longest to finish: ECC requests one at a time while
   // two RSA_4096 requests are always in flight on the same server.
-  group('ECC_NIST_P256 while 2 RSA_4096 in flight, request thread', 'request thread', 'ECC_NIST_P256',
-    [{ label: 'RSA_4096', spec: 'RSA_4096', count: 2 }], { timeMs: 12_000, minSamples: 10 });
-  group('ECC_NIST_P256 while 2 RSA_4096 in flight, worker pool', 'worker pool', 'ECC_NIST_P256',
-    [{ label: 'RSA_4096', spec: 'RSA_4096', count: 2 }], { timeMs: 12_000, minSamples: 100 });
+  group(
+    'ECC_NIST_P256 while 2 RSA_4096 in flight, request thread',
+    'request thread',
+    'ECC_NIST_P256',
+    [{ label: 'RSA_4096', spec: 'RSA_4096', count: 2 }],
+    { timeMs: 12_000, minSamples: 10 },
+  );
+  group(
+    'ECC_NIST_P256 while 2 RSA_4096 in flight, worker pool',
+    'worker pool',
+    'ECC_NIST_P256',
+    [{ label: 'RSA_4096', spec: 'RSA_4096', count: 2 }],
+    { timeMs: 12_000, minSamples: 100 },
+  );
 
   bursts = Object.entries(servers).map(([name, s]) => ({ name, s, send: request(s, 'RSA_2048') }));
   return out;
@@ -277,12 +301,18 @@ export async function notes(done) {
     const total = r.foreground + background.reduce((acc, [, v]) => acc + v, 0);
     const sameKind = background.every(([k]) => g.name.startsWith(k));
     const t = g.tasks[0];
-    lines.push(`| ${g.name} | ${sameKind ? fmt(total) : '–'} | ${fmt(r.foreground)} | ${background.map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ') || '–'} | ${fmt(t.median, 2)} | ${fmt(t.p99, 2)} |`);
+    lines.push(
+      `| ${g.name} | ${sameKind ? fmt(total) : '–'} | ${fmt(r.foreground)} | ${background.map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ') || '–'} | ${fmt(t.median, 2)} | ${fmt(t.p99, 2)} |`,
+    );
   }
 
   // Bursts: 32 RSA_2048 requests at once; before each, the server's pool (if any) is full again.
   const rounds = Math.max(1, done[0]?.budget.rounds ?? 1);
-  lines.push('', `RSA_2048 bursts: 32 requests sent at once, ${rounds} burst${rounds === 1 ? '' : 's'} per configuration (pool refilled before each).`, '');
+  lines.push(
+    '',
+    `RSA_2048 bursts: 32 requests sent at once, ${rounds} burst${rounds === 1 ? '' : 's'} per configuration (pool refilled before each).`,
+    '',
+  );
   lines.push('| Configuration | Burst time, median (ms) | RSA_2048 pairs/s in the burst |', '| --- | ---: | ---: |');
   for (const b of bursts) {
     const times = [];

@@ -40,7 +40,13 @@ export class Bignum {
   modExp(base: bigint, exp: bigint, m: bigint, len = byteLen(m)): bigint {
     return this.run(0, (x) => {
       const out = x.alloc(len);
-      x.bn_modexp(this.core.put(bigintToBytes(base, len)), this.core.put(bigintToBytes(exp, len)), this.core.put(bigintToBytes(m, len)), len, out);
+      x.bn_modexp(
+        this.core.put(bigintToBytes(base, len)),
+        this.core.put(bigintToBytes(exp, len)),
+        this.core.put(bigintToBytes(m, len)),
+        len,
+        out,
+      );
       return bytesToBigint(this.core.take(out, len));
     });
   }
@@ -52,7 +58,13 @@ export class Bignum {
   modExp32(base: bigint, exp: bigint, m: bigint, len = byteLen(m)): bigint {
     return this.run(0, (x) => {
       const out = x.alloc(len);
-      x.bn_modexp32(this.core.put(bigintToBytes(base, len)), this.core.put(bigintToBytes(exp, len)), this.core.put(bigintToBytes(m, len)), len, out);
+      x.bn_modexp32(
+        this.core.put(bigintToBytes(base, len)),
+        this.core.put(bigintToBytes(exp, len)),
+        this.core.put(bigintToBytes(m, len)),
+        len,
+        out,
+      );
       return bytesToBigint(this.core.take(out, len));
     });
   }
@@ -70,7 +82,14 @@ export class Bignum {
   modMul(a: bigint, b: bigint, m: bigint, square = false, len = byteLen(m)): bigint {
     return this.run(0, (x) => {
       const out = x.alloc(len);
-      x.bn_modmul(this.core.put(bigintToBytes(a, len)), this.core.put(bigintToBytes(b, len)), this.core.put(bigintToBytes(m, len)), len, square ? 1 : 0, out);
+      x.bn_modmul(
+        this.core.put(bigintToBytes(a, len)),
+        this.core.put(bigintToBytes(b, len)),
+        this.core.put(bigintToBytes(m, len)),
+        len,
+        square ? 1 : 0,
+        out,
+      );
       return bytesToBigint(this.core.take(out, len));
     });
   }
@@ -111,7 +130,10 @@ export class Bignum {
     if (byteLen(w) * 8 > 2128) throw new RangeError('trial division takes candidates of at most 2,128 bits');
     return this.run(1, (x) => {
       const out = x.alloc(1);
-      checkStatus(x.bn_trial_division(this.core.put(bigintToBytes(w, byteLen(w))), byteLen(w), out), 'bn_trial_division');
+      checkStatus(
+        x.bn_trial_division(this.core.put(bigintToBytes(w, byteLen(w))), byteLen(w), out),
+        'bn_trial_division',
+      );
       return this.core.bytes(out, 1)[0] === 1;
     });
   }

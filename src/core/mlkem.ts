@@ -16,7 +16,10 @@ import { checkStatus } from './errors.js';
 export type { MlKemRank } from '../der/mlkem.js';
 
 /** The rank k of each KMS key pair spec (FIPS 203 Table 2). */
-export const ML_KEM_SPEC_RANKS = { ML_KEM_512: 2, ML_KEM_768: 3, ML_KEM_1024: 4 } as const satisfies Record<string, MlKemRank>;
+export const ML_KEM_SPEC_RANKS = { ML_KEM_512: 2, ML_KEM_768: 3, ML_KEM_1024: 4 } as const satisfies Record<
+  string,
+  MlKemRank
+>;
 
 /** The core's ML-KEM and SHA-3 entry points (assembly/exports/mlkem.ts). k = 2, 3, 4. */
 export interface MlKemExports {
@@ -92,14 +95,21 @@ export function sha3Core(core: Core, fn: Sha3Function, data: Uint8Array, outLen?
   return core.run(0, (x) => {
     const ptr = core.put(data);
     const out = x.alloc(len);
-    const f = fn === 'sha3-256' ? mk.sha3_256 : fn === 'sha3-512' ? mk.sha3_512 : fn === 'shake128' ? mk.shake128 : mk.shake256;
+    const f =
+      fn === 'sha3-256' ? mk.sha3_256 : fn === 'sha3-512' ? mk.sha3_512 : fn === 'shake128' ? mk.shake128 : mk.shake256;
     checkStatus(f(ptr, data.length, out, len), fn);
     return core.take(out, len);
   });
 }
 
 /** Test only: SHAKE256 of `data` through the core's incremental sponge, fed and read in pieces. */
-export function shake256ChunkedCore(core: Core, data: Uint8Array, chunk: number, outLen: number, outChunk: number): Uint8Array {
+export function shake256ChunkedCore(
+  core: Core,
+  data: Uint8Array,
+  chunk: number,
+  outLen: number,
+  outChunk: number,
+): Uint8Array {
   const mk = exportsOf(core);
   return core.run(0, (x) => {
     const ptr = core.put(data);

@@ -14,24 +14,67 @@ export interface SymmetricExports {
   hmac_sha256(key: number, keyLen: number, msg: number, msgLen: number, out: number): void;
   /** OK, or INVALID_ARGUMENT if outLen > 255·32. */
   hkdf_sha256(
-    ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number, out: number, outLen: number,
+    ikm: number,
+    ikmLen: number,
+    salt: number,
+    saltLen: number,
+    info: number,
+    infoLen: number,
+    out: number,
+    outLen: number,
   ): number;
   aes256_gcm_encrypt(
-    key32: number, iv12: number, aad: number, aadLen: number, pt: number, ptLen: number, outCt: number, outTag16: number,
+    key32: number,
+    iv12: number,
+    aad: number,
+    aadLen: number,
+    pt: number,
+    ptLen: number,
+    outCt: number,
+    outTag16: number,
   ): void;
   /** OK if the tag authenticates (plaintext in outPt), else AUTH_FAILED with outPt zeroed. */
   aes256_gcm_decrypt(
-    key32: number, iv12: number, aad: number, aadLen: number, ct: number, ctLen: number, tag16: number, outPt: number,
+    key32: number,
+    iv12: number,
+    aad: number,
+    aadLen: number,
+    ct: number,
+    ctLen: number,
+    tag16: number,
+    outPt: number,
   ): number;
   /** HKDF-SHA-256 → 32-byte key → AES-256-GCM in one call; the key stays in the core. OK or INVALID_ARGUMENT. */
   hkdf_aes256_gcm_seal(
-    ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number,
-    iv12: number, aad: number, aadLen: number, pt: number, ptLen: number, outCt: number, outTag16: number,
+    ikm: number,
+    ikmLen: number,
+    salt: number,
+    saltLen: number,
+    info: number,
+    infoLen: number,
+    iv12: number,
+    aad: number,
+    aadLen: number,
+    pt: number,
+    ptLen: number,
+    outCt: number,
+    outTag16: number,
   ): number;
   /** The inverse of hkdf_aes256_gcm_seal: OK if authentic, else AUTH_FAILED with outPt zeroed. */
   hkdf_aes256_gcm_open(
-    ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number,
-    iv12: number, aad: number, aadLen: number, ct: number, ctLen: number, tag16: number, outPt: number,
+    ikm: number,
+    ikmLen: number,
+    salt: number,
+    saltLen: number,
+    info: number,
+    infoLen: number,
+    iv12: number,
+    aad: number,
+    aadLen: number,
+    ct: number,
+    ctLen: number,
+    tag16: number,
+    outPt: number,
   ): number;
   /** Test only: SHA-256 through init/update/final in `chunk`-byte pieces. */
   sha256_digest_chunked(ptr: number, len: number, chunk: number, out: number): number;
@@ -91,12 +134,20 @@ export function hmacSha256(core: Core, key: Uint8Array, data: Uint8Array): Uint8
 }
 
 /** HKDF-SHA-256 (RFC 5869): extract with `salt` (empty = no salt), expand with `info` to `length` bytes (at most 8160). */
-export function hkdfSha256(core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+export function hkdfSha256(
+  core: Core,
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Uint8Array {
   bytes('ikm', ikm);
   bytes('salt', salt);
   bytes('info', info);
   if (!Number.isInteger(length) || length < 0 || length > HKDF_SHA256_MAX_LENGTH) {
-    throw new RangeError(`HKDF-SHA-256 output length must be an integer from 0 to ${HKDF_SHA256_MAX_LENGTH}, got ${length}`);
+    throw new RangeError(
+      `HKDF-SHA-256 output length must be an integer from 0 to ${HKDF_SHA256_MAX_LENGTH}, got ${length}`,
+    );
   }
   const x = exportsOf(core);
   return core.run(0, (c) => {
@@ -112,7 +163,11 @@ export function hkdfSha256(core: Core, ikm: Uint8Array, salt: Uint8Array, info: 
 
 /** AES-256-GCM encryption (SP 800-38D) with a 12-byte IV and a 16-byte tag. */
 export function aes256GcmEncrypt(
-  core: Core, key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY,
+  core: Core,
+  key: Uint8Array,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array = EMPTY,
 ): { ciphertext: Uint8Array; tag: Uint8Array } {
   bytes('key', key, AES256_KEY_BYTES);
   bytes('iv', iv, GCM_IV_BYTES);
@@ -136,7 +191,12 @@ export function aes256GcmEncrypt(
  * ciphertext, IV and AAD under the key (no plaintext is released then).
  */
 export function aes256GcmDecrypt(
-  core: Core, key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array = EMPTY,
+  core: Core,
+  key: Uint8Array,
+  iv: Uint8Array,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+  aad: Uint8Array = EMPTY,
 ): Uint8Array | null {
   bytes('key', key, AES256_KEY_BYTES);
   bytes('iv', iv, GCM_IV_BYTES);
@@ -165,8 +225,15 @@ export function aes256GcmDecrypt(
  * plaintext.length + 16).
  */
 export function hkdfAes256GcmSeal(
-  core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array,
-  aadTail: Uint8Array = EMPTY, into?: Uint8Array,
+  core: Core,
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+  aadTail: Uint8Array = EMPTY,
+  into?: Uint8Array,
 ): Uint8Array {
   bytes('iv', iv, GCM_IV_BYTES);
   const outLength = plaintext.length + GCM_TAG_BYTES;
@@ -186,12 +253,30 @@ export function hkdfAes256GcmSeal(
       off += b.length;
       return p;
     };
-    const pIkm = place(ikm), pSalt = place(salt), pInfo = place(info), pIv = place(iv), pAad = place(aad);
+    const pIkm = place(ikm),
+      pSalt = place(salt),
+      pInfo = place(info),
+      pIv = place(iv),
+      pAad = place(aad);
     place(aadTail); // right after aad: the additional data is aad ‖ aadTail
     const pPt = place(plaintext);
     const out = base + total;
     const aadLen = aad.length + aadTail.length;
-    const rc = x.hkdf_aes256_gcm_seal(pIkm, ikm.length, pSalt, salt.length, pInfo, info.length, pIv, pAad, aadLen, pPt, plaintext.length, out, out + plaintext.length);
+    const rc = x.hkdf_aes256_gcm_seal(
+      pIkm,
+      ikm.length,
+      pSalt,
+      salt.length,
+      pInfo,
+      info.length,
+      pIv,
+      pAad,
+      aadLen,
+      pPt,
+      plaintext.length,
+      out,
+      out + plaintext.length,
+    );
     checkStatus(rc, 'hkdf_aes256_gcm_seal');
     // A fresh view: memory may have grown (and the old buffer been detached) during the call.
     const result = core.bytes(out, outLength);
@@ -203,7 +288,14 @@ export function hkdfAes256GcmSeal(
 
 /** The inverse of hkdfAes256GcmSeal: the plaintext, or null if the tag does not authenticate. */
 export function hkdfAes256GcmOpen(
-  core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array,
+  core: Core,
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  iv: Uint8Array,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+  aad: Uint8Array,
 ): Uint8Array | null {
   bytes('iv', iv, GCM_IV_BYTES);
   bytes('tag', tag, GCM_TAG_BYTES);
@@ -211,8 +303,19 @@ export function hkdfAes256GcmOpen(
   return core.run(0, (c) => {
     const out = c.alloc(ciphertext.length);
     const status = x.hkdf_aes256_gcm_open(
-      core.put(ikm), ikm.length, core.put(salt), salt.length, core.put(info), info.length,
-      core.put(iv), core.put(aad), aad.length, core.put(ciphertext), ciphertext.length, core.put(tag), out,
+      core.put(ikm),
+      ikm.length,
+      core.put(salt),
+      salt.length,
+      core.put(info),
+      info.length,
+      core.put(iv),
+      core.put(aad),
+      aad.length,
+      core.put(ciphertext),
+      ciphertext.length,
+      core.put(tag),
+      out,
     );
     if (status === CORE_STATUS.AUTH_FAILED) return null;
     checkStatus(status, 'hkdf_aes256_gcm_open');

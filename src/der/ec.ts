@@ -16,14 +16,7 @@
  * curve, nor a private key to be below the group order.
  */
 import { DerError, DerReader } from './reader.js';
-import {
-  derBitString,
-  derContextExplicit,
-  derIntegerSmall,
-  derOctetString,
-  derOid,
-  derSequence,
-} from './writer.js';
+import { derBitString, derContextExplicit, derIntegerSmall, derOctetString, derOid, derSequence } from './writer.js';
 
 /** The curves of the KMS EC key pair specs, by their JOSE / node names where they have one. */
 export type EcCurve = 'P-256' | 'P-384' | 'P-521' | 'secp256k1' | 'SM2';

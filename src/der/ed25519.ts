@@ -67,7 +67,8 @@ export function parseEd25519Spki(der: Uint8Array): Uint8Array {
   const { bytes, unusedBits } = spki.readBitString();
   spki.expectEnd();
   if (unusedBits !== 0) throw new DerError('Ed25519 subjectPublicKey has unused bits');
-  if (bytes.length !== ED25519_KEY_BYTES) throw new DerError(`Ed25519 public key must be 32 bytes, got ${bytes.length}`);
+  if (bytes.length !== ED25519_KEY_BYTES)
+    throw new DerError(`Ed25519 public key must be 32 bytes, got ${bytes.length}`);
   return bytes.slice();
 }
 

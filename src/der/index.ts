@@ -39,4 +39,12 @@ export {
   type EcPrivateValues,
 } from './ec.js';
 export { ED25519_OID, ed25519Spki, ed25519Pkcs8, parseEd25519Spki, parseEd25519Pkcs8 } from './ed25519.js';
-export { ML_KEM_OIDS, ML_KEM_SEED_BYTES, mlkemSpki, mlkemPkcs8, parseMlKemSpki, parseMlKemPkcs8, type MlKemRank } from './mlkem.js';
+export {
+  ML_KEM_OIDS,
+  ML_KEM_SEED_BYTES,
+  mlkemSpki,
+  mlkemPkcs8,
+  parseMlKemSpki,
+  parseMlKemPkcs8,
+  type MlKemRank,
+} from './mlkem.js';

@@ -108,7 +108,8 @@ function readAlgorithm(r: DerReader): MlKemRank {
   const alg = r.readSequence();
   const oid = alg.readOid();
   const k = ([2, 3, 4] as const).find((x) => ML_KEM_OIDS[x] === oid);
-  if (k === undefined) throw new DerError(`expected an ML-KEM algorithm (${Object.values(ML_KEM_OIDS).join(', ')}), found ${oid}`);
+  if (k === undefined)
+    throw new DerError(`expected an ML-KEM algorithm (${Object.values(ML_KEM_OIDS).join(', ')}), found ${oid}`);
   if (!alg.done) throw new DerError('ML-KEM AlgorithmIdentifier must have no parameters');
   return k;
 }
@@ -138,8 +139,10 @@ export function parseMlKemPkcs8(der: Uint8Array): { k: MlKemRank; seed: Uint8Arr
   const privateKey = info.readOctetString();
   info.expectEnd();
   const inner = readTlv(privateKey);
-  if (inner.tag !== 0x80) throw new DerError(`expected the ML-KEM seed [0], found tag 0x${inner.tag.toString(16).padStart(2, '0')}`);
-  if (inner.end !== privateKey.length) throw new DerError(`${privateKey.length - inner.end} trailing byte(s) after the ML-KEM seed`);
+  if (inner.tag !== 0x80)
+    throw new DerError(`expected the ML-KEM seed [0], found tag 0x${inner.tag.toString(16).padStart(2, '0')}`);
+  if (inner.end !== privateKey.length)
+    throw new DerError(`${privateKey.length - inner.end} trailing byte(s) after the ML-KEM seed`);
   if (inner.contents.length !== ML_KEM_SEED_BYTES) {
     throw new DerError(`ML-KEM seed must be ${ML_KEM_SEED_BYTES} bytes, got ${inner.contents.length}`);
   }

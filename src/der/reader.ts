@@ -69,10 +69,7 @@ export function readTlv(bytes: Uint8Array, offset = 0, end = bytes.length): DerE
     }
   }
   if (end - pos < length) {
-    throw new DerError(
-      `truncated: ${length} contents octets announced, ${end - pos} available`,
-      offset,
-    );
+    throw new DerError(`truncated: ${length} contents octets announced, ${end - pos} available`, offset);
   }
   return { tag, offset, contentsOffset: pos, end: pos + length, contents: bytes.subarray(pos, pos + length) };
 }

@@ -132,17 +132,24 @@ export function parsePrincipal(arn: string, sessionName: string): ParsedPrincipa
   const rest = resource.slice(slash + 1);
   if (service === 'sts' && type === 'assumed-role') {
     const parts = rest.split('/');
-    if (parts.length === 2 && NAME.test(parts[0]) && /^[\w+=,.@-]{2,64}$/.test(parts[1])) return { account, callerArn: arn };
-    throw new TypeError(`principal ${arn}: an assumed-role ARN is arn:${partition}:sts::${account}:assumed-role/ROLE/SESSION`);
+    if (parts.length === 2 && NAME.test(parts[0]) && /^[\w+=,.@-]{2,64}$/.test(parts[1]))
+      return { account, callerArn: arn };
+    throw new TypeError(
+      `principal ${arn}: an assumed-role ARN is arn:${partition}:sts::${account}:assumed-role/ROLE/SESSION`,
+    );
   }
   if (service === 'iam' && (type === 'user' || type === 'role')) {
     const cut = rest.lastIndexOf('/');
     const path = cut < 0 ? '/' : `/${rest.slice(0, cut + 1)}`;
     const name = rest.slice(cut + 1);
-    if (!NAME.test(name) || !PATH.test(path)) throw new TypeError(`principal ${arn}: the ${type} name must be 1 to 64 of letters, digits and +=,.@_-`);
+    if (!NAME.test(name) || !PATH.test(path))
+      throw new TypeError(`principal ${arn}: the ${type} name must be 1 to 64 of letters, digits and +=,.@_-`);
     if (type === 'user') return { account, callerArn: arn };
-    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw new TypeError(`principal ${arn}: the role session name must be 2 to 64 of letters, digits and +=,.@_-`);
+    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName))
+      throw new TypeError(`principal ${arn}: the role session name must be 2 to 64 of letters, digits and +=,.@_-`);
     return { account, callerArn: `arn:${partition}:sts::${account}:assumed-role/${name}/${sessionName}` };
   }
-  throw new TypeError(`principal ${arn}: only an account root, an IAM user, an IAM role or an assumed-role session can call KMS here`);
+  throw new TypeError(
+    `principal ${arn}: only an account root, an IAM user, an IAM role or an assumed-role session can call KMS here`,
+  );
 }

@@ -13,7 +13,8 @@ import type { KeyRecord } from './store.js';
 import { formatValidationMessage } from './validation.js';
 
 /** [AWS-REC] IncorrectKeyException when a given KeyId is not the key that made the blob. */
-export const INCORRECT_KEY_MESSAGE = 'The key ID in the request does not identify a CMK that can perform this operation.';
+export const INCORRECT_KEY_MESSAGE =
+  'The key ID in the request does not identify a CMK that can perform this operation.';
 
 export function readBlobHeader(blob: Uint8Array): BlobHeader {
   try {
@@ -42,7 +43,9 @@ export async function ignoreCiphertextDryRun(
 ): Promise<void> {
   if (input.DryRun !== true || !(input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT')) return;
   if (keyIdInput === undefined) {
-    throw new ValidationException(formatValidationMessage([`Value null at '${member}' failed to satisfy constraint: Member must not be null`]));
+    throw new ValidationException(
+      formatValidationMessage([`Value null at '${member}' failed to satisfy constraint: Member must not be null`]),
+    );
   }
   const key = await resolveKey(ctx, keyIdInput, { action: operation === 'Decrypt' ? 'Decrypt' : 'ReEncryptFrom' });
   checkUsableForCrypto(key);
@@ -56,7 +59,10 @@ export async function ignoreCiphertextDryRun(
  * (IncorrectKeyException), and the key must be usable for `operation` (state, then usage).
  */
 export async function blobKey(
-  ctx: OperationContext, header: BlobHeader, keyIdInput: string | undefined, operation: 'Decrypt' | 'ReEncrypt',
+  ctx: OperationContext,
+  header: BlobHeader,
+  keyIdInput: string | undefined,
+  operation: 'Decrypt' | 'ReEncrypt',
 ): Promise<KeyRecord> {
   // ReEncrypt reads with the source key: AWS's action there is kms:ReEncryptFrom.
   const action = operation === 'Decrypt' ? 'Decrypt' : 'ReEncryptFrom';
@@ -72,7 +78,11 @@ export async function blobKey(
 
 /** The blob's plaintext under `key` and `encryptionContext`. Wipes the key's materials. */
 export function openWithKey(
-  ctx: OperationContext, key: KeyRecord, header: BlobHeader, blob: Uint8Array, encryptionContext: Record<string, string> | undefined,
+  ctx: OperationContext,
+  key: KeyRecord,
+  header: BlobHeader,
+  blob: Uint8Array,
+  encryptionContext: Record<string, string> | undefined,
 ): Uint8Array {
   try {
     const material = key.keyMaterials.find((m) => m.id === header.keyMaterialId);

@@ -12,12 +12,7 @@
 // core; this file only lays out bytes.
 
 import { fillRandom, type Core } from '../core/module.js';
-import {
-  hkdfAes256GcmOpen,
-  hkdfAes256GcmSeal,
-  GCM_IV_BYTES,
-  GCM_TAG_BYTES,
-} from '../core/symmetric.js';
+import { hkdfAes256GcmOpen, hkdfAes256GcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../core/symmetric.js';
 
 /** The only format version this code writes and reads. */
 export const BLOB_VERSION = 1;
@@ -212,11 +207,16 @@ function headerPrefix(keyArn: string, keyMaterialId: string): Uint8Array {
   if (keyArn.length < 1 || keyArn.length > MAX_KEY_ARN_CHARS) {
     throw new RangeError(`keyArn must be 1 to ${MAX_KEY_ARN_CHARS} characters`);
   }
-  if (typeof keyMaterialId !== 'string' || keyMaterialId.length < 1 || keyMaterialId.length > MAX_KEY_MATERIAL_ID_CHARS) {
+  if (
+    typeof keyMaterialId !== 'string' ||
+    keyMaterialId.length < 1 ||
+    keyMaterialId.length > MAX_KEY_MATERIAL_ID_CHARS
+  ) {
     throw new RangeError(`keyMaterialId must be 1 to ${MAX_KEY_MATERIAL_ID_CHARS} characters`);
   }
   for (let i = 0; i < keyMaterialId.length; i++) {
-    if (!isKeyMaterialIdByte(keyMaterialId.charCodeAt(i))) throw new RangeError('keyMaterialId must be printable ASCII');
+    if (!isKeyMaterialIdByte(keyMaterialId.charCodeAt(i)))
+      throw new RangeError('keyMaterialId must be printable ASCII');
   }
   const prefix = new Uint8Array(2 + 1 + 2 + arn.length + 1 + keyMaterialId.length);
   let off = 0;
@@ -262,7 +262,17 @@ export function sealBlob(core: Core, input: SealInput): Uint8Array {
   // The per-blob key is derived and used inside the core, in one call; the AAD is the header
   // followed by the encoded context, laid side by side in the core's memory. The core writes
   // ciphertext ‖ tag straight into the blob after the header.
-  hkdfAes256GcmSeal(core, keyMaterial, salt, hkdfInfo(BLOB_VERSION), iv, plaintext, blob.subarray(0, headerLength), context, blob.subarray(headerLength));
+  hkdfAes256GcmSeal(
+    core,
+    keyMaterial,
+    salt,
+    hkdfInfo(BLOB_VERSION),
+    iv,
+    plaintext,
+    blob.subarray(0, headerLength),
+    context,
+    blob.subarray(headerLength),
+  );
   return blob;
 }
 

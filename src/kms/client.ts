@@ -54,7 +54,9 @@ export class KMSClient {
     if (config.principal !== undefined) {
       const parsed = parsePrincipal(config.principal, DEFAULT_ROLE_SESSION_NAME);
       if (parsed.account !== accountId) {
-        throw new TypeError(`principal ${config.principal} is of account ${parsed.account}, not of accountId ${accountId}`);
+        throw new TypeError(
+          `principal ${config.principal} is of account ${parsed.account}, not of accountId ${accountId}`,
+        );
       }
       principal = parsed.callerArn;
     }
@@ -82,7 +84,9 @@ export class KMSClient {
   async send(command: KMSCommand<object, object> | ForeignCommand): Promise<unknown> {
     const own = command instanceof KMSCommand ? command : fromForeign(command);
     const stack =
-      this.middlewareStack.isEmpty && own.middlewareStack.isEmpty ? undefined : this.middlewareStack.concat(own.middlewareStack);
+      this.middlewareStack.isEmpty && own.middlewareStack.isEmpty
+        ? undefined
+        : this.middlewareStack.concat(own.middlewareStack);
     return runOperation(this.config, own.operation, own.input, { handler: own.handler, middlewareStack: stack });
   }
 
@@ -100,7 +104,9 @@ export interface ForeignCommand {
 }
 /** The output type a command of @aws-sdk/client-kms declares (its handler's), else a loose one. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- matches the SDK's resolveMiddleware whatever its parameters */
-export type ForeignCommandOutput<C> = C extends { resolveMiddleware(...args: any[]): (...args: any[]) => Promise<{ output: infer O }> }
+export type ForeignCommandOutput<C> = C extends {
+  resolveMiddleware(...args: any[]): (...args: any[]) => Promise<{ output: infer O }>;
+}
   ? O
   : Record<string, unknown> & MetadataBearer;
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -111,7 +117,10 @@ function fromForeign(command: unknown): KMSCommand<object, object> {
   const input: unknown = (command as { input?: unknown } | null | undefined)?.input;
   const match = typeof name === 'string' ? /^([A-Z][A-Za-z0-9]*)Command$/.exec(name) : null;
   if (match === null || typeof input !== 'object' || input === null) {
-    const what = command === null || typeof command !== 'object' ? String(command) : `an object of class ${typeof name === 'string' && name !== '' ? name : '(anonymous)'}`;
+    const what =
+      command === null || typeof command !== 'object'
+        ? String(command)
+        : `an object of class ${typeof name === 'string' && name !== '' ? name : '(anonymous)'}`;
     throw new TypeError(
       `KMSClient.send takes a command: new XxxCommand(input), of this package or of @aws-sdk/client-kms; got ${what}.`,
     );

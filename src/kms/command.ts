@@ -31,7 +31,10 @@ export interface CommandClass<I extends object, O extends object> {
 }
 
 /** The command class of one operation, named `${operation}Command` as the SDK names it. */
-export function commandClass<I extends object, O extends object>(operation: OperationName, handler: Handler<I, O>): CommandClass<I, O> {
+export function commandClass<I extends object, O extends object>(
+  operation: OperationName,
+  handler: Handler<I, O>,
+): CommandClass<I, O> {
   const cls = class extends KMSCommand<I, O> {
     static readonly operation = operation;
     constructor(input?: I) {

@@ -46,6 +46,9 @@ export function createOperationContext(init: OperationContextInit): OperationCon
  * so that a concurrent writer (another request, another process on the same file store)
  * cannot slip in between and have its change undone.
  */
-export function transactional<I, O>(op: (ctx: OperationContext, input: I) => Promise<O>): (ctx: OperationContext, input: I) => Promise<O> {
-  return (ctx, input) => (ctx.store.transaction === undefined ? op(ctx, input) : ctx.store.transaction(() => op(ctx, input)));
+export function transactional<I, O>(
+  op: (ctx: OperationContext, input: I) => Promise<O>,
+): (ctx: OperationContext, input: I) => Promise<O> {
+  return (ctx, input) =>
+    ctx.store.transaction === undefined ? op(ctx, input) : ctx.store.transaction(() => op(ctx, input));
 }

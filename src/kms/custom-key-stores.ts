@@ -10,7 +10,11 @@ export function customKeyStoreMethods(store: KeyStore): {
   put: NonNullable<KeyStore['putCustomKeyStore']>;
   list: NonNullable<KeyStore['listCustomKeyStores']>;
 } {
-  if (store.getCustomKeyStore === undefined || store.putCustomKeyStore === undefined || store.listCustomKeyStores === undefined) {
+  if (
+    store.getCustomKeyStore === undefined ||
+    store.putCustomKeyStore === undefined ||
+    store.listCustomKeyStores === undefined
+  ) {
     throw new UnsupportedOperationException('This key store does not support custom key stores.');
   }
   return {

@@ -78,7 +78,12 @@ export class CloudHsmClusterInvalidConfigurationException extends KMSServiceExce
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'CloudHsmClusterInvalidConfigurationException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'CloudHsmClusterInvalidConfigurationException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -87,7 +92,12 @@ export class CloudHsmClusterNotActiveException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'CloudHsmClusterNotActiveException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'CloudHsmClusterNotActiveException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -96,7 +106,12 @@ export class CloudHsmClusterNotFoundException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'CloudHsmClusterNotFoundException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'CloudHsmClusterNotFoundException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -114,7 +129,12 @@ export class CustomKeyStoreInvalidStateException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'CustomKeyStoreInvalidStateException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'CustomKeyStoreInvalidStateException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -123,7 +143,12 @@ export class CustomKeyStoreNameInUseException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'CustomKeyStoreNameInUseException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'CustomKeyStoreNameInUseException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -132,7 +157,12 @@ export class CustomKeyStoreNotFoundException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'CustomKeyStoreNotFoundException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'CustomKeyStoreNotFoundException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -324,7 +354,12 @@ export class MalformedPolicyDocumentException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'MalformedPolicyDocumentException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'MalformedPolicyDocumentException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -334,7 +369,12 @@ export class MissingAuthenticationTokenException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'MissingAuthenticationTokenException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'MissingAuthenticationTokenException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -433,7 +473,12 @@ export class XksKeyInvalidConfigurationException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'XksKeyInvalidConfigurationException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'XksKeyInvalidConfigurationException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -451,7 +496,12 @@ export class XksProxyIncorrectAuthenticationCredentialException extends KMSServi
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'XksProxyIncorrectAuthenticationCredentialException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'XksProxyIncorrectAuthenticationCredentialException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -460,7 +510,12 @@ export class XksProxyInvalidConfigurationException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'XksProxyInvalidConfigurationException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'XksProxyInvalidConfigurationException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -469,7 +524,12 @@ export class XksProxyInvalidResponseException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'XksProxyInvalidResponseException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'XksProxyInvalidResponseException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -478,7 +538,12 @@ export class XksProxyUriEndpointInUseException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'XksProxyUriEndpointInUseException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'XksProxyUriEndpointInUseException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -496,7 +561,12 @@ export class XksProxyUriUnreachableException extends KMSServiceException {
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'XksProxyUriUnreachableException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'XksProxyUriUnreachableException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -505,7 +575,12 @@ export class XksProxyVpcEndpointServiceInUseException extends KMSServiceExceptio
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'XksProxyVpcEndpointServiceInUseException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'XksProxyVpcEndpointServiceInUseException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -514,7 +589,12 @@ export class XksProxyVpcEndpointServiceInvalidConfigurationException extends KMS
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'XksProxyVpcEndpointServiceInvalidConfigurationException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'XksProxyVpcEndpointServiceInvalidConfigurationException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -523,7 +603,12 @@ export class XksProxyVpcEndpointServiceNotFoundException extends KMSServiceExcep
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
-    super({ name: 'XksProxyVpcEndpointServiceNotFoundException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+    super({
+      name: 'XksProxyVpcEndpointServiceNotFoundException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -590,14 +675,8 @@ export type ExceptionName = keyof typeof EXCEPTIONS;
  * `namespace#` prefix and `:` suffix). A code we do not know becomes a plain KMSServiceException,
  * whose fault follows the status as the SDK does: below 500 is the client's.
  */
-export function exceptionFromName(
-  name: string,
-  message = '',
-  $metadata: ResponseMetadata = {},
-): KMSServiceException {
-  const cls = Object.prototype.hasOwnProperty.call(EXCEPTIONS, name)
-    ? EXCEPTIONS[name as ExceptionName]
-    : undefined;
+export function exceptionFromName(name: string, message = '', $metadata: ResponseMetadata = {}): KMSServiceException {
+  const cls = Object.prototype.hasOwnProperty.call(EXCEPTIONS, name) ? EXCEPTIONS[name as ExceptionName] : undefined;
   if (cls) return new cls({ message, $metadata });
   const status = $metadata.httpStatusCode;
   const $fault: Fault = status !== undefined && status >= 500 ? 'server' : 'client';

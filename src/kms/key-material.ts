@@ -59,7 +59,8 @@ export function nextRotationDate(key: KeyRecord): Date | undefined {
 
 /** Only symmetric encryption keys rotate. The empty message is the one recorded for RotateKeyOnDemand. */
 export function checkRotatableSpec(key: KeyRecord): void {
-  if (key.keySpec !== 'SYMMETRIC_DEFAULT' || key.keyUsage !== 'ENCRYPT_DECRYPT') throw new UnsupportedOperationException('');
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT' || key.keyUsage !== 'ENCRYPT_DECRYPT')
+    throw new UnsupportedOperationException('');
   if (key.customKeyStoreId !== undefined) {
     // Message ours.
     throw new UnsupportedOperationException(`${key.arn} is in a custom key store; its key material cannot be rotated.`);

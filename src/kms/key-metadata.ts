@@ -46,8 +46,12 @@ export interface KeyAlgorithms {
 }
 
 const RSA_SIGNING = [
-  'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512',
-  'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512',
+  'RSASSA_PKCS1_V1_5_SHA_256',
+  'RSASSA_PKCS1_V1_5_SHA_384',
+  'RSASSA_PKCS1_V1_5_SHA_512',
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
 ];
 const ECDSA_BY_SPEC: Record<string, string> = {
   ECC_NIST_P256: 'ECDSA_SHA_256',
@@ -67,7 +71,8 @@ export function keyAlgorithms(keySpec: string, keyUsage: string): KeyAlgorithms 
       ? { SigningAlgorithms: [...RSA_SIGNING] }
       : { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] };
   }
-  if (keySpec === 'SM2') return keyUsage === 'SIGN_VERIFY' ? { SigningAlgorithms: ['SM2DSA'] } : { EncryptionAlgorithms: ['SM2PKE'] };
+  if (keySpec === 'SM2')
+    return keyUsage === 'SIGN_VERIFY' ? { SigningAlgorithms: ['SM2DSA'] } : { EncryptionAlgorithms: ['SM2PKE'] };
   if (keySpec === 'ECC_NIST_EDWARDS25519') return { SigningAlgorithms: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'] };
   const ecdsa = ECDSA_BY_SPEC[keySpec];
   return ecdsa === undefined ? {} : { SigningAlgorithms: [ecdsa] };

@@ -4,7 +4,12 @@
 // share. Operations call these in AWS's order: validate input → resolve key → authorize → key
 // state → key usage → DryRun → work.
 
-import { InvalidArnException, InvalidCiphertextException, NotFoundException, ValidationException } from './exceptions.js';
+import {
+  InvalidArnException,
+  InvalidCiphertextException,
+  NotFoundException,
+  ValidationException,
+} from './exceptions.js';
 import { aliasArn, keyArn, partitionOf, type KeyRecord } from './store.js';
 import { accessDenied, authorize, type KeyAction } from './authorize.js';
 import type { OperationContext } from './context.js';
@@ -61,7 +66,11 @@ export function checkAliasName(aliasName: string): void {
  * access learns nothing about which keys exist there. (AWS's answer for this case is not
  * recorded; this is what its authorization model implies and what a careful user expects.)
  */
-export async function resolveKey(ctx: OperationContext, keyIdInput: string, options: ResolveOptions): Promise<KeyRecord> {
+export async function resolveKey(
+  ctx: OperationContext,
+  keyIdInput: string,
+  options: ResolveOptions,
+): Promise<KeyRecord> {
   const record = await findKey(ctx, keyIdInput, options);
   authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext });
   return record;
@@ -85,7 +94,8 @@ async function findKey(ctx: OperationContext, keyIdInput: string, options: Resol
     if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
     if (elsewhere) throw keyNotFound(keyIdInput);
     const record = await ctx.store.getKey(account, region, id);
-    if (record === undefined) throw account === ctx.account ? keyNotFound(keyIdInput) : denied(ctx, options, keyIdInput);
+    if (record === undefined)
+      throw account === ctx.account ? keyNotFound(keyIdInput) : denied(ctx, options, keyIdInput);
     return record;
   }
   if (keyIdInput.startsWith('arn:')) {
@@ -106,7 +116,12 @@ async function findKey(ctx: OperationContext, keyIdInput: string, options: Resol
 
 const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
-async function resolveAlias(ctx: OperationContext, account: string, aliasName: string, options: ResolveOptions): Promise<KeyRecord> {
+async function resolveAlias(
+  ctx: OperationContext,
+  account: string,
+  aliasName: string,
+  options: ResolveOptions,
+): Promise<KeyRecord> {
   const arn = aliasArn(ctx.region, account, aliasName);
   const alias = await ctx.store.getAlias(account, ctx.region, aliasName);
   if (alias === undefined) throw account === ctx.account ? aliasNotFound(arn) : denied(ctx, options, arn);

@@ -7,14 +7,23 @@
 // generator of pages, each request taking the previous page's token.
 
 import { KMSClient } from './client.js';
-import { COMMANDS, OPERATION_NAMES, REGISTRY, type OperationInput, type OperationOutput, type PaginatedOperation, type WithMetadata } from './registry.js';
+import {
+  COMMANDS,
+  OPERATION_NAMES,
+  REGISTRY,
+  type OperationInput,
+  type OperationOutput,
+  type PaginatedOperation,
+  type WithMetadata,
+} from './registry.js';
 import type { OperationName } from './schema.js';
 
 /** `(input) => output` for one operation; the input may be left out when none of its members is required. */
 /* eslint-disable @typescript-eslint/no-empty-object-type -- `{} extends Input`: every member of the input is optional */
-type Method<N extends OperationName> = {} extends OperationInput<N>
-  ? (input?: OperationInput<N>) => Promise<WithMetadata<OperationOutput<N>>>
-  : (input: OperationInput<N>) => Promise<WithMetadata<OperationOutput<N>>>;
+type Method<N extends OperationName> =
+  {} extends OperationInput<N>
+    ? (input?: OperationInput<N>) => Promise<WithMetadata<OperationOutput<N>>>
+    : (input: OperationInput<N>) => Promise<WithMetadata<OperationOutput<N>>>;
 /* eslint-enable @typescript-eslint/no-empty-object-type */
 
 /** One method per operation, named as the SDK names them (`generateDataKeyPair`). */

@@ -78,7 +78,9 @@ export class MiddlewareStack {
   /** Removes by name or by the middleware function; true if something was removed. */
   remove(toRemove: string | Middleware): boolean {
     const before = this.entries.length;
-    this.entries = this.entries.filter((e) => (typeof toRemove === 'string' ? e.name !== toRemove : e.middleware !== toRemove));
+    this.entries = this.entries.filter((e) =>
+      typeof toRemove === 'string' ? e.name !== toRemove : e.middleware !== toRemove,
+    );
     return this.entries.length !== before;
   }
 
@@ -125,7 +127,12 @@ export class MiddlewareStack {
   private ordered(): Entry[] {
     return this.entries
       .map((e, i) => ({ e, i }))
-      .sort((a, b) => STEPS.indexOf(a.e.step) - STEPS.indexOf(b.e.step) || PRIORITIES.indexOf(a.e.priority) - PRIORITIES.indexOf(b.e.priority) || a.i - b.i)
+      .sort(
+        (a, b) =>
+          STEPS.indexOf(a.e.step) - STEPS.indexOf(b.e.step) ||
+          PRIORITIES.indexOf(a.e.priority) - PRIORITIES.indexOf(b.e.priority) ||
+          a.i - b.i,
+      )
       .map(({ e }) => e);
   }
 }

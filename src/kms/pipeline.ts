@@ -16,7 +16,14 @@ import type { Handler } from './command.js';
 import { createOperationContext } from './context.js';
 import { KMSInternalException, KMSServiceException, UnknownOperationException } from './exceptions.js';
 import type { HandlerArguments, HandlerOutput, MiddlewareStack } from './middleware.js';
-import { isOperationName, REGISTRY, sensitiveOutputs, wiping, type MetadataBearer, type OperationName } from './registry.js';
+import {
+  isOperationName,
+  REGISTRY,
+  sensitiveOutputs,
+  wiping,
+  type MetadataBearer,
+  type OperationName,
+} from './registry.js';
 import { newKeyId, type KeyStore } from './store.js';
 
 export interface Logger {
@@ -52,7 +59,8 @@ export interface RunOptions<I, O> {
 }
 
 /** The message of every KMSInternalException made from an engine fault (KMS's own wording). */
-export const INTERNAL_ERROR_MESSAGE = 'The request processing has failed because of an unknown error, exception or failure.';
+export const INTERNAL_ERROR_MESSAGE =
+  'The request processing has failed because of an unknown error, exception or failure.';
 
 /** What the SDK prints in place of a sensitive member. */
 const SENSITIVE = '***SensitiveInformation***';
@@ -65,8 +73,16 @@ export async function runOperation<I extends object, O extends object>(
   options: RunOptions<I, O> = {},
 ): Promise<O & MetadataBearer> {
   const requestId = options.requestId ?? newRequestId();
-  const fail = (err: unknown) => withMetadata(err, requestId, options.onInternalError ?? ((e) => config.logger?.error?.(`${operation}: internal error`, e)));
-  const handler = options.handler !== undefined ? wiping(options.handler) : (REGISTRY[operation]?.handler as Handler<I, O> | undefined);
+  const fail = (err: unknown) =>
+    withMetadata(
+      err,
+      requestId,
+      options.onInternalError ?? ((e) => config.logger?.error?.(`${operation}: internal error`, e)),
+    );
+  const handler =
+    options.handler !== undefined
+      ? wiping(options.handler)
+      : (REGISTRY[operation]?.handler as Handler<I, O> | undefined);
   if (handler === undefined) {
     throw fail(new UnknownOperationException(`Unknown operation ${JSON.stringify(String(operation).slice(0, 128))}.`));
   }

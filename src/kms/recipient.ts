@@ -12,6 +12,8 @@ export interface RecipientInfo {
 /** A request with a Recipient is refused, in its place in the operation's order of checks (message ours). */
 export function checkNoRecipient(recipient: RecipientInfo | undefined, operation: string): void {
   if (recipient !== undefined) {
-    throw new UnsupportedOperationException(`${operation} with Recipient (attested enclave delivery) is not supported by this engine yet.`);
+    throw new UnsupportedOperationException(
+      `${operation} with Recipient (attested enclave delivery) is not supported by this engine yet.`,
+    );
   }
 }

@@ -152,20 +152,52 @@ function out(...members: Array<string | readonly [string, OutputMember]>): Outpu
   return Object.freeze(Object.fromEntries(members.map((m) => (typeof m === 'string' ? [m, {}] : m))));
 }
 const SENSITIVE: OutputMember = { sensitive: true };
-const structure = (...members: Array<string | readonly [string, OutputMember]>): OutputMember => ({ members: out(...members) });
+const structure = (...members: Array<string | readonly [string, OutputMember]>): OutputMember => ({
+  members: out(...members),
+});
 
 /** ListKeys, ListAliases and DescribeCustomKeyStores page alike. */
-const byMarker = (items: string): Pagination => ({ inputToken: 'Marker', pageSize: 'Limit', outputToken: 'NextMarker', truncated: 'Truncated', items });
+const byMarker = (items: string): Pagination => ({
+  inputToken: 'Marker',
+  pageSize: 'Limit',
+  outputToken: 'NextMarker',
+  truncated: 'Truncated',
+  items,
+});
 
 // Nested output structures.
 const MultiRegionKey = structure('Arn', 'Region');
 const KeyMetadata = structure(
-  'AWSAccountId', 'KeyId', 'Arn', 'CreationDate', 'Enabled', 'Description', 'KeyUsage', 'KeyState', 'DeletionDate',
-  'ValidTo', 'Origin', 'CustomKeyStoreId', 'CloudHsmClusterId', 'ExpirationModel', 'KeyManager',
-  'CustomerMasterKeySpec', 'KeySpec', 'EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms',
-  'EncapsulationAlgorithms', 'MultiRegion',
-  ['MultiRegionConfiguration', structure('MultiRegionKeyType', ['PrimaryKey', MultiRegionKey], ['ReplicaKeys', MultiRegionKey])],
-  'PendingDeletionWindowInDays', 'MacAlgorithms', 'XksKeyConfiguration', 'CurrentKeyMaterialId',
+  'AWSAccountId',
+  'KeyId',
+  'Arn',
+  'CreationDate',
+  'Enabled',
+  'Description',
+  'KeyUsage',
+  'KeyState',
+  'DeletionDate',
+  'ValidTo',
+  'Origin',
+  'CustomKeyStoreId',
+  'CloudHsmClusterId',
+  'ExpirationModel',
+  'KeyManager',
+  'CustomerMasterKeySpec',
+  'KeySpec',
+  'EncryptionAlgorithms',
+  'SigningAlgorithms',
+  'KeyAgreementAlgorithms',
+  'EncapsulationAlgorithms',
+  'MultiRegion',
+  [
+    'MultiRegionConfiguration',
+    structure('MultiRegionKeyType', ['PrimaryKey', MultiRegionKey], ['ReplicaKeys', MultiRegionKey]),
+  ],
+  'PendingDeletionWindowInDays',
+  'MacAlgorithms',
+  'XksKeyConfiguration',
+  'CurrentKeyMaterialId',
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -231,7 +263,11 @@ export const REGISTRY = {
       Limit: optional(int(1, 100)),
       Marker: optional(MarkerType),
     },
-    output: out(['Aliases', structure('AliasName', 'AliasArn', 'TargetKeyId', 'CreationDate', 'LastUpdatedDate')], 'NextMarker', 'Truncated'),
+    output: out(
+      ['Aliases', structure('AliasName', 'AliasArn', 'TargetKeyId', 'CreationDate', 'LastUpdatedDate')],
+      'NextMarker',
+      'Truncated',
+    ),
     paginate: byMarker('Aliases'),
     handler: () => listAliases,
   }),
@@ -291,7 +327,13 @@ export const REGISTRY = {
     summary: 'Show the public key of an asymmetric KMS key.',
     input: { KeyId: required(KeyIdType), GrantTokens: optional(GrantTokenList) },
     output: out(
-      'KeyId', 'PublicKey', 'CustomerMasterKeySpec', 'KeySpec', 'KeyUsage', 'EncryptionAlgorithms', 'SigningAlgorithms',
+      'KeyId',
+      'PublicKey',
+      'CustomerMasterKeySpec',
+      'KeySpec',
+      'KeyUsage',
+      'EncryptionAlgorithms',
+      'SigningAlgorithms',
       'KeyAgreementAlgorithms',
     ),
     handler: () => getPublicKey,
@@ -307,8 +349,13 @@ export const REGISTRY = {
       DryRun: optional(BOOL),
     },
     output: out(
-      'PrivateKeyCiphertextBlob', ['PrivateKeyPlaintext', SENSITIVE], 'PublicKey', 'KeyId', 'KeyPairSpec',
-      'CiphertextForRecipient', 'KeyMaterialId',
+      'PrivateKeyCiphertextBlob',
+      ['PrivateKeyPlaintext', SENSITIVE],
+      'PublicKey',
+      'KeyId',
+      'KeyPairSpec',
+      'CiphertextForRecipient',
+      'KeyMaterialId',
     ),
     handler: () => generateDataKeyPair,
   }),
@@ -369,8 +416,13 @@ export const REGISTRY = {
       DryRunModifiers: optional(DryRunModifierList),
     },
     output: out(
-      'CiphertextBlob', 'SourceKeyId', 'KeyId', 'SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm',
-      'SourceKeyMaterialId', 'DestinationKeyMaterialId',
+      'CiphertextBlob',
+      'SourceKeyId',
+      'KeyId',
+      'SourceEncryptionAlgorithm',
+      'DestinationEncryptionAlgorithm',
+      'SourceKeyMaterialId',
+      'DestinationKeyMaterialId',
     ),
     handler: () => reEncrypt,
   }),
@@ -452,8 +504,10 @@ export const REGISTRY = {
 
 export type Registry = typeof REGISTRY;
 export type OperationName = keyof Registry;
-export type OperationInput<N extends OperationName> = Registry[N] extends OperationEntry<infer I, object> ? NonNullable<I> : never;
-export type OperationOutput<N extends OperationName> = Registry[N] extends OperationEntry<infer _I, infer O> ? O : never;
+export type OperationInput<N extends OperationName> =
+  Registry[N] extends OperationEntry<infer I, object> ? NonNullable<I> : never;
+export type OperationOutput<N extends OperationName> =
+  Registry[N] extends OperationEntry<infer _I, infer O> ? O : never;
 
 export interface MetadataBearer {
   $metadata: ResponseMetadata;
@@ -474,14 +528,23 @@ export const OPERATIONS: Readonly<Record<OperationName, Members>> = Object.fromE
 ) as Record<OperationName, Members>;
 
 /** The names of the operations that page. */
-export type PaginatedOperation = { [N in OperationName]: Registry[N] extends { paginate: Pagination } ? N : never }[OperationName];
+export type PaginatedOperation = {
+  [N in OperationName]: Registry[N] extends { paginate: Pagination } ? N : never;
+}[OperationName];
 
 /** The top-level output members of `operation` that are sensitive (plaintext keys and bytes). */
 export function sensitiveOutputs(operation: OperationName): readonly string[] {
   return SENSITIVE_OUTPUTS[operation];
 }
 const SENSITIVE_OUTPUTS = Object.fromEntries(
-  OPERATION_NAMES.map((n) => [n, Object.freeze(Object.entries(REGISTRY[n].output).filter(([, m]) => m.sensitive).map(([name]) => name))]),
+  OPERATION_NAMES.map((n) => [
+    n,
+    Object.freeze(
+      Object.entries(REGISTRY[n].output)
+        .filter(([, m]) => m.sensitive)
+        .map(([name]) => name),
+    ),
+  ]),
 ) as Record<OperationName, readonly string[]>;
 
 // ---------------------------------------------------------------------------------------------
@@ -495,12 +558,32 @@ export const COMMANDS = Object.fromEntries(
 ) as { [N in OperationName]: CommandClass<OperationInput<N>, OperationOutput<N>> };
 
 export const {
-  CreateKeyCommand, DescribeKeyCommand, ListKeysCommand, CreateAliasCommand, UpdateAliasCommand, DeleteAliasCommand,
-  ListAliasesCommand, EnableKeyCommand, DisableKeyCommand, ScheduleKeyDeletionCommand, CancelKeyDeletionCommand,
-  EnableKeyRotationCommand, DisableKeyRotationCommand, GetKeyRotationStatusCommand, RotateKeyOnDemandCommand,
-  GetPublicKeyCommand, GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand, DecryptCommand,
-  EncryptCommand, ReEncryptCommand, GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand,
-  GenerateRandomCommand, CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  ListKeysCommand,
+  CreateAliasCommand,
+  UpdateAliasCommand,
+  DeleteAliasCommand,
+  ListAliasesCommand,
+  EnableKeyCommand,
+  DisableKeyCommand,
+  ScheduleKeyDeletionCommand,
+  CancelKeyDeletionCommand,
+  EnableKeyRotationCommand,
+  DisableKeyRotationCommand,
+  GetKeyRotationStatusCommand,
+  RotateKeyOnDemandCommand,
+  GetPublicKeyCommand,
+  GenerateDataKeyPairCommand,
+  GenerateDataKeyPairWithoutPlaintextCommand,
+  DecryptCommand,
+  EncryptCommand,
+  ReEncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GenerateRandomCommand,
+  CreateCustomKeyStoreCommand,
+  DescribeCustomKeyStoresCommand,
 }: Commands = Object.fromEntries(OPERATION_NAMES.map((n) => [`${n}Command`, COMMANDS[n]])) as Commands;
 
 type Cmd<N extends OperationName> = InstanceType<Commands[`${N}Command`]>;

@@ -14,47 +14,88 @@
 // Enumerations (SDK order)
 
 export const DATA_KEY_PAIR_SPECS = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096',
-  'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
   'SM2',
   'ECC_NIST_EDWARDS25519',
-  'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
 ] as const;
 
 export const KEY_SPECS = [
   'SYMMETRIC_DEFAULT',
-  'RSA_2048', 'RSA_3072', 'RSA_4096',
-  'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519',
-  'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'ECC_NIST_EDWARDS25519',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
   'SM2',
-  'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87',
-  'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024',
+  'ML_DSA_44',
+  'ML_DSA_65',
+  'ML_DSA_87',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
 ] as const;
 
 /** Deprecated twin of KeySpec: the old set, without EDWARDS25519, ML-DSA or ML-KEM. */
 export const CUSTOMER_MASTER_KEY_SPECS = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096',
-  'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
   'SYMMETRIC_DEFAULT',
-  'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
   'SM2',
 ] as const;
 
 export const DATA_KEY_SPECS = ['AES_128', 'AES_256'] as const;
 
 export const KEY_USAGE_TYPES = [
-  'ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE',
+  'ENCRYPT_DECRYPT',
+  'SIGN_VERIFY',
+  'GENERATE_VERIFY_MAC',
+  'KEY_AGREEMENT',
+  'ENCAPSULATE_DECAPSULATE',
 ] as const;
 
 export const KEY_STATES = [
-  'Creating', 'Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'PendingReplicaDeletion',
-  'Unavailable', 'Updating',
+  'Creating',
+  'Enabled',
+  'Disabled',
+  'PendingDeletion',
+  'PendingImport',
+  'PendingReplicaDeletion',
+  'Unavailable',
+  'Updating',
 ] as const;
 
 export const ORIGIN_TYPES = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
 
 export const ENCRYPTION_ALGORITHM_SPECS = [
-  'SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE',
+  'SYMMETRIC_DEFAULT',
+  'RSAES_OAEP_SHA_1',
+  'RSAES_OAEP_SHA_256',
+  'SM2PKE',
 ] as const;
 
 export const KEY_ENCRYPTION_MECHANISMS = ['RSAES_OAEP_SHA_256'] as const;
@@ -78,8 +119,18 @@ export type EncryptionAlgorithmSpec = (typeof ENCRYPTION_ALGORITHM_SPECS)[number
 // value set" message (a hash order, not the model's). Values added to the enum since the
 // recording are not in these lists; the message appends them in SDK order (an inference).
 export const KEY_SPEC_MESSAGE_ORDER_2023 = [
-  'RSA_2048', 'ECC_NIST_P384', 'ECC_NIST_P256', 'ECC_NIST_P521', 'HMAC_384', 'RSA_3072',
-  'ECC_SECG_P256K1', 'RSA_4096', 'SYMMETRIC_DEFAULT', 'HMAC_256', 'HMAC_224', 'HMAC_512',
+  'RSA_2048',
+  'ECC_NIST_P384',
+  'ECC_NIST_P256',
+  'ECC_NIST_P521',
+  'HMAC_384',
+  'RSA_3072',
+  'ECC_SECG_P256K1',
+  'RSA_4096',
+  'SYMMETRIC_DEFAULT',
+  'HMAC_256',
+  'HMAC_224',
+  'HMAC_512',
 ] as const;
 export const KEY_USAGE_MESSAGE_ORDER_2023 = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'] as const;
 
@@ -95,17 +146,35 @@ export interface StringShape {
   /** Sensitive values are left out of validation messages. */
   sensitive?: boolean;
 }
-export interface BlobShape { type: 'blob'; min?: number; max?: number; sensitive?: boolean }
-export interface IntegerShape { type: 'integer'; min?: number; max?: number }
-export interface BooleanShape { type: 'boolean' }
-export interface TimestampShape { type: 'timestamp' }
+export interface BlobShape {
+  type: 'blob';
+  min?: number;
+  max?: number;
+  sensitive?: boolean;
+}
+export interface IntegerShape {
+  type: 'integer';
+  min?: number;
+  max?: number;
+}
+export interface BooleanShape {
+  type: 'boolean';
+}
+export interface TimestampShape {
+  type: 'timestamp';
+}
 export interface EnumShape {
   type: 'enum';
   values: readonly string[];
   /** The order AWS was recorded listing the values in its message, where known. */
   messageOrder?: readonly string[];
 }
-export interface ListShape { type: 'list'; member: Shape; min?: number; max?: number }
+export interface ListShape {
+  type: 'list';
+  member: Shape;
+  min?: number;
+  max?: number;
+}
 export interface MapShape {
   type: 'map';
   key: StringShape;
@@ -115,11 +184,21 @@ export interface MapShape {
   /** The most UTF-8 bytes all keys and values may add up to. */
   maxBytes?: number;
 }
-export interface StructureShape { type: 'structure'; members: Members }
+export interface StructureShape {
+  type: 'structure';
+  members: Members;
+}
 
 export type Shape =
-  | StringShape | BlobShape | IntegerShape | BooleanShape | TimestampShape
-  | EnumShape | ListShape | MapShape | StructureShape;
+  | StringShape
+  | BlobShape
+  | IntegerShape
+  | BooleanShape
+  | TimestampShape
+  | EnumShape
+  | ListShape
+  | MapShape
+  | StructureShape;
 
 export interface Member {
   shape: Shape;
@@ -130,10 +209,18 @@ export interface Member {
 export type Members = Readonly<Record<string, Member>>;
 
 // Shared shapes, named after the model's.
-export const str = (min?: number, max?: number, pattern?: string): StringShape => ({ type: 'string', min, max, pattern });
+export const str = (min?: number, max?: number, pattern?: string): StringShape => ({
+  type: 'string',
+  min,
+  max,
+  pattern,
+});
 export const int = (min?: number, max?: number): IntegerShape => ({ type: 'integer', min, max });
-export const enumOf = (values: readonly string[], messageOrder?: readonly string[]): EnumShape =>
-  ({ type: 'enum', values, messageOrder });
+export const enumOf = (values: readonly string[], messageOrder?: readonly string[]): EnumShape => ({
+  type: 'enum',
+  values,
+  messageOrder,
+});
 export const BOOL: BooleanShape = { type: 'boolean' };
 
 export const KeyIdType = str(1, 2048);
@@ -143,7 +230,12 @@ export const GrantTokenList: ListShape = { type: 'list', member: str(1, 8192), m
 // UTF-8 bytes of all keys and values together at 8,192, twice the largest Plaintext, so that a
 // request cannot make the engine sort and encode a context of a megabyte.
 export const ENCRYPTION_CONTEXT_MAX_BYTES = 8192;
-export const EncryptionContextType: MapShape = { type: 'map', key: str(), value: str(), maxBytes: ENCRYPTION_CONTEXT_MAX_BYTES };
+export const EncryptionContextType: MapShape = {
+  type: 'map',
+  key: str(),
+  value: str(),
+  maxBytes: ENCRYPTION_CONTEXT_MAX_BYTES,
+};
 export const CiphertextType: BlobShape = { type: 'blob', min: 1, max: 6144 };
 export const PlaintextType: BlobShape = { type: 'blob', min: 1, max: 4096, sensitive: true };
 export const NumberOfBytesType = int(1, 1024);

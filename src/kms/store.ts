@@ -98,7 +98,11 @@ export interface KeyStore {
   transaction?<T>(fn: () => Promise<T>): Promise<T>;
   // Custom key stores. Optional so that stores written before them still fit; the custom key
   // store operations answer UnsupportedOperationException on a store without them.
-  getCustomKeyStore?(account: string, region: string, customKeyStoreId: string): Promise<CustomKeyStoreRecord | undefined>;
+  getCustomKeyStore?(
+    account: string,
+    region: string,
+    customKeyStoreId: string,
+  ): Promise<CustomKeyStoreRecord | undefined>;
   /** Inserts or replaces the record with the same account, region and id. */
   putCustomKeyStore?(record: CustomKeyStoreRecord): Promise<void>;
   /** In creation order. */
@@ -179,7 +183,11 @@ export class LoadedKeyRecords implements KeyStore {
     return this.#store.listAliases(account, region);
   }
 
-  getCustomKeyStore?(account: string, region: string, customKeyStoreId: string): Promise<CustomKeyStoreRecord | undefined> {
+  getCustomKeyStore?(
+    account: string,
+    region: string,
+    customKeyStoreId: string,
+  ): Promise<CustomKeyStoreRecord | undefined> {
     return this.#store.getCustomKeyStore!(account, region, customKeyStoreId);
   }
 
@@ -218,7 +226,10 @@ function cloneKey(r: KeyRecord): KeyRecord {
     creationDate: new Date(r.creationDate.getTime()),
     deletionDate: r.deletionDate === undefined ? undefined : new Date(r.deletionDate.getTime()),
     keyMaterials: r.keyMaterials.map((m) => ({ id: m.id, material: m.material.slice() })),
-    keyPair: r.keyPair === undefined ? undefined : { publicKey: r.keyPair.publicKey.slice(), privateKey: r.keyPair.privateKey.slice() },
+    keyPair:
+      r.keyPair === undefined
+        ? undefined
+        : { publicKey: r.keyPair.publicKey.slice(), privateKey: r.keyPair.privateKey.slice() },
     hmacKey: r.hmacKey === undefined ? undefined : r.hmacKey.slice(),
     rotationSince: r.rotationSince === undefined ? undefined : new Date(r.rotationSince.getTime()),
   };
@@ -233,7 +244,11 @@ function cloneCustomKeyStore(c: CustomKeyStoreRecord): CustomKeyStoreRecord {
 }
 
 function cloneAlias(a: AliasRecord): AliasRecord {
-  return { ...a, creationDate: new Date(a.creationDate.getTime()), lastUpdatedDate: new Date(a.lastUpdatedDate.getTime()) };
+  return {
+    ...a,
+    creationDate: new Date(a.creationDate.getTime()),
+    lastUpdatedDate: new Date(a.lastUpdatedDate.getTime()),
+  };
 }
 
 const slot = (account: string, region: string, name: string): string => `${account}\u0000${region}\u0000${name}`;
@@ -288,13 +303,20 @@ export class MemoryKeyStore implements KeyStore {
     return [...this.#aliases.values()].filter((a) => a.account === account && a.region === region).map(cloneAlias);
   }
 
-  async getCustomKeyStore(account: string, region: string, customKeyStoreId: string): Promise<CustomKeyStoreRecord | undefined> {
+  async getCustomKeyStore(
+    account: string,
+    region: string,
+    customKeyStoreId: string,
+  ): Promise<CustomKeyStoreRecord | undefined> {
     const c = this.#customKeyStores.get(slot(account, region, customKeyStoreId));
     return c === undefined ? undefined : cloneCustomKeyStore(c);
   }
 
   async putCustomKeyStore(record: CustomKeyStoreRecord): Promise<void> {
-    this.#customKeyStores.set(slot(record.account, record.region, record.customKeyStoreId), cloneCustomKeyStore(record));
+    this.#customKeyStores.set(
+      slot(record.account, record.region, record.customKeyStoreId),
+      cloneCustomKeyStore(record),
+    );
   }
 
   async listCustomKeyStores(account: string, region: string): Promise<CustomKeyStoreRecord[]> {

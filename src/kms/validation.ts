@@ -84,7 +84,9 @@ function checkValue(shape: Shape, v: unknown, path: string, out: string[]): void
       if (LONE_SURROGATE.test(v)) {
         // This engine's wording; AWS's is unrecorded. The value is not shown: it cannot be
         // printed as it is, and would be changed if it were.
-        out.push(`Value at '${path}' failed to satisfy constraint: Member must be a well-formed Unicode string (a lone UTF-16 surrogate is not a character)`);
+        out.push(
+          `Value at '${path}' failed to satisfy constraint: Member must be a well-formed Unicode string (a lone UTF-16 surrogate is not a character)`,
+        );
         return;
       }
       const shown = !shape.sensitive;
@@ -96,7 +98,8 @@ function checkValue(shape: Shape, v: unknown, path: string, out: string[]): void
     }
     case 'enum': {
       if (typeof v !== 'string') throw wrongType('string', v);
-      if (!shape.values.includes(v)) fail(`Member must satisfy enum value set: [${enumMessageList(shape).join(', ')}]`, true);
+      if (!shape.values.includes(v))
+        fail(`Member must satisfy enum value set: [${enumMessageList(shape).join(', ')}]`, true);
       return;
     }
     case 'blob': {
@@ -106,8 +109,10 @@ function checkValue(shape: Shape, v: unknown, path: string, out: string[]): void
     }
     case 'integer': {
       if (typeof v !== 'number' || !Number.isInteger(v)) throw wrongType('integer', v);
-      if (shape.min !== undefined && v < shape.min) fail(`Member must have value greater than or equal to ${shape.min}`, true);
-      if (shape.max !== undefined && v > shape.max) fail(`Member must have value less than or equal to ${shape.max}`, true);
+      if (shape.min !== undefined && v < shape.min)
+        fail(`Member must have value greater than or equal to ${shape.min}`, true);
+      if (shape.max !== undefined && v > shape.max)
+        fail(`Member must have value less than or equal to ${shape.max}`, true);
       return;
     }
     case 'boolean':
@@ -136,7 +141,9 @@ function checkValue(shape: Shape, v: unknown, path: string, out: string[]): void
       if (shape.maxBytes !== undefined && !withinBytes(v, shape.maxBytes)) {
         // This engine's limit and wording (schema.ts); the pairs are neither shown nor checked
         // one by one, so that an oversized map costs no more than counting its bytes.
-        out.push(`Value at '${path}' failed to satisfy constraint: Member must have a total size of keys and values less than or equal to ${shape.maxBytes} bytes (UTF-8)`);
+        out.push(
+          `Value at '${path}' failed to satisfy constraint: Member must have a total size of keys and values less than or equal to ${shape.maxBytes} bytes (UTF-8)`,
+        );
         return;
       }
       const entries = Object.entries(v);
@@ -183,7 +190,12 @@ function semanticCheck(operation: OperationName, input: Record<string, unknown>)
       return undefined;
     case 'CreateKey': {
       const spec = input.KeySpec ?? input.CustomerMasterKeySpec;
-      if (spec !== undefined && spec !== null && spec !== 'SYMMETRIC_DEFAULT' && (input.KeyUsage === undefined || input.KeyUsage === null)) {
+      if (
+        spec !== undefined &&
+        spec !== null &&
+        spec !== 'SYMMETRIC_DEFAULT' &&
+        (input.KeyUsage === undefined || input.KeyUsage === null)
+      ) {
         return 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.';
       }
       return undefined;
@@ -261,7 +273,10 @@ function fullMatch(pattern: string, v: string): boolean {
 function render(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(render).join(', ')}]`;
   if (v instanceof Uint8Array) return '';
-  if (isPlainObject(v)) return `{${Object.entries(v).map(([k, x]) => `${k}=${render(x)}`).join(', ')}}`;
+  if (isPlainObject(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}=${render(x)}`)
+      .join(', ')}}`;
   return String(v);
 }
 

@@ -10,7 +10,13 @@ import { rejectionOf } from '../helpers/caught.js';
 afterAll(removeTempDirs);
 
 describe('FileKeyStore refuses corrupt and foreign content', () => {
-  async function storeWithKeys(): Promise<{ store: FileKeyStore; dir: string; keys: string; a: KeyRecord; b: KeyRecord }> {
+  async function storeWithKeys(): Promise<{
+    store: FileKeyStore;
+    dir: string;
+    keys: string;
+    a: KeyRecord;
+    b: KeyRecord;
+  }> {
     const dir = await tempDir();
     const store = await FileKeyStore.open(dir);
     const a = fullKey('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa');
@@ -23,34 +29,61 @@ describe('FileKeyStore refuses corrupt and foreign content', () => {
   const cases: [string, (text: string, a: KeyRecord) => string, RegExp][] = [
     ['not JSON', (t) => t.slice(0, t.length / 2), /not JSON/],
     ['a JSON array', () => '[]', /is not a JSON object/],
-    ['an unknown field', (t) => t.replace('"keySpec"', '"colour": "red", "keySpec"'), /record\.colour is not a known field/],
-    ['a wrong type', (t) => t.replace('"multiRegion": true', '"multiRegion": "yes"'), /record\.multiRegion is not a boolean/],
-    ['an unknown enum value', (t) => t.replace('"SYMMETRIC_DEFAULT"', '"SYMMETRIC_FANCY"'), /record\.keySpec has an unknown value/],
-    ['a loose date', (t) => t.replace('2024-02-29T12:34:56.789Z', '2024-02-29'), /record\.creationDate is not an ISO-8601 date/],
-    ['bad base64', (t, a) => t.replace(Buffer.from(a.hmacKey!).toString('base64'), '!!!!'), /record\.hmacKey is not base64/],
+    [
+      'an unknown field',
+      (t) => t.replace('"keySpec"', '"colour": "red", "keySpec"'),
+      /record\.colour is not a known field/,
+    ],
+    [
+      'a wrong type',
+      (t) => t.replace('"multiRegion": true', '"multiRegion": "yes"'),
+      /record\.multiRegion is not a boolean/,
+    ],
+    [
+      'an unknown enum value',
+      (t) => t.replace('"SYMMETRIC_DEFAULT"', '"SYMMETRIC_FANCY"'),
+      /record\.keySpec has an unknown value/,
+    ],
+    [
+      'a loose date',
+      (t) => t.replace('2024-02-29T12:34:56.789Z', '2024-02-29'),
+      /record\.creationDate is not an ISO-8601 date/,
+    ],
+    [
+      'bad base64',
+      (t, a) => t.replace(Buffer.from(a.hmacKey!).toString('base64'), '!!!!'),
+      /record\.hmacKey is not base64/,
+    ],
     ['the wrong kind', (t) => t.replace('"kind": "key"', '"kind": "alias"'), /kind is not "key"/],
-    ['another record', (t, a) => t.split(a.keyId).join('cccccccc-cccc-4ccc-8ccc-cccccccccccc'), /its record belongs at .*cccccccc/],
+    [
+      'another record',
+      (t, a) => t.split(a.keyId).join('cccccccc-cccc-4ccc-8ccc-cccccccccccc'),
+      /its record belongs at .*cccccccc/,
+    ],
   ];
 
-  it.each(cases)('a key file with %s: the error names the file, which is left untouched', async (_, corrupt, message) => {
-    const { store, keys, a, b } = await storeWithKeys();
-    const path = join(keys, `${a.keyId}.json`);
-    const bad = corrupt(await readFile(path, 'utf8'), a);
-    await writeFile(path, bad);
-    // One call at a time: a second promise made up front could reject before it is awaited.
-    for (const call of [() => store.getKey(ACCOUNT, REGION, a.keyId), () => store.listKeys(ACCOUNT, REGION)]) {
-      const err = await rejectionOf(call());
-      expect(err.message).toContain(path);
-      expect(err.message).toMatch(message);
-      expect(err.message).toMatch(/left unchanged/);
-    }
-    // Other records still read and write; the bad file is not rewritten or removed.
-    expect(await store.getKey(ACCOUNT, REGION, b.keyId)).toStrictEqual(b);
-    await store.putKey({ ...b, description: 'after' });
-    await store.putAlias(alias('alias/after', b.keyId));
-    expect(await readFile(path, 'utf8')).toBe(bad);
-    await store.close();
-  });
+  it.each(cases)(
+    'a key file with %s: the error names the file, which is left untouched',
+    async (_, corrupt, message) => {
+      const { store, keys, a, b } = await storeWithKeys();
+      const path = join(keys, `${a.keyId}.json`);
+      const bad = corrupt(await readFile(path, 'utf8'), a);
+      await writeFile(path, bad);
+      // One call at a time: a second promise made up front could reject before it is awaited.
+      for (const call of [() => store.getKey(ACCOUNT, REGION, a.keyId), () => store.listKeys(ACCOUNT, REGION)]) {
+        const err = await rejectionOf(call());
+        expect(err.message).toContain(path);
+        expect(err.message).toMatch(message);
+        expect(err.message).toMatch(/left unchanged/);
+      }
+      // Other records still read and write; the bad file is not rewritten or removed.
+      expect(await store.getKey(ACCOUNT, REGION, b.keyId)).toStrictEqual(b);
+      await store.putKey({ ...b, description: 'after' });
+      await store.putAlias(alias('alias/after', b.keyId));
+      expect(await readFile(path, 'utf8')).toBe(bad);
+      await store.close();
+    },
+  );
 
   it('refuses a foreign file in a record directory, and a corrupt alias on delete', async () => {
     const { store, keys, dir } = await storeWithKeys();
@@ -69,7 +102,11 @@ describe('FileKeyStore refuses corrupt and foreign content', () => {
     const { store, keys, dir, a, b } = await storeWithKeys();
     await store.putAlias(alias('alias/x', a.keyId));
     const aliases = join(dir, ACCOUNT, REGION, 'aliases');
-    for (const [d, n] of [[keys, '.DS_Store'], [keys, `.${a.keyId}.json.swp`], [aliases, '.nfs000000000123abcd00000001']] as const) {
+    for (const [d, n] of [
+      [keys, '.DS_Store'],
+      [keys, `.${a.keyId}.json.swp`],
+      [aliases, '.nfs000000000123abcd00000001'],
+    ] as const) {
       await writeFile(join(d, n), 'not a record');
     }
     expect((await store.listKeys(ACCOUNT, REGION)).map((k) => k.keyId).sort()).toEqual([a.keyId, b.keyId]);

@@ -33,12 +33,18 @@ describe('FileKeyStore under the KMS engine', () => {
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/Files/Test', TargetKeyId: KeyMetadata!.KeyId }));
     const context = { tenant: 'a' };
     const pair = await kms.send(
-      new GenerateDataKeyPairCommand({ KeyId: 'alias/Files/Test', KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: context }),
+      new GenerateDataKeyPairCommand({
+        KeyId: 'alias/Files/Test',
+        KeyPairSpec: 'ECC_NIST_P256',
+        EncryptionContext: context,
+      }),
     );
     await kms.send(new RotateKeyOnDemandCommand({ KeyId: KeyMetadata!.KeyId }));
     await kms.send(new EnableKeyRotationCommand({ KeyId: KeyMetadata!.KeyId, RotationPeriodInDays: 200 }));
     const rotation = await kms.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId }));
-    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: new Uint8Array([1, 2, 3]) }));
+    const { CiphertextBlob } = await kms.send(
+      new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: new Uint8Array([1, 2, 3]) }),
+    );
     const { CustomKeyStoreId } = await kms.send(
       new CreateCustomKeyStoreCommand({
         CustomKeyStoreName: 'hsm',
@@ -51,7 +57,9 @@ describe('FileKeyStore under the KMS engine', () => {
 
     const reopened = await FileKeyStore.open(dir, { masterKey });
     const kms2 = new KMSClient({ store: reopened });
-    const { Plaintext } = await kms2.send(new DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: context }));
+    const { Plaintext } = await kms2.send(
+      new DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: context }),
+    );
     expect(Plaintext).toEqual(pair.PrivateKeyPlaintext);
     expect((await kms2.send(new DecryptCommand({ CiphertextBlob }))).Plaintext).toEqual(new Uint8Array([1, 2, 3]));
     const described = await kms2.send(new DescribeKeyCommand({ KeyId: 'alias/Files/Test' }));
@@ -61,10 +69,16 @@ describe('FileKeyStore under the KMS engine', () => {
       CreationDate: KeyMetadata!.CreationDate,
       Description: 'file store',
     });
-    expect((await kms2.send(new ListAliasesCommand({}))).Aliases!.map((a) => a.AliasName)).toContain('alias/Files/Test');
+    expect((await kms2.send(new ListAliasesCommand({}))).Aliases!.map((a) => a.AliasName)).toContain(
+      'alias/Files/Test',
+    );
     // Rotation settings live on the record, so the next process sees them.
     const rotationAgain = await kms2.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId }));
-    expect(rotationAgain).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 200, NextRotationDate: rotation.NextRotationDate });
+    expect(rotationAgain).toMatchObject({
+      KeyRotationEnabled: true,
+      RotationPeriodInDays: 200,
+      NextRotationDate: rotation.NextRotationDate,
+    });
     const stores = await kms2.send(new DescribeCustomKeyStoresCommand({}));
     expect(stores.CustomKeyStores!.map((c) => c.CustomKeyStoreId)).toEqual([CustomKeyStoreId]);
     // Two key materials after the rotation, both sealed on disk.

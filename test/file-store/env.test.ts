@@ -21,7 +21,11 @@ describe('masterKeyFromEnv and defaultStoreDir', () => {
     expect(masterKeyFromEnv({ WASM_KMS_MASTER_KEY: ` ${b64}\n` })).toEqual(key);
     expect(masterKeyFromEnv({ WASM_KMS_MASTER_KEY: Buffer.from(key).toString('base64url') })).toEqual(key);
     const dir = await tempDir();
-    for (const [name, content] of [['raw', Buffer.from(key)], ['hex', `${hex}\n`], ['b64', `${b64}\n`]] as const) {
+    for (const [name, content] of [
+      ['raw', Buffer.from(key)],
+      ['hex', `${hex}\n`],
+      ['b64', `${b64}\n`],
+    ] as const) {
       const file = join(dir, name);
       await writeFile(file, content, { mode: 0o600 });
       expect(masterKeyFromEnv({ WASM_KMS_MASTER_KEY_FILE: file })).toEqual(key);
@@ -39,7 +43,9 @@ describe('masterKeyFromEnv and defaultStoreDir', () => {
         expect((err as Error).message).not.toContain(v);
       }
     }
-    expect(() => masterKeyFromEnv({ WASM_KMS_MASTER_KEY: hex, WASM_KMS_MASTER_KEY_FILE: '/x' })).toThrow(/set only one/);
+    expect(() => masterKeyFromEnv({ WASM_KMS_MASTER_KEY: hex, WASM_KMS_MASTER_KEY_FILE: '/x' })).toThrow(
+      /set only one/,
+    );
     const missing = join(await tempDir(), 'missing-key');
     expect(() => masterKeyFromEnv({ WASM_KMS_MASTER_KEY_FILE: missing })).toThrow(new RegExp(`cannot read ${missing}`));
     const short = join(await tempDir(), 'short-key');
@@ -86,7 +92,9 @@ describe('masterKeyFromEnv and defaultStoreDir', () => {
     const link = join(dir, 'key-link');
     await symlink(file, link);
     await chmod(file, 0o644);
-    expect(() => masterKeyFromEnv({ WASM_KMS_MASTER_KEY_FILE: link })).toThrow(/is readable by its group and by others \(mode 0644\).*run: chmod 600 /);
+    expect(() => masterKeyFromEnv({ WASM_KMS_MASTER_KEY_FILE: link })).toThrow(
+      /is readable by its group and by others \(mode 0644\).*run: chmod 600 /,
+    );
     // Private to its owner, read-only or not, it is read.
     for (const mode of [0o600, 0o400]) {
       await chmod(file, mode);

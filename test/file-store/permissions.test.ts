@@ -38,7 +38,9 @@ describe('FileKeyStore refuses a directory others could read or write', () => {
     await chmod(ok, 0o777);
     expect((await rejectionOf(FileKeyStore.open(ok))).message).toMatch(/writable by its group and by others/);
     await chmod(ok, 0o755);
-    expect((await rejectionOf(FileKeyStore.open(ok))).message).toMatch(/readable by its group and by others \(mode 0755\).*; run: chmod 700 /);
+    expect((await rejectionOf(FileKeyStore.open(ok))).message).toMatch(
+      /readable by its group and by others \(mode 0755\).*; run: chmod 700 /,
+    );
     await chmod(ok, 0o700);
     await (await FileKeyStore.open(ok)).close();
 
@@ -50,7 +52,9 @@ describe('FileKeyStore refuses a directory others could read or write', () => {
       await chown(foreign, 65534, 65534);
     }
     const err = await rejectionOf(FileKeyStore.open(foreign));
-    expect(err.message).toContain(`refusing the store directory ${foreign}: it is owned by uid ${euid === 0 ? 65534 : 0}, not by this user (uid ${euid})`);
+    expect(err.message).toContain(
+      `refusing the store directory ${foreign}: it is owned by uid ${euid === 0 ? 65534 : 0}, not by this user (uid ${euid})`,
+    );
   });
 
   it('resolves a symbolic link as the store directory once, checking its target', async () => {
@@ -88,7 +92,9 @@ describe('FileKeyStore refuses a directory others could read or write', () => {
       () => store.putAlias(alias('alias/planted', key.keyId)),
     ]) {
       const err = await rejectionOf(call());
-      expect(err.message).toContain(`${regionDir} is a symbolic link; the store refuses symbolic links inside its directory`);
+      expect(err.message).toContain(
+        `${regionDir} is a symbolic link; the store refuses symbolic links inside its directory`,
+      );
     }
     expect(await readdir(join(elsewhere, 'keys'))).toEqual(before);
     expect(await readdir(elsewhere)).toEqual(['keys']);
@@ -96,7 +102,9 @@ describe('FileKeyStore refuses a directory others could read or write', () => {
     // A missing directory that turns out to be a link when the store would create it.
     const planted = await tempDir();
     await symlink(planted, join(dir, ACCOUNT, 'eu-west-1'));
-    expect((await rejectionOf(store.putKey({ ...key, region: 'eu-west-1' }))).message).toMatch(/eu-west-1 is a symbolic link/);
+    expect((await rejectionOf(store.putKey({ ...key, region: 'eu-west-1' }))).message).toMatch(
+      /eu-west-1 is a symbolic link/,
+    );
     expect(await readdir(planted)).toEqual([]);
 
     // A record file that is a link (to a valid record of this very store) is not read through.

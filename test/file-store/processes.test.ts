@@ -9,7 +9,22 @@ import { hostname, uptime } from 'node:os';
 import { join } from 'node:path';
 import { FileKeyStore } from '../../src/node/file-store/index.js';
 import type { CustomKeyStoreRecord } from '../../src/kms/store.js';
-import { ACCOUNT, write, WRITER, THREADS, BOOT_ID, PID_NS, REGION, tempDir, removeTempDirs, walk, put, get, minimalKey, alias } from '../helpers/file-store.js';
+import {
+  ACCOUNT,
+  write,
+  WRITER,
+  THREADS,
+  BOOT_ID,
+  PID_NS,
+  REGION,
+  tempDir,
+  removeTempDirs,
+  walk,
+  put,
+  get,
+  minimalKey,
+  alias,
+} from '../helpers/file-store.js';
 import { rejectionOf } from '../helpers/caught.js';
 
 afterAll(removeTempDirs);
@@ -26,7 +41,14 @@ interface WriterRun {
  * Runs the writer; with `killAfterFirstAckMs`, SIGKILLs it that long after its first
  * acknowledgement. Resolves once the process has exited (and been reaped, so its pid is dead).
  */
-function runWriter(dir: string, region: string, tag: string, count: number, env: NodeJS.ProcessEnv, killAfterFirstAckMs?: number): Promise<WriterRun> {
+function runWriter(
+  dir: string,
+  region: string,
+  tag: string,
+  count: number,
+  env: NodeJS.ProcessEnv,
+  killAfterFirstAckMs?: number,
+): Promise<WriterRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [WRITER, dir, region, tag, String(count)], {
       env: { ...process.env, ...env },
@@ -131,8 +153,12 @@ describe('FileKeyStore across processes', () => {
   it('loses nothing with two processes writing at once', async () => {
     const dir = await tempDir();
     await (await FileKeyStore.open(dir)).close();
-    const [one, two] = await Promise.all([runWriter(dir, REGION, 'one', 300, {}), runWriter(dir, REGION, 'two', 300, {})]);
-    for (const run of [one, two]) expect([run.code, run.done, run.acked.length, run.stderr]).toEqual([0, true, 300, '']);
+    const [one, two] = await Promise.all([
+      runWriter(dir, REGION, 'one', 300, {}),
+      runWriter(dir, REGION, 'two', 300, {}),
+    ]);
+    for (const run of [one, two])
+      expect([run.code, run.done, run.acked.length, run.stderr]).toEqual([0, true, 300, '']);
     const store = await FileKeyStore.open(dir);
     // Both writers' records in one region: split them by tag through the id maps.
     const all = await store.listKeys(ACCOUNT, REGION);
@@ -150,11 +176,17 @@ describe('FileKeyStore across processes', () => {
       // Custom key stores list in each writer's own order.
       expect(cks.map((c) => c.customKeyStoreId).filter((id) => mine.includes(id))).toEqual(mine);
     }
-    expect([all.length, aliases.length, cks.length]).toEqual([expected.key, expected.alias, expected['custom-key-store']]);
+    expect([all.length, aliases.length, cks.length]).toEqual([
+      expected.key,
+      expected.alias,
+      expected['custom-key-store'],
+    ]);
     expect(cks.length).toBe(60);
     // The creation sequence, assigned under the lock, is never given twice.
     const cksDir = join(dir, ACCOUNT, REGION, 'custom-key-stores');
-    const sequences = await Promise.all((await readdir(cksDir)).map(async (n) => JSON.parse(await readFile(join(cksDir, n), 'utf8')).sequence));
+    const sequences = await Promise.all(
+      (await readdir(cksDir)).map(async (n) => JSON.parse(await readFile(join(cksDir, n), 'utf8')).sequence),
+    );
     expect(new Set(sequences).size).toBe(60);
     await store.close();
   });
@@ -192,13 +224,17 @@ describe('FileKeyStore across processes', () => {
     expect(await store.listKeys(ACCOUNT, REGION)).toHaveLength(1);
 
     const err = await rejectionOf(store.putKey(minimalKey('mrk-00000000000000000000000000000002')));
-    expect(err.message).toMatch(new RegExp(`could not take the write lock .* within 300 ms: held by process ${holder.pid} on `));
+    expect(err.message).toMatch(
+      new RegExp(`could not take the write lock .* within 300 ms: held by process ${holder.pid} on `),
+    );
     expect(await readFile(lockPath, 'utf8')).toBe(held); // still theirs
     expect(await store.getKey(ACCOUNT, REGION, 'mrk-00000000000000000000000000000002')).toBeUndefined();
 
     await holder.kill();
     await store.putKey(minimalKey('mrk-00000000000000000000000000000002'));
-    expect(await store.getKey(ACCOUNT, REGION, 'mrk-00000000000000000000000000000002')).toStrictEqual(minimalKey('mrk-00000000000000000000000000000002'));
+    expect(await store.getKey(ACCOUNT, REGION, 'mrk-00000000000000000000000000000002')).toStrictEqual(
+      minimalKey('mrk-00000000000000000000000000000002'),
+    );
     await expect(stat(lockPath)).rejects.toThrow(); // released
     await expect(stat(stray)).rejects.toThrow(); // swept by the recovering writer
     await store.close();
@@ -217,7 +253,9 @@ describe('FileKeyStore across processes', () => {
     const foreign = lockInfo(process.pid, `not-${hostname()}`, { time: beforeWeStarted() });
     await writeFile(lockPath, foreign);
     const err = await rejectionOf(store.putAlias(alias('alias/b', 'k')));
-    expect(err.message).toMatch(/held by process \d+ on not-.*; if that process is no longer running, remove .*\.write-lock/);
+    expect(err.message).toMatch(
+      /held by process \d+ on not-.*; if that process is no longer running, remove .*\.write-lock/,
+    );
     expect(await readFile(lockPath, 'utf8')).toBe(foreign);
     await writeFile(lockPath, 'garbage');
     expect((await rejectionOf(store.deleteAlias(ACCOUNT, REGION, 'alias/a'))).message).toMatch(/unreadable lock file/);
@@ -260,7 +298,9 @@ describe('FileKeyStore across processes', () => {
       // Same boot and namespace, live pid: waited for.
       const live = lockInfo(holder.pid, hostname(), { bootId: ourBoot, pidNamespace: ourNamespace });
       await writeFile(lockPath, live);
-      expect((await rejectionOf(store.putAlias(alias('alias/x', 'k')))).message).toMatch(new RegExp(`held by process ${holder.pid} on `));
+      expect((await rejectionOf(store.putAlias(alias('alias/x', 'k')))).message).toMatch(
+        new RegExp(`held by process ${holder.pid} on `),
+      );
       expect(await readFile(lockPath, 'utf8')).toBe(live);
     } finally {
       await holder.kill();
@@ -271,7 +311,9 @@ describe('FileKeyStore across processes', () => {
     const container = lockInfo(dead, hostname(), { bootId: ourBoot, pidNamespace: (ourNamespace ?? 1) + 1 });
     await writeFile(lockPath, container);
     const err = await rejectionOf(store.putAlias(alias('alias/x', 'k')));
-    expect(err.message).toContain(`held by process ${dead} in another pid namespace (another container) on ${hostname()}`);
+    expect(err.message).toContain(
+      `held by process ${dead} in another pid namespace (another container) on ${hostname()}`,
+    );
     expect(err.message).toContain(`remove ${lockPath}`);
     expect(await readFile(lockPath, 'utf8')).toBe(container);
     // The same dead pid in our namespace: stale.
@@ -288,7 +330,9 @@ describe('FileKeyStore across processes', () => {
     const bootTime = Date.now() - uptime() * 1000;
     for (const content of ['', '{"pid": 12']) {
       await writeFile(lockPath, content);
-      expect((await rejectionOf(store.putAlias(alias('alias/p', 'k')))).message).toMatch(/held by an unreadable lock file/);
+      expect((await rejectionOf(store.putAlias(alias('alias/p', 'k')))).message).toMatch(
+        /held by an unreadable lock file/,
+      );
       expect(await readFile(lockPath, 'utf8')).toBe(content);
       const before = new Date(bootTime - 3_600_000);
       await utimes(lockPath, before, before);
@@ -315,7 +359,9 @@ describe('FileKeyStore across processes', () => {
     const blocked = await run(['blocked', dir]);
     expect([blocked.code, blocked.stderr]).toEqual([0, '']);
     const outcome = JSON.parse(blocked.out);
-    expect(outcome.result).toMatch(new RegExp(`^error .*could not take the write lock .* held by process ${blocked.pid} on `));
+    expect(outcome.result).toMatch(
+      new RegExp(`^error .*could not take the write lock .* held by process ${blocked.pid} on `),
+    );
     expect(outcome.description).toBe('');
     // Three threads, each 40 read-change-write transactions on one key and 40 keys of its own.
     const stress = await run(['stress', dir, '3', '40']);
@@ -335,10 +381,15 @@ describe('FileKeyStore across processes', () => {
       expect(await get(b, REGION, w)).toStrictEqual(w.record);
     }
     // Custom key store sequences are read-modify-write: distinct only if the instances never overlapped.
-    const stores = Array.from({ length: 60 }, (_, i) => write('eu-west-1', 'same', 10 * i + 9).record as CustomKeyStoreRecord);
+    const stores = Array.from(
+      { length: 60 },
+      (_, i) => write('eu-west-1', 'same', 10 * i + 9).record as CustomKeyStoreRecord,
+    );
     await Promise.all(stores.map((c, i) => (i % 2 === 0 ? a : b).putCustomKeyStore(c)));
     const cksDir = join(dir, ACCOUNT, 'eu-west-1', 'custom-key-stores');
-    const sequences = await Promise.all((await readdir(cksDir)).map(async (n) => JSON.parse(await readFile(join(cksDir, n), 'utf8')).sequence));
+    const sequences = await Promise.all(
+      (await readdir(cksDir)).map(async (n) => JSON.parse(await readFile(join(cksDir, n), 'utf8')).sequence),
+    );
     expect(sequences).toHaveLength(60);
     expect(new Set(sequences).size).toBe(60);
     await a.putAlias(alias('alias/fresh', 'k1'));

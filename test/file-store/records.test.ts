@@ -5,7 +5,18 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FileKeyStore } from '../../src/node/file-store/index.js';
 import type { CustomKeyStoreRecord, KeyRecord } from '../../src/kms/store.js';
-import { ACCOUNT, write, REGION, tempDir, removeTempDirs, walk, fullKey, minimalKey, alias, OPTIONAL_KEY_FIELDS } from '../helpers/file-store.js';
+import {
+  ACCOUNT,
+  write,
+  REGION,
+  tempDir,
+  removeTempDirs,
+  walk,
+  fullKey,
+  minimalKey,
+  alias,
+  OPTIONAL_KEY_FIELDS,
+} from '../helpers/file-store.js';
 import { rejectionOf } from '../helpers/caught.js';
 
 afterAll(removeTempDirs);
@@ -34,7 +45,9 @@ describe('FileKeyStore records', () => {
 
       // A record with an optional field explicitly undefined reads back without it.
       await again.putKey({ ...min, keyId: 'mrk-ffffffffffffffffffffffffffffffff', deletionDate: undefined });
-      expect(Object.keys((await again.getKey(ACCOUNT, REGION, 'mrk-ffffffffffffffffffffffffffffffff'))!)).not.toContain('deletionDate');
+      expect(Object.keys((await again.getKey(ACCOUNT, REGION, 'mrk-ffffffffffffffffffffffffffffffff'))!)).not.toContain(
+        'deletionDate',
+      );
 
       // Replacement, copies the caller owns.
       const changed = { ...full, keyState: 'Enabled' as const, description: 'changed' };
@@ -61,11 +74,24 @@ describe('FileKeyStore records', () => {
   it('keeps aliases apart by exact name (case, slashes, dots, non-ASCII, very long) and deletes them', async () => {
     const store = await FileKeyStore.open(await tempDir());
     const names = [
-      'alias/prod', 'alias/Prod', 'alias/PROD', 'alias/a/b', 'alias/a%2Fb', 'alias/..', 'alias/.', 'alias/a.b',
-      'alias/ключ', 'alias/' + 'x'.repeat(250), 'alias/' + 'x'.repeat(249) + 'X', '', 'alias/%', 'alias/%25',
+      'alias/prod',
+      'alias/Prod',
+      'alias/PROD',
+      'alias/a/b',
+      'alias/a%2Fb',
+      'alias/..',
+      'alias/.',
+      'alias/a.b',
+      'alias/ключ',
+      'alias/' + 'x'.repeat(250),
+      'alias/' + 'x'.repeat(249) + 'X',
+      '',
+      'alias/%',
+      'alias/%25',
     ];
     for (const [i, n] of names.entries()) await store.putAlias(alias(n, `key-${i}`));
-    for (const [i, n] of names.entries()) expect(await store.getAlias(ACCOUNT, REGION, n)).toStrictEqual(alias(n, `key-${i}`));
+    for (const [i, n] of names.entries())
+      expect(await store.getAlias(ACCOUNT, REGION, n)).toStrictEqual(alias(n, `key-${i}`));
     expect((await store.listAliases(ACCOUNT, REGION)).map((a) => a.aliasName).sort()).toEqual([...names].sort());
     // Nothing escaped the store's directory tree.
     for (const f of await walk(store.dir)) expect(resolve(f.path).startsWith(store.dir)).toBe(true);
@@ -97,7 +123,9 @@ describe('FileKeyStore records', () => {
     const replaced = { ...made[1], connectionState: 'DISCONNECTED' as const };
     await again.putCustomKeyStore(replaced);
     expect(await store.getCustomKeyStore(ACCOUNT, REGION, made[1].customKeyStoreId)).toStrictEqual(replaced);
-    expect((await store.listCustomKeyStores(ACCOUNT, REGION)).map((c) => c.customKeyStoreId)).toEqual(made.map((c) => c.customKeyStoreId));
+    expect((await store.listCustomKeyStores(ACCOUNT, REGION)).map((c) => c.customKeyStoreId)).toEqual(
+      made.map((c) => c.customKeyStoreId),
+    );
     expect(await store.getCustomKeyStore(ACCOUNT, REGION, 'cks-00000000000000000')).toBeUndefined();
     await store.close();
     await again.close();
@@ -110,7 +138,10 @@ describe('FileKeyStore records', () => {
       [{ ...fullKey(), keySpec: 'AES_999' }, /keySpec must be one of/],
       [{ ...fullKey(), hmacKey: [1, 2, 3] }, /hmacKey must be a Uint8Array/],
       [{ ...fullKey(), rotation: { days: 90 } }, /field rotation is not known/],
-      [{ ...fullKey(), keyMaterials: [{ id: 'x', material: 'secret' }] }, /keyMaterials\[0\]\.material must be a Uint8Array/],
+      [
+        { ...fullKey(), keyMaterials: [{ id: 'x', material: 'secret' }] },
+        /keyMaterials\[0\]\.material must be a Uint8Array/,
+      ],
     ];
     for (const [record, message] of bad) {
       const err = await rejectionOf(store.putKey(record as KeyRecord));

@@ -5,7 +5,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileKeyStore } from '../../src/node/file-store/index.js';
 import type { CustomKeyStoreRecord, KeyRecord } from '../../src/kms/store.js';
-import { ACCOUNT, write, REGION, tempDir, removeTempDirs, walk, fullKey, minimalKey, alias } from '../helpers/file-store.js';
+import {
+  ACCOUNT,
+  write,
+  REGION,
+  tempDir,
+  removeTempDirs,
+  walk,
+  fullKey,
+  minimalKey,
+  alias,
+} from '../helpers/file-store.js';
 import { rejectionOf } from '../helpers/caught.js';
 
 afterAll(removeTempDirs);
@@ -67,7 +77,9 @@ describe('FileKeyStore sealing', () => {
     );
     const plainDir = await tempDir();
     await (await FileKeyStore.open(plainDir)).close();
-    expect((await rejectionOf(FileKeyStore.open(plainDir, { masterKey: key }))).message).toMatch(/is not sealed, but a master key was given/);
+    expect((await rejectionOf(FileKeyStore.open(plainDir, { masterKey: key }))).message).toMatch(
+      /is not sealed, but a master key was given/,
+    );
     await expect(FileKeyStore.open(plainDir, { masterKey: new Uint8Array(16) })).rejects.toThrow(TypeError);
     // Nothing was changed by the failed opens; the right key still reads.
     expect(await readFile(join(sealedDir, 'wasm-kms-store.json'), 'utf8')).toBe(marker);
@@ -80,14 +92,21 @@ describe('FileKeyStore sealing', () => {
    * The record MAC as the header specifies it, computed here with node:crypto: HMAC-SHA-256 under
    * HKDF-SHA-256(master key, salt = store id, info) of the canonical JSON of the file without "mac".
    */
-  async function remac(dir: string, masterKey: Uint8Array, file: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async function remac(
+    dir: string,
+    masterKey: Uint8Array,
+    file: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     const storeId = Buffer.from(JSON.parse(await readFile(join(dir, 'wasm-kms-store.json'), 'utf8')).storeId, 'hex');
     const key = Buffer.from(hkdfSync('sha256', masterKey, storeId, 'wasm-kms file key store: record MAC key v1', 32));
     const canonical = (v: unknown): string => {
       if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
       if (typeof v === 'object' && v !== null) {
         const o = v as Record<string, unknown>;
-        return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+        return `{${Object.keys(o)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+          .join(',')}}`;
       }
       return JSON.stringify(v);
     };
@@ -121,7 +140,10 @@ describe('FileKeyStore sealing', () => {
 
     // Two fields of one record swapped: the field name is bound too.
     const swapped = JSON.parse(await readFile(pathA, 'utf8'));
-    [swapped.record.hmacKey, swapped.record.keyPair.privateKey] = [swapped.record.keyPair.privateKey, swapped.record.hmacKey];
+    [swapped.record.hmacKey, swapped.record.keyPair.privateKey] = [
+      swapped.record.keyPair.privateKey,
+      swapped.record.hmacKey,
+    ];
     await writeFile(pathA, JSON.stringify(await remac(dir, masterKey, swapped)));
     err = await rejectionOf(store.getKey(ACCOUNT, REGION, a.keyId));
     expect(err.message).toMatch(/does not open/);
@@ -164,27 +186,68 @@ describe('FileKeyStore sealing', () => {
     for (const f of [keyFile(a), keyFile(sym), aliasFile, cksFile]) original.set(f, await readFile(f, 'utf8'));
 
     // Every file carries a MAC, computed as the header says.
-    for (const text of original.values()) expect(await remac(dir, masterKey, JSON.parse(text))).toStrictEqual(JSON.parse(text));
+    for (const text of original.values())
+      expect(await remac(dir, masterKey, JSON.parse(text))).toStrictEqual(JSON.parse(text));
 
     type Edit = [string, string, (j: any) => void, () => Promise<unknown>, () => Promise<unknown>];
     const bJson = JSON.parse(await readFile(keyFile(b), 'utf8'));
     const edits: Edit[] = [
-      ["A's public key swapped for B's", keyFile(a), (j) => (j.record.keyPair.publicKey = bJson.record.keyPair.publicKey),
-        () => store.getKey(ACCOUNT, REGION, a.keyId), () => store.listKeys(ACCOUNT, REGION)],
-      ['the key usage changed', keyFile(a), (j) => (j.record.keyUsage = 'ENCRYPT_DECRYPT'),
-        () => store.getKey(ACCOUNT, REGION, a.keyId), () => store.listKeys(ACCOUNT, REGION)],
-      ['a rotation rolled back (current key material)', keyFile(sym), (j) => (j.record.currentKeyMaterialId = 'a'.repeat(64)),
-        () => store.getKey(ACCOUNT, REGION, sym.keyId), () => store.listKeys(ACCOUNT, REGION)],
-      ['the key state changed', keyFile(sym), (j) => (j.record.keyState = 'Enabled'),
-        () => store.getKey(ACCOUNT, REGION, sym.keyId), () => store.listKeys(ACCOUNT, REGION)],
-      ['the alias retargeted', aliasFile, (j) => (j.record.targetKeyId = b.keyId),
-        () => store.getAlias(ACCOUNT, REGION, 'alias/signing'), () => store.listAliases(ACCOUNT, REGION)],
-      ['the custom key store renamed', cksFile, (j) => (j.record.customKeyStoreName = 'other'),
-        () => store.getCustomKeyStore(ACCOUNT, REGION, cks.customKeyStoreId), () => store.listCustomKeyStores(ACCOUNT, REGION)],
-      ['the creation sequence changed', cksFile, (j) => (j.sequence = 7),
-        () => store.getCustomKeyStore(ACCOUNT, REGION, cks.customKeyStoreId), () => store.listCustomKeyStores(ACCOUNT, REGION)],
-      ['the MAC itself changed', aliasFile, (j) => (j.mac = Buffer.from(randomBytes(32)).toString('base64')),
-        () => store.getAlias(ACCOUNT, REGION, 'alias/signing'), () => store.listAliases(ACCOUNT, REGION)],
+      [
+        "A's public key swapped for B's",
+        keyFile(a),
+        (j) => (j.record.keyPair.publicKey = bJson.record.keyPair.publicKey),
+        () => store.getKey(ACCOUNT, REGION, a.keyId),
+        () => store.listKeys(ACCOUNT, REGION),
+      ],
+      [
+        'the key usage changed',
+        keyFile(a),
+        (j) => (j.record.keyUsage = 'ENCRYPT_DECRYPT'),
+        () => store.getKey(ACCOUNT, REGION, a.keyId),
+        () => store.listKeys(ACCOUNT, REGION),
+      ],
+      [
+        'a rotation rolled back (current key material)',
+        keyFile(sym),
+        (j) => (j.record.currentKeyMaterialId = 'a'.repeat(64)),
+        () => store.getKey(ACCOUNT, REGION, sym.keyId),
+        () => store.listKeys(ACCOUNT, REGION),
+      ],
+      [
+        'the key state changed',
+        keyFile(sym),
+        (j) => (j.record.keyState = 'Enabled'),
+        () => store.getKey(ACCOUNT, REGION, sym.keyId),
+        () => store.listKeys(ACCOUNT, REGION),
+      ],
+      [
+        'the alias retargeted',
+        aliasFile,
+        (j) => (j.record.targetKeyId = b.keyId),
+        () => store.getAlias(ACCOUNT, REGION, 'alias/signing'),
+        () => store.listAliases(ACCOUNT, REGION),
+      ],
+      [
+        'the custom key store renamed',
+        cksFile,
+        (j) => (j.record.customKeyStoreName = 'other'),
+        () => store.getCustomKeyStore(ACCOUNT, REGION, cks.customKeyStoreId),
+        () => store.listCustomKeyStores(ACCOUNT, REGION),
+      ],
+      [
+        'the creation sequence changed',
+        cksFile,
+        (j) => (j.sequence = 7),
+        () => store.getCustomKeyStore(ACCOUNT, REGION, cks.customKeyStoreId),
+        () => store.listCustomKeyStores(ACCOUNT, REGION),
+      ],
+      [
+        'the MAC itself changed',
+        aliasFile,
+        (j) => (j.mac = Buffer.from(randomBytes(32)).toString('base64')),
+        () => store.getAlias(ACCOUNT, REGION, 'alias/signing'),
+        () => store.listAliases(ACCOUNT, REGION),
+      ],
     ];
     for (const [what, file, edit, get1, list] of edits) {
       const j = JSON.parse(original.get(file)!);
@@ -203,7 +266,9 @@ describe('FileKeyStore sealing', () => {
     const retargeted = JSON.parse(original.get(aliasFile)!);
     retargeted.record.targetKeyId = b.keyId;
     await writeFile(aliasFile, JSON.stringify(retargeted));
-    expect((await rejectionOf(store.deleteAlias(ACCOUNT, REGION, 'alias/signing'))).message).toMatch(/record MAC does not match/);
+    expect((await rejectionOf(store.deleteAlias(ACCOUNT, REGION, 'alias/signing'))).message).toMatch(
+      /record MAC does not match/,
+    );
     // A file without a MAC is refused; a file only laid out differently is the same content.
     const stripped = JSON.parse(original.get(aliasFile)!);
     delete stripped.mac;
@@ -226,7 +291,9 @@ describe('FileKeyStore sealing', () => {
     await writeFile(file, JSON.stringify(j));
     expect((await store.getAlias(ACCOUNT, REGION, 'alias/x'))!.targetKeyId).toBe('k2');
     await writeFile(file, JSON.stringify({ ...j, mac: Buffer.alloc(32).toString('base64') }));
-    expect((await rejectionOf(store.getAlias(ACCOUNT, REGION, 'alias/x'))).message).toMatch(/mac is present, but this store is not sealed/);
+    expect((await rejectionOf(store.getAlias(ACCOUNT, REGION, 'alias/x'))).message).toMatch(
+      /mac is present, but this store is not sealed/,
+    );
     await store.close();
   });
 });

@@ -20,7 +20,10 @@ interface Child {
 }
 
 function child(args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const proc = spawn(process.execPath, [TXN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [TXN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const waiters: { prefix: string; resolve: (l: string) => void }[] = [];
   let buffered = '';
@@ -37,7 +40,9 @@ function child(args: string[], env: NodeJS.ProcessEnv = {}): Child {
   });
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; stderr: string }>((r) => proc.on('close', (code) => r({ code, stderr })));
+  const exited = new Promise<{ code: number | null; stderr: string }>((r) =>
+    proc.on('close', (code) => r({ code, stderr })),
+  );
   return {
     lines,
     exited,
@@ -100,7 +105,9 @@ describe('FileKeyStore transactions', () => {
       // A writer that gives up quickly is refused, naming this process as the holder.
       const quick = child(['put', dir, REGION, keyId, 'quick', '300']);
       expect((await quick.exited).code).toBe(0);
-      expect(quick.lines[1]).toMatch(new RegExp(`^error .*could not take the write lock .* held by process ${process.pid} on `));
+      expect(quick.lines[1]).toMatch(
+        new RegExp(`^error .*could not take the write lock .* held by process ${process.pid} on `),
+      );
       // A patient one is still waiting a while after it started trying.
       other = child(['put', dir, REGION, keyId, 'other', '60000']);
       await other.line('trying');
@@ -164,7 +171,10 @@ describe('FileKeyStore transactions', () => {
       await slow.putKey({ ...k, description: `${k.description} + transaction` });
     });
     await inside;
-    const outside = Promise.all([slow.putKey({ ...key, description: 'outside' }), slowTwin.putAlias(alias('alias/outside', keyId))]);
+    const outside = Promise.all([
+      slow.putKey({ ...key, description: 'outside' }),
+      slowTwin.putAlias(alias('alias/outside', keyId)),
+    ]);
     let outsideDone = false;
     void outside.then(() => (outsideDone = true));
     await new Promise((r) => setTimeout(r, 300));
@@ -185,7 +195,11 @@ describe('FileKeyStore transactions', () => {
     const b = await FileKeyStore.open(dir);
     const keyId = 'mrk-000000000000000000000000000000a4';
     await a.putKey(emptyKey(keyId));
-    await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? b : a).transaction(() => appendMaterial(i % 3 === 0 ? b : a, keyId))));
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        (i % 3 === 0 ? b : a).transaction(() => appendMaterial(i % 3 === 0 ? b : a, keyId)),
+      ),
+    );
     const got = (await b.getKey(ACCOUNT, REGION, keyId))!;
     expect(got.keyMaterials).toHaveLength(60);
     await a.close();
@@ -209,9 +223,15 @@ describe('FileKeyStore transactions', () => {
     const other = child(['put', dir, REGION, keyId, 'other', '200']);
     expect((await other.exited).code).toBe(0);
     expect(other.lines).toEqual(['trying', 'ok']);
-    expect(await store.transaction(async () => (await store.getKey(ACCOUNT, REGION, keyId))!.description)).toBe('other');
+    expect(await store.transaction(async () => (await store.getKey(ACCOUNT, REGION, keyId))!.description)).toBe(
+      'other',
+    );
     // A transaction that throws before any await, or is given no function, releases too.
-    await expect(store.transaction(() => { throw new Error('sync'); })).rejects.toThrow('sync');
+    await expect(
+      store.transaction(() => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
     await expect(store.transaction(undefined as unknown as () => Promise<void>)).rejects.toThrow(TypeError);
     await store.putKey(emptyKey(keyId));
     await store.close();

@@ -93,11 +93,15 @@ async function main() {
     const threads = Number(threadsText);
     const rounds = Number(roundsText);
     const results = await Promise.all(
-      Array.from({ length: threads }, (_, thread) => runWorker({ mode, dir, thread, rounds }).catch((e) => [`thread died: ${e.message}`])),
+      Array.from({ length: threads }, (_, thread) =>
+        runWorker({ mode, dir, thread, rounds }).catch((e) => [`thread died: ${e.message}`]),
+      ),
     );
     const shared = await store.getKey(ACCOUNT, REGION, SHARED);
     const keys = await store.listKeys(ACCOUNT, REGION);
-    process.stdout.write(JSON.stringify({ failures: results.flat(), materials: shared.keyMaterials.length, keys: keys.length }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ failures: results.flat(), materials: shared.keyMaterials.length, keys: keys.length }) + '\n',
+    );
   } else {
     const outcome = await store.transaction(async () => {
       const result = await runWorker({ mode, dir });

@@ -15,7 +15,9 @@ const ACCOUNT = '111122223333';
 
 async function main() {
   const [mode, dir, region, keyId, ...rest] = process.argv.slice(2);
-  const { FileKeyStore, masterKeyFromEnv } = await import(new URL('../../dist/node/file-store/index.js', import.meta.url).href);
+  const { FileKeyStore, masterKeyFromEnv } = await import(
+    new URL('../../dist/node/file-store/index.js', import.meta.url).href
+  );
   const masterKey = masterKeyFromEnv();
   if (mode === 'append') {
     const store = await FileKeyStore.open(dir, { masterKey, lockTimeoutMs: 60_000 });

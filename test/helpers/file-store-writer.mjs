@@ -92,7 +92,8 @@ export function writeFor(region, tag, i) {
   };
   if (shape === 0) {
     const n = 1 + (i % 3);
-    for (let m = 0; m < n; m++) record.keyMaterials.push({ id: hex(bytes(`${label}/mid${m}`, 32)), material: bytes(`${label}/m${m}`, 32) });
+    for (let m = 0; m < n; m++)
+      record.keyMaterials.push({ id: hex(bytes(`${label}/mid${m}`, 32)), material: bytes(`${label}/m${m}`, 32) });
     record.currentKeyMaterialId = record.keyMaterials[n - 1].id;
   } else if (shape === 1) {
     record.keyPair = { publicKey: bytes(`${label}/pub`, 91), privateKey: bytes(`${label}/priv`, 138) };
@@ -109,7 +110,9 @@ export function writeFor(region, tag, i) {
 async function main() {
   const [dir, region, tag, countText] = process.argv.slice(2);
   const count = Number(countText);
-  const { FileKeyStore, masterKeyFromEnv } = await import(new URL('../../dist/node/file-store/index.js', import.meta.url).href);
+  const { FileKeyStore, masterKeyFromEnv } = await import(
+    new URL('../../dist/node/file-store/index.js', import.meta.url).href
+  );
   const masterKey = masterKeyFromEnv();
   const store = await FileKeyStore.open(dir, { masterKey, lockTimeoutMs: 30_000 });
   for (let i = 0; i < count; i++) {

@@ -116,5 +116,12 @@ export function alias(aliasName: string, targetKeyId: string, region = REGION): 
 }
 
 export const OPTIONAL_KEY_FIELDS = [
-  'deletionDate', 'pendingWindowInDays', 'customKeyStoreId', 'currentKeyMaterialId', 'keyPair', 'hmacKey', 'rotationPeriodInDays', 'rotationSince',
+  'deletionDate',
+  'pendingWindowInDays',
+  'customKeyStoreId',
+  'currentKeyMaterialId',
+  'keyPair',
+  'hmacKey',
+  'rotationPeriodInDays',
+  'rotationSince',
 ];

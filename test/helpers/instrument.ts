@@ -201,7 +201,8 @@ function ownWeight(e: Ref): number {
 function hasControl(e: Ref): boolean {
   if (!e) return false;
   const id = binaryen.getExpressionId(e);
-  if (id === binaryen.IfId || id === binaryen.LoopId || id === binaryen.BreakId || id === binaryen.SwitchId) return true;
+  if (id === binaryen.IfId || id === binaryen.LoopId || id === binaryen.BreakId || id === binaryen.SwitchId)
+    return true;
   if (id === binaryen.BlockId && W.Block.getName(e)) return true;
   return childrenOf(e).some(hasControl);
 }
@@ -330,7 +331,8 @@ class Rewriter {
         const child = get(kind, f, e);
         if (!child) continue;
         let v = this.visit(child, seg);
-        if (addresses.includes(f)) v = this.m.call(F_ADDR, [v, this.m.i32.const(this.site(accessKind(id, f, e)))], binaryen.i32);
+        if (addresses.includes(f))
+          v = this.m.call(F_ADDR, [v, this.m.i32.const(this.site(accessKind(id, f, e)))], binaryen.i32);
         if (id === binaryen.BreakId && f === 'Condition') v = this.decision(F_BR, v, 'br_if');
         if (id === binaryen.SwitchId && f === 'Condition') v = this.decision(F_IDX, v, 'br_table');
         set(kind, f, e, v);
@@ -373,7 +375,8 @@ class Rewriter {
 function addHelpers(m: binaryen.Module, profile: boolean): void {
   const i32 = binaryen.i32;
   const i64 = binaryen.i64;
-  for (const [c, name] of Object.entries(G)) m.addGlobal(name, i64, true, m.i64.const(HASHES.includes(c) ? BigInt.asIntN(64, HASH_SEED) : 0n));
+  for (const [c, name] of Object.entries(G))
+    m.addGlobal(name, i64, true, m.i64.const(HASHES.includes(c) ? BigInt.asIntN(64, HASH_SEED) : 0n));
   const bump = (c: Counter): Ref => m.global.set(G[c], m.i64.add(m.global.get(G[c], i64), m.i64.const(1n)));
   // `tmp`: the index of an i64 local of the helper.
   const mix = (c: Counter, v: Ref, tmp: number): Ref =>
@@ -387,14 +390,70 @@ function addHelpers(m: binaryen.Module, profile: boolean): void {
     m.addFunctionImport('__ct_site', '__ct', 'site', binaryen.createType([i32, i32]), binaryen.none);
     m.addFunctionImport('__ct_access', '__ct', 'access', binaryen.createType([i32, i32]), binaryen.none);
   }
-  const report = (value: Ref, hook = '__ct_site'): Ref[] => (profile ? [m.call(hook, [m.local.get(1, i32), value], binaryen.none)] : []);
+  const report = (value: Ref, hook = '__ct_site'): Ref[] =>
+    profile ? [m.call(hook, [m.local.get(1, i32), value], binaryen.none)] : [];
   const params2 = binaryen.createType([i32, i32]);
 
   const taken = m.i32.ne(m.local.get(0, i32), m.i32.const(0));
-  m.addFunction(F_BR, params2, i32, [i64], m.block(null, [mix('ctrl', siteWord(taken), 2), bump('branches'), ...report(m.i32.ne(m.local.get(0, i32), m.i32.const(0))), m.local.get(0, i32)], i32));
-  m.addFunction(F_IDX, params2, i32, [i64], m.block(null, [mix('ctrl', siteWord(m.local.get(0, i32)), 2), bump('branches'), ...report(m.local.get(0, i32)), m.local.get(0, i32)], i32));
-  m.addFunction(F_ENTER, i32, binaryen.none, [i64], m.block(null, [mix('ctrl', m.i64.or(m.i64.extend_u(m.local.get(0, i32)), m.i64.const(ENTRY_TAG)), 1), bump('calls')], binaryen.none));
-  m.addFunction(F_ADDR, params2, i32, [i64], m.block(null, [mix('mem', siteWord(m.local.get(0, i32)), 2), bump('memops'), ...report(m.local.get(0, i32), '__ct_access'), m.local.get(0, i32)], i32));
+  m.addFunction(
+    F_BR,
+    params2,
+    i32,
+    [i64],
+    m.block(
+      null,
+      [
+        mix('ctrl', siteWord(taken), 2),
+        bump('branches'),
+        ...report(m.i32.ne(m.local.get(0, i32), m.i32.const(0))),
+        m.local.get(0, i32),
+      ],
+      i32,
+    ),
+  );
+  m.addFunction(
+    F_IDX,
+    params2,
+    i32,
+    [i64],
+    m.block(
+      null,
+      [
+        mix('ctrl', siteWord(m.local.get(0, i32)), 2),
+        bump('branches'),
+        ...report(m.local.get(0, i32)),
+        m.local.get(0, i32),
+      ],
+      i32,
+    ),
+  );
+  m.addFunction(
+    F_ENTER,
+    i32,
+    binaryen.none,
+    [i64],
+    m.block(
+      null,
+      [mix('ctrl', m.i64.or(m.i64.extend_u(m.local.get(0, i32)), m.i64.const(ENTRY_TAG)), 1), bump('calls')],
+      binaryen.none,
+    ),
+  );
+  m.addFunction(
+    F_ADDR,
+    params2,
+    i32,
+    [i64],
+    m.block(
+      null,
+      [
+        mix('mem', siteWord(m.local.get(0, i32)), 2),
+        bump('memops'),
+        ...report(m.local.get(0, i32), '__ct_access'),
+        m.local.get(0, i32),
+      ],
+      i32,
+    ),
+  );
   for (const name of Object.values(G)) m.addGlobalExport(name, name);
 }
 
@@ -499,7 +558,8 @@ export class TracedCore {
         fillRandom: (ptr: number, len: number): void => {
           if (!memory) throw new Error('memory not ready');
           const view = new Uint8Array(memory.buffer, ptr, len);
-          for (let off = 0; off < len; off += 65536) crypto.getRandomValues(view.subarray(off, Math.min(len, off + 65536)));
+          for (let off = 0; off < len; off += 65536)
+            crypto.getRandomValues(view.subarray(off, Math.min(len, off + 65536)));
         },
       },
     };
@@ -620,7 +680,9 @@ export function groupByTrace<R extends { trace: Trace }>(runs: R[]): R[][] {
 }
 
 export function formatTrace(t: Trace): string {
-  return COUNTERS.map((c) => `${c}=${c === 'ctrl' || c === 'mem' ? '0x' + t[c].toString(16) : t[c].toString()}`).join(' ');
+  return COUNTERS.map((c) => `${c}=${c === 'ctrl' || c === 'mem' ? '0x' + t[c].toString(16) : t[c].toString()}`).join(
+    ' ',
+  );
 }
 
 export interface ProfileDiff {
@@ -658,14 +720,21 @@ export function compareProfiles(im: InstrumentedModule, a: SiteProfile, b: SiteP
 /** The sites where two profiles differ, with their functions: for a failure report. */
 export function diffProfiles(im: InstrumentedModule, a: SiteProfile, b: SiteProfile, limit = 10): string[] {
   const d = compareProfiles(im, a, b);
-  const fmt = (p: Map<number, number>): string => JSON.stringify(Object.fromEntries([...p].sort((x, y) => x[0] - y[0])));
-  const out = d.sites.slice(0, limit).map(({ site, a: pa, b: pb }) => `site ${site.id} (${site.kind} in ${site.func}): ${fmt(pa)} vs ${fmt(pb)}`);
+  const fmt = (p: Map<number, number>): string =>
+    JSON.stringify(Object.fromEntries([...p].sort((x, y) => x[0] - y[0])));
+  const out = d.sites
+    .slice(0, limit)
+    .map(({ site, a: pa, b: pb }) => `site ${site.id} (${site.kind} in ${site.func}): ${fmt(pa)} vs ${fmt(pb)}`);
   if (d.firstAccess) {
     const f = (x?: { site: Site; value: number }): string =>
       x ? `${x.site.kind} 0x${x.value.toString(16)} (site ${x.site.id} in ${x.site.func})` : '(no more accesses)';
-    out.push(`first differing memory access, #${d.firstAccess.index} of ${d.accesses[0]} / ${d.accesses[1]}: ${f(d.firstAccess.a)} vs ${f(d.firstAccess.b)}`);
+    out.push(
+      `first differing memory access, #${d.firstAccess.index} of ${d.accesses[0]} / ${d.accesses[1]}: ${f(d.firstAccess.a)} vs ${f(d.firstAccess.b)}`,
+    );
   } else if (d.accesses[0] !== d.accesses[1]) {
-    out.push(`memory accesses: ${d.accesses[0]} vs ${d.accesses[1]}, equal as far as recorded (${MAX_RECORDED_ACCESSES})`);
+    out.push(
+      `memory accesses: ${d.accesses[0]} vs ${d.accesses[1]}, equal as far as recorded (${MAX_RECORDED_ACCESSES})`,
+    );
   }
   return out;
 }

@@ -10,7 +10,10 @@ export async function newKey(client: KMSClient, input: Record<string, unknown> =
 }
 
 /** The rejection of `p`, checked to be a KMS exception of class `cls` with SDK-shaped fields. */
-export async function rejection<T extends KMSServiceException>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
+export async function rejection<T extends KMSServiceException>(
+  p: Promise<unknown>,
+  cls: new (...a: never[]) => T,
+): Promise<T> {
   const err = await caught(p);
   expect(err).toBeInstanceOf(cls);
   expect(err).toBeInstanceOf(KMSServiceException);

@@ -7,6 +7,16 @@ export async function putCustomKeyStoreRecord(
   store: KeyStore,
   r: { account: string; region: string; id: string; type: string; connectionState: string; name?: string },
 ): Promise<void> {
-  const put = (store as unknown as { putCustomKeyStore: (r: Record<string, unknown>) => Promise<void> }).putCustomKeyStore.bind(store);
-  await put({ account: r.account, region: r.region, creationDate: new Date(), customKeyStoreId: r.id, customKeyStoreName: r.name ?? r.id, customKeyStoreType: r.type, connectionState: r.connectionState });
+  const put = (
+    store as unknown as { putCustomKeyStore: (r: Record<string, unknown>) => Promise<void> }
+  ).putCustomKeyStore.bind(store);
+  await put({
+    account: r.account,
+    region: r.region,
+    creationDate: new Date(),
+    customKeyStoreId: r.id,
+    customKeyStoreName: r.name ?? r.id,
+    customKeyStoreType: r.type,
+    connectionState: r.connectionState,
+  });
 }

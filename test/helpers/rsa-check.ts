@@ -137,7 +137,10 @@ export function aboveSqrt2Bound(p: bigint, k: number): boolean {
 export function primeProblems(v: RsaValues, nlen: number, checks = 32): string[] {
   const out: string[] = [];
   const k = nlen / 2;
-  for (const [name, x] of [['p', v.p], ['q', v.q]] as const) {
+  for (const [name, x] of [
+    ['p', v.p],
+    ['q', v.q],
+  ] as const) {
     if (bitLength(x) !== k) out.push(`${name}-bits: ${name} has ${bitLength(x)} bits, not ${k}`);
     if (!aboveSqrt2Bound(x, k)) out.push(`${name}-sqrt2: ${name} < √2·2^(${k}−1)`);
     if (x < 3n || !checkPrimeSync(x, { checks })) out.push(`${name}-prime: ${name} is composite`);

@@ -59,7 +59,12 @@ interface Case {
 
 /** Every operation that names a key by a KeyId-like member, as the other account calls it. */
 function cases(bobBlob: Uint8Array): Case[] {
-  const c = (operation: OperationName, input: (k: string) => Record<string, unknown>, alias = true, action: string = operation): Case => ({
+  const c = (
+    operation: OperationName,
+    input: (k: string) => Record<string, unknown>,
+    alias = true,
+    action: string = operation,
+  ): Case => ({
     operation,
     action,
     input,
@@ -98,16 +103,31 @@ async function setup() {
   await alice.send(new CreateAliasCommand({ AliasName: 'alias/shared', TargetKeyId: key.KeyId }));
   const bobKey = await newKey(bob);
   await bob.send(new CreateAliasCommand({ AliasName: 'alias/bob', TargetKeyId: bobKey.KeyId }));
-  const bobBlob = (await bob.send(new EncryptCommand({ KeyId: bobKey.KeyId, Plaintext: new Uint8Array([7]) }))).CiphertextBlob!;
-  const aliceBlob = (await alice.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: new Uint8Array([4, 2]) }))).CiphertextBlob!;
-  return { store, alice, bob, key, bobKey, bobBlob, aliceBlob, aliasArn: `arn:aws:kms:${REGION}:${ALICE}:alias/shared` };
+  const bobBlob = (await bob.send(new EncryptCommand({ KeyId: bobKey.KeyId, Plaintext: new Uint8Array([7]) })))
+    .CiphertextBlob!;
+  const aliceBlob = (await alice.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: new Uint8Array([4, 2]) })))
+    .CiphertextBlob!;
+  return {
+    store,
+    alice,
+    bob,
+    key,
+    bobKey,
+    bobBlob,
+    aliceBlob,
+    aliasArn: `arn:aws:kms:${REGION}:${ALICE}:alias/shared`,
+  };
 }
 
 describe("another account's key: AccessDeniedException (the default key policy)", () => {
   it('the table covers every operation with a key member', () => {
     const keyMembers = ['KeyId', 'TargetKeyId', 'DestinationKeyId', 'SourceKeyId', 'CiphertextBlob'];
     const naming = OPERATION_NAMES.filter((op) => keyMembers.some((m) => m in (OPERATIONS[op] as object))).sort();
-    expect(cases(new Uint8Array()).map((c) => c.operation).sort()).toEqual(naming);
+    expect(
+      cases(new Uint8Array())
+        .map((c) => c.operation)
+        .sort(),
+    ).toEqual(naming);
   });
 
   it('every key-naming operation, by key ARN and by alias ARN; the owner keeps working and its key is unchanged', async () => {
@@ -139,7 +159,9 @@ describe("another account's key: AccessDeniedException (the default key policy)"
       const pair = await alice.send(new GenerateDataKeyPairCommand({ KeyId: ref, KeyPairSpec: 'ECC_NIST_P256' }));
       expect(pair.KeyId).toBe(key.Arn);
     }
-    expect((await alice.send(new DecryptCommand({ CiphertextBlob: aliceBlob }))).Plaintext).toEqual(new Uint8Array([4, 2]));
+    expect((await alice.send(new DecryptCommand({ CiphertextBlob: aliceBlob }))).Plaintext).toEqual(
+      new Uint8Array([4, 2]),
+    );
   });
 
   it('Decrypt and ReEncrypt through the ciphertext alone: refused without naming the key', async () => {
@@ -148,14 +170,23 @@ describe("another account's key: AccessDeniedException (the default key policy)"
     const d = await rejection(bob.send(new DecryptCommand({ CiphertextBlob: aliceBlob })), AccessDeniedException);
     expect(d.message).toBe(deniedBlob(bobRoot, 'Decrypt'));
     expect(d.message).not.toContain(key.KeyId);
-    const withId = await rejection(bob.send(new DecryptCommand({ CiphertextBlob: aliceBlob, KeyId: key.Arn })), AccessDeniedException);
+    const withId = await rejection(
+      bob.send(new DecryptCommand({ CiphertextBlob: aliceBlob, KeyId: key.Arn })),
+      AccessDeniedException,
+    );
     expect(withId.message).toBe(deniedBlob(bobRoot, 'Decrypt'));
     // ReEncrypt reads with the source key: kms:ReEncryptFrom.
-    const r = await rejection(bob.send(new ReEncryptCommand({ CiphertextBlob: aliceBlob, DestinationKeyId: bobKey.KeyId })), AccessDeniedException);
+    const r = await rejection(
+      bob.send(new ReEncryptCommand({ CiphertextBlob: aliceBlob, DestinationKeyId: bobKey.KeyId })),
+      AccessDeniedException,
+    );
     expect(r.message).toBe(deniedBlob(bobRoot, 'ReEncryptFrom'));
     // The private key of a data key pair made under Alice's key.
     const pair = await alice.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
-    const p = await rejection(bob.send(new DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob })), AccessDeniedException);
+    const p = await rejection(
+      bob.send(new DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob })),
+      AccessDeniedException,
+    );
     expect(p.message).toBe(deniedBlob(bobRoot, 'Decrypt'));
     // An authorization-only dry run names the key it was given.
     const dry = await rejection(
@@ -164,24 +195,41 @@ describe("another account's key: AccessDeniedException (the default key policy)"
     );
     expect(dry.message).toBe(denied(bobRoot, 'Decrypt', key.Arn!));
     // Alice's own ciphertext still opens for her, and ReEncrypt to Bob's key is refused at Bob's key.
-    expect((await alice.send(new DecryptCommand({ CiphertextBlob: aliceBlob }))).Plaintext).toEqual(new Uint8Array([4, 2]));
-    const to = await rejection(alice.send(new ReEncryptCommand({ CiphertextBlob: aliceBlob, DestinationKeyId: bobKey.Arn })), AccessDeniedException);
+    expect((await alice.send(new DecryptCommand({ CiphertextBlob: aliceBlob }))).Plaintext).toEqual(
+      new Uint8Array([4, 2]),
+    );
+    const to = await rejection(
+      alice.send(new ReEncryptCommand({ CiphertextBlob: aliceBlob, DestinationKeyId: bobKey.Arn })),
+      AccessDeniedException,
+    );
     expect(to.message).toBe(denied(`arn:aws:iam::${ALICE}:root`, 'ReEncryptTo', bobKey.Arn!));
   });
 
   it("AWS's order: input validation first; authorization before key state, key usage and DryRun", async () => {
     const { alice, bob, key } = await setup();
     const bobRoot = `arn:aws:iam::${BOB}:root`;
-    await rejection(bob.send(new GenerateDataKeyPairCommand({ KeyId: key.Arn, KeyPairSpec: 'RSA_1' as never })), ValidationException);
-    const dry = await rejection(bob.send(new GenerateDataKeyPairCommand({ KeyId: key.Arn, KeyPairSpec: 'ECC_NIST_P256', DryRun: true })), AccessDeniedException);
+    await rejection(
+      bob.send(new GenerateDataKeyPairCommand({ KeyId: key.Arn, KeyPairSpec: 'RSA_1' as never })),
+      ValidationException,
+    );
+    const dry = await rejection(
+      bob.send(new GenerateDataKeyPairCommand({ KeyId: key.Arn, KeyPairSpec: 'ECC_NIST_P256', DryRun: true })),
+      AccessDeniedException,
+    );
     expect(dry.message).toBe(denied(bobRoot, 'GenerateDataKeyPair', key.Arn!));
     // A signing key: InvalidKeyUsage for its owner, AccessDenied for Bob.
     const signing = await newKey(alice, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
-    const usage = await rejection(bob.send(new EncryptCommand({ KeyId: signing.Arn, Plaintext: new Uint8Array([1]) })), AccessDeniedException);
+    const usage = await rejection(
+      bob.send(new EncryptCommand({ KeyId: signing.Arn, Plaintext: new Uint8Array([1]) })),
+      AccessDeniedException,
+    );
     expect(usage.message).toBe(denied(bobRoot, 'Encrypt', signing.Arn!));
     // A disabled key: DisabledException for its owner, AccessDenied for Bob.
     await alice.send(new DisableKeyCommand({ KeyId: key.KeyId }));
-    const state = await rejection(bob.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: new Uint8Array([1]) })), AccessDeniedException);
+    const state = await rejection(
+      bob.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: new Uint8Array([1]) })),
+      AccessDeniedException,
+    );
     expect(state.message).toBe(denied(bobRoot, 'Encrypt', key.Arn!));
     const asym = await alice.send(new DescribeKeyCommand({ KeyId: signing.KeyId }));
     expect(asym.KeyMetadata!.KeyUsage).toBe('SIGN_VERIFY');
@@ -194,17 +242,25 @@ describe("another account's key: AccessDeniedException (the default key policy)"
     const e = await rejection(bob.send(new DescribeKeyCommand({ KeyId: ghost })), AccessDeniedException);
     expect(e.message).toBe(denied(bobRoot, 'DescribeKey', ghost));
     const ghostAlias = `arn:aws:kms:${REGION}:${ALICE}:alias/none`;
-    const a = await rejection(bob.send(new GenerateDataKeyPairCommand({ KeyId: ghostAlias, KeyPairSpec: 'ECC_NIST_P256' })), AccessDeniedException);
+    const a = await rejection(
+      bob.send(new GenerateDataKeyPairCommand({ KeyId: ghostAlias, KeyPairSpec: 'ECC_NIST_P256' })),
+      AccessDeniedException,
+    );
     expect(a.message).toBe(denied(bobRoot, 'GenerateDataKeyPair', ghostAlias));
     const own = `arn:aws:kms:${REGION}:${BOB}:key/00000000-0000-4000-8000-000000000000`;
-    expect((await rejection(bob.send(new DescribeKeyCommand({ KeyId: own })), NotFoundException)).message).toBe(`Key '${own}' does not exist`);
+    expect((await rejection(bob.send(new DescribeKeyCommand({ KeyId: own })), NotFoundException)).message).toBe(
+      `Key '${own}' does not exist`,
+    );
     // A bare key id or alias name is looked up in the caller's own account only.
     await rejection(bob.send(new DescribeKeyCommand({ KeyId: 'alias/shared' })), NotFoundException);
     // A blob whose header names another account: refused, whether or not that key exists.
     const forged = Buffer.from(aliceBlob);
     const at = forged.indexOf(`:${ALICE}:key/`);
     forged.write('999988887777', at + 1, 'latin1');
-    const f = await rejection(bob.send(new DecryptCommand({ CiphertextBlob: new Uint8Array(forged) })), AccessDeniedException);
+    const f = await rejection(
+      bob.send(new DecryptCommand({ CiphertextBlob: new Uint8Array(forged) })),
+      AccessDeniedException,
+    );
     expect(f.message).toBe(deniedBlob(bobRoot, 'Decrypt'));
   });
 
@@ -217,7 +273,10 @@ describe("another account's key: AccessDeniedException (the default key policy)"
     const r = await rejection(role.send(new DescribeKeyCommand({ KeyId: key.Arn })), AccessDeniedException);
     expect(r.message).toBe(denied(`arn:aws:sts::${BOB}:assumed-role/deployer/wasm-kms`, 'DescribeKey', key.Arn!));
     const session = `arn:aws:sts::${BOB}:assumed-role/deployer/nightly-run`;
-    const s = await rejection(new KMSClient({ store, accountId: BOB, principal: session }).send(new DescribeKeyCommand({ KeyId: key.Arn })), AccessDeniedException);
+    const s = await rejection(
+      new KMSClient({ store, accountId: BOB, principal: session }).send(new DescribeKeyCommand({ KeyId: key.Arn })),
+      AccessDeniedException,
+    );
     expect(s.message).toBe(denied(session, 'DescribeKey', key.Arn!));
     // Alice's own user may use Alice's key.
     const aliceUser = new KMSClient({ store, accountId: ALICE, principal: `arn:aws:iam::${ALICE}:user/alice` });
@@ -232,7 +291,13 @@ describe("another account's key: AccessDeniedException (the default key policy)"
     expect(() => new KMSClient({ accountId: BOB, principal: `arn:aws:iam::${ALICE}:user/alice` })).toThrow(
       `principal arn:aws:iam::${ALICE}:user/alice is of account ${ALICE}, not of accountId ${BOB}`,
     );
-    for (const bad of ['bob', `arn:aws:iam::${BOB}:group/devs`, `arn:aws:iam::${BOB}:user/`, `arn:aws:iam::${BOB}:user/a b`, `arn:aws:s3:::bucket`]) {
+    for (const bad of [
+      'bob',
+      `arn:aws:iam::${BOB}:group/devs`,
+      `arn:aws:iam::${BOB}:user/`,
+      `arn:aws:iam::${BOB}:user/a b`,
+      `arn:aws:s3:::bucket`,
+    ]) {
       expect(() => new KMSClient({ accountId: BOB, principal: bad }), bad).toThrow(TypeError);
     }
   });
@@ -259,20 +324,31 @@ describe('fidelity with the responses recorded from AWS', () => {
     const single = await newKey(alice);
     expect(single.MultiRegion).toBe(false);
     expect(single).not.toHaveProperty('MultiRegionConfiguration');
-    expect((await alice.send(new DescribeKeyCommand({ KeyId: single.KeyId }))).KeyMetadata).not.toHaveProperty('MultiRegionConfiguration');
+    expect((await alice.send(new DescribeKeyCommand({ KeyId: single.KeyId }))).KeyMetadata).not.toHaveProperty(
+      'MultiRegionConfiguration',
+    );
   });
 
   it('an exception AWS answers without a message goes on the wire without one; others keep theirs', async () => {
     const { alice, aliceBlob } = await setup();
     const changed = aliceBlob.slice();
     changed[changed.length - 1] ^= 1;
-    const invalid = await rejection(alice.send(new DecryptCommand({ CiphertextBlob: changed })), InvalidCiphertextException);
+    const invalid = await rejection(
+      alice.send(new DecryptCommand({ CiphertextBlob: changed })),
+      InvalidCiphertextException,
+    );
     expect(invalid.message).toBe('');
     expect(JSON.parse(encodeError(invalid).body)).toEqual({ __type: 'InvalidCiphertextException' });
     const signing = await newKey(alice, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
-    const rotate = await rejection(alice.send(new RotateKeyOnDemandCommand({ KeyId: signing.KeyId })), UnsupportedOperationException);
+    const rotate = await rejection(
+      alice.send(new RotateKeyOnDemandCommand({ KeyId: signing.KeyId })),
+      UnsupportedOperationException,
+    );
     expect(JSON.parse(encodeError(rotate).body)).toEqual({ __type: 'UnsupportedOperationException' });
-    const notFound: KMSServiceException = await rejection(alice.send(new DescribeKeyCommand({ KeyId: 'alias/none' })), NotFoundException);
+    const notFound: KMSServiceException = await rejection(
+      alice.send(new DescribeKeyCommand({ KeyId: 'alias/none' })),
+      NotFoundException,
+    );
     expect(JSON.parse(encodeError(notFound).body)).toEqual({ __type: 'NotFoundException', message: notFound.message });
   });
 });

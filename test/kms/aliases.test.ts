@@ -13,16 +13,17 @@ import {
   InvalidMarkerException,
   ValidationException,
 } from '../../src/kms/index.js';
-import {
-  UpdateAliasCommand,
-  DeleteAliasCommand,
-  ListAliasesCommand,
-} from '../../src/kms/index.js';
+import { UpdateAliasCommand, DeleteAliasCommand, ListAliasesCommand } from '../../src/kms/index.js';
 import { newKey, rejection } from '../helpers/kms.js';
 
 function setup() {
   const store = new MemoryKeyStore();
-  return { store, us: new KMSClient({ store }), west: new KMSClient({ store, region: 'us-west-2' }), other: new KMSClient({ store, accountId: '444455556666' }) };
+  return {
+    store,
+    us: new KMSClient({ store }),
+    west: new KMSClient({ store, region: 'us-west-2' }),
+    other: new KMSClient({ store, accountId: '444455556666' }),
+  };
 }
 
 describe('aliases', () => {
@@ -51,18 +52,33 @@ describe('aliases', () => {
     const b = await newKey(us);
     const hmac = await newKey(us, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
     await us.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: a.KeyId }));
-    const nf = await rejection(us.send(new UpdateAliasCommand({ AliasName: 'alias/none', TargetKeyId: b.KeyId })), NotFoundException);
+    const nf = await rejection(
+      us.send(new UpdateAliasCommand({ AliasName: 'alias/none', TargetKeyId: b.KeyId })),
+      NotFoundException,
+    );
     expect(nf.message).toBe('Alias arn:aws:kms:us-east-1:111122223333:alias/none is not found.');
     await rejection(
       us.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: '00000000-0000-4000-8000-000000000000' })),
       NotFoundException,
     );
-    await rejection(us.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: 'alias/app' })), NotFoundException);
-    await rejection(us.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: hmac.KeyId })), ValidationException);
+    await rejection(
+      us.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: 'alias/app' })),
+      NotFoundException,
+    );
+    await rejection(
+      us.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: hmac.KeyId })),
+      ValidationException,
+    );
     await rejection(us.send(new UpdateAliasCommand({ AliasName: 'app', TargetKeyId: b.KeyId })), ValidationException);
-    await rejection(us.send(new UpdateAliasCommand({ AliasName: 'alias/aws/x', TargetKeyId: b.KeyId })), ValidationException);
+    await rejection(
+      us.send(new UpdateAliasCommand({ AliasName: 'alias/aws/x', TargetKeyId: b.KeyId })),
+      ValidationException,
+    );
     await us.send(new ScheduleKeyDeletionCommand({ KeyId: b.KeyId }));
-    const st = await rejection(us.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: b.KeyId })), KMSInvalidStateException);
+    const st = await rejection(
+      us.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: b.KeyId })),
+      KMSInvalidStateException,
+    );
     expect(st.message).toBe(`${b.Arn} is pending deletion.`);
     expect((await us.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))).KeyMetadata!.KeyId).toBe(a.KeyId);
   });
@@ -104,7 +120,10 @@ describe('aliases', () => {
 
     const ofB = await us.send(new ListAliasesCommand({ KeyId: b.Arn }));
     expect(ofB.Aliases!.map((x) => x.AliasName)).toEqual(['alias/n1', 'alias/n3', 'alias/n5']);
-    await rejection(us.send(new ListAliasesCommand({ KeyId: '00000000-0000-4000-8000-000000000000' })), NotFoundException);
+    await rejection(
+      us.send(new ListAliasesCommand({ KeyId: '00000000-0000-4000-8000-000000000000' })),
+      NotFoundException,
+    );
 
     const seen: string[] = [];
     let marker: string | undefined;
@@ -124,7 +143,10 @@ describe('aliases', () => {
   it('ListAliases defaults to 50', async () => {
     const { us } = setup();
     const a = await newKey(us);
-    for (let i = 0; i < 51; i++) await us.send(new CreateAliasCommand({ AliasName: `alias/k${String(i).padStart(2, '0')}`, TargetKeyId: a.KeyId }));
+    for (let i = 0; i < 51; i++)
+      await us.send(
+        new CreateAliasCommand({ AliasName: `alias/k${String(i).padStart(2, '0')}`, TargetKeyId: a.KeyId }),
+      );
     const out = await us.send(new ListAliasesCommand({}));
     expect(out.Aliases!.length).toBe(50);
     expect(out.Truncated).toBe(true);

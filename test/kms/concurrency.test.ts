@@ -53,7 +53,9 @@ async function rotateWhileToggling(kms: KMSClient, store: MemoryKeyStore, rounds
   );
   await kms.send(new EnableKeyCommand({ KeyId: key.KeyId }));
   for (let i = 0; i < 3; i++) {
-    blobs.push((await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: new Uint8Array([i + 1]) }))).CiphertextBlob!);
+    blobs.push(
+      (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: new Uint8Array([i + 1]) }))).CiphertextBlob!,
+    );
   }
   const record = (await store.getKey('111122223333', 'us-east-1', key.KeyId))!;
   return { key, record, blobs };
@@ -97,21 +99,34 @@ describe('concurrent writers', () => {
 
   it('a transaction that throws does not block the next one', async () => {
     const store = new MemoryKeyStore();
-    await expect(store.transaction(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      store.transaction(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(store.transaction(async () => 42)).resolves.toBe(42);
   });
 });
 
 describe('concurrent writers in two processes on one file store', () => {
-  function writer(dir: string, keyId: string, rounds: number, tag: string): Promise<{ tag: string; rotated: number; aliases: string[] }> {
+  function writer(
+    dir: string,
+    keyId: string,
+    rounds: number,
+    tag: string,
+  ): Promise<{ tag: string; rotated: number; aliases: string[] }> {
     const script = fileURLToPath(new URL('../helpers/engine-writer.mjs', import.meta.url));
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [script, dir, keyId, String(rounds), tag], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [script, dir, keyId, String(rounds), tag], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`writer ${tag} exited ${code}: ${err}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`writer ${tag} exited ${code}: ${err}`)),
+      );
     });
   }
 

@@ -23,15 +23,26 @@ const ACCOUNT = '111122223333';
 
 function clients() {
   const store = new MemoryKeyStore();
-  return { store, us: new KMSClient({ store }), cn: new KMSClient({ store, region: 'cn-north-1' }), west: new KMSClient({ store, region: 'us-west-2' }) };
+  return {
+    store,
+    us: new KMSClient({ store }),
+    cn: new KMSClient({ store, region: 'cn-north-1' }),
+    west: new KMSClient({ store, region: 'us-west-2' }),
+  };
 }
 
 describe('HMAC keys', () => {
   it.each(['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'])('%s', async (spec) => {
     const { us, store } = clients();
     const md = await newKey(us, { KeySpec: spec, KeyUsage: 'GENERATE_VERIFY_MAC' });
-    expect(md).toMatchObject({ KeySpec: spec, CustomerMasterKeySpec: spec, KeyUsage: 'GENERATE_VERIFY_MAC', MacAlgorithms: [`HMAC_SHA_${spec.slice(5)}`] });
-    for (const m of ['EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms', 'EncapsulationAlgorithms']) expect(md).not.toHaveProperty(m);
+    expect(md).toMatchObject({
+      KeySpec: spec,
+      CustomerMasterKeySpec: spec,
+      KeyUsage: 'GENERATE_VERIFY_MAC',
+      MacAlgorithms: [`HMAC_SHA_${spec.slice(5)}`],
+    });
+    for (const m of ['EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms', 'EncapsulationAlgorithms'])
+      expect(md).not.toHaveProperty(m);
     const rec = (await store.getKey(ACCOUNT, 'us-east-1', md.KeyId))!;
     expect(rec.hmacKey!.length).toBe(Number(spec.slice(5)) / 8);
     expect(rec.keyPair).toBeUndefined();
@@ -58,13 +69,22 @@ describe('asymmetric and HMAC keys refuse the symmetric encryption operations', 
   it.each(specs)('%s %s', async (spec, usage, region) => {
     const client = clients()[region];
     const md = await newKey(client, { KeySpec: spec, KeyUsage: usage });
-    const gdkp = await rejection(client.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })), InvalidKeyUsageException);
-    if (usage !== 'ENCRYPT_DECRYPT') expect(gdkp.message).toBe(`${md.Arn} key usage is ${usage} which is not valid for GenerateDataKeyPair.`);
-    await rejection(client.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: Uint8Array.of(1, 2, 3) })), InvalidKeyUsageException);
+    const gdkp = await rejection(
+      client.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })),
+      InvalidKeyUsageException,
+    );
+    if (usage !== 'ENCRYPT_DECRYPT')
+      expect(gdkp.message).toBe(`${md.Arn} key usage is ${usage} which is not valid for GenerateDataKeyPair.`);
+    await rejection(
+      client.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: Uint8Array.of(1, 2, 3) })),
+      InvalidKeyUsageException,
+    );
     // A symmetric ciphertext named to this key is refused before any decryption.
     const sym = await newKey(client);
     const ct = await client.send(new EncryptCommand({ KeyId: sym.KeyId, Plaintext: Uint8Array.of(1, 2, 3) }));
-    await expect(client.send(new DecryptCommand({ KeyId: md.KeyId, CiphertextBlob: ct.CiphertextBlob }))).rejects.toBeInstanceOf(KMSServiceException);
+    await expect(
+      client.send(new DecryptCommand({ KeyId: md.KeyId, CiphertextBlob: ct.CiphertextBlob })),
+    ).rejects.toBeInstanceOf(KMSServiceException);
   });
 });
 
@@ -82,30 +102,51 @@ describe('CreateKey: KeySpec / KeyUsage / Region / Origin rules', () => {
   ];
   it.each(invalid)('%s with %s → ValidationException in the recorded wording', async (spec, usage) => {
     const { us } = clients();
-    const e = await rejection(us.send(new CreateKeyCommand({ KeySpec: spec as never, KeyUsage: usage as never })), ValidationException);
+    const e = await rejection(
+      us.send(new CreateKeyCommand({ KeySpec: spec as never, KeyUsage: usage as never })),
+      ValidationException,
+    );
     expect(e.message).toBe(`KeyUsage ${usage} is not compatible with KeySpec ${spec}`);
   });
 
   it('the deprecated CustomerMasterKeySpec works as KeySpec', async () => {
     const { us } = clients();
     const md = await newKey(us, { CustomerMasterKeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
-    expect(md).toMatchObject({ KeySpec: 'ECC_NIST_P256', CustomerMasterKeySpec: 'ECC_NIST_P256', SigningAlgorithms: ['ECDSA_SHA_256'] });
+    expect(md).toMatchObject({
+      KeySpec: 'ECC_NIST_P256',
+      CustomerMasterKeySpec: 'ECC_NIST_P256',
+      SigningAlgorithms: ['ECDSA_SHA_256'],
+    });
   });
 
   it('SM2 only in cn-* Regions, ML-KEM not there', async () => {
     const { us, cn } = clients();
-    await rejection(us.send(new CreateKeyCommand({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' })), UnsupportedOperationException);
-    await rejection(cn.send(new CreateKeyCommand({ KeySpec: 'ML_KEM_768', KeyUsage: 'ENCAPSULATE_DECAPSULATE' })), UnsupportedOperationException);
+    await rejection(
+      us.send(new CreateKeyCommand({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' })),
+      UnsupportedOperationException,
+    );
+    await rejection(
+      cn.send(new CreateKeyCommand({ KeySpec: 'ML_KEM_768', KeyUsage: 'ENCAPSULATE_DECAPSULATE' })),
+      UnsupportedOperationException,
+    );
   });
 
   it('ML-DSA cannot be generated by this build', async () => {
     const { us } = clients();
-    await rejection(us.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY' })), UnsupportedOperationException);
+    await rejection(
+      us.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY' })),
+      UnsupportedOperationException,
+    );
   });
 
   it('Origin EXTERNAL asymmetric → PendingImport, no key pair, algorithms listed (as recorded)', async () => {
     const { us, store } = clients();
-    const md = await newKey(us, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Origin: 'EXTERNAL', Description: 'd' });
+    const md = await newKey(us, {
+      KeySpec: 'ECC_NIST_P256',
+      KeyUsage: 'SIGN_VERIFY',
+      Origin: 'EXTERNAL',
+      Description: 'd',
+    });
     expect(md).toEqual({
       AWSAccountId: ACCOUNT,
       Arn: md.Arn,
@@ -143,7 +184,10 @@ describe('CreateKey tags', () => {
   it('gives the recorded TagException messages', async () => {
     const kms = new KMSClient();
     const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }));
-    await expect(kms.send(new CreateKeyCommand({ Tags: tags(51) }))).rejects.toMatchObject({ name: 'TagException', message: 'Too many tags' });
+    await expect(kms.send(new CreateKeyCommand({ Tags: tags(51) }))).rejects.toMatchObject({
+      name: 'TagException',
+      message: 'Too many tags',
+    });
     for (const TagKey of ['aws:x', 'AWS:x', 'Aws:x']) {
       await expect(kms.send(new CreateKeyCommand({ Tags: [{ TagKey, TagValue: 'v' }] }))).rejects.toMatchObject({
         name: 'TagException',
@@ -152,7 +196,14 @@ describe('CreateKey tags', () => {
       });
     }
     await expect(
-      kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] })),
+      kms.send(
+        new CreateKeyCommand({
+          Tags: [
+            { TagKey: 'a', TagValue: '1' },
+            { TagKey: 'a', TagValue: '2' },
+          ],
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' });
     const ok = await kms.send(new CreateKeyCommand({ Tags: tags(50) }));
     expect(ok.KeyMetadata?.KeyState).toBe('Enabled');

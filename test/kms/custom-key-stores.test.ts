@@ -21,11 +21,15 @@ import { CLOUDHSM, XKS, newKey, rejection } from '../helpers/kms.js';
 
 function clients() {
   const store = new MemoryKeyStore();
-  return { store, us: new KMSClient({ store }), cn: new KMSClient({ store, region: 'cn-north-1' }), west: new KMSClient({ store, region: 'us-west-2' }) };
+  return {
+    store,
+    us: new KMSClient({ store }),
+    cn: new KMSClient({ store, region: 'cn-north-1' }),
+    west: new KMSClient({ store, region: 'us-west-2' }),
+  };
 }
 
 describe('custom key stores', () => {
-
   it('end to end: create, describe, CreateKey in the store, GenerateDataKeyPair refused, Encrypt works', async () => {
     const { us, west } = clients();
     const { CustomKeyStoreId: id } = await us.send(new CreateCustomKeyStoreCommand(CLOUDHSM));
@@ -45,17 +49,29 @@ describe('custom key stores', () => {
     });
     expect(entry.CreationDate).toBeInstanceOf(Date);
     expect(JSON.stringify(entry)).not.toContain('kmsPassword');
-    expect((await us.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }))).CustomKeyStores).toEqual([entry]);
-    expect((await us.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreName: 'hsm-store' }))).CustomKeyStores).toEqual([entry]);
+    expect((await us.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }))).CustomKeyStores).toEqual([
+      entry,
+    ]);
+    expect(
+      (await us.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreName: 'hsm-store' }))).CustomKeyStores,
+    ).toEqual([entry]);
     expect((await west.send(new DescribeCustomKeyStoresCommand({}))).CustomKeyStores).toEqual([]);
 
     const md = await newKey(us, { CustomKeyStoreId: id, Origin: 'AWS_CLOUDHSM' });
-    expect(md).toMatchObject({ CustomKeyStoreId: id, Origin: 'AWS_CLOUDHSM', KeySpec: 'SYMMETRIC_DEFAULT', KeyState: 'Enabled' });
+    expect(md).toMatchObject({
+      CustomKeyStoreId: id,
+      Origin: 'AWS_CLOUDHSM',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      KeyState: 'Enabled',
+    });
     expect((await us.send(new DescribeKeyCommand({ KeyId: md.KeyId }))).KeyMetadata!.CustomKeyStoreId).toBe(id);
     // Origin omitted: taken from the store's type.
     expect((await newKey(us, { CustomKeyStoreId: id })).Origin).toBe('AWS_CLOUDHSM');
 
-    await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })), UnsupportedOperationException);
+    await rejection(
+      us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })),
+      UnsupportedOperationException,
+    );
     const ct = await us.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: Uint8Array.of(7) }));
     const pt = await us.send(new DecryptCommand({ CiphertextBlob: ct.CiphertextBlob }));
     expect([...pt.Plaintext!]).toEqual([7]);
@@ -64,32 +80,69 @@ describe('custom key stores', () => {
   it('name in use, cluster in use, unknown id/name, other Region', async () => {
     const { us, west } = clients();
     await us.send(new CreateCustomKeyStoreCommand(CLOUDHSM));
-    await rejection(us.send(new CreateCustomKeyStoreCommand({ ...CLOUDHSM, CloudHsmClusterId: 'cluster-2a23b4cdefg' })), CustomKeyStoreNameInUseException);
-    await rejection(us.send(new CreateCustomKeyStoreCommand({ ...CLOUDHSM, CustomKeyStoreName: 'other' })), CloudHsmClusterInUseException);
+    await rejection(
+      us.send(new CreateCustomKeyStoreCommand({ ...CLOUDHSM, CloudHsmClusterId: 'cluster-2a23b4cdefg' })),
+      CustomKeyStoreNameInUseException,
+    );
+    await rejection(
+      us.send(new CreateCustomKeyStoreCommand({ ...CLOUDHSM, CustomKeyStoreName: 'other' })),
+      CloudHsmClusterInUseException,
+    );
     // Names are per account and Region.
     await west.send(new CreateCustomKeyStoreCommand(CLOUDHSM));
-    await rejection(us.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: 'cks-0123456789abcdef0' })), CustomKeyStoreNotFoundException);
-    await rejection(us.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreName: 'nope' })), CustomKeyStoreNotFoundException);
-    await rejection(us.send(new CreateKeyCommand({ CustomKeyStoreId: 'cks-0123456789abcdef0', Origin: 'AWS_CLOUDHSM' })), CustomKeyStoreNotFoundException);
+    await rejection(
+      us.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: 'cks-0123456789abcdef0' })),
+      CustomKeyStoreNotFoundException,
+    );
+    await rejection(
+      us.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreName: 'nope' })),
+      CustomKeyStoreNotFoundException,
+    );
+    await rejection(
+      us.send(new CreateKeyCommand({ CustomKeyStoreId: 'cks-0123456789abcdef0', Origin: 'AWS_CLOUDHSM' })),
+      CustomKeyStoreNotFoundException,
+    );
   });
 
   it('required members per store type; CreateKey rules in a store', async () => {
     const { us } = clients();
     await rejection(us.send(new CreateCustomKeyStoreCommand({ CustomKeyStoreName: 'x' })), ValidationException);
-    await rejection(us.send(new CreateCustomKeyStoreCommand({ CustomKeyStoreName: 'x', CustomKeyStoreType: 'EXTERNAL_KEY_STORE' })), ValidationException);
+    await rejection(
+      us.send(new CreateCustomKeyStoreCommand({ CustomKeyStoreName: 'x', CustomKeyStoreType: 'EXTERNAL_KEY_STORE' })),
+      ValidationException,
+    );
     const { CustomKeyStoreId: xid } = await us.send(new CreateCustomKeyStoreCommand(XKS));
     const [xentry] = (await us.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: xid }))).CustomKeyStores!;
     expect(xentry).toMatchObject({
       CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
-      XksProxyConfiguration: { Connectivity: 'PUBLIC_ENDPOINT', AccessKeyId: XKS.XksProxyAuthenticationCredential.AccessKeyId, UriEndpoint: XKS.XksProxyUriEndpoint, UriPath: XKS.XksProxyUriPath },
+      XksProxyConfiguration: {
+        Connectivity: 'PUBLIC_ENDPOINT',
+        AccessKeyId: XKS.XksProxyAuthenticationCredential.AccessKeyId,
+        UriEndpoint: XKS.XksProxyUriEndpoint,
+        UriPath: XKS.XksProxyUriPath,
+      },
     });
     expect(JSON.stringify(xentry)).not.toContain('aaaa');
     const md = await newKey(us, { CustomKeyStoreId: xid, Origin: 'EXTERNAL_KEY_STORE', XksKeyId: 'ext-key-1' });
     expect(md).toMatchObject({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: xid });
-    await rejection(us.send(new CreateKeyCommand({ CustomKeyStoreId: xid, Origin: 'EXTERNAL_KEY_STORE' })), ValidationException);
-    await rejection(us.send(new CreateKeyCommand({ CustomKeyStoreId: xid, Origin: 'AWS_CLOUDHSM' })), UnsupportedOperationException);
     await rejection(
-      us.send(new CreateKeyCommand({ CustomKeyStoreId: xid, Origin: 'EXTERNAL_KEY_STORE', XksKeyId: 'k', KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })),
+      us.send(new CreateKeyCommand({ CustomKeyStoreId: xid, Origin: 'EXTERNAL_KEY_STORE' })),
+      ValidationException,
+    );
+    await rejection(
+      us.send(new CreateKeyCommand({ CustomKeyStoreId: xid, Origin: 'AWS_CLOUDHSM' })),
+      UnsupportedOperationException,
+    );
+    await rejection(
+      us.send(
+        new CreateKeyCommand({
+          CustomKeyStoreId: xid,
+          Origin: 'EXTERNAL_KEY_STORE',
+          XksKeyId: 'k',
+          KeySpec: 'RSA_2048',
+          KeyUsage: 'SIGN_VERIFY',
+        }),
+      ),
       UnsupportedOperationException,
     );
     await rejection(us.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM' })), ValidationException);
@@ -99,7 +152,17 @@ describe('custom key stores', () => {
     const { us } = clients();
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      ids.push((await us.send(new CreateCustomKeyStoreCommand({ ...CLOUDHSM, CustomKeyStoreName: `s${i}`, CloudHsmClusterId: `cluster-${i}a23b4cdefg` }))).CustomKeyStoreId!);
+      ids.push(
+        (
+          await us.send(
+            new CreateCustomKeyStoreCommand({
+              ...CLOUDHSM,
+              CustomKeyStoreName: `s${i}`,
+              CloudHsmClusterId: `cluster-${i}a23b4cdefg`,
+            }),
+          )
+        ).CustomKeyStoreId!,
+      );
     }
     const p1 = await us.send(new DescribeCustomKeyStoresCommand({ Limit: 2 }));
     expect(p1.CustomKeyStores!.map((c) => c.CustomKeyStoreId)).toEqual(ids.slice(0, 2));

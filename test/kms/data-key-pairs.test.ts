@@ -70,7 +70,11 @@ describe('the issue example', () => {
     const md = await newKey(us);
     expect(md.KeyId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const out = await us.send(
-      new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { tenant: 'a' } }),
+      new GenerateDataKeyPairCommand({
+        KeyId: md.KeyId,
+        KeyPairSpec: 'ECC_NIST_P256',
+        EncryptionContext: { tenant: 'a' },
+      }),
     );
     expect(out.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 1, totalRetryDelay: 0 });
     expect(out.KeyId).toBe(`arn:aws:kms:us-east-1:${ACCOUNT}:key/${md.KeyId}`);
@@ -96,15 +100,21 @@ describe('every data key pair spec', () => {
     it(`${spec}: GenerateDataKeyPair → Decrypt gives the PKCS#8 back, and the pair matches`, async () => {
       const md = await newKey(client);
       const ctx = { purpose: spec };
-      const out = await client.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: spec, EncryptionContext: ctx }));
+      const out = await client.send(
+        new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: spec, EncryptionContext: ctx }),
+      );
       expect(out.PrivateKeyCiphertextBlob!.length).toBeLessThanOrEqual(6144);
       expectPairMatches(spec, out.PrivateKeyPlaintext!, out.PublicKey!);
-      const back = await client.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: ctx }));
+      const back = await client.send(
+        new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: ctx }),
+      );
       expect(back.Plaintext).toEqual(out.PrivateKeyPlaintext);
     }, 60_000);
     it(`${spec}: WithoutPlaintext has no plaintext; its blob decrypts to a PKCS#8 matching PublicKey`, async () => {
       const md = await newKey(client);
-      const out = await client.send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: md.KeyId, KeyPairSpec: spec }));
+      const out = await client.send(
+        new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: md.KeyId, KeyPairSpec: spec }),
+      );
       expect(out).not.toHaveProperty('PrivateKeyPlaintext');
       expect(out.KeyPairSpec).toBe(spec);
       expect(out.KeyMaterialId).toBe(md.CurrentKeyMaterialId);
@@ -119,8 +129,14 @@ describe('Region rules for specs', () => {
     const { us, cn } = clients();
     const a = await newKey(us);
     const b = await newKey(cn);
-    await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: a.KeyId, KeyPairSpec: 'SM2', DryRun: true })), UnsupportedOperationException);
-    await rejection(cn.send(new GenerateDataKeyPairCommand({ KeyId: b.KeyId, KeyPairSpec: 'ML_KEM_768' })), UnsupportedOperationException);
+    await rejection(
+      us.send(new GenerateDataKeyPairCommand({ KeyId: a.KeyId, KeyPairSpec: 'SM2', DryRun: true })),
+      UnsupportedOperationException,
+    );
+    await rejection(
+      cn.send(new GenerateDataKeyPairCommand({ KeyId: b.KeyId, KeyPairSpec: 'ML_KEM_768' })),
+      UnsupportedOperationException,
+    );
   });
 });
 
@@ -128,7 +144,10 @@ describe('key usage and custom key stores', () => {
   it('a SIGN_VERIFY key is InvalidKeyUsageException with the recorded pattern', async () => {
     const { us } = clients();
     const md = await newKey(us, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
-    const e = await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })), InvalidKeyUsageException);
+    const e = await rejection(
+      us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })),
+      InvalidKeyUsageException,
+    );
     expect(e.message).toBe(`${md.Arn} key usage is SIGN_VERIFY which is not valid for GenerateDataKeyPair.`);
   });
 
@@ -138,14 +157,23 @@ describe('key usage and custom key stores', () => {
     const rec = (await store.getKey(ACCOUNT, 'us-east-1', md.KeyId))!;
     rec.customKeyStoreId = 'cks-1234567890abcdef0';
     await store.putKey(rec);
-    await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })), UnsupportedOperationException);
+    await rejection(
+      us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })),
+      UnsupportedOperationException,
+    );
   });
 
   it('Recipient is UnsupportedOperationException (not built)', async () => {
     const { us } = clients();
     const md = await newKey(us);
     const e = await rejection(
-      us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256', Recipient: { AttestationDocument: Uint8Array.of(1) } })),
+      us.send(
+        new GenerateDataKeyPairCommand({
+          KeyId: md.KeyId,
+          KeyPairSpec: 'ECC_NIST_P256',
+          Recipient: { AttestationDocument: Uint8Array.of(1) },
+        }),
+      ),
       UnsupportedOperationException,
     );
     expect(e.message).toMatch(/Recipient/);
@@ -157,12 +185,18 @@ describe('DryRun', () => {
     const { us } = clients();
     const md = await newKey(us);
     for (const Command of [GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand]) {
-      const e = await rejection(us.send(new Command({ KeyId: md.KeyId, KeyPairSpec: 'RSA_4096', DryRun: true })), DryRunOperationException);
+      const e = await rejection(
+        us.send(new Command({ KeyId: md.KeyId, KeyPairSpec: 'RSA_4096', DryRun: true })),
+        DryRunOperationException,
+      );
       expect(e.message).toBe('The request would have succeeded, but the DryRun option is set.');
     }
     // The key checks still come first.
     await us.send(new DisableKeyCommand({ KeyId: md.KeyId }));
-    await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'RSA_2048', DryRun: true })), DisabledException);
+    await rejection(
+      us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'RSA_2048', DryRun: true })),
+      DisabledException,
+    );
   });
 });
 
@@ -174,9 +208,16 @@ describe('validation and command shape', () => {
       us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId } as never)),
       ValidationException,
     );
-    expect(e.message).toBe("1 validation error detected: Value null at 'keyPairSpec' failed to satisfy constraint: Member must not be null");
-    const e2 = await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'RSA_1024' as never })), ValidationException);
-    expect(e2.message).toMatch(/^1 validation error detected: Value 'RSA_1024' at 'keyPairSpec' failed to satisfy constraint: Member must satisfy enum value set: \[/);
+    expect(e.message).toBe(
+      "1 validation error detected: Value null at 'keyPairSpec' failed to satisfy constraint: Member must not be null",
+    );
+    const e2 = await rejection(
+      us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'RSA_1024' as never })),
+      ValidationException,
+    );
+    expect(e2.message).toMatch(
+      /^1 validation error detected: Value 'RSA_1024' at 'keyPairSpec' failed to satisfy constraint: Member must satisfy enum value set: \[/,
+    );
   });
 
   it('command inputs are frozen copies', () => {
@@ -195,8 +236,21 @@ describe('validation and command shape', () => {
     const d = (await us.send(new DescribeKeyCommand({ KeyId: md.KeyId }))).KeyMetadata!;
     expect(Object.keys(d).sort()).toEqual(
       [
-        'AWSAccountId', 'Arn', 'CreationDate', 'CurrentKeyMaterialId', 'CustomerMasterKeySpec', 'Description', 'Enabled',
-        'EncryptionAlgorithms', 'KeyId', 'KeyManager', 'KeySpec', 'KeyState', 'KeyUsage', 'MultiRegion', 'Origin',
+        'AWSAccountId',
+        'Arn',
+        'CreationDate',
+        'CurrentKeyMaterialId',
+        'CustomerMasterKeySpec',
+        'Description',
+        'Enabled',
+        'EncryptionAlgorithms',
+        'KeyId',
+        'KeyManager',
+        'KeySpec',
+        'KeyState',
+        'KeyUsage',
+        'MultiRegion',
+        'Origin',
       ].sort(),
     );
     expect(d).toMatchObject({
@@ -223,20 +277,33 @@ describe('validation and command shape', () => {
     const enc = await us.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: pt, EncryptionContext: { k: 'v' } }));
     expect(enc).not.toHaveProperty('KeyMaterialId');
     expect(enc.KeyId).toBe(md.Arn);
-    const back = await us.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { k: 'v' } }));
+    const back = await us.send(
+      new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { k: 'v' } }),
+    );
     expect(back.Plaintext).toEqual(pt);
-    await rejection(us.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: new Uint8Array(4097) })), ValidationException);
+    await rejection(
+      us.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: new Uint8Array(4097) })),
+      ValidationException,
+    );
   });
 
   it('CreateAlias refuses a name in use and an alias target', async () => {
     const { us } = clients();
     const md = await newKey(us);
     await us.send(new CreateAliasCommand({ AliasName: 'alias/one', TargetKeyId: md.KeyId }));
-    await expect(us.send(new CreateAliasCommand({ AliasName: 'alias/one', TargetKeyId: md.KeyId }))).rejects.toMatchObject({
+    await expect(
+      us.send(new CreateAliasCommand({ AliasName: 'alias/one', TargetKeyId: md.KeyId })),
+    ).rejects.toMatchObject({
       name: 'AlreadyExistsException',
     });
-    await rejection(us.send(new CreateAliasCommand({ AliasName: 'alias/two', TargetKeyId: 'alias/one' })), NotFoundException);
-    const e = await rejection(us.send(new CreateAliasCommand({ AliasName: 'bad', TargetKeyId: md.KeyId })), ValidationException);
+    await rejection(
+      us.send(new CreateAliasCommand({ AliasName: 'alias/two', TargetKeyId: 'alias/one' })),
+      NotFoundException,
+    );
+    const e = await rejection(
+      us.send(new CreateAliasCommand({ AliasName: 'bad', TargetKeyId: md.KeyId })),
+      ValidationException,
+    );
     expect(e.message).toMatch(/^Alias must start with the prefix "alias\/"/);
   });
 });

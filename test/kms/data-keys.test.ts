@@ -19,10 +19,7 @@ import {
   ValidationException,
   UnsupportedOperationException,
 } from '../../src/kms/index.js';
-import {
-  GenerateDataKeyCommand,
-  GenerateDataKeyWithoutPlaintextCommand,
-} from '../../src/kms/registry.js';
+import { GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand } from '../../src/kms/registry.js';
 import { newKey, rejection } from '../helpers/kms.js';
 
 const DRY_RUN = 'The request would have succeeded, but the DryRun option is set.';
@@ -38,8 +35,13 @@ describe('GenerateDataKey', () => {
   it('returns KeySpec-sized keys whose blob decrypts to the plaintext', async () => {
     const c = client();
     const md = await newKey(c);
-    for (const [spec, n] of [['AES_128', 16], ['AES_256', 32]] as const) {
-      const out = await c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, KeySpec: spec, EncryptionContext: { a: 'b' } }));
+    for (const [spec, n] of [
+      ['AES_128', 16],
+      ['AES_256', 32],
+    ] as const) {
+      const out = await c.send(
+        new GenerateDataKeyCommand({ KeyId: md.KeyId, KeySpec: spec, EncryptionContext: { a: 'b' } }),
+      );
       expect(out.KeyId).toBe(md.Arn);
       expect(out.KeyMaterialId).toBe(md.CurrentKeyMaterialId);
       expect(out.Plaintext).toBeInstanceOf(Uint8Array);
@@ -88,11 +90,17 @@ describe('GenerateDataKey', () => {
   it('gives the schema messages for bad members', async () => {
     const c = client();
     const md = await newKey(c);
-    const zero = await rejection(c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, NumberOfBytes: 0 })), ValidationException);
+    const zero = await rejection(
+      c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, NumberOfBytes: 0 })),
+      ValidationException,
+    );
     expect(zero.message).toBe(
       "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
     );
-    const big = await rejection(c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, NumberOfBytes: 1025 })), ValidationException);
+    const big = await rejection(
+      c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, NumberOfBytes: 1025 })),
+      ValidationException,
+    );
     expect(big.message).toBe(
       "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024",
     );
@@ -100,21 +108,34 @@ describe('GenerateDataKey', () => {
       c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, KeySpec: 'AES_512' as never })),
       ValidationException,
     );
-    expect(spec.message).toMatch(/^1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: \[/);
-    const noKey = await rejection(c.send(new GenerateDataKeyCommand({ KeyId: undefined, KeySpec: 'AES_256' })), ValidationException);
-    expect(noKey.message).toBe("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+    expect(spec.message).toMatch(
+      /^1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: \[/,
+    );
+    const noKey = await rejection(
+      c.send(new GenerateDataKeyCommand({ KeyId: undefined, KeySpec: 'AES_256' })),
+      ValidationException,
+    );
+    expect(noKey.message).toBe(
+      "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+    );
   });
 
   it('NotFound, Disabled, PendingDeletion, key usage', async () => {
     const c = client();
     const missing = '00000000-0000-4000-8000-000000000000';
-    const nf = await rejection(c.send(new GenerateDataKeyCommand({ KeyId: missing, KeySpec: 'AES_256' })), NotFoundException);
+    const nf = await rejection(
+      c.send(new GenerateDataKeyCommand({ KeyId: missing, KeySpec: 'AES_256' })),
+      NotFoundException,
+    );
     expect(nf.message).toBe(`Key 'arn:aws:kms:us-east-1:111122223333:key/${missing}' does not exist`);
     await rejection(c.send(new GenerateDataKeyCommand({ KeyId: 'alias/none', KeySpec: 'AES_256' })), NotFoundException);
 
     const disabled = await newKey(c);
     await c.send(new DisableKeyCommand({ KeyId: disabled.KeyId }));
-    const d = await rejection(c.send(new GenerateDataKeyCommand({ KeyId: disabled.KeyId, KeySpec: 'AES_256' })), DisabledException);
+    const d = await rejection(
+      c.send(new GenerateDataKeyCommand({ KeyId: disabled.KeyId, KeySpec: 'AES_256' })),
+      DisabledException,
+    );
     expect(d.message).toBe(`${disabled.Arn} is disabled.`);
 
     const pending = await newKey(c);
@@ -126,7 +147,10 @@ describe('GenerateDataKey', () => {
     expect(p.message).toBe(`${pending.Arn} is pending deletion.`);
 
     const signing = await newKey(c, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
-    const u = await rejection(c.send(new GenerateDataKeyCommand({ KeyId: signing.KeyId, KeySpec: 'AES_256' })), InvalidKeyUsageException);
+    const u = await rejection(
+      c.send(new GenerateDataKeyCommand({ KeyId: signing.KeyId, KeySpec: 'AES_256' })),
+      InvalidKeyUsageException,
+    );
     expect(u.message).toBe(`${signing.Arn} key usage is SIGN_VERIFY which is not valid for GenerateDataKey.`);
   });
 
@@ -149,10 +173,16 @@ describe('GenerateDataKey', () => {
   it('DryRun comes after every check', async () => {
     const c = client();
     const md = await newKey(c);
-    const e = await rejection(c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, KeySpec: 'AES_256', DryRun: true })), DryRunOperationException);
+    const e = await rejection(
+      c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, KeySpec: 'AES_256', DryRun: true })),
+      DryRunOperationException,
+    );
     expect(e.message).toBe(DRY_RUN);
     await c.send(new DisableKeyCommand({ KeyId: md.KeyId }));
-    await rejection(c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, KeySpec: 'AES_256', DryRun: true })), DisabledException);
+    await rejection(
+      c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, KeySpec: 'AES_256', DryRun: true })),
+      DisabledException,
+    );
     await rejection(c.send(new GenerateDataKeyCommand({ KeyId: md.KeyId, DryRun: true })), ValidationException);
   });
 });
@@ -161,7 +191,13 @@ describe('GenerateDataKeyWithoutPlaintext', () => {
   it('returns only the blob, which decrypts to a key of the asked size', async () => {
     const c = client();
     const md = await newKey(c);
-    const out = await c.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: md.KeyId, KeySpec: 'AES_128', EncryptionContext: { k: 'v' } }));
+    const out = await c.send(
+      new GenerateDataKeyWithoutPlaintextCommand({
+        KeyId: md.KeyId,
+        KeySpec: 'AES_128',
+        EncryptionContext: { k: 'v' },
+      }),
+    );
     expect(out).not.toHaveProperty('Plaintext');
     expect(out.KeyId).toBe(md.Arn);
     expect(out.KeyMaterialId).toBe(md.CurrentKeyMaterialId);
@@ -173,7 +209,10 @@ describe('GenerateDataKeyWithoutPlaintext', () => {
   it('validation, NotFound, Disabled, DryRun', async () => {
     const c = client();
     const md = await newKey(c);
-    const v = await rejection(c.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: md.KeyId })), ValidationException);
+    const v = await rejection(
+      c.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: md.KeyId })),
+      ValidationException,
+    );
     expect(v.message).toBe('Please specify either number of bytes or key spec.');
     await rejection(
       c.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: 'alias/none', NumberOfBytes: 16 })),
@@ -185,6 +224,9 @@ describe('GenerateDataKeyWithoutPlaintext', () => {
     );
     expect(dr.message).toBe(DRY_RUN);
     await c.send(new DisableKeyCommand({ KeyId: md.KeyId }));
-    await rejection(c.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: md.KeyId, NumberOfBytes: 16 })), DisabledException);
+    await rejection(
+      c.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: md.KeyId, NumberOfBytes: 16 })),
+      DisabledException,
+    );
   });
 });

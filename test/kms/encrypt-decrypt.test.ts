@@ -25,9 +25,7 @@ import {
 } from '../../src/kms/index.js';
 import { newKey, rejection } from '../helpers/kms.js';
 import fc from 'fast-check';
-import {
-  ReEncryptCommand,
-} from '../../src/kms/registry.js';
+import { ReEncryptCommand } from '../../src/kms/registry.js';
 
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
@@ -47,16 +45,29 @@ describe('Decrypt failures', () => {
     const { us } = clients();
     const md = await newKey(us);
     const out = await us.send(
-      new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { a: 'bc' } }),
+      new GenerateDataKeyPairWithoutPlaintextCommand({
+        KeyId: md.KeyId,
+        KeyPairSpec: 'ECC_NIST_P256',
+        EncryptionContext: { a: 'bc' },
+      }),
     );
     const blob = out.PrivateKeyCiphertextBlob!;
     // The account digits of the key ARN in the header: a flipped bit there names another account's key.
     const at = Buffer.from(blob).indexOf(`:${ACCOUNT}:key/`);
     expect(at).toBeGreaterThan(0);
     const accountBytes = new Set(Array.from({ length: 12 }, (_, k) => at + 1 + k));
-    const wrongContexts: (Record<string, string> | undefined)[] = [{ ab: 'c' }, { a: 'b' }, {}, undefined, { a: 'bc', x: 'y' }];
+    const wrongContexts: (Record<string, string> | undefined)[] = [
+      { ab: 'c' },
+      { a: 'b' },
+      {},
+      undefined,
+      { a: 'bc', x: 'y' },
+    ];
     for (const ctx of wrongContexts) {
-      const e = await rejection(us.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: ctx })), InvalidCiphertextException);
+      const e = await rejection(
+        us.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: ctx })),
+        InvalidCiphertextException,
+      );
       expect(e.message).toBe('');
     }
     for (let i = 0; i < blob.length; i++) {
@@ -81,9 +92,15 @@ describe('Decrypt failures', () => {
       expect((err as Error).message).toBe('');
     }
     for (let n = 0; n < blob.length; n++) {
-      await rejection(us.send(new DecryptCommand({ CiphertextBlob: blob.slice(0, n || 1), EncryptionContext: { a: 'bc' } })), InvalidCiphertextException);
+      await rejection(
+        us.send(new DecryptCommand({ CiphertextBlob: blob.slice(0, n || 1), EncryptionContext: { a: 'bc' } })),
+        InvalidCiphertextException,
+      );
     }
-    const e = await rejection(us.send(new DecryptCommand({ CiphertextBlob: Uint8Array.of(1, 2, 3) })), InvalidCiphertextException);
+    const e = await rejection(
+      us.send(new DecryptCommand({ CiphertextBlob: Uint8Array.of(1, 2, 3) })),
+      InvalidCiphertextException,
+    );
     expect(e.message).toBe('');
   });
 
@@ -107,7 +124,10 @@ describe('Decrypt failures', () => {
     const md = await newKey(us);
     const out = await us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
     await us.send(new DisableKeyCommand({ KeyId: md.KeyId }));
-    const e = await rejection(us.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob })), DisabledException);
+    const e = await rejection(
+      us.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob })),
+      DisabledException,
+    );
     expect(e.message).toBe(`${md.Arn} is disabled.`);
   });
 });
@@ -129,7 +149,9 @@ describe('ReEncrypt', () => {
     const src = await newKey(c);
     const dst = await newKey(c);
     const plaintext = new TextEncoder().encode('re-encrypt me');
-    const enc = await c.send(new EncryptCommand({ KeyId: src.KeyId, Plaintext: plaintext, EncryptionContext: { purpose: 'src' } }));
+    const enc = await c.send(
+      new EncryptCommand({ KeyId: src.KeyId, Plaintext: plaintext, EncryptionContext: { purpose: 'src' } }),
+    );
     return { c, src, dst, plaintext, blob: enc.CiphertextBlob! };
   }
 
@@ -157,7 +179,16 @@ describe('ReEncrypt', () => {
     expect(d.KeyId).toBe(dst.Arn);
     await rejection(decrypts(c, out.CiphertextBlob!, { purpose: 'src' }), InvalidCiphertextException);
     await rejection(decrypts(c, out.CiphertextBlob!), InvalidCiphertextException);
-    await rejection(c.send(new DecryptCommand({ CiphertextBlob: out.CiphertextBlob!, KeyId: src.KeyId, EncryptionContext: { purpose: 'dst' } })), IncorrectKeyException);
+    await rejection(
+      c.send(
+        new DecryptCommand({
+          CiphertextBlob: out.CiphertextBlob!,
+          KeyId: src.KeyId,
+          EncryptionContext: { purpose: 'dst' },
+        }),
+      ),
+      IncorrectKeyException,
+    );
     // The old blob is untouched.
     expect((await decrypts(c, blob, { purpose: 'src' })).Plaintext).toEqual(plaintext);
   });
@@ -181,16 +212,31 @@ describe('ReEncrypt', () => {
   it('a wrong source context or a damaged blob is InvalidCiphertextException with an empty message', async () => {
     const { c, dst, blob } = await setup();
     const wrong = await rejection(
-      c.send(new ReEncryptCommand({ CiphertextBlob: blob, SourceEncryptionContext: { purpose: 'x' }, DestinationKeyId: dst.KeyId })),
+      c.send(
+        new ReEncryptCommand({
+          CiphertextBlob: blob,
+          SourceEncryptionContext: { purpose: 'x' },
+          DestinationKeyId: dst.KeyId,
+        }),
+      ),
       InvalidCiphertextException,
     );
     expect(wrong.message).toBe('');
-    const none = await rejection(c.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId })), InvalidCiphertextException);
+    const none = await rejection(
+      c.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId })),
+      InvalidCiphertextException,
+    );
     expect(none.message).toBe('');
     const flipped = blob.slice();
     flipped[flipped.length - 1] ^= 1;
     const f = await rejection(
-      c.send(new ReEncryptCommand({ CiphertextBlob: flipped, SourceEncryptionContext: { purpose: 'src' }, DestinationKeyId: dst.KeyId })),
+      c.send(
+        new ReEncryptCommand({
+          CiphertextBlob: flipped,
+          SourceEncryptionContext: { purpose: 'src' },
+          DestinationKeyId: dst.KeyId,
+        }),
+      ),
       InvalidCiphertextException,
     );
     expect(f.message).toBe('');
@@ -204,7 +250,14 @@ describe('ReEncrypt', () => {
   it('a different SourceKeyId is IncorrectKeyException', async () => {
     const { c, dst, blob } = await setup();
     const e = await rejection(
-      c.send(new ReEncryptCommand({ CiphertextBlob: blob, SourceKeyId: dst.KeyId, SourceEncryptionContext: { purpose: 'src' }, DestinationKeyId: dst.KeyId })),
+      c.send(
+        new ReEncryptCommand({
+          CiphertextBlob: blob,
+          SourceKeyId: dst.KeyId,
+          SourceEncryptionContext: { purpose: 'src' },
+          DestinationKeyId: dst.KeyId,
+        }),
+      ),
       IncorrectKeyException,
     );
     expect(e.message).toBe(INCORRECT_KEY);
@@ -213,19 +266,31 @@ describe('ReEncrypt', () => {
   it('checks the state and usage of both keys', async () => {
     const { c, src, dst, blob } = await setup();
     const args = { CiphertextBlob: blob, SourceEncryptionContext: { purpose: 'src' } };
-    const nf = await rejection(c.send(new ReEncryptCommand({ ...args, DestinationKeyId: 'alias/none' })), NotFoundException);
+    const nf = await rejection(
+      c.send(new ReEncryptCommand({ ...args, DestinationKeyId: 'alias/none' })),
+      NotFoundException,
+    );
     expect(nf.message).toBe('Alias arn:aws:kms:us-east-1:111122223333:alias/none is not found.');
     const signing = await newKey(c, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
-    const u = await rejection(c.send(new ReEncryptCommand({ ...args, DestinationKeyId: signing.KeyId })), InvalidKeyUsageException);
+    const u = await rejection(
+      c.send(new ReEncryptCommand({ ...args, DestinationKeyId: signing.KeyId })),
+      InvalidKeyUsageException,
+    );
     expect(u.message).toBe(`${signing.Arn} key usage is SIGN_VERIFY which is not valid for ReEncrypt.`);
 
     await c.send(new DisableKeyCommand({ KeyId: dst.KeyId }));
-    const dd = await rejection(c.send(new ReEncryptCommand({ ...args, DestinationKeyId: dst.KeyId })), DisabledException);
+    const dd = await rejection(
+      c.send(new ReEncryptCommand({ ...args, DestinationKeyId: dst.KeyId })),
+      DisabledException,
+    );
     expect(dd.message).toBe(`${dst.Arn} is disabled.`);
 
     const other = await newKey(c);
     await c.send(new ScheduleKeyDeletionCommand({ KeyId: src.KeyId, PendingWindowInDays: 7 }));
-    const sp = await rejection(c.send(new ReEncryptCommand({ ...args, DestinationKeyId: other.KeyId })), KMSInvalidStateException);
+    const sp = await rejection(
+      c.send(new ReEncryptCommand({ ...args, DestinationKeyId: other.KeyId })),
+      KMSInvalidStateException,
+    );
     expect(sp.message).toBe(`${src.Arn} is pending deletion.`);
   });
 
@@ -233,7 +298,13 @@ describe('ReEncrypt', () => {
     const { c, src, dst, blob } = await setup();
     await c.send(new DisableKeyCommand({ KeyId: src.KeyId }));
     const e = await rejection(
-      c.send(new ReEncryptCommand({ CiphertextBlob: blob, SourceEncryptionContext: { purpose: 'src' }, DestinationKeyId: dst.KeyId })),
+      c.send(
+        new ReEncryptCommand({
+          CiphertextBlob: blob,
+          SourceEncryptionContext: { purpose: 'src' },
+          DestinationKeyId: dst.KeyId,
+        }),
+      ),
       DisabledException,
     );
     expect(e.message).toBe(`${src.Arn} is disabled.`);
@@ -241,10 +312,17 @@ describe('ReEncrypt', () => {
 
   it('validation: DestinationKeyId and CiphertextBlob are required', async () => {
     const { c, blob, dst } = await setup();
-    const d = await rejection(c.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: undefined })), ValidationException);
-    expect(d.message).toBe("1 validation error detected: Value null at 'destinationKeyId' failed to satisfy constraint: Member must not be null");
+    const d = await rejection(
+      c.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: undefined })),
+      ValidationException,
+    );
+    expect(d.message).toBe(
+      "1 validation error detected: Value null at 'destinationKeyId' failed to satisfy constraint: Member must not be null",
+    );
     const b = await rejection(c.send(new ReEncryptCommand({ DestinationKeyId: dst.KeyId })), ValidationException);
-    expect(b.message).toBe("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+    expect(b.message).toBe(
+      "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null",
+    );
   });
 
   it('DryRun after all checks, including the ciphertext', async () => {
@@ -252,9 +330,19 @@ describe('ReEncrypt', () => {
     const args = { CiphertextBlob: blob, SourceEncryptionContext: { purpose: 'src' }, DestinationKeyId: dst.KeyId };
     const e = await rejection(c.send(new ReEncryptCommand({ ...args, DryRun: true })), DryRunOperationException);
     expect(e.message).toBe(DRY_RUN);
-    await rejection(c.send(new ReEncryptCommand({ ...args, SourceKeyId: dst.KeyId, DryRun: true })), IncorrectKeyException);
+    await rejection(
+      c.send(new ReEncryptCommand({ ...args, SourceKeyId: dst.KeyId, DryRun: true })),
+      IncorrectKeyException,
+    );
     const ign = await rejection(
-      c.send(new ReEncryptCommand({ SourceKeyId: src.KeyId, DestinationKeyId: dst.KeyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] })),
+      c.send(
+        new ReEncryptCommand({
+          SourceKeyId: src.KeyId,
+          DestinationKeyId: dst.KeyId,
+          DryRun: true,
+          DryRunModifiers: ['IGNORE_CIPHERTEXT'],
+        }),
+      ),
       DryRunOperationException,
     );
     expect(ign.message).toBe(DRY_RUN);
@@ -288,23 +376,21 @@ describe('Encrypt → Decrypt properties', () => {
     const md = await newKey(c);
     const sameContext = (a: Record<string, string>, b: Record<string, string>) => {
       const ka = Object.keys(a);
-      return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && b[k] === a[k]);
+      return (
+        ka.length === Object.keys(b).length &&
+        ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && b[k] === a[k])
+      );
     };
     await fc.assert(
-      fc.asyncProperty(
-        plaintext,
-        context,
-        context,
-        async (pt, ec, other) => {
-          fc.pre(!sameContext(ec, other));
-          const enc = await c.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: pt, EncryptionContext: ec }));
-          const e = await rejection(
-            c.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob!, EncryptionContext: other })),
-            InvalidCiphertextException,
-          );
-          expect(e.message).toBe('');
-        },
-      ),
+      fc.asyncProperty(plaintext, context, context, async (pt, ec, other) => {
+        fc.pre(!sameContext(ec, other));
+        const enc = await c.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: pt, EncryptionContext: ec }));
+        const e = await rejection(
+          c.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob!, EncryptionContext: other })),
+          InvalidCiphertextException,
+        );
+        expect(e.message).toBe('');
+      }),
       { numRuns: 50 },
     );
   });

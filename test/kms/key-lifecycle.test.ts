@@ -15,10 +15,7 @@ import {
   InvalidMarkerException,
   ValidationException,
 } from '../../src/kms/index.js';
-import {
-  ListKeysCommand,
-  ListAliasesCommand,
-} from '../../src/kms/index.js';
+import { ListKeysCommand, ListAliasesCommand } from '../../src/kms/index.js';
 import { newKey, rejection } from '../helpers/kms.js';
 import {
   EnableKeyCommand,
@@ -29,7 +26,12 @@ import {
 
 function setup() {
   const store = new MemoryKeyStore();
-  return { store, us: new KMSClient({ store }), west: new KMSClient({ store, region: 'us-west-2' }), other: new KMSClient({ store, accountId: '444455556666' }) };
+  return {
+    store,
+    us: new KMSClient({ store }),
+    west: new KMSClient({ store, region: 'us-west-2' }),
+    other: new KMSClient({ store, accountId: '444455556666' }),
+  };
 }
 
 describe('ListKeys', () => {
@@ -73,7 +75,9 @@ describe('ListKeys', () => {
     const { us } = setup();
     await newKey(us);
     const e = await rejection(us.send(new ListKeysCommand({ Limit: 0 })), ValidationException);
-    expect(e.message).toBe("1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
+    expect(e.message).toBe(
+      "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    );
     await rejection(us.send(new ListKeysCommand({ Limit: 1001 })), ValidationException);
     await rejection(us.send(new ListKeysCommand({ Marker: 'not-a-marker' })), InvalidMarkerException);
     // A marker of the other list is not a ListKeys marker.
@@ -104,10 +108,15 @@ describe('key states', () => {
     await us.send(new DisableKeyCommand({ KeyId: md.Arn })); // idempotent, by ARN
     const d = await us.send(new DescribeKeyCommand({ KeyId: md.KeyId }));
     expect(d.KeyMetadata).toMatchObject({ KeyState: 'Disabled', Enabled: false });
-    const e = await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'RSA_2048' })), DisabledException);
+    const e = await rejection(
+      us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'RSA_2048' })),
+      DisabledException,
+    );
     expect(e.message).toBe(`${md.Arn} is disabled.`);
     await us.send(new EnableKeyCommand({ KeyId: md.KeyId }));
-    const out = await us.send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P384' }));
+    const out = await us.send(
+      new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P384' }),
+    );
     expect(out.KeyId).toBe(md.Arn);
   });
 
@@ -119,9 +128,16 @@ describe('key states', () => {
     expect(s).toMatchObject({ KeyId: md.Arn, KeyState: 'PendingDeletion', PendingWindowInDays: 7 });
     expect(s.DeletionDate!.getTime()).toBeGreaterThanOrEqual(before + 7 * 86_400_000);
     const d = await us.send(new DescribeKeyCommand({ KeyId: md.KeyId }));
-    expect(d.KeyMetadata).toMatchObject({ KeyState: 'PendingDeletion', Enabled: false, PendingDeletionWindowInDays: 7 });
+    expect(d.KeyMetadata).toMatchObject({
+      KeyState: 'PendingDeletion',
+      Enabled: false,
+      PendingDeletionWindowInDays: 7,
+    });
     expect(d.KeyMetadata!.DeletionDate).toBeInstanceOf(Date);
-    const e = await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })), KMSInvalidStateException);
+    const e = await rejection(
+      us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })),
+      KMSInvalidStateException,
+    );
     expect(e.message).toBe(`${md.Arn} is pending deletion.`);
     await rejection(us.send(new ScheduleKeyDeletionCommand({ KeyId: md.KeyId })), KMSInvalidStateException);
     await rejection(us.send(new EnableKeyCommand({ KeyId: md.KeyId })), KMSInvalidStateException);
@@ -137,7 +153,10 @@ describe('key states', () => {
   it('ScheduleKeyDeletion defaults to 30 days and refuses 6', async () => {
     const { us } = clients();
     const md = await newKey(us);
-    await rejection(us.send(new ScheduleKeyDeletionCommand({ KeyId: md.KeyId, PendingWindowInDays: 6 })), ValidationException);
+    await rejection(
+      us.send(new ScheduleKeyDeletionCommand({ KeyId: md.KeyId, PendingWindowInDays: 6 })),
+      ValidationException,
+    );
     const s = await us.send(new ScheduleKeyDeletionCommand({ KeyId: md.KeyId }));
     expect(s.PendingWindowInDays).toBe(30);
   });
@@ -147,7 +166,10 @@ describe('key states', () => {
     const md = await newKey(us, { Origin: 'EXTERNAL' });
     expect(md).toMatchObject({ KeyState: 'PendingImport', Enabled: false, Origin: 'EXTERNAL' });
     expect(md).not.toHaveProperty('CurrentKeyMaterialId');
-    const e = await rejection(us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })), KMSInvalidStateException);
+    const e = await rejection(
+      us.send(new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256' })),
+      KMSInvalidStateException,
+    );
     expect(e.message).toBe(`${md.Arn} is pending import.`);
   });
 });

@@ -40,7 +40,9 @@ describe('KMSClient generateKeyPair option', () => {
     const key = await newKey(kms);
     const out = await kms.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
     expect(calls).toEqual(['ECC_NIST_P256']);
-    const derived = createPublicKey(createPrivateKey({ key: Buffer.from(out.PrivateKeyPlaintext!), format: 'der', type: 'pkcs8' }));
+    const derived = createPublicKey(
+      createPrivateKey({ key: Buffer.from(out.PrivateKeyPlaintext!), format: 'der', type: 'pkcs8' }),
+    );
     expect(Buffer.from(derived.export({ format: 'der', type: 'spki' }))).toEqual(Buffer.from(out.PublicKey!));
     const dec = await kms.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob }));
     expect(Buffer.from(dec.Plaintext!)).toEqual(Buffer.from(out.PrivateKeyPlaintext!));
@@ -52,7 +54,10 @@ describe('KMSClient generateKeyPair option', () => {
     const key = await newKey(kms, { KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' });
     expect(calls).toEqual(['ECC_NIST_P384']);
     const pub = await kms.send(new GetPublicKeyCommand({ KeyId: key.KeyId }));
-    expect(createPublicKey({ key: Buffer.from(pub.PublicKey!), format: 'der', type: 'spki' }).asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
+    expect(
+      createPublicKey({ key: Buffer.from(pub.PublicKey!), format: 'der', type: 'spki' }).asymmetricKeyDetails
+        ?.namedCurve,
+    ).toBe('secp384r1');
   });
 
   it('is not called when a check fails first', async () => {
@@ -60,7 +65,10 @@ describe('KMSClient generateKeyPair option', () => {
     const kms = new KMSClient({ generateKeyPair: source });
     const key = await newKey(kms);
     await kms.send(new DisableKeyCommand({ KeyId: key.KeyId }));
-    await rejection(kms.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'RSA_2048' })), DisabledException);
+    await rejection(
+      kms.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'RSA_2048' })),
+      DisabledException,
+    );
     expect(calls).toEqual([]);
   });
 });
@@ -77,7 +85,13 @@ describe('OperationContext core', () => {
       counter.calls++;
       return getCore();
     };
-    const ctx = createOperationContext({ store: new MemoryKeyStore(), account: '111122223333', region: 'us-east-1', core, generateKeyPair });
+    const ctx = createOperationContext({
+      store: new MemoryKeyStore(),
+      account: '111122223333',
+      region: 'us-east-1',
+      core,
+      generateKeyPair,
+    });
     return { counter, ctx };
   }
 
@@ -93,7 +107,9 @@ describe('OperationContext core', () => {
     for (const spec of SPECS) {
       for (const operation of ['GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'] as const) {
         before = counter.calls;
-        const out = (await OPERATION_HANDLERS[operation](ctx, { KeyId, KeyPairSpec: spec })) as { PublicKey: Uint8Array };
+        const out = (await OPERATION_HANDLERS[operation](ctx, { KeyId, KeyPairSpec: spec })) as {
+          PublicKey: Uint8Array;
+        };
         expect(out.PublicKey.length).toBeGreaterThan(0);
         // One more call than sealing: the generation.
         expect(counter.calls - before, `${operation} ${spec}`).toBe(sealing + 1);
@@ -114,7 +130,10 @@ describe('OperationContext core', () => {
     });
     const key = (await OPERATION_HANDLERS.CreateKey(given.ctx, {})) as { KeyMetadata: { KeyId: string } };
     before = given.counter.calls;
-    await OPERATION_HANDLERS.GenerateDataKeyPair(given.ctx, { KeyId: key.KeyMetadata.KeyId, KeyPairSpec: 'ECC_NIST_P384' });
+    await OPERATION_HANDLERS.GenerateDataKeyPair(given.ctx, {
+      KeyId: key.KeyMetadata.KeyId,
+      KeyPairSpec: 'ECC_NIST_P384',
+    });
     expect(given.counter.calls - before).toBe(1); // sealing only
     expect(specs).toEqual(['ECC_NIST_P384']);
   });
@@ -123,7 +142,9 @@ describe('OperationContext core', () => {
     const dir = fileURLToPath(new URL('../../src/kms/operations/', import.meta.url));
     for (const file of readdirSync(dir)) {
       const text = readFileSync(join(dir, file), 'utf8');
-      const fromCore = [...text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'\.\.\/\.\.\/core\/[^']+'/g)].map((m) => m[1]);
+      const fromCore = [...text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'\.\.\/\.\.\/core\/[^']+'/g)].map(
+        (m) => m[1],
+      );
       for (const names of fromCore) {
         expect(names, file).not.toMatch(/\bgetCore\b/);
         expect(names.replace(/type\s+\w+/g, ''), file).not.toMatch(/\bgenerateKeyPair\b/);

@@ -14,7 +14,11 @@ import {
 function recordingLogger() {
   const info: unknown[] = [];
   const error: unknown[] = [];
-  return { info, error, logger: { info: (x: unknown) => info.push(x), error: (x: unknown) => error.push(x), debug() {}, warn() {} } };
+  return {
+    info,
+    error,
+    logger: { info: (x: unknown) => info.push(x), error: (x: unknown) => error.push(x), debug() {}, warn() {} },
+  };
 }
 
 describe('middlewareStack', () => {
@@ -25,7 +29,12 @@ describe('middlewareStack', () => {
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
     await kms.send(new GenerateDataKeyPairCommand({ KeyId: KeyMetadata!.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
     expect(rec.info).toHaveLength(2);
-    const entry = rec.info[1] as { clientName: string; commandName: string; output: Record<string, unknown>; metadata: { httpStatusCode: number } };
+    const entry = rec.info[1] as {
+      clientName: string;
+      commandName: string;
+      output: Record<string, unknown>;
+      metadata: { httpStatusCode: number };
+    };
     expect(entry.clientName).toBe('KMSClient');
     expect(entry.commandName).toBe('GenerateDataKeyPairCommand');
     expect(entry.output.PrivateKeyPlaintext).toBe('***SensitiveInformation***');
@@ -61,7 +70,11 @@ describe('middlewareStack', () => {
     expect(seen).toEqual(['client-init-high', 'client-init', 'command-init', 'client-init-low', 'client-deserialize']);
     expect(() => kms.middlewareStack.add(mark('dup') as never, { name: 'a' })).toThrow("Duplicate middleware name 'a'");
     expect(kms.middlewareStack.remove('a')).toBe(true);
-    expect(kms.middlewareStack.identify()).toEqual(['anonymous - initialize', 'anonymous - initialize', 'anonymous - deserialize']);
+    expect(kms.middlewareStack.identify()).toEqual([
+      'anonymous - initialize',
+      'anonymous - initialize',
+      'anonymous - deserialize',
+    ]);
   });
 
   it('an initialize middleware can replace the input; a deserialize one sees the output', async () => {

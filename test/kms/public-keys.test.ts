@@ -17,12 +17,21 @@ import { hex } from '../helpers/hex.js';
 
 function clients() {
   const store = new MemoryKeyStore();
-  return { store, us: new KMSClient({ store }), cn: new KMSClient({ store, region: 'cn-north-1' }), west: new KMSClient({ store, region: 'us-west-2' }) };
+  return {
+    store,
+    us: new KMSClient({ store }),
+    cn: new KMSClient({ store, region: 'cn-north-1' }),
+    west: new KMSClient({ store, region: 'us-west-2' }),
+  };
 }
 
 const RSA_SIGNING = [
-  'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512',
-  'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512',
+  'RSASSA_PKCS1_V1_5_SHA_256',
+  'RSASSA_PKCS1_V1_5_SHA_384',
+  'RSASSA_PKCS1_V1_5_SHA_512',
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
 ];
 
 type Case = {
@@ -36,31 +45,112 @@ type Case = {
 };
 
 const CASES: Case[] = [
-  { spec: 'RSA_2048', usage: 'ENCRYPT_DECRYPT', algs: { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] }, node: ['rsa', { modulusLength: 2048 }] },
-  { spec: 'RSA_3072', usage: 'SIGN_VERIFY', algs: { SigningAlgorithms: RSA_SIGNING }, node: ['rsa', { modulusLength: 3072 }] },
-  { spec: 'RSA_4096', usage: 'SIGN_VERIFY', algs: { SigningAlgorithms: RSA_SIGNING }, node: ['rsa', { modulusLength: 4096 }] },
-  { spec: 'ECC_NIST_P256', usage: 'SIGN_VERIFY', algs: { SigningAlgorithms: ['ECDSA_SHA_256'] }, node: ['ec', { namedCurve: 'prime256v1' }] },
-  { spec: 'ECC_NIST_P384', usage: 'KEY_AGREEMENT', algs: { KeyAgreementAlgorithms: ['ECDH'] }, node: ['ec', { namedCurve: 'secp384r1' }] },
-  { spec: 'ECC_NIST_P521', usage: 'SIGN_VERIFY', algs: { SigningAlgorithms: ['ECDSA_SHA_512'] }, node: ['ec', { namedCurve: 'secp521r1' }] },
-  { spec: 'ECC_SECG_P256K1', usage: 'SIGN_VERIFY', algs: { SigningAlgorithms: ['ECDSA_SHA_256'] }, node: ['ec', { namedCurve: 'secp256k1' }] },
-  { spec: 'ECC_NIST_EDWARDS25519', usage: 'SIGN_VERIFY', algs: { SigningAlgorithms: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'] }, node: ['ed25519', {}] },
+  {
+    spec: 'RSA_2048',
+    usage: 'ENCRYPT_DECRYPT',
+    algs: { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] },
+    node: ['rsa', { modulusLength: 2048 }],
+  },
+  {
+    spec: 'RSA_3072',
+    usage: 'SIGN_VERIFY',
+    algs: { SigningAlgorithms: RSA_SIGNING },
+    node: ['rsa', { modulusLength: 3072 }],
+  },
+  {
+    spec: 'RSA_4096',
+    usage: 'SIGN_VERIFY',
+    algs: { SigningAlgorithms: RSA_SIGNING },
+    node: ['rsa', { modulusLength: 4096 }],
+  },
+  {
+    spec: 'ECC_NIST_P256',
+    usage: 'SIGN_VERIFY',
+    algs: { SigningAlgorithms: ['ECDSA_SHA_256'] },
+    node: ['ec', { namedCurve: 'prime256v1' }],
+  },
+  {
+    spec: 'ECC_NIST_P384',
+    usage: 'KEY_AGREEMENT',
+    algs: { KeyAgreementAlgorithms: ['ECDH'] },
+    node: ['ec', { namedCurve: 'secp384r1' }],
+  },
+  {
+    spec: 'ECC_NIST_P521',
+    usage: 'SIGN_VERIFY',
+    algs: { SigningAlgorithms: ['ECDSA_SHA_512'] },
+    node: ['ec', { namedCurve: 'secp521r1' }],
+  },
+  {
+    spec: 'ECC_SECG_P256K1',
+    usage: 'SIGN_VERIFY',
+    algs: { SigningAlgorithms: ['ECDSA_SHA_256'] },
+    node: ['ec', { namedCurve: 'secp256k1' }],
+  },
+  {
+    spec: 'ECC_NIST_EDWARDS25519',
+    usage: 'SIGN_VERIFY',
+    algs: { SigningAlgorithms: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'] },
+    node: ['ed25519', {}],
+  },
   { spec: 'SM2', usage: 'SIGN_VERIFY', region: 'cn', algs: { SigningAlgorithms: ['SM2DSA'] } },
   { spec: 'SM2', usage: 'ENCRYPT_DECRYPT', region: 'cn', algs: { EncryptionAlgorithms: ['SM2PKE'] } },
   { spec: 'SM2', usage: 'KEY_AGREEMENT', region: 'cn', algs: { KeyAgreementAlgorithms: ['ECDH'] } },
-  { spec: 'ML_KEM_512', usage: 'ENCAPSULATE_DECAPSULATE', algs: { EncapsulationAlgorithms: ['ML_KEM'] }, mlkem: { oidLast: 1, pkLen: 800 } },
-  { spec: 'ML_KEM_768', usage: 'ENCAPSULATE_DECAPSULATE', algs: { EncapsulationAlgorithms: ['ML_KEM'] }, mlkem: { oidLast: 2, pkLen: 1184 } },
-  { spec: 'ML_KEM_1024', usage: 'ENCAPSULATE_DECAPSULATE', algs: { EncapsulationAlgorithms: ['ML_KEM'] }, mlkem: { oidLast: 3, pkLen: 1568 } },
+  {
+    spec: 'ML_KEM_512',
+    usage: 'ENCAPSULATE_DECAPSULATE',
+    algs: { EncapsulationAlgorithms: ['ML_KEM'] },
+    mlkem: { oidLast: 1, pkLen: 800 },
+  },
+  {
+    spec: 'ML_KEM_768',
+    usage: 'ENCAPSULATE_DECAPSULATE',
+    algs: { EncapsulationAlgorithms: ['ML_KEM'] },
+    mlkem: { oidLast: 2, pkLen: 1184 },
+  },
+  {
+    spec: 'ML_KEM_1024',
+    usage: 'ENCAPSULATE_DECAPSULATE',
+    algs: { EncapsulationAlgorithms: ['ML_KEM'] },
+    mlkem: { oidLast: 3, pkLen: 1568 },
+  },
 ];
 
-const ALG_MEMBERS = ['EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms', 'EncapsulationAlgorithms', 'MacAlgorithms'] as const;
-const OLD_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SM2', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'];
+const ALG_MEMBERS = [
+  'EncryptionAlgorithms',
+  'SigningAlgorithms',
+  'KeyAgreementAlgorithms',
+  'EncapsulationAlgorithms',
+  'MacAlgorithms',
+] as const;
+const OLD_SPECS = [
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'SM2',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+];
 
 describe('CreateKey + GetPublicKey for every asymmetric key spec', () => {
   it.each(CASES.map((c) => [`${c.spec} ${c.usage}`, c] as const))('%s', async (_name, c) => {
     const cl = clients();
     const client = c.region === 'cn' ? cl.cn : cl.us;
     const md = await newKey(client, { KeySpec: c.spec, KeyUsage: c.usage, Description: 'asym' });
-    expect(md).toMatchObject({ KeySpec: c.spec, KeyUsage: c.usage, KeyState: 'Enabled', Enabled: true, Origin: 'AWS_KMS', KeyManager: 'CUSTOMER' });
+    expect(md).toMatchObject({
+      KeySpec: c.spec,
+      KeyUsage: c.usage,
+      KeyState: 'Enabled',
+      Enabled: true,
+      Origin: 'AWS_KMS',
+      KeyManager: 'CUSTOMER',
+    });
     expect(md).not.toHaveProperty('CurrentKeyMaterialId');
     if (OLD_SPECS.includes(c.spec)) expect(md.CustomerMasterKeySpec).toBe(c.spec);
     else expect(md).not.toHaveProperty('CustomerMasterKeySpec');
@@ -116,6 +206,8 @@ describe('GetPublicKey errors', () => {
     await us.send(new DisableKeyCommand({ KeyId: md.KeyId }));
     await rejection(us.send(new GetPublicKeyCommand({ KeyId: md.KeyId })), DisabledException);
     const e = await rejection(us.send(new GetPublicKeyCommand({ KeyId: undefined })), ValidationException);
-    expect(e.message).toBe("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+    expect(e.message).toBe(
+      "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+    );
   });
 });

@@ -9,9 +9,7 @@ import {
   CustomKeyStoreNotFoundException,
   CustomKeyStoreInvalidStateException,
 } from '../../src/kms/index.js';
-import {
-  GenerateRandomCommand,
-} from '../../src/kms/registry.js';
+import { GenerateRandomCommand } from '../../src/kms/registry.js';
 import { rejection } from '../helpers/kms.js';
 import { putCustomKeyStoreRecord } from '../helpers/records.js';
 
@@ -56,23 +54,68 @@ describe('GenerateRandom', () => {
     expect(e.message).toContain('cks-1234567890abcdef0');
     // Custom key store records put straight into the store (the operations that create them are elsewhere).
     const base = { account: '111122223333', region: 'us-east-1' };
-    await putCustomKeyStoreRecord(store, { ...base, id: 'cks-00000000000000001', name: 'hsm', type: 'AWS_CLOUDHSM', connectionState: 'CONNECTED' });
-    await putCustomKeyStoreRecord(store, { ...base, id: 'cks-00000000000000002', name: 'xks', type: 'EXTERNAL_KEY_STORE', connectionState: 'CONNECTED' });
-    await putCustomKeyStoreRecord(store, { ...base, id: 'cks-00000000000000003', name: 'off', type: 'AWS_CLOUDHSM', connectionState: 'DISCONNECTED' });
-    const ok = await c.send(new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000001' }));
+    await putCustomKeyStoreRecord(store, {
+      ...base,
+      id: 'cks-00000000000000001',
+      name: 'hsm',
+      type: 'AWS_CLOUDHSM',
+      connectionState: 'CONNECTED',
+    });
+    await putCustomKeyStoreRecord(store, {
+      ...base,
+      id: 'cks-00000000000000002',
+      name: 'xks',
+      type: 'EXTERNAL_KEY_STORE',
+      connectionState: 'CONNECTED',
+    });
+    await putCustomKeyStoreRecord(store, {
+      ...base,
+      id: 'cks-00000000000000003',
+      name: 'off',
+      type: 'AWS_CLOUDHSM',
+      connectionState: 'DISCONNECTED',
+    });
+    const ok = await c.send(
+      new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000001' }),
+    );
     expect(ok.Plaintext!.length).toBe(24);
-    await rejection(c.send(new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000002' })), UnsupportedOperationException);
-    await rejection(c.send(new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000003' })), CustomKeyStoreInvalidStateException);
+    await rejection(
+      c.send(new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000002' })),
+      UnsupportedOperationException,
+    );
+    await rejection(
+      c.send(new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000003' })),
+      CustomKeyStoreInvalidStateException,
+    );
     // Another account's store is not found.
     const other = new KMSClient({ store, accountId: '444455556666' });
-    await rejection(other.send(new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000001' })), CustomKeyStoreNotFoundException);
+    await rejection(
+      other.send(new GenerateRandomCommand({ NumberOfBytes: 24, CustomKeyStoreId: 'cks-00000000000000001' })),
+      CustomKeyStoreNotFoundException,
+    );
     // A KeyStore without custom key store methods.
     const plain = new KMSClient({
-      store: { getKey: () => Promise.resolve(undefined), putKey: async () => {}, listKeys: async () => [], getAlias: async () => undefined, putAlias: async () => {}, deleteAlias: async () => false, listAliases: async () => [] },
+      store: {
+        getKey: () => Promise.resolve(undefined),
+        putKey: async () => {},
+        listKeys: async () => [],
+        getAlias: async () => undefined,
+        putAlias: async () => {},
+        deleteAlias: async () => false,
+        listAliases: async () => [],
+      },
     });
-    await rejection(plain.send(new GenerateRandomCommand({ NumberOfBytes: 8, CustomKeyStoreId: 'cks-00000000000000001' })), UnsupportedOperationException);
     await rejection(
-      c.send(new GenerateRandomCommand({ NumberOfBytes: 16, Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', AttestationDocument: new Uint8Array(4) } })),
+      plain.send(new GenerateRandomCommand({ NumberOfBytes: 8, CustomKeyStoreId: 'cks-00000000000000001' })),
+      UnsupportedOperationException,
+    );
+    await rejection(
+      c.send(
+        new GenerateRandomCommand({
+          NumberOfBytes: 16,
+          Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', AttestationDocument: new Uint8Array(4) },
+        }),
+      ),
       UnsupportedOperationException,
     );
   });

@@ -28,14 +28,22 @@ import { newKey, rejection } from '../helpers/kms.js';
 
 function setup() {
   const store = new MemoryKeyStore();
-  return { store, us: new KMSClient({ store }), west: new KMSClient({ store, region: 'us-west-2' }), other: new KMSClient({ store, accountId: '444455556666' }) };
+  return {
+    store,
+    us: new KMSClient({ store }),
+    west: new KMSClient({ store, region: 'us-west-2' }),
+    other: new KMSClient({ store, accountId: '444455556666' }),
+  };
 }
 
 describe('key rotation settings', () => {
   it('Enable / GetKeyRotationStatus / Disable', async () => {
     const { us } = setup();
     const k = await newKey(us);
-    expect(await us.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))).toMatchObject({ KeyId: k.Arn, KeyRotationEnabled: false });
+    expect(await us.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))).toMatchObject({
+      KeyId: k.Arn,
+      KeyRotationEnabled: false,
+    });
     const off = await us.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }));
     expect(off).not.toHaveProperty('RotationPeriodInDays');
     expect(off).not.toHaveProperty('NextRotationDate');
@@ -62,8 +70,14 @@ describe('key rotation settings', () => {
   it('rejects periods outside 90..2560, non-symmetric keys, missing keys and bad states', async () => {
     const { us } = setup();
     const k = await newKey(us);
-    await rejection(us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId, RotationPeriodInDays: 89 })), ValidationException);
-    await rejection(us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId, RotationPeriodInDays: 2561 })), ValidationException);
+    await rejection(
+      us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId, RotationPeriodInDays: 89 })),
+      ValidationException,
+    );
+    await rejection(
+      us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId, RotationPeriodInDays: 2561 })),
+      ValidationException,
+    );
     const ecc = await newKey(us, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
     const hmac = await newKey(us, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
     for (const key of [ecc, hmac]) {
@@ -71,7 +85,10 @@ describe('key rotation settings', () => {
       await rejection(us.send(new DisableKeyRotationCommand({ KeyId: key.KeyId })), UnsupportedOperationException);
       await rejection(us.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId })), UnsupportedOperationException);
     }
-    await rejection(us.send(new EnableKeyRotationCommand({ KeyId: '00000000-0000-4000-8000-000000000000' })), NotFoundException);
+    await rejection(
+      us.send(new EnableKeyRotationCommand({ KeyId: '00000000-0000-4000-8000-000000000000' })),
+      NotFoundException,
+    );
     await us.send(new DisableKeyCommand({ KeyId: k.KeyId }));
     const d = await rejection(us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId })), DisabledException);
     expect(d.message).toBe(`${k.Arn} is disabled.`);
@@ -135,27 +152,37 @@ describe('RotateKeyOnDemand', () => {
 
   it('errors: missing key, disabled, pending deletion, asymmetric/HMAC, imported material, limit', async () => {
     const { us } = setup();
-    const missing = await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: '00000000-0000-4000-8000-000000000000' })), NotFoundException);
-    expect(missing.message).toBe("Key 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000000' does not exist");
+    const missing = await rejection(
+      us.send(new RotateKeyOnDemandCommand({ KeyId: '00000000-0000-4000-8000-000000000000' })),
+      NotFoundException,
+    );
+    expect(missing.message).toBe(
+      "Key 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000000' does not exist",
+    );
     const d = await newKey(us);
     await us.send(new DisableKeyCommand({ KeyId: d.KeyId }));
-    expect((await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: d.KeyId })), DisabledException)).message).toBe(`${d.Arn} is disabled.`);
+    expect(
+      (await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: d.KeyId })), DisabledException)).message,
+    ).toBe(`${d.Arn} is disabled.`);
     const p = await newKey(us);
     await us.send(new ScheduleKeyDeletionCommand({ KeyId: p.KeyId }));
-    expect((await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: p.KeyId })), KMSInvalidStateException)).message).toBe(
-      `${p.Arn} is pending deletion.`,
-    );
+    expect(
+      (await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: p.KeyId })), KMSInvalidStateException)).message,
+    ).toBe(`${p.Arn} is pending deletion.`);
     for (const input of [
       { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' },
       { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' },
     ]) {
       const key = await newKey(us, input);
-      expect((await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })), UnsupportedOperationException)).message).toBe('');
+      expect(
+        (await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })), UnsupportedOperationException))
+          .message,
+      ).toBe('');
     }
     const ext = await newKey(us, { Origin: 'EXTERNAL' });
-    expect((await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: ext.KeyId })), KMSInvalidStateException)).message).toBe(
-      `${ext.Arn} is pending import.`,
-    );
+    expect(
+      (await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: ext.KeyId })), KMSInvalidStateException)).message,
+    ).toBe(`${ext.Arn} is pending import.`);
     await rejection(us.send(new RotateKeyOnDemandCommand({} as never)), ValidationException);
 
     const lim = await newKey(us);

@@ -3,7 +3,11 @@
 import { describe, it, expect } from 'vitest';
 import * as X from '../../src/kms/exceptions.js';
 import {
-  KMSServiceException, ValidationException, SerializationException, EXCEPTIONS, exceptionFromName,
+  KMSServiceException,
+  ValidationException,
+  SerializationException,
+  EXCEPTIONS,
+  exceptionFromName,
 } from '../../src/kms/exceptions.js';
 import { DATA_KEY_PAIR_SPECS, KEY_SPECS, KEY_USAGE_TYPES, type Shape } from '../../src/kms/schema.js';
 import { OPERATIONS, OPERATION_NAMES, type OperationName } from '../../src/kms/registry.js';
@@ -131,8 +135,18 @@ describe('validateInput: exact messages for the main operations', () => {
 
   it('DataKeyPairSpec has the twelve specs in SDK order', () => {
     expect(DATA_KEY_PAIR_SPECS).toEqual([
-      'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
-      'SM2', 'ECC_NIST_EDWARDS25519', 'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024',
+      'RSA_2048',
+      'RSA_3072',
+      'RSA_4096',
+      'ECC_NIST_P256',
+      'ECC_NIST_P384',
+      'ECC_NIST_P521',
+      'ECC_SECG_P256K1',
+      'SM2',
+      'ECC_NIST_EDWARDS25519',
+      'ML_KEM_512',
+      'ML_KEM_768',
+      'ML_KEM_1024',
     ]);
     expect(KEY_SPECS).toHaveLength(20);
     for (const spec of DATA_KEY_PAIR_SPECS) {
@@ -143,100 +157,280 @@ describe('validateInput: exact messages for the main operations', () => {
   const SPEC_SET = `[${DATA_KEY_PAIR_SPECS.join(', ')}]`;
   const cases: [OperationName, Record<string, unknown>, string][] = [
     // GenerateDataKeyPair / WithoutPlaintext
-    ['GenerateDataKeyPair', { KeyPairSpec: 'RSA_2048' }, one("Value null at 'keyId' failed to satisfy constraint: Member must not be null")],
-    ['GenerateDataKeyPair', { KeyId: KEY, KeyPairSpec: 'RSA_1024' },
-      one(`Value 'RSA_1024' at 'keyPairSpec' failed to satisfy constraint: Member must satisfy enum value set: ${SPEC_SET}`)],
-    ['GenerateDataKeyPair', { KeyId: '', KeyPairSpec: 'SM2' },
-      one("Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1")],
-    ['GenerateDataKeyPair', { KeyId: 'k'.repeat(2049), KeyPairSpec: 'SM2' },
-      one(`Value '${'k'.repeat(2049)}' at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048`)],
-    ['GenerateDataKeyPair', {},
+    [
+      'GenerateDataKeyPair',
+      { KeyPairSpec: 'RSA_2048' },
+      one("Value null at 'keyId' failed to satisfy constraint: Member must not be null"),
+    ],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: KEY, KeyPairSpec: 'RSA_1024' },
+      one(
+        `Value 'RSA_1024' at 'keyPairSpec' failed to satisfy constraint: Member must satisfy enum value set: ${SPEC_SET}`,
+      ),
+    ],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: '', KeyPairSpec: 'SM2' },
+      one("Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+    ],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: 'k'.repeat(2049), KeyPairSpec: 'SM2' },
+      one(
+        `Value '${'k'.repeat(2049)}' at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048`,
+      ),
+    ],
+    [
+      'GenerateDataKeyPair',
+      {},
       "2 validation errors detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null; " +
-      "Value null at 'keyPairSpec' failed to satisfy constraint: Member must not be null"],
-    ['GenerateDataKeyPair', { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' } },
-      one("Value 'RSAES_OAEP_SHA_1' at 'recipient.keyEncryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RSAES_OAEP_SHA_256]")],
-    ['GenerateDataKeyPair', { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', Recipient: { AttestationDocument: new Uint8Array(0) } },
-      one("Value at 'recipient.attestationDocument' failed to satisfy constraint: Member must have length greater than or equal to 1")],
-    ['GenerateDataKeyPair', { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', GrantTokens: Array.from({ length: 11 }, (_, i) => `g${i}`) },
-      one("Value '[g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10]' at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10")],
-    ['GenerateDataKeyPair', { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', GrantTokens: ['ok', ''] },
-      one("Value '' at 'grantTokens.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1")],
-    ['GenerateDataKeyPairWithoutPlaintext', { KeyId: KEY, KeyPairSpec: 'rsa_2048' },
-      one(`Value 'rsa_2048' at 'keyPairSpec' failed to satisfy constraint: Member must satisfy enum value set: ${SPEC_SET}`)],
-    ['GenerateDataKeyPairWithoutPlaintext', { KeyId: KEY },
-      one("Value null at 'keyPairSpec' failed to satisfy constraint: Member must not be null")],
+        "Value null at 'keyPairSpec' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' } },
+      one(
+        "Value 'RSAES_OAEP_SHA_1' at 'recipient.keyEncryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RSAES_OAEP_SHA_256]",
+      ),
+    ],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', Recipient: { AttestationDocument: new Uint8Array(0) } },
+      one(
+        "Value at 'recipient.attestationDocument' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      ),
+    ],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', GrantTokens: Array.from({ length: 11 }, (_, i) => `g${i}`) },
+      one(
+        "Value '[g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10]' at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10",
+      ),
+    ],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', GrantTokens: ['ok', ''] },
+      one(
+        "Value '' at 'grantTokens.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      ),
+    ],
+    [
+      'GenerateDataKeyPairWithoutPlaintext',
+      { KeyId: KEY, KeyPairSpec: 'rsa_2048' },
+      one(
+        `Value 'rsa_2048' at 'keyPairSpec' failed to satisfy constraint: Member must satisfy enum value set: ${SPEC_SET}`,
+      ),
+    ],
+    [
+      'GenerateDataKeyPairWithoutPlaintext',
+      { KeyId: KEY },
+      one("Value null at 'keyPairSpec' failed to satisfy constraint: Member must not be null"),
+    ],
     // Decrypt
-    ['Decrypt', { CiphertextBlob: new Uint8Array(6145) },
-      one("Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length less than or equal to 6144")],
-    ['Decrypt', { CiphertextBlob: new Uint8Array(0), EncryptionAlgorithm: 'AES' },
+    [
+      'Decrypt',
+      { CiphertextBlob: new Uint8Array(6145) },
+      one("Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length less than or equal to 6144"),
+    ],
+    [
+      'Decrypt',
+      { CiphertextBlob: new Uint8Array(0), EncryptionAlgorithm: 'AES' },
       "2 validation errors detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
-      "Value 'AES' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]"],
-    ['Decrypt', { DryRun: true, DryRunModifiers: ['IGNORE_KEY'] },
-      one("Value 'IGNORE_KEY' at 'dryRunModifiers.1.member' failed to satisfy constraint: Member must satisfy enum value set: [IGNORE_CIPHERTEXT]")],
+        "Value 'AES' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]",
+    ],
+    [
+      'Decrypt',
+      { DryRun: true, DryRunModifiers: ['IGNORE_KEY'] },
+      one(
+        "Value 'IGNORE_KEY' at 'dryRunModifiers.1.member' failed to satisfy constraint: Member must satisfy enum value set: [IGNORE_CIPHERTEXT]",
+      ),
+    ],
     // Encrypt
-    ['Encrypt', { KeyId: KEY, Plaintext: new Uint8Array(4097) },
-      one("Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096")],
+    [
+      'Encrypt',
+      { KeyId: KEY, Plaintext: new Uint8Array(4097) },
+      one("Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096"),
+    ],
     ['Encrypt', { KeyId: KEY }, one("Value null at 'plaintext' failed to satisfy constraint: Member must not be null")],
     // GenerateDataKey
-    ['GenerateDataKey', { KeyId: KEY, NumberOfBytes: 1025 },
-      one("Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024")],
-    ['GenerateDataKey', { KeyId: KEY, KeySpec: 'AES_512' },
-      one("Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_128, AES_256]")],
-    ['GenerateDataKeyWithoutPlaintext', { NumberOfBytes: 0 },
+    [
+      'GenerateDataKey',
+      { KeyId: KEY, NumberOfBytes: 1025 },
+      one(
+        "Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024",
+      ),
+    ],
+    [
+      'GenerateDataKey',
+      { KeyId: KEY, KeySpec: 'AES_512' },
+      one(
+        "Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_128, AES_256]",
+      ),
+    ],
+    [
+      'GenerateDataKeyWithoutPlaintext',
+      { NumberOfBytes: 0 },
       "2 validation errors detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null; " +
-      "Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1"],
+        "Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    ],
     // GenerateRandom
-    ['GenerateRandom', { NumberOfBytes: 0 },
-      one("Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1")],
-    ['GenerateRandom', { NumberOfBytes: 16, CustomKeyStoreId: 'c'.repeat(65) },
-      one(`Value '${'c'.repeat(65)}' at 'customKeyStoreId' failed to satisfy constraint: Member must have length less than or equal to 64`)],
+    [
+      'GenerateRandom',
+      { NumberOfBytes: 0 },
+      one(
+        "Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      ),
+    ],
+    [
+      'GenerateRandom',
+      { NumberOfBytes: 16, CustomKeyStoreId: 'c'.repeat(65) },
+      one(
+        `Value '${'c'.repeat(65)}' at 'customKeyStoreId' failed to satisfy constraint: Member must have length less than or equal to 64`,
+      ),
+    ],
     ['GenerateRandom', {}, 'NumberOfBytes is required.'],
     // CreateKey
-    ['CreateKey', { KeyUsage: 'ENCRYPT_DECRYPT', Description: 'd'.repeat(8193) },
-      one(`Value '${'d'.repeat(8193)}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192`)],
-    ['CreateKey', { Origin: 'SOMEWHERE' },
-      one("Value 'SOMEWHERE' at 'origin' failed to satisfy constraint: Member must satisfy enum value set: [AWS_KMS, EXTERNAL, AWS_CLOUDHSM, EXTERNAL_KEY_STORE]")],
-    ['CreateKey', { Tags: [{ TagKey: 'k' }] },
-      one("Value null at 'tags.1.member.tagValue' failed to satisfy constraint: Member must not be null")],
-    ['CreateKey', { KeySpec: 'ECC_NIST_P256' }, 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.'],
-    ['CreateKey', { XksKeyId: 'bad key!' },
-      one("Value 'bad key!' at 'xksKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_.]+$")],
+    [
+      'CreateKey',
+      { KeyUsage: 'ENCRYPT_DECRYPT', Description: 'd'.repeat(8193) },
+      one(
+        `Value '${'d'.repeat(8193)}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192`,
+      ),
+    ],
+    [
+      'CreateKey',
+      { Origin: 'SOMEWHERE' },
+      one(
+        "Value 'SOMEWHERE' at 'origin' failed to satisfy constraint: Member must satisfy enum value set: [AWS_KMS, EXTERNAL, AWS_CLOUDHSM, EXTERNAL_KEY_STORE]",
+      ),
+    ],
+    [
+      'CreateKey',
+      { Tags: [{ TagKey: 'k' }] },
+      one("Value null at 'tags.1.member.tagValue' failed to satisfy constraint: Member must not be null"),
+    ],
+    [
+      'CreateKey',
+      { KeySpec: 'ECC_NIST_P256' },
+      'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
+    ],
+    [
+      'CreateKey',
+      { XksKeyId: 'bad key!' },
+      one(
+        "Value 'bad key!' at 'xksKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_.]+$",
+      ),
+    ],
     // DescribeKey
     ['DescribeKey', {}, one("Value null at 'keyId' failed to satisfy constraint: Member must not be null")],
-    ['DescribeKey', { KeyId: KEY, GrantTokens: ['t'.repeat(8193)] },
-      one(`Value '${'t'.repeat(8193)}' at 'grantTokens.1.member' failed to satisfy constraint: Member must have length less than or equal to 8192`)],
+    [
+      'DescribeKey',
+      { KeyId: KEY, GrantTokens: ['t'.repeat(8193)] },
+      one(
+        `Value '${'t'.repeat(8193)}' at 'grantTokens.1.member' failed to satisfy constraint: Member must have length less than or equal to 8192`,
+      ),
+    ],
     // CreateAlias
-    ['CreateAlias', { AliasName: 'alias/has space', TargetKeyId: KEY },
-      one("Value 'alias/has space' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$")],
-    ['CreateAlias', { AliasName: `alias/${'a'.repeat(251)}` },
-      "2 validation errors detected: " +
-      `Value 'alias/${'a'.repeat(251)}' at 'aliasName' failed to satisfy constraint: Member must have length less than or equal to 256; ` +
-      "Value null at 'targetKeyId' failed to satisfy constraint: Member must not be null"],
-    ['CreateAlias', { AliasName: 'alias/é x', TargetKeyId: '' },
-      "2 validation errors detected: " +
-      "Value 'alias/é x' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$; " +
-      "Value '' at 'targetKeyId' failed to satisfy constraint: Member must have length greater than or equal to 1"],
+    [
+      'CreateAlias',
+      { AliasName: 'alias/has space', TargetKeyId: KEY },
+      one(
+        "Value 'alias/has space' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+      ),
+    ],
+    [
+      'CreateAlias',
+      { AliasName: `alias/${'a'.repeat(251)}` },
+      '2 validation errors detected: ' +
+        `Value 'alias/${'a'.repeat(251)}' at 'aliasName' failed to satisfy constraint: Member must have length less than or equal to 256; ` +
+        "Value null at 'targetKeyId' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      'CreateAlias',
+      { AliasName: 'alias/é x', TargetKeyId: '' },
+      '2 validation errors detected: ' +
+        "Value 'alias/é x' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$; " +
+        "Value '' at 'targetKeyId' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    ],
     // The rest
-    ['ListKeys', { Limit: 1001 }, one("Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000")],
-    ['ListKeys', { Marker: '' }, one("Value '' at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1")],
-    ['ListKeys', { Marker: 'm\u0100' }, one("Value 'm\u0100' at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0020-\\u00FF]*")],
-    ['ListAliases', { Limit: 101 }, one("Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100")],
-    ['ScheduleKeyDeletion', { KeyId: KEY, PendingWindowInDays: 6 },
-      one("Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7")],
-    ['ScheduleKeyDeletion', { KeyId: KEY, PendingWindowInDays: 31 },
-      one("Value '31' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30")],
-    ['EnableKeyRotation', { KeyId: KEY, RotationPeriodInDays: 89 },
-      one("Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 90")],
+    [
+      'ListKeys',
+      { Limit: 1001 },
+      one("Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000"),
+    ],
+    [
+      'ListKeys',
+      { Marker: '' },
+      one("Value '' at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+    ],
+    [
+      'ListKeys',
+      { Marker: 'm\u0100' },
+      one(
+        "Value 'm\u0100' at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0020-\\u00FF]*",
+      ),
+    ],
+    [
+      'ListAliases',
+      { Limit: 101 },
+      one("Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"),
+    ],
+    [
+      'ScheduleKeyDeletion',
+      { KeyId: KEY, PendingWindowInDays: 6 },
+      one(
+        "Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7",
+      ),
+    ],
+    [
+      'ScheduleKeyDeletion',
+      { KeyId: KEY, PendingWindowInDays: 31 },
+      one(
+        "Value '31' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30",
+      ),
+    ],
+    [
+      'EnableKeyRotation',
+      { KeyId: KEY, RotationPeriodInDays: 89 },
+      one(
+        "Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 90",
+      ),
+    ],
     ['DeleteAlias', {}, one("Value null at 'aliasName' failed to satisfy constraint: Member must not be null")],
-    ['ReEncrypt', { CiphertextBlob: new Uint8Array(1) }, one("Value null at 'destinationKeyId' failed to satisfy constraint: Member must not be null")],
-    ['CreateCustomKeyStore', { CustomKeyStoreName: 's', KeyStorePassword: 'short' },
-      one("Value at 'keyStorePassword' failed to satisfy constraint: Member must have length greater than or equal to 7")],
-    ['CreateCustomKeyStore', { CustomKeyStoreName: 's', CustomKeyStoreType: 'HSM' },
-      one("Value 'HSM' at 'customKeyStoreType' failed to satisfy constraint: Member must satisfy enum value set: [AWS_CLOUDHSM, EXTERNAL_KEY_STORE]")],
-    ['CreateCustomKeyStore', { CustomKeyStoreName: 's', XksProxyAuthenticationCredential: { AccessKeyId: 'A'.repeat(20) } },
-      one("Value null at 'xksProxyAuthenticationCredential.rawSecretAccessKey' failed to satisfy constraint: Member must not be null")],
-    ['DescribeCustomKeyStores', { CustomKeyStoreName: '' },
-      one("Value '' at 'customKeyStoreName' failed to satisfy constraint: Member must have length greater than or equal to 1")],
+    [
+      'ReEncrypt',
+      { CiphertextBlob: new Uint8Array(1) },
+      one("Value null at 'destinationKeyId' failed to satisfy constraint: Member must not be null"),
+    ],
+    [
+      'CreateCustomKeyStore',
+      { CustomKeyStoreName: 's', KeyStorePassword: 'short' },
+      one(
+        "Value at 'keyStorePassword' failed to satisfy constraint: Member must have length greater than or equal to 7",
+      ),
+    ],
+    [
+      'CreateCustomKeyStore',
+      { CustomKeyStoreName: 's', CustomKeyStoreType: 'HSM' },
+      one(
+        "Value 'HSM' at 'customKeyStoreType' failed to satisfy constraint: Member must satisfy enum value set: [AWS_CLOUDHSM, EXTERNAL_KEY_STORE]",
+      ),
+    ],
+    [
+      'CreateCustomKeyStore',
+      { CustomKeyStoreName: 's', XksProxyAuthenticationCredential: { AccessKeyId: 'A'.repeat(20) } },
+      one(
+        "Value null at 'xksProxyAuthenticationCredential.rawSecretAccessKey' failed to satisfy constraint: Member must not be null",
+      ),
+    ],
+    [
+      'DescribeCustomKeyStores',
+      { CustomKeyStoreName: '' },
+      one(
+        "Value '' at 'customKeyStoreName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      ),
+    ],
   ];
 
   it.each(cases)('%s %j', (op, input, expected) => {
@@ -244,10 +438,21 @@ describe('validateInput: exact messages for the main operations', () => {
   });
 
   it('single-key operations all require keyId', () => {
-    for (const op of ['EnableKey', 'DisableKey', 'CancelKeyDeletion', 'DisableKeyRotation', 'GetKeyRotationStatus',
-      'RotateKeyOnDemand', 'GetPublicKey', 'ScheduleKeyDeletion', 'EnableKeyRotation'] as OperationName[]) {
+    for (const op of [
+      'EnableKey',
+      'DisableKey',
+      'CancelKeyDeletion',
+      'DisableKeyRotation',
+      'GetKeyRotationStatus',
+      'RotateKeyOnDemand',
+      'GetPublicKey',
+      'ScheduleKeyDeletion',
+      'EnableKeyRotation',
+    ] as OperationName[]) {
       expect(message(op, {})).toBe(one("Value null at 'keyId' failed to satisfy constraint: Member must not be null"));
-      expect(message(op, { KeyId: 'x'.repeat(2049) })).toMatch(/at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048$/);
+      expect(message(op, { KeyId: 'x'.repeat(2049) })).toMatch(
+        /at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048$/,
+      );
     }
   });
 
@@ -257,7 +462,9 @@ describe('validateInput: exact messages for the main operations', () => {
   });
 
   it('undefined and null members count as absent', () => {
-    expect(() => validateInput('GenerateDataKeyPair', { ...MINIMAL.GenerateDataKeyPair, GrantTokens: undefined, DryRun: null })).not.toThrow();
+    expect(() =>
+      validateInput('GenerateDataKeyPair', { ...MINIMAL.GenerateDataKeyPair, GrantTokens: undefined, DryRun: null }),
+    ).not.toThrow();
     expect(() => validateInput('ListKeys', undefined)).not.toThrow();
   });
 });
@@ -278,21 +485,43 @@ describe('validateInput: generic cases derived from every operation schema', () 
         const input = { ...base };
         delete input[name];
         const otherMissing = Object.entries(members).some(([n, x]) => x.required && n !== name && !(n in input));
-        if (!otherMissing) generic.push([op, `missing ${name}`, input, one(`Value null at '${path}' failed to satisfy constraint: Member must not be null`)]);
+        if (!otherMissing)
+          generic.push([
+            op,
+            `missing ${name}`,
+            input,
+            one(`Value null at '${path}' failed to satisfy constraint: Member must not be null`),
+          ]);
       }
       const s = m.shape;
       if (s.type === 'integer' && s.max !== undefined) {
-        generic.push([op, `${name} too big`, { ...base, [name]: s.max + 1 },
-          one(`Value '${s.max + 1}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${s.max}`)]);
+        generic.push([
+          op,
+          `${name} too big`,
+          { ...base, [name]: s.max + 1 },
+          one(
+            `Value '${s.max + 1}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${s.max}`,
+          ),
+        ]);
       }
       if (s.type === 'string' && s.max !== undefined && s.pattern === undefined && !s.sensitive) {
         const v = 'a'.repeat(s.max + 1);
-        generic.push([op, `${name} too long`, { ...base, [name]: v },
-          one(`Value '${v}' at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${s.max}`)]);
+        generic.push([
+          op,
+          `${name} too long`,
+          { ...base, [name]: v },
+          one(
+            `Value '${v}' at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${s.max}`,
+          ),
+        ]);
       }
       if (s.type === 'enum') {
-        generic.push([op, `${name} bad enum`, { ...base, [name]: 'NOPE' },
-          one(`Value 'NOPE' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [`)]);
+        generic.push([
+          op,
+          `${name} bad enum`,
+          { ...base, [name]: 'NOPE' },
+          one(`Value 'NOPE' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [`),
+        ]);
       }
     }
   }
@@ -315,18 +544,38 @@ describe('type errors are SerializationException', () => {
   it.each([
     ['GenerateRandom', { NumberOfBytes: '32' }, 'STRING_VALUE can not be converted to an Integer'],
     ['GenerateRandom', { NumberOfBytes: 1.5 }, 'NUMBER_VALUE can not be converted to an Integer'],
-    ['DescribeKey', { KeyId: 42 }, 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String'],
-    ['GenerateDataKeyPair', { KeyId: KEY, KeyPairSpec: 'SM2', DryRun: 'yes' }, 'STRING_VALUE can not be converted to a Boolean'],
+    [
+      'DescribeKey',
+      { KeyId: 42 },
+      'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String',
+    ],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: KEY, KeyPairSpec: 'SM2', DryRun: 'yes' },
+      'STRING_VALUE can not be converted to a Boolean',
+    ],
     ['GenerateDataKeyPair', { KeyId: [KEY], KeyPairSpec: 'SM2' }, 'Start of list found where not expected'],
-    ['GenerateDataKeyPair', { KeyId: KEY, KeyPairSpec: { a: 1 } }, 'Start of structure or map found where not expected.'],
-    ['GenerateDataKeyPair', { KeyId: KEY, KeyPairSpec: 'SM2', EncryptionContext: { a: 1 } },
-      'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String'],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: KEY, KeyPairSpec: { a: 1 } },
+      'Start of structure or map found where not expected.',
+    ],
+    [
+      'GenerateDataKeyPair',
+      { KeyId: KEY, KeyPairSpec: 'SM2', EncryptionContext: { a: 1 } },
+      'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String',
+    ],
     ['GenerateDataKeyPair', { KeyId: KEY, KeyPairSpec: 'SM2', GrantTokens: 'g' }, 'Expected list or null'],
     ['Encrypt', { KeyId: KEY, Plaintext: 'aGVsbG8=' }, 'STRING_VALUE can not be converted to a Blob'],
   ] as [OperationName, Record<string, unknown>, string][])('%s %j', (op, input, expected) => {
     const e = thrown(() => validateInput(op, input));
     expect(e).toBeInstanceOf(SerializationException);
-    expect([e.name, e.message, e.$fault, e.$metadata.httpStatusCode]).toEqual(['SerializationException', expected, 'client', 400]);
+    expect([e.name, e.message, e.$fault, e.$metadata.httpStatusCode]).toEqual([
+      'SerializationException',
+      expected,
+      'client',
+      400,
+    ]);
   });
 
   it('a non-object input is a SerializationException', () => {
@@ -337,7 +586,12 @@ describe('type errors are SerializationException', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('every recorded AWS validation message that maps onto our operations', () => {
-  interface Rec { test: string; key: string; code: string; message: string }
+  interface Rec {
+    test: string;
+    key: string;
+    code: string;
+    message: string;
+  }
   const records: Rec[] = [];
   for (const [test, body] of Object.entries(recorded)) {
     const content = (body as { 'recorded-content'?: Record<string, unknown> })['recorded-content'] ?? {};
@@ -376,8 +630,21 @@ describe('every recorded AWS validation message that maps onto our operations', 
       match: (r) => r.key === 'create-hmac-key-invalid-spec',
       run: (r) => {
         const added = addedSince(KEY_SPECS, r.message);
-        expect(added).toEqual(['ECC_NIST_EDWARDS25519', 'SM2', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024']);
-        return ['CreateKey', { KeySpec: quoted(r.message), KeyUsage: 'GENERATE_VERIFY_MAC' }, withAdded(r.message, added)];
+        expect(added).toEqual([
+          'ECC_NIST_EDWARDS25519',
+          'SM2',
+          'ML_DSA_44',
+          'ML_DSA_65',
+          'ML_DSA_87',
+          'ML_KEM_512',
+          'ML_KEM_768',
+          'ML_KEM_1024',
+        ]);
+        return [
+          'CreateKey',
+          { KeySpec: quoted(r.message), KeyUsage: 'GENERATE_VERIFY_MAC' },
+          withAdded(r.message, added),
+        ];
       },
     },
     {
@@ -412,11 +679,19 @@ describe('every recorded AWS validation message that maps onto our operations', 
     expect(mapped).toHaveLength(10);
     // Those left are checks the engine or other operations make (RSA plaintext size per key,
     // Sign digest length, GenerateMac/VerifyMac, ImportKeyMaterial, DeriveSharedSecret).
-    const rest = records.filter((r) => !mapped.some((x) => x.r === r)).map((r) => r.test.replace(/^.*::/, '').replace(/\[.*$/, ''));
-    expect(new Set(rest)).toEqual(new Set([
-      'test_encrypt_validate_plaintext_size_per_key_type', 'test_sign_verify', 'test_invalid_generate_mac',
-      'test_invalid_verify_mac', 'test_import_key_symmetric', 'test_derive_shared_secret',
-    ]));
+    const rest = records
+      .filter((r) => !mapped.some((x) => x.r === r))
+      .map((r) => r.test.replace(/^.*::/, '').replace(/\[.*$/, ''));
+    expect(new Set(rest)).toEqual(
+      new Set([
+        'test_encrypt_validate_plaintext_size_per_key_type',
+        'test_sign_verify',
+        'test_invalid_generate_mac',
+        'test_invalid_verify_mac',
+        'test_import_key_symmetric',
+        'test_derive_shared_secret',
+      ]),
+    );
   });
 
   it('reproduces each of them', () => {

@@ -20,7 +20,14 @@ import { KMSClient, KMSCommand, MemoryKeyStore } from '../../src/kms/index.js';
 import { OPERATION_HANDLERS } from '../../src/kms/operations/index.js';
 import { getCore } from '../../src/core/module.js';
 import { FileKeyStore } from '../../src/node/file-store/index.js';
-import { LoadedKeyRecords, wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyRecord, type KeyStore } from '../../src/kms/store.js';
+import {
+  LoadedKeyRecords,
+  wipeRecord,
+  type AliasRecord,
+  type CustomKeyStoreRecord,
+  type KeyRecord,
+  type KeyStore,
+} from '../../src/kms/store.js';
 import type { OperationName } from '../../src/kms/schema.js';
 import { createOperationContext } from '../../src/kms/context.js';
 import { CLOUDHSM } from '../helpers/kms.js';
@@ -151,7 +158,10 @@ describe.each(Object.keys(STORES))('every key record an operation loads is wiped
       else expect((error as Error | undefined)?.name, label).toBe(expected);
       // Checked after every operation: the buffers of this one and of all before it.
       const left = store.handedOut.filter((h) => nonZero(h.buffer));
-      if (left.length > 0) failures.push(`${label}: ${left.length} buffer(s) of ${[...new Set(left.map((h) => h.keyId))].join(', ')} not wiped`);
+      if (left.length > 0)
+        failures.push(
+          `${label}: ${left.length} buffer(s) of ${[...new Set(left.map((h) => h.keyId))].join(', ')} not wiped`,
+        );
       for (const h of left) h.buffer.fill(0); // report each leak once
       loadedBy.set(label, (loadedBy.get(label) ?? 0) + store.handedOut.length - before);
       return out;
@@ -161,13 +171,15 @@ describe.each(Object.keys(STORES))('every key record an operation loads is wiped
     // Keys of every kind.
     const sym = id(await op('CreateKey', {}));
     const rotated = id(await op('CreateKey', { Description: 'rotated' }));
-    const oldBlob = (await op('Encrypt', { KeyId: rotated, Plaintext: new Uint8Array([1, 2, 3]) })).CiphertextBlob as Uint8Array;
+    const oldBlob = (await op('Encrypt', { KeyId: rotated, Plaintext: new Uint8Array([1, 2, 3]) }))
+      .CiphertextBlob as Uint8Array;
     await op('RotateKeyOnDemand', { KeyId: rotated });
     await op('RotateKeyOnDemand', { KeyId: rotated });
     const ecc = id(await op('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
     const hmac = id(await op('CreateKey', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }));
     const disabled = id(await op('CreateKey', {}));
-    const disabledBlob = (await op('Encrypt', { KeyId: disabled, Plaintext: new Uint8Array([4]) })).CiphertextBlob as Uint8Array;
+    const disabledBlob = (await op('Encrypt', { KeyId: disabled, Plaintext: new Uint8Array([4]) }))
+      .CiphertextBlob as Uint8Array;
     await op('DisableKey', { KeyId: disabled });
     const cks = (await op('CreateCustomKeyStore', { ...CLOUDHSM })).CustomKeyStoreId as string;
     const inCks = id(await op('CreateKey', { CustomKeyStoreId: cks }));
@@ -176,7 +188,8 @@ describe.each(Object.keys(STORES))('every key record an operation loads is wiped
     const pendingImport = id(await op('CreateKey', { Origin: 'EXTERNAL' }));
 
     // Metadata and listing.
-    for (const k of [sym, rotated, ecc, hmac, disabled, inCks, doomed, pendingImport]) await op('DescribeKey', { KeyId: k });
+    for (const k of [sym, rotated, ecc, hmac, disabled, inCks, doomed, pendingImport])
+      await op('DescribeKey', { KeyId: k });
     await op('DescribeKey', { KeyId: '00000000-0000-4000-8000-000000000000' }, 'NotFoundException');
     await op('ListKeys', {});
     await op('ListKeys', { Limit: 1 });
@@ -226,8 +239,16 @@ describe.each(Object.keys(STORES))('every key record an operation loads is wiped
     await op('GenerateDataKeyPair', { KeyId: ecc, KeyPairSpec: 'ECC_NIST_P256' }, 'InvalidKeyUsageException');
     await op('GenerateDataKeyPair', { KeyId: hmac, KeyPairSpec: 'ECC_NIST_P256' }, 'InvalidKeyUsageException');
     await op('GenerateDataKeyPair', { KeyId: inCks, KeyPairSpec: 'ECC_NIST_P256' }, 'UnsupportedOperationException');
-    await op('GenerateDataKeyPairWithoutPlaintext', { KeyId: disabled, KeyPairSpec: 'ECC_NIST_P256' }, 'DisabledException');
-    await op('GenerateDataKeyPair', { KeyId: rotated, KeyPairSpec: 'ECC_NIST_P256', DryRun: true }, 'DryRunOperationException');
+    await op(
+      'GenerateDataKeyPairWithoutPlaintext',
+      { KeyId: disabled, KeyPairSpec: 'ECC_NIST_P256' },
+      'DisabledException',
+    );
+    await op(
+      'GenerateDataKeyPair',
+      { KeyId: rotated, KeyPairSpec: 'ECC_NIST_P256', DryRun: true },
+      'DryRunOperationException',
+    );
 
     // Encryption.
     await op('Encrypt', { KeyId: rotated, Plaintext: new Uint8Array([6]) });
@@ -300,7 +321,7 @@ describe('wipeRecord', () => {
     }
   });
 
-  it('the memory store hands out copies: wiping one leaves the store\'s key intact', async () => {
+  it("the memory store hands out copies: wiping one leaves the store's key intact", async () => {
     const store = new MemoryKeyStore();
     const client = new KMSClient({ store, accountId: ACCOUNT, region: REGION });
     const { KeyMetadata } = await client.send(new kms.CreateKeyCommand({}));

@@ -87,7 +87,10 @@ globalThis.kmsPage = {
 async function pageServer(app: string, port = 0): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>app</title><script src="/app.js"></script>');
+    if (path === '/')
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<!doctype html><title>app</title><script src="/app.js"></script>');
     else if (path === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(app);
     else res.writeHead(404).end();
   });
@@ -126,7 +129,12 @@ beforeAll(async () => {
   allowed = await pageServer(app);
   other = await pageServer(app);
   store = new MemoryKeyStore();
-  kms = await startServer({ port: 0, store, cors: [`http://127.0.0.1:${allowed.port}`], log: (_line, fields) => log.push(fields) });
+  kms = await startServer({
+    port: 0,
+    store,
+    cors: [`http://127.0.0.1:${allowed.port}`],
+    log: (_line, fields) => log.push(fields),
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
 });
 
@@ -167,14 +175,33 @@ describe('Chromium pages against the endpoint without signatures', () => {
       expect(createPublicKey(priv).export({ type: 'spki', format: 'der' }).toString('base64')).toBe(out.publicKey);
       // x-amzn-RequestId is readable by the page (exposed), on answers and on errors.
       for (const id of out.requestIds) expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(out.missing).toMatchObject({ ok: false, name: 'NotFoundException', status: 400, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(out.missing).toMatchObject({
+        ok: false,
+        name: 'NotFoundException',
+        status: 400,
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
       // Every header the SDK set is one the preflight allows (the rest are the browser's own).
       expect(sent.length).toBeGreaterThanOrEqual(4);
-      const browserOwn = /^(accept|accept-language|accept-encoding|user-agent|referer|origin|content-length|connection|host|sec-.*)$/;
-      const sdkHeaders = new Set(sent.flatMap((h) => Object.keys(h)).map((h) => h.toLowerCase()).filter((h) => !browserOwn.test(h)));
+      const browserOwn =
+        /^(accept|accept-language|accept-encoding|user-agent|referer|origin|content-length|connection|host|sec-.*)$/;
+      const sdkHeaders = new Set(
+        sent
+          .flatMap((h) => Object.keys(h))
+          .map((h) => h.toLowerCase())
+          .filter((h) => !browserOwn.test(h)),
+      );
       for (const h of sdkHeaders) expect(CORS_REQUEST_HEADERS as readonly string[], h).toContain(h);
       // The JSON protocol's and SigV4's headers are among them.
-      for (const h of ['content-type', 'x-amz-target', 'authorization', 'x-amz-date', 'amz-sdk-invocation-id', 'amz-sdk-request', 'x-amz-user-agent']) {
+      for (const h of [
+        'content-type',
+        'x-amz-target',
+        'authorization',
+        'x-amz-date',
+        'amz-sdk-invocation-id',
+        'amz-sdk-request',
+        'x-amz-user-agent',
+      ]) {
         expect([...sdkHeaders], h).toContain(h);
       }
       // The server answered preflights for the page's origin.
@@ -215,7 +242,12 @@ describe('Chromium pages against the endpoint without signatures', () => {
       await closeServer(attacker.server);
       target = await startServer({ port, store: targetStore, log: (_line, fields) => targetLog.push(fields) });
       const out = await page.evaluate(() => (globalThis as any).kmsPage.createKey(location.origin));
-      expect(out).toMatchObject({ ok: false, name: 'AccessDeniedException', status: 403, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(out).toMatchObject({
+        ok: false,
+        name: 'AccessDeniedException',
+        status: 403,
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
       expect(out.message).toContain(`Host "evil.example:${port}" does not name this endpoint`);
       expect(await targetStore.listKeys('111122223333', 'eu-west-1')).toEqual([]);
       expect(targetLog.map((l) => [l.method, l.status])).toEqual([['POST', 403]]);
@@ -236,7 +268,11 @@ describe('Chromium pages against the endpoint without signatures', () => {
           port: kms.port,
           method: 'POST',
           path: '/',
-          headers: { host: `evil.example:${kms.port}`, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.CreateKey' },
+          headers: {
+            host: `evil.example:${kms.port}`,
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': 'TrentService.CreateKey',
+          },
         },
         (res) => {
           let body = '';

@@ -37,7 +37,10 @@ beforeAll(async () => {
   // The .wasm file as a consumer's import of `wasm-kms/core.wasm` finds it (package self-reference).
   const wasm = readFileSync(createRequire(import.meta.url).resolve('wasm-kms/core.wasm'));
   const routes: Record<string, [string, string | Buffer]> = {
-    '/': ['text/html; charset=utf-8', '<!doctype html><title>wasm-kms</title><script type="module" src="/app.js"></script>'],
+    '/': [
+      'text/html; charset=utf-8',
+      '<!doctype html><title>wasm-kms</title><script type="module" src="/app.js"></script>',
+    ],
     '/app.js': ['text/javascript; charset=utf-8', app],
     '/core.wasm': ['application/wasm', wasm],
   };

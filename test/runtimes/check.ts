@@ -28,7 +28,9 @@ export interface PairResult {
 export function devBinary(name: string, pkg = name): string {
   const bin = join(root, 'node_modules', '.bin', name);
   if (!existsSync(bin)) {
-    throw new Error(`${name} is not installed (${bin} is missing): run \`npm ci\` to install the dev dependency "${pkg}"`);
+    throw new Error(
+      `${name} is not installed (${bin} is missing): run \`npm ci\` to install the dev dependency "${pkg}"`,
+    );
   }
   return bin;
 }

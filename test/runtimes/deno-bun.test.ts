@@ -23,7 +23,12 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
     execFile(
       cmd,
       args,
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1', ...env }, timeout: 60_000, maxBuffer: 16 << 20 },
+      {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1', ...env },
+        timeout: 60_000,
+        maxBuffer: 16 << 20,
+      },
       (err, stdout, stderr) => {
         rmSync(cwd, { recursive: true, force: true });
         if (err) return reject(new Error(`${cmd} failed: ${err.message}\n${stderr}`));

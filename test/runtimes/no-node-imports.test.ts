@@ -63,7 +63,14 @@ describe('the scanner', () => {
     const { specifiers, opaque } = loads(code);
     expect(specifiers).toEqual(['node:fs', 'crypto', 'worker_threads', 'fs/promises', './local.js', 'node:path', 'os']);
     expect(opaque).toEqual(['import(name)']);
-    expect(specifiers.filter(isNodeBuiltin)).toEqual(['node:fs', 'crypto', 'worker_threads', 'fs/promises', 'node:path', 'os']);
+    expect(specifiers.filter(isNodeBuiltin)).toEqual([
+      'node:fs',
+      'crypto',
+      'worker_threads',
+      'fs/promises',
+      'node:path',
+      'os',
+    ]);
   });
 });
 
@@ -85,7 +92,9 @@ describe('built files outside dist/node/', () => {
 
   it('dist/node/ does use Node (the scan sees what is there)', () => {
     const nodeFiles = jsFiles(join(dist, 'node'));
-    const used = nodeFiles.flatMap((f) => loads(withoutComments(readFileSync(f, 'utf8'))).specifiers).filter(isNodeBuiltin);
+    const used = nodeFiles
+      .flatMap((f) => loads(withoutComments(readFileSync(f, 'utf8'))).specifiers)
+      .filter(isNodeBuiltin);
     expect(used.length).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,18 @@
 // under every TypeScript module resolution, ESM only, the edge entry by condition.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, statSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  statSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
@@ -48,8 +59,14 @@ describe('exports', () => {
     // Conditions are tried in order: "types" must come first for TypeScript to use it, and the
     // edge conditions before "import", which every bundler and runtime also matches.
     const edge = EDGE_ENTRIES[name as keyof typeof EDGE_ENTRIES];
-    expect(Object.keys(target)).toEqual(edge ? ['types', 'workerd', 'edge-light', 'import', 'default'] : ['types', 'import', 'default']);
-    expect(target).toMatchObject({ types: `./dist/${base}.d.ts`, import: `./dist/${base}.js`, default: `./dist/${base}.js` });
+    expect(Object.keys(target)).toEqual(
+      edge ? ['types', 'workerd', 'edge-light', 'import', 'default'] : ['types', 'import', 'default'],
+    );
+    expect(target).toMatchObject({
+      types: `./dist/${base}.d.ts`,
+      import: `./dist/${base}.js`,
+      default: `./dist/${base}.js`,
+    });
     if (edge) expect(target).toMatchObject({ workerd: edge, 'edge-light': edge });
   });
 
@@ -58,7 +75,9 @@ describe('exports', () => {
     expect(pkg.exports['./core.wasm']).toEqual({ types, default: './dist/wasm/wasm-kms.simd.wasm' });
     expect(pkg.exports['./wasm/simd']).toEqual({ types, default: './dist/wasm/wasm-kms.simd.wasm' });
     expect(pkg.exports['./wasm/scalar']).toEqual({ types, default: './dist/wasm/wasm-kms.scalar.wasm' });
-    expect(readFileSync(join(root, types), 'utf8')).toMatch(/declare const coreModule: WebAssembly\.Module;\s+export default coreModule;/);
+    expect(readFileSync(join(root, types), 'utf8')).toMatch(
+      /declare const coreModule: WebAssembly\.Module;\s+export default coreModule;/,
+    );
     expect(pkg.sideEffects).toBe(false);
   });
 
@@ -68,10 +87,14 @@ describe('exports', () => {
     expect(file).toBe(join(root, 'dist', 'wasm', 'wasm-kms.simd.wasm'));
     // In a fresh Node process, through the exports map only (package self-reference).
     const out = JSON.parse(
-      execFileSync(process.execPath, [join(root, 'test', 'runtimes', 'self-reference.mjs'), 'ECC_NIST_P256', 'ML_KEM_768', 'RSA_2048'], {
-        cwd: root,
-        encoding: 'utf8',
-      }),
+      execFileSync(
+        process.execPath,
+        [join(root, 'test', 'runtimes', 'self-reference.mjs'), 'ECC_NIST_P256', 'ML_KEM_768', 'RSA_2048'],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      ),
     );
     expect(out.wasmUrl).toBe(`file://${file}`);
     expect(out.simdSection).toEqual(['simd']);
@@ -84,14 +107,25 @@ describe('exports', () => {
   it.each([
     ['NodeNext', ts.ModuleResolutionKind.NodeNext, ts.ModuleKind.NodeNext],
     ['Bundler', ts.ModuleResolutionKind.Bundler, ts.ModuleKind.ESNext],
-  ] as const)('TypeScript (moduleResolution %s) finds the declarations of every entry', (_name, moduleResolution, module) => {
-    const from = join(root, 'test', 'runtimes', 'consumer.ts');
-    for (const [name, base] of Object.entries(ENTRIES)) {
-      const specifier = name === '.' ? 'wasm-kms' : `wasm-kms/${name.slice(2)}`;
-      const r = ts.resolveModuleName(specifier, from, { moduleResolution, module }, ts.sys, undefined, undefined, ts.ModuleKind.ESNext);
-      expect(r.resolvedModule?.resolvedFileName, specifier).toBe(join(root, 'dist', `${base}.d.ts`));
-    }
-  });
+  ] as const)(
+    'TypeScript (moduleResolution %s) finds the declarations of every entry',
+    (_name, moduleResolution, module) => {
+      const from = join(root, 'test', 'runtimes', 'consumer.ts');
+      for (const [name, base] of Object.entries(ENTRIES)) {
+        const specifier = name === '.' ? 'wasm-kms' : `wasm-kms/${name.slice(2)}`;
+        const r = ts.resolveModuleName(
+          specifier,
+          from,
+          { moduleResolution, module },
+          ts.sys,
+          undefined,
+          undefined,
+          ts.ModuleKind.ESNext,
+        );
+        expect(r.resolvedModule?.resolvedFileName, specifier).toBe(join(root, 'dist', `${base}.d.ts`));
+      }
+    },
+  );
 });
 
 describe('bundling', () => {
@@ -134,7 +168,9 @@ describe('bundling', () => {
   });
 
   it('a browser bundle through the package name carries the core and no Node module', async () => {
-    const text = await bundle("import { KMSClient, generateKeyPair } from 'wasm-kms'; console.log(KMSClient, generateKeyPair);");
+    const text = await bundle(
+      "import { KMSClient, generateKeyPair } from 'wasm-kms'; console.log(KMSClient, generateKeyPair);",
+    );
     expect(text.length).toBeGreaterThan(200_000); // both embedded builds
     expect(text).not.toMatch(/["']node:/);
   });
@@ -151,7 +187,10 @@ describe('npm pack', () => {
   let files: string[];
   beforeAll(() => {
     // --ignore-scripts: "prepare" would rebuild the WebAssembly; the test's dist/ is current.
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     files = (JSON.parse(out)[0].files as { path: string }[]).map((f) => f.path);
   });
 
@@ -183,7 +222,12 @@ describe('npm pack', () => {
     }
     // Not vacuous: the README's links to the docs and its chart are among those checked.
     expect(relativeLinks(readFileSync(join(root, 'README.md'), 'utf8'))).toEqual(
-      expect.arrayContaining(['docs/ciphertext-format.md', 'docs/cli.md', 'bench/results/latest.svg', 'bench/results/latest.md']),
+      expect.arrayContaining([
+        'docs/ciphertext-format.md',
+        'docs/cli.md',
+        'bench/results/latest.svg',
+        'bench/results/latest.md',
+      ]),
     );
   });
 
@@ -218,13 +262,16 @@ describe('the packed tarball, installed', () => {
   let install: { status: number | null; output: string };
 
   /** The environment for npm without the npm_config_* of an `npm test` run around this one. */
-  const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))) as NodeJS.ProcessEnv;
+  const cleanEnv = () =>
+    Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))) as NodeJS.ProcessEnv;
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'wasm-kms-tarball-'));
     copy = join(work, 'package');
     consumer = join(work, 'consumer');
-    const listed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }))[0];
+    const listed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }),
+    )[0];
     for (const { path } of listed.files as { path: string }[]) {
       mkdirSync(join(copy, posix.dirname(path)), { recursive: true });
       copyFileSync(join(root, path), join(copy, path));
@@ -236,14 +283,22 @@ describe('the packed tarball, installed', () => {
     copyManifestBefore = `${JSON.stringify(manifest, null, 2)}\n`;
     writeFileSync(join(copy, 'package.json'), copyManifestBefore);
     // Lifecycle scripts print on stdout too: the JSON report is the part from the line "[" on.
-    const packOut = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: copy, encoding: 'utf8', env: cleanEnv() });
+    const packOut = execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: copy,
+      encoding: 'utf8',
+      env: cleanEnv(),
+    });
     const packed = JSON.parse(packOut.slice(packOut.search(/^\[/m)));
     tarball = join(work, packed[0].filename);
 
     // The runtime dependencies, as `npm ls` finds them in this repository.
     let ls: string;
     try {
-      ls = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8', env: cleanEnv() });
+      ls = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+        cwd: root,
+        encoding: 'utf8',
+        env: cleanEnv(),
+      });
     } catch (err) {
       ls = String((err as { stdout?: string }).stdout ?? '');
     }
@@ -251,12 +306,28 @@ describe('the packed tarball, installed', () => {
     for (const dir of ls.split('\n').filter((l) => l.startsWith(join(root, 'node_modules')))) {
       cpSync(dir, join(consumer, relative(root, dir)), { recursive: true });
     }
-    writeFileSync(join(consumer, 'package.json'), '{"name":"consumer","version":"1.0.0","private":true,"type":"module"}\n');
-    const r = spawnSync('npm', ['install', '--offline', '--cache', join(work, 'npm-cache'), '--no-audit', '--no-fund', '--no-update-notifier', tarball], {
-      cwd: consumer,
-      encoding: 'utf8',
-      env: cleanEnv(),
-    });
+    writeFileSync(
+      join(consumer, 'package.json'),
+      '{"name":"consumer","version":"1.0.0","private":true,"type":"module"}\n',
+    );
+    const r = spawnSync(
+      'npm',
+      [
+        'install',
+        '--offline',
+        '--cache',
+        join(work, 'npm-cache'),
+        '--no-audit',
+        '--no-fund',
+        '--no-update-notifier',
+        tarball,
+      ],
+      {
+        cwd: consumer,
+        encoding: 'utf8',
+        env: cleanEnv(),
+      },
+    );
     install = { status: r.status, output: `${r.stdout}${r.stderr}` };
   });
 
@@ -270,7 +341,8 @@ describe('the packed tarball, installed', () => {
     expect(install.output).not.toContain('install-scripts');
     const installed = JSON.parse(readFileSync(join(consumer, 'node_modules', 'wasm-kms', 'package.json'), 'utf8'));
     expect(installed.scripts.prepare).toBeUndefined();
-    for (const event of ['preinstall', 'install', 'postinstall']) expect(installed.scripts[event], event).toBeUndefined();
+    for (const event of ['preinstall', 'install', 'postinstall'])
+      expect(installed.scripts[event], event).toBeUndefined();
     expect(installed.exports).toEqual(pkg.exports);
     expect(installed.typesVersions).toEqual(pkg.typesVersions);
   });
@@ -288,49 +360,66 @@ describe('the packed tarball, installed', () => {
     // One of the three also checks the package's own declarations (it takes a few seconds more).
     ['nodenext', 'nodenext', 'nodenext', false],
     ['bundler', 'esnext', 'bundler', true],
-  ] as const)('TypeScript with moduleResolution %s type-checks a project importing every entry', (name, module, moduleResolution, skipLibCheck) => {
-    const dir = join(consumer, `ts-${moduleResolution}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'index.ts'), CONSUMER_TS);
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module,
-          moduleResolution,
-          target: 'es2022',
-          lib: ['es2022', 'dom'],
-          strict: true,
-          noEmit: true,
-          skipLibCheck,
-          types: ['node'],
-          typeRoots: [join(root, 'node_modules', '@types')],
+  ] as const)(
+    'TypeScript with moduleResolution %s type-checks a project importing every entry',
+    (name, module, moduleResolution, skipLibCheck) => {
+      const dir = join(consumer, `ts-${moduleResolution}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'index.ts'), CONSUMER_TS);
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            module,
+            moduleResolution,
+            target: 'es2022',
+            lib: ['es2022', 'dom'],
+            strict: true,
+            noEmit: true,
+            skipLibCheck,
+            types: ['node'],
+            typeRoots: [join(root, 'node_modules', '@types')],
+          },
+          files: ['index.ts'],
+        }),
+      );
+      const r = spawnSync(
+        process.execPath,
+        [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')],
+        {
+          cwd: dir,
+          encoding: 'utf8',
         },
-        files: ['index.ts'],
-      }),
-    );
-    const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
-    expect(r.stdout.split('\n').filter((l) => /error TS\d+/.test(l)), name).toEqual([]);
-    expect(r.status).toBe(0);
-    // Each specifier finds its declarations inside the installed package.
-    const installed = join(consumer, 'node_modules', 'wasm-kms');
-    const { options } = ts.convertCompilerOptionsFromJson({ module, moduleResolution }, dir);
-    const resolved = (spec: string) => ts.resolveModuleName(spec, join(dir, 'index.ts'), options, ts.sys).resolvedModule?.resolvedFileName;
-    expect(resolved('wasm-kms')).toBe(join(installed, 'dist', 'kms', 'index.d.ts'));
-    expect(resolved('wasm-kms/core')).toBe(join(installed, 'dist', 'core', 'index.d.ts'));
-    expect(resolved('wasm-kms/node')).toBe(join(installed, 'dist', 'node', 'index.d.ts'));
-    for (const wasm of ['core.wasm', 'wasm/simd', 'wasm/scalar']) {
-      expect(resolved(`wasm-kms/${wasm}`), wasm).toBe(join(installed, 'dist', 'wasm', 'core-wasm.d.ts'));
-    }
-  });
+      );
+      expect(
+        r.stdout.split('\n').filter((l) => /error TS\d+/.test(l)),
+        name,
+      ).toEqual([]);
+      expect(r.status).toBe(0);
+      // Each specifier finds its declarations inside the installed package.
+      const installed = join(consumer, 'node_modules', 'wasm-kms');
+      const { options } = ts.convertCompilerOptionsFromJson({ module, moduleResolution }, dir);
+      const resolved = (spec: string) =>
+        ts.resolveModuleName(spec, join(dir, 'index.ts'), options, ts.sys).resolvedModule?.resolvedFileName;
+      expect(resolved('wasm-kms')).toBe(join(installed, 'dist', 'kms', 'index.d.ts'));
+      expect(resolved('wasm-kms/core')).toBe(join(installed, 'dist', 'core', 'index.d.ts'));
+      expect(resolved('wasm-kms/node')).toBe(join(installed, 'dist', 'node', 'index.d.ts'));
+      for (const wasm of ['core.wasm', 'wasm/simd', 'wasm/scalar']) {
+        expect(resolved(`wasm-kms/${wasm}`), wasm).toBe(join(installed, 'dist', 'wasm', 'core-wasm.d.ts'));
+      }
+    },
+  );
 
   it("ESM only: import works; require() works only through Node's require(esm)", () => {
-    writeFileSync(join(consumer, 'esm.mjs'), "import { generateKeyPair } from 'wasm-kms/core';\nconsole.log(generateKeyPair('ECC_NIST_P256').publicKey.length);\n");
+    writeFileSync(
+      join(consumer, 'esm.mjs'),
+      "import { generateKeyPair } from 'wasm-kms/core';\nconsole.log(generateKeyPair('ECC_NIST_P256').publicKey.length);\n",
+    );
     expect(execFileSync(process.execPath, ['esm.mjs'], { cwd: consumer, encoding: 'utf8' }).trim()).toBe('91');
-    writeFileSync(join(consumer, 'cjs.cjs'), "const { generateKeyPair } = require('wasm-kms');\nconsole.log(generateKeyPair('ECC_NIST_P256').publicKey.length);\n");
+    writeFileSync(
+      join(consumer, 'cjs.cjs'),
+      "const { generateKeyPair } = require('wasm-kms');\nconsole.log(generateKeyPair('ECC_NIST_P256').publicKey.length);\n",
+    );
     const r = spawnSync(process.execPath, ['cjs.cjs'], { cwd: consumer, encoding: 'utf8' });
     if ((process.features as { require_module?: boolean }).require_module) {
       // Node 20.19+ and 22.12+: the ES module graph (no top-level await in it) loads synchronously.
@@ -344,7 +433,11 @@ describe('the packed tarball, installed', () => {
   it('bundlers with the "workerd" or "edge-light" condition get the edge entry from the installed package', async () => {
     for (const condition of ['workerd', 'edge-light']) {
       const r = await build({
-        stdin: { contents: "export { KMSClient } from 'wasm-kms'; export { generateKeyPair } from 'wasm-kms/core';", resolveDir: consumer, loader: 'js' },
+        stdin: {
+          contents: "export { KMSClient } from 'wasm-kms'; export { generateKeyPair } from 'wasm-kms/core';",
+          resolveDir: consumer,
+          loader: 'js',
+        },
         bundle: true,
         write: false,
         format: 'esm',
@@ -355,7 +448,10 @@ describe('the packed tarball, installed', () => {
       });
       const inputs = Object.keys(r.metafile.inputs);
       for (const entry of ['kms', 'core']) {
-        expect(inputs.some((f) => f.endsWith(`node_modules/wasm-kms/dist/edge/${entry}.js`)), `${condition}: ${inputs.join(', ')}`).toBe(true);
+        expect(
+          inputs.some((f) => f.endsWith(`node_modules/wasm-kms/dist/edge/${entry}.js`)),
+          `${condition}: ${inputs.join(', ')}`,
+        ).toBe(true);
       }
       expect(inputs.some((f) => f.includes('/dist/kms/') || f.includes('/dist/core/'))).toBe(false);
       expect(r.outputFiles[0].text).not.toContain('AGFzbQ');

@@ -18,7 +18,11 @@ const module = await WebAssembly.compile(await readFile(fileURLToPath(wasmUrl)))
 await core.initCore(module);
 const pairs = specs.map((spec) => {
   const { publicKey, privateKey } = core.generateKeyPair(spec);
-  return { spec, publicKey: Buffer.from(publicKey).toString('base64'), privateKey: Buffer.from(privateKey).toString('base64') };
+  return {
+    spec,
+    publicKey: Buffer.from(publicKey).toString('base64'),
+    privateKey: Buffer.from(privateKey).toString('base64'),
+  };
 });
 console.log(
   JSON.stringify({

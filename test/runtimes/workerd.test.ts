@@ -4,7 +4,17 @@
 // on a free loopback port and checks the pairs with node:crypto and @noble/post-quantum.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -213,7 +223,12 @@ async function bundleLikeWrangler(entry: string, outdir: string, conditions = WR
         setup(b) {
           b.onResolve({ filter: /\.wasm$/ }, async (args) => {
             if (args.pluginData === skip) return undefined;
-            const found = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: skip });
+            const found = await b.resolve(args.path, {
+              kind: args.kind,
+              importer: args.importer,
+              resolveDir: args.resolveDir,
+              pluginData: skip,
+            });
             if (found.errors.length > 0) return { errors: found.errors };
             const bytes = readFileSync(found.path);
             const name = `${createHash('sha1').update(bytes).digest('hex')}-${basename(found.path)}`;
@@ -273,7 +288,9 @@ describe('the edge entry, bundled as Wrangler bundles a worker, in workerd', () 
     // 140,496 bytes when measured. The bound leaves the engine room to grow and still fails if
     // even one build came embedded (137 KB of base64 each; both: some 410 KB in all).
     const bytes = Buffer.byteLength(js);
-    console.log(`edge KMS worker: worker.js ${bytes} bytes, ${wasmName.slice(41)} ${statSync(join(out, wasmName)).size} bytes`);
+    console.log(
+      `edge KMS worker: worker.js ${bytes} bytes, ${wasmName.slice(41)} ${statSync(join(out, wasmName)).size} bytes`,
+    );
     expect(bytes).toBeLessThan(200_000);
   });
 

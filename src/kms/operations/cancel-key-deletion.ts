@@ -14,7 +14,10 @@ export interface CancelKeyDeletionOutput {
   KeyId?: string;
 }
 
-async function cancelKeyDeletionUnlocked(ctx: OperationContext, input: CancelKeyDeletionInput): Promise<CancelKeyDeletionOutput> {
+async function cancelKeyDeletionUnlocked(
+  ctx: OperationContext,
+  input: CancelKeyDeletionInput,
+): Promise<CancelKeyDeletionOutput> {
   validateInput('CancelKeyDeletion', input);
   const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true, action: 'CancelKeyDeletion' });
   if (key.keyState !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);

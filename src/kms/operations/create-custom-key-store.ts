@@ -41,7 +41,8 @@ export interface CreateCustomKeyStoreOutput {
 function requireMembers(input: object, names: readonly string[], why: string): void {
   const rec = input as Record<string, unknown>;
   const missing = names.filter((n) => rec[n] === undefined || rec[n] === null);
-  if (missing.length > 0) throw new ValidationException(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required ${why}.`);
+  if (missing.length > 0)
+    throw new ValidationException(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required ${why}.`);
 }
 
 async function createCustomKeyStoreUnlocked(
@@ -51,7 +52,11 @@ async function createCustomKeyStoreUnlocked(
   validateInput('CreateCustomKeyStore', input);
   const type = input.CustomKeyStoreType ?? 'AWS_CLOUDHSM';
   if (type === 'AWS_CLOUDHSM') {
-    requireMembers(input, ['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'], 'for an AWS_CLOUDHSM custom key store');
+    requireMembers(
+      input,
+      ['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'],
+      'for an AWS_CLOUDHSM custom key store',
+    );
   } else {
     requireMembers(
       input,
@@ -61,7 +66,9 @@ async function createCustomKeyStoreUnlocked(
     if (input.XksProxyConnectivity === 'VPC_ENDPOINT_SERVICE') {
       requireMembers(input, ['XksProxyVpcEndpointServiceName'], 'when XksProxyConnectivity is VPC_ENDPOINT_SERVICE');
     } else if (input.XksProxyVpcEndpointServiceName !== undefined) {
-      throw new ValidationException('XksProxyVpcEndpointServiceName is valid only when XksProxyConnectivity is VPC_ENDPOINT_SERVICE.');
+      throw new ValidationException(
+        'XksProxyVpcEndpointServiceName is valid only when XksProxyConnectivity is VPC_ENDPOINT_SERVICE.',
+      );
     }
   }
 
@@ -69,10 +76,14 @@ async function createCustomKeyStoreUnlocked(
   const existing = await m.list(ctx.account, ctx.region);
   const name = input.CustomKeyStoreName as string;
   if (existing.some((c) => c.customKeyStoreName === name)) {
-    throw new CustomKeyStoreNameInUseException(`Custom key store name ${name} is already in use in this account and Region.`);
+    throw new CustomKeyStoreNameInUseException(
+      `Custom key store name ${name} is already in use in this account and Region.`,
+    );
   }
   if (type === 'AWS_CLOUDHSM' && existing.some((c) => c.cloudHsmClusterId === input.CloudHsmClusterId)) {
-    throw new CloudHsmClusterInUseException(`CloudHSM cluster ${input.CloudHsmClusterId} is already associated with a custom key store.`);
+    throw new CloudHsmClusterInUseException(
+      `CloudHSM cluster ${input.CloudHsmClusterId} is already associated with a custom key store.`,
+    );
   }
   if (
     type === 'EXTERNAL_KEY_STORE' &&
@@ -83,7 +94,9 @@ async function createCustomKeyStoreUnlocked(
         c.xksProxyConfiguration?.VpcEndpointServiceName === input.XksProxyVpcEndpointServiceName,
     )
   ) {
-    throw new XksProxyUriInUseException(`The XKS proxy URI ${input.XksProxyUriEndpoint}${input.XksProxyUriPath} is already in use.`);
+    throw new XksProxyUriInUseException(
+      `The XKS proxy URI ${input.XksProxyUriEndpoint}${input.XksProxyUriPath} is already in use.`,
+    );
   }
 
   const record: CustomKeyStoreRecord = {
@@ -105,8 +118,10 @@ async function createCustomKeyStoreUnlocked(
       UriEndpoint: input.XksProxyUriEndpoint,
       UriPath: input.XksProxyUriPath,
     };
-    if (input.XksProxyVpcEndpointServiceName !== undefined) xks.VpcEndpointServiceName = input.XksProxyVpcEndpointServiceName;
-    if (input.XksProxyVpcEndpointServiceOwner !== undefined) xks.VpcEndpointServiceOwner = input.XksProxyVpcEndpointServiceOwner;
+    if (input.XksProxyVpcEndpointServiceName !== undefined)
+      xks.VpcEndpointServiceName = input.XksProxyVpcEndpointServiceName;
+    if (input.XksProxyVpcEndpointServiceOwner !== undefined)
+      xks.VpcEndpointServiceOwner = input.XksProxyVpcEndpointServiceOwner;
     record.xksProxyConfiguration = xks;
   }
   await m.put(record);

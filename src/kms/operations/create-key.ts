@@ -71,10 +71,18 @@ export const KEY_USAGES_BY_SPEC: Readonly<Record<KeySpec, readonly KeyUsageType[
 const HMAC_KEY_BYTES: Partial<Record<KeySpec, number>> = { HMAC_224: 28, HMAC_256: 32, HMAC_384: 48, HMAC_512: 64 };
 
 const KEY_PAIR_KEY_SPECS: readonly string[] = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096',
-  'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
-  'SM2', 'ECC_NIST_EDWARDS25519',
-  'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'SM2',
+  'ECC_NIST_EDWARDS25519',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
 ];
 
 /**
@@ -84,10 +92,14 @@ const KEY_PAIR_KEY_SPECS: readonly string[] = [
 function checkKeySpecInRegion(spec: KeySpec, region: string): void {
   const china = region.startsWith('cn-');
   if (spec === 'SM2' && !china) {
-    throw new UnsupportedOperationException(`KeySpec SM2 is supported only in the China Regions; CreateKey in ${region} cannot use it.`);
+    throw new UnsupportedOperationException(
+      `KeySpec SM2 is supported only in the China Regions; CreateKey in ${region} cannot use it.`,
+    );
   }
   if ((spec.startsWith('ML_KEM_') || spec.startsWith('ML_DSA_')) && china) {
-    throw new UnsupportedOperationException(`KeySpec ${spec} is not supported in the China Regions; CreateKey in ${region} cannot use it.`);
+    throw new UnsupportedOperationException(
+      `KeySpec ${spec} is not supported in the China Regions; CreateKey in ${region} cannot use it.`,
+    );
   }
 }
 
@@ -99,7 +111,8 @@ function checkKeySpecInRegion(spec: KeySpec, region: string): void {
 export function checkTags(tags: readonly { TagKey: string; TagValue: string }[] | undefined): void {
   if (tags === undefined) return;
   if (tags.length > 50) throw new TagException('Too many tags');
-  if (tags.some((t) => t.TagKey.toLowerCase().startsWith('aws:'))) throw new TagException('Tags beginning with aws: are reserved');
+  if (tags.some((t) => t.TagKey.toLowerCase().startsWith('aws:')))
+    throw new TagException('Tags beginning with aws: are reserved');
   if (new Set(tags.map((t) => t.TagKey)).size !== tags.length) throw new TagException('Duplicate tag keys');
 }
 
@@ -121,8 +134,10 @@ export async function createKey(ctx: OperationContext, input: CreateKeyInput = {
     const getStore = ctx.store.getCustomKeyStore?.bind(ctx.store);
     const cks = getStore === undefined ? undefined : await getStore(ctx.account, ctx.region, input.CustomKeyStoreId);
     // Message ours.
-    if (cks === undefined) throw new CustomKeyStoreNotFoundException(`Custom key store ${input.CustomKeyStoreId} does not exist.`);
-    const storeOrigin: OriginType = cks.customKeyStoreType === 'EXTERNAL_KEY_STORE' ? 'EXTERNAL_KEY_STORE' : 'AWS_CLOUDHSM';
+    if (cks === undefined)
+      throw new CustomKeyStoreNotFoundException(`Custom key store ${input.CustomKeyStoreId} does not exist.`);
+    const storeOrigin: OriginType =
+      cks.customKeyStoreType === 'EXTERNAL_KEY_STORE' ? 'EXTERNAL_KEY_STORE' : 'AWS_CLOUDHSM';
     if (input.Origin === undefined) origin = storeOrigin;
     if (origin !== storeOrigin) {
       throw new UnsupportedOperationException(
@@ -130,7 +145,9 @@ export async function createKey(ctx: OperationContext, input: CreateKeyInput = {
       );
     }
     if (keySpec !== 'SYMMETRIC_DEFAULT') {
-      throw new UnsupportedOperationException(`KeySpec ${keySpec} is not supported in a custom key store; only SYMMETRIC_DEFAULT keys are.`);
+      throw new UnsupportedOperationException(
+        `KeySpec ${keySpec} is not supported in a custom key store; only SYMMETRIC_DEFAULT keys are.`,
+      );
     }
     if (input.MultiRegion === true) {
       throw new UnsupportedOperationException('Multi-Region keys cannot be created in a custom key store.');

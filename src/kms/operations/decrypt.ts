@@ -5,10 +5,7 @@
 // InvalidCiphertextException with an empty message).
 
 import { blobKey, ignoreCiphertextDryRun, openWithKey, readBlobHeader } from '../blob-source.js';
-import {
-  InvalidCiphertextException,
-  ValidationException,
-} from '../exceptions.js';
+import { InvalidCiphertextException, ValidationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { checkDryRun } from '../key-state.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
@@ -39,7 +36,9 @@ export async function decrypt(ctx: OperationContext, input: DecryptInput): Promi
   await ignoreCiphertextDryRun(ctx, input, input.KeyId, 'keyId', 'Decrypt');
   if (input.CiphertextBlob === undefined) {
     // Required unless IGNORE_CIPHERTEXT (Coral format, inferred).
-    throw new ValidationException(formatValidationMessage(["Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"]));
+    throw new ValidationException(
+      formatValidationMessage(["Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"]),
+    );
   }
   const blob = input.CiphertextBlob;
   // A symmetric key decrypts only SYMMETRIC_DEFAULT ciphertexts; any other algorithm cannot
@@ -51,5 +50,10 @@ export async function decrypt(ctx: OperationContext, input: DecryptInput): Promi
   const key = await blobKey(ctx, header, input.KeyId, 'Decrypt');
   checkDryRun(input.DryRun);
   const plaintext = openWithKey(ctx, key, header, blob, input.EncryptionContext);
-  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: header.keyMaterialId };
+  return {
+    KeyId: key.arn,
+    Plaintext: plaintext,
+    EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    KeyMaterialId: header.keyMaterialId,
+  };
 }

@@ -66,18 +66,22 @@ export async function describeCustomKeyStores(
   let stores = await m.list(ctx.account, ctx.region);
   if (input.CustomKeyStoreId !== undefined) {
     stores = stores.filter((c) => c.customKeyStoreId === input.CustomKeyStoreId);
-    if (stores.length === 0) throw new CustomKeyStoreNotFoundException(`Custom key store ${input.CustomKeyStoreId} does not exist.`);
+    if (stores.length === 0)
+      throw new CustomKeyStoreNotFoundException(`Custom key store ${input.CustomKeyStoreId} does not exist.`);
   }
   if (input.CustomKeyStoreName !== undefined) {
     stores = stores.filter((c) => c.customKeyStoreName === input.CustomKeyStoreName);
     if (stores.length === 0) {
-      throw new CustomKeyStoreNotFoundException(`Custom key store with name ${input.CustomKeyStoreName} does not exist.`);
+      throw new CustomKeyStoreNotFoundException(
+        `Custom key store with name ${input.CustomKeyStoreName} does not exist.`,
+      );
     }
   }
   let start = 0;
   if (input.Marker !== undefined) {
     const n = input.Marker.startsWith(MARKER_PREFIX) ? Number(input.Marker.slice(MARKER_PREFIX.length)) : NaN;
-    if (!Number.isInteger(n) || n < 0 || n > stores.length) throw new InvalidMarkerException(`Invalid marker ${input.Marker}`);
+    if (!Number.isInteger(n) || n < 0 || n > stores.length)
+      throw new InvalidMarkerException(`Invalid marker ${input.Marker}`);
     start = n;
   }
   const limit = input.Limit ?? 100;

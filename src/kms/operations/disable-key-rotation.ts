@@ -13,7 +13,10 @@ export interface DisableKeyRotationInput {
 
 export type DisableKeyRotationOutput = Record<string, never>;
 
-async function disableKeyRotationUnlocked(ctx: OperationContext, input: DisableKeyRotationInput): Promise<DisableKeyRotationOutput> {
+async function disableKeyRotationUnlocked(
+  ctx: OperationContext,
+  input: DisableKeyRotationInput,
+): Promise<DisableKeyRotationOutput> {
   validateInput('DisableKeyRotation', input);
   const key = await resolveKey(ctx, input.KeyId as string, { action: 'DisableKeyRotation' });
   try {

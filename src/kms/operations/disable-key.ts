@@ -15,7 +15,8 @@ export type DisableKeyOutput = Record<string, never>;
 async function disableKeyUnlocked(ctx: OperationContext, input: DisableKeyInput): Promise<DisableKeyOutput> {
   validateInput('DisableKey', input);
   const key = await resolveKey(ctx, input.KeyId as string, { allowAlias: false, arnCheck: true, action: 'DisableKey' });
-  if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled' && key.keyState !== 'Unavailable') throw invalidState(key);
+  if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled' && key.keyState !== 'Unavailable')
+    throw invalidState(key);
   key.keyState = 'Disabled';
   await ctx.store.putKey(key);
   return {};

@@ -25,7 +25,10 @@ export type EnableKeyRotationOutput = Record<string, never>;
 
 export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
 
-async function enableKeyRotationUnlocked(ctx: OperationContext, input: EnableKeyRotationInput): Promise<EnableKeyRotationOutput> {
+async function enableKeyRotationUnlocked(
+  ctx: OperationContext,
+  input: EnableKeyRotationInput,
+): Promise<EnableKeyRotationOutput> {
   validateInput('EnableKeyRotation', input);
   const key = await resolveKey(ctx, input.KeyId as string, { action: 'EnableKeyRotation' });
   try {

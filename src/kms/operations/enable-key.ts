@@ -15,7 +15,8 @@ export type EnableKeyOutput = Record<string, never>;
 async function enableKeyUnlocked(ctx: OperationContext, input: EnableKeyInput): Promise<EnableKeyOutput> {
   validateInput('EnableKey', input);
   const key = await resolveKey(ctx, input.KeyId as string, { allowAlias: false, arnCheck: true, action: 'EnableKey' });
-  if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled' && key.keyState !== 'Unavailable') throw invalidState(key);
+  if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled' && key.keyState !== 'Unavailable')
+    throw invalidState(key);
   key.keyState = 'Enabled';
   await ctx.store.putKey(key);
   return {};

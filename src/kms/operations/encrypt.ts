@@ -30,7 +30,9 @@ export async function encrypt(ctx: OperationContext, input: EncryptInput): Promi
   checkSymmetricEncryptionKey(key, 'Encrypt');
   // Message ours: a symmetric key supports only SYMMETRIC_DEFAULT.
   if (input.EncryptionAlgorithm !== undefined && input.EncryptionAlgorithm !== 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`${key.arn} does not support encryption algorithm ${input.EncryptionAlgorithm}.`);
+    throw new InvalidKeyUsageException(
+      `${key.arn} does not support encryption algorithm ${input.EncryptionAlgorithm}.`,
+    );
   }
   checkDryRun(input.DryRun);
   // The Plaintext is the caller's: it is not wiped here.

@@ -7,7 +7,12 @@ import type { KeyPairSpec } from '../../core/index.js';
 import { UnsupportedOperationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
-import { checkDryRun, checkNotInCustomKeyStore, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
+import {
+  checkDryRun,
+  checkNotInCustomKeyStore,
+  checkSymmetricEncryptionKey,
+  checkUsableForCrypto,
+} from '../key-state.js';
 import { sealUnderCurrentMaterial } from '../key-material.js';
 import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
 import type { DataKeyPairSpec } from '../schema.js';
@@ -39,10 +44,14 @@ export interface GenerateDataKeyPairOutput {
 export function checkSpecInRegion(spec: DataKeyPairSpec, region: string, operation: string): void {
   const china = region.startsWith('cn-');
   if (spec === 'SM2' && !china) {
-    throw new UnsupportedOperationException(`KeyPairSpec SM2 is supported only in the China Regions; ${operation} in ${region} cannot use it.`);
+    throw new UnsupportedOperationException(
+      `KeyPairSpec SM2 is supported only in the China Regions; ${operation} in ${region} cannot use it.`,
+    );
   }
   if (spec.startsWith('ML_KEM_') && china) {
-    throw new UnsupportedOperationException(`KeyPairSpec ${spec} is not supported in the China Regions; ${operation} in ${region} cannot use it.`);
+    throw new UnsupportedOperationException(
+      `KeyPairSpec ${spec} is not supported in the China Regions; ${operation} in ${region} cannot use it.`,
+    );
   }
 }
 
@@ -85,6 +94,9 @@ export async function dataKeyPair(
   }
 }
 
-export function generateDataKeyPair(ctx: OperationContext, input: GenerateDataKeyPairInput): Promise<GenerateDataKeyPairOutput> {
+export function generateDataKeyPair(
+  ctx: OperationContext,
+  input: GenerateDataKeyPairInput,
+): Promise<GenerateDataKeyPairOutput> {
   return dataKeyPair(ctx, 'GenerateDataKeyPair', input, true);
 }

@@ -26,6 +26,11 @@ export async function generateDataKeyWithoutPlaintext(
 ): Promise<GenerateDataKeyWithoutPlaintextOutput> {
   // Only the members of this operation's schema are passed on, so a stray Recipient is ignored as the SDK would drop it.
   const { KeyId, EncryptionContext, NumberOfBytes, KeySpec, GrantTokens, DryRun } = input;
-  const out = await dataKey(ctx, 'GenerateDataKeyWithoutPlaintext', { KeyId, EncryptionContext, NumberOfBytes, KeySpec, GrantTokens, DryRun }, false);
+  const out = await dataKey(
+    ctx,
+    'GenerateDataKeyWithoutPlaintext',
+    { KeyId, EncryptionContext, NumberOfBytes, KeySpec, GrantTokens, DryRun },
+    false,
+  );
   return { CiphertextBlob: out.CiphertextBlob, KeyId: out.KeyId, KeyMaterialId: out.KeyMaterialId };
 }

@@ -58,9 +58,13 @@ async function checkCustomKeyStore(ctx: OperationContext, id: string): Promise<v
   if (cks === undefined) throw new CustomKeyStoreNotFoundException(`Custom key store ${id} does not exist.`);
   if (cks.customKeyStoreType === 'EXTERNAL_KEY_STORE') {
     // Documented: an external key store id is not valid here and gives UnsupportedOperationException.
-    throw new UnsupportedOperationException(`GenerateRandom does not support external key stores; ${id} is an external key store.`);
+    throw new UnsupportedOperationException(
+      `GenerateRandom does not support external key stores; ${id} is an external key store.`,
+    );
   }
   if (cks.connectionState !== 'CONNECTED') {
-    throw new CustomKeyStoreInvalidStateException(`Custom key store ${id} is not connected (connection state ${cks.connectionState}).`);
+    throw new CustomKeyStoreInvalidStateException(
+      `Custom key store ${id} is not connected (connection state ${cks.connectionState}).`,
+    );
   }
 }

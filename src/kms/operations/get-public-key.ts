@@ -35,7 +35,9 @@ export async function getPublicKey(ctx: OperationContext, input: GetPublicKeyInp
   const key = await resolveKey(ctx, input.KeyId as string, { action: 'GetPublicKey' });
   checkUsableForCrypto(key);
   if (key.keySpec === 'SYMMETRIC_DEFAULT' || key.keySpec.startsWith('HMAC_')) {
-    throw new UnsupportedOperationException(`${key.arn} key spec is ${key.keySpec} which is not valid for GetPublicKey.`);
+    throw new UnsupportedOperationException(
+      `${key.arn} key spec is ${key.keySpec} which is not valid for GetPublicKey.`,
+    );
   }
   if (key.keyPair === undefined) throw new KMSInternalException(`${key.arn} has no key pair.`);
   const out: GetPublicKeyOutput = {

@@ -28,7 +28,10 @@ export async function listKeys(ctx: OperationContext, input: ListKeysInput): Pro
   const keys = (await ctx.store.listKeys(ctx.account, ctx.region)).sort((a, b) => compareStrings(a.keyId, b.keyId));
   const { items, nextMarker } = page(keys, (k) => k.keyId, 'keys', input.Limit ?? 100, input.Marker);
   for (const k of keys) for (const m of k.keyMaterials) m.material.fill(0);
-  const out: ListKeysOutput = { Keys: items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), Truncated: nextMarker !== undefined };
+  const out: ListKeysOutput = {
+    Keys: items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),
+    Truncated: nextMarker !== undefined,
+  };
   if (nextMarker !== undefined) out.NextMarker = nextMarker;
   return out;
 }

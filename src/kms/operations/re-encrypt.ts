@@ -8,11 +8,7 @@
 // The intermediate plaintext is wiped before returning, whatever happens.
 
 import { blobKey, ignoreCiphertextDryRun, openWithKey, readBlobHeader } from '../blob-source.js';
-import {
-  InvalidCiphertextException,
-  InvalidKeyUsageException,
-  ValidationException,
-} from '../exceptions.js';
+import { InvalidCiphertextException, InvalidKeyUsageException, ValidationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
@@ -48,8 +44,13 @@ async function destinationKey(ctx: OperationContext, input: ReEncryptInput): Pro
   checkUsableForCrypto(dest);
   checkSymmetricEncryptionKey(dest, 'ReEncrypt');
   // Message ours, as Encrypt's: a symmetric key supports only SYMMETRIC_DEFAULT.
-  if (input.DestinationEncryptionAlgorithm !== undefined && input.DestinationEncryptionAlgorithm !== 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`${dest.arn} does not support encryption algorithm ${input.DestinationEncryptionAlgorithm}.`);
+  if (
+    input.DestinationEncryptionAlgorithm !== undefined &&
+    input.DestinationEncryptionAlgorithm !== 'SYMMETRIC_DEFAULT'
+  ) {
+    throw new InvalidKeyUsageException(
+      `${dest.arn} does not support encryption algorithm ${input.DestinationEncryptionAlgorithm}.`,
+    );
   }
   return dest;
 }
@@ -58,10 +59,14 @@ export async function reEncrypt(ctx: OperationContext, input: ReEncryptInput): P
   validateInput('ReEncrypt', input);
   // Authorization-only dry run: the source key comes from SourceKeyId, then required; the
   // destination is checked too.
-  await ignoreCiphertextDryRun(ctx, input, input.SourceKeyId, 'sourceKeyId', 'ReEncrypt', () => destinationKey(ctx, input));
+  await ignoreCiphertextDryRun(ctx, input, input.SourceKeyId, 'sourceKeyId', 'ReEncrypt', () =>
+    destinationKey(ctx, input),
+  );
   if (input.CiphertextBlob === undefined) {
     // Required unless IGNORE_CIPHERTEXT (Coral format, inferred), as in Decrypt.
-    throw new ValidationException(formatValidationMessage(["Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"]));
+    throw new ValidationException(
+      formatValidationMessage(["Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"]),
+    );
   }
   const blob = input.CiphertextBlob;
   // As in Decrypt: no other algorithm can have produced a symmetric blob (inferred response).

@@ -27,7 +27,10 @@ export interface RotateKeyOnDemandOutput {
 /** AWS's documented quota of on-demand rotations per key (it counts rotations, not materials). */
 export const ON_DEMAND_ROTATION_LIMIT = 25;
 
-async function rotateKeyOnDemandUnlocked(ctx: OperationContext, input: RotateKeyOnDemandInput): Promise<RotateKeyOnDemandOutput> {
+async function rotateKeyOnDemandUnlocked(
+  ctx: OperationContext,
+  input: RotateKeyOnDemandInput,
+): Promise<RotateKeyOnDemandOutput> {
   validateInput('RotateKeyOnDemand', input);
   const key = await resolveKey(ctx, input.KeyId as string, { action: 'RotateKeyOnDemand' });
   try {

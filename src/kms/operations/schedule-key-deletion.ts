@@ -21,7 +21,10 @@ export interface ScheduleKeyDeletionOutput {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-async function scheduleKeyDeletionUnlocked(ctx: OperationContext, input: ScheduleKeyDeletionInput): Promise<ScheduleKeyDeletionOutput> {
+async function scheduleKeyDeletionUnlocked(
+  ctx: OperationContext,
+  input: ScheduleKeyDeletionInput,
+): Promise<ScheduleKeyDeletionOutput> {
   validateInput('ScheduleKeyDeletion', input);
   const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true, action: 'ScheduleKeyDeletion' });
   if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion' || key.keyState === 'Updating') {
@@ -33,7 +36,12 @@ async function scheduleKeyDeletionUnlocked(ctx: OperationContext, input: Schedul
   key.deletionDate = deletionDate;
   key.pendingWindowInDays = days;
   await ctx.store.putKey(key);
-  return { KeyId: key.arn, DeletionDate: new Date(deletionDate.getTime()), KeyState: 'PendingDeletion', PendingWindowInDays: days };
+  return {
+    KeyId: key.arn,
+    DeletionDate: new Date(deletionDate.getTime()),
+    KeyState: 'PendingDeletion',
+    PendingWindowInDays: days,
+  };
 }
 
 /** ScheduleKeyDeletion, inside the store's transaction (context.ts transactional). */

@@ -203,7 +203,11 @@ export function startProgressBar(total: number, options: ProgressBarOptions = {}
     forceRedraw: true,
     fps: options.fps ?? 10,
   });
-  const payload: ProgressPayload = { rate: new RateEstimator(), clock: options.clock ?? (() => performance.now()), label: options.label };
+  const payload: ProgressPayload = {
+    rate: new RateEstimator(),
+    clock: options.clock ?? (() => performance.now()),
+    label: options.label,
+  };
   bar.start(total, 0, payload);
   return bar;
 }

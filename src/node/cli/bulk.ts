@@ -48,7 +48,9 @@ function wholeNumber(value: unknown, option: string, min: number, max: number): 
 export function addBulkCommand(program: Command, io: CliIO, globals: () => GlobalOptions): void {
   program
     .command('generate-data-key-pairs')
-    .description('Many data key pairs under one KMS key, made on worker threads, written to a file as NDJSON (one GenerateDataKeyPair output per line).')
+    .description(
+      'Many data key pairs under one KMS key, made on worker threads, written to a file as NDJSON (one GenerateDataKeyPair output per line).',
+    )
     .option('--key-id <value>', 'the KMS key: key id, key ARN, alias name or alias ARN (required)')
     .option('--key-pair-spec <value>', 'the type of data key pair (required)')
     .option('--count <n>', 'how many pairs (required)')
@@ -61,11 +63,13 @@ export function addBulkCommand(program: Command, io: CliIO, globals: () => Globa
       const missing = (['key-id', 'key-pair-spec', 'count', 'out'] as const).filter(
         (name) => opts[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] === undefined,
       );
-      if (missing.length > 0) throw new UsageError(`the following arguments are required: ${missing.map((m) => `--${m}`).join(', ')}`);
+      if (missing.length > 0)
+        throw new UsageError(`the following arguments are required: ${missing.map((m) => `--${m}`).join(', ')}`);
       const count = wholeNumber(opts.count, '--count', 1, MAX_COUNT);
       const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1, 1024);
       const g = globals();
-      const operation: OperationName = opts.withoutPlaintext === true ? 'GenerateDataKeyPairWithoutPlaintext' : 'GenerateDataKeyPair';
+      const operation: OperationName =
+        opts.withoutPlaintext === true ? 'GenerateDataKeyPairWithoutPlaintext' : 'GenerateDataKeyPair';
       const members = OPERATIONS[operation];
       const input: Record<string, unknown> = { KeyId: opts.keyId, KeyPairSpec: opts.keyPairSpec };
       if (opts.encryptionContext !== undefined) {
@@ -75,7 +79,10 @@ export function addBulkCommand(program: Command, io: CliIO, globals: () => Globa
         });
       }
       if (opts.grantTokens !== undefined) {
-        input.GrantTokens = parseParam(members.GrantTokens.shape, opts.grantTokens as string[], { option: '--grant-tokens', binaryFormat: g.cliBinaryFormat });
+        input.GrantTokens = parseParam(members.GrantTokens.shape, opts.grantTokens as string[], {
+          option: '--grant-tokens',
+          binaryFormat: g.cliBinaryFormat,
+        });
       }
       await generatePairs({ io, globals: g, operation, input, count, threads, out: String(opts.out) });
     });
@@ -151,7 +158,10 @@ async function sweepLeftovers(io: CliIO, out: string): Promise<void> {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       // Another run may have removed it first.
-      if (code !== 'ENOENT') io.stderr(`wasm-kms: warning: cannot remove ${path}, left by an earlier run (process ${pid}): ${code ?? oneLine(e)}\n`);
+      if (code !== 'ENOENT')
+        io.stderr(
+          `wasm-kms: warning: cannot remove ${path}, left by an earlier run (process ${pid}): ${code ?? oneLine(e)}\n`,
+        );
     }
   }
 }
@@ -198,7 +208,9 @@ async function generatePairs(run: BulkRun): Promise<void> {
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     interrupted = signal;
-    io.stderr(`${lineStart}wasm-kms: ${signal}: stopping once the pairs under way are done (send it again to stop at once)\n`);
+    io.stderr(
+      `${lineStart}wasm-kms: ${signal}: stopping once the pairs under way are done (send it again to stop at once)\n`,
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -215,7 +227,12 @@ async function generatePairs(run: BulkRun): Promise<void> {
 
     pool = new KeyPairWorkerPool({ threads: run.threads });
     const p = pool;
-    const client = new KMSClient({ region: g.region, accountId: g.accountId, store, generateKeyPair: (spec) => p.generate(spec) });
+    const client = new KMSClient({
+      region: g.region,
+      accountId: g.accountId,
+      store,
+      generateKeyPair: (spec) => p.generate(spec),
+    });
     const tmpPath = tempName(run.out);
     tmp = tmpPath;
     const fh = await open(tmpPath, 'wx', 0o600).catch((e: NodeJS.ErrnoException) => {
@@ -269,7 +286,11 @@ async function generatePairs(run: BulkRun): Promise<void> {
         ),
       );
       if (failure !== undefined) throw failure;
-      if (interrupted !== undefined) throw new ExitError(`interrupted (${interrupted}); ${run.out} not written`, interrupted === 'SIGINT' ? 130 : 143);
+      if (interrupted !== undefined)
+        throw new ExitError(
+          `interrupted (${interrupted}); ${run.out} not written`,
+          interrupted === 'SIGINT' ? 130 : 143,
+        );
       await flush();
       await fh.sync();
       await fh.close();

@@ -44,7 +44,9 @@ Exit codes: 0 success, 252 usage error, 254 service error, 255 other failure.
 See docs/cli.md for every command.`;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -58,11 +60,13 @@ function usageMessage(program: Command, e: CommanderError): string {
   let m: RegExpExecArray | null;
   if ((m = /^unknown command '(.*)'/.exec(msg))) return invalidChoice(program, m[1]);
   if ((m = /^unknown option '(.*)'/.exec(msg))) return `Unknown options: ${m[1]}`;
-  if ((m = /^option '(--[a-z0-9-]+)[^']*' argument missing/.exec(msg))) return `argument ${m[1]}: expected one argument`;
+  if ((m = /^option '(--[a-z0-9-]+)[^']*' argument missing/.exec(msg)))
+    return `argument ${m[1]}: expected one argument`;
   if ((m = /^option '(--[a-z0-9-]+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/s.exec(msg))) {
     return `argument ${m[1]}: Invalid choice: '${m[2]}', valid choices are: ${m[3]}`;
   }
-  if ((m = /^option '(--[a-z0-9-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(msg))) return `argument ${m[1]}: ${m[2]}`;
+  if ((m = /^option '(--[a-z0-9-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(msg)))
+    return `argument ${m[1]}: ${m[2]}`;
   return msg;
 }
 
@@ -77,7 +81,9 @@ const REGION_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 
 function checkRegion(region: string, source: string): string {
   if (!REGION_NAME.test(region)) {
-    throw new UsageError(`${source}: Provided region_name '${region}' doesn't match a supported format (letters, digits and hyphens, e.g. us-east-1).`);
+    throw new UsageError(
+      `${source}: Provided region_name '${region}' doesn't match a supported format (letters, digits and hyphens, e.g. us-east-1).`,
+    );
   }
   return region;
 }
@@ -139,11 +145,18 @@ export async function main(
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return 0;
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        (e.code === 'commander.help' && e.exitCode === 0)
+      )
+        return 0;
       if (e.code === 'commander.help') {
         // Help asked for a command that does not exist, or options but no command.
         const named = args[0] === 'help' ? args[1] : undefined;
-        return usage(named !== undefined ? invalidChoice(program, named) : 'the following arguments are required: command');
+        return usage(
+          named !== undefined ? invalidChoice(program, named) : 'the following arguments are required: command',
+        );
       }
       return usage(usageMessage(program, e));
     }
@@ -191,12 +204,26 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
     .usage('[options] <command> [parameters]')
     .version(`wasm-kms ${version()}`, '--version', 'print the version')
     .helpOption('-h, --help', 'help for wasm-kms or a command')
-    .addOption(new Option('--store <dir>', 'key store directory (default: $WASM_KMS_STORE, else $WASM_KMS_HOME, else ~/.wasm-kms)'))
+    .addOption(
+      new Option(
+        '--store <dir>',
+        'key store directory (default: $WASM_KMS_STORE, else $WASM_KMS_HOME, else ~/.wasm-kms)',
+      ),
+    )
     .addOption(new Option('--region <region>', 'Region (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)'))
-    .addOption(new Option('--account-id <id>', 'the caller\'s 12-digit account').default('111122223333'))
+    .addOption(new Option('--account-id <id>', "the caller's 12-digit account").default('111122223333'))
     .addOption(new Option('--output <format>', 'output format').choices(['json', 'text']).default('json'))
-    .addOption(new Option('--query <expr>', 'JMESPath subset: field paths, [n] and [] (e.g. Plaintext, KeyMetadata.Arn, Keys[].KeyId)'))
-    .addOption(new Option('--cli-binary-format <format>', 'how blob arguments given as text are read').choices(['base64', 'raw-in-base64-out']).default('base64'))
+    .addOption(
+      new Option(
+        '--query <expr>',
+        'JMESPath subset: field paths, [n] and [] (e.g. Plaintext, KeyMetadata.Arn, Keys[].KeyId)',
+      ),
+    )
+    .addOption(
+      new Option('--cli-binary-format <format>', 'how blob arguments given as text are read')
+        .choices(['base64', 'raw-in-base64-out'])
+        .default('base64'),
+    )
     .addOption(new Option('--no-paginate', 'one call for list commands, not every page'))
     .addOption(new Option('--no-cli-pager', 'accepted for AWS CLI compatibility (there is no pager)'))
     // The AWS CLI's options about profiles, logging and reaching AWS: scripts pass them, and
@@ -204,10 +231,21 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
     .addOption(new Option('--profile <name>', 'accepted for AWS CLI compatibility; ignored (no credentials are used)'))
     .addOption(new Option('--debug', 'accepted for AWS CLI compatibility; ignored'))
     .addOption(new Option('--no-verify-ssl', 'accepted for AWS CLI compatibility; ignored (no TLS connection is made)'))
-    .addOption(new Option('--color <mode>', 'accepted for AWS CLI compatibility; ignored').choices(['on', 'off', 'auto']))
-    .addOption(new Option('--cli-read-timeout <seconds>', 'accepted for AWS CLI compatibility; ignored').argParser(seconds))
-    .addOption(new Option('--cli-connect-timeout <seconds>', 'accepted for AWS CLI compatibility; ignored').argParser(seconds))
-    .addOption(new Option('--endpoint-url <url>', 'not supported: the commands run the engine in this process (use serve for an endpoint)').hideHelp())
+    .addOption(
+      new Option('--color <mode>', 'accepted for AWS CLI compatibility; ignored').choices(['on', 'off', 'auto']),
+    )
+    .addOption(
+      new Option('--cli-read-timeout <seconds>', 'accepted for AWS CLI compatibility; ignored').argParser(seconds),
+    )
+    .addOption(
+      new Option('--cli-connect-timeout <seconds>', 'accepted for AWS CLI compatibility; ignored').argParser(seconds),
+    )
+    .addOption(
+      new Option(
+        '--endpoint-url <url>',
+        'not supported: the commands run the engine in this process (use serve for an endpoint)',
+      ).hideHelp(),
+    )
     .addHelpText('after', HELP_AFTER)
     .showSuggestionAfterError(false);
 
@@ -227,7 +265,8 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
         'argument --endpoint-url: not supported: wasm-kms runs the KMS engine in this process, against the key store on disk, and calls no endpoint. To serve one for the AWS CLI or SDKs, run `wasm-kms serve` and point them at the URL it prints.',
       );
     }
-    if (!/^\d{12}$/.test(o.accountId)) throw new UsageError(`argument --account-id: expected 12 digits, got '${o.accountId}'`);
+    if (!/^\d{12}$/.test(o.accountId))
+      throw new UsageError(`argument --account-id: expected 12 digits, got '${o.accountId}'`);
     return {
       // WASM_KMS_STORE is --store as a variable (serve's settings all have one); WASM_KMS_HOME stays the default.
       store: o.store ?? (env.WASM_KMS_STORE || defaultStoreDir(env)),
@@ -244,14 +283,18 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
 
   program
     .command('generate-key-pair')
-    .description('A bare key pair from the WebAssembly core (no KMS key, no store): KeyPairSpec, PublicKey (DER SPKI), PrivateKeyPlaintext (DER PKCS#8), base64.')
+    .description(
+      'A bare key pair from the WebAssembly core (no KMS key, no store): KeyPairSpec, PublicKey (DER SPKI), PrivateKeyPlaintext (DER PKCS#8), base64.',
+    )
     .option('--key-pair-spec <spec>', `${KEY_PAIR_SPECS.join(' | ')} (required)`)
     .action((opts: { keyPairSpec?: string }) => {
       const g = globals();
       const spec = opts.keyPairSpec;
       if (spec === undefined) throw new UsageError('the following arguments are required: --key-pair-spec');
       if (!(KEY_PAIR_SPECS as readonly string[]).includes(spec)) {
-        throw new UsageError(`Invalid value for --key-pair-spec: '${spec}', valid values are: ${KEY_PAIR_SPECS.join(', ')}`);
+        throw new UsageError(
+          `Invalid value for --key-pair-spec: '${spec}', valid values are: ${KEY_PAIR_SPECS.join(', ')}`,
+        );
       }
       const query = g.query !== undefined ? parseQuery(g.query) : undefined;
       const pair = generateKeyPair(spec as KeyPairSpec);
@@ -276,11 +319,19 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
       parseQuery(query);
       if (NO_QUERY_OUTPUT[action.name()] !== undefined) {
         // This engine's wording; the AWS CLI has no such commands.
-        throw new UsageError(`argument --query: ${action.name()} ${NO_QUERY_OUTPUT[action.name()]}; --query does not apply`);
+        throw new UsageError(
+          `argument --query: ${action.name()} ${NO_QUERY_OUTPUT[action.name()]}; --query does not apply`,
+        );
       }
     }
-    if (action.name() === 'generate-data-key-pairs' && program.getOptionValueSource('output') === 'cli' && program.opts().output !== 'json') {
-      throw new UsageError('argument --output: generate-data-key-pairs always writes NDJSON to --out and prints nothing; --output does not apply');
+    if (
+      action.name() === 'generate-data-key-pairs' &&
+      program.getOptionValueSource('output') === 'cli' &&
+      program.opts().output !== 'json'
+    ) {
+      throw new UsageError(
+        'argument --output: generate-data-key-pairs always writes NDJSON to --out and prints nothing; --output does not apply',
+      );
     }
     if (action.args.length > 0) throw new UsageError(`Unknown options: ${action.args.join(', ')}`);
   });
@@ -298,7 +349,8 @@ function ignoreClosedPipe(stream: NodeJS.WriteStream, name: string): void {
       closedStreams.add(stream);
       return;
     }
-    if (stream !== process.stderr) process.stderr.write(`wasm-kms: error: cannot write to ${name}: ${e.code ?? e.message}\n`);
+    if (stream !== process.stderr)
+      process.stderr.write(`wasm-kms: error: cannot write to ${name}: ${e.code ?? e.message}\n`);
     process.exit(255);
   });
 }

@@ -12,7 +12,15 @@ import { COMMANDS, OPERATION_NAMES, REGISTRY, type Pagination } from '../../kms/
 import type { Members, Shape } from '../../kms/schema.js';
 import { callOperation, openStore, type CliIO, type GlobalOptions } from './context.js';
 import { applyQuery, inModelOrder, parseQuery, render, renderQueryResult, toPlain } from './output.js';
-import { clientSideProblems, kebabName, optionArgument, ParamValidationError, parseInputJson, parseParam, UsageError } from './params.js';
+import {
+  clientSideProblems,
+  kebabName,
+  optionArgument,
+  ParamValidationError,
+  parseInputJson,
+  parseParam,
+  UsageError,
+} from './params.js';
 
 /** What the options mean, where the type alone does not say it. */
 const MEMBER_HELP: Readonly<Record<string, string>> = {
@@ -50,12 +58,12 @@ const MEMBER_HELP: Readonly<Record<string, string>> = {
   DryRunModifiers: 'IGNORE_CIPHERTEXT: a dry run that does not need a real ciphertext',
   XksKeyId: 'the id of the key in the external key manager (EXTERNAL_KEY_STORE keys)',
   CloudHsmClusterId: 'the CloudHSM cluster id (recorded only)',
-  TrustAnchorCertificate: 'the cluster\'s trust anchor certificate (recorded only)',
+  TrustAnchorCertificate: "the cluster's trust anchor certificate (recorded only)",
   KeyStorePassword: 'the kmsuser password (checked for length, not stored)',
   CustomKeyStoreType: 'the type of custom key store',
   XksProxyUriEndpoint: 'https://host of the external key store proxy (recorded only)',
   XksProxyUriPath: 'the proxy path, /.../kms/xks/v1 (recorded only)',
-  XksProxyVpcEndpointServiceName: 'the proxy\'s VPC endpoint service name (recorded only)',
+  XksProxyVpcEndpointServiceName: "the proxy's VPC endpoint service name (recorded only)",
   XksProxyVpcEndpointServiceOwner: 'the account owning that VPC endpoint service',
   XksProxyAuthenticationCredential: 'AccessKeyId=...,RawSecretAccessKey=... or JSON',
   XksProxyConnectivity: 'how the proxy is reached',
@@ -65,7 +73,12 @@ function memberHelp(name: string, shape: Shape, required: boolean): string {
   let text = MEMBER_HELP[name] ?? '';
   if (shape.type === 'enum') text += `${text ? ': ' : ''}${shape.values.join(' | ')}`;
   else if (shape.type === 'structure' && !text) text = `${Object.keys(shape.members).join('=...,')}=... or JSON`;
-  else if (shape.type === 'integer' && shape.min !== undefined && shape.max !== undefined && !MEMBER_HELP[name]?.includes(' to ')) {
+  else if (
+    shape.type === 'integer' &&
+    shape.min !== undefined &&
+    shape.max !== undefined &&
+    !MEMBER_HELP[name]?.includes(' to ')
+  ) {
     text += `${text ? ', ' : ''}${shape.min} to ${shape.max}`;
   }
   if (!text) text = shape.type;
@@ -95,11 +108,18 @@ export function addOperationCommands(program: Command, io: CliIO, globals: () =>
       if (m.shape.type === 'boolean') cmd.addOption(new Option(`--no-${kebabName(member)}`, `the opposite of ${flag}`));
       options.push({ member, shape: m.shape, required: m.required === true, flag, attribute: opt.attributeName() });
     }
-    cmd.addOption(new Option('--cli-input-json <json>', 'the whole input as JSON (or file://PATH); options given as well take precedence'));
+    cmd.addOption(
+      new Option(
+        '--cli-input-json <json>',
+        'the whole input as JSON (or file://PATH); options given as well take precedence',
+      ),
+    );
     const pagination: Pagination | undefined = 'paginate' in entry ? entry.paginate : undefined;
     if (pagination !== undefined) {
       cmd.addOption(new Option('--page-size <n>', 'items per call while paging'));
-      cmd.addOption(new Option('--max-items <n>', 'at most this many items in all; prints NextToken when there are more'));
+      cmd.addOption(
+        new Option('--max-items <n>', 'at most this many items in all; prints NextToken when there are more'),
+      );
       cmd.addOption(new Option('--starting-token <token>', 'the NextToken of a previous --max-items run'));
     }
     cmd.action(async (opts: Record<string, unknown>) => {
@@ -112,7 +132,10 @@ export function addOperationCommands(program: Command, io: CliIO, globals: () =>
         const Command = COMMANDS[operation] as new (input: Record<string, unknown>) => KMSCommand<object, object>;
         const send = (inp: Record<string, unknown>) => callOperation(operation, () => client.send(new Command(inp)));
         const paging =
-          pagination !== undefined && g.paginate && input[pagination.pageSize] === undefined && input[pagination.inputToken] === undefined;
+          pagination !== undefined &&
+          g.paginate &&
+          input[pagination.pageSize] === undefined &&
+          input[pagination.inputToken] === undefined;
         const output = paging ? await paginate(send, input, pagination, opts) : await send(input);
         const plain = inModelOrder(operation, toPlain(output)) as Record<string, unknown>;
         if (query !== undefined) io.stdout(renderQueryResult(applyQuery(query, plain), g.output));
@@ -140,7 +163,10 @@ function buildInput(
   for (const o of options) {
     const raw = opts[o.attribute];
     if (raw === undefined) continue;
-    input[o.member] = parseParam(o.shape, raw as string | string[] | boolean, { option: o.flag, binaryFormat: g.cliBinaryFormat });
+    input[o.member] = parseParam(o.shape, raw as string | string[] | boolean, {
+      option: o.flag,
+      binaryFormat: g.cliBinaryFormat,
+    });
   }
   const missing = options.filter((o) => o.required && input[o.member] === undefined).map((o) => o.flag);
   if (missing.length > 0) throw new UsageError(`the following arguments are required: ${missing.join(', ')}`);
@@ -152,7 +178,8 @@ function buildInput(
 function positiveInt(value: unknown, option: string): number | undefined {
   if (value === undefined) return undefined;
   const text = String(value).trim();
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`argument ${option}: expected a whole number of at least 1, got '${String(value)}'`);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`argument ${option}: expected a whole number of at least 1, got '${String(value)}'`);
   return Number(text);
 }
 
@@ -190,19 +217,26 @@ async function paginate(
   let skip = start.boto_truncate_amount ?? 0;
   const items: unknown[] = [];
   for (;;) {
-    const page = (await send({ ...input, [pagination.pageSize]: pageSize, [pagination.inputToken]: marker })) as Record<string, unknown>;
+    const page = (await send({ ...input, [pagination.pageSize]: pageSize, [pagination.inputToken]: marker })) as Record<
+      string,
+      unknown
+    >;
     const all = (page[resultKey] as unknown[] | undefined) ?? [];
     const got = all.slice(skip);
     const room = maxItems === undefined ? got.length : maxItems - items.length;
     if (got.length > room) {
       items.push(...got.slice(0, room));
-      return { [resultKey]: items, NextToken: encodeToken({ Marker: marker ?? null, boto_truncate_amount: skip + room }) };
+      return {
+        [resultKey]: items,
+        NextToken: encodeToken({ Marker: marker ?? null, boto_truncate_amount: skip + room }),
+      };
     }
     items.push(...got);
     skip = 0;
     const next = page[pagination.outputToken];
     if (page[pagination.truncated] !== true || typeof next !== 'string') return { [resultKey]: items };
-    if (maxItems !== undefined && items.length >= maxItems) return { [resultKey]: items, NextToken: encodeToken({ Marker: next }) };
+    if (maxItems !== undefined && items.length >= maxItems)
+      return { [resultKey]: items, NextToken: encodeToken({ Marker: next }) };
     marker = next;
   }
 }

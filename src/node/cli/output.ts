@@ -24,7 +24,8 @@ export function formatTimestamp(d: Date): string {
 
 /** The output as plain JSON data: bytes as base64, dates as text, no `$metadata`, no undefined members. */
 export function toPlain(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (value instanceof Date) return formatTimestamp(value);
   if (Array.isArray(value)) return value.map(toPlain);
   if (value !== null && typeof value === 'object') {
@@ -45,7 +46,8 @@ export function toPlain(value: unknown): unknown {
 
 function reorder(value: Record<string, unknown>, members: OutputMembers | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (members !== undefined) for (const [k, m] of Object.entries(members)) if (k in value) out[k] = orderNested(value[k], m.members);
+  if (members !== undefined)
+    for (const [k, m] of Object.entries(members)) if (k in value) out[k] = orderNested(value[k], m.members);
   for (const [k, v] of Object.entries(value)) if (!(k in out)) out[k] = orderNested(v, undefined);
   return out;
 }
@@ -89,9 +91,15 @@ function scalarText(v: unknown): string {
   return String(v);
 }
 
-function formatText(item: unknown, lines: string[], identifier: string | undefined, scalarKeys: string[] | undefined): void {
+function formatText(
+  item: unknown,
+  lines: string[],
+  identifier: string | undefined,
+  scalarKeys: string[] | undefined,
+): void {
   if (Array.isArray(item)) formatList(item, lines, identifier);
-  else if (item !== null && typeof item === 'object') formatDict(item as Record<string, unknown>, lines, identifier, scalarKeys);
+  else if (item !== null && typeof item === 'object')
+    formatDict(item as Record<string, unknown>, lines, identifier, scalarKeys);
   else lines.push(scalarText(item));
 }
 
@@ -121,7 +129,12 @@ function formatScalarList(items: unknown[], lines: string[], identifier: string 
   else lines.push(items.map(scalarText).join('\t'));
 }
 
-function formatDict(item: Record<string, unknown>, lines: string[], identifier: string | undefined, scalarKeys: string[] | undefined): void {
+function formatDict(
+  item: Record<string, unknown>,
+  lines: string[],
+  identifier: string | undefined,
+  scalarKeys: string[] | undefined,
+): void {
   const scalars: string[] = [];
   const nested: Array<[string, unknown]> = [];
   if (scalarKeys === undefined) {
@@ -131,7 +144,10 @@ function formatDict(item: Record<string, unknown>, lines: string[], identifier: 
     }
   } else {
     for (const k of scalarKeys) scalars.push(k in item ? scalarText(item[k]) : '');
-    for (const k of Object.keys(item).filter((k) => !scalarKeys.includes(k)).sort()) nested.push([k, item[k]]);
+    for (const k of Object.keys(item)
+      .filter((k) => !scalarKeys.includes(k))
+      .sort())
+      nested.push([k, item[k]]);
   }
   if (scalars.length > 0) {
     if (identifier !== undefined) scalars.unshift(identifier.toUpperCase());
@@ -189,7 +205,10 @@ export function applyQuery(steps: Step[], data: unknown): unknown {
     const s = steps[i];
     if (current === null || current === undefined) return null;
     if (s.kind === 'field') {
-      current = typeof current === 'object' && !Array.isArray(current) ? ((current as Record<string, unknown>)[s.name] ?? null) : null;
+      current =
+        typeof current === 'object' && !Array.isArray(current)
+          ? ((current as Record<string, unknown>)[s.name] ?? null)
+          : null;
     } else if (s.kind === 'index') {
       if (!Array.isArray(current)) return null;
       current = current[s.index < 0 ? current.length + s.index : s.index] ?? null;

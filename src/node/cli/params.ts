@@ -41,8 +41,15 @@ export function clientSideProblems(members: Members, input: Record<string, unkno
   const problems: string[] = [];
   const check = (shape: Shape, value: unknown, name: string): void => {
     if (value === undefined || value === null) return;
-    if (shape.type === 'string' && typeof value === 'string' && shape.min !== undefined && [...value].length < shape.min) {
-      problems.push(`Invalid length for parameter ${name}, value: ${[...value].length}, valid min length: ${shape.min}`);
+    if (
+      shape.type === 'string' &&
+      typeof value === 'string' &&
+      shape.min !== undefined &&
+      [...value].length < shape.min
+    ) {
+      problems.push(
+        `Invalid length for parameter ${name}, value: ${[...value].length}, valid min length: ${shape.min}`,
+      );
     } else if (shape.type === 'integer' && typeof value === 'number' && shape.min !== undefined && value < shape.min) {
       problems.push(`Invalid value for parameter ${name}, value: ${value}, valid min value: ${shape.min}`);
     } else if (shape.type === 'list' && Array.isArray(value)) {
@@ -148,7 +155,8 @@ function readParamFile(arg: string, prefix: 'file://' | 'fileb://', option: stri
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     const errno = (constants.errno as Record<string, number | undefined>)[code];
-    const why = errno !== undefined ? `[Errno ${errno}] ${STRERROR[code] ?? code}: ${pythonRepr(path)}` : oneLineMessage(e);
+    const why =
+      errno !== undefined ? `[Errno ${errno}] ${STRERROR[code] ?? code}: ${pythonRepr(path)}` : oneLineMessage(e);
     throw new ParamError(`Error parsing parameter '${option}': Unable to load paramfile ${arg}: ${why}`);
   }
 }
@@ -185,7 +193,9 @@ export function decodeBase64(text: string, option: string): Uint8Array {
   const t = text.replace(/\s+/g, '');
   if (!BASE64.test(t) || t.length % 4 === 1) {
     // The value may be a secret (plaintext, a ciphertext): say what is wrong, not what it was.
-    throw new UsageError(`Error parsing parameter '${option}': Invalid base64 value (fileb://path reads raw bytes; --cli-binary-format raw-in-base64-out takes text as it is)`);
+    throw new UsageError(
+      `Error parsing parameter '${option}': Invalid base64 value (fileb://path reads raw bytes; --cli-binary-format raw-in-base64-out takes text as it is)`,
+    );
   }
   return new Uint8Array(Buffer.from(t, 'base64'));
 }
@@ -317,7 +327,8 @@ export function fromJson(shape: Shape, value: unknown, ctx: ParamContext, path =
       if (!Array.isArray(value)) throw typeError(ctx.option, path, 'a JSON array');
       return value.map((v, i) => fromJson(shape.member, v, ctx, `${path}[${i}]`));
     case 'map': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError(ctx.option, path, 'a JSON object');
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw typeError(ctx.option, path, 'a JSON object');
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(value)) {
         if (typeof v !== 'string') throw typeError(ctx.option, `${path}${path ? '.' : ''}${k}`, 'a string');
@@ -326,18 +337,26 @@ export function fromJson(shape: Shape, value: unknown, ctx: ParamContext, path =
       return out;
     }
     case 'structure':
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError(ctx.option, path, 'a JSON object');
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw typeError(ctx.option, path, 'a JSON object');
       return structureFrom(shape.members, value as Record<string, unknown>, ctx, path);
   }
 }
 
-function structureFrom(members: Members, value: Record<string, unknown>, ctx: ParamContext, path: string): Record<string, unknown> {
+function structureFrom(
+  members: Members,
+  value: Record<string, unknown>,
+  ctx: ParamContext,
+  path: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const m: Member | undefined = members[k];
     const where = `${path}${path ? '.' : ''}${k}`;
     if (m === undefined) {
-      throw new UsageError(`Error parsing parameter '${ctx.option}': unknown member '${where}', valid members are: ${Object.keys(members).join(', ')}`);
+      throw new UsageError(
+        `Error parsing parameter '${ctx.option}': unknown member '${where}', valid members are: ${Object.keys(members).join(', ')}`,
+      );
     }
     out[k] = fromJson(m.shape, v, ctx, where);
   }
@@ -350,7 +369,9 @@ function structureFromShorthand(members: Members, text: string, ctx: ParamContex
   for (const [k, v] of parseShorthand(text, ctx.option)) {
     const m: Member | undefined = members[k];
     if (m === undefined) {
-      throw new UsageError(`Error parsing parameter '${ctx.option}': unknown member '${k}', valid members are: ${Object.keys(members).join(', ')}`);
+      throw new UsageError(
+        `Error parsing parameter '${ctx.option}': unknown member '${k}', valid members are: ${Object.keys(members).join(', ')}`,
+      );
     }
     out[k] = scalarFromText(m.shape, v, ctx);
   }
@@ -393,7 +414,9 @@ export function parseParam(shape: Shape, raw: string | string[] | boolean, ctx: 
       const m = shape.member;
       if (m.type === 'structure') {
         const text = textOf(a, ctx);
-        return looksLikeJson(text) ? fromJson(m, parseJson(text, ctx.option), ctx) : structureFromShorthand(m.members, text, ctx);
+        return looksLikeJson(text)
+          ? fromJson(m, parseJson(text, ctx.option), ctx)
+          : structureFromShorthand(m.members, text, ctx);
       }
       if (m.type === 'blob') return parseBlob(a, ctx);
       return scalarFromText(m, textOf(a, ctx), ctx);
@@ -426,7 +449,8 @@ export function parseParam(shape: Shape, raw: string | string[] | boolean, ctx: 
 export function parseInputJson(members: Members, raw: string, binaryFormat: BinaryFormat): Record<string, unknown> {
   const ctx: ParamContext = { option: '--cli-input-json', binaryFormat };
   const value = parseJson(textOf(raw, ctx), ctx.option);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError(ctx.option, '', 'a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw typeError(ctx.option, '', 'a JSON object');
   return structureFrom(members, value as Record<string, unknown>, ctx, '');
 }
 

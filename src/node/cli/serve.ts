@@ -17,7 +17,13 @@
 
 import type { Command } from 'commander';
 import { KeyPairWorkerPool, parsePoolSpec } from '../pool/pool.js';
-import { loadCredentialsFile, startServer, type RequestLogFields, type RunningServer, type ServerCredentials } from '../http/server.js';
+import {
+  loadCredentialsFile,
+  startServer,
+  type RequestLogFields,
+  type RunningServer,
+  type ServerCredentials,
+} from '../http/server.js';
 import { CliFailure, UsageError } from './params.js';
 import { oneLine, openStore, type CliIO, type GlobalOptions } from './context.js';
 import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
@@ -33,7 +39,9 @@ function isLoopback(address: string): boolean {
 function wholeNumber(value: unknown, option: string, min: number, max: number): number {
   const text = String(value).trim();
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`${sourceLabel(option)}: expected a whole number from ${min} to ${max}, got '${String(value)}'`);
+    throw new UsageError(
+      `${sourceLabel(option)}: expected a whole number from ${min} to ${max}, got '${String(value)}'`,
+    );
   }
   return Number(text);
 }
@@ -44,7 +52,12 @@ function sourceLabel(source: string): string {
 }
 
 /** A flag's value, else its environment variable's (unless empty), else undefined; with where it came from. */
-function setting(flagValue: unknown, flag: string, env: NodeJS.ProcessEnv, variable: string): { value: string; source: string } | undefined {
+function setting(
+  flagValue: unknown,
+  flag: string,
+  env: NodeJS.ProcessEnv,
+  variable: string,
+): { value: string; source: string } | undefined {
   if (flagValue !== undefined) return { value: String(flagValue), source: flag };
   const v = env[variable];
   return v ? { value: v, source: variable } : undefined;
@@ -65,10 +78,12 @@ interface Logger {
 
 function makeLogger(io: CliIO, format: LogFormat): Logger {
   const time = () => new Date().toISOString();
-  const json = (level: string, msg: string, extra: object = {}) => io.stderr(`${JSON.stringify({ time: time(), level, msg, ...extra })}\n`);
+  const json = (level: string, msg: string, extra: object = {}) =>
+    io.stderr(`${JSON.stringify({ time: time(), level, msg, ...extra })}\n`);
   if (format === 'json') {
     return {
-      request: (line, fields) => json(fields.status >= 500 ? 'error' : fields.status >= 400 ? 'warn' : 'info', line, fields),
+      request: (line, fields) =>
+        json(fields.status >= 500 ? 'error' : fields.status >= 400 ? 'warn' : 'info', line, fields),
       info: (msg) => json('info', msg),
     };
   }
@@ -81,19 +96,47 @@ function makeLogger(io: CliIO, format: LogFormat): Logger {
 export function addServeCommand(program: Command, io: CliIO, globals: () => GlobalOptions): void {
   program
     .command('serve')
-    .description('Serve the KMS API (AWS JSON 1.1, POST / with X-Amz-Target: TrentService.<Operation>) on the file key store.')
+    .description(
+      'Serve the KMS API (AWS JSON 1.1, POST / with X-Amz-Target: TrentService.<Operation>) on the file key store.',
+    )
     .option('--host <host>', 'address to listen on (default: $WASM_KMS_HOST, else 127.0.0.1)')
-    .option('--port <port>', 'port to listen on; 0 for any free port, the line printed says which (default: $WASM_KMS_PORT, else 4599)')
-    .option('--auth <mode>', 'none (signatures not checked) or sigv4 (every request signed by one of --credentials) (default: $WASM_KMS_AUTH, else none)')
-    .option('--credentials <file>', 'for --auth sigv4 (mode 600): JSON [{accessKeyId, secretAccessKey, accountId?, principal?, roleSessionName?}] or an AWS credentials INI file (aws_access_key_id, aws_secret_access_key, aws_account_id, principal, role_session_name)')
+    .option(
+      '--port <port>',
+      'port to listen on; 0 for any free port, the line printed says which (default: $WASM_KMS_PORT, else 4599)',
+    )
+    .option(
+      '--auth <mode>',
+      'none (signatures not checked) or sigv4 (every request signed by one of --credentials) (default: $WASM_KMS_AUTH, else none)',
+    )
+    .option(
+      '--credentials <file>',
+      'for --auth sigv4 (mode 600): JSON [{accessKeyId, secretAccessKey, accountId?, principal?, roleSessionName?}] or an AWS credentials INI file (aws_access_key_id, aws_secret_access_key, aws_account_id, principal, role_session_name)',
+    )
     .option('--pool <spec>', 'key pairs to keep ready per spec, e.g. RSA_2048=32,ECC_NIST_P256=8 (memory only)')
-    .option('--threads <n>', 'worker threads for key pairs (default: the number of CPUs + 1, one kept for non-RSA requests)')
+    .option(
+      '--threads <n>',
+      'worker threads for key pairs (default: the number of CPUs + 1, one kept for non-RSA requests)',
+    )
     .option('--body-limit <bytes>', 'largest request body (default 1 MiB)')
-    .option('--max-connections-per-client <n>', "connections one client address may hold open (default 256); past it, that address's longest-idle one is closed")
-    .option('--max-queue <n>', 'key pair requests that may wait per worker pool lane (RSA, the rest) before ThrottlingException (default 256)')
+    .option(
+      '--max-connections-per-client <n>',
+      "connections one client address may hold open (default 256); past it, that address's longest-idle one is closed",
+    )
+    .option(
+      '--max-queue <n>',
+      'key pair requests that may wait per worker pool lane (RSA, the rest) before ThrottlingException (default 256)',
+    )
     .option('--quiet', 'no per-request lines on stderr')
-    .option('--cors <origin>', 'an origin whose web pages may call the endpoint, e.g. http://localhost:3000 (repeatable)', collect)
-    .option('--allow-host <name>', 'a further Host name accepted without --auth sigv4, e.g. a docker compose service name (repeatable)', collect)
+    .option(
+      '--cors <origin>',
+      'an origin whose web pages may call the endpoint, e.g. http://localhost:3000 (repeatable)',
+      collect,
+    )
+    .option(
+      '--allow-host <name>',
+      'a further Host name accepted without --auth sigv4, e.g. a docker compose service name (repeatable)',
+      collect,
+    )
     .option('--memory', 'keep keys in memory only, for this run (not with --store)')
     .option('--log-format <format>', 'text (default: timestamped lines) or json (one object per line)')
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
@@ -108,18 +151,26 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
       const authSetting = setting(opts.auth, '--auth', env, 'WASM_KMS_AUTH');
       const auth = authSetting?.value ?? 'none';
       if (auth !== 'none' && auth !== 'sigv4') {
-        throw new UsageError(`${sourceLabel(authSetting!.source)}: Invalid choice: '${auth}', valid choices are: none, sigv4`);
+        throw new UsageError(
+          `${sourceLabel(authSetting!.source)}: Invalid choice: '${auth}', valid choices are: none, sigv4`,
+        );
       }
       let region = g.region;
       if (given.region === undefined && env.WASM_KMS_REGION) {
         if (!isValidRegion(env.WASM_KMS_REGION)) {
-          throw new UsageError(`environment variable WASM_KMS_REGION: '${env.WASM_KMS_REGION}' is not a Region name (letters, digits and hyphens, e.g. us-east-1)`);
+          throw new UsageError(
+            `environment variable WASM_KMS_REGION: '${env.WASM_KMS_REGION}' is not a Region name (letters, digits and hyphens, e.g. us-east-1)`,
+          );
         }
         region = env.WASM_KMS_REGION;
       }
-      if (opts.memory === true && given.store !== undefined) throw new UsageError('--memory and --store exclude each other: --memory keeps keys in memory only');
+      if (opts.memory === true && given.store !== undefined)
+        throw new UsageError('--memory and --store exclude each other: --memory keeps keys in memory only');
       const logFormat = opts.logFormat ?? 'text';
-      if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`argument --log-format: Invalid choice: '${String(logFormat)}', valid choices are: text, json`);
+      if (logFormat !== 'text' && logFormat !== 'json')
+        throw new UsageError(
+          `argument --log-format: Invalid choice: '${String(logFormat)}', valid choices are: text, json`,
+        );
       const cors = ((opts.cors as string[] | undefined) ?? []).map((o) => {
         try {
           return normalizeOrigin(o, 'argument --cors');
@@ -134,13 +185,18 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
           throw new UsageError(oneLine(e));
         }
       });
-      if (auth === 'sigv4' && opts.credentials === undefined) throw new UsageError('--auth sigv4 needs --credentials FILE');
-      if (auth === 'none' && opts.credentials !== undefined) throw new UsageError('--credentials is only used with --auth sigv4');
+      if (auth === 'sigv4' && opts.credentials === undefined)
+        throw new UsageError('--auth sigv4 needs --credentials FILE');
+      if (auth === 'none' && opts.credentials !== undefined)
+        throw new UsageError('--credentials is only used with --auth sigv4');
       const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1, 1024);
-      const bodyLimit = opts.bodyLimit === undefined ? undefined : wholeNumber(opts.bodyLimit, '--body-limit', 1, 2 ** 31 - 1);
+      const bodyLimit =
+        opts.bodyLimit === undefined ? undefined : wholeNumber(opts.bodyLimit, '--body-limit', 1, 2 ** 31 - 1);
       const perClient = opts.maxConnectionsPerClient;
-      const maxConnectionsPerAddress = perClient === undefined ? undefined : wholeNumber(perClient, '--max-connections-per-client', 1, 1_000_000);
-      const maxQueued = opts.maxQueue === undefined ? undefined : wholeNumber(opts.maxQueue, '--max-queue', 1, 1_000_000);
+      const maxConnectionsPerAddress =
+        perClient === undefined ? undefined : wholeNumber(perClient, '--max-connections-per-client', 1, 1_000_000);
+      const maxQueued =
+        opts.maxQueue === undefined ? undefined : wholeNumber(opts.maxQueue, '--max-queue', 1, 1_000_000);
       let prefill: ReturnType<typeof parsePoolSpec> | undefined;
       if (opts.pool !== undefined) {
         try {
@@ -157,22 +213,26 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
           throw new CliFailure(oneLine(e));
         }
       }
-      await serve(io, { ...g, region }, {
-        host,
-        port,
-        auth,
-        credentials,
-        threads,
-        bodyLimit,
-        maxConnectionsPerAddress,
-        maxQueued,
-        prefill,
-        quiet: opts.quiet === true,
-        cors,
-        allowHosts,
-        memory: opts.memory === true,
-        logFormat,
-      });
+      await serve(
+        io,
+        { ...g, region },
+        {
+          host,
+          port,
+          auth,
+          credentials,
+          threads,
+          bodyLimit,
+          maxConnectionsPerAddress,
+          maxQueued,
+          prefill,
+          quiet: opts.quiet === true,
+          cors,
+          allowHosts,
+          memory: opts.memory === true,
+          logFormat,
+        },
+      );
     });
 }
 
@@ -195,7 +255,9 @@ interface ServeOptions {
 }
 
 async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void> {
-  const store: KeyStore & { close(): Promise<void> | void } = o.memory ? Object.assign(new MemoryKeyStore(), { close() {} }) : await openStore(g, io.env);
+  const store: KeyStore & { close(): Promise<void> | void } = o.memory
+    ? Object.assign(new MemoryKeyStore(), { close() {} })
+    : await openStore(g, io.env);
   const logger = makeLogger(io, o.logFormat);
   let pool: KeyPairWorkerPool | undefined;
   let server: RunningServer | undefined;
@@ -220,7 +282,9 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new CliFailure(`cannot listen on ${o.host}:${o.port}: ${code === 'EADDRINUSE' ? 'address in use' : oneLine(e)}`);
+      throw new CliFailure(
+        `cannot listen on ${o.host}:${o.port}: ${code === 'EADDRINUSE' ? 'address in use' : oneLine(e)}`,
+      );
     }
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       const stop = (s: NodeJS.Signals) => {
@@ -236,7 +300,8 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
       process.on('SIGTERM', stop);
       if (o.auth === 'none' && !isLoopback(server!.host)) {
         const warning = `listening on ${o.host} (${server!.host}) with --auth none: anyone who can reach this address can decrypt, encrypt and generate data keys and key pairs with every key in the store, without credentials. Use --auth sigv4 --credentials FILE to require signed requests, or --host 127.0.0.1.`;
-        if (o.logFormat === 'json') io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg: warning })}\n`);
+        if (o.logFormat === 'json')
+          io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg: warning })}\n`);
         else io.stderr(`wasm-kms: warning: ${warning}\n`);
       }
       io.stdout(`wasm-kms listening on ${server!.url}\n`);

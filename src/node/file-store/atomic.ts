@@ -68,7 +68,8 @@ export async function readRecordFile(path: string): Promise<string | undefined> 
   } catch (err) {
     const code = errorCode(err);
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw new CorruptFileError(path, 'it is a symbolic link; the store refuses symbolic links inside its directory');
+    if (code === 'ELOOP')
+      throw new CorruptFileError(path, 'it is a symbolic link; the store refuses symbolic links inside its directory');
     throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot read ${path} (${code ?? String(err)})`);
   }
   try {

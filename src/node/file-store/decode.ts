@@ -25,7 +25,8 @@ export class Decoder {
   ) {}
 
   static of(file: string, v: unknown, where: string): Decoder {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CorruptFileError(file, `${where || 'the file'} is not a JSON object`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new CorruptFileError(file, `${where || 'the file'} is not a JSON object`);
     return new Decoder(file, v as Json, where);
   }
 
@@ -57,7 +58,8 @@ export class Decoder {
   date(name: string): Date {
     const v = this.string(name);
     const d = new Date(v);
-    if (Number.isNaN(d.getTime()) || d.toISOString() !== v) throw this.bad(name, 'is not an ISO-8601 date as this store writes it');
+    if (Number.isNaN(d.getTime()) || d.toISOString() !== v)
+      throw this.bad(name, 'is not an ISO-8601 date as this store writes it');
     return d;
   }
 
@@ -98,7 +100,10 @@ export class Decoder {
     s.end();
     const plain = sealer.open(blob, additionalData(sealParts(who, field)));
     if (plain === null) {
-      throw this.bad(name, 'does not open under the master key for this record (changed, or moved from another record)');
+      throw this.bad(
+        name,
+        'does not open under the master key for this record (changed, or moved from another record)',
+      );
     }
     return plain;
   }
@@ -162,7 +167,10 @@ function decodeKeyRest(file: string, d: Decoder, r: KeyRecord, sealer: Sealer | 
   const pair = d.raw('keyPair');
   if (pair !== undefined) {
     const pd = Decoder.of(file, pair, 'record.keyPair');
-    r.keyPair = { publicKey: pd.bytes('publicKey'), privateKey: pd.secret('privateKey', sealer, who, 'keyPair.privateKey') };
+    r.keyPair = {
+      publicKey: pd.bytes('publicKey'),
+      privateKey: pd.secret('privateKey', sealer, who, 'keyPair.privateKey'),
+    };
     pd.end();
   }
   if (d.raw('hmacKey') !== undefined) r.hmacKey = d.secret('hmacKey', sealer, who, 'hmacKey');
@@ -229,10 +237,16 @@ export function decodeMarker(file: string, text: string): Marker {
   try {
     v = JSON.parse(text);
   } catch {
-    throw new FileStoreError('STORE_NOT_A_STORE', `wasm-kms file store: ${file} is not a wasm-kms store marker (not JSON); refusing to use the directory`);
+    throw new FileStoreError(
+      'STORE_NOT_A_STORE',
+      `wasm-kms file store: ${file} is not a wasm-kms store marker (not JSON); refusing to use the directory`,
+    );
   }
   if (typeof v !== 'object' || v === null || (v as Json).format !== FORMAT) {
-    throw new FileStoreError('STORE_NOT_A_STORE', `wasm-kms file store: ${file} is not a wasm-kms store marker (no "format": "${FORMAT}"); refusing to use the directory`);
+    throw new FileStoreError(
+      'STORE_NOT_A_STORE',
+      `wasm-kms file store: ${file} is not a wasm-kms store marker (no "format": "${FORMAT}"); refusing to use the directory`,
+    );
   }
   const version = (v as Json).version;
   if (version !== VERSION) {

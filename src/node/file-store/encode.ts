@@ -60,7 +60,8 @@ class Encoder {
   /** Refuses fields this store does not know: it would silently drop them otherwise. */
   only(names: readonly string[]): void {
     for (const [k, v] of Object.entries(this.src)) {
-      if (v !== undefined && !names.includes(k)) throw new TypeError(`${this.what}: field ${k} is not known to the file key store`);
+      if (v !== undefined && !names.includes(k))
+        throw new TypeError(`${this.what}: field ${k} is not known to the file key store`);
     }
   }
 }
@@ -76,17 +77,55 @@ function secretOut(sealer: Sealer | undefined, who: Identity, field: string, byt
 }
 
 const KEY_FIELDS = [
-  'keyId', 'account', 'region', 'arn', 'creationDate', 'description', 'keySpec', 'keyUsage', 'origin', 'keyState',
-  'deletionDate', 'pendingWindowInDays', 'customKeyStoreId', 'multiRegion', 'keyMaterials', 'currentKeyMaterialId',
-  'keyPair', 'hmacKey', 'rotationPeriodInDays', 'rotationSince',
+  'keyId',
+  'account',
+  'region',
+  'arn',
+  'creationDate',
+  'description',
+  'keySpec',
+  'keyUsage',
+  'origin',
+  'keyState',
+  'deletionDate',
+  'pendingWindowInDays',
+  'customKeyStoreId',
+  'multiRegion',
+  'keyMaterials',
+  'currentKeyMaterialId',
+  'keyPair',
+  'hmacKey',
+  'rotationPeriodInDays',
+  'rotationSince',
 ] as const;
-const ALIAS_FIELDS = ['aliasName', 'account', 'region', 'aliasArn', 'targetKeyId', 'creationDate', 'lastUpdatedDate'] as const;
+const ALIAS_FIELDS = [
+  'aliasName',
+  'account',
+  'region',
+  'aliasArn',
+  'targetKeyId',
+  'creationDate',
+  'lastUpdatedDate',
+] as const;
 const CKS_FIELDS = [
-  'customKeyStoreId', 'account', 'region', 'customKeyStoreName', 'customKeyStoreType', 'connectionState', 'creationDate',
-  'cloudHsmClusterId', 'trustAnchorCertificate', 'xksProxyConfiguration',
+  'customKeyStoreId',
+  'account',
+  'region',
+  'customKeyStoreName',
+  'customKeyStoreType',
+  'connectionState',
+  'creationDate',
+  'cloudHsmClusterId',
+  'trustAnchorCertificate',
+  'xksProxyConfiguration',
 ] as const;
 export const XKS_FIELDS = [
-  'Connectivity', 'AccessKeyId', 'UriEndpoint', 'UriPath', 'VpcEndpointServiceName', 'VpcEndpointServiceOwner',
+  'Connectivity',
+  'AccessKeyId',
+  'UriEndpoint',
+  'UriPath',
+  'VpcEndpointServiceName',
+  'VpcEndpointServiceOwner',
 ] as const;
 export const CONNECTION_STATES = ['CONNECTED', 'CONNECTING', 'DISCONNECTED', 'DISCONNECTING', 'FAILED'] as const;
 
@@ -112,9 +151,11 @@ export function encodeKey(r: KeyRecord, sealer: Sealer | undefined): Json {
   e.boolean('multiRegion');
   if (!Array.isArray(r.keyMaterials)) throw new TypeError(`${what}: keyMaterials must be an array`);
   e.out.keyMaterials = r.keyMaterials.map((m: KeyMaterial, i) => {
-    if (typeof m !== 'object' || m === null || typeof m.id !== 'string') throw new TypeError(`${what}: keyMaterials[${i}].id must be a string`);
+    if (typeof m !== 'object' || m === null || typeof m.id !== 'string')
+      throw new TypeError(`${what}: keyMaterials[${i}].id must be a string`);
     const extra = Object.keys(m).find((k) => k !== 'id' && k !== 'material' && (m as unknown as Json)[k] !== undefined);
-    if (extra !== undefined) throw new TypeError(`${what}: keyMaterials[${i}] field ${extra} is not known to the file key store`);
+    if (extra !== undefined)
+      throw new TypeError(`${what}: keyMaterials[${i}] field ${extra} is not known to the file key store`);
     const material = bytesOf(what, `keyMaterials[${i}].material`, m.material);
     return { id: m.id, material: secretOut(sealer, who, `keyMaterials/${m.id}`, material) };
   });
@@ -122,7 +163,9 @@ export function encodeKey(r: KeyRecord, sealer: Sealer | undefined): Json {
   if (r.keyPair !== undefined) {
     const p = r.keyPair;
     if (typeof p !== 'object' || p === null) throw new TypeError(`${what}: keyPair must be an object`);
-    const extra = Object.keys(p).find((k) => k !== 'publicKey' && k !== 'privateKey' && (p as unknown as Json)[k] !== undefined);
+    const extra = Object.keys(p).find(
+      (k) => k !== 'publicKey' && k !== 'privateKey' && (p as unknown as Json)[k] !== undefined,
+    );
     if (extra !== undefined) throw new TypeError(`${what}: keyPair field ${extra} is not known to the file key store`);
     e.out.keyPair = {
       publicKey: toBase64(bytesOf(what, 'keyPair.publicKey', p.publicKey)),
@@ -181,7 +224,10 @@ export function encodeMarker(storeId: Uint8Array, keyCheck: Uint8Array | undefin
     version: VERSION,
     storeId: toHex(storeId),
     created: new Date().toISOString(),
-    sealing: keyCheck === undefined ? null : { cipher: 'AES-256-GCM', keyDerivation: 'HKDF-SHA-256', keyCheck: toBase64(keyCheck) },
+    sealing:
+      keyCheck === undefined
+        ? null
+        : { cipher: 'AES-256-GCM', keyDerivation: 'HKDF-SHA-256', keyCheck: toBase64(keyCheck) },
   };
   return JSON.stringify(m, null, 2) + '\n';
 }

@@ -62,7 +62,10 @@ export class StorePermissionsError extends FileStoreError {
 
 /** A master key problem (codes MASTER_KEY_*); the message never quotes the key. */
 export class MasterKeyError extends FileStoreError {
-  constructor(code: 'MASTER_KEY_INVALID' | 'MASTER_KEY_MISSING' | 'MASTER_KEY_WRONG' | 'MASTER_KEY_UNEXPECTED', message: string) {
+  constructor(
+    code: 'MASTER_KEY_INVALID' | 'MASTER_KEY_MISSING' | 'MASTER_KEY_WRONG' | 'MASTER_KEY_UNEXPECTED',
+    message: string,
+  ) {
     super(code, message);
   }
 }

@@ -27,9 +27,7 @@ interface LockInfo {
 
 /** What is at a lock's name: nothing, a lock, or a file that does not parse (power loss). */
 export type LockState =
-  | { state: 'absent' }
-  | { state: 'held'; info: LockInfo }
-  | { state: 'unreadable'; ino: number; mtimeMs: number };
+  { state: 'absent' } | { state: 'held'; info: LockInfo } | { state: 'unreadable'; ino: number; mtimeMs: number };
 
 /** Clocks disagree a little (uptimes are rounded; NTP slews): times closer than this prove nothing. */
 const CLOCK_SLACK_MS = 2_000;
@@ -98,7 +96,12 @@ async function readLock(path: string): Promise<LockState> {
   }
   try {
     const v = JSON.parse(text) as Json;
-    if (typeof v.pid === 'number' && typeof v.hostname === 'string' && typeof v.time === 'string' && typeof v.token === 'string') {
+    if (
+      typeof v.pid === 'number' &&
+      typeof v.hostname === 'string' &&
+      typeof v.time === 'string' &&
+      typeof v.token === 'string'
+    ) {
       const info: LockInfo = { pid: v.pid, hostname: v.hostname, time: v.time, token: v.token };
       if (typeof v.bootId === 'string') info.bootId = v.bootId;
       if (typeof v.pidNamespace === 'number') info.pidNamespace = v.pidNamespace;
@@ -156,7 +159,8 @@ function isStale(lock: LockState): boolean {
 /** The same lock file as `seen`, still: so that breaking it never removes a newer one. */
 function sameLock(cur: LockState, seen: LockState): boolean {
   if (cur.state === 'held' && seen.state === 'held') return cur.info.token === seen.info.token;
-  if (cur.state === 'unreadable' && seen.state === 'unreadable') return cur.ino === seen.ino && cur.mtimeMs === seen.mtimeMs;
+  if (cur.state === 'unreadable' && seen.state === 'unreadable')
+    return cur.ino === seen.ino && cur.mtimeMs === seen.mtimeMs;
   return false;
 }
 
@@ -166,7 +170,13 @@ function sameLock(cur: LockState, seen: LockState): boolean {
  */
 async function createLock(path: string): Promise<string> {
   const token = toHex(randomBytes(16));
-  const info: LockInfo = { pid: process.pid, hostname: hostname(), time: new Date().toISOString(), token, ...ourSystemIds() };
+  const info: LockInfo = {
+    pid: process.pid,
+    hostname: hostname(),
+    time: new Date().toISOString(),
+    token,
+    ...ourSystemIds(),
+  };
   const tmp = tempName(path);
   // Fsynced before it is linked: after a power loss the lock is whole (and from another boot) or absent.
   await writeNewFile(tmp, JSON.stringify(info) + '\n', true);
@@ -194,7 +204,8 @@ async function removeLock(path: string, token: string): Promise<void> {
 }
 
 function describeHolder(lock: LockState, path: string): string {
-  if (lock.state !== 'held') return 'an unreadable lock file (remove it if no wasm-kms process is writing to this store)';
+  if (lock.state !== 'held')
+    return 'an unreadable lock file (remove it if no wasm-kms process is writing to this store)';
   const { pid, hostname: host, time } = lock.info;
   const where = otherPidNamespace(lock.info) ? ' in another pid namespace (another container)' : '';
   const which = host !== hostname() || where !== '' ? `; if that process is no longer running, remove ${path}` : '';
@@ -206,7 +217,12 @@ function describeHolder(lock: LockState, path: string): string {
  * waiting up to `lockTimeoutMs` for it. When a dead writer's lock had to be broken, `recover`
  * runs first, under the lock.
  */
-export async function withLock<T>(root: string, lockTimeoutMs: number, fn: () => Promise<T>, recover: () => Promise<void>): Promise<T> {
+export async function withLock<T>(
+  root: string,
+  lockTimeoutMs: number,
+  fn: () => Promise<T>,
+  recover: () => Promise<void>,
+): Promise<T> {
   const lockPath = join(root, LOCK);
   const deadline = Date.now() + lockTimeoutMs;
   let recovered = false;

@@ -39,7 +39,6 @@ export function checkKeyFileMode(file: string, mode: number): void {
   );
 }
 
-
 /**
  * Refuses a store directory that another user could write to (like OpenSSH's StrictModes): one
  * owned by another uid, or writable by its group or by others. Platforms without uids (Windows)

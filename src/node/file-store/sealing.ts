@@ -2,7 +2,14 @@
 // fields and the record MAC, under keys derived from the master key and the store id.
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { getCore, randomBytes } from '../../core/module.js';
-import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, hkdfSha256, hmacSha256 } from '../../core/symmetric.js';
+import {
+  aes256GcmDecrypt,
+  aes256GcmEncrypt,
+  GCM_IV_BYTES,
+  GCM_TAG_BYTES,
+  hkdfSha256,
+  hmacSha256,
+} from '../../core/symmetric.js';
 import { byName, errorCode, fromBase64, utf8, type Json } from './common.js';
 import { FORMAT, type Kind } from './names.js';
 import { checkKeyFileMode } from './permissions.js';
@@ -29,7 +36,11 @@ function parseMasterKeyText(text: string): Uint8Array | undefined {
 export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Uint8Array | undefined {
   const text = env.WASM_KMS_MASTER_KEY;
   const file = env.WASM_KMS_MASTER_KEY_FILE;
-  if (text && file) throw new MasterKeyError('MASTER_KEY_INVALID', 'Both WASM_KMS_MASTER_KEY and WASM_KMS_MASTER_KEY_FILE are set; set only one.');
+  if (text && file)
+    throw new MasterKeyError(
+      'MASTER_KEY_INVALID',
+      'Both WASM_KMS_MASTER_KEY and WASM_KMS_MASTER_KEY_FILE are set; set only one.',
+    );
   if (text) {
     const key = parseMasterKeyText(text);
     if (key === undefined) {
@@ -46,7 +57,10 @@ export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Uint8Arr
     try {
       fd = openSync(file, 'r');
     } catch (err) {
-      throw new MasterKeyError('MASTER_KEY_INVALID', `WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`);
+      throw new MasterKeyError(
+        'MASTER_KEY_INVALID',
+        `WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`,
+      );
     }
     try {
       // The mode of the file opened (a symbolic link's target), checked before a byte is read.
@@ -54,7 +68,10 @@ export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Uint8Arr
       raw = readFileSync(fd);
     } catch (err) {
       if (err instanceof FileStoreError) throw err;
-      throw new MasterKeyError('MASTER_KEY_INVALID', `WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`);
+      throw new MasterKeyError(
+        'MASTER_KEY_INVALID',
+        `WASM_KMS_MASTER_KEY_FILE: cannot read ${file} (${errorCode(err) ?? String(err)}).`,
+      );
     } finally {
       closeSync(fd);
     }
@@ -170,4 +187,11 @@ export interface Identity {
   id: string;
 }
 
-export const sealParts = (who: Identity, field: string): string[] => [FORMAT, who.kind, who.account, who.region, who.id, field];
+export const sealParts = (who: Identity, field: string): string[] => [
+  FORMAT,
+  who.kind,
+  who.account,
+  who.region,
+  who.id,
+  field,
+];

@@ -7,13 +7,31 @@ import { Stats } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, realpath, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from '../../core/module.js';
-import { wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyRecord, type KeyStore } from '../../kms/store.js';
+import {
+  wipeRecord,
+  type AliasRecord,
+  type CustomKeyStoreRecord,
+  type KeyRecord,
+  type KeyStore,
+} from '../../kms/store.js';
 import { byName, errorCode, toBase64, type Json } from './common.js';
 import { fsyncDir, readIfExists, readRecordFile, removeTempFiles, writeFileAtomic } from './atomic.js';
 import { CorruptFileError, Decoder, decodeAlias, decodeCustomKeyStore, decodeKey, decodeMarker } from './decode.js';
 import { encodeAlias, encodeCustomKeyStore, encodeKey, encodeMarker } from './encode.js';
 import { chainLocks, withLock, type Held } from './lock.js';
-import { ALIASES_DIR, BREAK_LOCK, CKS_DIR, fileName, KEYS_DIR, LOCK, LOST_AND_FOUND, MARKER, RECORD_DIRS, TEMP_FILE, type Kind } from './names.js';
+import {
+  ALIASES_DIR,
+  BREAK_LOCK,
+  CKS_DIR,
+  fileName,
+  KEYS_DIR,
+  LOCK,
+  LOST_AND_FOUND,
+  MARKER,
+  RECORD_DIRS,
+  TEMP_FILE,
+  type Kind,
+} from './names.js';
 import { checkOwner, checkStoreDir } from './permissions.js';
 import { KEY_CHECK_AAD, MAC_BYTES, MASTER_KEY_BYTES, Sealer, equalBytes } from './sealing.js';
 import { FileStoreError, MasterKeyError } from './errors.js';
@@ -94,7 +112,8 @@ export class FileKeyStore implements KeyStore {
         await writeFileAtomic(markerPath, encodeMarker(storeId, keyCheck));
       });
       markerText = await readIfExists(markerPath);
-      if (markerText === undefined) throw new FileStoreError('STORE_IO', `wasm-kms file store: ${markerPath} vanished while opening the store`);
+      if (markerText === undefined)
+        throw new FileStoreError('STORE_IO', `wasm-kms file store: ${markerPath} vanished while opening the store`);
     }
     const marker = decodeMarker(markerPath, markerText);
     let sealer: Sealer | undefined;
@@ -108,7 +127,10 @@ export class FileKeyStore implements KeyStore {
       sealer = new Sealer(masterKey, marker.storeId);
       if (sealer.open(marker.keyCheck, KEY_CHECK_AAD) === null) {
         sealer.wipe();
-        throw new MasterKeyError('MASTER_KEY_WRONG', `wasm-kms file store: the master key given is not the one the store at ${root} is sealed with`);
+        throw new MasterKeyError(
+          'MASTER_KEY_WRONG',
+          `wasm-kms file store: the master key given is not the one the store at ${root} is sealed with`,
+        );
       }
     } else if (masterKey !== undefined) {
       throw new MasterKeyError(
@@ -129,7 +151,10 @@ export class FileKeyStore implements KeyStore {
     try {
       created = await mkdir(root, { recursive: true, mode: 0o700 });
     } catch (err) {
-      throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot create the store directory ${root} (${errorCode(err) ?? String(err)})`);
+      throw new FileStoreError(
+        'STORE_IO',
+        `wasm-kms file store: cannot create the store directory ${root} (${errorCode(err) ?? String(err)})`,
+      );
     }
     if (created !== undefined) {
       await chmod(root, 0o700);
@@ -145,11 +170,15 @@ export class FileKeyStore implements KeyStore {
     try {
       real = await realpath(root);
     } catch (err) {
-      throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot resolve the store directory ${root} (${errorCode(err) ?? String(err)})`);
+      throw new FileStoreError(
+        'STORE_IO',
+        `wasm-kms file store: cannot resolve the store directory ${root} (${errorCode(err) ?? String(err)})`,
+      );
     }
     const s = await lstat(real);
     const named = real === root ? real : `${real} (the target of ${root})`;
-    if (!s.isDirectory()) throw new FileStoreError('STORE_NOT_A_STORE', `wasm-kms file store: ${named} is not a directory`);
+    if (!s.isDirectory())
+      throw new FileStoreError('STORE_NOT_A_STORE', `wasm-kms file store: ${named} is not a directory`);
     checkOwner(named, real, s);
     return real;
   }
@@ -180,7 +209,8 @@ export class FileKeyStore implements KeyStore {
   }
 
   #open(): void {
-    if (this.#closed) throw new FileStoreError('STORE_CLOSED', `wasm-kms file store: the store at ${this.dir} is closed`);
+    if (this.#closed)
+      throw new FileStoreError('STORE_CLOSED', `wasm-kms file store: the store at ${this.dir} is closed`);
   }
 
   // -- paths
@@ -496,7 +526,11 @@ export class FileKeyStore implements KeyStore {
     return records.filter((r): r is AliasRecord => r !== undefined);
   }
 
-  async getCustomKeyStore(account: string, region: string, customKeyStoreId: string): Promise<CustomKeyStoreRecord | undefined> {
+  async getCustomKeyStore(
+    account: string,
+    region: string,
+    customKeyStoreId: string,
+  ): Promise<CustomKeyStoreRecord | undefined> {
     this.#open();
     return (await this.#readCustomKeyStore(this.#cksPath(account, region, customKeyStoreId)))?.record;
   }
@@ -517,7 +551,10 @@ export class FileKeyStore implements KeyStore {
     });
   }
 
-  async #listCustomKeyStores(account: string, region: string): Promise<{ record: CustomKeyStoreRecord; sequence: number }[]> {
+  async #listCustomKeyStores(
+    account: string,
+    region: string,
+  ): Promise<{ record: CustomKeyStoreRecord; sequence: number }[]> {
     const files = await this.#recordFiles(this.#recordDir(account, region, CKS_DIR));
     const found = await mapLimit(files, READ_CONCURRENCY, (f) => this.#readCustomKeyStore(f));
     return found.filter((c): c is { record: CustomKeyStoreRecord; sequence: number } => c !== undefined);

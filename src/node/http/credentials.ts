@@ -30,10 +30,16 @@ export interface Credential extends ServerCredentials {
 }
 
 /** Checks an entry; returns its principal read (account and caller ARN) when it names one. */
-export function checkCredential(c: ServerCredentials, where: string): { account: string; callerArn: string } | undefined {
-  if (typeof c !== 'object' || c === null) throw new TypeError(`${where}: expected an object with accessKeyId and secretAccessKey`);
+export function checkCredential(
+  c: ServerCredentials,
+  where: string,
+): { account: string; callerArn: string } | undefined {
+  if (typeof c !== 'object' || c === null)
+    throw new TypeError(`${where}: expected an object with accessKeyId and secretAccessKey`);
   if (typeof c.accessKeyId !== 'string' || !/^[\x21-\x7e]+$/.test(c.accessKeyId) || c.accessKeyId.includes('/')) {
-    throw new TypeError(`${where}: accessKeyId must be a non-empty string of printable characters without spaces or '/'`);
+    throw new TypeError(
+      `${where}: accessKeyId must be a non-empty string of printable characters without spaces or '/'`,
+    );
   }
   if (typeof c.secretAccessKey !== 'string' || c.secretAccessKey === '') {
     throw new TypeError(`${where}: secretAccessKey must be a non-empty string`);
@@ -41,7 +47,8 @@ export function checkCredential(c: ServerCredentials, where: string): { account:
   if (c.accountId !== undefined && (typeof c.accountId !== 'string' || !ACCOUNT_ID.test(c.accountId))) {
     throw new TypeError(`${where}: accountId must be 12 digits`);
   }
-  if (c.roleSessionName !== undefined && typeof c.roleSessionName !== 'string') throw new TypeError(`${where}: roleSessionName must be a string`);
+  if (c.roleSessionName !== undefined && typeof c.roleSessionName !== 'string')
+    throw new TypeError(`${where}: roleSessionName must be a string`);
   if (c.principal === undefined) {
     if (c.roleSessionName !== undefined) throw new TypeError(`${where}: roleSessionName needs a role principal`);
     return undefined;
@@ -56,7 +63,9 @@ export function checkCredential(c: ServerCredentials, where: string): { account:
     throw new TypeError(`${where}: roleSessionName is only for a role principal (arn:aws:iam::ACCOUNT:role/NAME)`);
   }
   if (c.accountId !== undefined && parsed.account !== c.accountId) {
-    throw new TypeError(`${where}: principal ${c.principal} is of account ${parsed.account}, not of the entry's account ${c.accountId}`);
+    throw new TypeError(
+      `${where}: principal ${c.principal} is of account ${parsed.account}, not of the entry's account ${c.accountId}`,
+    );
   }
   return parsed;
 }
@@ -82,7 +91,9 @@ export function loadCredentialsFile(path: string): ServerCredentials[] {
       closeSync(fd);
     }
   } catch (err) {
-    throw new Error(`cannot read credentials file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(
+      `cannot read credentials file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   // Windows has no such mode bits (Node reports 0o666 there): its ACLs are the user's business.
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
@@ -106,7 +117,8 @@ export function loadCredentialsFile(path: string): ServerCredentials[] {
     } catch (err) {
       throw new Error(`credentials file ${path}: ${(err as Error).message}`);
     }
-    if (seen.has(c.accessKeyId)) throw new Error(`credentials file ${path}: access key id ${c.accessKeyId} is listed twice`);
+    if (seen.has(c.accessKeyId))
+      throw new Error(`credentials file ${path}: access key id ${c.accessKeyId} is listed twice`);
     seen.add(c.accessKeyId);
   }
   return list;
@@ -123,7 +135,9 @@ function keyName(name: string): string {
 
 function fromJson(json: unknown, path: string): ServerCredentials[] {
   if (!Array.isArray(json)) {
-    throw new Error(`credentials file ${path}: expected a JSON array of { accessKeyId, secretAccessKey, accountId?, principal?, roleSessionName? }`);
+    throw new Error(
+      `credentials file ${path}: expected a JSON array of { accessKeyId, secretAccessKey, accountId?, principal?, roleSessionName? }`,
+    );
   }
   return json.map((entry, i) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
@@ -132,7 +146,9 @@ function fromJson(json: unknown, path: string): ServerCredentials[] {
     const e = entry as Record<string, unknown>;
     for (const name of Object.keys(e)) {
       if (!JSON_MEMBERS.includes(name)) {
-        throw new Error(`credentials file ${path}: entry ${i + 1} has an unknown member ${keyName(name)} (known: ${JSON_MEMBERS.join(', ')})`);
+        throw new Error(
+          `credentials file ${path}: entry ${i + 1} has an unknown member ${keyName(name)} (known: ${JSON_MEMBERS.join(', ')})`,
+        );
       }
     }
     const c: ServerCredentials = { accessKeyId: e.accessKeyId as string, secretAccessKey: e.secretAccessKey as string };
@@ -156,20 +172,27 @@ function fromIni(text: string, path: string): ServerCredentials[] {
     }
     const eq = line.indexOf('=');
     if (eq < 0 || sections.length === 0) {
-      throw new Error(`credentials file ${path} is neither JSON nor an AWS credentials file (line ${i + 1} is not [profile] or key = value)`);
+      throw new Error(
+        `credentials file ${path} is neither JSON nor an AWS credentials file (line ${i + 1} is not [profile] or key = value)`,
+      );
     }
     const key = line.slice(0, eq).trim().toLowerCase();
     const section = sections[sections.length - 1];
     if (!INI_KEYS.includes(key)) {
-      throw new Error(`credentials file ${path}: profile [${section.name}] has an unknown key ${keyName(key)} on line ${i + 1} (known: ${INI_KEYS.join(', ')})`);
+      throw new Error(
+        `credentials file ${path}: profile [${section.name}] has an unknown key ${keyName(key)} on line ${i + 1} (known: ${INI_KEYS.join(', ')})`,
+      );
     }
     section.values.set(key, line.slice(eq + 1).trim());
   }
   return sections.map((s) => {
     const accessKeyId = s.values.get('aws_access_key_id');
     const secretAccessKey = s.values.get('aws_secret_access_key');
-    const missing = [accessKeyId ? '' : 'aws_access_key_id', secretAccessKey ? '' : 'aws_secret_access_key'].filter(Boolean);
-    if (missing.length > 0) throw new Error(`credentials file ${path}: profile [${s.name}] (line ${s.line}) has no ${missing.join(' or ')}`);
+    const missing = [accessKeyId ? '' : 'aws_access_key_id', secretAccessKey ? '' : 'aws_secret_access_key'].filter(
+      Boolean,
+    );
+    if (missing.length > 0)
+      throw new Error(`credentials file ${path}: profile [${s.name}] (line ${s.line}) has no ${missing.join(' or ')}`);
     const c: ServerCredentials = { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! };
     const accountId = s.values.get('aws_account_id');
     if (accountId !== undefined) c.accountId = accountId;

@@ -87,7 +87,9 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 /** Checks an origin as `scheme://host[:port]` and returns it in the Fetch standard's serialized form. */
 export function normalizeOrigin(text: unknown, where = 'cors'): string {
   const bad = () =>
-    new TypeError(`${where}: ${JSON.stringify(text)} is not an origin: expected scheme://host[:port], such as http://localhost:3000, with nothing after it`);
+    new TypeError(
+      `${where}: ${JSON.stringify(text)} is not an origin: expected scheme://host[:port], such as http://localhost:3000, with nothing after it`,
+    );
   if (typeof text !== 'string') throw bad();
   let url: URL;
   try {
@@ -95,7 +97,8 @@ export function normalizeOrigin(text: unknown, where = 'cors'): string {
   } catch {
     throw bad();
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') throw bad();
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '')
+    throw bad();
   // Nothing after the authority but an optional '/'.
   const rest = text.replace(/^[a-z]+:\/\/[^/?#]*/i, '');
   if (rest !== '' && rest !== '/') throw bad();
@@ -104,7 +107,8 @@ export function normalizeOrigin(text: unknown, where = 'cors'): string {
 
 /** Checks a host name or address for allowHosts; returns it as a Host header names it (lower case, IPv6 in brackets). */
 export function normalizeHostName(text: unknown, where = 'allowHosts'): string {
-  const bad = () => new TypeError(`${where}: ${JSON.stringify(text)} is not a host name or address (no scheme, port or path)`);
+  const bad = () =>
+    new TypeError(`${where}: ${JSON.stringify(text)} is not a host name or address (no scheme, port or path)`);
   if (typeof text !== 'string' || text === '') throw bad();
   const bracketed = text.includes(':') && !text.startsWith('[') ? `[${text}]` : text;
   const name = hostNameOf(bracketed);
@@ -270,7 +274,11 @@ export class RequestGuard {
 
   /** Whether the request is a CORS preflight (OPTIONS with Access-Control-Request-Method). */
   static isPreflight(req: IncomingMessage): boolean {
-    return req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined && req.headers.origin !== undefined;
+    return (
+      req.method === 'OPTIONS' &&
+      req.headers['access-control-request-method'] !== undefined &&
+      req.headers.origin !== undefined
+    );
   }
 
   /** The headers of a preflight answer to an allowed origin. */
@@ -283,7 +291,8 @@ export class RequestGuard {
     };
     // Chromium's Private Network Access: a page on a public origin asks before it reaches a
     // loopback or private address; an origin given with --cors is meant to be let in.
-    if (req.headers['access-control-request-private-network'] === 'true') h['Access-Control-Allow-Private-Network'] = 'true';
+    if (req.headers['access-control-request-private-network'] === 'true')
+      h['Access-Control-Allow-Private-Network'] = 'true';
     return h;
   }
 }

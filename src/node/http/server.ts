@@ -117,7 +117,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const DEFAULTS = { host: '127.0.0.1', port: 4599, region: 'us-east-1', accountId: '111122223333', bodyLimit: 1024 * 1024 };
+const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 4599,
+  region: 'us-east-1',
+  accountId: '111122223333',
+  bodyLimit: 1024 * 1024,
+};
 const TARGET_PREFIX = 'TrentService.';
 // Past the limit the rest of a body is read and dropped, so that the client gets its 413 instead
 // of a reset connection; past this much more, the connection is closed.
@@ -148,10 +154,12 @@ interface Config {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? DEFAULTS.host;
   const port = options.port ?? DEFAULTS.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
   const config = resolveConfig(options);
   const closeGraceMs = options.closeGraceMs ?? 10_000;
-  if (!Number.isFinite(closeGraceMs) || closeGraceMs < 0) throw new RangeError(`closeGraceMs must be a number of milliseconds, got ${String(closeGraceMs)}`);
+  if (!Number.isFinite(closeGraceMs) || closeGraceMs < 0)
+    throw new RangeError(`closeGraceMs must be a number of milliseconds, got ${String(closeGraceMs)}`);
   let listening: { address: string; port: number } | undefined;
   config.guard = new RequestGuard({
     host,
@@ -165,13 +173,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const limits = connectionLimits(options);
   // Node checks headersTimeout and requestTimeout every connectionsCheckingInterval (30 s by
   // default), which let stalled sockets keep their places for half a minute.
-  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
-    res.on('finish', () => {
-      // A keep-alive connection that was busy when close() was called is idle now.
-      if (config.closing) server.closeIdleConnections();
-    });
-    void handle(config, req, res);
-  });
+  const server = createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    (req, res) => {
+      res.on('finish', () => {
+        // A keep-alive connection that was busy when close() was called is idle now.
+        if (config.closing) server.closeIdleConnections();
+      });
+      void handle(config, req, res);
+    },
+  );
 
   // Slow or stalled clients are cut off: headers within 5 s, the whole request within 30 s
   // (checked every second); until then, ConnectionGuard keeps room for complete requests.
@@ -216,7 +227,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
 function connectionLimits(options: ServerOptions): ConnectionLimits {
   const total = options.maxConnections ?? MAX_CONNECTIONS;
-  if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`maxConnections must be a positive whole number, got ${String(total)}`);
+  if (!Number.isSafeInteger(total) || total < 1)
+    throw new RangeError(`maxConnections must be a positive whole number, got ${String(total)}`);
   const perAddress = options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
   if (!Number.isSafeInteger(perAddress) || perAddress < 1) {
     throw new RangeError(`maxConnectionsPerAddress must be a positive whole number, got ${String(perAddress)}`);
@@ -226,20 +238,29 @@ function connectionLimits(options: ServerOptions): ConnectionLimits {
 
 function resolveConfig(options: ServerOptions): Config {
   const region = options.region ?? DEFAULTS.region;
-  if (!isValidRegion(region)) throw new TypeError(`region must be a Region name such as us-east-1, got ${JSON.stringify(region)}`);
+  if (!isValidRegion(region))
+    throw new TypeError(`region must be a Region name such as us-east-1, got ${JSON.stringify(region)}`);
   const accountId = options.accountId ?? DEFAULTS.accountId;
   if (!ACCOUNT_ID.test(accountId)) throw new TypeError(`accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
   const bodyLimit = options.bodyLimit ?? DEFAULTS.bodyLimit;
-  if (!Number.isInteger(bodyLimit) || bodyLimit <= 0) throw new RangeError(`bodyLimit must be a positive number of bytes, got ${String(bodyLimit)}`);
+  if (!Number.isInteger(bodyLimit) || bodyLimit <= 0)
+    throw new RangeError(`bodyLimit must be a positive number of bytes, got ${String(bodyLimit)}`);
   const auth = options.auth ?? 'none';
-  if (auth !== 'none' && auth !== 'sigv4') throw new TypeError(`auth must be 'none' or 'sigv4', got ${JSON.stringify(auth)}`);
+  if (auth !== 'none' && auth !== 'sigv4')
+    throw new TypeError(`auth must be 'none' or 'sigv4', got ${JSON.stringify(auth)}`);
   const credentials = new Map<string, Credential>();
   for (const [i, c] of (options.credentials ?? []).entries()) {
     const caller = checkCredential(c, `credentials[${i}]`);
-    if (credentials.has(c.accessKeyId)) throw new TypeError(`credentials[${i}]: access key id ${c.accessKeyId} is listed twice`);
-    credentials.set(c.accessKeyId, { ...c, account: c.accountId ?? caller?.account ?? accountId, callerArn: caller?.callerArn });
+    if (credentials.has(c.accessKeyId))
+      throw new TypeError(`credentials[${i}]: access key id ${c.accessKeyId} is listed twice`);
+    credentials.set(c.accessKeyId, {
+      ...c,
+      account: c.accountId ?? caller?.account ?? accountId,
+      callerArn: caller?.callerArn,
+    });
   }
-  if (auth === 'sigv4' && credentials.size === 0) throw new TypeError("auth 'sigv4' needs at least one entry in credentials");
+  if (auth === 'sigv4' && credentials.size === 0)
+    throw new TypeError("auth 'sigv4' needs at least one entry in credentials");
   return {
     store: options.store ?? new MemoryKeyStore(),
     region,
@@ -294,7 +315,10 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     const fields: RequestLogFields = { method, target: label, status: res.statusCode, ms: Number(ms), requestId };
     if (errorName) fields.error = errorName;
     try {
-      const r: unknown = config.log(`${method} ${label} ${res.statusCode} ${ms}ms ${requestId}${errorName ? ` ${errorName}` : ''}`, fields);
+      const r: unknown = config.log(
+        `${method} ${label} ${res.statusCode} ${ms}ms ${requestId}${errorName ? ` ${errorName}` : ''}`,
+        fields,
+      );
       // A sink may be async; its rejection must not become an unhandled one.
       if (r instanceof Promise) r.catch(() => {});
     } catch {
@@ -306,15 +330,31 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     // Host and Origin before anything else: a web page that may not call the endpoint learns nothing.
     const guard = config.guard!;
     const decision = guard.check(req, path);
-    for (const [k, v] of Object.entries(guard.responseHeaders(decision.allowed ? decision.corsOrigin : undefined))) res.setHeader(k, v);
+    for (const [k, v] of Object.entries(guard.responseHeaders(decision.allowed ? decision.corsOrigin : undefined)))
+      res.setHeader(k, v);
     // 403 in the AWS JSON error shape; the message is this engine's wording (http-guard.ts).
-    if (!decision.allowed) throw new HttpError(403, 'AccessDeniedException', decision.message, { 'x-amzn-ErrorType': 'AccessDeniedException' });
+    if (!decision.allowed)
+      throw new HttpError(403, 'AccessDeniedException', decision.message, {
+        'x-amzn-ErrorType': 'AccessDeniedException',
+      });
     if (path === '/health') {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
-      reply(config, res, 200, requestId, JSON.stringify({ status: 'ok', version: packageVersion() }), 'application/json');
+      reply(
+        config,
+        res,
+        200,
+        requestId,
+        JSON.stringify({ status: 'ok', version: packageVersion() }),
+        'application/json',
+      );
       return;
     }
-    if (path !== '/') throw new HttpError(404, 'NotFound', `Nothing is served at ${printablePath(path)}. KMS requests are POST / with X-Amz-Target: TrentService.<Operation>.`);
+    if (path !== '/')
+      throw new HttpError(
+        404,
+        'NotFound',
+        `Nothing is served at ${printablePath(path)}. KMS requests are POST / with X-Amz-Target: TrentService.<Operation>.`,
+      );
     if (decision.corsOrigin !== undefined && RequestGuard.isPreflight(req)) {
       if (config.closing) res.setHeader('Connection', 'close');
       res.writeHead(204, { ...guard.preflightHeaders(req, decision.corsOrigin), 'x-amzn-RequestId': requestId }).end();
@@ -351,7 +391,13 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
 
     const operation = operationOf(target);
     const input = decodeRequest(operation, body);
-    const caller: PipelineConfig = { store: config.store, accountId: account, principal, region, generateKeyPair: abandonable(config, res) };
+    const caller: PipelineConfig = {
+      store: config.store,
+      accountId: account,
+      principal,
+      region,
+      generateKeyPair: abandonable(config, res),
+    };
     const output = await runOperation(caller, operation, input, {
       requestId,
       middlewareStack: config.middlewareStack,
@@ -378,13 +424,24 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     if (err instanceof BodyTooLarge) {
       errorName = 'RequestEntityTooLargeException';
       res.setHeader('Connection', 'close');
-      reply(config, res, 413, requestId, JSON.stringify({ __type: errorName, message: `The request body exceeds this server's limit of ${config.bodyLimit} bytes.` }));
+      reply(
+        config,
+        res,
+        413,
+        requestId,
+        JSON.stringify({
+          __type: errorName,
+          message: `The request body exceeds this server's limit of ${config.bodyLimit} bytes.`,
+        }),
+      );
       return;
     }
     const e = encodeError(err);
     // An unexpected error (made KMSInternalException by the pipeline, or thrown outside it) is
     // logged by its class only.
-    const unexpected = internalError ?? (err instanceof KMSServiceException ? undefined : err instanceof Error ? err.constructor.name : typeof err);
+    const unexpected =
+      internalError ??
+      (err instanceof KMSServiceException ? undefined : err instanceof Error ? err.constructor.name : typeof err);
     errorName = unexpected === undefined ? e.name : `${e.name} (${unexpected})`;
     res.setHeader('x-amzn-ErrorType', e.name);
     reply(config, res, e.status, requestId, e.body);
@@ -406,7 +463,14 @@ function abandonable(config: Config, res: ServerResponse): PipelineConfig['gener
   return (spec) => generate(spec, { signal: abandoned.signal });
 }
 
-function reply(config: Config, res: ServerResponse, status: number, requestId: string, body: string, contentType = JSON_1_1): void {
+function reply(
+  config: Config,
+  res: ServerResponse,
+  status: number,
+  requestId: string,
+  body: string,
+  contentType = JSON_1_1,
+): void {
   if (res.destroyed) return;
   if (config.closing) res.setHeader('Connection', 'close');
   res.writeHead(status, {
@@ -422,7 +486,10 @@ let version: string | undefined;
 function packageVersion(): string {
   if (version === undefined) {
     try {
-      version = String((JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: unknown }).version);
+      version = String(
+        (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: unknown })
+          .version,
+      );
     } catch {
       version = 'unknown';
     }
@@ -436,7 +503,9 @@ function operationOf(target: string | undefined): OperationName {
   }
   const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
   if (!isOperationName(name)) {
-    throw new UnknownOperationException(`Unknown operation ${JSON.stringify(target.slice(0, 128))}: expected TrentService.<Operation> for one of the KMS operations this endpoint serves.`);
+    throw new UnknownOperationException(
+      `Unknown operation ${JSON.stringify(target.slice(0, 128))}: expected TrentService.<Operation> for one of the KMS operations this endpoint serves.`,
+    );
   }
   return name;
 }

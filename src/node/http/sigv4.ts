@@ -58,9 +58,13 @@ export function parseAuthorization(header: string): ParsedAuthorization {
     const p = part.trim();
     if (p === '') continue;
     const eq = p.indexOf('=');
-    if (eq < 0) throw new IncompleteSignatureException('A parameter is not a valid key=value pair (missing equal-sign) in Authorization header.');
+    if (eq < 0)
+      throw new IncompleteSignatureException(
+        'A parameter is not a valid key=value pair (missing equal-sign) in Authorization header.',
+      );
     const name = p.slice(0, eq).trim();
-    if (!AUTH_PARAMS.has(name)) throw new IncompleteSignatureException(`Authorization header has an unknown parameter '${printable(name)}'.`);
+    if (!AUTH_PARAMS.has(name))
+      throw new IncompleteSignatureException(`Authorization header has an unknown parameter '${printable(name)}'.`);
     if (params.has(name)) throw new IncompleteSignatureException(`Authorization header has '${name}' more than once.`);
     params.set(name, p.slice(eq + 1).trim());
   }
@@ -83,7 +87,10 @@ export function parseAuthorization(header: string): ParsedAuthorization {
     region,
     service,
     terminator,
-    signedHeaders: params.get('SignedHeaders')!.split(';').map((h) => h.trim().toLowerCase()),
+    signedHeaders: params
+      .get('SignedHeaders')!
+      .split(';')
+      .map((h) => h.trim().toLowerCase()),
     signature: params.get('Signature')!,
   };
 }
@@ -158,12 +165,17 @@ export async function verifyRequest<C extends { accessKeyId: string; secretAcces
   const signedAt = m === null ? NaN : Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
   // A date that does not exist (month 13, February 30) does not survive the round trip.
   if (m === null || Number.isNaN(signedAt) || basicFormat(signedAt) !== amzDate) {
-    throw new IncompleteSignatureException(`Date must be in ISO-8601 'basic format'. Got '${printable(amzDate)}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    throw new IncompleteSignatureException(
+      `Date must be in ISO-8601 'basic format'. Got '${printable(amzDate)}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    );
   }
 
-  if (auth.service !== 'kms') throw new InvalidSignatureException("Credential should be scoped to correct service: 'kms'. ");
+  if (auth.service !== 'kms')
+    throw new InvalidSignatureException("Credential should be scoped to correct service: 'kms'. ");
   if (auth.terminator !== 'aws4_request') {
-    throw new InvalidSignatureException(`Credential should be scoped with a valid terminator: 'aws4_request', not '${printable(auth.terminator)}'. `);
+    throw new InvalidSignatureException(
+      `Credential should be scoped with a valid terminator: 'aws4_request', not '${printable(auth.terminator)}'. `,
+    );
   }
   checkRegion(auth.region);
   if (auth.date !== amzDate.slice(0, 8)) {
@@ -276,7 +288,8 @@ export function checkHeaders(headers: Record<string, string[] | undefined>): Par
     throw new MissingAuthenticationTokenException('Request is missing Authentication Token');
   }
   for (const name of ['authorization', 'x-amz-date', 'x-amz-target']) {
-    if ((headers[name]?.length ?? 0) > 1) throw new IncompleteSignatureException(`The request has more than one '${name}' header.`);
+    if ((headers[name]?.length ?? 0) > 1)
+      throw new IncompleteSignatureException(`The request has more than one '${name}' header.`);
   }
   return parseAuthorization(values[0]);
 }
@@ -287,7 +300,8 @@ export function checkHeaders(headers: Record<string, string[] | undefined>): Par
  */
 export function preVerify<C>(headers: Record<string, string[] | undefined>, credentials: ReadonlyMap<string, C>): void {
   const auth = checkHeaders(headers);
-  if (!credentials.has(auth.accessKeyId)) throw new UnrecognizedClientException('The security token included in the request is invalid.');
+  if (!credentials.has(auth.accessKeyId))
+    throw new UnrecognizedClientException('The security token included in the request is invalid.');
 }
 
 function single(values: string[] | undefined): string | undefined {
@@ -296,7 +310,10 @@ function single(values: string[] | undefined): string | undefined {
 
 /** 20261129T120000Z */
 function basicFormat(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** Client-supplied text in a message: printable ASCII only, and not too long. */

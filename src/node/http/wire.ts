@@ -41,7 +41,9 @@ export function decodeRequest(operation: OperationName, body: Uint8Array): Recor
   if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(parsed)) {
     // This engine's wording; AWS's is unrecorded. Such a string has no UTF-8 form, so the body is
     // refused as one that cannot be read, like invalid UTF-8 bytes (RFC 8259 §8.2).
-    throw new SerializationException('The request body has a string with a lone UTF-16 surrogate escape (such as \\ud800), which is not a Unicode character.');
+    throw new SerializationException(
+      'The request body has a string with a lone UTF-16 surrogate escape (such as \\ud800), which is not a Unicode character.',
+    );
   }
   return decodeMembers(OPERATIONS[operation], parsed);
 }
@@ -102,7 +104,8 @@ function decodeValue(shape: Shape, v: unknown): unknown {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function decodeBase64(s: string): Uint8Array {
-  if (!BASE64.test(s)) throw new SerializationException('Base64 encoded binary data is not valid: expected standard, padded base64.');
+  if (!BASE64.test(s))
+    throw new SerializationException('Base64 encoded binary data is not valid: expected standard, padded base64.');
   const b = Buffer.from(s, 'base64');
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
@@ -134,7 +137,8 @@ export interface EncodedError {
 export function encodeError(err: unknown): EncodedError {
   const e = err instanceof KMSServiceException ? err : new KMSInternalException(INTERNAL_MESSAGE);
   const declared = (e.constructor as { httpStatus?: number }).httpStatus ?? e.$metadata?.httpStatusCode;
-  const status = declared !== undefined && declared >= 400 && declared <= 599 ? declared : e.$fault === 'server' ? 500 : 400;
+  const status =
+    declared !== undefined && declared >= 400 && declared <= 599 ? declared : e.$fault === 'server' ? 500 : 400;
   // An exception AWS answers without a message (InvalidCiphertextException, UnsupportedOperation
   // for a key that cannot rotate, KMSInvalidSignature, KMSInvalidMac: recorded with no message
   // member) is thrown here with an empty one, and goes out without the member, as AWS sends it.

@@ -49,16 +49,24 @@ function serve(port: NonNullable<typeof parentPort>): void {
     const publicKey = ownBuffer(pair.publicKey);
     const privateKey = ownBuffer(pair.privateKey);
     try {
-      port.postMessage({ type: 'pair', seq: req.seq, publicKey, privateKey } satisfies PoolReply, [publicKey, privateKey]);
+      port.postMessage({ type: 'pair', seq: req.seq, publicKey, privateKey } satisfies PoolReply, [
+        publicKey,
+        privateKey,
+      ]);
     } catch (err) {
       // Not transferred: do not leave the private key readable in this thread.
       if (privateKey.byteLength > 0) new Uint8Array(privateKey).fill(0);
       const message = err instanceof Error ? err.message : String(err);
-      port.postMessage({ type: 'error', seq: req.seq, message: `could not hand the pair over: ${message}` } satisfies PoolReply);
+      port.postMessage({
+        type: 'error',
+        seq: req.seq,
+        message: `could not hand the pair over: ${message}`,
+      } satisfies PoolReply);
     }
   });
   port.postMessage({ type: 'ready' } satisfies PoolReply);
 }
 
-if (!parentPort) throw new Error('wasm-kms: pool-worker.js runs inside a KeyPairWorkerPool worker thread, not on its own');
+if (!parentPort)
+  throw new Error('wasm-kms: pool-worker.js runs inside a KeyPairWorkerPool worker thread, not on its own');
 serve(parentPort);

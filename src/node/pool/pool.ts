@@ -160,10 +160,15 @@ export class KeyPairWorkerPool {
     }
     this.#maxQueued = maxQueued;
     for (const [spec, count] of Object.entries(options.prefill ?? {})) {
-      if (!isSpec(spec)) throw new TypeError(`KeyPairWorkerPool: unknown key pair spec ${JSON.stringify(spec)} in prefill; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
+      if (!isSpec(spec))
+        throw new TypeError(
+          `KeyPairWorkerPool: unknown key pair spec ${JSON.stringify(spec)} in prefill; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`,
+        );
       if (count === undefined) continue;
       if (!Number.isSafeInteger(count) || count < 0 || count > MAX_PREFILL) {
-        throw new RangeError(`KeyPairWorkerPool: prefill for ${spec} must be a whole number from 0 to ${MAX_PREFILL}, got ${String(count)}`);
+        throw new RangeError(
+          `KeyPairWorkerPool: prefill for ${spec} must be a whole number from 0 to ${MAX_PREFILL}, got ${String(count)}`,
+        );
       }
       if (count > 0) this.#prefill.set(spec, { target: count, held: [], running: 0, paused: false });
     }
@@ -202,7 +207,9 @@ export class KeyPairWorkerPool {
     if (this.#broken) return Promise.reject(this.#broken);
     if (!isSpec(spec)) {
       const shown = typeof spec === 'string' ? JSON.stringify(spec) : `(${typeof spec})`;
-      return Promise.reject(new TypeError(`Unknown key pair spec ${shown}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`));
+      return Promise.reject(
+        new TypeError(`Unknown key pair spec ${shown}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`),
+      );
     }
     const fill = this.#prefill.get(spec);
     if (fill) fill.paused = false;
@@ -298,7 +305,8 @@ export class KeyPairWorkerPool {
     this.#closed = true;
     const closed = () => new Error('wasm-kms: KeyPairWorkerPool closed before this request ran');
     for (const lane of ['fast', 'slow'] as const) for (const r of this.#queues[lane].splice(0)) r.reject(closed());
-    for (const w of this.#readyWaiters.splice(0)) w.reject(new Error('wasm-kms: KeyPairWorkerPool closed before its prefill was complete'));
+    for (const w of this.#readyWaiters.splice(0))
+      w.reject(new Error('wasm-kms: KeyPairWorkerPool closed before its prefill was complete'));
     for (const fill of this.#prefill.values()) for (const pair of fill.held.splice(0)) wipe(pair);
     for (const slot of this.#slots) clearTimeout(slot.restart);
     // Threads with no request to finish stop now; the others when their request is answered.
@@ -357,7 +365,10 @@ export class KeyPairWorkerPool {
       this.#generated++;
       this.#deliver(job, { publicKey: new Uint8Array(reply.publicKey), privateKey: new Uint8Array(reply.privateKey) });
     } else {
-      this.#fail(job, new Error(`wasm-kms: key pair generation failed in a worker thread (${job.spec}): ${reply.message}`));
+      this.#fail(
+        job,
+        new Error(`wasm-kms: key pair generation failed in a worker thread (${job.spec}): ${reply.message}`),
+      );
     }
     if (this.#closed) this.#stop(slot);
     this.#dispatch();
@@ -384,7 +395,9 @@ export class KeyPairWorkerPool {
       if (job) this.#requeue(job);
       const failures = ++slot.failedStarts;
       if (failures >= MAX_FAILED_STARTS) {
-        slot.gaveUp = new Error(`wasm-kms: ${cause}; ${failures} attempts in a row failed, so the pool stopped replacing that thread`);
+        slot.gaveUp = new Error(
+          `wasm-kms: ${cause}; ${failures} attempts in a row failed, so the pool stopped replacing that thread`,
+        );
       } else {
         slot.restart = setTimeout(() => {
           slot.restart = undefined;
@@ -395,7 +408,12 @@ export class KeyPairWorkerPool {
       return;
     }
     // A crash says nothing about the next attempt, so a refill it cut short is simply redone.
-    if (job) this.#fail(job, new Error(`wasm-kms: the worker thread generating ${job.spec} stopped unexpectedly${why}`), false);
+    if (job)
+      this.#fail(
+        job,
+        new Error(`wasm-kms: the worker thread generating ${job.spec} stopped unexpectedly${why}`),
+        false,
+      );
     this.#replace(slot);
     this.#dispatch();
   }
@@ -426,7 +444,12 @@ export class KeyPairWorkerPool {
       if (!slot.gaveUp) return undefined;
       cause = slot.gaveUp;
     }
-    return cause && new Error(`wasm-kms: KeyPairWorkerPool has no thread left for ${lane === 'slow' ? 'RSA' : 'any'} key pairs: ${cause.message.replace(/^wasm-kms: /, '')}`);
+    return (
+      cause &&
+      new Error(
+        `wasm-kms: KeyPairWorkerPool has no thread left for ${lane === 'slow' ? 'RSA' : 'any'} key pairs: ${cause.message.replace(/^wasm-kms: /, '')}`,
+      )
+    );
   }
 
   /** Why a prefilled spec can never be filled, if one cannot. */
@@ -539,7 +562,9 @@ export class KeyPairWorkerPool {
 
   #assign(): void {
     // Fast requests go to the reserved thread first, keeping the others free for RSA.
-    const idle = this.#slots.filter((s) => !s.job && !s.stopping && !s.dead).sort((a, b) => Number(b.fastOnly) - Number(a.fastOnly));
+    const idle = this.#slots
+      .filter((s) => !s.job && !s.stopping && !s.dead)
+      .sort((a, b) => Number(b.fastOnly) - Number(a.fastOnly));
     for (const slot of idle) {
       const request = this.#queues.fast.shift() ?? (slot.fastOnly ? undefined : this.#queues.slow.shift());
       if (request) {
@@ -601,7 +626,10 @@ function wipe(pair: KeyPair): void {
 
 /** "RSA_2048=32,ECC_NIST_P256=8" → { RSA_2048: 32, ECC_NIST_P256: 8 }; a clear Error naming the bad part otherwise (unknown spec, non-integer, negative, > 10000). */
 export function parsePoolSpec(text: string): Partial<Record<KeyPairSpec, number>> {
-  if (typeof text !== 'string') throw new TypeError(`Invalid pool spec: expected a string like "RSA_2048=32,ECC_NIST_P256=8", got (${typeof text})`);
+  if (typeof text !== 'string')
+    throw new TypeError(
+      `Invalid pool spec: expected a string like "RSA_2048=32,ECC_NIST_P256=8", got (${typeof text})`,
+    );
   const out: Partial<Record<KeyPairSpec, number>> = {};
   if (text.trim() === '') return out;
   for (const raw of text.split(',')) {
@@ -611,7 +639,8 @@ export function parsePoolSpec(text: string): Partial<Record<KeyPairSpec, number>
     if (eq < 0) throw bad('expected SPEC=COUNT, e.g. RSA_2048=32');
     const spec = part.slice(0, eq).trim();
     const count = part.slice(eq + 1).trim();
-    if (!isSpec(spec)) throw bad(`unknown key pair spec ${JSON.stringify(spec)}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
+    if (!isSpec(spec))
+      throw bad(`unknown key pair spec ${JSON.stringify(spec)}; valid specs are: ${KEY_PAIR_SPECS.join(', ')}`);
     if (spec in out) throw bad(`${spec} is given more than once`);
     if (/^-\s*\d+$/.test(count)) throw bad('the count must not be negative');
     if (!/^\d+$/.test(count)) throw bad(`the count ${JSON.stringify(count)} is not a whole number`);
