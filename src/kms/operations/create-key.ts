@@ -12,7 +12,7 @@
 //   AWS_CLOUDHSM or EXTERNAL_KEY_STORE after the store's type (inferred when Origin is omitted),
 //   and its material is generated locally (nothing stands behind the store).
 
-import type { KeyPairSpec } from '../../core/index.js';
+import { KEY_PAIR_SPECS, type KeyPairSpec } from '../../core/index.js';
 import { validateInput } from '../validation.js';
 import {
   CustomKeyStoreInvalidStateException,
@@ -70,20 +70,8 @@ export const KEY_USAGES_BY_SPEC: Readonly<Record<KeySpec, readonly KeyUsageType[
 
 const HMAC_KEY_BYTES: Partial<Record<KeySpec, number>> = { HMAC_224: 28, HMAC_256: 32, HMAC_384: 48, HMAC_512: 64 };
 
-const KEY_PAIR_KEY_SPECS: readonly string[] = [
-  'RSA_2048',
-  'RSA_3072',
-  'RSA_4096',
-  'ECC_NIST_P256',
-  'ECC_NIST_P384',
-  'ECC_NIST_P521',
-  'ECC_SECG_P256K1',
-  'SM2',
-  'ECC_NIST_EDWARDS25519',
-  'ML_KEM_512',
-  'ML_KEM_768',
-  'ML_KEM_1024',
-];
+/** The key specs whose key material is a key pair: those the core generates. */
+const KEY_PAIR_KEY_SPECS: readonly string[] = KEY_PAIR_SPECS;
 
 /**
  * SM2 exists only in the China Regions and ML-KEM / ML-DSA everywhere but there, as
