@@ -1,8 +1,31 @@
-// Shared by the KMS engine tests: making a key, and catching a rejection checked to be an
+// Shared by the KMS engine tests: clients on one store, making a key, and catching a rejection checked to be an
 // SDK-shaped client-fault KMS exception of the expected class.
 import { expect } from 'vitest';
 import { caught } from './caught.js';
-import { CreateKeyCommand, KMSServiceException, type KMSClient } from '../../src/kms/index.js';
+import {
+  CreateKeyCommand,
+  KMSClient,
+  KMSServiceException,
+  MemoryKeyStore,
+  type KeyStore,
+} from '../../src/kms/index.js';
+
+/** The account of the clients' other-account caller. */
+export const OTHER_ACCOUNT = '444455556666';
+
+/**
+ * Clients on one store: `us` (us-east-1, account 111122223333), `cn` (cn-north-1), `west`
+ * (us-west-2) and `other` (us-east-1, another account).
+ */
+export function clients(store: KeyStore = new MemoryKeyStore()) {
+  return {
+    store,
+    us: new KMSClient({ store }),
+    cn: new KMSClient({ store, region: 'cn-north-1' }),
+    west: new KMSClient({ store, region: 'us-west-2' }),
+    other: new KMSClient({ store, accountId: OTHER_ACCOUNT }),
+  };
+}
 
 export async function newKey(client: KMSClient, input: Record<string, unknown> = {}) {
   const out = await client.send(new CreateKeyCommand(input));

@@ -2,8 +2,6 @@
 
 import { describe, it, expect } from 'vitest';
 import {
-  KMSClient,
-  MemoryKeyStore,
   DescribeKeyCommand,
   ScheduleKeyDeletionCommand,
   CreateAliasCommand,
@@ -14,21 +12,11 @@ import {
   ValidationException,
 } from '../../src/kms/index.js';
 import { UpdateAliasCommand, DeleteAliasCommand, ListAliasesCommand } from '../../src/kms/index.js';
-import { newKey, rejection } from '../helpers/kms.js';
-
-function setup() {
-  const store = new MemoryKeyStore();
-  return {
-    store,
-    us: new KMSClient({ store }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-    other: new KMSClient({ store, accountId: '444455556666' }),
-  };
-}
+import { clients, newKey, rejection } from '../helpers/kms.js';
 
 describe('aliases', () => {
   it('UpdateAlias retargets the alias; DescribeKey and Encrypt follow it', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const a = await newKey(us);
     const b = await newKey(us);
     await us.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: a.KeyId }));
@@ -47,7 +35,7 @@ describe('aliases', () => {
   });
 
   it('UpdateAlias errors: missing alias, missing key, alias as target, other type, pending deletion, bad prefix', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const a = await newKey(us);
     const b = await newKey(us);
     const hmac = await newKey(us, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
@@ -84,7 +72,7 @@ describe('aliases', () => {
   });
 
   it('DeleteAlias removes the alias, not the key', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const a = await newKey(us);
     await us.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: a.KeyId }));
     await us.send(new DeleteAliasCommand({ AliasName: 'alias/app' }));
@@ -98,7 +86,7 @@ describe('aliases', () => {
   });
 
   it('ListAliases: fields, KeyId filter, paging, Limit bounds, bad marker', async () => {
-    const { us, west } = setup();
+    const { us, west } = clients();
     const a = await newKey(us);
     const b = await newKey(us);
     const names: string[] = [];
@@ -141,7 +129,7 @@ describe('aliases', () => {
   });
 
   it('ListAliases defaults to 50', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const a = await newKey(us);
     for (let i = 0; i < 51; i++)
       await us.send(

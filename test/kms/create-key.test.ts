@@ -5,7 +5,6 @@ import { describe, it, expect } from 'vitest';
 import {
   KMSClient,
   KMSServiceException,
-  MemoryKeyStore,
   CreateKeyCommand,
   GenerateDataKeyPairCommand,
   EncryptCommand,
@@ -16,20 +15,10 @@ import {
   KMSInvalidStateException,
 } from '../../src/kms/index.js';
 import { GetPublicKeyCommand } from '../../src/kms/registry.js';
-import { newKey, rejection } from '../helpers/kms.js';
+import { clients, newKey, rejection } from '../helpers/kms.js';
 import { hex } from '../helpers/hex.js';
 
 const ACCOUNT = '111122223333';
-
-function clients() {
-  const store = new MemoryKeyStore();
-  return {
-    store,
-    us: new KMSClient({ store }),
-    cn: new KMSClient({ store, region: 'cn-north-1' }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-  };
-}
 
 describe('HMAC keys', () => {
   it.each(['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'])('%s', async (spec) => {

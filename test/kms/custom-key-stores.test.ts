@@ -2,8 +2,6 @@
 
 import { describe, it, expect } from 'vitest';
 import {
-  KMSClient,
-  MemoryKeyStore,
   CreateKeyCommand,
   DescribeKeyCommand,
   GenerateDataKeyPairCommand,
@@ -17,17 +15,7 @@ import {
   InvalidMarkerException,
 } from '../../src/kms/index.js';
 import { CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand } from '../../src/kms/registry.js';
-import { CLOUDHSM, XKS, newKey, rejection } from '../helpers/kms.js';
-
-function clients() {
-  const store = new MemoryKeyStore();
-  return {
-    store,
-    us: new KMSClient({ store }),
-    cn: new KMSClient({ store, region: 'cn-north-1' }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-  };
-}
+import { CLOUDHSM, XKS, clients, newKey, rejection } from '../helpers/kms.js';
 
 describe('custom key stores', () => {
   it('end to end: create, describe, CreateKey in the store, GenerateDataKeyPair refused, Encrypt works', async () => {

@@ -7,8 +7,6 @@ import { describe, it, expect } from 'vitest';
 import { createECDH, createPrivateKey, createPublicKey } from 'node:crypto';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import {
-  KMSClient,
-  MemoryKeyStore,
   DescribeKeyCommand,
   DisableKeyCommand,
   CreateAliasCommand,
@@ -24,23 +22,11 @@ import {
   UnsupportedOperationException,
   KEY_PAIR_SPECS,
   type KeyPairSpec,
-  type KeyStore,
 } from '../../src/kms/index.js';
-import { newKey, rejection } from '../helpers/kms.js';
+import { clients, newKey, rejection } from '../helpers/kms.js';
 import { unhex } from '../helpers/hex.js';
 
 const ACCOUNT = '111122223333';
-const OTHER_ACCOUNT = '444455556666';
-
-function clients(store: KeyStore = new MemoryKeyStore()) {
-  return {
-    store,
-    us: new KMSClient({ store }),
-    cn: new KMSClient({ store, region: 'cn-north-1' }),
-    other: new KMSClient({ store, accountId: OTHER_ACCOUNT }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-  };
-}
 
 const SM2_PKCS8_PREFIX = unhex('308187020100301306072a8648ce3d020106082a811ccf5501822d046d306b0201010420');
 const ML_KEM = { ML_KEM_512: ml_kem512, ML_KEM_768: ml_kem768, ML_KEM_1024: ml_kem1024 } as const;

@@ -21,24 +21,12 @@ import {
   InvalidKeyUsageException,
   DryRunOperationException,
   ValidationException,
-  type KeyStore,
 } from '../../src/kms/index.js';
-import { newKey, rejection } from '../helpers/kms.js';
+import { clients, newKey, rejection } from '../helpers/kms.js';
 import fc from 'fast-check';
 import { ReEncryptCommand } from '../../src/kms/registry.js';
 
 const ACCOUNT = '111122223333';
-const OTHER_ACCOUNT = '444455556666';
-
-function clients(store: KeyStore = new MemoryKeyStore()) {
-  return {
-    store,
-    us: new KMSClient({ store }),
-    cn: new KMSClient({ store, region: 'cn-north-1' }),
-    other: new KMSClient({ store, accountId: OTHER_ACCOUNT }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-  };
-}
 
 describe('Decrypt failures', () => {
   it('a wrong context, a shifted context, a missing context and every flipped byte give InvalidCiphertextException with an empty message', async () => {
@@ -144,7 +132,7 @@ async function decrypts(c: KMSClient, blob: Uint8Array, ctx?: Record<string, str
 }
 
 describe('ReEncrypt', () => {
-  async function setup() {
+  async function clients() {
     const c = client();
     const src = await newKey(c);
     const dst = await newKey(c);
@@ -156,7 +144,7 @@ describe('ReEncrypt', () => {
   }
 
   it('moves a ciphertext to the destination key and context', async () => {
-    const { c, src, dst, plaintext, blob } = await setup();
+    const { c, src, dst, plaintext, blob } = await clients();
     const out = await c.send(
       new ReEncryptCommand({
         CiphertextBlob: blob,
@@ -194,7 +182,7 @@ describe('ReEncrypt', () => {
   });
 
   it('can re-encrypt under the same key with a new context, and accepts a matching SourceKeyId', async () => {
-    const { c, src, plaintext, blob } = await setup();
+    const { c, src, plaintext, blob } = await clients();
     await c.send(new CreateAliasCommand({ AliasName: 'alias/src', TargetKeyId: src.KeyId }));
     const out = await c.send(
       new ReEncryptCommand({
@@ -210,7 +198,7 @@ describe('ReEncrypt', () => {
   });
 
   it('a wrong source context or a damaged blob is InvalidCiphertextException with an empty message', async () => {
-    const { c, dst, blob } = await setup();
+    const { c, dst, blob } = await clients();
     const wrong = await rejection(
       c.send(
         new ReEncryptCommand({
@@ -248,7 +236,7 @@ describe('ReEncrypt', () => {
   });
 
   it('a different SourceKeyId is IncorrectKeyException', async () => {
-    const { c, dst, blob } = await setup();
+    const { c, dst, blob } = await clients();
     const e = await rejection(
       c.send(
         new ReEncryptCommand({
@@ -264,7 +252,7 @@ describe('ReEncrypt', () => {
   });
 
   it('checks the state and usage of both keys', async () => {
-    const { c, src, dst, blob } = await setup();
+    const { c, src, dst, blob } = await clients();
     const args = { CiphertextBlob: blob, SourceEncryptionContext: { purpose: 'src' } };
     const nf = await rejection(
       c.send(new ReEncryptCommand({ ...args, DestinationKeyId: 'alias/none' })),
@@ -295,7 +283,7 @@ describe('ReEncrypt', () => {
   });
 
   it('a disabled source key is DisabledException', async () => {
-    const { c, src, dst, blob } = await setup();
+    const { c, src, dst, blob } = await clients();
     await c.send(new DisableKeyCommand({ KeyId: src.KeyId }));
     const e = await rejection(
       c.send(
@@ -311,7 +299,7 @@ describe('ReEncrypt', () => {
   });
 
   it('validation: DestinationKeyId and CiphertextBlob are required', async () => {
-    const { c, blob, dst } = await setup();
+    const { c, blob, dst } = await clients();
     const d = await rejection(
       c.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: undefined })),
       ValidationException,
@@ -326,7 +314,7 @@ describe('ReEncrypt', () => {
   });
 
   it('DryRun after all checks, including the ciphertext', async () => {
-    const { c, src, dst, blob } = await setup();
+    const { c, src, dst, blob } = await clients();
     const args = { CiphertextBlob: blob, SourceEncryptionContext: { purpose: 'src' }, DestinationKeyId: dst.KeyId };
     const e = await rejection(c.send(new ReEncryptCommand({ ...args, DryRun: true })), DryRunOperationException);
     expect(e.message).toBe(DRY_RUN);

@@ -3,8 +3,6 @@
 
 import { describe, it, expect } from 'vitest';
 import {
-  KMSClient,
-  MemoryKeyStore,
   DescribeKeyCommand,
   DisableKeyCommand,
   ScheduleKeyDeletionCommand,
@@ -16,27 +14,16 @@ import {
   ValidationException,
 } from '../../src/kms/index.js';
 import { ListKeysCommand, ListAliasesCommand } from '../../src/kms/index.js';
-import { newKey, rejection } from '../helpers/kms.js';
+import { clients, newKey, rejection } from '../helpers/kms.js';
 import {
   EnableKeyCommand,
   CancelKeyDeletionCommand,
   GenerateDataKeyPairWithoutPlaintextCommand,
-  type KeyStore,
 } from '../../src/kms/index.js';
-
-function setup() {
-  const store = new MemoryKeyStore();
-  return {
-    store,
-    us: new KMSClient({ store }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-    other: new KMSClient({ store, accountId: '444455556666' }),
-  };
-}
 
 describe('ListKeys', () => {
   it('pages 25 keys with Limit 10, visiting each exactly once, caller account and Region only', async () => {
-    const { us, west, other } = setup();
+    const { us, west, other } = clients();
     const ids = new Set<string>();
     for (let i = 0; i < 25; i++) ids.add((await newKey(us)).KeyId);
     await newKey(west);
@@ -62,7 +49,7 @@ describe('ListKeys', () => {
   });
 
   it('defaults to 100 and reports Truncated false', async () => {
-    const { us } = setup();
+    const { us } = clients();
     for (let i = 0; i < 3; i++) await newKey(us);
     const out = await us.send(new ListKeysCommand({}));
     expect(out.Keys!.length).toBe(3);
@@ -72,7 +59,7 @@ describe('ListKeys', () => {
   });
 
   it('rejects a bad Limit and an invalid marker', async () => {
-    const { us } = setup();
+    const { us } = clients();
     await newKey(us);
     const e = await rejection(us.send(new ListKeysCommand({ Limit: 0 })), ValidationException);
     expect(e.message).toBe(
@@ -87,18 +74,6 @@ describe('ListKeys', () => {
     await rejection(us.send(new ListKeysCommand({ Marker: al.NextMarker })), InvalidMarkerException);
   });
 });
-
-const OTHER_ACCOUNT = '444455556666';
-
-function clients(store: KeyStore = new MemoryKeyStore()) {
-  return {
-    store,
-    us: new KMSClient({ store }),
-    cn: new KMSClient({ store, region: 'cn-north-1' }),
-    other: new KMSClient({ store, accountId: OTHER_ACCOUNT }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-  };
-}
 
 describe('key states', () => {
   it('Disabled → DisabledException; enabled again it works', async () => {

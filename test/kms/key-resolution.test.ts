@@ -2,8 +2,6 @@
 
 import { describe, it, expect } from 'vitest';
 import {
-  KMSClient,
-  MemoryKeyStore,
   DescribeKeyCommand,
   CreateAliasCommand,
   GenerateDataKeyPairCommand,
@@ -11,22 +9,11 @@ import {
   DecryptCommand,
   NotFoundException,
   AccessDeniedException,
-  type KeyStore,
 } from '../../src/kms/index.js';
-import { newKey, rejection } from '../helpers/kms.js';
+import { clients, newKey, rejection } from '../helpers/kms.js';
 
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
-
-function clients(store: KeyStore = new MemoryKeyStore()) {
-  return {
-    store,
-    us: new KMSClient({ store }),
-    cn: new KMSClient({ store, region: 'cn-north-1' }),
-    other: new KMSClient({ store, accountId: OTHER_ACCOUNT }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-  };
-}
 
 describe('key resolution', () => {
   it('key id, key ARN, alias name and alias ARN all name the key', async () => {

@@ -3,8 +3,6 @@
 import { describe, it, expect } from 'vitest';
 import { createPublicKey } from 'node:crypto';
 import {
-  KMSClient,
-  MemoryKeyStore,
   DescribeKeyCommand,
   DisableKeyCommand,
   ValidationException,
@@ -12,18 +10,8 @@ import {
   DisabledException,
 } from '../../src/kms/index.js';
 import { GetPublicKeyCommand } from '../../src/kms/registry.js';
-import { newKey, rejection } from '../helpers/kms.js';
+import { clients, newKey, rejection } from '../helpers/kms.js';
 import { hex } from '../helpers/hex.js';
-
-function clients() {
-  const store = new MemoryKeyStore();
-  return {
-    store,
-    us: new KMSClient({ store }),
-    cn: new KMSClient({ store, region: 'cn-north-1' }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-  };
-}
 
 const RSA_SIGNING = [
   'RSASSA_PKCS1_V1_5_SHA_256',

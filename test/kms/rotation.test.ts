@@ -24,21 +24,11 @@ import {
   GetKeyRotationStatusCommand,
   RotateKeyOnDemandCommand,
 } from '../../src/kms/index.js';
-import { newKey, rejection } from '../helpers/kms.js';
-
-function setup() {
-  const store = new MemoryKeyStore();
-  return {
-    store,
-    us: new KMSClient({ store }),
-    west: new KMSClient({ store, region: 'us-west-2' }),
-    other: new KMSClient({ store, accountId: '444455556666' }),
-  };
-}
+import { clients, newKey, rejection } from '../helpers/kms.js';
 
 describe('key rotation settings', () => {
   it('Enable / GetKeyRotationStatus / Disable', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const k = await newKey(us);
     expect(await us.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))).toMatchObject({
       KeyId: k.Arn,
@@ -68,7 +58,7 @@ describe('key rotation settings', () => {
   });
 
   it('rejects periods outside 90..2560, non-symmetric keys, missing keys and bad states', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const k = await newKey(us);
     await rejection(
       us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId, RotationPeriodInDays: 89 })),
@@ -99,7 +89,7 @@ describe('key rotation settings', () => {
   });
 
   it('settings are per store', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const k = await newKey(us);
     await us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId }));
     const other = new KMSClient({ store: new MemoryKeyStore() });
@@ -109,7 +99,7 @@ describe('key rotation settings', () => {
 
 describe('RotateKeyOnDemand', () => {
   it('makes new material current; old ciphertexts still decrypt with their material', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const k = await newKey(us);
     const oldId = k.CurrentKeyMaterialId!;
     expect(oldId).toMatch(/^[0-9a-f]{64}$/);
@@ -141,7 +131,7 @@ describe('RotateKeyOnDemand', () => {
   });
 
   it('through an alias; leaves automatic-rotation settings as they were', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const k = await newKey(us);
     await us.send(new CreateAliasCommand({ AliasName: 'alias/r', TargetKeyId: k.KeyId }));
     await us.send(new EnableKeyRotationCommand({ KeyId: k.KeyId, RotationPeriodInDays: 180 }));
@@ -151,7 +141,7 @@ describe('RotateKeyOnDemand', () => {
   });
 
   it('errors: missing key, disabled, pending deletion, asymmetric/HMAC, imported material, limit', async () => {
-    const { us } = setup();
+    const { us } = clients();
     const missing = await rejection(
       us.send(new RotateKeyOnDemandCommand({ KeyId: '00000000-0000-4000-8000-000000000000' })),
       NotFoundException,
