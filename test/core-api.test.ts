@@ -5,6 +5,8 @@ import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import { KEY_PAIR_SPECS, generateKeyPair, CoreError } from '../src/core/index.js';
 import * as main from '../src/kms/index.js';
+import { caughtSync } from './helpers/caught.js';
+import { withRandom } from './helpers/random.js';
 
 const EXPECTED: Record<string, { type: string; details: Record<string, unknown> }> = {
   RSA_2048: { type: 'rsa', details: { modulusLength: 2048, publicExponent: 65537n } },
@@ -90,35 +92,6 @@ describe.each(Object.keys(SIGNING))('%s: 50 key pairs through generateKeyPair', 
 });
 
 describe('CoreError', () => {
-  function withRandom(fill: (a: Uint8Array) => void, fn: () => void): void {
-    const original = globalThis.crypto.getRandomValues;
-    Object.defineProperty(globalThis.crypto, 'getRandomValues', {
-      value: <T extends ArrayBufferView | null>(a: T): T => {
-        fill(a as unknown as Uint8Array);
-        return a;
-      },
-      configurable: true,
-      writable: true,
-    });
-    try {
-      fn();
-    } finally {
-      Object.defineProperty(globalThis.crypto, 'getRandomValues', {
-        value: original,
-        configurable: true,
-        writable: true,
-      });
-    }
-  }
-  const thrown = (fn: () => unknown): unknown => {
-    try {
-      fn();
-    } catch (err) {
-      return err;
-    }
-    return undefined;
-  };
-
   it('is exported from wasm-kms/core and wasm-kms (one class)', () => {
     expect(main.CoreError).toBe(CoreError);
     const e = new CoreError('INVALID_ARGUMENT', 'x');
@@ -132,7 +105,7 @@ describe('CoreError', () => {
       throw new Error('no random bytes');
     };
     withRandom(failing, () => {
-      const err = thrown(() => generateKeyPair('ECC_NIST_P384'));
+      const err = caughtSync(() => generateKeyPair('ECC_NIST_P384'));
       expect(err).toBeInstanceOf(CoreError);
       expect((err as CoreError).code).toBe('ENTROPY_FAILURE');
     });
@@ -140,7 +113,7 @@ describe('CoreError', () => {
       (a) => a.fill(0xff),
       () => {
         for (const spec of ['RSA_2048', 'ECC_NIST_P256'] as const) {
-          const err = thrown(() => generateKeyPair(spec));
+          const err = caughtSync(() => generateKeyPair(spec));
           expect(err, spec).toBeInstanceOf(CoreError);
           expect((err as CoreError).code, spec).toBe('KEYGEN_FAILED');
         }

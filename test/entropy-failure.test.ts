@@ -6,37 +6,8 @@ import { describe, it, expect } from 'vitest';
 import { loadCore } from '../src/core/module.js';
 import { rsaComponents } from '../src/core/rsa.js';
 import { generateKeyPair, CoreError } from '../src/core/index.js';
-
-/** What fn throws (undefined if it returns). */
-function caughtSync(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
-
-function withRandom(fill: (a: Uint8Array) => void, fn: () => void): void {
-  const original = globalThis.crypto.getRandomValues;
-  Object.defineProperty(globalThis.crypto, 'getRandomValues', {
-    value: <T extends ArrayBufferView | null>(a: T): T => {
-      fill(a as unknown as Uint8Array);
-      return a;
-    },
-    configurable: true,
-    writable: true,
-  });
-  try {
-    fn();
-  } finally {
-    Object.defineProperty(globalThis.crypto, 'getRandomValues', {
-      value: original,
-      configurable: true,
-      writable: true,
-    });
-  }
-}
+import { withRandom } from './helpers/random.js';
+import { caughtSync } from './helpers/caught.js';
 
 describe.each(['simd', 'scalar'] as const)('a broken random source (%s)', (variant) => {
   it('constant output gives a clear error instead of a hang', () => {

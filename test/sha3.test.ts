@@ -14,16 +14,7 @@ import { CORE_STATUS, CoreError } from '../src/core/errors.js';
 import { sha3Core, shake256ChunkedCore, type MlKemExports, type Sha3Function } from '../src/core/mlkem.js';
 import { readVectorText } from './helpers/vectors.js';
 import { hex, unhex } from './helpers/hex.js';
-
-/** What fn throws (undefined if it returns). */
-function caughtSync(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
+import { caughtSync } from './helpers/caught.js';
 
 interface Record_ {
   /** The bracketed section headers in force, e.g. { L: '256' } or { Outputlen: '128' }. */

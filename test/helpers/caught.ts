@@ -16,3 +16,13 @@ export async function rejectionOf(p: Promise<unknown>): Promise<Error> {
   expect(err).toBeInstanceOf(Error);
   return err as Error;
 }
+
+/** What `fn` throws, or undefined if it returns. */
+export function caughtSync(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
