@@ -8,7 +8,7 @@
 // error ("An error occurred (NotFoundException) when calling the DescribeKey operation: ..."),
 // 255 any other failure (one line). docs/cli.md describes every command.
 
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { generateKeyPair, KEY_PAIR_SPECS, type KeyPairSpec } from '../../core/index.js';
@@ -19,6 +19,7 @@ import { addBulkCommand } from './bulk.js';
 import { addServeCommand } from './serve.js';
 import { defaultStoreDir } from '../file-store/index.js';
 import { applyQuery, parseQuery, render, renderQueryResult, type OutputFormat } from './output.js';
+import { packageVersion } from '../version.js';
 
 const USAGE = `usage: wasm-kms [options] <command> [parameters]
 To see help text, you can run:
@@ -42,13 +43,6 @@ run the engine in this process; 'wasm-kms serve' is the endpoint).
 
 Exit codes: 0 success, 252 usage error, 254 service error, 255 other failure.
 See docs/cli.md for every command.`;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 function invalidChoice(program: Command, name: string): string {
   return `argument command: Invalid choice: '${name}', valid choices are: ${program.commands.map((c) => c.name()).join(', ')}`;
@@ -202,7 +196,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
     })
     .description('AWS KMS commands on a local key store, with the cryptography in WebAssembly.')
     .usage('[options] <command> [parameters]')
-    .version(`wasm-kms ${version()}`, '--version', 'print the version')
+    .version(`wasm-kms ${packageVersion()}`, '--version', 'print the version')
     .helpOption('-h, --help', 'help for wasm-kms or a command')
     .addOption(
       new Option(

@@ -31,7 +31,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { KeyPair, KeyPairSpec } from '../../core/index.js';
 import { KMSServiceException, UnknownOperationException } from '../../kms/exceptions.js';
@@ -43,6 +42,7 @@ import { isValidRegion, preVerify, scopeRegion, verifyRequest } from './sigv4.js
 import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 import { RequestGuard } from './http-guard.js';
+import { packageVersion } from '../version.js';
 import { ACCOUNT_ID, checkCredential, type Credential, type ServerCredentials } from './credentials.js';
 
 export { loadCredentialsFile, type ServerCredentials } from './credentials.js';
@@ -479,22 +479,6 @@ function reply(
     'x-amzn-RequestId': requestId,
   });
   res.end(body);
-}
-
-let version: string | undefined;
-/** The package's version, from its package.json (dist/node/http/server.js and src/node/http/server.ts are both three levels down). */
-function packageVersion(): string {
-  if (version === undefined) {
-    try {
-      version = String(
-        (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: unknown })
-          .version,
-      );
-    } catch {
-      version = 'unknown';
-    }
-  }
-  return version;
 }
 
 function operationOf(target: string | undefined): OperationName {
