@@ -13,6 +13,7 @@
 
 import { fillRandom, type Core } from '../core/module.js';
 import { hkdfAes256GcmOpen, hkdfAes256GcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../core/symmetric.js';
+import { hasLoneSurrogate } from './unicode.js';
 
 /** The only format version this code writes and reads. */
 export const BLOB_VERSION = 1;
@@ -66,11 +67,10 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // A lone surrogate would be replaced by U+FFFD when encoded, so two different strings would
 // encode alike; such strings are refused instead.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function wellFormed(name: string, value: unknown): string {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
-  if (LONE_SURROGATE.test(value)) throw new TypeError(`${name} must be well-formed Unicode (no lone surrogates)`);
+  if (hasLoneSurrogate(value)) throw new TypeError(`${name} must be well-formed Unicode (no lone surrogates)`);
   return value;
 }
 

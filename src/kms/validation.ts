@@ -21,6 +21,7 @@
 import { SerializationException, ValidationException } from './exceptions.js';
 import { OPERATIONS, type OperationName } from './registry.js';
 import type { Member, Members, Shape, EnumShape } from './schema.js';
+import { hasLoneSurrogate } from './unicode.js';
 
 /** Checks `input` against the operation's schema and throws ValidationException or SerializationException. */
 export function validateInput(operation: OperationName, input: unknown): void {
@@ -81,7 +82,7 @@ function checkValue(shape: Shape, v: unknown, path: string, out: string[]): void
   switch (shape.type) {
     case 'string': {
       if (typeof v !== 'string') throw wrongType('string', v);
-      if (LONE_SURROGATE.test(v)) {
+      if (hasLoneSurrogate(v)) {
         // This engine's wording; AWS's is unrecorded. The value is not shown: it cannot be
         // printed as it is, and would be changed if it were.
         out.push(
@@ -215,8 +216,6 @@ export function lowerCamel(name: string): string {
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether the UTF-8 bytes of every key and value of `map` add up to at most `max`; stops counting past it. */
 function withinBytes(map: Record<string, unknown>, max: number): boolean {

@@ -13,6 +13,7 @@ import { KMSInternalException, KMSServiceException, SerializationException } fro
 import { INTERNAL_ERROR_MESSAGE } from '../../kms/pipeline.js';
 import { OPERATIONS, type OperationName } from '../../kms/registry.js';
 import type { Members, Shape } from '../../kms/schema.js';
+import { hasLoneSurrogate } from '../../kms/unicode.js';
 
 export const JSON_1_1 = 'application/x-amz-json-1.1';
 
@@ -38,7 +39,7 @@ export function decodeRequest(operation: OperationName, body: Uint8Array): Recor
   if (!isObject(parsed)) throw new SerializationException('The request body must be a JSON object.');
   // Only an escape can put a surrogate into a string (raw ones are not valid UTF-8), so the
   // walk runs only for bodies that have one.
-  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(parsed)) {
+  if (SURROGATE_ESCAPE.test(text) && anyLoneSurrogate(parsed)) {
     // This engine's wording; AWS's is unrecorded. Such a string has no UTF-8 form, so the body is
     // refused as one that cannot be read, like invalid UTF-8 bytes (RFC 8259 §8.2).
     throw new SerializationException(
@@ -49,20 +50,19 @@ export function decodeRequest(operation: OperationName, body: Uint8Array): Recor
 }
 
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether any string (member name or value) anywhere in a parsed JSON value has a lone surrogate. */
-function hasLoneSurrogate(root: unknown): boolean {
+function anyLoneSurrogate(root: unknown): boolean {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const v = stack.pop();
     if (typeof v === 'string') {
-      if (LONE_SURROGATE.test(v)) return true;
+      if (hasLoneSurrogate(v)) return true;
     } else if (Array.isArray(v)) {
       for (const item of v) stack.push(item);
     } else if (typeof v === 'object' && v !== null) {
       for (const [k, item] of Object.entries(v)) {
-        if (LONE_SURROGATE.test(k)) return true;
+        if (hasLoneSurrogate(k)) return true;
         stack.push(item);
       }
     }
