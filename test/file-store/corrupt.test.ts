@@ -123,7 +123,7 @@ describe('FileKeyStore refuses corrupt and foreign content', () => {
     const store = await FileKeyStore.open(dir);
     await store.putKey(minimalKey('mrk-0000000000000000000000000000000f'));
     expect((await store.listKeys(ACCOUNT, REGION)).length).toBe(1);
-    expect((await readdir(dir)).sort()).toEqual([ACCOUNT, 'lost+found', 'wasm-kms-store.json']);
+    expect((await readdir(dir)).sort()).toEqual(['.generation', ACCOUNT, 'lost+found', 'wasm-kms-store.json']);
     await store.close();
     // It is not a licence for anything else beside it.
     const other = await tempDir();

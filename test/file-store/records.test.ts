@@ -164,7 +164,7 @@ describe('FileKeyStore records', () => {
       expect((await stat(dir)).mode & 0o777).toBe(0o700);
       expect((await stat(join(dir, '..'))).mode & 0o777).toBe(0o700);
       const entries = await walk(dir);
-      expect(entries.filter((e) => !e.dir).length).toBe(4); // marker + three records, no lock left behind
+      expect(entries.filter((e) => !e.dir).length).toBe(5); // marker, generation, three records, no lock left behind
       for (const e of entries) expect([e.path, e.mode.toString(8)]).toEqual([e.path, e.dir ? '700' : '600']);
       await store.close();
     } finally {

@@ -58,10 +58,10 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
 }
 
 /**
- * A record file's text, or undefined if there is none. A symbolic link is refused (O_NOFOLLOW
+ * A record file's bytes, or undefined if there is none. A symbolic link is refused (O_NOFOLLOW
  * where the platform has it): a record is a regular file in its own directory.
  */
-export async function readRecordFile(path: string): Promise<string | undefined> {
+export async function readRecordFile(path: string): Promise<Buffer | undefined> {
   let fh: FileHandle;
   try {
     fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
@@ -73,7 +73,7 @@ export async function readRecordFile(path: string): Promise<string | undefined> 
     throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot read ${path} (${code ?? String(err)})`);
   }
   try {
-    return await fh.readFile('utf8');
+    return await fh.readFile();
   } catch (err) {
     throw new FileStoreError('STORE_IO', `wasm-kms file store: cannot read ${path} (${errorCode(err) ?? String(err)})`);
   } finally {

@@ -11,6 +11,8 @@ export const FORMAT = 'wasm-kms file key store';
 export const VERSION = 1;
 export const LOCK = '.write-lock';
 export const BREAK_LOCK = '.write-lock.break';
+/** The store's generation, rewritten in place by every writer (docs/file-store.md, "The record cache"). */
+export const GENERATION = '.generation';
 export const LOST_AND_FOUND = 'lost+found';
 export const MAX_PLAIN_NAME = 200;
 

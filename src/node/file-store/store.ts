@@ -19,11 +19,14 @@ import { fsyncDir, readIfExists, readRecordFile, removeTempFiles, writeFileAtomi
 import { CorruptFileError, Decoder, decodeAlias, decodeCustomKeyStore, decodeKey, decodeMarker } from './decode.js';
 import { encodeAlias, encodeCustomKeyStore, encodeKey, encodeMarker } from './encode.js';
 import { chainLocks, withLock, type Held } from './lock.js';
+import { DEFAULT_CACHE_LIMITS, RecordCache, type RecordCacheLimits } from './cache.js';
+import { Generation } from './generation.js';
 import {
   ALIASES_DIR,
   BREAK_LOCK,
   CKS_DIR,
   fileName,
+  GENERATION,
   KEYS_DIR,
   LOCK,
   LOST_AND_FOUND,
@@ -34,18 +37,47 @@ import {
 } from './names.js';
 import { checkOwner, checkStoreDir } from './permissions.js';
 import { KEY_CHECK_AAD, MAC_BYTES, MASTER_KEY_BYTES, Sealer, equalBytes } from './sealing.js';
-import { FileStoreError, MasterKeyError } from './errors.js';
+import { FileStoreError, MasterKeyError, StoreLockedError } from './errors.js';
 
 export interface FileKeyStoreOptions {
   /** 32-byte master key: when given, key material (KeyRecord.keyMaterials[].material, keyPair.privateKey, hmacKey) is sealed with AES-256-GCM under it on disk. */
   masterKey?: Uint8Array;
   /** How long to wait for the write lock before failing (ms, default 10_000). */
   lockTimeoutMs?: number;
+  /**
+   * The cache of point reads (getKey, getAlias, getCustomKeyStore; docs/file-store.md, "The record
+   * cache"): `false` turns it off; an object bounds it (default 4096 record files and 16 MiB).
+   */
+  cache?: boolean | Partial<RecordCacheLimits>;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /** How many record files a listing reads at once (well under any descriptor limit). */
 const READ_CONCURRENCY = 32;
+
+function cacheLimits(option: FileKeyStoreOptions['cache']): RecordCacheLimits | undefined {
+  if (option === undefined || option === true) return DEFAULT_CACHE_LIMITS;
+  if (option === false) return undefined;
+  if (typeof option !== 'object' || option === null)
+    throw new TypeError('FileKeyStore.open: cache must be a boolean or { maxEntries?, maxBytes? }');
+  const limits = { ...DEFAULT_CACHE_LIMITS };
+  for (const name of ['maxEntries', 'maxBytes'] as const) {
+    const v = option[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      throw new TypeError(`FileKeyStore.open: cache.${name} must be a non-negative integer`);
+    limits[name] = v;
+  }
+  return limits.maxEntries === 0 || limits.maxBytes === 0 ? undefined : limits;
+}
+
+/** What a read found: a record file's text (undefined: no such file), and how to cache it once it decoded. */
+interface Loaded {
+  text: string | undefined;
+  keep: () => void;
+}
+
+const keepNothing = (): void => undefined;
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -70,11 +102,24 @@ export class FileKeyStore implements KeyStore {
   #closed = false;
   /** Record directories this instance has found to be real directories all the way down (for reads). */
   readonly #checkedDirs = new Set<string>();
+  /** The store's generation file (undefined: a read-only store without one, or the instance that creates the store). */
+  readonly #generation: Generation | undefined;
+  /** Record files read under the generation #cacheGen (undefined: no cache). */
+  readonly #cache: RecordCache | undefined;
+  #cacheGen: string | undefined;
 
-  private constructor(dir: string, sealer: Sealer | undefined, lockTimeoutMs: number) {
+  private constructor(
+    dir: string,
+    sealer: Sealer | undefined,
+    lockTimeoutMs: number,
+    generation?: Generation,
+    cache?: RecordCacheLimits,
+  ) {
     this.dir = dir;
     this.#sealer = sealer;
     this.#lockTimeoutMs = lockTimeoutMs;
+    this.#generation = generation;
+    this.#cache = generation !== undefined && cache !== undefined ? new RecordCache(cache) : undefined;
   }
 
   /**
@@ -92,6 +137,7 @@ export class FileKeyStore implements KeyStore {
     if (typeof lockTimeoutMs !== 'number' || !(lockTimeoutMs >= 0) || !Number.isFinite(lockTimeoutMs)) {
       throw new TypeError('FileKeyStore.open: lockTimeoutMs must be a non-negative number');
     }
+    const limits = cacheLimits(options.cache);
     const root = await FileKeyStore.#createRoot(resolve(dir));
     const markerPath = join(root, MARKER);
     let markerText = await readIfExists(markerPath);
@@ -139,7 +185,33 @@ export class FileKeyStore implements KeyStore {
           'open it without one (a store is sealed or not from its creation)',
       );
     }
-    return new FileKeyStore(root, sealer, lockTimeoutMs);
+    let generation: Generation | undefined;
+    try {
+      generation = Generation.open(join(root, GENERATION));
+    } catch (err) {
+      sealer?.wipe();
+      throw err;
+    }
+    const store = new FileKeyStore(root, sealer, lockTimeoutMs, generation, limits);
+    if (generation?.writable === true && !generation.hasValue()) await store.#startGeneration();
+    return store;
+  }
+
+  /**
+   * Gives a store without a generation yet (made by an older wasm-kms) its first value, if the
+   * write lock is free right now; else the next writer does, and reads go to disk until then.
+   */
+  async #startGeneration(): Promise<void> {
+    try {
+      await withLock(
+        this.dir,
+        0,
+        () => this.#bracket(async () => undefined),
+        () => removeTempFiles(this.dir),
+      );
+    } catch (err) {
+      if (!(err instanceof StoreLockedError)) throw err;
+    }
   }
 
   /**
@@ -189,7 +261,7 @@ export class FileKeyStore implements KeyStore {
    */
   static async #checkEmpty(root: string): Promise<void> {
     const foreign = (await readdir(root)).filter(
-      (n) => n !== LOCK && n !== BREAK_LOCK && n !== LOST_AND_FOUND && !TEMP_FILE.test(n),
+      (n) => n !== LOCK && n !== BREAK_LOCK && n !== GENERATION && n !== LOST_AND_FOUND && !TEMP_FILE.test(n),
     );
     if (foreign.length > 0) {
       throw new FileStoreError(
@@ -206,6 +278,9 @@ export class FileKeyStore implements KeyStore {
     this.#closed = true;
     await this.#queue.catch(() => undefined);
     this.#sealer?.wipe();
+    this.#cache?.clear();
+    this.#cacheGen = undefined;
+    this.#generation?.close();
   }
 
   #open(): void {
@@ -293,7 +368,27 @@ export class FileKeyStore implements KeyStore {
 
   #withLock<T>(fn: () => Promise<T>): Promise<T> {
     // Holding the lock after breaking a dead writer's, every temporary file is a leftover.
-    return withLock(this.dir, this.#lockTimeoutMs, fn, () => removeTempFiles(this.dir));
+    return withLock(
+      this.dir,
+      this.#lockTimeoutMs,
+      () => this.#bracket(fn),
+      () => removeTempFiles(this.dir),
+    );
+  }
+
+  /**
+   * Runs `fn` (holding the write lock) between an odd generation and a new even one
+   * (docs/file-store.md, "The record cache"): from before its first change until all its changes
+   * are durable, no process serves a record from its cache. A writer that dies in between leaves
+   * the odd value, and every reader reads from disk until the next writer ends its write.
+   */
+  async #bracket<T>(fn: () => Promise<T>): Promise<T> {
+    this.#generation?.begin();
+    try {
+      return await fn();
+    } finally {
+      this.#generation?.end();
+    }
   }
 
   /**
@@ -360,11 +455,57 @@ export class FileKeyStore implements KeyStore {
 
   // -- reading
 
-  /** The parsed envelope of a record file, or undefined if there is no such file. */
-  async #readEnvelope(path: string, kind: Kind): Promise<Decoder | undefined> {
-    if (!(await this.#checkDirs(dirname(path)))) return undefined;
-    const text = await readRecordFile(path);
-    if (text === undefined) return undefined;
+  /**
+   * The generation under which this instance may use its cache now (the cache emptied first when
+   * the store has changed since it was filled), or undefined when it must read from disk: no
+   * cache, a write in progress (any process's, or this chain's transaction), or a closed store.
+   */
+  #cacheGeneration(): string | undefined {
+    if (this.#cache === undefined || this.#closed || this.#held() !== undefined) return undefined;
+    const gen = this.#generation?.read();
+    if (gen !== this.#cacheGen) {
+      this.#cache.clear();
+      this.#cacheGen = gen;
+    }
+    return gen;
+  }
+
+  /**
+   * A record file's text, from the cache when `cached` and nothing has changed since it was
+   * read, else from disk. The generation is read before the file, so a file cached under it is
+   * at least as new as the store was then; the caller keeps it once it has decoded.
+   */
+  async #load(path: string, cached: boolean): Promise<Loaded> {
+    const gen = cached ? this.#cacheGeneration() : undefined;
+    if (gen !== undefined) {
+      const hit = this.#cache?.get(path);
+      if (hit !== undefined) return { text: hit?.toString('utf8'), keep: keepNothing };
+    }
+    const bytes = (await this.#checkDirs(dirname(path))) ? await readRecordFile(path) : undefined;
+    const text = bytes?.toString('utf8');
+    if (gen === undefined) {
+      bytes?.fill(0);
+      return { text, keep: keepNothing };
+    }
+    let kept = false;
+    const keep = (): void => {
+      // Not when the store changed (or closed) meanwhile: another read has emptied the cache since.
+      if (kept) return;
+      kept = true;
+      if (this.#closed || this.#cacheGen !== gen || this.#cache === undefined) bytes?.fill(0);
+      else this.#cache.set(path, bytes ?? null);
+    };
+    return { text, keep };
+  }
+
+  /** The parsed envelope of a record file (undefined if there is no such file), and how to cache it. */
+  async #readEnvelope(
+    path: string,
+    kind: Kind,
+    cached: boolean,
+  ): Promise<{ d: Decoder | undefined; keep: () => void }> {
+    const { text, keep } = await this.#load(path, cached);
+    if (text === undefined) return { d: undefined, keep };
     let v: unknown;
     try {
       v = JSON.parse(text);
@@ -374,7 +515,7 @@ export class FileKeyStore implements KeyStore {
     const d = Decoder.of(path, v, '');
     this.#checkMac(d);
     if (d.string('kind') !== kind) throw d.bad('kind', `is not "${kind}"`);
-    return d;
+    return { d, keep };
   }
 
   /** In a sealed store, the file's record MAC must match its content (docs/file-store.md, "Record MACs"); else there is none. */
@@ -401,9 +542,14 @@ export class FileKeyStore implements KeyStore {
     if (path !== expected) throw new CorruptFileError(path, `its record belongs at ${expected}`);
   }
 
-  async #readKey(path: string): Promise<KeyRecord | undefined> {
-    const d = await this.#readEnvelope(path, 'key');
-    if (d === undefined) return undefined;
+  // A file is cached only once it has decoded: a corrupt file is read (and refused) anew each time.
+
+  async #readKey(path: string, cached = false): Promise<KeyRecord | undefined> {
+    const { d, keep } = await this.#readEnvelope(path, 'key', cached);
+    if (d === undefined) {
+      keep();
+      return undefined;
+    }
     const r = decodeKey(path, d.raw('record'), this.#sealer);
     try {
       d.end();
@@ -412,26 +558,38 @@ export class FileKeyStore implements KeyStore {
       wipeRecord(r);
       throw err;
     }
+    keep();
     return r;
   }
 
-  async #readAlias(path: string): Promise<AliasRecord | undefined> {
-    const d = await this.#readEnvelope(path, 'alias');
-    if (d === undefined) return undefined;
+  async #readAlias(path: string, cached = false): Promise<AliasRecord | undefined> {
+    const { d, keep } = await this.#readEnvelope(path, 'alias', cached);
+    if (d === undefined) {
+      keep();
+      return undefined;
+    }
     const a = decodeAlias(path, d.raw('record'));
     d.end();
     this.#checkPlace(path, this.#aliasPath(a.account, a.region, a.aliasName));
+    keep();
     return a;
   }
 
-  async #readCustomKeyStore(path: string): Promise<{ record: CustomKeyStoreRecord; sequence: number } | undefined> {
-    const d = await this.#readEnvelope(path, 'custom-key-store');
-    if (d === undefined) return undefined;
+  async #readCustomKeyStore(
+    path: string,
+    cached = false,
+  ): Promise<{ record: CustomKeyStoreRecord; sequence: number } | undefined> {
+    const { d, keep } = await this.#readEnvelope(path, 'custom-key-store', cached);
+    if (d === undefined) {
+      keep();
+      return undefined;
+    }
     const sequence = d.optInteger('sequence');
     if (sequence === undefined) throw d.bad('sequence', 'is missing');
     const c = decodeCustomKeyStore(path, d.raw('record'));
     d.end();
     this.#checkPlace(path, this.#cksPath(c.account, c.region, c.customKeyStoreId));
+    keep();
     return { record: c, sequence };
   }
 
@@ -462,7 +620,7 @@ export class FileKeyStore implements KeyStore {
 
   async getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
     this.#open();
-    return this.#readKey(this.#keyPath(account, region, keyId));
+    return this.#readKey(this.#keyPath(account, region, keyId), true);
   }
 
   async putKey(record: KeyRecord): Promise<void> {
@@ -497,7 +655,7 @@ export class FileKeyStore implements KeyStore {
 
   async getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
     this.#open();
-    return this.#readAlias(this.#aliasPath(account, region, aliasName));
+    return this.#readAlias(this.#aliasPath(account, region, aliasName), true);
   }
 
   async putAlias(record: AliasRecord): Promise<void> {
@@ -532,7 +690,7 @@ export class FileKeyStore implements KeyStore {
     customKeyStoreId: string,
   ): Promise<CustomKeyStoreRecord | undefined> {
     this.#open();
-    return (await this.#readCustomKeyStore(this.#cksPath(account, region, customKeyStoreId)))?.record;
+    return (await this.#readCustomKeyStore(this.#cksPath(account, region, customKeyStoreId), true))?.record;
   }
 
   async putCustomKeyStore(record: CustomKeyStoreRecord): Promise<void> {
