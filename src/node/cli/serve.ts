@@ -14,7 +14,18 @@
 // variable set to the empty string counts as unset, as AWS_REGION does for the AWS CLI.
 // Log lines (requests, shutdown) carry an ISO 8601 UTC timestamp; --log-format json writes one
 // JSON object per line instead ({time, level, msg, ...request fields}).
+// --processes N: N processes (node:cluster) serve one port and one file store, each with a
+// worker pool of its own. The threads are divided: by default each process gets C/N threads for
+// RSA (at least one) plus the one reserved for the other specs, so N = 1 is the single process's
+// default (C + 1). The first process (the primary) serves nothing: it starts the others, prints
+// the listening line once all listen, and on SIGTERM or SIGINT passes SIGTERM to each and exits
+// when all have (0, or the first non-zero exit code). A serving process that dies is replaced; one
+// that dies before all listen (a port in use, a store that cannot be opened) stops them all.
+// On a 2-core machine it gives little or nothing (docs/serve.md has the figures): the processes
+// and their pools share the same two cores.
 
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { KeyPairWorkerPool, parsePoolSpec } from '../pool/pool.js';
 import {
@@ -25,10 +36,19 @@ import {
   type ServerCredentials,
 } from '../http/server.js';
 import { CliFailure, UsageError } from './params.js';
-import { oneLine, openStore, type CliIO, type GlobalOptions } from './context.js';
+import { ExitError, oneLine, openStore, type CliIO, type GlobalOptions } from './context.js';
 import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
 import { isValidRegion } from '../http/sigv4.js';
 import { normalizeHostName, normalizeOrigin } from '../http/http-guard.js';
+
+/**
+ * The default threads of each of `processes` processes: its share of the cores for RSA (at least
+ * one), plus the thread reserved for the other specs; one process gets the pool's own default.
+ */
+export function threadsPerProcess(processes: number, cores: number = availableParallelism()): number | undefined {
+  if (processes <= 1) return undefined;
+  return Math.max(1, Math.floor(cores / processes)) + 1;
+}
 
 /** Whether a bound address is reachable only from this machine (127.0.0.0/8, ::1). */
 function isLoopback(address: string): boolean {
@@ -78,8 +98,10 @@ interface Logger {
 
 function makeLogger(io: CliIO, format: LogFormat): Logger {
   const time = () => new Date().toISOString();
+  // With --processes, each serving process's lines name it.
+  const pid = cluster.isWorker ? { pid: process.pid } : {};
   const json = (level: string, msg: string, extra: object = {}) =>
-    io.stderr(`${JSON.stringify({ time: time(), level, msg, ...extra })}\n`);
+    io.stderr(`${JSON.stringify({ time: time(), level, msg, ...pid, ...extra })}\n`);
   if (format === 'json') {
     return {
       request: (line, fields) =>
@@ -87,9 +109,10 @@ function makeLogger(io: CliIO, format: LogFormat): Logger {
       info: (msg) => json('info', msg),
     };
   }
+  const who = cluster.isWorker ? `[${process.pid}] ` : '';
   return {
-    request: (line) => io.stderr(`${time()} ${line}\n`),
-    info: (msg) => io.stderr(`${time()} wasm-kms: ${msg}\n`),
+    request: (line) => io.stderr(`${time()} ${who}${line}\n`),
+    info: (msg) => io.stderr(`${time()} ${who}wasm-kms: ${msg}\n`),
   };
 }
 
@@ -116,6 +139,10 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
     .option(
       '--threads <n>',
       'worker threads for key pairs (default: the number of CPUs + 1, one kept for non-RSA requests)',
+    )
+    .option(
+      '--processes <n>',
+      'processes serving one port and one store, each with its own worker pool; the threads are divided between them (default 1)',
     )
     .option('--body-limit <bytes>', 'largest request body (default 1 MiB)')
     .option(
@@ -189,7 +216,11 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
         throw new UsageError('--auth sigv4 needs --credentials FILE');
       if (auth === 'none' && opts.credentials !== undefined)
         throw new UsageError('--credentials is only used with --auth sigv4');
-      const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1, 1024);
+      const processes = opts.processes === undefined ? 1 : wholeNumber(opts.processes, '--processes', 1, 256);
+      if (processes > 1 && opts.memory === true)
+        throw new UsageError('--memory and --processes exclude each other: each process would have a store of its own');
+      const threads =
+        opts.threads === undefined ? threadsPerProcess(processes) : wholeNumber(opts.threads, '--threads', 1, 1024);
       const bodyLimit =
         opts.bodyLimit === undefined ? undefined : wholeNumber(opts.bodyLimit, '--body-limit', 1, 2 ** 31 - 1);
       const perClient = opts.maxConnectionsPerClient;
@@ -212,6 +243,10 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
         } catch (e) {
           throw new CliFailure(oneLine(e));
         }
+      }
+      if (processes > 1 && cluster.isPrimary) {
+        await runPrimary(io, processes, { host, auth, logFormat, quiet: opts.quiet === true });
+        return;
       }
       await serve(
         io,
@@ -287,23 +322,31 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
       );
     }
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      // A process of --processes stops when its primary says so, or on a SIGTERM of its own (a
+      // supervisor may signal every process of the group); a Ctrl-C reaches the primary too,
+      // which passes it on.
+      const signals: NodeJS.Signals[] = cluster.isWorker ? ['SIGTERM'] : ['SIGINT', 'SIGTERM'];
+      if (cluster.isWorker) process.on('SIGINT', () => {});
+      let stopping = false;
       const stop = (s: NodeJS.Signals) => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        if (stopping) return;
+        stopping = true;
+        for (const name of signals) process.off(name, stop);
         // A second signal while shutting down: the user wants out now.
         const force = () => process.exit(1);
-        process.once('SIGINT', force);
-        process.once('SIGTERM', force);
+        for (const name of signals) process.once(name, force);
         resolve(s);
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      if (o.auth === 'none' && !isLoopback(server!.host)) {
-        const warning = `listening on ${o.host} (${server!.host}) with --auth none: anyone who can reach this address can decrypt, encrypt and generate data keys and key pairs with every key in the store, without credentials. Use --auth sigv4 --credentials FILE to require signed requests, or --host 127.0.0.1.`;
-        if (o.logFormat === 'json')
-          io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg: warning })}\n`);
-        else io.stderr(`wasm-kms: warning: ${warning}\n`);
+      for (const name of signals) process.on(name, stop);
+      if (cluster.isWorker) {
+        process.on('message', (m: { type?: string } | null) => {
+          if (m?.type === SHUTDOWN) stop('SIGTERM');
+        });
+        // The primary prints the line (and any warning) once every process listens.
+        process.send?.({ type: LISTENING, url: server!.url, host: server!.host } satisfies ListeningMessage);
+        return;
       }
+      if (o.auth === 'none' && !isLoopback(server!.host)) warnOpen(io, o.logFormat, o.host, server!.host);
       io.stdout(`wasm-kms listening on ${server!.url}\n`);
     });
     if (!o.quiet) logger.info(`${signal}: closing (in-flight requests finish)`);
@@ -313,5 +356,104 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
     await server?.close();
     await pool?.close();
     await store.close();
+    // The channel to the primary of --processes would keep this process alive.
+    if (cluster.isWorker) process.disconnect();
   }
+}
+
+function warnOpen(io: CliIO, logFormat: LogFormat, host: string, bound: string): void {
+  const warning = `listening on ${host} (${bound}) with --auth none: anyone who can reach this address can decrypt, encrypt and generate data keys and key pairs with every key in the store, without credentials. Use --auth sigv4 --credentials FILE to require signed requests, or --host 127.0.0.1.`;
+  if (logFormat === 'json')
+    io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg: warning })}\n`);
+  else io.stderr(`wasm-kms: warning: ${warning}\n`);
+}
+
+/** What a serving process of --processes tells its primary once it listens. */
+const LISTENING = 'wasm-kms:listening';
+/** What the primary of --processes tells a serving process to make it stop as on SIGTERM. */
+const SHUTDOWN = 'wasm-kms:shutdown';
+interface ListeningMessage {
+  type: typeof LISTENING;
+  url: string;
+  host: string;
+}
+
+/**
+ * The primary of --processes: forks `processes` copies of this command (node:cluster shares the
+ * listening socket between them), prints the listening line once all listen, passes SIGTERM on,
+ * and returns when all have exited; a non-zero exit of theirs becomes its own.
+ */
+async function runPrimary(
+  io: CliIO,
+  processes: number,
+  o: { host: string; auth: 'none' | 'sigv4'; logFormat: LogFormat; quiet: boolean },
+): Promise<void> {
+  const logger = makeLogger(io, o.logFormat);
+  const workers = new Set<ClusterWorker>();
+  const listening = new Set<ClusterWorker>();
+  let started = false;
+  let stopping = false;
+  let exitCode = 0;
+  let firstFailure: string | undefined;
+  let allExited!: () => void;
+  const done = new Promise<void>((resolve) => (allExited = resolve));
+
+  const stopAll = () => {
+    stopping = true;
+    for (const w of workers) {
+      if (w.isDead()) continue;
+      // One still starting has no handler for the message yet.
+      if (listening.has(w)) w.send({ type: SHUTDOWN });
+      else w.process.kill('SIGTERM');
+    }
+  };
+  const spawn = (): void => {
+    const worker = cluster.fork();
+    workers.add(worker);
+    worker.on('message', (m: Partial<ListeningMessage> | null) => {
+      if (m?.type !== LISTENING || typeof m.url !== 'string') return;
+      listening.add(worker);
+      if (started || listening.size < processes) return;
+      started = true;
+      if (o.auth === 'none' && typeof m.host === 'string' && !isLoopback(m.host))
+        warnOpen(io, o.logFormat, o.host, m.host);
+      io.stdout(`wasm-kms listening on ${m.url}\n`);
+    });
+    worker.on('exit', (code, signal) => {
+      workers.delete(worker);
+      const failed = code !== 0 && code !== null ? code : signal !== null && !stopping ? 1 : 0;
+      if (failed && exitCode === 0) exitCode = failed;
+      if (!stopping) {
+        const why = signal ? `signal ${signal}` : `exit code ${String(code)}`;
+        if (!started) {
+          // It could not listen or open the store: the others would fail alike.
+          firstFailure ??= `a serving process stopped before all were listening (${why})`;
+          if (exitCode === 0) exitCode = 1;
+          stopAll();
+        } else {
+          logger.info(`a serving process stopped (${why}); starting another`);
+          spawn();
+        }
+      }
+      if (workers.size === 0) allExited();
+    });
+  };
+
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  const onSignal = (s: NodeJS.Signals) => {
+    for (const name of signals) process.off(name, onSignal);
+    // A second signal: out now, and the serving processes with it.
+    const force = () => {
+      for (const w of workers) w.process.kill('SIGKILL');
+      process.exit(1);
+    };
+    for (const name of signals) process.once(name, force);
+    if (!o.quiet) logger.info(`${s}: closing ${workers.size} processes (in-flight requests finish)`);
+    stopAll();
+  };
+  for (const name of signals) process.on(name, onSignal);
+  for (let i = 0; i < processes; i++) spawn();
+  await done;
+  for (const name of signals) process.off(name, onSignal);
+  if (exitCode !== 0) throw new ExitError(firstFailure ?? `a serving process exited with code ${exitCode}`, exitCode);
 }

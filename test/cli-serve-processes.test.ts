@@ -1,0 +1,168 @@
+// `wasm-kms serve --processes N`: N processes (node:cluster) on one port and one file store, the
+// listening line printed once, SIGTERM to the primary stopping them all. Each test spawns the
+// built bin (dist/node/cli/main.js) on a free port.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(root, 'dist/node/cli/main.js');
+
+let work: string;
+
+function env(): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...process.env, HOME: join(work, 'home') };
+  for (const k of [
+    'WASM_KMS_HOME',
+    'WASM_KMS_MASTER_KEY',
+    'WASM_KMS_MASTER_KEY_FILE',
+    'WASM_KMS_HOST',
+    'WASM_KMS_PORT',
+    'WASM_KMS_AUTH',
+    'WASM_KMS_REGION',
+    'WASM_KMS_STORE',
+  ])
+    delete e[k];
+  return e;
+}
+
+/** A KMS call on a connection of its own (no keep-alive), so that calls spread over the processes. */
+function kms(url: string, operation: string, input: object): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${operation}` },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString()) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(input));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pids of the processes whose parent is `pid` (Linux /proc via ps). */
+function childrenOf(pid: number): number[] {
+  const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0);
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'wasm-kms-serve-processes-'));
+  mkdirSync(join(work, 'home'));
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('serve --processes', () => {
+  it('two processes answer on one port from one store, the listening line comes once, and SIGTERM stops all', async () => {
+    const store = join(work, 'store');
+    const child = spawn(
+      process.execPath,
+      [BIN, '--store', store, 'serve', '--port', '0', '--processes', '2', '--threads', '2'],
+      { env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
+    });
+    const workers = childrenOf(child.pid!);
+    try {
+      expect(workers).toHaveLength(2);
+
+      // A key made through one process is used through both.
+      const created = await kms(url, 'CreateKey', {});
+      expect(created.status).toBe(200);
+      const keyId = created.json.KeyMetadata.KeyId as string;
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          kms(url, 'GenerateDataKeyPair', { KeyId: keyId, KeyPairSpec: 'ECC_NIST_P256' }),
+        ),
+      );
+      for (const a of answers) {
+        expect(a.status).toBe(200);
+        const derived = createPublicKey(
+          createPrivateKey({ key: Buffer.from(a.json.PrivateKeyPlaintext, 'base64'), format: 'der', type: 'pkcs8' }),
+        ).export({ type: 'spki', format: 'der' });
+        expect(derived.equals(Buffer.from(a.json.PublicKey, 'base64'))).toBe(true);
+      }
+      // Every request line names the process that served it: both did.
+      const servedBy = new Set(
+        [...err.matchAll(/^\S+ \[(\d+)\] POST TrentService\.GenerateDataKeyPair 200 /gm)].map((m) => Number(m[1])),
+      );
+      expect([...servedBy].sort()).toEqual([...workers].sort());
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out.match(/listening/g)).toHaveLength(1);
+    for (const pid of workers) expect(alive(pid)).toBe(false);
+    expect(err).toMatch(/SIGTERM: closing 2 processes/);
+  }, 60_000);
+
+  it('--memory and --processes exclude each other', () => {
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--memory', '--processes', '2', '--port', '0'], {
+      env: env(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(252);
+    expect(r.stderr).toMatch(/--memory and --processes exclude each other/);
+  });
+
+  it('a port in use stops every process with a non-zero exit', async () => {
+    const blocker = await new Promise<import('node:net').Server>((resolve) => {
+      void import('node:net').then(({ createServer }) => {
+        const s = createServer();
+        s.listen(0, '127.0.0.1', () => resolve(s));
+      });
+    });
+    const port = (blocker.address() as import('node:net').AddressInfo).port;
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [BIN, '--store', join(work, 'store-busy'), 'serve', '--port', String(port), '--processes', '2'],
+        { env: env(), encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(r.status).not.toBe(0);
+      expect(r.status).not.toBe(null);
+      expect(r.stdout).not.toMatch(/listening/);
+      expect(r.stderr).toMatch(/address in use/);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+});
