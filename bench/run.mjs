@@ -30,6 +30,8 @@ const SUITES = {
   aead: () => import('./suites/aead.mjs'),
   kms: () => import('./suites/kms.mjs'),
   server: () => import('./suites/server.mjs'),
+  cold: () => import('./suites/cold.mjs'),
+  load: () => import('./suites/load.mjs'),
 };
 
 const ROUNDS = 4;
