@@ -33,9 +33,12 @@ export function defaultStoreDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 const PLAIN_CHAR = /^[a-z0-9_-]$/;
+/** A name that is its own file name (key ids, accounts, regions): checked at once, on the read path. */
+const PLAIN_NAME = new RegExp(`^[a-z0-9_-]{1,${MAX_PLAIN_NAME}}$`);
 
 /** The file name of a record id (docs/file-store.md, "Layout"): injective, safe, case-insensitively distinct. */
 export function fileName(id: string): string {
+  if (PLAIN_NAME.test(id)) return id;
   if (id === '') return '%';
   let out = '';
   for (let i = 0; i < id.length; i++) {

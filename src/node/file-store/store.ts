@@ -15,7 +15,7 @@ import {
   type KeyStore,
 } from '../../kms/store.js';
 import { byName, errorCode, toBase64, type Json } from './common.js';
-import { fsyncDir, readIfExists, readRecordFile, removeTempFiles, writeFileAtomic } from './atomic.js';
+import { fsyncDir, readIfExists, readRecordFileSync, removeTempFiles, writeFileAtomic } from './atomic.js';
 import { CorruptFileError, Decoder, decodeAlias, decodeCustomKeyStore, decodeKey, decodeMarker } from './decode.js';
 import { encodeAlias, encodeCustomKeyStore, encodeKey, encodeMarker } from './encode.js';
 import { chainLocks, withLock, type Held } from './lock.js';
@@ -481,7 +481,7 @@ export class FileKeyStore implements KeyStore {
       const hit = this.#cache?.get(path);
       if (hit !== undefined) return { text: hit?.toString('utf8'), keep: keepNothing };
     }
-    const bytes = (await this.#checkDirs(dirname(path))) ? await readRecordFile(path) : undefined;
+    const bytes = (await this.#checkDirs(dirname(path))) ? readRecordFileSync(path) : undefined;
     const text = bytes?.toString('utf8');
     if (gen === undefined) {
       bytes?.fill(0);
