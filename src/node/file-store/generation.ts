@@ -3,7 +3,16 @@
 // value before it changes any record, a new even value once its changes are durable. A process
 // may serve a record from its cache only while the generation is the even value it read before
 // reading that record from disk.
-import { closeSync, constants as fsConstants, fchmodSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  fchmodSync,
+  fstatSync,
+  openSync,
+  readSync,
+  statfsSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from '../../core/module.js';
 import { errorCode } from './common.js';
 import { FileStoreError } from './errors.js';
@@ -12,6 +21,29 @@ export const GENERATION_BYTES = 8;
 
 const READ_WRITE = fsConstants.O_RDWR | fsConstants.O_CREAT | (fsConstants.O_NOFOLLOW ?? 0);
 const READ_ONLY = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
+
+/**
+ * Linux file systems whose clients may answer a read from their own cache without seeing
+ * another client's (or the host's) write: statfs f_type of NFS, SMB/CIFS, FUSE (sshfs, Docker
+ * Desktop's mounts), 9P, virtiofs, Ceph, AFS, Coda, GFS2, OCFS2 and Lustre.
+ */
+const SHARED_FILE_SYSTEMS = new Set([
+  0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x65735546, 0x01021997, 0x6a656a63, 0x00c36400, 0x5346414f, 0x73757245,
+  0x01161970, 0x7461636f, 0x0bd00bd0,
+]);
+
+/**
+ * True when `dir` is on a network or host-shared file system (Linux only; elsewhere false): there,
+ * a generation read through a kept-open descriptor may be stale, so the cache is off by default.
+ */
+export function onSharedFileSystem(dir: string): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    return SHARED_FILE_SYSTEMS.has(statfsSync(dir).type >>> 0);
+  } catch {
+    return false;
+  }
+}
 
 /** The generation file of one store instance, kept open. */
 export class Generation {

@@ -20,7 +20,7 @@ import { CorruptFileError, Decoder, decodeAlias, decodeCustomKeyStore, decodeKey
 import { encodeAlias, encodeCustomKeyStore, encodeKey, encodeMarker } from './encode.js';
 import { chainLocks, withLock, type Held } from './lock.js';
 import { DEFAULT_CACHE_LIMITS, RecordCache, type RecordCacheLimits } from './cache.js';
-import { Generation } from './generation.js';
+import { Generation, onSharedFileSystem } from './generation.js';
 import {
   ALIASES_DIR,
   BREAK_LOCK,
@@ -47,6 +47,7 @@ export interface FileKeyStoreOptions {
   /**
    * The cache of point reads (getKey, getAlias, getCustomKeyStore; docs/file-store.md, "The record
    * cache"): `false` turns it off; an object bounds it (default 4096 record files and 16 MiB).
+   * Unset, it is on except on a network or host-shared file system (NFS, SMB, FUSE, 9P, ...).
    */
   cache?: boolean | Partial<RecordCacheLimits>;
 }
@@ -137,8 +138,10 @@ export class FileKeyStore implements KeyStore {
     if (typeof lockTimeoutMs !== 'number' || !(lockTimeoutMs >= 0) || !Number.isFinite(lockTimeoutMs)) {
       throw new TypeError('FileKeyStore.open: lockTimeoutMs must be a non-negative number');
     }
-    const limits = cacheLimits(options.cache);
+    let limits = cacheLimits(options.cache);
     const root = await FileKeyStore.#createRoot(resolve(dir));
+    // Unless asked for, no cache where another machine may write unseen (docs/file-store.md, "The record cache").
+    if (options.cache === undefined && onSharedFileSystem(root)) limits = undefined;
     const markerPath = join(root, MARKER);
     let markerText = await readIfExists(markerPath);
     if (markerText === undefined) {
