@@ -7,6 +7,7 @@
 //
 //   node scripts/bundle-core.mjs      after tsc and scripts/build-edge.mjs (npm run build:ts)
 import { build } from 'esbuild';
+import ts from 'typescript';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, sep } from 'node:path';
@@ -75,6 +76,36 @@ const outside = Object.keys(result.metafile.inputs).filter(
   (f) => !/^dist\/(core|der)\//.test(f) && !f.endsWith('core-entry.js'),
 );
 if (outside.length) throw new Error(`the core bundle took in files outside dist/core and dist/der: ${outside}`);
+
+// One module keeps a consumer's bundler from dropping whole unused files ("sideEffects":
+// false): top-level constants computed by calls (DER prefixes, lookup maps) would be kept
+// even when nothing uses them. Each such initializer is wrapped in an immediately called
+// arrow marked pure, which bundlers drop when the constant is unused. They are pure: the
+// modules were declared free of side effects file by file.
+const text = readFileSync(BUNDLE, 'utf8');
+const source = ts.createSourceFile(BUNDLE, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+const edits = [];
+for (const statement of source.statements) {
+  if (!ts.isVariableStatement(statement)) continue;
+  for (const d of statement.declarationList.declarations) {
+    const init = d.initializer;
+    if (!init || ts.isFunctionLike(init) || ts.isLiteralExpression(init)) continue;
+    if (text.slice(init.pos, init.getStart(source)).includes('@__PURE__')) continue;
+    let calls = false;
+    const visit = (node) => {
+      if (ts.isFunctionLike(node)) return;
+      if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node)) calls = true;
+      else ts.forEachChild(node, visit);
+    };
+    visit(init);
+    if (calls) edits.push([init.getStart(source), init.getEnd()]);
+  }
+}
+let wrapped = text;
+for (const [start, end] of edits.reverse()) {
+  wrapped = `${wrapped.slice(0, start)}/* @__PURE__ */ (() => (${wrapped.slice(start, end)}))()${wrapped.slice(end)}`;
+}
+writeFileSync(BUNDLE, wrapped);
 
 for (const f of files) {
   const names = exportsOf.get(f) ?? [];
