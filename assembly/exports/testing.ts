@@ -42,6 +42,11 @@ export function ec_scalar_mult_base(id: i32, k: usize, outX: usize, outY: usize)
   return ecScalarMultBase(id, k, outX, outY);
 }
 
+/** The same without the fixed-base table (the path of a curve's first key), table or not. */
+export function ec_scalar_mult_base_no_table(id: i32, k: usize, outX: usize, outY: usize): i32 {
+  return ecScalarMultBase(id, k, outX, outY, false);
+}
+
 // ---- Ed25519 and SHA-512 ----------------------------------------------------------------
 
 /** The 32-byte public key of a 32-byte seed (RFC 8032 §5.1.5, for known-answer tests). */
