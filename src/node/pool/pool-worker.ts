@@ -1,7 +1,10 @@
 // One thread of KeyPairWorkerPool (pool.ts). It loads the WebAssembly core once, then answers
-// one request at a time: { seq, spec } → { seq, publicKey, privateKey } with both keys as
-// transferred ArrayBuffers, so the DER moves to the main thread instead of being copied and no
-// copy of the private key stays here. The core wipes its own scratch memory after each call.
+// one message at a time: { jobs: [{ seq, spec }, ...] } → { type: 'pairs', items } with one item
+// per job, in order: its pair, both keys as transferred ArrayBuffers (the DER moves to the main
+// thread instead of being copied and no copy of the private key stays here), or its error. A job
+// that fails fails alone; the others of its message are answered. Several fast-lane jobs share a
+// message so that the main thread posts and receives one message for them all (pool.ts). The
+// core wipes its own scratch memory after each call.
 
 import { parentPort } from 'node:worker_threads';
 import { generateKeyPair, type KeyPairSpec } from '../../core/index.js';
@@ -9,15 +12,15 @@ import { getCore } from '../../core/module.js';
 
 /** Main thread → worker. */
 export interface PoolRequest {
-  seq: number;
-  spec: string;
+  jobs: { seq: number; spec: string }[];
 }
 
+/** One job's answer. */
+export type PoolItem =
+  { seq: number; publicKey: ArrayBuffer; privateKey: ArrayBuffer } | { seq: number; message: string };
+
 /** Worker → main thread. */
-export type PoolReply =
-  | { type: 'ready' }
-  | { type: 'pair'; seq: number; publicKey: ArrayBuffer; privateKey: ArrayBuffer }
-  | { type: 'error'; seq: number; message: string };
+export type PoolReply = { type: 'ready' } | { type: 'pairs'; items: PoolItem[] };
 
 /**
  * An ArrayBuffer holding exactly `bytes`, to be transferred. The DER writer returns views that
@@ -37,30 +40,29 @@ function serve(port: NonNullable<typeof parentPort>): void {
   // Compile and instantiate the core now, once; every request reuses it.
   getCore();
   port.on('message', (req: PoolRequest) => {
-    let pair: { publicKey: Uint8Array; privateKey: Uint8Array };
-    try {
-      pair = generateKeyPair(req.spec as KeyPairSpec);
-    } catch (err) {
-      // Core errors name the spec or the failing step, never key material.
-      const message = err instanceof Error ? err.message : String(err);
-      port.postMessage({ type: 'error', seq: req.seq, message } satisfies PoolReply);
-      return;
+    const items: PoolItem[] = [];
+    const transfer: ArrayBuffer[] = [];
+    for (const { seq, spec } of req.jobs) {
+      try {
+        const pair = generateKeyPair(spec as KeyPairSpec);
+        const publicKey = ownBuffer(pair.publicKey);
+        const privateKey = ownBuffer(pair.privateKey);
+        items.push({ seq, publicKey, privateKey });
+        transfer.push(publicKey, privateKey);
+      } catch (err) {
+        // Core errors name the spec or the failing step, never key material.
+        items.push({ seq, message: err instanceof Error ? err.message : String(err) });
+      }
     }
-    const publicKey = ownBuffer(pair.publicKey);
-    const privateKey = ownBuffer(pair.privateKey);
     try {
-      port.postMessage({ type: 'pair', seq: req.seq, publicKey, privateKey } satisfies PoolReply, [
-        publicKey,
-        privateKey,
-      ]);
+      port.postMessage({ type: 'pairs', items } satisfies PoolReply, transfer);
     } catch (err) {
-      // Not transferred: do not leave the private key readable in this thread.
-      if (privateKey.byteLength > 0) new Uint8Array(privateKey).fill(0);
-      const message = err instanceof Error ? err.message : String(err);
+      // Not transferred: do not leave a private key readable in this thread.
+      for (const item of items) if ('privateKey' in item) new Uint8Array(item.privateKey).fill(0);
+      const message = `could not hand the pair over: ${err instanceof Error ? err.message : String(err)}`;
       port.postMessage({
-        type: 'error',
-        seq: req.seq,
-        message: `could not hand the pair over: ${message}`,
+        type: 'pairs',
+        items: items.map(({ seq }) => ({ seq, message })),
       } satisfies PoolReply);
     }
   });

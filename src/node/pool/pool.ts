@@ -8,7 +8,17 @@
 //    the default on a machine with C ≥ 2 cores is C + 1 threads: every core can run RSA.
 //  - With 1 thread, that thread runs both lanes, fast requests first: a fast request never
 //    waits for queued RSA requests, only for the one RSA job already running, if any.
-//  - Within a lane, requests run in arrival order. A thread runs one job at a time.
+//  - Within a lane, requests run in arrival order. A thread runs one message at a time: one RSA
+//    job or refill, or a batch of fast-lane requests (below).
+// Batching. A fast request goes to an idle thread at once, alone. Requests that arrive while
+// every thread that may run them is busy wait in the queue; the next thread to be free takes
+// them together, up to MAX_BATCH (spread evenly when several threads are free), in one message,
+// and answers them in one message. Under load, that is one postMessage each way per batch
+// instead of per request: on a 2-core machine serving GenerateDataKeyPair P-256 from 64
+// connections, posting and receiving single requests took about a third of the serving thread.
+// A batch runs its jobs one after another (about 0.1 ms each for P-256), and only fast jobs
+// are batched, so no fast request waits for RSA work. A job that fails in a batch fails alone;
+// a request abandoned while its batch runs has its pair wiped when the batch comes back.
 // Prefill. For each spec in `prefill`, the pool keeps that many pairs ready in memory (never on
 // disk). Refill jobs run on the spec's lane at low priority: a thread takes one only when no
 // on-demand request it may run is waiting, so on-demand requests always go first. A refill job
@@ -36,7 +46,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { KEY_PAIR_SPECS, type KeyPair, type KeyPairSpec } from '../../core/index.js';
-import type { PoolReply, PoolRequest } from './pool-worker.js';
+import type { PoolItem, PoolReply, PoolRequest } from './pool-worker.js';
 import { ThrottlingException } from '../../kms/exceptions.js';
 
 export interface KeyPairWorkerPoolOptions {
@@ -67,6 +77,9 @@ const MAX_PREFILL = 10_000;
 
 /** The default of maxQueued: requests waiting per lane. */
 const MAX_QUEUED = 256;
+
+/** The most fast-lane requests one message to a thread carries (see Batching above). */
+const MAX_BATCH = 16;
 
 /** Failed starts in a row after which a thread is not replaced any more. */
 const MAX_FAILED_STARTS = 5;
@@ -119,7 +132,8 @@ interface Slot {
   gaveUp?: Error;
   /** Settles when the thread has exited, for whatever reason. */
   exited: Promise<void>;
-  job?: Job;
+  /** What the thread is running (one message): empty when idle. */
+  jobs: Job[];
 }
 
 /** Hooks for tests only: the pairs held right now, and direct access to the threads. */
@@ -310,7 +324,7 @@ export class KeyPairWorkerPool {
     for (const fill of this.#prefill.values()) for (const pair of fill.held.splice(0)) wipe(pair);
     for (const slot of this.#slots) clearTimeout(slot.restart);
     // Threads with no request to finish stop now; the others when their request is answered.
-    for (const slot of this.#slots) if (!slot.job?.request) this.#stop(slot);
+    for (const slot of this.#slots) if (!slot.jobs.some((j) => j.request)) this.#stop(slot);
     await Promise.all(this.#slots.map((slot) => slot.exited));
   }
 
@@ -326,6 +340,7 @@ export class KeyPairWorkerPool {
       dead: false,
       failedStarts,
       exited: new Promise<void>((r) => (exited = r)),
+      jobs: [],
     };
     let crash: Error | undefined;
     worker.on('message', (reply: PoolReply) => this.#onReply(slot, reply));
@@ -354,32 +369,37 @@ export class KeyPairWorkerPool {
       this.#everStarted = true;
       return;
     }
-    const job = slot.job;
-    if (!job || job.seq !== reply.seq) {
+    for (const item of reply.items) this.#onItem(slot, item);
+    if (slot.jobs.length === 0 && this.#closed) this.#stop(slot);
+    this.#dispatch();
+  }
+
+  /** One job's answer from `slot`: its pair to its request (or held), or its error. */
+  #onItem(slot: Slot, item: PoolItem): void {
+    const index = slot.jobs.findIndex((j) => j.seq === item.seq);
+    if (index < 0) {
       // Not ours to keep (should not happen): leave no private key behind.
-      if (reply.type === 'pair') new Uint8Array(reply.privateKey).fill(0);
+      if ('privateKey' in item) new Uint8Array(item.privateKey).fill(0);
       return;
     }
-    slot.job = undefined;
-    if (reply.type === 'pair') {
+    const [job] = slot.jobs.splice(index, 1);
+    if ('privateKey' in item) {
       this.#generated++;
-      this.#deliver(job, { publicKey: new Uint8Array(reply.publicKey), privateKey: new Uint8Array(reply.privateKey) });
+      this.#deliver(job, { publicKey: new Uint8Array(item.publicKey), privateKey: new Uint8Array(item.privateKey) });
     } else {
       this.#fail(
         job,
-        new Error(`wasm-kms: key pair generation failed in a worker thread (${job.spec}): ${reply.message}`),
+        new Error(`wasm-kms: key pair generation failed in a worker thread (${job.spec}): ${item.message}`),
       );
     }
-    if (this.#closed) this.#stop(slot);
-    this.#dispatch();
   }
 
   #onExit(slot: Slot, code: number, crash: Error | undefined): void {
     slot.dead = true;
-    const job = slot.job;
-    slot.job = undefined;
+    const jobs = slot.jobs.splice(0);
     if (slot.stopping || this.#closed) {
-      if (job) this.#fail(job, new Error(`wasm-kms: KeyPairWorkerPool closed while generating ${job.spec}`));
+      for (const job of jobs)
+        this.#fail(job, new Error(`wasm-kms: KeyPairWorkerPool closed while generating ${job.spec}`));
       return;
     }
     const why = crash ? `: ${crash.message}` : ` (exit code ${code})`;
@@ -387,12 +407,12 @@ export class KeyPairWorkerPool {
       const cause = `a KeyPairWorkerPool worker thread (${this.#workerUrl.href}) could not start${why}`;
       if (!this.#everStarted) {
         // The script or the core did not load, and never has: another worker would fail the same way.
-        this.#breakDown(new Error(`wasm-kms: ${cause}`), job);
+        this.#breakDown(new Error(`wasm-kms: ${cause}`), jobs);
         return;
       }
       // The script has worked before, so this is the thread's own bad luck: its request never
       // ran, and goes back to the head of its queue.
-      if (job) this.#requeue(job);
+      for (const job of jobs.reverse()) this.#requeue(job);
       const failures = ++slot.failedStarts;
       if (failures >= MAX_FAILED_STARTS) {
         slot.gaveUp = new Error(
@@ -408,7 +428,7 @@ export class KeyPairWorkerPool {
       return;
     }
     // A crash says nothing about the next attempt, so a refill it cut short is simply redone.
-    if (job)
+    for (const job of jobs)
       this.#fail(
         job,
         new Error(`wasm-kms: the worker thread generating ${job.spec} stopped unexpectedly${why}`),
@@ -474,13 +494,10 @@ export class KeyPairWorkerPool {
     }
   }
 
-  #breakDown(err: Error, job: Job | undefined): void {
+  #breakDown(err: Error, jobs: Job[]): void {
     this.#broken = err;
-    if (job?.request) job.request.reject(err);
-    for (const slot of this.#slots) {
-      slot.job?.request?.reject(err);
-      slot.job = undefined;
-    }
+    for (const job of jobs) job.request?.reject(err);
+    for (const slot of this.#slots) for (const job of slot.jobs.splice(0)) job.request?.reject(err);
     for (const lane of ['fast', 'slow'] as const) for (const r of this.#queues[lane].splice(0)) r.reject(err);
     for (const w of this.#readyWaiters.splice(0)) w.reject(err);
     for (const fill of this.#prefill.values()) for (const pair of fill.held.splice(0)) wipe(pair);
@@ -526,7 +543,7 @@ export class KeyPairWorkerPool {
         else slot.restart.unref();
       }
       if (slot.stopping || slot.dead) continue;
-      if (slot.job && (slot.job.request || awaited)) slot.worker.ref();
+      if (slot.jobs.length > 0 && (awaited || slot.jobs.some((j) => j.request))) slot.worker.ref();
       else slot.worker.unref();
     }
   }
@@ -563,18 +580,28 @@ export class KeyPairWorkerPool {
   #assign(): void {
     // Fast requests go to the reserved thread first, keeping the others free for RSA.
     const idle = this.#slots
-      .filter((s) => !s.job && !s.stopping && !s.dead)
+      .filter((s) => s.jobs.length === 0 && !s.stopping && !s.dead)
       .sort((a, b) => Number(b.fastOnly) - Number(a.fastOnly));
-    for (const slot of idle) {
-      const request = this.#queues.fast.shift() ?? (slot.fastOnly ? undefined : this.#queues.slow.shift());
+    for (const [i, slot] of idle.entries()) {
+      const fast = this.#queues.fast;
+      if (fast.length > 0) {
+        // The waiting fast requests, shared evenly among the threads free now (every one may run them).
+        const take = Math.min(MAX_BATCH, Math.ceil(fast.length / (idle.length - i)));
+        this.#run(
+          slot,
+          fast.splice(0, take).map((request) => ({ seq: ++this.#seq, spec: request.spec, request })),
+        );
+        continue;
+      }
+      const request = slot.fastOnly ? undefined : this.#queues.slow.shift();
       if (request) {
-        this.#run(slot, { seq: ++this.#seq, spec: request.spec, request });
+        this.#run(slot, [{ seq: ++this.#seq, spec: request.spec, request }]);
         continue;
       }
       const spec = this.#refillCandidate(slot.fastOnly);
       if (spec) {
         this.#prefill.get(spec)!.running++;
-        this.#run(slot, { seq: ++this.#seq, spec });
+        this.#run(slot, [{ seq: ++this.#seq, spec }]);
       }
     }
   }
@@ -597,9 +624,9 @@ export class KeyPairWorkerPool {
     return best;
   }
 
-  #run(slot: Slot, job: Job): void {
-    slot.job = job;
-    slot.worker.postMessage({ seq: job.seq, spec: job.spec } satisfies PoolRequest);
+  #run(slot: Slot, jobs: Job[]): void {
+    slot.jobs = jobs;
+    slot.worker.postMessage({ jobs: jobs.map(({ seq, spec }) => ({ seq, spec })) } satisfies PoolRequest);
   }
 }
 
