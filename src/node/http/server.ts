@@ -309,22 +309,23 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
   let errorName = '';
   /** The class of an error the pipeline turned into KMSInternalException. */
   let internalError: string | undefined;
-  res.on('finish', () => {
-    if (config.log === undefined) return;
-    const ms = (performance.now() - started).toFixed(1);
-    const fields: RequestLogFields = { method, target: label, status: res.statusCode, ms: Number(ms), requestId };
-    if (errorName) fields.error = errorName;
-    try {
-      const r: unknown = config.log(
-        `${method} ${label} ${res.statusCode} ${ms}ms ${requestId}${errorName ? ` ${errorName}` : ''}`,
-        fields,
-      );
-      // A sink may be async; its rejection must not become an unhandled one.
-      if (r instanceof Promise) r.catch(() => {});
-    } catch {
-      // A failing log sink must not take the server down.
-    }
-  });
+  const log = config.log;
+  if (log !== undefined)
+    res.on('finish', () => {
+      const ms = (performance.now() - started).toFixed(1);
+      const fields: RequestLogFields = { method, target: label, status: res.statusCode, ms: Number(ms), requestId };
+      if (errorName) fields.error = errorName;
+      try {
+        const r: unknown = log(
+          `${method} ${label} ${res.statusCode} ${ms}ms ${requestId}${errorName ? ` ${errorName}` : ''}`,
+          fields,
+        );
+        // A sink may be async; its rejection must not become an unhandled one.
+        if (r instanceof Promise) r.catch(() => {});
+      } catch {
+        // A failing log sink must not take the server down.
+      }
+    });
 
   try {
     // Host and Origin before anything else: a web page that may not call the endpoint learns nothing.
@@ -366,7 +367,8 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     const target = Array.isArray(rawTarget) ? rawTarget.join(',') : rawTarget;
     // The log gets the target only when it is plainly a name (no line breaks or other text).
     if (typeof target === 'string' && /^[A-Za-z0-9_.]{1,128}$/.test(target)) label = target;
-    const headers = req.headersDistinct as Record<string, string[] | undefined>;
+    // Only strict mode reads the headers as lists (Node builds them on first use).
+    const headers = config.strict ? (req.headersDistinct as Record<string, string[] | undefined>) : {};
     // Before the body is read: a caller strict mode would refuse anyway costs no memory.
     if (config.strict) preVerify(headers, config.credentials);
     // A body declared too large is drained without being kept (the client then reads its 413).

@@ -112,6 +112,21 @@ function decodeBase64(s: string): Uint8Array {
 
 /** The JSON body of a successful response. */
 export function encodeOutput(output: object): string {
+  // Most outputs (GenerateDataKeyPair's among them) hold only strings, numbers and byte arrays:
+  // a copy with the bytes in base64 is serialized without a replacer call per member. Anything
+  // nested (KeyMetadata, lists, dates) takes the general path below; both give the same text.
+  const flat: Record<string, unknown> = {};
+  for (const key of Object.keys(output)) {
+    if (key === '$metadata') continue;
+    const v = (output as Record<string, unknown>)[key];
+    if (v instanceof Uint8Array) flat[key] = Buffer.from(v.buffer, v.byteOffset, v.length).toString('base64');
+    else if (typeof v === 'object' && v !== null) return encodeNested(output);
+    else flat[key] = v;
+  }
+  return JSON.stringify(flat);
+}
+
+function encodeNested(output: object): string {
   return JSON.stringify(output, function (this: Record<string, unknown>, key: string, value: unknown) {
     // $metadata (the pipeline's) is the response's, not the body's.
     if (key === '$metadata' && this === output) return undefined;
