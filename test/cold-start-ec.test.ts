@@ -1,10 +1,14 @@
 // A curve's first key is made without its fixed-base table (assembly/ec/weierstrass.ts,
-// scalarMultBaseNoTable); the table is built at the second call. Checked here: that path
-// computes [k]G as @noble/curves does and as the table path does, in one instruction trace
-// for every scalar, and a fresh core's first and later keys are those a warm core makes from
-// the same random bytes.
+// scalarMultBaseNoTable), from four generated group bases; the table is built at the second
+// call. Checked here: the bases are 2^(5·m·g)·G as @noble/curves computes them, that path
+// computes [k]G as @noble/curves does and as the table path does, in one instruction trace for
+// every scalar, and a fresh core's first and later keys are those a warm core makes from the
+// same random bytes.
 import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { Core, type CoreVariant } from '../src/core/module.js';
@@ -23,6 +27,7 @@ const ORDERS: Record<EcCurve, bigint> = {
   secp256k1: secp256k1.Point.CURVE().n,
   SM2: 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n,
 };
+const root = fileURLToPath(new URL('..', import.meta.url));
 const NOBLE = { 'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1 } as const;
 const CURVES = Object.keys(EC_CURVES) as EcCurve[];
 
@@ -83,6 +88,28 @@ describe.each(['simd', 'scalar'] as const)('the no-table path, %s build', (varia
     expect(fresh).toEqual(keys(warm));
     expect(new Set(fresh).size).toBe(3);
   });
+});
+
+describe('the generated group bases (assembly/ec/curves/*.ts, GROUP_BASES)', () => {
+  const FILES = { 'P-256': 'p256', 'P-384': 'p384', 'P-521': 'p521', secp256k1: 'secp256k1' } as const;
+  it.each(Object.keys(FILES) as (keyof typeof FILES)[])(
+    '%s: 2^(5·m·g)·G for g = 1, 2, 3, by @noble/curves',
+    (curve) => {
+      const text = readFileSync(join(root, 'assembly', 'ec', 'curves', `${FILES[curve]}.ts`), 'utf8');
+      const list = /GROUP_BASES: usize = memory\.data<u8>\(\[([^\]]*)\]\)/.exec(text)![1];
+      const data = Uint8Array.from(list.split(',').map((b) => Number(b.trim())));
+      const { bytes } = EC_CURVES[curve];
+      const bits = curve === 'P-521' ? 521 : curve === 'P-384' ? 384 : 256;
+      const m = Math.ceil(Math.floor((bits + 2 + 4) / 5) / 4);
+      expect(data.length).toBe(3 * 2 * bytes);
+      for (let g = 1; g <= 3; g++) {
+        const want = NOBLE[curve].Point.BASE.multiply(1n << BigInt(5 * m * g))
+          .toBytes(false)
+          .subarray(1);
+        expect(hex(data.subarray((g - 1) * 2 * bytes, g * 2 * bytes)), `g = ${g}`).toBe(hex(want));
+      }
+    },
+  );
 });
 
 describe('the no-table path is constant time (instruction traces)', () => {
