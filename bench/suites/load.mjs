@@ -38,6 +38,8 @@ const SAMPLE_EVERY = 64;
 const P99_LIMIT_MS = 20;
 const RSA_PAIRS = 12;
 const QUICK = process.argv.includes('--quick');
+/** The runner's warm-up calls per task (bench/run.mjs: WARMUP, QUICK.warmup): their p99 is not judged. */
+const WARMUP_RUNS = QUICK ? 1 : 2;
 /** Answers per sample. */
 const AMOUNT = QUICK ? 5_000 : 20_000;
 
@@ -283,22 +285,35 @@ export async function notes(done) {
   const bare = http.tasks.find((t) => t.name === baseline);
   const lines = [
     `Requests/s = ${AMOUNT} ÷ the median time of a sample; vs bare = that ÷ the bare node:http server's requests/s in this run.`,
-    `Checks over every run (warm-ups included): p99 ≤ ${P99_LIMIT_MS} ms in the worst run, 0 non-2xx answers, errors, timeouts and failed answer checks (one answer in ${SAMPLE_EVERY} parsed and its key pair checked with node:crypto).`,
+    `Checks: p99 ≤ ${P99_LIMIT_MS} ms in every timed run (the median and the worst of the runs' p99 are shown); 0 non-2xx answers, errors, timeouts and failed answer checks over every run, warm-ups included (one answer in ${SAMPLE_EVERY} parsed and its key pair checked with node:crypto).`,
     '',
-    '| Server | Requests/s | vs bare | p99 (ms), worst run | p99 check | Bad answers | Answers checked with node:crypto | Check |',
-    '| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |',
+    '| Server | Requests/s | vs bare | p99 (ms), median run | p99 (ms), worst run | p99 check | Bad answers | Answers checked with node:crypto | Check |',
+    '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |',
   ];
   for (const t of http.tasks) {
     const list = runs.get(t.name) ?? [];
-    const worst = Math.max(...list.map((r) => r.p99));
+    const p99s = list
+      .slice(WARMUP_RUNS)
+      .map((r) => r.p99)
+      .sort((a, b) => a - b);
+    const worst = p99s.at(-1) ?? NaN;
+    const median = p99s.length
+      ? (p99s[Math.floor((p99s.length - 1) / 2)] + p99s[Math.ceil((p99s.length - 1) / 2)]) / 2
+      : NaN;
     const bad = list.reduce((a, r) => a + r.non2xx + r.errors + r.timeouts + r.mismatches, 0);
     const checked = list.reduce((a, r) => a + r.checked, 0);
     const perSecond = (AMOUNT * 1000) / t.median;
     lines.push(
-      `| ${t.name} | ${fmt(perSecond)} | ${fmt(bare.median / t.median, 3)}× | ${fmt(worst)} | ${worst <= P99_LIMIT_MS ? 'PASS' : 'FAIL'} | ${bad} | ${checked} | ${bad === 0 ? 'PASS' : 'FAIL'} |`,
+      `| ${t.name} | ${fmt(perSecond)} | ${fmt(bare.median / t.median, 3)}× | ${fmt(median)} | ${fmt(worst)} | ${worst <= P99_LIMIT_MS ? 'PASS' : 'FAIL'} | ${bad} | ${checked} | ${bad === 0 ? 'PASS' : 'FAIL'} |`,
     );
   }
-  lines.push('', '| RSA_2048 on KeyPairWorkerPool | Pairs/s |', '| --- | ---: |');
+  lines.push(
+    '',
+    `RSA_2048: ${RSA_PAIRS} pairs asked for at once, pairs/s = ${RSA_PAIRS} ÷ the median time. With 2 or more threads one is kept for the other specs, so RSA runs on threads − 1.`,
+    '',
+    '| RSA_2048 on KeyPairWorkerPool | Pairs/s |',
+    '| --- | ---: |',
+  );
   for (const t of rsa.tasks) lines.push(`| ${t.name} | ${fmt((RSA_PAIRS * 1000) / t.median, 1)} |`);
   return lines;
 }
