@@ -8,7 +8,7 @@
 //   node scripts/bundle-core.mjs      after tsc and scripts/build-edge.mjs (npm run build:ts)
 import { build } from 'esbuild';
 import ts from 'typescript';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -70,6 +70,7 @@ const result = await build({
   target: 'es2022',
   minify: false,
   metafile: true,
+  write: false,
   logLevel: 'warning',
 });
 const outside = Object.keys(result.metafile.inputs).filter(
@@ -82,7 +83,7 @@ if (outside.length) throw new Error(`the core bundle took in files outside dist/
 // even when nothing uses them. Each such initializer is wrapped in an immediately called
 // arrow marked pure, which bundlers drop when the constant is unused. They are pure: the
 // modules were declared free of side effects file by file.
-const text = readFileSync(BUNDLE, 'utf8');
+const text = result.outputFiles[0].text;
 const source = ts.createSourceFile(BUNDLE, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
 const edits = [];
 for (const statement of source.statements) {
@@ -105,15 +106,18 @@ let wrapped = text;
 for (const [start, end] of edits.reverse()) {
   wrapped = `${wrapped.slice(0, start)}/* @__PURE__ */ (() => (${wrapped.slice(start, end)}))()${wrapped.slice(end)}`;
 }
-writeFileSync(BUNDLE, wrapped);
+/** Writes through a temporary file and a rename: a process loading dist/ meanwhile never reads half a file. */
+function writeWhole(file, content) {
+  writeFileSync(`${file}.tmp`, content);
+  renameSync(`${file}.tmp`, file);
+}
+writeWhole(BUNDLE, wrapped);
 
 for (const f of files) {
   const names = exportsOf.get(f) ?? [];
   let from = relative(dirname(f), BUNDLE).split(sep).join('/');
   if (!from.startsWith('.')) from = `./${from}`;
   const list = names.map((n) => `${alias(f, n)} as ${n}`).join(', ');
-  writeFileSync(f, `${MARK}\n${names.length ? `export { ${list} } from '${from}';` : `import '${from}';`}\n`);
+  writeWhole(f, `${MARK}\n${names.length ? `export { ${list} } from '${from}';` : `import '${from}';`}\n`);
 }
-console.log(
-  `${relative(root, BUNDLE)}: ${result.metafile.outputs[relative(root, BUNDLE)]?.bytes} bytes, ${files.length} files re-export it`,
-);
+console.log(`${relative(root, BUNDLE)}: ${Buffer.byteLength(wrapped)} bytes, ${files.length} files re-export it`);
