@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { threadsPerProcess } from '../src/node/cli/serve.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'dist/node/cli/main.js');
@@ -77,6 +78,17 @@ beforeAll(() => {
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
+});
+
+describe('serve --processes: threads per process', () => {
+  it("one process keeps the pool's default; N share the cores for RSA, each with one thread for the rest", () => {
+    expect(threadsPerProcess(1, 8)).toBeUndefined();
+    expect(threadsPerProcess(2, 2)).toBe(2);
+    expect(threadsPerProcess(2, 8)).toBe(5);
+    expect(threadsPerProcess(3, 8)).toBe(3);
+    expect(threadsPerProcess(4, 2)).toBe(2);
+    expect(threadsPerProcess(2, 1)).toBe(2);
+  });
 });
 
 describe('serve --processes', () => {
