@@ -83,7 +83,10 @@ if (process.env[CHILD] !== undefined) {
       res.end(body);
     });
   });
-  server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}` }));
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+    process.send?.({ url: `http://127.0.0.1:${port}` });
+  });
   process.on('disconnect', () => process.exit(0));
 }
 
@@ -189,7 +192,8 @@ async function cannon(name, server) {
   const { default: autocannon } = await import('autocannon');
   let seen = 0;
   let badSamples = 0;
-  let firstBad;
+  /** The first failed check's message. */
+  let firstBad = '';
   const result = await autocannon({
     url: `${server.url}/`,
     connections: CONNECTIONS,
@@ -208,7 +212,7 @@ async function cannon(name, server) {
           checkAnswer(body);
         } catch (err) {
           badSamples++;
-          firstBad ??= err;
+          firstBad ||= err instanceof Error ? err.message : String(err);
           return false;
         }
       }
@@ -225,7 +229,7 @@ async function cannon(name, server) {
     mismatches: result.mismatches,
     checked: Math.ceil(seen / SAMPLE_EVERY),
     badSamples,
-    firstBad: firstBad?.message,
+    firstBad,
   };
   const list = runs.get(name) ?? [];
   list.push(r);
