@@ -12,6 +12,9 @@
 //   notes(groups)    optional, async, called once the suite's groups have run (with their
 //                    results) → Markdown lines printed under the suite's table: figures that
 //                    are not per-call times (throughput, bursts)
+// Throughput fits the same model: a call does a fixed amount of work (load.mjs: N answers from
+// a server under autocannon), so a task's median is N ÷ its throughput and a ratio of medians is
+// the inverse ratio of throughputs; latency percentiles and error counts go in notes.
 // Register a new suite in SUITES below; running, statistics and reporting are generic.
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
