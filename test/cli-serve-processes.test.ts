@@ -145,6 +145,66 @@ describe('serve --processes', () => {
     expect(err).toMatch(/SIGTERM: closing 2 processes/);
   }, 60_000);
 
+  it('a serving process that dies is replaced; after 5 replacements within a minute, all stop with exit 1', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, '--store', join(work, 'store-crash'), 'serve', '--port', '0', '--processes', '2', '--threads', '1'],
+      { env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
+    });
+    let done = false;
+    void exited.then(() => (done = true));
+    const killed = new Set<number>();
+    const [first, survivor] = childrenOf(child.pid!);
+    expect(first).toBeDefined();
+    expect(survivor).toBeDefined();
+    try {
+      // Kill one serving process at a time: first an original one, then each time the replacement
+      // that has just been seen serving (so that one process is listening whenever one is killed).
+      let victim = first;
+      for (let round = 1; round <= 6 && !done; round++) {
+        expect(victim).toBeDefined();
+        killed.add(victim);
+        process.kill(victim, 'SIGKILL');
+        if (round > 5) break;
+        // Replaced: a new serving process appears and answers requests.
+        let fresh: number | undefined;
+        await expect
+          .poll(() => (fresh = childrenOf(child.pid!).find((p) => !killed.has(p) && p !== survivor)), {
+            timeout: 20_000,
+          })
+          .toBeDefined();
+        await expect
+          .poll(
+            async () => {
+              await kms(url, 'ListKeys', {}).catch(() => undefined);
+              return err.includes(`[${fresh}] POST TrentService.ListKeys 200`);
+            },
+            { timeout: 20_000, interval: 50 },
+          )
+          .toBe(true);
+        victim = fresh!;
+      }
+      expect(await exited).toBe(1);
+    } finally {
+      if (!done) child.kill('SIGKILL');
+    }
+    expect(err.match(/a serving process stopped \(signal SIGKILL\); starting another/g)).toHaveLength(5);
+    expect(err).toMatch(/serving processes keep stopping \(5 replaced within 60 s; the last: signal SIGKILL\)/);
+    for (const pid of childrenOf(child.pid!)) expect(alive(pid)).toBe(false);
+  }, 120_000);
+
   it('--memory and --processes exclude each other', () => {
     const r = spawnSync(process.execPath, [BIN, 'serve', '--memory', '--processes', '2', '--port', '0'], {
       env: env(),

@@ -19,10 +19,11 @@
 // RSA (at least one) plus the one reserved for the other specs, so N = 1 is the single process's
 // default (C + 1). The first process (the primary) serves nothing: it starts the others, prints
 // the listening line once all listen, and on SIGTERM or SIGINT passes SIGTERM to each and exits
-// when all have (0, or the first non-zero exit code). A serving process that dies is replaced; one
-// that dies before all listen (a port in use, a store that cannot be opened) stops them all.
-// On a 2-core machine it gives little or nothing (docs/serve.md has the figures): the processes
-// and their pools share the same two cores.
+// when all have (0, or the first non-zero exit code). A serving process that dies is replaced,
+// unless 5 were replaced in the last minute: then all stop and the exit is 1. One that dies
+// before all listen (a port in use, a store that cannot be opened) stops them all.
+// On a 2-core machine it gives little or nothing (the README's benchmarks have the figures): the
+// processes and their pools share the same two cores.
 
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
@@ -378,6 +379,10 @@ interface ListeningMessage {
   host: string;
 }
 
+/** Serving processes replaced within RESTART_WINDOW_MS after which the next crash stops them all. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+
 /**
  * The primary of --processes: forks `processes` copies of this command (node:cluster shares the
  * listening socket between them), prints the listening line once all listen, passes SIGTERM on,
@@ -397,6 +402,9 @@ async function runPrimary(
   let firstFailure: string | undefined;
   let allExited!: () => void;
   const done = new Promise<void>((resolve) => (allExited = resolve));
+  // When the serving processes that replaced crashed ones were started, for the restart limit.
+  const restarts: number[] = [];
+  const recentRestarts = (now: number): number => restarts.filter((t) => now - t < RESTART_WINDOW_MS).length;
 
   const stopAll = () => {
     stopping = true;
@@ -430,7 +438,16 @@ async function runPrimary(
           firstFailure ??= `a serving process stopped before all were listening (${why})`;
           if (exitCode === 0) exitCode = 1;
           stopAll();
+        } else if (recentRestarts(Date.now()) >= MAX_RESTARTS) {
+          // Replacing it again would only repeat the crash (a broken store, no memory): stop.
+          firstFailure ??= `serving processes keep stopping (${MAX_RESTARTS} replaced within ${RESTART_WINDOW_MS / 1000} s; the last: ${why})`;
+          if (exitCode === 0) exitCode = 1;
+          logger.info(
+            `a serving process stopped (${why}); not replacing it: ${MAX_RESTARTS} were replaced within ${RESTART_WINDOW_MS / 1000} s`,
+          );
+          stopAll();
         } else {
+          restarts.push(Date.now());
           logger.info(`a serving process stopped (${why}); starting another`);
           spawn();
         }
