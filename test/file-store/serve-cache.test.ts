@@ -4,6 +4,8 @@
 // has the records it used cached.
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir, removeTempDirs } from '../helpers/file-store.js';
 
@@ -22,9 +24,9 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-function serve(store: string): Promise<Server> {
+function serve(store: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Server> {
   const child = spawn(process.execPath, [BIN, '--store', store, 'serve', '--port', '0', '--quiet', '--threads', '1'], {
-    env: env(),
+    env: { ...env(), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -156,5 +158,46 @@ describe('record cache across serve processes', () => {
     // And a server's change is seen by the next CLI command (a new process, as before).
     expect(failure(await call(two, 'DisableKey', { KeyId: keyId }))).toBe('');
     expect(JSON.parse(cli(store, 'describe-key', '--key-id', keyId)).KeyMetadata.KeyState).toBe('Disabled');
+  });
+});
+
+describe('WASM_KMS_STORE_CACHE', () => {
+  /** Removes a key's record file behind the store's back (not a write: the generation stays). */
+  function removeKeyFile(store: string, keyId: string): void {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(join(dir, e.name)) : e.name.includes(keyId) ? [join(dir, e.name)] : [],
+      );
+    const files = walk(store);
+    expect(files).toHaveLength(1);
+    rmSync(files[0]);
+  }
+
+  const describeKey = async (s: Server, keyId: string): Promise<string> =>
+    failure(await call(s, 'DescribeKey', { KeyId: keyId }));
+
+  it('by default a server answers from its cache; with off it reads the file at every request', async () => {
+    for (const [setting, afterRemoval] of [
+      [undefined, ''],
+      ['off', 'NotFoundException'],
+    ] as const) {
+      const store = await tempDir();
+      const s = await serve(store, setting === undefined ? {} : { WASM_KMS_STORE_CACHE: setting });
+      const keyId = String(((await call(s, 'CreateKey', {})).body.KeyMetadata as Record<string, unknown>).KeyId);
+      expect(await describeKey(s, keyId)).toBe('');
+      removeKeyFile(store, keyId);
+      expect(await describeKey(s, keyId)).toBe(afterRemoval);
+    }
+  });
+
+  it('a value other than on or off is a usage error (exit 252)', async () => {
+    const store = await tempDir();
+    const r = spawnSync(process.execPath, [BIN, '--store', store, 'list-keys'], {
+      env: { ...env(), WASM_KMS_STORE_CACHE: 'maybe' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(252);
+    expect(r.stderr).toMatch(/WASM_KMS_STORE_CACHE: expected 'on' or 'off', got 'maybe'/);
   });
 });

@@ -3,7 +3,7 @@
 
 import { KMSServiceException } from '../../kms/exceptions.js';
 import { FileKeyStore, masterKeyFromEnv } from '../file-store/index.js';
-import { CliFailure, type BinaryFormat } from './params.js';
+import { CliFailure, UsageError, type BinaryFormat } from './params.js';
 import type { OutputFormat } from './output.js';
 
 export interface GlobalOptions {
@@ -60,6 +60,19 @@ export async function callOperation<T>(operation: string, fn: () => Promise<T>):
   }
 }
 
+/**
+ * WASM_KMS_STORE_CACHE: `off` turns the file store's record cache off (a store shared with an
+ * older wasm-kms, or over a network file system the store does not recognise), `on` forces it on
+ * where it would be off (network file systems); unset or empty: the store's default.
+ */
+export function storeCacheFromEnv(env: NodeJS.ProcessEnv): boolean | undefined {
+  const v = env.WASM_KMS_STORE_CACHE;
+  if (v === undefined || v === '') return undefined;
+  if (v === 'off') return false;
+  if (v === 'on') return true;
+  throw new UsageError(`environment variable WASM_KMS_STORE_CACHE: expected 'on' or 'off', got '${v}'`);
+}
+
 /** The store for one command; closed by the caller. A store that cannot be opened exits 255. */
 export async function openStore(globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<FileKeyStore> {
   let masterKey: Uint8Array | undefined;
@@ -68,8 +81,9 @@ export async function openStore(globals: GlobalOptions, env: NodeJS.ProcessEnv):
   } catch (e) {
     throw new CliFailure(`cannot read the master key: ${oneLine(e)}`);
   }
+  const cache = storeCacheFromEnv(env);
   try {
-    return await FileKeyStore.open(globals.store, { masterKey });
+    return await FileKeyStore.open(globals.store, { masterKey, ...(cache === undefined ? {} : { cache }) });
   } catch (e) {
     throw new CliFailure(`cannot open the key store at ${globals.store}: ${oneLine(e)}`);
   }
