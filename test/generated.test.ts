@@ -1,8 +1,8 @@
 // Generated sources are committed: assembly/ec/mont-unrolled.ts (scripts/gen-mont-unrolled.mjs)
-// and assembly/ec/curves/*.ts (scripts/gen-curve-params.mjs, from test/vectors/facts). Each
-// generator runs into a temporary directory here; a committed file that differs from its
-// output (edited by hand, or a generator or its facts changed without `npm run generate`)
-// fails the test.
+// and assembly/ec/curves/*.ts and assembly/edwards/bases.ts (scripts/gen-curve-params.mjs, from
+// test/vectors/facts and RFC 8032's base point). Each generator runs into a temporary directory
+// here; a committed file that differs from its output (edited by hand, or a generator or its
+// facts changed without `npm run generate`) fails the test.
 import { describe, it, expect, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -36,6 +36,11 @@ describe('generated sources match their generators', () => {
     expect(readdirSync(join(root, 'assembly/ec/curves')).sort()).toEqual(made);
     expect(made).toEqual(['p256.ts', 'p384.ts', 'p521.ts', 'secp256k1.ts', 'sm2.ts']);
     for (const f of made) same(`assembly/ec/curves/${f}`);
+  });
+
+  it('assembly/edwards/bases.ts (Ed25519 group bases, by gen-curve-params.mjs)', () => {
+    generate('gen-curve-params.mjs');
+    same('assembly/edwards/bases.ts');
   });
 
   it('the check sees a difference', () => {

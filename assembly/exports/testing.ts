@@ -63,6 +63,15 @@ export function ed25519_scalar_mult_base(scalar32: usize, out: usize): void {
   release(m);
 }
 
+/** The same without the fixed-base table (the path of the first key), table or not. */
+export function ed25519_scalar_mult_base_no_table(scalar32: usize, out: usize): void {
+  const m = mark();
+  const p = alloc(EXT_SIZE);
+  scalarMultBase(p, scalar32, false);
+  extEncode(out, p);
+  release(m);
+}
+
 /** out = SHA-512 of [ptr, ptr+len). */
 export function sha512_digest(ptr: usize, len: i32, out: usize): void {
   sha512(ptr, <usize>len, out);
