@@ -16,7 +16,8 @@
  * curve, nor a private key to be below the group order.
  */
 import { DerError, DerReader } from './reader.js';
-import { derBitString, derContextExplicit, derIntegerSmall, derOctetString, derOid, derSequence } from './writer.js';
+import { derBitString, derContextExplicit, derIntegerSmall, derOctetString, derSequence } from './writer.js';
+import { EC_ALGORITHM_IDENTIFIER_DER } from './constants.js';
 
 /** The curves of the KMS EC key pair specs, by their JOSE / node names where they have one. */
 export type EcCurve = 'P-256' | 'P-384' | 'P-521' | 'secp256k1' | 'SM2';
@@ -55,11 +56,8 @@ const TAG_PUBLIC_KEY = 0xa1;
  * AlgorithmIdentifier { id-ecPublicKey, ECParameters namedCurve } per curve
  * (RFC 5480 §2.1.1). Only ever copied into outputs, never returned.
  */
-const ALGORITHM_IDENTIFIERS = new Map<EcCurve, Uint8Array>(
-  (Object.keys(EC_CURVES) as EcCurve[]).map((curve) => [
-    curve,
-    derSequence(derOid(EC_PUBLIC_KEY_OID), derOid(EC_CURVES[curve].oid)),
-  ]),
+const ALGORITHM_IDENTIFIERS: ReadonlyMap<EcCurve, Uint8Array> = new Map(
+  (Object.keys(EC_CURVES) as EcCurve[]).map((curve) => [curve, EC_ALGORITHM_IDENTIFIER_DER[curve]]),
 );
 
 /** The table entry for `curve`, also guarding against strings from untyped callers. */

@@ -10,7 +10,8 @@
  * and no publicKey field.
  */
 import { DerError, DerReader } from './reader.js';
-import { derBitString, derIntegerSmall, derOctetString, derOid, derSequence } from './writer.js';
+import { derBitString, derIntegerSmall, derOctetString, derSequence } from './writer.js';
+import { ED25519_ALGORITHM_IDENTIFIER_DER } from './constants.js';
 
 /** id-Ed25519 (RFC 8410 §3). */
 export const ED25519_OID = '1.3.101.112';
@@ -18,8 +19,8 @@ export const ED25519_OID = '1.3.101.112';
 /** Bytes of an Ed25519 public key and of a private key (seed), RFC 8032 §5.1.5. */
 export const ED25519_KEY_BYTES = 32;
 
-/** AlgorithmIdentifier { id-Ed25519 }, no parameters. Only ever copied into outputs. */
-const ALGORITHM_IDENTIFIER = derSequence(derOid(ED25519_OID));
+/** AlgorithmIdentifier { id-Ed25519 }, no parameters (literal bytes). Only ever copied into outputs. */
+const ALGORITHM_IDENTIFIER = ED25519_ALGORITHM_IDENTIFIER_DER;
 
 function checkLength(what: string, bytes: Uint8Array): void {
   if (!(bytes instanceof Uint8Array) || bytes.length !== ED25519_KEY_BYTES) {

@@ -14,7 +14,8 @@
  *           86 bytes for every parameter set, no attributes and no public key.
  */
 import { DerError, DerReader, readTlv } from './reader.js';
-import { derBitString, derContextPrimitive, derIntegerSmall, derOctetString, derOid, derSequence } from './writer.js';
+import { derBitString, derContextPrimitive, derIntegerSmall, derOctetString, derSequence } from './writer.js';
+import { ML_KEM_ALGORITHM_IDENTIFIER_DER } from './constants.js';
 
 /** The module rank k of ML-KEM-512, -768 and -1024 (FIPS 203 Table 2). */
 export type MlKemRank = 2 | 3 | 4;
@@ -63,7 +64,7 @@ const templates = new Map<MlKemRank, Template>();
 function template(k: MlKemRank): Template {
   let t = templates.get(k);
   if (!t) {
-    const algorithm = derSequence(derOid(ML_KEM_OIDS[k]));
+    const algorithm = ML_KEM_ALGORITHM_IDENTIFIER_DER[k];
     const ekLen = mlkemEkBytes(k);
     const spki = derSequence(algorithm, derBitString(new Uint8Array(ekLen)));
     const pkcs8 = derSequence(

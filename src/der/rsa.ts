@@ -4,7 +4,8 @@
  * RSAPublicKey / RSAPrivateKey (RFC 8017 Appendix A.1).
  */
 import { DerError, DerReader } from './reader.js';
-import { derBitString, derInteger, derIntegerSmall, derNull, derOctetString, derOid, derSequence } from './writer.js';
+import { derBitString, derInteger, derIntegerSmall, derOctetString, derSequence } from './writer.js';
+import { RSA_ALGORITHM_IDENTIFIER_DER } from './constants.js';
 
 /** rsaEncryption (PKCS#1). */
 export const RSA_ENCRYPTION_OID = '1.2.840.113549.1.1.1';
@@ -43,7 +44,7 @@ const PRIVATE_FIELDS = ['n', 'e', 'd', 'p', 'q', 'dP', 'dQ', 'qInv'] as const;
  * present and NULL (RFC 3279 §2.3.1, RFC 8017 A.1). Only ever copied into
  * outputs, never returned, so sharing one instance is safe.
  */
-const RSA_ALGORITHM_IDENTIFIER = derSequence(derOid(RSA_ENCRYPTION_OID), derNull());
+const RSA_ALGORITHM_IDENTIFIER = RSA_ALGORITHM_IDENTIFIER_DER;
 
 /** PKCS#1 RSAPublicKey ::= SEQUENCE { modulus, publicExponent }. */
 export function rsaPublicKeyPkcs1(n: Uint8Array, e: Uint8Array): Uint8Array {
