@@ -3,7 +3,7 @@
 // built bin (dist/node/cli/main.js) on a free port.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,6 +205,60 @@ describe('serve --processes', () => {
     for (const pid of childrenOf(child.pid!)) expect(alive(pid)).toBe(false);
   }, 120_000);
 
+  it('a store that cannot be opened fails once, before any process starts (exit 255)', () => {
+    const store = join(work, 'store-open');
+    mkdirSync(store, { mode: 0o755 });
+    chmodSync(store, 0o755);
+    const r = spawnSync(process.execPath, [BIN, '--store', store, 'serve', '--port', '0', '--processes', '2'], {
+      env: env(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(255);
+    expect(r.stdout).not.toMatch(/listening/);
+    expect(r.stderr.match(/cannot open the key store/g)).toHaveLength(1);
+  });
+
+  it('a serving process stopped by a SIGTERM of its own is not replaced, and a SIGTERM to all right after is clean', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, '--store', join(work, 'store-group'), 'serve', '--port', '0', '--processes', '2', '--threads', '1'],
+      { env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
+    });
+    const [a, b] = childrenOf(child.pid!);
+    try {
+      // One stops on its own SIGTERM: the other keeps serving, and no replacement starts.
+      process.kill(a, 'SIGTERM');
+      await expect.poll(() => alive(a), { timeout: 20_000 }).toBe(false);
+      await expect
+        .poll(() => err, { timeout: 20_000 })
+        .toMatch(/a serving process stopped \(exit code 0\); not replacing it/);
+      expect(childrenOf(child.pid!)).toEqual([b]);
+      expect((await kms(url, 'CreateKey', {})).status).toBe(200);
+      // Then the whole group, the serving process a moment before its primary (a supervisor's kill).
+      process.kill(b, 'SIGTERM');
+      await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(err).not.toMatch(/ERR_IPC|Error:/);
+    expect(alive(b)).toBe(false);
+  }, 60_000);
+
   it('--memory and --processes exclude each other', () => {
     const r = spawnSync(process.execPath, [BIN, 'serve', '--memory', '--processes', '2', '--port', '0'], {
       env: env(),
@@ -233,6 +287,8 @@ describe('serve --processes', () => {
       expect(r.status).not.toBe(null);
       expect(r.stdout).not.toMatch(/listening/);
       expect(r.stderr).toMatch(/address in use/);
+      // The serving processes' own exit code reaches the primary (a CliFailure's 255, not 0).
+      expect(r.stderr).toMatch(/a serving process stopped before all were listening \(exit code 255\)/);
     } finally {
       blocker.close();
     }

@@ -246,6 +246,8 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
         }
       }
       if (processes > 1 && cluster.isPrimary) {
+        // A store that cannot be opened fails here once, with one message, before any process starts.
+        await (await openStore({ ...g, region }, io.env)).close();
         await runPrimary(io, processes, { host, auth, logFormat, quiet: opts.quiet === true });
         return;
       }
@@ -291,6 +293,17 @@ interface ServeOptions {
 }
 
 async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void> {
+  try {
+    await serveOnStore(io, g, o);
+  } finally {
+    // The channel to the primary of --processes would keep this process alive. The worker's own
+    // disconnect (not process.disconnect(), after which Node's cluster code exits with 0) lets the
+    // process end with the exit code of what happened, a failure included.
+    if (cluster.isWorker) cluster.worker?.disconnect();
+  }
+}
+
+async function serveOnStore(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void> {
   const store: KeyStore & { close(): Promise<void> | void } = o.memory
     ? Object.assign(new MemoryKeyStore(), { close() {} })
     : await openStore(g, io.env);
@@ -357,8 +370,6 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
     await server?.close();
     await pool?.close();
     await store.close();
-    // The channel to the primary of --processes would keep this process alive.
-    if (cluster.isWorker) process.disconnect();
   }
 }
 
@@ -410,14 +421,17 @@ async function runPrimary(
     stopping = true;
     for (const w of workers) {
       if (w.isDead()) continue;
-      // One still starting has no handler for the message yet.
-      if (listening.has(w)) w.send({ type: SHUTDOWN });
+      // One still starting has no handler for the message yet; one whose channel has closed
+      // (it is stopping on a signal of its own) cannot get it.
+      if (listening.has(w) && w.isConnected()) w.send({ type: SHUTDOWN }, () => {});
       else w.process.kill('SIGTERM');
     }
   };
   const spawn = (): void => {
     const worker = cluster.fork();
     workers.add(worker);
+    // A message to a process whose channel just closed; its 'exit' follows and is handled there.
+    worker.on('error', () => {});
     worker.on('message', (m: Partial<ListeningMessage> | null) => {
       if (m?.type !== LISTENING || typeof m.url !== 'string') return;
       listening.add(worker);
@@ -433,7 +447,11 @@ async function runPrimary(
       if (failed && exitCode === 0) exitCode = failed;
       if (!stopping) {
         const why = signal ? `signal ${signal}` : `exit code ${String(code)}`;
-        if (!started) {
+        if (code === 0 && started) {
+          // It stopped cleanly on a signal of its own (a supervisor signalling the whole group,
+          // or an operator): that was asked for, so it is not replaced.
+          logger.info(`a serving process stopped (exit code 0); not replacing it`);
+        } else if (!started) {
           // It could not listen or open the store: the others would fail alike.
           firstFailure ??= `a serving process stopped before all were listening (${why})`;
           if (exitCode === 0) exitCode = 1;
