@@ -8,7 +8,7 @@
 //   node scripts/bundle-core.mjs      after tsc and scripts/build-edge.mjs (npm run build:ts)
 import { build } from 'esbuild';
 import ts from 'typescript';
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -27,12 +27,23 @@ function jsFiles(dir) {
 
 // The edge entry is built from embedded-none.js's tsc output (scripts/build-edge.mjs); it is
 // no part of the bundle, which embeds the builds.
-const files = [...jsFiles(join(dist, 'core')), ...jsFiles(join(dist, 'der'))].filter(
+const built = [...jsFiles(join(dist, 'core')), ...jsFiles(join(dist, 'der'))].filter(
   (f) => !f.endsWith(`${sep}embedded-none.js`),
 );
-if (files.some((f) => readFileSync(f, 'utf8').startsWith(MARK))) {
+const isStub = (f) => readFileSync(f, 'utf8').startsWith(MARK);
+const stubs = built.filter(isStub);
+if (stubs.length === built.length) {
   throw new Error('dist/core is bundled already: run tsc first (npm run build:ts)');
 }
+// tsc has just rewritten the output of every source; a re-export file it left alone is what an
+// earlier build wrote for a source that no longer exists (tsc never deletes outputs): remove it
+// and its declarations, so that a renamed or deleted source does not stop the build.
+for (const f of stubs) {
+  rmSync(f);
+  rmSync(f.replace(/\.js$/, '.d.ts'), { force: true });
+  console.log(`removed ${relative(root, f)}: its source is gone`);
+}
+const files = built.filter((f) => !stubs.includes(f));
 
 // Each file's export names, from a pass that only parses.
 const scan = await build({
