@@ -72,10 +72,14 @@ function cacheLimits(option: FileKeyStoreOptions['cache']): RecordCacheLimits | 
   return limits.maxEntries === 0 || limits.maxBytes === 0 ? undefined : limits;
 }
 
-/** What a read found: a record file's text (undefined: no such file), and how to cache it once it decoded. */
+/**
+ * What a read found: a record file's text (undefined: no such file), how to cache it once it
+ * decoded, and how to wipe its bytes when it did not (a no-op once kept).
+ */
 interface Loaded {
   text: string | undefined;
   keep: () => void;
+  drop: () => void;
 }
 
 const keepNothing = (): void => undefined;
@@ -482,14 +486,16 @@ export class FileKeyStore implements KeyStore {
     const gen = cached ? this.#cacheGeneration() : undefined;
     if (gen !== undefined) {
       const hit = this.#cache?.get(path);
-      if (hit !== undefined) return { text: hit?.toString('utf8'), keep: keepNothing };
+      if (hit !== undefined) return { text: hit?.toString('utf8'), keep: keepNothing, drop: keepNothing };
     }
     const bytes = (await this.#checkDirs(dirname(path))) ? readRecordFileSync(path) : undefined;
     const text = bytes?.toString('utf8');
     if (gen === undefined) {
       bytes?.fill(0);
-      return { text, keep: keepNothing };
+      return { text, keep: keepNothing, drop: keepNothing };
     }
+    // Until kept, the bytes (plain key material in an unsealed store) belong to this read: a
+    // file that fails to decode is wiped by drop(), not left to the garbage collector.
     let kept = false;
     const keep = (): void => {
       // Not when the store changed (or closed) meanwhile: another read has emptied the cache since.
@@ -498,7 +504,12 @@ export class FileKeyStore implements KeyStore {
       if (this.#closed || this.#cacheGen !== gen || this.#cache === undefined) bytes?.fill(0);
       else this.#cache.set(path, bytes ?? null);
     };
-    return { text, keep };
+    const drop = (): void => {
+      if (kept) return;
+      kept = true;
+      bytes?.fill(0);
+    };
+    return { text, keep, drop };
   }
 
   /** The parsed envelope of a record file (undefined if there is no such file), and how to cache it. */
@@ -506,19 +517,24 @@ export class FileKeyStore implements KeyStore {
     path: string,
     kind: Kind,
     cached: boolean,
-  ): Promise<{ d: Decoder | undefined; keep: () => void }> {
-    const { text, keep } = await this.#load(path, cached);
-    if (text === undefined) return { d: undefined, keep };
-    let v: unknown;
+  ): Promise<{ d: Decoder | undefined; keep: () => void; drop: () => void }> {
+    const { text, keep, drop } = await this.#load(path, cached);
+    if (text === undefined) return { d: undefined, keep, drop };
     try {
-      v = JSON.parse(text);
-    } catch {
-      throw new CorruptFileError(path, 'not JSON');
+      let v: unknown;
+      try {
+        v = JSON.parse(text);
+      } catch {
+        throw new CorruptFileError(path, 'not JSON');
+      }
+      const d = Decoder.of(path, v, '');
+      this.#checkMac(d);
+      if (d.string('kind') !== kind) throw d.bad('kind', `is not "${kind}"`);
+      return { d, keep, drop };
+    } catch (err) {
+      drop();
+      throw err;
     }
-    const d = Decoder.of(path, v, '');
-    this.#checkMac(d);
-    if (d.string('kind') !== kind) throw d.bad('kind', `is not "${kind}"`);
-    return { d, keep };
   }
 
   /** In a sealed store, the file's record MAC must match its content (docs/file-store.md, "Record MACs"); else there is none. */
@@ -545,55 +561,68 @@ export class FileKeyStore implements KeyStore {
     if (path !== expected) throw new CorruptFileError(path, `its record belongs at ${expected}`);
   }
 
-  // A file is cached only once it has decoded: a corrupt file is read (and refused) anew each time.
+  // A file is cached only once it has decoded: a corrupt file is read (and refused) anew each
+  // time, and its bytes are wiped (drop() in `finally`, a no-op once keep() has run).
 
   async #readKey(path: string, cached = false): Promise<KeyRecord | undefined> {
-    const { d, keep } = await this.#readEnvelope(path, 'key', cached);
-    if (d === undefined) {
-      keep();
-      return undefined;
-    }
-    const r = decodeKey(path, d.raw('record'), this.#sealer);
+    const { d, keep, drop } = await this.#readEnvelope(path, 'key', cached);
     try {
-      d.end();
-      this.#checkPlace(path, this.#keyPath(r.account, r.region, r.keyId));
-    } catch (err) {
-      wipeRecord(r);
-      throw err;
+      if (d === undefined) {
+        keep();
+        return undefined;
+      }
+      const r = decodeKey(path, d.raw('record'), this.#sealer);
+      try {
+        d.end();
+        this.#checkPlace(path, this.#keyPath(r.account, r.region, r.keyId));
+      } catch (err) {
+        wipeRecord(r);
+        throw err;
+      }
+      keep();
+      return r;
+    } finally {
+      drop();
     }
-    keep();
-    return r;
   }
 
   async #readAlias(path: string, cached = false): Promise<AliasRecord | undefined> {
-    const { d, keep } = await this.#readEnvelope(path, 'alias', cached);
-    if (d === undefined) {
+    const { d, keep, drop } = await this.#readEnvelope(path, 'alias', cached);
+    try {
+      if (d === undefined) {
+        keep();
+        return undefined;
+      }
+      const a = decodeAlias(path, d.raw('record'));
+      d.end();
+      this.#checkPlace(path, this.#aliasPath(a.account, a.region, a.aliasName));
       keep();
-      return undefined;
+      return a;
+    } finally {
+      drop();
     }
-    const a = decodeAlias(path, d.raw('record'));
-    d.end();
-    this.#checkPlace(path, this.#aliasPath(a.account, a.region, a.aliasName));
-    keep();
-    return a;
   }
 
   async #readCustomKeyStore(
     path: string,
     cached = false,
   ): Promise<{ record: CustomKeyStoreRecord; sequence: number } | undefined> {
-    const { d, keep } = await this.#readEnvelope(path, 'custom-key-store', cached);
-    if (d === undefined) {
+    const { d, keep, drop } = await this.#readEnvelope(path, 'custom-key-store', cached);
+    try {
+      if (d === undefined) {
+        keep();
+        return undefined;
+      }
+      const sequence = d.optInteger('sequence');
+      if (sequence === undefined) throw d.bad('sequence', 'is missing');
+      const c = decodeCustomKeyStore(path, d.raw('record'));
+      d.end();
+      this.#checkPlace(path, this.#cksPath(c.account, c.region, c.customKeyStoreId));
       keep();
-      return undefined;
+      return { record: c, sequence };
+    } finally {
+      drop();
     }
-    const sequence = d.optInteger('sequence');
-    if (sequence === undefined) throw d.bad('sequence', 'is missing');
-    const c = decodeCustomKeyStore(path, d.raw('record'));
-    d.end();
-    this.#checkPlace(path, this.#cksPath(c.account, c.region, c.customKeyStoreId));
-    keep();
-    return { record: c, sequence };
   }
 
   /**
