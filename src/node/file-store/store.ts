@@ -200,7 +200,15 @@ export class FileKeyStore implements KeyStore {
       throw err;
     }
     const store = new FileKeyStore(root, sealer, lockTimeoutMs, generation, limits);
-    if (generation?.writable === true && !generation.hasValue()) await store.#startGeneration();
+    if (generation?.writable === true && !generation.hasValue()) {
+      try {
+        await store.#startGeneration();
+      } catch (err) {
+        // Not a busy lock (that is no failure) but I/O: the descriptor is closed, the key wiped.
+        await store.close();
+        throw err;
+      }
+    }
     return store;
   }
 
