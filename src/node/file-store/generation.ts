@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { randomBytes } from '../../core/module.js';
 import { errorCode } from './common.js';
-import { FileStoreError } from './errors.js';
+import { FileStoreError, StorePermissionsError } from './errors.js';
 
 export const GENERATION_BYTES = 8;
 
@@ -45,18 +45,28 @@ export function onSharedFileSystem(dir: string): boolean {
   }
 }
 
+/** An open generation file, and why it is open only for reading when it is. */
+interface Opened {
+  fd: number;
+  writable: boolean;
+  readOnlyCode?: string;
+}
+
 /** The generation file of one store instance, kept open. */
 export class Generation {
   readonly path: string;
   #fd: number;
   /** False when the store could only be opened for reading (a read-only mount or directory). */
   writable: boolean;
+  /** Why the file is open only for reading: the error code of opening it for writing. */
+  #readOnlyCode: string | undefined;
   readonly #buf = Buffer.alloc(GENERATION_BYTES);
 
-  private constructor(path: string, fd: number, writable: boolean) {
+  private constructor(path: string, opened: Opened) {
     this.path = path;
-    this.#fd = fd;
-    this.writable = writable;
+    this.#fd = opened.fd;
+    this.writable = opened.writable;
+    this.#readOnlyCode = opened.readOnlyCode;
   }
 
   /**
@@ -65,12 +75,13 @@ export class Generation {
    */
   static open(path: string): Generation | undefined {
     const opened = Generation.#openFd(path);
-    return opened === undefined ? undefined : new Generation(path, opened.fd, opened.writable);
+    return opened === undefined ? undefined : new Generation(path, opened);
   }
 
-  static #openFd(path: string): { fd: number; writable: boolean } | undefined {
+  static #openFd(path: string): Opened | undefined {
     let fd: number;
     let writable = true;
+    let readOnlyCode: string | undefined;
     try {
       fd = openSync(path, READ_WRITE, 0o600);
     } catch (err) {
@@ -79,6 +90,7 @@ export class Generation {
       try {
         fd = openSync(path, READ_ONLY);
         writable = false;
+        readOnlyCode = code;
       } catch (err2) {
         if (errorCode(err2) === 'ENOENT' || errorCode(err2) === 'EACCES') return undefined;
         throw Generation.#ioError(path, err2);
@@ -93,7 +105,7 @@ export class Generation {
       closeSync(fd);
       throw err;
     }
-    return { fd, writable };
+    return { fd, writable, readOnlyCode };
   }
 
   static #ioError(path: string, err: unknown): Error {
@@ -135,10 +147,28 @@ export class Generation {
     }
   }
 
-  /** Marks a write in progress (called holding the write lock, before any record changes). */
+  /**
+   * Marks a write in progress (called holding the write lock, before any record changes). Refused
+   * when this process could open the file only for reading: a write that other processes could not
+   * see in the generation would leave their caches serving the old records.
+   */
   begin(): void {
     if (fstatSync(this.#fd).nlink === 0) this.#reopen();
+    if (!this.writable) throw this.#readOnlyError();
     this.#store(1);
+  }
+
+  #readOnlyError(): FileStoreError {
+    if (this.#readOnlyCode === 'EROFS')
+      return new FileStoreError(
+        'STORE_IO',
+        `wasm-kms file store: cannot write to the store: ${this.path} is on a read-only file system`,
+      );
+    return new StorePermissionsError(
+      `wasm-kms file store: cannot write to the store: this process may only read ${this.path} ` +
+        `(${this.#readOnlyCode ?? 'read-only'}); like every file of the store it must be mode 0600 and owned by ` +
+        `the store's owner (chmod 600 ${this.path})`,
+    );
   }
 
   /**
@@ -169,6 +199,7 @@ export class Generation {
     closeSync(this.#fd);
     this.#fd = opened.fd;
     this.writable = opened.writable;
+    this.#readOnlyCode = opened.readOnlyCode;
   }
 
   close(): void {
