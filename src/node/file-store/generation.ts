@@ -24,12 +24,35 @@ const READ_ONLY = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
 
 /**
  * Linux file systems whose clients may answer a read from their own cache without seeing
- * another client's (or the host's) write: statfs f_type of NFS, SMB/CIFS, FUSE (sshfs, Docker
- * Desktop's mounts), 9P, virtiofs, Ceph, AFS, Coda, GFS2, OCFS2 and Lustre.
+ * another client's (or the host's) write, by statfs f_type. The values are those of the kernel's
+ * <linux/magic.h> unless said otherwise; coreutils' `stat -f` names them all but one.
+ *
+ * Not listed: WSL1's lxfs and drvfs (coreutils' "wslfs", 0x53464846, which it counts as local):
+ * WSL1 has no Linux kernel, its files are the Windows kernel's, one cache for Linux and Windows
+ * processes. WSL2 reaches the Windows drives over 9P or virtiofs, both listed.
  */
-const SHARED_FILE_SYSTEMS = new Set([
-  0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x65735546, 0x01021997, 0x6a656a63, 0x00c36400, 0x5346414f, 0x73757245,
-  0x01161970, 0x7461636f, 0x0bd00bd0,
+export const SHARED_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
+  [0x6969, 'nfs'], // NFS_SUPER_MAGIC
+  [0x517b, 'smbfs'], // SMB_SUPER_MAGIC (the old SMB1 client)
+  [0xff534d42, 'cifs'], // CIFS_SUPER_MAGIC
+  [0xfe534d42, 'smb2'], // SMB2_SUPER_MAGIC (cifs.ko speaking SMB2/3)
+  // FUSE_SUPER_MAGIC: sshfs, rclone, vmhgfs-fuse, and virtiofs (FUSE over virtio: Docker Desktop, WSL2, lima).
+  [0x65735546, 'fuse'],
+  [0x01021997, 'v9fs'], // V9FS_MAGIC: 9P, as WSL2's Windows drives and QEMU shares
+  // Not in <linux/magic.h>: Docker Desktop's "fakeowner", an out-of-tree file system of its VM
+  // that presents host directories bind-mounted into containers (/proc/mounts says fakeowner,
+  // `stat -f` says UNKNOWN (0x6a656a63)). Host-shared: kept.
+  [0x6a656a63, 'fakeowner'],
+  [0x00c36400, 'ceph'], // CEPH_SUPER_MAGIC
+  [0x5346414f, 'afs'], // AFS_SUPER_MAGIC (OpenAFS)
+  [0x6b414653, 'kafs'], // AFS_FS_MAGIC (the kernel's AFS client)
+  [0x73757245, 'coda'], // CODA_SUPER_MAGIC
+  [0x01161970, 'gfs2'], // GFS2_MAGIC (<linux/gfs2_ondisk.h>)
+  [0x7461636f, 'ocfs2'], // OCFS2_SUPER_MAGIC
+  [0x0bd00bd0, 'lustre'], // LL_SUPER_MAGIC (Lustre's client; coreutils' S_MAGIC_LUSTRE)
+  [0x786f4256, 'vboxsf'], // VBOXSF_SUPER_MAGIC (fs/vboxsf/super.c): VirtualBox shared folders
+  [0xbacbacbc, 'vmhgfs'], // VMware shared folders, open-vm-tools' kernel module (coreutils' S_MAGIC_VMHGFS)
+  [0x7c7c6673, 'prl_fs'], // Parallels shared folders, Parallels Tools' module (coreutils' S_MAGIC_PRL_FS)
 ]);
 
 /**
