@@ -8,7 +8,10 @@
 //                    work, and the target is (baseline + task) / baseline ≤ maxRatio
 //   groups()         async, → [{ name, timeMs, minSamples, tasks: [{ name, fn, check? }] }]
 //                    fn may be sync or async; check(result of the first warm-up call) throws
-//                    if the result is wrong. Any expensive setup belongs in groups().
+//                    if the result is wrong. Any expensive setup belongs in groups(). A task
+//                    may instead bring samples taken elsewhere, { name, recorded: [ms, ...] }
+//                    (cold.mjs: fresh processes), used as they are; a group's tasks are all
+//                    timed or all recorded.
 //   notes(groups)    optional, async, called once the suite's groups have run (with their
 //                    results) → Markdown lines printed under the suite's table: figures that
 //                    are not per-call times (throughput, bursts)

@@ -39,7 +39,18 @@ async function warmUp(task, count) {
  * `timeScale` (default 1) scales the time it gets; the minimum sample count still applies.
  */
 export async function runGroup(label, group, budget) {
-  const tasks = group.tasks.map((t) => ({ ...t, async: false, samples: [], ms: 0 }));
+  // A task with `recorded` brings samples (ms) taken elsewhere, e.g. in fresh processes: they are
+  // its samples as they are, and it is neither called nor timed here.
+  const recorded = group.tasks.filter((t) => t.recorded);
+  const tasks = group.tasks.filter((t) => !t.recorded).map((t) => ({ ...t, async: false, samples: [], ms: 0 }));
+  if (tasks.length === 0) {
+    return recorded.map((t) => {
+      const stats = summarize([...t.recorded]);
+      log(`${label} ${t.name}: ${stats.samples} recorded samples, median ${stats.median.toFixed(3)} ms`);
+      return { name: t.name, ...stats, raw: [...t.recorded].sort((a, b) => a - b) };
+    });
+  }
+  if (recorded.length) throw new Error(`${label}: a group mixes recorded and timed tasks`);
   for (const t of tasks) {
     const t0 = performance.now();
     t.async = await warmUp(t, Math.max(1, budget.warmup));

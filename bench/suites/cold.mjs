@@ -24,10 +24,10 @@
 // median of generateKeyPair('RSA_2048') in this process after warm-up calls.
 //
 // How this fits the runner (bench/run.mjs): the runner times calls made in its own process,
-// which cannot show a cold start. So groups() takes all the samples first (above), and each
-// task's fn then replays them, one per call, busy-waiting for the sample's duration; the
-// runner's medians, ratios and targets are therefore those of the fresh-process samples (to
-// within microseconds). notes() gives the sample counts and the spread (quartiles).
+// which cannot show a cold start. So groups() takes all the samples first (above) and hands
+// them over as recorded samples (a task's `recorded`): the runner's medians, ratios and targets
+// are those of the fresh-process samples exactly. notes() gives the sample counts and the
+// spread (quartiles).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
@@ -46,8 +46,6 @@ const QUICK = process.argv.includes('--quick');
 const NODE_SAMPLES = QUICK ? 5 : 21;
 const WORKERD_ROUNDS = QUICK ? 3 : 12;
 const RSA_WARM = QUICK ? 8 : 30;
-// The runner's warm-up calls per task (bench/run.mjs: one with --quick, else two).
-const WARMUP = QUICK ? 1 : 2;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CORE = pathToFileURL(join(root, 'dist', 'core', 'index.js')).href;
@@ -251,32 +249,10 @@ async function firstRequest(port) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sampling, then replay through the runner.
+// Sampling, then the samples handed to the runner.
 
-/**
- * A task whose calls replay `samples` (ms), each call busy-waiting one sample's duration. The
- * order is the median, then the samples just below and just above it in pairs, outwards, and
- * round again; `warmup` copies of the median come first for the runner's warm-up calls. So the
- * calls the runner times have the samples' median whether it stops after a whole round or not.
- */
-function replay(name, samples, warmup) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = (sorted.length - 1) >> 1;
-  const order = [sorted[mid]];
-  for (let d = 1; order.length < sorted.length; d++) {
-    if (mid - d >= 0) order.push(sorted[mid - d]);
-    if (mid + d < sorted.length) order.push(sorted[mid + d]);
-  }
-  let i = -warmup;
-  const fn = () => {
-    const ms = i < 0 ? order[0] : order[i % order.length];
-    i++;
-    const t0 = performance.now();
-    while (performance.now() - t0 < ms);
-    return ms;
-  };
-  return { name, fn, samples };
-}
+/** A task whose samples were taken in fresh processes (the runner takes them as they are). */
+const recordedTask = (name, samples) => ({ name, recorded: samples, samples });
 
 const collected = [];
 
@@ -355,12 +331,12 @@ export async function groups() {
     for (const spec of [...SPECS.map((s) => s.spec)]) {
       const tasks = order
         .filter((task) => series.has(`${spec}\u0000${task}`))
-        .map((task) => replay(task, get(spec, task).samples, WARMUP));
+        .map((task) => recordedTask(task, get(spec, task).samples));
       collected.push({ spec, tasks });
       out.push({ name: spec, timeMs: 1, minSamples: NODE_SAMPLES, tasks });
     }
     const rsa = ['wasm-kms first key', 'wasm-kms warm'].map((task) =>
-      replay(task, get('RSA_2048', task).samples, WARMUP),
+      recordedTask(task, get('RSA_2048', task).samples),
     );
     collected.push({ spec: 'RSA_2048', tasks: rsa });
     out.push({ name: 'RSA_2048', timeMs: 1, minSamples: RSA_WARM, tasks: rsa });
