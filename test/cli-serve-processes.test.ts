@@ -2,7 +2,7 @@
 // listening line printed once, SIGTERM to the primary stopping them all. Each test spawns the
 // built bin (dist/node/cli/main.js) on a free port.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -71,6 +71,30 @@ function childrenOf(pid: number): number[] {
     .filter((n) => n > 0);
 }
 
+/** `wasm-kms serve --processes ...` (args after the node binary); resolves once it prints its listening line. */
+async function startServe(args: string[]): Promise<{
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+  out(): string;
+  err(): string;
+}> {
+  const child = spawn(process.execPath, args, { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
+  });
+  return { child, url, exited, out: () => out, err: () => err };
+}
+
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'wasm-kms-serve-processes-'));
   mkdirSync(join(work, 'home'));
@@ -94,23 +118,19 @@ describe('serve --processes: threads per process', () => {
 describe('serve --processes', () => {
   it('two processes answer on one port from one store, the listening line comes once, and SIGTERM stops all', async () => {
     const store = join(work, 'store');
-    const child = spawn(
-      process.execPath,
-      [BIN, '--store', store, 'serve', '--port', '0', '--processes', '2', '--threads', '2'],
-      { env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
-    });
+    const served = await startServe([
+      BIN,
+      '--store',
+      store,
+      'serve',
+      '--port',
+      '0',
+      '--processes',
+      '2',
+      '--threads',
+      '2',
+    ]);
+    const { child, url, exited } = served;
     const workers = childrenOf(child.pid!);
     try {
       expect(workers).toHaveLength(2);
@@ -133,36 +153,34 @@ describe('serve --processes', () => {
       }
       // Every request line names the process that served it: both did.
       const servedBy = new Set(
-        [...err.matchAll(/^\S+ \[(\d+)\] POST TrentService\.GenerateDataKeyPair 200 /gm)].map((m) => Number(m[1])),
+        [...served.err().matchAll(/^\S+ \[(\d+)\] POST TrentService\.GenerateDataKeyPair 200 /gm)].map((m) =>
+          Number(m[1]),
+        ),
       );
       expect([...servedBy].sort()).toEqual([...workers].sort());
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(out.match(/listening/g)).toHaveLength(1);
+    expect(served.out().match(/listening/g)).toHaveLength(1);
     for (const pid of workers) expect(alive(pid)).toBe(false);
-    expect(err).toMatch(/SIGTERM: closing 2 processes/);
+    expect(served.err()).toMatch(/SIGTERM: closing 2 processes/);
   }, 60_000);
 
   it('a serving process that dies is replaced; after 5 replacements within a minute, all stop with exit 1', async () => {
-    const child = spawn(
-      process.execPath,
-      [BIN, '--store', join(work, 'store-crash'), 'serve', '--port', '0', '--processes', '2', '--threads', '1'],
-      { env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
-    });
+    const served = await startServe([
+      BIN,
+      '--store',
+      join(work, 'store-crash'),
+      'serve',
+      '--port',
+      '0',
+      '--processes',
+      '2',
+      '--threads',
+      '1',
+    ]);
+    const { child, url, exited } = served;
     let done = false;
     void exited.then(() => (done = true));
     const killed = new Set<number>();
@@ -189,7 +207,7 @@ describe('serve --processes', () => {
           .poll(
             async () => {
               await kms(url, 'ListKeys', {}).catch(() => undefined);
-              return err.includes(`[${fresh}] POST TrentService.ListKeys 200`);
+              return served.err().includes(`[${fresh}] POST TrentService.ListKeys 200`);
             },
             { timeout: 20_000, interval: 50 },
           )
@@ -200,8 +218,10 @@ describe('serve --processes', () => {
     } finally {
       if (!done) child.kill('SIGKILL');
     }
-    expect(err.match(/a serving process stopped \(signal SIGKILL\); starting another/g)).toHaveLength(5);
-    expect(err).toMatch(/serving processes keep stopping \(5 replaced within 60 s; the last: signal SIGKILL\)/);
+    expect(served.err().match(/a serving process stopped \(signal SIGKILL\); starting another/g)).toHaveLength(5);
+    expect(served.err()).toMatch(
+      /serving processes keep stopping \(5 replaced within 60 s; the last: signal SIGKILL\)/,
+    );
     for (const pid of childrenOf(child.pid!)) expect(alive(pid)).toBe(false);
   }, 120_000);
 
@@ -220,30 +240,26 @@ describe('serve --processes', () => {
   });
 
   it('a serving process stopped by a SIGTERM of its own is not replaced, and a SIGTERM to all right after is clean', async () => {
-    const child = spawn(
-      process.execPath,
-      [BIN, '--store', join(work, 'store-group'), 'serve', '--port', '0', '--processes', '2', '--threads', '1'],
-      { env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
-    });
+    const served = await startServe([
+      BIN,
+      '--store',
+      join(work, 'store-group'),
+      'serve',
+      '--port',
+      '0',
+      '--processes',
+      '2',
+      '--threads',
+      '1',
+    ]);
+    const { child, url, exited } = served;
     const [a, b] = childrenOf(child.pid!);
     try {
       // One stops on its own SIGTERM: the other keeps serving, and no replacement starts.
       process.kill(a, 'SIGTERM');
       await expect.poll(() => alive(a), { timeout: 20_000 }).toBe(false);
       await expect
-        .poll(() => err, { timeout: 20_000 })
+        .poll(() => served.err(), { timeout: 20_000 })
         .toMatch(/a serving process stopped \(exit code 0\); not replacing it/);
       expect(childrenOf(child.pid!)).toEqual([b]);
       expect((await kms(url, 'CreateKey', {})).status).toBe(200);
@@ -255,7 +271,7 @@ describe('serve --processes', () => {
     } finally {
       child.kill('SIGKILL');
     }
-    expect(err).not.toMatch(/ERR_IPC|Error:/);
+    expect(served.err()).not.toMatch(/ERR_IPC|Error:/);
     expect(alive(b)).toBe(false);
   }, 60_000);
 

@@ -3,12 +3,13 @@
 // message and come back in one; a job that fails in a batch fails alone; a request abandoned
 // while its batch runs has its pair wiped; a batch is never held up by RSA work.
 
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { KeyPairWorkerPool } from '../dist/node/pool/pool.js';
 import type { KeyPair } from '../dist/core/index.js';
 import { rejectionOf } from './helpers/caught.js';
+import { newPool } from './helpers/pools.js';
 import { hex } from './helpers/hex.js';
 
 interface TestHooks {
@@ -53,16 +54,6 @@ function expectP256Pair(pair: KeyPair): void {
   const priv = createPrivateKey({ key: Buffer.from(pair.privateKey), format: 'der', type: 'pkcs8' });
   expect(hex(createPublicKey(priv).export({ type: 'spki', format: 'der' }))).toBe(hex(pair.publicKey));
 }
-
-const pools: KeyPairWorkerPool[] = [];
-function newPool(options?: ConstructorParameters<typeof KeyPairWorkerPool>[0]): KeyPairWorkerPool {
-  const pool = new KeyPairWorkerPool(options);
-  pools.push(pool);
-  return pool;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.close()));
-});
 
 describe('KeyPairWorkerPool: batches', () => {
   it('requests that wait while the thread is busy go in one message; the one that fails fails alone', async () => {

@@ -5,7 +5,7 @@
 // before refills; prefill, hand-out and wiping on close; worker errors and crashes; the main
 // event loop stays free; parsePoolSpec; KMSClient on top of the pool.
 
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ import {
 } from '../src/kms/index.js';
 import { newKey } from './helpers/kms.js';
 import { rejectionOf } from './helpers/caught.js';
+import { closeAfterTest, newPool } from './helpers/pools.js';
 import { hex } from './helpers/hex.js';
 
 interface TestHooks {
@@ -54,16 +55,6 @@ function expectValidPair(spec: KeyPairSpec, pair: KeyPair): void {
     expect(hex(pair.publicKey)).toBe(hex(spki));
   }
 }
-
-const pools: KeyPairWorkerPool[] = [];
-function newPool(options?: ConstructorParameters<typeof KeyPairWorkerPool>[0]): KeyPairWorkerPool {
-  const pool = new KeyPairWorkerPool(options);
-  pools.push(pool);
-  return pool;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.close()));
-});
 
 describe('KeyPairWorkerPool: pairs', () => {
   it('generates every spec; node:crypto (or noble for ML-KEM) agrees with each pair', async () => {
@@ -350,7 +341,7 @@ describe('KeyPairWorkerPool: failures', () => {
         KeyPairWorkerPool: typeof KeyPairWorkerPool;
       };
       const pool = new mod.KeyPairWorkerPool({ threads: 2 });
-      pools.push(pool);
+      closeAfterTest(pool);
       const first = await rejectionOf(pool.generate('RSA_2048'));
       expect(first.message).toMatch(/worker thread \(file:.*pool-worker\.js\) could not start: .*pool-worker\.js/);
       expect((await rejectionOf(pool.generate('ECC_NIST_P256'))).message).toBe(first.message);
