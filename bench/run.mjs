@@ -26,7 +26,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeBudget, describeTarget, json, machineInfo, markdown, summaryLine } from './lib/report.mjs';
 import { log, runGroup } from './lib/runner.mjs';
-import { keyPairChart, timingsChart } from './lib/svg.mjs';
+import { keyPairChart, throughputChart, timingsChart } from './lib/svg.mjs';
 
 const SUITES = {
   rsa: () => import('./suites/rsa.mjs'),
@@ -143,14 +143,23 @@ function writeAtomically(dir, name, content) {
   return file.pathname;
 }
 
-/** Writes STEM.md, STEM.svg (key pairs vs node:crypto) and STEM-timings.svg of `run` into `dir`. */
+/**
+ * Writes STEM.md, STEM.svg (key pairs vs node:crypto), STEM-timings.svg and, when the run has the
+ * load suite, STEM-load.svg (endpoint throughput vs the bare server) of `run` into `dir`.
+ */
 function writeReports(run, dir, stem) {
-  const files = { chart: `${stem}.svg`, timings: `${stem}-timings.svg` };
+  const throughput = throughputChart(run);
+  const files = {
+    chart: `${stem}.svg`,
+    timings: `${stem}-timings.svg`,
+    ...(throughput ? { throughput: `${stem}-load.svg` } : {}),
+  };
   const report = markdown(run, files);
   const written = [
     writeAtomically(dir, `${stem}.md`, report),
     writeAtomically(dir, files.chart, keyPairChart(run)),
     writeAtomically(dir, files.timings, timingsChart(run)),
+    ...(throughput ? [writeAtomically(dir, files.throughput, throughput)] : []),
   ];
   return { report, written };
 }

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatRatio, keyPairRatios } from '../bench/lib/chart-data.mjs';
 import { keyPairTable, markdown } from '../bench/lib/report.mjs';
-import { keyPairChart, logScale, ratioDomain, ratioTicks, timingsChart } from '../bench/lib/svg.mjs';
+import {
+  keyPairChart,
+  logScale,
+  ratioDomain,
+  ratioTicks,
+  throughputChart,
+  throughputData,
+  timingsChart,
+} from '../bench/lib/svg.mjs';
 
 // --- A small XML parser: enough of XML 1.0 to reject what a browser would refuse ----------
 
@@ -488,6 +496,66 @@ describe('the Markdown report', () => {
     expect(at).toBeLessThan(md.indexOf('## EC key generation'));
     expect(md).toContain('](x.svg)');
     expect(md).toContain('| RSA_2048 | node:crypto (100 ms) | 0.20× |');
+  });
+});
+
+describe('the endpoint throughput chart (load suite)', () => {
+  /** A run with the load suite: 20,000 answers in 500 ms bare (40,000/s), 2,500 ms serve (8,000/s). */
+  function loadRun() {
+    return {
+      machine: MACHINE,
+      mode: 'default',
+      suites: [
+        {
+          id: 'load',
+          title: 'HTTP endpoint under autocannon',
+          baseline: 'bare node:http',
+          targets: [{ group: '20000 answers, 64 connections', task: 'serve', maxRatio: 2.5 }],
+          groups: [
+            group('20000 answers, 64 connections', [
+              { name: 'bare node:http', median: 500 },
+              { name: 'bare + core pair', median: 2000 },
+              { name: 'serve', median: 2500 },
+            ]),
+            group('RSA_2048, 12 pairs at once', [{ name: 'pool, 1 thread', median: 1000 }]),
+          ],
+          notes: [],
+        },
+      ],
+      targets: [],
+    };
+  }
+
+  it("gives each server's requests/s and its share of the bare server's, and the target as a share", () => {
+    const d = throughputData(loadRun())!;
+    expect(d.answers).toBe(20000);
+    expect(d.bars.map((b: { name: string; share: number; rps: number }) => [b.name, b.share, b.rps])).toEqual([
+      ['bare node:http', 1, 40000],
+      ['bare + core pair', 0.25, 10000],
+      ['serve', 0.2, 8000],
+    ]);
+    expect(d.targets).toEqual([{ task: 'serve', share: 0.4 }]);
+  });
+
+  it('draws one bar per server, scaled to the bare one, with the target line, as well-formed SVG', () => {
+    const svg = parseXml(throughputChart(loadRun())!);
+    const bars = all(svg, (e) => e.name === 'rect' && e.attrs.height === '16');
+    expect(bars).toHaveLength(3);
+    const widths = bars.map((b) => num(b, 'width'));
+    expect(widths[1]! / widths[0]!).toBeCloseTo(0.25, 2);
+    expect(widths[2]! / widths[0]!).toBeCloseTo(0.2, 2);
+    const labels = all(svg, (e) => e.name === 'text').map(textOf);
+    expect(labels).toContain('0.200× · 8,000 requests/s');
+    expect(labels).toContain('target: serve ≥ 0.40×');
+    const target = all(svg, (e) => e.name === 'line' && e.attrs['stroke-dasharray'] !== undefined);
+    expect(target).toHaveLength(1);
+    expect((num(target[0]!, 'x1') - num(bars[0]!, 'x')) / widths[0]!).toBeCloseTo(0.4, 2);
+  });
+
+  it('is absent from a run without the load suite, and the report links it only when written', () => {
+    expect(throughputChart(sampleRun())).toBeUndefined();
+    expect(markdown(loadRun(), { throughput: 'x-load.svg' })).toContain('](x-load.svg)');
+    expect(markdown(loadRun(), {})).not.toContain('-load.svg');
   });
 });
 

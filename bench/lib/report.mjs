@@ -135,7 +135,8 @@ function keyPairSection(run, files) {
 
 /**
  * The Markdown report of `run`. `files` names the charts written beside it (relative paths),
- * which the report links: { chart: 'latest.svg', timings: 'latest-timings.svg' }.
+ * which the report links: { chart: 'latest.svg', timings: 'latest-timings.svg', throughput:
+ * 'latest-load.svg' (only when the run has the load suite) }.
  */
 export function markdown(run, files = {}) {
   const m = run.machine;
@@ -166,7 +167,14 @@ export function markdown(run, files = {}) {
   return [
     ...header,
     ...keyPairSection(run, files),
-    ...run.suites.map((s) => `${suiteTable(s, run.targets)}\n${s.notes?.length ? `\n${s.notes.join('\n')}\n` : ''}`),
+    ...run.suites.map(
+      (s) =>
+        `${suiteTable(s, run.targets)}\n${
+          s.id === 'load' && files.throughput
+            ? `\n![Endpoint throughput relative to the bare node:http server](${files.throughput})\n`
+            : ''
+        }${s.notes?.length ? `\n${s.notes.join('\n')}\n` : ''}`,
+    ),
     ...targets,
     '',
   ].join('\n');

@@ -322,3 +322,89 @@ export function timingsChart(run) {
     [text(10, 20, caption, 'class="caption"'), ...parts],
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint throughput (the load suite): each server's requests/s as a fraction of the bare
+// node:http server's in the same run, on a linear axis from 0 to 1×.
+
+/** The load suite's throughput group of `run`, or undefined: { answers, bars: [{ name, share, rps }] }. */
+export function throughputData(run) {
+  const suite = run?.suites?.find((s) => s.id === 'load');
+  /** @type {{ group: any, answers: number } | undefined} */
+  let found;
+  for (const g of suite?.groups ?? []) {
+    const m = /^(\d+) answers/.exec(g.name);
+    if (m) {
+      found = { group: g, answers: Number(m[1]) };
+      break;
+    }
+  }
+  const group = found?.group;
+  const base = group?.tasks?.find((t) => t.name === suite.baseline);
+  if (!found || !base || !(base.median > 0)) return undefined;
+  const answers = found.answers;
+  const bars = group.tasks.map((t) => ({
+    name: t.name,
+    share: base.median / t.median,
+    rps: (answers * 1000) / t.median,
+    baseline: t === base,
+  }));
+  // A target "task median ≤ r × baseline median" is a throughput of at least 1/r of the baseline's.
+  const targets = (suite.targets ?? [])
+    .filter((t) => t.group === group.name && !t.adds && t.maxRatio > 0)
+    .map((t) => ({ task: t.task, share: 1 / t.maxRatio }));
+  return { answers, group: group.name, baseline: base.name, bars, targets };
+}
+
+const TH_ROW = 26;
+const TH_BAR = 16;
+
+/** The throughput chart of `run`'s load suite, or undefined when the run has none. */
+export function throughputChart(run) {
+  const data = throughputData(run);
+  if (!data) return undefined;
+  const longest = Math.max(...data.bars.map((b) => b.name.length));
+  const labelRight = Math.max(NAME_RIGHT, Math.ceil(24 + longest * CHAR));
+  const x0 = labelRight + 12;
+  const x1 = PLOT_RIGHT - 170;
+  const x = (share) => x0 + (x1 - x0) * Math.min(1, Math.max(0, share));
+  const parts = [
+    text(LEFT, 26, `Endpoint throughput relative to ${data.baseline} (same run, ${data.group})`, 'class="title"'),
+    text(LEFT, 46, environmentLine(run.machine, run.mode), 'class="meta"'),
+  ];
+  const colors = colorMap(data.bars.filter((b) => !b.baseline).map((b) => b.name));
+  let y = 70;
+  for (const b of data.bars) {
+    const w = Math.max(1, x(b.share) - x0);
+    const fill = b.baseline ? BASELINE_COLOR : colors.get(b.name);
+    parts.push(
+      text(labelRight, y + TH_BAR - 3, b.name, 'text-anchor="end"'),
+      `<rect x="${px(x0)}" y="${px(y)}" width="${px(w)}" height="${TH_BAR}" fill="${fill}"/>`,
+      text(
+        x0 + w + 6,
+        y + TH_BAR - 3,
+        `${b.share.toFixed(3)}× · ${Math.round(b.rps).toLocaleString('en-US')} requests/s`,
+        'class="value"',
+      ),
+    );
+    y += TH_ROW;
+  }
+  for (const t of data.targets) {
+    parts.push(
+      `<line x1="${px(x(t.share))}" y1="60" x2="${px(x(t.share))}" y2="${px(y)}" stroke="#dc2626" stroke-dasharray="4 3"/>`,
+      text(x(t.share), y + 32, `target: ${t.task} ≥ ${t.share.toFixed(2)}×`, 'text-anchor="middle" class="target"'),
+    );
+  }
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    parts.push(
+      `<line x1="${px(x(t))}" y1="60" x2="${px(x(t))}" y2="${px(y)}" stroke="#e5e7eb"/>`,
+      text(x(t), y + 14, `${t}×`, 'text-anchor="middle" class="meta"'),
+    );
+  }
+  return svgDocument(
+    y + (data.targets.length ? 44 : 28),
+    '.title{font-weight:600;font-size:14px}.meta{fill:#6b7280}.value{fill:#374151}.target{fill:#dc2626}',
+    // Grid lines first, so that the bars are drawn over them.
+    [...parts.slice(0, 2), ...parts.slice(2 + data.bars.length * 3), ...parts.slice(2, 2 + data.bars.length * 3)],
+  );
+}
