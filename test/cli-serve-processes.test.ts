@@ -71,14 +71,18 @@ function childrenOf(pid: number): number[] {
     .filter((n) => n > 0);
 }
 
-/** `wasm-kms serve --processes ...` (args after the node binary); resolves once it prints its listening line. */
-async function startServe(args: string[]): Promise<{
+/** `wasm-kms --store STORE serve --port 0 --processes 2 ...extra`; resolves once it prints its listening line. */
+async function startServe(
+  store: string,
+  ...extra: string[]
+): Promise<{
   child: ChildProcess;
   url: string;
   exited: Promise<number | null>;
   out(): string;
   err(): string;
 }> {
+  const args = [BIN, '--store', store, 'serve', '--port', '0', '--processes', '2', ...extra];
   const child = spawn(process.execPath, args, { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -118,18 +122,7 @@ describe('serve --processes: threads per process', () => {
 describe('serve --processes', () => {
   it('two processes answer on one port from one store, the listening line comes once, and SIGTERM stops all', async () => {
     const store = join(work, 'store');
-    const served = await startServe([
-      BIN,
-      '--store',
-      store,
-      'serve',
-      '--port',
-      '0',
-      '--processes',
-      '2',
-      '--threads',
-      '2',
-    ]);
+    const served = await startServe(store, '--threads', '2');
     const { child, url, exited } = served;
     const workers = childrenOf(child.pid!);
     try {
@@ -168,18 +161,7 @@ describe('serve --processes', () => {
   }, 60_000);
 
   it('a serving process that dies is replaced; after 5 replacements within a minute, all stop with exit 1', async () => {
-    const served = await startServe([
-      BIN,
-      '--store',
-      join(work, 'store-crash'),
-      'serve',
-      '--port',
-      '0',
-      '--processes',
-      '2',
-      '--threads',
-      '1',
-    ]);
+    const served = await startServe(join(work, 'store-crash'), '--threads', '1');
     const { child, url, exited } = served;
     let done = false;
     void exited.then(() => (done = true));
@@ -240,18 +222,7 @@ describe('serve --processes', () => {
   });
 
   it('a serving process stopped by a SIGTERM of its own is not replaced, and a SIGTERM to all right after is clean', async () => {
-    const served = await startServe([
-      BIN,
-      '--store',
-      join(work, 'store-group'),
-      'serve',
-      '--port',
-      '0',
-      '--processes',
-      '2',
-      '--threads',
-      '1',
-    ]);
+    const served = await startServe(join(work, 'store-group'), '--threads', '1');
     const { child, url, exited } = served;
     const [a, b] = childrenOf(child.pid!);
     try {
