@@ -204,6 +204,7 @@ describe('npm pack', () => {
     expect(files.filter((f) => /^(src|test|assembly|scripts|build)\//.test(f))).toEqual([]);
     // Of the benchmarks, only the report the README links and its charts (not the 30 MB JSON).
     expect(files.filter((f) => f.startsWith('bench/')).sort()).toEqual([
+      'bench/results/latest-load.svg',
       'bench/results/latest-timings.svg',
       'bench/results/latest.md',
       'bench/results/latest.svg',
@@ -226,6 +227,7 @@ describe('npm pack', () => {
         'docs/ciphertext-format.md',
         'docs/cli.md',
         'bench/results/latest.svg',
+        'bench/results/latest-load.svg',
         'bench/results/latest.md',
       ]),
     );
