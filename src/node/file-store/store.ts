@@ -78,6 +78,8 @@ function cacheLimits(option: FileKeyStoreOptions['cache']): RecordCacheLimits | 
  */
 interface Loaded {
   text: string | undefined;
+  /** From the cache: its record MAC was checked when it was cached, and the bytes have not changed since. */
+  fromCache: boolean;
   keep: () => void;
   drop: () => void;
 }
@@ -494,13 +496,14 @@ export class FileKeyStore implements KeyStore {
     const gen = cached ? this.#cacheGeneration() : undefined;
     if (gen !== undefined) {
       const hit = this.#cache?.get(path);
-      if (hit !== undefined) return { text: hit?.toString('utf8'), keep: keepNothing, drop: keepNothing };
+      if (hit !== undefined)
+        return { text: hit?.toString('utf8'), fromCache: true, keep: keepNothing, drop: keepNothing };
     }
     const bytes = (await this.#checkDirs(dirname(path))) ? readRecordFileSync(path) : undefined;
     const text = bytes?.toString('utf8');
     if (gen === undefined) {
       bytes?.fill(0);
-      return { text, keep: keepNothing, drop: keepNothing };
+      return { text, fromCache: false, keep: keepNothing, drop: keepNothing };
     }
     // Until kept, the bytes (plain key material in an unsealed store) belong to this read: a
     // file that fails to decode is wiped by drop(), not left to the garbage collector.
@@ -517,7 +520,7 @@ export class FileKeyStore implements KeyStore {
       kept = true;
       bytes?.fill(0);
     };
-    return { text, keep, drop };
+    return { text, fromCache: false, keep, drop };
   }
 
   /** The parsed envelope of a record file (undefined if there is no such file), and how to cache it. */
@@ -526,7 +529,7 @@ export class FileKeyStore implements KeyStore {
     kind: Kind,
     cached: boolean,
   ): Promise<{ d: Decoder | undefined; keep: () => void; drop: () => void }> {
-    const { text, keep, drop } = await this.#load(path, cached);
+    const { text, fromCache, keep, drop } = await this.#load(path, cached);
     if (text === undefined) return { d: undefined, keep, drop };
     try {
       let v: unknown;
@@ -536,7 +539,10 @@ export class FileKeyStore implements KeyStore {
         throw new CorruptFileError(path, 'not JSON');
       }
       const d = Decoder.of(path, v, '');
-      this.#checkMac(d);
+      // A file is cached only after its MAC matched (keep() runs once it has decoded): a cached
+      // one's bytes are those checked, so its MAC is not computed again.
+      if (fromCache) d.raw('mac');
+      else this.#checkMac(d);
       if (d.string('kind') !== kind) throw d.bad('kind', `is not "${kind}"`);
       return { d, keep, drop };
     } catch (err) {
