@@ -17,6 +17,7 @@ import {
   RateEstimator,
   startProgressBar,
 } from '../src/node/cli/bar.js';
+import { childEnv } from './helpers/env.js';
 
 // What cli-progress writes on a terminal.
 const ESC = '\x1b';
@@ -278,18 +279,7 @@ let work: string;
 let store: string;
 let keyId: string;
 
-function env(): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, HOME: join(work, 'home') };
-  for (const k of [
-    'WASM_KMS_HOME',
-    'WASM_KMS_MASTER_KEY',
-    'WASM_KMS_MASTER_KEY_FILE',
-    'AWS_REGION',
-    'AWS_DEFAULT_REGION',
-  ])
-    delete e[k];
-  return e;
-}
+const env = (): NodeJS.ProcessEnv => childEnv(join(work, 'home'));
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -10,27 +10,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { threadsPerProcess } from '../src/node/cli/serve.js';
+import { childEnv } from './helpers/env.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'dist/node/cli/main.js');
 
 let work: string;
 
-function env(): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, HOME: join(work, 'home') };
-  for (const k of [
-    'WASM_KMS_HOME',
-    'WASM_KMS_MASTER_KEY',
-    'WASM_KMS_MASTER_KEY_FILE',
-    'WASM_KMS_HOST',
-    'WASM_KMS_PORT',
-    'WASM_KMS_AUTH',
-    'WASM_KMS_REGION',
-    'WASM_KMS_STORE',
-  ])
-    delete e[k];
-  return e;
-}
+const env = (): NodeJS.ProcessEnv => childEnv(join(work, 'home'));
 
 /** A KMS call on a connection of its own (no keep-alive), so that calls spread over the processes. */
 function kms(url: string, operation: string, input: object): Promise<{ status: number; json: any }> {

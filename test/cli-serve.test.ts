@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from './helpers/env.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'dist/node/cli/main.js');
@@ -16,22 +17,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 let work: string;
 
-const SERVE_VARS = ['WASM_KMS_HOST', 'WASM_KMS_PORT', 'WASM_KMS_AUTH', 'WASM_KMS_REGION', 'WASM_KMS_STORE'];
-
 /** No inherited setting that changes where keys live, which Region or how serve listens. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, HOME: join(work, 'home') };
-  for (const k of [
-    'WASM_KMS_HOME',
-    'WASM_KMS_MASTER_KEY',
-    'WASM_KMS_MASTER_KEY_FILE',
-    'AWS_REGION',
-    'AWS_DEFAULT_REGION',
-    ...SERVE_VARS,
-  ])
-    delete e[k];
-  return { ...e, ...extra };
-}
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => childEnv(join(work, 'home'), extra);
 
 interface Serving {
   url: string;

@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { DecryptCommand, KMSClient } from '../src/kms/index.js';
 import { FileKeyStore } from '../src/node/file-store/index.js';
+import { childEnv } from './helpers/env.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'dist/node/cli/main.js');
@@ -34,18 +35,7 @@ let work: string;
 let store: string;
 
 /** The environment of every run: nothing inherited that would change where keys live or which Region is used. */
-function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(work, 'home') };
-  for (const k of [
-    'WASM_KMS_HOME',
-    'WASM_KMS_MASTER_KEY',
-    'WASM_KMS_MASTER_KEY_FILE',
-    'AWS_REGION',
-    'AWS_DEFAULT_REGION',
-  ])
-    delete env[k];
-  return { ...env, ...extra };
-}
+const baseEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => childEnv(join(work, 'home'), extra);
 
 interface Run {
   code: number | null;

@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../dist/node/http/server.js';
 import { KeyPairWorkerPool } from '../dist/node/pool/pool.js';
 import { generateKeyPair, type KeyPair, type KeyPairSpec } from '../src/core/index.js';
 import { caught } from './helpers/caught.js';
+import { childEnv } from './helpers/env.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDOVERLOADTEST', secretAccessKey: 'not-checked-in-this-mode' };
 
@@ -327,11 +328,7 @@ describe('a full key pair queue', () => {
 
 describe('serve options', () => {
   const BIN = fileURLToPath(new URL('../dist/node/cli/main.js', import.meta.url));
-  const env = () => {
-    const e = { ...process.env };
-    for (const k of Object.keys(e)) if (k.startsWith('WASM_KMS_') || k.startsWith('AWS_')) delete e[k];
-    return e;
-  };
+  const env = () => childEnv();
 
   it('--max-connections-per-client and --max-queue reach the server and the pool; bad values exit 252', async () => {
     for (const bad of [

@@ -8,6 +8,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir, removeTempDirs } from '../helpers/file-store.js';
+import { childEnv } from '../helpers/env.js';
 
 const BIN = fileURLToPath(new URL('../../dist/node/cli/main.js', import.meta.url));
 
@@ -18,11 +19,7 @@ interface Server {
 
 const servers: Server[] = [];
 
-function env(): NodeJS.ProcessEnv {
-  const e = { ...process.env };
-  for (const k of Object.keys(e)) if (k.startsWith('WASM_KMS_') || k.startsWith('AWS_')) delete e[k];
-  return e;
-}
+const env = (): NodeJS.ProcessEnv => childEnv();
 
 function serve(store: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Server> {
   const child = spawn(process.execPath, [BIN, '--store', store, 'serve', '--port', '0', '--quiet', '--threads', '1'], {
