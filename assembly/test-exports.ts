@@ -5,3 +5,4 @@
 export * from './index';
 export * from './exports/bignum';
 export * from './exports/testing';
+export * from './exports/testing-hash-kem';

@@ -96,6 +96,9 @@ describe('the shipped module exports what the library calls, and nothing else', 
       const data = new TextEncoder().encode('wasm-kms');
       sym.sha256(core, data);
       sym.hmacSha256(core, key, data);
+      sym.digest(core, 'SHA-384', data);
+      sym.hmac(core, 'SHA-512', key, data);
+      sym.hmacVerify(core, 'SHA-224', key, data, new Uint8Array(28));
       sym.hkdfSha256(core, key, data, data, 32);
       const { ciphertext, tag } = sym.aes256GcmEncrypt(core, key, iv, data, data);
       expect(sym.aes256GcmDecrypt(core, key, iv, ciphertext, tag, data)).not.toBeNull();

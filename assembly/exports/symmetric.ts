@@ -1,5 +1,6 @@
-// Entry points of the symmetric core: SHA-256, HMAC-SHA-256, HKDF-SHA-256 and
-// AES-256-GCM, which wrap private keys (docs/ciphertext-format.md). Every pointer is
+// Entry points of the symmetric core: the SHA family and HMAC over it by hash id
+// (symmetric/hash.ts), SHA-256, HMAC-SHA-256, HKDF-SHA-256 and AES-256-GCM, which wrap
+// private keys (docs/ciphertext-format.md). Every pointer is
 // scratch memory allocated by the host after begin(); outputs are read back before wipe().
 // Lengths are i32 and never negative (the host checks); outputs may coincide with the
 // plaintext/ciphertext input but must not otherwise overlap the inputs.
@@ -8,6 +9,7 @@ import { sha256 } from '../symmetric/sha256';
 import { hmacSha256 } from '../symmetric/hmac';
 import { hkdfSha256 } from '../symmetric/hkdf';
 import { aes256GcmEncrypt, aes256GcmDecrypt } from '../symmetric/gcm';
+import { hashIdValid, hashOnce, hashSize, hmacAny, ctEqual, HASH_MAX_SIZE } from '../symmetric/hash';
 import { alloc, mark, release } from '../arena';
 import { OK, INVALID_ARGUMENT, AUTH_FAILED } from '../status';
 
@@ -19,6 +21,34 @@ export function sha256_digest(ptr: usize, len: i32, out: usize): void {
 /** out (32 bytes) = HMAC-SHA-256(key, msg) (RFC 2104). */
 export function hmac_sha256(key: usize, keyLen: i32, msg: usize, msgLen: i32, out: usize): void {
   hmacSha256(key, <usize>keyLen, msg, <usize>msgLen, out);
+}
+
+/** out (hashSize(id) bytes) = hash `id` (1 SHA-1, 2 SHA-224, 3 SHA-256, 4 SHA-384, 5 SHA-512) of [ptr, ptr+len). */
+export function hash_digest(id: i32, ptr: usize, len: i32, out: usize): i32 {
+  if (!hashIdValid(id)) return INVALID_ARGUMENT;
+  hashOnce(id, ptr, <usize>len, out);
+  return OK;
+}
+
+/** out (hashSize(id) bytes) = HMAC with hash `id` of msg under key (RFC 2104); INVALID_ARGUMENT for an unknown id. */
+export function hmac_any(id: i32, key: usize, keyLen: i32, msg: usize, msgLen: i32, out: usize): i32 {
+  if (!hashIdValid(id)) return INVALID_ARGUMENT;
+  hmacAny(id, key, <usize>keyLen, msg, <usize>msgLen, out);
+  return OK;
+}
+
+/**
+ * OK if tag (hashSize(id) bytes) is the HMAC with hash `id` of msg under key, AUTH_FAILED if
+ * not; the MAC is computed in scratch and compared in constant time, and never leaves the core.
+ */
+export function hmac_any_verify(id: i32, key: usize, keyLen: i32, msg: usize, msgLen: i32, tag: usize): i32 {
+  if (!hashIdValid(id)) return INVALID_ARGUMENT;
+  const m = mark();
+  const mac = alloc(HASH_MAX_SIZE);
+  hmacAny(id, key, <usize>keyLen, msg, <usize>msgLen, mac);
+  const ok = ctEqual(mac, tag, hashSize(id));
+  release(m);
+  return ok ? OK : AUTH_FAILED;
 }
 
 /** RFC 5869 extract-and-expand into outLen bytes at out; INVALID_ARGUMENT if outLen > 255·32 (out untouched). */

@@ -30,6 +30,11 @@ const IV: usize = memory.data<u32>([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ], 16);
 
+// §5.3.2: SHA-224's H(0), the second 32 bits of the fractional parts of the square roots of the 9th..16th primes.
+const IV224: usize = memory.data<u32>([
+  0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939, 0xffc00b31, 0x68581511, 0x64f98fa7, 0xbefa4fa4,
+], 16);
+
 // State block layout (byte offsets).
 const H_OFF: usize = 0; //     8 x u32: the intermediate hash value H(i)
 const W_OFF: usize = 32; //    64 x u32: the message schedule W_t (§6.2.2 step 1)
@@ -103,6 +108,12 @@ export function sha256Init(st: usize): void {
   memory.copy(st + H_OFF, IV, 32);
 }
 
+/** Starts a SHA-224 hash (§6.3: SHA-256 from its own H(0); sha256FinalWords(st, out, 7) ends it). */
+export function sha224Init(st: usize): void {
+  memory.fill(st, 0, SHA256_STATE_SIZE);
+  memory.copy(st + H_OFF, IV224, 32);
+}
+
 /**
  * Starts a hash from a saved chaining value: H = the 32 bytes at `h` (in state order, as
  * sha256SaveChain wrote them) after `absorbed` bytes, a multiple of 64. HMAC uses it to
@@ -151,6 +162,11 @@ export function sha256Update(st: usize, ptr: usize, len: usize): void {
 
 /** Writes the 32-byte digest to `out` and zeroes the state block. */
 export function sha256Final(st: usize, out: usize): void {
+  sha256FinalWords(st, out, 8);
+}
+
+/** Writes the first `words` 32-bit words of H(N) to `out` (8: SHA-256, 7: SHA-224) and zeroes the state block. */
+export function sha256FinalWords(st: usize, out: usize, words: usize): void {
   const buf = st + BUF_OFF;
   let fill = <usize>load<u32>(st + FILL_OFF);
   const bytes = load<u64>(st + LEN_OFF);
@@ -166,7 +182,7 @@ export function sha256Final(st: usize, out: usize): void {
   store<u64>(buf + 56, bswap<u64>(bytes << 3));
   compress(st, buf);
   // §6.2.2: the digest is H(N) written big-endian.
-  for (let i: usize = 0; i < 8; i++) {
+  for (let i: usize = 0; i < words; i++) {
     store<u32>(out + (i << 2), bswap<u32>(load<u32>(st + H_OFF + (i << 2))));
   }
   memory.fill(st, 0, SHA256_STATE_SIZE);

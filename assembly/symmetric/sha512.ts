@@ -44,6 +44,12 @@ const IV: usize = memory.data<u64>([
   0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
 ], 16);
 
+// §5.3.4: SHA-384's H(0), from the square roots of the 9th..16th primes.
+const IV384: usize = memory.data<u64>([
+  0xcbbb9d5dc1059ed8, 0x629a292a367cd507, 0x9159015a3070dd17, 0x152fecd8f70e5939,
+  0x67332667ffc00b31, 0x8eb44a8768581511, 0xdb0c2e0d64f98fa7, 0x47b5481dbefa4fa4,
+], 16);
+
 // State block layout (byte offsets).
 const H_OFF: usize = 0; //     8 x u64: the intermediate hash value H(i)
 const W_OFF: usize = 64; //    80 x u64: the message schedule W_t (§6.4.2 step 1)
@@ -52,6 +58,7 @@ const LEN_OFF: usize = 832; // u64: bytes absorbed so far
 const FILL_OFF: usize = 840; // u32: bytes in the partial block
 export const SHA512_STATE_SIZE: usize = 848;
 export const SHA512_DIGEST_SIZE: i32 = 64;
+export const SHA512_BLOCK_SIZE: usize = 128;
 
 @inline function ror(x: u64, n: u64): u64 {
   return rotr<u64>(x, n);
@@ -116,6 +123,28 @@ export function sha512Init(st: usize): void {
   memory.copy(st + H_OFF, IV, 64);
 }
 
+/** Starts a SHA-384 hash (§6.5: SHA-512 from its own H(0); sha512FinalWords(st, out, 6) ends it). */
+export function sha384Init(st: usize): void {
+  memory.fill(st, 0, SHA512_STATE_SIZE);
+  memory.copy(st + H_OFF, IV384, 64);
+}
+
+/**
+ * Starts a hash from a saved chaining value: H = the 64 bytes at `h` (as sha512SaveChain
+ * wrote them) after `absorbed` bytes, a multiple of 128 (HMAC's precomputed key blocks).
+ */
+export function sha512InitFrom(st: usize, h: usize, absorbed: u64): void {
+  memory.fill(st, 0, SHA512_STATE_SIZE);
+  memory.copy(st + H_OFF, h, 64);
+  store<u64>(st + LEN_OFF, absorbed);
+}
+
+/** Copies the chaining value H (64 bytes) to `h`; valid after whole blocks only. */
+export function sha512SaveChain(st: usize, h: usize): void {
+  if (load<u32>(st + FILL_OFF) != 0) unreachable();
+  memory.copy(h, st + H_OFF, 64);
+}
+
 /** Absorbs [ptr, ptr+len). */
 export function sha512Update(st: usize, ptr: usize, len: usize): void {
   store<u64>(st + LEN_OFF, load<u64>(st + LEN_OFF) + <u64>len);
@@ -147,6 +176,11 @@ export function sha512Update(st: usize, ptr: usize, len: usize): void {
 
 /** Writes the 64-byte digest to `out` and zeroes the state block. */
 export function sha512Final(st: usize, out: usize): void {
+  sha512FinalWords(st, out, 8);
+}
+
+/** Writes the first `words` 64-bit words of H(N) to `out` (8: SHA-512, 6: SHA-384) and zeroes the state block. */
+export function sha512FinalWords(st: usize, out: usize, words: usize): void {
   const buf = st + BUF_OFF;
   let fill = <usize>load<u32>(st + FILL_OFF);
   const bytes = load<u64>(st + LEN_OFF);
@@ -163,7 +197,7 @@ export function sha512Final(st: usize, out: usize): void {
   store<u64>(buf + 120, bswap<u64>(bytes << 3));
   compress(st, buf);
   // §6.4.2: the digest is H(N) written big-endian.
-  for (let i: usize = 0; i < 8; i++) {
+  for (let i: usize = 0; i < words; i++) {
     store<u64>(out + (i << 3), bswap<u64>(load<u64>(st + H_OFF + (i << 3))));
   }
   memory.fill(st, 0, SHA512_STATE_SIZE);

@@ -9,6 +9,7 @@ import type { EcCurve } from '../der/ec.js';
 
 export { initCore, simdSupported, type CoreSource, type CoreVariant } from './module.js';
 export { CoreError, type CoreErrorCode } from './errors.js';
+export { digest, hmac, hmacVerify, type HashName, type HmacHashName } from './symmetric.js';
 
 /** The key pair specs this build generates (AWS KMS names). */
 export const KEY_PAIR_SPECS = [

@@ -1,5 +1,5 @@
-// SHA-256, HMAC-SHA-256, HKDF-SHA-256 and AES-256-GCM from the WebAssembly core: the
-// primitives that wrap private keys (docs/ciphertext-format.md). Every call copies its
+// The SHA family and HMAC over it, and SHA-256, HMAC-SHA-256, HKDF-SHA-256 and AES-256-GCM from
+// the WebAssembly core: the primitives that wrap private keys (docs/ciphertext-format.md). Every call copies its
 // inputs into scratch memory, runs, copies the outputs out, and the core wipes the scratch.
 
 import { Core } from './module.js';
@@ -10,6 +10,12 @@ import { CORE_STATUS, checkStatus } from './errors.js';
  * the test module only, assembly/exports/testing.ts). Statuses: src/core/errors.ts.
  */
 export interface SymmetricExports {
+  /** OK, or INVALID_ARGUMENT for an unknown hash id. */
+  hash_digest(id: number, ptr: number, len: number, out: number): number;
+  /** OK, or INVALID_ARGUMENT for an unknown hash id. */
+  hmac_any(id: number, key: number, keyLen: number, msg: number, msgLen: number, out: number): number;
+  /** OK if the tag (the hash's size) is the MAC, AUTH_FAILED if not; compared in the core in constant time. */
+  hmac_any_verify(id: number, key: number, keyLen: number, msg: number, msgLen: number, tag: number): number;
   sha256_digest(ptr: number, len: number, out: number): void;
   hmac_sha256(key: number, keyLen: number, msg: number, msgLen: number, out: number): void;
   /** OK, or INVALID_ARGUMENT if outLen > 255·32. */
@@ -105,6 +111,86 @@ function bytes(name: string, value: unknown, length?: number): Uint8Array {
   }
   if (value.length > MAX_INPUT) throw new RangeError(`${name} is too long (${value.length} bytes)`);
   return value;
+}
+
+/** The hashes of digest() (FIPS 180-4). */
+export type HashName = 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+/** The hashes of hmac() and hmacVerify(). */
+export type HmacHashName = Exclude<HashName, 'SHA-1'>;
+
+/** The core's hash id (assembly/symmetric/hash.ts) and digest size of each hash. */
+const HASHES: Record<HashName, { id: number; size: number }> = {
+  'SHA-1': { id: 1, size: 20 },
+  'SHA-224': { id: 2, size: 28 },
+  'SHA-256': { id: 3, size: 32 },
+  'SHA-384': { id: 4, size: 48 },
+  'SHA-512': { id: 5, size: 64 },
+};
+
+function hashOf(hash: unknown, allowSha1: boolean): { id: number; size: number } {
+  const h = typeof hash === 'string' && Object.hasOwn(HASHES, hash) ? HASHES[hash as HashName] : undefined;
+  if (h === undefined || (!allowSha1 && hash === 'SHA-1')) {
+    const names = Object.keys(HASHES).filter((n) => allowSha1 || n !== 'SHA-1');
+    throw new TypeError(`hash must be one of ${names.join(', ')}`);
+  }
+  return h;
+}
+
+/** The FIPS 180-4 digest of `data` with `hash`. */
+export function digest(core: Core, hash: HashName, data: Uint8Array): Uint8Array {
+  const { id, size } = hashOf(hash, true);
+  bytes('data', data);
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const ptr = core.put(data);
+    const out = c.alloc(size);
+    checkStatus(x.hash_digest(id, ptr, data.length, out), 'hash_digest');
+    return core.take(out, size);
+  });
+}
+
+/** HMAC (RFC 2104) of `data` under `key` (any length; keys over the hash's block are hashed) with `hash`. */
+export function hmac(core: Core, hash: HmacHashName, key: Uint8Array, data: Uint8Array): Uint8Array {
+  const { id, size } = hashOf(hash, false);
+  bytes('key', key);
+  bytes('data', data);
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const k = core.put(key);
+    const m = core.put(data);
+    const out = c.alloc(size);
+    checkStatus(x.hmac_any(id, k, key.length, m, data.length, out), 'hmac_any');
+    return core.take(out, size);
+  });
+}
+
+/**
+ * true iff `tag` is the HMAC of `data` under `key` with `hash`. The MAC is computed and
+ * compared in the core, in constant time; it never reaches JavaScript. A tag of another
+ * length than the hash's is false (its length is public).
+ */
+export function hmacVerify(
+  core: Core,
+  hash: HmacHashName,
+  key: Uint8Array,
+  data: Uint8Array,
+  tag: Uint8Array,
+): boolean {
+  const { id, size } = hashOf(hash, false);
+  bytes('key', key);
+  bytes('data', data);
+  bytes('tag', tag);
+  if (tag.length !== size) return false;
+  const x = exportsOf(core);
+  return core.run(0, () => {
+    const k = core.put(key);
+    const m = core.put(data);
+    const t = core.put(tag);
+    const status = x.hmac_any_verify(id, k, key.length, m, data.length, t);
+    if (status === CORE_STATUS.AUTH_FAILED) return false;
+    checkStatus(status, 'hmac_any_verify');
+    return true;
+  });
 }
 
 /** SHA-256 (FIPS 180-4) of `data`. */
