@@ -30,7 +30,7 @@ export const CURVE_SECP256K1: i32 = 4;
 export const CURVE_SM2: i32 = 5;
 
 /** Public per-curve data, in the persistent region. */
-@unmanaged class Curve {
+@unmanaged export class Curve {
   bits: i32 = 0;
   bytes: i32 = 0;
   n: i32 = 0; // field limbs
@@ -45,10 +45,12 @@ export const CURVE_SM2: i32 = 5;
   gy: usize = 0;
   r2: usize = 0; // R^2 mod p, so that contexts made per call skip computing it
   bases: usize = 0; // GROUPS affine points (x, y), Montgomery form: G, then 2^(W·m·g)·G
+  orderMinus2: usize = 0; // n - 2, limbs: the exponent of inversion modulo n
+  orderR2: usize = 0; // R^2 mod n
 }
 
 /** A Montgomery context for the field of cv, in scratch (its buffers will hold secrets). */
-function fieldContext(cv: Curve): Mont {
+export function fieldContext(cv: Curve): Mont {
   const c = montNew(cv.p, cv.n);
   L.copy(c.r2, cv.r2, cv.n);
   c.hasR2 = true;
@@ -59,22 +61,22 @@ function fieldContext(cv: Curve): Mont {
 const curves: usize = memory.data(6 * sizeof<usize>());
 
 /** Window width and table row length (entries 1..2^(W-1) times the row's base). */
-const W: i32 = 5;
-const ROW: i32 = 1 << (W - 1);
+export const W: i32 = 5;
+export const ROW: i32 = 1 << (W - 1);
 /** Groups of windows in a key made without the table (scalarMultBaseNoTable). */
 const GROUPS: i32 = 4;
 
-@inline function curveRecord(id: i32): usize {
+@inline export function curveRecord(id: i32): usize {
   return load<usize>(curves + (<usize>id << alignof<usize>()));
 }
 
-@inline function elemBytes(n: i32): usize {
+@inline export function elemBytes(n: i32): usize {
   return <usize>(n + PAD) << 2;
 }
-@inline function pointBytes(n: i32): usize {
+@inline export function pointBytes(n: i32): usize {
   return 3 * elemBytes(n);
 }
-@inline function affineBytes(n: i32): usize {
+@inline export function affineBytes(n: i32): usize {
   return 2 * elemBytes(n);
 }
 
@@ -124,11 +126,16 @@ export function ecEnsureCurve(id: i32): void {
   L.fromBytes(cv.pMinus2, n, P, bytes);
   L.subSmall(cv.pMinus2, n, 2);
   L.fromBytes(cv.order, n, N, bytes);
+  cv.orderMinus2 = allocPersistent(elemBytes(n));
+  L.copy(cv.orderMinus2, cv.order, n);
+  L.subSmall(cv.orderMinus2, n, 2);
+  cv.orderR2 = allocPersistent(elemBytes(n));
   // Everything below is computed in scratch, and the scratch is released (zeroed) after.
   cv.r2 = allocPersistent(elemBytes(n));
   const m0 = mark();
   const c = montNew(cv.p, n);
   L.copy(cv.r2, montR2(c), n);
+  L.copy(cv.orderR2, montR2(montNew(cv.order, n)), n);
   const t = newLimbs(n);
   L.fromBytes(t, n, B, bytes);
   if (aZero) {
@@ -217,7 +224,7 @@ function buildTable(cv: Curve): void {
 }
 
 /** Scratch for pointAdd: 5 temporaries and 3 outputs. */
-function newScratch(n: i32): usize {
+export function newScratch(n: i32): usize {
   return alloc(8 * elemBytes(n));
 }
 
@@ -225,7 +232,7 @@ function newScratch(n: i32): usize {
  * out = p1 + p2 with the complete formulas (RCB 2016, Algorithm 4 for a = -3, 7 for a = 0).
  * out may alias p1 or p2. s: scratch from newScratch.
  */
-function pointAdd(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, p2: usize): void {
+export function pointAdd(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, p2: usize): void {
   const e = elemBytes(cv.n);
   const X1 = p1, Y1 = p1 + e, Z1 = p1 + 2 * e;
   const X2 = p2, Y2 = p2 + e, Z2 = p2 + 2 * e;
@@ -316,7 +323,7 @@ function addTail(cv: Curve, c: Mont, s: usize): void {
  * out = p1 + q for projective p1 and affine q (not the point at infinity), by the mixed
  * complete formulas: RCB 2016 Algorithm 5 (a = -3) and 8 (a = 0). out may alias p1.
  */
-function pointAddMixed(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, q: usize): void {
+export function pointAddMixed(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, q: usize): void {
   const e = elemBytes(cv.n);
   const X1 = p1, Y1 = p1 + e, Z1 = p1 + 2 * e;
   const X2 = q, Y2 = q + e;
@@ -342,10 +349,82 @@ function pointAddMixed(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, q: u
 }
 
 /**
+ * out = 2 p1 by the exact doubling formulas of RCB 2016: Algorithm 6 (a = -3, 8M + 3S) and
+ * Algorithm 9 (a = 0, 6M + 2S), complete like the addition (the point at infinity doubles to
+ * itself). out may alias p1. s: scratch from newScratch.
+ */
+export function pointDouble(cv: Curve, c: Mont, s: usize, out: usize, p1: usize): void {
+  const e = elemBytes(cv.n);
+  const X = p1, Y = p1 + e, Z = p1 + 2 * e;
+  const t0 = s, t1 = s + e, t2 = s + 2 * e, t3 = s + 3 * e;
+  const X3 = s + 5 * e, Y3 = s + 6 * e, Z3 = s + 7 * e;
+  const b = cv.bM;
+  if (cv.aZero) {
+    // b holds 3b.
+    fsqr(c, t0, Y);
+    fadd(c, Z3, t0, t0);
+    fadd(c, Z3, Z3, Z3);
+    fadd(c, Z3, Z3, Z3);
+    fmul(c, t1, Y, Z);
+    fsqr(c, t2, Z);
+    fmul(c, t2, b, t2);
+    fmul(c, X3, t2, Z3);
+    fadd(c, Y3, t0, t2);
+    fmul(c, Z3, t1, Z3);
+    fadd(c, t1, t2, t2);
+    fadd(c, t2, t1, t2);
+    fsub(c, t0, t0, t2);
+    fmul(c, Y3, t0, Y3);
+    fadd(c, Y3, X3, Y3);
+    fmul(c, t1, X, Y);
+    fmul(c, X3, t0, t1);
+    fadd(c, X3, X3, X3);
+  } else {
+    fsqr(c, t0, X);
+    fsqr(c, t1, Y);
+    fsqr(c, t2, Z);
+    fmul(c, t3, X, Y);
+    fadd(c, t3, t3, t3);
+    fmul(c, Z3, X, Z);
+    fadd(c, Z3, Z3, Z3);
+    fmul(c, Y3, b, t2);
+    fsub(c, Y3, Y3, Z3);
+    fadd(c, X3, Y3, Y3);
+    fadd(c, Y3, X3, Y3);
+    fsub(c, X3, t1, Y3);
+    fadd(c, Y3, t1, Y3);
+    fmul(c, Y3, X3, Y3);
+    fmul(c, X3, X3, t3);
+    fadd(c, t3, t2, t2);
+    fadd(c, t2, t2, t3);
+    fmul(c, Z3, b, Z3);
+    fsub(c, Z3, Z3, t2);
+    fsub(c, Z3, Z3, t0);
+    fadd(c, t3, Z3, Z3);
+    fadd(c, Z3, Z3, t3);
+    fadd(c, t3, t0, t0);
+    fadd(c, t0, t3, t0);
+    fsub(c, t0, t0, t2);
+    fmul(c, t0, t0, Z3);
+    fadd(c, Y3, Y3, t0);
+    fmul(c, t0, Y, Z);
+    fadd(c, t0, t0, t0);
+    fmul(c, Z3, t0, Z3);
+    fsub(c, X3, X3, Z3);
+    fmul(c, Z3, t0, t1);
+    fadd(c, Z3, Z3, Z3);
+    fadd(c, Z3, Z3, Z3);
+  }
+  L.copy(out, X3, cv.n);
+  L.copy(out + e, Y3, cv.n);
+  L.copy(out + 2 * e, Z3, cv.n);
+}
+
+/**
  * sel = entry idx of a row of ROW entries (eb bytes apart), reading every byte of the row:
  * the addresses never depend on idx.
  */
-function scanTable(sel: usize, row: usize, eb: usize, idx: u32): void {
+export function scanTable(sel: usize, row: usize, eb: usize, idx: u32): void {
   if (ASC_FEATURE_SIMD) {
     for (let off: usize = 0; off < eb; off += 16) {
       let acc = i32x4.splat(0);
@@ -367,7 +446,7 @@ function scanTable(sel: usize, row: usize, eb: usize, idx: u32): void {
 }
 
 /** W bits of a big-endian scalar of `len` bytes from bit `pos` (public position, secret bits). */
-@inline function windowBits(k: usize, len: i32, pos: i32): u32 {
+@inline export function windowBits(k: usize, len: i32, pos: i32): u32 {
   let v: u32 = 0;
   for (let b = W - 1; b >= 0; b--) {
     const bitPos = pos + b;
@@ -491,7 +570,7 @@ function scalarMultBaseNoTable(cv: Curve, c: Mont, s: usize, acc: usize, k: usiz
   const negY = newLimbs(n);
   const zero = newLimbs(n);
   for (let t = m - 1; t >= 0; t--) {
-    for (let b = 0; b < W; b++) pointAdd(cv, c, s, acc, acc, acc);
+    for (let b = 0; b < W; b++) pointDouble(cv, c, s, acc, acc);
     for (let g = 0; g < GROUPS; g++) {
       const d = load<i32>(digits + (<usize>(g * m + t) << 2));
       const neg = <u32>(d >> 31);
@@ -509,7 +588,7 @@ function scalarMultBaseNoTable(cv: Curve, c: Mont, s: usize, acc: usize, k: usiz
 }
 
 /** y^2 == x^3 + ax + b for x, y in Montgomery form. All-ones if so. */
-function isOnCurve(cv: Curve, c: Mont, xm: usize, ym: usize): u32 {
+export function isOnCurve(cv: Curve, c: Mont, xm: usize, ym: usize): u32 {
   const n = cv.n;
   const lhs = newLimbs(n), rhs = newLimbs(n), t = newLimbs(n);
   fsqr(c, lhs, ym);

@@ -1,0 +1,450 @@
+// Elliptic-curve operations for the signature, agreement and encryption schemes built on the
+// short-Weierstrass curves of weierstrass.ts (ECDSA, ECDH, SM2DSA, SM2PKE).
+//
+// API (curve ids CURVE_P256 .. CURVE_SM2 from weierstrass.ts; the curve must have been set up
+// by begin() with its flag, see exports/ec.ts). Every value crosses as big-endian bytes of the
+// curve's field length `ecFieldBytes(id)` (32, 48, 66, 32, 32): coordinates, scalars and
+// results alike. A scalar argument must be below 2^bits (bits = the bit length of n, which is
+// the field's for these five curves: P-521's 66 bytes leave the top 7 bits zero). Outputs may
+// not overlap inputs. Scratch is taken from the arena and released (zeroed) before returning.
+//
+//   ecPointOnCurve(id, x, y): bool
+//       x < p, y < p and y^2 = x^3 + ax + b. Such a point is never the point at infinity, and
+//       with cofactor 1 it lies in the group of order n. Constant time.
+//   ecScalarMult(id, k, x, y, outX, outY): i32
+//       [k]P for a valid point P = (x, y) (check it with ecPointOnCurve first): a fixed 5-bit
+//       signed window over a table of P's multiples made per call, read by masked scans, and
+//       the complete formulas; constant time in k (and in P). Returns 1, or 0 (outX = outY = 0)
+//       when the result is the point at infinity (k = 0 mod n).
+//   scalarMultBase(id, k, outX, outY): i32   (weierstrass.ts)
+//       [k]G, constant time in k, same return convention.
+//   ecDoubleScalarMultVarTime(id, u1, u2, qx, qy, outX, outY): i32
+//       [u1]G + [u2]Q for a valid Q, VARIABLE TIME: for public inputs only (verification).
+//       Returns 1, or 0 (outputs zero) for the point at infinity.
+//   ecScalarInRange(id, a): bool              1 <= a < n, constant time.
+//   ecModNReduce(id, a, out)                  out = a mod n (a < 2^bits).
+//   ecModNAdd(id, a, b, out), ecModNSub(id, a, b, out), ecModNMul(id, a, b, out)
+//       out = a + b, a - b, a * b mod n (a, b < 2^bits; reduced first). Constant time.
+//   ecModNInv(id, a, out)
+//       out = a^-1 mod n by Fermat (a^(n-2), fixed 4-bit windows over the public exponent),
+//       constant time; 0 for a = 0 mod n.
+//   ecRandomScalar(id, out): bool
+//       a uniform scalar in [1, n-1] by rejection sampling (FIPS 186-5 A.2.2) from the core's
+//       entropy; false (out zeroed) if the source gave nothing in range in 256 draws.
+//
+// Arithmetic modulo n is Montgomery arithmetic over n with the field's limb count (n and p
+// have the same bit length on these curves), so the unrolled field multipliers serve both.
+
+import { alloc, mark, release } from '../arena';
+import { randomBytes } from '../entropy';
+import * as L from '../bignum/limbs';
+import { Mont, montNew, newLimbs } from '../bignum/mont';
+import { fsub, fmul, finv } from './field';
+import {
+  Curve,
+  curveRecord,
+  fieldContext,
+  elemBytes,
+  pointBytes,
+  affineBytes,
+  newScratch,
+  pointAdd,
+  pointAddMixed,
+  pointDouble,
+  scanTable,
+  windowBits,
+  isOnCurve,
+  W,
+  ROW,
+} from './weierstrass';
+
+/** The set-up record of curve id (a trap for an unknown id or a curve begin() did not set up). */
+export function curveOf(id: i32): Curve {
+  if (id < 1 || id > 5) unreachable();
+  const record = curveRecord(id);
+  if (record == 0) unreachable();
+  return changetype<Curve>(record);
+}
+
+/** A Montgomery context modulo the group order n (in scratch: its buffers will hold secrets). */
+export function orderContext(cv: Curve): Mont {
+  const c = montNew(cv.order, cv.n);
+  L.copy(c.r2, cv.orderR2, cv.n);
+  c.hasR2 = true;
+  return c;
+}
+
+/** limbs = a mod n for big-endian a < 2^bits (field-length bytes). */
+function loadScalar(cv: Curve, out: usize, a: usize): void {
+  L.fromBytes(out, cv.n, a, cv.bytes);
+  L.reduceOnce(out, cv.order, cv.n);
+}
+
+/** limbs = a * R mod n (Montgomery form, in [0, 2n)) for big-endian a < 2^bits. */
+function loadScalarMont(cv: Curve, c: Mont, out: usize, a: usize): void {
+  loadScalar(cv, out, a);
+  fmul(c, out, out, c.r2);
+}
+
+/** Big-endian bytes of a value in Montgomery form: out = x / R mod n, fully reduced. */
+function storeScalarMont(cv: Curve, c: Mont, out: usize, x: usize): void {
+  const t = newLimbs(cv.n);
+  L.setSmall(t, cv.n, 1);
+  fmul(c, t, x, t);
+  L.reduceOnce(t, cv.order, cv.n);
+  L.toBytes(out, cv.bytes, t, cv.n);
+}
+
+export function ecScalarInRange(id: i32, a: usize): bool {
+  const cv = curveOf(id);
+  const m0 = mark();
+  const t = newLimbs(cv.n);
+  L.fromBytes(t, cv.n, a, cv.bytes);
+  const ok = L.lessThan(t, cv.order, cv.n) & ~L.isZeroMask(t, cv.n) & 1;
+  release(m0);
+  return ok != 0;
+}
+
+export function ecModNReduce(id: i32, a: usize, out: usize): void {
+  const cv = curveOf(id);
+  const m0 = mark();
+  const t = newLimbs(cv.n);
+  loadScalar(cv, t, a);
+  L.toBytes(out, cv.bytes, t, cv.n);
+  release(m0);
+}
+
+export function ecModNAdd(id: i32, a: usize, b: usize, out: usize): void {
+  const cv = curveOf(id);
+  const m0 = mark();
+  const ta = newLimbs(cv.n);
+  const tb = newLimbs(cv.n);
+  loadScalar(cv, ta, a);
+  loadScalar(cv, tb, b);
+  L.add(ta, ta, tb, cv.n);
+  L.reduceOnce(ta, cv.order, cv.n);
+  L.toBytes(out, cv.bytes, ta, cv.n);
+  release(m0);
+}
+
+export function ecModNSub(id: i32, a: usize, b: usize, out: usize): void {
+  const cv = curveOf(id);
+  const m0 = mark();
+  const ta = newLimbs(cv.n);
+  const tb = newLimbs(cv.n);
+  loadScalar(cv, ta, a);
+  loadScalar(cv, tb, b);
+  const borrow = L.sub(ta, ta, tb, cv.n);
+  L.condAdd(ta, cv.order, 0 - borrow, cv.n);
+  L.toBytes(out, cv.bytes, ta, cv.n);
+  release(m0);
+}
+
+export function ecModNMul(id: i32, a: usize, b: usize, out: usize): void {
+  const cv = curveOf(id);
+  const m0 = mark();
+  const c = orderContext(cv);
+  const ta = newLimbs(cv.n);
+  const tb = newLimbs(cv.n);
+  loadScalarMont(cv, c, ta, a);
+  loadScalar(cv, tb, b);
+  // (aR) * b / R = ab
+  fmul(c, ta, ta, tb);
+  L.reduceOnce(ta, cv.order, cv.n);
+  L.toBytes(out, cv.bytes, ta, cv.n);
+  release(m0);
+}
+
+/** out = a^-1 (Montgomery form in and out) modulo n; constant time. */
+export function modNInvMont(cv: Curve, c: Mont, out: usize, a: usize): void {
+  finv(c, out, a, cv.orderMinus2, cv.bits);
+}
+
+export function ecModNInv(id: i32, a: usize, out: usize): void {
+  const cv = curveOf(id);
+  const m0 = mark();
+  const c = orderContext(cv);
+  const t = newLimbs(cv.n);
+  loadScalarMont(cv, c, t, a);
+  modNInvMont(cv, c, t, t);
+  storeScalarMont(cv, c, out, t);
+  release(m0);
+}
+
+export function ecRandomScalar(id: i32, out: usize): bool {
+  const cv = curveOf(id);
+  const n = cv.n;
+  const len = cv.bytes;
+  const excess = <u32>(len * 8 - cv.bits);
+  const m0 = mark();
+  const t = newLimbs(n);
+  // As ecGenerate: candidates of len(n) bits, accepted in [1, n-1]; a rejected candidate is
+  // discarded, so the data-dependent exit tells nothing about the accepted one.
+  for (let attempt = 0; attempt < 256; attempt++) {
+    randomBytes(out, len);
+    store<u8>(out, load<u8>(out) & <u8>(<u32>0xff >> excess));
+    L.fromBytes(t, n, out, len);
+    const inRange = L.lessThan(t, cv.order, n) & ~L.isZeroMask(t, n) & 1;
+    if (inRange != 0) {
+      release(m0);
+      return true;
+    }
+  }
+  memory.fill(out, 0, <usize>len);
+  release(m0);
+  return false;
+}
+
+/** Affine (x, y) bytes to Montgomery-form limbs at dst (x) and dst + e (y); false unless x, y < p. */
+function loadAffine(cv: Curve, c: Mont, dst: usize, x: usize, y: usize): u32 {
+  const n = cv.n;
+  const e = elemBytes(n);
+  const t = newLimbs(n);
+  L.fromBytes(t, n, x, cv.bytes);
+  let ok = L.lessThan(t, cv.p, n);
+  fmul(c, dst, t, c.r2);
+  L.fromBytes(t, n, y, cv.bytes);
+  ok &= L.lessThan(t, cv.p, n);
+  fmul(c, dst + e, t, c.r2);
+  return ok;
+}
+
+export function ecPointOnCurve(id: i32, x: usize, y: usize): bool {
+  const cv = curveOf(id);
+  const m0 = mark();
+  const c = fieldContext(cv);
+  const q = alloc(affineBytes(cv.n));
+  const inField = loadAffine(cv, c, q, x, y);
+  const on = isOnCurve(cv, c, q, q + elemBytes(cv.n)) & 1;
+  release(m0);
+  return (inField & on) != 0;
+}
+
+/**
+ * Projective acc to affine big-endian outX, outY; returns 1, or 0 (outputs zero) for the point
+ * at infinity. Traps if a finite result is off the curve (a fault, never an input).
+ */
+function storeAffine(cv: Curve, c: Mont, acc: usize, outX: usize, outY: usize): i32 {
+  const n = cv.n;
+  const e = elemBytes(n);
+  const zi = newLimbs(n);
+  const x = newLimbs(n);
+  const y = newLimbs(n);
+  finv(c, zi, acc + 2 * e, cv.pMinus2, cv.bits);
+  fmul(c, x, acc, zi);
+  fmul(c, y, acc + e, zi);
+  const onCurveM = isOnCurve(cv, c, x, y);
+  // From Montgomery form: multiply by 1.
+  const one = newLimbs(n);
+  L.setSmall(one, n, 1);
+  fmul(c, x, x, one);
+  fmul(c, y, y, one);
+  L.reduceOnce(x, c.N, n);
+  L.reduceOnce(y, c.N, n);
+  // Z = 0 gives x = y = 0; no finite point of these odd-order curves has y = 0.
+  const infinite = L.isZeroMask(y, n);
+  L.toBytes(outX, cv.bytes, x, n);
+  L.toBytes(outY, cv.bytes, y, n);
+  if ((onCurveM | infinite) == 0) unreachable();
+  return <i32>(~infinite & 1);
+}
+
+/** The signed W-bit digits of k (big-endian, field length), low to high, as i32s at digits. */
+function signedDigits(cv: Curve, digits: usize, k: usize): void {
+  const half: u32 = <u32>ROW;
+  let carry: u32 = 0;
+  for (let i = 0; i < cv.windows; i++) {
+    const v = windowBits(k, cv.bytes, i * W) + carry;
+    carry = (v + half) >> <u32>W;
+    store<i32>(digits + (<usize>i << 2), <i32>v - <i32>(carry << <u32>W));
+  }
+}
+
+export function ecScalarMult(id: i32, k: usize, x: usize, y: usize, outX: usize, outY: usize): i32 {
+  const cv = curveOf(id);
+  const n = cv.n;
+  const e = elemBytes(n);
+  const pb = pointBytes(n);
+  const m0 = mark();
+  const c = fieldContext(cv);
+  const s = newScratch(n);
+  // P in affine Montgomery form.
+  const pa = alloc(affineBytes(n));
+  loadAffine(cv, c, pa, x, y);
+  // tab[j] = (j+1) P, projective; entries 16-byte aligned for scanTable.
+  const stride = (pb + 15) & ~(<usize>15);
+  const tab = alloc(<usize>ROW * stride);
+  L.copy(tab, pa, n);
+  L.copy(tab + e, pa + e, n);
+  L.copy(tab + 2 * e, c.one, n);
+  pointDouble(cv, c, s, tab + stride, tab);
+  for (let j = 2; j < ROW; j++) pointAddMixed(cv, c, s, tab + <usize>j * stride, tab + <usize>(j - 1) * stride, pa);
+  const digits = alloc(<usize>cv.windows << 2);
+  signedDigits(cv, digits, k);
+  const acc = alloc(pb);
+  const sum = alloc(pb);
+  const sel = alloc(stride);
+  const negY = newLimbs(n);
+  const zero = newLimbs(n);
+  // acc = point at infinity (0 : 1 : 0)
+  L.copy(acc + e, c.one, n);
+  for (let i = cv.windows - 1; i >= 0; i--) {
+    // Doubling the point at infinity leaves it there: the top window doubles too.
+    for (let b = 0; b < W; b++) pointDouble(cv, c, s, acc, acc);
+    const d = load<i32>(digits + (<usize>i << 2));
+    const neg = <u32>(d >> 31);
+    const abs = <u32>((d ^ (d >> 31)) - (d >> 31)); // [0, 2^(W-1)]
+    const isZero = ~L.nonZeroMask(abs);
+    // entry abs-1, or entry 0 as a stand-in when abs = 0 (its sum is discarded below)
+    scanTable(sel, tab, stride, (abs - 1) & ~isZero);
+    fsub(c, negY, zero, sel + e);
+    L.select(sel + e, neg, negY, sel + e, n);
+    pointAdd(cv, c, s, sum, acc, sel);
+    L.select(acc, isZero, acc, sum, n);
+    L.select(acc + e, isZero, acc + e, sum + e, n);
+    L.select(acc + 2 * e, isZero, acc + 2 * e, sum + 2 * e, n);
+  }
+  const finite = storeAffine(cv, c, acc, outX, outY);
+  release(m0);
+  return finite;
+}
+
+// ---- Variable time, public inputs only ----------------------------------------------------
+
+/** Width of the NAF of u2 (and of u1 without the fixed-base table): odd multiples up to 15. */
+const NAF_W: i32 = 5;
+const NAF_ENTRIES: i32 = 1 << (NAF_W - 2);
+
+/**
+ * Width-NAF_W non-adjacent form of the big-endian scalar k: one i8 digit per bit position,
+ * low to high, each 0 or odd in (-2^(W-1), 2^(W-1)). Returns the digit count. Variable time.
+ */
+function wnaf(cv: Curve, naf: usize, k: usize): i32 {
+  const n = cv.n;
+  const t = newLimbs(n);
+  L.fromBytes(t, n, k, cv.bytes);
+  const full: i32 = 1 << NAF_W;
+  const half: i32 = 1 << (NAF_W - 1);
+  let len = 0;
+  while (L.isZeroMask(t, n) == 0) {
+    let d: i32 = 0;
+    const low = <i32>L.ld(t, 0);
+    if (low & 1) {
+      d = low & (full - 1);
+      if (d >= half) d -= full;
+      if (d > 0) L.subSmall(t, n, <u32>d);
+      else L.addSmall(t, n, <u32>-d);
+    }
+    store<i8>(naf + <usize>len, <i8>d);
+    len++;
+    L.shr1(t, n);
+  }
+  return len;
+}
+
+/** tab[j] = (2j+1) P for j < NAF_ENTRIES, projective, from affine P (Montgomery form). */
+function oddMultiples(cv: Curve, c: Mont, s: usize, tab: usize, pa: usize): void {
+  const n = cv.n;
+  const e = elemBytes(n);
+  const pb = pointBytes(n);
+  const twice = alloc(pb);
+  L.copy(tab, pa, n);
+  L.copy(tab + e, pa + e, n);
+  L.copy(tab + 2 * e, c.one, n);
+  pointDouble(cv, c, s, twice, tab);
+  for (let j = 1; j < NAF_ENTRIES; j++) pointAdd(cv, c, s, tab + <usize>j * pb, tab + <usize>(j - 1) * pb, twice);
+}
+
+/** acc += sign(d) tab[(|d|-1)/2] for a nonzero odd digit d. */
+function addDigit(cv: Curve, c: Mont, s: usize, acc: usize, tab: usize, d: i32, tmp: usize): void {
+  const n = cv.n;
+  const e = elemBytes(n);
+  const pb = pointBytes(n);
+  const abs = d < 0 ? -d : d;
+  const entry = tab + <usize>((abs - 1) >> 1) * pb;
+  if (d > 0) {
+    pointAdd(cv, c, s, acc, acc, entry);
+  } else {
+    L.copy(tmp, entry, n);
+    L.zero(tmp + e, n);
+    fsub(c, tmp + e, tmp + e, entry + e);
+    L.copy(tmp + 2 * e, entry + 2 * e, n);
+    pointAdd(cv, c, s, acc, acc, tmp);
+  }
+}
+
+export function ecDoubleScalarMultVarTime(
+  id: i32,
+  u1: usize,
+  u2: usize,
+  qx: usize,
+  qy: usize,
+  outX: usize,
+  outY: usize,
+): i32 {
+  const cv = curveOf(id);
+  const n = cv.n;
+  const e = elemBytes(n);
+  const pb = pointBytes(n);
+  const ab = affineBytes(n);
+  const m0 = mark();
+  const c = fieldContext(cv);
+  const s = newScratch(n);
+  const tmp = alloc(pb);
+  const qa = alloc(ab);
+  loadAffine(cv, c, qa, qx, qy);
+  const tabQ = alloc(<usize>NAF_ENTRIES * pb);
+  oddMultiples(cv, c, s, tabQ, qa);
+  const nafQ = alloc(<usize>(cv.bits + 8));
+  const lenQ = wnaf(cv, nafQ, u2);
+  // Without the fixed-base table (the curve's first call), G joins Q in the same loop.
+  const withTable = cv.table != 0;
+  let tabG: usize = 0;
+  let nafG: usize = 0;
+  let lenG = 0;
+  if (!withTable) {
+    tabG = alloc(<usize>NAF_ENTRIES * pb);
+    oddMultiples(cv, c, s, tabG, cv.bases); // bases[0] = G, affine
+    nafG = alloc(<usize>(cv.bits + 8));
+    lenG = wnaf(cv, nafG, u1);
+  }
+  const acc = alloc(pb);
+  L.copy(acc + e, c.one, n);
+  let started = false;
+  for (let i = (lenQ > lenG ? lenQ : lenG) - 1; i >= 0; i--) {
+    if (started) pointDouble(cv, c, s, acc, acc);
+    const dq: i32 = i < lenQ ? <i32>load<i8>(nafQ + <usize>i) : 0;
+    if (dq != 0) {
+      addDigit(cv, c, s, acc, tabQ, dq, tmp);
+      started = true;
+    }
+    const dg: i32 = i < lenG ? <i32>load<i8>(nafG + <usize>i) : 0;
+    if (dg != 0) {
+      addDigit(cv, c, s, acc, tabG, dg, tmp);
+      started = true;
+    }
+  }
+  if (withTable) {
+    // [u1]G from the fixed-base table: one mixed addition per nonzero signed digit.
+    const digits = alloc(<usize>cv.windows << 2);
+    signedDigits(cv, digits, u1);
+    const sel = alloc(ab);
+    for (let i = 0; i < cv.windows; i++) {
+      const d = load<i32>(digits + (<usize>i << 2));
+      if (d == 0) continue;
+      const abs = d < 0 ? -d : d;
+      const entry = cv.table + <usize>(i * ROW + abs - 1) * ab;
+      if (d > 0) {
+        pointAddMixed(cv, c, s, acc, acc, entry);
+      } else {
+        L.copy(sel, entry, n);
+        L.zero(sel + e, n);
+        fsub(c, sel + e, sel + e, entry + e);
+        pointAddMixed(cv, c, s, acc, acc, sel);
+      }
+    }
+  }
+  const finite = storeAffine(cv, c, acc, outX, outY);
+  release(m0);
+  return finite;
+}
