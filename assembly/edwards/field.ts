@@ -283,3 +283,70 @@ export function feToBytes(out: usize, f: usize): void {
   store<u64>(out, lo2, 16);
   store<u64>(out, lo3, 24);
 }
+
+/** sqrt(-1) = 2^((p-1)/4) mod p, the root RFC 8032 §5.1.3 multiplies by in decoding. */
+export const FE_SQRTM1: usize = memory.data<i32>([
+  34513072, 25610706, 9377949, 3500415, 12389472, 33281959, 41962654, 31548777, 326685, 11406482,
+]);
+
+/**
+ * h = the 255-bit little-endian integer at `src` (bit 255, the sign bit of an encoded point,
+ * is ignored), carried to tight limbs. The value may be p or more (a non-canonical encoding):
+ * callers that must refuse those check the bytes themselves.
+ */
+export function feFromBytes(h: usize, src: usize): void {
+  const w0 = load<u64>(src, 0);
+  const w1 = load<u64>(src, 8);
+  const w2 = load<u64>(src, 16);
+  const w3 = load<u64>(src, 24);
+  // Limbs at bit offsets 0, 26, 51, 77, 102 | 128, 153, 179, 204, 230, of 26 and 25 bits.
+  const m26: u64 = (1 << 26) - 1;
+  const m25: u64 = (1 << 25) - 1;
+  const h0 = w0 & m26;
+  const h1 = (w0 >> 26) & m25;
+  const h2 = ((w0 >> 51) | (w1 << 13)) & m26;
+  const h3 = (w1 >> 13) & m25;
+  const h4 = (w1 >> 38) & m26;
+  const h5 = w2 & m25;
+  const h6 = (w2 >> 25) & m26;
+  const h7 = ((w2 >> 51) | (w3 << 13)) & m25;
+  const h8 = (w3 >> 12) & m26;
+  const h9 = (w3 >> 38) & m25;
+  carryStore(
+    h, <i64>h0, <i64>h1, <i64>h2, <i64>h3, <i64>h4,
+    <i64>h5, <i64>h6, <i64>h7, <i64>h8, <i64>h9,
+  );
+}
+
+/**
+ * h = f^((p-5)/8) = f^(2^252 - 3), the exponent of the square root in RFC 8032 §5.1.3: the
+ * chain of feInvert up to f^(2^250 - 1), then two squarings and a multiplication by f.
+ * `t` is 3 elements of scratch.
+ */
+export function fePow22523(h: usize, f: usize, t: usize): void {
+  const t0 = t;
+  const t1 = t + FE_SIZE;
+  const t2 = t + 2 * FE_SIZE;
+  feSqr(t0, f); //              f^2
+  feSqrN(t1, t0, 2); //         f^8
+  feMul(t1, f, t1); //          f^9
+  feMul(t0, t0, t1); //         f^11
+  feSqr(t0, t0); //             f^22
+  feMul(t0, t1, t0); //         f^31 = f^(2^5 - 1)
+  feSqrN(t1, t0, 5);
+  feMul(t0, t1, t0); //         f^(2^10 - 1)
+  feSqrN(t1, t0, 10);
+  feMul(t1, t1, t0); //         f^(2^20 - 1)
+  feSqrN(t2, t1, 20);
+  feMul(t1, t2, t1); //         f^(2^40 - 1)
+  feSqrN(t1, t1, 10);
+  feMul(t0, t1, t0); //         f^(2^50 - 1)
+  feSqrN(t1, t0, 50);
+  feMul(t1, t1, t0); //         f^(2^100 - 1)
+  feSqrN(t2, t1, 100);
+  feMul(t1, t2, t1); //         f^(2^200 - 1)
+  feSqrN(t1, t1, 50);
+  feMul(t0, t1, t0); //         f^(2^250 - 1)
+  feSqrN(t0, t0, 2); //         f^(2^252 - 4)
+  feMul(h, t0, f); //           f^(2^252 - 3)
+}

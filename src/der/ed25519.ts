@@ -19,6 +19,9 @@ export const ED25519_OID = '1.3.101.112';
 /** Bytes of an Ed25519 public key and of a private key (seed), RFC 8032 §5.1.5. */
 export const ED25519_KEY_BYTES = 32;
 
+/** Bytes of an Ed25519 signature R || S, RFC 8032 §5.1.6. */
+export const ED25519_SIGNATURE_BYTES = 64;
+
 /** AlgorithmIdentifier { id-Ed25519 }, no parameters (literal bytes). Only ever copied into outputs. */
 const ALGORITHM_IDENTIFIER = ED25519_ALGORITHM_IDENTIFIER_DER;
 
