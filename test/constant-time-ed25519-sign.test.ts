@@ -1,0 +1,151 @@
+// Constant-time check of Ed25519 and Ed25519ph signing in the WebAssembly core, by instruction
+// counting (the harness of test/constant-time.test.ts, test/helpers/instrument.ts): signing
+// with many private keys and many messages of one length must give one instruction count, one
+// hash of branch decisions and one hash of memory addresses. The secret inputs are the seed
+// (and so s, the prefix and the nonce r) and the message's bytes; the message's length is
+// public. Each signature is also checked against node:crypto (pure) or @noble/curves
+// (Ed25519ph), so the instrumented module is seen to compute the right thing.
+//
+// Negative control: verification is variable time by design (public inputs); its traces over
+// different signatures differ, so the harness does see what the signer's code does.
+//
+// The test module's builds (build/wasm-kms.test.{simd,scalar}.wasm, npm run build:wasm:test).
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ed25519ph } from '@noble/curves/ed25519.js';
+import { type CoreVariant } from '../src/core/module.js';
+import {
+  instrumentModule,
+  TracedCore,
+  traceCall,
+  formatTrace,
+  groupByTrace,
+  type Trace,
+} from './helpers/instrument.js';
+import { hex } from './helpers/hex.js';
+
+const BUILD_DIR = process.env.WASM_KMS_CT_BUILD_DIR ?? fileURLToPath(new URL('../build/', import.meta.url));
+const VARIANTS: CoreVariant[] = ['simd', 'scalar'];
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+interface Run {
+  label: string;
+  trace: Trace;
+}
+
+function expectOneTrace(name: string, runs: Run[]): Trace {
+  const groups = groupByTrace(runs);
+  const lines = groups
+    .slice(0, 6)
+    .map((g) => `  ${g.length} run(s) [${formatTrace(g[0]!.trace)}], e.g. ${g[0]!.label}`);
+  expect(groups.length, `${name}: ${groups.length} distinct traces over ${runs.length} runs\n${lines.join('\n')}`).toBe(
+    1,
+  );
+  console.info(`[ct] ${name}: ${runs.length} runs, one trace: ${formatTrace(runs[0]!.trace)}`);
+  return runs[0]!.trace;
+}
+
+/** Seeds: the edges of the byte range, then random ones. */
+function seeds(count: number): { label: string; seed: Uint8Array }[] {
+  const out = [
+    { label: 'seed 00..00', seed: new Uint8Array(32) },
+    { label: 'seed ff..ff', seed: new Uint8Array(32).fill(0xff) },
+    { label: 'seed 01 00..00', seed: Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0)) },
+  ];
+  for (let i = 0; i < count; i++) out.push({ label: `random seed #${i}`, seed: new Uint8Array(randomBytes(32)) });
+  return out;
+}
+
+/** Messages of `len` bytes: all zeros, all ones, then random. */
+function message(i: number, len: number): Uint8Array {
+  if (i === 0) return new Uint8Array(len);
+  if (i === 1) return new Uint8Array(len).fill(0xff);
+  return new Uint8Array(randomBytes(len));
+}
+
+describe.each(VARIANTS)('constant time of Ed25519 signing in the %s build', (variant) => {
+  let core: TracedCore;
+
+  beforeAll(() => {
+    const path = join(BUILD_DIR, `wasm-kms.test.${variant}.wasm`);
+    if (!existsSync(path)) throw new Error(`${path} is missing: run npm run build:wasm:test`);
+    core = new TracedCore(instrumentModule(new Uint8Array(readFileSync(path))));
+    // The first fixed-base multiplication goes without the table and the second builds it
+    // (public work, once per instance): one signature does both; the runs below use the table.
+    signTraced(new Uint8Array(32), new Uint8Array(10), 0);
+  });
+
+  function signTraced(seed: Uint8Array, msg: Uint8Array, ph: number): { sig: Uint8Array; trace: Trace } {
+    const { result, trace } = traceCall(
+      core,
+      0,
+      (c) => ({ seed: c.put(seed), msg: c.put(msg), out: c.x.alloc(64) }),
+      (c, a) => {
+        expect(c.fn('ed25519_sign')(a.seed, a.msg, msg.length, ph, a.out)).toBe(0);
+        return c.take(a.out, 64);
+      },
+    );
+    return { sig: result, trace };
+  }
+
+  it.each([0, 1, 100, 200])(
+    'ed25519_sign: one trace over 43 keys and as many messages of %i bytes, each signature as node:crypto makes it',
+    (len) => {
+      const runs: Run[] = [];
+      const wrong: string[] = [];
+      seeds(40).forEach(({ label, seed }, i) => {
+        const msg = message(i, len);
+        const { sig, trace } = signTraced(seed, msg, 0);
+        const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+        if (hex(sig) !== hex(new Uint8Array(sign(null, msg, key)))) wrong.push(label);
+        runs.push({ label: `${label}, message #${i}`, trace });
+      });
+      expect(wrong).toEqual([]);
+      const t = expectOneTrace(`${variant} ed25519_sign (${len}-byte messages)`, runs);
+      expect(t.insn).toBeGreaterThan(100_000n);
+    },
+  );
+
+  it('ed25519_sign, Ed25519ph: one trace over 43 keys and digests, each signature as @noble/curves makes it', () => {
+    const runs: Run[] = [];
+    const wrong: string[] = [];
+    seeds(40).forEach(({ label, seed }, i) => {
+      const msg = message(i, 50);
+      const digest = new Uint8Array(createHash('sha512').update(msg).digest());
+      const { sig, trace } = signTraced(seed, digest, 1);
+      if (hex(sig) !== hex(ed25519ph.sign(msg, seed))) wrong.push(label);
+      runs.push({ label, trace });
+    });
+    expect(wrong).toEqual([]);
+    expectOneTrace(`${variant} ed25519_sign (Ed25519ph)`, runs);
+  });
+
+  it('negative control: verification (variable time, public inputs) takes different paths for different signatures', () => {
+    const traces: Run[] = [];
+    for (let i = 0; i < 4; i++) {
+      const seed = new Uint8Array(randomBytes(32));
+      const msg = new Uint8Array(randomBytes(32));
+      const { sig } = signTraced(seed, msg, 0);
+      const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+      const pub = publicOf(key);
+      const { result, trace } = traceCall(
+        core,
+        0,
+        (c) => ({ pub: c.put(pub), msg: c.put(msg), sig: c.put(sig) }),
+        (c, a) => c.fn('ed25519_verify')(a.pub, a.msg, msg.length, a.sig, 0),
+      );
+      expect(result).toBe(1);
+      traces.push({ label: `signature #${i}`, trace });
+    }
+    expect(groupByTrace(traces).length).toBeGreaterThan(1);
+  });
+});
+
+/** The raw 32-byte public key of a node:crypto private key. */
+function publicOf(key: ReturnType<typeof createPrivateKey>): Uint8Array {
+  return new Uint8Array(createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(12));
+}
