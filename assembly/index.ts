@@ -42,3 +42,4 @@ export * from './exports/ec';
 export * from './exports/ed25519';
 export * from './exports/mlkem';
 export * from './exports/symmetric';
+export * from './exports/mldsa';

@@ -5,4 +5,5 @@
 export * from './index';
 export * from './exports/bignum';
 export * from './exports/testing';
+export * from './mldsa/test-exports';
 export * from './exports/testing-hash-kem';
