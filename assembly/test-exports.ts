@@ -7,4 +7,3 @@ export * from './exports/bignum';
 export * from './exports/testing';
 export * from './mldsa/test-exports';
 export * from './exports/testing-hash-kem';
-export * from './exports/rsa-testing';
