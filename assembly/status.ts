@@ -13,3 +13,7 @@ export const INVALID_ARGUMENT: i32 = 1;
 export const KEYGEN_FAILED: i32 = 2;
 /** AES-256-GCM: the tag did not authenticate the ciphertext (the output is zeroed). */
 export const AUTH_FAILED: i32 = 3;
+/** RSA: the private operation's result did not check (s^e != c); nothing was output. */
+export const RSA_FAULT: i32 = 4;
+/** RSAES-OAEP: the ciphertext did not decrypt (one status for every reason). */
+export const DECRYPT_FAILED: i32 = 5;

@@ -7,3 +7,4 @@ export * from './exports/bignum';
 export * from './exports/testing';
 export * from './mldsa/test-exports';
 export * from './exports/testing-hash-kem';
+export * from './exports/rsa-testing';

@@ -30,8 +30,10 @@ import { keyPairChart, throughputChart, timingsChart } from './lib/svg.mjs';
 
 const SUITES = {
   rsa: () => import('./suites/rsa.mjs'),
+  'rsa-sign': () => import('./suites/rsa-sign.mjs'),
   modexp: () => import('./suites/modexp.mjs'),
   ec: () => import('./suites/ec.mjs'),
+  sm2: () => import('./suites/sm2.mjs'),
   mlkem: () => import('./suites/mlkem.mjs'),
   aead: () => import('./suites/aead.mjs'),
   kms: () => import('./suites/kms.mjs'),

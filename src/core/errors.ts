@@ -12,6 +12,10 @@ export type CoreErrorCode =
   | 'KEYGEN_FAILED'
   /** AES-256-GCM: the tag did not authenticate the ciphertext. */
   | 'AUTH_FAILED'
+  /** RSA: the private operation's result did not check; nothing was output. */
+  | 'RSA_FAULT'
+  /** RSAES-OAEP: the ciphertext did not decrypt (one code for every reason). */
+  | 'DECRYPT_FAILED'
   /** The module trapped: a broken internal invariant, never a bad input. */
   | 'INTERNAL_ERROR';
 
@@ -21,12 +25,16 @@ export const CORE_STATUS = {
   INVALID_ARGUMENT: 1,
   KEYGEN_FAILED: 2,
   AUTH_FAILED: 3,
+  RSA_FAULT: 4,
+  DECRYPT_FAILED: 5,
 } as const;
 
 const CODE_OF_STATUS: Record<number, CoreErrorCode> = {
   [CORE_STATUS.INVALID_ARGUMENT]: 'INVALID_ARGUMENT',
   [CORE_STATUS.KEYGEN_FAILED]: 'KEYGEN_FAILED',
   [CORE_STATUS.AUTH_FAILED]: 'AUTH_FAILED',
+  [CORE_STATUS.RSA_FAULT]: 'RSA_FAULT',
+  [CORE_STATUS.DECRYPT_FAILED]: 'DECRYPT_FAILED',
 };
 
 export class CoreError extends Error {

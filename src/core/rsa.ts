@@ -1,8 +1,9 @@
-// RSA key pairs from the WebAssembly core, encoded as DER SPKI and PKCS#8.
+// RSA in the WebAssembly core: key pairs (DER SPKI and PKCS#8), RSASSA-PKCS1-v1_5 and
+// RSASSA-PSS signatures of digests, RSAES-OAEP encryption (RFC 8017).
 
-import { rsaSpki, rsaPkcs8, type RsaPrivateComponents } from '../der/rsa.js';
-import { Core, FLAG_RSA } from './module.js';
-import { checkStatus } from './errors.js';
+import { rsaSpki, rsaPkcs8, parseRsaPkcs8, parseRsaSpki, type RsaPrivateComponents } from '../der/rsa.js';
+import { Core, FLAG_RSA, type CoreExports } from './module.js';
+import { checkStatus, CORE_STATUS } from './errors.js';
 
 const FIELDS = ['n', 'e', 'd', 'p', 'q', 'dP', 'dQ', 'qInv'] as const;
 
@@ -34,5 +35,343 @@ export function generateRsa(core: Core, nlen: number): { publicKey: Uint8Array; 
     return { publicKey: rsaSpki(c.n, c.e), privateKey: rsaPkcs8(c) };
   } finally {
     for (const v of Object.values(c)) v.fill(0);
+  }
+}
+
+// ---- Signatures and OAEP ------------------------------------------------------------------
+
+/** The core's RSA entry points beyond key generation (assembly/exports/rsa.ts). */
+interface RsaExports {
+  rsa_sign(
+    key: number,
+    scheme: number,
+    hashId: number,
+    digest: number,
+    digestLen: number,
+    blind: number,
+    fresh: number,
+    out: number,
+  ): number;
+  rsa_verify(
+    n: number,
+    k: number,
+    e: number,
+    eLen: number,
+    scheme: number,
+    hashId: number,
+    digest: number,
+    digestLen: number,
+    sig: number,
+    sigLen: number,
+  ): number;
+  rsa_oaep_encrypt(
+    n: number,
+    k: number,
+    e: number,
+    eLen: number,
+    hashId: number,
+    label: number,
+    labelLen: number,
+    msg: number,
+    msgLen: number,
+    out: number,
+  ): number;
+  rsa_oaep_decrypt(
+    key: number,
+    hashId: number,
+    label: number,
+    labelLen: number,
+    ct: number,
+    ctLen: number,
+    blind: number,
+    fresh: number,
+    out: number,
+    outLen: number,
+  ): number;
+}
+
+export type RsaSignatureScheme = 'PKCS1' | 'PSS';
+export type RsaSignatureHash = 'SHA-256' | 'SHA-384' | 'SHA-512';
+export type RsaOaepHash = 'SHA-1' | 'SHA-256';
+
+/** RSAES-OAEP decryption failed. One error, with one message, for every reason. */
+export class RsaDecryptionError extends Error {
+  constructor() {
+    super('wasm-kms: RSAES-OAEP decryption failed');
+    this.name = 'RsaDecryptionError';
+  }
+}
+
+const SCHEMES: Record<RsaSignatureScheme, number> = { PKCS1: 1, PSS: 2 };
+const SIGN_HASHES: Record<RsaSignatureHash, { id: number; size: number }> = {
+  'SHA-256': { id: 3, size: 32 },
+  'SHA-384': { id: 4, size: 48 },
+  'SHA-512': { id: 5, size: 64 },
+};
+const OAEP_HASHES: Record<RsaOaepHash, { id: number; size: number }> = {
+  'SHA-1': { id: 1, size: 20 },
+  'SHA-256': { id: 3, size: 32 },
+};
+
+function pick<K extends string, V>(table: Record<K, V>, name: unknown, what: string): V {
+  if (typeof name !== 'string' || !Object.hasOwn(table, name)) {
+    throw new TypeError(`${what} must be one of ${Object.keys(table).join(', ')}`);
+  }
+  return table[name as K];
+}
+
+/** Minimal big-endian bytes of a positive integer. */
+function minimalBytes(x: bigint): Uint8Array {
+  if (x <= 0n) throw new RangeError('RSA key values must be positive');
+  const hex = x.toString(16);
+  const s = hex.length % 2 ? '0' + hex : hex;
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
+const MIN_MODULUS_BITS = 512;
+const MAX_MODULUS_BITS = 8192;
+
+function checkModulus(n: bigint, e: bigint): void {
+  const bits = n.toString(2).length;
+  if (bits < MIN_MODULUS_BITS || bits > MAX_MODULUS_BITS || (n & 1n) === 0n) {
+    throw new RangeError(`RSA modulus must be odd and ${MIN_MODULUS_BITS} to ${MAX_MODULUS_BITS} bits`);
+  }
+  if (e < 3n || (e & 1n) === 0n || e >= 1n << 64n)
+    throw new RangeError('RSA public exponent must be odd, 3 to 2^64 - 1');
+}
+
+interface PrivateFields {
+  /** n, e, d (empty: unused), p, q, dP, dQ, qInv as minimal big-endian bytes. */
+  fields: Uint8Array[];
+  /** Blinding cache key: the modulus and exponent in hex. */
+  id: string;
+  k: number;
+}
+
+function privateFields(pkcs8: Uint8Array): PrivateFields {
+  const v = parseRsaPkcs8(pkcs8);
+  checkModulus(v.n, v.e);
+  const fields = [v.n, v.e, 1n, v.p, v.q, v.dP, v.dQ, v.qInv].map(minimalBytes);
+  return { fields, id: `${v.e.toString(16)}:${v.n.toString(16)}`, k: fields[0]!.length };
+}
+
+function publicFields(spki: Uint8Array): { n: Uint8Array; e: Uint8Array } {
+  const v = parseRsaSpki(spki);
+  checkModulus(v.n, v.e);
+  return { n: minimalBytes(v.n), e: minimalBytes(v.e) };
+}
+
+/** Writes a private key record (8 (ptr, len) pairs) into the core; returns its pointer. */
+function putKey(core: Core, x: CoreExports, fields: Uint8Array[]): number {
+  const record = x.alloc(fields.length * 8);
+  const table = new Uint32Array(fields.length * 2);
+  fields.forEach((f, i) => {
+    table[2 * i] = core.put(f);
+    table[2 * i + 1] = f.length;
+  });
+  core.bytes(record, table.byteLength).set(new Uint8Array(table.buffer));
+  return record;
+}
+
+// Blinding pairs (A = r^e, Ai = r^-1 mod n) per core and key, as OpenSSL keeps them with the
+// key: each private operation returns the next pair (A^2, Ai^2), and a fresh r is drawn in
+// the core every BLINDING_USES operations and for a key seen for the first time. The pairs are
+// blinding values, not key material; at most BLINDING_KEYS keys per core keep one.
+const BLINDING_USES = 32;
+const BLINDING_KEYS = 64;
+
+interface Blinding {
+  pair: Uint8Array;
+  uses: number;
+}
+
+const blindings = new WeakMap<Core, Map<string, Blinding>>();
+
+/**
+ * Runs a private operation: `op` gets the blinding buffer's pointer and whether it must be
+ * made fresh. The core replaced the pair by the next one when the private operation ran to its
+ * end (status OK, and DECRYPT_FAILED: an OAEP ciphertext that does not decode must not cost
+ * its next decryption a fresh pair, or timing would tell it apart); that one is kept.
+ */
+function withBlinding(
+  core: Core,
+  x: CoreExports,
+  key: PrivateFields,
+  op: (blind: number, fresh: number) => number,
+): number {
+  let perCore = blindings.get(core);
+  if (!perCore) blindings.set(core, (perCore = new Map()));
+  const cached = perCore.get(key.id);
+  perCore.delete(key.id);
+  const fresh = !cached || cached.uses >= BLINDING_USES;
+  const blind = x.alloc(2 * key.k);
+  if (cached && !fresh) core.bytes(blind, 2 * key.k).set(cached.pair);
+  cached?.pair.fill(0);
+  const status = op(blind, fresh ? 1 : 0);
+  if (status === CORE_STATUS.OK || status === CORE_STATUS.DECRYPT_FAILED) {
+    perCore.set(key.id, { pair: core.take(blind, 2 * key.k), uses: fresh ? 1 : cached!.uses + 1 });
+    if (perCore.size > BLINDING_KEYS) {
+      const oldest = perCore.keys().next().value as string;
+      perCore.get(oldest)?.pair.fill(0);
+      perCore.delete(oldest);
+    }
+  }
+  return status;
+}
+
+/** a < b for big-endian strings of the same length (public values). */
+function below(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}
+
+function wipeFields(fields: Uint8Array[]): void {
+  for (const f of fields) f.fill(0);
+}
+
+/**
+ * RSASSA-PKCS1-v1_5 or RSASSA-PSS (MGF1 with the same hash, salt as long as the hash) signature
+ * of a digest, with the key in PKCS#8. CRT with blinding; the result is checked before it is
+ * returned (CoreError RSA_FAULT otherwise).
+ */
+export function rsaSign(
+  core: Core,
+  pkcs8: Uint8Array,
+  scheme: RsaSignatureScheme,
+  hash: RsaSignatureHash,
+  digest: Uint8Array,
+): Uint8Array {
+  const schemeId = pick(SCHEMES, scheme, 'scheme');
+  const h = pick(SIGN_HASHES, hash, 'hash');
+  if (!(digest instanceof Uint8Array) || digest.length !== h.size) {
+    throw new RangeError(`a ${hash} digest is ${h.size} bytes`);
+  }
+  const key = privateFields(pkcs8);
+  try {
+    return core.run(FLAG_RSA, (x) => {
+      const r = x as unknown as RsaExports;
+      const rec = putKey(core, x, key.fields);
+      const d = core.put(digest);
+      const out = x.alloc(key.k);
+      const status = withBlinding(core, x, key, (blind, fresh) =>
+        r.rsa_sign(rec, schemeId, h.id, d, digest.length, blind, fresh, out),
+      );
+      checkStatus(status, 'rsa_sign', signFailure(status));
+      return core.take(out, key.k);
+    });
+  } finally {
+    wipeFields(key.fields);
+  }
+}
+
+function signFailure(status: number): string {
+  if (status === CORE_STATUS.RSA_FAULT) return 'RSA signing failed: the result did not verify (fault detected)';
+  if (status === CORE_STATUS.KEYGEN_FAILED) return 'RSA signing failed: the random source failed (blinding)';
+  return 'RSA signing failed: the key is not usable for this scheme and hash';
+}
+
+/** Whether `signature` is a valid signature of `digest` (false also for a malformed one). */
+export function rsaVerify(
+  core: Core,
+  spki: Uint8Array,
+  scheme: RsaSignatureScheme,
+  hash: RsaSignatureHash,
+  digest: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const schemeId = pick(SCHEMES, scheme, 'scheme');
+  const h = pick(SIGN_HASHES, hash, 'hash');
+  if (!(digest instanceof Uint8Array) || digest.length !== h.size) {
+    throw new RangeError(`a ${hash} digest is ${h.size} bytes`);
+  }
+  const { n, e } = publicFields(spki);
+  if (!(signature instanceof Uint8Array) || signature.length !== n.length) return false;
+  return core.run(0, (x) => {
+    const r = x as unknown as RsaExports;
+    const np = core.put(n);
+    const ep = core.put(e);
+    const d = core.put(digest);
+    const s = core.put(signature);
+    return r.rsa_verify(np, n.length, ep, e.length, schemeId, h.id, d, digest.length, s, signature.length) === 1;
+  });
+}
+
+/** The longest plaintext RSAES-OAEP with `hash` encrypts under `spki` (k - 2 hLen - 2). */
+export function rsaOaepMaxPlaintext(spki: Uint8Array, hash: RsaOaepHash): number {
+  const h = pick(OAEP_HASHES, hash, 'hash');
+  return publicFields(spki).n.length - 2 * h.size - 2;
+}
+
+/** RSAES-OAEP encryption (MGF1 with the same hash; the label is empty unless given, as in KMS). */
+export function rsaOaepEncrypt(
+  core: Core,
+  spki: Uint8Array,
+  hash: RsaOaepHash,
+  plaintext: Uint8Array,
+  label: Uint8Array = EMPTY,
+): Uint8Array {
+  const h = pick(OAEP_HASHES, hash, 'hash');
+  const { n, e } = publicFields(spki);
+  const max = n.length - 2 * h.size - 2;
+  if (plaintext.length > max) {
+    throw new RangeError(`RSAES-OAEP with ${hash} and a ${n.length * 8}-bit key encrypts at most ${max} bytes`);
+  }
+  return core.run(0, (x) => {
+    const r = x as unknown as RsaExports;
+    const np = core.put(n);
+    const ep = core.put(e);
+    const m = core.put(plaintext);
+    const l = core.put(label);
+    const out = x.alloc(n.length);
+    checkStatus(
+      r.rsa_oaep_encrypt(np, n.length, ep, e.length, h.id, l, label.length, m, plaintext.length, out),
+      'rsa_oaep_encrypt',
+    );
+    return core.take(out, n.length);
+  });
+}
+
+/**
+ * RSAES-OAEP decryption with the key in PKCS#8 (the label is empty unless given, as in KMS).
+ * Every ciphertext that does not decrypt throws the same RsaDecryptionError, after the same
+ * work in the core.
+ */
+export function rsaOaepDecrypt(
+  core: Core,
+  pkcs8: Uint8Array,
+  hash: RsaOaepHash,
+  ciphertext: Uint8Array,
+  label: Uint8Array = EMPTY,
+): Uint8Array {
+  const h = pick(OAEP_HASHES, hash, 'hash');
+  const key = privateFields(pkcs8);
+  const max = key.k - 2 * h.size - 2;
+  if (max < 0) throw new RangeError(`the key is too small for RSAES-OAEP with ${hash}`);
+  // Public properties of the ciphertext, checked before any work on the key: k bytes, below n.
+  if (!(ciphertext instanceof Uint8Array) || ciphertext.length !== key.k || !below(ciphertext, key.fields[0]!)) {
+    wipeFields(key.fields);
+    throw new RsaDecryptionError();
+  }
+  try {
+    return core.run(FLAG_RSA, (x) => {
+      const r = x as unknown as RsaExports;
+      const rec = putKey(core, x, key.fields);
+      const c = core.put(ciphertext);
+      const l = core.put(label);
+      const out = x.alloc(Math.max(max, 1));
+      const outLen = x.alloc(4);
+      const status = withBlinding(core, x, key, (blind, fresh) =>
+        r.rsa_oaep_decrypt(rec, h.id, l, label.length, c, ciphertext.length, blind, fresh, out, outLen),
+      );
+      if (status === CORE_STATUS.INVALID_ARGUMENT) checkStatus(status, 'rsa_oaep_decrypt');
+      if (status !== CORE_STATUS.OK) throw new RsaDecryptionError();
+      const len = new DataView(x.memory.buffer).getInt32(outLen, true);
+      return core.take(out, len);
+    });
+  } finally {
+    wipeFields(key.fields);
   }
 }

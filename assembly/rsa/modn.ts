@@ -1,0 +1,254 @@
+// Arithmetic modulo a full RSA modulus n, with 32-bit limbs and mont32.ts's CIOS Montgomery
+// multiplication. The 28-bit product-scanning multiplication of mont.ts sums a column of up
+// to 2n limb products in a u64, which holds 256 of them: moduli up to 128 limbs (3582 bits),
+// the primes of every key but not a 4096-bit n. The operations done modulo n (blinding,
+// unblinding, the public exponent, the check of a signature) are a few dozen
+// multiplications per call, so their speed hardly matters; CIOS handles any size.
+//
+// Constant time in the values: montMul32 runs fixed loops and selects by mask. The modulus,
+// its length and the public exponent are public; modnPowVarTime skips zero bits of that
+// exponent, and modnInverseVarTime is variable time (used on blinded values only).
+
+import { alloc } from '../arena';
+import { montMul32 } from '../bignum/mont32';
+
+@inline function ld(p: usize, i: i32): u32 {
+  return load<u32>(p + (<usize>i << 2));
+}
+@inline function st(p: usize, i: i32, v: u32): void {
+  store<u32>(p + (<usize>i << 2), v);
+}
+
+@unmanaged export class ModN {
+  n: i32 = 0; // limbs
+  len: i32 = 0; // bytes of the modulus (k)
+  bits: i32 = 0;
+  N: usize = 0;
+  n0: u32 = 0; // -N^-1 mod 2^32
+  rmod: usize = 0; // R mod N (Montgomery form of 1)
+  r2: usize = 0; // R^2 mod N
+  one: usize = 0; // plain 1
+  t: usize = 0; // montMul32 scratch, n + 2 limbs
+}
+
+/** n + 2 zeroed limbs. */
+export function modnLimbs(m: ModN): usize {
+  return alloc(<usize>(m.n + 2) << 2);
+}
+
+/** Big-endian bytes (len <= 4 * n) -> n limbs. */
+export function bytesToLimbs32(dst: usize, n: i32, src: usize, len: i32): void {
+  memory.fill(dst, 0, <usize>n << 2);
+  for (let i = 0; i < len; i++) {
+    const k = len - 1 - i;
+    const w = k >> 2;
+    if (w < n) st(dst, w, ld(dst, w) | (<u32>load<u8>(src + <usize>i) << (<u32>(k & 3) << 3)));
+  }
+}
+
+/** n limbs -> `len` big-endian bytes (the value must fit). */
+export function limbs32ToBytes(dst: usize, len: i32, src: usize, n: i32): void {
+  for (let i = 0; i < len; i++) {
+    const k = len - 1 - i;
+    const w = k >> 2;
+    store<u8>(dst + <usize>i, w < n ? <u8>(ld(src, w) >> (<u32>(k & 3) << 3)) : 0);
+  }
+}
+
+/** Bit length of a big-endian byte string (public values only). */
+export function byteBitLengthVarTime(src: usize, len: i32): i32 {
+  for (let i = 0; i < len; i++) {
+    const b = <u32>load<u8>(src + <usize>i);
+    if (b != 0) return (len - i) * 8 - (<i32>clz(b) - 24);
+  }
+  return 0;
+}
+
+/**
+ * x = 2x mod N for x < N. The setup of a context only (public values), but without a branch,
+ * so that the instruction trace of a private operation does not depend on which key it uses.
+ */
+function doubleMod(m: ModN, x: usize, tmp: usize): void {
+  const n = m.n;
+  let c: u32 = 0;
+  let borrow: u64 = 0;
+  for (let j = 0; j < n; j++) {
+    const v = ld(x, j);
+    const d2 = (v << 1) | c;
+    c = v >> 31;
+    st(x, j, d2);
+    const d = <u64>d2 - <u64>ld(m.N, j) - borrow;
+    st(tmp, j, <u32>d);
+    borrow = (d >> 63) & 1;
+  }
+  // keep 2x - N unless that borrowed without a carry out of 2x
+  const take = 0 - ((<u32>borrow ^ 1) | c);
+  for (let j = 0; j < n; j++) {
+    const o = ld(x, j);
+    st(x, j, o ^ (take & (o ^ ld(tmp, j))));
+  }
+}
+
+/** a < b over n limbs, variable time (public values). */
+export function lessThanVarTime(a: usize, b: usize, n: i32): bool {
+  for (let j = n - 1; j >= 0; j--) {
+    const x = ld(a, j);
+    const y = ld(b, j);
+    if (x != y) return x < y;
+  }
+  return false;
+}
+
+/** A context for the odd modulus given as `len` big-endian bytes with a nonzero first byte. */
+export function modnNew(src: usize, len: i32): ModN {
+  const m = changetype<ModN>(alloc(offsetof<ModN>()));
+  const n = (len + 3) >> 2;
+  m.n = n;
+  m.len = len;
+  m.bits = byteBitLengthVarTime(src, len);
+  m.N = modnLimbs(m);
+  m.rmod = modnLimbs(m);
+  m.r2 = modnLimbs(m);
+  m.one = modnLimbs(m);
+  m.t = modnLimbs(m);
+  bytesToLimbs32(m.N, n, src, len);
+  st(m.one, 0, 1);
+  // n0 = -N^-1 mod 2^32 by Newton's iteration (3, 6, 12, 24, 48 correct bits).
+  const N0 = ld(m.N, 0);
+  let x = N0;
+  for (let i = 0; i < 4; i++) x = x * (2 - N0 * x);
+  m.n0 = 0 - x;
+  // R mod N: 2^(bits-1) < N doubled up to 2^(32n).
+  const top = m.bits - 1;
+  st(m.rmod, top >> 5, <u32>1 << <u32>(top & 31));
+  const tmp = modnLimbs(m);
+  for (let i = top; i < 32 * n; i++) doubleMod(m, m.rmod, tmp);
+  // R^2 mod N: the Montgomery form of 2^n (R * 2^n, n more doublings) squared five times is
+  // the Montgomery form of 2^(32n) = R, which is R^2 mod N.
+  memory.copy(m.r2, m.rmod, <usize>n << 2);
+  for (let i = 0; i < n; i++) doubleMod(m, m.r2, tmp);
+  for (let i = 0; i < 5; i++) modnMul(m, m.r2, m.r2, m.r2);
+  return m;
+}
+
+/** out = a*b/R mod N; inputs and output in [0, N). out may alias a or b. */
+@inline export function modnMul(m: ModN, out: usize, a: usize, b: usize): void {
+  montMul32(out, a, b, m.N, m.n0, m.n, m.t);
+}
+
+/** out = x*R mod N for x < N. */
+export function modnToMont(m: ModN, out: usize, x: usize): void {
+  montMul32(out, x, m.r2, m.N, m.n0, m.n, m.t);
+}
+
+/** out = x/R mod N. */
+export function modnFromMont(m: ModN, out: usize, x: usize): void {
+  montMul32(out, x, m.one, m.N, m.n0, m.n, m.t);
+}
+
+/**
+ * out = base^e in Montgomery form, base in Montgomery form, e a public big-endian exponent:
+ * left-to-right square and multiply over e's bits, skipping its zero bits.
+ */
+export function modnPowVarTime(m: ModN, out: usize, base: usize, e: usize, eLen: i32): void {
+  const acc = modnLimbs(m);
+  memory.copy(acc, m.rmod, <usize>m.n << 2);
+  let started = false;
+  for (let i = 0; i < eLen; i++) {
+    const byte = <u32>load<u8>(e + <usize>i);
+    for (let b = 7; b >= 0; b--) {
+      if (started) modnMul(m, acc, acc, acc);
+      if ((byte >> <u32>b) & 1) {
+        modnMul(m, acc, acc, base);
+        started = true;
+      }
+    }
+  }
+  memory.copy(out, acc, <usize>m.n << 2);
+}
+
+// ---- Inversion of a blinded value (variable time) ------------------------------------------
+
+@inline function isEven(x: usize): bool {
+  return (ld(x, 0) & 1) == 0;
+}
+
+function isSmallVarTime(x: usize, n: i32, v: u32): bool {
+  if (ld(x, 0) != v) return false;
+  for (let j = 1; j < n; j++) if (ld(x, j) != 0) return false;
+  return true;
+}
+
+function shr1(x: usize, n: i32, topBit: u32): void {
+  for (let j = 0; j < n - 1; j++) st(x, j, (ld(x, j) >> 1) | (ld(x, j + 1) << 31));
+  st(x, n - 1, (ld(x, n - 1) >> 1) | (topBit << 31));
+}
+
+function add32(out: usize, a: usize, b: usize, n: i32): u32 {
+  let c: u64 = 0;
+  for (let j = 0; j < n; j++) {
+    const s = <u64>ld(a, j) + <u64>ld(b, j) + c;
+    st(out, j, <u32>s);
+    c = s >> 32;
+  }
+  return <u32>c;
+}
+
+function sub32(out: usize, a: usize, b: usize, n: i32): u32 {
+  let borrow: u64 = 0;
+  for (let j = 0; j < n; j++) {
+    const d = <u64>ld(a, j) - <u64>ld(b, j) - borrow;
+    st(out, j, <u32>d);
+    borrow = (d >> 63) & 1;
+  }
+  return <u32>borrow;
+}
+
+/** x = x/2 mod N for x < N. */
+function halveMod(m: ModN, x: usize): void {
+  if (isEven(x)) shr1(x, m.n, 0);
+  else shr1(x, m.n, add32(x, x, m.N, m.n));
+}
+
+/** x = x - y mod N for x, y < N. */
+function subMod(m: ModN, x: usize, y: usize): void {
+  if (sub32(x, x, y, m.n)) add32(x, x, m.N, m.n);
+}
+
+/**
+ * out = z^-1 mod N by the binary extended Euclidean algorithm; false when z has no inverse.
+ * Variable time in z: callers pass a blinded value only (z = r*b for a random b that is
+ * multiplied back afterwards), which is independent of what it hides.
+ */
+export function modnInverseVarTime(m: ModN, out: usize, z: usize): bool {
+  const n = m.n;
+  const u = modnLimbs(m);
+  const v = modnLimbs(m);
+  const x1 = modnLimbs(m);
+  const x2 = modnLimbs(m);
+  memory.copy(u, z, <usize>n << 2);
+  memory.copy(v, m.N, <usize>n << 2);
+  st(x1, 0, 1);
+  if (isSmallVarTime(u, n, 0)) return false;
+  while (!isSmallVarTime(u, n, 1) && !isSmallVarTime(v, n, 1)) {
+    while (isEven(u)) {
+      shr1(u, n, 0);
+      halveMod(m, x1);
+    }
+    while (isEven(v)) {
+      shr1(v, n, 0);
+      halveMod(m, x2);
+    }
+    if (!lessThanVarTime(u, v, n)) {
+      sub32(u, u, v, n);
+      subMod(m, x1, x2);
+      if (isSmallVarTime(u, n, 0)) return false; // gcd(z, N) = v > 1
+    } else {
+      sub32(v, v, u, n);
+      subMod(m, x2, x1);
+      if (isSmallVarTime(v, n, 0)) return false;
+    }
+  }
+  memory.copy(out, isSmallVarTime(u, n, 1) ? x1 : x2, <usize>n << 2);
+  return true;
+}

@@ -1,0 +1,190 @@
+// RSASSA-PKCS1-v1_5 and RSASSA-PSS from the WebAssembly core against node:crypto (OpenSSL),
+// both ways, for every hash at every KMS key size, and Wycheproof's signature vectors.
+
+import { describe, expect, it } from 'vitest';
+import { constants, createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { type CoreVariant } from '../src/core/module.js';
+import { CoreError } from '../src/core/errors.js';
+import { generateKeyPair } from '../src/core/index.js';
+import { loadTestCore } from './helpers/test-core.js';
+import { readVectorJson } from './helpers/vectors.js';
+import { rsaSign, rsaVerify, type RsaSignatureHash, type RsaSignatureScheme } from '../src/core/rsa.js';
+
+const VARIANTS: CoreVariant[] = ['simd', 'scalar'];
+const SIZES = [2048, 3072, 4096] as const;
+const HASHES: RsaSignatureHash[] = ['SHA-256', 'SHA-384', 'SHA-512'];
+const SCHEMES: RsaSignatureScheme[] = ['PKCS1', 'PSS'];
+const nodeHash = (h: RsaSignatureHash): string => h.replace('-', '').toLowerCase();
+const HLEN: Record<RsaSignatureHash, number> = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
+
+interface Key {
+  bits: number;
+  spki: Uint8Array;
+  pkcs8: Uint8Array;
+  pub: KeyObject;
+  priv: KeyObject;
+}
+
+// One key per size for the whole file (node:crypto generates them).
+const KEYS: Key[] = SIZES.map((bits) => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  return {
+    bits,
+    spki: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+    pkcs8: new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })),
+    pub: publicKey,
+    priv: privateKey,
+  };
+});
+
+function nodeOptions(key: KeyObject, scheme: RsaSignatureScheme, hash: RsaSignatureHash) {
+  return scheme === 'PSS'
+    ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HLEN[hash] }
+    : { key, padding: constants.RSA_PKCS1_PADDING };
+}
+
+describe.each(VARIANTS)('RSA signatures (%s build)', (variant) => {
+  const core = loadTestCore(variant);
+  for (const key of KEYS) {
+    for (const scheme of SCHEMES) {
+      for (const hash of HASHES) {
+        it(`${scheme} ${hash} RSA_${key.bits}: ours verify in node:crypto, node's verify here`, () => {
+          const msg = createHash('sha256').update(`${variant}${key.bits}${scheme}${hash}`).digest();
+          const digest = new Uint8Array(createHash(nodeHash(hash)).update(msg).digest());
+          const sig = rsaSign(core, key.pkcs8, scheme, hash, digest);
+          expect(sig.length).toBe(key.bits / 8);
+          expect(verify(nodeHash(hash), msg, nodeOptions(key.pub, scheme, hash), sig)).toBe(true);
+          expect(rsaVerify(core, key.spki, scheme, hash, digest, sig)).toBe(true);
+          const theirs = new Uint8Array(sign(nodeHash(hash), msg, nodeOptions(key.priv, scheme, hash)));
+          expect(rsaVerify(core, key.spki, scheme, hash, digest, theirs)).toBe(true);
+          // a flipped bit anywhere fails
+          const bad = theirs.slice();
+          bad[bad.length >> 1]! ^= 1;
+          expect(rsaVerify(core, key.spki, scheme, hash, digest, bad)).toBe(false);
+          const otherDigest = digest.slice();
+          otherDigest[0]! ^= 0x80;
+          expect(rsaVerify(core, key.spki, scheme, hash, otherDigest, sig)).toBe(false);
+        });
+      }
+    }
+  }
+});
+
+// ---- Wycheproof ---------------------------------------------------------------------------
+
+interface WycheproofSigFile {
+  testGroups: {
+    publicKeyDer: string;
+    sha: string;
+    sLen?: number;
+    mgfSha?: string;
+    tests: { tcId: number; comment: string; flags: string[]; msg: string; sig: string; result: string }[];
+  }[];
+}
+
+const WYCHEPROOF: { file: string; scheme: RsaSignatureScheme; hash: RsaSignatureHash }[] = [
+  { file: 'rsa_signature_2048_sha256_test.json', scheme: 'PKCS1', hash: 'SHA-256' },
+  { file: 'rsa_signature_3072_sha384_test.json', scheme: 'PKCS1', hash: 'SHA-384' },
+  { file: 'rsa_signature_4096_sha512_test.json', scheme: 'PKCS1', hash: 'SHA-512' },
+  { file: 'rsa_pss_2048_sha256_mgf1_32_test.json', scheme: 'PSS', hash: 'SHA-256' },
+  { file: 'rsa_pss_3072_sha256_mgf1_32_test.json', scheme: 'PSS', hash: 'SHA-256' },
+  { file: 'rsa_pss_4096_sha512_mgf1_64_test.json', scheme: 'PSS', hash: 'SHA-512' },
+];
+
+const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
+
+describe('Wycheproof RSA signature verification', () => {
+  const core = loadTestCore('simd');
+  for (const { file, scheme, hash } of WYCHEPROOF) {
+    it(`${file}: every valid signature verifies, every invalid one and the one acceptable (MissingNull) fail`, () => {
+      const data = readVectorJson<WycheproofSigFile>(`wycheproof/${file}`);
+      const counts = { valid: 0, invalid: 0, acceptable: 0 };
+      for (const g of data.testGroups) {
+        expect(g.sha).toBe(hash);
+        if (scheme === 'PSS') {
+          expect(g.mgfSha).toBe(hash);
+          expect(g.sLen).toBe(HLEN[hash]);
+        }
+        const spki = fromHex(g.publicKeyDer);
+        for (const t of g.tests) {
+          const digest = new Uint8Array(createHash(nodeHash(hash)).update(fromHex(t.msg)).digest());
+          const got = rsaVerify(core, spki, scheme, hash, digest, fromHex(t.sig));
+          // KMS, like OpenSSL, takes the DigestInfo with its NULL parameters only.
+          const want = t.result === 'valid';
+          if (got !== want) throw new Error(`tcId ${t.tcId} (${t.comment}, ${t.result}): verify returned ${got}`);
+          counts[t.result as keyof typeof counts]++;
+        }
+      }
+      expect(counts.valid).toBeGreaterThan(5);
+      expect(counts.invalid).toBeGreaterThan(40);
+    });
+  }
+});
+
+// ---- Keys, inputs, fault check --------------------------------------------------------------
+
+describe('RSA signing keys and inputs', () => {
+  const core = loadTestCore('simd');
+  const key = KEYS[0]!;
+  const digest = new Uint8Array(createHash('sha256').update('fault').digest());
+
+  it('signs with a key the engine generated (its PKCS#8 as generateKeyPair writes it)', () => {
+    const engineDigest = new Uint8Array(createHash('sha256').update('engine key').digest());
+    const pair = generateKeyPair('RSA_2048');
+    const pub = createPublicKey({ key: Buffer.from(pair.publicKey), format: 'der', type: 'spki' });
+    for (const scheme of SCHEMES) {
+      const sig = rsaSign(core, pair.privateKey, scheme, 'SHA-256', engineDigest);
+      expect(verify('sha256', Buffer.from('engine key'), nodeOptions(pub, scheme, 'SHA-256'), sig)).toBe(true);
+      expect(rsaVerify(core, pair.publicKey, scheme, 'SHA-256', engineDigest, sig)).toBe(true);
+    }
+  });
+
+  it('PKCS#1 v1.5 signatures are deterministic; PSS signatures differ (random salt) and all verify', () => {
+    const a = rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-256', digest);
+    const b = rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-256', digest);
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    const p = rsaSign(core, key.pkcs8, 'PSS', 'SHA-256', digest);
+    const q = rsaSign(core, key.pkcs8, 'PSS', 'SHA-256', digest);
+    expect(Buffer.from(p).equals(Buffer.from(q))).toBe(false);
+    expect(rsaVerify(core, key.spki, 'PSS', 'SHA-256', digest, p)).toBe(true);
+    expect(rsaVerify(core, key.spki, 'PSS', 'SHA-256', digest, q)).toBe(true);
+  });
+
+  it('70 signatures in a row with one key (two fresh blinding pairs and the squared ones between) all verify in node:crypto', () => {
+    for (let i = 0; i < 70; i++) {
+      const d = new Uint8Array(createHash('sha256').update(`m${i}`).digest());
+      const sig = rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-256', d);
+      expect(verify('sha256', Buffer.from(`m${i}`), key.pub, sig)).toBe(true);
+    }
+  });
+
+  it('refuses a digest of the wrong length, an unknown hash or scheme', () => {
+    expect(() => rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-384', digest)).toThrow(RangeError);
+    expect(() => rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-1' as RsaSignatureHash, digest)).toThrow(TypeError);
+    expect(() => rsaSign(core, key.pkcs8, 'RAW' as RsaSignatureScheme, 'SHA-256', digest)).toThrow(TypeError);
+    expect(() => rsaVerify(core, key.spki, 'PSS', 'SHA-512', digest, new Uint8Array(256))).toThrow(RangeError);
+    expect(rsaVerify(core, key.spki, 'PSS', 'SHA-256', digest, new Uint8Array(255))).toBe(false);
+    expect(rsaVerify(core, key.spki, 'PKCS1', 'SHA-256', digest, new Uint8Array(256).fill(0xff))).toBe(false);
+  });
+
+  it('a fault in one CRT half is caught by the check: RSA_FAULT, and no signature comes out', () => {
+    const x = core.exports as unknown as { rsa_test_fault(on: number): void };
+    const good = rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-256', digest);
+    x.rsa_test_fault(1);
+    try {
+      for (const scheme of SCHEMES) {
+        let caught: unknown;
+        try {
+          rsaSign(core, key.pkcs8, scheme, 'SHA-256', digest);
+        } catch (err) {
+          caught = err;
+        }
+        expect(caught).toBeInstanceOf(CoreError);
+        expect((caught as CoreError).code).toBe('RSA_FAULT');
+      }
+    } finally {
+      x.rsa_test_fault(0);
+    }
+    expect(Buffer.from(rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-256', digest)).equals(Buffer.from(good))).toBe(true);
+  });
+});
