@@ -35,6 +35,7 @@ const SUITES = {
   ec: () => import('./suites/ec.mjs'),
   sm2: () => import('./suites/sm2.mjs'),
   mlkem: () => import('./suites/mlkem.mjs'),
+  mldsa: () => import('./suites/mldsa.mjs'),
   aead: () => import('./suites/aead.mjs'),
   kms: () => import('./suites/kms.mjs'),
   server: () => import('./suites/server.mjs'),
