@@ -34,6 +34,7 @@ const SUITES = {
   modexp: () => import('./suites/modexp.mjs'),
   ec: () => import('./suites/ec.mjs'),
   mlkem: () => import('./suites/mlkem.mjs'),
+  mldsa: () => import('./suites/mldsa.mjs'),
   aead: () => import('./suites/aead.mjs'),
   kms: () => import('./suites/kms.mjs'),
   server: () => import('./suites/server.mjs'),
