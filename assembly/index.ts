@@ -42,4 +42,5 @@ export * from './exports/ec';
 export * from './exports/ed25519';
 export * from './exports/mlkem';
 export * from './exports/symmetric';
+export * from './exports/sm2';
 export * from './exports/mldsa';

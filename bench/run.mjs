@@ -33,6 +33,7 @@ const SUITES = {
   'rsa-sign': () => import('./suites/rsa-sign.mjs'),
   modexp: () => import('./suites/modexp.mjs'),
   ec: () => import('./suites/ec.mjs'),
+  sm2: () => import('./suites/sm2.mjs'),
   mlkem: () => import('./suites/mlkem.mjs'),
   mldsa: () => import('./suites/mldsa.mjs'),
   aead: () => import('./suites/aead.mjs'),
