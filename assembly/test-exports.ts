@@ -8,4 +8,5 @@ export * from './exports/testing';
 export * from './mldsa/test-exports';
 export * from './exports/testing-hash-kem';
 export * from './exports/rsa-testing';
+export * from './exports/ec-testing';
 export * from './exports/sm2-testing';

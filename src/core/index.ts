@@ -13,6 +13,7 @@ export { digest, hmac, hmacVerify, type HashName, type HmacHashName } from './sy
 export { sm3, sm2Sign, sm2Verify, sm2Encrypt, sm2Decrypt, Sm2DecryptionError, type Sm2MessageType } from './sm2.js';
 export { ML_DSA_LEVELS, generateMlDsa, mldsaSign, mldsaVerify, type MlDsaLevel } from './mldsa.js';
 export { ed25519Sign, ed25519Verify, ed25519phSign, ed25519phVerify } from './ed25519.js';
+export { ecdsaSign, ecdsaVerify, ecdhDerive, EcPublicKeyError } from './ecdsa.js';
 export {
   rsaSign,
   rsaVerify,

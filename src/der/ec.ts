@@ -258,3 +258,103 @@ export function parseEcPkcs8(der: Uint8Array): EcPrivateValues {
   key.expectEnd();
   return { curve, privateKey: scalar.slice(), point };
 }
+
+/**
+ * ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 §2.2.3, SEC 1 §C.8) for
+ * r and s given as unsigned big-endian bytes (any length; leading zeros are dropped).
+ */
+export function ecdsaSignatureDer(r: Uint8Array, s: Uint8Array): Uint8Array {
+  const ri = minimalInteger(r);
+  const si = minimalInteger(s);
+  const body = 4 + ri.length + si.length;
+  // At most 2 * (2 + 67) bytes for P-521: a one- or two-byte length.
+  const head = body < 0x80 ? 2 : 3;
+  const out = new Uint8Array(head + body);
+  out[0] = 0x30;
+  if (head === 2) out[1] = body;
+  else {
+    out[1] = 0x81;
+    out[2] = body;
+  }
+  let at = head;
+  for (const v of [ri, si]) {
+    out[at] = 0x02;
+    out[at + 1] = v.length;
+    out.set(v, at + 2);
+    at += 2 + v.length;
+  }
+  return out;
+}
+
+/** The contents octets of a nonnegative INTEGER (X.690 §8.3): minimal, a 0x00 before a high bit. */
+function minimalInteger(v: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < v.length - 1 && v[start] === 0) start++;
+  const digits = v.subarray(start);
+  if (digits.length === 0) return new Uint8Array(1);
+  if (digits[0]! & 0x80) {
+    const out = new Uint8Array(digits.length + 1);
+    out.set(digits, 1);
+    return out;
+  }
+  return digits.slice();
+}
+
+/**
+ * r and s of a DER ECDSA-Sig-Value as `fieldBytes`-byte big-endian strings, or undefined
+ * unless the input is exactly one strict DER encoding: definite minimal lengths, INTEGERs
+ * minimal and nonnegative, nothing after the SEQUENCE or inside it after s, and each value
+ * short enough for `fieldBytes` bytes (the range [1, n-1] is the core's check).
+ */
+export function parseEcdsaSignatureDer(
+  der: Uint8Array,
+  fieldBytes: number,
+): { r: Uint8Array; s: Uint8Array } | undefined {
+  if (!(der instanceof Uint8Array) || der.length < 2 || der[0] !== 0x30) return undefined;
+  const seq = readLength(der, 1);
+  if (seq === undefined || seq.end !== der.length) return undefined;
+  const r = readUnsignedInteger(der, seq.start, fieldBytes);
+  if (r === undefined) return undefined;
+  const s = readUnsignedInteger(der, r.next, fieldBytes);
+  if (s === undefined || s.next !== der.length) return undefined;
+  return { r: r.value, s: s.value };
+}
+
+/** A definite DER length at `at` (short form, or 0x81 with a value >= 0x80): contents' bounds. */
+function readLength(der: Uint8Array, at: number): { start: number; end: number } | undefined {
+  if (at >= der.length) return undefined;
+  const first = der[at]!;
+  let len: number;
+  let start: number;
+  if (first < 0x80) {
+    len = first;
+    start = at + 1;
+  } else if (first === 0x81 && at + 1 < der.length && der[at + 1]! >= 0x80) {
+    // Longer forms cannot be minimal for a signature of these sizes (under 256 bytes).
+    len = der[at + 1]!;
+    start = at + 2;
+  } else {
+    return undefined;
+  }
+  const end = start + len;
+  return end <= der.length ? { start, end } : undefined;
+}
+
+function readUnsignedInteger(
+  der: Uint8Array,
+  at: number,
+  fieldBytes: number,
+): { value: Uint8Array; next: number } | undefined {
+  if (at >= der.length || der[at] !== 0x02) return undefined;
+  const body = readLength(der, at + 1);
+  if (body === undefined) return undefined;
+  const { start, end } = body;
+  if (end === start) return undefined; // no contents octets
+  if (der[start]! & 0x80) return undefined; // negative
+  if (der[start] === 0 && end - start > 1 && !(der[start + 1]! & 0x80)) return undefined; // non-minimal
+  const digits = der[start] === 0 ? der.subarray(start + 1, end) : der.subarray(start, end);
+  if (digits.length > fieldBytes) return undefined;
+  const value = new Uint8Array(fieldBytes);
+  value.set(digits, fieldBytes - digits.length);
+  return { value, next: end };
+}
