@@ -583,3 +583,58 @@ describe.each(VARIANTS)('SM2PKE (%s build)', (variant) => {
     expect(() => sm2Encrypt(core, ecSpki('SM2', off), msg)).toThrow(/not a point of the SM2 curve/);
   });
 });
+
+/** x as count little-endian 28-bit limbs, one per u32 (the core's bignum layout). */
+function limbBytes(x: bigint, count: number): Uint8Array {
+  const out = new Uint8Array(count * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < count; i++) {
+    view.setUint32(i * 4, Number(x & 0xfffffffn), true);
+    x >>= 28n;
+  }
+  return out;
+}
+
+function contains(hay: Uint8Array, needle: Uint8Array): boolean {
+  return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).indexOf(Buffer.from(needle)) !== -1;
+}
+
+describe.each(VARIANTS)('SM2 scratch memory is wiped (%s build)', (variant) => {
+  const core = loadTestCore(variant);
+  const memory = (): Uint8Array => new Uint8Array(core.exports.memory.buffer);
+  /** Neither the bytes nor the limbs of v remain in linear memory (windows from the middle). */
+  const gone = (v: bigint, what: string): void => {
+    expect(contains(memory(), bigIntToBytes(v, 32).subarray(8, 24)), `${what} bytes`).toBe(false);
+    expect(contains(memory(), limbBytes(v, 10).subarray(8, 32)), `${what} limbs`).toBe(false);
+  };
+
+  it('holds no d, k or 1 + d after signing, and no d, x2, y2 or plaintext after decrypting', () => {
+    const { spki, pkcs8 } = nodeKeyPair();
+    const d = hexToBigInt(hex(parseEcPkcs8(pkcs8).privateKey));
+    const k = (hexToBigInt(hex(randomBytes(32))) % (N - 1n)) + 1n;
+    expect(signWithNonce(core, bigIntToBytes(d, 32), randomBytes(32), bigIntToBytes(k, 32)).status).toBe(0);
+    gone(d, 'd');
+    gone(k, 'k');
+    gone(d + 1n, '1 + d');
+    sm2Sign(core, pkcs8, randomBytes(77), 'RAW');
+    gone(d, 'd after RAW signing');
+    const msg = randomBytes(64);
+    const ct = sm2Encrypt(core, spki, msg);
+    expect(hex(sm2Decrypt(core, pkcs8, ct))).toBe(hex(msg));
+    gone(d, 'd after decrypting');
+    expect(contains(memory(), msg.subarray(16, 48)), 'plaintext').toBe(false);
+    // x2 = x of [d]C1, by the BigInt reference on sm2p256v1.
+    const f = derCipherFields(ct);
+    const sm2Curve = curveFromHex('SM2', readVectorJson<{ curve: CurveHex }>('facts/sm2p256v1.json').curve);
+    const p2 = scalarMult(sm2Curve, d, { x: f.x, y: f.y })!;
+    gone(p2.x, 'x2');
+    gone(p2.y, 'y2');
+    // The check sees a value that is there (inside a call), and wipe() removes it.
+    const probe = randomBytes(32);
+    core.run(0, () => {
+      core.put(probe);
+      expect(contains(memory(), probe.subarray(8, 24))).toBe(true);
+    });
+    expect(contains(memory(), probe.subarray(8, 24))).toBe(false);
+  });
+});
