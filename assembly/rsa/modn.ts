@@ -1,16 +1,23 @@
-// Arithmetic modulo a full RSA modulus n, with 32-bit limbs and mont32.ts's CIOS Montgomery
-// multiplication. The 28-bit product-scanning multiplication of mont.ts sums a column of up
-// to 2n limb products in a u64, which holds 256 of them: moduli up to 128 limbs (3582 bits),
-// the primes of every key but not a 4096-bit n. The operations done modulo n (blinding,
-// unblinding, the public exponent, the check of a signature) are a few dozen
-// multiplications per call, so their speed hardly matters; CIOS handles any size.
+// Arithmetic modulo a full RSA modulus n (blinding, unblinding, the public exponent, the
+// check of a signature). Two representations:
+//   - mont.ts's 28-bit limbs (product scanning, SIMD in the SIMD build, lazy reduction: values
+//     in [0, 2N) until modnReduce), for moduli up to 128 limbs (3582 bits): RSA_2048, RSA_3072.
+//     Its column sums of up to 2n limb products must fit a u64, which holds 256 of them.
+//   - mont32.ts's 32-bit limbs with CIOS multiplication (carries propagated at once, fully
+//     reduced values), for larger moduli: RSA_4096. Twice as slow per limb product.
+// Values are moved in and out as big-endian bytes (modnLoad, modnStore).
 //
-// Constant time in the values: montMul32 runs fixed loops and selects by mask. The modulus,
-// its length and the public exponent are public; modnPowVarTime skips zero bits of that
-// exponent, and modnInverseVarTime is variable time (used on blinded values only).
+// Constant time in the values: both multiplications run fixed loops and select by mask. The
+// modulus, its length and the public exponent are public; modnPowVarTime skips zero bits of
+// that exponent, and modnInverseVarTime is variable time (used on blinded values only).
 
 import { alloc } from '../arena';
 import { montMul32 } from '../bignum/mont32';
+import * as L from '../bignum/limbs';
+import { Mont, montNew, montLimbs, montMul, toMont, fromMont, PAD } from '../bignum/mont';
+
+/** Largest modulus for the 28-bit representation: 128 limbs with R >= 4N. */
+const MAX_MONT28_BITS: i32 = 128 * 28 - 2;
 
 @inline function ld(p: usize, i: i32): u32 {
   return load<u32>(p + (<usize>i << 2));
@@ -20,10 +27,12 @@ import { montMul32 } from '../bignum/mont32';
 }
 
 @unmanaged export class ModN {
-  n: i32 = 0; // limbs
+  n: i32 = 0; // 32-bit limbs
   len: i32 = 0; // bytes of the modulus (k)
   bits: i32 = 0;
-  N: usize = 0;
+  c: Mont = changetype<Mont>(0); // the 28-bit context, or a null reference (CIOS)
+  words: i32 = 0; // u32 words of a value in either representation, padding included
+  N: usize = 0; // 32-bit limbs (both representations: modnInverseVarTime uses them)
   n0: u32 = 0; // -N^-1 mod 2^32
   rmod: usize = 0; // R mod N (Montgomery form of 1)
   r2: usize = 0; // R^2 mod N
@@ -31,9 +40,36 @@ import { montMul32 } from '../bignum/mont32';
   t: usize = 0; // montMul32 scratch, n + 2 limbs
 }
 
-/** n + 2 zeroed limbs. */
+/** A zeroed value of either representation. */
 export function modnLimbs(m: ModN): usize {
-  return alloc(<usize>(m.n + 2) << 2);
+  return alloc(<usize>m.words << 2);
+}
+
+@inline function wide(m: ModN): bool {
+  return changetype<usize>(m.c) == 0;
+}
+
+/** x = the big-endian value at src (len <= k bytes). */
+export function modnLoad(m: ModN, x: usize, src: usize, len: i32): void {
+  if (wide(m)) bytesToLimbs32(x, m.n, src, len);
+  else L.fromBytes(x, m.c.n, src, len);
+}
+
+/** k big-endian bytes at dst = x (fully reduced first by the caller: modnReduce). */
+export function modnStore(m: ModN, dst: usize, x: usize): void {
+  if (wide(m)) limbs32ToBytes(dst, m.len, x, m.n);
+  else L.toBytes(dst, m.len, x, m.c.n);
+}
+
+/** x in [0, 2N) -> [0, N). */
+export function modnReduce(m: ModN, x: usize): void {
+  if (!wide(m)) L.reduceOnce(x, m.c.N, m.c.n);
+}
+
+/** Whether a loaded value is below N (public values: a ciphertext, a signature). */
+export function modnBelowN(m: ModN, x: usize): bool {
+  if (wide(m)) return lessThanVarTime(x, m.N, m.n);
+  return L.lessThan(x, m.c.N, m.c.n) != 0;
 }
 
 /** Big-endian bytes (len <= 4 * n) -> n limbs. */
@@ -106,12 +142,22 @@ export function modnNew(src: usize, len: i32): ModN {
   m.n = n;
   m.len = len;
   m.bits = byteBitLengthVarTime(src, len);
+  m.words = n + 2;
   m.N = modnLimbs(m);
+  bytesToLimbs32(m.N, n, src, len);
+  if (m.bits <= MAX_MONT28_BITS) {
+    const n28 = montLimbs(m.bits);
+    if (n28 + PAD > m.words) m.words = n28 + PAD;
+    const N28 = modnLimbs(m);
+    L.fromBytes(N28, n28, src, len);
+    m.c = montNew(N28, n28);
+    m.rmod = m.c.one;
+    return m;
+  }
   m.rmod = modnLimbs(m);
   m.r2 = modnLimbs(m);
   m.one = modnLimbs(m);
   m.t = modnLimbs(m);
-  bytesToLimbs32(m.N, n, src, len);
   st(m.one, 0, 1);
   // n0 = -N^-1 mod 2^32 by Newton's iteration (3, 6, 12, 24, 48 correct bits).
   const N0 = ld(m.N, 0);
@@ -131,19 +177,22 @@ export function modnNew(src: usize, len: i32): ModN {
   return m;
 }
 
-/** out = a*b/R mod N; inputs and output in [0, N). out may alias a or b. */
-@inline export function modnMul(m: ModN, out: usize, a: usize, b: usize): void {
-  montMul32(out, a, b, m.N, m.n0, m.n, m.t);
+/** out = a*b/R mod N (in [0, 2N); a and b too). out may alias a or b. */
+export function modnMul(m: ModN, out: usize, a: usize, b: usize): void {
+  if (wide(m)) montMul32(out, a, b, m.N, m.n0, m.n, m.t);
+  else montMul(m.c, out, a, b);
 }
 
 /** out = x*R mod N for x < N. */
 export function modnToMont(m: ModN, out: usize, x: usize): void {
-  montMul32(out, x, m.r2, m.N, m.n0, m.n, m.t);
+  if (wide(m)) montMul32(out, x, m.r2, m.N, m.n0, m.n, m.t);
+  else toMont(m.c, out, x);
 }
 
-/** out = x/R mod N. */
+/** out = x/R mod N, fully reduced. */
 export function modnFromMont(m: ModN, out: usize, x: usize): void {
-  montMul32(out, x, m.one, m.N, m.n0, m.n, m.t);
+  if (wide(m)) montMul32(out, x, m.one, m.N, m.n0, m.n, m.t);
+  else fromMont(m.c, out, x);
 }
 
 /**
@@ -152,7 +201,7 @@ export function modnFromMont(m: ModN, out: usize, x: usize): void {
  */
 export function modnPowVarTime(m: ModN, out: usize, base: usize, e: usize, eLen: i32): void {
   const acc = modnLimbs(m);
-  memory.copy(acc, m.rmod, <usize>m.n << 2);
+  memory.copy(acc, m.rmod, <usize>m.words << 2);
   let started = false;
   for (let i = 0; i < eLen; i++) {
     const byte = <u32>load<u8>(e + <usize>i);
@@ -164,7 +213,7 @@ export function modnPowVarTime(m: ModN, out: usize, base: usize, e: usize, eLen:
       }
     }
   }
-  memory.copy(out, acc, <usize>m.n << 2);
+  memory.copy(out, acc, <usize>m.words << 2);
 }
 
 // ---- Inversion of a blinded value (variable time) ------------------------------------------
@@ -216,7 +265,8 @@ function subMod(m: ModN, x: usize, y: usize): void {
 }
 
 /**
- * out = z^-1 mod N by the binary extended Euclidean algorithm; false when z has no inverse.
+ * out = z^-1 mod N by the binary extended Euclidean algorithm, on 32-bit limbs in either
+ * representation (z: n 32-bit limbs, bytesToLimbs32); false when z has no inverse.
  * Variable time in z: callers pass a blinded value only (z = r*b for a random b that is
  * multiplied back afterwards), which is independent of what it hides.
  */

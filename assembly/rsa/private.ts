@@ -14,8 +14,8 @@
 // made here: r and b random, z = r*b inverted in variable time (z is independent of r
 // because b is uniform and secret), r^-1 = z^-1 * b, A = r^e.
 //
-// Moduli: the primes in 28-bit-limb Montgomery form (mont.ts, lazy reduction), n in 32-bit
-// limbs (modn.ts). Everything that touches p, q, dP, dQ, qInv, c or r is constant time:
+// Moduli: the primes in 28-bit-limb Montgomery form (mont.ts, lazy reduction), n in that form
+// too up to 3582 bits and in 32-bit limbs beyond (modn.ts). Everything that touches p, q, dP, dQ, qInv, c or r is constant time:
 // fixed loops over public lengths, masks, no secret-dependent address.
 
 import { alloc, mark, release } from '../arena';
@@ -32,10 +32,13 @@ import {
   modnFromMont,
   modnPowVarTime,
   modnInverseVarTime,
+  modnLoad,
+  modnStore,
+  modnReduce,
+  modnBelowN,
   bytesToLimbs32,
   limbs32ToBytes,
   byteBitLengthVarTime,
-  lessThanVarTime,
 } from './modn';
 import { OK, INVALID_ARGUMENT, KEYGEN_FAILED, RSA_FAULT } from '../status';
 
@@ -138,6 +141,8 @@ function newBlinding(m: ModN, e: usize, eLen: i32, A: usize, Ai: usize): bool {
   const b = modnLimbs(m);
   const z = modnLimbs(m);
   const zi = modnLimbs(m);
+  const z32 = alloc(<usize>(m.n + 2) << 2);
+  const zi32 = alloc(<usize>(m.n + 2) << 2);
   // r, b < 2^(bits-1) < n: the top byte keeps only the bits below the modulus's top bit.
   const topBits = (m.bits - 1) & 7;
   const topMask = <u8>((<u32>1 << <u32>topBits) - 1);
@@ -147,15 +152,21 @@ function newBlinding(m: ModN, e: usize, eLen: i32, A: usize, Ai: usize): bool {
     memory.fill(buf, 0, <usize>k);
     randomBytes(buf + <usize>skip, k - skip);
     if (skip == 0) store<u8>(buf, load<u8>(buf) & topMask);
-    bytesToLimbs32(r, m.n, buf, k);
+    modnLoad(m, r, buf, k);
     randomBytes(buf + <usize>skip, k - skip);
     if (skip == 0) store<u8>(buf, load<u8>(buf) & topMask);
-    bytesToLimbs32(b, m.n, buf, k);
+    modnLoad(m, b, buf, k);
     modnToMont(m, r, r); // r*R
     modnMul(m, z, r, b); // r*b
-    if (!modnInverseVarTime(m, zi, z)) continue;
+    modnReduce(m, z);
+    modnStore(m, buf, z);
+    bytesToLimbs32(z32, m.n, buf, k);
+    if (!modnInverseVarTime(m, zi32, z32)) continue;
+    limbs32ToBytes(buf, k, zi32, m.n);
+    modnLoad(m, zi, buf, k);
     modnToMont(m, zi, zi);
     modnMul(m, Ai, zi, b); // (rb)^-1 * b = r^-1
+    modnReduce(m, Ai);
     modnPowVarTime(m, A, r, e, eLen); // (r^e)*R
     modnFromMont(m, A, A);
     ok = true;
@@ -190,8 +201,8 @@ export function rsaPrivate(key: usize, input: usize, out: usize, blind: usize, f
   const mk = mark();
   const m = modnNew(np, k);
   const cc = modnLimbs(m);
-  bytesToLimbs32(cc, m.n, input, k);
-  if (!lessThanVarTime(cc, m.N, m.n)) {
+  modnLoad(m, cc, input, k);
+  if (!modnBelowN(m, cc)) {
     release(mk);
     return INVALID_ARGUMENT;
   }
@@ -213,9 +224,9 @@ export function rsaPrivate(key: usize, input: usize, out: usize, blind: usize, f
       return KEYGEN_FAILED;
     }
   } else {
-    bytesToLimbs32(A, m.n, blind, k);
-    bytesToLimbs32(Ai, m.n, blind + <usize>k, k);
-    if (!lessThanVarTime(A, m.N, m.n) || !lessThanVarTime(Ai, m.N, m.n)) {
+    modnLoad(m, A, blind, k);
+    modnLoad(m, Ai, blind + <usize>k, k);
+    if (!modnBelowN(m, A) || !modnBelowN(m, Ai)) {
       release(mk);
       return INVALID_ARGUMENT;
     }
@@ -225,8 +236,9 @@ export function rsaPrivate(key: usize, input: usize, out: usize, blind: usize, f
   const t32 = modnLimbs(m);
   modnToMont(m, t32, cc);
   modnMul(m, t32, t32, A);
+  modnReduce(m, t32);
   const buf = alloc(<usize>k);
-  limbs32ToBytes(buf, k, t32, m.n);
+  modnStore(m, buf, t32);
 
   // cb in 28-bit limbs, padded to whole chunks of either prime's limb count.
   const pn = P.n;
@@ -268,9 +280,10 @@ export function rsaPrivate(key: usize, input: usize, out: usize, blind: usize, f
 
   // Unblind: s = s' * Ai.
   const s = modnLimbs(m);
-  bytesToLimbs32(s, m.n, buf, k);
+  modnLoad(m, s, buf, k);
   modnToMont(m, s, s);
   modnMul(m, s, s, Ai);
+  modnReduce(m, s);
 
   // Check: s^e == c.
   const v = modnLimbs(m);
@@ -278,20 +291,22 @@ export function rsaPrivate(key: usize, input: usize, out: usize, blind: usize, f
   modnPowVarTime(m, v, v, ep, eLen);
   modnFromMont(m, v, v);
   let d: u32 = 0;
-  for (let i = 0; i < m.n; i++) d |= load<u32>(v + (<usize>i << 2)) ^ load<u32>(cc + (<usize>i << 2));
+  for (let i = 0; i < m.words; i++) d |= load<u32>(v + (<usize>i << 2)) ^ load<u32>(cc + (<usize>i << 2));
   const good = ~L.nonZeroMask(d); // all-ones when the check holds
 
   // Next blinding pair: A^2, Ai^2.
   modnToMont(m, t32, A);
   modnMul(m, A, t32, A);
+  modnReduce(m, A);
   modnToMont(m, t32, Ai);
   modnMul(m, Ai, t32, Ai);
-  limbs32ToBytes(blind, k, A, m.n);
-  limbs32ToBytes(blind + <usize>k, k, Ai, m.n);
+  modnReduce(m, Ai);
+  modnStore(m, blind, A);
+  modnStore(m, blind + <usize>k, Ai);
 
   // The output, zeroed unless the check held.
-  for (let i = 0; i < m.n; i++) store<u32>(s + (<usize>i << 2), load<u32>(s + (<usize>i << 2)) & good);
-  limbs32ToBytes(out, k, s, m.n);
+  for (let i = 0; i < m.words; i++) store<u32>(s + (<usize>i << 2), load<u32>(s + (<usize>i << 2)) & good);
+  modnStore(m, out, s);
   release(mk);
   return <i32>(<u32>RSA_FAULT & ~good) | OK;
 }
@@ -305,15 +320,15 @@ export function rsaPublic(n: usize, k: i32, e: usize, eLen: i32, input: usize, o
   const mk = mark();
   const m = modnNew(n, k);
   const x = modnLimbs(m);
-  bytesToLimbs32(x, m.n, input, k);
-  if (!lessThanVarTime(x, m.N, m.n)) {
+  modnLoad(m, x, input, k);
+  if (!modnBelowN(m, x)) {
     release(mk);
     return INVALID_ARGUMENT;
   }
   modnToMont(m, x, x);
   modnPowVarTime(m, x, x, e, eLen);
   modnFromMont(m, x, x);
-  limbs32ToBytes(out, k, x, m.n);
+  modnStore(m, out, x);
   release(mk);
   return OK;
 }
