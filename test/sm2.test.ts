@@ -638,3 +638,47 @@ describe.each(VARIANTS)('SM2 scratch memory is wiped (%s build)', (variant) => {
     expect(contains(memory(), probe.subarray(8, 24))).toBe(false);
   });
 });
+
+describe.each(VARIANTS)('SM2DSA nonces with a broken random source (%s build)', (variant) => {
+  const core = loadTestCore(variant);
+
+  it('with all-zero "random" bytes, k still depends on d and e: no nonce repeats across messages or keys', () => {
+    const a = nodeKeyPair();
+    const b = nodeKeyPair();
+    const m1 = randomBytes(50);
+    const m2 = randomBytes(50);
+    const own = Object.getOwnPropertyDescriptor(globalThis.crypto, 'getRandomValues');
+    const zeros = <T extends ArrayBufferView | null>(array: T): T => {
+      if (array) new Uint8Array(array.buffer, array.byteOffset, array.byteLength).fill(0);
+      return array;
+    };
+    Object.defineProperty(globalThis.crypto, 'getRandomValues', { value: zeros, configurable: true, writable: true });
+    let sigs: Uint8Array[];
+    try {
+      sigs = [
+        sm2Sign(core, a.pkcs8, m1, 'RAW'),
+        sm2Sign(core, a.pkcs8, m1, 'RAW'),
+        sm2Sign(core, a.pkcs8, m2, 'RAW'),
+        sm2Sign(core, b.pkcs8, m1, 'RAW'),
+      ];
+    } finally {
+      // Back to the prototype's getRandomValues (or to an own one that was there before).
+      if (own) Object.defineProperty(globalThis.crypto, 'getRandomValues', own);
+      else delete (globalThis.crypto as { getRandomValues?: unknown }).getRandomValues;
+    }
+    expect(globalThis.crypto.getRandomValues(new Uint8Array(32)).some((x) => x !== 0)).toBe(true);
+    // The same (d, e) and the same extra bytes give the same k: the DRBG is deterministic in them.
+    expect(hex(sigs[0]!)).toBe(hex(sigs[1]!));
+    // Another message or another key gives another k (r = e + x1 alone would differ with e; x1
+    // is compared through r - e).
+    const r = sigs.map((sig) => derSignatureValues(sig).r);
+    const e1a = hexToBigInt(smc.getHash(m1, a.pubHex));
+    const e2a = hexToBigInt(smc.getHash(m2, a.pubHex));
+    const e1b = hexToBigInt(smc.getHash(m1, b.pubHex));
+    const x1 = [(r[0]! - e1a + N) % N, (r[2]! - e2a + N) % N, (r[3]! - e1b + N) % N];
+    expect(new Set(x1).size).toBe(3);
+    expect(sm2Verify(core, a.spki, m1, 'RAW', sigs[0]!)).toBe(true);
+    expect(sm2Verify(core, a.spki, m2, 'RAW', sigs[2]!)).toBe(true);
+    expect(sm2Verify(core, b.spki, m1, 'RAW', sigs[3]!)).toBe(true);
+  });
+});
