@@ -3,16 +3,16 @@
 //
 // Scalars and coordinates cross this file as 32-byte big-endian strings; arithmetic modulo
 // the group order n runs on the Montgomery machinery of bignum/mont.ts (10 limbs of 28 bits,
-// the unrolled field code of field.ts), and the point multiplications are those of
-// weierstrass.ts.
+// the unrolled field code of field.ts), and the point operations are those of weierstrass.ts
+// ([k]G) and ops.ts ([k]P, [u1]G + [u2]Q, point validation, random scalars).
 //
 // Signing nonces: k is drawn from an HMAC_DRBG (the construction of RFC 6979 §3.2) with
 // HMAC-SHA-256, seeded with d, e mod n and 32 fresh random bytes (the additional data of
-// RFC 6979 §3.6). A broken random source alone then cannot repeat or bias k (the DRBG
-// output still depends on d and e through HMAC), and a fault in the DRBG alone cannot make k
-// predictable (the fresh bytes enter every signature). SHA-256 rather than SM3 because the
+// RFC 6979 §3.6). With a broken random source k still depends on d and e through HMAC, so it
+// neither repeats across messages or keys nor can be predicted without d; with a working one
+// it is fresh for every signature, the same message included. SHA-256 rather than SM3: the
 // DRBG is a PRF construction whose security does not depend on the message hash (RFC 6979
-// uses the message hash only for convenience), HMAC-SHA-256 is already in the core and
+// takes the message's hash only for convenience), HMAC-SHA-256 is already in the core and
 // tested against the NIST and Wycheproof vectors, and SP 800-90A approves HMAC_DRBG with it.
 //
 // Constant time: d, k and everything derived from them are touched only by fixed-length
