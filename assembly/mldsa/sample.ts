@@ -129,77 +129,147 @@ export function expandMask(y: usize, rhoPP: usize, kappa: i32): void {
 }
 
 
+/** Byte k of the table is k: the positions of 16 coefficients per vector, for the SIMD SampleInBall. */
+const POSITIONS: usize = memory.data<u8>([
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+  32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61,
+  62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91,
+  92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116,
+  117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140,
+  141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164,
+  165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188,
+  189, 190, 191, 192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212,
+  213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236,
+  237, 238, 239, 240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255,
+], 16);
+
 /**
  * c ← SampleInBall(ρ) (Alg. 29) for the c̃ of `ctildeLen` bytes at `ctilde`: τ coefficients ±1 at
  * `c` (256 i32), the rest 0.
  *
  * Alg. 29 moves c_j to c_i and writes the sign at j, for each accepted byte j ≤ i, i running
  * from 256 − τ to 255. Done literally, both the accept test and the positions i and j would
- * steer branches and addresses by c̃, which is secret in a rejected signing attempt. Here the
- * state is the list of the τ nonzero positions (pos[t], sign[t]) for t < i − (256 − τ): every
- * earlier position is below i, so accepting j moves the entry at position j (if any) to i and
- * appends (j, sign); every candidate is applied to every slot under a mask, whatever it is.
- * The fixed part reads the first SHAKE256 block (128 candidates after the 8 sign bytes) for
+ * steer branches and addresses by c̃, which is secret in a rejected signing attempt. Here every
+ * candidate byte of a fixed stretch of the stream is applied under masks, whatever it is:
+ *  - SIMD: c is 256 bytes (16 vectors); a candidate compares all 256 positions with j and with i
+ *    at once, gathers c_j with an OR over the vectors, then writes c_j at i and the sign at j
+ *    with bitselects, the masks cleared when the candidate is rejected;
+ *  - scalar: the state is the list of the τ nonzero positions (pos[t], sign[t]) for
+ *    t < i − (256 − τ); every earlier position is below i, so accepting j moves the entry at
+ *    position j (if any) to i and appends (j, sign), each slot updated under a mask.
+ * The fixed stretch is the first SHAKE256 block (128 candidates after the 8 sign bytes) for
  * τ = 39 and 49, two blocks (264) for τ = 60; each candidate is accepted with probability at
  * least (256 − τ)/256, so fewer than τ are accepted with probability below 2^-80 (Chernoff
- * bound); only then does a data-dependent loop read further bytes. The polynomial is written last, each coefficient
- * gathered from all τ slots.
+ * bound); only then does a data-dependent loop read further bytes.
  */
 export function sampleInBall(c: usize, ctilde: usize, ctildeLen: i32): void {
   const m = mark();
   const st = alloc(KECCAK_STATE_SIZE);
   const blocks: usize = TAU > 50 ? 2 : 1;
   const buf = alloc(2 * SHAKE256_RATE);
-  const pos = alloc(64 << 2);
-  const sgn = alloc(64 << 2);
   keccakInit(st, SHAKE256_RATE);
   keccakAbsorb(st, ctilde, <usize>ctildeLen);
   keccakFinish(st, SHAKE_SUFFIX);
   keccakSqueeze(st, buf, blocks * SHAKE256_RATE);
   const signs = load<u64>(buf);
-  const tau = TAU;
-  const first = N - tau;
-  // Empty slots hold a position no byte can name.
-  for (let t = 0; t < tau; t++) store<i32>(pos + (<usize>t << 2), 0x1000);
-  let i = first;
-  for (let p: usize = 8; p < blocks * SHAKE256_RATE; p++) {
-    const j = <i32>load<u8>(buf + p);
-    // All ones when j ≤ i < 256 (both values below 2^9, so the differences keep their sign).
-    const acc = ~((i - j) >> 31) & ((i - N) >> 31);
-    const slot = i - first; // the slot the new entry takes
-    const s = 1 - 2 * <i32>((signs >> <u64>(slot & 63)) & 1);
-    for (let t = 0; t < tau; t++) {
-      const at = pos + (<usize>t << 2);
-      const cur = load<i32>(at);
-      const moved = acc & eqMask(cur, j);
-      const appended = acc & eqMask(t, slot);
-      store<i32>(at, (cur & ~moved & ~appended) | (i & moved) | (j & appended));
-      const sa = sgn + (<usize>t << 2);
-      store<i32>(sa, (load<i32>(sa) & ~appended) | (s & appended));
-    }
-    i -= acc; // acc is −1 or 0
-  }
-  // Left over with probability below 2^-80: the rest of Alg. 29 as written, on further blocks.
-  while (i < N) {
-    keccakSqueeze(st, buf, SHAKE256_RATE);
-    for (let p: usize = 0; p < SHAKE256_RATE && i < N; p++) {
+  const first = N - TAU;
+  if (ASC_FEATURE_SIMD) {
+    const c8 = alloc(N);
+    let i = first;
+    for (let p: usize = 8; p < blocks * SHAKE256_RATE; p++) {
       const j = <i32>load<u8>(buf + p);
-      if (j > i) continue;
-      const slot = i - first;
-      for (let t = 0; t < slot; t++) {
-        if (load<i32>(pos + (<usize>t << 2)) == j) store<i32>(pos + (<usize>t << 2), i);
+      // All ones when j ≤ i < 256 (both values below 2^9, so the differences keep their sign).
+      const acc = ~((i - j) >> 31) & ((i - N) >> 31);
+      const sign = 1 - 2 * <i32>((signs >> <u64>((i - first) & 63)) & 1);
+      const accV = i8x16.splat(<i8>acc);
+      const jV = i8x16.splat(<i8>j);
+      const iV = i8x16.splat(<i8>i);
+      // c_j: the one lane at position j, ORed over the 16 vectors, then folded to every lane.
+      let g = i8x16.splat(0);
+      for (let off: usize = 0; off < 256; off += 16) {
+        g = v128.or(g, v128.and(v128.load(c8 + off), i8x16.eq(v128.load(POSITIONS + off), jV)));
       }
-      store<i32>(pos + (<usize>slot << 2), j);
-      store<i32>(sgn + (<usize>slot << 2), 1 - 2 * <i32>((signs >> <u64>slot) & 1));
-      i++;
+      g = v128.or(g, i8x16.shuffle(g, g, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+      g = v128.or(g, i8x16.shuffle(g, g, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3));
+      g = v128.or(g, i8x16.shuffle(g, g, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1));
+      g = v128.or(g, i8x16.shuffle(g, g, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0));
+      const sV = i8x16.splat(<i8>sign);
+      for (let off: usize = 0; off < 256; off += 16) {
+        const pos = v128.load(POSITIONS + off);
+        let v = v128.load(c8 + off);
+        v = v128.bitselect(g, v, v128.and(i8x16.eq(pos, iV), accV));
+        v = v128.bitselect(sV, v, v128.and(i8x16.eq(pos, jV), accV));
+        v128.store(c8 + off, v);
+      }
+      i -= acc; // acc is −1 or 0
     }
-  }
-  for (let k = 0; k < N; k++) {
-    let v = 0;
-    for (let t = 0; t < tau; t++) {
-      v |= load<i32>(sgn + (<usize>t << 2)) & eqMask(load<i32>(pos + (<usize>t << 2)), k);
+    // Left over with probability below 2^-80: the rest of Alg. 29 as written, on further blocks.
+    while (i < N) {
+      keccakSqueeze(st, buf, SHAKE256_RATE);
+      for (let p: usize = 0; p < SHAKE256_RATE && i < N; p++) {
+        const j = <i32>load<u8>(buf + p);
+        if (j > i) continue;
+        store<i8>(c8 + <usize>i, load<i8>(c8 + <usize>j));
+        store<i8>(c8 + <usize>j, <i8>(1 - 2 * <i32>((signs >> <u64>(i - first)) & 1)));
+        i++;
+      }
     }
-    store<i32>(c + (<usize>k << 2), v);
+    for (let off: usize = 0; off < 256; off += 16) {
+      const v = v128.load(c8 + off);
+      const lo = i16x8.extend_low_i8x16_s(v);
+      const hi = i16x8.extend_high_i8x16_s(v);
+      const o = c + (off << 2);
+      v128.store(o, i32x4.extend_low_i16x8_s(lo));
+      v128.store(o + 16, i32x4.extend_high_i16x8_s(lo));
+      v128.store(o + 32, i32x4.extend_low_i16x8_s(hi));
+      v128.store(o + 48, i32x4.extend_high_i16x8_s(hi));
+    }
+  } else {
+    const tau = TAU;
+    const pos = alloc(64 << 2);
+    const sgn = alloc(64 << 2);
+    // Empty slots hold a position no byte can name.
+    for (let t = 0; t < tau; t++) store<i32>(pos + (<usize>t << 2), 0x1000);
+    let i = first;
+    for (let p: usize = 8; p < blocks * SHAKE256_RATE; p++) {
+      const j = <i32>load<u8>(buf + p);
+      const acc = ~((i - j) >> 31) & ((i - N) >> 31);
+      const slot = i - first; // the slot the new entry takes
+      const s = 1 - 2 * <i32>((signs >> <u64>(slot & 63)) & 1);
+      for (let t = 0; t < tau; t++) {
+        const at = pos + (<usize>t << 2);
+        const cur = load<i32>(at);
+        const moved = acc & eqMask(cur, j);
+        const appended = acc & eqMask(t, slot);
+        store<i32>(at, (cur & ~moved & ~appended) | (i & moved) | (j & appended));
+        const sa = sgn + (<usize>t << 2);
+        store<i32>(sa, (load<i32>(sa) & ~appended) | (s & appended));
+      }
+      i -= acc;
+    }
+    // Left over with probability below 2^-80: the rest of Alg. 29 as written, on further blocks.
+    while (i < N) {
+      keccakSqueeze(st, buf, SHAKE256_RATE);
+      for (let p: usize = 0; p < SHAKE256_RATE && i < N; p++) {
+        const j = <i32>load<u8>(buf + p);
+        if (j > i) continue;
+        const slot = i - first;
+        for (let t = 0; t < slot; t++) {
+          if (load<i32>(pos + (<usize>t << 2)) == j) store<i32>(pos + (<usize>t << 2), i);
+        }
+        store<i32>(pos + (<usize>slot << 2), j);
+        store<i32>(sgn + (<usize>slot << 2), 1 - 2 * <i32>((signs >> <u64>slot) & 1));
+        i++;
+      }
+    }
+    // Each coefficient gathered from all τ slots.
+    for (let k = 0; k < N; k++) {
+      let v = 0;
+      for (let t = 0; t < tau; t++) {
+        v |= load<i32>(sgn + (<usize>t << 2)) & eqMask(load<i32>(pos + (<usize>t << 2)), k);
+      }
+      store<i32>(c + (<usize>k << 2), v);
+    }
   }
   release(m);
 }
