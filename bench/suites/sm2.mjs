@@ -46,7 +46,9 @@ export async function groups() {
   const nodePub = crypto.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
   const msg = new Uint8Array(crypto.randomBytes(100));
   const plaintext = new Uint8Array(crypto.randomBytes(32));
-  const cores = [...(simd ? [[SIMD, simd]] : []), ['wasm-kms (scalar)', scalar]];
+  /** @type {[string, import('../../dist/core/module.js').Core][]} */
+  const cores = [['wasm-kms (scalar)', scalar]];
+  if (simd) cores.unshift([SIMD, simd]);
 
   // One signature of each kind, checked by sm-crypto-v2 (SM2DSA) or node (ECDSA).
   const ours = sm2Sign(scalar, pkcs8, msg, 'RAW');
