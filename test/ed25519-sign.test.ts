@@ -200,6 +200,25 @@ describe.each(['simd', 'scalar'] as const)('Ed25519 signatures, %s build', (vari
     }
   });
 
+  it('the cached public keys (16 in the core): 24 keys signing in turns, over and over, sign as node:crypto does', () => {
+    const keys = Array.from({ length: 24 }, nodeKeyPair);
+    const message = new Uint8Array(randomBytes(40));
+    // Orders that hit, miss and evict: round robin over more keys than entries, then one key
+    // repeatedly, then a few keys back and forth.
+    const order = [
+      ...[0, 1, 2].flatMap(() => keys.map((_, i) => i)),
+      ...Array.from({ length: 5 }, () => 7),
+      ...[3, 4, 3, 4, 23, 3, 0, 23],
+    ];
+    for (const i of order) {
+      const k = keys[i]!;
+      message[0] = i;
+      expect(hex(ed25519Sign(core, k.pkcs8, message)), `key #${i}`).toBe(
+        hex(new Uint8Array(sign(null, message, k.privateKey))),
+      );
+    }
+  });
+
   it('keys generated in the core sign what node:crypto verifies, and node:crypto signs with them what we verify', () => {
     for (let i = 0; i < 10; i++) {
       const { publicKey, privateKey } = generateEd25519(core);

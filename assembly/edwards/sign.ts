@@ -4,13 +4,15 @@
 // Constant time in the private key and in the message's bytes (its length is public): the
 // hashes, the fixed-base multiplications (assembly/edwards/basemul.ts), the inversion and the
 // scalar arithmetic mod L (assembly/edwards/modl.ts) branch on nothing and index by nothing
-// secret. Every secret (h, s, prefix, r, the points, k s) lives in scratch memory between
+// secret. The one branch is on whether the seed's public key is cached (./pubcache), which
+// the host knows: it chose the keys. Every secret (h, s, prefix, r, the points, k s) lives in scratch memory between
 // mark() and release(), which zeroes it.
 
 import { alloc, mark, release } from '../arena';
 import { sha512, sha512Init, sha512Update, sha512Final, SHA512_STATE_SIZE } from '../symmetric/sha512';
 import { FE_SIZE, feInvert, feMul, feToBytes } from './field';
-import { EXT_SIZE } from './point';
+import { EXT_SIZE, extEncode } from './point';
+import { publicKeyTag, publicKeyLookup, publicKeyInsert } from './pubcache';
 import { scalarMultBase } from './basemul';
 import { scReduce512, scMulAdd } from './modl';
 
@@ -74,22 +76,30 @@ export function ed25519Sign(outSig: usize, seed: usize, msg: usize, msgLen: usiz
   const pa = alloc(EXT_SIZE);
   const pr = alloc(EXT_SIZE);
   const enc = alloc(64); // R || A
+  const tag = alloc(32);
   // Step 1: h = SHA-512(seed); s = the pruned first half (§5.1.5), prefix = the second half.
   sha512(seed, 32, h);
   memory.copy(s, h, 32);
   store<u8>(s, load<u8>(s) & 0xf8);
   store<u8>(s + 31, (load<u8>(s + 31) & 0x7f) | 0x40);
-  // A = [s]B, the public key (the PKCS#8 holds the seed alone).
-  scalarMultBase(pa, s);
+  // The public key A = [s]B, from the cache when this seed signed lately (./pubcache).
+  publicKeyTag(tag, seed);
+  const cached = publicKeyLookup(enc + 32, tag);
+  if (!cached) scalarMultBase(pa, s);
   // Step 2: r = SHA-512(dom2(F, C) || prefix || PH(M)) mod L.
   hashStart(st, ph);
   sha512Update(st, h + 32, 32);
   sha512Update(st, msg, msgLen);
   sha512Final(st, r);
   scReduce512(r, r);
-  // Step 3: R = [r]B; R and A encoded with one inversion.
+  // Step 3: R = [r]B, encoded (with A and one inversion for both when A was not cached).
   scalarMultBase(pr, r);
-  encodeTwo(enc, pr, enc + 32, pa);
+  if (cached) {
+    extEncode(enc, pr);
+  } else {
+    encodeTwo(enc, pr, enc + 32, pa);
+    publicKeyInsert(tag, enc + 32);
+  }
   // Step 4: k = SHA-512(dom2(F, C) || R || A || PH(M)) mod L.
   hashStart(st, ph);
   sha512Update(st, enc, 64);
