@@ -6,6 +6,7 @@ import {
   DisabledException,
   DryRunOperationException,
   InvalidKeyUsageException,
+  KMSInternalException,
   KMSInvalidStateException,
   UnsupportedOperationException,
 } from './exceptions.js';
@@ -65,6 +66,12 @@ export function checkSymmetricEncryptionKey(key: KeyRecord, operation: string): 
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
     throw new InvalidKeyUsageException(`${key.arn} key spec is ${key.keySpec} which is not valid for ${operation}.`);
   }
+}
+
+/** The key pair of an asymmetric key; every key that passed the state checks has one. */
+export function keyPairOf(key: KeyRecord): { publicKey: Uint8Array; privateKey: Uint8Array } {
+  if (key.keyPair === undefined) throw new KMSInternalException(`${key.arn} has no key pair.`);
+  return key.keyPair;
 }
 
 /** GenerateDataKeyPair refuses keys in custom key stores (AWS KMS API Reference, GenerateDataKeyPair). The message is ours. */

@@ -3,13 +3,32 @@
 // key the blob names, and KeyId if given (a different key is IncorrectKeyException) → key state
 // → key usage → DryRun → open the blob with the EncryptionContext (a failure is
 // InvalidCiphertextException with an empty message).
+//
+// With an asymmetric EncryptionAlgorithm (RSAES_OAEP_SHA_1/256, SM2PKE) the ciphertext is the
+// bare RSA-OAEP or SM2 ciphertext Encrypt returned or anyone made with the public key: it names
+// no key, so KeyId is required (ValidationException in the Coral format when missing, inferred).
+// Order there: resolve KeyId → key state → key usage → algorithm of the key → no encryption
+// context → DryRun (IGNORE_CIPHERTEXT included) → decrypt in the core. Every failure to decrypt
+// is the same InvalidCiphertextException with an empty message, after the same work (the OAEP
+// decoding in the core is constant time).
 
+import { rsaOaepDecrypt, RsaDecryptionError } from '../../core/rsa.js';
+import { sm2Decrypt, Sm2DecryptionError } from '../../core/sm2.js';
 import { blobKey, ignoreCiphertextDryRun, openWithKey, readBlobHeader } from '../blob-source.js';
 import { InvalidCiphertextException, ValidationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
-import { checkDryRun } from '../key-state.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkDryRun, checkUsableForCrypto, keyPairOf } from '../key-state.js';
+import type { EncryptionAlgorithmSpec } from '../schema.js';
+import type { KeyRecord } from '../store.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
 import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
+import {
+  checkAsymmetricAlgorithm,
+  checkEncryptDecryptUsage,
+  isAsymmetricEncryption,
+  type AsymmetricEncryptionAlgorithm,
+} from './encrypt.js';
 
 export interface DecryptInput {
   CiphertextBlob?: Uint8Array;
@@ -25,13 +44,78 @@ export interface DecryptInput {
 export interface DecryptOutput {
   KeyId?: string;
   Plaintext?: Uint8Array;
-  EncryptionAlgorithm?: 'SYMMETRIC_DEFAULT';
+  EncryptionAlgorithm?: EncryptionAlgorithmSpec;
   KeyMaterialId?: string;
+}
+
+const NULL_KEY_ID = (member: 'keyId' | 'sourceKeyId') =>
+  new ValidationException(
+    formatValidationMessage([`Value null at '${member}' failed to satisfy constraint: Member must not be null`]),
+  );
+
+/**
+ * The key that decrypts an asymmetric ciphertext, checked: the caller's key id (`member` names it
+ * in the message when missing) → state → usage → algorithm → no encryption context.
+ */
+export async function asymmetricSourceKey(
+  ctx: OperationContext,
+  keyId: string | undefined,
+  member: 'keyId' | 'sourceKeyId',
+  operation: 'Decrypt' | 'ReEncrypt',
+  algorithm: AsymmetricEncryptionAlgorithm,
+  encryptionContext: Record<string, string> | undefined,
+): Promise<KeyRecord> {
+  if (keyId === undefined) throw NULL_KEY_ID(member);
+  const key = await resolveKey(ctx, keyId, { action: operation === 'Decrypt' ? 'Decrypt' : 'ReEncryptFrom' });
+  checkUsableForCrypto(key);
+  checkEncryptDecryptUsage(key, operation);
+  checkAsymmetricAlgorithm(key, algorithm, encryptionContext);
+  return key;
+}
+
+/** The plaintext of a bare RSA-OAEP or SM2 ciphertext under the key's private key (wiped here). */
+export function asymmetricDecrypt(
+  ctx: OperationContext,
+  key: KeyRecord,
+  algorithm: AsymmetricEncryptionAlgorithm,
+  ciphertext: Uint8Array,
+): Uint8Array {
+  const pkcs8 = keyPairOf(key).privateKey;
+  try {
+    if (algorithm === 'SM2PKE') return sm2Decrypt(ctx.core(), pkcs8, ciphertext);
+    return rsaOaepDecrypt(ctx.core(), pkcs8, algorithm === 'RSAES_OAEP_SHA_1' ? 'SHA-1' : 'SHA-256', ciphertext);
+  } catch (err) {
+    if (err instanceof RsaDecryptionError || err instanceof Sm2DecryptionError || err instanceof RangeError) {
+      throw new InvalidCiphertextException('');
+    }
+    throw err;
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
+async function decryptAsymmetric(
+  ctx: OperationContext,
+  input: DecryptInput,
+  algorithm: AsymmetricEncryptionAlgorithm,
+): Promise<DecryptOutput> {
+  const key = await asymmetricSourceKey(ctx, input.KeyId, 'keyId', 'Decrypt', algorithm, input.EncryptionContext);
+  const ignoreCiphertext = (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
+  if (input.CiphertextBlob === undefined && !(input.DryRun === true && ignoreCiphertext)) {
+    throw new ValidationException(
+      formatValidationMessage(["Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"]),
+    );
+  }
+  checkDryRun(input.DryRun);
+  const plaintext = asymmetricDecrypt(ctx, key, algorithm, input.CiphertextBlob as Uint8Array);
+  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm };
 }
 
 export async function decrypt(ctx: OperationContext, input: DecryptInput): Promise<DecryptOutput> {
   validateInput('Decrypt', input);
   checkNoRecipient(input.Recipient, 'Decrypt');
+  if (isAsymmetricEncryption(input.EncryptionAlgorithm))
+    return decryptAsymmetric(ctx, input, input.EncryptionAlgorithm);
   // Authorization-only dry run: the key comes from KeyId, which is then required.
   await ignoreCiphertextDryRun(ctx, input, input.KeyId, 'keyId', 'Decrypt');
   if (input.CiphertextBlob === undefined) {
