@@ -8,6 +8,10 @@
 // |a| ≤ 2^31·q. The twiddle factors carry a factor R, so that multiplying by one costs one
 // i64 product and one reduction. Every function states the input bound it needs.
 //
+// The SIMD build does the same arithmetic four lanes at a time: i64x2.extmul gives the exact
+// products, the low word of t·q is never needed (it equals the product's), and the result is
+// the high words, picked with one shuffle. Both builds compute identical values at every step.
+//
 // Constant time: no branch and no memory address depends on a coefficient; comparisons
 // become masks (i32 arithmetic shifts or 0/1 values), never branches.
 
@@ -89,11 +93,39 @@ const ZETAS: usize = memory.data<i32>([
   return caddq(reduce32(a));
 }
 
+// ---- SIMD building blocks (i32x4; the same arithmetic as the scalar functions) ------------
+
+/**
+ * montMul on four lanes: the exact i64 products a·z (extmul), t = a·(z·q^-1) mod 2^32 (one i32
+ * multiply: the low word of a·z times q^-1), and the high words of a·z − t·q.
+ */
+@inline function montMulV(a: v128, z: v128, zq: v128): v128 {
+  const q = i32x4.splat(Q);
+  const t = i32x4.mul(a, zq);
+  const lo = i64x2.sub(i64x2.extmul_low_i32x4_s(a, z), i64x2.extmul_low_i32x4_s(t, q));
+  const hi = i64x2.sub(i64x2.extmul_high_i32x4_s(a, z), i64x2.extmul_high_i32x4_s(t, q));
+  return i8x16.shuffle(lo, hi, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+}
+
+/** montReduce of the four i64 sums in lo (lanes 0, 1) and hi (lanes 2, 3). */
+@inline function montReduceV(lo: v128, hi: v128): v128 {
+  const q = i32x4.splat(Q);
+  const low = i8x16.shuffle(lo, hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+  const t = i32x4.mul(low, i32x4.splat(QINV));
+  const rlo = i64x2.sub(lo, i64x2.extmul_low_i32x4_s(t, q));
+  const rhi = i64x2.sub(hi, i64x2.extmul_high_i32x4_s(t, q));
+  return i8x16.shuffle(rlo, rhi, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+}
+
 /**
  * f ← NTT(f) in place (Alg. 41), the output in bit-reversed order as FIPS 204 defines it.
  * For |f_i| < B the output is below B + 8q: each layer adds |t| ≤ q.
  */
 export function ntt(f: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    nttSimd(f);
+    return;
+  }
   let k = 0;
   for (let len = 128; len >= 1; len >>= 1) {
     for (let start = 0; start < N; start += len << 1) {
@@ -116,6 +148,10 @@ export function ntt(f: usize): void {
  * product before it). For |f_i| < q the sums stay below 256·q < 2^31 and the output is ≤ q.
  */
 export function invNtt(f: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    invNttSimd(f);
+    return;
+  }
   let k = 256;
   for (let len = 1; len < N; len <<= 1) {
     for (let start = 0; start < N; start += len << 1) {
@@ -134,8 +170,109 @@ export function invNtt(f: usize): void {
   for (let off: usize = 0; off < 1024; off += 4) store<i32>(f + off, montReduce(F_MONT * <i64>load<i32>(f + off)));
 }
 
+/**
+ * The NTT of ntt() on vectors: layers len = 128 .. 4 butterfly whole vectors with the zeta
+ * splatted; len = 2 and 1 work on two vectors (8 coefficients) at a time, regrouped with
+ * shuffles so that each butterfly pairs lanes of two vectors. Same values as the scalar code.
+ */
+function nttSimd(f: usize): void {
+  const qinv = i32x4.splat(QINV);
+  let k = 0;
+  for (let len: usize = 128; len >= 4; len >>= 1) {
+    for (let start: usize = 0; start < 256; start += len << 1) {
+      k++;
+      const z = i32x4.splat(ld(ZETAS, k));
+      const zq = i32x4.mul(z, qinv);
+      const lo = f + (start << 2);
+      const hi = lo + (len << 2);
+      for (let off: usize = 0; off < len << 2; off += 16) {
+        const u = v128.load(lo + off);
+        const t = montMulV(v128.load(hi + off), z, zq);
+        v128.store(hi + off, i32x4.sub(u, t));
+        v128.store(lo + off, i32x4.add(u, t));
+      }
+    }
+  }
+  // Coefficients 8m .. 8m + 7 as a = [a0 a1 a2 a3], b = [b0 b1 b2 b3].
+  for (let m: usize = 0; m < 32; m++) {
+    const p = f + (m << 5);
+    const a = v128.load(p);
+    const b = v128.load(p, 16);
+    // len = 2: (a0, a2), (a1, a3) with ζ[64 + 2m]; (b0, b2), (b1, b3) with ζ[65 + 2m].
+    const z2pair = v128.load64_zero(ZETAS + ((64 + 2 * m) << 2));
+    const z2 = i8x16.shuffle(z2pair, z2pair, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7);
+    const u2 = i8x16.shuffle(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23); // a0 a1 b0 b1
+    const v2 = i8x16.shuffle(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31); // a2 a3 b2 b3
+    const t2 = montMulV(v2, z2, i32x4.mul(z2, qinv));
+    const lo2 = i32x4.add(u2, t2); // a0 a1 b0 b1
+    const hi2 = i32x4.sub(u2, t2); // a2 a3 b2 b3
+    // len = 1: (a0, a1), (a2, a3), (b0, b1), (b2, b3) with ζ[128 + 4m .. 131 + 4m].
+    const z1 = v128.load(ZETAS + ((128 + 4 * m) << 2));
+    const u1 = i8x16.shuffle(lo2, hi2, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27); // a0 a2 b0 b2
+    const v1 = i8x16.shuffle(lo2, hi2, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31); // a1 a3 b1 b3
+    const t1 = montMulV(v1, z1, i32x4.mul(z1, qinv));
+    const lo1 = i32x4.add(u1, t1); // a0 a2 b0 b2
+    const hi1 = i32x4.sub(u1, t1); // a1 a3 b1 b3
+    v128.store(p, i8x16.shuffle(lo1, hi1, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23));
+    v128.store(p, i8x16.shuffle(lo1, hi1, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), 16);
+  }
+}
+
+/** invNtt() on vectors: len = 1 and 2 on pairs of vectors with shuffles, then whole vectors. */
+function invNttSimd(f: usize): void {
+  const qinv = i32x4.splat(QINV);
+  for (let m: usize = 0; m < 32; m++) {
+    const p = f + (m << 5);
+    const a = v128.load(p);
+    const b = v128.load(p, 16);
+    // len = 1: blocks h = 4m .. 4m + 3 take −ζ[255 − h].
+    const z1r = v128.load(ZETAS + ((252 - 4 * m) << 2)); // ζ[252 − 4m] .. ζ[255 − 4m]
+    const z1 = i32x4.neg(i8x16.shuffle(z1r, z1r, 12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3));
+    const u1 = i8x16.shuffle(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27); // a0 a2 b0 b2
+    const v1 = i8x16.shuffle(a, b, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31); // a1 a3 b1 b3
+    const s1 = i32x4.add(u1, v1);
+    const d1 = montMulV(i32x4.sub(u1, v1), z1, i32x4.mul(z1, qinv));
+    // Back to a0 a1 b0 b1 / a2 a3 b2 b3 for len = 2: blocks g = 2m, 2m + 1 take −ζ[127 − g].
+    const u2 = i8x16.shuffle(s1, d1, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
+    const v2 = i8x16.shuffle(s1, d1, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
+    const z2pair = v128.load64_zero(ZETAS + ((126 - 2 * m) << 2)); // ζ[126 − 2m], ζ[127 − 2m]
+    const z2 = i32x4.neg(i8x16.shuffle(z2pair, z2pair, 4, 5, 6, 7, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3));
+    const s2 = i32x4.add(u2, v2); // a0 a1 b0 b1
+    const d2 = montMulV(i32x4.sub(u2, v2), z2, i32x4.mul(z2, qinv)); // a2 a3 b2 b3
+    v128.store(p, i8x16.shuffle(s2, d2, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+    v128.store(p, i8x16.shuffle(s2, d2, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31), 16);
+  }
+  let k = 64;
+  for (let len: usize = 4; len < 256; len <<= 1) {
+    for (let start: usize = 0; start < 256; start += len << 1) {
+      k--;
+      const z = i32x4.splat(-ld(ZETAS, k));
+      const zq = i32x4.mul(z, qinv);
+      const lo = f + (start << 2);
+      const hi = lo + (len << 2);
+      for (let off: usize = 0; off < len << 2; off += 16) {
+        const u = v128.load(lo + off);
+        const v = v128.load(hi + off);
+        v128.store(lo + off, i32x4.add(u, v));
+        v128.store(hi + off, montMulV(i32x4.sub(u, v), z, zq));
+      }
+    }
+  }
+  const fv = i32x4.splat(<i32>F_MONT);
+  const fq = i32x4.mul(fv, qinv);
+  for (let off: usize = 0; off < 1024; off += 16) v128.store(f + off, montMulV(v128.load(f + off), fv, fq));
+}
+
 /** out ← a ∘ b·R^-1 (Alg. 45 with the Montgomery factor), for |a_i·b_i| ≤ 2^31·q; |out_i| ≤ q. */
 export function polyPointwise(out: usize, a: usize, b: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    const qinv = i32x4.splat(QINV);
+    for (let off: usize = 0; off < 1024; off += 16) {
+      const bv = v128.load(b + off);
+      v128.store(out + off, montMulV(v128.load(a + off), bv, i32x4.mul(bv, qinv)));
+    }
+    return;
+  }
   for (let off: usize = 0; off < 1024; off += 4) {
     store<i32>(out + off, montReduce(<i64>load<i32>(a + off) * <i64>load<i32>(b + off)));
   }
@@ -147,6 +284,26 @@ export function polyPointwise(out: usize, a: usize, b: usize): void {
  * If `sub` is not 0, sub ∘ subB is subtracted from the sum first (verification's Â∘ẑ − ĉ∘t̂1).
  */
 export function polyRowMul(out: usize, a: usize, aStride: usize, b: usize, n: i32, sub: usize, subB: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let off: usize = 0; off < 1024; off += 16) {
+      let lo = i64x2.splat(0);
+      let hi = i64x2.splat(0);
+      for (let j = 0; j < n; j++) {
+        const av = v128.load(a + <usize>j * aStride + off);
+        const bv = v128.load(b + (<usize>j << 10) + off);
+        lo = i64x2.add(lo, i64x2.extmul_low_i32x4_s(av, bv));
+        hi = i64x2.add(hi, i64x2.extmul_high_i32x4_s(av, bv));
+      }
+      if (sub != 0) {
+        const sv = v128.load(sub + off);
+        const tv = v128.load(subB + off);
+        lo = i64x2.sub(lo, i64x2.extmul_low_i32x4_s(sv, tv));
+        hi = i64x2.sub(hi, i64x2.extmul_high_i32x4_s(sv, tv));
+      }
+      v128.store(out + off, montReduceV(lo, hi));
+    }
+    return;
+  }
   for (let off: usize = 0; off < 1024; off += 4) {
     let acc: i64 = 0;
     for (let j = 0; j < n; j++) {
