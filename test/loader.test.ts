@@ -7,6 +7,7 @@ import { createPublicKey } from 'node:crypto';
 import { initCore, simdSupported, generateKeyPair, KEY_PAIR_SPECS } from '../src/core/index.js';
 import { getCore, embeddedWasm } from '../src/core/module.js';
 import * as sym from '../src/core/symmetric.js';
+import { mlkemEncapsulate, mlkemDecapsulate } from '../src/core/mlkem.js';
 import { testWasm } from './helpers/test-core.js';
 
 const built = (variant: 'simd' | 'scalar') =>
@@ -99,6 +100,8 @@ describe('the shipped module exports what the library calls, and nothing else', 
       sym.digest(core, 'SHA-384', data);
       sym.hmac(core, 'SHA-512', key, data);
       sym.hmacVerify(core, 'SHA-224', key, data, new Uint8Array(28));
+      const kem = generateKeyPair('ML_KEM_512');
+      mlkemDecapsulate(core, kem.privateKey, mlkemEncapsulate(core, kem.publicKey).ciphertext);
       sym.hkdfSha256(core, key, data, data, 32);
       const { ciphertext, tag } = sym.aes256GcmEncrypt(core, key, iv, data, data);
       expect(sym.aes256GcmDecrypt(core, key, iv, ciphertext, tag, data)).not.toBeNull();

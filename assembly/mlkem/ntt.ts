@@ -342,3 +342,165 @@ export function polyRowMulAdd(out: usize, a: usize, aStride: usize, b: usize, k:
     }
   }
 }
+
+// ---- Inverse NTT (Alg. 10) ----------------------------------------------------------------
+
+// Alg. 10's layers len = 4 and 2 as whole vectors, per group g of 16 coefficients in the lane
+// orders of invNttSimd: for len = 4, lanes 0-3 take ζ^BitRev7(63 − 2g) and lanes 4-7
+// ζ^BitRev7(62 − 2g); for len = 2, lane pair t takes ζ^BitRev7(127 − 4g − t).
+const IZETA6: usize = memory.data<i16>([
+  910, 910, 910, 910, 1227, 1227, 1227, 1227, -219, -219, -219, -219, -855, -855, -855, -855,
+  648, 648, 648, 648, 1481, 1481, 1481, 1481, -712, -712, -712, -712, -682, -682, -682, -682,
+  -927, -927, -927, -927, 1534, 1534, 1534, 1534, -461, -461, -461, -461, 1438, 1438, 1438, 1438,
+  452, 452, 452, 452, 807, 807, 807, 807, 1435, 1435, 1435, 1435, -1010, -1010, -1010, -1010,
+  -1414, -1414, -1414, -1414, 1320, 1320, 1320, 1320, 33, 33, 33, 33, -464, -464, -464, -464,
+  632, 632, 632, 632, -816, -816, -816, -816, -1352, -1352, -1352, -1352, 650, 650, 650, 650,
+  -1274, -1274, -1274, -1274, -1052, -1052, -1052, -1052, -1025, -1025, -1025, -1025, 1197, 1197, 1197, 1197,
+  -1573, -1573, -1573, -1573, -76, -76, -76, -76, 331, 331, 331, 331, 289, 289, 289, 289,
+], 16);
+const IZETA6_Q: usize = memory.data<i16>([
+  8957, 8957, 8957, 8957, 12078, 12078, 12078, 12078, -2156, -2156, -2156, -2156, -8416, -8416, -8416, -8416,
+  6378, 6378, 6378, 6378, 14578, 14578, 14578, 14578, -7008, -7008, -7008, -7008, -6713, -6713, -6713, -6713,
+  -9125, -9125, -9125, -9125, 15099, 15099, 15099, 15099, -4538, -4538, -4538, -4538, 14155, 14155, 14155, 14155,
+  4449, 4449, 4449, 4449, 7943, 7943, 7943, 7943, 14125, 14125, 14125, 14125, -9942, -9942, -9942, -9942,
+  -13918, -13918, -13918, -13918, 12993, 12993, 12993, 12993, 325, 325, 325, 325, -4567, -4567, -4567, -4567,
+  6221, 6221, 6221, 6221, -8032, -8032, -8032, -8032, -13308, -13308, -13308, -13308, 6398, 6398, 6398, 6398,
+  -12540, -12540, -12540, -12540, -10355, -10355, -10355, -10355, -10089, -10089, -10089, -10089, 11782, 11782, 11782, 11782,
+  -15483, -15483, -15483, -15483, -748, -748, -748, -748, 3258, 3258, 3258, 3258, 2845, 2845, 2845, 2845,
+], 16);
+const IZETA7: usize = memory.data<i16>([
+  -1175, -1175, 885, 885, -394, -394, -1219, -1219, 1029, 1029, -1455, -1455, 1212, 1212, -1607, -1607,
+  886, 886, -554, -554, -1179, -1179, 1143, 1143, 1026, 1026, 403, 403, 1092, 1092, -525, -525,
+  -735, -735, -863, -863, 561, 561, -1230, -1230, 757, 757, -556, -556, 319, 319, 1063, 1063,
+  1645, 1645, -1239, -1239, -780, -780, 375, 375, -109, -109, -1292, -1292, -1031, -1031, 1584, 1584,
+  641, 641, 268, 268, -992, -992, 733, 733, -941, -941, -892, -892, -1021, -1021, 939, 939,
+  -642, -642, 1461, 1461, 952, 952, -1482, -1482, -1540, -1540, -540, -540, 1651, 1651, -1626, -1626,
+  -279, -279, -314, -314, -1173, -1173, 756, 756, 233, 233, -48, -48, -667, -667, 1409, 1409,
+  1100, 1100, -1041, -1041, 723, 723, 1637, 1637, -680, -680, 583, 583, -568, -568, 17, 17,
+], 16);
+const IZETA7_Q: usize = memory.data<i16>([
+  -11566, -11566, 8711, 8711, -3878, -3878, -11999, -11999, 10129, 10129, -14322, -14322, 11930, 11930, -15818, -15818,
+  8721, 8721, -5453, -5453, -11605, -11605, 11251, 11251, 10099, 10099, 3967, 3967, 10749, 10749, -5168, -5168,
+  -7235, -7235, -8495, -8495, 5522, 5522, -12107, -12107, 7451, 7451, -5473, -5473, 3140, 3140, 10463, 10463,
+  16192, 16192, -12196, -12196, -7678, -7678, 3691, 3691, -1073, -1073, -12717, -12717, -10148, -10148, 15592, 15592,
+  6309, 6309, 2638, 2638, -9764, -9764, 7215, 7215, -9262, -9262, -8780, -8780, -10050, -10050, 9243, 9243,
+  -6319, -6319, 14381, 14381, 9371, 9371, -14588, -14588, -15159, -15159, -5315, -5315, 16251, 16251, -16005, -16005,
+  -2746, -2746, -3091, -3091, -11546, -11546, 7441, 7441, 2293, 2293, -472, -472, -6565, -6565, 13869, 13869,
+  10828, 10828, -10247, -10247, 7117, 7117, 16113, 16113, -6693, -6693, 5739, 5739, -5591, -5591, 167, 167,
+], 16);
+
+/** 128^-1 mod q = 3303, centred (−26), and round(−26·2^15/q), for the last step of Alg. 10. */
+const F_INV: i32 = -26;
+const F_INV_Q: i32 = -256;
+
+/** The representative of a in (−q, q), for |a| < 2^15 (freeze without the final +q). */
+@inline function reduce(a: i32): i32 {
+  const t = (a * V1 + 0x4000) >> 15;
+  return a - t * Q;
+}
+
+@inline function reduceV(a: v128): v128 {
+  const t = i16x8.q15mulr_sat_s(a, i16x8.splat(<i16>V1));
+  return i16x8.sub(a, i16x8.mul(t, i16x8.splat(<i16>Q)));
+}
+
+/**
+ * f ← NTT^-1(f̂) in place (Alg. 10), for |f̂_i| < q; leaves |f_i| < 1834.
+ * Bounds: every butterfly reduces its sum (|a + b| < 2q → |·| < q) and multiplies its
+ * difference (|a − b| < 2q) by ζ, |·| ≤ q(2q/2^16 + 1/2) < q; so each layer keeps |f_i| < q,
+ * and the final multiplication by 128^-1 leaves |f_i| ≤ q(q/2^16 + 1/2) < 1834.
+ */
+export function invNtt(f: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    invNttSimd(f);
+  } else {
+    invNttScalar(f);
+  }
+}
+
+function invNttScalar(f: usize): void {
+  // Alg. 10 lines 2-13, i counting the zetas down from 127.
+  let i = 127;
+  for (let len = 2; len <= 128; len <<= 1) {
+    for (let start = 0; start < N; start += len << 1) {
+      const z = ld(ZETA, i), zq = ld(ZETA_Q, i);
+      i--;
+      for (let j = start; j < start + len; j++) {
+        const t = ld(f, j);
+        const u = ld(f, j + len);
+        st(f, j, reduce(t + u));
+        st(f, j + len, mulConst(u - t, z, zq));
+      }
+    }
+  }
+  // Line 14: f ← f · 3303 (128^-1 mod q).
+  for (let j = 0; j < N; j++) st(f, j, mulConst(ld(f, j), F_INV, F_INV_Q));
+}
+
+function invNttSimd(f: usize): void {
+  // Layers len = 2 and 4 within each group of 16 coefficients, in the lane orders of
+  // nttSimd's last two layers run backwards: pairs P0|P2|P4|P6 with P1|P3|P5|P7 for
+  // len = 2, then P0P1|P4P5 with P2P3|P6P7 for len = 4.
+  for (let g: usize = 0; g < 16; g++) {
+    const p = f + (g << 5);
+    const v0 = v128.load(p);
+    const v1 = v128.load(p, 16);
+    // Natural order → a7 = pairs P0 P2 P4 P6, b7 = P1 P3 P5 P7 (inverse of nttSimd's last shuffle).
+    let a = i8x16.shuffle(v0, v1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+    let b = i8x16.shuffle(v0, v1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    let s = reduceV(i16x8.add(a, b));
+    let d = mulConstV(i16x8.sub(b, a), v128.load(IZETA7 + (g << 4)), v128.load(IZETA7_Q + (g << 4)));
+    // Back to a6 = P0P1|P4P5, b6 = P2P3|P6P7 (the inverse of nttSimd's middle shuffle).
+    a = i8x16.shuffle(s, d, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
+    b = i8x16.shuffle(s, d, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
+    s = reduceV(i16x8.add(a, b));
+    d = mulConstV(i16x8.sub(b, a), v128.load(IZETA6 + (g << 4)), v128.load(IZETA6_Q + (g << 4)));
+    // a = P0 P1 P4 P5, b = P2 P3 P6 P7 → natural order P0..P7 (inverse of nttSimd's first shuffle).
+    v128.store(p, i8x16.shuffle(s, d, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+    v128.store(p, i8x16.shuffle(s, d, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31), 16);
+  }
+  // Layers len = 8 .. 128: butterflies between whole vectors, ζ splatted; zeta indices 31 .. 1.
+  let i = 31;
+  for (let len: usize = 8; len <= 128; len <<= 1) {
+    for (let start: usize = 0; start < 256; start += len << 1) {
+      const z = i16x8.splat(load<i16>(ZETA + (<usize>i << 1)));
+      const zq = i16x8.splat(load<i16>(ZETA_Q + (<usize>i << 1)));
+      i--;
+      const lo = f + (start << 1);
+      const hi = lo + (len << 1);
+      for (let off: usize = 0; off < len << 1; off += 16) {
+        const t = v128.load(lo + off);
+        const u = v128.load(hi + off);
+        v128.store(lo + off, reduceV(i16x8.add(t, u)));
+        v128.store(hi + off, mulConstV(i16x8.sub(u, t), z, zq));
+      }
+    }
+  }
+  const fz = i16x8.splat(<i16>F_INV);
+  const fzq = i16x8.splat(<i16>F_INV_Q);
+  for (let off: usize = 0; off < POLY_BYTES; off += 16) v128.store(f + off, mulConstV(v128.load(f + off), fz, fzq));
+}
+
+// ---- Sums of polynomials ------------------------------------------------------------------
+
+/** f_i ← f_i + g_i, for |f_i + g_i| < 2^15. */
+export function polyAdd(f: usize, g: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let off: usize = 0; off < POLY_BYTES; off += 16) {
+      v128.store(f + off, i16x8.add(v128.load(f + off), v128.load(g + off)));
+    }
+  } else {
+    for (let i = 0; i < N; i++) st(f, i, ld(f, i) + ld(g, i));
+  }
+}
+
+/** f_i ← g_i − f_i, for |g_i − f_i| < 2^15. */
+export function polySubFrom(f: usize, g: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let off: usize = 0; off < POLY_BYTES; off += 16) {
+      v128.store(f + off, i16x8.sub(v128.load(g + off), v128.load(f + off)));
+    }
+  } else {
+    for (let i = 0; i < N; i++) st(f, i, ld(g, i) - ld(f, i));
+  }
+}

@@ -1,5 +1,6 @@
 // ML-KEM key pairs (FIPS 203) from the WebAssembly core: the private key in seed form (d ‖ z),
-// encoded as KMS returns it (src/der/mlkem.ts).
+// encoded as KMS returns it (src/der/mlkem.ts); encapsulation to an SPKI and decapsulation with
+// that PKCS#8.
 
 import {
   checkRank,
@@ -7,6 +8,8 @@ import {
   mlkemEkBytes,
   mlkemPkcs8,
   mlkemSpki,
+  parseMlKemPkcs8,
+  parseMlKemSpki,
   ML_KEM_SEED_BYTES,
   type MlKemRank,
 } from '../der/mlkem.js';
@@ -25,11 +28,19 @@ export const ML_KEM_SPEC_RANKS = { ML_KEM_512: 2, ML_KEM_768: 3, ML_KEM_1024: 4 
 export interface MlKemExports {
   /** OK, or INVALID_ARGUMENT for a rank other than 2, 3, 4. */
   mlkem_generate(k: number, outSeed: number, outEk: number): number;
+  /** OK, or INVALID_ARGUMENT for a bad rank or an ek that fails the modulus check (FIPS 203 §7.2). */
+  mlkem_encapsulate(k: number, ek: number, outC: number, outK: number): number;
+  /** OK, or INVALID_ARGUMENT for a bad rank; implicit rejection gives J(z ‖ c), not a status. */
+  mlkem_decapsulate(k: number, seed64: number, c: number, outK: number): number;
   // The rest are in the test module only (assembly/exports/testing.ts); each returns a status.
   /** Test only: ML-KEM.KeyGen_internal (FIPS 203 Alg. 16) of a given d ‖ z. */
   mlkem_keygen_internal(k: number, seed64: number, outEk: number, outDk: number): number;
   /** Test only: K-PKE.KeyGen (FIPS 203 Alg. 13) from a given ρ ‖ σ: ek and dk_PKE (384k bytes). */
   mlkem_kpke_keygen(k: number, rhoSigma64: number, outEk: number, outDkPke: number): number;
+  /** Test only: ML-KEM.Encaps_internal (FIPS 203 Alg. 17) with a given 32-byte m. */
+  mlkem_encaps_internal(k: number, ek: number, m: number, outC: number, outK: number): number;
+  /** Test only: ML-KEM.Decaps_internal (FIPS 203 Alg. 18) with an expanded dk. */
+  mlkem_decaps_internal(k: number, dk: number, c: number, outK: number): number;
   /** Test only: SHA3-256; outLen must be 32. */
   sha3_256(ptr: number, len: number, out: number, outLen: number): number;
   /** Test only: SHA3-512; outLen must be 64. */
@@ -82,6 +93,98 @@ export function mlkemKeygenInternal(core: Core, k: MlKemRank, seed: Uint8Array):
     const outDk = x.alloc(dkLen);
     checkStatus(mk.mlkem_keygen_internal(k, seedPtr, outEk, outDk), 'mlkem_keygen_internal');
     return { ek: core.take(outEk, ekLen), dk: core.take(outDk, dkLen) };
+  });
+}
+
+/** Ciphertext bytes of each rank, 32(d_u·k + d_v) (FIPS 203 Table 3). */
+export const ML_KEM_CIPHERTEXT_BYTES: Readonly<Record<MlKemRank, number>> = { 2: 768, 3: 1088, 4: 1568 };
+/** Shared secret bytes (FIPS 203 §8). */
+export const ML_KEM_SHARED_SECRET_BYTES = 32;
+
+/**
+ * ML-KEM.Encaps (FIPS 203 Alg. 20) to the encapsulation key in `spki` (DER SubjectPublicKeyInfo,
+ * ML-KEM-512/768/1024), with fresh randomness in the core: the ciphertext and the 32-byte shared
+ * secret. Throws DerError for a malformed key and a CoreError (INVALID_ARGUMENT) for a key whose
+ * coefficients are not all below q.
+ */
+export function mlkemEncapsulate(core: Core, spki: Uint8Array): { ciphertext: Uint8Array; sharedSecret: Uint8Array } {
+  const { k, ek } = parseMlKemSpki(spki);
+  const mk = exportsOf(core);
+  const ctLen = ML_KEM_CIPHERTEXT_BYTES[k];
+  return core.run(0, (x) => {
+    const ekPtr = core.put(ek);
+    const outC = x.alloc(ctLen);
+    const outK = x.alloc(ML_KEM_SHARED_SECRET_BYTES);
+    checkStatus(
+      mk.mlkem_encapsulate(k, ekPtr, outC, outK),
+      'mlkem_encapsulate',
+      'the ML-KEM encapsulation key is invalid (a coefficient is not below q)',
+    );
+    return { ciphertext: core.take(outC, ctLen), sharedSecret: core.take(outK, ML_KEM_SHARED_SECRET_BYTES) };
+  });
+}
+
+/**
+ * ML-KEM.Decaps (FIPS 203 Alg. 21) of `ciphertext` with the private key `pkcs8` (DER PKCS#8 in
+ * seed form, as generateKeyPair and CreateKey make it): the 32-byte shared secret. A ciphertext
+ * that was not made for the key gives the implicit-rejection secret J(z ‖ c), as FIPS 203
+ * specifies, not an error. RangeError for a ciphertext of the wrong length.
+ */
+export function mlkemDecapsulate(core: Core, pkcs8: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  if (!(ciphertext instanceof Uint8Array)) throw new TypeError('ciphertext must be a Uint8Array');
+  const { k, seed } = parseMlKemPkcs8(pkcs8);
+  try {
+    const ctLen = ML_KEM_CIPHERTEXT_BYTES[k];
+    if (ciphertext.length !== ctLen) {
+      throw new RangeError(`ML-KEM-${256 * k} ciphertexts are ${ctLen} bytes, got ${ciphertext.length}`);
+    }
+    const mk = exportsOf(core);
+    return core.run(0, (x) => {
+      const seedPtr = core.put(seed);
+      const c = core.put(ciphertext);
+      const outK = x.alloc(ML_KEM_SHARED_SECRET_BYTES);
+      checkStatus(mk.mlkem_decapsulate(k, seedPtr, c, outK), 'mlkem_decapsulate');
+      return core.take(outK, ML_KEM_SHARED_SECRET_BYTES);
+    });
+  } finally {
+    seed.fill(0);
+  }
+}
+
+/** Test module only: ML-KEM.Encaps_internal (FIPS 203 Alg. 17) of raw ek with the given 32-byte m. */
+export function mlkemEncapsInternal(
+  core: Core,
+  k: MlKemRank,
+  ek: Uint8Array,
+  m: Uint8Array,
+): { ciphertext: Uint8Array; sharedSecret: Uint8Array } {
+  checkRank(k);
+  if (ek.length !== mlkemEkBytes(k) || m.length !== 32) throw new RangeError('bad ek or m length');
+  const mk = exportsOf(core);
+  const ctLen = ML_KEM_CIPHERTEXT_BYTES[k];
+  return core.run(0, (x) => {
+    const e = core.put(ek);
+    const mp = core.put(m);
+    const outC = x.alloc(ctLen);
+    const outK = x.alloc(32);
+    checkStatus(mk.mlkem_encaps_internal(k, e, mp, outC, outK), 'mlkem_encaps_internal');
+    return { ciphertext: core.take(outC, ctLen), sharedSecret: core.take(outK, 32) };
+  });
+}
+
+/** Test module only: ML-KEM.Decaps_internal (FIPS 203 Alg. 18) with an expanded dk (768k + 96 bytes). */
+export function mlkemDecapsInternal(core: Core, k: MlKemRank, dk: Uint8Array, c: Uint8Array): Uint8Array {
+  checkRank(k);
+  if (dk.length !== mlkemDkBytes(k) || c.length !== ML_KEM_CIPHERTEXT_BYTES[k]) {
+    throw new RangeError('bad dk or ciphertext length');
+  }
+  const mk = exportsOf(core);
+  return core.run(0, (x) => {
+    const d = core.put(dk);
+    const cp = core.put(c);
+    const outK = x.alloc(32);
+    checkStatus(mk.mlkem_decaps_internal(k, d, cp, outK), 'mlkem_decaps_internal');
+    return core.take(outK, 32);
   });
 }
 
