@@ -54,24 +54,82 @@ export function feCopy(h: usize, f: usize): void {
   memory.copy(h, f, FE_SIZE);
 }
 
+// add, sub and neg are written out limb by limb (four at a time with SIMD): as loops over ten
+// limbs they spent as much on counting and branching as on arithmetic, several times per point
+// operation. Each limb of h depends only on the same limb of f and g, so h may alias f or g.
+
 /** h = f + g, no carry. */
 export function feAdd(h: usize, f: usize, g: usize): void {
-  for (let i: usize = 0; i < FE_SIZE; i += 4) {
-    store<i32>(h + i, load<i32>(f + i) + load<i32>(g + i));
+  if (ASC_FEATURE_SIMD) {
+    const a = i32x4.add(v128.load(f), v128.load(g));
+    const b = i32x4.add(v128.load(f, 16), v128.load(g, 16));
+    const c = load<i32>(f, 32) + load<i32>(g, 32);
+    const d = load<i32>(f, 36) + load<i32>(g, 36);
+    v128.store(h, a);
+    v128.store(h, b, 16);
+    store<i32>(h, c, 32);
+    store<i32>(h, d, 36);
+  } else {
+    store<i32>(h, load<i32>(f, 0) + load<i32>(g, 0), 0);
+    store<i32>(h, load<i32>(f, 4) + load<i32>(g, 4), 4);
+    store<i32>(h, load<i32>(f, 8) + load<i32>(g, 8), 8);
+    store<i32>(h, load<i32>(f, 12) + load<i32>(g, 12), 12);
+    store<i32>(h, load<i32>(f, 16) + load<i32>(g, 16), 16);
+    store<i32>(h, load<i32>(f, 20) + load<i32>(g, 20), 20);
+    store<i32>(h, load<i32>(f, 24) + load<i32>(g, 24), 24);
+    store<i32>(h, load<i32>(f, 28) + load<i32>(g, 28), 28);
+    store<i32>(h, load<i32>(f, 32) + load<i32>(g, 32), 32);
+    store<i32>(h, load<i32>(f, 36) + load<i32>(g, 36), 36);
   }
 }
 
 /** h = f - g, no carry. */
 export function feSub(h: usize, f: usize, g: usize): void {
-  for (let i: usize = 0; i < FE_SIZE; i += 4) {
-    store<i32>(h + i, load<i32>(f + i) - load<i32>(g + i));
+  if (ASC_FEATURE_SIMD) {
+    const a = i32x4.sub(v128.load(f), v128.load(g));
+    const b = i32x4.sub(v128.load(f, 16), v128.load(g, 16));
+    const c = load<i32>(f, 32) - load<i32>(g, 32);
+    const d = load<i32>(f, 36) - load<i32>(g, 36);
+    v128.store(h, a);
+    v128.store(h, b, 16);
+    store<i32>(h, c, 32);
+    store<i32>(h, d, 36);
+  } else {
+    store<i32>(h, load<i32>(f, 0) - load<i32>(g, 0), 0);
+    store<i32>(h, load<i32>(f, 4) - load<i32>(g, 4), 4);
+    store<i32>(h, load<i32>(f, 8) - load<i32>(g, 8), 8);
+    store<i32>(h, load<i32>(f, 12) - load<i32>(g, 12), 12);
+    store<i32>(h, load<i32>(f, 16) - load<i32>(g, 16), 16);
+    store<i32>(h, load<i32>(f, 20) - load<i32>(g, 20), 20);
+    store<i32>(h, load<i32>(f, 24) - load<i32>(g, 24), 24);
+    store<i32>(h, load<i32>(f, 28) - load<i32>(g, 28), 28);
+    store<i32>(h, load<i32>(f, 32) - load<i32>(g, 32), 32);
+    store<i32>(h, load<i32>(f, 36) - load<i32>(g, 36), 36);
   }
 }
 
 /** h = -f, no carry. */
 export function feNeg(h: usize, f: usize): void {
-  for (let i: usize = 0; i < FE_SIZE; i += 4) {
-    store<i32>(h + i, -load<i32>(f + i));
+  if (ASC_FEATURE_SIMD) {
+    const a = i32x4.neg(v128.load(f));
+    const b = i32x4.neg(v128.load(f, 16));
+    const c = -load<i32>(f, 32);
+    const d = -load<i32>(f, 36);
+    v128.store(h, a);
+    v128.store(h, b, 16);
+    store<i32>(h, c, 32);
+    store<i32>(h, d, 36);
+  } else {
+    store<i32>(h, -load<i32>(f, 0), 0);
+    store<i32>(h, -load<i32>(f, 4), 4);
+    store<i32>(h, -load<i32>(f, 8), 8);
+    store<i32>(h, -load<i32>(f, 12), 12);
+    store<i32>(h, -load<i32>(f, 16), 16);
+    store<i32>(h, -load<i32>(f, 20), 20);
+    store<i32>(h, -load<i32>(f, 24), 24);
+    store<i32>(h, -load<i32>(f, 28), 28);
+    store<i32>(h, -load<i32>(f, 32), 32);
+    store<i32>(h, -load<i32>(f, 36), 36);
   }
 }
 
