@@ -14,7 +14,14 @@
 
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  generateKeyPairSync,
+  randomBytes,
+  sign as nodeSign,
+  verify as nodeVerify,
+} from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +180,32 @@ function toDerCipher(c1: Uint8Array, c3: Uint8Array, c2: Uint8Array): Uint8Array
     derOctetString(c3),
     derOctetString(c2),
   );
+}
+
+/**
+ * The first k in [1, n - 1] of HMAC_DRBG with HMAC-SHA-256 (RFC 6979 §3.2 b-h, qlen = hlen =
+ * 256) seeded with int2octets(d) || bits2octets(e) || extra (RFC 6979 §3.6), by node:crypto.
+ */
+function referenceNonce(d: bigint, e: bigint, extra: Uint8Array): bigint {
+  const mac = (key: Uint8Array, ...parts: Uint8Array[]): Uint8Array => {
+    const h = createHmac('sha256', key);
+    for (const p of parts) h.update(p);
+    return new Uint8Array(h.digest());
+  };
+  const seed = new Uint8Array([...bigIntToBytes(d, 32), ...bigIntToBytes(e, 32), ...extra]);
+  let V = new Uint8Array(32).fill(1);
+  let K = new Uint8Array(32);
+  K = mac(K, V, Uint8Array.of(0), seed);
+  V = mac(K, V);
+  K = mac(K, V, Uint8Array.of(1), seed);
+  V = mac(K, V);
+  for (;;) {
+    V = mac(K, V);
+    const k = hexToBigInt(hex(V));
+    if (k >= 1n && k < N) return k;
+    K = mac(K, V, Uint8Array.of(0));
+    V = mac(K, V);
+  }
 }
 
 /** A fresh SM2 key pair from node:crypto (OpenSSL), as DER and as sm-crypto-v2's hex. */
@@ -680,5 +713,17 @@ describe.each(VARIANTS)('SM2DSA nonces with a broken random source (%s build)', 
     expect(sm2Verify(core, a.spki, m1, 'RAW', sigs[0]!)).toBe(true);
     expect(sm2Verify(core, a.spki, m2, 'RAW', sigs[2]!)).toBe(true);
     expect(sm2Verify(core, b.spki, m1, 'RAW', sigs[3]!)).toBe(true);
+    // The nonce is exactly the HMAC_DRBG of the documented construction: k = s (1 + d) + r d mod n
+    // recovered from each signature equals RFC 6979 §3.2 b-h with HMAC-SHA-256 over
+    // d || (e mod n) || 32 extra bytes (here the broken source's zeros), computed with node:crypto.
+    const keys = [a, a, a, b];
+    const msgs = [m1, m1, m2, m1];
+    sigs.forEach((sig, i) => {
+      const d = hexToBigInt(hex(parseEcPkcs8(keys[i]!.pkcs8).privateKey));
+      const e = hexToBigInt(smc.getHash(msgs[i]!, keys[i]!.pubHex)) % N;
+      const { r, s } = derSignatureValues(sig);
+      const k = (s * (1n + d) + r * d) % N;
+      expect(k, `signature ${i}`).toBe(referenceNonce(d, e, new Uint8Array(32)));
+    });
   });
 });
