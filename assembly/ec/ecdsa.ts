@@ -23,7 +23,7 @@
 import { alloc, mark, release } from '../arena';
 import { randomBytes } from '../entropy';
 import * as L from '../bignum/limbs';
-import { newLimbs } from '../bignum/mont';
+import { Mont, newLimbs } from '../bignum/mont';
 import { fmul } from './field';
 import { Curve, scalarMultBase } from './weierstrass';
 import { curveOf, orderContext, modNInvMont, ecPointOnCurve, ecScalarMult, ecDoubleScalarMultVarTime } from './ops';
@@ -145,12 +145,6 @@ export function ecdsaSignWith(
   const tlen = ((rlen + hlen - 1) / hlen) * hlen;
   const T = alloc(<usize>tlen);
   const k = newLimbs(n);
-  const kb = alloc(<usize>rlen);
-  const x = alloc(<usize>rlen);
-  const y = alloc(<usize>rlen);
-  const r = newLimbs(n);
-  const t = newLimbs(n);
-  const kinv = newLimbs(n);
   let done = false;
   for (let attempt = 0; attempt < MAX_ATTEMPTS && !done; attempt++) {
     if (attempt > 0) {
@@ -164,25 +158,7 @@ export function ecdsaSignWith(
     }
     bits2int(cv, k, T, tlen);
     if ((L.lessThan(k, cv.order, n) & ~L.isZeroMask(k, n) & 1) == 0) continue;
-    // r = x([k]G) mod n (k in [1, n-1]: the point is finite).
-    L.toBytes(kb, rlen, k, n);
-    if (scalarMultBase(id, kb, x, y) == 0) unreachable();
-    L.fromBytes(r, n, x, rlen);
-    L.reduceOnce(r, cv.order, n);
-    if (L.isZeroMask(r, n) != 0) continue;
-    // s = k^-1 (e + r d) mod n. With a = aR / R: t = (rR) d / R = r d.
-    fmul(c, t, r, c.r2); // r R
-    fmul(c, t, t, dl); // r d, in [0, 2n)
-    L.reduceOnce(t, cv.order, n);
-    L.add(t, t, el, n); // < 2n
-    L.reduceOnce(t, cv.order, n);
-    fmul(c, kinv, k, c.r2); // k R
-    modNInvMont(cv, c, kinv, kinv); // k^-1 R
-    fmul(c, t, kinv, t); // k^-1 (e + r d)
-    L.reduceOnce(t, cv.order, n);
-    if (L.isZeroMask(t, n) != 0) continue;
-    L.toBytes(outR, rlen, r, n);
-    L.toBytes(outS, rlen, t, n);
+    if (!signWithNonce(cv, c, id, dl, el, k, outR, outS)) continue;
     done = true;
   }
   hmacAnyWipe(ctx);
@@ -190,6 +166,70 @@ export function ecdsaSignWith(
   // 64 rejections in a row: probability below 2^-2000, a broken core rather than bad luck.
   if (!done) unreachable();
   return true;
+}
+
+/**
+ * (r, s) for the nonce k (limbs, in [1, n-1]), d (limbs, in [1, n-1]) and e (limbs, < n):
+ * r = x([k]G) mod n, s = k^-1 (e + r d) mod n, written as field-length bytes. Returns false,
+ * with nothing written, when r = 0 or s = 0. c: a context modulo n.
+ */
+export function signWithNonce(cv: Curve, c: Mont, id: i32, dl: usize, el: usize, k: usize, outR: usize, outS: usize): bool {
+  const n = cv.n;
+  const rlen = cv.bytes;
+  const m0 = mark();
+  const kb = alloc(<usize>rlen);
+  const x = alloc(<usize>rlen);
+  const y = alloc(<usize>rlen);
+  const r = newLimbs(n);
+  const t = newLimbs(n);
+  const kinv = newLimbs(n);
+  // r = x([k]G) mod n (k in [1, n-1]: the point is finite).
+  L.toBytes(kb, rlen, k, n);
+  if (scalarMultBase(id, kb, x, y) == 0) unreachable();
+  L.fromBytes(r, n, x, rlen);
+  L.reduceOnce(r, cv.order, n);
+  let ok = L.isZeroMask(r, n) == 0;
+  // s = k^-1 (e + r d) mod n. With a = aR / R: t = (rR) d / R = r d.
+  fmul(c, t, r, c.r2); // r R
+  fmul(c, t, t, dl); // r d, in [0, 2n)
+  L.reduceOnce(t, cv.order, n);
+  L.add(t, t, el, n); // < 2n
+  L.reduceOnce(t, cv.order, n);
+  fmul(c, kinv, k, c.r2); // k R
+  modNInvMont(cv, c, kinv, kinv); // k^-1 R
+  fmul(c, t, kinv, t); // k^-1 (e + r d)
+  L.reduceOnce(t, cv.order, n);
+  ok = ok && L.isZeroMask(t, n) == 0;
+  if (ok) {
+    L.toBytes(outR, rlen, r, n);
+    L.toBytes(outS, rlen, t, n);
+  }
+  release(m0);
+  return ok;
+}
+
+/**
+ * Test entry: (r, s) for a given nonce k (field-length bytes): d and k must be in [1, n-1].
+ * Returns false for d or k out of range, r = 0 or s = 0.
+ */
+export function ecdsaSignWithNonce(id: i32, d: usize, h: usize, hLen: i32, kBytes: usize, outR: usize, outS: usize): bool {
+  const cv = curveOf(id);
+  const n = cv.n;
+  const m0 = mark();
+  const dl = newLimbs(n);
+  const k = newLimbs(n);
+  const el = newLimbs(n);
+  L.fromBytes(dl, n, d, cv.bytes);
+  L.fromBytes(k, n, kBytes, cv.bytes);
+  const valid = L.lessThan(dl, cv.order, n) & ~L.isZeroMask(dl, n) & L.lessThan(k, cv.order, n) & ~L.isZeroMask(k, n) & 1;
+  let ok = false;
+  if (valid != 0) {
+    bits2int(cv, el, h, hLen);
+    L.reduceOnce(el, cv.order, n);
+    ok = signWithNonce(cv, orderContext(cv), id, dl, el, k, outR, outS);
+  }
+  release(m0);
+  return ok;
 }
 
 /** ecdsaSignWith with ECDSA_EXTRA_BYTES fresh random bytes as the hedge. */

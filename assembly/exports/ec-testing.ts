@@ -2,7 +2,7 @@
 // ECDSA and ECDH, and ECDSA signing with a hedge chosen by the caller, for known-answer tests
 // (RFC 6979's deterministic nonces) and the constant-time traces. Never shipped.
 
-import { ecdsaSignWith } from '../ec/ecdsa';
+import { ecdsaSignWith, ecdsaSignWithNonce } from '../ec/ecdsa';
 import { ecScalarMult, ecDoubleScalarMultVarTime } from '../ec/ops';
 import { OK, INVALID_ARGUMENT } from '../status';
 
@@ -20,6 +20,12 @@ export function ec_ecdsa_sign_with(
 ): i32 {
   if (id < 1 || id > 5) return INVALID_ARGUMENT;
   return ecdsaSignWith(id, hashId, d, h, hLen, extra, extraLen, outR, outS) ? OK : INVALID_ARGUMENT;
+}
+
+/** ECDSA with the nonce k given (field-length bytes); INVALID_ARGUMENT for d or k out of range, r = 0 or s = 0. */
+export function ec_ecdsa_sign_with_nonce(id: i32, d: usize, h: usize, hLen: i32, k: usize, outR: usize, outS: usize): i32 {
+  if (id < 1 || id > 5) return INVALID_ARGUMENT;
+  return ecdsaSignWithNonce(id, d, h, hLen, k, outR, outS) ? OK : INVALID_ARGUMENT;
 }
 
 /** [k]P for a point the caller knows to be valid; 0 for the point at infinity. */
