@@ -33,6 +33,7 @@ const SUITES = {
   'rsa-sign': () => import('./suites/rsa-sign.mjs'),
   modexp: () => import('./suites/modexp.mjs'),
   ec: () => import('./suites/ec.mjs'),
+  ecdsa: () => import('./suites/ecdsa.mjs'),
   sm2: () => import('./suites/sm2.mjs'),
   mlkem: () => import('./suites/mlkem.mjs'),
   mldsa: () => import('./suites/mldsa.mjs'),
