@@ -193,8 +193,8 @@ function referenceNonce(d: bigint, e: bigint, extra: Uint8Array): bigint {
     return new Uint8Array(h.digest());
   };
   const seed = new Uint8Array([...bigIntToBytes(d, 32), ...bigIntToBytes(e, 32), ...extra]);
-  let V = new Uint8Array(32).fill(1);
-  let K = new Uint8Array(32);
+  let V: Uint8Array = new Uint8Array(32).fill(1);
+  let K: Uint8Array = new Uint8Array(32);
   K = mac(K, V, Uint8Array.of(0), seed);
   V = mac(K, V);
   K = mac(K, V, Uint8Array.of(1), seed);
