@@ -39,6 +39,7 @@ const SUITES = {
   mldsa: () => import('./suites/mldsa.mjs'),
   aead: () => import('./suites/aead.mjs'),
   kms: () => import('./suites/kms.mjs'),
+  'kms-sign': () => import('./suites/kms-sign.mjs'),
   server: () => import('./suites/server.mjs'),
   cold: () => import('./suites/cold.mjs'),
   load: () => import('./suites/load.mjs'),

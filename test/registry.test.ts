@@ -39,8 +39,8 @@ import { caught } from './helpers/caught.js';
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 describe('one entry per operation', () => {
-  it('the registry lists the 26 operations; OPERATIONS and OPERATION_HANDLERS are its views', () => {
-    expect(OPERATION_NAMES).toHaveLength(26);
+  it('the registry lists the 29 operations; OPERATIONS and OPERATION_HANDLERS are its views', () => {
+    expect(OPERATION_NAMES).toHaveLength(29);
     expect(Object.keys(OPERATIONS)).toEqual(OPERATION_NAMES);
     expect(Object.keys(OPERATION_HANDLERS)).toEqual(OPERATION_NAMES);
   });
@@ -79,6 +79,7 @@ describe('one entry per operation', () => {
       Decrypt: ['Plaintext'],
       GenerateDataKey: ['Plaintext'],
       GenerateRandom: ['Plaintext'],
+      DeriveSharedSecret: ['SharedSecret'],
     });
   });
 
@@ -275,7 +276,11 @@ describe('commands of @aws-sdk/client-kms', () => {
   it('an SDK command of an operation this engine does not serve is UnknownOperationException', async () => {
     const e = await caught(
       new KMSClient().send(
-        new sdk.SignCommand({ KeyId: 'alias/x', Message: new Uint8Array(1), SigningAlgorithm: 'ECDSA_SHA_256' }),
+        new sdk.CreateGrantCommand({
+          KeyId: 'alias/x',
+          GranteePrincipal: 'arn:aws:iam::111122223333:root',
+          Operations: ['Sign'],
+        }),
       ),
     );
     expect(e).toBeInstanceOf(UnknownOperationException);

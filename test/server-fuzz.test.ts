@@ -243,6 +243,10 @@ function validInputs(f: {
   victim: string;
   rsa: string;
   blob: string;
+  signer: string;
+  signature: string;
+  agreement: string;
+  peer: string;
 }): Record<OperationName, Record<string, unknown>> {
   const context = { purpose: 'fuzz' };
   return {
@@ -281,6 +285,9 @@ function validInputs(f: {
     GenerateRandom: { NumberOfBytes: 32 },
     CreateCustomKeyStore: { ...CLOUDHSM, CustomKeyStoreName: 'fuzz-store' },
     DescribeCustomKeyStores: { Limit: 5 },
+    Sign: { KeyId: f.signer, Message: 'AQID', SigningAlgorithm: 'ECDSA_SHA_256' },
+    Verify: { KeyId: f.signer, Message: 'AQID', Signature: f.signature, SigningAlgorithm: 'ECDSA_SHA_256' },
+    DeriveSharedSecret: { KeyId: f.agreement, KeyAgreementAlgorithm: 'ECDH', PublicKey: f.peer },
   };
 }
 
@@ -339,7 +346,14 @@ describe('every operation, fuzzed over HTTP', () => {
         EncryptionContext: { purpose: 'fuzz' },
       })
     ).CiphertextBlob as string;
-    valid = validInputs({ symmetric, victim, rsa, blob });
+    const signer = (await setup('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata
+      .Arn as string;
+    const signature = (await setup('Sign', { KeyId: signer, Message: 'AQID', SigningAlgorithm: 'ECDSA_SHA_256' }))
+      .Signature as string;
+    const agreement = (await setup('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' })).KeyMetadata
+      .Arn as string;
+    const peer = (await setup('GetPublicKey', { KeyId: agreement })).PublicKey as string;
+    valid = validInputs({ symmetric, victim, rsa, blob, signer, signature, agreement, peer });
     // Real identifiers most of the time, so that requests get past key resolution to the work.
     ids = fc.constantFrom(
       symmetric,
@@ -366,8 +380,8 @@ describe('every operation, fuzzed over HTTP', () => {
     );
   });
 
-  it('serves all 26 operations (the list fuzzed below), and each valid input is served', async () => {
-    expect(OPERATION_NAMES).toHaveLength(26);
+  it('serves all 29 operations (the list fuzzed below), and each valid input is served', async () => {
+    expect(OPERATION_NAMES).toHaveLength(29);
     for (const operation of OPERATION_NAMES) {
       const answer = await send(operation, JSON.stringify(valid[operation]));
       expect(answer.status, `${operation} ${answer.body}`).toBe(200);

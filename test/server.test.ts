@@ -6,7 +6,7 @@
 // health, the Region from the credential scope; graceful close with a request in flight.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, verify } from 'node:crypto';
 import { connect } from 'node:net';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import * as sdk from '@aws-sdk/client-kms';
@@ -332,9 +332,64 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
       );
     });
 
-    it('covered all 26 operations, and the server logged each one with status 200', () => {
+    it('Sign, Verify, DeriveSharedSecret: signatures node:crypto verifies, the secret node:crypto derives', async () => {
+      const signing = (await kms.send(new sdk.CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })))
+        .KeyMetadata!;
+      const message = new TextEncoder().encode('signed over HTTP');
+      const signed = await send<sdk.SignCommandOutput>(
+        'Sign',
+        new sdk.SignCommand({ KeyId: signing.KeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' }),
+      );
+      expect(signed.KeyId).toBe(signing.Arn);
+      const spki = (await kms.send(new sdk.GetPublicKeyCommand({ KeyId: signing.KeyId }))).PublicKey!;
+      const pub = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+      expect(verify('sha256', message, { key: pub, dsaEncoding: 'der' }, signed.Signature!)).toBe(true);
+      const checked = await send<sdk.VerifyCommandOutput>(
+        'Verify',
+        new sdk.VerifyCommand({
+          KeyId: signing.KeyId,
+          Message: message,
+          Signature: signed.Signature,
+          SigningAlgorithm: 'ECDSA_SHA_256',
+        }),
+      );
+      expect(checked).toMatchObject({ KeyId: signing.Arn, SignatureValid: true, SigningAlgorithm: 'ECDSA_SHA_256' });
+      const forged = kms.send(
+        new sdk.VerifyCommand({
+          KeyId: signing.KeyId,
+          Message: new TextEncoder().encode('not signed'),
+          Signature: signed.Signature,
+          SigningAlgorithm: 'ECDSA_SHA_256',
+        }),
+      );
+      const e = await sdkRejection(forged, sdk.KMSInvalidSignatureException, 'KMSInvalidSignatureException');
+      // The server sends no message, as AWS does; the SDK fills in "UnknownError".
+      expect(e.message).toBe('UnknownError');
+
+      const agreeing = (
+        await kms.send(new sdk.CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' }))
+      ).KeyMetadata!;
+      const peer = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      const derived = await send<sdk.DeriveSharedSecretCommandOutput>(
+        'DeriveSharedSecret',
+        new sdk.DeriveSharedSecretCommand({
+          KeyId: agreeing.KeyId,
+          KeyAgreementAlgorithm: 'ECDH',
+          PublicKey: peer.publicKey.export({ format: 'der', type: 'spki' }),
+        }),
+      );
+      const agreeingSpki = (await kms.send(new sdk.GetPublicKeyCommand({ KeyId: agreeing.KeyId }))).PublicKey!;
+      const expected = diffieHellman({
+        privateKey: peer.privateKey,
+        publicKey: createPublicKey({ key: Buffer.from(agreeingSpki), format: 'der', type: 'spki' }),
+      });
+      expect(Buffer.from(derived.SharedSecret!)).toEqual(expected);
+      expect(derived).toMatchObject({ KeyId: agreeing.Arn, KeyAgreementAlgorithm: 'ECDH', KeyOrigin: 'AWS_KMS' });
+    });
+
+    it('covered all 29 operations, and the server logged each one with status 200', () => {
       expect([...seen].sort()).toEqual([...OPERATION_NAMES].sort());
-      expect(OPERATION_NAMES).toHaveLength(26);
+      expect(OPERATION_NAMES).toHaveLength(29);
       const ok = new Set(
         log.map((l) => /^POST TrentService\.(\w+) 200 /.exec(l)?.[1]).filter((x): x is string => x !== undefined),
       );

@@ -21,6 +21,7 @@ export type KeyAction =
   | 'CancelKeyDeletion'
   | 'CreateAlias'
   | 'Decrypt'
+  | 'DeriveSharedSecret'
   | 'DescribeKey'
   | 'DisableKey'
   | 'DisableKeyRotation'
@@ -38,7 +39,9 @@ export type KeyAction =
   | 'ReEncryptTo'
   | 'RotateKeyOnDemand'
   | 'ScheduleKeyDeletion'
-  | 'UpdateAlias';
+  | 'Sign'
+  | 'UpdateAlias'
+  | 'Verify';
 
 /** Who is calling: the account, and the principal as AWS names it in AccessDenied messages. */
 export interface Caller {

@@ -42,16 +42,20 @@ import {
   KEY_SPECS,
   KEY_USAGE_MESSAGE_ORDER_2023,
   KEY_USAGE_TYPES,
+  KEY_AGREEMENT_ALGORITHM_SPECS,
   KeyIdType,
   keyIdOnly,
   LimitType,
   MarkerType,
+  MESSAGE_TYPES,
   NumberOfBytesType,
   optional,
   ORIGIN_TYPES,
   PlaintextType,
+  PublicKeyType,
   RecipientInfo,
   required,
+  SIGNING_ALGORITHM_SPECS,
   str,
   Tag,
   XKS_PROXY_CONNECTIVITY_TYPES,
@@ -66,6 +70,7 @@ import { createKey } from './operations/create-key.js';
 import { decrypt } from './operations/decrypt.js';
 import { deleteAlias } from './operations/delete-alias.js';
 import { describeCustomKeyStores } from './operations/describe-custom-key-stores.js';
+import { deriveSharedSecret } from './operations/derive-shared-secret.js';
 import { describeKey } from './operations/describe-key.js';
 import { disableKey } from './operations/disable-key.js';
 import { disableKeyRotation } from './operations/disable-key-rotation.js';
@@ -84,7 +89,9 @@ import { listKeys } from './operations/list-keys.js';
 import { reEncrypt } from './operations/re-encrypt.js';
 import { rotateKeyOnDemand } from './operations/rotate-key-on-demand.js';
 import { scheduleKeyDeletion } from './operations/schedule-key-deletion.js';
+import { sign } from './operations/sign.js';
 import { updateAlias } from './operations/update-alias.js';
+import { verify } from './operations/verify.js';
 
 // ---------------------------------------------------------------------------------------------
 // The entry
@@ -465,6 +472,46 @@ export const REGISTRY = {
     output: out(['Plaintext', SENSITIVE], 'CiphertextForRecipient'),
     handler: () => generateRandom,
   }),
+  Sign: entry({
+    summary: 'Sign a message or digest with an asymmetric SIGN_VERIFY key.',
+    input: {
+      KeyId: required(KeyIdType),
+      Message: required(PlaintextType),
+      MessageType: optional(enumOf(MESSAGE_TYPES)),
+      GrantTokens: optional(GrantTokenList),
+      SigningAlgorithm: required(enumOf(SIGNING_ALGORITHM_SPECS)),
+      DryRun: optional(BOOL),
+    },
+    output: out('KeyId', 'Signature', 'SigningAlgorithm'),
+    handler: () => sign,
+  }),
+  Verify: entry({
+    summary: 'Verify a signature with an asymmetric SIGN_VERIFY key (KMSInvalidSignatureException if it is not valid).',
+    input: {
+      KeyId: required(KeyIdType),
+      Message: required(PlaintextType),
+      MessageType: optional(enumOf(MESSAGE_TYPES)),
+      Signature: required(CiphertextType),
+      SigningAlgorithm: required(enumOf(SIGNING_ALGORITHM_SPECS)),
+      GrantTokens: optional(GrantTokenList),
+      DryRun: optional(BOOL),
+    },
+    output: out('KeyId', 'SignatureValid', 'SigningAlgorithm'),
+    handler: () => verify,
+  }),
+  DeriveSharedSecret: entry({
+    summary: "ECDH shared secret of a KEY_AGREEMENT key and a peer's public key.",
+    input: {
+      KeyId: required(KeyIdType),
+      KeyAgreementAlgorithm: required(enumOf(KEY_AGREEMENT_ALGORITHM_SPECS)),
+      PublicKey: required(PublicKeyType),
+      GrantTokens: optional(GrantTokenList),
+      DryRun: optional(BOOL),
+      Recipient: optional(RecipientInfo),
+    },
+    output: out('KeyId', ['SharedSecret', SENSITIVE], 'CiphertextForRecipient', 'KeyAgreementAlgorithm', 'KeyOrigin'),
+    handler: () => deriveSharedSecret,
+  }),
   CreateCustomKeyStore: entry({
     summary: 'Record a custom key store (nothing stands behind it).',
     input: {
@@ -582,6 +629,9 @@ export const {
   GenerateDataKeyCommand,
   GenerateDataKeyWithoutPlaintextCommand,
   GenerateRandomCommand,
+  SignCommand,
+  VerifyCommand,
+  DeriveSharedSecretCommand,
   CreateCustomKeyStoreCommand,
   DescribeCustomKeyStoresCommand,
 }: Commands = Object.fromEntries(OPERATION_NAMES.map((n) => [`${n}Command`, COMMANDS[n]])) as Commands;
@@ -662,6 +712,15 @@ export type GenerateDataKeyWithoutPlaintextCommandOutput = Out<'GenerateDataKeyW
 export type GenerateRandomCommand = Cmd<'GenerateRandom'>;
 export type GenerateRandomCommandInput = In<'GenerateRandom'>;
 export type GenerateRandomCommandOutput = Out<'GenerateRandom'>;
+export type SignCommand = Cmd<'Sign'>;
+export type SignCommandInput = In<'Sign'>;
+export type SignCommandOutput = Out<'Sign'>;
+export type VerifyCommand = Cmd<'Verify'>;
+export type VerifyCommandInput = In<'Verify'>;
+export type VerifyCommandOutput = Out<'Verify'>;
+export type DeriveSharedSecretCommand = Cmd<'DeriveSharedSecret'>;
+export type DeriveSharedSecretCommandInput = In<'DeriveSharedSecret'>;
+export type DeriveSharedSecretCommandOutput = Out<'DeriveSharedSecret'>;
 export type CreateCustomKeyStoreCommand = Cmd<'CreateCustomKeyStore'>;
 export type CreateCustomKeyStoreCommandInput = In<'CreateCustomKeyStore'>;
 export type CreateCustomKeyStoreCommandOutput = Out<'CreateCustomKeyStore'>;

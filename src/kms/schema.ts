@@ -102,6 +102,26 @@ export const KEY_ENCRYPTION_MECHANISMS = ['RSAES_OAEP_SHA_256'] as const;
 
 export const DRY_RUN_MODIFIER_TYPES = ['IGNORE_CIPHERTEXT'] as const;
 
+export const SIGNING_ALGORITHM_SPECS = [
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
+  'RSASSA_PKCS1_V1_5_SHA_256',
+  'RSASSA_PKCS1_V1_5_SHA_384',
+  'RSASSA_PKCS1_V1_5_SHA_512',
+  'ECDSA_SHA_256',
+  'ECDSA_SHA_384',
+  'ECDSA_SHA_512',
+  'SM2DSA',
+  'ML_DSA_SHAKE_256',
+  'ED25519_SHA_512',
+  'ED25519_PH_SHA_512',
+] as const;
+
+export const MESSAGE_TYPES = ['RAW', 'DIGEST', 'EXTERNAL_MU'] as const;
+
+export const KEY_AGREEMENT_ALGORITHM_SPECS = ['ECDH'] as const;
+
 export const CUSTOM_KEY_STORE_TYPES = ['AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
 
 export const XKS_PROXY_CONNECTIVITY_TYPES = ['PUBLIC_ENDPOINT', 'VPC_ENDPOINT_SERVICE'] as const;
@@ -114,6 +134,9 @@ export type KeyUsageType = (typeof KEY_USAGE_TYPES)[number];
 export type KeyState = (typeof KEY_STATES)[number];
 export type OriginType = (typeof ORIGIN_TYPES)[number];
 export type EncryptionAlgorithmSpec = (typeof ENCRYPTION_ALGORITHM_SPECS)[number];
+export type SigningAlgorithmSpec = (typeof SIGNING_ALGORITHM_SPECS)[number];
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+export type KeyAgreementAlgorithmSpec = (typeof KEY_AGREEMENT_ALGORITHM_SPECS)[number];
 
 // The order in which real KMS listed an enum's values in a recorded "Member must satisfy enum
 // value set" message (a hash order, not the model's). Values added to the enum since the
@@ -239,6 +262,8 @@ export const EncryptionContextType: MapShape = {
 export const CiphertextType: BlobShape = { type: 'blob', min: 1, max: 6144 };
 export const PlaintextType: BlobShape = { type: 'blob', min: 1, max: 4096, sensitive: true };
 export const NumberOfBytesType = int(1, 1024);
+/** A DER SubjectPublicKeyInfo (DeriveSharedSecret's PublicKey). */
+export const PublicKeyType: BlobShape = { type: 'blob', min: 1, max: 8192 };
 export const LimitType = int(1, 1000);
 export const MarkerType = str(1, 1024, '[\\u0020-\\u00FF]*');
 export const AliasNameType = str(1, 256, '^[a-zA-Z0-9:/_-]+$');

@@ -92,6 +92,14 @@ function cases(bobBlob: Uint8Array): Case[] {
     c('ReEncrypt', (k) => ({ CiphertextBlob: bobBlob, DestinationKeyId: k }), true, 'ReEncryptTo'),
     // With a KeyId, Decrypt still reads the blob's key first; here the blob is Bob's own.
     c('Decrypt', (k) => ({ CiphertextBlob: bobBlob, KeyId: k }), true),
+    c('Sign', (k) => ({ KeyId: k, Message: new Uint8Array([1]), SigningAlgorithm: 'ECDSA_SHA_256' })),
+    c('Verify', (k) => ({
+      KeyId: k,
+      Message: new Uint8Array([1]),
+      Signature: new Uint8Array([1]),
+      SigningAlgorithm: 'ECDSA_SHA_256',
+    })),
+    c('DeriveSharedSecret', (k) => ({ KeyId: k, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array([1]) })),
   ];
 }
 

@@ -120,12 +120,15 @@ const MINIMAL: Record<OperationName, Record<string, unknown>> = {
   GenerateRandom: { NumberOfBytes: 32 },
   CreateCustomKeyStore: { CustomKeyStoreName: 'store' },
   DescribeCustomKeyStores: {},
+  Sign: { KeyId: KEY, Message: new Uint8Array(1), SigningAlgorithm: 'ECDSA_SHA_256' },
+  Verify: { KeyId: KEY, Message: new Uint8Array(1), Signature: new Uint8Array(1), SigningAlgorithm: 'ECDSA_SHA_256' },
+  DeriveSharedSecret: { KeyId: KEY, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array(1) },
 };
 
 describe('validateInput: exact messages for the main operations', () => {
   it('covers every operation in the schema', () => {
     expect(Object.keys(MINIMAL).sort()).toEqual([...OPERATION_NAMES].sort());
-    expect(OPERATION_NAMES).toHaveLength(26);
+    expect(OPERATION_NAMES).toHaveLength(29);
   });
 
   it.each(OPERATION_NAMES)('%s: a minimal valid input passes, unknown members are ignored', (op) => {

@@ -270,6 +270,60 @@ describe.each(Object.keys(STORES))('every key record an operation loads is wiped
     await op('GenerateDataKey', { KeyId: disabled, KeySpec: 'AES_128' }, 'DisabledException');
     await op('GenerateDataKeyWithoutPlaintext', { KeyId: ecc, KeySpec: 'AES_128' }, 'InvalidKeyUsageException');
 
+    // Signing, asymmetric encryption, key agreement.
+    const message = new Uint8Array([7, 7, 7]);
+    const signed = await op('Sign', { KeyId: ecc, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' });
+    await op('Verify', {
+      KeyId: ecc,
+      Message: message,
+      Signature: signed.Signature,
+      SigningAlgorithm: 'ECDSA_SHA_256',
+    });
+    await op(
+      'Verify',
+      { KeyId: ecc, Message: new Uint8Array([8]), Signature: signed.Signature, SigningAlgorithm: 'ECDSA_SHA_256' },
+      'KMSInvalidSignatureException',
+    );
+    await op('Sign', { KeyId: ecc, Message: message, SigningAlgorithm: 'ECDSA_SHA_384' }, 'InvalidKeyUsageException');
+    await op(
+      'Sign',
+      { KeyId: ecc, Message: message, SigningAlgorithm: 'ECDSA_SHA_256', DryRun: true },
+      'DryRunOperationException',
+    );
+    const agree = id(await op('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' }));
+    const peer = (await op('GetPublicKey', { KeyId: agree })).PublicKey as Uint8Array;
+    await op('DeriveSharedSecret', { KeyId: agree, KeyAgreementAlgorithm: 'ECDH', PublicKey: peer });
+    await op(
+      'DeriveSharedSecret',
+      { KeyId: agree, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array(9) },
+      'ValidationException',
+    );
+    await op(
+      'DeriveSharedSecret',
+      { KeyId: ecc, KeyAgreementAlgorithm: 'ECDH', PublicKey: peer },
+      'InvalidKeyUsageException',
+    );
+    const rsa = id(await op('CreateKey', { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }));
+    const rsaBlob = (await op('Encrypt', { KeyId: rsa, Plaintext: message, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))
+      .CiphertextBlob as Uint8Array;
+    await op('Decrypt', { CiphertextBlob: rsaBlob, KeyId: rsa, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
+    await op(
+      'Decrypt',
+      { CiphertextBlob: rsaBlob, KeyId: rsa, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' },
+      'InvalidCiphertextException',
+    );
+    await op('ReEncrypt', {
+      CiphertextBlob: rsaBlob,
+      SourceKeyId: rsa,
+      SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+      DestinationKeyId: sym,
+    });
+    await op('ReEncrypt', {
+      CiphertextBlob: oldBlob,
+      DestinationKeyId: rsa,
+      DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
+    });
+
     // No key involved.
     await op('GenerateRandom', { NumberOfBytes: 16 });
     await op('GenerateRandom', { NumberOfBytes: 16, CustomKeyStoreId: cks });

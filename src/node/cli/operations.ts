@@ -67,6 +67,12 @@ const MEMBER_HELP: Readonly<Record<string, string>> = {
   XksProxyVpcEndpointServiceOwner: 'the account owning that VPC endpoint service',
   XksProxyAuthenticationCredential: 'AccessKeyId=...,RawSecretAccessKey=... or JSON',
   XksProxyConnectivity: 'how the proxy is reached',
+  Message: 'the message or digest: fileb://PATH (raw bytes) or base64 text (see --cli-binary-format)',
+  MessageType: 'RAW (hashed here), DIGEST (already hashed) or EXTERNAL_MU (ML-DSA μ, 64 bytes)',
+  Signature: 'the signature: fileb://PATH (raw bytes) or base64 text',
+  SigningAlgorithm: 'the signing algorithm',
+  KeyAgreementAlgorithm: 'the key agreement algorithm',
+  PublicKey: "the peer's public key, DER SubjectPublicKeyInfo: fileb://PATH or base64 text",
 };
 
 function memberHelp(name: string, shape: Shape, required: boolean): string {
