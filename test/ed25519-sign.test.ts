@@ -219,6 +219,22 @@ describe.each(['simd', 'scalar'] as const)('Ed25519 signatures, %s build', (vari
     }
   });
 
+  it('the kept tables of public keys (4 in the core): 7 keys verifying in turns, good and altered signatures', () => {
+    const keys = Array.from({ length: 7 }, nodeKeyPair);
+    const badKey = ed25519Spki(le32(2n)); // y = 2 is on no point: never kept
+    for (let round = 0; round < 3; round++) {
+      for (const [i, k] of keys.entries()) {
+        const message = new Uint8Array(randomBytes(10 + i));
+        const sig = new Uint8Array(sign(null, message, k.privateKey));
+        expect(ed25519Verify(core, k.spki, message, sig), `key #${i}`).toBe(true);
+        sig[40]! ^= 4;
+        expect(ed25519Verify(core, k.spki, message, sig), `key #${i}, altered`).toBe(false);
+        expect(ed25519Verify(core, keys[(i + 1) % 7]!.spki, message, sig), `key #${i}, another key`).toBe(false);
+        expect(ed25519Verify(core, badKey, message, sig)).toBe(false);
+      }
+    }
+  });
+
   it('keys generated in the core sign what node:crypto verifies, and node:crypto signs with them what we verify', () => {
     for (let i = 0; i < 10; i++) {
       const { publicKey, privateKey } = generateEd25519(core);

@@ -10,8 +10,8 @@
 // canonical R matches only the point it encodes.
 //
 // The multiplication is Straus-Shamir with width-w non-adjacent forms: one chain of doublings
-// for both scalars, adding odd multiples of -A (w = 5: 8 points made per call) and of B (w = 8:
-// 64 points, computed once per instance like the signing table). Points in the loop are kept
+// for both scalars, adding odd multiples of -A (w = 5: 8 points, kept for the last 4 keys) and
+// of B (w = 8: 64 points, computed once per instance like the signing table). Points in the loop are kept
 // "completed" ((E : H : G : F) with x = E/G, y = H/F, what the formulas of ./point produce before
 // their last four multiplications): a doubling followed by a doubling needs only X, Y, Z (3
 // multiplications), an addition T as well (4).
@@ -271,6 +271,44 @@ function wnaf(naf: usize, k: usize, w: i32): void {
   if (carry) store<i8>(naf + <usize>pos, 1);
 }
 
+// ---- The tables of the last public keys ----------------------------------------------------
+
+// Verification with one key over and over (what a KMS key does) decodes A (a square root: as
+// much as an inversion) and builds its 8 odd multiples every time; the tables of the last
+// A_KEYS keys are kept instead, by their 32-byte encodings, in a static region (public data:
+// wipe() leaves it). Only keys that decoded are kept.
+const A_KEYS: i32 = 4;
+const A_TABLE_BYTES: usize = <usize>A_POINTS * CACHED_SIZE;
+const A_ENTRY_BYTES: usize = 32 + A_TABLE_BYTES;
+const aKeys: usize = memory.data(<i32>(<usize>A_KEYS * A_ENTRY_BYTES), 16);
+let aKeysFilled: i32 = 0;
+let aKeysNext: i32 = 0;
+
+/** The cached table of the key encoded at `pub`, or 0. */
+function aTableLookup(pub: usize): usize {
+  for (let e = 0; e < aKeysFilled; e++) {
+    const entry = aKeys + <usize>e * A_ENTRY_BYTES;
+    if (
+      load<u64>(entry) == load<u64>(pub) &&
+      load<u64>(entry, 8) == load<u64>(pub, 8) &&
+      load<u64>(entry, 16) == load<u64>(pub, 16) &&
+      load<u64>(entry, 24) == load<u64>(pub, 24)
+    ) {
+      return entry + 32;
+    }
+  }
+  return 0;
+}
+
+/** Keeps the table of the key at `pub`, replacing the oldest once all entries are used. */
+function aTableInsert(pub: usize, table: usize): void {
+  const entry = aKeys + <usize>aKeysNext * A_ENTRY_BYTES;
+  memory.copy(entry, pub, 32);
+  memory.copy(entry + 32, table, A_TABLE_BYTES);
+  aKeysNext = (aKeysNext + 1) % A_KEYS;
+  if (aKeysFilled < A_KEYS) aKeysFilled++;
+}
+
 // ---- The check ----------------------------------------------------------------------------
 
 /**
@@ -282,10 +320,35 @@ export function ed25519VerifyVartime(pub: usize, msg: usize, msgLen: usize, sig:
   if (!scIsCanonicalVartime(sig + 32)) return false;
   ensureBTable();
   const m = mark();
-  const a = alloc(EXT_SIZE);
-  if (!decodePointVartime(a, pub)) {
-    release(m);
-    return false;
+  const tmp = alloc(4 * FE_SIZE);
+  const c = alloc(EXT_SIZE);
+  // Odd multiples of -A, cached: -A, -3A, ..., -15A; kept for the last keys (public data).
+  let aTab = aTableLookup(pub);
+  if (aTab == 0) {
+    const a = alloc(EXT_SIZE);
+    if (!decodePointVartime(a, pub)) {
+      release(m);
+      return false;
+    }
+    aTab = alloc(<usize>A_POINTS * CACHED_SIZE);
+    const na = alloc(EXT_SIZE);
+    const e = alloc(EXT_SIZE);
+    const twoA = alloc(CACHED_SIZE);
+    feNeg(na + X, a + X);
+    feCopy(na + Y, a + Y);
+    feCopy(na + Z, a + Z);
+    feNeg(na + T, a + T);
+    toCached(aTab, na, tmp);
+    dblCompleted(c, na, tmp);
+    completedToExtended(e, c);
+    toCached(twoA, e, tmp);
+    memory.copy(e, na, EXT_SIZE);
+    for (let i = 1; i < A_POINTS; i++) {
+      addCached(c, e, twoA, false, tmp);
+      completedToExtended(e, c);
+      toCached(aTab + <usize>i * CACHED_SIZE, e, tmp);
+    }
+    aTableInsert(pub, aTab);
   }
   // k = SHA-512(dom2 || R || A || M) mod L, padded for wnaf's reads.
   const st = alloc(SHA512_STATE_SIZE);
@@ -303,27 +366,6 @@ export function ed25519VerifyVartime(pub: usize, msg: usize, msgLen: usize, sig:
   const nafS = alloc(<usize>NAF_LEN);
   wnaf(nafK, k, A_WIDTH);
   wnaf(nafS, sc, B_WIDTH);
-  // Odd multiples of -A, cached: -A, -3A, ..., -15A.
-  const tmp = alloc(4 * FE_SIZE);
-  const na = alloc(EXT_SIZE);
-  feNeg(na + X, a + X);
-  feCopy(na + Y, a + Y);
-  feCopy(na + Z, a + Z);
-  feNeg(na + T, a + T);
-  const aTab = alloc(<usize>A_POINTS * CACHED_SIZE);
-  const c = alloc(EXT_SIZE);
-  const e = alloc(EXT_SIZE);
-  toCached(aTab, na, tmp);
-  dblCompleted(c, na, tmp);
-  completedToExtended(e, c);
-  const twoA = alloc(CACHED_SIZE);
-  toCached(twoA, e, tmp);
-  memory.copy(e, na, EXT_SIZE);
-  for (let i = 1; i < A_POINTS; i++) {
-    addCached(c, e, twoA, false, tmp);
-    completedToExtended(e, c);
-    toCached(aTab + <usize>i * CACHED_SIZE, e, tmp);
-  }
   // From the highest nonzero digit down: double, then add the digits' points.
   let top = NAF_LEN - 1;
   while (top >= 0 && load<i8>(nafK + <usize>top) == 0 && load<i8>(nafS + <usize>top) == 0) top--;
