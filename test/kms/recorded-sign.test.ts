@@ -152,6 +152,32 @@ describe('recorded Sign / Verify', () => {
     }
   });
 
+  // The Sign and Verify answers recorded with imported EC key material. ImportKeyMaterial is not
+  // served here, so the key is made by CreateKey; the answers must have the same members, the
+  // same algorithm and the key ARN (account 111111111111 as recorded) as KeyId.
+  const IMPORT_IDS = Object.keys(RECORDINGS)
+    .filter((k) => k.startsWith(`${PREFIX}test_import_key_ecc_keys[`))
+    .map((k) => k.slice(PREFIX.length));
+  it.each(IMPORT_IDS)('%s: sign-result and verify-result', async (id) => {
+    const spec = id.slice('test_import_key_ecc_keys['.length, -1);
+    const rec = content(id);
+    const c = new KMSClient({ accountId: '111111111111' });
+    const md = (await c.send(new CreateKeyCommand({ KeyUsage: 'SIGN_VERIFY', KeySpec: spec as never }))).KeyMetadata!;
+    const alg = rec['sign-result'].SigningAlgorithm as string;
+    const arn = (rec['sign-result'].KeyId as string)
+      .replace('<partition>', 'aws')
+      .replace('<region>', 'us-east-1')
+      .replace('<key-id:1>', md.KeyId);
+    const message = new TextEncoder().encode('test content 123 !#');
+    const kw = { KeyId: md.KeyId, SigningAlgorithm: alg as never, MessageType: 'RAW' as const, Message: message };
+    const signed = await c.send(new SignCommand(kw));
+    expect(signed.KeyId).toBe(arn);
+    sameSuccess(signed, rec['sign-result']);
+    const verified = await c.send(new VerifyCommand({ ...kw, Signature: signed.Signature }));
+    expect(verified.KeyId).toBe(arn);
+    sameSuccess(verified, rec['verify-result']);
+  });
+
   it('test_error_messaging_for_invalid_keys: Sign and Verify', async () => {
     const rec = content('test_error_messaging_for_invalid_keys');
     const c = new KMSClient();
@@ -273,8 +299,8 @@ describe('recorded asymmetric Encrypt / ReEncrypt', () => {
   });
 
   it('compared every recorded item it names', () => {
-    // Sign/Verify: 8 recorded tests × (2 successes + 3 errors); 2 invalid-key messages;
-    // DeriveSharedSecret: 6 + 1; Encrypt limits: 6; ReEncrypt: 1.
-    expect(compared).toBe(8 * 5 + 2 + 7 + 6 + 1);
+    // Sign/Verify: 8 recorded tests × (2 successes + 3 errors); 4 × 2 answers of imported keys;
+    // 2 invalid-key messages; DeriveSharedSecret: 6 + 1; Encrypt limits: 6; ReEncrypt: 1.
+    expect(compared).toBe(8 * 5 + 4 * 2 + 2 + 7 + 6 + 1);
   });
 });
