@@ -23,6 +23,7 @@ const SIMD = 'wasm-kms (simd)';
 const BUDGET = { timeMs: 3_000, minSamples: 100 };
 const MESSAGE_BYTES = 256;
 
+/** @type {{ spec: string, level: import('../../dist/der/mldsa.js').MlDsaLevel, noble: typeof ml_dsa44 }[]} */
 const SPECS = [
   { spec: 'ML_DSA_44', level: 44, noble: ml_dsa44 },
   { spec: 'ML_DSA_65', level: 65, noble: ml_dsa65 },
@@ -37,7 +38,8 @@ export async function groups() {
   const scalar = loadCore('scalar');
   const simd = simdSupported() ? loadCore('simd') : undefined;
   if (!simd) process.emitWarning(`WebAssembly SIMD is unavailable: skipping ${SIMD}`);
-  const cores = [...(simd ? [[SIMD, simd]] : []), ['wasm-kms (scalar)', scalar]];
+  /** @type {{ name: string, core: import('../../dist/core/module.js').Core }[]} */
+  const cores = [...(simd ? [{ name: SIMD, core: simd }] : []), { name: 'wasm-kms (scalar)', core: scalar }];
   const message = crypto.getRandomValues(new Uint8Array(MESSAGE_BYTES));
   const out = [];
   for (const s of SPECS) {
@@ -63,7 +65,7 @@ export async function groups() {
     };
 
     const keygen = [
-      ...cores.map(([name, core]) => ({ name, fn: () => generateMlDsa(core, s.level) })),
+      ...cores.map(({ name, core }) => ({ name, fn: () => generateMlDsa(core, s.level) })),
       {
         name: '@noble/post-quantum',
         fn: () => {
@@ -77,11 +79,11 @@ export async function groups() {
       },
     ];
     const sign = [
-      ...cores.map(([name, core]) => ({ name, fn: () => mldsaSign(core, pkcs8, message, 'RAW') })),
+      ...cores.map(({ name, core }) => ({ name, fn: () => mldsaSign(core, pkcs8, message, 'RAW') })),
       { name: '@noble/post-quantum', fn: () => s.noble.sign(message, sk) },
     ];
     const verify = [
-      ...cores.map(([name, core]) => ({ name, fn: () => mldsaVerify(core, spki, message, 'RAW', signature) })),
+      ...cores.map(({ name, core }) => ({ name, fn: () => mldsaVerify(core, spki, message, 'RAW', signature) })),
       { name: '@noble/post-quantum', fn: () => s.noble.verify(signature, message, pk) },
     ];
     out.push(
