@@ -4,7 +4,9 @@
 //
 // - CRT signing (rsa_sign, PKCS#1 v1.5 and PSS, with a given blinding pair) across several
 //   2048-bit keys and digests: one trace. The key's public sizes (n, p, q of 2048/1024/1024
-//   bits, e = 65537) are the same for all of them; everything else may differ.
+//   bits, e = 65537) are the same for all of them; everything else may differ, the leading
+//   zero bytes of dP, dQ and qInv included (one key in 256 has one in one of them: keys with
+//   them are made on purpose below).
 // - OAEP decryption (rsa_oaep_decrypt) with one key, across valid ciphertexts of several
 //   message lengths and invalid ones (random, wrong label, a nonzero first byte, no 0x01
 //   separator): one trace, so a failure costs exactly what a success does.
@@ -12,7 +14,15 @@
 //   gives different traces, so the harness does see differences in these paths.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { constants, createHash, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  publicEncrypt,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -27,6 +37,7 @@ import {
   type Trace,
 } from './helpers/instrument.js';
 import { modPow } from './helpers/rsa-check.js';
+import { privateFields } from '../src/core/rsa.js';
 
 const BUILD_DIR = process.env.WASM_KMS_CT_BUILD_DIR ?? fileURLToPath(new URL('../build/', import.meta.url));
 const VARIANTS: CoreVariant[] = ['simd', 'scalar'];
@@ -63,10 +74,16 @@ interface Key {
 }
 
 function newKey(): Key {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const v = parseRsaPkcs8(new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })));
-  const fields = [v.n, v.e, 1n, v.p, v.q, v.dP, v.dQ, v.qInv].map((x) => toBytes(x));
-  return { fields, k: fields[0]!.length, n: v.n, e: v.e, pub: publicKey };
+  return newKeyFrom(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+}
+
+function newKeyFrom(privateKey: KeyObject): Key {
+  const publicKey = createPublicKey(privateKey);
+  const pkcs8 = new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' }));
+  const v = parseRsaPkcs8(pkcs8);
+  // The record as the library writes it (dP, dQ, qInv padded to the primes' lengths).
+  const { fields, k } = privateFields(pkcs8);
+  return { fields, k, n: v.n, e: v.e, pub: publicKey };
 }
 
 /** A blinding pair A = r^e, Ai = r^-1 mod n for a random r, as the core expects it (A || Ai). */
@@ -162,7 +179,20 @@ function expectOneTrace(what: string, runs: Run[]): Trace {
   return groups[0]![0]!.trace;
 }
 
-const KEYS: Key[] = Array.from({ length: 4 }, newKey);
+/** Keys until one whose dP, dQ or qInv has a leading zero byte (about one in 85). */
+function keyWithShortField(): Key {
+  for (;;) {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const v = parseRsaPkcs8(new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })));
+    const short = (x: bigint): boolean => x < 1n << 1016n;
+    if (short(v.dP) || short(v.dQ) || short(v.qInv)) {
+      const k = newKeyFrom(privateKey);
+      return k;
+    }
+  }
+}
+
+const KEYS: Key[] = [...Array.from({ length: 3 }, newKey), keyWithShortField()];
 
 describe.each(VARIANTS)('RSA constant time (%s build)', (variant) => {
   let core: TracedCore;

@@ -2,7 +2,16 @@
 // both ways, for every hash at every KMS key size, and Wycheproof's signature vectors.
 
 import { describe, expect, it } from 'vitest';
-import { constants, createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { type CoreVariant } from '../src/core/module.js';
 import { CoreError } from '../src/core/errors.js';
 import { loadTestCore } from './helpers/test-core.js';
@@ -186,4 +195,42 @@ describe('RSA signing keys and inputs', () => {
     }
     expect(Buffer.from(rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-256', digest)).equals(Buffer.from(good))).toBe(true);
   });
+});
+
+// ---- Wide Montgomery multiplication ---------------------------------------------------------
+
+describe.each(VARIANTS)('Montgomery multiplication past 128 limbs (%s build)', (variant) => {
+  // A 4096-bit modulus is 147 28-bit limbs: a column holds up to 294 limb products, more than a
+  // u64 sums exactly, so mont.ts keeps the two halves of each column apart there.
+  const core = loadTestCore(variant);
+  const x = core.exports as unknown as {
+    bn_modmul(a: number, b: number, mod: number, len: number, sqr: number, out: number): void;
+  };
+  const big = (b: Uint8Array): bigint => BigInt('0x' + Buffer.from(b).toString('hex'));
+  const bytes = (v: bigint, len: number): Uint8Array =>
+    new Uint8Array(Buffer.from(v.toString(16).padStart(2 * len, '0'), 'hex'));
+  const modmul = (a: bigint, b: bigint, m: bigint, len: number, sqr: boolean): bigint =>
+    core.run(0, () => {
+      const out = core.exports.alloc(len);
+      x.bn_modmul(core.put(bytes(a, len)), core.put(bytes(b, len)), core.put(bytes(m, len)), len, sqr ? 1 : 0, out);
+      return big(core.take(out, len));
+    });
+  for (const bits of [3616, 4096, 6144, 7104]) {
+    it(`${bits}-bit modulus: products and squares equal BigInt's, extreme values included`, () => {
+      const len = bits / 8;
+      const moduli = [
+        (1n << BigInt(bits)) - 1n,
+        (1n << BigInt(bits - 1)) + 1n,
+        big(randomBytes(len)) | 1n | (1n << BigInt(bits - 1)),
+      ];
+      for (const m of moduli) {
+        const values = [0n, 1n, m - 1n, m - 2n, m >> 1n, big(randomBytes(len)) % m, big(randomBytes(len)) % m];
+        for (const a of values) {
+          expect(modmul(a, a, m, len, true)).toBe((a * a) % m);
+          const b = values[(values.indexOf(a) + 3) % values.length]!;
+          expect(modmul(a, b, m, len, false)).toBe((a * b) % m);
+        }
+      }
+    });
+  }
 });

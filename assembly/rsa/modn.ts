@@ -1,10 +1,10 @@
 // Arithmetic modulo a full RSA modulus n (blinding, unblinding, the public exponent, the
 // check of a signature). Two representations:
 //   - mont.ts's 28-bit limbs (product scanning, SIMD in the SIMD build, lazy reduction: values
-//     in [0, 2N) until modnReduce), for moduli up to 128 limbs (3582 bits): RSA_2048, RSA_3072.
-//     Its column sums of up to 2n limb products must fit a u64, which holds 256 of them.
+//     in [0, 2N) until modnReduce), for moduli up to 254 limbs (7110 bits): RSA_2048 to
+//     RSA_4096 (past 128 limbs through mont.ts's wide path, whose sums stay exact).
 //   - mont32.ts's 32-bit limbs with CIOS multiplication (carries propagated at once, fully
-//     reduced values), for larger moduli: RSA_4096. Twice as slow per limb product.
+//     reduced values), for larger moduli, up to 8192 bits.
 // Values are moved in and out as big-endian bytes (modnLoad, modnStore).
 //
 // Constant time in the values: both multiplications run fixed loops and select by mask. The
@@ -14,10 +14,10 @@
 import { alloc } from '../arena';
 import { montMul32 } from '../bignum/mont32';
 import * as L from '../bignum/limbs';
-import { Mont, montNew, montLimbs, montMul, toMont, fromMont, PAD } from '../bignum/mont';
+import { Mont, montNew, montLimbs, montMul, toMont, fromMont, PAD, WIDE_MAX_LIMBS } from '../bignum/mont';
 
-/** Largest modulus for the 28-bit representation: 128 limbs with R >= 4N. */
-const MAX_MONT28_BITS: i32 = 128 * 28 - 2;
+/** Largest modulus for the 28-bit representation: WIDE_MAX_LIMBS limbs with R >= 4N. */
+const MAX_MONT28_BITS: i32 = WIDE_MAX_LIMBS * 28 - 2;
 
 @inline function ld(p: usize, i: i32): u32 {
   return load<u32>(p + (<usize>i << 2));

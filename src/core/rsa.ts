@@ -143,7 +143,7 @@ function checkModulus(n: bigint, e: bigint): void {
     throw new RangeError('RSA public exponent must be odd, 3 to 2^64 - 1');
 }
 
-interface PrivateFields {
+export interface PrivateFields {
   /** n, e, d (empty: unused), p, q, dP, dQ, qInv as minimal big-endian bytes. */
   fields: Uint8Array[];
   /** Blinding cache key: the modulus and exponent in hex. */
@@ -151,11 +151,27 @@ interface PrivateFields {
   k: number;
 }
 
-function privateFields(pkcs8: Uint8Array): PrivateFields {
+/** Big-endian bytes of x, left-padded to the length of `like` (x must fit). */
+function paddedBytes(x: bigint, like: Uint8Array): Uint8Array {
+  const b = minimalBytes(x);
+  if (b.length > like.length) throw new RangeError('RSA private key values out of range');
+  const out = new Uint8Array(like.length);
+  out.set(b, like.length - b.length);
+  b.fill(0);
+  return out;
+}
+
+/**
+ * The private key record's fields for the core. n, e, p and q in their minimal length (public
+ * sizes); dP and qInv padded to p's length and dQ to q's, so that the core's work does not
+ * depend on their leading zero bytes. Exported for the tests.
+ */
+export function privateFields(pkcs8: Uint8Array): PrivateFields {
   const v = parseRsaPkcs8(pkcs8);
   checkModulus(v.n, v.e);
-  const fields = [v.n, v.e, 1n, v.p, v.q, v.dP, v.dQ, v.qInv].map(minimalBytes);
-  return { fields, id: `${v.e.toString(16)}:${v.n.toString(16)}`, k: fields[0]!.length };
+  const [n, e, p, q] = [v.n, v.e, v.p, v.q].map(minimalBytes) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const fields = [n, e, new Uint8Array([1]), p, q, paddedBytes(v.dP, p), paddedBytes(v.dQ, q), paddedBytes(v.qInv, p)];
+  return { fields, id: `${v.e.toString(16)}:${v.n.toString(16)}`, k: n.length };
 }
 
 function publicFields(spki: Uint8Array): { n: Uint8Array; e: Uint8Array } {
