@@ -18,9 +18,18 @@ const IV: usize = memory.data<u32>([
   0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e,
 ], 16);
 
-// §4.2: the round constants T_j.
-const T_LOW: u32 = 0x79cc4519; //  0 <= j <= 15
-const T_HIGH: u32 = 0x7a879d8a; // 16 <= j <= 63
+// §4.2: the round constants, T_j <<< (j mod 32) for j = 0..63 (T_j = 79cc4519 for j < 16,
+// 7a879d8a after), rotated here once instead of in every round.
+const TJ: usize = memory.data<u32>([
+  0x79cc4519, 0xf3988a32, 0xe7311465, 0xce6228cb, 0x9cc45197, 0x3988a32f, 0x7311465e, 0xe6228cbc,
+  0xcc451979, 0x988a32f3, 0x311465e7, 0x6228cbce, 0xc451979c, 0x88a32f39, 0x11465e73, 0x228cbce6,
+  0x9d8a7a87, 0x3b14f50f, 0x7629ea1e, 0xec53d43c, 0xd8a7a879, 0xb14f50f3, 0x629ea1e7, 0xc53d43ce,
+  0x8a7a879d, 0x14f50f3b, 0x29ea1e76, 0x53d43cec, 0xa7a879d8, 0x4f50f3b1, 0x9ea1e762, 0x3d43cec5,
+  0x7a879d8a, 0xf50f3b14, 0xea1e7629, 0xd43cec53, 0xa879d8a7, 0x50f3b14f, 0xa1e7629e, 0x43cec53d,
+  0x879d8a7a, 0x0f3b14f5, 0x1e7629ea, 0x3cec53d4, 0x79d8a7a8, 0xf3b14f50, 0xe7629ea1, 0xcec53d43,
+  0x9d8a7a87, 0x3b14f50f, 0x7629ea1e, 0xec53d43c, 0xd8a7a879, 0xb14f50f3, 0x629ea1e7, 0xc53d43ce,
+  0x8a7a879d, 0x14f50f3b, 0x29ea1e76, 0x53d43cec, 0xa7a879d8, 0x4f50f3b1, 0x9ea1e762, 0x3d43cec5,
+], 16);
 
 // State block layout (byte offsets).
 const V_OFF: usize = 0; //     8 x u32: the chaining value V(i)
@@ -39,6 +48,16 @@ export const SM3_BLOCK_SIZE: usize = 64;
 /** §4.4 (permutation P0), used on TT2 in every round. */
 @inline function p0(x: u32): u32 {
   return x ^ rol(x, 9) ^ rol(x, 17);
+}
+
+/** §4.3: FF_j for 16 <= j <= 63, (X and Y) or (X and Z) or (Y and Z). */
+@inline function maj(x: u32, y: u32, z: u32): u32 {
+  return (x & y) | (x & z) | (y & z);
+}
+
+/** §4.3: GG_j for 16 <= j <= 63, (X and Y) or (not X and Z). */
+@inline function ch(x: u32, y: u32, z: u32): u32 {
+  return (x & y) | (~x & z);
 }
 
 /** §4.4 (permutation P1), used in the message expansion. */
@@ -67,39 +86,70 @@ function compress(st: usize, block: usize): void {
   let f = load<u32>(V, 20);
   let g = load<u32>(V, 24);
   let h = load<u32>(V, 28);
-  // §5.3.3, rounds 0..15: FF_j and GG_j are both X xor Y xor Z.
-  for (let j: usize = 0; j < 16; j++) {
-    const a12 = rol(a, 12);
-    const ss1 = rol(a12 + e + rol(T_LOW, <u32>j), 7);
-    const ss2 = ss1 ^ a12;
-    const wj = load<u32>(W + (j << 2));
-    const tt1 = (a ^ b ^ c) + d + ss2 + (wj ^ load<u32>(W + ((j + 4) << 2)));
-    const tt2 = (e ^ f ^ g) + h + ss1 + wj;
-    d = c;
-    c = rol(b, 9);
-    b = a;
-    a = tt1;
-    h = g;
-    g = rol(f, 19);
-    f = e;
-    e = p0(tt2);
+  // §5.3.3, four rounds per iteration. A round on (A..H) computes
+  //   SS1 = ((A <<< 12) + E + T_j <<< j) <<< 7, SS2 = SS1 xor (A <<< 12),
+  //   TT1 = FF_j(A, B, C) + D + SS2 + W'_j, TT2 = GG_j(E, F, G) + H + SS1 + W_j,
+  // then D = C, C = B <<< 9, B = A, A = TT1, H = G, G = F <<< 19, F = E, E = P0(TT2). Here the
+  // variables stay put and their roles turn instead: the round writes TT1 into D's variable
+  // and P0(TT2) into H's, rotates B's and F's in place, and the next round reads (D, A, B, C)
+  // as (A, B, C, D) and (H, E, F, G) as (E, F, G, H); after four rounds the roles are back.
+  // Rounds 0..15: FF_j and GG_j are both X xor Y xor Z.
+  for (let j: usize = 0; j < 16; j += 4) {
+    const w = W + (j << 2);
+    const t = TJ + (j << 2);
+    let x = rol(a, 12);
+    let ss1 = rol(x + e + load<u32>(t, 0), 7);
+    d = (a ^ b ^ c) + d + (ss1 ^ x) + (load<u32>(w, 0) ^ load<u32>(w, 16));
+    h = p0((e ^ f ^ g) + h + ss1 + load<u32>(w, 0));
+    b = rol(b, 9);
+    f = rol(f, 19);
+    x = rol(d, 12);
+    ss1 = rol(x + h + load<u32>(t, 4), 7);
+    c = (d ^ a ^ b) + c + (ss1 ^ x) + (load<u32>(w, 4) ^ load<u32>(w, 20));
+    g = p0((h ^ e ^ f) + g + ss1 + load<u32>(w, 4));
+    a = rol(a, 9);
+    e = rol(e, 19);
+    x = rol(c, 12);
+    ss1 = rol(x + g + load<u32>(t, 8), 7);
+    b = (c ^ d ^ a) + b + (ss1 ^ x) + (load<u32>(w, 8) ^ load<u32>(w, 24));
+    f = p0((g ^ h ^ e) + f + ss1 + load<u32>(w, 8));
+    d = rol(d, 9);
+    h = rol(h, 19);
+    x = rol(b, 12);
+    ss1 = rol(x + f + load<u32>(t, 12), 7);
+    a = (b ^ c ^ d) + a + (ss1 ^ x) + (load<u32>(w, 12) ^ load<u32>(w, 28));
+    e = p0((f ^ g ^ h) + e + ss1 + load<u32>(w, 12));
+    c = rol(c, 9);
+    g = rol(g, 19);
   }
-  // Rounds 16..63: FF_j = majority, GG_j = choice; T_j <<< (j mod 32).
-  for (let j: usize = 16; j < 64; j++) {
-    const a12 = rol(a, 12);
-    const ss1 = rol(a12 + e + rol(T_HIGH, <u32>(j & 31)), 7);
-    const ss2 = ss1 ^ a12;
-    const wj = load<u32>(W + (j << 2));
-    const tt1 = ((a & b) | (a & c) | (b & c)) + d + ss2 + (wj ^ load<u32>(W + ((j + 4) << 2)));
-    const tt2 = ((e & f) | (~e & g)) + h + ss1 + wj;
-    d = c;
-    c = rol(b, 9);
-    b = a;
-    a = tt1;
-    h = g;
-    g = rol(f, 19);
-    f = e;
-    e = p0(tt2);
+  // Rounds 16..63: FF_j = majority, GG_j = choice.
+  for (let j: usize = 16; j < 64; j += 4) {
+    const w = W + (j << 2);
+    const t = TJ + (j << 2);
+    let x = rol(a, 12);
+    let ss1 = rol(x + e + load<u32>(t, 0), 7);
+    d = maj(a, b, c) + d + (ss1 ^ x) + (load<u32>(w, 0) ^ load<u32>(w, 16));
+    h = p0(ch(e, f, g) + h + ss1 + load<u32>(w, 0));
+    b = rol(b, 9);
+    f = rol(f, 19);
+    x = rol(d, 12);
+    ss1 = rol(x + h + load<u32>(t, 4), 7);
+    c = maj(d, a, b) + c + (ss1 ^ x) + (load<u32>(w, 4) ^ load<u32>(w, 20));
+    g = p0(ch(h, e, f) + g + ss1 + load<u32>(w, 4));
+    a = rol(a, 9);
+    e = rol(e, 19);
+    x = rol(c, 12);
+    ss1 = rol(x + g + load<u32>(t, 8), 7);
+    b = maj(c, d, a) + b + (ss1 ^ x) + (load<u32>(w, 8) ^ load<u32>(w, 24));
+    f = p0(ch(g, h, e) + f + ss1 + load<u32>(w, 8));
+    d = rol(d, 9);
+    h = rol(h, 19);
+    x = rol(b, 12);
+    ss1 = rol(x + f + load<u32>(t, 12), 7);
+    a = maj(b, c, d) + a + (ss1 ^ x) + (load<u32>(w, 12) ^ load<u32>(w, 28));
+    e = p0(ch(f, g, h) + e + ss1 + load<u32>(w, 12));
+    c = rol(c, 9);
+    g = rol(g, 19);
   }
   // V(i+1) = ABCDEFGH xor V(i).
   store<u32>(V, load<u32>(V, 0) ^ a, 0);
