@@ -18,7 +18,15 @@ import { ecPkcs8, ecSpki, ecdsaSignatureDer, parseEcPkcs8, parseEcSpki, type EcC
 import { readVectorJson } from './helpers/vectors.js';
 import { hex, unhex } from './helpers/hex.js';
 import { withRandom } from './helpers/random.js';
-import { loadTestCore } from './helpers/test-core.js';
+import { loadTestCore, newTestCore } from './helpers/test-core.js';
+import {
+  bigIntToBytes,
+  bytesToBigInt,
+  curveFromHex,
+  generator,
+  scalarMult,
+  type CurveHex,
+} from './helpers/ec-reference.js';
 
 const VARIANTS = ['simd', 'scalar'] as const;
 
@@ -388,4 +396,56 @@ describe.each(VARIANTS)('RFC 6979 nonces (%s)', (variant) => {
     });
     expect(hex(sig)).toBe(hex(noble));
   });
+});
+
+// ---- The variable-time [u1]G + [u2]Q of verification, its special cases included -------------
+
+interface DoubleMultExports {
+  ec_double_scalar_mult(id: number, u1: number, u2: number, qx: number, qy: number, outX: number, outY: number): number;
+}
+
+describe.each(VARIANTS)('[u1]G + [u2]Q (%s)', (variant) => {
+  const params = readVectorJson<{ curves: Record<string, CurveHex> }>('facts/ec_curve_params.json').curves;
+  it.each(CURVES)(
+    '$curve: random, Q = G with u1 = u2 (a doubling inside), u2 = n - u1 (infinity), zeros',
+    ({ curve }) => {
+      // A fresh instance: its first call per curve has no fixed-base table yet.
+      const core = newTestCore(variant);
+      const ref = curveFromHex(curve, params[curve]!);
+      const G = generator(ref);
+      const { id, bytes } = EC_CURVES[curve];
+      const run = (u1: bigint, u2: bigint, Q: { x: bigint; y: bigint }) =>
+        core.run(ecFlag(id), (x) => {
+          const a = core.put(bigIntToBytes(u1, bytes));
+          const b = core.put(bigIntToBytes(u2, bytes));
+          const qx = core.put(bigIntToBytes(Q.x, bytes));
+          const qy = core.put(bigIntToBytes(Q.y, bytes));
+          const ox = x.alloc(bytes);
+          const oy = x.alloc(bytes);
+          const finite = (x as unknown as DoubleMultExports).ec_double_scalar_mult(id, a, b, qx, qy, ox, oy);
+          return finite ? { x: bytesToBigInt(core.take(ox, bytes)), y: bytesToBigInt(core.take(oy, bytes)) } : null;
+        });
+      const rand = () => bytesToBigInt(crypto.randomBytes(bytes + 8)) % ref.n;
+      // Twice each: the curve's first call works without its fixed-base table, later ones with it.
+      for (let round = 0; round < 2; round++) {
+        const d = rand();
+        const Q = scalarMult(ref, d, G)!;
+        for (let i = 0; i < 3; i++) {
+          const u1 = rand();
+          const u2 = rand();
+          expect(run(u1, u2, Q)).toEqual(scalarMult(ref, (u1 + u2 * d) % ref.n, G));
+        }
+        const u = rand();
+        expect(run(u, u, G)).toEqual(scalarMult(ref, (2n * u) % ref.n, G));
+        expect(run(u, ref.n - u, G)).toBeNull();
+        expect(run(0n, 0n, Q)).toBeNull();
+        expect(run(0n, 1n, Q)).toEqual(Q);
+        expect(run(1n, 0n, Q)).toEqual(G);
+        expect(run(1n, ref.n - 1n, G)).toBeNull();
+        // [u2]G equal to the first piece the fixed-base table adds: a doubling in the addition
+        expect(run(5n, 5n, G)).toEqual(scalarMult(ref, 10n, G));
+        expect(run(ref.n - 3n, 3n, G)).toBeNull();
+      }
+    },
+  );
 });

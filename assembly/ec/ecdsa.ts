@@ -26,7 +26,7 @@ import * as L from '../bignum/limbs';
 import { Mont, newLimbs } from '../bignum/mont';
 import { fmul } from './field';
 import { Curve, scalarMultBase } from './weierstrass';
-import { curveOf, orderContext, modNInvMont, ecPointOnCurve, ecScalarMult, ecDoubleScalarMultVarTime } from './ops';
+import { curveOf, orderContext, modNInvMont, ecPointOnCurve, ecScalarMult, ecDoubleScalarMultCheckX } from './ops';
 import {
   hashIdValid,
   hashSize,
@@ -281,15 +281,7 @@ export function ecdsaVerify(id: i32, h: usize, hLen: i32, qx: usize, qy: usize, 
   fmul(c, u, w, rl);
   L.reduceOnce(u, cv.order, n);
   L.toBytes(u2, rlen, u, n);
-  const x = alloc(<usize>rlen);
-  const y = alloc(<usize>rlen);
-  let ok = false;
-  if (ecDoubleScalarMultVarTime(id, u1, u2, qx, qy, x, y) != 0) {
-    const v = newLimbs(n);
-    L.fromBytes(v, n, x, rlen);
-    L.reduceOnce(v, cv.order, n);
-    ok = L.equalMask(v, rl, n) != 0;
-  }
+  const ok = ecDoubleScalarMultCheckX(id, u1, u2, qx, qy, r);
   release(m0);
   return ok;
 }

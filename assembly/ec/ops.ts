@@ -39,7 +39,8 @@ import { alloc, mark, release } from '../arena';
 import { randomBytes } from '../entropy';
 import * as L from '../bignum/limbs';
 import { Mont, montNew, newLimbs } from '../bignum/mont';
-import { fsub, fmul, finv } from './field';
+import { fsub, fmul, fsqr, finv } from './field';
+import { newJacobianScratch, jacDouble, jacAdd } from './jacobian';
 import {
   Curve,
   curveRecord,
@@ -342,7 +343,7 @@ function wnaf(cv: Curve, naf: usize, k: usize): i32 {
   return len;
 }
 
-/** tab[j] = (2j+1) P for j < NAF_ENTRIES, projective, from affine P (Montgomery form). */
+/** tab[j] = (2j+1) P for j < NAF_ENTRIES, Jacobian, from affine P (Montgomery form). */
 function oddMultiples(cv: Curve, c: Mont, s: usize, tab: usize, pa: usize): void {
   const n = cv.n;
   const e = elemBytes(n);
@@ -351,26 +352,94 @@ function oddMultiples(cv: Curve, c: Mont, s: usize, tab: usize, pa: usize): void
   L.copy(tab, pa, n);
   L.copy(tab + e, pa + e, n);
   L.copy(tab + 2 * e, c.one, n);
-  pointDouble(cv, c, s, twice, tab);
-  for (let j = 1; j < NAF_ENTRIES; j++) pointAdd(cv, c, s, tab + <usize>j * pb, tab + <usize>(j - 1) * pb, twice);
+  jacDouble(cv, c, s, twice, tab);
+  for (let j = 1; j < NAF_ENTRIES; j++) {
+    const dst = tab + <usize>j * pb;
+    memory.copy(dst, dst - pb, pb);
+    // (2j+1) P is never the point at infinity nor 2P: the sum is an ordinary one.
+    if (!jacAdd(cv, c, s, dst, twice, false)) unreachable();
+  }
 }
 
-/** acc += sign(d) tab[(|d|-1)/2] for a nonzero odd digit d. */
-function addDigit(cv: Curve, c: Mont, s: usize, acc: usize, tab: usize, d: i32, tmp: usize): void {
+/**
+ * The running sum of the variable-time multiplications: a Jacobian point and whether it is
+ * finite (the point at infinity has no Jacobian coordinates here).
+ */
+@unmanaged class Acc {
+  p: usize = 0;
+  finite: bool = false;
+}
+
+/** acc += (x, y[, z]) at entry, negated for neg; affine entries have no z. */
+function accAdd(cv: Curve, c: Mont, s: usize, acc: Acc, entry: usize, neg: bool, affine: bool, tmp: usize): void {
   const n = cv.n;
   const e = elemBytes(n);
-  const pb = pointBytes(n);
-  const abs = d < 0 ? -d : d;
-  const entry = tab + <usize>((abs - 1) >> 1) * pb;
-  if (d > 0) {
-    pointAdd(cv, c, s, acc, acc, entry);
-  } else {
+  let q = entry;
+  if (neg) {
     L.copy(tmp, entry, n);
     L.zero(tmp + e, n);
     fsub(c, tmp + e, tmp + e, entry + e);
-    L.copy(tmp + 2 * e, entry + 2 * e, n);
-    pointAdd(cv, c, s, acc, acc, tmp);
+    if (!affine) L.copy(tmp + 2 * e, entry + 2 * e, n);
+    q = tmp;
   }
+  if (!acc.finite) {
+    L.copy(acc.p, q, n);
+    L.copy(acc.p + e, q + e, n);
+    L.copy(acc.p + 2 * e, affine ? c.one : q + 2 * e, n);
+    acc.finite = true;
+  } else {
+    acc.finite = jacAdd(cv, c, s, acc.p, q, affine);
+  }
+}
+
+/**
+ * acc = [u1]G + [u2]Q (Jacobian) for big-endian u1, u2 < 2^bits and Q affine (Montgomery form):
+ * width-5 NAF of u2 over Q's odd multiples, interleaved with u1's over G's when the curve has
+ * no fixed-base table yet, else u1 from the fixed-base table (one mixed addition per nonzero
+ * signed digit). Returns whether the result is finite. Variable time.
+ */
+function doubleMulVarTime(cv: Curve, c: Mont, acc: usize, u1: usize, u2: usize, qa: usize): bool {
+  const n = cv.n;
+  const e = elemBytes(n);
+  const pb = pointBytes(n);
+  const ab = affineBytes(n);
+  const s = newJacobianScratch(n);
+  const tmp = alloc(pb);
+  const tabQ = alloc(<usize>NAF_ENTRIES * pb);
+  oddMultiples(cv, c, s, tabQ, qa);
+  const nafQ = alloc(<usize>(cv.bits + 8));
+  const lenQ = wnaf(cv, nafQ, u2);
+  const withTable = cv.table != 0;
+  let tabG: usize = 0;
+  let nafG: usize = 0;
+  let lenG = 0;
+  if (!withTable) {
+    tabG = alloc(<usize>NAF_ENTRIES * pb);
+    oddMultiples(cv, c, s, tabG, cv.bases); // bases[0] = G, affine
+    nafG = alloc(<usize>(cv.bits + 8));
+    lenG = wnaf(cv, nafG, u1);
+  }
+  const a = changetype<Acc>(alloc(offsetof<Acc>()));
+  a.p = acc;
+  a.finite = false;
+  for (let i = (lenQ > lenG ? lenQ : lenG) - 1; i >= 0; i--) {
+    if (a.finite) jacDouble(cv, c, s, acc, acc);
+    const dq: i32 = i < lenQ ? <i32>load<i8>(nafQ + <usize>i) : 0;
+    if (dq != 0) accAdd(cv, c, s, a, tabQ + <usize>(((dq < 0 ? -dq : dq) - 1) >> 1) * pb, dq < 0, false, tmp);
+    const dg: i32 = i < lenG ? <i32>load<i8>(nafG + <usize>i) : 0;
+    if (dg != 0) accAdd(cv, c, s, a, tabG + <usize>(((dg < 0 ? -dg : dg) - 1) >> 1) * pb, dg < 0, false, tmp);
+  }
+  if (withTable) {
+    const digits = alloc(<usize>cv.windows << 2);
+    signedDigits(cv, digits, u1);
+    for (let i = 0; i < cv.windows; i++) {
+      const d = load<i32>(digits + (<usize>i << 2));
+      if (d == 0) continue;
+      const abs = d < 0 ? -d : d;
+      accAdd(cv, c, s, a, cv.table + <usize>(i * ROW + abs - 1) * ab, d < 0, true, tmp);
+    }
+  }
+  return a.finite;
 }
 
 export function ecDoubleScalarMultVarTime(
@@ -385,66 +454,77 @@ export function ecDoubleScalarMultVarTime(
   const cv = curveOf(id);
   const n = cv.n;
   const e = elemBytes(n);
-  const pb = pointBytes(n);
-  const ab = affineBytes(n);
   const m0 = mark();
   const c = fieldContext(cv);
-  const s = newScratch(n);
-  const tmp = alloc(pb);
-  const qa = alloc(ab);
+  const qa = alloc(affineBytes(n));
   loadAffine(cv, c, qa, qx, qy);
-  const tabQ = alloc(<usize>NAF_ENTRIES * pb);
-  oddMultiples(cv, c, s, tabQ, qa);
-  const nafQ = alloc(<usize>(cv.bits + 8));
-  const lenQ = wnaf(cv, nafQ, u2);
-  // Without the fixed-base table (the curve's first call), G joins Q in the same loop.
-  const withTable = cv.table != 0;
-  let tabG: usize = 0;
-  let nafG: usize = 0;
-  let lenG = 0;
-  if (!withTable) {
-    tabG = alloc(<usize>NAF_ENTRIES * pb);
-    oddMultiples(cv, c, s, tabG, cv.bases); // bases[0] = G, affine
-    nafG = alloc(<usize>(cv.bits + 8));
-    lenG = wnaf(cv, nafG, u1);
+  const acc = alloc(pointBytes(n));
+  let finite = 0;
+  memory.fill(outX, 0, <usize>cv.bytes);
+  memory.fill(outY, 0, <usize>cv.bytes);
+  if (doubleMulVarTime(cv, c, acc, u1, u2, qa)) {
+    // x = X / Z^2, y = Y / Z^3
+    const zi = newLimbs(n);
+    const t = newLimbs(n);
+    const one = newLimbs(n);
+    L.setSmall(one, n, 1);
+    finv(c, zi, acc + 2 * e, cv.pMinus2, cv.bits);
+    fsqr(c, t, zi);
+    fmul(c, acc, acc, t);
+    fmul(c, t, t, zi);
+    fmul(c, acc + e, acc + e, t);
+    if ((isOnCurve(cv, c, acc, acc + e) & 1) == 0) unreachable();
+    fmul(c, acc, acc, one);
+    fmul(c, acc + e, acc + e, one);
+    L.reduceOnce(acc, c.N, n);
+    L.reduceOnce(acc + e, c.N, n);
+    L.toBytes(outX, cv.bytes, acc, n);
+    L.toBytes(outY, cv.bytes, acc + e, n);
+    finite = 1;
   }
-  const acc = alloc(pb);
-  L.copy(acc + e, c.one, n);
-  let started = false;
-  for (let i = (lenQ > lenG ? lenQ : lenG) - 1; i >= 0; i--) {
-    if (started) pointDouble(cv, c, s, acc, acc);
-    const dq: i32 = i < lenQ ? <i32>load<i8>(nafQ + <usize>i) : 0;
-    if (dq != 0) {
-      addDigit(cv, c, s, acc, tabQ, dq, tmp);
-      started = true;
-    }
-    const dg: i32 = i < lenG ? <i32>load<i8>(nafG + <usize>i) : 0;
-    if (dg != 0) {
-      addDigit(cv, c, s, acc, tabG, dg, tmp);
-      started = true;
-    }
-  }
-  if (withTable) {
-    // [u1]G from the fixed-base table: one mixed addition per nonzero signed digit.
-    const digits = alloc(<usize>cv.windows << 2);
-    signedDigits(cv, digits, u1);
-    const sel = alloc(ab);
-    for (let i = 0; i < cv.windows; i++) {
-      const d = load<i32>(digits + (<usize>i << 2));
-      if (d == 0) continue;
-      const abs = d < 0 ? -d : d;
-      const entry = cv.table + <usize>(i * ROW + abs - 1) * ab;
-      if (d > 0) {
-        pointAddMixed(cv, c, s, acc, acc, entry);
-      } else {
-        L.copy(sel, entry, n);
-        L.zero(sel + e, n);
-        fsub(c, sel + e, sel + e, entry + e);
-        pointAddMixed(cv, c, s, acc, acc, sel);
+  release(m0);
+  return finite;
+}
+
+/**
+ * Whether [u1]G + [u2]Q is finite and its x-coordinate reduced mod n equals r (big-endian,
+ * r in [1, n-1]): ECDSA's final check, without an inversion. x = X / Z^2 and x < p < 2n, so
+ * x mod n = r iff X = r Z^2 or, when r + n < p, X = (r + n) Z^2 (mod p). Variable time.
+ */
+export function ecDoubleScalarMultCheckX(id: i32, u1: usize, u2: usize, qx: usize, qy: usize, r: usize): bool {
+  const cv = curveOf(id);
+  const n = cv.n;
+  const e = elemBytes(n);
+  const m0 = mark();
+  const c = fieldContext(cv);
+  const qa = alloc(affineBytes(n));
+  loadAffine(cv, c, qa, qx, qy);
+  const acc = alloc(pointBytes(n));
+  let ok = false;
+  if (doubleMulVarTime(cv, c, acc, u1, u2, qa)) {
+    const z2 = newLimbs(n);
+    const x = newLimbs(n);
+    const rl = newLimbs(n);
+    const t = newLimbs(n);
+    fsqr(c, z2, acc + 2 * e);
+    // X in plain form, fully reduced: X R / R.
+    L.setSmall(t, n, 1);
+    fmul(c, x, acc, t);
+    L.reduceOnce(x, c.N, n);
+    L.fromBytes(rl, n, r, cv.bytes);
+    // r Z^2: (r)(Z^2 R) / R
+    fmul(c, t, z2, rl);
+    L.reduceOnce(t, c.N, n);
+    ok = L.equalMask(t, x, n) != 0;
+    if (!ok) {
+      L.add(rl, rl, cv.order, n);
+      if (L.lessThan(rl, cv.p, n) != 0) {
+        fmul(c, t, z2, rl);
+        L.reduceOnce(t, c.N, n);
+        ok = L.equalMask(t, x, n) != 0;
       }
     }
   }
-  const finite = storeAffine(cv, c, acc, outX, outY);
   release(m0);
-  return finite;
+  return ok;
 }
