@@ -69,6 +69,18 @@ const HALF_Q: i32 = (Q - 1) / 2;
 
 /** f_i ← f_i mod± q, in [−(q − 1)/2, (q − 1)/2], for |f_i| < 2^31 − 2^22. */
 function polyCentre(f: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    const q = i32x4.splat(Q);
+    const half = i32x4.splat(HALF_Q);
+    for (let off: usize = 0; off < POLY_BYTES; off += 16) {
+      const a = v128.load(f + off);
+      const t = i32x4.shr_s(i32x4.add(a, i32x4.splat(1 << 22)), 23);
+      let r = i32x4.sub(a, i32x4.mul(t, q));
+      r = i32x4.add(r, v128.and(i32x4.shr_s(r, 31), q));
+      v128.store(f + off, i32x4.sub(r, v128.and(i32x4.gt_s(r, half), q)));
+    }
+    return;
+  }
   for (let off: usize = 0; off < POLY_BYTES; off += 4) {
     const r = freeze(load<i32>(f + off));
     store<i32>(f + off, r - (((HALF_Q - r) >> 31) & Q));

@@ -315,10 +315,22 @@ export function polyRowMul(out: usize, a: usize, aStride: usize, b: usize, n: i3
 }
 
 export function polyAdd(out: usize, a: usize, b: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let off: usize = 0; off < 1024; off += 16) {
+      v128.store(out + off, i32x4.add(v128.load(a + off), v128.load(b + off)));
+    }
+    return;
+  }
   for (let off: usize = 0; off < 1024; off += 4) store<i32>(out + off, load<i32>(a + off) + load<i32>(b + off));
 }
 
 export function polySub(out: usize, a: usize, b: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let off: usize = 0; off < 1024; off += 16) {
+      v128.store(out + off, i32x4.sub(v128.load(a + off), v128.load(b + off)));
+    }
+    return;
+  }
   for (let off: usize = 0; off < 1024; off += 4) store<i32>(out + off, load<i32>(a + off) - load<i32>(b + off));
 }
 
@@ -338,6 +350,13 @@ export function polyShiftLeft(f: usize, s: i32): void {
  * coefficient whatever it finds: the answer is an OR of masks.
  */
 export function polyExceeds(f: usize, bound: i32): i32 {
+  if (ASC_FEATURE_SIMD) {
+    // i32x4.abs leaves no lane at −2^31 here (coefficients are in (−q, q)).
+    let overV = i32x4.splat(0);
+    const limit = i32x4.splat(bound - 1);
+    for (let off: usize = 0; off < 1024; off += 16) overV = v128.or(overV, i32x4.gt_s(i32x4.abs(v128.load(f + off)), limit));
+    return <i32>v128.any_true(overV);
+  }
   let over = 0;
   for (let off: usize = 0; off < 1024; off += 4) {
     const a = load<i32>(f + off);

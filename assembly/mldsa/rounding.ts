@@ -2,10 +2,12 @@
 // LowBits (Alg. 37-38), MakeHint (Alg. 39) and UseHint (Alg. 40), on whole polynomials.
 //
 // Decompose divides by 2γ2 with a multiplication: r1 = floor((r+ + γ2 − 1)/(2γ2)) is
-// ceil((r+ − γ2)/(2γ2)), the r1 that puts r0 = r+ − 2γ2·r1 in (−γ2, γ2], and
-// floor(x·M/2^s) equals floor(x/(2γ2)) for every x = r+ + γ2 − 1 with r+ in [0, q) when
-// M = ceil(2^s/(2γ2)) and s = 39 (γ2 = (q − 1)/88) or 42 (γ2 = (q − 1)/32) (checked for all
-// q inputs when the constants were chosen; the known-answer tests cover it again). The case
+// ceil((r+ − γ2)/(2γ2)), the r1 that puts r0 = r+ − 2γ2·r1 in (−γ2, γ2]. 2γ2 is 93·2^11
+// (γ2 = (q − 1)/88) or 1023·2^9 (γ2 = (q − 1)/32), so with x = r+ + γ2 − 1,
+// r1 = floor(floor(x/2^sh)/d), and floor(y/d) = (y·M) >> s with M = ceil(2^s/d) for
+// (sh, d, s, M) = (11, 93, 18, 2819) and (9, 1023, 24, 16401): checked for every r+ in [0, q)
+// when the constants were chosen (the products stay below 2^29, so i32 arithmetic suffices and
+// the SIMD build uses i32x4 lanes); the known-answer tests cover it again. The case
 // r+ − r0 = q − 1 is folded in with a mask. Nothing here branches on a coefficient.
 
 import { Q, N, D, GAMMA2 } from './params';
@@ -20,10 +22,11 @@ let lastR0: i32 = 0;
 @inline function decompose(r: i32): i32 {
   const g2 = GAMMA2;
   const small = g2 == GAMMA2_88;
-  const mul: i64 = small ? 2886403 : 8396809;
-  const shift: i64 = small ? 39 : 42;
+  const sh = small ? 11 : 9;
+  const mul = small ? 2819 : 16401;
+  const s = small ? 18 : 24;
   const m = small ? 44 : 16; // (q − 1)/(2γ2)
-  let r1 = <i32>((<i64>(r + g2 - 1) * mul) >> shift);
+  let r1 = (((r + g2 - 1) >> sh) * mul) >> s;
   let r0 = r - r1 * 2 * g2;
   // r+ − r0 = q − 1 exactly when r1 = m: then r1 = 0 and r0 = r0 − 1.
   const wrap = ((r1 ^ m) - 1) >> 31;
@@ -31,6 +34,26 @@ let lastR0: i32 = 0;
   r0 += wrap;
   lastR0 = r0;
   return r1;
+}
+
+/** decompose() on four lanes r in [0, q): r1 returned, r0 stored at `lo` unless it is 0. */
+@inline function decomposeV(r: v128, lo: usize): v128 {
+  const g2 = GAMMA2;
+  const small = g2 == GAMMA2_88;
+  const sh = small ? 11 : 9;
+  const s = small ? 18 : 24;
+  const x = i32x4.shr_s(i32x4.add(r, i32x4.splat(g2 - 1)), sh);
+  let r1 = i32x4.shr_s(i32x4.mul(x, i32x4.splat(small ? 2819 : 16401)), s);
+  const wrap = i32x4.eq(r1, i32x4.splat(small ? 44 : 16));
+  if (lo != 0) v128.store(lo, i32x4.add(i32x4.sub(r, i32x4.mul(r1, i32x4.splat(2 * g2))), wrap));
+  return v128.andnot(r1, wrap);
+}
+
+/** The representative in [0, q) on four lanes (freeze() of poly.ts). */
+@inline function freezeV(a: v128): v128 {
+  const t = i32x4.shr_s(i32x4.add(a, i32x4.splat(1 << 22)), 23);
+  const r = i32x4.sub(a, i32x4.mul(t, i32x4.splat(Q)));
+  return i32x4.add(r, v128.and(i32x4.shr_s(r, 31), i32x4.splat(Q)));
 }
 
 /** t1 and t0 of Power2Round (Alg. 35) of each coefficient of t (any i32 below 2^31 − 2^22 in size). */
@@ -48,6 +71,12 @@ export function polyPower2Round(t1: usize, t0: usize, t: usize): void {
  * (Alg. 38) into `lo`. Coefficients of w may be any i32 below 2^31 − 2^22 in size (reduced here).
  */
 export function polyDecompose(hi: usize, lo: usize, w: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let off: usize = 0; off < 1024; off += 16) {
+      v128.store(hi + off, decomposeV(freezeV(v128.load(w + off)), lo != 0 ? lo + off : 0));
+    }
+    return;
+  }
   for (let i: usize = 0; i < <usize>N; i++) {
     store<i32>(hi + (i << 2), decompose(freeze(load<i32>(w + (i << 2)))));
     if (lo != 0) store<i32>(lo + (i << 2), lastR0);
@@ -60,6 +89,15 @@ export function polyDecompose(hi: usize, lo: usize, w: usize): void {
  * high parts: `h` ← (a ≠ b) coefficient-wise, as 0/1; returns the number of ones.
  */
 export function polyMakeHint(h: usize, a: usize, b: usize): i32 {
+  if (ASC_FEATURE_SIMD) {
+    let ones = i32x4.splat(0);
+    for (let off: usize = 0; off < 1024; off += 16) {
+      const one = v128.andnot(i32x4.splat(1), i32x4.eq(v128.load(a + off), v128.load(b + off)));
+      v128.store(h + off, one);
+      ones = i32x4.add(ones, one);
+    }
+    return i32x4.extract_lane(ones, 0) + i32x4.extract_lane(ones, 1) + i32x4.extract_lane(ones, 2) + i32x4.extract_lane(ones, 3);
+  }
   let count = 0;
   for (let i: usize = 0; i < <usize>N; i++) {
     const d = load<i32>(a + (i << 2)) ^ load<i32>(b + (i << 2));
