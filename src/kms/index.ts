@@ -67,6 +67,9 @@ export type {
 export type { ReEncryptInput, ReEncryptOutput } from './operations/re-encrypt.js';
 export type { GenerateRandomInput, GenerateRandomOutput } from './operations/generate-random.js';
 export type { GetPublicKeyInput, GetPublicKeyOutput } from './operations/get-public-key.js';
+export type { SignInput, SignOutput } from './operations/sign.js';
+export type { VerifyInput, VerifyOutput } from './operations/verify.js';
+export type { DeriveSharedSecretInput, DeriveSharedSecretOutput } from './operations/derive-shared-secret.js';
 export type {
   CreateCustomKeyStoreInput,
   CreateCustomKeyStoreOutput,
