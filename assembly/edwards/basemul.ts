@@ -146,15 +146,31 @@ function select(t: usize, j: i32, digit: i32): void {
       store<u64>(t + w, a);
     }
   }
-  // Conditional negation: swap y+x and y-x, negate 2dxy.
-  for (let i: usize = 0; i < FE_SIZE; i += 4) {
-    const a = load<i32>(t + i);
-    const b = load<i32>(t + FE_SIZE + i);
-    const x = (a ^ b) & neg;
-    store<i32>(t + i, a ^ x);
-    store<i32>(t + FE_SIZE + i, b ^ x);
-    const c = load<i32>(t + 2 * FE_SIZE + i);
-    store<i32>(t + 2 * FE_SIZE + i, c ^ ((c ^ -c) & neg));
+  // Conditional negation: swap y+x and y-x (bitwise, five 64-bit words each), negate 2dxy.
+  const neg64 = <u64>(<i64>neg);
+  for (let w: usize = 0; w < FE_SIZE; w += 8) {
+    const a = load<u64>(t + w);
+    const b = load<u64>(t + FE_SIZE + w);
+    const x = (a ^ b) & neg64;
+    store<u64>(t + w, a ^ x);
+    store<u64>(t + FE_SIZE + w, b ^ x);
+  }
+  const c = t + 2 * FE_SIZE;
+  if (ASC_FEATURE_SIMD) {
+    const m = i32x4.splat(neg);
+    const c0 = v128.load(c);
+    const c1 = v128.load(c, 16);
+    v128.store(c, v128.bitselect(i32x4.neg(c0), c0, m));
+    v128.store(c, v128.bitselect(i32x4.neg(c1), c1, m), 16);
+    for (let i: usize = 32; i < FE_SIZE; i += 4) {
+      const v = load<i32>(c + i);
+      store<i32>(c + i, v ^ ((v ^ -v) & neg));
+    }
+  } else {
+    for (let i: usize = 0; i < FE_SIZE; i += 4) {
+      const v = load<i32>(c + i);
+      store<i32>(c + i, v ^ ((v ^ -v) & neg));
+    }
   }
 }
 
