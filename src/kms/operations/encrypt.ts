@@ -11,9 +11,10 @@
 //   342/318, 470/446 bytes; SM2PKE takes up to 1024 bytes (KMS developer guide, SM2 key spec).
 //
 // Messages: "Algorithm <alg> and key spec <spec> cannot encrypt data larger than <n> bytes."
-// [AWS-REC]; "Algorithm <alg> is incompatible with key spec <spec>." and the encryption context
-// refusal are inferred (KMS documents that asymmetric keys take no encryption context; its
-// message is not recorded).
+// [AWS-REC]; "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096." is what KMS
+// answers an Encrypt without EncryptionAlgorithm under an RSA key (InvalidKeyUsageException; not
+// in the recordings). The encryption context refusal is inferred: KMS documents that asymmetric
+// keys take no encryption context, its message is not recorded.
 
 import { rsaOaepEncrypt } from '../../core/rsa.js';
 import { sm2Encrypt } from '../../core/sm2.js';

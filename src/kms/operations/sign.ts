@@ -12,10 +12,10 @@
 //   - ML_DSA_SHAKE_256: ML-DSA of the Message (RAW, empty context) or the 64-byte μ (EXTERNAL_MU).
 //
 // Messages [AWS-REC]: "<ARN> key usage is <usage> which is not valid for Sign." and "Digest is
-// invalid length for algorithm <alg>." The others are the wording used for other mismatches of
-// algorithm and key ("Algorithm <alg> is incompatible with key spec <spec>.", as for MACs) and for
-// message types ("Message type <type> is incompatible with ...", "External Mu is invalid length
-// ..."): inferred, not recorded.
+// invalid length for algorithm <alg>." "Algorithm <alg> is incompatible with key spec <spec>." is
+// KMS's wording for an algorithm a key does not support (as Encrypt answers SYMMETRIC_DEFAULT
+// under an RSA key; not in the recordings). The message type ones ("Message type <type> is
+// incompatible with ...", "External Mu is invalid length ...") are inferred.
 
 import type { Core } from '../../core/module.js';
 import { digest, type HashName } from '../../core/symmetric.js';
