@@ -324,6 +324,43 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
       });
     }
 
+    it('Decompose (Alg. 36) of every r in [0, q) for both γ2, as FIPS 204 defines it', () => {
+      const md = core.exports as unknown as MlDsaExports;
+      const Q = 8380417;
+      const CHUNK = 1 << 16; // 256 polynomials
+      for (const level of [44, 65] as const) {
+        const g2 = level === 44 ? (Q - 1) / 88 : (Q - 1) / 32;
+        let wrong = 0;
+        for (let from = 0; from < Q; from += CHUNK) {
+          const n = Math.min(CHUNK, Q - from);
+          const w = new Int32Array(CHUNK);
+          for (let i = 0; i < n; i++) w[i] = from + i;
+          const { hi, lo } = core.run(0, (x) => {
+            const wPtr = core.put(new Uint8Array(w.buffer));
+            const outHi = x.alloc(CHUNK * 4);
+            const outLo = x.alloc(CHUNK * 4);
+            expect(md.mldsa_decompose(level, wPtr, CHUNK / 256, outHi, outLo)).toBe(CORE_STATUS.OK);
+            return {
+              hi: new Int32Array(core.take(outHi, CHUNK * 4).buffer),
+              lo: new Int32Array(core.take(outLo, CHUNK * 4).buffer),
+            };
+          });
+          for (let i = 0; i < n; i++) {
+            const r = from + i;
+            let r0 = r % (2 * g2);
+            if (r0 > g2) r0 -= 2 * g2;
+            let r1 = (r - r0) / (2 * g2);
+            if (r - r0 === Q - 1) {
+              r1 = 0;
+              r0 -= 1;
+            }
+            if (hi[i] !== r1 || lo[i] !== r0) wrong++;
+          }
+        }
+        expect(wrong, `ML-DSA-${level}`).toBe(0);
+      }
+    });
+
     it('signs an empty and a 4096-byte message; ML-DSA-65 noble agrees', () => {
       const { publicKey, privateKey } = generateMlDsa(core, 65);
       const { pk } = parseMlDsaSpki(publicKey);

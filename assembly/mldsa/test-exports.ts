@@ -6,6 +6,7 @@ import { alloc, mark, release } from '../arena';
 import { OK, INVALID_ARGUMENT, AUTH_FAILED } from '../status';
 import { setParams, sigBytes } from './params';
 import { keygenInternal, signFromSeed, signInternal, signSetup, signPrepare, signAttempt, verifyInternal } from './dsa';
+import { polyDecompose } from './rounding';
 
 /** ML-DSA.KeyGen_internal(ξ) (Alg. 6): pk and the encoded sk. */
 export function mldsa_keygen_internal(level: i32, xi: usize, outPk: usize, outSk: usize): i32 {
@@ -71,4 +72,14 @@ export function mldsa_sign_attempt(level: i32, sk: usize, mu: usize, rnd: usize,
   const accepted = signAttempt(kappa);
   release(m);
   return accepted;
+}
+
+/** Decompose (Alg. 36) of the coefficients of n polynomials at `w` (any values in [0, q)): r1 to outHi, r0 to outLo. */
+export function mldsa_decompose(level: i32, w: usize, n: i32, outHi: usize, outLo: usize): i32 {
+  if (!setParams(level) || n < 0) return INVALID_ARGUMENT;
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i << 10;
+    polyDecompose(outHi + off, outLo + off, w + off);
+  }
+  return OK;
 }

@@ -76,6 +76,8 @@ export interface MlDsaExports {
   ): number;
   /** Test only: one attempt of the signing loop with counter κ: 1 accepted, 0 rejected. */
   mldsa_sign_attempt(level: number, sk: number, mu: number, rnd: number, kappa: number): number;
+  /** Test only: Decompose (FIPS 204 Alg. 36) of n polynomials' coefficients: r1 and r0. */
+  mldsa_decompose(level: number, w: number, n: number, outHi: number, outLo: number): number;
 }
 
 const exportsOf = (core: Core): MlDsaExports => core.exports as unknown as MlDsaExports;
