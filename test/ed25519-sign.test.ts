@@ -333,6 +333,23 @@ describe.each(['simd', 'scalar'] as const)('Ed25519 signatures, %s build', (vari
     expect(verify(null, message, k.publicKey, forged)).toBe(false);
   });
 
+  it("leaves the caller's keys as they were, Node Buffers included (their slice() is a view)", () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+    const spki = publicKey.export({ format: 'der', type: 'spki' });
+    const [pkcs8Before, spkiBefore] = [hex(pkcs8), hex(spki)];
+    const message = new Uint8Array(randomBytes(30));
+    const digest = sha512(message);
+    for (let i = 0; i < 2; i++) {
+      const sig = ed25519Sign(core, pkcs8, message);
+      expect(verify(null, message, publicKey, sig)).toBe(true);
+      expect(ed25519Verify(core, spki, message, sig)).toBe(true);
+      expect(ed25519phVerify(core, spki, digest, ed25519phSign(core, pkcs8, digest))).toBe(true);
+    }
+    expect(hex(pkcs8)).toBe(pkcs8Before);
+    expect(hex(spki)).toBe(spkiBefore);
+  });
+
   it('Ed25519ph needs a 64-byte digest', () => {
     const k = nodeKeyPair();
     for (const len of [0, 32, 63, 65]) {

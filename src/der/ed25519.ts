@@ -64,7 +64,7 @@ function readAlgorithm(r: DerReader): void {
   if (!alg.done) throw new DerError('id-Ed25519 AlgorithmIdentifier must have no parameters (RFC 8410 §3)');
 }
 
-/** The 32-byte public key from an Ed25519 SubjectPublicKeyInfo (a copy). */
+/** The 32-byte public key from an Ed25519 SubjectPublicKeyInfo (a copy, also for Buffer input). */
 export function parseEd25519Spki(der: Uint8Array): Uint8Array {
   const spki = new DerReader(der).readOnlySequence();
   readAlgorithm(spki);
@@ -73,11 +73,13 @@ export function parseEd25519Spki(der: Uint8Array): Uint8Array {
   if (unusedBits !== 0) throw new DerError('Ed25519 subjectPublicKey has unused bits');
   if (bytes.length !== ED25519_KEY_BYTES)
     throw new DerError(`Ed25519 public key must be 32 bytes, got ${bytes.length}`);
-  return bytes.slice();
+  // A copy: new Uint8Array(view) copies where slice() would not on a Node Buffer (a view).
+  return new Uint8Array(bytes);
 }
 
 /**
- * The 32-byte seed from an Ed25519 PKCS#8 PrivateKeyInfo (a copy the caller must wipe).
+ * The 32-byte seed from an Ed25519 PKCS#8 PrivateKeyInfo (a copy the caller must wipe, also for
+ * Buffer input).
  * Version 0 only, without attributes (what this library and OpenSSL write).
  */
 export function parseEd25519Pkcs8(der: Uint8Array): Uint8Array {
@@ -91,5 +93,7 @@ export function parseEd25519Pkcs8(der: Uint8Array): Uint8Array {
   const seed = inner.readOctetString();
   inner.expectEnd();
   if (seed.length !== ED25519_KEY_BYTES) throw new DerError(`Ed25519 private key must be 32 bytes, got ${seed.length}`);
-  return seed.slice();
+  // A copy the caller may wipe: new Uint8Array(view) copies, where slice() on a view of a Node
+  // Buffer (what DerReader hands out for Buffer input) is a view, and wiping it would wipe the key.
+  return new Uint8Array(seed);
 }
