@@ -247,6 +247,10 @@ function validInputs(f: {
   signature: string;
   agreement: string;
   peer: string;
+  hmac: string;
+  mac: string;
+  kem: string;
+  kemCiphertext: string;
 }): Record<OperationName, Record<string, unknown>> {
   const context = { purpose: 'fuzz' };
   return {
@@ -288,6 +292,10 @@ function validInputs(f: {
     Sign: { KeyId: f.signer, Message: 'AQID', SigningAlgorithm: 'ECDSA_SHA_256' },
     Verify: { KeyId: f.signer, Message: 'AQID', Signature: f.signature, SigningAlgorithm: 'ECDSA_SHA_256' },
     DeriveSharedSecret: { KeyId: f.agreement, KeyAgreementAlgorithm: 'ECDH', PublicKey: f.peer },
+    GenerateMac: { KeyId: f.hmac, Message: 'AQID', MacAlgorithm: 'HMAC_SHA_256' },
+    VerifyMac: { KeyId: f.hmac, Message: 'AQID', MacAlgorithm: 'HMAC_SHA_256', Mac: f.mac },
+    Encapsulate: { KeyId: f.kem, EncapsulationAlgorithm: 'ML_KEM' },
+    Decapsulate: { KeyId: f.kem, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: f.kemCiphertext },
   };
 }
 
@@ -353,7 +361,28 @@ describe('every operation, fuzzed over HTTP', () => {
     const agreement = (await setup('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' })).KeyMetadata
       .Arn as string;
     const peer = (await setup('GetPublicKey', { KeyId: agreement })).PublicKey as string;
-    valid = validInputs({ symmetric, victim, rsa, blob, signer, signature, agreement, peer });
+    const hmac = (await setup('CreateKey', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })).KeyMetadata
+      .Arn as string;
+    const mac = (await setup('GenerateMac', { KeyId: hmac, Message: 'AQID', MacAlgorithm: 'HMAC_SHA_256' }))
+      .Mac as string;
+    const kem = (await setup('CreateKey', { KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' })).KeyMetadata
+      .Arn as string;
+    const kemCiphertext = (await setup('Encapsulate', { KeyId: kem, EncapsulationAlgorithm: 'ML_KEM' }))
+      .SharedSecretCiphertextBlob as string;
+    valid = validInputs({
+      symmetric,
+      victim,
+      rsa,
+      blob,
+      signer,
+      signature,
+      agreement,
+      peer,
+      hmac,
+      mac,
+      kem,
+      kemCiphertext,
+    });
     // Real identifiers most of the time, so that requests get past key resolution to the work.
     ids = fc.constantFrom(
       symmetric,
@@ -380,8 +409,8 @@ describe('every operation, fuzzed over HTTP', () => {
     );
   });
 
-  it('serves all 29 operations (the list fuzzed below), and each valid input is served', async () => {
-    expect(OPERATION_NAMES).toHaveLength(29);
+  it('serves all 33 operations (the list fuzzed below), and each valid input is served', async () => {
+    expect(OPERATION_NAMES).toHaveLength(33);
     for (const operation of OPERATION_NAMES) {
       const answer = await send(operation, JSON.stringify(valid[operation]));
       expect(answer.status, `${operation} ${answer.body}`).toBe(200);

@@ -34,6 +34,7 @@ import {
   DATA_KEY_SPECS,
   DryRunModifierList,
   EncryptionAlgorithm,
+  EncapsulationAlgorithm,
   EncryptionContextType,
   enumOf,
   GrantTokenList,
@@ -46,6 +47,7 @@ import {
   KeyIdType,
   keyIdOnly,
   LimitType,
+  MacAlgorithm,
   MarkerType,
   MESSAGE_TYPES,
   NumberOfBytesType,
@@ -76,11 +78,14 @@ import { disableKey } from './operations/disable-key.js';
 import { disableKeyRotation } from './operations/disable-key-rotation.js';
 import { enableKey } from './operations/enable-key.js';
 import { enableKeyRotation } from './operations/enable-key-rotation.js';
+import { decapsulate } from './operations/decapsulate.js';
+import { encapsulate } from './operations/encapsulate.js';
 import { encrypt } from './operations/encrypt.js';
 import { generateDataKey } from './operations/generate-data-key.js';
 import { generateDataKeyPair } from './operations/generate-data-key-pair.js';
 import { generateDataKeyPairWithoutPlaintext } from './operations/generate-data-key-pair-without-plaintext.js';
 import { generateDataKeyWithoutPlaintext } from './operations/generate-data-key-without-plaintext.js';
+import { generateMac } from './operations/generate-mac.js';
 import { generateRandom } from './operations/generate-random.js';
 import { getKeyRotationStatus } from './operations/get-key-rotation-status.js';
 import { getPublicKey } from './operations/get-public-key.js';
@@ -91,6 +96,7 @@ import { rotateKeyOnDemand } from './operations/rotate-key-on-demand.js';
 import { scheduleKeyDeletion } from './operations/schedule-key-deletion.js';
 import { sign } from './operations/sign.js';
 import { updateAlias } from './operations/update-alias.js';
+import { verifyMac } from './operations/verify-mac.js';
 import { verify } from './operations/verify.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -512,6 +518,54 @@ export const REGISTRY = {
     output: out('KeyId', ['SharedSecret', SENSITIVE], 'CiphertextForRecipient', 'KeyAgreementAlgorithm', 'KeyOrigin'),
     handler: () => deriveSharedSecret,
   }),
+  GenerateMac: entry({
+    summary: 'HMAC of a message (1..4096 bytes) with an HMAC KMS key.',
+    input: {
+      Message: required(PlaintextType),
+      KeyId: required(KeyIdType),
+      MacAlgorithm: required(MacAlgorithm),
+      GrantTokens: optional(GrantTokenList),
+      DryRun: optional(BOOL),
+    },
+    output: out('Mac', 'MacAlgorithm', 'KeyId'),
+    handler: () => generateMac,
+  }),
+  VerifyMac: entry({
+    summary: 'Verify an HMAC with an HMAC KMS key (KMSInvalidMacException if it does not verify).',
+    input: {
+      Message: required(PlaintextType),
+      KeyId: required(KeyIdType),
+      MacAlgorithm: required(MacAlgorithm),
+      Mac: required(CiphertextType),
+      GrantTokens: optional(GrantTokenList),
+      DryRun: optional(BOOL),
+    },
+    output: out('KeyId', 'MacValid', 'MacAlgorithm'),
+    handler: () => verifyMac,
+  }),
+  Encapsulate: entry({
+    summary: 'A fresh 32-byte shared secret and its ML-KEM encapsulation under an ML-KEM KMS key.',
+    input: {
+      KeyId: required(KeyIdType),
+      EncapsulationAlgorithm: required(EncapsulationAlgorithm),
+      GrantTokens: optional(GrantTokenList),
+      DryRun: optional(BOOL),
+    },
+    output: out('KeyId', ['SharedSecret', SENSITIVE], 'SharedSecretCiphertextBlob', 'EncapsulationAlgorithm'),
+    handler: () => encapsulate,
+  }),
+  Decapsulate: entry({
+    summary: 'The shared secret of an ML-KEM encapsulation, with the ML-KEM KMS key.',
+    input: {
+      KeyId: required(KeyIdType),
+      SharedSecretCiphertextBlob: required(CiphertextType),
+      EncapsulationAlgorithm: required(EncapsulationAlgorithm),
+      GrantTokens: optional(GrantTokenList),
+      DryRun: optional(BOOL),
+    },
+    output: out('KeyId', ['SharedSecret', SENSITIVE], 'EncapsulationAlgorithm'),
+    handler: () => decapsulate,
+  }),
   CreateCustomKeyStore: entry({
     summary: 'Record a custom key store (nothing stands behind it).',
     input: {
@@ -632,6 +686,10 @@ export const {
   SignCommand,
   VerifyCommand,
   DeriveSharedSecretCommand,
+  GenerateMacCommand,
+  VerifyMacCommand,
+  EncapsulateCommand,
+  DecapsulateCommand,
   CreateCustomKeyStoreCommand,
   DescribeCustomKeyStoresCommand,
 }: Commands = Object.fromEntries(OPERATION_NAMES.map((n) => [`${n}Command`, COMMANDS[n]])) as Commands;
@@ -721,6 +779,18 @@ export type VerifyCommandOutput = Out<'Verify'>;
 export type DeriveSharedSecretCommand = Cmd<'DeriveSharedSecret'>;
 export type DeriveSharedSecretCommandInput = In<'DeriveSharedSecret'>;
 export type DeriveSharedSecretCommandOutput = Out<'DeriveSharedSecret'>;
+export type GenerateMacCommand = Cmd<'GenerateMac'>;
+export type GenerateMacCommandInput = In<'GenerateMac'>;
+export type GenerateMacCommandOutput = Out<'GenerateMac'>;
+export type VerifyMacCommand = Cmd<'VerifyMac'>;
+export type VerifyMacCommandInput = In<'VerifyMac'>;
+export type VerifyMacCommandOutput = Out<'VerifyMac'>;
+export type EncapsulateCommand = Cmd<'Encapsulate'>;
+export type EncapsulateCommandInput = In<'Encapsulate'>;
+export type EncapsulateCommandOutput = Out<'Encapsulate'>;
+export type DecapsulateCommand = Cmd<'Decapsulate'>;
+export type DecapsulateCommandInput = In<'Decapsulate'>;
+export type DecapsulateCommandOutput = Out<'Decapsulate'>;
 export type CreateCustomKeyStoreCommand = Cmd<'CreateCustomKeyStore'>;
 export type CreateCustomKeyStoreCommandInput = In<'CreateCustomKeyStore'>;
 export type CreateCustomKeyStoreCommandOutput = Out<'CreateCustomKeyStore'>;

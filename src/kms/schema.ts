@@ -122,6 +122,10 @@ export const MESSAGE_TYPES = ['RAW', 'DIGEST', 'EXTERNAL_MU'] as const;
 
 export const KEY_AGREEMENT_ALGORITHM_SPECS = ['ECDH'] as const;
 
+export const MAC_ALGORITHM_SPECS = ['HMAC_SHA_224', 'HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512'] as const;
+
+export const ENCAPSULATION_ALGORITHM_SPECS = ['ML_KEM'] as const;
+
 export const CUSTOM_KEY_STORE_TYPES = ['AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
 
 export const XKS_PROXY_CONNECTIVITY_TYPES = ['PUBLIC_ENDPOINT', 'VPC_ENDPOINT_SERVICE'] as const;
@@ -134,6 +138,8 @@ export type KeyUsageType = (typeof KEY_USAGE_TYPES)[number];
 export type KeyState = (typeof KEY_STATES)[number];
 export type OriginType = (typeof ORIGIN_TYPES)[number];
 export type EncryptionAlgorithmSpec = (typeof ENCRYPTION_ALGORITHM_SPECS)[number];
+export type MacAlgorithmSpec = (typeof MAC_ALGORITHM_SPECS)[number];
+export type EncapsulationAlgorithmSpec = (typeof ENCAPSULATION_ALGORITHM_SPECS)[number];
 export type SigningAlgorithmSpec = (typeof SIGNING_ALGORITHM_SPECS)[number];
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 export type KeyAgreementAlgorithmSpec = (typeof KEY_AGREEMENT_ALGORITHM_SPECS)[number];
@@ -156,6 +162,12 @@ export const KEY_SPEC_MESSAGE_ORDER_2023 = [
   'HMAC_512',
 ] as const;
 export const KEY_USAGE_MESSAGE_ORDER_2023 = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'] as const;
+export const MAC_ALGORITHM_MESSAGE_ORDER_2023 = [
+  'HMAC_SHA_384',
+  'HMAC_SHA_256',
+  'HMAC_SHA_224',
+  'HMAC_SHA_512',
+] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Shapes
@@ -270,6 +282,8 @@ export const AliasNameType = str(1, 256, '^[a-zA-Z0-9:/_-]+$');
 export const CustomKeyStoreIdType = str(1, 64);
 export const CustomKeyStoreNameType = str(1, 256);
 export const EncryptionAlgorithm = enumOf(ENCRYPTION_ALGORITHM_SPECS);
+export const MacAlgorithm = enumOf(MAC_ALGORITHM_SPECS, MAC_ALGORITHM_MESSAGE_ORDER_2023);
+export const EncapsulationAlgorithm = enumOf(ENCAPSULATION_ALGORITHM_SPECS);
 export const DryRunModifierList: ListShape = { type: 'list', member: enumOf(DRY_RUN_MODIFIER_TYPES) };
 export const RecipientInfo: StructureShape = {
   type: 'structure',

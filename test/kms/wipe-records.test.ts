@@ -324,6 +324,39 @@ describe.each(Object.keys(STORES))('every key record an operation loads is wiped
       DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
     });
 
+    // MACs and key encapsulation.
+    const mac = (await op('GenerateMac', { KeyId: hmac, Message: message, MacAlgorithm: 'HMAC_SHA_256' }))
+      .Mac as Uint8Array;
+    await op('VerifyMac', { KeyId: hmac, Message: message, MacAlgorithm: 'HMAC_SHA_256', Mac: mac });
+    await op(
+      'VerifyMac',
+      { KeyId: hmac, Message: new Uint8Array([8]), MacAlgorithm: 'HMAC_SHA_256', Mac: mac },
+      'KMSInvalidMacException',
+    );
+    await op(
+      'GenerateMac',
+      { KeyId: hmac, Message: message, MacAlgorithm: 'HMAC_SHA_384' },
+      'InvalidKeyUsageException',
+    );
+    await op(
+      'GenerateMac',
+      { KeyId: hmac, Message: message, MacAlgorithm: 'HMAC_SHA_256', DryRun: true },
+      'DryRunOperationException',
+    );
+    const kem = id(await op('CreateKey', { KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' }));
+    const encapsulated = await op('Encapsulate', { KeyId: kem, EncapsulationAlgorithm: 'ML_KEM' });
+    await op('Decapsulate', {
+      KeyId: kem,
+      EncapsulationAlgorithm: 'ML_KEM',
+      SharedSecretCiphertextBlob: encapsulated.SharedSecretCiphertextBlob,
+    });
+    await op(
+      'Decapsulate',
+      { KeyId: kem, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: new Uint8Array(9) },
+      'InvalidCiphertextException',
+    );
+    await op('Encapsulate', { KeyId: hmac, EncapsulationAlgorithm: 'ML_KEM' }, 'InvalidKeyUsageException');
+
     // No key involved.
     await op('GenerateRandom', { NumberOfBytes: 16 });
     await op('GenerateRandom', { NumberOfBytes: 16, CustomKeyStoreId: cks });
