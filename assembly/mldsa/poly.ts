@@ -62,10 +62,6 @@ const ZETAS: usize = memory.data<i32>([
   return load<i32>(f + (<usize>i << 2));
 }
 
-@inline function st(f: usize, i: i32, v: i32): void {
-  store<i32>(f + (<usize>i << 2), v);
-}
-
 /** a·2^-32 mod q, |result| ≤ q, for |a| ≤ 2^31·q. */
 @inline export function montReduce(a: i64): i32 {
   const t = <i32>a * QINV;
@@ -334,11 +330,6 @@ export function polySub(out: usize, a: usize, b: usize): void {
   for (let off: usize = 0; off < 1024; off += 4) store<i32>(out + off, load<i32>(a + off) - load<i32>(b + off));
 }
 
-/** f_i ← f_i mod q in [0, q), for |f_i| < 2^31 − 2^22. */
-export function polyFreeze(f: usize): void {
-  for (let off: usize = 0; off < 1024; off += 4) store<i32>(f + off, freeze(load<i32>(f + off)));
-}
-
 /** f_i ← f_i·2^s (t1·2^d of Alg. 8 line 9). */
 export function polyShiftLeft(f: usize, s: i32): void {
   for (let off: usize = 0; off < 1024; off += 4) store<i32>(f + off, load<i32>(f + off) << s);
@@ -365,5 +356,3 @@ export function polyExceeds(f: usize, bound: i32): i32 {
   }
   return over & 1;
 }
-
-export { ld as polyGet, st as polySet };
