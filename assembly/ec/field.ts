@@ -53,7 +53,7 @@ import { mul10, sqr10, add10, sub10, mul14, sqr14, add14, sub14, mul19, sqr19, a
 /**
  * out = a^-1 = a^(p-2) (Montgomery form in and out), with 4-bit windows. The exponent p - 2
  * is public, so the table is indexed by its bits directly; every window squares four times
- * and multiplies once, whatever a is.
+ * and multiplies once unless its bits are zero, whatever a is.
  */
 export function finv(c: Mont, out: usize, a: usize, pMinus2: usize, bits: i32): void {
   const n = c.n;
@@ -72,7 +72,8 @@ export function finv(c: Mont, out: usize, a: usize, pMinus2: usize, bits: i32): 
       const i = w * 4 + k;
       idx = (idx << 1) | (i < bits ? <i32>L.bit(pMinus2, i) : 0);
     }
-    fmul(c, acc, acc, table + <usize>idx * stride);
+    // The exponent is public: a zero window skips its multiplication by one.
+    if (idx != 0) fmul(c, acc, acc, table + <usize>idx * stride);
   }
   L.copy(out, acc, n);
   release(m0);
