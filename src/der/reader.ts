@@ -134,7 +134,13 @@ export class DerReader {
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     if (start < 0 || end > bytes.length || start > end) throw new RangeError('invalid DerReader bounds');
-    this.bytes = bytes;
+    // A plain Uint8Array view of the same memory: a Node Buffer's subarray is a Buffer, whose
+    // slice() is a view, not a copy, so a parser that slices a private key out and the caller
+    // that wipes that copy after use would zero the caller's own key bytes.
+    this.bytes =
+      Object.getPrototypeOf(bytes) === Uint8Array.prototype
+        ? bytes
+        : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
     this.end = end;
   }
