@@ -7,15 +7,19 @@
 //    every invalid one refused);
 //  - @noble/post-quantum: the same pk/sk from random seeds, the same signatures with rnd fixed
 //    (pure and external μ), and each side accepts the other's signatures;
-//  - the library API (src/core/mldsa.ts): DER key pairs, hedged signing, RAW and EXTERNAL_MU,
-//    false for bad signatures, no secret left in memory, refused arguments;
+//  - the library API (src/core/mldsa.ts): DER key pairs, hedged signing (rnd is the host's
+//    random bytes; a failing source is ENTROPY_FAILURE), RAW and EXTERNAL_MU, false for bad
+//    signatures, no secret left in memory, refused arguments;
+//  - Decompose of every r in [0, q) against FIPS 204's definition;
 //  - the DER of src/der/mldsa.ts.
 
 import { describe, it, expect } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { type CoreVariant } from '../src/core/module.js';
-import { CORE_STATUS } from '../src/core/errors.js';
+import { CORE_STATUS, CoreError } from '../src/core/errors.js';
+import { withRandom } from './helpers/random.js';
+import { caughtSync } from './helpers/caught.js';
 import { loadTestCore, testExports } from './helpers/test-core.js';
 import { readVectorJson } from './helpers/vectors.js';
 import {
@@ -369,6 +373,45 @@ for (const variant of ['simd', 'scalar'] as CoreVariant[]) {
         expect(ml_dsa65.verify(sig, msg, pk)).toBe(true);
         expect(mldsaVerify(core, publicKey, msg, 'RAW', sig)).toBe(true);
       }
+    });
+
+    it("signing takes rnd from the host's random source; a failing source is ENTROPY_FAILURE", () => {
+      const seed = new Uint8Array(randomBytes(32));
+      const pkcs8 = mldsaPkcs8(65, seed);
+      const msg = new Uint8Array(randomBytes(40));
+      for (const byte of [0x00, 0x5a]) {
+        const viaHost = withRandom(
+          (a) => a.fill(byte),
+          () => mldsaSign(core, pkcs8, msg, 'RAW'),
+        );
+        expect(hex(viaHost)).toBe(hex(mldsaSignWithRnd(core, pkcs8, msg, 'RAW', new Uint8Array(32).fill(byte))));
+      }
+      const failure = new Error('no entropy today');
+      const err = withRandom(
+        () => {
+          throw failure;
+        },
+        () => caughtSync(() => mldsaSign(core, pkcs8, msg, 'RAW')),
+      );
+      expect(err).toBeInstanceOf(CoreError);
+      expect((err as CoreError).code).toBe('ENTROPY_FAILURE');
+      const err2 = withRandom(
+        () => {
+          throw failure;
+        },
+        () => caughtSync(() => generateMlDsa(core, 44)),
+      );
+      expect((err2 as CoreError).code).toBe('ENTROPY_FAILURE');
+      expect(Buffer.from(core.exports.memory.buffer).indexOf(Buffer.from(seed.subarray(0, 16)))).toBe(-1);
+      expect(
+        mldsaVerify(
+          core,
+          mldsaSpki(65, mldsaKeygenInternal(core, 65, seed).pk),
+          msg,
+          'RAW',
+          mldsaSign(core, pkcs8, msg, 'RAW'),
+        ),
+      ).toBe(true);
     });
 
     it('leaves no seed, sk or μ in linear memory after a call', () => {
