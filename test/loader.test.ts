@@ -8,6 +8,7 @@ import { initCore, simdSupported, generateKeyPair, KEY_PAIR_SPECS } from '../src
 import { getCore, embeddedWasm } from '../src/core/module.js';
 import * as sym from '../src/core/symmetric.js';
 import { mlkemEncapsulate, mlkemDecapsulate } from '../src/core/mlkem.js';
+import { generateMlDsa, mldsaSign, mldsaVerify } from '../src/core/mldsa.js';
 import { testWasm } from './helpers/test-core.js';
 
 const built = (variant: 'simd' | 'scalar') =>
@@ -102,6 +103,8 @@ describe('the shipped module exports what the library calls, and nothing else', 
       sym.hmacVerify(core, 'SHA-224', key, data, new Uint8Array(28));
       const kem = generateKeyPair('ML_KEM_512');
       mlkemDecapsulate(core, kem.privateKey, mlkemEncapsulate(core, kem.publicKey).ciphertext);
+      const dsa = generateMlDsa(core, 44);
+      mldsaVerify(core, dsa.publicKey, data, 'RAW', mldsaSign(core, dsa.privateKey, data, 'RAW'));
       sym.hkdfSha256(core, key, data, data, 32);
       const { ciphertext, tag } = sym.aes256GcmEncrypt(core, key, iv, data, data);
       expect(sym.aes256GcmDecrypt(core, key, iv, ciphertext, tag, data)).not.toBeNull();
