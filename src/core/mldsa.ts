@@ -120,6 +120,8 @@ export function generateMlDsa(core: Core, level: MlDsaLevel): { publicKey: Uint8
 /**
  * A hedged ML-DSA signature (FIPS 204 Alg. 2, fresh rnd; empty context) of `message` (RAW), or
  * of μ (EXTERNAL_MU, 64 bytes), with the key in `pkcs8` (seed form). The parameter set is the key's.
+ * Throws RangeError for a μ that is not 64 bytes or another message type, DerError for a key that
+ * is not an ML-DSA PKCS#8 in seed form.
  */
 export function mldsaSign(
   core: Core,
@@ -146,7 +148,9 @@ export function mldsaSign(
 
 /**
  * Whether `signature` is a valid ML-DSA signature (empty context) of `message` (RAW) or of μ
- * (EXTERNAL_MU, 64 bytes) under the key in `spki`; false for a signature of the wrong length.
+ * (EXTERNAL_MU, 64 bytes) under the key in `spki`; false for a signature of the wrong length or
+ * encoding. Throws RangeError for a μ that is not 64 bytes, DerError for a key that is not an
+ * ML-DSA SubjectPublicKeyInfo.
  */
 export function mldsaVerify(
   core: Core,
