@@ -1,25 +1,24 @@
 // Fixed-base scalar multiplication [k]B on edwards25519, constant time in k.
 //
-// Method: k (folded below 2^255) is written as 64 signed radix-16 digits e_i in [-8, 8];
-// table j holds the multiples 1..8 of 256^j B (32 tables of 8 points), so
-//   [k]B = 16 * sum_j [e_{2j+1}] 256^j B  +  sum_j [e_{2j}] 256^j B,
-// which costs 64 mixed additions, 4 doublings and 64 table lookups. A lookup reads all
-// eight entries of its table and keeps one by mask (the digit is secret; the table index j
+// Method: k (reduced mod L, so below 2^253) is written as 51 signed radix-32 digits e_i in
+// [-16, 16]; table j holds the multiples 1..16 of 1024^j B (26 tables of 16 points), so
+//   [k]B = 32 * sum_j [e_{2j+1}] 1024^j B  +  sum_j [e_{2j}] 1024^j B,
+// which costs 51 mixed additions, 5 doublings and 51 table lookups. A lookup reads all
+// sixteen entries of its table and keeps one by mask (the digit is secret; the table index j
 // is the loop counter), then negates by mask when the digit is negative: -(x, y) = (-x, y),
-// so (y+x, y-x, 2dxy) becomes (y-x, y+x, -2dxy).
+// so (y+x, y-x, 2dxy) becomes (y-x, y+x, -2dxy). Radix 32 rather than 16 (64 additions over
+// tables of 8) trades 13 additions for lookups twice as long; the additions cost more.
 //
-// The table (32 KiB, public) is computed at the second call into a static, zero-initialised
+// The table (52 KiB, public) is computed at the second call into a static, zero-initialised
 // region of linear memory (memory.data: not stored in the binary) rather than embedded as
-// constants: about 5,300 field operations once per instance (224 additions, 155 doublings,
-// a batched inversion), measured at 0.3 ms in Node 20 once the code is compiled, against
-// 32 KiB more module, which ships as base64 inside the JavaScript (43 KiB more there). It
-// is built inside that call (after begin(), so not with allocPersistent) in scratch memory
-// that it releases before returning; it reads nothing secret.
+// constants: 390 additions, 150 doublings and a batched inversion once per instance. It is
+// built inside that call (after begin(), so not with allocPersistent) in scratch memory that
+// it releases before returning; it reads nothing secret.
 //
-// The first call goes without the table (scalarMultBaseNoTable, below), as the Weierstrass
-// curves' first keys do: a process that makes one key does not pay for 256 points. In a fresh
-// Node 20 process the first [k]B took 0.6 ms that way against 0.9-2.2 ms (median 1.5) with
-// the table built first; the second call then pays 0.5-1.7 ms for the table.
+// The first call goes without the table (scalarMultBaseNoTable, below, on radix-16 digits), as
+// the Weierstrass curves' first keys do: a process that makes one key does not pay for the
+// table. (Measured with the earlier 32-KiB table of radix 16: in a fresh Node 20 process the
+// first [k]B took 0.6 ms that way against 0.9-2.2 ms with the table built first.)
 
 import { alloc, mark, release } from '../arena';
 import { FE_SIZE, FE_BX, FE_BY, feCopy, feMul, feOne, feInvert, feNeg, feCmov } from './field';
@@ -28,12 +27,16 @@ import {
   EXT_SIZE, NIELS_SIZE, POINT_TMP_SIZE, extIdentity, nielsIdentity, extAdd, extAddNiels,
   extDouble, nielsFromExt,
 } from './point';
-import { scalarFold, scalarRecode } from './scalar';
+import { scalarFold, scalarRecode, scalarRecode32 } from './scalar';
+import { scReduce512 } from './modl';
 
-const TABLES: i32 = 32;
-const ENTRIES: i32 = 8;
-const POINTS: i32 = TABLES * ENTRIES;
+/** The table: 26 rows (1024^j B, j = 0 .. 25) of the multiples 1 .. 16. */
+const TABLES: i32 = 26;
+const TABLE_ENTRIES: i32 = 16;
+const POINTS: i32 = TABLES * TABLE_ENTRIES;
 const TABLE_BYTES: i32 = POINTS * <i32>NIELS_SIZE;
+/** Rows of the no-table path: the multiples 1 .. 8 (radix-16 digits). */
+const ENTRIES: i32 = 8;
 
 const table: usize = memory.data(TABLE_BYTES, 64);
 let tableReady = false;
@@ -56,15 +59,15 @@ export function ensureBaseTable(): void {
   feOne(q + 2 * FE_SIZE);
   feMul(q + 3 * FE_SIZE, FE_BX, FE_BY);
   for (let j = 0; j < TABLES; j++) {
-    const row = pts + <usize>(j * ENTRIES) * EXT_SIZE;
+    const row = pts + <usize>(j * TABLE_ENTRIES) * EXT_SIZE;
     memory.copy(row, q, EXT_SIZE);
-    for (let k = 1; k < ENTRIES; k++) {
+    for (let k = 1; k < TABLE_ENTRIES; k++) {
       extAdd(row + <usize>k * EXT_SIZE, row + <usize>(k - 1) * EXT_SIZE, q, tmp);
     }
     if (j + 1 < TABLES) {
-      // next q = 256 q = 32 * (8 q); extDouble computes T too, so q can be added again.
-      extDouble(q, row + <usize>(ENTRIES - 1) * EXT_SIZE, tmp);
-      for (let i = 1; i < 5; i++) extDouble(q, q, tmp);
+      // next q = 1024 q = 64 * (16 q); extDouble computes T too, so q can be added again.
+      extDouble(q, row + <usize>(TABLE_ENTRIES - 1) * EXT_SIZE, tmp);
+      for (let i = 1; i < 6; i++) extDouble(q, q, tmp);
     }
   }
   // Montgomery's simultaneous inversion: one inversion and 3(n-1) multiplications.
@@ -86,13 +89,13 @@ export function ensureBaseTable(): void {
 }
 
 /**
- * t = [digit] (256^j B) in Niels form, digit in [-8, 8], reading every entry of table j.
+ * t = [digit] (1024^j B) in Niels form, digit in [-16, 16], reading every entry of table j.
  */
 function select(t: usize, j: i32, digit: i32): void {
   const neg = digit >> 31; // all ones iff digit < 0
   const abs = (digit ^ neg) - neg;
   nielsIdentity(t);
-  const row = table + <usize>(j * ENTRIES) * NIELS_SIZE;
+  const row = table + <usize>(j * TABLE_ENTRIES) * NIELS_SIZE;
   if (ASC_FEATURE_SIMD) {
     let v0 = v128.load(t, 0);
     let v1 = v128.load(t, 16);
@@ -102,7 +105,7 @@ function select(t: usize, j: i32, digit: i32): void {
     let v5 = v128.load(t, 80);
     let v6 = v128.load(t, 96);
     let v7 = v128.load(t, 112);
-    for (let k = 1; k <= ENTRIES; k++) {
+    for (let k = 1; k <= TABLE_ENTRIES; k++) {
       const m = i32x4.splat(((abs ^ k) - 1) >> 31); // all ones iff abs == k
       const p = row + <usize>(k - 1) * NIELS_SIZE;
       v0 = v128.bitselect(v128.load(p, 0), v0, m);
@@ -123,26 +126,13 @@ function select(t: usize, j: i32, digit: i32): void {
     v128.store(t, v6, 96);
     v128.store(t, v7, 112);
   } else {
-    // Word by word with the eight masks in locals, so that the selection stays in a register.
-    const m1 = <u64>(<i64>(((abs ^ 1) - 1) >> 31));
-    const m2 = <u64>(<i64>(((abs ^ 2) - 1) >> 31));
-    const m3 = <u64>(<i64>(((abs ^ 3) - 1) >> 31));
-    const m4 = <u64>(<i64>(((abs ^ 4) - 1) >> 31));
-    const m5 = <u64>(<i64>(((abs ^ 5) - 1) >> 31));
-    const m6 = <u64>(<i64>(((abs ^ 6) - 1) >> 31));
-    const m7 = <u64>(<i64>(((abs ^ 7) - 1) >> 31));
-    const m8 = <u64>(<i64>(((abs ^ 8) - 1) >> 31));
+    // Word by word, the word kept in a register across the sixteen entries.
     for (let w: usize = 0; w < NIELS_SIZE; w += 8) {
-      const p = row + w;
       let a = load<u64>(t + w);
-      a ^= (a ^ load<u64>(p, 0 * NIELS_SIZE)) & m1;
-      a ^= (a ^ load<u64>(p, 1 * NIELS_SIZE)) & m2;
-      a ^= (a ^ load<u64>(p, 2 * NIELS_SIZE)) & m3;
-      a ^= (a ^ load<u64>(p, 3 * NIELS_SIZE)) & m4;
-      a ^= (a ^ load<u64>(p, 4 * NIELS_SIZE)) & m5;
-      a ^= (a ^ load<u64>(p, 5 * NIELS_SIZE)) & m6;
-      a ^= (a ^ load<u64>(p, 6 * NIELS_SIZE)) & m7;
-      a ^= (a ^ load<u64>(p, 7 * NIELS_SIZE)) & m8;
+      for (let k = 1; k <= TABLE_ENTRIES; k++) {
+        const mk = <u64>(<i64>(((abs ^ k) - 1) >> 31));
+        a ^= (a ^ load<u64>(row + <usize>(k - 1) * NIELS_SIZE + w)) & mk;
+      }
       store<u64>(t + w, a);
     }
   }
@@ -183,13 +173,20 @@ export function scalarMultBase(r: usize, scalar: usize, useTable: bool = true): 
   const withTable = useTable && tableReady;
   if (useTable) firstDone = true;
   const m = mark();
-  const k = alloc(32);
+  const k = alloc(64);
   const e = alloc(64);
   memory.copy(k, scalar, 32);
-  scalarFold(k);
-  scalarRecode(e, k);
-  if (withTable) multWithTable(r, e);
-  else scalarMultBaseNoTable(r, e);
+  if (withTable) {
+    // k mod L < 2^253 (B has order L), in radix 32; k is padded for the recoding's reads.
+    scReduce512(k, k);
+    memory.fill(k + 32, 0, 32);
+    scalarRecode32(e, k);
+    multWithTable(r, e);
+  } else {
+    scalarFold(k);
+    scalarRecode(e, k);
+    scalarMultBaseNoTable(r, e);
+  }
   release(m);
 }
 
@@ -198,15 +195,12 @@ function multWithTable(r: usize, e: usize): void {
   const t = alloc(NIELS_SIZE);
   const tmp = alloc(POINT_TMP_SIZE);
   extIdentity(r);
-  for (let i = 1; i < 64; i += 2) {
+  for (let i = 1; i < 51; i += 2) {
     select(t, i >> 1, <i32>load<i8>(e + <usize>i));
     extAddNiels(r, r, t, tmp);
   }
-  extDouble(r, r, tmp);
-  extDouble(r, r, tmp);
-  extDouble(r, r, tmp);
-  extDouble(r, r, tmp);
-  for (let i = 0; i < 64; i += 2) {
+  for (let i = 0; i < 5; i++) extDouble(r, r, tmp);
+  for (let i = 0; i < 51; i += 2) {
     select(t, i >> 1, <i32>load<i8>(e + <usize>i));
     extAddNiels(r, r, t, tmp);
   }

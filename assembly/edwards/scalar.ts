@@ -66,3 +66,20 @@ export function scalarRecode(e: usize, k: usize): void {
   }
   store<i8>(e + 63, <i8>(<i32>load<i8>(e + 63) + carry));
 }
+
+/**
+ * Signed radix-32 digits (as i8) of a scalar k < 2^253 (reduced mod L): k = sum e_i 32^i,
+ * i = 0 .. 50, with e_i in [-16, 15] for i < 50 and e_50 in [0, 8] (bits 250..252 plus the
+ * incoming carry). Each 5-bit window plus the carry is in [0, 32]; 16 and above give a carry of
+ * one and become negative. Branch-free; `k` must have 3 readable bytes after its 32.
+ */
+export function scalarRecode32(e: usize, k: usize): void {
+  let carry: i32 = 0;
+  for (let i: usize = 0; i < 51; i++) {
+    const bit = i * 5;
+    const v = (<i32>(load<u32>(k + (bit >> 3)) >> <u32>(bit & 7)) & 31) + carry;
+    carry = (v + 16) >> 5;
+    store<i8>(e + i, <i8>(v - (carry << 5)));
+  }
+  // The last window held bits 250..254, of which only 250..252 can be set: e_50 = v <= 8.
+}
