@@ -350,6 +350,28 @@ describe.each(['simd', 'scalar'] as const)('Ed25519 signatures, %s build', (vari
     expect(hex(spki)).toBe(spkiBefore);
   });
 
+  it('reads the keys of every valid DER form: the one encoding directly, any other through the DER reader', () => {
+    const k = nodeKeyPair();
+    const message = new Uint8Array(randomBytes(16));
+    const sig = ed25519Sign(core, k.pkcs8, message);
+    // The encoders' output is the one encoding the direct path takes.
+    expect(hex(ed25519Pkcs8(k.seed))).toBe(hex(k.pkcs8));
+    expect(hex(ed25519Spki(k.pub))).toBe(hex(k.spki));
+    // One byte more or less, or a changed prefix byte: not the direct path, and refused.
+    expect(() => ed25519Sign(core, concat(k.pkcs8, new Uint8Array(1)), message)).toThrow();
+    expect(() => ed25519Sign(core, k.pkcs8.subarray(0, 47), message)).toThrow();
+    expect(() => ed25519Verify(core, concat(k.spki, new Uint8Array(1)), message, sig)).toThrow();
+    const wrongOid = k.pkcs8.slice();
+    wrongOid[11] = 0x71; // 1.3.101.113, Ed448
+    expect(() => ed25519Sign(core, wrongOid, message)).toThrow();
+    const unusedBit = k.spki.slice();
+    unusedBit[11] = 0x01; // one unused bit
+    expect(() => ed25519Verify(core, unusedBit, message, sig)).toThrow();
+    // A PKCS#8 with the length in long form is valid BER but not DER: the DER reader refuses it.
+    const longForm = concat(Uint8Array.of(0x30, 0x81, 0x2e), k.pkcs8.subarray(2));
+    expect(() => ed25519Sign(core, longForm, message)).toThrow();
+  });
+
   it('Ed25519ph needs a 64-byte digest', () => {
     const k = nodeKeyPair();
     for (const len of [0, 32, 63, 65]) {

@@ -64,8 +64,26 @@ function readAlgorithm(r: DerReader): void {
   if (!alg.done) throw new DerError('id-Ed25519 AlgorithmIdentifier must have no parameters (RFC 8410 §3)');
 }
 
+// The whole DER before the key, in the one encoding of each structure (what ed25519Spki and
+// ed25519Pkcs8 write, as OpenSSL does): an input that starts with it and has the key's length
+// after it is read without the DER reader, which would accept it and return the same bytes.
+// SEQUENCE(42) { SEQUENCE(5) { OID 1.3.101.112 }, BIT STRING(33) 0 unused bits, ... }
+const SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00);
+// SEQUENCE(46) { INTEGER 0, SEQUENCE(5) { OID 1.3.101.112 }, OCTET STRING(34) { OCTET STRING(32) ... } }
+// prettier-ignore
+const PKCS8_PREFIX = Uint8Array.of(
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+);
+
+function hasPrefix(der: Uint8Array, prefix: Uint8Array): boolean {
+  if (!(der instanceof Uint8Array) || der.length !== prefix.length + ED25519_KEY_BYTES) return false;
+  for (let i = 0; i < prefix.length; i++) if (der[i] !== prefix[i]) return false;
+  return true;
+}
+
 /** The 32-byte public key from an Ed25519 SubjectPublicKeyInfo (a copy, also for Buffer input). */
 export function parseEd25519Spki(der: Uint8Array): Uint8Array {
+  if (hasPrefix(der, SPKI_PREFIX)) return new Uint8Array(der.subarray(SPKI_PREFIX.length));
   const spki = new DerReader(der).readOnlySequence();
   readAlgorithm(spki);
   const { bytes, unusedBits } = spki.readBitString();
@@ -83,6 +101,7 @@ export function parseEd25519Spki(der: Uint8Array): Uint8Array {
  * Version 0 only, without attributes (what this library and OpenSSL write).
  */
 export function parseEd25519Pkcs8(der: Uint8Array): Uint8Array {
+  if (hasPrefix(der, PKCS8_PREFIX)) return new Uint8Array(der.subarray(PKCS8_PREFIX.length));
   const info = new DerReader(der).readOnlySequence();
   const version = info.readInteger();
   if (version !== 0n) throw new DerError(`unsupported PrivateKeyInfo version ${version}`);
