@@ -1,6 +1,8 @@
 // Loading the WebAssembly core in any JavaScript runtime.
 //
-// The module is embedded as base64 (two builds: SIMD and scalar). Where the runtime allows
+// The module is embedded in base64 (two builds: SIMD, and scalar packed first by
+// scripts/embed-wasm.mjs's pack(), undone by the decoder module or unpackBytes() here). Where
+// the runtime allows
 // compiling bytes synchronously (Node, Deno, Bun, browser workers), the first call compiles
 // it on demand and no init call is needed. Where it does not (Cloudflare Workers, Vercel
 // Edge, a browser's main thread for modules over 4 KB), call `await initCore(source)` once
@@ -166,19 +168,66 @@ function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
+/**
+ * Undoes scripts/embed-wasm.mjs's pack(): a u32 little-endian length, then sequences of a token
+ * (literal count << 4 | match length - 4; 15 means more length bytes follow), the literals, and
+ * a u16 little-endian offset; the last sequence has literals only. The fallback of the decoder
+ * module's unpack(); throws on malformed input.
+ */
+export function unpackBytes(packed: Uint8Array): Uint8Array {
+  const bad = (): never => {
+    throw new Error('wasm-kms: the embedded core is malformed');
+  };
+  if (packed.length < 4) bad();
+  const n = (packed[0] | (packed[1] << 8) | (packed[2] << 16) | (packed[3] << 24)) >>> 0;
+  if (n > 0x40000000) bad();
+  const out = new Uint8Array(n);
+  let p = 4;
+  let o = 0;
+  const length = (base: number): number => {
+    if (base < 15) return base;
+    let v = base;
+    for (let b = 255; b === 255; v += b) {
+      if (p >= packed.length) bad();
+      b = packed[p++];
+    }
+    return v;
+  };
+  while (p < packed.length) {
+    const token = packed[p++];
+    const lits = length(token >>> 4);
+    if (lits > packed.length - p || lits > n - o) bad();
+    out.set(packed.subarray(p, p + lits), o);
+    p += lits;
+    o += lits;
+    if (p === packed.length) break;
+    if (packed.length - p < 2) bad();
+    const offset = packed[p] | (packed[p + 1] << 8);
+    p += 2;
+    const m = length(token & 15) + 4;
+    if (offset === 0 || offset > o || m > n - o) bad();
+    for (let k = 0; k < m; k++, o++) out[o] = out[o - offset];
+  }
+  if (o !== n) bad();
+  return out;
+}
+
 interface DecoderExports {
   memory: WebAssembly.Memory;
   input(): number;
   decode(len: number): number;
+  unpack(len: number): number;
+  output(): number;
 }
 
 /**
- * The embedded base64 decoded by the small decoder module (assembly/base64.ts): TextEncoder
- * writes the text into its memory natively and the module decodes it in place, where a
- * JavaScript loop over 95 KB costs milliseconds at startup (it runs before any tier-up).
- * Falls back to atob and a loop if the runtime lacks TextEncoder.encodeInto or the decoder fails.
+ * An embedded build (base64 of the module, or of the packed module) decoded, and unpacked if
+ * `packed`, by the small decoder module (assembly/base64.ts): TextEncoder writes the text into
+ * its memory natively and the module decodes it in place and unpacks it past it, where
+ * JavaScript loops over 100 KB cost milliseconds at startup (they run before any tier-up).
+ * Falls back to atob and loops if the runtime lacks TextEncoder.encodeInto or the decoder fails.
  */
-export function decodeEmbedded(b64: string, decoder: readonly number[]): Uint8Array {
+export function decodeEmbedded(b64: string, decoder: readonly number[], packed = false): Uint8Array {
   if (typeof TextEncoder === 'function') {
     try {
       const x = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(decoder)), {})
@@ -188,12 +237,15 @@ export function decodeEmbedded(b64: string, decoder: readonly number[]): Uint8Ar
       if (short > 0) x.memory.grow(Math.ceil(short / 65536));
       const { written } = new TextEncoder().encodeInto(b64, new Uint8Array(x.memory.buffer, at, b64.length));
       const n = written === b64.length ? x.decode(b64.length) : -1;
-      if (n >= 0) return new Uint8Array(x.memory.buffer, at, n);
+      if (n >= 0 && !packed) return new Uint8Array(x.memory.buffer, at, n);
+      const m = n >= 0 ? x.unpack(n) : -1;
+      if (m >= 0) return new Uint8Array(x.memory.buffer, x.output(), m);
     } catch {
-      // the loop below
+      // the loops below
     }
   }
-  return base64ToBytes(b64);
+  const bytes = base64ToBytes(b64);
+  return packed ? unpackBytes(bytes) : bytes;
 }
 
 // This engine's wording (KMS has no such state): what to call, with what.
@@ -205,7 +257,7 @@ const NO_EMBEDDED_CORE =
 /** The embedded bytes of a build (an error that says to call initCore in the edge entry). */
 export function embeddedWasm(variant: CoreVariant): Uint8Array {
   if (!embeddedBuilds) throw new Error(NO_EMBEDDED_CORE);
-  return decodeEmbedded(embeddedBuilds[variant], embeddedBuilds.decoder);
+  return decodeEmbedded(embeddedBuilds[variant], embeddedBuilds.decoder, embeddedBuilds.packed[variant]);
 }
 
 const cores: Partial<Record<CoreVariant, Core>> = {};
