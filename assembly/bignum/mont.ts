@@ -189,6 +189,7 @@ function montMulWide(c: Mont, out: usize, a: usize, b: usize): void {
     acc = fold(acc, L.dot(aa + o, rev, n - j0), L.dot(m + o, Nrev, n - j0));
     L.st(out, i - n, <u32>foldLo);
   }
+  foldLo = 0; // it held a limb of the result
 }
 
 function montSqrWide(c: Mont, out: usize, a: usize): void {
@@ -229,6 +230,7 @@ function montSqrWide(c: Mont, out: usize, a: usize): void {
     acc = fold(acc, (L.dot(aa + o, rev, h) << 1) + diag, L.dot(m + o, Nrev, n - j0));
     L.st(out, i - n, <u32>foldLo);
   }
+  foldLo = 0;
 }
 
 /** out = a * b * R^-1 mod N, inputs and output in [0, 2N). out may alias a or b. */
