@@ -387,9 +387,44 @@ describe('the endpoint with @aws-sdk/client-kms', () => {
       expect(derived).toMatchObject({ KeyId: agreeing.Arn, KeyAgreementAlgorithm: 'ECDH', KeyOrigin: 'AWS_KMS' });
     });
 
-    it('covered all 29 operations, and the server logged each one with status 200', () => {
+    it('GenerateMac, VerifyMac, Encapsulate, Decapsulate: the MAC verifies, one shared secret both ways', async () => {
+      const macKey = (
+        await kms.send(new sdk.CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }))
+      ).KeyMetadata!;
+      const message = new TextEncoder().encode('MAC over HTTP');
+      const mac = await send<sdk.GenerateMacCommandOutput>(
+        'GenerateMac',
+        new sdk.GenerateMacCommand({ KeyId: macKey.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' }),
+      );
+      expect(mac.Mac).toHaveLength(32);
+      const valid = await send<sdk.VerifyMacCommandOutput>(
+        'VerifyMac',
+        new sdk.VerifyMacCommand({ KeyId: macKey.KeyId, Message: message, Mac: mac.Mac, MacAlgorithm: 'HMAC_SHA_256' }),
+      );
+      expect(valid).toMatchObject({ KeyId: macKey.Arn, MacValid: true, MacAlgorithm: 'HMAC_SHA_256' });
+
+      const kemKey = (
+        await kms.send(new sdk.CreateKeyCommand({ KeySpec: 'ML_KEM_768', KeyUsage: 'ENCAPSULATE_DECAPSULATE' }))
+      ).KeyMetadata!;
+      const enc = await send<sdk.EncapsulateCommandOutput>(
+        'Encapsulate',
+        new sdk.EncapsulateCommand({ KeyId: kemKey.KeyId, EncapsulationAlgorithm: 'ML_KEM' }),
+      );
+      expect(enc.SharedSecret).toHaveLength(32);
+      const dec = await send<sdk.DecapsulateCommandOutput>(
+        'Decapsulate',
+        new sdk.DecapsulateCommand({
+          KeyId: kemKey.KeyId,
+          SharedSecretCiphertextBlob: enc.SharedSecretCiphertextBlob,
+          EncapsulationAlgorithm: 'ML_KEM',
+        }),
+      );
+      expect(Buffer.from(dec.SharedSecret!)).toEqual(Buffer.from(enc.SharedSecret!));
+    });
+
+    it('covered all 33 operations, and the server logged each one with status 200', () => {
       expect([...seen].sort()).toEqual([...OPERATION_NAMES].sort());
-      expect(OPERATION_NAMES).toHaveLength(29);
+      expect(OPERATION_NAMES).toHaveLength(33);
       const ok = new Set(
         log.map((l) => /^POST TrentService\.(\w+) 200 /.exec(l)?.[1]).filter((x): x is string => x !== undefined),
       );

@@ -100,6 +100,19 @@ function cases(bobBlob: Uint8Array): Case[] {
       SigningAlgorithm: 'ECDSA_SHA_256',
     })),
     c('DeriveSharedSecret', (k) => ({ KeyId: k, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array([1]) })),
+    c('GenerateMac', (k) => ({ KeyId: k, Message: new Uint8Array([1]), MacAlgorithm: 'HMAC_SHA_256' })),
+    c('VerifyMac', (k) => ({
+      KeyId: k,
+      Message: new Uint8Array([1]),
+      Mac: new Uint8Array(32),
+      MacAlgorithm: 'HMAC_SHA_256',
+    })),
+    c('Encapsulate', (k) => ({ KeyId: k, EncapsulationAlgorithm: 'ML_KEM' })),
+    c('Decapsulate', (k) => ({
+      KeyId: k,
+      SharedSecretCiphertextBlob: new Uint8Array([1]),
+      EncapsulationAlgorithm: 'ML_KEM',
+    })),
   ];
 }
 
