@@ -44,6 +44,7 @@ const SUITES = {
   cold: () => import('./suites/cold.mjs'),
   load: () => import('./suites/load.mjs'),
   'ed25519-sign': () => import('./suites/ed25519-sign.mjs'),
+  'mac-kem': () => import('./suites/mac-kem.mjs'),
 };
 
 const ROUNDS = 4;
