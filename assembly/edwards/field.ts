@@ -247,10 +247,56 @@ export function feSqr2(h: usize, f: usize): void {
   sqrInto(h, f, true);
 }
 
-/** h = f^(2^n), n >= 1 (n public). */
+/**
+ * h = f^(2^n), n >= 1 (n public). The limbs stay in locals from one squaring to the next (the
+ * products and the carry chain of sqrInto and carryStore, written out once more here), which
+ * saves a load and a store per limb per squaring in the inversion's long runs of squarings.
+ */
 export function feSqrN(h: usize, f: usize, n: i32): void {
-  feSqr(h, f);
-  for (let i = 1; i < n; i++) feSqr(h, h);
+  let f0 = ld(f, 0), f1 = ld(f, 1), f2 = ld(f, 2), f3 = ld(f, 3), f4 = ld(f, 4);
+  let f5 = ld(f, 5), f6 = ld(f, 6), f7 = ld(f, 7), f8 = ld(f, 8), f9 = ld(f, 9);
+  for (let it = 0; it < n; it++) {
+    const f0_2 = f0 << 1, f1_2 = f1 << 1, f2_2 = f2 << 1, f3_2 = f3 << 1, f4_2 = f4 << 1;
+    const f5_2 = f5 << 1, f7_2 = f7 << 1;
+    const f6_19 = f6 * 19, f8_19 = f8 * 19;
+    const f5_38 = f5 * 38, f6_38 = f6 * 38, f7_38 = f7 * 38, f8_38 = f8 * 38, f9_38 = f9 * 38;
+    let h0 = f0 * f0 + f1_2 * f9_38 + f2 * f8_38 + f3_2 * f7_38 + f4 * f6_38 + f5 * f5_38;
+    let h1 = f0_2 * f1 + f2 * f9_38 + f3 * f8_38 + f4 * f7_38 + f5 * f6_38;
+    let h2 = f0_2 * f2 + f1_2 * f1 + f3_2 * f9_38 + f4 * f8_38 + f5_2 * f7_38 + f6 * f6_19;
+    let h3 = f0_2 * f3 + f1_2 * f2 + f4 * f9_38 + f5 * f8_38 + f6 * f7_38;
+    let h4 = f0_2 * f4 + f1_2 * f3_2 + f2 * f2 + f5_2 * f9_38 + f6 * f8_38 + f7 * f7_38;
+    let h5 = f0_2 * f5 + f1_2 * f4 + f2_2 * f3 + f6 * f9_38 + f7 * f8_38;
+    let h6 = f0_2 * f6 + f1_2 * f5_2 + f2_2 * f4 + f3_2 * f3 + f7_2 * f9_38 + f8 * f8_19;
+    let h7 = f0_2 * f7 + f1_2 * f6 + f2_2 * f5 + f3_2 * f4 + f8 * f9_38;
+    let h8 = f0_2 * f8 + f1_2 * f7_2 + f2_2 * f6 + f3_2 * f5_2 + f4 * f4 + f9 * f9_38;
+    let h9 = f0_2 * f9 + f1_2 * f8 + f2_2 * f7 + f3_2 * f6 + f4_2 * f5;
+    let c: i64;
+    c = (h0 + (1 << 25)) >> 26; h1 += c; h0 -= c << 26;
+    c = (h4 + (1 << 25)) >> 26; h5 += c; h4 -= c << 26;
+    c = (h1 + (1 << 24)) >> 25; h2 += c; h1 -= c << 25;
+    c = (h5 + (1 << 24)) >> 25; h6 += c; h5 -= c << 25;
+    c = (h2 + (1 << 25)) >> 26; h3 += c; h2 -= c << 26;
+    c = (h6 + (1 << 25)) >> 26; h7 += c; h6 -= c << 26;
+    c = (h3 + (1 << 24)) >> 25; h4 += c; h3 -= c << 25;
+    c = (h7 + (1 << 24)) >> 25; h8 += c; h7 -= c << 25;
+    c = (h4 + (1 << 25)) >> 26; h5 += c; h4 -= c << 26;
+    c = (h8 + (1 << 25)) >> 26; h9 += c; h8 -= c << 26;
+    c = (h9 + (1 << 24)) >> 25; h0 += c * 19; h9 -= c << 25;
+    c = (h0 + (1 << 25)) >> 26; h1 += c; h0 -= c << 26;
+    // The stored limbs are i32 (carryStore truncates); these are in range, as there.
+    f0 = h0; f1 = h1; f2 = h2; f3 = h3; f4 = h4;
+    f5 = h5; f6 = h6; f7 = h7; f8 = h8; f9 = h9;
+  }
+  store<i32>(h, <i32>f0, 0);
+  store<i32>(h, <i32>f1, 4);
+  store<i32>(h, <i32>f2, 8);
+  store<i32>(h, <i32>f3, 12);
+  store<i32>(h, <i32>f4, 16);
+  store<i32>(h, <i32>f5, 20);
+  store<i32>(h, <i32>f6, 24);
+  store<i32>(h, <i32>f7, 28);
+  store<i32>(h, <i32>f8, 32);
+  store<i32>(h, <i32>f9, 36);
 }
 
 /**
