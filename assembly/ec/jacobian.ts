@@ -24,64 +24,63 @@ function isZeroModP(cv: Curve, c: Mont, x: usize, tmp: usize): bool {
   return L.isZeroMask(tmp, cv.n) != 0;
 }
 
-/** out = 2 p1 (Jacobian; p1 finite). out may alias p1. The result is infinity iff Y = 0, never here. */
+/** out = a / 2 mod p for a in [0, 2p): a, plus p when odd, shifted right; out in [0, 1.5p). */
+function fhalf(cv: Curve, c: Mont, out: usize, a: usize): void {
+  const n = cv.n;
+  L.copy(out, a, n);
+  L.condAdd(out, c.N, 0 - (L.ld(out, 0) & 1), n);
+  L.shr1(out, n);
+}
+
+/**
+ * out = 2 p1 (Jacobian; p1 finite). out may alias p1. The result is infinity iff Y = 0, never
+ * on these curves (odd order). With T = 2Y: T^2 = 4Y^2, X T^2 = 4XY^2, (T^2)^2 / 2 = 8Y^4 and
+ * Z3 = T Z, which trades additions for a multiplication against the published sequences.
+ */
 export function jacDouble(cv: Curve, c: Mont, s: usize, out: usize, p1: usize): void {
   const e = elemBytes(cv.n);
   const X1 = p1, Y1 = p1 + e, Z1 = p1 + 2 * e;
   const X3 = out, Y3 = out + e, Z3 = out + 2 * e;
   const t0 = s, t1 = s + e, t2 = s + 2 * e, t3 = s + 3 * e, t4 = s + 4 * e;
   if (cv.aZero) {
-    // dbl-2009-l: A = X^2, B = Y^2, C = B^2, D = 2((X + B)^2 - A - C), E = 3A, F = E^2,
+    // dbl-2009-l: A = X^2, B = Y^2, C = B^2, D = 2((X + B)^2 - A - C) = 4XB, E = 3A, F = E^2,
     // X3 = F - 2D, Y3 = E (D - X3) - 8C, Z3 = 2 Y Z.
     fsqr(c, t0, X1); // A
-    fsqr(c, t1, Y1); // B
-    fsqr(c, t2, t1); // C
-    fadd(c, t3, X1, t1);
-    fsqr(c, t3, t3);
-    fsub(c, t3, t3, t0);
-    fsub(c, t3, t3, t2);
-    fadd(c, t3, t3, t3); // D
-    fadd(c, t4, t0, t0);
-    fadd(c, t4, t4, t0); // E
-    fmul(c, Z3, Y1, Z1);
-    fadd(c, Z3, Z3, Z3); // Z3 (Y1, Z1 no longer needed)
-    fsqr(c, t0, t4); // F
-    fsub(c, t0, t0, t3);
-    fsub(c, X3, t0, t3); // X3 = F - 2D
-    fsub(c, t3, t3, X3);
-    fmul(c, t3, t4, t3); // E (D - X3)
-    fadd(c, t2, t2, t2);
-    fadd(c, t2, t2, t2);
-    fadd(c, t2, t2, t2); // 8C
-    fsub(c, Y3, t3, t2);
+    fadd(c, t1, Y1, Y1); // T
+    fmul(c, Z3, t1, Z1); // Z3 = 2 Y Z (Y1, Z1 no longer needed)
+    fsqr(c, t1, t1); // T^2 = 4B
+    fmul(c, t2, X1, t1); // D = 4XB
+    fsqr(c, t1, t1); // 16C
+    fhalf(cv, c, t1, t1); // 8C
+    fadd(c, t3, t0, t0);
+    fadd(c, t3, t3, t0); // E
+    fsqr(c, t4, t3); // F
+    fsub(c, t4, t4, t2);
+    fsub(c, X3, t4, t2); // X3 = F - 2D
+    fsub(c, t2, t2, X3);
+    fmul(c, t2, t3, t2); // E (D - X3)
+    fsub(c, Y3, t2, t1);
   } else {
     // dbl-2001-b: delta = Z^2, gamma = Y^2, beta = X gamma, alpha = 3 (X - delta)(X + delta),
-    // X3 = alpha^2 - 8 beta, Z3 = (Y + Z)^2 - gamma - delta, Y3 = alpha (4 beta - X3) - 8 gamma^2.
+    // X3 = alpha^2 - 8 beta, Z3 = 2 Y Z, Y3 = alpha (4 beta - X3) - 8 gamma^2.
     fsqr(c, t0, Z1); // delta
-    fsqr(c, t1, Y1); // gamma
-    fmul(c, t2, X1, t1); // beta
+    fadd(c, t1, Y1, Y1); // T
+    fmul(c, Z3, t1, Z1); // Z3 = 2 Y Z (Y1, Z1 no longer needed)
+    fsqr(c, t1, t1); // T^2 = 4 gamma
     fsub(c, t3, X1, t0);
     fadd(c, t4, X1, t0);
     fmul(c, t3, t3, t4);
     fadd(c, t4, t3, t3);
     fadd(c, t3, t4, t3); // alpha
-    fadd(c, t4, Y1, Z1);
-    fsqr(c, t4, t4);
-    fsub(c, t4, t4, t1);
-    fsub(c, Z3, t4, t0); // Z3 (Y1, Z1 no longer needed... X1 is: X3 is written last)
-    fadd(c, t2, t2, t2);
-    fadd(c, t2, t2, t2); // 4 beta
+    fmul(c, t2, X1, t1); // 4 beta
     fsqr(c, t4, t3);
     fsub(c, t4, t4, t2);
-    fsub(c, t4, t4, t2); // X3, kept in t4 until Y3 is done
-    fsub(c, t2, t2, t4);
+    fsub(c, X3, t4, t2); // X3 = alpha^2 - 8 beta (X1 no longer needed)
+    fsub(c, t2, t2, X3);
     fmul(c, t2, t3, t2); // alpha (4 beta - X3)
-    fsqr(c, t1, t1);
-    fadd(c, t1, t1, t1);
-    fadd(c, t1, t1, t1);
-    fadd(c, t1, t1, t1); // 8 gamma^2
+    fsqr(c, t1, t1); // 16 gamma^2
+    fhalf(cv, c, t1, t1); // 8 gamma^2
     fsub(c, Y3, t2, t1);
-    L.copy(X3, t4, cv.n);
   }
 }
 
