@@ -20,7 +20,10 @@
 //       [k]G, constant time in k, same return convention.
 //   ecDoubleScalarMultVarTime(id, u1, u2, qx, qy, outX, outY): i32
 //       [u1]G + [u2]Q for a valid Q, VARIABLE TIME: for public inputs only (verification).
-//       Returns 1, or 0 (outputs zero) for the point at infinity.
+//       Returns 1, or 0 (outputs zero) for the point at infinity. Jacobian coordinates
+//       (jacobian.ts), width-5 NAF of u2, u1 from the fixed-base table once it exists.
+//   ecDoubleScalarMultCheckX(id, u1, u2, qx, qy, r): bool
+//       whether [u1]G + [u2]Q is finite with x mod n = r (ECDSA's last step), no inversion.
 //   ecScalarInRange(id, a): bool              1 <= a < n, constant time.
 //   ecModNReduce(id, a, out)                  out = a mod n (a < 2^bits).
 //   ecModNAdd(id, a, b, out), ecModNSub(id, a, b, out), ecModNMul(id, a, b, out)
