@@ -70,6 +70,10 @@ export type { GetPublicKeyInput, GetPublicKeyOutput } from './operations/get-pub
 export type { SignInput, SignOutput } from './operations/sign.js';
 export type { VerifyInput, VerifyOutput } from './operations/verify.js';
 export type { DeriveSharedSecretInput, DeriveSharedSecretOutput } from './operations/derive-shared-secret.js';
+export type { GenerateMacInput, GenerateMacOutput } from './operations/generate-mac.js';
+export type { VerifyMacInput, VerifyMacOutput } from './operations/verify-mac.js';
+export type { EncapsulateInput, EncapsulateOutput } from './operations/encapsulate.js';
+export type { DecapsulateInput, DecapsulateOutput } from './operations/decapsulate.js';
 export type {
   CreateCustomKeyStoreInput,
   CreateCustomKeyStoreOutput,
