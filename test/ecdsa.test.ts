@@ -412,7 +412,7 @@ describe.each(VARIANTS)('[u1]G + [u2]Q (%s)', (variant) => {
       // A fresh instance: its first call per curve has no fixed-base table yet.
       const core = newTestCore(variant);
       const ref = curveFromHex(curve, params[curve]!);
-      const G = generator(ref);
+      const G = generator(ref)!;
       const { id, bytes } = EC_CURVES[curve];
       const run = (u1: bigint, u2: bigint, Q: { x: bigint; y: bigint }) =>
         core.run(ecFlag(id), (x) => {
