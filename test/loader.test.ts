@@ -9,6 +9,7 @@ import { getCore, embeddedWasm } from '../src/core/module.js';
 import * as sym from '../src/core/symmetric.js';
 import { mlkemEncapsulate, mlkemDecapsulate } from '../src/core/mlkem.js';
 import { generateMlDsa, mldsaSign, mldsaVerify } from '../src/core/mldsa.js';
+import { rsaSign, rsaVerify, rsaOaepEncrypt, rsaOaepDecrypt } from '../src/core/rsa.js';
 import { testWasm } from './helpers/test-core.js';
 
 const built = (variant: 'simd' | 'scalar') =>
@@ -105,6 +106,11 @@ describe('the shipped module exports what the library calls, and nothing else', 
       mlkemDecapsulate(core, kem.privateKey, mlkemEncapsulate(core, kem.publicKey).ciphertext);
       const dsa = generateMlDsa(core, 44);
       mldsaVerify(core, dsa.publicKey, data, 'RAW', mldsaSign(core, dsa.privateKey, data, 'RAW'));
+      const rsa = generateKeyPair('RSA_2048');
+      const digest = new Uint8Array(32);
+      const signature = rsaSign(core, rsa.privateKey, 'PSS', 'SHA-256', digest);
+      expect(rsaVerify(core, rsa.publicKey, 'PSS', 'SHA-256', digest, signature)).toBe(true);
+      rsaOaepDecrypt(core, rsa.privateKey, 'SHA-256', rsaOaepEncrypt(core, rsa.publicKey, 'SHA-256', data));
       sym.hkdfSha256(core, key, data, data, 32);
       const { ciphertext, tag } = sym.aes256GcmEncrypt(core, key, iv, data, data);
       expect(sym.aes256GcmDecrypt(core, key, iv, ciphertext, tag, data)).not.toBeNull();
