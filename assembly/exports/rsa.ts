@@ -72,7 +72,10 @@ export function rsa_sign(
   return rsaPrivate(key, em, out, blind, fresh);
 }
 
-/** 1 if sig is a valid signature of digest under (n, e), else 0 (malformed input included). */
+/**
+ * 1 if sig is a valid signature of digest under (n, e), else 0 (malformed input included).
+ * r2: k + 1 bytes that keep R^2 mod n from one call to the next (see rsaPublic), or 0.
+ */
 export function rsa_verify(
   n: usize,
   k: i32,
@@ -84,11 +87,12 @@ export function rsa_verify(
   digestLen: i32,
   sig: usize,
   sigLen: i32,
+  r2: usize,
 ): i32 {
   if (!signInputsValid(scheme, hashId, digestLen)) return 0;
   if (!rsaModulusValid(n, k) || sigLen != k) return 0;
   const em = arena.alloc(<usize>k);
-  if (rsaPublic(n, k, e, eLen, sig, em) != OK) return 0;
+  if (rsaPublic(n, k, e, eLen, sig, em, r2) != OK) return 0;
   const ok =
     scheme == SCHEME_PKCS1
       ? pkcs1Verify(hashId, digest, em, k)
@@ -96,7 +100,7 @@ export function rsa_verify(
   return ok ? 1 : 0;
 }
 
-/** out (k bytes) = RSAES-OAEP encryption of msg (KMS: an empty label). INVALID_ARGUMENT if too long. */
+/** out (k bytes) = RSAES-OAEP encryption of msg (KMS: an empty label). INVALID_ARGUMENT if too long. r2: as rsa_verify's. */
 export function rsa_oaep_encrypt(
   n: usize,
   k: i32,
@@ -108,13 +112,14 @@ export function rsa_oaep_encrypt(
   msg: usize,
   msgLen: i32,
   out: usize,
+  r2: usize,
 ): i32 {
   if (!oaepHashValid(hashId) || !rsaModulusValid(n, k)) return INVALID_ARGUMENT;
   if (msgLen < 0 || msgLen > oaepMaxMessage(hashId, k)) return INVALID_ARGUMENT;
   const em = arena.alloc(<usize>k);
   if (labelLen < 0) return INVALID_ARGUMENT;
   oaepEncode(hashId, label, labelLen, msg, msgLen, em, k);
-  return rsaPublic(n, k, e, eLen, em, out);
+  return rsaPublic(n, k, e, eLen, em, out, r2);
 }
 
 /**

@@ -36,6 +36,8 @@ import {
   modnStore,
   modnReduce,
   modnBelowN,
+  modnSetR2,
+  modnGetR2,
   bytesToLimbs32,
   limbs32ToBytes,
   byteBitLengthVarTime,
@@ -313,12 +315,22 @@ export function rsaPrivate(key: usize, input: usize, out: usize, blind: usize, f
 
 /**
  * out (k bytes) = in^e mod n, for a public key (n of k bytes, minimal; e minimal). Returns
- * INVALID_ARGUMENT for a malformed key or an input >= n.
+ * INVALID_ARGUMENT for a malformed key or an input >= n. `r2` (k + 1 bytes, or 0 for none)
+ * carries R^2 mod n between calls with the same key: when its last byte is 1 the first k
+ * bytes are used; otherwise they are written, with the last byte set to 1 if they are valid.
  */
-export function rsaPublic(n: usize, k: i32, e: usize, eLen: i32, input: usize, out: usize): i32 {
+export function rsaPublic(n: usize, k: i32, e: usize, eLen: i32, input: usize, out: usize, r2: usize): i32 {
   if (!rsaModulusValid(n, k) || !rsaExponentValid(e, eLen)) return INVALID_ARGUMENT;
   const mk = mark();
   const m = modnNew(n, k);
+  if (r2 != 0) {
+    const flag = r2 + <usize>k;
+    if (load<u8>(flag) == 1 && modnSetR2(m, r2)) {
+      // given
+    } else {
+      store<u8>(flag, modnGetR2(m, r2) ? 1 : 0);
+    }
+  }
   const x = modnLimbs(m);
   modnLoad(m, x, input, k);
   if (!modnBelowN(m, x)) {

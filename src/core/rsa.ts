@@ -63,6 +63,7 @@ interface RsaExports {
     digestLen: number,
     sig: number,
     sigLen: number,
+    r2: number,
   ): number;
   rsa_oaep_encrypt(
     n: number,
@@ -75,6 +76,7 @@ interface RsaExports {
     msg: number,
     msgLen: number,
     out: number,
+    r2: number,
   ): number;
   rsa_oaep_decrypt(
     key: number,
@@ -174,10 +176,32 @@ export function privateFields(pkcs8: Uint8Array): PrivateFields {
   return { fields, id: `${v.e.toString(16)}:${v.n.toString(16)}`, k: n.length };
 }
 
-function publicFields(spki: Uint8Array): { n: Uint8Array; e: Uint8Array } {
+function publicFields(spki: Uint8Array): { n: Uint8Array; e: Uint8Array; id: string } {
   const v = parseRsaSpki(spki);
   checkModulus(v.n, v.e);
-  return { n: minimalBytes(v.n), e: minimalBytes(v.e) };
+  return { n: minimalBytes(v.n), e: minimalBytes(v.e), id: v.n.toString(16) };
+}
+
+// R^2 mod n of the moduli seen by public operations (public values), so that the next
+// verification with the same key does not compute it again (a quarter of an RSA-2048
+// verification's work). At most R2_KEYS moduli.
+const R2_KEYS = 256;
+const r2Cache = new Map<string, Uint8Array>();
+
+/**
+ * Runs a public operation with the r2 buffer (k + 1 bytes, see rsaPublic in the core) filled
+ * from the cache, and caches what the core computed.
+ */
+function withR2<T>(core: Core, x: CoreExports, id: string, k: number, op: (r2: number) => T): T {
+  const r2 = x.alloc(k + 1);
+  const cached = r2Cache.get(id);
+  if (cached) core.bytes(r2, k + 1).set(cached);
+  const result = op(r2);
+  if (!cached && core.bytes(r2 + k, 1)[0] === 1) {
+    if (r2Cache.size >= R2_KEYS) r2Cache.delete(r2Cache.keys().next().value as string);
+    r2Cache.set(id, core.take(r2, k + 1));
+  }
+  return result;
 }
 
 /** Writes a private key record (8 (ptr, len) pairs) into the core; returns its pointer. */
@@ -303,7 +327,7 @@ export function rsaVerify(
   if (!(digest instanceof Uint8Array) || digest.length !== h.size) {
     throw new RangeError(`a ${hash} digest is ${h.size} bytes`);
   }
-  const { n, e } = publicFields(spki);
+  const { n, e, id } = publicFields(spki);
   if (!(signature instanceof Uint8Array) || signature.length !== n.length) return false;
   return core.run(0, (x) => {
     const r = x as unknown as RsaExports;
@@ -311,7 +335,13 @@ export function rsaVerify(
     const ep = core.put(e);
     const d = core.put(digest);
     const s = core.put(signature);
-    return r.rsa_verify(np, n.length, ep, e.length, schemeId, h.id, d, digest.length, s, signature.length) === 1;
+    return withR2(
+      core,
+      x,
+      id,
+      n.length,
+      (r2) => r.rsa_verify(np, n.length, ep, e.length, schemeId, h.id, d, digest.length, s, signature.length, r2) === 1,
+    );
   });
 }
 
@@ -330,7 +360,7 @@ export function rsaOaepEncrypt(
   label: Uint8Array = EMPTY,
 ): Uint8Array {
   const h = pick(OAEP_HASHES, hash, 'hash');
-  const { n, e } = publicFields(spki);
+  const { n, e, id } = publicFields(spki);
   const max = n.length - 2 * h.size - 2;
   if (plaintext.length > max) {
     throw new RangeError(`RSAES-OAEP with ${hash} and a ${n.length * 8}-bit key encrypts at most ${max} bytes`);
@@ -342,10 +372,10 @@ export function rsaOaepEncrypt(
     const m = core.put(plaintext);
     const l = core.put(label);
     const out = x.alloc(n.length);
-    checkStatus(
-      r.rsa_oaep_encrypt(np, n.length, ep, e.length, h.id, l, label.length, m, plaintext.length, out),
-      'rsa_oaep_encrypt',
+    const status = withR2(core, x, id, n.length, (r2) =>
+      r.rsa_oaep_encrypt(np, n.length, ep, e.length, h.id, l, label.length, m, plaintext.length, out, r2),
     );
+    checkStatus(status, 'rsa_oaep_encrypt');
     return core.take(out, n.length);
   });
 }
