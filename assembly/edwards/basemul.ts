@@ -165,10 +165,11 @@ function select(t: usize, j: i32, digit: i32): void {
 }
 
 /**
- * r (extended) = [k]B for the 32-byte little-endian integer at `scalar` (any value). The first
- * call (or any with useTable false) goes without the table; the second builds it.
+ * r (extended) = [k]B for the 32-byte little-endian integer at `scalar` (any value; with
+ * `reduced`, the caller promises k < L and the table path skips its reduction). The first call
+ * (or any with useTable false) goes without the table; the second builds it.
  */
-export function scalarMultBase(r: usize, scalar: usize, useTable: bool = true): void {
+export function scalarMultBase(r: usize, scalar: usize, useTable: bool = true, reduced: bool = false): void {
   if (useTable && !tableReady && firstDone) ensureBaseTable();
   const withTable = useTable && tableReady;
   if (useTable) firstDone = true;
@@ -178,8 +179,8 @@ export function scalarMultBase(r: usize, scalar: usize, useTable: bool = true): 
   memory.copy(k, scalar, 32);
   if (withTable) {
     // k mod L < 2^253 (B has order L), in radix 32; k is padded for the recoding's reads.
-    scReduce512(k, k);
-    memory.fill(k + 32, 0, 32);
+    // `reduced`: the caller's k is below L already (a signature's nonce r).
+    if (!reduced) scReduce512(k, k);
     scalarRecode32(e, k);
     multWithTable(r, e);
   } else {

@@ -93,7 +93,7 @@ export function ed25519Sign(outSig: usize, seed: usize, msg: usize, msgLen: usiz
   sha512Final(st, r);
   scReduce512(r, r);
   // Step 3: R = [r]B, encoded (with A and one inversion for both when A was not cached).
-  scalarMultBase(pr, r);
+  scalarMultBase(pr, r, true, true); // r < L: no reduction needed
   if (cached) {
     extEncode(enc, pr);
   } else {
