@@ -39,6 +39,26 @@ function mulWords(out: usize, a: usize, an: i32, b: usize, bn: i32): void {
   }
 }
 
+/**
+ * out (9 words, zeroed here) = (q * L) mod b^9 for the 9-word q: only the products that land
+ * in words 0..8, and only L's nonzero words (0..3 and 7; words 4..6 of L are zero), 32 products
+ * of the 72 a whole product would take. The carry out of word 8 is dropped (mod b^9).
+ */
+function mulLowL(out: usize, q: usize): void {
+  memory.fill(out, 0, 9 * 4);
+  for (let j = 0; j < 8; j++) {
+    if (j >= 4 && j < 7) continue; // L's zero words (public constants)
+    const lj = <u64>load<u32>(L_WORDS + (<usize>j << 2));
+    let carry: u64 = 0;
+    for (let i = 0; i + j < 9; i++) {
+      const at = out + (<usize>(i + j) << 2);
+      const t = <u64>load<u32>(q + (<usize>i << 2)) * lj + <u64>load<u32>(at) + carry;
+      store<u32>(at, <u32>t);
+      carry = t >> 32;
+    }
+  }
+}
+
 /** r (9 words) = r - L where r >= L, unchanged otherwise; by mask. */
 function subLIfAbove(r: usize): void {
   let borrow: u64 = 0;
@@ -70,7 +90,7 @@ export function scReduce512(out: usize, x: usize): void {
   // q1 = floor(x / b^7): words 7..15 of x (9 words); q2 = q1 * mu (18 words).
   mulWords(q2, x + 7 * 4, 9, MU_WORDS, 9);
   // q3 = floor(q2 / b^9): words 9..17 of q2. q3 * L, of which only words 0..8 matter.
-  mulWords(q3l, q2 + 9 * 4, 9, L_WORDS, 8);
+  mulLowL(q3l, q2 + 9 * 4);
   // r = (x mod b^9) - (q3 L mod b^9), modulo b^9.
   let borrow: u64 = 0;
   for (let i: usize = 0; i < 9; i++) {
