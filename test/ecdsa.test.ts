@@ -445,6 +445,12 @@ describe.each(VARIANTS)('[u1]G + [u2]Q (%s)', (variant) => {
         // [u2]G equal to the first piece the fixed-base table adds: a doubling in the addition
         expect(run(5n, 5n, G)).toEqual(scalarMult(ref, 10n, G));
         expect(run(ref.n - 3n, 3n, G)).toBeNull();
+        // Scalars at the ends of the range (secp256k1 splits u2 with its endomorphism)
+        for (const u2 of [ref.n - 1n, ref.n - 2n, 1n << BigInt(ref.bits - 1), (1n << 128n) - 1n, 1n << 128n]) {
+          expect(run(0n, u2, Q), u2.toString(16)).toEqual(scalarMult(ref, (u2 * d) % ref.n, G));
+        }
+        const lambda = 0x5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72n;
+        expect(run(0n, lambda, Q)).toEqual(scalarMult(ref, (lambda * d) % ref.n, G));
       }
     },
   );
