@@ -10,6 +10,9 @@ import * as sym from '../src/core/symmetric.js';
 import { mlkemEncapsulate, mlkemDecapsulate } from '../src/core/mlkem.js';
 import { generateMlDsa, mldsaSign, mldsaVerify } from '../src/core/mldsa.js';
 import { rsaSign, rsaVerify, rsaOaepEncrypt, rsaOaepDecrypt } from '../src/core/rsa.js';
+import { ecdsaSign, ecdsaVerify, ecdhDerive } from '../src/core/ecdsa.js';
+import { ed25519Sign, ed25519Verify } from '../src/core/ed25519.js';
+import { sm3, sm2Sign, sm2Verify, sm2Encrypt, sm2Decrypt } from '../src/core/sm2.js';
 import { testWasm } from './helpers/test-core.js';
 
 const built = (variant: 'simd' | 'scalar') =>
@@ -111,6 +114,16 @@ describe('the shipped module exports what the library calls, and nothing else', 
       const signature = rsaSign(core, rsa.privateKey, 'PSS', 'SHA-256', digest);
       expect(rsaVerify(core, rsa.publicKey, 'PSS', 'SHA-256', digest, signature)).toBe(true);
       rsaOaepDecrypt(core, rsa.privateKey, 'SHA-256', rsaOaepEncrypt(core, rsa.publicKey, 'SHA-256', data));
+      const p256 = generateKeyPair('ECC_NIST_P256');
+      const h = sym.digest(core, 'SHA-256', data);
+      expect(ecdsaVerify(core, p256.publicKey, h, ecdsaSign(core, p256.privateKey, h))).toBe(true);
+      ecdhDerive(core, p256.privateKey, generateKeyPair('ECC_NIST_P256').publicKey);
+      const ed = generateKeyPair('ECC_NIST_EDWARDS25519');
+      expect(ed25519Verify(core, ed.publicKey, data, ed25519Sign(core, ed.privateKey, data))).toBe(true);
+      const sm = generateKeyPair('SM2');
+      sm3(core, data);
+      expect(sm2Verify(core, sm.publicKey, data, 'RAW', sm2Sign(core, sm.privateKey, data, 'RAW'))).toBe(true);
+      sm2Decrypt(core, sm.privateKey, sm2Encrypt(core, sm.publicKey, data));
       sym.hkdfSha256(core, key, data, data, 32);
       const { ciphertext, tag } = sym.aes256GcmEncrypt(core, key, iv, data, data);
       expect(sym.aes256GcmDecrypt(core, key, iv, ciphertext, tag, data)).not.toBeNull();
