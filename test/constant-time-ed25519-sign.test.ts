@@ -30,6 +30,7 @@ import {
   traceCall,
   formatTrace,
   groupByTrace,
+  type InstrumentedModule,
   type Trace,
 } from './helpers/instrument.js';
 import { hex } from './helpers/hex.js';
