@@ -40,7 +40,7 @@ export async function groups() {
   const checkTrue = (name) => (ok) => {
     if (ok !== true) throw new Error(`${name}: a valid signature was not accepted`);
   };
-  const cores = [...(simd ? [[SIMD, simd]] : []), ['wasm-kms (scalar)', scalar]];
+  const cores = [...(simd ? [{ name: SIMD, core: simd }] : []), { name: 'wasm-kms (scalar)', core: scalar }];
   // The core keeps the public keys of the last 16 seeds that signed; 32 keys signing in turns
   // never find theirs, and pay a second fixed-base multiplication (informative, no target).
   const manyKeys = Array.from({ length: 32 }, () => {
@@ -52,7 +52,7 @@ export async function groups() {
   });
   let turn = 0;
   const signTasks = [
-    ...cores.map(([name, core]) => ({ name, fn: () => ed25519Sign(core, pkcs8, message) })),
+    ...cores.map(({ name, core }) => ({ name, fn: () => ed25519Sign(core, pkcs8, message) })),
     ...(simd
       ? [
           {
@@ -70,7 +70,7 @@ export async function groups() {
     { name: '@noble/curves', fn: () => ed25519.sign(message, seed) },
   ];
   const verifyTasks = [
-    ...cores.map(([name, core]) => ({ name, fn: () => ed25519Verify(core, spki, message, signature) })),
+    ...cores.map(({ name, core }) => ({ name, fn: () => ed25519Verify(core, spki, message, signature) })),
     { name: 'node:crypto', fn: () => crypto.verify(null, message, publicKey, signature) },
     { name: '@noble/curves', fn: () => ed25519.verify(signature, message, rawPublic) },
   ];
