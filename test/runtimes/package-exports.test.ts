@@ -27,9 +27,11 @@ import { expectPairMatches, root } from './check.js';
 
 /**
  * Budget for the gzipped, minified esbuild browser bundle of the main entry (both embedded
- * WebAssembly builds included). Measured at 116,622 bytes; the budget leaves about 15%.
+ * WebAssembly builds included). Measured at 205,097 bytes once the module gained signing,
+ * verification, MACs, key agreement, encapsulation and ML-DSA (116,622 with key pairs and the
+ * symmetric primitives only); the budget leaves about 15%.
  */
-const CORE_BUNDLE_GZIP_BUDGET = 134_000;
+const CORE_BUNDLE_GZIP_BUDGET = 236_000;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
