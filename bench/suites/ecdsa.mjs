@@ -42,7 +42,8 @@ export async function groups() {
   const scalar = loadCore('scalar');
   const simd = simdSupported() ? loadCore('simd') : undefined;
   if (!simd) process.emitWarning(`WebAssembly SIMD is unavailable: skipping ${SIMD}`);
-  const cores = [...(simd ? [[SIMD, simd]] : []), ['wasm-kms (scalar)', scalar]];
+  /** @type {Array<[string, import('../../dist/core/module.js').Core]>} */
+  const cores = [...(simd ? [/** @type {[string, typeof simd]} */ ([SIMD, simd])] : []), ['wasm-kms (scalar)', scalar]];
   return CURVES.flatMap((c) => {
     const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: c.node });
     const pkcs8 = new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }));
@@ -69,7 +70,7 @@ export async function groups() {
     ];
     if (c.spec === K1) {
       const jwk = privateKey.export({ format: 'jwk' });
-      const d = new Uint8Array(Buffer.from(jwk.d, 'base64url'));
+      const d = new Uint8Array(Buffer.from(/** @type {string} */ (jwk.d), 'base64url'));
       const point = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(-65));
       // tiny-secp256k1 takes compact low-s signatures only: one made by @noble/curves (low s by default).
       const lowS = secp256k1.sign(digest, d, { prehash: false });
