@@ -81,6 +81,17 @@ describe.each(VARIANTS)('ECDH against node:crypto (%s)', (variant) => {
     const big = point.slice();
     big.set(p, 1);
     expect(() => ecdhDerive(core, a.privateKey, ecSpki('P-256', big))).toThrow(EcPublicKeyError);
+    // (5, y) is on P-256; (p + 5, y) is the same point mod p written with x >= p, which only the
+    // coordinate range check refuses (the curve equation holds for it).
+    const y5 = unhex('459243b9aa581806fe913bce99817ade11ca503c64d9a3c533415c083248fbcc');
+    const five = new Uint8Array(65);
+    five[0] = 4;
+    five[32] = 5;
+    five.set(y5, 33);
+    expect(ecdhDerive(core, a.privateKey, ecSpki('P-256', five))).toHaveLength(32);
+    const fivePlusP = five.slice();
+    fivePlusP.set(unhex('ffffffff00000001000000000000000000000001000000000000000000000004'), 1);
+    expect(() => ecdhDerive(core, a.privateKey, ecSpki('P-256', fivePlusP))).toThrow(EcPublicKeyError);
     // (0, 0): what an encoder of the point at infinity as coordinates would send
     expect(() => ecdhDerive(core, a.privateKey, ecSpki('P-256', new Uint8Array(65).fill(0, 1).fill(4, 0, 1)))).toThrow(
       EcPublicKeyError,

@@ -12,6 +12,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { type CoreVariant } from '../src/core/module.js';
+import { CoreError } from '../src/core/errors.js';
 import { loadTestCore } from './helpers/test-core.js';
 import { readVectorJson } from './helpers/vectors.js';
 import {
@@ -150,6 +151,23 @@ describe('RSAES-OAEP failures', () => {
   const n = BigInt('0x' + Buffer.from(key.pub.export({ format: 'jwk' }).n!, 'base64url').toString('hex'));
   const raw = (em: Uint8Array): Uint8Array =>
     new Uint8Array(publicEncrypt({ key: key.pub, padding: constants.RSA_NO_PADDING }, em));
+
+  it("a fault in a CRT half is the engine's error (CoreError RSA_FAULT), not the ciphertext's", () => {
+    const x = core.exports as unknown as { rsa_test_fault(on: number): void };
+    const good = nodeEncrypt(key, hash, new Uint8Array(16).fill(7));
+    x.rsa_test_fault(1);
+    let caught: unknown;
+    try {
+      rsaOaepDecrypt(core, key.pkcs8, hash, good);
+    } catch (err) {
+      caught = err;
+    } finally {
+      x.rsa_test_fault(0);
+    }
+    expect(caught).toBeInstanceOf(CoreError);
+    expect((caught as CoreError).code).toBe('RSA_FAULT');
+    expect(Buffer.from(rsaOaepDecrypt(core, key.pkcs8, hash, good)).equals(Buffer.alloc(16, 7))).toBe(true);
+  });
 
   it('every malformed ciphertext gives the same RsaDecryptionError with the same message', () => {
     const good = nodeEncrypt(key, hash, new Uint8Array(16).fill(7));

@@ -412,8 +412,10 @@ export function rsaOaepDecrypt(
       const status = withBlinding(core, x, key, (blind, fresh) =>
         r.rsa_oaep_decrypt(rec, h.id, l, label.length, c, ciphertext.length, blind, fresh, out, outLen),
       );
-      if (status === CORE_STATUS.INVALID_ARGUMENT) checkStatus(status, 'rsa_oaep_decrypt');
-      if (status !== CORE_STATUS.OK) throw new RsaDecryptionError();
+      // DECRYPT_FAILED is the ciphertext's fault; anything else (a CRT fault caught by the result
+      // check, a random source that failed while blinding) is the engine's, and says so.
+      if (status === CORE_STATUS.DECRYPT_FAILED) throw new RsaDecryptionError();
+      checkStatus(status, 'rsa_oaep_decrypt');
       const len = new DataView(x.memory.buffer).getInt32(outLen, true);
       return core.take(out, len);
     });
