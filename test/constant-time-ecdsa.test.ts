@@ -27,9 +27,9 @@ import {
   instrumentModule,
   TracedCore,
   traceCall,
-  formatTrace,
   groupByTrace,
   type Trace,
+  expectOneTrace,
 } from './helpers/instrument.js';
 import { readVectorJson } from './helpers/vectors.js';
 import {
@@ -98,17 +98,6 @@ const randScalar = (n: bigint): bigint => (bytesToBigInt(randomBytes(80)) % (n -
 interface Run {
   label: string;
   trace: Trace;
-}
-
-function expectOneTrace(name: string, runs: Run[]): void {
-  const groups = groupByTrace(runs);
-  const lines = groups
-    .slice(0, 6)
-    .map((g) => `  ${g.length} run(s) [${formatTrace(g[0]!.trace)}], e.g. ${g[0]!.label}`);
-  expect(groups.length, `${name}: ${groups.length} distinct traces over ${runs.length} runs\n${lines.join('\n')}`).toBe(
-    1,
-  );
-  console.info(`[ct] ${name}: ${runs.length} runs, one trace: ${formatTrace(runs[0]!.trace)}`);
 }
 
 /** bits2int(h) mod n (FIPS 186-5 §6.4.1), in BigInt. */

@@ -28,10 +28,10 @@ import {
   instrumentModule,
   TracedCore,
   traceCall,
-  formatTrace,
   groupByTrace,
   type InstrumentedModule,
   type Trace,
+  expectOneTrace,
 } from './helpers/instrument.js';
 import { hex } from './helpers/hex.js';
 
@@ -42,18 +42,6 @@ const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 interface Run {
   label: string;
   trace: Trace;
-}
-
-function expectOneTrace(name: string, runs: Run[]): Trace {
-  const groups = groupByTrace(runs);
-  const lines = groups
-    .slice(0, 6)
-    .map((g) => `  ${g.length} run(s) [${formatTrace(g[0]!.trace)}], e.g. ${g[0]!.label}`);
-  expect(groups.length, `${name}: ${groups.length} distinct traces over ${runs.length} runs\n${lines.join('\n')}`).toBe(
-    1,
-  );
-  console.info(`[ct] ${name}: ${runs.length} runs, one trace: ${formatTrace(runs[0]!.trace)}`);
-  return runs[0]!.trace;
 }
 
 /** Seeds: the edges of the byte range, then random ones. */

@@ -32,9 +32,9 @@ import {
   instrumentModule,
   TracedCore,
   traceCall,
-  formatTrace,
   groupByTrace,
   type Trace,
+  expectOneTrace,
 } from './helpers/instrument.js';
 import { modPow } from './helpers/rsa-check.js';
 import { privateFields } from '../src/core/rsa.js';
@@ -162,21 +162,6 @@ function decrypt(core: TracedCore, key: Key, ct: Uint8Array, label: Uint8Array, 
     },
   );
   return { label: name, trace: r.trace, ...r.result };
-}
-
-function expectOneTrace(what: string, runs: Run[]): Trace {
-  const groups = groupByTrace(runs);
-  if (groups.length > 1) {
-    expect.fail(
-      `${what}: ${groups.length} distinct traces over ${runs.length} runs\n` +
-        groups
-          .slice(0, 6)
-          .map((g) => `  ${g.length} run(s) [${formatTrace(g[0]!.trace)}], e.g. ${g[0]!.label}`)
-          .join('\n'),
-    );
-  }
-  console.info(`[ct] ${what}: ${runs.length} runs, one trace: ${formatTrace(groups[0]![0]!.trace)}`);
-  return groups[0]![0]!.trace;
 }
 
 /** Keys until one whose dP, dQ or qInv has a leading zero byte (about one in 85). */

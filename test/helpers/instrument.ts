@@ -29,6 +29,7 @@
 // access (slow: one host call per branch and per memory access).
 
 import binaryen from 'binaryen';
+import { expect } from 'vitest';
 
 type Ref = number;
 
@@ -737,4 +738,20 @@ export function diffProfiles(im: InstrumentedModule, a: SiteProfile, b: SiteProf
     );
   }
   return out;
+}
+
+/**
+ * Asserts that every run left the same trace (count, branch decisions, memory addresses), and
+ * returns it. On failure the message lists up to six groups of runs with one example label each.
+ */
+export function expectOneTrace<R extends { label: string; trace: Trace }>(name: string, runs: R[]): Trace {
+  const groups = groupByTrace(runs);
+  const lines = groups
+    .slice(0, 6)
+    .map((g) => `  ${g.length} run(s) [${formatTrace(g[0]!.trace)}], e.g. ${g[0]!.label}`);
+  expect(groups.length, `${name}: ${groups.length} distinct traces over ${runs.length} runs\n${lines.join('\n')}`).toBe(
+    1,
+  );
+  console.info(`[ct] ${name}: ${runs.length} runs, one trace: ${formatTrace(runs[0]!.trace)}`);
+  return runs[0]!.trace;
 }
