@@ -11,7 +11,7 @@
  *           ML-DSA.KeyGen (FIPS 204 Alg. 1); 54 bytes for every parameter set.
  */
 import { DerError, DerReader, readTlv } from './reader.js';
-import { derBitString, derContextPrimitive, derIntegerSmall, derOctetString, derSequence } from './writer.js';
+import { checkKeyBytes, prefixed, seedKeyTemplate, type SeedKeyTemplate } from './seed-key.js';
 
 /** The three parameter sets, named by their NIST security category labels. */
 export const ML_DSA_LEVELS = [44, 65, 87] as const;
@@ -59,52 +59,22 @@ export function checkLevel(level: unknown): asserts level is MlDsaLevel {
   }
 }
 
-function checkBytes(what: string, bytes: Uint8Array, length: number): void {
-  if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
-    const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
-    throw new RangeError(`ML-DSA ${what} must be ${length} bytes, got ${got}`);
-  }
-}
+const templates = new Map<MlDsaLevel, SeedKeyTemplate>();
 
-/** The DER in front of the key bytes, fixed for each parameter set: built once with the writer. */
-interface Template {
-  spkiPrefix: Uint8Array;
-  pkcs8Prefix: Uint8Array;
-}
-const templates = new Map<MlDsaLevel, Template>();
-
-function template(level: MlDsaLevel): Template {
+function template(level: MlDsaLevel): SeedKeyTemplate {
   let t = templates.get(level);
   if (!t) {
-    const algorithm = ALGORITHM_IDENTIFIER_DER[level];
-    const pkLen = mldsaPublicKeyBytes(level);
-    const spki = derSequence(algorithm, derBitString(new Uint8Array(pkLen)));
-    const pkcs8 = derSequence(
-      derIntegerSmall(0),
-      algorithm,
-      derOctetString(derContextPrimitive(0, new Uint8Array(ML_DSA_SEED_BYTES))),
-    );
-    t = {
-      spkiPrefix: spki.subarray(0, spki.length - pkLen),
-      pkcs8Prefix: pkcs8.subarray(0, pkcs8.length - ML_DSA_SEED_BYTES),
-    };
+    t = seedKeyTemplate(ALGORITHM_IDENTIFIER_DER[level], mldsaPublicKeyBytes(level), ML_DSA_SEED_BYTES);
     templates.set(level, t);
   }
   return t;
 }
 
-function concat(prefix: Uint8Array, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefix.length + body.length);
-  out.set(prefix, 0);
-  out.set(body, prefix.length);
-  return out;
-}
-
 /** SubjectPublicKeyInfo of a public key pk (FIPS 204 pkEncode). */
 export function mldsaSpki(level: MlDsaLevel, pk: Uint8Array): Uint8Array {
   checkLevel(level);
-  checkBytes('public key', pk, mldsaPublicKeyBytes(level));
-  return concat(template(level).spkiPrefix, pk);
+  checkKeyBytes('ML-DSA', 'public key', pk, mldsaPublicKeyBytes(level));
+  return prefixed(template(level).spkiPrefix, pk);
 }
 
 /**
@@ -113,8 +83,8 @@ export function mldsaSpki(level: MlDsaLevel, pk: Uint8Array): Uint8Array {
  */
 export function mldsaPkcs8(level: MlDsaLevel, seed: Uint8Array): Uint8Array {
   checkLevel(level);
-  checkBytes('seed', seed, ML_DSA_SEED_BYTES);
-  return concat(template(level).pkcs8Prefix, seed);
+  checkKeyBytes('ML-DSA', 'seed', seed, ML_DSA_SEED_BYTES);
+  return prefixed(template(level).pkcs8Prefix, seed);
 }
 
 function readAlgorithm(r: DerReader): MlDsaLevel {

@@ -14,7 +14,7 @@
  *           86 bytes for every parameter set, no attributes and no public key.
  */
 import { DerError, DerReader, readTlv } from './reader.js';
-import { derBitString, derContextPrimitive, derIntegerSmall, derOctetString, derSequence } from './writer.js';
+import { checkKeyBytes, prefixed, seedKeyTemplate, type SeedKeyTemplate } from './seed-key.js';
 import { ML_KEM_ALGORITHM_IDENTIFIER_DER } from './constants.js';
 
 /** The module rank k of ML-KEM-512, -768 and -1024 (FIPS 203 Table 2). */
@@ -44,55 +44,22 @@ export function checkRank(k: unknown): asserts k is MlKemRank {
   if (k !== 2 && k !== 3 && k !== 4) throw new RangeError(`ML-KEM rank k must be 2, 3 or 4, got ${String(k)}`);
 }
 
-function checkBytes(what: string, bytes: Uint8Array, length: number): void {
-  if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
-    const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
-    throw new RangeError(`ML-KEM ${what} must be ${length} bytes, got ${got}`);
-  }
-}
+const templates = new Map<MlKemRank, SeedKeyTemplate>();
 
-/**
- * The DER around the key bytes is fixed for each parameter set, so it is built once with
- * the writer (over zero bytes of the right length) and only the key is copied per call.
- */
-interface Template {
-  spkiPrefix: Uint8Array;
-  pkcs8Prefix: Uint8Array;
-}
-const templates = new Map<MlKemRank, Template>();
-
-function template(k: MlKemRank): Template {
+function template(k: MlKemRank): SeedKeyTemplate {
   let t = templates.get(k);
   if (!t) {
-    const algorithm = ML_KEM_ALGORITHM_IDENTIFIER_DER[k];
-    const ekLen = mlkemEkBytes(k);
-    const spki = derSequence(algorithm, derBitString(new Uint8Array(ekLen)));
-    const pkcs8 = derSequence(
-      derIntegerSmall(0),
-      algorithm,
-      derOctetString(derContextPrimitive(0, new Uint8Array(ML_KEM_SEED_BYTES))),
-    );
-    t = {
-      spkiPrefix: spki.subarray(0, spki.length - ekLen),
-      pkcs8Prefix: pkcs8.subarray(0, pkcs8.length - ML_KEM_SEED_BYTES),
-    };
+    t = seedKeyTemplate(ML_KEM_ALGORITHM_IDENTIFIER_DER[k], mlkemEkBytes(k), ML_KEM_SEED_BYTES);
     templates.set(k, t);
   }
   return t;
 }
 
-function concat(prefix: Uint8Array, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefix.length + body.length);
-  out.set(prefix, 0);
-  out.set(body, prefix.length);
-  return out;
-}
-
 /** SubjectPublicKeyInfo of an encapsulation key ek (384k + 32 bytes). */
 export function mlkemSpki(k: MlKemRank, ek: Uint8Array): Uint8Array {
   checkRank(k);
-  checkBytes('encapsulation key', ek, mlkemEkBytes(k));
-  return concat(template(k).spkiPrefix, ek);
+  checkKeyBytes('ML-KEM', 'encapsulation key', ek, mlkemEkBytes(k));
+  return prefixed(template(k).spkiPrefix, ek);
 }
 
 /**
@@ -101,8 +68,8 @@ export function mlkemSpki(k: MlKemRank, ek: Uint8Array): Uint8Array {
  */
 export function mlkemPkcs8(k: MlKemRank, seed: Uint8Array): Uint8Array {
   checkRank(k);
-  checkBytes('seed', seed, ML_KEM_SEED_BYTES);
-  return concat(template(k).pkcs8Prefix, seed);
+  checkKeyBytes('ML-KEM', 'seed', seed, ML_KEM_SEED_BYTES);
+  return prefixed(template(k).pkcs8Prefix, seed);
 }
 
 function readAlgorithm(r: DerReader): MlKemRank {
