@@ -26,7 +26,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeBudget, describeTarget, json, machineInfo, markdown, summaryLine } from './lib/report.mjs';
 import { log, runGroup } from './lib/runner.mjs';
-import { keyPairChart, throughputChart, timingsChart } from './lib/svg.mjs';
+import { keyPairChart, operationsChart, throughputChart, timingsChart } from './lib/svg.mjs';
 
 const SUITES = {
   rsa: () => import('./suites/rsa.mjs'),
@@ -151,15 +151,18 @@ function writeAtomically(dir, name, content) {
 }
 
 /**
- * Writes STEM.md, STEM.svg (key pairs vs node:crypto), STEM-timings.svg and, when the run has the
- * load suite, STEM-load.svg (endpoint throughput vs the bare server) of `run` into `dir`.
+ * Writes STEM.md, STEM.svg (key pairs vs node:crypto), STEM-timings.svg, when the run has the
+ * load suite STEM-load.svg (endpoint throughput vs the bare server), and when it has operation
+ * suites STEM-operations.svg (sign, verify, MAC, OAEP, KEM vs node:crypto) of `run` into `dir`.
  */
 function writeReports(run, dir, stem) {
   const throughput = throughputChart(run);
+  const operations = operationsChart(run);
   const files = {
     chart: `${stem}.svg`,
     timings: `${stem}-timings.svg`,
     ...(throughput ? { throughput: `${stem}-load.svg` } : {}),
+    ...(operations ? { operations: `${stem}-operations.svg` } : {}),
   };
   const report = markdown(run, files);
   const written = [
@@ -167,6 +170,7 @@ function writeReports(run, dir, stem) {
     writeAtomically(dir, files.chart, keyPairChart(run)),
     writeAtomically(dir, files.timings, timingsChart(run)),
     ...(throughput ? [writeAtomically(dir, files.throughput, throughput)] : []),
+    ...(operations ? [writeAtomically(dir, files.operations, operations)] : []),
   ];
   return { report, written };
 }

@@ -7,11 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatRatio, keyPairRatios } from '../bench/lib/chart-data.mjs';
+import { formatRatio, keyPairRatios, operationRatios } from '../bench/lib/chart-data.mjs';
 import { keyPairTable, markdown } from '../bench/lib/report.mjs';
 import {
   keyPairChart,
   logScale,
+  operationsChart,
   ratioDomain,
   ratioTicks,
   throughputChart,
@@ -556,6 +557,73 @@ describe('the endpoint throughput chart (load suite)', () => {
     expect(throughputChart(sampleRun())).toBeUndefined();
     expect(markdown(loadRun(), { throughput: 'x-load.svg' })).toContain('](x-load.svg)');
     expect(markdown(loadRun(), {})).not.toContain('-load.svg');
+  });
+});
+
+describe('operations chart and table (sign, verify, MAC, KEM)', () => {
+  function opsRun() {
+    const run = sampleRun();
+    return {
+      ...run,
+      suites: [
+        ...run.suites,
+        {
+          id: 'ecdsa',
+          title: 'ECDSA',
+          baseline: 'node:crypto',
+          targets: [],
+          groups: [
+            group('ECC_NIST_P256 sign', [
+              { name: 'wasm-kms (simd)', median: 0.1 },
+              { name: 'node:crypto', median: 0.05 },
+            ]),
+          ],
+        },
+        {
+          id: 'mldsa',
+          title: 'ML-DSA',
+          baseline: '@noble/post-quantum',
+          targets: [],
+          // the same group name as another suite's: told apart by the suite
+          groups: [
+            group('ECC_NIST_P256 sign', [
+              { name: 'wasm-kms (simd)', median: 0.3 },
+              { name: '@noble/post-quantum', median: 10 },
+            ]),
+          ],
+        },
+      ],
+    };
+  }
+
+  it('takes one entry per operation group of the operation suites only, against node:crypto or the suite baseline', () => {
+    const d = operationRatios(opsRun());
+    expect(d.specs.map((s: { spec: string }) => s.spec)).toEqual(['ECC_NIST_P256 sign', 'mldsa: ECC_NIST_P256 sign']);
+    const [ecdsa, mldsa] = d.specs as Array<{ reference: string; bars: Array<{ name: string; ratio: number }> }>;
+    expect(ecdsa!.reference).toBe('node:crypto');
+    expect(ecdsa!.bars.find((b) => b.name === 'wasm-kms (simd)')!.ratio).toBeCloseTo(2, 9);
+    expect(mldsa!.reference).toBe('@noble/post-quantum');
+    expect(mldsa!.bars.find((b) => b.name === 'wasm-kms (simd)')!.ratio).toBeCloseTo(0.03, 9);
+    expect(operationRatios(sampleRun()).specs).toEqual([]);
+  });
+
+  it('draws a bar per implementation, as well-formed SVG, and is absent from a run without operation suites', () => {
+    const svg = parseXml(operationsChart(opsRun())!);
+    const bars = all(svg, (e) => e.name === 'rect' && e.attrs['data-ratio'] !== undefined);
+    expect(bars.map((b) => [b.attrs['data-spec'], Number(b.attrs['data-ratio'])])).toEqual([
+      ['ECC_NIST_P256 sign', 2],
+      ['mldsa: ECC_NIST_P256 sign', 0.03],
+    ]);
+    expect(operationsChart(sampleRun())).toBeUndefined();
+  });
+
+  it('the report has the operations table, and links the chart only when written', () => {
+    const md = markdown(opsRun(), { operations: 'x-operations.svg' });
+    expect(md).toContain('## Operations with KMS keys vs node:crypto');
+    expect(md).toContain('](x-operations.svg)');
+    expect(md).toContain('| ECC_NIST_P256 sign | node:crypto (0.050 ms) | 2.00× |');
+    expect(markdown(opsRun(), {})).not.toContain('-operations.svg');
+    expect(markdown(sampleRun(), {})).not.toContain('## Operations with KMS keys');
   });
 });
 

@@ -11,6 +11,12 @@ export const KEY_PAIR_SPEC_ORDER = [...KEY_PAIR_SPECS];
 /** The suites that time key pair generation, one group per spec (modexp, aead and kms do not). */
 export const KEY_PAIR_SUITES = ['rsa', 'ec', 'mlkem'];
 
+/**
+ * The suites that time the operations of KMS keys (signatures, verification, MACs, OAEP, SM2PKE,
+ * key encapsulation, Sign through KMSClient), one group per operation and key spec.
+ */
+export const OPERATION_SUITES = ['ecdsa', 'ed25519-sign', 'sm2', 'rsa-sign', 'mldsa', 'mac-kem', 'kms-sign'];
+
 /** What every ratio is taken against, where the run measured it for the spec. */
 export const REFERENCE = 'node:crypto';
 
@@ -57,15 +63,31 @@ function byImplementationOrder(names) {
  * }}
  */
 export function keyPairRatios(run) {
+  return suiteRatios(run, KEY_PAIR_SUITES, KEY_PAIR_SPEC_ORDER);
+}
+
+/**
+ * The same ratios for the operations on KMS keys' algorithms (OPERATION_SUITES): one entry per
+ * group of those suites, in run order, named "<suite>: <group>" where two suites share a group
+ * name. The reference is node:crypto where the group measured it, else the suite's baseline.
+ */
+export function operationRatios(run) {
+  return suiteRatios(run, OPERATION_SUITES, []);
+}
+
+function suiteRatios(run, suites, order) {
   const found = new Map();
+  const seen = new Set();
   for (const suite of run?.suites ?? []) {
-    if (!KEY_PAIR_SUITES.includes(suite.id)) continue;
+    if (!suites.includes(suite.id)) continue;
     for (const group of suite.groups ?? []) {
-      if (!found.has(group.name)) found.set(group.name, { suite, group });
+      const name = seen.has(group.name) ? `${suite.id}: ${group.name}` : group.name;
+      seen.add(group.name);
+      if (!found.has(name)) found.set(name, { suite, group });
     }
   }
-  const known = KEY_PAIR_SPEC_ORDER.filter((s) => found.has(s));
-  const others = [...found.keys()].filter((s) => !KEY_PAIR_SPEC_ORDER.includes(s));
+  const known = order.filter((s) => found.has(s));
+  const others = [...found.keys()].filter((s) => !order.includes(s));
 
   const specs = [];
   for (const spec of [...known, ...others]) {

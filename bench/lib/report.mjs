@@ -1,7 +1,7 @@
 // Markdown and JSON reports of a run.
 
 import os from 'node:os';
-import { formatRatio as formatRatioShort, keyPairRatios, REFERENCE } from './chart-data.mjs';
+import { formatRatio as formatRatioShort, keyPairRatios, operationRatios, REFERENCE } from './chart-data.mjs';
 
 export function machineInfo() {
   const cpus = os.cpus();
@@ -91,12 +91,12 @@ export function summaryLine(targets) {
  * other than the references, each cell the ratio of medians; the reference and its median in
  * the second column. Self-contained Markdown, so that the README can carry a copy.
  */
-export function keyPairTable(data) {
+export function keyPairTable(data, first = 'Key spec') {
   const columns = data.implementations.filter((n) =>
     data.specs.some((s) => s.bars.some((b) => b.name === n && !b.reference)),
   );
   const lines = [
-    row(['Key spec', 'Reference = 1× (its median)', ...columns]),
+    row([first, 'Reference = 1× (its median)', ...columns]),
     row(['---', '---', ...columns.map(() => '---:')]),
   ];
   for (const s of data.specs) {
@@ -133,10 +133,28 @@ function keyPairSection(run, files) {
   ];
 }
 
+/** The operations of KMS keys (sign, verify, MAC, OAEP, SM2PKE, KEM) against node:crypto, when measured. */
+function operationsSection(run, files) {
+  const data = operationRatios(run);
+  if (data.specs.length === 0) return [];
+  return [
+    `## Operations with KMS keys vs ${REFERENCE}`,
+    '',
+    ...(files.operations
+      ? [`![Operations with KMS keys: median time relative to ${REFERENCE}, log scale](${files.operations})`, '']
+      : []),
+    `Median time of each implementation ÷ the reference's median in the same run (below 1× is faster), one row per operation; where the run has no ${REFERENCE} for it, the reference is the suite's own (marked **vs** it). A blank cell: not measured for that operation.`,
+    '',
+    keyPairTable(data, 'Operation'),
+    '',
+  ];
+}
+
 /**
  * The Markdown report of `run`. `files` names the charts written beside it (relative paths),
  * which the report links: { chart: 'latest.svg', timings: 'latest-timings.svg', throughput:
- * 'latest-load.svg' (only when the run has the load suite) }.
+ * 'latest-load.svg' (only when the run has the load suite), operations: 'latest-operations.svg'
+ * (only when it has an operation suite) }.
  */
 export function markdown(run, files = {}) {
   const m = run.machine;
@@ -167,6 +185,7 @@ export function markdown(run, files = {}) {
   return [
     ...header,
     ...keyPairSection(run, files),
+    ...operationsSection(run, files),
     ...run.suites.map(
       (s) =>
         `${suiteTable(s, run.targets)}\n${

@@ -8,7 +8,7 @@
 // whisker out to its p99, each panel on its own linear scale from 0 (absolute numbers, and the
 // suites the ratio chart leaves out).
 
-import { formatRatio, keyPairRatios, REFERENCE } from './chart-data.mjs';
+import { formatRatio, keyPairRatios, operationRatios, REFERENCE } from './chart-data.mjs';
 import { formatMs } from './report.mjs';
 
 const WIDTH = 900;
@@ -174,16 +174,30 @@ function axisLabels(ticks, x, y) {
 
 /** The ratio chart of `run` (as written to results/*.json): see the top of this file. */
 export function keyPairChart(run) {
-  const data = keyPairRatios(run);
+  return ratioChart(run, keyPairRatios(run), 'Key pair generation', 'key pair generation', 'spec');
+}
+
+/**
+ * The ratio chart of the operations on KMS keys (sign, verify, MAC, OAEP, SM2PKE, ML-KEM
+ * encapsulation, Sign through KMSClient): one group per measured operation, or undefined when
+ * the run has none of their suites.
+ */
+export function operationsChart(run) {
+  const data = operationRatios(run);
+  if (data.specs.length === 0) return undefined;
+  return ratioChart(run, data, 'Operations with KMS keys', 'operation', 'operation');
+}
+
+function ratioChart(run, data, subject, what, unit) {
   const anyNode = data.specs.some((s) => s.reference === REFERENCE);
-  const title = `Key pair generation: median time relative to ${anyNode ? REFERENCE : 'the reference'} (log scale)`;
+  const title = `${subject}: median time relative to ${anyNode ? REFERENCE : 'the reference'} (log scale)`;
   const head = [
     text(LEFT, 26, title, 'class="title"'),
     text(LEFT, 46, environmentLine(data.machine, data.mode), 'class="meta"'),
   ];
   if (data.specs.length === 0) {
     const suites = (run?.suites ?? []).map((s) => s.id).join(', ') || 'none';
-    head.push(text(LEFT, 72, `No key pair generation in this run (suites: ${suites}).`, 'class="note"'));
+    head.push(text(LEFT, 72, `No ${what} in this run (suites: ${suites}).`, 'class="note"'));
     return svgDocument(90, RATIO_STYLE, head);
   }
 
@@ -223,7 +237,7 @@ export function keyPairChart(run) {
     const height = GROUP_HEAD + rows.length * ROW + GROUP_GAP;
     if (i % 2 === 1) bands.push(`<rect x="0" y="${px(y - 2)}" width="${WIDTH}" height="${px(height)}" class="band"/>`);
     const refNote = s.label
-      ? `<tspan dx="10" class="alt">${escape(s.label)}</tspan><tspan class="ref">${escape(`, ${formatMs(s.referenceMedian)} ms · no ${REFERENCE} for this spec`)}</tspan>`
+      ? `<tspan dx="10" class="alt">${escape(s.label)}</tspan><tspan class="ref">${escape(`, ${formatMs(s.referenceMedian)} ms · no ${REFERENCE} for this ${unit}`)}</tspan>`
       : `<tspan dx="10" class="ref">${escape(`1× = ${s.reference}, ${formatMs(s.referenceMedian)} ms`)}</tspan>`;
     groups.push(
       `<text x="${LEFT}" y="${px(y + 15)}" class="head" data-spec="${escape(s.spec)}" data-reference="${escape(s.reference)}"><tspan class="spec">${escape(s.spec)}</tspan>${refNote}</text>`,
