@@ -207,6 +207,7 @@ describe('npm pack', () => {
     // Of the benchmarks, only the report the README links and its charts (not the 30 MB JSON).
     expect(files.filter((f) => f.startsWith('bench/')).sort()).toEqual([
       'bench/results/latest-load.svg',
+      'bench/results/latest-operations.svg',
       'bench/results/latest-timings.svg',
       'bench/results/latest.md',
       'bench/results/latest.svg',
@@ -230,6 +231,7 @@ describe('npm pack', () => {
         'docs/cli.md',
         'bench/results/latest.svg',
         'bench/results/latest-load.svg',
+        'bench/results/latest-operations.svg',
         'bench/results/latest.md',
       ]),
     );
