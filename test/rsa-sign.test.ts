@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 import {
   constants,
   createHash,
+  createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  generatePrimeSync,
   randomBytes,
   sign,
   verify,
@@ -50,6 +52,72 @@ function nodeOptions(key: KeyObject, scheme: RsaSignatureScheme, hash: RsaSignat
     ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HLEN[hash] }
     : { key, padding: constants.RSA_PKCS1_PADDING };
 }
+
+// Moduli whose bit length is 1 mod 8: EMSA-PSS then encodes into k - 1 bytes (emBits =
+// modBits - 1 is a multiple of 8), the one case where emLen differs from k. OpenSSL makes only
+// even-length moduli from modulusLength, so the key is built from two primes here.
+function oddKey(bits: number): { pub: KeyObject; priv: KeyObject; spki: Uint8Array; pkcs8: Uint8Array } {
+  const e = 65537n;
+  const b64 = (x: bigint): string => {
+    const hex = x.toString(16);
+    return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url');
+  };
+  const modInv = (a: bigint, m: bigint): bigint => {
+    let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
+    while (r1 !== 0n) {
+      const q = r0 / r1;
+      [r0, r1, s0, s1] = [r1, r0 - q * r1, s1, s0 - q * s1];
+    }
+    return ((s0 % m) + m) % m;
+  };
+  for (;;) {
+    const p = generatePrimeSync((bits + 1) / 2, { bigint: true });
+    const q = generatePrimeSync((bits - 1) / 2, { bigint: true });
+    const n = p * q;
+    if (n.toString(2).length !== bits || (p - 1n) % e === 0n || (q - 1n) % e === 0n) continue;
+    const d = modInv(e, (p - 1n) * (q - 1n));
+    const jwk = {
+      kty: 'RSA',
+      n: b64(n),
+      e: b64(e),
+      d: b64(d),
+      p: b64(p),
+      q: b64(q),
+      dp: b64(d % (p - 1n)),
+      dq: b64(d % (q - 1n)),
+      qi: b64(modInv(q, p)),
+    };
+    const priv = createPrivateKey({ key: jwk, format: 'jwk' });
+    const pub = createPublicKey(priv);
+    return {
+      pub,
+      priv,
+      spki: new Uint8Array(pub.export({ type: 'spki', format: 'der' })),
+      pkcs8: new Uint8Array(priv.export({ type: 'pkcs8', format: 'der' })),
+    };
+  }
+}
+
+describe.each(VARIANTS)('RSASSA-PSS with moduli of 2049 and 3073 bits (%s build)', (variant) => {
+  const core = loadTestCore(variant);
+  for (const bits of [2049, 3073]) {
+    it(`RSA ${bits}: ours verify in node:crypto, node's verify here, every hash`, () => {
+      const key = oddKey(bits);
+      for (const hash of HASHES) {
+        const msg = createHash('sha256').update(`${variant}${bits}${hash}`).digest();
+        const digest = new Uint8Array(createHash(nodeHash(hash)).update(msg).digest());
+        const sig = rsaSign(core, key.pkcs8, 'PSS', hash, digest);
+        expect(sig.length).toBe(Math.ceil(bits / 8));
+        expect(verify(nodeHash(hash), msg, nodeOptions(key.pub, 'PSS', hash), sig)).toBe(true);
+        const theirs = new Uint8Array(sign(nodeHash(hash), msg, nodeOptions(key.priv, 'PSS', hash)));
+        expect(rsaVerify(core, key.spki, 'PSS', hash, digest, theirs)).toBe(true);
+        const bad = theirs.slice();
+        bad[bad.length - 1]! ^= 1;
+        expect(rsaVerify(core, key.spki, 'PSS', hash, digest, bad)).toBe(false);
+      }
+    });
+  }
+});
 
 describe.each(VARIANTS)('RSA signatures (%s build)', (variant) => {
   const core = loadTestCore(variant);
