@@ -16,7 +16,7 @@ import {
 } from 'node:crypto';
 import { type CoreVariant } from '../src/core/module.js';
 import { CoreError } from '../src/core/errors.js';
-import { loadTestCore } from './helpers/test-core.js';
+import { loadTestCore, newTestCore } from './helpers/test-core.js';
 import { readVectorJson } from './helpers/vectors.js';
 import { generateRsa, rsaSign, rsaVerify, type RsaSignatureHash, type RsaSignatureScheme } from '../src/core/rsa.js';
 
@@ -117,6 +117,51 @@ describe.each(VARIANTS)('RSASSA-PSS with moduli of 2049 and 3073 bits (%s build)
       }
     });
   }
+});
+
+describe('RSA blinding pairs', () => {
+  // The core returns the next pair (A^2, Ai^2) in the 2k-byte buffer it was given (A || Ai,
+  // big-endian); reading it after each rsa_sign shows that a fresh pair is a real one (A != 1,
+  // A * Ai^e = 1 mod n) and that the next call squares it.
+  it('a fresh pair satisfies A * Ai^e = 1 mod n with A != 1, and each signature squares it', () => {
+    const core = newTestCore('simd');
+    const key = KEYS[0]!;
+    const k = key.bits / 8;
+    const jwk = key.pub.export({ format: 'jwk' });
+    const big = (b: Uint8Array): bigint => BigInt(`0x${Buffer.from(b).toString('hex') || '0'}`);
+    const n = big(Buffer.from(jwk.n!, 'base64url'));
+    const e = big(Buffer.from(jwk.e!, 'base64url'));
+    const pow = (b: bigint, x: bigint): bigint => {
+      let r = 1n;
+      for (b %= n; x > 0n; x >>= 1n, b = (b * b) % n) if (x & 1n) r = (r * b) % n;
+      return r;
+    };
+    const pairs: Array<{ a: bigint; ai: bigint; fresh: number }> = [];
+    const raw = core.exports as unknown as Record<string, unknown>;
+    const sign = raw.rsa_sign as (...args: number[]) => number;
+    // The exports object is frozen: a copy with rsa_sign wrapped stands in for it.
+    const recording = {
+      ...raw,
+      rsa_sign: (...args: number[]) => {
+        const status = sign(...args);
+        const [blind, fresh] = [args[args.length - 3]!, args[args.length - 2]!];
+        const bytes = new Uint8Array(core.exports.memory.buffer, blind, 2 * k);
+        pairs.push({ a: big(bytes.subarray(0, k)), ai: big(bytes.subarray(k)), fresh });
+        return status;
+      },
+    };
+    Object.defineProperty(core, 'exports', { value: recording });
+    const digest = new Uint8Array(32).fill(3);
+    for (let i = 0; i < 3; i++) rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-256', digest);
+    expect(pairs.map((p) => p.fresh)).toEqual([1, 0, 0]);
+    for (const p of pairs) {
+      expect(p.a).not.toBe(1n);
+      expect((p.a * pow(p.ai, e)) % n).toBe(1n);
+    }
+    expect(pairs[1]!.a).toBe((pairs[0]!.a * pairs[0]!.a) % n);
+    expect(pairs[1]!.ai).toBe((pairs[0]!.ai * pairs[0]!.ai) % n);
+    expect(pairs[2]!.a).toBe((pairs[1]!.a * pairs[1]!.a) % n);
+  });
 });
 
 describe.each(VARIANTS)('RSA signatures (%s build)', (variant) => {
