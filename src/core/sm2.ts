@@ -6,7 +6,7 @@
 //     accepts in Decrypt (KMS developer guide, "SM2 key spec (China Regions only)",
 //     SM2OfflineOperationHelper.offlineSM2PKEEncrypt), and that OpenSSL and GmSSL write.
 
-import { parseEcPkcs8, parseEcSpki } from '../der/ec.js';
+import { ecdsaSignatureDer, parseEcdsaSignatureDer, parseEcPkcs8, parseEcSpki } from '../der/ec.js';
 import { DerError, DerReader } from '../der/reader.js';
 import { derInteger, derOctetString, derSequence } from '../der/writer.js';
 import { Core } from './module.js';
@@ -34,9 +34,7 @@ export class Sm2DecryptionError extends Error {
 
 const SM2_FLAG = ecFlag(EC_CURVES.SM2.id);
 const BYTES = 32;
-/** The group order n of sm2p256v1 (GB/T 32918.5-2017). */
-const ORDER = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
-/** The field prime p of sm2p256v1. */
+/** The field prime p of sm2p256v1 (GB/T 32918.5-2017). */
 const PRIME = 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn;
 
 const sm2x = (x: unknown): Sm2Exports => x as Sm2Exports;
@@ -95,24 +93,10 @@ export function sm2Sign(core: Core, pkcs8: Uint8Array, message: Uint8Array, mess
       );
       return { r: core.take(outR, BYTES), s: core.take(outS, BYTES) };
     });
-    return derSequence(derInteger(r), derInteger(s));
+    // SM2DSA signatures are DER like ECDSA's: SEQUENCE { r INTEGER, s INTEGER }.
+    return ecdsaSignatureDer(r, s);
   } finally {
     key.privateKey.fill(0);
-  }
-}
-
-/** r and s of a DER SM2DSA signature as 32-byte strings, or undefined unless both are in [1, n - 1]. */
-function parseSignature(signature: Uint8Array): { r: Uint8Array; s: Uint8Array } | undefined {
-  try {
-    const seq = new DerReader(signature).readOnlySequence();
-    const r = seq.readInteger();
-    const s = seq.readInteger();
-    seq.expectEnd();
-    if (r < 1n || r >= ORDER || s < 1n || s >= ORDER) return undefined;
-    return { r: bigintTo32(r), s: bigintTo32(s) };
-  } catch (err) {
-    if (err instanceof DerError) return undefined;
-    throw err;
   }
 }
 
@@ -130,7 +114,8 @@ export function sm2Verify(
   const raw = messageArgs(message, messageType, 'sm2Verify');
   const key = parseEcSpki(spki);
   requireSm2(key.curve, 'sm2Verify');
-  const sig = parseSignature(signature);
+  // Strict DER; r and s in [1, n - 1] are checked in the core (false outside).
+  const sig = parseEcdsaSignatureDer(signature, BYTES);
   if (!sig) return false;
   return core.run(SM2_FLAG, (x) => {
     const pub = core.put(key.point.subarray(1));
