@@ -33,6 +33,7 @@ export const PAD: i32 = 8;
   rev: usize = 0; // scratch: b reversed, zero padded
   m: usize = 0; // scratch: quotient digits, zero padded
   tmp: usize = 0; // scratch for callers (n + PAD)
+  shape: i32 = 0; // a curve prime with its own reduction (ec/field.ts), or 0 for any modulus
 }
 
 /** Limb count for a modulus of `bits` bits such that R = 2^(28n) >= 4N. */
