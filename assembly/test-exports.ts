@@ -10,3 +10,4 @@ export * from './exports/testing-hash-kem';
 export * from './exports/rsa-testing';
 export * from './exports/ec-testing';
 export * from './exports/sm2-testing';
+export * from './exports/field-testing';

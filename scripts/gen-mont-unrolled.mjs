@@ -103,3 +103,153 @@ for (const n of [10, 14, 19]) out.push(mul(n, false), '', mul(n, true), '', adds
 const file = join(root, 'assembly', 'ec', 'mont-unrolled.ts');
 mkdirSync(dirname(file), { recursive: true });
 writeFileSync(file, out.join('\n'));
+
+// ---- Reductions specialised to the curve primes --------------------------------------------
+//
+// Each curve prime is a short signed sum of powers of two, p = sum c_t 2^(s_t), with one term
+// at s = 0 (its coefficient c_0 is odd) and every other term at s >= 28. Montgomery reduction
+// with such a p needs no multiplication by p: a column's quotient digit is m = acc * (-c_0)^-1
+// mod 2^28 (just acc mod 2^28 when c_0 = -1), and m p is added as c_t (m << (s_t mod 28)) in
+// column floor(s_t / 28) places up. Same R, same lazy range [0, 2p), the same result modulo p
+// as the generic functions above, so values pass freely between the two. The accumulator is
+// signed (negative terms); its arithmetic shift is the floor the carries need.
+const SPARSE = [
+  // FIPS 186-5 / SP 800-186: p = 2^256 - 2^224 + 2^192 + 2^96 - 1
+  {
+    name: 'P256',
+    n: 10,
+    terms: [
+      [1, 256],
+      [-1, 224],
+      [1, 192],
+      [1, 96],
+      [-1, 0],
+    ],
+    hex: 'ffffffff00000001000000000000000000000000ffffffffffffffffffffffff',
+  },
+  // p = 2^384 - 2^128 - 2^96 + 2^32 - 1
+  {
+    name: 'P384',
+    n: 14,
+    terms: [
+      [1, 384],
+      [-1, 128],
+      [-1, 96],
+      [1, 32],
+      [-1, 0],
+    ],
+    hex: 'fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff',
+  },
+  // p = 2^521 - 1
+  {
+    name: 'P521',
+    n: 19,
+    terms: [
+      [1, 521],
+      [-1, 0],
+    ],
+    hex: '1' + 'f'.repeat(130),
+  },
+  // SEC 2: p = 2^256 - 2^32 - 977
+  {
+    name: 'K256',
+    n: 10,
+    terms: [
+      [1, 256],
+      [-1, 32],
+      [-977, 0],
+    ],
+    hex: 'fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f',
+  },
+  // GB/T 32918.5: p = 2^256 - 2^224 - 2^96 + 2^64 - 1
+  {
+    name: 'SM2',
+    n: 10,
+    terms: [
+      [1, 256],
+      [-1, 224],
+      [-1, 96],
+      [1, 64],
+      [-1, 0],
+    ],
+    hex: 'fffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffff',
+  },
+];
+
+function sparseMul(spec, square) {
+  const { name, n, terms } = spec;
+  const sum = terms.reduce((a, [c, s]) => a + BigInt(c) * (1n << BigInt(s)), 0n);
+  if (sum !== BigInt('0x' + spec.hex)) throw new Error(`${name}: the sparse form is not p`);
+  const [c0] = terms.find(([, s]) => s === 0);
+  const rest = terms.filter(([, s]) => s !== 0);
+  if (rest.some(([, s]) => s < 28 || s >= 28 * n)) throw new Error(`${name}: a term between 2^1 and 2^27`);
+  const mask = (1n << 28n) - 1n;
+  // k0 = (-c_0)^-1 mod 2^28 (c_0 odd), by Newton iteration as in bignum/mont.ts
+  const nc0 = ((-BigInt(c0) % (1n << 28n)) + (1n << 28n)) & mask;
+  let k0 = nc0;
+  for (let i = 0; i < 5; i++) k0 = (k0 * (2n - nc0 * k0)) & mask;
+  if (((k0 * nc0) & mask) !== 1n) throw new Error(`${name}: no inverse`);
+  const L = [];
+  const fn = `${square ? 'sqr' : 'mul'}${name}`;
+  L.push(`/** out = ${square ? 'a^2' : 'a*b'} * R^-1 mod p for ${name}'s p; out may alias the inputs. */`);
+  L.push(`export function ${fn}(out: usize, a: usize${square ? '' : ', b: usize'}): void {`);
+  for (let i = 0; i < n; i++) L.push(`  const a${i} = <i64>load<u32>(a, ${4 * i});`);
+  if (!square) for (let i = 0; i < n; i++) L.push(`  const b${i} = <i64>load<u32>(b, ${4 * i});`);
+  L.push('  let acc: i64 = 0;');
+  if (square) L.push('  let t: i64 = 0;');
+  for (let col = 0; col < 2 * n - 1; col++) {
+    const parts = [];
+    const lo = Math.max(0, col - n + 1);
+    const hi = Math.min(col, n - 1);
+    if (square) {
+      const cross = [];
+      for (let j = lo; j <= hi; j++) if (j < col - j) cross.push(`a${j} * a${col - j}`);
+      if (cross.length) L.push(`  t = ${cross.join(' + ')};`);
+      if (cross.length) parts.push('+ (t << 1)');
+      if (col % 2 === 0) parts.push(`+ a${col / 2} * a${col / 2}`);
+    } else {
+      for (let j = lo; j <= hi; j++) parts.push(`+ a${j} * b${col - j}`);
+    }
+    for (const [c, s] of rest) {
+      const q = Math.floor(s / 28);
+      const r = s % 28;
+      const j = col - q;
+      if (j < 0 || j >= n) continue;
+      const m = r ? `(m${j} << ${r})` : `m${j}`;
+      if (c === 1) parts.push(`+ ${m}`);
+      else if (c === -1) parts.push(`- ${m}`);
+      else parts.push(`${c < 0 ? '-' : '+'} ${Math.abs(c)} * ${m}`);
+    }
+    if (parts.length) {
+      const expr = parts.join(' ').replace(/^\+ /, '');
+      L.push(`  acc += ${parts[0].startsWith('- ') ? '0 ' + parts.join(' ') : expr};`);
+    }
+    if (col < n) {
+      if (k0 === 1n) L.push(`  const m${col} = acc & 0xfffffff;`);
+      else L.push(`  const m${col} = ((acc & 0xfffffff) * ${k0}) & 0xfffffff;`);
+      if (c0 === -1) L.push('  acc >>= 28;');
+      else L.push(`  acc = (acc ${c0 < 0 ? '-' : '+'} ${Math.abs(c0)} * m${col}) >> 28;`);
+    } else {
+      L.push(`  store<u32>(out, <u32>acc & 0xfffffff, ${4 * (col - n)});`);
+      L.push('  acc >>= 28;');
+    }
+  }
+  L.push(`  store<u32>(out, <u32>acc, ${4 * (n - 1)});`);
+  L.push('}');
+  return L.join('\n');
+}
+
+const sparse = [
+  '// Generated by scripts/gen-mont-unrolled.mjs. Do not edit by hand.',
+  '//',
+  '// Montgomery multiplication and squaring modulo the five Weierstrass curve primes, each',
+  '// written as a short signed sum of powers of two (P-256, P-384, P-521, secp256k1, SM2):',
+  '// R = 2^(28n) as in mont-unrolled.ts, inputs and output in [0, 2p), the product scanned by',
+  '// columns in a signed 64-bit accumulator, the quotient digit taken from the low 28 bits and',
+  '// m p added as shifted quotient digits instead of n products per digit. Straight-line code:',
+  '// constant time by construction.',
+  '',
+];
+for (const spec of SPARSE) sparse.push(sparseMul(spec, false), '', sparseMul(spec, true), '');
+const sparseFile = join(root, 'assembly', 'ec', 'mont-sparse.ts');
+writeFileSync(sparseFile, sparse.join('\n'));

@@ -1,5 +1,5 @@
-// Generated sources are committed: assembly/ec/mont-unrolled.ts (scripts/gen-mont-unrolled.mjs)
-// and assembly/ec/curves/*.ts and assembly/edwards/bases.ts (scripts/gen-curve-params.mjs, from
+// Generated sources are committed: assembly/ec/mont-unrolled.ts and mont-sparse.ts
+// (scripts/gen-mont-unrolled.mjs), and assembly/ec/curves/*.ts and assembly/edwards/bases.ts (scripts/gen-curve-params.mjs, from
 // test/vectors/facts and RFC 8032's base point). Each generator runs into a temporary directory
 // here; a committed file that differs from its output (edited by hand, or a generator or its
 // facts changed without `npm run generate`) fails the test.
@@ -28,6 +28,11 @@ describe('generated sources match their generators', () => {
   it('assembly/ec/mont-unrolled.ts', () => {
     generate('gen-mont-unrolled.mjs');
     same('assembly/ec/mont-unrolled.ts');
+  });
+
+  it('assembly/ec/mont-sparse.ts (by gen-mont-unrolled.mjs)', () => {
+    generate('gen-mont-unrolled.mjs');
+    same('assembly/ec/mont-sparse.ts');
   });
 
   it('assembly/ec/curves/*.ts, one per curve, and no other file there', () => {

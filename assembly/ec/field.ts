@@ -7,6 +7,7 @@ import * as L from '../bignum/limbs';
 import { Mont, montMul, montSqr, newLimbs, PAD } from '../bignum/mont';
 import { alloc, mark, release } from '../arena';
 import { mul10, sqr10, add10, sub10, mul14, sqr14, add14, sub14, mul19, sqr19, add19, sub19 } from './mont-unrolled';
+import { mulP256, sqrP256, mulP384, sqrP384, mulP521, sqrP521, mulK256, sqrK256, mulSM2, sqrSM2 } from './mont-sparse';
 
 /** out = a + b mod p (lazy). */
 @inline export function fadd(c: Mont, out: usize, a: usize, b: usize): void {
@@ -32,22 +33,42 @@ import { mul10, sqr10, add10, sub10, mul14, sqr14, add14, sub14, mul19, sqr19, a
   }
 }
 
-// The curve fields have 10, 14 or 19 limbs: straight-line code for those (mont-unrolled.ts),
-// the generic loops otherwise. The limb count is public.
-@inline export function fmul(c: Mont, out: usize, a: usize, b: usize): void {
-  const n = c.n;
-  if (n == 10) mul10(out, a, b, c.N, <u64>c.n0);
-  else if (n == 14) mul14(out, a, b, c.N, <u64>c.n0);
-  else if (n == 19) mul19(out, a, b, c.N, <u64>c.n0);
-  else montMul(c, out, a, b);
+// A curve's field context has the curve's id as its shape (weierstrass.ts fieldContext): its
+// products take the reduction specialised to that prime (mont-sparse.ts), about half the
+// multiplications of the generic one. Other contexts of 10, 14 or 19 limbs (the group orders)
+// take the straight-line generic code (mont-unrolled.ts), any other the loops. The shape and
+// limb count are public. Not inlined: one call per product is cheap beside the product, and
+// the dispatch is not copied into every call site.
+export function fmul(c: Mont, out: usize, a: usize, b: usize): void {
+  const shape = c.shape;
+  if (shape == 1) mulP256(out, a, b);
+  else if (shape == 2) mulP384(out, a, b);
+  else if (shape == 3) mulP521(out, a, b);
+  else if (shape == 4) mulK256(out, a, b);
+  else if (shape == 5) mulSM2(out, a, b);
+  else {
+    const n = c.n;
+    if (n == 10) mul10(out, a, b, c.N, <u64>c.n0);
+    else if (n == 14) mul14(out, a, b, c.N, <u64>c.n0);
+    else if (n == 19) mul19(out, a, b, c.N, <u64>c.n0);
+    else montMul(c, out, a, b);
+  }
 }
 
-@inline export function fsqr(c: Mont, out: usize, a: usize): void {
-  const n = c.n;
-  if (n == 10) sqr10(out, a, c.N, <u64>c.n0);
-  else if (n == 14) sqr14(out, a, c.N, <u64>c.n0);
-  else if (n == 19) sqr19(out, a, c.N, <u64>c.n0);
-  else montSqr(c, out, a);
+export function fsqr(c: Mont, out: usize, a: usize): void {
+  const shape = c.shape;
+  if (shape == 1) sqrP256(out, a);
+  else if (shape == 2) sqrP384(out, a);
+  else if (shape == 3) sqrP521(out, a);
+  else if (shape == 4) sqrK256(out, a);
+  else if (shape == 5) sqrSM2(out, a);
+  else {
+    const n = c.n;
+    if (n == 10) sqr10(out, a, c.N, <u64>c.n0);
+    else if (n == 14) sqr14(out, a, c.N, <u64>c.n0);
+    else if (n == 19) sqr19(out, a, c.N, <u64>c.n0);
+    else montSqr(c, out, a);
+  }
 }
 
 /**

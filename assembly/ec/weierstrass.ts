@@ -47,6 +47,7 @@ export const CURVE_SM2: i32 = 5;
   bases: usize = 0; // GROUPS affine points (x, y), Montgomery form: G, then 2^(W·m·g)·G
   orderMinus2: usize = 0; // n - 2, limbs: the exponent of inversion modulo n
   orderR2: usize = 0; // R^2 mod n
+  id: i32 = 0; // CURVE_*: also the shape of its field contexts (ec/field.ts)
 }
 
 /** A Montgomery context for the field of cv, in scratch (its buffers will hold secrets). */
@@ -54,6 +55,7 @@ export function fieldContext(cv: Curve): Mont {
   const c = montNew(cv.p, cv.n);
   L.copy(c.r2, cv.r2, cv.n);
   c.hasR2 = true;
+  c.shape = cv.id;
   return c;
 }
 
@@ -110,6 +112,7 @@ export function ecEnsureCurve(id: i32): void {
   // top window must hold at most W-2 scalar bits, so that value plus carry stays below it.
   const windows = (bits + 2 + W - 1) / W;
   const cv = changetype<Curve>(allocPersistent(offsetof<Curve>()));
+  cv.id = id;
   cv.bits = bits;
   cv.bytes = bytes;
   cv.n = n;
@@ -134,6 +137,7 @@ export function ecEnsureCurve(id: i32): void {
   cv.r2 = allocPersistent(elemBytes(n));
   const m0 = mark();
   const c = montNew(cv.p, n);
+  c.shape = id;
   L.copy(cv.r2, montR2(c), n);
   L.copy(cv.orderR2, montR2(montNew(cv.order, n)), n);
   const t = newLimbs(n);
