@@ -16,7 +16,10 @@
 // operands sums of up to 8 tight elements, the largest column stays below 2^62.97, under
 // the i64 limit of 2^63; the point formulas use sums of at most 3 (columns below 2^60.2).
 //
-// Constant time: straight-line code; selections by masks; inversion by a fixed chain.
+// Constant time: straight-line code; selections by masks; inversion by a fixed number of
+// divsteps (./inverse), the square root's power by a fixed chain.
+
+import { invertModP } from './inverse';
 
 export const FE_SIZE: usize = 40;
 
@@ -300,37 +303,13 @@ export function feSqrN(h: usize, f: usize, n: i32): void {
 }
 
 /**
- * h = f^(p-2) = f^-1 (Fermat; 0 maps to 0). p - 2 = 2^255 - 21 by a fixed chain of 254
- * squarings and 11 multiplications: build f^(2^k - 1) for k = 5, 10, 20, 40, 50, 100, 200,
- * 250, then 2^255 - 21 = (2^250 - 1) * 2^5 + 11. `t` is 4 elements of scratch.
+ * h = f^-1 (0 maps to 0), by the constant-time gcd of ./inverse on the canonical bytes of f.
+ * `t` is scratch of at least 32 bytes (callers pass 4 elements).
  */
 export function feInvert(h: usize, f: usize, t: usize): void {
-  const t0 = t;
-  const t1 = t + FE_SIZE;
-  const t2 = t + 2 * FE_SIZE;
-  const t3 = t + 3 * FE_SIZE;
-  feSqr(t0, f); //              f^2
-  feSqrN(t1, t0, 2); //         f^8
-  feMul(t1, f, t1); //          f^9
-  feMul(t0, t0, t1); //         f^11
-  feSqr(t2, t0); //             f^22
-  feMul(t1, t1, t2); //         f^31 = f^(2^5 - 1)
-  feSqrN(t2, t1, 5);
-  feMul(t1, t2, t1); //         f^(2^10 - 1)
-  feSqrN(t2, t1, 10);
-  feMul(t2, t2, t1); //         f^(2^20 - 1)
-  feSqrN(t3, t2, 20);
-  feMul(t2, t3, t2); //         f^(2^40 - 1)
-  feSqrN(t2, t2, 10);
-  feMul(t1, t2, t1); //         f^(2^50 - 1)
-  feSqrN(t2, t1, 50);
-  feMul(t2, t2, t1); //         f^(2^100 - 1)
-  feSqrN(t3, t2, 100);
-  feMul(t2, t3, t2); //         f^(2^200 - 1)
-  feSqrN(t2, t2, 50);
-  feMul(t1, t2, t1); //         f^(2^250 - 1)
-  feSqrN(t1, t1, 5); //         f^(2^255 - 32)
-  feMul(h, t1, t0); //          f^(2^255 - 21)
+  feToBytes(t, f);
+  invertModP(t, t);
+  feFromBytes(h, t);
 }
 
 /**
@@ -423,8 +402,9 @@ export function feFromBytes(h: usize, src: usize): void {
 }
 
 /**
- * h = f^((p-5)/8) = f^(2^252 - 3), the exponent of the square root in RFC 8032 §5.1.3: the
- * chain of feInvert up to f^(2^250 - 1), then two squarings and a multiplication by f.
+ * h = f^((p-5)/8) = f^(2^252 - 3), the exponent of the square root in RFC 8032 §5.1.3: a fixed
+ * chain to f^(2^250 - 1) (f^(2^k - 1) for k = 5, 10, 20, 40, 50, 100, 200, 250), then two
+ * squarings and a multiplication by f.
  * `t` is 3 elements of scratch.
  */
 export function fePow22523(h: usize, f: usize, t: usize): void {
