@@ -9,16 +9,25 @@ import {
   createPublicKey,
   generateKeyPairSync,
   generatePrimeSync,
+  privateDecrypt,
   randomBytes,
   sign,
   verify,
   type KeyObject,
 } from 'node:crypto';
-import { type CoreVariant } from '../src/core/module.js';
+import { type Core, type CoreVariant } from '../src/core/module.js';
 import { CoreError } from '../src/core/errors.js';
 import { loadTestCore, newTestCore } from './helpers/test-core.js';
 import { readVectorJson } from './helpers/vectors.js';
-import { generateRsa, rsaSign, rsaVerify, type RsaSignatureHash, type RsaSignatureScheme } from '../src/core/rsa.js';
+import {
+  generateRsa,
+  rsaOaepEncrypt,
+  rsaPublicKeysCached,
+  rsaSign,
+  rsaVerify,
+  type RsaSignatureHash,
+  type RsaSignatureScheme,
+} from '../src/core/rsa.js';
 
 const VARIANTS: CoreVariant[] = ['simd', 'scalar'];
 const SIZES = [2048, 3072, 4096] as const;
@@ -307,6 +316,162 @@ describe('RSA signing keys and inputs', () => {
       x.rsa_test_fault(0);
     }
     expect(Buffer.from(rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-256', digest)).equals(Buffer.from(good))).toBe(true);
+  });
+});
+
+// ---- Public key cache -----------------------------------------------------------------------
+
+describe.each(VARIANTS)('RSA public key cache (%s build)', (variant) => {
+  // Public operations keep, per SPKI, the parsed key and the constants of its modulus (R^2 mod n
+  // and R mod n, R = 2^(28 L) for L = ceil((bits + 2) / 28) limbs) that the core makes on first
+  // use; the core gets them back in the buffer of rsa_verify's last argument (2k bytes, then a
+  // flag byte: 1 = given). A copy of the exports records that buffer before and after each call.
+  const big = (b: Uint8Array): bigint => BigInt(`0x${Buffer.from(b).toString('hex') || '0'}`);
+  const modulus = (spki: Uint8Array): bigint => {
+    const jwk = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ format: 'jwk' });
+    return big(Buffer.from(jwk.n!, 'base64url'));
+  };
+  interface Call {
+    given: boolean;
+    kept: Uint8Array;
+  }
+  function recordingCore(): { core: Core; calls: Call[] } {
+    const core = newTestCore(variant);
+    const raw = core.exports as unknown as Record<string, unknown>;
+    const inner = raw.rsa_verify as (...args: number[]) => number;
+    const calls: Call[] = [];
+    const recording = {
+      ...raw,
+      rsa_verify: (...args: number[]) => {
+        const [k, kept] = [args[1]!, args[args.length - 1]!];
+        const given = new Uint8Array(core.exports.memory.buffer, kept + 2 * k, 1)[0] === 1;
+        const result = inner(...args);
+        calls.push({ given, kept: new Uint8Array(core.exports.memory.buffer, kept, 2 * k + 1).slice() });
+        return result;
+      },
+    };
+    Object.defineProperty(core, 'exports', { value: recording });
+    return { core, calls };
+  }
+  const digest = new Uint8Array(createHash('sha256').update('cache').digest());
+  const signed = (key: { priv: KeyObject }): Uint8Array =>
+    new Uint8Array(sign('sha256', Buffer.from('cache'), key.priv));
+
+  it('the constants kept are R^2 mod n and R mod n, and a key seen before gets them back', () => {
+    const { core, calls } = recordingCore();
+    for (const key of KEYS) {
+      const n = modulus(key.spki);
+      const k = key.bits / 8;
+      const R = 1n << BigInt(28 * Math.ceil((key.bits + 2) / 28));
+      const sig = signed(key);
+      expect(rsaVerify(core, key.spki, 'PKCS1', 'SHA-256', digest, sig)).toBe(true);
+      const first = calls.at(-1)!;
+      expect(big(first.kept.subarray(0, k))).toBe((R * R) % n);
+      expect(big(first.kept.subarray(k, 2 * k))).toBe(R % n);
+      expect(first.kept[2 * k]).toBe(1);
+      expect(rsaVerify(core, key.spki, 'PKCS1', 'SHA-256', digest, sig)).toBe(true);
+      expect(calls.at(-1)!.given).toBe(true);
+    }
+  });
+
+  it('two keys alternating: each verifies its own signatures only, and OAEP encrypts to the right key', () => {
+    const { core, calls } = recordingCore();
+    const a = KEYS[0]!;
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const b = { spki: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })), priv: privateKey };
+    const [sa, sb] = [signed(a), signed(b)];
+    for (let round = 0; round < 3; round++) {
+      expect(rsaVerify(core, a.spki, 'PKCS1', 'SHA-256', digest, sa)).toBe(true);
+      expect(rsaVerify(core, b.spki, 'PKCS1', 'SHA-256', digest, sb)).toBe(true);
+      expect(rsaVerify(core, b.spki, 'PKCS1', 'SHA-256', digest, sa)).toBe(false);
+      expect(rsaVerify(core, a.spki, 'PKCS1', 'SHA-256', digest, sb)).toBe(false);
+      for (const [spki, priv] of [
+        [a.spki, a.priv],
+        [b.spki, b.priv],
+      ] as const) {
+        const msg = randomBytes(20);
+        const ct = rsaOaepEncrypt(core, spki, 'SHA-256', msg);
+        const back = privateDecrypt({ key: priv, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, ct);
+        expect(back.equals(msg)).toBe(true);
+      }
+    }
+    // Every verification after the first with each key was given the constants.
+    expect(calls.filter((c) => c.given).length).toBeGreaterThanOrEqual(calls.length - 2);
+  });
+
+  it('a wrong signature is still rejected once the constants are kept', () => {
+    const { core, calls } = recordingCore();
+    const key = KEYS[0]!;
+    const n = modulus(key.spki);
+    const k = key.bits / 8;
+    const sig = signed(key);
+    expect(rsaVerify(core, key.spki, 'PKCS1', 'SHA-256', digest, sig)).toBe(true);
+    const bytes = (v: bigint): Uint8Array => new Uint8Array(Buffer.from(v.toString(16).padStart(2 * k, '0'), 'hex'));
+    const wrong = [0n, 1n, n - 1n, n, n + 1n, big(sig) + 1n, big(sig) ^ (1n << 1000n)].map(bytes);
+    for (let i = 0; i < k; i += 37) {
+      const flipped = sig.slice();
+      flipped[i]! ^= 0x10;
+      wrong.push(flipped);
+    }
+    for (const w of wrong) {
+      expect(rsaVerify(core, key.spki, 'PKCS1', 'SHA-256', digest, w)).toBe(false);
+      expect(rsaVerify(core, key.spki, 'PSS', 'SHA-256', digest, w)).toBe(false);
+    }
+    expect(calls.slice(1).every((c) => c.given)).toBe(true);
+    expect(rsaVerify(core, key.spki, 'PKCS1', 'SHA-256', digest, sig)).toBe(true);
+  });
+
+  it('many keys: at most 256 are kept, the least recently used goes first, and an evicted key still verifies', () => {
+    const { core, calls } = recordingCore();
+    const keys = Array.from({ length: 300 }, () => {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
+      return { spki: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })), priv: privateKey };
+    });
+    const sigs = keys.map(signed);
+    const check = (i: number, given: boolean): void => {
+      expect(rsaVerify(core, keys[i]!.spki, 'PKCS1', 'SHA-256', digest, sigs[i]!)).toBe(true);
+      expect(calls.at(-1)!.given).toBe(given);
+      expect(rsaVerify(core, keys[i]!.spki, 'PKCS1', 'SHA-256', digest, sigs[(i + 1) % keys.length]!)).toBe(false);
+    };
+    for (let i = 0; i < keys.length; i++) {
+      check(i, false);
+      if (i === 200) check(0, true); // key 0 used again: now more recent than keys 1 to 200
+    }
+    // Kept: keys 45 to 299 and key 0, the 256 most recently used.
+    expect(rsaPublicKeysCached()).toBe(256);
+    check(0, true);
+    check(299, true);
+    check(45, true);
+    check(44, false); // evicted, made again (key 46 goes)
+    check(44, true);
+    check(46, false);
+    expect(rsaPublicKeysCached()).toBe(256);
+  });
+
+  it('the core computes the constants again when the ones it is given are not below n', () => {
+    const { core } = recordingCore();
+    const key = KEYS[0]!;
+    const k = key.bits / 8;
+    const n = modulus(key.spki);
+    const sig = signed(key);
+    const jwk = key.pub.export({ format: 'jwk' });
+    const nBytes = new Uint8Array(Buffer.from(jwk.n!, 'base64url'));
+    const eBytes = new Uint8Array(Buffer.from(jwk.e!, 'base64url'));
+    const x = core.exports as unknown as { rsa_verify(...args: number[]): number };
+    for (const junk of [0xff, 0x00]) {
+      const result = core.run(0, () => {
+        const kept = core.exports.alloc(2 * k + 1);
+        const view = core.bytes(kept, 2 * k + 1);
+        view.fill(0xff);
+        if (junk === 0) view.subarray(k, 2 * k).set(nBytes); // R^2 junk, R mod n = n: not below n
+        view[2 * k] = 1;
+        const args = [core.put(nBytes), k, core.put(eBytes), eBytes.length, 1, 3, core.put(digest), 32];
+        const ok = x.rsa_verify(...args, core.put(sig), k, kept);
+        return { ok, kept: core.take(kept, 2 * k + 1) };
+      });
+      expect(result.ok).toBe(1);
+      expect(big(result.kept.subarray(0, k))).toBe((1n << BigInt(2 * 28 * Math.ceil((key.bits + 2) / 28))) % n);
+    }
   });
 });
 

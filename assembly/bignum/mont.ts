@@ -66,6 +66,35 @@ export function montNew(Nsrc: usize, n: i32): Mont {
 /** Re-targets an existing context at a new modulus with the same limb count. */
 export function montSetModulus(c: Mont, Nsrc: usize): void {
   const n = c.n;
+  setModulus(c, Nsrc);
+  // one = R mod N: start from the power of two just below N (the bit length of a
+  // modulus is public) and double up to 2^(28n).
+  const top = L.bitLengthVarTime(Nsrc, n) - 1;
+  L.zero(c.one, n);
+  L.st(c.one, top / 28, <u32>1 << <u32>(top % 28));
+  for (let i = top; i < 28 * n; i++) doubleMod(c, c.one, c.N);
+  L.sub(c.minusOne, c.N, c.one, n);
+  c.hasR2 = false;
+}
+
+/**
+ * A context for N (n limbs, odd) whose R mod N and R^2 mod N (n limbs each, fully reduced)
+ * the caller kept from an earlier context for the same N: montNew without the doublings to
+ * R mod N (a tenth of an RSA-2048 verification) or the computation of R^2.
+ */
+export function montNewKnown(Nsrc: usize, n: i32, one: usize, r2: usize): Mont {
+  const c = montNew(0, n);
+  setModulus(c, Nsrc);
+  L.copy(c.one, one, n);
+  L.sub(c.minusOne, c.N, c.one, n);
+  L.copy(c.r2, r2, n);
+  c.hasR2 = true;
+  return c;
+}
+
+/** N, its reversal, 2N and n0 of a context. */
+function setModulus(c: Mont, Nsrc: usize): void {
+  const n = c.n;
   L.copy(c.N, Nsrc, n);
   for (let i = 0; i < n; i++) L.st(c.Nrev, n - 1 - i, L.ld(Nsrc, i));
   L.add(c.N2, Nsrc, Nsrc, n);
@@ -75,14 +104,6 @@ export function montSetModulus(c: Mont, Nsrc: usize): void {
   let x = n0;
   for (let i = 0; i < 4; i++) x = x * (2 - n0 * x);
   c.n0 = (0 - x) & L.LIMB_MASK;
-  // one = R mod N: start from the power of two just below N (the bit length of a
-  // modulus is public) and double up to 2^(28n).
-  const top = L.bitLengthVarTime(Nsrc, n) - 1;
-  L.zero(c.one, n);
-  L.st(c.one, top / 28, <u32>1 << <u32>(top % 28));
-  for (let i = top; i < 28 * n; i++) doubleMod(c, c.one, c.N);
-  L.sub(c.minusOne, c.N, c.one, n);
-  c.hasR2 = false;
 }
 
 /** x = 2x mod m for x in [0, m): shift, then subtract m unless that borrows. */

@@ -11,10 +11,23 @@
 // modulus, its length and the public exponent are public; modnPowVarTime skips zero bits of
 // that exponent, and modnInverseVarTime is variable time (used on blinded values only).
 
-import { alloc } from '../arena';
+import { alloc, mark, release } from '../arena';
 import { montMul32 } from '../bignum/mont32';
 import * as L from '../bignum/limbs';
-import { Mont, montNew, montLimbs, montMul, montSqr, montR2, toMont, fromMont, PAD, WIDE_MAX_LIMBS } from '../bignum/mont';
+import {
+  Mont,
+  montNew,
+  montNewKnown,
+  montLimbs,
+  montMul,
+  montSqr,
+  montR2,
+  newLimbs,
+  toMont,
+  fromMont,
+  PAD,
+  WIDE_MAX_LIMBS,
+} from '../bignum/mont';
 
 /** Largest modulus for the 28-bit representation: WIDE_MAX_LIMBS limbs with R >= 4N. */
 const MAX_MONT28_BITS: i32 = WIDE_MAX_LIMBS * 28 - 2;
@@ -135,16 +148,23 @@ export function lessThanVarTime(a: usize, b: usize, n: i32): bool {
   return false;
 }
 
-/** A context for the odd modulus given as `len` big-endian bytes with a nonzero first byte. */
-export function modnNew(src: usize, len: i32): ModN {
+/** A context's sizes and N in 32-bit limbs. */
+function modnShell(src: usize, len: i32, bits: i32): ModN {
   const m = changetype<ModN>(alloc(offsetof<ModN>()));
   const n = (len + 3) >> 2;
   m.n = n;
   m.len = len;
-  m.bits = byteBitLengthVarTime(src, len);
+  m.bits = bits;
   m.words = n + 2;
   m.N = modnLimbs(m);
   bytesToLimbs32(m.N, n, src, len);
+  return m;
+}
+
+/** A context for the odd modulus given as `len` big-endian bytes with a nonzero first byte. */
+export function modnNew(src: usize, len: i32): ModN {
+  const m = modnShell(src, len, byteBitLengthVarTime(src, len));
+  const n = m.n;
   if (m.bits <= MAX_MONT28_BITS) {
     const n28 = montLimbs(m.bits);
     if (n28 + PAD > m.words) m.words = n28 + PAD;
@@ -178,23 +198,39 @@ export function modnNew(src: usize, len: i32): ModN {
 }
 
 /**
- * R^2 mod N (public) given by the caller, who kept it from an earlier call with this modulus:
- * saves its computation (a quarter of an RSA-2048 verification). 28-bit form only; false
- * (and nothing done) for the 32-bit one or a value that is not below N.
+ * A context for the modulus at src (as modnNew) whose constants the caller kept from an
+ * earlier context for it (modnConstants: 2k bytes at `kept`, R^2 mod N then R mod N, public):
+ * skips the doublings to R mod N and the computation of R^2 mod N, about a third of an
+ * RSA-2048 verification. 28-bit form only: a null reference (and nothing allocated) for the
+ * 32-bit form or constants that are not below N.
  */
-export function modnSetR2(m: ModN, src: usize): bool {
-  if (wide(m)) return false;
-  const c = m.c;
-  L.fromBytes(c.r2, c.n, src, m.len);
-  if (L.lessThan(c.r2, c.N, c.n) == 0) return false;
-  c.hasR2 = true;
-  return true;
+export function modnNewKnown(src: usize, len: i32, kept: usize): ModN {
+  const bits = byteBitLengthVarTime(src, len);
+  if (bits > MAX_MONT28_BITS) return changetype<ModN>(0);
+  const mk = mark();
+  const n28 = montLimbs(bits);
+  const N28 = newLimbs(n28);
+  const r2 = newLimbs(n28);
+  const one = newLimbs(n28);
+  L.fromBytes(N28, n28, src, len);
+  L.fromBytes(r2, n28, kept, len);
+  L.fromBytes(one, n28, kept + <usize>len, len);
+  if ((L.lessThan(r2, N28, n28) & L.lessThan(one, N28, n28)) == 0) {
+    release(mk);
+    return changetype<ModN>(0);
+  }
+  const m = modnShell(src, len, bits);
+  if (n28 + PAD > m.words) m.words = n28 + PAD;
+  m.c = montNewKnown(N28, n28, one, r2);
+  m.rmod = m.c.one;
+  return m;
 }
 
-/** Writes R^2 mod N (k bytes) for the caller to keep; false for the 32-bit form. */
-export function modnGetR2(m: ModN, dst: usize): bool {
+/** The constants modnNewKnown takes (2k bytes at dst: R^2 mod N, R mod N); false for the 32-bit form. */
+export function modnConstants(m: ModN, dst: usize): bool {
   if (wide(m)) return false;
   L.toBytes(dst, m.len, montR2(m.c), m.c.n);
+  L.toBytes(dst + <usize>m.len, m.len, m.c.one, m.c.n);
   return true;
 }
 
@@ -240,6 +276,29 @@ export function modnPowVarTime(m: ModN, out: usize, base: usize, e: usize, eLen:
       }
     }
   }
+  memory.copy(out, acc, <usize>m.words << 2);
+}
+
+/**
+ * out = x^e mod N, fully reduced, for x < N (plain, loaded) and a public odd exponent e > 1
+ * (big-endian, first byte nonzero): x in Montgomery form, one squaring per bit of e below its
+ * top bit and one multiplication per set bit, the last one (e is odd) by the plain x, which
+ * leaves the plain result. For e = 65537: 16 squarings and 2 multiplications, where
+ * modnToMont, modnPowVarTime and modnFromMont take 16 and 4 (the first multiplication is by 1).
+ * The sequence of operations depends on e only. out may alias x.
+ */
+export function modnPowPublic(m: ModN, out: usize, x: usize, e: usize, eLen: i32): void {
+  const xm = modnLimbs(m);
+  const acc = modnLimbs(m);
+  modnToMont(m, xm, x);
+  memory.copy(acc, xm, <usize>m.words << 2);
+  const top = byteBitLengthVarTime(e, eLen) - 1;
+  for (let i = top - 1; i >= 0; i--) {
+    modnSqr(m, acc, acc);
+    const byte = <u32>load<u8>(e + <usize>(eLen - 1 - (i >> 3)));
+    if ((byte >> <u32>(i & 7)) & 1) modnMul(m, acc, acc, i == 0 ? x : xm);
+  }
+  modnReduce(m, acc);
   memory.copy(out, acc, <usize>m.words << 2);
 }
 

@@ -36,8 +36,9 @@ import {
   modnStore,
   modnReduce,
   modnBelowN,
-  modnSetR2,
-  modnGetR2,
+  modnNewKnown,
+  modnConstants,
+  modnPowPublic,
   bytesToLimbs32,
   limbs32ToBytes,
   byteBitLengthVarTime,
@@ -289,9 +290,7 @@ export function rsaPrivate(key: usize, input: usize, out: usize, blind: usize, f
 
   // Check: s^e == c.
   const v = modnLimbs(m);
-  modnToMont(m, v, s);
-  modnPowVarTime(m, v, v, ep, eLen);
-  modnFromMont(m, v, v);
+  modnPowPublic(m, v, s, ep, eLen);
   let d: u32 = 0;
   for (let i = 0; i < m.words; i++) d |= load<u32>(v + (<usize>i << 2)) ^ load<u32>(cc + (<usize>i << 2));
   const good = ~L.nonZeroMask(d); // all-ones when the check holds
@@ -315,21 +314,20 @@ export function rsaPrivate(key: usize, input: usize, out: usize, blind: usize, f
 
 /**
  * out (k bytes) = in^e mod n, for a public key (n of k bytes, minimal; e minimal). Returns
- * INVALID_ARGUMENT for a malformed key or an input >= n. `r2` (k + 1 bytes, or 0 for none)
- * carries R^2 mod n between calls with the same key: when its last byte is 1 the first k
- * bytes are used; otherwise they are written, with the last byte set to 1 if they are valid.
+ * INVALID_ARGUMENT for a malformed key or an input >= n. `kept` (2k + 1 bytes, or 0 for none)
+ * carries the modulus's constants (R^2 mod n and R mod n, public) between calls with the same
+ * key: when its last byte is 1 the first 2k bytes are used; otherwise they are written, with
+ * the last byte set to 1 if they are valid (not for moduli past the 28-bit form's range).
  */
-export function rsaPublic(n: usize, k: i32, e: usize, eLen: i32, input: usize, out: usize, r2: usize): i32 {
+export function rsaPublic(n: usize, k: i32, e: usize, eLen: i32, input: usize, out: usize, kept: usize): i32 {
   if (!rsaModulusValid(n, k) || !rsaExponentValid(e, eLen)) return INVALID_ARGUMENT;
   const mk = mark();
-  const m = modnNew(n, k);
-  if (r2 != 0) {
-    const flag = r2 + <usize>k;
-    if (load<u8>(flag) == 1 && modnSetR2(m, r2)) {
-      // given
-    } else {
-      store<u8>(flag, modnGetR2(m, r2) ? 1 : 0);
-    }
+  let m = changetype<ModN>(0);
+  const flag = kept + <usize>(2 * k);
+  if (kept != 0 && load<u8>(flag) == 1) m = modnNewKnown(n, k, kept);
+  if (changetype<usize>(m) == 0) {
+    m = modnNew(n, k);
+    if (kept != 0) store<u8>(flag, modnConstants(m, kept) ? 1 : 0);
   }
   const x = modnLimbs(m);
   modnLoad(m, x, input, k);
@@ -337,9 +335,7 @@ export function rsaPublic(n: usize, k: i32, e: usize, eLen: i32, input: usize, o
     release(mk);
     return INVALID_ARGUMENT;
   }
-  modnToMont(m, x, x);
-  modnPowVarTime(m, x, x, e, eLen);
-  modnFromMont(m, x, x);
+  modnPowPublic(m, x, x, e, eLen);
   modnStore(m, out, x);
   release(mk);
   return OK;

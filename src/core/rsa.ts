@@ -63,7 +63,7 @@ interface RsaExports {
     digestLen: number,
     sig: number,
     sigLen: number,
-    r2: number,
+    kept: number,
   ): number;
   rsa_oaep_encrypt(
     n: number,
@@ -76,7 +76,7 @@ interface RsaExports {
     msg: number,
     msgLen: number,
     out: number,
-    r2: number,
+    kept: number,
   ): number;
   rsa_oaep_decrypt(
     key: number,
@@ -176,31 +176,60 @@ export function privateFields(pkcs8: Uint8Array): PrivateFields {
   return { fields, id: `${v.e.toString(16)}:${v.n.toString(16)}`, k: n.length };
 }
 
-function publicFields(spki: Uint8Array): { n: Uint8Array; e: Uint8Array; id: string } {
-  const v = parseRsaSpki(spki);
-  checkModulus(v.n, v.e);
-  return { n: minimalBytes(v.n), e: minimalBytes(v.e), id: v.n.toString(16) };
+/** A public key as the core takes it, and the constants of its modulus once the core made them. */
+interface PublicKey {
+  n: Uint8Array;
+  e: Uint8Array;
+  /** R^2 mod n, R mod n and a flag byte (2k + 1 bytes, see rsaPublic in the core), once known. */
+  kept: Uint8Array | undefined;
 }
 
-// R^2 mod n of the moduli seen by public operations (public values), so that the next
-// verification with the same key does not compute it again (a quarter of an RSA-2048
-// verification's work). At most R2_KEYS moduli.
-const R2_KEYS = 256;
-const r2Cache = new Map<string, Uint8Array>();
+// Public keys seen by public operations, by their SPKI bytes (public data only): the parsed
+// modulus and exponent, and the constants of the modulus that the core computes on first use
+// and takes back on the next (a third of an RSA-2048 verification). The most recently used
+// PUBLIC_KEYS keys are kept.
+const PUBLIC_KEYS = 256;
+const publicKeys = new Map<string, PublicKey>();
+
+/** The SPKI bytes as a string (a map key): one character per byte. */
+function bytesKey(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return s;
+}
+
+function publicKey(spki: Uint8Array): PublicKey {
+  const id = bytesKey(spki);
+  let key = publicKeys.get(id);
+  if (key) {
+    publicKeys.delete(id); // most recently used last
+  } else {
+    const v = parseRsaSpki(spki);
+    checkModulus(v.n, v.e);
+    key = { n: minimalBytes(v.n), e: minimalBytes(v.e), kept: undefined };
+    if (publicKeys.size >= PUBLIC_KEYS) publicKeys.delete(publicKeys.keys().next().value as string);
+  }
+  publicKeys.set(id, key);
+  return key;
+}
+
+/** How many public keys the cache holds (for the tests). */
+export function rsaPublicKeysCached(): number {
+  return publicKeys.size;
+}
 
 /**
- * Runs a public operation with the r2 buffer (k + 1 bytes, see rsaPublic in the core) filled
- * from the cache, and caches what the core computed.
+ * Runs a public operation with the `kept` buffer (2k + 1 bytes, see rsaPublic in the core)
+ * filled from the key's constants if known, and keeps what the core computed otherwise.
  */
-function withR2<T>(core: Core, x: CoreExports, id: string, k: number, op: (r2: number) => T): T {
-  const r2 = x.alloc(k + 1);
-  const cached = r2Cache.get(id);
-  if (cached) core.bytes(r2, k + 1).set(cached);
-  const result = op(r2);
-  if (!cached && core.bytes(r2 + k, 1)[0] === 1) {
-    if (r2Cache.size >= R2_KEYS) r2Cache.delete(r2Cache.keys().next().value as string);
-    r2Cache.set(id, core.take(r2, k + 1));
-  }
+function withConstants<T>(core: Core, x: CoreExports, key: PublicKey, op: (kept: number) => T): T {
+  const size = 2 * key.n.length + 1;
+  const kept = x.alloc(size);
+  if (key.kept) core.bytes(kept, size).set(key.kept);
+  const result = op(kept);
+  if (!key.kept && core.bytes(kept + size - 1, 1)[0] === 1) key.kept = core.take(kept, size);
   return result;
 }
 
@@ -327,7 +356,8 @@ export function rsaVerify(
   if (!(digest instanceof Uint8Array) || digest.length !== h.size) {
     throw new RangeError(`a ${hash} digest is ${h.size} bytes`);
   }
-  const { n, e, id } = publicFields(spki);
+  const key = publicKey(spki);
+  const { n, e } = key;
   if (!(signature instanceof Uint8Array) || signature.length !== n.length) return false;
   return core.run(0, (x) => {
     const r = x as unknown as RsaExports;
@@ -335,12 +365,12 @@ export function rsaVerify(
     const ep = core.put(e);
     const d = core.put(digest);
     const s = core.put(signature);
-    return withR2(
+    return withConstants(
       core,
       x,
-      id,
-      n.length,
-      (r2) => r.rsa_verify(np, n.length, ep, e.length, schemeId, h.id, d, digest.length, s, signature.length, r2) === 1,
+      key,
+      (kept) =>
+        r.rsa_verify(np, n.length, ep, e.length, schemeId, h.id, d, digest.length, s, signature.length, kept) === 1,
     );
   });
 }
@@ -348,7 +378,7 @@ export function rsaVerify(
 /** The longest plaintext RSAES-OAEP with `hash` encrypts under `spki` (k - 2 hLen - 2). */
 export function rsaOaepMaxPlaintext(spki: Uint8Array, hash: RsaOaepHash): number {
   const h = pick(OAEP_HASHES, hash, 'hash');
-  return publicFields(spki).n.length - 2 * h.size - 2;
+  return publicKey(spki).n.length - 2 * h.size - 2;
 }
 
 /** RSAES-OAEP encryption (MGF1 with the same hash; the label is empty unless given, as in KMS). */
@@ -360,7 +390,8 @@ export function rsaOaepEncrypt(
   label: Uint8Array = EMPTY,
 ): Uint8Array {
   const h = pick(OAEP_HASHES, hash, 'hash');
-  const { n, e, id } = publicFields(spki);
+  const key = publicKey(spki);
+  const { n, e } = key;
   const max = n.length - 2 * h.size - 2;
   if (plaintext.length > max) {
     throw new RangeError(`RSAES-OAEP with ${hash} and a ${n.length * 8}-bit key encrypts at most ${max} bytes`);
@@ -372,8 +403,8 @@ export function rsaOaepEncrypt(
     const m = core.put(plaintext);
     const l = core.put(label);
     const out = x.alloc(n.length);
-    const status = withR2(core, x, id, n.length, (r2) =>
-      r.rsa_oaep_encrypt(np, n.length, ep, e.length, h.id, l, label.length, m, plaintext.length, out, r2),
+    const status = withConstants(core, x, key, (kept) =>
+      r.rsa_oaep_encrypt(np, n.length, ep, e.length, h.id, l, label.length, m, plaintext.length, out, kept),
     );
     checkStatus(status, 'rsa_oaep_encrypt');
     return core.take(out, n.length);
