@@ -425,28 +425,42 @@ export function pointDouble(cv: Curve, c: Mont, s: usize, out: usize, p1: usize)
 }
 
 /**
- * sel = entry idx of a row of ROW entries (eb bytes apart), reading every byte of the row:
- * the addresses never depend on idx.
+ * sel = entry idx of a row of ROW entries (eb bytes apart): every entry is read whatever idx
+ * is, and kept or dropped by mask, so the addresses never depend on idx. With e and n given,
+ * an entry holds floor(eb / e) coordinates of e bytes of which only the first n limbs (rounded up to
+ * whole 16-byte vectors, zeros past n) are read and written: the padding after each is not.
+ * The ROW masks are made once, in scratch (they are as secret as idx), not once per vector.
  */
-export function scanTable(sel: usize, row: usize, eb: usize, idx: u32): void {
-  if (ASC_FEATURE_SIMD) {
-    for (let off: usize = 0; off < eb; off += 16) {
-      let acc = i32x4.splat(0);
-      for (let j: u32 = 0; j < <u32>ROW; j++) {
-        const mask = i32x4.splat(~L.nonZeroMask(j ^ idx));
-        acc = v128.or(acc, v128.and(v128.load(row + <usize>j * eb + off), mask));
+export function scanTable(sel: usize, row: usize, eb: usize, idx: u32, e: usize = 0, n: i32 = 0): void {
+  const m0 = mark();
+  const masks = alloc(<usize>ROW << 4);
+  for (let j: u32 = 0; j < <u32>ROW; j++) {
+    const mask = ~L.nonZeroMask(j ^ idx);
+    for (let w: usize = 0; w < 16; w += 4) store<u32>(masks + (<usize>j << 4) + w, mask);
+  }
+  // [off, off + span) within each stride of `step` bytes
+  const step = e != 0 ? e : eb;
+  const span = e != 0 ? <usize>((n + 3) & ~3) << 2 : eb;
+  for (let base: usize = 0; base + step <= eb; base += step) {
+    if (ASC_FEATURE_SIMD) {
+      for (let off = base; off < base + span; off += 16) {
+        let acc = i32x4.splat(0);
+        for (let j: u32 = 0; j < <u32>ROW; j++) {
+          acc = v128.or(acc, v128.and(v128.load(row + <usize>j * eb + off), v128.load(masks + (<usize>j << 4))));
+        }
+        v128.store(sel + off, acc);
       }
-      v128.store(sel + off, acc);
-    }
-  } else {
-    for (let off: usize = 0; off < eb; off += 4) {
-      let acc: u32 = 0;
-      for (let j: u32 = 0; j < <u32>ROW; j++) {
-        acc |= load<u32>(row + <usize>j * eb + off) & ~L.nonZeroMask(j ^ idx);
+    } else {
+      for (let off = base; off < base + span; off += 4) {
+        let acc: u32 = 0;
+        for (let j: u32 = 0; j < <u32>ROW; j++) {
+          acc |= load<u32>(row + <usize>j * eb + off) & load<u32>(masks + (<usize>j << 4));
+        }
+        store<u32>(sel + off, acc);
       }
-      store<u32>(sel + off, acc);
     }
   }
+  release(m0);
 }
 
 /** W bits of a big-endian scalar of `len` bytes from bit `pos` (public position, secret bits). */
@@ -496,7 +510,7 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize, useT
     const abs = <u32>((d ^ (d >> 31)) - (d >> 31)); // [0, 2^(W-1)]
     const isZero = ~L.nonZeroMask(abs);
     // entry abs-1, or entry 0 as a stand-in when abs = 0 (its sum is discarded below)
-    scanTable(sel, cv.table + <usize>i * ROW * ab, ab, (abs - 1) & ~isZero);
+    scanTable(sel, cv.table + <usize>i * ROW * ab, ab, (abs - 1) & ~isZero, e, n);
     fsub(c, negY, zero, sel + e);
     L.select(sel + e, neg, negY, sel + e, n);
     pointAddMixed(cv, c, s, sum, acc, sel);
@@ -580,7 +594,7 @@ function scalarMultBaseNoTable(cv: Curve, c: Mont, s: usize, acc: usize, k: usiz
       const neg = <u32>(d >> 31);
       const abs = <u32>((d ^ (d >> 31)) - (d >> 31)); // [0, 2^(W-1)]
       const isZero = ~L.nonZeroMask(abs);
-      scanTable(sel, tabs + <usize>g * rowBytes, stride, (abs - 1) & ~isZero);
+      scanTable(sel, tabs + <usize>g * rowBytes, stride, (abs - 1) & ~isZero, e, n);
       fsub(c, negY, zero, sel + e);
       L.select(sel + e, neg, negY, sel + e, n);
       pointAdd(cv, c, s, sum, acc, sel);
