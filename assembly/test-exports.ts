@@ -9,5 +9,6 @@ export * from './mldsa/test-exports';
 export * from './exports/testing-hash-kem';
 export * from './exports/rsa-testing';
 export * from './exports/ec-testing';
+export * from './ec/verify-testing';
 export * from './exports/sm2-testing';
 export * from './exports/field-testing';

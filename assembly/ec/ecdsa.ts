@@ -26,6 +26,7 @@ import * as L from '../bignum/limbs';
 import { Mont, newLimbs } from '../bignum/mont';
 import { fmul } from './field';
 import { Curve, scalarMultBase } from './weierstrass';
+import { invModVarTime } from './verify-inverse';
 import { curveOf, orderContext, modNInvMont, ecPointOnCurve, ecScalarMult, ecDoubleScalarMultCheckX } from './ops';
 import {
   hashIdValid,
@@ -268,10 +269,12 @@ export function ecdsaVerify(id: i32, h: usize, hLen: i32, qx: usize, qy: usize, 
   const el = newLimbs(n);
   bits2int(cv, el, h, hLen);
   L.reduceOnce(el, cv.order, n);
-  // w = s^-1 R; u1 = e w, u2 = r w (plain: (xR)... / R).
+  // w = s^-1 R; u1 = e w, u2 = r w (plain: (xR)... / R). s is public: the variable-time
+  // inversion (a few batches of divsteps) instead of Fermat's 330 products modulo n. s in
+  // [1, n-1] and n prime: s is invertible.
   const w = newLimbs(n);
-  fmul(c, w, sl, c.r2);
-  modNInvMont(cv, c, w, w);
+  if (!invModVarTime(w, sl, cv.order, n)) unreachable();
+  fmul(c, w, w, c.r2);
   const u = newLimbs(n);
   const u1 = alloc(<usize>rlen);
   const u2 = alloc(<usize>rlen);
