@@ -23,7 +23,8 @@
 //       Returns 1, or 0 (outputs zero) for the point at infinity. Jacobian coordinates
 //       (jacobian.ts), width-5 NAF of u2, u1 from the fixed-base table once it exists.
 //   ecDoubleScalarMultCheckX(id, u1, u2, qx, qy, r): bool
-//       whether [u1]G + [u2]Q is finite with x mod n = r (ECDSA's last step), no inversion.
+//       whether [u1]G + [u2]Q is finite with x mod n = r (ECDSA's and SM2DSA's last step),
+//       no inversion.
 //   ecScalarInRange(id, a): bool              1 <= a < n, constant time.
 //   ecModNReduce(id, a, out)                  out = a mod n (a < 2^bits).
 //   ecModNAdd(id, a, b, out), ecModNSub(id, a, b, out), ecModNMul(id, a, b, out)
@@ -630,8 +631,9 @@ export function ecDoubleScalarMultVarTime(
 
 /**
  * Whether [u1]G + [u2]Q is finite and its x-coordinate reduced mod n equals r (big-endian,
- * r in [1, n-1]): ECDSA's final check, without an inversion. x = X / Z^2 and x < p < 2n, so
- * x mod n = r iff X = r Z^2 or, when r + n < p, X = (r + n) Z^2 (mod p). Variable time.
+ * r in [0, n-1]): ECDSA's final check (and SM2DSA's, with r - e), without an inversion.
+ * x = X / Z^2 and x < p < 2n, so x mod n = r iff X = r Z^2 or, when r + n < p,
+ * X = (r + n) Z^2 (mod p). Variable time.
  */
 export function ecDoubleScalarMultCheckX(id: i32, u1: usize, u2: usize, qx: usize, qy: usize, r: usize): bool {
   const cv = curveOf(id);

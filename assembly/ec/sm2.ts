@@ -35,7 +35,7 @@ import {
   modNInvMont,
   ecPointOnCurve,
   ecScalarMult,
-  ecDoubleScalarMultVarTime,
+  ecDoubleScalarMultCheckX,
   ecRandomScalar,
 } from './ops';
 import * as SM2 from './curves/sm2';
@@ -347,20 +347,17 @@ export function sm2Verify(px: usize, py: usize, e: usize, r: usize, s: usize): b
   }
   const tb = alloc(BYTES);
   L.toBytes(tb, SM2_BYTES, t, NL);
-  // B6: (x1, y1) = [s]G + [t]P_A.
-  const x1 = alloc(BYTES);
-  const y1 = alloc(BYTES);
-  const finite = ecDoubleScalarMultVarTime(CURVE_SM2, s, tb, px, py, x1, y1);
-  // B7: R = (e + x1) mod n, valid when R = r.
+  // B6, B7: (x1, y1) = [s]G + [t]P_A must be finite with (e + x1) mod n = r, that is
+  // x1 mod n = (r - e) mod n: compared in Jacobian coordinates, without an inversion.
   const v = newLimbs(NL);
   const el = newLimbs(NL);
-  L.fromBytes(v, NL, x1, SM2_BYTES);
-  L.reduceOnce(v, cv.order, NL);
   L.fromBytes(el, NL, e, SM2_BYTES);
-  L.reduceOnce(el, cv.order, NL);
-  L.add(v, v, el, NL);
-  L.reduceOnce(v, cv.order, NL);
-  const valid = finite != 0 && L.equalMask(v, rl, NL) != 0;
+  L.reduceOnce(el, cv.order, NL); // e < 2^256 < 2n
+  const borrow = L.sub(v, rl, el, NL);
+  L.condAdd(v, cv.order, 0 - borrow, NL);
+  const vb = alloc(BYTES);
+  L.toBytes(vb, SM2_BYTES, v, NL);
+  const valid = ecDoubleScalarMultCheckX(CURVE_SM2, s, tb, px, py, vb);
   release(m0);
   return valid;
 }
