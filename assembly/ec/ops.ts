@@ -30,8 +30,8 @@
 //   ecModNAdd(id, a, b, out), ecModNSub(id, a, b, out), ecModNMul(id, a, b, out)
 //       out = a + b, a - b, a * b mod n (a, b < 2^bits; reduced first). Constant time.
 //   ecModNInv(id, a, out)
-//       out = a^-1 mod n by Fermat (a^(n-2), fixed 4-bit windows over the public exponent),
-//       constant time; 0 for a = 0 mod n.
+//       out = a^-1 mod n by Fermat (a^(n-2), an addition chain read off the public exponent:
+//       nonce-inverse.ts), constant time; 0 for a = 0 mod n.
 //   ecRandomScalar(id, out): bool
 //       a uniform scalar in [1, n-1] by rejection sampling (FIPS 186-5 A.2.2) from the core's
 //       entropy; false (out zeroed) if the source gave nothing in range in 256 draws.
@@ -45,6 +45,7 @@ import * as L from '../bignum/limbs';
 import { Mont, montNew, newLimbs } from '../bignum/mont';
 import { fsub, fmul, fsqr, finv } from './field';
 import { newJacobianScratch, jacDouble, jacAdd } from './jacobian';
+import { powPublicChain } from './nonce-inverse';
 import {
   Curve,
   curveRecord,
@@ -160,9 +161,12 @@ export function ecModNMul(id: i32, a: usize, b: usize, out: usize): void {
   release(m0);
 }
 
-/** out = a^-1 (Montgomery form in and out) modulo n; constant time. */
+/**
+ * out = a^-1 (Montgomery form in and out) modulo n; constant time: a^(n-2) by the addition
+ * chain of nonce-inverse.ts, which depends on n only.
+ */
 export function modNInvMont(cv: Curve, c: Mont, out: usize, a: usize): void {
-  finv(c, out, a, cv.orderMinus2, cv.bits);
+  powPublicChain(c, out, a, cv.orderMinus2, cv.bits);
 }
 
 export function ecModNInv(id: i32, a: usize, out: usize): void {

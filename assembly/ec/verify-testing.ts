@@ -1,9 +1,10 @@
-// Test-only entry points of the verification helpers (assembly/test-exports.ts). Never shipped.
+// Test-only entry points of the inversions modulo n (assembly/test-exports.ts): the variable-time
+// one of verification and the constant-time one of signing. Never shipped.
 
 import { mark, release } from '../arena';
 import * as L from '../bignum/limbs';
 import { newLimbs } from '../bignum/mont';
-import { curveOf } from './ops';
+import { curveOf, ecModNInv } from './ops';
 import { invModVarTime } from './verify-inverse';
 
 /**
@@ -20,4 +21,12 @@ export function ec_mod_n_inv_var_time(id: i32, a: usize, out: usize): i32 {
   L.toBytes(out, cv.bytes, r, cv.n);
   release(m0);
   return ok ? 1 : 0;
+}
+
+/**
+ * out = a^-1 mod n by the constant-time inversion signing uses (nonce-inverse.ts: a^(n-2) by
+ * an addition chain), a and out field-length big-endian, a < 2^bits. 0 for a = 0 mod n.
+ */
+export function ec_mod_n_inv(id: i32, a: usize, out: usize): void {
+  ecModNInv(id, a, out);
 }
