@@ -11,4 +11,5 @@ export * from './exports/rsa-testing';
 export * from './exports/ec-testing';
 export * from './ec/verify-testing';
 export * from './exports/sm2-testing';
+export * from './edwards/testing';
 export * from './exports/field-testing';

@@ -145,6 +145,32 @@ describe.each(VARIANTS)('constant time of Ed25519 signing in the %s build', (var
     signTwice('ed25519_sign (Ed25519ph)', inputs, 1, (seed, digest) => ed25519ph.sign(messages.get(digest)!, seed));
   });
 
+  it('ed25519_fe_invert (the constant-time gcd that encodes R): one trace over 0, 1, p - 1, powers of two and random elements', () => {
+    const P = 2n ** 255n - 19n;
+    const le = (v: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+    const modPow = (b: bigint, e: bigint): bigint => {
+      let r = 1n;
+      for (; e > 0n; e >>= 1n, b = (b * b) % P) if (e & 1n) r = (r * b) % P;
+      return r;
+    };
+    const values = [0n, 1n, 2n, 19n, P - 1n, P - 2n, 2n ** 254n, 2n ** 128n, (P - 1n) / 2n];
+    for (let i = 0; i < 30; i++) values.push(BigInt('0x' + randomBytes(32).toString('hex')) % P);
+    const runs: Run[] = values.map((v) => {
+      const { result, trace } = traceCall(
+        core,
+        0,
+        (c) => ({ x: c.put(le(v)), out: c.x.alloc(32) }),
+        (c, a) => {
+          c.fn('ed25519_fe_invert')(a.x, a.out);
+          return c.take(a.out, 32);
+        },
+      );
+      expect(hex(result), `x = 0x${v.toString(16)}`).toBe(hex(le(modPow(v, P - 2n))));
+      return { label: `x = 0x${v.toString(16)}`, trace };
+    });
+    expectOneTrace(`${variant} ed25519_fe_invert`, runs);
+  });
+
   it('negative control: verification (variable time, public inputs) takes different paths for different signatures', () => {
     const traces: Run[] = [];
     for (let i = 0; i < 4; i++) {

@@ -338,6 +338,48 @@ describe.each(['simd', 'scalar'] as const)('Ed25519 (%s)', (variant) => {
   });
 });
 
+/** The test module's field inversion (assembly/edwards/testing.ts). */
+function feInvertCore(core: Core, x: bigint): bigint {
+  const fn = (core.exports as unknown as Record<string, (a: number, b: number) => void>).ed25519_fe_invert;
+  return core.run(0, (c) => {
+    const xp = core.put(bigToLe(x));
+    const out = c.alloc(32);
+    fn(xp, out);
+    return leToBig(core.take(out, 32));
+  });
+}
+
+describe.each(['simd', 'scalar'] as const)('the field inversion, constant-time gcd (%s)', (variant) => {
+  const core = loadTestCore(variant);
+  // The encoding's bit 255 is dropped (feFromBytes), and values of p and above are reduced.
+  const reduced = (x: bigint): bigint => mod(x & (2n ** 255n - 1n));
+
+  it('inverts the edges: 0 -> 0, 1, 2, -1, -2, (p-1)/2, 19, every power of two, values of p and above', () => {
+    const edges = [0n, 1n, 2n, 3n, 19n, P - 1n, P - 2n, (P - 1n) / 2n, (P + 1n) / 2n, P, P + 1n, P + 18n];
+    for (let k = 1n; k < 255n; k++) edges.push(2n ** k, 2n ** k - 1n, P - 2n ** k);
+    edges.push(
+      2n ** 255n - 1n,
+      2n ** 256n - 1n,
+      2n ** 255n,
+      BigInt('0x' + '55'.repeat(32)),
+      BigInt('0x' + 'aa'.repeat(32)),
+    );
+    for (const x of edges) {
+      const r = reduced(x);
+      const got = feInvertCore(core, x);
+      expect(got, `x = 0x${x.toString(16)}`).toBe(r === 0n ? 0n : inv(r));
+      if (r !== 0n) expect(mod(got * r), `x = 0x${x.toString(16)}`).toBe(1n);
+    }
+  });
+
+  it('inverts 2000 random elements as x^(p-2) does', () => {
+    for (let i = 0; i < 2000; i++) {
+      const x = leToBig(new Uint8Array(randomBytes(32)));
+      expect(feInvertCore(core, x), `x = 0x${x.toString(16)}`).toBe(inv(reduced(x)) % P);
+    }
+  });
+});
+
 describe('Ed25519 DER (RFC 8410)', () => {
   it('re-encodes the reference key pair byte for byte', () => {
     const seed = parseEd25519Pkcs8(REF_PKCS8);
