@@ -493,7 +493,9 @@ describe.each(VARIANTS)('Montgomery multiplication past 128 limbs (%s build)', (
       x.bn_modmul(core.put(bytes(a, len)), core.put(bytes(b, len)), core.put(bytes(m, len)), len, sqr ? 1 : 0, out);
       return big(core.take(out, len));
     });
-  for (const bits of [3616, 4096, 6144, 7104]) {
+  // 3616 bits and up: past 128 limbs. 880 to 3576 bits: 32 to 128 limbs, where montSqr takes
+  // one loop per column with a masked last group and both store quotient digits by groups.
+  for (const bits of [880, 1024, 1032, 1536, 2048, 3072, 3576, 3616, 4096, 6144, 7104]) {
     it(`${bits}-bit modulus: products and squares equal BigInt's, extreme values included`, () => {
       const len = bits / 8;
       const moduli = [

@@ -271,12 +271,14 @@ export function montMul(c: Mont, out: usize, a: usize, b: usize): void {
   L.copy(aa, a, n);
   for (let i = 0; i < n; i++) L.st(rev, n - 1 - i, L.ld(b, i));
   L.zero(m, n);
+  const rsa = n >= RSA_LIMBS;
   let acc: u64 = 0;
   for (let i = 0; i < n; i++) {
     const k0 = <usize>(n - 1 - i) << 2;
     acc += dotPairs(aa, rev + k0, m, Nrev + k0, i + 1);
     const q = ((<u32>acc & L.LIMB_MASK) * n0) & L.LIMB_MASK;
-    L.st(m, i, q);
+    if (rsa) storeDigit(m, i, q);
+    else L.st(m, i, q);
     acc += <u64>q * N0;
     acc >>= 28;
   }
@@ -289,13 +291,45 @@ export function montMul(c: Mont, out: usize, a: usize, b: usize): void {
   }
 }
 
+/** Lane masks for the last group of a column's a-part: TAIL_MASKS + 16 r keeps lanes 0..r-1. */
+const ONES: u32 = 0xffffffff;
+const TAIL_MASKS: usize = memory.data<u32>([0, 0, 0, 0, ONES, 0, 0, 0, ONES, ONES, 0, 0, ONES, ONES, ONES, 0], 16);
+
 /**
- * One squaring column for wide moduli (n >= 64 limbs, RSA_4096's primes), where it measured
- * 6% faster than two separate sums; for fewer limbs it measured slower, so montSqr keeps the
- * two sums there. 2 * sum(a[k]*r[k], k < h) + sum(m[k]*nr[k], k < mc), mc >= h. Whole
- * groups of four of both sums share one loop; the rest of the m-part runs on, the a-part's
- * 0..3 leftover terms are added one by one (they must not over-read: past h lie the mirrored
- * products).
+ * Moduli of at least this many limbs (RSA's: 1024-bit primes and up; curve primes have at most
+ * 19) take montSqr's one-loop columns (sqrColumn), and store each quotient digit by a store of
+ * its whole group of four (storeDigit).
+ */
+export const RSA_LIMBS: i32 = 32;
+
+/**
+ * m[i] = q for the quotient digits of an RSA-sized multiplication (n >= RSA_LIMBS): in the
+ * SIMD build, by a store of the whole group of four that holds m[i] (m is zero past i). The
+ * next column's vector load of that group then reads what one store of its own size wrote,
+ * where a 4-byte store under a 16-byte load waits for the store to reach the cache (3-5% of a
+ * 1024- to 4096-bit multiplication).
+ */
+@inline function storeDigit(m: usize, i: i32, q: u32): void {
+  if (ASC_FEATURE_SIMD) {
+    const at = m + (<usize>(i & ~3) << 2);
+    const lane = i & 3;
+    let g = v128.load(at);
+    if (lane == 0) g = i32x4.replace_lane(g, 0, q);
+    else if (lane == 1) g = i32x4.replace_lane(g, 1, q);
+    else if (lane == 2) g = i32x4.replace_lane(g, 2, q);
+    else g = i32x4.replace_lane(g, 3, q);
+    v128.store(at, g);
+  } else {
+    L.st(m, i, q);
+  }
+}
+
+/**
+ * One squaring column for RSA moduli (n >= RSA_LIMBS), measured faster than two separate
+ * sums there. 2 * sum(a[k]*r[k], k < h) + sum(m[k]*nr[k], k < mc), mc >= h. Whole groups of
+ * four of both sums share one loop; the a-part's 0..3 leftover terms take one masked group,
+ * and the rest of the m-part runs on (m is zero past the digits known, so it may over-read to
+ * a whole group).
  */
 @inline function sqrColumn(a: usize, r: usize, h: i32, m: usize, nr: usize, mc: i32): u64 {
   if (ASC_FEATURE_SIMD) {
@@ -316,8 +350,15 @@ export function montMul(c: Mont, out: usize, a: usize, b: usize): void {
       accM0 = i64x2.add(accM0, i64x2.extmul_low_i32x4_u(vm, vn));
       accM1 = i64x2.add(accM1, i64x2.extmul_high_i32x4_u(vm, vn));
     }
-    let tail: u64 = 0;
-    for (let j = whole; j < h; j++) tail += <u64>load<u32>(a + (<usize>j << 2)) * <u64>load<u32>(r + (<usize>j << 2));
+    if (h & 3) {
+      // The a-part's last 1..3 terms: one group with the lanes past h masked off (past h lie
+      // the mirrored products, which must not count).
+      const off = <usize>k << 2;
+      const va = v128.and(v128.load(a + off), v128.load(TAIL_MASKS + (<usize>(h & 3) << 4)));
+      const vr = v128.load(r + off);
+      accA0 = i64x2.add(accA0, i64x2.extmul_low_i32x4_u(va, vr));
+      accA1 = i64x2.add(accA1, i64x2.extmul_high_i32x4_u(va, vr));
+    }
     for (; k < mc; k += 4) {
       const off = <usize>k << 2;
       const vm = v128.load(m + off);
@@ -326,7 +367,7 @@ export function montMul(c: Mont, out: usize, a: usize, b: usize): void {
       accM1 = i64x2.add(accM1, i64x2.extmul_high_i32x4_u(vm, vn));
     }
     const s = i64x2.add(i64x2.shl(i64x2.add(accA0, accA1), 1), i64x2.add(accM0, accM1));
-    return <u64>(i64x2.extract_lane(s, 0) + i64x2.extract_lane(s, 1)) + (tail << 1);
+    return <u64>(i64x2.extract_lane(s, 0) + i64x2.extract_lane(s, 1));
   } else {
     return (L.dot(a, r, h) << 1) + L.dot(m, nr, mc);
   }
@@ -345,7 +386,7 @@ export function montSqr(c: Mont, out: usize, a: usize): void {
   const Nrev = c.Nrev;
   const n0 = c.n0;
   const N0 = <u64>L.ld(c.N, 0);
-  const wide = n >= 64;
+  const wide = n >= RSA_LIMBS;
   L.copy(aa, a, n);
   for (let i = 0; i < n; i++) L.st(rev, n - 1 - i, L.ld(a, i));
   L.zero(m, n);
@@ -362,7 +403,8 @@ export function montSqr(c: Mont, out: usize, a: usize): void {
     if (wide) acc += diag + sqrColumn(aa, rev + k0, h, m, Nrev + k0, i);
     else acc += (L.dot(aa, rev + k0, h) << 1) + diag + L.dot(m, Nrev + k0, i);
     const q = ((<u32>acc & L.LIMB_MASK) * n0) & L.LIMB_MASK;
-    L.st(m, i, q);
+    if (wide) storeDigit(m, i, q);
+    else L.st(m, i, q);
     acc += <u64>q * N0;
     acc >>= 28;
   }
