@@ -425,6 +425,38 @@ export function pointDouble(cv: Curve, c: Mont, s: usize, out: usize, p1: usize)
 }
 
 /**
+ * out = p1 + q for p1 in Jacobian coordinates (X : Y : Z), x = X/Z^2 and y = Y/Z^3, and q
+ * affine: 8M + 3S (add-1998-cmo-2 of the Explicit-Formulas Database with Z2 = 1), against
+ * 13M for the complete mixed formula. NOT complete: the result is wrong when p1 = q,
+ * p1 = -q or p1 is the point at infinity. scalarMultBase calls it only where none of those
+ * can happen (see there). Straight-line: constant time. out may alias p1.
+ */
+function jacAddAffine(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, q: usize): void {
+  const e = elemBytes(cv.n);
+  const X1 = p1, Y1 = p1 + e, Z1 = p1 + 2 * e;
+  const x2 = q, y2 = q + e;
+  const t0 = s, t1 = s + e, t2 = s + 2 * e, t3 = s + 3 * e;
+  fsqr(c, t0, Z1); // Z1^2
+  fmul(c, t1, x2, t0); // U2 = x2 Z1^2
+  fmul(c, t0, t0, Z1); // Z1^3
+  fmul(c, t0, y2, t0); // S2 = y2 Z1^3
+  fsub(c, t1, t1, X1); // H = U2 - X1
+  fsub(c, t0, t0, Y1); // R = S2 - Y1
+  fsqr(c, t2, t1); // H^2
+  fmul(c, out + 2 * e, Z1, t1); // Z3 = Z1 H (Z1 is not read again)
+  fmul(c, t1, t1, t2); // H^3
+  fmul(c, t2, X1, t2); // V = X1 H^2
+  fsqr(c, t3, t0); // R^2
+  fsub(c, t3, t3, t1);
+  fsub(c, t3, t3, t2);
+  fsub(c, out, t3, t2); // X3 = R^2 - H^3 - 2V (X1 is not read again)
+  fsub(c, t2, t2, out); // V - X3
+  fmul(c, t2, t0, t2); // R (V - X3)
+  fmul(c, t1, Y1, t1); // Y1 H^3
+  fsub(c, out + e, t2, t1); // Y3
+}
+
+/**
  * sel = entry idx of a row of ROW entries (eb bytes apart): every entry is read whatever idx
  * is, and kept or dropped by mask, so the addresses never depend on idx. With e and n given,
  * an entry holds floor(eb / e) coordinates of e bytes of which only the first n limbs (rounded up to
@@ -500,6 +532,21 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize, useT
   // Before the curve's table exists (its first key), or when a test asks: without it.
   const withTable = cv.table != 0 && useTable;
   if (!withTable) scalarMultBaseNoTable(cv, c, s, acc, k);
+  // With the table, acc = A_i G after window i, A_i = sum of d_j 2^(Wj) for j <= i, and
+  // |A_(i-1)| < 16 * 2^(W(i-1)) * 32/31 < 2^(Wi) / 1.9 while a nonzero entry d_i 2^(Wi) G has
+  // |d_i| 2^(Wi) >= 2^(Wi). So A_(i-1) = +-d_i 2^(Wi) mod n (a doubling, or infinity) needs
+  // |A_(i-1)| + 16 * 2^(Wi) >= n > 2^(bits-1), that is Wi > bits - 6; below that, acc is also
+  // never the point at infinity once a digit was nonzero. Those windows add in Jacobian
+  // coordinates with the cheaper incomplete formula (jacAddAffine), the infinity of a run of
+  // zero digits kept as a mask; the top windows, where the special cases can occur, convert
+  // acc to projective coordinates and use the complete formula. All by masks: the same work
+  // whatever the digits.
+  const jacobianEnd = withTable ? min((cv.bits - 6 + W - 1) / W, cv.windows) : 0;
+  if (withTable) {
+    // Jacobian infinity (1 : 1 : 0); inf is all-ones while every digit so far was zero.
+    L.copy(acc, c.one, n);
+  }
+  let inf: u32 = 0xffffffff;
   let carry: u32 = 0;
   for (let i = 0; withTable && i < cv.windows; i++) {
     // Signed recoding: v in [0, 2^W]; v >= 2^(W-1) becomes v - 2^W with a carry.
@@ -513,11 +560,27 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize, useT
     scanTable(sel, cv.table + <usize>i * ROW * ab, ab, (abs - 1) & ~isZero, e, n);
     fsub(c, negY, zero, sel + e);
     L.select(sel + e, neg, negY, sel + e, n);
-    pointAddMixed(cv, c, s, sum, acc, sel);
+    if (i < jacobianEnd) {
+      jacAddAffine(cv, c, s, sum, acc, sel);
+      // After only zero digits acc is infinity, and the sum is the entry itself (Z = 1).
+      L.select(sum, inf, sel, sum, n);
+      L.select(sum + e, inf, sel + e, sum + e, n);
+      L.select(sum + 2 * e, inf, c.one, sum + 2 * e, n);
+      inf &= isZero;
+    } else {
+      if (i == jacobianEnd) {
+        // Jacobian (X : Y : Z) to projective (X Z : Y : Z^3); infinity (1 : 1 : 0) becomes (0 : 1 : 0).
+        fmul(c, acc, acc, acc + 2 * e);
+        fsqr(c, sum, acc + 2 * e);
+        fmul(c, acc + 2 * e, acc + 2 * e, sum);
+      }
+      pointAddMixed(cv, c, s, sum, acc, sel);
+    }
     L.select(acc, isZero, acc, sum, n);
     L.select(acc + e, isZero, acc + e, sum + e, n);
     L.select(acc + 2 * e, isZero, acc + 2 * e, sum + 2 * e, n);
   }
+  if (withTable && jacobianEnd == cv.windows) unreachable(); // the last window is always complete
   // Affine: x = X/Z, y = Y/Z.
   const zi = newLimbs(n);
   const x = newLimbs(n);
