@@ -9,7 +9,10 @@
 //     (r, s) valid for e under Q). They verify here and in @noble/curves (ECDSA); r + 1, or
 //     x itself (r >= n), does not;
 //   - the same for SM2DSA, where the core compares x1 mod n with (r - e) mod n:
-//     P = t^-1 (X1 - s G) with t = r + s and r = (e + x1) mod n.
+//     P = t^-1 (X1 - s G) with t = r + s and r = (e + x1) mod n;
+//   - the per-key tables of verify-table.ts (second verification with a key on): the same
+//     results as the first, over more keys than the cache has slots, and a key off the curve
+//     is refused whatever the cache holds. Each signature above is verified twice for that.
 
 import { describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
@@ -17,8 +20,8 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { loadCore, type CoreVariant } from '../src/core/module.js';
 import { ecdsaVerify } from '../src/core/ecdsa.js';
-import { sm2Verify } from '../src/core/sm2.js';
-import { ecFlag, EC_CURVES } from '../src/core/ec.js';
+import { sm2Sign, sm2Verify } from '../src/core/sm2.js';
+import { ecFlag, EC_CURVES, generateEc } from '../src/core/ec.js';
 import { ecSpki, ecdsaSignatureDer, type EcCurve } from '../src/der/ec.js';
 import { readVectorJson } from './helpers/vectors.js';
 import { loadTestCore } from './helpers/test-core.js';
@@ -138,6 +141,8 @@ describe.each(VARIANTS)('verification paths in the %s build', (variant) => {
         const spki = ecSpki(curve, point);
         const sig = ecdsaSignatureDer(bigIntToBytes(r, ref.bytes), bigIntToBytes(s, ref.bytes));
         expect(noble!.verify(sig, digest, point, { prehash: false, lowS: false, format: 'der' })).toBe(true);
+        // twice: the second verification with the key takes its cached table
+        expect(ecdsaVerify(core, spki, digest, sig)).toBe(true);
         expect(ecdsaVerify(core, spki, digest, sig)).toBe(true);
         const plusOne = ecdsaSignatureDer(bigIntToBytes(r + 1n, ref.bytes), bigIntToBytes(s, ref.bytes));
         expect(ecdsaVerify(core, spki, digest, plusOne)).toBe(false);
@@ -145,6 +150,67 @@ describe.each(VARIANTS)('verification paths in the %s build', (variant) => {
         expect(ecdsaVerify(core, spki, digest, unreduced)).toBe(false);
       }
     });
+  });
+
+  // verify-table.ts: from the second verification with a key on, [u2]Q comes from a table of the
+  // key's multiples cached in the instance (8 slots). Every result must be the same either way,
+  // also while keys evict each other.
+  describe.each(ECDSA_CASES)('$curve', ({ curve, ref, hashBytes }) => {
+    const NODE_CURVE: Record<string, string> = {
+      'P-256': 'prime256v1',
+      'P-384': 'secp384r1',
+      'P-521': 'secp521r1',
+      secp256k1: 'secp256k1',
+    };
+    const HASH: Record<number, string> = { 32: 'sha256', 48: 'sha384', 64: 'sha512' };
+    it('verifications with cached key tables: 12 keys (more than the slots), three rounds, valid and altered signatures', () => {
+      const keys = Array.from({ length: 12 }, () =>
+        crypto.generateKeyPairSync('ec', { namedCurve: NODE_CURVE[curve]! }),
+      );
+      const wrong: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        for (const [k, { publicKey, privateKey }] of keys.entries()) {
+          // keys 0-3 every time, the others in turn: cached tables, evictions and fresh keys
+          if (k >= 4 && k % 3 !== round) continue;
+          const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
+          const message = crypto.randomBytes(40);
+          const digest = new Uint8Array(crypto.createHash(HASH[hashBytes]!).update(message).digest());
+          const sig = new Uint8Array(crypto.sign(HASH[hashBytes]!, message, privateKey));
+          const other = new Uint8Array(digest);
+          other[0]! ^= 0x80;
+          for (let rep = 0; rep < 2; rep++) {
+            if (!ecdsaVerify(core, spki, digest, sig)) wrong.push(`round ${round} key ${k}: valid rejected`);
+            if (ecdsaVerify(core, spki, other, sig)) wrong.push(`round ${round} key ${k}: altered accepted`);
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+      // the point is checked on the curve whatever the cache holds
+      const bad = new Uint8Array(keys[0]!.publicKey.export({ format: 'der', type: 'spki' }));
+      bad[bad.length - 1]! ^= 1;
+      const message = crypto.randomBytes(40);
+      const digest = new Uint8Array(crypto.createHash(HASH[hashBytes]!).update(message).digest());
+      const sig = new Uint8Array(crypto.sign(HASH[hashBytes]!, message, keys[0]!.privateKey));
+      for (let rep = 0; rep < 3; rep++) expect(ecdsaVerify(core, bad, digest, sig)).toBe(false);
+      expect(ref.bytes).toBeGreaterThan(0);
+    });
+  });
+
+  it('SM2DSA with cached key tables: 10 keys, three rounds, valid and altered signatures', () => {
+    const keys = Array.from({ length: 10 }, () => generateEc(core, 'SM2'));
+    const wrong: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const [k, { publicKey, privateKey }] of keys.entries()) {
+        const message = crypto.randomBytes(30);
+        const sig = sm2Sign(core, privateKey, message, 'RAW');
+        for (let rep = 0; rep < 2; rep++) {
+          if (!sm2Verify(core, publicKey, message, 'RAW', sig)) wrong.push(`round ${round} key ${k}: valid rejected`);
+          if (sm2Verify(core, publicKey, crypto.randomBytes(30), 'RAW', sig))
+            wrong.push(`round ${round} key ${k}: altered accepted`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('SM2DSA: a signature whose point (x1, y1) has x1 in [n, p) verifies; r + 1 does not', () => {
@@ -162,6 +228,7 @@ describe.each(VARIANTS)('verification paths in the %s build', (variant) => {
       const spki = ecSpki('SM2', encode(ref, P));
       const eBytes = bigIntToBytes(e, 32);
       const sig = ecdsaSignatureDer(bigIntToBytes(r, 32), bigIntToBytes(s, 32));
+      expect(sm2Verify(core, spki, eBytes, 'DIGEST', sig)).toBe(true);
       expect(sm2Verify(core, spki, eBytes, 'DIGEST', sig)).toBe(true);
       const plusOne = ecdsaSignatureDer(bigIntToBytes(mod(r + 1n, n), 32), bigIntToBytes(s, 32));
       expect(sm2Verify(core, spki, eBytes, 'DIGEST', plusOne)).toBe(false);

@@ -27,6 +27,7 @@ import { Mont, newLimbs } from '../bignum/mont';
 import { fmul } from './field';
 import { Curve, scalarMultBase } from './weierstrass';
 import { invModVarTime } from './verify-inverse';
+import { verifyTableLookup, verifyTableRemember, ecDoubleScalarMultCheckXTable } from './verify-table';
 import { curveOf, orderContext, modNInvMont, ecPointOnCurve, ecScalarMult, ecDoubleScalarMultCheckX } from './ops';
 import {
   hashIdValid,
@@ -251,7 +252,9 @@ export function ecdsaSign(id: i32, hashId: i32, d: usize, h: usize, hLen: i32, o
 export function ecdsaVerify(id: i32, h: usize, hLen: i32, qx: usize, qy: usize, r: usize, s: usize): bool {
   if (hLen < 0) return false;
   const cv = curveOf(id);
-  if (!ecPointOnCurve(id, qx, qy)) return false;
+  // A key whose table is cached was checked on the curve when it was first seen.
+  let table = verifyTableLookup(id, qx, qy);
+  if (table == 0 && !ecPointOnCurve(id, qx, qy)) return false;
   const n = cv.n;
   const rlen = cv.bytes;
   const m0 = mark();
@@ -284,7 +287,12 @@ export function ecdsaVerify(id: i32, h: usize, hLen: i32, qx: usize, qy: usize, 
   fmul(c, u, w, rl);
   L.reduceOnce(u, cv.order, n);
   L.toBytes(u2, rlen, u, n);
-  const ok = ecDoubleScalarMultCheckX(id, u1, u2, qx, qy, r);
+  // The second verification with a key makes its table (verify-table.ts), later ones use it.
+  if (table == 0) table = verifyTableRemember(id, qx, qy);
+  const ok =
+    table != 0
+      ? ecDoubleScalarMultCheckXTable(id, u1, u2, table, r)
+      : ecDoubleScalarMultCheckX(id, u1, u2, qx, qy, r);
   release(m0);
   return ok;
 }

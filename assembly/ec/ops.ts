@@ -205,7 +205,7 @@ export function ecRandomScalar(id: i32, out: usize): bool {
 }
 
 /** Affine (x, y) bytes to Montgomery-form limbs at dst (x) and dst + e (y); false unless x, y < p. */
-function loadAffine(cv: Curve, c: Mont, dst: usize, x: usize, y: usize): u32 {
+export function loadAffine(cv: Curve, c: Mont, dst: usize, x: usize, y: usize): u32 {
   const n = cv.n;
   const e = elemBytes(n);
   const t = newLimbs(n);
@@ -335,7 +335,7 @@ function wnaf(cv: Curve, naf: usize, k: usize): i32 {
 }
 
 /** wnaf of the value in t (n limbs, destroyed). */
-function wnafLimbs(naf: usize, t: usize, n: i32): i32 {
+export function wnafLimbs(naf: usize, t: usize, n: i32): i32 {
   const full: i32 = 1 << NAF_W;
   const half: i32 = 1 << (NAF_W - 1);
   let len = 0;
@@ -483,13 +483,13 @@ function oddMultiples(cv: Curve, c: Mont, s: usize, tab: usize, pa: usize): void
  * The running sum of the variable-time multiplications: a Jacobian point and whether it is
  * finite (the point at infinity has no Jacobian coordinates here).
  */
-@unmanaged class Acc {
+@unmanaged export class Acc {
   p: usize = 0;
   finite: bool = false;
 }
 
 /** acc += (x, y[, z]) at entry, negated for neg; affine entries have no z. */
-function accAdd(cv: Curve, c: Mont, s: usize, acc: Acc, entry: usize, neg: bool, affine: bool, tmp: usize): void {
+export function accAdd(cv: Curve, c: Mont, s: usize, acc: Acc, entry: usize, neg: bool, affine: bool, tmp: usize): void {
   const n = cv.n;
   const e = elemBytes(n);
   let q = entry;
@@ -576,17 +576,26 @@ function doubleMulVarTime(cv: Curve, c: Mont, acc: usize, u1: usize, u2: usize, 
     const dg: i32 = i < lenG ? <i32>load<i8>(nafG + <usize>i) : 0;
     if (dg != 0) accAdd(cv, c, s, a, tabG + <usize>(((dg < 0 ? -dg : dg) - 1) >> 1) * pb, dg < 0, false, tmp);
   }
-  if (withTable) {
-    const digits = alloc(<usize>cv.windows << 2);
-    signedDigits(cv, digits, u1);
-    for (let i = 0; i < cv.windows; i++) {
-      const d = load<i32>(digits + (<usize>i << 2));
-      if (d == 0) continue;
-      const abs = d < 0 ? -d : d;
-      accAdd(cv, c, s, a, cv.table + <usize>(i * ROW + abs - 1) * ab, d < 0, true, tmp);
-    }
-  }
+  if (withTable) addFixedBase(cv, c, s, a, u1, tmp);
   return a.finite;
+}
+
+/**
+ * a += [u1]G from the curve's fixed-base table (which must exist): one mixed addition per
+ * nonzero signed window digit, no doubling. Variable time. tmp: a point of scratch.
+ */
+export function addFixedBase(cv: Curve, c: Mont, s: usize, a: Acc, u1: usize, tmp: usize): void {
+  const ab = affineBytes(cv.n);
+  const m0 = mark();
+  const digits = alloc(<usize>cv.windows << 2);
+  signedDigits(cv, digits, u1);
+  for (let i = 0; i < cv.windows; i++) {
+    const d = load<i32>(digits + (<usize>i << 2));
+    if (d == 0) continue;
+    const abs = d < 0 ? -d : d;
+    accAdd(cv, c, s, a, cv.table + <usize>(i * ROW + abs - 1) * ab, d < 0, true, tmp);
+  }
+  release(m0);
 }
 
 export function ecDoubleScalarMultVarTime(
@@ -642,35 +651,44 @@ export function ecDoubleScalarMultVarTime(
 export function ecDoubleScalarMultCheckX(id: i32, u1: usize, u2: usize, qx: usize, qy: usize, r: usize): bool {
   const cv = curveOf(id);
   const n = cv.n;
-  const e = elemBytes(n);
   const m0 = mark();
   const c = fieldContext(cv);
   const qa = alloc(affineBytes(n));
   loadAffine(cv, c, qa, qx, qy);
   const acc = alloc(pointBytes(n));
-  let ok = false;
-  if (doubleMulVarTime(cv, c, acc, u1, u2, qa)) {
-    const z2 = newLimbs(n);
-    const x = newLimbs(n);
-    const rl = newLimbs(n);
-    const t = newLimbs(n);
-    fsqr(c, z2, acc + 2 * e);
-    // X in plain form, fully reduced: X R / R.
-    L.setSmall(t, n, 1);
-    fmul(c, x, acc, t);
-    L.reduceOnce(x, c.N, n);
-    L.fromBytes(rl, n, r, cv.bytes);
-    // r Z^2: (r)(Z^2 R) / R
-    fmul(c, t, z2, rl);
-    L.reduceOnce(t, c.N, n);
-    ok = L.equalMask(t, x, n) != 0;
-    if (!ok) {
-      L.add(rl, rl, cv.order, n);
-      if (L.lessThan(rl, cv.p, n) != 0) {
-        fmul(c, t, z2, rl);
-        L.reduceOnce(t, c.N, n);
-        ok = L.equalMask(t, x, n) != 0;
-      }
+  const ok = doubleMulVarTime(cv, c, acc, u1, u2, qa) && xModNEquals(cv, c, acc, r);
+  release(m0);
+  return ok;
+}
+
+/**
+ * Whether the finite Jacobian point acc has x mod n = r (big-endian, r in [0, n-1]):
+ * X = r Z^2, or X = (r + n) Z^2 when r + n < p (x < p < 2n). Variable time.
+ */
+export function xModNEquals(cv: Curve, c: Mont, acc: usize, r: usize): bool {
+  const n = cv.n;
+  const e = elemBytes(n);
+  const m0 = mark();
+  const z2 = newLimbs(n);
+  const x = newLimbs(n);
+  const rl = newLimbs(n);
+  const t = newLimbs(n);
+  fsqr(c, z2, acc + 2 * e);
+  // X in plain form, fully reduced: X R / R.
+  L.setSmall(t, n, 1);
+  fmul(c, x, acc, t);
+  L.reduceOnce(x, c.N, n);
+  L.fromBytes(rl, n, r, cv.bytes);
+  // r Z^2: (r)(Z^2 R) / R
+  fmul(c, t, z2, rl);
+  L.reduceOnce(t, c.N, n);
+  let ok = L.equalMask(t, x, n) != 0;
+  if (!ok) {
+    L.add(rl, rl, cv.order, n);
+    if (L.lessThan(rl, cv.p, n) != 0) {
+      fmul(c, t, z2, rl);
+      L.reduceOnce(t, c.N, n);
+      ok = L.equalMask(t, x, n) != 0;
     }
   }
   release(m0);

@@ -39,6 +39,7 @@ import {
   ecRandomScalar,
 } from './ops';
 import * as SM2 from './curves/sm2';
+import { verifyTableLookup, verifyTableRemember, ecDoubleScalarMultCheckXTable } from './verify-table';
 import { OK, INVALID_ARGUMENT, KEYGEN_FAILED, AUTH_FAILED } from '../status';
 
 /** Scalars and coordinates: 32 bytes. */
@@ -327,7 +328,9 @@ export function sm2SignWithNonce(d: usize, e: usize, k: usize, outR: usize, outS
  * [1, n - 1], a key off the curve, t = 0, or a signature that does not verify.
  */
 export function sm2Verify(px: usize, py: usize, e: usize, r: usize, s: usize): bool {
-  if (!ecPointOnCurve(CURVE_SM2, px, py)) return false;
+  // A key whose table is cached was checked on the curve when it was first seen.
+  let table = verifyTableLookup(CURVE_SM2, px, py);
+  if (table == 0 && !ecPointOnCurve(CURVE_SM2, px, py)) return false;
   const cv = curveOf(CURVE_SM2);
   const m0 = mark();
   const rl = newLimbs(NL);
@@ -357,7 +360,12 @@ export function sm2Verify(px: usize, py: usize, e: usize, r: usize, s: usize): b
   L.condAdd(v, cv.order, 0 - borrow, NL);
   const vb = alloc(BYTES);
   L.toBytes(vb, SM2_BYTES, v, NL);
-  const valid = ecDoubleScalarMultCheckX(CURVE_SM2, s, tb, px, py, vb);
+  // The second verification with a key makes its table (verify-table.ts), later ones use it.
+  if (table == 0) table = verifyTableRemember(CURVE_SM2, px, py);
+  const valid =
+    table != 0
+      ? ecDoubleScalarMultCheckXTable(CURVE_SM2, s, tb, table, vb)
+      : ecDoubleScalarMultCheckX(CURVE_SM2, s, tb, px, py, vb);
   release(m0);
   return valid;
 }

@@ -1,0 +1,230 @@
+// Verification with a public key seen before: a table of the key's multiples, kept in this
+// instance's static memory, that takes [u2]Q in a quarter of the doublings.
+//
+// [u2]Q = sum over j of [c_j] Q_j with u2 = sum c_j 2^(w j) (CHUNKS chunks of w = bits / 4
+// bits) and Q_j = [2^(w j)] Q: the chunks' width-5 NAFs share one run of about w doublings,
+// and each nonzero digit adds an odd multiple (1..15) Q_j from the table, affine, so by the
+// mixed addition (7M + 4S). With [u1]G from the curve's fixed-base table, a P-256
+// verification takes some 65 doublings and 95 mixed additions instead of 256 doublings, 43
+// Jacobian additions and 52 mixed ones. Making the table (3w doublings, 28 additions and one
+// batch normalisation) costs about one verification, so it is made at the second
+// verification with a key, not the first: a key used once never pays for it.
+//
+// The cache: SLOTS slots, each a key (curve id, x || y) and, from its second use, its table.
+// A key seen for the first time takes a free slot, else the least recently used slot that has
+// no table yet, else the least recently used one. Public keys and their multiples are public:
+// the cache is not wiped between calls (like the curves' fixed-base tables). Variable time.
+
+import { alloc, mark, release } from '../arena';
+import * as L from '../bignum/limbs';
+import { Mont, newLimbs } from '../bignum/mont';
+import { fmul, fsqr } from './field';
+import { newJacobianScratch, jacDouble, jacAdd } from './jacobian';
+import { Curve, fieldContext, elemBytes, pointBytes, affineBytes } from './weierstrass';
+import { curveOf, loadAffine, wnafLimbs, Acc, accAdd, addFixedBase, xModNEquals } from './ops';
+import { invModVarTime } from './verify-inverse';
+
+const CHUNKS: i32 = 4;
+/** Odd multiples 1, 3, .., 15 of each Q_j: the digits of a width-5 NAF. */
+const ENTRIES: i32 = 8;
+const SLOTS: i32 = 8;
+/** The largest curve: P-521, 19 limbs; 66-byte coordinates. */
+const MAX_LIMBS: i32 = 19;
+const KEY_BYTES: usize = 2 * 66;
+const TABLE_BYTES: usize = <usize>(CHUNKS * ENTRIES) * 2 * ((<usize>MAX_LIMBS + 8) << 2);
+// Slot layout: id (i32), state (i32), last use (u32), pad, key (KEY_BYTES), table.
+const SLOT_KEY: usize = 16;
+const SLOT_TABLE: usize = (SLOT_KEY + KEY_BYTES + 15) & ~(<usize>15);
+const SLOT_BYTES: usize = (SLOT_TABLE + TABLE_BYTES + 15) & ~(<usize>15);
+const EMPTY: i32 = 0;
+const SEEN: i32 = 1;
+const READY: i32 = 2;
+
+const slots: usize = memory.data(<i32>(SLOT_BYTES * <usize>SLOTS), 16);
+let clock: u32 = 0;
+
+@inline function slotAt(i: i32): usize {
+  return slots + <usize>i * SLOT_BYTES;
+}
+
+/** Whether slot i holds the key (id, qx || qy). */
+function holds(i: i32, id: i32, len: i32, qx: usize, qy: usize): bool {
+  const slot = slotAt(i);
+  if (load<i32>(slot + 4) == EMPTY || load<i32>(slot) != id) return false;
+  const key = slot + SLOT_KEY;
+  return memory.compare(key, qx, <usize>len) == 0 && memory.compare(key + <usize>len, qy, <usize>len) == 0;
+}
+
+/** The table of (id, Q) if it is ready, else 0. Q need not be valid (a hit was validated). */
+export function verifyTableLookup(id: i32, qx: usize, qy: usize): usize {
+  const len = curveOf(id).bytes;
+  for (let i = 0; i < SLOTS; i++) {
+    if (holds(i, id, len, qx, qy) && load<i32>(slotAt(i) + 4) == READY) {
+      store<u32>(slotAt(i) + 8, ++clock);
+      return slotAt(i) + SLOT_TABLE;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Records a use of the VALID key (id, Q) (checked on the curve by the caller) without a ready
+ * table: at its first use it takes a slot and 0 is returned; at its second the table is made
+ * and returned. Needs the curve's fixed-base table (0 without it).
+ */
+export function verifyTableRemember(id: i32, qx: usize, qy: usize): usize {
+  const cv = curveOf(id);
+  if (cv.table == 0) return 0;
+  const len = cv.bytes;
+  for (let i = 0; i < SLOTS; i++) {
+    if (!holds(i, id, len, qx, qy)) continue;
+    const slot = slotAt(i);
+    store<u32>(slot + 8, ++clock);
+    if (load<i32>(slot + 4) == SEEN) {
+      buildTable(cv, slot + SLOT_TABLE, qx, qy);
+      store<i32>(slot + 4, READY);
+    }
+    return slot + SLOT_TABLE;
+  }
+  // A new key: a free slot, else the oldest without a table, else the oldest.
+  let victim = -1;
+  for (let pass = EMPTY; pass <= READY && victim < 0; pass++) {
+    let oldest: u32 = 0xffffffff;
+    for (let i = 0; i < SLOTS; i++) {
+      const slot = slotAt(i);
+      if (load<i32>(slot + 4) != pass) continue;
+      const used = load<u32>(slot + 8);
+      if (pass == EMPTY || used < oldest) {
+        victim = i;
+        oldest = used;
+        if (pass == EMPTY) break;
+      }
+    }
+  }
+  const slot = slotAt(victim);
+  store<i32>(slot, id);
+  store<i32>(slot + 4, SEEN);
+  store<u32>(slot + 8, ++clock);
+  memory.copy(slot + SLOT_KEY, qx, <usize>len);
+  memory.copy(slot + SLOT_KEY + <usize>len, qy, <usize>len);
+  return 0;
+}
+
+/** The chunk width w: CHUNKS chunks cover the bits of n. */
+@inline function chunkBits(cv: Curve): i32 {
+  return (cv.bits + CHUNKS - 1) / CHUNKS;
+}
+
+/** out = the (affine, Montgomery form) multiples (2k + 1) [2^(w j)] Q, j < CHUNKS, k < ENTRIES. */
+function buildTable(cv: Curve, out: usize, qx: usize, qy: usize): void {
+  const n = cv.n;
+  const e = elemBytes(n);
+  const pb = pointBytes(n);
+  const ab = affineBytes(n);
+  const count = CHUNKS * ENTRIES;
+  const m0 = mark();
+  const c = fieldContext(cv);
+  const s = newJacobianScratch(n);
+  const base = alloc(pb);
+  loadAffine(cv, c, base, qx, qy);
+  L.copy(base + 2 * e, c.one, n);
+  const twice = alloc(pb);
+  const proj = alloc(<usize>count * pb);
+  const w = chunkBits(cv);
+  for (let j = 0; j < CHUNKS; j++) {
+    if (j > 0) for (let b = 0; b < w; b++) jacDouble(cv, c, s, base, base);
+    const row = proj + <usize>(j * ENTRIES) * pb;
+    memory.copy(row, base, pb);
+    jacDouble(cv, c, s, twice, base);
+    for (let k = 1; k < ENTRIES; k++) {
+      const dst = row + <usize>k * pb;
+      memory.copy(dst, dst - pb, pb);
+      // (2k+1) 2^(wj) Q is neither infinity nor 2^(wj+1) Q: n is a prime above 2^(3w+4).
+      if (!jacAdd(cv, c, s, dst, twice, false)) unreachable();
+    }
+  }
+  // One inversion for all (Montgomery's trick): prefix[i] = Z_0 ... Z_i.
+  const prefix = alloc(<usize>count * e);
+  L.copy(prefix, proj + 2 * e, n);
+  for (let i = 1; i < count; i++) fmul(c, prefix + <usize>i * e, prefix + <usize>(i - 1) * e, proj + <usize>i * pb + 2 * e);
+  const inv = newLimbs(n);
+  const t = newLimbs(n);
+  // The product is public: invert it in plain form by divsteps, then back to Montgomery form.
+  L.setSmall(t, n, 1);
+  fmul(c, t, prefix + <usize>(count - 1) * e, t);
+  L.reduceOnce(t, c.N, n);
+  if (!invModVarTime(inv, t, cv.p, n)) unreachable();
+  fmul(c, inv, inv, c.r2);
+  const zi = newLimbs(n);
+  const z2 = newLimbs(n);
+  for (let i = count - 1; i >= 0; i--) {
+    const src = proj + <usize>i * pb;
+    if (i > 0) fmul(c, zi, inv, prefix + <usize>(i - 1) * e);
+    else L.copy(zi, inv, n);
+    fmul(c, inv, inv, src + 2 * e);
+    // x = X / Z^2, y = Y / Z^3
+    const dst = out + <usize>i * ab;
+    fsqr(c, z2, zi);
+    fmul(c, dst, src, z2);
+    fmul(c, z2, z2, zi);
+    fmul(c, dst + e, src + e, z2);
+    L.reduceOnce(dst, c.N, n);
+    L.reduceOnce(dst + e, c.N, n);
+  }
+  release(m0);
+}
+
+/** Bit pos of the big-endian scalar k of len bytes (0 past its end). */
+@inline function bitOf(k: usize, len: i32, pos: i32): u32 {
+  const byteIndex = len - 1 - (pos >> 3);
+  return byteIndex >= 0 ? (<u32>load<u8>(k + <usize>byteIndex) >> <u32>(pos & 7)) & 1 : 0;
+}
+
+/**
+ * Whether [u1]G + [u2]Q is finite with x mod n = r (as ecDoubleScalarMultCheckX), for Q's
+ * table from verifyTableLookup / verifyTableRemember. u1, u2, r: big-endian, field length,
+ * u1, u2 < 2^bits, r < n. Variable time.
+ */
+export function ecDoubleScalarMultCheckXTable(id: i32, u1: usize, u2: usize, table: usize, r: usize): bool {
+  const cv = curveOf(id);
+  const n = cv.n;
+  const ab = affineBytes(n);
+  const w = chunkBits(cv);
+  const m0 = mark();
+  const c = fieldContext(cv);
+  const s = newJacobianScratch(n);
+  const tmp = alloc(pointBytes(n));
+  const acc = alloc(pointBytes(n));
+  // The chunks' NAFs (each at most w + 1 digits).
+  const nafs = alloc(<usize>(CHUNKS * (w + 2)));
+  const lens = alloc(<usize>CHUNKS << 2);
+  const t = newLimbs(n);
+  let top = 0;
+  for (let j = 0; j < CHUNKS; j++) {
+    L.zero(t, n);
+    for (let b = w - 1; b >= 0; b--) {
+      const v = bitOf(u2, cv.bytes, j * w + b);
+      if (v != 0) L.st(t, b / 28, L.ld(t, b / 28) | (1 << <u32>(b % 28)));
+    }
+    const len = wnafLimbs(nafs + <usize>(j * (w + 2)), t, n);
+    store<i32>(lens + (<usize>j << 2), len);
+    if (len > top) top = len;
+  }
+  const a = changetype<Acc>(alloc(offsetof<Acc>()));
+  a.p = acc;
+  a.finite = false;
+  for (let i = top - 1; i >= 0; i--) {
+    if (a.finite) jacDouble(cv, c, s, acc, acc);
+    for (let j = 0; j < CHUNKS; j++) {
+      if (i >= load<i32>(lens + (<usize>j << 2))) continue;
+      const d = <i32>load<i8>(nafs + <usize>(j * (w + 2) + i));
+      if (d == 0) continue;
+      const abs = d < 0 ? -d : d;
+      accAdd(cv, c, s, a, table + <usize>(j * ENTRIES + ((abs - 1) >> 1)) * ab, d < 0, true, tmp);
+    }
+  }
+  addFixedBase(cv, c, s, a, u1, tmp);
+  const ok = a.finite && xModNEquals(cv, c, acc, r);
+  release(m0);
+  return ok;
+}
