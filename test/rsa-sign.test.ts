@@ -21,6 +21,7 @@ import { loadTestCore, newTestCore } from './helpers/test-core.js';
 import { readVectorJson } from './helpers/vectors.js';
 import {
   generateRsa,
+  privateFields,
   rsaOaepEncrypt,
   rsaPublicKeysCached,
   rsaSign,
@@ -316,6 +317,33 @@ describe('RSA signing keys and inputs', () => {
       x.rsa_test_fault(0);
     }
     expect(Buffer.from(rsaSign(core, key.pkcs8, 'PKCS1', 'SHA-256', digest)).equals(Buffer.from(good))).toBe(true);
+  });
+});
+
+describe('RSA private key fields for the core', () => {
+  it("equal node:crypto's JWK components: n, e, p, q minimal, dP, qInv at p's length and dQ at q's", () => {
+    const strip = (b: Buffer): Buffer => b.subarray(Math.min(b.findIndex((x) => x !== 0) >>> 0, b.length - 1));
+    // 512 to 624 bits in steps of 16: values with odd and even numbers of hexadecimal digits.
+    for (let t = 0; t < 24; t++) {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 512 + 16 * (t % 8) });
+      const jwk = privateKey.export({ format: 'jwk' });
+      const { fields, k } = privateFields(new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })));
+      const want = (name: string): Buffer => strip(Buffer.from(jwk[name as keyof typeof jwk] as string, 'base64url'));
+      const [n, e, , p, q, dP, dQ, qInv] = fields.map((f) => Buffer.from(f));
+      expect(n!.equals(want('n'))).toBe(true);
+      expect(k).toBe(n!.length);
+      expect(e!.equals(want('e'))).toBe(true);
+      expect(p!.equals(want('p'))).toBe(true);
+      expect(q!.equals(want('q'))).toBe(true);
+      for (const [got, name, like] of [
+        [dP!, 'dp', p!],
+        [dQ!, 'dq', q!],
+        [qInv!, 'qi', p!],
+      ] as const) {
+        expect(got.length).toBe(like.length);
+        expect(strip(got).equals(want(name))).toBe(true);
+      }
+    }
   });
 });
 
