@@ -19,6 +19,7 @@ import { type Core, type CoreVariant } from '../src/core/module.js';
 import { CoreError } from '../src/core/errors.js';
 import { loadTestCore, newTestCore } from './helpers/test-core.js';
 import { readVectorJson } from './helpers/vectors.js';
+import { rsaSpki } from '../src/der/rsa.js';
 import {
   generateRsa,
   privateFields,
@@ -320,6 +321,16 @@ describe('RSA signing keys and inputs', () => {
   });
 });
 
+/** a^-1 mod m for gcd(a, m) = 1 (extended Euclid). */
+function modInverse(a: bigint, m: bigint): bigint {
+  let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1, s0, s1] = [r1, r0 - q * r1, s1, s0 - q * s1];
+  }
+  return ((s0 % m) + m) % m;
+}
+
 describe('RSA private key fields for the core', () => {
   it("equal node:crypto's JWK components: n, e, p, q minimal, dP, qInv at p's length and dQ at q's", () => {
     const strip = (b: Buffer): Buffer => b.subarray(Math.min(b.findIndex((x) => x !== 0) >>> 0, b.length - 1));
@@ -474,6 +485,56 @@ describe.each(VARIANTS)('RSA public key cache (%s build)', (variant) => {
     check(44, true);
     check(46, false);
     expect(rsaPublicKeysCached()).toBe(256);
+  });
+
+  it('moduli past the 28-bit form (7110 bits; 32-bit limbs): verification is right and keeps no constants', () => {
+    // A modulus of fifteen 512-bit primes (the core takes any odd modulus), so that a
+    // signature s = EM^d mod n comes from CRT over small primes in BigInt.
+    const { core, calls } = recordingCore();
+    const e = 65537n;
+    const primes: bigint[] = [];
+    while (primes.length < 15) {
+      const p = generatePrimeSync(512, { bigint: true });
+      if ((p - 1n) % e !== 0n && !primes.includes(p)) primes.push(p);
+    }
+    const n = primes.reduce((a, b) => a * b, 1n);
+    const k = Math.ceil(n.toString(2).length / 8);
+    expect(n.toString(2).length).toBeGreaterThan(7110);
+    const bytes = (v: bigint, len: number): Uint8Array =>
+      new Uint8Array(Buffer.from(v.toString(16).padStart(2 * len, '0'), 'hex'));
+    const pow = (b: bigint, x: bigint, m: bigint): bigint => {
+      let r = 1n;
+      for (b %= m; x > 0n; x >>= 1n, b = (b * b) % m) if (x & 1n) r = (r * b) % m;
+      return r;
+    };
+    // EMSA-PKCS1-v1_5 with SHA-256: 00 01 FF..FF 00 || DigestInfo || H
+    const info = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+    const em = big(
+      Buffer.concat([
+        Buffer.from([0, 1]),
+        Buffer.alloc(k - 3 - info.length - 32, 0xff),
+        Buffer.from([0]),
+        info,
+        digest,
+      ]),
+    );
+    // s = EM^d mod n by CRT: s = EM^(e^-1 mod p-1) mod p for each p, combined.
+    let sig = 0n;
+    for (const p of primes) {
+      const sp = pow(em, modInverse(e, p - 1n), p);
+      const rest = n / p;
+      sig = (sig + sp * rest * modInverse(rest % p, p)) % n;
+    }
+    expect(pow(sig, e, n)).toBe(em);
+    const spki = rsaSpki(bytes(n, k), bytes(e, 3));
+    const s = bytes(sig, k);
+    for (let round = 0; round < 2; round++) {
+      expect(rsaVerify(core, spki, 'PKCS1', 'SHA-256', digest, s)).toBe(true);
+      expect(calls.at(-1)!.kept[2 * k]).toBe(0);
+      const bad = s.slice();
+      bad[k >> 1]! ^= 4;
+      expect(rsaVerify(core, spki, 'PKCS1', 'SHA-256', digest, bad)).toBe(false);
+    }
   });
 
   it('the core computes the constants again when the ones it is given are not below n', () => {
