@@ -459,40 +459,50 @@ function jacAddAffine(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, q: us
 /**
  * sel = entry idx of a row of ROW entries (eb bytes apart): every entry is read whatever idx
  * is, and kept or dropped by mask, so the addresses never depend on idx. With e and n given,
- * an entry holds floor(eb / e) coordinates of e bytes of which only the first n limbs (rounded up to
- * whole 16-byte vectors, zeros past n) are read and written: the padding after each is not.
- * The ROW masks are made once, in scratch (they are as secret as idx), not once per vector.
+ * an entry holds floor(eb / e) coordinates of e bytes of which only the first n limbs
+ * (rounded up to whole 16-byte vectors, zeros past n) are read and written, not the padding.
+ * With SIMD, a coordinate's vectors (at most 5: 19 limbs) are accumulated in locals while the
+ * entries go by, one mask per entry and coordinate, made in a register.
  */
 export function scanTable(sel: usize, row: usize, eb: usize, idx: u32, e: usize = 0, n: i32 = 0): void {
-  const m0 = mark();
-  const masks = alloc(<usize>ROW << 4);
-  for (let j: u32 = 0; j < <u32>ROW; j++) {
-    const mask = ~L.nonZeroMask(j ^ idx);
-    for (let w: usize = 0; w < 16; w += 4) store<u32>(masks + (<usize>j << 4) + w, mask);
-  }
-  // [off, off + span) within each stride of `step` bytes
+  // [base, base + span) within each stride of `step` bytes
   const step = e != 0 ? e : eb;
   const span = e != 0 ? <usize>((n + 3) & ~3) << 2 : eb;
   for (let base: usize = 0; base + step <= eb; base += step) {
     if (ASC_FEATURE_SIMD) {
-      for (let off = base; off < base + span; off += 16) {
-        let acc = i32x4.splat(0);
+      let off = base;
+      while (off < base + span) {
+        // up to five vectors at a time
+        const left = (base + span - off) >> 4;
+        const count = left < 5 ? left : 5;
+        let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0), a4 = i32x4.splat(0);
+        let p = row + off;
         for (let j: u32 = 0; j < <u32>ROW; j++) {
-          acc = v128.or(acc, v128.and(v128.load(row + <usize>j * eb + off), v128.load(masks + (<usize>j << 4))));
+          const m = i32x4.splat(~L.nonZeroMask(j ^ idx));
+          a0 = v128.or(a0, v128.and(v128.load(p), m));
+          if (count > 1) a1 = v128.or(a1, v128.and(v128.load(p, 16), m));
+          if (count > 2) a2 = v128.or(a2, v128.and(v128.load(p, 32), m));
+          if (count > 3) a3 = v128.or(a3, v128.and(v128.load(p, 48), m));
+          if (count > 4) a4 = v128.or(a4, v128.and(v128.load(p, 64), m));
+          p += eb;
         }
-        v128.store(sel + off, acc);
+        v128.store(sel + off, a0);
+        if (count > 1) v128.store(sel + off, a1, 16);
+        if (count > 2) v128.store(sel + off, a2, 32);
+        if (count > 3) v128.store(sel + off, a3, 48);
+        if (count > 4) v128.store(sel + off, a4, 64);
+        off += count << 4;
       }
     } else {
       for (let off = base; off < base + span; off += 4) {
         let acc: u32 = 0;
         for (let j: u32 = 0; j < <u32>ROW; j++) {
-          acc |= load<u32>(row + <usize>j * eb + off) & load<u32>(masks + (<usize>j << 4));
+          acc |= load<u32>(row + <usize>j * eb + off) & ~L.nonZeroMask(j ^ idx);
         }
         store<u32>(sel + off, acc);
       }
     }
   }
-  release(m0);
 }
 
 /** W bits of a big-endian scalar of `len` bytes from bit `pos` (public position, secret bits). */
