@@ -1,8 +1,9 @@
 // The constant-time inversion modulo n that signing uses for k^-1 (ECDSA) and (1 + d)^-1
-// (SM2DSA): a^(n-2) by an addition chain read off n - 2 (assembly/ec/nonce-inverse.ts).
-// Against BigInt on every curve for 1, 2, n - 1, n - 2, (n - 1) / 2, powers of two and random
-// values, and 0 (no inverse) gives 0; and one instruction trace over all of them (the chain
-// depends on n only), by the instruction counting of test/helpers/instrument.ts.
+// (SM2DSA): Bernstein-Yang divsteps, a fixed number of them for each n, branch-free
+// (assembly/ec/nonce-safegcd.ts). Against BigInt on every curve for 1, 2, n - 1, n - 2,
+// (n - 1) / 2, powers of two and random values, and 0 (no inverse) gives 0; and one
+// instruction trace (instructions, branches, memory addresses) over all of them, by the
+// instruction counting of test/helpers/instrument.ts.
 
 import { describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';

@@ -30,8 +30,8 @@
 //   ecModNAdd(id, a, b, out), ecModNSub(id, a, b, out), ecModNMul(id, a, b, out)
 //       out = a + b, a - b, a * b mod n (a, b < 2^bits; reduced first). Constant time.
 //   ecModNInv(id, a, out)
-//       out = a^-1 mod n by Fermat (a^(n-2), an addition chain read off the public exponent:
-//       nonce-inverse.ts), constant time; 0 for a = 0 mod n.
+//       out = a^-1 mod n by Bernstein-Yang divsteps (nonce-safegcd.ts), constant time; 0 for
+//       a = 0 mod n.
 //   ecRandomScalar(id, out): bool
 //       a uniform scalar in [1, n-1] by rejection sampling (FIPS 186-5 A.2.2) from the core's
 //       entropy; false (out zeroed) if the source gave nothing in range in 256 draws.
@@ -45,7 +45,7 @@ import * as L from '../bignum/limbs';
 import { Mont, montNew, newLimbs } from '../bignum/mont';
 import { fsub, fmul, fsqr, finv } from './field';
 import { newJacobianScratch, jacDouble, jacAdd } from './jacobian';
-import { powPublicChain } from './nonce-inverse';
+import { invModConstTime } from './nonce-safegcd';
 import {
   Curve,
   curveRecord,
@@ -162,11 +162,19 @@ export function ecModNMul(id: i32, a: usize, b: usize, out: usize): void {
 }
 
 /**
- * out = a^-1 (Montgomery form in and out) modulo n; constant time: a^(n-2) by the addition
- * chain of nonce-inverse.ts, which depends on n only.
+ * out = a^-1 (Montgomery form in and out) modulo n; constant time: the divsteps of
+ * nonce-safegcd.ts on the plain value, then back to Montgomery form.
  */
 export function modNInvMont(cv: Curve, c: Mont, out: usize, a: usize): void {
-  powPublicChain(c, out, a, cv.orderMinus2, cv.bits);
+  const n = cv.n;
+  const m0 = mark();
+  const t = newLimbs(n);
+  L.setSmall(t, n, 1);
+  fmul(c, t, a, t); // a R / R = a, in [0, 2n)
+  L.reduceOnce(t, cv.order, n);
+  invModConstTime(t, t, cv.order, n, cv.bits);
+  fmul(c, out, t, c.r2); // a^-1 R
+  release(m0);
 }
 
 export function ecModNInv(id: i32, a: usize, out: usize): void {

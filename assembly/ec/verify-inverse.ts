@@ -24,8 +24,8 @@ const MAX_BATCHES: i32 = 64;
   store<i64>(p + (<usize>i << 3), v);
 }
 
-/** out (K words of 30 bits) = x (n limbs of 28 bits). */
-function to30(out: usize, K: i32, x: usize, n: i32): void {
+/** out (K words of 30 bits) = x (n limbs of 28 bits). Fixed loops: also for secrets. */
+export function to30(out: usize, K: i32, x: usize, n: i32): void {
   let acc: u64 = 0;
   let bits = 0;
   let j = 0;
@@ -44,8 +44,11 @@ function to30(out: usize, K: i32, x: usize, n: i32): void {
   }
 }
 
-/** out (n limbs of 28 bits) = x (K words of 30 bits, non-negative and below 2^(28n)). */
-function from30(out: usize, n: i32, x: usize, K: i32): void {
+/**
+ * out (n limbs of 28 bits) = x (K words of 30 bits, non-negative and below 2^(28n)). Fixed
+ * loops: also for secrets.
+ */
+export function from30(out: usize, n: i32, x: usize, K: i32): void {
   let acc: u64 = 0;
   let bits = 0;
   let i = 0;
@@ -92,7 +95,7 @@ function normalise(d: usize, N: usize, K: i32): void {
 }
 
 /** x^-1 mod 2^32 for odd x, by Newton's iteration (correct low bits: 3, 6, 12, 24, 48). */
-function inv32(x: u32): u32 {
+export function inv32(x: u32): u32 {
   let y = x; // x * x = 1 mod 8 for odd x
   for (let i = 0; i < 4; i++) y *= 2 - x * y;
   return y;

@@ -24,8 +24,8 @@ export function ec_mod_n_inv_var_time(id: i32, a: usize, out: usize): i32 {
 }
 
 /**
- * out = a^-1 mod n by the constant-time inversion signing uses (nonce-inverse.ts: a^(n-2) by
- * an addition chain), a and out field-length big-endian, a < 2^bits. 0 for a = 0 mod n.
+ * out = a^-1 mod n by the constant-time inversion signing uses (nonce-safegcd.ts), a and out
+ * field-length big-endian, a < 2^bits. 0 for a = 0 mod n.
  */
 export function ec_mod_n_inv(id: i32, a: usize, out: usize): void {
   ecModNInv(id, a, out);
