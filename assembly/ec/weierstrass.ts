@@ -457,6 +457,22 @@ function jacAddAffine(cv: Curve, c: Mont, s: usize, out: usize, p1: usize, q: us
 }
 
 /**
+ * out = mask ? a : b over the n limbs of field elements, with SIMD a whole vector at a time
+ * (the limbs past n, up to a multiple of four, are the elements' zero padding).
+ */
+@inline function vselect(out: usize, mask: u32, a: usize, b: usize, n: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const m = i32x4.splat(mask);
+    const bytes = <usize>((n + 3) & ~3) << 2;
+    for (let off: usize = 0; off < bytes; off += 16) {
+      v128.store(out + off, v128.bitselect(v128.load(a + off), v128.load(b + off), m));
+    }
+  } else {
+    L.select(out, mask, a, b, n);
+  }
+}
+
+/**
  * sel = entry idx of a row of ROW entries (eb bytes apart): every entry is read whatever idx
  * is, and kept or dropped by mask, so the addresses never depend on idx. With e and n given,
  * an entry holds floor(eb / e) coordinates of e bytes of which only the first n limbs
@@ -569,13 +585,13 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize, useT
     // entry abs-1, or entry 0 as a stand-in when abs = 0 (its sum is discarded below)
     scanTable(sel, cv.table + <usize>i * ROW * ab, ab, (abs - 1) & ~isZero, e, n);
     fsub(c, negY, zero, sel + e);
-    L.select(sel + e, neg, negY, sel + e, n);
+    vselect(sel + e, neg, negY, sel + e, n);
     if (i < jacobianEnd) {
       jacAddAffine(cv, c, s, sum, acc, sel);
       // After only zero digits acc is infinity, and the sum is the entry itself (Z = 1).
-      L.select(sum, inf, sel, sum, n);
-      L.select(sum + e, inf, sel + e, sum + e, n);
-      L.select(sum + 2 * e, inf, c.one, sum + 2 * e, n);
+      vselect(sum, inf, sel, sum, n);
+      vselect(sum + e, inf, sel + e, sum + e, n);
+      vselect(sum + 2 * e, inf, c.one, sum + 2 * e, n);
       inf &= isZero;
     } else {
       if (i == jacobianEnd) {
@@ -586,9 +602,9 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize, useT
       }
       pointAddMixed(cv, c, s, sum, acc, sel);
     }
-    L.select(acc, isZero, acc, sum, n);
-    L.select(acc + e, isZero, acc + e, sum + e, n);
-    L.select(acc + 2 * e, isZero, acc + 2 * e, sum + 2 * e, n);
+    vselect(acc, isZero, acc, sum, n);
+    vselect(acc + e, isZero, acc + e, sum + e, n);
+    vselect(acc + 2 * e, isZero, acc + 2 * e, sum + 2 * e, n);
   }
   if (withTable && jacobianEnd == cv.windows) unreachable(); // the last window is always complete
   // Affine: x = X/Z, y = Y/Z.
