@@ -10,6 +10,7 @@ import * as arena from './arena';
 import { resetEntropyPool, wipeEntropyPool } from './entropy';
 import { rsaEnsureTables } from './rsa/keygen';
 import { ecEnsureCurve } from './ec/weierstrass';
+import { verifyCacheEnsure } from './ec/verify-table';
 
 const FLAG_RSA: i32 = 1;
 
@@ -19,6 +20,7 @@ export function begin(flags: i32): void {
   if (flags & FLAG_RSA) rsaEnsureTables();
   // bits 2..6: elliptic curves 1..5 (see exports/ec.ts)
   for (let id = 1; id <= 5; id++) if (flags & (1 << (id + 1))) ecEnsureCurve(id);
+  verifyCacheEnsure(flags);
   // A table built just now leaves its scratch's high-water mark behind: reset it, so that the
   // call runs on the same arena state as every later one.
   arena.wipeScratch();

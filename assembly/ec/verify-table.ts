@@ -1,37 +1,44 @@
 // Verification with a public key seen before: a table of the key's multiples, kept in this
-// instance's static memory, that takes [u2]Q in a quarter of the doublings.
+// instance's static memory, and a like table of G per curve, so that [u1]G + [u2]Q takes an
+// eighth of the doublings of the plain path and fewer additions.
 //
-// [u2]Q = sum over j of [c_j] Q_j with u2 = sum c_j 2^(w j) (CHUNKS chunks of w = bits / 4
-// bits) and Q_j = [2^(w j)] Q: the chunks' width-5 NAFs share one run of about w doublings,
-// and each nonzero digit adds an odd multiple (1..15) Q_j from the table, affine, so by the
-// mixed addition (7M + 4S). With [u1]G from the curve's fixed-base table, a P-256
-// verification takes some 65 doublings and 95 mixed additions instead of 256 doublings, 43
-// Jacobian additions and 52 mixed ones. Making the table (3w doublings, 28 additions and one
-// batch normalisation) costs about one verification, so it is made at the second
-// verification with a key, not the first: a key used once never pays for it.
+// u = sum c_j 2^(w j) (CHUNKS chunks of w = bits / 8 bits), so [u]P = sum [c_j] P_j with
+// P_j = [2^(w j)] P: the NAFs of all chunks of u1 and u2 share one run of about w doublings,
+// and each nonzero digit adds an odd multiple of a P_j from a table, affine, so by the mixed
+// addition (7M + 4S). Q's table holds (1, 3, .., 15) Q_j (width-5 NAF), G's (1, 3, .., 31) G_j
+// (width 6: G's table is made once per curve). A P-256 verification then takes some 33
+// doublings and 80 mixed additions, against 256 doublings, 43 Jacobian and 52 mixed additions.
+// Making a key's table (7w doublings, 56 additions, one batch normalisation) costs about one
+// and a half verifications, so it is made at the second verification with a key, not the
+// first: a key used once never pays for it. G's table is made at the first use of a key table
+// on the curve.
 //
 // The cache: SLOTS slots, each a key (curve id, x || y) and, from its second use, its table.
 // A key seen for the first time takes a free slot, else the least recently used slot that has
 // no table yet, else the least recently used one. Public keys and their multiples are public:
 // the cache is not wiped between calls (like the curves' fixed-base tables). Variable time.
 
-import { alloc, mark, release } from '../arena';
+import { alloc, allocPersistent, mark, release } from '../arena';
 import * as L from '../bignum/limbs';
 import { Mont, newLimbs } from '../bignum/mont';
 import { fmul, fsqr } from './field';
 import { newJacobianScratch, jacDouble, jacAdd } from './jacobian';
 import { Curve, fieldContext, elemBytes, pointBytes, affineBytes } from './weierstrass';
-import { curveOf, loadAffine, wnafLimbs, Acc, accAdd, addFixedBase, xModNEquals } from './ops';
+import { curveOf, loadAffine, Acc, accAdd, xModNEquals } from './ops';
 import { invModVarTime } from './verify-inverse';
 
-const CHUNKS: i32 = 4;
-/** Odd multiples 1, 3, .., 15 of each Q_j: the digits of a width-5 NAF. */
-const ENTRIES: i32 = 8;
+const CHUNKS: i32 = 8;
+/** NAF widths: odd multiples 1, 3, .., 15 of each Q_j, 1, 3, .., 31 of each G_j. */
+const Q_WIDTH: i32 = 5;
+const Q_ENTRIES: i32 = 1 << (Q_WIDTH - 2);
+const G_WIDTH: i32 = 6;
+const G_ENTRIES: i32 = 1 << (G_WIDTH - 2);
 const SLOTS: i32 = 8;
 /** The largest curve: P-521, 19 limbs; 66-byte coordinates. */
 const MAX_LIMBS: i32 = 19;
+const MAX_AFFINE: usize = 2 * ((<usize>MAX_LIMBS + 8) << 2);
 const KEY_BYTES: usize = 2 * 66;
-const TABLE_BYTES: usize = <usize>(CHUNKS * ENTRIES) * 2 * ((<usize>MAX_LIMBS + 8) << 2);
+const TABLE_BYTES: usize = <usize>(CHUNKS * Q_ENTRIES) * MAX_AFFINE;
 // Slot layout: id (i32), state (i32), last use (u32), pad, key (KEY_BYTES), table.
 const SLOT_KEY: usize = 16;
 const SLOT_TABLE: usize = (SLOT_KEY + KEY_BYTES + 15) & ~(<usize>15);
@@ -40,8 +47,32 @@ const EMPTY: i32 = 0;
 const SEEN: i32 = 1;
 const READY: i32 = 2;
 
-const slots: usize = memory.data(<i32>(SLOT_BYTES * <usize>SLOTS), 16);
+// In the arena's persistent region, reserved by verifyCacheEnsure at begin(): the slots at the
+// first call for any curve, a curve's G table at the first call for it.
+let slots: usize = 0;
 let clock: u32 = 0;
+/** G's table of each curve 1..5 (0: not reserved), and whether it is made. */
+const gTables: usize = memory.data(6 * sizeof<usize>(), sizeof<usize>());
+const gReady: usize = memory.data(6 * 4, 4);
+
+@inline function gTableAt(id: i32): usize {
+  return load<usize>(gTables + (<usize>id << alignof<usize>()));
+}
+
+/**
+ * Reserves the cache's memory for the curves of begin()'s flags (bits 2..6: curves 1..5), once:
+ * only while no scratch is live (begin() calls it after the curves' setup).
+ */
+export function verifyCacheEnsure(flags: i32): void {
+  if ((flags & 0x7c) == 0) return;
+  if (slots == 0) slots = allocPersistent(SLOT_BYTES * <usize>SLOTS);
+  for (let id = 1; id <= 5; id++) {
+    if ((flags & (1 << (id + 1))) != 0 && gTableAt(id) == 0) {
+      const n = curveOf(id).n;
+      store<usize>(gTables + (<usize>id << alignof<usize>()), allocPersistent(<usize>(CHUNKS * G_ENTRIES) * affineBytes(n)));
+    }
+  }
+}
 
 @inline function slotAt(i: i32): usize {
   return slots + <usize>i * SLOT_BYTES;
@@ -57,6 +88,7 @@ function holds(i: i32, id: i32, len: i32, qx: usize, qy: usize): bool {
 
 /** The table of (id, Q) if it is ready, else 0. Q need not be valid (a hit was validated). */
 export function verifyTableLookup(id: i32, qx: usize, qy: usize): usize {
+  if (slots == 0) return 0;
   const len = curveOf(id).bytes;
   for (let i = 0; i < SLOTS; i++) {
     if (holds(i, id, len, qx, qy) && load<i32>(slotAt(i) + 4) == READY) {
@@ -73,15 +105,20 @@ export function verifyTableLookup(id: i32, qx: usize, qy: usize): usize {
  * and returned. Needs the curve's fixed-base table (0 without it).
  */
 export function verifyTableRemember(id: i32, qx: usize, qy: usize): usize {
+  if (slots == 0 || gTableAt(id) == 0) return 0;
   const cv = curveOf(id);
-  if (cv.table == 0) return 0;
   const len = cv.bytes;
   for (let i = 0; i < SLOTS; i++) {
     if (!holds(i, id, len, qx, qy)) continue;
     const slot = slotAt(i);
     store<u32>(slot + 8, ++clock);
     if (load<i32>(slot + 4) == SEEN) {
-      buildTable(cv, slot + SLOT_TABLE, qx, qy);
+      const m0 = mark();
+      const c = fieldContext(cv);
+      const qa = alloc(affineBytes(cv.n));
+      loadAffine(cv, c, qa, qx, qy);
+      buildTable(cv, c, slot + SLOT_TABLE, qa, Q_ENTRIES);
+      release(m0);
       store<i32>(slot + 4, READY);
     }
     return slot + SLOT_TABLE;
@@ -115,31 +152,44 @@ export function verifyTableRemember(id: i32, qx: usize, qy: usize): usize {
   return (cv.bits + CHUNKS - 1) / CHUNKS;
 }
 
-/** out = the (affine, Montgomery form) multiples (2k + 1) [2^(w j)] Q, j < CHUNKS, k < ENTRIES. */
-function buildTable(cv: Curve, out: usize, qx: usize, qy: usize): void {
+/** G's table of curve cv, made at its first use. */
+function gTableOf(cv: Curve, id: i32, c: Mont): usize {
+  const table = gTableAt(id);
+  if (load<i32>(gReady + (<usize>id << 2)) == 0) {
+    buildTable(cv, c, table, cv.bases, G_ENTRIES); // bases[0] = G, affine, Montgomery form
+    store<i32>(gReady + (<usize>id << 2), 1);
+  }
+  return table;
+}
+
+/**
+ * out = the (affine, Montgomery form) multiples (2k + 1) [2^(w j)] P, j < CHUNKS, k < entries,
+ * of the affine point pa (Montgomery form, x then y).
+ */
+function buildTable(cv: Curve, c: Mont, out: usize, pa: usize, entries: i32): void {
   const n = cv.n;
   const e = elemBytes(n);
   const pb = pointBytes(n);
   const ab = affineBytes(n);
-  const count = CHUNKS * ENTRIES;
+  const count = CHUNKS * entries;
   const m0 = mark();
-  const c = fieldContext(cv);
   const s = newJacobianScratch(n);
   const base = alloc(pb);
-  loadAffine(cv, c, base, qx, qy);
+  L.copy(base, pa, n);
+  L.copy(base + e, pa + e, n);
   L.copy(base + 2 * e, c.one, n);
   const twice = alloc(pb);
   const proj = alloc(<usize>count * pb);
   const w = chunkBits(cv);
   for (let j = 0; j < CHUNKS; j++) {
     if (j > 0) for (let b = 0; b < w; b++) jacDouble(cv, c, s, base, base);
-    const row = proj + <usize>(j * ENTRIES) * pb;
+    const row = proj + <usize>(j * entries) * pb;
     memory.copy(row, base, pb);
     jacDouble(cv, c, s, twice, base);
-    for (let k = 1; k < ENTRIES; k++) {
+    for (let k = 1; k < entries; k++) {
       const dst = row + <usize>k * pb;
       memory.copy(dst, dst - pb, pb);
-      // (2k+1) 2^(wj) Q is neither infinity nor 2^(wj+1) Q: n is a prime above 2^(3w+4).
+      // (2k+1) 2^(wj) P is neither infinity nor 2^(wj+1) P: n is a prime above 2^(7w+6).
       if (!jacAdd(cv, c, s, dst, twice, false)) unreachable();
     }
   }
@@ -181,6 +231,42 @@ function buildTable(cv: Curve, out: usize, qx: usize, qy: usize): void {
 }
 
 /**
+ * The width-`width` NAFs of the CHUNKS chunks of w bits of k (big-endian, field length), chunk
+ * j at naf + j (w + 2), its length at lens + 4 j; returns the longest. Variable time.
+ */
+function chunkNafs(cv: Curve, k: usize, width: i32, naf: usize, lens: usize, t: usize): i32 {
+  const n = cv.n;
+  const w = chunkBits(cv);
+  const full: i32 = 1 << width;
+  const half: i32 = 1 << (width - 1);
+  let top = 0;
+  for (let j = 0; j < CHUNKS; j++) {
+    L.zero(t, n);
+    for (let b = w - 1; b >= 0; b--) {
+      if (bitOf(k, cv.bytes, j * w + b) != 0) L.st(t, b / 28, L.ld(t, b / 28) | (1 << <u32>(b % 28)));
+    }
+    const out = naf + <usize>(j * (w + 2));
+    let len = 0;
+    while (L.isZeroMask(t, n) == 0) {
+      let d: i32 = 0;
+      const low = <i32>L.ld(t, 0);
+      if (low & 1) {
+        d = low & (full - 1);
+        if (d >= half) d -= full;
+        if (d > 0) L.subSmall(t, n, <u32>d);
+        else L.addSmall(t, n, <u32>-d);
+      }
+      store<i8>(out + <usize>len, <i8>d);
+      len++;
+      L.shr1(t, n);
+    }
+    store<i32>(lens + (<usize>j << 2), len);
+    if (len > top) top = len;
+  }
+  return top;
+}
+
+/**
  * Whether [u1]G + [u2]Q is finite with x mod n = r (as ecDoubleScalarMultCheckX), for Q's
  * table from verifyTableLookup / verifyTableRemember. u1, u2, r: big-endian, field length,
  * u1, u2 < 2^bits, r < n. Variable time.
@@ -192,38 +278,40 @@ export function ecDoubleScalarMultCheckXTable(id: i32, u1: usize, u2: usize, tab
   const w = chunkBits(cv);
   const m0 = mark();
   const c = fieldContext(cv);
+  const gTable = gTableOf(cv, id, c);
   const s = newJacobianScratch(n);
   const tmp = alloc(pointBytes(n));
   const acc = alloc(pointBytes(n));
-  // The chunks' NAFs (each at most w + 1 digits).
-  const nafs = alloc(<usize>(CHUNKS * (w + 2)));
-  const lens = alloc(<usize>CHUNKS << 2);
   const t = newLimbs(n);
-  let top = 0;
-  for (let j = 0; j < CHUNKS; j++) {
-    L.zero(t, n);
-    for (let b = w - 1; b >= 0; b--) {
-      const v = bitOf(u2, cv.bytes, j * w + b);
-      if (v != 0) L.st(t, b / 28, L.ld(t, b / 28) | (1 << <u32>(b % 28)));
-    }
-    const len = wnafLimbs(nafs + <usize>(j * (w + 2)), t, n);
-    store<i32>(lens + (<usize>j << 2), len);
-    if (len > top) top = len;
-  }
+  const nafQ = alloc(<usize>(CHUNKS * (w + 2)));
+  const lensQ = alloc(<usize>CHUNKS << 2);
+  const nafG = alloc(<usize>(CHUNKS * (w + 2)));
+  const lensG = alloc(<usize>CHUNKS << 2);
+  const topQ = chunkNafs(cv, u2, Q_WIDTH, nafQ, lensQ, t);
+  const topG = chunkNafs(cv, u1, G_WIDTH, nafG, lensG, t);
+  const top = topQ > topG ? topQ : topG;
   const a = changetype<Acc>(alloc(offsetof<Acc>()));
   a.p = acc;
   a.finite = false;
   for (let i = top - 1; i >= 0; i--) {
     if (a.finite) jacDouble(cv, c, s, acc, acc);
     for (let j = 0; j < CHUNKS; j++) {
-      if (i >= load<i32>(lens + (<usize>j << 2))) continue;
-      const d = <i32>load<i8>(nafs + <usize>(j * (w + 2) + i));
-      if (d == 0) continue;
-      const abs = d < 0 ? -d : d;
-      accAdd(cv, c, s, a, table + <usize>(j * ENTRIES + ((abs - 1) >> 1)) * ab, d < 0, true, tmp);
+      if (i < load<i32>(lensQ + (<usize>j << 2))) {
+        const d = <i32>load<i8>(nafQ + <usize>(j * (w + 2) + i));
+        if (d != 0) {
+          const abs = d < 0 ? -d : d;
+          accAdd(cv, c, s, a, table + <usize>(j * Q_ENTRIES + ((abs - 1) >> 1)) * ab, d < 0, true, tmp);
+        }
+      }
+      if (i < load<i32>(lensG + (<usize>j << 2))) {
+        const d = <i32>load<i8>(nafG + <usize>(j * (w + 2) + i));
+        if (d != 0) {
+          const abs = d < 0 ? -d : d;
+          accAdd(cv, c, s, a, gTable + <usize>(j * G_ENTRIES + ((abs - 1) >> 1)) * ab, d < 0, true, tmp);
+        }
+      }
     }
   }
-  addFixedBase(cv, c, s, a, u1, tmp);
   const ok = a.finite && xModNEquals(cv, c, acc, r);
   release(m0);
   return ok;
