@@ -12,7 +12,8 @@
 //     P = t^-1 (X1 - s G) with t = r + s and r = (e + x1) mod n;
 //   - the per-key tables of verify-table.ts (second verification with a key on): the same
 //     results as the first, over more keys than the cache has slots, and a key off the curve
-//     is refused whatever the cache holds. Each signature above is verified twice for that.
+//     is refused whatever the cache holds. Each signature above is verified twice for that;
+//   - the parsed-key cache of src/core/ecdsa.ts: a caller's buffer reused for another key.
 
 import { describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
@@ -194,6 +195,29 @@ describe.each(VARIANTS)('verification paths in the %s build', (variant) => {
       for (let rep = 0; rep < 3; rep++) expect(ecdsaVerify(core, bad, digest, sig)).toBe(false);
       expect(ref.bytes).toBeGreaterThan(0);
     });
+  });
+
+  it('parsed keys are cached by their bytes: a reused buffer holding another key verifies as that key', () => {
+    const one = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const two = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const spkiOne = new Uint8Array(one.publicKey.export({ format: 'der', type: 'spki' }));
+    const spkiTwo = new Uint8Array(two.publicKey.export({ format: 'der', type: 'spki' }));
+    const message = crypto.randomBytes(40);
+    const digest = new Uint8Array(crypto.createHash('sha256').update(message).digest());
+    const sigOne = new Uint8Array(crypto.sign('sha256', message, one.privateKey));
+    const sigTwo = new Uint8Array(crypto.sign('sha256', message, two.privateKey));
+    const buffer = new Uint8Array(spkiOne);
+    for (let round = 0; round < 3; round++) {
+      buffer.set(spkiOne);
+      expect(ecdsaVerify(core, buffer, digest, sigOne)).toBe(true);
+      expect(ecdsaVerify(core, buffer, digest, sigTwo)).toBe(false);
+      buffer.set(spkiTwo);
+      expect(ecdsaVerify(core, buffer, digest, sigTwo)).toBe(true);
+      expect(ecdsaVerify(core, buffer, digest, sigOne)).toBe(false);
+    }
+    // a key that does not parse is refused every time
+    const broken = spkiOne.subarray(0, spkiOne.length - 1);
+    for (let i = 0; i < 2; i++) expect(() => ecdsaVerify(core, broken, digest, sigOne)).toThrow();
   });
 
   it('SM2DSA with cached key tables: 10 keys, three rounds, valid and altered signatures', () => {

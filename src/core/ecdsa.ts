@@ -115,20 +115,48 @@ export function ecdsaVerify(core: Core, spki: Uint8Array, digest: Uint8Array, si
   checkBytes('spki', spki);
   checkBytes('digest', digest);
   checkBytes('signature', signature);
-  const { curve, point } = parseEcSpki(spki);
+  const { curve, point } = parsedSpki(spki);
   ecdsaCurve(curve);
   const { id, bytes } = EC_CURVES[curve];
   const sig = parseEcdsaSignatureDer(signature, bytes);
   if (sig === undefined) return false;
   const ec = exportsOf(core);
-  return core.run(ecFlag(id), () => {
-    const h = core.put(digest);
-    const qx = core.put(point.subarray(1, 1 + bytes));
-    const qy = core.put(point.subarray(1 + bytes));
-    const r = core.put(sig.r);
-    const s = core.put(sig.s);
-    return ec.ec_ecdsa_verify(id, h, digest.length, qx, qy, r, s) === 1;
+  return core.run(ecFlag(id), (x) => {
+    // One block of scratch: digest, x || y, r, s (the core reads them as bytes).
+    const hl = digest.length;
+    const base = x.alloc(hl + 4 * bytes);
+    const view = core.bytes(base, hl + 4 * bytes);
+    view.set(digest);
+    view.set(point.subarray(1), hl);
+    view.set(sig.r, hl + 2 * bytes);
+    view.set(sig.s, hl + 3 * bytes);
+    const q = base + hl;
+    return ec.ec_ecdsa_verify(id, base, hl, q, q + bytes, q + 2 * bytes, q + 3 * bytes) === 1;
   });
+}
+
+/** Parsed public keys by their DER bytes (public values; a bounded map, oldest out first). */
+const spkiCache = new Map<string, EcPublicValues>();
+const SPKI_CACHE_SIZE = 64;
+const SPKI_CACHE_MAX_BYTES = 256;
+
+/**
+ * parseEcSpki(spki), from the cache when the same bytes were parsed before: verification with
+ * a key used again skips the DER walk. Only keys that parse are kept (their point copied);
+ * callers only read them.
+ */
+function parsedSpki(spki: Uint8Array): EcPublicValues {
+  if (spki.length > SPKI_CACHE_MAX_BYTES) return parseEcSpki(spki);
+  const key = String.fromCharCode.apply(null, spki as unknown as number[]);
+  let parsed = spkiCache.get(key);
+  if (parsed === undefined) {
+    const { curve, point } = parseEcSpki(spki);
+    // A copy: the caller may reuse its buffer, and the entry must keep the bytes it was made from.
+    parsed = { curve, point: point.slice() };
+    if (spkiCache.size >= SPKI_CACHE_SIZE) spkiCache.delete(spkiCache.keys().next().value!);
+    spkiCache.set(key, parsed);
+  }
+  return parsed;
 }
 
 /**
