@@ -33,6 +33,7 @@ import {
   hashIdValid,
   hashSize,
   hmacAnyInit,
+  hmacAnyRestart,
   hmacAnyUpdate,
   hmacAnyFinal,
   hmacAnyWipe,
@@ -63,11 +64,15 @@ function bits2int(cv: Curve, out: usize, src: usize, len: i32): void {
   }
 }
 
-/** HMAC_K(V || [sep] || tail...) into out, under key K: the DRBG's one operation. */
+/**
+ * HMAC_K(V || [sep] || tail...) into out, under key K (ctx keyed with it when `keyed`, else
+ * keyed here): the DRBG's one operation.
+ */
 function drbgMac(
   hashId: i32,
   ctx: usize,
   K: usize,
+  keyed: bool,
   V: usize,
   sep: i32,
   d: usize,
@@ -78,7 +83,10 @@ function drbgMac(
   out: usize,
 ): void {
   const hlen = hashSize(hashId);
-  hmacAnyInit(ctx, hashId, K, hlen);
+  // The key's inner and outer chaining values cost two compressions, which a restart under
+  // the same key skips.
+  if (keyed) hmacAnyRestart(ctx);
+  else hmacAnyInit(ctx, hashId, K, hlen);
   hmacAnyUpdate(ctx, V, hlen);
   if (sep >= 0) {
     const m0 = mark();
@@ -140,10 +148,11 @@ export function ecdsaSignWith(
   const K = alloc(HASH_MAX_SIZE);
   const V = alloc(HASH_MAX_SIZE);
   memory.fill(V, 0x01, <usize>hlen);
-  drbgMac(hashId, ctx, K, V, 0x00, db, eb, rlen, extra, extraLen, K);
-  drbgMac(hashId, ctx, K, V, -1, 0, 0, 0, 0, 0, V);
-  drbgMac(hashId, ctx, K, V, 0x01, db, eb, rlen, extra, extraLen, K);
-  drbgMac(hashId, ctx, K, V, -1, 0, 0, 0, 0, 0, V);
+  // ctx keeps the key of the last drbgMac: each new K is keyed once, the MACs under it restart.
+  drbgMac(hashId, ctx, K, false, V, 0x00, db, eb, rlen, extra, extraLen, K);
+  drbgMac(hashId, ctx, K, false, V, -1, 0, 0, 0, 0, 0, V);
+  drbgMac(hashId, ctx, K, true, V, 0x01, db, eb, rlen, extra, extraLen, K);
+  drbgMac(hashId, ctx, K, false, V, -1, 0, 0, 0, 0, 0, V);
   const tlen = ((rlen + hlen - 1) / hlen) * hlen;
   const T = alloc(<usize>tlen);
   const k = newLimbs(n);
@@ -151,11 +160,11 @@ export function ecdsaSignWith(
   for (let attempt = 0; attempt < MAX_ATTEMPTS && !done; attempt++) {
     if (attempt > 0) {
       // §3.2 step h.3: K = HMAC_K(V || 0x00), V = HMAC_K(V).
-      drbgMac(hashId, ctx, K, V, 0x00, 0, 0, 0, 0, 0, K);
-      drbgMac(hashId, ctx, K, V, -1, 0, 0, 0, 0, 0, V);
+      drbgMac(hashId, ctx, K, true, V, 0x00, 0, 0, 0, 0, 0, K);
+      drbgMac(hashId, ctx, K, false, V, -1, 0, 0, 0, 0, 0, V);
     }
     for (let off = 0; off < tlen; off += hlen) {
-      drbgMac(hashId, ctx, K, V, -1, 0, 0, 0, 0, 0, V);
+      drbgMac(hashId, ctx, K, true, V, -1, 0, 0, 0, 0, 0, V);
       memory.copy(T + <usize>off, V, <usize>hlen);
     }
     bits2int(cv, k, T, tlen);

@@ -149,10 +149,15 @@ const DRBG_V: usize = 32;
 const DRBG_CTX: usize = 64;
 const DRBG_SIZE: usize = DRBG_CTX + HMAC_CTX_SIZE;
 
-/** K = HMAC_K(V || sep || seed), V = HMAC_K(V); seed may be empty (seedLen 0). */
-function drbgUpdate(g: usize, sep: u8, seed: usize, seedLen: usize, tmp: usize): void {
+/**
+ * K = HMAC_K(V || sep || seed), V = HMAC_K(V); seed may be empty (seedLen 0). keyed: the HMAC
+ * context holds K already (every call but the first: the last MAC was under the current K), so
+ * a restart skips the key's two compressions.
+ */
+function drbgUpdate(g: usize, sep: u8, seed: usize, seedLen: usize, tmp: usize, keyed: bool): void {
   const ctx = g + DRBG_CTX;
-  hmacInit(ctx, g + DRBG_K, BYTES);
+  if (keyed) hmacRestart(ctx);
+  else hmacInit(ctx, g + DRBG_K, BYTES);
   hmacUpdate(ctx, g + DRBG_V, BYTES);
   store<u8>(tmp, sep);
   hmacUpdate(ctx, tmp, 1);
@@ -167,8 +172,8 @@ function drbgUpdate(g: usize, sep: u8, seed: usize, seedLen: usize, tmp: usize):
 function drbgSeed(g: usize, seed: usize, seedLen: usize, tmp: usize): void {
   memory.fill(g + DRBG_K, 0x00, BYTES);
   memory.fill(g + DRBG_V, 0x01, BYTES);
-  drbgUpdate(g, 0x00, seed, seedLen, tmp);
-  drbgUpdate(g, 0x01, seed, seedLen, tmp);
+  drbgUpdate(g, 0x00, seed, seedLen, tmp, false);
+  drbgUpdate(g, 0x01, seed, seedLen, tmp, true);
 }
 
 /** out (32 bytes) = the next candidate T = V = HMAC_K(V): RFC 6979 §3.2 h.2 with qlen = hlen. */
@@ -288,7 +293,7 @@ export function sm2Sign(d: usize, e: usize, outR: usize, outS: usize): i32 {
     const inRange = L.lessThan(kl, cv.order, NL) & ~L.isZeroMask(kl, NL) & 1;
     if (inRange != 0 && signWithNonce(cv, c, dM, invM, el, k, outR, outS) == 0) break;
     // RFC 6979 §3.2 h.3: K = HMAC_K(V || 0x00), V = HMAC_K(V), then the next candidate.
-    drbgUpdate(g, 0x00, 0, 0, tmp);
+    drbgUpdate(g, 0x00, 0, 0, tmp, true);
   }
   release(m0);
   return OK;
