@@ -1,10 +1,11 @@
-// Test-only entry point (assembly/test-exports.ts): one product in a curve's field, by the
+// Test-only entry points (assembly/test-exports.ts): the constant-time modular inverse, and one product in a curve's field, by the
 // reduction specialised to its prime (the curve's field context) or by the generic unrolled
 // one (the same context with shape 0), on raw 28-bit limbs, so that the tests can compare
 // both with exact arithmetic at the edges of the lazy range. Never shipped.
 
 import * as L from '../bignum/limbs';
 import { newLimbs } from '../bignum/mont';
+import { invModConstTime } from '../ec/nonce-safegcd';
 import { fmul, fsqr } from '../ec/field';
 import { curveOf } from '../ec/ops';
 import { fieldContext } from '../ec/weierstrass';
@@ -27,6 +28,22 @@ export function ec_field_mul(id: i32, a: usize, b: usize, out: usize, square: i3
   L.copy(y, b, n);
   if (square != 0) fsqr(c, r, x);
   else fmul(c, r, x, y);
+  L.copy(out, r, n);
+  return OK;
+}
+
+/**
+ * out = x^-1 mod m by the constant-time divsteps (ec/nonce-safegcd.ts), all as n 28-bit limbs;
+ * m odd with `bits` bits, x in [0, m). INVALID_ARGUMENT for an even m or bits out of range.
+ */
+export function bn_mod_inverse_ct(x: usize, m: usize, n: i32, bits: i32, out: usize): i32 {
+  if (n < 1 || bits < 2 || bits > 28 * n || (L.ld(m, 0) & 1) == 0) return INVALID_ARGUMENT;
+  const xs = newLimbs(n);
+  const ms = newLimbs(n);
+  const r = newLimbs(n);
+  L.copy(xs, x, n);
+  L.copy(ms, m, n);
+  invModConstTime(r, xs, ms, n, bits);
   L.copy(out, r, n);
   return OK;
 }
