@@ -74,7 +74,8 @@ export function rsa_sign(
 
 /**
  * 1 if sig is a valid signature of digest under (n, e), else 0 (malformed input included).
- * r2: k + 1 bytes that keep R^2 mod n from one call to the next (see rsaPublic), or 0.
+ * kept: 2k + 1 bytes that keep R^2 mod n and R mod n from one call to the next (see rsaPublic),
+ * or 0.
  */
 export function rsa_verify(
   n: usize,
@@ -87,12 +88,12 @@ export function rsa_verify(
   digestLen: i32,
   sig: usize,
   sigLen: i32,
-  r2: usize,
+  kept: usize,
 ): i32 {
   if (!signInputsValid(scheme, hashId, digestLen)) return 0;
   if (!rsaModulusValid(n, k) || sigLen != k) return 0;
   const em = arena.alloc(<usize>k);
-  if (rsaPublic(n, k, e, eLen, sig, em, r2) != OK) return 0;
+  if (rsaPublic(n, k, e, eLen, sig, em, kept) != OK) return 0;
   const ok =
     scheme == SCHEME_PKCS1
       ? pkcs1Verify(hashId, digest, em, k)
@@ -100,7 +101,7 @@ export function rsa_verify(
   return ok ? 1 : 0;
 }
 
-/** out (k bytes) = RSAES-OAEP encryption of msg (KMS: an empty label). INVALID_ARGUMENT if too long. r2: as rsa_verify's. */
+/** out (k bytes) = RSAES-OAEP encryption of msg (KMS: an empty label). INVALID_ARGUMENT if too long. kept: as rsa_verify's. */
 export function rsa_oaep_encrypt(
   n: usize,
   k: i32,
@@ -112,14 +113,14 @@ export function rsa_oaep_encrypt(
   msg: usize,
   msgLen: i32,
   out: usize,
-  r2: usize,
+  kept: usize,
 ): i32 {
   if (!oaepHashValid(hashId) || !rsaModulusValid(n, k)) return INVALID_ARGUMENT;
   if (msgLen < 0 || msgLen > oaepMaxMessage(hashId, k)) return INVALID_ARGUMENT;
   const em = arena.alloc(<usize>k);
   if (labelLen < 0) return INVALID_ARGUMENT;
   oaepEncode(hashId, label, labelLen, msg, msgLen, em, k);
-  return rsaPublic(n, k, e, eLen, em, out, r2);
+  return rsaPublic(n, k, e, eLen, em, out, kept);
 }
 
 /**
