@@ -154,7 +154,7 @@ describe.each(VARIANTS)('verification paths in the %s build', (variant) => {
   });
 
   // verify-table.ts: from the second verification with a key on, [u2]Q comes from a table of the
-  // key's multiples cached in the instance (8 slots). Every result must be the same either way,
+  // key's multiples cached in the instance (6 slots). Every result must be the same either way,
   // also while keys evict each other.
   describe.each(ECDSA_CASES)('$curve', ({ curve, ref, hashBytes }) => {
     const NODE_CURVE: Record<string, string> = {

@@ -1,22 +1,23 @@
-// Verification with a public key seen before: a table of the key's multiples, kept in this
-// instance's static memory, and a like table of G per curve, so that [u1]G + [u2]Q takes an
+// Verification with a public key seen before: a table of the key's multiples, kept in the
+// arena's persistent region, and a like table of G per curve, so that [u1]G + [u2]Q takes an
 // eighth of the doublings of the plain path and fewer additions.
 //
 // u = sum c_j 2^(w j) (CHUNKS chunks of w = bits / 8 bits), so [u]P = sum [c_j] P_j with
 // P_j = [2^(w j)] P: the NAFs of all chunks of u1 and u2 share one run of about w doublings,
 // and each nonzero digit adds an odd multiple of a P_j from a table, affine, so by the mixed
-// addition (7M + 4S). Q's table holds (1, 3, .., 15) Q_j (width-5 NAF), G's (1, 3, .., 63) G_j
+// addition (7M + 4S). Q's table holds (1, 3, .., 31) Q_j (width-6 NAF), G's (1, 3, .., 63) G_j
 // (width 7: G's table is made once per curve). A P-256 verification then takes some 33
-// doublings and 75 mixed additions, against 256 doublings, 43 Jacobian and 52 mixed additions.
-// Making a key's table (7w doublings, 56 additions, one batch normalisation) costs about one
-// and a half verifications, so it is made at the second verification with a key, not the
-// first: a key used once never pays for it. G's table is made at the first use of a key table
-// on the curve.
+// doublings and 69 mixed additions, against 256 doublings, 43 Jacobian and 52 mixed additions.
+// Making a key's table (7w doublings, 120 additions, one batch normalisation) costs about one
+// and a half plain verifications, so it is made at the second verification with a key, not the
+// first: a key used once never pays for it. G's table (about two plain verifications) is made
+// at the first use of a key table on the curve.
 //
-// The cache: SLOTS slots, each a key (curve id, x || y) and, from its second use, its table.
-// A key seen for the first time takes a free slot, else the least recently used slot that has
-// no table yet, else the least recently used one. Public keys and their multiples are public:
-// the cache is not wiped between calls (like the curves' fixed-base tables). Variable time.
+// The cache: SLOTS slots, each a key (curve id, x || y) and, from its second use, its table
+// (27 KiB at most: 166 KiB for the slots). A key seen for the first time takes a free slot,
+// else the least recently used slot that has no table yet, else the least recently used one.
+// Public keys and their multiples are public: the cache is not wiped between calls (like the
+// curves' fixed-base tables). Variable time.
 
 import { alloc, allocPersistent, mark, release } from '../arena';
 import * as L from '../bignum/limbs';
@@ -28,12 +29,12 @@ import { curveOf, loadAffine, Acc, accAdd, xModNEquals } from './ops';
 import { invModVarTime } from './verify-inverse';
 
 const CHUNKS: i32 = 8;
-/** NAF widths: odd multiples 1, 3, .., 15 of each Q_j, 1, 3, .., 63 of each G_j. */
-const Q_WIDTH: i32 = 5;
+/** NAF widths: odd multiples 1, 3, .., 31 of each Q_j, 1, 3, .., 63 of each G_j. */
+const Q_WIDTH: i32 = 6;
 const Q_ENTRIES: i32 = 1 << (Q_WIDTH - 2);
 const G_WIDTH: i32 = 7;
 const G_ENTRIES: i32 = 1 << (G_WIDTH - 2);
-const SLOTS: i32 = 8;
+const SLOTS: i32 = 6;
 /** The largest curve: P-521, 19 limbs; 66-byte coordinates. */
 const MAX_LIMBS: i32 = 19;
 const MAX_AFFINE: usize = 2 * ((<usize>MAX_LIMBS + 8) << 2);
