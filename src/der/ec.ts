@@ -91,34 +91,62 @@ function checkPoint(curve: EcCurve, point: Uint8Array): void {
 }
 
 /**
- * The private scalar as exactly `fieldBytes` big-endian bytes (RFC 5915 §3:
- * ceiling(log2(n)/8) octets; OpenSSL uses the field length, which is the
- * same for these curves). Shorter input is left-padded with zeros; longer
- * input is accepted only if the extra leading bytes are zero. A fresh buffer
- * the caller must wipe.
- */
-function fixedLengthScalar(curve: EcCurve, scalar: Uint8Array): Uint8Array {
-  const { fieldBytes } = EC_CURVES[curve];
-  let start = 0;
-  while (start < scalar.length && scalar[start] === 0) start++;
-  const significant = scalar.length - start;
-  if (significant === 0) throw new RangeError(`${curve} private key must not be zero`);
-  if (significant > fieldBytes) {
-    throw new RangeError(`${curve} private key must fit in ${fieldBytes} bytes, got ${significant} significant bytes`);
-  }
-  const out = new Uint8Array(fieldBytes);
-  out.set(scalar.subarray(start), fieldBytes - significant);
-  return out;
-}
-
-/**
  * SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey BIT STRING }
  * with the uncompressed point 04‖X‖Y as the key bits (RFC 5480 §2.2).
  */
 export function ecSpki(curve: EcCurve, point: Uint8Array): Uint8Array {
   curveInfo(curve);
   checkPoint(curve, point);
-  return derSequence(ALGORITHM_IDENTIFIERS.get(curve)!, derBitString(point));
+  const t = templates(curve);
+  const out = new Uint8Array(t.spki.length);
+  out.set(t.spki);
+  out.set(point, out.length - point.length);
+  return out;
+}
+
+/**
+ * The fixed bytes of both encodings per curve, made once by the DER writer: for a curve every
+ * field has a fixed length, so a key is its curve's template with the scalar and the point
+ * written in (the point last in both), which costs a tenth of encoding it afresh. The scalar's
+ * place is found from a marker value that occurs once.
+ */
+interface EcTemplates {
+  spki: Uint8Array;
+  pkcs8: Uint8Array;
+  scalarAt: number;
+}
+const TEMPLATES = new Map<EcCurve, EcTemplates>();
+
+function templates(curve: EcCurve): EcTemplates {
+  let t = TEMPLATES.get(curve);
+  if (t) return t;
+  const { fieldBytes } = EC_CURVES[curve];
+  const point = new Uint8Array(pointLength(fieldBytes));
+  point[0] = 0x04;
+  const marker = new Uint8Array(fieldBytes).fill(0x5a);
+  const pkcs8 = derSequence(
+    derIntegerSmall(0),
+    ALGORITHM_IDENTIFIERS.get(curve)!,
+    derOctetString(
+      derSequence(
+        derIntegerSmall(EC_PRIVATE_KEY_VERSION),
+        derOctetString(marker),
+        derContextExplicit(1, derBitString(point)),
+      ),
+    ),
+  );
+  let scalarAt = -1;
+  for (let i = 0; i + fieldBytes <= pkcs8.length; i++) {
+    if (pkcs8.subarray(i, i + fieldBytes).every((b) => b === 0x5a)) {
+      if (scalarAt >= 0) throw new Error(`${curve}: the PKCS#8 template marker occurs twice`);
+      scalarAt = i;
+    }
+  }
+  if (scalarAt < 0) throw new Error(`${curve}: no PKCS#8 template marker`);
+  pkcs8.fill(0, scalarAt, scalarAt + fieldBytes);
+  t = { spki: derSequence(ALGORITHM_IDENTIFIERS.get(curve)!, derBitString(point)), pkcs8, scalarAt };
+  TEMPLATES.set(curve, t);
+  return t;
 }
 
 /**
@@ -134,23 +162,24 @@ export function ecSpki(curve: EcCurve, point: Uint8Array): Uint8Array {
 export function ecPkcs8(curve: EcCurve, privateScalar: Uint8Array, point: Uint8Array): Uint8Array {
   curveInfo(curve);
   checkPoint(curve, point);
-  const scalar = fixedLengthScalar(curve, privateScalar);
-  let ecPrivateKey: Uint8Array | undefined;
-  let scalarOctets: Uint8Array | undefined;
-  try {
-    scalarOctets = derOctetString(scalar);
-    ecPrivateKey = derSequence(
-      derIntegerSmall(EC_PRIVATE_KEY_VERSION),
-      scalarOctets,
-      derContextExplicit(1, derBitString(point)),
-    );
-    return derSequence(derIntegerSmall(0), ALGORITHM_IDENTIFIERS.get(curve)!, derOctetString(ecPrivateKey));
-  } finally {
-    // Intermediate copies of the secret; only the returned buffer keeps it.
-    scalar.fill(0);
-    scalarOctets?.fill(0);
-    ecPrivateKey?.fill(0);
+  const { fieldBytes } = EC_CURVES[curve];
+  // RFC 5915 §3: the scalar as exactly fieldBytes bytes (ceiling(log2(n)/8), which OpenSSL
+  // takes as the field length, the same for these curves): shorter input left-padded with
+  // zeros, longer input only with leading zero bytes. Written straight into the output: no
+  // other copy of the secret is made.
+  let start = 0;
+  while (start < privateScalar.length && privateScalar[start] === 0) start++;
+  const significant = privateScalar.length - start;
+  if (significant === 0) throw new RangeError(`${curve} private key must not be zero`);
+  if (significant > fieldBytes) {
+    throw new RangeError(`${curve} private key must fit in ${fieldBytes} bytes, got ${significant} significant bytes`);
   }
+  const t = templates(curve);
+  const out = new Uint8Array(t.pkcs8.length);
+  out.set(t.pkcs8);
+  out.set(privateScalar.subarray(start), t.scalarAt + fieldBytes - significant);
+  out.set(point, out.length - point.length);
+  return out;
 }
 
 /** Public values from an EC SubjectPublicKeyInfo. `point` is a copy. */
