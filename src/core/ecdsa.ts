@@ -88,19 +88,21 @@ export function ecdsaSign(core: Core, pkcs8: Uint8Array, digest: Uint8Array): Ui
     const { id, bytes } = EC_CURVES[curve];
     const hashId = drbgHash(curve, digest.length);
     const ec = exportsOf(core);
-    const { r, s } = core.run(ecFlag(id), (x) => {
-      const d = core.put(privateKey);
-      const h = core.put(digest);
-      const outR = x.alloc(bytes);
-      const outS = x.alloc(bytes);
+    const rs = core.run(ecFlag(id), (x) => {
+      // One block of scratch (wiped by run): r, s, d, digest.
+      const hl = digest.length;
+      const base = x.alloc(3 * bytes + hl);
+      const view = core.bytes(base, 3 * bytes + hl);
+      view.set(privateKey, 2 * bytes);
+      view.set(digest, 3 * bytes);
       checkStatus(
-        ec.ec_ecdsa_sign(id, hashId, d, h, digest.length, outR, outS),
+        ec.ec_ecdsa_sign(id, hashId, base + 2 * bytes, base + 3 * bytes, hl, base, base + bytes),
         'ec_ecdsa_sign',
         `${curve} private key is not in [1, n-1]`,
       );
-      return { r: core.take(outR, bytes), s: core.take(outS, bytes) };
+      return core.take(base, 2 * bytes);
     });
-    return ecdsaSignatureDer(r, s);
+    return ecdsaSignatureDer(rs.subarray(0, bytes), rs.subarray(bytes));
   } finally {
     privateKey.fill(0);
   }
