@@ -101,6 +101,10 @@ describe.each(VARIANTS)('constant time of ML-DSA signing in the %s build', (vari
       const rho = new Uint8Array(randomBytes(32));
       const mu = new Uint8Array(randomBytes(64));
       const runs: Run[] = [];
+      // One attempt first, not counted: the instance's first attempt at a level may grow the
+      // memory to its scratch high-water mark: one memory.grow, whatever the key.
+      const warm = keygen(level, new Uint8Array(32)).sk;
+      attempt(level, warm, mu, new Uint8Array(32), 0);
       for (const { label, seed } of seeds(40)) {
         const sk = keygen(level, seed).sk;
         sk.set(rho, 0);
