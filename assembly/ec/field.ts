@@ -76,7 +76,7 @@ export function fsqr(c: Mont, out: usize, a: usize): void {
  * out = a^-1 (Montgomery form in and out). The constant-time divsteps of nonce-safegcd.ts
  * invert aR (reduced below p) to a^-1 R^-1, and a product with R^3 brings that to a^-1 R:
  * about a quarter of the work of a^(p-2) by 4-bit windows for 256 bits (255 squarings and
- * some 50 products), less still for P-384 and P-521. a = 0 gives 0. pMinus2 is not used.
+ * 47 products for P-256), less still for P-384 and P-521. a = 0 gives 0. pMinus2 is not used.
  */
 export function finv(c: Mont, out: usize, a: usize, pMinus2: usize, bits: i32): void {
   const n = c.n;

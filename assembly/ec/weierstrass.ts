@@ -561,8 +561,9 @@ export function scalarMultBase(id: i32, k: usize, outX: usize, outY: usize, useT
   // With the table, acc = A_i G after window i, A_i = sum of d_j 2^(Wj) for j <= i, and
   // |A_(i-1)| < 16 * 2^(W(i-1)) * 32/31 < 2^(Wi) / 1.9 while a nonzero entry d_i 2^(Wi) G has
   // |d_i| 2^(Wi) >= 2^(Wi). So A_(i-1) = +-d_i 2^(Wi) mod n (a doubling, or infinity) needs
-  // |A_(i-1)| + 16 * 2^(Wi) >= n > 2^(bits-1), that is Wi > bits - 6; below that, acc is also
-  // never the point at infinity once a digit was nonzero. Those windows add in Jacobian
+  // |A_(i-1)| + 16 * 2^(Wi) >= n > 2^(bits-1), that is Wi > bits - 6; at or below that, acc
+  // is also never the point at infinity once a digit was nonzero. The windows with
+  // Wi < bits - 6 (one fewer than the bound allows when W divides bits - 6) add in Jacobian
   // coordinates with the cheaper incomplete formula (jacAddAffine), the infinity of a run of
   // zero digits kept as a mask; the top windows, where the special cases can occur, convert
   // acc to projective coordinates and use the complete formula. All by masks: the same work
