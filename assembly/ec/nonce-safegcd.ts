@@ -13,7 +13,7 @@
 // by masked additions of n. No branch and no memory address depends on a.
 
 import { alloc, mark, release } from '../arena';
-import { to30, from30, inv32 } from './verify-inverse';
+import { to30, from30, inv32, applyTransition } from './verify-inverse';
 
 const M30: i64 = (1 << 30) - 1;
 
@@ -114,47 +114,8 @@ export function invModConstTime(out: usize, a: usize, N: usize, n: i32, bits: i3
       v <<= 1;
       delta += 1;
     }
-    // (f, g) = T (f, g) / 2^30, exact.
-    let cf: i64 = u * ldw(f, 0) + v * ldw(g, 0);
-    let cg: i64 = q * ldw(f, 0) + r * ldw(g, 0);
-    cf >>= 30;
-    cg >>= 30;
-    for (let i = 1; i < K; i++) {
-      const fi = ldw(f, i);
-      const gi = ldw(g, i);
-      cf += u * fi + v * gi;
-      cg += q * fi + r * gi;
-      stw(f, i - 1, cf & M30);
-      stw(g, i - 1, cg & M30);
-      cf >>= 30;
-      cg >>= 30;
-    }
-    stw(f, K - 1, cf);
-    stw(g, K - 1, cg);
-    // (d, e) = T (d, e) / 2^30 mod N: add the multiples of N that clear the low 30 bits.
-    const d0 = ldw(d, 0);
-    const e0 = ldw(e, 0);
-    let cd: i64 = u * d0 + v * e0;
-    let ce: i64 = q * d0 + r * e0;
-    const md: i64 = (0 - ((cd & M30) * nInv)) & M30;
-    const me: i64 = (0 - ((ce & M30) * nInv)) & M30;
-    cd += md * ldw(Nw, 0);
-    ce += me * ldw(Nw, 0);
-    cd >>= 30;
-    ce >>= 30;
-    for (let i = 1; i < K; i++) {
-      const di = ldw(d, i);
-      const ei = ldw(e, i);
-      const ni = ldw(Nw, i);
-      cd += u * di + v * ei + md * ni;
-      ce += q * di + r * ei + me * ni;
-      stw(d, i - 1, cd & M30);
-      stw(e, i - 1, ce & M30);
-      cd >>= 30;
-      ce >>= 30;
-    }
-    stw(d, K - 1, cd);
-    stw(e, K - 1, ce);
+    // (f, g) = T (f, g) / 2^30 and (d, e) = T (d, e) / 2^30 mod N: no branch, no secret address.
+    applyTransition(f, g, d, e, Nw, K, u, v, q, r, nInv);
     normalise(d, Nw, tmp, K);
     normalise(e, Nw, tmp, K);
   }

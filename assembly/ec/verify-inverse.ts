@@ -94,6 +94,69 @@ function normalise(d: usize, N: usize, K: i32): void {
   else if (cmp30(d, N, K) >= 0) addSigned30(d, N, -1, K);
 }
 
+/**
+ * One batch's transition matrix T = (u v; q r) applied to the whole values, with no branch:
+ * (f, g) = T (f, g) / 2^30 (exact: the low 30 bits of both sums are zero) and
+ * (d, e) = T (d, e) / 2^30 mod N (the multiples of N that clear the low 30 bits added first),
+ * signed 30-bit words, K of them; d and e are left for the caller to bring back into range.
+ * Shared by the variable-time inverse here and the constant-time one (nonce-safegcd.ts).
+ */
+export function applyTransition(
+  f: usize,
+  g: usize,
+  d: usize,
+  e: usize,
+  Nw: usize,
+  K: i32,
+  u: i64,
+  v: i64,
+  q: i64,
+  r: i64,
+  nInv: i64,
+): void {
+  // (f, g) = T (f, g) / 2^30: exact, the low 30 bits of both sums are zero.
+  let cf: i64 = u * ldw(f, 0) + v * ldw(g, 0);
+  let cg: i64 = q * ldw(f, 0) + r * ldw(g, 0);
+  cf >>= 30;
+  cg >>= 30;
+  for (let i = 1; i < K; i++) {
+    const fi = ldw(f, i);
+    const gi = ldw(g, i);
+    cf += u * fi + v * gi;
+    cg += q * fi + r * gi;
+    stw(f, i - 1, cf & M30);
+    stw(g, i - 1, cg & M30);
+    cf >>= 30;
+    cg >>= 30;
+  }
+  stw(f, K - 1, cf);
+  stw(g, K - 1, cg);
+  // (d, e) = T (d, e) / 2^30 mod N: add the multiples of N that clear the low 30 bits.
+  const d0 = ldw(d, 0);
+  const e0 = ldw(e, 0);
+  let cd: i64 = u * d0 + v * e0;
+  let ce: i64 = q * d0 + r * e0;
+  const md: i64 = (0 - ((cd & M30) * nInv)) & M30;
+  const me: i64 = (0 - ((ce & M30) * nInv)) & M30;
+  cd += md * ldw(Nw, 0);
+  ce += me * ldw(Nw, 0);
+  cd >>= 30;
+  ce >>= 30;
+  for (let i = 1; i < K; i++) {
+    const di = ldw(d, i);
+    const ei = ldw(e, i);
+    const ni = ldw(Nw, i);
+    cd += u * di + v * ei + md * ni;
+    ce += q * di + r * ei + me * ni;
+    stw(d, i - 1, cd & M30);
+    stw(e, i - 1, ce & M30);
+    cd >>= 30;
+    ce >>= 30;
+  }
+  stw(d, K - 1, cd);
+  stw(e, K - 1, ce);
+}
+
 /** x^-1 mod 2^32 for odd x, by Newton's iteration (correct low bits: 3, 6, 12, 24, 48). */
 export function inv32(x: u32): u32 {
   let y = x; // x * x = 1 mod 8 for odd x
@@ -170,47 +233,7 @@ export function invModVarTime(out: usize, a: usize, N: usize, n: i32): bool {
         v <<= 1;
       }
     }
-    // (f, g) = T (f, g) / 2^30: exact, the low 30 bits of both sums are zero.
-    let cf: i64 = u * ldw(f, 0) + v * ldw(g, 0);
-    let cg: i64 = q * ldw(f, 0) + r * ldw(g, 0);
-    cf >>= 30;
-    cg >>= 30;
-    for (let i = 1; i < K; i++) {
-      const fi = ldw(f, i);
-      const gi = ldw(g, i);
-      cf += u * fi + v * gi;
-      cg += q * fi + r * gi;
-      stw(f, i - 1, cf & M30);
-      stw(g, i - 1, cg & M30);
-      cf >>= 30;
-      cg >>= 30;
-    }
-    stw(f, K - 1, cf);
-    stw(g, K - 1, cg);
-    // (d, e) = T (d, e) / 2^30 mod N: add the multiples of N that clear the low 30 bits.
-    const d0 = ldw(d, 0);
-    const e0 = ldw(e, 0);
-    let cd: i64 = u * d0 + v * e0;
-    let ce: i64 = q * d0 + r * e0;
-    const md: i64 = (0 - ((cd & M30) * nInv)) & M30;
-    const me: i64 = (0 - ((ce & M30) * nInv)) & M30;
-    cd += md * ldw(Nw, 0);
-    ce += me * ldw(Nw, 0);
-    cd >>= 30;
-    ce >>= 30;
-    for (let i = 1; i < K; i++) {
-      const di = ldw(d, i);
-      const ei = ldw(e, i);
-      const ni = ldw(Nw, i);
-      cd += u * di + v * ei + md * ni;
-      ce += q * di + r * ei + me * ni;
-      stw(d, i - 1, cd & M30);
-      stw(e, i - 1, ce & M30);
-      cd >>= 30;
-      ce >>= 30;
-    }
-    stw(d, K - 1, cd);
-    stw(e, K - 1, ce);
+    applyTransition(f, g, d, e, Nw, K, u, v, q, r, nInv);
     normalise(d, Nw, K);
     normalise(e, Nw, K);
   }
