@@ -16,6 +16,7 @@ import { generateEc, EC_CURVES, ecFlag } from '../src/core/ec.js';
 import type { EcCurve } from '../src/der/ec.js';
 import { bigintToBytes, bytesToBigint } from '../src/core/bignum.js';
 import { newTestCore, testWasm } from './helpers/test-core.js';
+import { scalarMultBaseCore } from './helpers/ec-core.js';
 import { withRandom } from './helpers/random.js';
 import { instrumentModule, TracedCore, traceCall, groupByTrace, formatTrace } from './helpers/instrument.js';
 import { hex } from './helpers/hex.js';
@@ -31,20 +32,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const NOBLE = { 'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1 } as const;
 const CURVES = Object.keys(EC_CURVES) as EcCurve[];
 
-type Mult = 'ec_scalar_mult_base' | 'ec_scalar_mult_base_no_table';
-
-/** [k]G by the core as 04 || x || y, or undefined for the point at infinity. */
-function mult(core: Core, fn: Mult, curve: EcCurve, k: bigint): Uint8Array | undefined {
-  const { id, bytes } = EC_CURVES[curve];
-  return core.run(ecFlag(id), (x) => {
-    const kp = core.put(bigintToBytes(k, bytes));
-    const ox = x.alloc(bytes);
-    const oy = x.alloc(bytes);
-    const f = (x as unknown as Record<Mult, (...a: number[]) => number>)[fn];
-    if (!f(id, kp, ox, oy)) return undefined;
-    return new Uint8Array([4, ...core.take(ox, bytes), ...core.take(oy, bytes)]);
-  });
-}
+const mult = scalarMultBaseCore;
 
 const scalars = (curve: EcCurve, count: number): bigint[] => {
   const n = ORDERS[curve];

@@ -7,13 +7,13 @@
 // digits before a last nonzero one, and a single nonzero digit in each window position. Each
 // is checked against a plain BigInt reference and against the path without the table.
 import { describe, it, expect } from 'vitest';
-import { EC_CURVES, ecFlag } from '../src/core/ec.js';
+import { EC_CURVES } from '../src/core/ec.js';
 import type { EcCurve } from '../src/der/ec.js';
-import { bigintToBytes } from '../src/core/bignum.js';
 import type { Core } from '../src/core/module.js';
 import { readVectorJson } from './helpers/vectors.js';
 import { curveFromHex, generator, scalarMult, type CurveHex, type RefCurve } from './helpers/ec-reference.js';
 import { newTestCore } from './helpers/test-core.js';
+import { scalarMultBaseCore, type BaseMult } from './helpers/ec-core.js';
 
 const params = readVectorJson<{ curves: Record<string, CurveHex> }>('facts/ec_curve_params.json').curves;
 const REF: Record<EcCurve, RefCurve> = {
@@ -25,19 +25,13 @@ const REF: Record<EcCurve, RefCurve> = {
 };
 const W = 5;
 
-type Mult = 'ec_scalar_mult_base' | 'ec_scalar_mult_base_no_table';
-
-function mult(core: Core, fn: Mult, curve: EcCurve, k: bigint): { x: bigint; y: bigint } | null {
-  const { id, bytes } = EC_CURVES[curve];
-  return core.run(ecFlag(id), (x) => {
-    const kp = core.put(bigintToBytes(k, bytes));
-    const ox = x.alloc(bytes);
-    const oy = x.alloc(bytes);
-    const f = (x as unknown as Record<Mult, (...a: number[]) => number>)[fn];
-    if (!f(id, kp, ox, oy)) return null;
-    const read = (p: number): bigint => BigInt('0x' + Buffer.from(core.take(p, bytes)).toString('hex'));
-    return { x: read(ox), y: read(oy) };
-  });
+/** [k]G as affine (x, y), or null for the point at infinity. */
+function mult(core: Core, fn: BaseMult, curve: EcCurve, k: bigint): { x: bigint; y: bigint } | null {
+  const point = scalarMultBaseCore(core, fn, curve, k);
+  if (point === undefined) return null;
+  const bytes = EC_CURVES[curve].bytes;
+  const read = (at: number): bigint => BigInt('0x' + Buffer.from(point.subarray(at, at + bytes)).toString('hex'));
+  return { x: read(1), y: read(1 + bytes) };
 }
 
 function edgeScalars(curve: EcCurve): bigint[] {
