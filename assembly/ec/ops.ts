@@ -42,7 +42,7 @@
 import { alloc, mark, release } from '../arena';
 import { randomBytes } from '../entropy';
 import * as L from '../bignum/limbs';
-import { Mont, montNew, newLimbs } from '../bignum/mont';
+import { Mont, montNewKnown, newLimbs } from '../bignum/mont';
 import { fsub, fmul, fsqr, finv } from './field';
 import { newJacobianScratch, jacDouble, jacAdd } from './jacobian';
 import { invModConstTime } from './nonce-safegcd';
@@ -74,10 +74,7 @@ export function curveOf(id: i32): Curve {
 
 /** A Montgomery context modulo the group order n (in scratch: its buffers will hold secrets). */
 export function orderContext(cv: Curve): Mont {
-  const c = montNew(cv.order, cv.n);
-  L.copy(c.r2, cv.orderR2, cv.n);
-  c.hasR2 = true;
-  return c;
+  return montNewKnown(cv.order, cv.n, cv.oneN, cv.orderR2);
 }
 
 /** limbs = a mod n for big-endian a < 2^bits (field-length bytes). */
@@ -342,10 +339,10 @@ function wnaf(cv: Curve, naf: usize, k: usize): i32 {
   return wnafLimbs(naf, t, cv.n);
 }
 
-/** wnaf of the value in t (n limbs, destroyed). */
-export function wnafLimbs(naf: usize, t: usize, n: i32): i32 {
-  const full: i32 = 1 << NAF_W;
-  const half: i32 = 1 << (NAF_W - 1);
+/** wnaf of the value in t (n limbs, destroyed), of width NAF_W or the one given. */
+export function wnafLimbs(naf: usize, t: usize, n: i32, width: i32 = NAF_W): i32 {
+  const full: i32 = 1 << width;
+  const half: i32 = 1 << (width - 1);
   let len = 0;
   while (L.isZeroMask(t, n) == 0) {
     let d: i32 = 0;

@@ -15,7 +15,7 @@
 import { alloc, allocPersistent, mark, release } from '../arena';
 import { randomBytes } from '../entropy';
 import * as L from '../bignum/limbs';
-import { Mont, montNew, montR2, toMont, fromMont, newLimbs, PAD, montLimbs } from '../bignum/mont';
+import { Mont, montNew, montNewKnown, montR2, toMont, fromMont, newLimbs, PAD, montLimbs } from '../bignum/mont';
 import { fadd, fsub, fmul, fsqr, finv } from './field';
 import * as P256 from './curves/p256';
 import * as P384 from './curves/p384';
@@ -48,13 +48,13 @@ export const CURVE_SM2: i32 = 5;
   orderMinus2: usize = 0; // n - 2, limbs: the exponent of inversion modulo n
   orderR2: usize = 0; // R^2 mod n
   id: i32 = 0; // CURVE_*: also the shape of its field contexts (ec/field.ts)
+  oneP: usize = 0; // R mod p, so that contexts made per call skip the doublings to it
+  oneN: usize = 0; // R mod n
 }
 
 /** A Montgomery context for the field of cv, in scratch (its buffers will hold secrets). */
 export function fieldContext(cv: Curve): Mont {
-  const c = montNew(cv.p, cv.n);
-  L.copy(c.r2, cv.r2, cv.n);
-  c.hasR2 = true;
+  const c = montNewKnown(cv.p, cv.n, cv.oneP, cv.r2);
   c.shape = cv.id;
   return c;
 }
@@ -135,11 +135,16 @@ export function ecEnsureCurve(id: i32): void {
   cv.orderR2 = allocPersistent(elemBytes(n));
   // Everything below is computed in scratch, and the scratch is released (zeroed) after.
   cv.r2 = allocPersistent(elemBytes(n));
+  cv.oneP = allocPersistent(elemBytes(n));
+  cv.oneN = allocPersistent(elemBytes(n));
   const m0 = mark();
   const c = montNew(cv.p, n);
   c.shape = id;
   L.copy(cv.r2, montR2(c), n);
-  L.copy(cv.orderR2, montR2(montNew(cv.order, n)), n);
+  L.copy(cv.oneP, c.one, n);
+  const co = montNew(cv.order, n);
+  L.copy(cv.orderR2, montR2(co), n);
+  L.copy(cv.oneN, co.one, n);
   const t = newLimbs(n);
   L.fromBytes(t, n, B, bytes);
   if (aZero) {
