@@ -13,7 +13,7 @@
 // by masked additions of n. No branch and no memory address depends on a.
 
 import { alloc, mark, release } from '../arena';
-import { to30, from30, inv32, applyTransition } from './verify-inverse';
+import { from30, inv32, applyTransition, divstepsStart } from './verify-inverse';
 
 const M30: i64 = (1 << 30) - 1;
 
@@ -68,16 +68,9 @@ export function invModConstTime(out: usize, a: usize, N: usize, n: i32, bits: i3
   const batches = (steps + 29) / 30;
   const m0 = mark();
   const wb = <usize>K << 3;
-  const f = alloc(wb);
-  const g = alloc(wb);
-  const d = alloc(wb);
-  const e = alloc(wb);
-  const Nw = alloc(wb);
+  const f = divstepsStart(K, a, N, n);
+  const g = f + wb, d = f + 2 * wb, e = f + 3 * wb, Nw = f + 4 * wb;
   const tmp = alloc(wb);
-  to30(Nw, K, N, n);
-  to30(f, K, N, n);
-  to30(g, K, a, n);
-  stw(e, 0, 1);
   const nInv = <i64>(inv32(<u32>ldw(Nw, 0)) & <u32>M30); // N^-1 mod 2^30
   let delta: i64 = 1;
   for (let batch = 0; batch < batches; batch++) {

@@ -95,6 +95,21 @@ function normalise(d: usize, N: usize, K: i32): void {
 }
 
 /**
+ * The starting state of the divsteps for a^-1 mod N, in scratch: five arrays of K signed
+ * 30-bit words, one after the other, f = N, g = a, d = 0, e = 1 and N itself. Returns f's
+ * address. Shared by the variable-time inverse here and the constant-time one.
+ */
+export function divstepsStart(K: i32, a: usize, N: usize, n: i32): usize {
+  const wb = <usize>K << 3;
+  const f = alloc(5 * wb);
+  to30(f, K, N, n);
+  to30(f + wb, K, a, n);
+  stw(f + 3 * wb, 0, 1);
+  to30(f + 4 * wb, K, N, n);
+  return f;
+}
+
+/**
  * One batch's transition matrix T = (u v; q r) applied to the whole values, with no branch:
  * (f, g) = T (f, g) / 2^30 (exact: the low 30 bits of both sums are zero) and
  * (d, e) = T (d, e) / 2^30 mod N (the multiples of N that clear the low 30 bits added first),
@@ -172,15 +187,8 @@ export function invModVarTime(out: usize, a: usize, N: usize, n: i32): bool {
   const K = (28 * n + 29) / 30 + 1;
   const m0 = mark();
   const wb = <usize>K << 3;
-  const f = alloc(wb);
-  const g = alloc(wb);
-  const d = alloc(wb);
-  const e = alloc(wb);
-  const Nw = alloc(wb);
-  to30(Nw, K, N, n);
-  to30(f, K, N, n);
-  to30(g, K, a, n);
-  stw(e, 0, 1);
+  const f = divstepsStart(K, a, N, n);
+  const g = f + wb, d = f + 2 * wb, e = f + 3 * wb, Nw = f + 4 * wb;
   const nInv = <i64>(inv32(<u32>ldw(Nw, 0)) & <u32>M30); // N^-1 mod 2^30
   let delta: i32 = 1;
   let ok = false;

@@ -25,7 +25,7 @@ import { Mont, newLimbs } from '../bignum/mont';
 import { fmul, fsqr } from './field';
 import { newJacobianScratch, jacDouble, jacAdd } from './jacobian';
 import { Curve, fieldContext, elemBytes, pointBytes, affineBytes } from './weierstrass';
-import { curveOf, loadAffine, Acc, accAdd, xModNEquals } from './ops';
+import { curveOf, loadAffine, Acc, accAdd, xModNEquals, wnafLimbs } from './ops';
 import { invModVarTime } from './verify-inverse';
 
 const CHUNKS: i32 = 8;
@@ -239,8 +239,6 @@ function chunkNafs(cv: Curve, k: usize, width: i32, naf: usize, lens: usize, t: 
   const w = chunkBits(cv);
   // A chunk and its carries fit in w + 2 bits: a few limbs, not the field's.
   const n = (w + 2 + 27) / 28;
-  const full: i32 = 1 << width;
-  const half: i32 = 1 << (width - 1);
   let top = 0;
   for (let j = 0; j < CHUNKS; j++) {
     L.zero(t, n);
@@ -248,20 +246,7 @@ function chunkNafs(cv: Curve, k: usize, width: i32, naf: usize, lens: usize, t: 
       if (bitOf(k, cv.bytes, j * w + b) != 0) L.st(t, b / 28, L.ld(t, b / 28) | (1 << <u32>(b % 28)));
     }
     const out = naf + <usize>(j * (w + 2));
-    let len = 0;
-    while (L.isZeroMask(t, n) == 0) {
-      let d: i32 = 0;
-      const low = <i32>L.ld(t, 0);
-      if (low & 1) {
-        d = low & (full - 1);
-        if (d >= half) d -= full;
-        if (d > 0) L.subSmall(t, n, <u32>d);
-        else L.addSmall(t, n, <u32>-d);
-      }
-      store<i8>(out + <usize>len, <i8>d);
-      len++;
-      L.shr1(t, n);
-    }
+    const len = wnafLimbs(out, t, n, width);
     store<i32>(lens + (<usize>j << 2), len);
     if (len > top) top = len;
   }
