@@ -4,6 +4,7 @@
 
 import type { KeySpec, KeyState, KeyUsageType, OriginType } from './schema.js';
 import { randomBytes } from '../core/module.js';
+import { EXTENSION_FIELDS, wipeBytesIn, type KeyRecordExtensions } from './records.js';
 
 export interface KeyMaterial {
   /** 64 lowercase hex characters. */
@@ -12,7 +13,8 @@ export interface KeyMaterial {
   material: Uint8Array;
 }
 
-export interface KeyRecord {
+/** A KMS key. Tags, policy, grants, rotations and the rest are its extensions (records.ts). */
+export interface KeyRecord extends KeyRecordExtensions {
   keyId: string;
   account: string;
   region: string;
@@ -121,6 +123,7 @@ export function wipeRecord(record: KeyRecord): void {
   record.keyPair?.privateKey?.fill(0);
   record.keyPair?.publicKey?.fill(0);
   record.hmacKey?.fill(0);
+  for (const f of EXTENSION_FIELDS) wipeBytesIn(record[f]);
 }
 
 /**
@@ -232,7 +235,15 @@ function cloneKey(r: KeyRecord): KeyRecord {
         : { publicKey: r.keyPair.publicKey.slice(), privateKey: r.keyPair.privateKey.slice() },
     hmacKey: r.hmacKey === undefined ? undefined : r.hmacKey.slice(),
     rotationSince: r.rotationSince === undefined ? undefined : new Date(r.rotationSince.getTime()),
+    ...cloneExtensions(r),
   };
+}
+
+/** Deep copies of the record's extension fields (records.ts), the ones it has. */
+function cloneExtensions(r: KeyRecord): KeyRecordExtensions {
+  const out: Record<string, unknown> = {};
+  for (const f of EXTENSION_FIELDS) if (r[f] !== undefined) out[f] = structuredClone(r[f]);
+  return out as KeyRecordExtensions;
 }
 
 function cloneCustomKeyStore(c: CustomKeyStoreRecord): CustomKeyStoreRecord {

@@ -2,6 +2,7 @@
 // fails halfway has what was decoded of it wiped (docs/file-store.md, "Record files").
 import { CUSTOM_KEY_STORE_TYPES, KEY_SPECS, KEY_STATES, KEY_USAGE_TYPES, ORIGIN_TYPES } from '../../kms/schema.js';
 import { wipeRecord, type AliasRecord, type CustomKeyStoreRecord, type KeyRecord } from '../../kms/store.js';
+import { EXTENSION_FIELDS } from '../../kms/records.js';
 import { fromBase64, type Json } from './common.js';
 import { CONNECTION_STATES, XKS_FIELDS } from './encode.js';
 import { FORMAT, VERSION } from './names.js';
@@ -178,7 +179,59 @@ function decodeKeyRest(file: string, d: Decoder, r: KeyRecord, sealer: Sealer | 
   if (rotationPeriodInDays !== undefined) r.rotationPeriodInDays = rotationPeriodInDays;
   const rotationSince = d.optDate('rotationSince');
   if (rotationSince !== undefined) r.rotationSince = rotationSince;
+  for (const f of EXTENSION_FIELDS) {
+    const v = d.raw(f);
+    // Decoded straight onto the record, so that a failure further on wipes its secrets too.
+    if (v !== undefined)
+      (r as unknown as Json)[f] = decodePlain(file, sealer, who, f, v, (x) => ((r as unknown as Json)[f] = x));
+  }
   d.end();
+}
+
+/**
+ * The reverse of encode.ts's encodePlain. `hold` is given every partial value as it is built,
+ * so that bytes already opened are reachable from the record if a later member is bad.
+ */
+function decodePlain(
+  file: string,
+  sealer: Sealer | undefined,
+  who: Identity,
+  path: string,
+  v: unknown,
+  hold: (partial: unknown) => void,
+): unknown {
+  const bad = (why: string): CorruptFileError => new CorruptFileError(file, `record.${path} ${why}`);
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw bad('is not a finite number');
+    return v;
+  }
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    hold(out);
+    v.forEach((x, i) => (out[i] = decodePlain(file, sealer, who, `${path}/${i}`, x, (p) => (out[i] = p))));
+    return out;
+  }
+  if (typeof v !== 'object' || v === null) throw bad('is not a value this store writes');
+  const o = v as Json;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0] === '$date') {
+    const d = new Date(String(o.$date));
+    if (typeof o.$date !== 'string' || Number.isNaN(d.getTime()) || d.toISOString() !== o.$date)
+      throw bad('is not an ISO-8601 date as this store writes it');
+    return d;
+  }
+  if (keys.length === 1 && keys[0] === '$bytes') {
+    const holder = Decoder.of(file, o, `record.${path}`);
+    return holder.secret('$bytes', sealer, who, path);
+  }
+  const out: Json = {};
+  hold(out);
+  for (const k of keys) {
+    if (k.startsWith('$')) throw bad(`has an unknown member ${k}`);
+    out[k] = decodePlain(file, sealer, who, `${path}/${k}`, o[k], (p) => (out[k] = p as Json[string])) as Json[string];
+  }
+  return out;
 }
 
 export function decodeAlias(file: string, v: unknown): AliasRecord {

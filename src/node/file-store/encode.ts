@@ -2,6 +2,7 @@
 // and seals its secret fields in a sealed store (docs/file-store.md, "Record files").
 import { CUSTOM_KEY_STORE_TYPES, KEY_SPECS, KEY_STATES, KEY_USAGE_TYPES, ORIGIN_TYPES } from '../../kms/schema.js';
 import type { AliasRecord, CustomKeyStoreRecord, KeyMaterial, KeyRecord } from '../../kms/store.js';
+import { EXTENSION_FIELDS } from '../../kms/records.js';
 import { toBase64, toHex, type Json } from './common.js';
 import { FORMAT, VERSION } from './names.js';
 import { additionalData, sealParts, type Identity, type Sealer } from './sealing.js';
@@ -97,6 +98,7 @@ const KEY_FIELDS = [
   'hmacKey',
   'rotationPeriodInDays',
   'rotationSince',
+  ...EXTENSION_FIELDS,
 ] as const;
 const ALIAS_FIELDS = [
   'aliasName',
@@ -175,7 +177,39 @@ export function encodeKey(r: KeyRecord, sealer: Sealer | undefined): Json {
   if (r.hmacKey !== undefined) e.out.hmacKey = secretOut(sealer, who, 'hmacKey', bytesOf(what, 'hmacKey', r.hmacKey));
   e.integer('rotationPeriodInDays', true);
   e.date('rotationSince', true);
+  for (const f of EXTENSION_FIELDS) {
+    if (r[f] !== undefined) e.out[f] = encodePlain(what, sealer, who, f, r[f]) as Json[string];
+  }
   return e.out;
+}
+
+/**
+ * An extension field of a key record (kms/records.ts) as JSON: strings, finite numbers, booleans,
+ * arrays and plain objects as they are (undefined members left out); a Date as {"$date": ISO};
+ * bytes, which are secrets there, as {"$bytes": ...} sealed like key material under the field's
+ * path (base64 in an unsealed store). Anything else is refused.
+ */
+function encodePlain(what: string, sealer: Sealer | undefined, who: Identity, path: string, v: unknown): unknown {
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new TypeError(`${what}: ${path} must be a finite number`);
+    return v;
+  }
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) throw new TypeError(`${what}: ${path} must be a valid Date`);
+    return { $date: v.toISOString() };
+  }
+  if (v instanceof Uint8Array) return { $bytes: secretOut(sealer, who, path, v) };
+  if (Array.isArray(v)) return v.map((x, i) => encodePlain(what, sealer, who, `${path}/${i}`, x));
+  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Json = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k.startsWith('$')) throw new TypeError(`${what}: ${path}/${k}: member names may not start with $`);
+      if (x !== undefined) out[k] = encodePlain(what, sealer, who, `${path}/${k}`, x) as Json[string];
+    }
+    return out;
+  }
+  throw new TypeError(`${what}: ${path} holds a value the file key store cannot keep`);
 }
 
 export function encodeAlias(a: AliasRecord): Json {

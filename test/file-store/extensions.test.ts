@@ -1,0 +1,125 @@
+// The extension fields of a key record (src/kms/records.ts: tags, policy, grants, rotations,
+// imported material, import parameters, multi-Region links, last use) through the file store's
+// generic codec and the memory store's copies: every value comes back equal, Dates as Dates, the
+// one secret (the wrapping private key of a pending import) sealed on disk and wiped with the record.
+import { describe, it, expect, afterAll } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FileKeyStore } from '../../src/node/file-store/index.js';
+import { MemoryKeyStore, wipeRecord, type KeyRecord } from '../../src/kms/store.js';
+import { EXTENSION_FIELDS } from '../../src/kms/records.js';
+import { ACCOUNT, REGION, tempDir, removeTempDirs, fullKey } from '../helpers/file-store.js';
+
+afterAll(removeTempDirs);
+
+const SECRET = new Uint8Array(randomBytes(48));
+
+function withExtensions(): KeyRecord {
+  return {
+    ...fullKey(),
+    tags: [
+      { key: 'Team', value: 'payments' },
+      { key: 'Empty', value: '' },
+    ],
+    policy: '{"Version":"2012-10-17","Statement":[]}',
+    grants: [
+      {
+        grantId: 'ab'.repeat(32),
+        name: 'reader',
+        granteePrincipal: 'arn:aws:iam::111122223333:role/reader',
+        issuingAccount: 'arn:aws:iam::111122223333:root',
+        operations: ['Decrypt', 'GenerateDataKeyPair'],
+        constraints: { encryptionContextSubset: { app: 'x' } },
+        creationDate: new Date(1_700_000_123_456),
+      },
+    ],
+    rotations: [
+      { keyMaterialId: 'cd'.repeat(32), rotationDate: new Date(1_700_100_000_000), rotationType: 'ON_DEMAND' },
+    ],
+    importedMaterials: [
+      {
+        keyMaterialId: 'ef'.repeat(32),
+        importState: 'IMPORTED',
+        keyMaterialState: 'CURRENT',
+        expirationModel: 'KEY_MATERIAL_EXPIRES',
+        validTo: new Date(1_800_000_000_000),
+      },
+    ],
+    importParameters: {
+      importToken: 'dG9rZW4=',
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      wrappingKeySpec: 'RSA_2048',
+      publicKey: new Uint8Array([1, 2, 3]),
+      privateKey: SECRET.slice(),
+      validTo: new Date(1_700_086_400_000),
+    },
+    multiRegionConfiguration: { type: 'PRIMARY', primaryRegion: REGION, replicaRegions: ['eu-west-1'] },
+    lastUsage: { operation: 'Decrypt', timestamp: new Date(1_700_000_500_000), kmsRequestId: 'r-1' },
+  };
+}
+
+describe('key record extensions', () => {
+  for (const sealed of [false, true]) {
+    it(`round-trip through the ${sealed ? 'sealed' : 'unsealed'} file store, the secret sealed on disk when the store is`, async () => {
+      const dir = await tempDir();
+      const store = await FileKeyStore.open(dir, sealed ? { masterKey: new Uint8Array(randomBytes(32)) } : {});
+      const record = withExtensions();
+      await store.putKey(record);
+      const got = await store.getKey(ACCOUNT, REGION, record.keyId);
+      for (const f of EXTENSION_FIELDS) expect(got![f], f).toEqual(record[f]);
+      expect(got!.grants![0].creationDate).toBeInstanceOf(Date);
+      const text = await readFile(join(dir, ACCOUNT, REGION, 'keys', `${record.keyId}.json`), 'utf8');
+      const b64 = Buffer.from(SECRET).toString('base64');
+      // The secret is on disk in base64 only in an unsealed store.
+      expect(text.includes(b64)).toBe(!sealed);
+      wipeRecord(got!);
+      expect(got!.importParameters!.privateKey.every((b) => b === 0)).toBe(true);
+      await store.close();
+    });
+  }
+
+  it('a sealed secret moved to another field does not open', async () => {
+    const dir = await tempDir();
+    const masterKey = new Uint8Array(randomBytes(32));
+    const store = await FileKeyStore.open(dir, { masterKey });
+    const record = withExtensions();
+    await store.putKey(record);
+    await store.close();
+    const file = join(dir, ACCOUNT, REGION, 'keys', `${record.keyId}.json`);
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    // The sealed wrapping key put where the public key was.
+    json.record.importParameters.publicKey = json.record.importParameters.privateKey;
+    await writeFile(file, JSON.stringify(json));
+    const reopened = await FileKeyStore.open(dir, { masterKey });
+    await expect(reopened.getKey(ACCOUNT, REGION, record.keyId)).rejects.toThrow(/is not a valid store file/);
+    await reopened.close();
+  });
+
+  it('refuses values it cannot keep', async () => {
+    const store = await FileKeyStore.open(await tempDir());
+    await expect(
+      store.putKey({ ...fullKey(), tags: [{ key: 'k', value: Symbol('x') as unknown as string }] }),
+    ).rejects.toThrow(/tags\/0\/value holds a value/);
+    await expect(
+      store.putKey({ ...fullKey(), lastUsage: { operation: 'x', timestamp: new Date(NaN) } }),
+    ).rejects.toThrow(/lastUsage\/timestamp must be a valid Date/);
+    await store.close();
+  });
+
+  it('the memory store hands out deep copies', async () => {
+    const store = new MemoryKeyStore();
+    const record = withExtensions();
+    await store.putKey(record);
+    record.tags![0].value = 'changed';
+    record.importParameters!.privateKey.fill(0);
+    const got = await store.getKey(ACCOUNT, REGION, record.keyId);
+    expect(got!.tags![0].value).toBe('payments');
+    expect(got!.importParameters!.privateKey).toEqual(SECRET);
+    got!.grants![0].operations.push('Encrypt');
+    expect((await store.getKey(ACCOUNT, REGION, record.keyId))!.grants![0].operations).toEqual([
+      'Decrypt',
+      'GenerateDataKeyPair',
+    ]);
+  });
+});
