@@ -90,3 +90,8 @@ export function paginator<N extends PaginatedOperation>(
 export const paginateListKeys = paginator('ListKeys');
 export const paginateListAliases = paginator('ListAliases');
 export const paginateDescribeCustomKeyStores = paginator('DescribeCustomKeyStores');
+export const paginateListResourceTags = paginator('ListResourceTags');
+export const paginateListKeyPolicies = paginator('ListKeyPolicies');
+export const paginateListGrants = paginator('ListGrants');
+export const paginateListRetirableGrants = paginator('ListRetirableGrants');
+export const paginateListKeyRotations = paginator('ListKeyRotations');

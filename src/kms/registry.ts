@@ -23,6 +23,7 @@
 import { commandClass, type CommandClass, type Handler } from './command.js';
 import type { ResponseMetadata } from './exceptions.js';
 import {
+  ALGORITHM_SPECS,
   AliasNameType,
   BOOL,
   CiphertextType,
@@ -62,6 +63,26 @@ import {
   Tag,
   XKS_PROXY_CONNECTIVITY_TYPES,
   XksProxyAuthenticationCredential,
+  DescriptionType,
+  EXPIRATION_MODEL_TYPES,
+  GRANT_OPERATIONS,
+  GrantConstraints,
+  GrantIdType,
+  GrantNameType,
+  GrantTokenType,
+  IMPORT_TYPES,
+  INCLUDE_KEY_MATERIAL,
+  KeyMaterialDescriptionType,
+  KeyMaterialIdType,
+  PolicyNameType,
+  PolicyType,
+  PrincipalIdType,
+  RegionType,
+  ServicePrincipalType,
+  TagKeyList,
+  TagList,
+  TIMESTAMP,
+  WRAPPING_KEY_SPECS,
   type Members,
 } from './schema.js';
 import { runWipingLoadedKeys } from './store.js';
@@ -98,6 +119,29 @@ import { sign } from './operations/sign.js';
 import { updateAlias } from './operations/update-alias.js';
 import { verifyMac } from './operations/verify-mac.js';
 import { verify } from './operations/verify.js';
+import { updateKeyDescription } from './operations/update-key-description.js';
+import { tagResource } from './operations/tag-resource.js';
+import { untagResource } from './operations/untag-resource.js';
+import { listResourceTags } from './operations/list-resource-tags.js';
+import { getKeyPolicy } from './operations/get-key-policy.js';
+import { putKeyPolicy } from './operations/put-key-policy.js';
+import { listKeyPolicies } from './operations/list-key-policies.js';
+import { createGrant } from './operations/create-grant.js';
+import { listGrants } from './operations/list-grants.js';
+import { listRetirableGrants } from './operations/list-retirable-grants.js';
+import { retireGrant } from './operations/retire-grant.js';
+import { revokeGrant } from './operations/revoke-grant.js';
+import { getParametersForImport } from './operations/get-parameters-for-import.js';
+import { importKeyMaterial } from './operations/import-key-material.js';
+import { deleteImportedKeyMaterial } from './operations/delete-imported-key-material.js';
+import { replicateKey } from './operations/replicate-key.js';
+import { updatePrimaryRegion } from './operations/update-primary-region.js';
+import { listKeyRotations } from './operations/list-key-rotations.js';
+import { getKeyLastUsage } from './operations/get-key-last-usage.js';
+import { updateCustomKeyStore } from './operations/update-custom-key-store.js';
+import { deleteCustomKeyStore } from './operations/delete-custom-key-store.js';
+import { connectCustomKeyStore } from './operations/connect-custom-key-store.js';
+import { disconnectCustomKeyStore } from './operations/disconnect-custom-key-store.js';
 
 // ---------------------------------------------------------------------------------------------
 // The entry
@@ -211,6 +255,19 @@ const KeyMetadata = structure(
   'MacAlgorithms',
   'XksKeyConfiguration',
   'CurrentKeyMaterialId',
+);
+const GrantListEntry = structure(
+  'KeyId',
+  'GrantId',
+  'Name',
+  'CreationDate',
+  'GranteePrincipal',
+  'RetiringPrincipal',
+  'IssuingAccount',
+  'Operations',
+  ['Constraints', structure('EncryptionContextSubset', 'EncryptionContextEquals', 'SourceArn')],
+  'GranteeServicePrincipal',
+  'RetiringServicePrincipal',
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -598,6 +655,242 @@ export const REGISTRY = {
     paginate: byMarker('CustomKeyStores'),
     handler: () => describeCustomKeyStores,
   }),
+  UpdateKeyDescription: entry({
+    summary: 'Change the description of a KMS key.',
+    input: { KeyId: required(KeyIdType), Description: required(DescriptionType) },
+    output: out(),
+    handler: () => updateKeyDescription,
+  }),
+  TagResource: entry({
+    summary: 'Add or overwrite tags of a KMS key.',
+    input: { KeyId: required(KeyIdType), Tags: required(TagList) },
+    output: out(),
+    handler: () => tagResource,
+  }),
+  UntagResource: entry({
+    summary: 'Remove tags from a KMS key.',
+    input: { KeyId: required(KeyIdType), TagKeys: required(TagKeyList) },
+    output: out(),
+    handler: () => untagResource,
+  }),
+  ListResourceTags: entry({
+    summary: 'List the tags of a KMS key.',
+    input: { KeyId: required(KeyIdType), Limit: optional(int(1, 50)), Marker: optional(MarkerType) },
+    output: out(['Tags', structure('TagKey', 'TagValue')], 'NextMarker', 'Truncated'),
+    paginate: byMarker('Tags'),
+    handler: () => listResourceTags,
+  }),
+  GetKeyPolicy: entry({
+    summary: 'Show the key policy of a KMS key.',
+    input: { KeyId: required(KeyIdType), PolicyName: optional(PolicyNameType) },
+    output: out('Policy', 'PolicyName'),
+    handler: () => getKeyPolicy,
+  }),
+  PutKeyPolicy: entry({
+    summary: 'Replace the key policy of a KMS key.',
+    input: {
+      KeyId: required(KeyIdType),
+      PolicyName: optional(PolicyNameType),
+      Policy: required(PolicyType),
+      BypassPolicyLockoutSafetyCheck: optional(BOOL),
+    },
+    output: out(),
+    handler: () => putKeyPolicy,
+  }),
+  ListKeyPolicies: entry({
+    summary: 'List the key policy names of a KMS key (always "default").',
+    input: { KeyId: required(KeyIdType), Limit: optional(LimitType), Marker: optional(MarkerType) },
+    output: out('PolicyNames', 'NextMarker', 'Truncated'),
+    paginate: byMarker('PolicyNames'),
+    handler: () => listKeyPolicies,
+  }),
+  CreateGrant: entry({
+    summary: 'Give a principal permission to use a KMS key.',
+    input: {
+      KeyId: required(KeyIdType),
+      GranteePrincipal: optional(PrincipalIdType),
+      RetiringPrincipal: optional(PrincipalIdType),
+      Operations: required({ type: 'list', member: enumOf(GRANT_OPERATIONS) }),
+      Constraints: optional(GrantConstraints),
+      GrantTokens: optional(GrantTokenList),
+      Name: optional(GrantNameType),
+      DryRun: optional(BOOL),
+      GranteeServicePrincipal: optional(ServicePrincipalType),
+      RetiringServicePrincipal: optional(ServicePrincipalType),
+    },
+    output: out('GrantToken', 'GrantId'),
+    handler: () => createGrant,
+  }),
+  ListGrants: entry({
+    summary: 'List the grants of a KMS key.',
+    input: {
+      Limit: optional(LimitType),
+      Marker: optional(MarkerType),
+      KeyId: required(KeyIdType),
+      GrantId: optional(GrantIdType),
+      GranteePrincipal: optional(PrincipalIdType),
+      GranteeServicePrincipal: optional(ServicePrincipalType),
+    },
+    output: out(['Grants', GrantListEntry], 'NextMarker', 'Truncated'),
+    paginate: byMarker('Grants'),
+    handler: () => listGrants,
+  }),
+  ListRetirableGrants: entry({
+    summary: 'List the grants a principal may retire.',
+    input: {
+      Limit: optional(LimitType),
+      Marker: optional(MarkerType),
+      RetiringPrincipal: optional(PrincipalIdType),
+      RetiringServicePrincipal: optional(ServicePrincipalType),
+    },
+    output: out(['Grants', GrantListEntry], 'NextMarker', 'Truncated'),
+    paginate: byMarker('Grants'),
+    handler: () => listRetirableGrants,
+  }),
+  RetireGrant: entry({
+    summary: 'Retire a grant (by grant token, or key and grant id).',
+    input: {
+      GrantToken: optional(GrantTokenType),
+      KeyId: optional(KeyIdType),
+      GrantId: optional(GrantIdType),
+      DryRun: optional(BOOL),
+    },
+    output: out(),
+    handler: () => retireGrant,
+  }),
+  RevokeGrant: entry({
+    summary: 'Revoke a grant of a KMS key.',
+    input: { KeyId: required(KeyIdType), GrantId: required(GrantIdType), DryRun: optional(BOOL) },
+    output: out(),
+    handler: () => revokeGrant,
+  }),
+  GetParametersForImport: entry({
+    summary: 'Get a wrapping public key and an import token for key material.',
+    input: {
+      KeyId: required(KeyIdType),
+      WrappingAlgorithm: required(enumOf(ALGORITHM_SPECS)),
+      WrappingKeySpec: required(enumOf(WRAPPING_KEY_SPECS)),
+    },
+    output: out('KeyId', 'ImportToken', 'PublicKey', 'ParametersValidTo'),
+    handler: () => getParametersForImport,
+  }),
+  ImportKeyMaterial: entry({
+    summary: 'Import wrapped key material into an EXTERNAL key.',
+    input: {
+      KeyId: required(KeyIdType),
+      ImportToken: required({ type: 'blob', min: 1, max: 6144 }),
+      EncryptedKeyMaterial: required({ type: 'blob', min: 1, max: 6144 }),
+      ValidTo: optional(TIMESTAMP),
+      ExpirationModel: optional(enumOf(EXPIRATION_MODEL_TYPES)),
+      ImportType: optional(enumOf(IMPORT_TYPES)),
+      KeyMaterialDescription: optional(KeyMaterialDescriptionType),
+      KeyMaterialId: optional(KeyMaterialIdType),
+    },
+    output: out('KeyId', 'KeyMaterialId'),
+    handler: () => importKeyMaterial,
+  }),
+  DeleteImportedKeyMaterial: entry({
+    summary: 'Delete imported key material (the key goes to PendingImport).',
+    input: { KeyId: required(KeyIdType), KeyMaterialId: optional(KeyMaterialIdType) },
+    output: out('KeyId', 'KeyMaterialId'),
+    handler: () => deleteImportedKeyMaterial,
+  }),
+  ReplicateKey: entry({
+    summary: 'Make a replica of a multi-Region primary key in another Region.',
+    input: {
+      KeyId: required(KeyIdType),
+      ReplicaRegion: required(RegionType),
+      Policy: optional(PolicyType),
+      BypassPolicyLockoutSafetyCheck: optional(BOOL),
+      Description: optional(DescriptionType),
+      Tags: optional(TagList),
+    },
+    output: out(['ReplicaKeyMetadata', KeyMetadata], 'ReplicaPolicy', ['ReplicaTags', structure('TagKey', 'TagValue')]),
+    handler: () => replicateKey,
+  }),
+  UpdatePrimaryRegion: entry({
+    summary: 'Make a replica the primary key of its multi-Region keys.',
+    input: { KeyId: required(KeyIdType), PrimaryRegion: required(RegionType) },
+    output: out(),
+    handler: () => updatePrimaryRegion,
+  }),
+  ListKeyRotations: entry({
+    summary: 'List the rotations (key materials) of a KMS key.',
+    input: {
+      KeyId: required(KeyIdType),
+      IncludeKeyMaterial: optional(enumOf(INCLUDE_KEY_MATERIAL)),
+      Limit: optional(LimitType),
+      Marker: optional(MarkerType),
+    },
+    output: out(
+      [
+        'Rotations',
+        structure(
+          'KeyId',
+          'KeyMaterialId',
+          'KeyMaterialDescription',
+          'ImportState',
+          'KeyMaterialState',
+          'ExpirationModel',
+          'ValidTo',
+          'RotationDate',
+          'RotationType',
+        ),
+      ],
+      'NextMarker',
+      'Truncated',
+    ),
+    paginate: byMarker('Rotations'),
+    handler: () => listKeyRotations,
+  }),
+  GetKeyLastUsage: entry({
+    summary: 'Show the last cryptographic operation that used a KMS key.',
+    input: keyIdOnly,
+    output: out(
+      'KeyId',
+      ['KeyLastUsage', structure('Operation', 'Timestamp', 'CloudTrailEventId', 'KmsRequestId')],
+      'TrackingStartDate',
+      'KeyCreationDate',
+    ),
+    handler: () => getKeyLastUsage,
+  }),
+  UpdateCustomKeyStore: entry({
+    summary: 'Change the settings of a custom key store record.',
+    input: {
+      CustomKeyStoreId: required(CustomKeyStoreIdType),
+      NewCustomKeyStoreName: optional(CustomKeyStoreNameType),
+      KeyStorePassword: optional({ ...str(7, 32), sensitive: true }),
+      CloudHsmClusterId: optional(str(19, 24)),
+      XksProxyUriEndpoint: optional(str(10, 128, '^https://[a-zA-Z0-9.-]+$')),
+      XksProxyUriPath: optional(str(10, 128, '^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$')),
+      XksProxyVpcEndpointServiceName: optional(
+        str(20, 64, '^com\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$'),
+      ),
+      XksProxyVpcEndpointServiceOwner: optional(str(12, 12, '^[0-9]{12}$')),
+      XksProxyAuthenticationCredential: optional(XksProxyAuthenticationCredential),
+      XksProxyConnectivity: optional(enumOf(XKS_PROXY_CONNECTIVITY_TYPES)),
+    },
+    output: out(),
+    handler: () => updateCustomKeyStore,
+  }),
+  DeleteCustomKeyStore: entry({
+    summary: 'Delete a custom key store record that has no keys.',
+    input: { CustomKeyStoreId: required(CustomKeyStoreIdType) },
+    output: out(),
+    handler: () => deleteCustomKeyStore,
+  }),
+  ConnectCustomKeyStore: entry({
+    summary: 'Connect a custom key store (its state only: nothing stands behind it).',
+    input: { CustomKeyStoreId: required(CustomKeyStoreIdType) },
+    output: out(),
+    handler: () => connectCustomKeyStore,
+  }),
+  DisconnectCustomKeyStore: entry({
+    summary: 'Disconnect a custom key store (its state only).',
+    input: { CustomKeyStoreId: required(CustomKeyStoreIdType) },
+    output: out(),
+    handler: () => disconnectCustomKeyStore,
+  }),
 } as const satisfies Record<string, OperationEntry<never, object>>;
 
 // ---------------------------------------------------------------------------------------------
@@ -692,6 +985,29 @@ export const {
   DecapsulateCommand,
   CreateCustomKeyStoreCommand,
   DescribeCustomKeyStoresCommand,
+  UpdateKeyDescriptionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  ListResourceTagsCommand,
+  GetKeyPolicyCommand,
+  PutKeyPolicyCommand,
+  ListKeyPoliciesCommand,
+  CreateGrantCommand,
+  ListGrantsCommand,
+  ListRetirableGrantsCommand,
+  RetireGrantCommand,
+  RevokeGrantCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
+  DeleteImportedKeyMaterialCommand,
+  ReplicateKeyCommand,
+  UpdatePrimaryRegionCommand,
+  ListKeyRotationsCommand,
+  GetKeyLastUsageCommand,
+  UpdateCustomKeyStoreCommand,
+  DeleteCustomKeyStoreCommand,
+  ConnectCustomKeyStoreCommand,
+  DisconnectCustomKeyStoreCommand,
 }: Commands = Object.fromEntries(OPERATION_NAMES.map((n) => [`${n}Command`, COMMANDS[n]])) as Commands;
 
 type Cmd<N extends OperationName> = InstanceType<Commands[`${N}Command`]>;
@@ -797,3 +1113,72 @@ export type CreateCustomKeyStoreCommandOutput = Out<'CreateCustomKeyStore'>;
 export type DescribeCustomKeyStoresCommand = Cmd<'DescribeCustomKeyStores'>;
 export type DescribeCustomKeyStoresCommandInput = In<'DescribeCustomKeyStores'>;
 export type DescribeCustomKeyStoresCommandOutput = Out<'DescribeCustomKeyStores'>;
+export type UpdateKeyDescriptionCommand = Cmd<'UpdateKeyDescription'>;
+export type UpdateKeyDescriptionCommandInput = In<'UpdateKeyDescription'>;
+export type UpdateKeyDescriptionCommandOutput = Out<'UpdateKeyDescription'>;
+export type TagResourceCommand = Cmd<'TagResource'>;
+export type TagResourceCommandInput = In<'TagResource'>;
+export type TagResourceCommandOutput = Out<'TagResource'>;
+export type UntagResourceCommand = Cmd<'UntagResource'>;
+export type UntagResourceCommandInput = In<'UntagResource'>;
+export type UntagResourceCommandOutput = Out<'UntagResource'>;
+export type ListResourceTagsCommand = Cmd<'ListResourceTags'>;
+export type ListResourceTagsCommandInput = In<'ListResourceTags'>;
+export type ListResourceTagsCommandOutput = Out<'ListResourceTags'>;
+export type GetKeyPolicyCommand = Cmd<'GetKeyPolicy'>;
+export type GetKeyPolicyCommandInput = In<'GetKeyPolicy'>;
+export type GetKeyPolicyCommandOutput = Out<'GetKeyPolicy'>;
+export type PutKeyPolicyCommand = Cmd<'PutKeyPolicy'>;
+export type PutKeyPolicyCommandInput = In<'PutKeyPolicy'>;
+export type PutKeyPolicyCommandOutput = Out<'PutKeyPolicy'>;
+export type ListKeyPoliciesCommand = Cmd<'ListKeyPolicies'>;
+export type ListKeyPoliciesCommandInput = In<'ListKeyPolicies'>;
+export type ListKeyPoliciesCommandOutput = Out<'ListKeyPolicies'>;
+export type CreateGrantCommand = Cmd<'CreateGrant'>;
+export type CreateGrantCommandInput = In<'CreateGrant'>;
+export type CreateGrantCommandOutput = Out<'CreateGrant'>;
+export type ListGrantsCommand = Cmd<'ListGrants'>;
+export type ListGrantsCommandInput = In<'ListGrants'>;
+export type ListGrantsCommandOutput = Out<'ListGrants'>;
+export type ListRetirableGrantsCommand = Cmd<'ListRetirableGrants'>;
+export type ListRetirableGrantsCommandInput = In<'ListRetirableGrants'>;
+export type ListRetirableGrantsCommandOutput = Out<'ListRetirableGrants'>;
+export type RetireGrantCommand = Cmd<'RetireGrant'>;
+export type RetireGrantCommandInput = In<'RetireGrant'>;
+export type RetireGrantCommandOutput = Out<'RetireGrant'>;
+export type RevokeGrantCommand = Cmd<'RevokeGrant'>;
+export type RevokeGrantCommandInput = In<'RevokeGrant'>;
+export type RevokeGrantCommandOutput = Out<'RevokeGrant'>;
+export type GetParametersForImportCommand = Cmd<'GetParametersForImport'>;
+export type GetParametersForImportCommandInput = In<'GetParametersForImport'>;
+export type GetParametersForImportCommandOutput = Out<'GetParametersForImport'>;
+export type ImportKeyMaterialCommand = Cmd<'ImportKeyMaterial'>;
+export type ImportKeyMaterialCommandInput = In<'ImportKeyMaterial'>;
+export type ImportKeyMaterialCommandOutput = Out<'ImportKeyMaterial'>;
+export type DeleteImportedKeyMaterialCommand = Cmd<'DeleteImportedKeyMaterial'>;
+export type DeleteImportedKeyMaterialCommandInput = In<'DeleteImportedKeyMaterial'>;
+export type DeleteImportedKeyMaterialCommandOutput = Out<'DeleteImportedKeyMaterial'>;
+export type ReplicateKeyCommand = Cmd<'ReplicateKey'>;
+export type ReplicateKeyCommandInput = In<'ReplicateKey'>;
+export type ReplicateKeyCommandOutput = Out<'ReplicateKey'>;
+export type UpdatePrimaryRegionCommand = Cmd<'UpdatePrimaryRegion'>;
+export type UpdatePrimaryRegionCommandInput = In<'UpdatePrimaryRegion'>;
+export type UpdatePrimaryRegionCommandOutput = Out<'UpdatePrimaryRegion'>;
+export type ListKeyRotationsCommand = Cmd<'ListKeyRotations'>;
+export type ListKeyRotationsCommandInput = In<'ListKeyRotations'>;
+export type ListKeyRotationsCommandOutput = Out<'ListKeyRotations'>;
+export type GetKeyLastUsageCommand = Cmd<'GetKeyLastUsage'>;
+export type GetKeyLastUsageCommandInput = In<'GetKeyLastUsage'>;
+export type GetKeyLastUsageCommandOutput = Out<'GetKeyLastUsage'>;
+export type UpdateCustomKeyStoreCommand = Cmd<'UpdateCustomKeyStore'>;
+export type UpdateCustomKeyStoreCommandInput = In<'UpdateCustomKeyStore'>;
+export type UpdateCustomKeyStoreCommandOutput = Out<'UpdateCustomKeyStore'>;
+export type DeleteCustomKeyStoreCommand = Cmd<'DeleteCustomKeyStore'>;
+export type DeleteCustomKeyStoreCommandInput = In<'DeleteCustomKeyStore'>;
+export type DeleteCustomKeyStoreCommandOutput = Out<'DeleteCustomKeyStore'>;
+export type ConnectCustomKeyStoreCommand = Cmd<'ConnectCustomKeyStore'>;
+export type ConnectCustomKeyStoreCommandInput = In<'ConnectCustomKeyStore'>;
+export type ConnectCustomKeyStoreCommandOutput = Out<'ConnectCustomKeyStore'>;
+export type DisconnectCustomKeyStoreCommand = Cmd<'DisconnectCustomKeyStore'>;
+export type DisconnectCustomKeyStoreCommandInput = In<'DisconnectCustomKeyStore'>;
+export type DisconnectCustomKeyStoreCommandOutput = Out<'DisconnectCustomKeyStore'>;

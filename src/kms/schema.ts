@@ -307,6 +307,62 @@ export const XksProxyAuthenticationCredential: StructureShape = {
   },
 };
 
+export const GRANT_OPERATIONS = [
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'Sign',
+  'Verify',
+  'GetPublicKey',
+  'CreateGrant',
+  'RetireGrant',
+  'DescribeKey',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+  'GenerateMac',
+  'VerifyMac',
+  'DeriveSharedSecret',
+  'Decapsulate',
+] as const;
+export const ALGORITHM_SPECS = [
+  'RSAES_PKCS1_V1_5',
+  'RSAES_OAEP_SHA_1',
+  'RSAES_OAEP_SHA_256',
+  'RSA_AES_KEY_WRAP_SHA_1',
+  'RSA_AES_KEY_WRAP_SHA_256',
+  'SM2PKE',
+] as const;
+export const WRAPPING_KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'] as const;
+export const EXPIRATION_MODEL_TYPES = ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] as const;
+export const IMPORT_TYPES = ['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL'] as const;
+export const INCLUDE_KEY_MATERIAL = ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] as const;
+
+export const TIMESTAMP: TimestampShape = { type: 'timestamp' };
+export const TagList: ListShape = { type: 'list', member: Tag };
+export const TagKeyList: ListShape = { type: 'list', member: str(1, 128) };
+export const PolicyType = str(1, 131072);
+export const PolicyNameType = str(1, 128, '^[\\w]+$');
+export const DescriptionType = str(0, 8192);
+export const PrincipalIdType = str(1, 256, '^[\\w+=,.@:/-]+$');
+export const GrantIdType = str(1, 128);
+export const GrantNameType = str(1, 256, '^[a-zA-Z0-9:/_-]+$');
+export const GrantTokenType = str(1, 8192);
+export const ServicePrincipalType = str(1, 256);
+export const GrantConstraints: StructureShape = {
+  type: 'structure',
+  members: {
+    EncryptionContextSubset: { shape: EncryptionContextType },
+    EncryptionContextEquals: { shape: EncryptionContextType },
+    SourceArn: { shape: str(1, 2048) },
+  },
+};
+export const RegionType = str(1, 32, '^([a-z]+-){2,3}\\d+$');
+export const KeyMaterialIdType = str(64, 64, '^[a-f0-9]+$');
+export const KeyMaterialDescriptionType = str(0, 256);
+
 export const required = (shape: Shape): Member => ({ shape, required: true });
 export const optional = (shape: Shape): Member => ({ shape });
 export const keyIdOnly: Members = { KeyId: required(KeyIdType) };

@@ -1,0 +1,13 @@
+// CreateGrant: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function createGrant(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('CreateGrant', input);
+  throw new UnsupportedOperationException({ message: 'CreateGrant is not supported by this engine yet.' });
+}

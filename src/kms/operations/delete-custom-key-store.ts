@@ -1,0 +1,13 @@
+// DeleteCustomKeyStore: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function deleteCustomKeyStore(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('DeleteCustomKeyStore', input);
+  throw new UnsupportedOperationException({ message: 'DeleteCustomKeyStore is not supported by this engine yet.' });
+}

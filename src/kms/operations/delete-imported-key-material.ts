@@ -1,0 +1,15 @@
+// DeleteImportedKeyMaterial: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function deleteImportedKeyMaterial(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('DeleteImportedKeyMaterial', input);
+  throw new UnsupportedOperationException({
+    message: 'DeleteImportedKeyMaterial is not supported by this engine yet.',
+  });
+}

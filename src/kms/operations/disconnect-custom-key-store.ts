@@ -1,0 +1,13 @@
+// DisconnectCustomKeyStore: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function disconnectCustomKeyStore(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('DisconnectCustomKeyStore', input);
+  throw new UnsupportedOperationException({ message: 'DisconnectCustomKeyStore is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// GetKeyLastUsage: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function getKeyLastUsage(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('GetKeyLastUsage', input);
+  throw new UnsupportedOperationException({ message: 'GetKeyLastUsage is not supported by this engine yet.' });
+}

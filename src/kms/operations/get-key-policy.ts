@@ -1,0 +1,13 @@
+// GetKeyPolicy: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function getKeyPolicy(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('GetKeyPolicy', input);
+  throw new UnsupportedOperationException({ message: 'GetKeyPolicy is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// ListGrants: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function listGrants(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('ListGrants', input);
+  throw new UnsupportedOperationException({ message: 'ListGrants is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// ListKeyPolicies: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function listKeyPolicies(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('ListKeyPolicies', input);
+  throw new UnsupportedOperationException({ message: 'ListKeyPolicies is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// ListKeyRotations: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function listKeyRotations(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('ListKeyRotations', input);
+  throw new UnsupportedOperationException({ message: 'ListKeyRotations is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// ListResourceTags: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function listResourceTags(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('ListResourceTags', input);
+  throw new UnsupportedOperationException({ message: 'ListResourceTags is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// ListRetirableGrants: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function listRetirableGrants(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('ListRetirableGrants', input);
+  throw new UnsupportedOperationException({ message: 'ListRetirableGrants is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// PutKeyPolicy: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function putKeyPolicy(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('PutKeyPolicy', input);
+  throw new UnsupportedOperationException({ message: 'PutKeyPolicy is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// ReplicateKey: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function replicateKey(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('ReplicateKey', input);
+  throw new UnsupportedOperationException({ message: 'ReplicateKey is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// RevokeGrant: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function revokeGrant(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('RevokeGrant', input);
+  throw new UnsupportedOperationException({ message: 'RevokeGrant is not supported by this engine yet.' });
+}

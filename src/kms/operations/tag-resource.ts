@@ -1,0 +1,13 @@
+// TagResource: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function tagResource(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('TagResource', input);
+  throw new UnsupportedOperationException({ message: 'TagResource is not supported by this engine yet.' });
+}

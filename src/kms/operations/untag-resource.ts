@@ -1,0 +1,13 @@
+// UntagResource: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function untagResource(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('UntagResource', input);
+  throw new UnsupportedOperationException({ message: 'UntagResource is not supported by this engine yet.' });
+}

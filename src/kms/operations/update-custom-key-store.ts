@@ -1,0 +1,13 @@
+// UpdateCustomKeyStore: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function updateCustomKeyStore(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('UpdateCustomKeyStore', input);
+  throw new UnsupportedOperationException({ message: 'UpdateCustomKeyStore is not supported by this engine yet.' });
+}

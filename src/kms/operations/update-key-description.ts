@@ -1,0 +1,13 @@
+// UpdateKeyDescription: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function updateKeyDescription(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('UpdateKeyDescription', input);
+  throw new UnsupportedOperationException({ message: 'UpdateKeyDescription is not supported by this engine yet.' });
+}

@@ -1,0 +1,13 @@
+// UpdatePrimaryRegion: not built yet; answers UnsupportedOperationException after validating its input.
+
+import { UnsupportedOperationException } from '../exceptions.js';
+import type { OperationContext } from '../context.js';
+import { validateInput } from '../validation.js';
+
+export async function updatePrimaryRegion(
+  _ctx: OperationContext,
+  input: Record<string, unknown>,
+): Promise<Record<string, never>> {
+  validateInput('UpdatePrimaryRegion', input);
+  throw new UnsupportedOperationException({ message: 'UpdatePrimaryRegion is not supported by this engine yet.' });
+}
