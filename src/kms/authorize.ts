@@ -40,11 +40,13 @@ export type KeyAction =
   | 'ListAliases'
   | 'ReEncryptFrom'
   | 'ReEncryptTo'
+  | 'ReplicateKey'
   | 'RotateKeyOnDemand'
   | 'ScheduleKeyDeletion'
   | 'VerifyMac'
   | 'Sign'
   | 'UpdateAlias'
+  | 'UpdatePrimaryRegion'
   | 'Verify';
 
 /** Who is calling: the account, and the principal as AWS names it in AccessDenied messages. */
