@@ -203,6 +203,15 @@ export class ExpiredTokenException extends KMSServiceException {
   }
 }
 
+export class ExpiredImportTokenException extends KMSServiceException {
+  static readonly fault: Fault = 'client';
+  static readonly httpStatus = 400;
+  constructor(options?: string | ExceptionOptions) {
+    const o = init(options);
+    super({ name: 'ExpiredImportTokenException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+  }
+}
+
 /** Not modeled in the SDK; the client surfaces it by name. */
 export class IncompleteSignatureException extends KMSServiceException {
   static readonly fault: Fault = 'client';
@@ -228,6 +237,15 @@ export class IncorrectTrustAnchorException extends KMSServiceException {
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
     super({ name: 'IncorrectTrustAnchorException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+  }
+}
+
+export class IncorrectKeyMaterialException extends KMSServiceException {
+  static readonly fault: Fault = 'client';
+  static readonly httpStatus = 400;
+  constructor(options?: string | ExceptionOptions) {
+    const o = init(options);
+    super({ name: 'IncorrectKeyMaterialException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
   }
 }
 
@@ -264,6 +282,15 @@ export class InvalidGrantTokenException extends KMSServiceException {
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
     super({ name: 'InvalidGrantTokenException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+  }
+}
+
+export class InvalidImportTokenException extends KMSServiceException {
+  static readonly fault: Fault = 'client';
+  static readonly httpStatus = 400;
+  constructor(options?: string | ExceptionOptions) {
+    const o = init(options);
+    super({ name: 'InvalidImportTokenException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
   }
 }
 
@@ -627,14 +654,17 @@ export const EXCEPTIONS = {
   DependencyTimeoutException,
   DisabledException,
   DryRunOperationException,
+  ExpiredImportTokenException,
   ExpiredTokenException,
   IncompleteSignatureException,
   IncorrectKeyException,
+  IncorrectKeyMaterialException,
   IncorrectTrustAnchorException,
   InvalidAliasNameException,
   InvalidArnException,
   InvalidCiphertextException,
   InvalidGrantTokenException,
+  InvalidImportTokenException,
   InvalidKeyUsageException,
   InvalidMarkerException,
   InvalidSignatureException,
