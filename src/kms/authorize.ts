@@ -47,7 +47,13 @@ export type KeyAction =
   | 'Sign'
   | 'UpdateAlias'
   | 'UpdatePrimaryRegion'
-  | 'Verify';
+  | 'Verify'
+  | 'TagResource'
+  | 'UntagResource'
+  | 'ListResourceTags'
+  | 'GetKeyPolicy'
+  | 'PutKeyPolicy'
+  | 'ListKeyPolicies';
 
 /** Who is calling: the account, and the principal as AWS names it in AccessDenied messages. */
 export interface Caller {
