@@ -27,6 +27,8 @@ export interface OperationContext {
    * server and CLI pass a worker pool here. The caller owns (and wipes) the pair returned.
    */
   generateKeyPair: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+  /** The time the operation runs at (import tokens, expiry of imported key material); default the system clock. */
+  now?: () => Date;
 }
 
 /** An OperationContext whose `generateKeyPair` may be left out. */
