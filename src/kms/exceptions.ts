@@ -115,12 +115,40 @@ export class CloudHsmClusterNotFoundException extends KMSServiceException {
   }
 }
 
+export class CloudHsmClusterNotRelatedException extends KMSServiceException {
+  static readonly fault: Fault = 'client';
+  static readonly httpStatus = 400;
+  constructor(options?: string | ExceptionOptions) {
+    const o = init(options);
+    super({
+      name: 'CloudHsmClusterNotRelatedException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
+  }
+}
+
 export class ConflictException extends KMSServiceException {
   static readonly fault: Fault = 'client';
   static readonly httpStatus = 400;
   constructor(options?: string | ExceptionOptions) {
     const o = init(options);
     super({ name: 'ConflictException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+  }
+}
+
+export class CustomKeyStoreHasCMKsException extends KMSServiceException {
+  static readonly fault: Fault = 'client';
+  static readonly httpStatus = 400;
+  constructor(options?: string | ExceptionOptions) {
+    const o = init(options);
+    super({
+      name: 'CustomKeyStoreHasCMKsException',
+      $fault: 'client',
+      message: o.message,
+      $metadata: metadata(o, 400),
+    });
   }
 }
 
@@ -647,7 +675,9 @@ export const EXCEPTIONS = {
   CloudHsmClusterInvalidConfigurationException,
   CloudHsmClusterNotActiveException,
   CloudHsmClusterNotFoundException,
+  CloudHsmClusterNotRelatedException,
   ConflictException,
+  CustomKeyStoreHasCMKsException,
   CustomKeyStoreInvalidStateException,
   CustomKeyStoreNameInUseException,
   CustomKeyStoreNotFoundException,
