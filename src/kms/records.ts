@@ -15,6 +15,7 @@ export interface TagRecord {
 export interface GrantConstraintsRecord {
   encryptionContextSubset?: Record<string, string>;
   encryptionContextEquals?: Record<string, string>;
+  sourceArn?: string;
 }
 
 /** A grant on a KMS key; deleted with its key. */
@@ -22,13 +23,21 @@ export interface GrantRecord {
   /** 64 lowercase hex. */
   grantId: string;
   name?: string;
+  /** The grantee; for a grant to a service principal, that service principal. */
   granteePrincipal: string;
+  granteeServicePrincipal?: string;
   retiringPrincipal?: string;
+  retiringServicePrincipal?: string;
   /** The ARN of the account that created the grant (arn:aws:iam::ACCOUNT:root). */
   issuingAccount: string;
   operations: string[];
   constraints?: GrantConstraintsRecord;
   creationDate: Date;
+  /**
+   * 32 random bytes, a secret: the key of the MACs of this grant's grant tokens (src/kms/grants.ts).
+   * CreateGrant always sets it; a grant without one has no grant token that verifies.
+   */
+  tokenKey?: Uint8Array;
 }
 
 /** One rotation of a key's material (ListKeyRotations). */
