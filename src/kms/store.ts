@@ -109,6 +109,8 @@ export interface KeyStore {
   putCustomKeyStore?(record: CustomKeyStoreRecord): Promise<void>;
   /** In creation order. */
   listCustomKeyStores?(account: string, region: string): Promise<CustomKeyStoreRecord[]>;
+  /** True when a custom key store was removed. */
+  deleteCustomKeyStore?(account: string, region: string, customKeyStoreId: string): Promise<boolean>;
 }
 
 /**
@@ -143,6 +145,7 @@ export class LoadedKeyRecords implements KeyStore {
     if (store.getCustomKeyStore === undefined) this.getCustomKeyStore = undefined;
     if (store.putCustomKeyStore === undefined) this.putCustomKeyStore = undefined;
     if (store.listCustomKeyStores === undefined) this.listCustomKeyStores = undefined;
+    if (store.deleteCustomKeyStore === undefined) this.deleteCustomKeyStore = undefined;
   }
 
   /** Zeroes every key record handed out so far. */
@@ -200,6 +203,10 @@ export class LoadedKeyRecords implements KeyStore {
 
   listCustomKeyStores?(account: string, region: string): Promise<CustomKeyStoreRecord[]> {
     return this.#store.listCustomKeyStores!(account, region);
+  }
+
+  deleteCustomKeyStore?(account: string, region: string, customKeyStoreId: string): Promise<boolean> {
+    return this.#store.deleteCustomKeyStore!(account, region, customKeyStoreId);
   }
 }
 
@@ -334,6 +341,10 @@ export class MemoryKeyStore implements KeyStore {
     return [...this.#customKeyStores.values()]
       .filter((c) => c.account === account && c.region === region)
       .map(cloneCustomKeyStore);
+  }
+
+  async deleteCustomKeyStore(account: string, region: string, customKeyStoreId: string): Promise<boolean> {
+    return this.#customKeyStores.delete(slot(account, region, customKeyStoreId));
   }
 }
 

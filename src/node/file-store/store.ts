@@ -755,6 +755,18 @@ export class FileKeyStore implements KeyStore {
     });
   }
 
+  async deleteCustomKeyStore(account: string, region: string, customKeyStoreId: string): Promise<boolean> {
+    this.#open();
+    const path = this.#cksPath(account, region, customKeyStoreId);
+    return this.#exclusive(async () => {
+      // Only a valid record file is removed: a corrupt one stays for someone to look at.
+      if ((await this.#readCustomKeyStore(path)) === undefined) return false;
+      await unlink(path);
+      await fsyncDir(dirname(path));
+      return true;
+    });
+  }
+
   async #listCustomKeyStores(
     account: string,
     region: string,
