@@ -56,7 +56,10 @@ export type KeyAction =
   | 'ListResourceTags'
   | 'GetKeyPolicy'
   | 'PutKeyPolicy'
-  | 'ListKeyPolicies';
+  | 'ListKeyPolicies'
+  | 'UpdateKeyDescription'
+  | 'ListKeyRotations'
+  | 'GetKeyLastUsage';
 
 /** Who is calling: the account, and the principal as AWS names it in AccessDenied messages. */
 export interface Caller {

@@ -29,6 +29,8 @@ export interface OperationContext {
   generateKeyPair: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
   /** The time the operation runs at (import tokens, expiry of imported key material); default the system clock. */
   now?: () => Date;
+  /** True inside `transactional`: the store's transaction is held (a nested one would wait for itself on some stores). */
+  inTransaction?: boolean;
 }
 
 /** An OperationContext whose `generateKeyPair` may be left out. */
@@ -52,5 +54,7 @@ export function transactional<I, O>(
   op: (ctx: OperationContext, input: I) => Promise<O>,
 ): (ctx: OperationContext, input: I) => Promise<O> {
   return (ctx, input) =>
-    ctx.store.transaction === undefined ? op(ctx, input) : ctx.store.transaction(() => op(ctx, input));
+    ctx.store.transaction === undefined
+      ? op(ctx, input)
+      : ctx.store.transaction(() => op({ ...ctx, inTransaction: true }, input));
 }
