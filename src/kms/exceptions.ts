@@ -304,6 +304,15 @@ export class InvalidCiphertextException extends KMSServiceException {
   }
 }
 
+export class InvalidGrantIdException extends KMSServiceException {
+  static readonly fault: Fault = 'client';
+  static readonly httpStatus = 400;
+  constructor(options?: string | ExceptionOptions) {
+    const o = init(options);
+    super({ name: 'InvalidGrantIdException', $fault: 'client', message: o.message, $metadata: metadata(o, 400) });
+  }
+}
+
 export class InvalidGrantTokenException extends KMSServiceException {
   static readonly fault: Fault = 'client';
   static readonly httpStatus = 400;
@@ -693,6 +702,7 @@ export const EXCEPTIONS = {
   InvalidAliasNameException,
   InvalidArnException,
   InvalidCiphertextException,
+  InvalidGrantIdException,
   InvalidGrantTokenException,
   InvalidImportTokenException,
   InvalidKeyUsageException,
