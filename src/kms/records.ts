@@ -76,8 +76,13 @@ export interface ImportParametersRecord {
 export interface MultiRegionRecord {
   type: 'PRIMARY' | 'REPLICA';
   primaryRegion: string;
-  /** Kept current on the primary and on every replica. */
+  /** Kept current on the primary and on every replica, in the order the replicas were made. */
   replicaRegions: string[];
+  /**
+   * Replicas scheduled for deletion: the Region and the end of the waiting period, after which
+   * the replica counts as deleted (multi-region.ts). Kept on every member, like the Regions.
+   */
+  replicaDeletions?: { region: string; deletionDate: Date }[];
 }
 
 /** The last cryptographic operation that used the key (GetKeyLastUsage). */
