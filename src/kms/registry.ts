@@ -724,7 +724,8 @@ export const REGISTRY = {
   ListGrants: entry({
     summary: 'List the grants of a KMS key.',
     input: {
-      Limit: optional(LimitType),
+      // The model allows 1..1000; the service caps the grant lists at 100.
+      Limit: optional(int(1, 100)),
       Marker: optional(MarkerType),
       KeyId: required(KeyIdType),
       GrantId: optional(GrantIdType),
@@ -738,7 +739,8 @@ export const REGISTRY = {
   ListRetirableGrants: entry({
     summary: 'List the grants a principal may retire.',
     input: {
-      Limit: optional(LimitType),
+      // The model allows 1..1000; the service caps the grant lists at 100.
+      Limit: optional(int(1, 100)),
       Marker: optional(MarkerType),
       RetiringPrincipal: optional(PrincipalIdType),
       RetiringServicePrincipal: optional(ServicePrincipalType),

@@ -325,6 +325,7 @@ export const GRANT_OPERATIONS = [
   'GenerateMac',
   'VerifyMac',
   'DeriveSharedSecret',
+  'Encapsulate',
   'Decapsulate',
 ] as const;
 export const ALGORITHM_SPECS = [
