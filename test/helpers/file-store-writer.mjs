@@ -104,7 +104,70 @@ export function writeFor(region, tag, i) {
     record.pendingWindowInDays = 7;
     record.customKeyStoreId = `cks-${hex(bytes(`${label}/in`, 9)).slice(0, 17)}`;
   }
+  addExtensions(record, label, created, shape, i);
   return { kind: 'key', id: keyId, record };
+}
+
+/**
+ * The key record's extension fields (src/kms/records.ts), on most keys: tags, a policy, grants,
+ * rotations, imported material with pending import parameters (their private key a secret),
+ * multi-Region links and last use — so that a SIGKILL test checks them whole too.
+ */
+function addExtensions(record, label, created, shape, i) {
+  const at = (ms) => new Date(created.getTime() + ms);
+  if (i % 5 !== 4) {
+    record.tags = Array.from({ length: 1 + (i % 3) }, (_, t) => ({
+      key: `Tag${t}`,
+      value: hex(bytes(`${label}/t${t}`, 3)),
+    }));
+  }
+  if (i % 2 === 0) {
+    record.policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      ],
+    });
+  }
+  if (shape !== 3) {
+    record.grants = [
+      {
+        grantId: hex(bytes(`${label}/grant`, 32)),
+        ...(i % 2 === 0 ? {} : { name: `grant-${i}` }),
+        granteePrincipal: `arn:aws:iam::${ACCOUNT}:role/r${i}`,
+        issuingAccount: `arn:aws:iam::${ACCOUNT}:root`,
+        operations: ['Decrypt', 'GenerateDataKeyPair'],
+        ...(i % 2 === 0 ? { constraints: { encryptionContextSubset: { app: `a${i}` } } } : {}),
+        creationDate: at(11),
+      },
+    ];
+  }
+  if (shape === 0) {
+    record.rotations = record.keyMaterials
+      .slice(1)
+      .map((m, k) => ({ keyMaterialId: m.id, rotationDate: at(86_400_000 * (k + 1)), rotationType: 'ON_DEMAND' }));
+    record.lastUsage = { operation: 'Decrypt', timestamp: at(99), kmsRequestId: uuid(`${label}/req`) };
+  }
+  if (shape === 3) {
+    record.importedMaterials = [
+      {
+        keyMaterialId: hex(bytes(`${label}/imid`, 32)),
+        importState: 'PENDING_IMPORT',
+        keyMaterialState: 'CURRENT',
+        expirationModel: 'KEY_MATERIAL_EXPIRES',
+        validTo: at(365 * 86_400_000),
+      },
+    ];
+    record.importParameters = {
+      importToken: Buffer.from(bytes(`${label}/token`, 48)).toString('base64'),
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      wrappingKeySpec: 'RSA_2048',
+      publicKey: bytes(`${label}/wpub`, 294),
+      privateKey: bytes(`${label}/wpriv`, 1218),
+      validTo: at(86_400_000),
+    };
+    record.multiRegionConfiguration = { type: 'PRIMARY', primaryRegion: record.region, replicaRegions: ['eu-west-1'] };
+  }
 }
 
 async function main() {
