@@ -20,6 +20,10 @@ import { partitionOf } from './store.js';
 export type KeyAction =
   | 'CancelKeyDeletion'
   | 'CreateAlias'
+  | 'CreateGrant'
+  | 'ListGrants'
+  | 'RetireGrant'
+  | 'RevokeGrant'
   | 'Decapsulate'
   | 'Decrypt'
   | 'DeriveSharedSecret'
