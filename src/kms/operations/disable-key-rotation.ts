@@ -6,6 +6,7 @@ import { resolveKey } from '../key-resolution.js';
 import { checkUsableForCrypto } from '../key-state.js';
 import { validateInput } from '../validation.js';
 import { checkRotatableSpec, wipe } from '../key-material.js';
+import { checkNotReplica, shareWithReplicas } from '../multi-region.js';
 
 export interface DisableKeyRotationInput {
   KeyId: string | undefined;
@@ -22,10 +23,13 @@ async function disableKeyRotationUnlocked(
   try {
     checkUsableForCrypto(key);
     checkRotatableSpec(key);
+    // Rotation is a shared property of multi-Region keys, set on the primary (the model's doc comment).
+    checkNotReplica(key);
     if (key.rotationPeriodInDays !== undefined || key.rotationSince !== undefined) {
       key.rotationPeriodInDays = undefined;
       key.rotationSince = undefined;
       await ctx.store.putKey(key);
+      await shareWithReplicas(ctx, key);
     }
   } finally {
     wipe(key);

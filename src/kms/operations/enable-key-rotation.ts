@@ -15,6 +15,7 @@ import { resolveKey } from '../key-resolution.js';
 import { checkUsableForCrypto } from '../key-state.js';
 import { checkRotatableSpec, wipe } from '../key-material.js';
 import { validateInput } from '../validation.js';
+import { checkNotReplica, shareWithReplicas } from '../multi-region.js';
 
 export interface EnableKeyRotationInput {
   KeyId: string | undefined;
@@ -34,6 +35,8 @@ async function enableKeyRotationUnlocked(
   try {
     checkUsableForCrypto(key);
     checkRotatableSpec(key);
+    // Rotation is a shared property of multi-Region keys, set on the primary (the model's doc comment).
+    checkNotReplica(key);
     if (key.origin === 'EXTERNAL') {
       // Message ours: automatic rotation is not available for imported key material.
       throw new UnsupportedOperationException(`${key.arn} origin is EXTERNAL which is not valid for this operation.`);
@@ -41,6 +44,7 @@ async function enableKeyRotationUnlocked(
     key.rotationPeriodInDays = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
     key.rotationSince ??= new Date();
     await ctx.store.putKey(key);
+    await shareWithReplicas(ctx, key);
   } finally {
     wipe(key);
   }

@@ -15,6 +15,7 @@ import { checkUsableForCrypto } from '../key-state.js';
 import { newKeyMaterial } from '../store.js';
 import { validateInput } from '../validation.js';
 import { checkRotatableSpec, noPendingMaterial, wipe } from '../key-material.js';
+import { checkNotReplica, shareWithReplicas } from '../multi-region.js';
 
 export interface RotateKeyOnDemandInput {
   KeyId: string | undefined;
@@ -36,6 +37,8 @@ async function rotateKeyOnDemandUnlocked(
   try {
     checkUsableForCrypto(key);
     checkRotatableSpec(key);
+    // A multi-Region key rotates through its primary, which gives every replica the new material.
+    checkNotReplica(key);
     if (key.origin === 'EXTERNAL') throw noPendingMaterial(key);
     // Every material after the first came from an on-demand rotation (no automatic rotation runs).
     if (key.keyMaterials.length - 1 >= ON_DEMAND_ROTATION_LIMIT) {
@@ -47,6 +50,7 @@ async function rotateKeyOnDemandUnlocked(
     key.keyMaterials.push(material);
     key.currentKeyMaterialId = material.id;
     await ctx.store.putKey(key);
+    await shareWithReplicas(ctx, key);
     return { KeyId: key.arn };
   } finally {
     wipe(key);
