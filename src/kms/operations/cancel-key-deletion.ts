@@ -1,10 +1,13 @@
-// CancelKeyDeletion (AWS KMS API Reference): only from PendingDeletion ([4] otherwise); the key comes
-// back Disabled whatever its state was before.
+// CancelKeyDeletion (AWS KMS API Reference): only from PendingDeletion or PendingReplicaDeletion ([4]
+// otherwise); the key comes back Disabled whatever its state was before. A multi-Region replica
+// leaves its family's list of replicas scheduled for deletion (multi-region.ts); one whose
+// waiting period has ended is deleted and no longer exists for its family (NotFoundException).
 
 import { validateInput } from '../validation.js';
-import { KMSInvalidStateException } from '../exceptions.js';
+import { KMSInvalidStateException, NotFoundException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
+import { isPrimary, otherMembers, settle, writeFamily } from '../multi-region.js';
 
 export interface CancelKeyDeletionInput {
   KeyId: string | undefined;
@@ -20,11 +23,24 @@ async function cancelKeyDeletionUnlocked(
 ): Promise<CancelKeyDeletionOutput> {
   validateInput('CancelKeyDeletion', input);
   const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true, action: 'CancelKeyDeletion' });
-  if (key.keyState !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
+  const now = Date.now();
+  settle(key, now);
+  if (key.keyState !== 'PendingDeletion' && key.keyState !== 'PendingReplicaDeletion')
+    throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
+  const links = key.multiRegionConfiguration;
+  const replica = links !== undefined && !isPrimary(key);
+  // [AWS-REC wording] of a key that does not exist.
+  if (replica && !links.replicaRegions.includes(key.region))
+    throw new NotFoundException(`Key '${key.arn}' does not exist`);
   key.keyState = 'Disabled';
   key.deletionDate = undefined;
   key.pendingWindowInDays = undefined;
-  await ctx.store.putKey(key);
+  if (replica) {
+    const replicaDeletions = (links.replicaDeletions ?? []).filter((d) => d.region !== key.region);
+    await writeFamily(ctx, [key, ...(await otherMembers(ctx, key, now))], { ...links, replicaDeletions });
+  } else {
+    await ctx.store.putKey(key);
+  }
   return { KeyId: key.arn };
 }
 
