@@ -85,10 +85,13 @@ export interface MultiRegionRecord {
   replicaDeletions?: { region: string; deletionDate: Date }[];
 }
 
-/** The last cryptographic operation that used the key (GetKeyLastUsage). */
+/** The last cryptographic operation that used the key (GetKeyLastUsage, last-usage.ts). */
 export interface LastUsageRecord {
-  operation: string;
-  timestamp: Date;
+  /** When tracking began: the key's creation, or when it was first tracked (a key made before tracking existed has none until then). */
+  trackingStartDate?: Date;
+  /** The operation (KeyLastUsageTrackingOperation); absent while the key has not been used since tracking began. */
+  operation?: string;
+  timestamp?: Date;
   kmsRequestId?: string;
 }
 
