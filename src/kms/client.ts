@@ -35,6 +35,11 @@ export interface KMSClientConfig {
   logger?: Logger;
   /** Where data key pairs come from (a worker pool, a pool of pre-generated pairs); default the core in this thread. */
   generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+  /**
+   * The clock operations run by (automatic key rotation, GetKeyLastUsage, import expiry); default
+   * the system clock. Tests move it to see what time does to keys.
+   */
+  now?: () => Date;
 }
 
 export class KMSClient {
@@ -46,6 +51,7 @@ export class KMSClient {
     store: KeyStore;
     logger?: Logger;
     generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+    now?: () => Date;
   };
 
   constructor(config: KMSClientConfig = {}) {
@@ -67,6 +73,7 @@ export class KMSClient {
       store: config.store ?? new MemoryKeyStore(),
       logger: config.logger,
       generateKeyPair: config.generateKeyPair,
+      now: config.now,
     };
   }
 

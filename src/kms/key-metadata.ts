@@ -2,6 +2,7 @@
 
 import type { KeyRecord } from './store.js';
 import { CUSTOMER_MASTER_KEY_SPECS } from './schema.js';
+import { keyStateOf } from './key-state.js';
 
 export interface KeyMetadata {
   AWSAccountId?: string;
@@ -85,10 +86,10 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
     KeyId: key.keyId,
     Arn: key.arn,
     CreationDate: new Date(key.creationDate.getTime()),
-    Enabled: key.keyState === 'Enabled',
+    Enabled: keyStateOf(key) === 'Enabled',
     Description: key.description,
     KeyUsage: key.keyUsage,
-    KeyState: key.keyState,
+    KeyState: keyStateOf(key),
     Origin: key.origin,
     KeyManager: 'CUSTOMER',
     KeySpec: key.keySpec,

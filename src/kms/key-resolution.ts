@@ -13,6 +13,7 @@ import {
 import { aliasArn, keyArn, partitionOf, type KeyRecord } from './store.js';
 import { accessDenied, authorize, type KeyAction } from './authorize.js';
 import type { OperationContext } from './context.js';
+import { noteCustomKeyStoreConnection } from './custom-key-stores.js';
 
 export interface ResolveOptions {
   /** The `kms:` action the caller is about to perform on the key; authorize (authorize.ts) decides. */
@@ -65,6 +66,9 @@ export function checkAliasName(aliasName: string): void {
  * NotFoundException: there is no key policy that could allow the caller, and a caller without
  * access learns nothing about which keys exist there. (AWS's answer for this case is not
  * recorded; this is what its authorization model implies and what a careful user expects.)
+ *
+ * A key of a custom key store that is not connected reads as Unavailable to the key-state rules
+ * (custom-key-stores.ts noteCustomKeyStoreConnection).
  */
 export async function resolveKey(
   ctx: OperationContext,
@@ -73,6 +77,7 @@ export async function resolveKey(
 ): Promise<KeyRecord> {
   const record = await findKey(ctx, keyIdInput, options);
   authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext });
+  await noteCustomKeyStoreConnection(ctx, record);
   return record;
 }
 

@@ -10,9 +10,24 @@ import {
   KMSInvalidStateException,
   UnsupportedOperationException,
 } from './exceptions.js';
+import type { KeyState } from './schema.js';
 import type { KeyRecord } from './store.js';
 
 // Key states (AWS KMS Developer Guide, "Key states of AWS KMS keys")
+
+/** Keys loaded by this operation whose custom key store is not connected (custom-key-stores.ts). */
+const UNAVAILABLE = new WeakSet<KeyRecord>();
+
+/** Marks a loaded key as in a custom key store that is not connected; its stored state is untouched. */
+export function markUnavailable(key: KeyRecord): void {
+  UNAVAILABLE.add(key);
+}
+
+/** The key's state as KMS shows it: Unavailable for an Enabled or Disabled key of a disconnected custom key store. */
+export function keyStateOf(key: KeyRecord): KeyState {
+  const s = key.keyState;
+  return UNAVAILABLE.has(key) && (s === 'Enabled' || s === 'Disabled') ? 'Unavailable' : s;
+}
 
 /**
  * The row of GenerateDataKeyPair(WithoutPlaintext), GenerateDataKey*, Encrypt, Decrypt and
@@ -20,7 +35,7 @@ import type { KeyRecord } from './store.js';
  * (KMSInvalidStateException), as LocalStack and local-kms do; the docs allow [2] as well.
  */
 export function checkUsableForCrypto(key: KeyRecord): void {
-  switch (key.keyState) {
+  switch (keyStateOf(key)) {
     case 'Enabled':
     case 'Updating':
       return;
@@ -33,7 +48,7 @@ export function checkUsableForCrypto(key: KeyRecord): void {
 
 /** The KMSInvalidStateException a key's current state gives (footnotes [3], [5], [11], [14], [15]). */
 export function invalidState(key: KeyRecord): KMSInvalidStateException {
-  switch (key.keyState) {
+  switch (keyStateOf(key)) {
     case 'PendingDeletion':
     case 'PendingReplicaDeletion':
       return new KMSInvalidStateException(`${key.arn} is pending deletion.`);

@@ -25,6 +25,7 @@ import {
   type OperationName,
 } from './registry.js';
 import { newKeyId, type KeyStore } from './store.js';
+import { withLastUsage } from './last-usage.js';
 
 export interface Logger {
   debug?(...content: unknown[]): void;
@@ -42,6 +43,8 @@ export interface PipelineConfig {
   store: KeyStore;
   logger?: Logger;
   generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
+  /** The clock operations run by (automatic rotation, last use, import expiry); default the system clock. */
+  now?: () => Date;
 }
 
 export interface RunOptions<I, O> {
@@ -79,10 +82,15 @@ export async function runOperation<I extends object, O extends object>(
       requestId,
       options.onInternalError ?? ((e) => config.logger?.error?.(`${operation}: internal error`, e)),
     );
-  const handler =
+  // The key use of a successful cryptographic operation is recorded for GetKeyLastUsage (last-usage.ts).
+  const handler = withLastUsage(
+    operation,
+    requestId,
     options.handler !== undefined
       ? wiping(options.handler)
-      : (REGISTRY[operation]?.handler as Handler<I, O> | undefined);
+      : (REGISTRY[operation]?.handler as Handler<I, O> | undefined),
+    (e) => config.logger?.warn?.(`${operation}: recording the key's last use failed`, e),
+  );
   if (handler === undefined) {
     throw fail(new UnknownOperationException(`Unknown operation ${JSON.stringify(String(operation).slice(0, 128))}.`));
   }
@@ -93,6 +101,7 @@ export async function runOperation<I extends object, O extends object>(
     principal: config.principal,
     core: getCore,
     generateKeyPair: config.generateKeyPair,
+    now: config.now,
   });
   const metadata = () => ({ httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 });
   const stack = options.middlewareStack;

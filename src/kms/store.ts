@@ -51,7 +51,10 @@ export interface CustomKeyStoreRecord {
   region: string;
   customKeyStoreName: string;
   customKeyStoreType: 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
-  /** CONNECTED from creation: this engine has no Connect/DisconnectCustomKeyStore. */
+  /**
+   * DISCONNECTED from creation; ConnectCustomKeyStore makes it CONNECTED (at once: nothing stands
+   * behind it, so CONNECTING is not seen), DisconnectCustomKeyStore DISCONNECTED again.
+   */
   connectionState: 'CONNECTED' | 'CONNECTING' | 'DISCONNECTED' | 'DISCONNECTING' | 'FAILED';
   creationDate: Date;
   cloudHsmClusterId?: string;

@@ -12,13 +12,18 @@ import {
   CustomKeyStoreNotFoundException,
   CustomKeyStoreNameInUseException,
   CloudHsmClusterInUseException,
+  CustomKeyStoreInvalidStateException,
   InvalidMarkerException,
 } from '../../src/kms/index.js';
-import { CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand } from '../../src/kms/registry.js';
+import {
+  ConnectCustomKeyStoreCommand,
+  CreateCustomKeyStoreCommand,
+  DescribeCustomKeyStoresCommand,
+} from '../../src/kms/registry.js';
 import { CLOUDHSM, XKS, clients, newKey, rejection } from '../helpers/kms.js';
 
 describe('custom key stores', () => {
-  it('end to end: create, describe, CreateKey in the store, GenerateDataKeyPair refused, Encrypt works', async () => {
+  it('end to end: create (DISCONNECTED), describe, connect, CreateKey in the store, GenerateDataKeyPair refused, Encrypt works', async () => {
     const { us, west } = clients();
     const { CustomKeyStoreId: id } = await us.send(new CreateCustomKeyStoreCommand(CLOUDHSM));
     expect(id).toMatch(/^cks-[0-9a-f]{17}$/);
@@ -33,7 +38,7 @@ describe('custom key stores', () => {
       CustomKeyStoreType: 'AWS_CLOUDHSM',
       CloudHsmClusterId: CLOUDHSM.CloudHsmClusterId,
       TrustAnchorCertificate: CLOUDHSM.TrustAnchorCertificate,
-      ConnectionState: 'CONNECTED',
+      ConnectionState: 'DISCONNECTED',
     });
     expect(entry.CreationDate).toBeInstanceOf(Date);
     expect(JSON.stringify(entry)).not.toContain('kmsPassword');
@@ -45,6 +50,13 @@ describe('custom key stores', () => {
     ).toEqual([entry]);
     expect((await west.send(new DescribeCustomKeyStoresCommand({}))).CustomKeyStores).toEqual([]);
 
+    // A new store is DISCONNECTED, as in KMS: no key can be created in it until it is connected.
+    const refused = await rejection(
+      us.send(new CreateKeyCommand({ CustomKeyStoreId: id, Origin: 'AWS_CLOUDHSM' })),
+      CustomKeyStoreInvalidStateException,
+    );
+    expect(refused.message).toBe(`Custom key store ${id} is not connected.`);
+    await us.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
     const md = await newKey(us, { CustomKeyStoreId: id, Origin: 'AWS_CLOUDHSM' });
     expect(md).toMatchObject({
       CustomKeyStoreId: id,
@@ -111,6 +123,7 @@ describe('custom key stores', () => {
       },
     });
     expect(JSON.stringify(xentry)).not.toContain('aaaa');
+    await us.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: xid }));
     const md = await newKey(us, { CustomKeyStoreId: xid, Origin: 'EXTERNAL_KEY_STORE', XksKeyId: 'ext-key-1' });
     expect(md).toMatchObject({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: xid });
     await rejection(

@@ -34,6 +34,7 @@ import {
   GenerateRandomCommand,
   GetPublicKeyCommand,
   CreateCustomKeyStoreCommand,
+  ConnectCustomKeyStoreCommand,
   DescribeCustomKeyStoresCommand,
 } from '../../src/kms/index.js';
 import { CLOUDHSM, XKS } from '../helpers/kms.js';
@@ -333,6 +334,7 @@ for (const op of ['GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'] 
   add(op, 'UnsupportedOperationException', `${op}: key in a custom key store`, async () => {
     const e = env();
     const { CustomKeyStoreId } = await e.c.send(new CreateCustomKeyStoreCommand(CLOUDHSM));
+    await e.c.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId }));
     const k = await e.key({ CustomKeyStoreId });
     return {
       p: KEYED[op](e, k.KeyId),

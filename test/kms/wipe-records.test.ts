@@ -90,6 +90,9 @@ class TrackingStore implements KeyStore {
   listCustomKeyStores(account: string, region: string): Promise<CustomKeyStoreRecord[]> {
     return this.inner.listCustomKeyStores!(account, region);
   }
+  deleteCustomKeyStore(account: string, region: string, id: string): Promise<boolean> {
+    return this.inner.deleteCustomKeyStore!(account, region, id);
+  }
 }
 
 type Send = (name: OperationName, input: object) => Promise<Record<string, unknown>>;
@@ -182,6 +185,7 @@ describe.each(Object.keys(STORES))('every key record an operation loads is wiped
       .CiphertextBlob as Uint8Array;
     await op('DisableKey', { KeyId: disabled });
     const cks = (await op('CreateCustomKeyStore', { ...CLOUDHSM })).CustomKeyStoreId as string;
+    await op('ConnectCustomKeyStore', { CustomKeyStoreId: cks });
     const inCks = id(await op('CreateKey', { CustomKeyStoreId: cks }));
     const doomed = id(await op('CreateKey', {}));
     await op('ScheduleKeyDeletion', { KeyId: doomed, PendingWindowInDays: 7 });
@@ -362,6 +366,16 @@ describe.each(Object.keys(STORES))('every key record an operation loads is wiped
     await op('GenerateRandom', { NumberOfBytes: 16, CustomKeyStoreId: cks });
     await op('DescribeCustomKeyStores', {});
     await op('CreateCustomKeyStore', { ...CLOUDHSM }, 'CustomKeyStoreNameInUseException');
+    // The custom key store lifecycle; its keys read as Unavailable while it is disconnected.
+    await op('UpdateCustomKeyStore', { CustomKeyStoreId: cks, NewCustomKeyStoreName: 'renamed' });
+    await op('DisconnectCustomKeyStore', { CustomKeyStoreId: cks });
+    await op('DescribeKey', { KeyId: inCks });
+    await op('Encrypt', { KeyId: inCks, Plaintext: new Uint8Array([5]) }, 'KMSInvalidStateException');
+    await op('DeleteCustomKeyStore', { CustomKeyStoreId: cks }, 'CustomKeyStoreHasCMKsException');
+    await op('ConnectCustomKeyStore', { CustomKeyStoreId: cks });
+    const empty = (await op('CreateCustomKeyStore', { ...CLOUDHSM, CloudHsmClusterId: 'cluster-2a23b4cdefg' }))
+      .CustomKeyStoreId as string;
+    await op('DeleteCustomKeyStore', { CustomKeyStoreId: empty });
 
     // The store's own copies were never touched: the oldest material still opens its blob.
     const again = await op('Decrypt', { CiphertextBlob: oldBlob });
@@ -389,7 +403,13 @@ describe('wipeRecord', () => {
 
   it('the view an operation runs over has the optional store methods exactly where the store has them', async () => {
     const full = new LoadedKeyRecords(new MemoryKeyStore());
-    for (const m of ['transaction', 'getCustomKeyStore', 'putCustomKeyStore', 'listCustomKeyStores'] as const) {
+    for (const m of [
+      'transaction',
+      'getCustomKeyStore',
+      'putCustomKeyStore',
+      'listCustomKeyStores',
+      'deleteCustomKeyStore',
+    ] as const) {
       expect(typeof full[m], m).toBe('function');
     }
     expect(await full.transaction!(async () => 42)).toBe(42);
@@ -403,7 +423,13 @@ describe('wipeRecord', () => {
       listAliases: async () => [],
     };
     const view = new LoadedKeyRecords(bare);
-    for (const m of ['transaction', 'getCustomKeyStore', 'putCustomKeyStore', 'listCustomKeyStores'] as const) {
+    for (const m of [
+      'transaction',
+      'getCustomKeyStore',
+      'putCustomKeyStore',
+      'listCustomKeyStores',
+      'deleteCustomKeyStore',
+    ] as const) {
       expect(view[m], m).toBeUndefined();
     }
   });

@@ -1,18 +1,13 @@
 // CreateCustomKeyStore: records a custom key store. Nothing stands behind it: no CloudHSM
-// cluster is contacted and no XKS proxy is called, so the store is CONNECTED from creation (this
-// engine has no Connect/DisconnectCustomKeyStore) and keys created in it hold locally generated
-// material. The secrets (KeyStorePassword, XKS RawSecretAccessKey) are checked and not kept.
-// Messages of the rules below the schema are ours.
+// cluster is contacted and no XKS proxy is called, and keys created in it hold locally generated
+// material. As in KMS, a new store is DISCONNECTED: ConnectCustomKeyStore connects it before keys
+// can be created in it. The secrets (KeyStorePassword, XKS RawSecretAccessKey) are checked and
+// not kept. Messages of the rules below the schema are ours.
 
 import { transactional, type OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
-import {
-  CloudHsmClusterInUseException,
-  CustomKeyStoreNameInUseException,
-  ValidationException,
-  XksProxyUriInUseException,
-} from '../exceptions.js';
-import { customKeyStoreMethods } from '../custom-key-stores.js';
+import { CloudHsmClusterInUseException, CustomKeyStoreNameInUseException, ValidationException } from '../exceptions.js';
+import { checkXksProxyUnique, customKeyStoreMethods } from '../custom-key-stores.js';
 import { newCustomKeyStoreId, type CustomKeyStoreRecord } from '../store.js';
 
 export interface XksProxyAuthenticationCredentialType {
@@ -85,18 +80,13 @@ async function createCustomKeyStoreUnlocked(
       `CloudHSM cluster ${input.CloudHsmClusterId} is already associated with a custom key store.`,
     );
   }
-  if (
-    type === 'EXTERNAL_KEY_STORE' &&
-    existing.some(
-      (c) =>
-        c.xksProxyConfiguration?.UriEndpoint === input.XksProxyUriEndpoint &&
-        c.xksProxyConfiguration?.UriPath === input.XksProxyUriPath &&
-        c.xksProxyConfiguration?.VpcEndpointServiceName === input.XksProxyVpcEndpointServiceName,
-    )
-  ) {
-    throw new XksProxyUriInUseException(
-      `The XKS proxy URI ${input.XksProxyUriEndpoint}${input.XksProxyUriPath} is already in use.`,
-    );
+  if (type === 'EXTERNAL_KEY_STORE') {
+    checkXksProxyUnique(existing, {
+      Connectivity: input.XksProxyConnectivity,
+      UriEndpoint: input.XksProxyUriEndpoint,
+      UriPath: input.XksProxyUriPath,
+      VpcEndpointServiceName: input.XksProxyVpcEndpointServiceName,
+    });
   }
 
   const record: CustomKeyStoreRecord = {
@@ -105,7 +95,7 @@ async function createCustomKeyStoreUnlocked(
     region: ctx.region,
     customKeyStoreName: name,
     customKeyStoreType: type,
-    connectionState: 'CONNECTED',
+    connectionState: 'DISCONNECTED',
     creationDate: new Date(),
   };
   if (type === 'AWS_CLOUDHSM') {

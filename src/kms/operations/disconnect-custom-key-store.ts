@@ -1,13 +1,28 @@
-// DisconnectCustomKeyStore: not built yet; answers UnsupportedOperationException after validating its input.
+// DisconnectCustomKeyStore: disconnects a custom key store; its keys can then be managed but not
+// created or used in cryptographic operations (their KeyState reads Unavailable, or stays
+// PendingDeletion: custom-key-stores.ts). Valid in every state but DISCONNECTING and
+// DISCONNECTED; the store is DISCONNECTED when the call returns. Messages: custom-key-stores.ts
+// (not recorded).
 
-import { UnsupportedOperationException } from '../exceptions.js';
-import type { OperationContext } from '../context.js';
+import { transactional, type OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
+import { customKeyStoreMethods, findCustomKeyStore, requireConnectionState } from '../custom-key-stores.js';
 
-export async function disconnectCustomKeyStore(
-  _ctx: OperationContext,
-  input: Record<string, unknown>,
+export interface DisconnectCustomKeyStoreInput {
+  CustomKeyStoreId: string | undefined;
+}
+
+async function disconnectCustomKeyStoreUnlocked(
+  ctx: OperationContext,
+  input: DisconnectCustomKeyStoreInput,
 ): Promise<Record<string, never>> {
   validateInput('DisconnectCustomKeyStore', input);
-  throw new UnsupportedOperationException({ message: 'DisconnectCustomKeyStore is not supported by this engine yet.' });
+  const cks = await findCustomKeyStore(ctx, input.CustomKeyStoreId as string);
+  requireConnectionState(cks, 'DisconnectCustomKeyStore', ['CONNECTED', 'CONNECTING', 'FAILED']);
+  cks.connectionState = 'DISCONNECTED';
+  await customKeyStoreMethods(ctx.store).put(cks);
+  return {};
 }
+
+/** DisconnectCustomKeyStore, inside the store's transaction (context.ts transactional). */
+export const disconnectCustomKeyStore = transactional(disconnectCustomKeyStoreUnlocked);

@@ -15,6 +15,7 @@ import { checkUsableForCrypto } from '../key-state.js';
 import { newKeyMaterial } from '../store.js';
 import { validateInput } from '../validation.js';
 import { checkRotatableSpec, noPendingMaterial, wipe } from '../key-material.js';
+import { appendRotation, nowOf, onDemandRotationCount } from '../rotation.js';
 import { checkNotReplica, shareWithReplicas } from '../multi-region.js';
 
 export interface RotateKeyOnDemandInput {
@@ -40,8 +41,8 @@ async function rotateKeyOnDemandUnlocked(
     // A multi-Region key rotates through its primary, which gives every replica the new material.
     checkNotReplica(key);
     if (key.origin === 'EXTERNAL') throw noPendingMaterial(key);
-    // Every material after the first came from an on-demand rotation (no automatic rotation runs).
-    if (key.keyMaterials.length - 1 >= ON_DEMAND_ROTATION_LIMIT) {
+    // Automatic rotations do not count (rotation.ts).
+    if (onDemandRotationCount(key) >= ON_DEMAND_ROTATION_LIMIT) {
       throw new LimitExceededException(
         `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`,
       );
@@ -49,6 +50,7 @@ async function rotateKeyOnDemandUnlocked(
     const material = newKeyMaterial();
     key.keyMaterials.push(material);
     key.currentKeyMaterialId = material.id;
+    appendRotation(key, { keyMaterialId: material.id, rotationDate: nowOf(ctx), rotationType: 'ON_DEMAND' });
     await ctx.store.putKey(key);
     await shareWithReplicas(ctx, key);
     return { KeyId: key.arn };

@@ -1,0 +1,231 @@
+// The last cryptographic use of each key, for GetKeyLastUsage, recorded without a store write on
+// every request.
+//
+// What is recorded: the operations of the model's KeyLastUsageTrackingOperation enum, only when
+// they succeed, for the key their output names (KeyId; ReEncrypt's SourceKeyId and KeyId both,
+// as AWS records both keys). The pipeline (pipeline.ts) calls `withLastUsage` around every
+// operation it runs, so the library, the HTTP endpoint and the CLI all record alike.
+//
+// How: the process keeps the newest use of each key in memory (by key ARN: every KMSClient and
+// the endpoint share it), and writes it to the key's record (the `lastUsage` extension field)
+// at most once per key per LAST_USAGE_WRITE_INTERVAL_MS: the first use of a key in a process is
+// written at once, later ones only when the last write is that old. Memory holds the keys used
+// lately: once more than MEMORY_SWEEP_SIZE are held, those whose newest use is written and whose
+// last write is older than the interval are forgotten (their next use is written at once).
+// The model gives no figure for how current AWS's data is; one minute keeps a key used thousands
+// of times a second at one store write a minute. GetKeyLastUsage answers the newer of the record
+// and this process's memory; other processes on the same file store see a use once written. A
+// use that comes within the interval is written when the interval is over (a timer that does
+// not keep the process alive), unless a later use is written first. What a process crash or an
+// exit may lose: the uses of a key since its last write, at most the last minute of them;
+// GetKeyLastUsage then shows the last use written before. `flushLastUsage` writes everything
+// pending, for a clean shutdown.
+//
+// TrackingStartDate: keys made by CreateKey from this version on start with
+// { trackingStartDate: creationDate }. A key made before (no lastUsage in its record) starts
+// being tracked the first time its use is recorded or GetKeyLastUsage is asked about it; that
+// date is written to its record then and stays.
+
+import type { OperationContext } from './context.js';
+import type { LastUsageRecord } from './records.js';
+import { nowOf } from './rotation.js';
+import { wipeRecord, type KeyRecord, type KeyStore } from './store.js';
+
+/** The operations whose use of a key is recorded (the model's KeyLastUsageTrackingOperation). */
+export const KEY_LAST_USAGE_TRACKING_OPERATIONS: ReadonlySet<string> = new Set([
+  'Decapsulate',
+  'Decrypt',
+  'DeriveSharedSecret',
+  'Encapsulate',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateMac',
+  'ReEncrypt',
+  'Sign',
+  'Verify',
+  'VerifyMac',
+]);
+
+/** A key's use is written to its record at most once per this many milliseconds. */
+export const LAST_USAGE_WRITE_INTERVAL_MS = 60_000;
+
+/** One recorded use. */
+export interface KeyUse {
+  operation: string;
+  timestamp: Date;
+  kmsRequestId: string;
+}
+
+interface Tracked {
+  /** The newest use seen by this process. */
+  last: KeyUse;
+  /** The store it was recorded through, which it is written to. */
+  store: KeyStore;
+  /** When the last write of this key's use was started (ms), undefined before the first or after a failed one. */
+  writtenAt?: number;
+  /** The timestamp (ms) of the use last written. */
+  writtenUse?: number;
+  /** The write scheduled for a use that came within the interval. */
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Key ARN → its newest use in this process. */
+const engine = new Map<string, Tracked>();
+
+/** Past this many keys held, the written ones are swept out. */
+const MEMORY_SWEEP_SIZE = 4096;
+
+function sweep(now: number): void {
+  for (const [arn, t] of engine) {
+    const written = t.writtenUse !== undefined && t.writtenUse >= t.last.timestamp.getTime();
+    if (written && t.writtenAt !== undefined && now - t.writtenAt >= LAST_USAGE_WRITE_INTERVAL_MS) engine.delete(arn);
+  }
+}
+
+const KEY_ARN = /^arn:[a-z-]+:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
+
+/**
+ * `handler` so that, when it succeeds for one of the tracked operations, the use of the key(s)
+ * its output names is recorded (after the operation, before its output is returned). A failure
+ * to write the record does not fail the operation: it goes to `onError`, and the next use tries
+ * again. Other operations' handlers are returned as they are.
+ */
+export function withLastUsage<C extends Pick<OperationContext, 'store' | 'now'>, I, O>(
+  operation: string,
+  requestId: string,
+  handler: ((ctx: C, input: I) => Promise<O>) | undefined,
+  onError: (err: unknown) => void,
+): ((ctx: C, input: I) => Promise<O>) | undefined {
+  if (handler === undefined || !KEY_LAST_USAGE_TRACKING_OPERATIONS.has(operation)) return handler;
+  return async (ctx, input) => {
+    const output = await handler(ctx, input);
+    const o = output as { KeyId?: unknown; SourceKeyId?: unknown } | undefined;
+    const use: KeyUse = { operation, timestamp: nowOf(ctx), kmsRequestId: requestId };
+    const arns = operation === 'ReEncrypt' ? [o?.SourceKeyId, o?.KeyId] : [o?.KeyId];
+    for (const arn of new Set(arns)) if (typeof arn === 'string') await noteUse(ctx.store, arn, use, onError);
+    return output;
+  };
+}
+
+/** Records `use` of the key `arn` in this engine's memory, and writes it when the key's last write is old enough. */
+export async function noteUse(
+  store: KeyStore,
+  arn: string,
+  use: KeyUse,
+  onError: (err: unknown) => void = () => {},
+): Promise<void> {
+  const m = KEY_ARN.exec(arn);
+  if (m === null) return;
+  const now = use.timestamp.getTime();
+  let t = engine.get(arn);
+  if (t === undefined) {
+    if (engine.size >= MEMORY_SWEEP_SIZE) sweep(now);
+    engine.set(arn, (t = { last: use, store }));
+  } else if (now >= t.last.timestamp.getTime()) {
+    t.last = use;
+    t.store = store;
+  }
+  if (t.writtenAt !== undefined && now - t.writtenAt < LAST_USAGE_WRITE_INTERVAL_MS) {
+    // Written lately: this use is written when the interval is over, unless a later use is first.
+    if (t.timer === undefined) {
+      const tracked = t;
+      const wait = Math.min(
+        LAST_USAGE_WRITE_INTERVAL_MS,
+        Math.max(0, LAST_USAGE_WRITE_INTERVAL_MS - (now - t.writtenAt)),
+      );
+      t.timer = setTimeout(() => {
+        tracked.timer = undefined;
+        if (tracked.writtenUse !== undefined && tracked.writtenUse >= tracked.last.timestamp.getTime()) return;
+        tracked.writtenAt = tracked.last.timestamp.getTime();
+        void writeUse(m[2]!, m[1]!, m[3]!, tracked, onError);
+      }, wait);
+      // A pending write does not keep a process alive (flushLastUsage is for a clean exit).
+      (t.timer as { unref?: () => void }).unref?.();
+    }
+    return;
+  }
+  t.writtenAt = now;
+  await writeUse(m[2]!, m[1]!, m[3]!, t, onError);
+}
+
+async function writeUse(
+  account: string,
+  region: string,
+  keyId: string,
+  t: Tracked,
+  onError: (err: unknown) => void,
+): Promise<void> {
+  const use = t.last;
+  const store = t.store;
+  try {
+    await inTransaction(store, async () => {
+      const record = await store.getKey(account, region, keyId);
+      if (record === undefined) return;
+      try {
+        const prev = record.lastUsage;
+        if (prev?.timestamp !== undefined && prev.timestamp.getTime() >= use.timestamp.getTime()) return;
+        record.lastUsage = {
+          trackingStartDate: prev?.trackingStartDate ?? use.timestamp,
+          operation: use.operation,
+          timestamp: use.timestamp,
+          kmsRequestId: use.kmsRequestId,
+        };
+        await store.putKey(record);
+      } finally {
+        wipeRecord(record);
+      }
+    });
+    t.writtenUse = Math.max(t.writtenUse ?? 0, use.timestamp.getTime());
+  } catch (err) {
+    t.writtenAt = undefined;
+    onError(err);
+  }
+}
+
+function inTransaction<T>(store: KeyStore, fn: () => Promise<T>): Promise<T> {
+  return store.transaction === undefined ? fn() : store.transaction(fn);
+}
+
+/**
+ * Writes every use held in memory that is newer than the one last written for its key (for a
+ * clean shutdown); only those recorded through `store` when one is given.
+ */
+export async function flushLastUsage(store?: KeyStore, onError: (err: unknown) => void = () => {}): Promise<void> {
+  for (const [arn, t] of engine) {
+    if (store !== undefined && t.store !== store) continue;
+    if (t.writtenUse !== undefined && t.writtenUse >= t.last.timestamp.getTime()) continue;
+    const m = KEY_ARN.exec(arn)!;
+    t.writtenAt = t.last.timestamp.getTime();
+    await writeUse(m[2]!, m[1]!, m[3]!, t, onError);
+  }
+}
+
+/** The key's last use: the newer of its record and this engine's memory (undefined: none since tracking began). */
+export function lastUseOf(key: KeyRecord): KeyUse | undefined {
+  const persisted = key.lastUsage;
+  const fromRecord: KeyUse | undefined =
+    persisted?.operation !== undefined && persisted.timestamp !== undefined
+      ? { operation: persisted.operation, timestamp: persisted.timestamp, kmsRequestId: persisted.kmsRequestId ?? '' }
+      : undefined;
+  const inMemory = engine.get(key.arn)?.last;
+  if (inMemory === undefined) return fromRecord;
+  if (fromRecord === undefined) return inMemory;
+  return inMemory.timestamp.getTime() > fromRecord.timestamp.getTime() ? inMemory : fromRecord;
+}
+
+/**
+ * When tracking began for the key: its record's trackingStartDate; for a key made before this
+ * version, `now` is written as its start (the caller holds the store's transaction, or the store
+ * has none) and returned.
+ */
+export async function trackingStart(ctx: OperationContext, key: KeyRecord): Promise<Date> {
+  if (key.lastUsage?.trackingStartDate !== undefined) return key.lastUsage.trackingStartDate;
+  const start = nowOf(ctx);
+  const started: LastUsageRecord = { ...key.lastUsage, trackingStartDate: start };
+  key.lastUsage = started;
+  await ctx.store.putKey(key);
+  return start;
+}
