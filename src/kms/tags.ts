@@ -18,7 +18,9 @@
 // test_untag_key_partially) list tags in that order.
 
 import { TagException, ValidationException } from './exceptions.js';
+import { invalidState } from './key-state.js';
 import type { TagRecord } from './records.js';
+import type { KeyRecord } from './store.js';
 import { formatValidationMessage } from './validation.js';
 
 /** At most this many tags on a key and in one request. */
@@ -100,4 +102,12 @@ export function removeTags(existing: readonly TagRecord[] | undefined, keys: rea
 /** A key's tags in the wire form of ListResourceTags and the Tags inputs, in the key's order. */
 export function wireTags(records: readonly TagRecord[] | undefined): { TagKey: string; TagValue: string }[] {
   return (records ?? []).map((t) => ({ TagKey: t.key, TagValue: t.value }));
+}
+
+/**
+ * TagResource and UntagResource refuse a key pending deletion (key-state table, footnote [3]:
+ * KMSInvalidStateException "<ARN> is pending deletion."); every other state may be tagged.
+ */
+export function checkTaggable(key: KeyRecord): void {
+  if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion') throw invalidState(key);
 }

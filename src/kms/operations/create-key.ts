@@ -18,11 +18,13 @@ import { validateInput } from '../validation.js';
 import {
   CustomKeyStoreInvalidStateException,
   CustomKeyStoreNotFoundException,
-  TagException,
   UnsupportedOperationException,
   ValidationException,
 } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
+import { callerArn } from '../authorize.js';
+import { checkKeyPolicy } from '../key-policy.js';
+import { checkTags } from '../tags.js';
 import { keyMetadata, type KeyMetadata } from '../key-metadata.js';
 import { keyArn, newKeyId, newKeyMaterial, newMultiRegionKeyId, newRandomBytes, type KeyRecord } from '../store.js';
 import type { KeySpec, KeyUsageType, OriginType } from '../schema.js';
@@ -95,22 +97,18 @@ function checkKeySpecInRegion(spec: KeySpec, region: string): void {
   }
 }
 
-/**
- * The service's tag rules beyond the schema's lengths, with its recorded TagException messages
- * [AWS-REC]: at most 50 tags, no key beginning with `aws:` in any case, no key twice. (Which
- * rule wins when several fail is not recorded; this order is ours.)
- */
-export function checkTags(tags: readonly { TagKey: string; TagValue: string }[] | undefined): void {
-  if (tags === undefined) return;
-  if (tags.length > 50) throw new TagException('Too many tags');
-  if (tags.some((t) => t.TagKey.toLowerCase().startsWith('aws:')))
-    throw new TagException('Tags beginning with aws: are reserved');
-  if (new Set(tags.map((t) => t.TagKey)).size !== tags.length) throw new TagException('Duplicate tag keys');
-}
-
 export async function createKey(ctx: OperationContext, input: CreateKeyInput = {}): Promise<CreateKeyOutput> {
   validateInput('CreateKey', input);
-  checkTags(input.Tags);
+  // Tags and Policy are checked before anything is made: a bad one creates no key (tags.ts,
+  // key-policy.ts; a key without a Policy gets the default key policy).
+  const tags = checkTags(input.Tags);
+  if (input.Policy !== undefined) {
+    checkKeyPolicy(input.Policy, {
+      bypassLockoutCheck: input.BypassPolicyLockoutSafetyCheck === true,
+      callerArn: callerArn(ctx),
+      account: ctx.account,
+    });
+  }
   // KeySpec wins when both are given (the service rejects giving both; unrecorded, so not enforced).
   const keySpec = (input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT') as KeySpec;
   const keyUsage: KeyUsageType = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
@@ -174,6 +172,8 @@ export async function createKey(ctx: OperationContext, input: CreateKeyInput = {
     keyMaterials: [],
   };
   if (customKeyStoreId !== undefined) record.customKeyStoreId = customKeyStoreId;
+  if (tags.length > 0) record.tags = tags;
+  if (input.Policy !== undefined) record.policy = input.Policy;
   if (origin !== 'EXTERNAL') {
     if (keySpec === 'SYMMETRIC_DEFAULT') {
       const material = newKeyMaterial();

@@ -1,13 +1,43 @@
-// UntagResource: not built yet; answers UnsupportedOperationException after validating its input.
+// UntagResource (AWS KMS API Reference): removes the tags with the keys given from a customer
+// managed key; a key the tags do not have is ignored. Order: validate input → resolve (key id or
+// key ARN) → a tag key beginning with `aws:` is TagException "Tags beginning with aws: are
+// reserved" (the recorded TagResource text; AWS's answer for UntagResource is not recorded) →
+// key state (PendingDeletion / PendingReplicaDeletion → KMSInvalidStateException [3]) → write.
+// Cross-account use: no (authorize refuses another account's key).
 
-import { UnsupportedOperationException } from '../exceptions.js';
-import type { OperationContext } from '../context.js';
+import { TagException } from '../exceptions.js';
+import { type OperationContext, transactional } from '../context.js';
+import { resolveKey } from '../key-resolution.js';
+import { wipeRecord } from '../store.js';
+import { checkTaggable, removeTags } from '../tags.js';
 import { validateInput } from '../validation.js';
 
-export async function untagResource(
-  _ctx: OperationContext,
-  input: Record<string, unknown>,
-): Promise<Record<string, never>> {
-  validateInput('UntagResource', input);
-  throw new UnsupportedOperationException({ message: 'UntagResource is not supported by this engine yet.' });
+export interface UntagResourceInput {
+  KeyId: string | undefined;
+  TagKeys: string[] | undefined;
 }
+
+export type UntagResourceOutput = Record<string, never>;
+
+async function untagResourceUnlocked(ctx: OperationContext, input: UntagResourceInput): Promise<UntagResourceOutput> {
+  validateInput('UntagResource', input);
+  const key = await resolveKey(ctx, input.KeyId as string, {
+    allowAlias: false,
+    arnCheck: true,
+    action: 'UntagResource',
+  });
+  try {
+    const keys = input.TagKeys as string[];
+    if (keys.some((k) => k.toLowerCase().startsWith('aws:')))
+      throw new TagException('Tags beginning with aws: are reserved');
+    checkTaggable(key);
+    key.tags = removeTags(key.tags, keys);
+    await ctx.store.putKey(key);
+  } finally {
+    wipeRecord(key);
+  }
+  return {};
+}
+
+/** UntagResource, inside the store's transaction (context.ts transactional). */
+export const untagResource = transactional(untagResourceUnlocked);
