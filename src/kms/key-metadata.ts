@@ -2,6 +2,7 @@
 
 import type { KeyRecord } from './store.js';
 import { CUSTOMER_MASTER_KEY_SPECS } from './schema.js';
+import { multiRegionConfiguration, settledLinks } from './multi-region.js';
 import { keyStateOf } from './key-state.js';
 
 export interface KeyMetadata {
@@ -101,18 +102,25 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
   Object.assign(md, keyAlgorithms(key.keySpec, key.keyUsage));
   if (key.currentKeyMaterialId !== undefined) md.CurrentKeyMaterialId = key.currentKeyMaterialId;
   if (key.customKeyStoreId !== undefined) md.CustomKeyStoreId = key.customKeyStoreId;
-  // A multi-Region key here is always a primary without replicas (ReplicateKey is not served);
-  // the shape is the one AWS answered for CreateKey and DescribeKey in 2025.
-  if (key.multiRegion) {
-    md.MultiRegionConfiguration = {
-      MultiRegionKeyType: 'PRIMARY',
-      PrimaryKey: { Arn: key.arn, Region: key.region },
-      ReplicaKeys: [],
-    };
+  // A multi-Region key: its family as it stands now (multi-region.ts: deleted replicas left
+  // out, a primary whose last replica is deleted PendingDeletion), in the shape AWS answered
+  // for CreateKey, DescribeKey and ReplicateKey in 2025 (the primary's ReplicaKeys list every
+  // replica; a replica's list includes itself).
+  const view = settledLinks(key, Date.now());
+  if (view !== undefined) {
+    md.MultiRegionConfiguration = multiRegionConfiguration(key, view.links);
+    if (view.keyState !== key.keyState) {
+      md.KeyState = view.keyState;
+      md.Enabled = false;
+    }
   }
-  if (key.keyState === 'PendingDeletion' && key.deletionDate !== undefined) {
-    md.DeletionDate = new Date(key.deletionDate.getTime());
+  const deletionDate = view === undefined ? key.deletionDate : view.deletionDate;
+  if (md.KeyState === 'PendingDeletion' && deletionDate !== undefined) {
+    md.DeletionDate = new Date(deletionDate.getTime());
     if (key.pendingWindowInDays !== undefined) md.PendingDeletionWindowInDays = key.pendingWindowInDays;
   }
+  // A primary waiting for its replicas' deletion: the window only, no date yet (KeyMetadata's doc).
+  if (md.KeyState === 'PendingReplicaDeletion' && key.pendingWindowInDays !== undefined)
+    md.PendingDeletionWindowInDays = key.pendingWindowInDays;
   return md;
 }

@@ -155,9 +155,24 @@ function invalidKeyId(value: string): NotFoundException {
  */
 export async function resolveBlobKey(ctx: OperationContext, keyArn: string, action: KeyAction): Promise<KeyRecord> {
   try {
-    return await resolveKey(ctx, keyArn, { allowAlias: false, action, viaCiphertext: true });
+    return await resolveKey(ctx, sameKeyHere(ctx, keyArn), { allowAlias: false, action, viaCiphertext: true });
   } catch (err) {
     if (err instanceof NotFoundException) throw new InvalidCiphertextException('');
     throw err;
   }
+}
+
+/**
+ * The blob's key ARN, or for a multi-Region key (`mrk-` id) made in another Region of the
+ * caller's partition, the ARN of the key with the same id in the caller's Region: related
+ * multi-Region keys share their key id and key material, so a ciphertext made in one Region
+ * decrypts in another with the key there, as in AWS (multi-region.ts). The blob's header, which
+ * its authentication covers, is unchanged. Every other ARN is returned as it is.
+ */
+function sameKeyHere(ctx: OperationContext, arn: string): string {
+  const m = ARN.exec(arn);
+  if (m === null) return arn;
+  const [, partition, region, account, resource] = m;
+  if (region === ctx.region || partition !== partitionOf(ctx.region) || !resource.startsWith('key/mrk-')) return arn;
+  return keyArn(ctx.region, account, resource.slice('key/'.length));
 }
