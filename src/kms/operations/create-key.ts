@@ -174,6 +174,8 @@ export async function createKey(ctx: OperationContext, input: CreateKeyInput = {
   if (customKeyStoreId !== undefined) record.customKeyStoreId = customKeyStoreId;
   if (tags.length > 0) record.tags = tags;
   if (input.Policy !== undefined) record.policy = input.Policy;
+  // GetKeyLastUsage tracks the key from its creation (last-usage.ts).
+  record.lastUsage = { trackingStartDate: new Date(record.creationDate.getTime()) };
   if (origin !== 'EXTERNAL') {
     if (keySpec === 'SYMMETRIC_DEFAULT') {
       const material = newKeyMaterial();
