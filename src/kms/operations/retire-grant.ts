@@ -1,13 +1,76 @@
-// RetireGrant: not built yet; answers UnsupportedOperationException after validating its input.
+// RetireGrant (AWS KMS API Reference): deletes a grant, named by a grant token, or by its key
+// (key id or key ARN) and grant id. Works in every key state (key-state table). Who may retire is
+// not checked yet beyond key resolution: by KeyId the key is resolved and authorized like any
+// key; a grant token is itself the proof (its MAC, grants.ts), so it retires its grant whatever
+// account holds the key, as AWS lets a retiring principal of another account do.
+//
+// Order: validate → which grant (neither a token nor KeyId and GrantId: ValidationException) →
+// a token that is not of this engine's form: InvalidGrantTokenException; a grant id that is not 64
+// lowercase hex: InvalidGrantIdException → the key (NotFoundException) → the grant
+// (NotFoundException) → the token's MAC (InvalidGrantTokenException) → DryRun → work. A token given
+// with a KeyId or GrantId must name the same key and grant (ValidationException). Messages of the
+// rules beyond the key's are this engine's; AWS's are not recorded.
 
-import { UnsupportedOperationException } from '../exceptions.js';
-import type { OperationContext } from '../context.js';
+import { InvalidGrantTokenException, NotFoundException, ValidationException } from '../exceptions.js';
+import { type OperationContext, transactional } from '../context.js';
+import { checkGrantId, grantNotFound, grantTokenVerifies, parseGrantToken, type ParsedGrantToken } from '../grants.js';
+import { resolveKey } from '../key-resolution.js';
+import { checkDryRun } from '../key-state.js';
+import { type KeyRecord, wipeRecord } from '../store.js';
 import { validateInput } from '../validation.js';
 
-export async function retireGrant(
-  _ctx: OperationContext,
-  input: Record<string, unknown>,
-): Promise<Record<string, never>> {
-  validateInput('RetireGrant', input);
-  throw new UnsupportedOperationException({ message: 'RetireGrant is not supported by this engine yet.' });
+export interface RetireGrantInput {
+  GrantToken?: string;
+  KeyId?: string;
+  GrantId?: string;
+  DryRun?: boolean;
 }
+
+export type RetireGrantOutput = Record<string, never>;
+
+async function retireGrantUnlocked(ctx: OperationContext, input: RetireGrantInput): Promise<RetireGrantOutput> {
+  validateInput('RetireGrant', input);
+  if (input.GrantToken === undefined && (input.KeyId === undefined || input.GrantId === undefined)) {
+    throw new ValidationException('Either GrantToken, or both KeyId and GrantId, must be specified.');
+  }
+  const token = input.GrantToken === undefined ? undefined : parseGrantToken(input.GrantToken);
+  if (input.GrantId !== undefined) checkGrantId(input.GrantId);
+  if (token !== undefined && input.GrantId !== undefined && input.GrantId !== token.grantId) {
+    throw new ValidationException('The GrantId does not name the grant of the GrantToken.');
+  }
+  const key = await keyOf(ctx, input, token);
+  try {
+    if (token !== undefined && key.arn !== token.keyArn) {
+      throw new ValidationException('The KeyId does not name the key of the GrantToken.');
+    }
+    const grantId = token?.grantId ?? (input.GrantId as string);
+    const grants = key.grants ?? [];
+    const grant = grants.find((g) => g.grantId === grantId);
+    if (grant === undefined) throw grantNotFound(grantId, key.arn);
+    if (token !== undefined && !grantTokenVerifies(ctx, token, grant)) {
+      throw new InvalidGrantTokenException('The grant token is not valid.');
+    }
+    checkDryRun(input.DryRun);
+    key.grants = grants.filter((g) => g !== grant);
+    await ctx.store.putKey(key);
+    return {};
+  } finally {
+    wipeRecord(key);
+  }
+}
+
+/** The key of the grant: the KeyId's when given, else the token's. */
+async function keyOf(ctx: OperationContext, input: RetireGrantInput, token: ParsedGrantToken | undefined) {
+  if (input.KeyId !== undefined) {
+    return resolveKey(ctx, input.KeyId, { allowAlias: false, arnCheck: true, action: 'RetireGrant' });
+  }
+  const t = token as ParsedGrantToken;
+  const key: KeyRecord | undefined =
+    t.region === ctx.region ? await ctx.store.getKey(t.account, t.region, t.keyId) : undefined;
+  // [AWS-REC] wording of a missing key, as resolveKey has it.
+  if (key === undefined) throw new NotFoundException(`Key '${t.keyArn}' does not exist`);
+  return key;
+}
+
+/** RetireGrant, inside the store's transaction (context.ts transactional). */
+export const retireGrant = transactional(retireGrantUnlocked);
