@@ -29,6 +29,8 @@ export interface KeyMetadata {
   MultiRegionConfiguration?: MultiRegionConfiguration;
   PendingDeletionWindowInDays?: number;
   CurrentKeyMaterialId?: string;
+  ValidTo?: Date;
+  ExpirationModel?: 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
 }
 
 /** A multi-Region key's family: its primary and its replicas (KMS API Reference, MultiRegionConfiguration). */
@@ -102,6 +104,13 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
   Object.assign(md, keyAlgorithms(key.keySpec, key.keyUsage));
   if (key.currentKeyMaterialId !== undefined) md.CurrentKeyMaterialId = key.currentKeyMaterialId;
   if (key.customKeyStoreId !== undefined) md.CustomKeyStoreId = key.customKeyStoreId;
+  // EXTERNAL keys: the expiration of the current material while it is imported [AWS-REC: present
+  // after ImportKeyMaterial, absent before it and after DeleteImportedKeyMaterial].
+  const imported = key.importedMaterials?.find((m) => m.keyMaterialState === 'CURRENT');
+  if (key.origin === 'EXTERNAL' && imported?.importState === 'IMPORTED' && imported.expirationModel !== undefined) {
+    md.ExpirationModel = imported.expirationModel;
+    if (imported.validTo !== undefined) md.ValidTo = new Date(imported.validTo.getTime());
+  }
   // A multi-Region key: its family as it stands now (multi-region.ts: deleted replicas left
   // out, a primary whose last replica is deleted PendingDeletion), in the shape AWS answered
   // for CreateKey, DescribeKey and ReplicateKey in 2025 (the primary's ReplicaKeys list every

@@ -13,6 +13,7 @@ import {
 import { aliasArn, keyArn, partitionOf, type KeyRecord } from './store.js';
 import { accessDenied, authorize, type KeyAction } from './authorize.js';
 import type { OperationContext } from './context.js';
+import { applyImportExpiry } from './key-import.js';
 import { noteCustomKeyStoreConnection } from './custom-key-stores.js';
 
 export interface ResolveOptions {
@@ -77,6 +78,8 @@ export async function resolveKey(
 ): Promise<KeyRecord> {
   const record = await findKey(ctx, keyIdInput, options);
   authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext });
+  // Imported key material past its ValidTo is gone (key-import.ts), whatever the operation.
+  await applyImportExpiry(ctx, record);
   await noteCustomKeyStoreConnection(ctx, record);
   return record;
 }

@@ -1,13 +1,69 @@
-// GetParametersForImport: not built yet; answers UnsupportedOperationException after validating its input.
+// GetParametersForImport (AWS KMS API Reference): a fresh wrapping key pair and an import token
+// for an EXTERNAL key, valid 24 hours. Order: validate → resolve (key id or key ARN) → same
+// account → origin EXTERNAL ([AWS-REC] UnsupportedOperationException "<ARN> origin is AWS_KMS
+// which is not valid for this operation.") → key state (Enabled, Disabled, PendingImport pass;
+// PendingDeletion [3]) → key spec this engine can import → wrapping algorithm and key spec
+// (key-import.ts) → key pair → write. A later call replaces the earlier parameters, as in KMS:
+// only the latest token imports. The wrapping private key is kept on the record
+// (importParameters), which the stores seal like key material.
 
-import { UnsupportedOperationException } from '../exceptions.js';
-import type { OperationContext } from '../context.js';
+import { type OperationContext, transactional } from '../context.js';
+import {
+  checkExternalKey,
+  checkImportableSpec,
+  checkImportState,
+  checkWrappingParameters,
+  importParameters,
+  nowOf,
+  type WrappingAlgorithm,
+  type WrappingKeySpec,
+} from '../key-import.js';
+import { resolveKey } from '../key-resolution.js';
 import { validateInput } from '../validation.js';
 
-export async function getParametersForImport(
-  _ctx: OperationContext,
-  input: Record<string, unknown>,
-): Promise<Record<string, never>> {
-  validateInput('GetParametersForImport', input);
-  throw new UnsupportedOperationException({ message: 'GetParametersForImport is not supported by this engine yet.' });
+export interface GetParametersForImportInput {
+  KeyId: string | undefined;
+  WrappingAlgorithm: WrappingAlgorithm | undefined;
+  WrappingKeySpec: WrappingKeySpec | undefined;
 }
+
+export interface GetParametersForImportOutput {
+  KeyId?: string;
+  ImportToken?: Uint8Array;
+  PublicKey?: Uint8Array;
+  ParametersValidTo?: Date;
+}
+
+async function getParametersForImportUnlocked(
+  ctx: OperationContext,
+  input: GetParametersForImportInput,
+): Promise<GetParametersForImportOutput> {
+  validateInput('GetParametersForImport', input);
+  const key = await resolveKey(ctx, input.KeyId as string, {
+    allowAlias: false,
+    arnCheck: true,
+    action: 'GetParametersForImport',
+  });
+  checkExternalKey(ctx, key);
+  checkImportState(key);
+  checkImportableSpec(key);
+  const algorithm = input.WrappingAlgorithm as WrappingAlgorithm;
+  const spec = input.WrappingKeySpec as WrappingKeySpec;
+  checkWrappingParameters(key, ctx.region, algorithm, spec);
+  const pair = await ctx.generateKeyPair(spec);
+  const now = nowOf(ctx);
+  // The pair now belongs to the record, which the operation's run wipes when it ends.
+  key.importParameters?.privateKey.fill(0);
+  const { record, token } = importParameters(key, algorithm, spec, pair, now);
+  key.importParameters = record;
+  await ctx.store.putKey(key);
+  return {
+    KeyId: key.arn,
+    ImportToken: token,
+    PublicKey: record.publicKey.slice(),
+    ParametersValidTo: new Date(record.validTo.getTime()),
+  };
+}
+
+/** GetParametersForImport, inside the store's transaction (context.ts transactional). */
+export const getParametersForImport = transactional(getParametersForImportUnlocked);

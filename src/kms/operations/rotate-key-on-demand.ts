@@ -3,8 +3,9 @@
 // { KeyId } (the key ARN, as AWS answered in 2025). Order: validate → resolve → key state (Disabled →
 // DisabledException "<arn> is disabled." [AWS-REC]; PendingImport → "<arn> is pending import."
 // [AWS-REC]; PendingDeletion → KMSInvalidStateException) → key type (non-symmetric →
-// UnsupportedOperationException with an empty message [AWS-REC]) → imported material (nothing
-// can be pending rotation here: KMSInvalidStateException [AWS-REC wording]) → limit of on-demand
+// UnsupportedOperationException with an empty message [AWS-REC]) → imported material (EXTERNAL
+// keys: the material pending rotation becomes current, none is KMSInvalidStateException
+// [AWS-REC wording]) → limit of on-demand
 // rotations (LimitExceededException [AWS-REC wording]) → work. Automatic-rotation settings are
 // unchanged (recorded: status after on-demand rotation still reports them as before).
 
@@ -17,6 +18,7 @@ import { validateInput } from '../validation.js';
 import { checkRotatableSpec, noPendingMaterial, wipe } from '../key-material.js';
 import { appendRotation, nowOf, onDemandRotationCount } from '../rotation.js';
 import { checkNotReplica, shareWithReplicas } from '../multi-region.js';
+import { rotateImportedMaterial } from '../key-import.js';
 
 export interface RotateKeyOnDemandInput {
   KeyId: string | undefined;
@@ -40,7 +42,14 @@ async function rotateKeyOnDemandUnlocked(
     checkRotatableSpec(key);
     // A multi-Region key rotates through its primary, which gives every replica the new material.
     checkNotReplica(key);
-    if (key.origin === 'EXTERNAL') throw noPendingMaterial(key);
+    if (key.origin === 'EXTERNAL') {
+      // Imported material: the material imported as NEW_KEY_MATERIAL becomes current (key-import.ts).
+      const id = rotateImportedMaterial(key);
+      if (id === undefined) throw noPendingMaterial(key);
+      appendRotation(key, { keyMaterialId: id, rotationDate: nowOf(ctx), rotationType: 'ON_DEMAND' });
+      await ctx.store.putKey(key);
+      return { KeyId: key.arn };
+    }
     // Automatic rotations do not count (rotation.ts).
     if (onDemandRotationCount(key) >= ON_DEMAND_ROTATION_LIMIT) {
       throw new LimitExceededException(
