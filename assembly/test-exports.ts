@@ -5,6 +5,7 @@
 export * from './index';
 export * from './exports/bignum';
 export * from './exports/testing';
+export * from './exports/kwp-testing';
 export * from './mldsa/test-exports';
 export * from './exports/testing-hash-kem';
 export * from './exports/rsa-testing';

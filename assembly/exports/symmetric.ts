@@ -10,6 +10,7 @@ import { hmacSha256 } from '../symmetric/hmac';
 import { hkdfSha256 } from '../symmetric/hkdf';
 import { aes256GcmEncrypt, aes256GcmDecrypt } from '../symmetric/gcm';
 import { hashIdValid, hashOnce, hashSize, hmacAny, ctEqual, HASH_MAX_SIZE } from '../symmetric/hash';
+import { aes256KwpWrap, aes256KwpUnwrap } from '../symmetric/kwp';
 import { alloc, mark, release } from '../arena';
 import { OK, INVALID_ARGUMENT, AUTH_FAILED } from '../status';
 
@@ -101,4 +102,27 @@ export function hkdf_aes256_gcm_open(
   const ok = aes256GcmDecrypt(key, iv12, aad, <usize>aadLen, ct, <usize>ctLen, tag16, outPt);
   release(m0);
   return ok ? OK : AUTH_FAILED;
+}
+
+/**
+ * AES-256 key wrap with padding (RFC 5649): ptLen bytes at pt to 8·ceil(ptLen / 8) + 8 bytes at
+ * out (not overlapping pt); INVALID_ARGUMENT if ptLen is 0 (RFC 5649 wraps 1 to 2^32 - 1 bytes).
+ */
+export function aes256_kwp_wrap(kek32: usize, pt: usize, ptLen: i32, out: usize): i32 {
+  if (ptLen < 1) return INVALID_ARGUMENT;
+  aes256KwpWrap(kek32, pt, <usize>ptLen, out);
+  return OK;
+}
+
+/**
+ * The inverse of aes256_kwp_wrap: ctLen bytes at ct to ctLen - 8 bytes at out (not overlapping
+ * ct). OK with the plaintext's length as a u32 at outLen4, or AUTH_FAILED (wrong key, modified
+ * data, bad length field or padding: one status, out zeroed); INVALID_ARGUMENT if ctLen is not a
+ * multiple of 8 of at least 16.
+ */
+export function aes256_kwp_unwrap(kek32: usize, ct: usize, ctLen: i32, out: usize, outLen4: usize): i32 {
+  if (ctLen < 16 || (ctLen & 7) != 0) return INVALID_ARGUMENT;
+  const len = aes256KwpUnwrap(kek32, ct, <usize>ctLen, out);
+  store<u32>(outLen4, <u32>len & <u32>(~(len >> 63)));
+  return len >= 0 ? OK : AUTH_FAILED;
 }

@@ -9,7 +9,15 @@ import type { EcCurve } from '../der/ec.js';
 
 export { initCore, simdSupported, type CoreSource, type CoreVariant } from './module.js';
 export { CoreError, type CoreErrorCode } from './errors.js';
-export { digest, hmac, hmacVerify, type HashName, type HmacHashName } from './symmetric.js';
+export {
+  digest,
+  hmac,
+  hmacVerify,
+  aes256KeyWrapPad,
+  aes256KeyUnwrapPad,
+  type HashName,
+  type HmacHashName,
+} from './symmetric.js';
 export { mlkemEncapsulate, mlkemDecapsulate } from './mlkem.js';
 export { sm3, sm2Sign, sm2Verify, sm2Encrypt, sm2Decrypt, Sm2DecryptionError, type Sm2MessageType } from './sm2.js';
 export { ML_DSA_LEVELS, generateMlDsa, mldsaSign, mldsaVerify, type MlDsaLevel } from './mldsa.js';

@@ -82,6 +82,10 @@ export interface SymmetricExports {
     tag16: number,
     outPt: number,
   ): number;
+  /** OK, or INVALID_ARGUMENT if ptLen is 0. Writes 8·ceil(ptLen / 8) + 8 bytes. */
+  aes256_kwp_wrap(kek32: number, pt: number, ptLen: number, out: number): number;
+  /** OK with the length at outLen4, AUTH_FAILED (out zeroed), or INVALID_ARGUMENT for a bad ctLen. */
+  aes256_kwp_unwrap(kek32: number, ct: number, ctLen: number, out: number, outLen4: number): number;
   /** Test only: SHA-256 through init/update/final in `chunk`-byte pieces. */
   sha256_digest_chunked(ptr: number, len: number, chunk: number, out: number): number;
   /** Test only: AES-256 of `blocks` 16-byte blocks (ECB). */
@@ -406,5 +410,56 @@ export function hkdfAes256GcmOpen(
     if (status === CORE_STATUS.AUTH_FAILED) return null;
     checkStatus(status, 'hkdf_aes256_gcm_open');
     return core.take(out, ciphertext.length);
+  });
+}
+
+/** RFC 5649 §3: KWP wraps 1 to 2^32 - 1 bytes; the ABI's lengths are i32. */
+const KWP_MAX_PLAINTEXT = MAX_INPUT - 15;
+
+/**
+ * AES key wrap with padding (RFC 5649, NIST SP 800-38F KWP) under the 32-byte key `kek`: the
+ * wrapping of `plaintext` (1 byte or more), 8·ceil(length / 8) + 8 bytes. Deterministic, as
+ * the algorithm is: the same key and plaintext always give the same bytes.
+ */
+export function aes256KeyWrapPad(core: Core, kek: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  bytes('kek', kek, AES256_KEY_BYTES);
+  bytes('plaintext', plaintext);
+  if (plaintext.length < 1 || plaintext.length > KWP_MAX_PLAINTEXT) {
+    throw new RangeError(`plaintext must be 1 to ${KWP_MAX_PLAINTEXT} bytes, got ${plaintext.length}`);
+  }
+  const outLength = (Math.ceil(plaintext.length / 8) + 1) * 8;
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const k = core.put(kek);
+    const p = core.put(plaintext);
+    const out = c.alloc(outLength);
+    checkStatus(x.aes256_kwp_wrap(k, p, plaintext.length, out), 'aes256_kwp_wrap');
+    return core.take(out, outLength);
+  });
+}
+
+/**
+ * The inverse of aes256KeyWrapPad: the plaintext, or null when `wrapped` does not unwrap under
+ * `kek` (a wrong key, modified bytes, a bad length field or padding, or a length that is not a
+ * multiple of 8 of at least 16). One answer for every reason; the check runs in the core in
+ * constant time and no plaintext is released on failure.
+ */
+export function aes256KeyUnwrapPad(core: Core, kek: Uint8Array, wrapped: Uint8Array): Uint8Array | null {
+  bytes('kek', kek, AES256_KEY_BYTES);
+  bytes('wrapped', wrapped);
+  // The length is public: refuse a malformed one without calling the core.
+  if (wrapped.length < 16 || wrapped.length % 8 !== 0) return null;
+  const outLength = wrapped.length - 8;
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const k = core.put(kek);
+    const w = core.put(wrapped);
+    const out = c.alloc(outLength);
+    const len = c.alloc(4);
+    const status = x.aes256_kwp_unwrap(k, w, wrapped.length, out, len);
+    if (status === CORE_STATUS.AUTH_FAILED) return null;
+    checkStatus(status, 'aes256_kwp_unwrap');
+    const n = new DataView(core.take(len, 4).buffer).getUint32(0, true);
+    return core.take(out, n);
   });
 }
