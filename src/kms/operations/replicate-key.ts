@@ -47,7 +47,11 @@ export interface ReplicateKeyOutput {
 async function replicateKeyUnlocked(ctx: OperationContext, input: ReplicateKeyInput): Promise<ReplicateKeyOutput> {
   validateInput('ReplicateKey', input);
   const region = input.ReplicaRegion as string;
-  const key = await resolveKey(ctx, input.KeyId as string, { allowAlias: false, action: 'ReplicateKey' });
+  const key = await resolveKey(ctx, input.KeyId as string, {
+    allowAlias: false,
+    arnCheck: true,
+    action: 'ReplicateKey',
+  });
   // Not cross-account (the model's doc comment); as UpdateAlias answers for another account's key.
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
   const now = Date.now();

@@ -46,7 +46,11 @@ async function updatePrimaryRegionUnlocked(
 ): Promise<UpdatePrimaryRegionOutput> {
   validateInput('UpdatePrimaryRegion', input);
   const region = input.PrimaryRegion as string;
-  const key = await resolveKey(ctx, input.KeyId as string, { allowAlias: false, action: 'UpdatePrimaryRegion' });
+  const key = await resolveKey(ctx, input.KeyId as string, {
+    allowAlias: false,
+    arnCheck: true,
+    action: 'UpdatePrimaryRegion',
+  });
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
   const now = Date.now();
   settle(key, now);
