@@ -503,6 +503,48 @@ describe('deletion of multi-Region keys', () => {
   });
 });
 
+describe('multi-Region operations wipe what they load', () => {
+  it('every key record ReplicateKey, UpdatePrimaryRegion and a shared rotation load is zero afterwards', async () => {
+    const inner = new MemoryKeyStore();
+    const handedOut: Uint8Array[] = [];
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        if (prop === 'getKey') {
+          return async (...args: Parameters<MemoryKeyStore['getKey']>) => {
+            const r = await target.getKey(...args);
+            if (r !== undefined) {
+              handedOut.push(...r.keyMaterials.map((m) => m.material));
+              if (r.keyPair !== undefined) handedOut.push(r.keyPair.privateKey);
+              if (r.hmacKey !== undefined) handedOut.push(r.hmacKey);
+            }
+            return r;
+          };
+        }
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const { us, west, id } = await family({}, store);
+    const hmac = await newKey(us, { MultiRegion: true, KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    await us.send(new ReplicateKeyCommand({ KeyId: hmac.KeyId, ReplicaRegion: 'us-west-2' }));
+    await us.send(new ReplicateKeyCommand({ KeyId: id, ReplicaRegion: 'eu-west-1' }));
+    await us.send(new RotateKeyOnDemandCommand({ KeyId: id }));
+    await us.send(new UpdatePrimaryRegionCommand({ KeyId: id, PrimaryRegion: 'us-west-2' }));
+    await rejection(
+      west.send(new ReplicateKeyCommand({ KeyId: id, ReplicaRegion: 'eu-west-1' })),
+      AlreadyExistsException,
+    );
+    expect(handedOut.length).toBeGreaterThan(10);
+    expect(handedOut.filter((b) => b.some((x) => x !== 0))).toEqual([]);
+    // The store's own copies are intact: the rotated material decrypts in every Region.
+    const blob = (await west.send(new EncryptCommand({ KeyId: id, Plaintext: PLAINTEXT }))).CiphertextBlob!;
+    const eu = new KMSClient({ store: inner, region: 'eu-west-1' });
+    expect(Buffer.from((await eu.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString()).toBe(
+      'multi-Region secret',
+    );
+  });
+});
+
 describe('multi-Region keys in the file store', () => {
   it('the family, the links and the shared material survive closing and reopening the store', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'wasm-kms-mrk-'));
