@@ -26,6 +26,7 @@ import {
   KMSInvalidStateException,
   MalformedPolicyDocumentException,
   NotFoundException,
+  ReEncryptCommand,
   ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
@@ -146,6 +147,18 @@ describe('ReplicateKey', () => {
     expect(Buffer.from(inUs.Plaintext!).toString()).toBe('multi-Region secret');
     // The encryption context is still bound.
     await rejection(west.send(new DecryptCommand({ CiphertextBlob: a.CiphertextBlob })), InvalidCiphertextException);
+    // ReEncrypt reads the other Region's ciphertext too, and a KeyId given must be the key here.
+    const re = await west.send(
+      new ReEncryptCommand({
+        CiphertextBlob: a.CiphertextBlob,
+        SourceEncryptionContext: { p: '1' },
+        SourceKeyId: id,
+        DestinationKeyId: id,
+      }),
+    );
+    expect(re.SourceKeyId).toBe(arnOf('us-west-2', id));
+    const back = await us.send(new DecryptCommand({ CiphertextBlob: re.CiphertextBlob }));
+    expect(Buffer.from(back.Plaintext!).toString()).toBe('multi-Region secret');
   });
 
   it('a Region without a replica cannot decrypt, and a single-Region key stays bound to its Region', async () => {
