@@ -42,6 +42,8 @@ export async function getKeyPolicy(ctx: OperationContext, input: GetKeyPolicyInp
     action: 'GetKeyPolicy',
   });
   wipeRecord(key);
+  // Cross-account use: no. (Unreachable while authorize refuses every other account.)
+  if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
   checkPolicyName(input.PolicyName, key);
   return { Policy: keyPolicyOf(key), PolicyName: DEFAULT_POLICY_NAME };
 }

@@ -4,6 +4,7 @@
 // is InvalidMarkerException (message ours).
 
 import type { OperationContext } from '../context.js';
+import { NotFoundException } from '../exceptions.js';
 import { DEFAULT_POLICY_NAME } from '../key-policy.js';
 import { resolveKey } from '../key-resolution.js';
 import { page } from '../pagination.js';
@@ -33,6 +34,8 @@ export async function listKeyPolicies(
     action: 'ListKeyPolicies',
   });
   wipeRecord(key);
+  // Cross-account use: no. (Unreachable while authorize refuses every other account.)
+  if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
   const { items, nextMarker } = page([DEFAULT_POLICY_NAME], (n) => n, 'policies', input.Limit ?? 100, input.Marker);
   const out: ListKeyPoliciesOutput = { PolicyNames: items, Truncated: nextMarker !== undefined };
   if (nextMarker !== undefined) out.NextMarker = nextMarker;

@@ -6,7 +6,7 @@
 // issue.
 
 import type { OperationContext } from '../context.js';
-import { InvalidMarkerException } from '../exceptions.js';
+import { InvalidMarkerException, NotFoundException } from '../exceptions.js';
 import { resolveKey } from '../key-resolution.js';
 import { decodeMarker, encodeMarker } from '../pagination.js';
 import { wipeRecord } from '../store.js';
@@ -38,6 +38,8 @@ export async function listResourceTags(
     action: 'ListResourceTags',
   });
   wipeRecord(key);
+  // Cross-account use: no. (Unreachable while authorize refuses every other account.)
+  if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
   const tags = wireTags(key.tags);
   let start = 0;
   if (input.Marker !== undefined) {

@@ -7,6 +7,7 @@
 // refuses another account's key).
 
 import { callerArn } from '../authorize.js';
+import { NotFoundException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
 import { checkKeyPolicy } from '../key-policy.js';
 import { resolveKey } from '../key-resolution.js';
@@ -31,6 +32,8 @@ async function putKeyPolicyUnlocked(ctx: OperationContext, input: PutKeyPolicyIn
     action: 'PutKeyPolicy',
   });
   try {
+    // Cross-account use: no. (Unreachable while authorize refuses every other account.)
+    if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
     checkPolicyName(input.PolicyName, key);
     const policy = input.Policy as string;
     checkKeyPolicy(policy, {

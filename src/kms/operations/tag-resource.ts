@@ -6,6 +6,7 @@
 // PendingImport included, may be tagged, as the key-state table says) → the 50-tags-per-key
 // quota → write. Cross-account use: no (authorize refuses another account's key).
 
+import { NotFoundException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { wipeRecord } from '../store.js';
@@ -27,6 +28,8 @@ async function tagResourceUnlocked(ctx: OperationContext, input: TagResourceInpu
     action: 'TagResource',
   });
   try {
+    // Cross-account use: no. (Unreachable while authorize refuses every other account.)
+    if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
     const tags = checkTags(input.Tags);
     checkTaggable(key);
     key.tags = mergeTags(key.tags, tags);

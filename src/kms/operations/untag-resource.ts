@@ -5,7 +5,7 @@
 // key state (PendingDeletion / PendingReplicaDeletion → KMSInvalidStateException [3]) → write.
 // Cross-account use: no (authorize refuses another account's key).
 
-import { TagException } from '../exceptions.js';
+import { NotFoundException, TagException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { wipeRecord } from '../store.js';
@@ -27,6 +27,8 @@ async function untagResourceUnlocked(ctx: OperationContext, input: UntagResource
     action: 'UntagResource',
   });
   try {
+    // Cross-account use: no. (Unreachable while authorize refuses every other account.)
+    if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
     const keys = input.TagKeys as string[];
     if (keys.some((k) => k.toLowerCase().startsWith('aws:')))
       throw new TagException('Tags beginning with aws: are reserved');
