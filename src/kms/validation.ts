@@ -19,16 +19,22 @@
 //   - SerializationException texts for wrongly typed members (Coral's JSON deserializer).
 
 import { SerializationException, ValidationException } from './exceptions.js';
+import { checkGrantTokens } from './grants.js';
 import { OPERATIONS, type OperationName } from './registry.js';
 import type { Member, Members, Shape, EnumShape } from './schema.js';
 import { hasLoneSurrogate } from './unicode.js';
 
-/** Checks `input` against the operation's schema and throws ValidationException or SerializationException. */
+/**
+ * Checks `input` against the operation's schema and throws ValidationException or
+ * SerializationException; then its GrantTokens, where it has them: a token that is not of this
+ * engine's form is InvalidGrantTokenException (grants.ts checkGrantTokens).
+ */
 export function validateInput(operation: OperationName, input: unknown): void {
   const violations = collectViolations(operation, input);
   if (violations.length > 0) throw new ValidationException(formatValidationMessage(violations));
   const semantic = semanticCheck(operation, (input ?? {}) as Record<string, unknown>);
   if (semantic !== undefined) throw new ValidationException(semantic);
+  checkGrantTokens((input as { GrantTokens?: string[] } | null | undefined)?.GrantTokens);
 }
 
 /** The "N validation error(s) detected: a; b" text for a list of violations. */

@@ -29,7 +29,12 @@ import {
   type KMSClient,
   type MemoryKeyStore,
 } from '../../src/kms/index.js';
-import { DecapsulateCommand, EncapsulateCommand, GetPublicKeyCommand } from '../../src/kms/registry.js';
+import {
+  CreateGrantCommand,
+  DecapsulateCommand,
+  EncapsulateCommand,
+  GetPublicKeyCommand,
+} from '../../src/kms/registry.js';
 import { parseMlKemPkcs8, parseMlKemSpki } from '../../src/der/mlkem.js';
 import { startServer, type RunningServer } from '../../src/node/http/server.js';
 import { caught } from '../helpers/caught.js';
@@ -151,7 +156,15 @@ describe('Encapsulate / Decapsulate refusals', () => {
     expect(await msg(enc({ KeyId: k, EncapsulationAlgorithm: 'ML_KEM', GrantTokens: Array(11).fill('g') }))).toMatch(
       /at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10$/,
     );
-    const ok = await enc({ KeyId: k, EncapsulationAlgorithm: 'ML_KEM', GrantTokens: ['g'] });
+    // A well-formed grant token passes (a malformed one is InvalidGrantTokenException).
+    const { GrantToken } = await c.send(
+      new CreateGrantCommand({
+        KeyId: k,
+        GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/r`,
+        Operations: ['Encapsulate'],
+      }),
+    );
+    const ok = await enc({ KeyId: k, EncapsulationAlgorithm: 'ML_KEM', GrantTokens: [GrantToken!] });
     expect(ok.SharedSecret).toBeDefined();
   });
 

@@ -31,7 +31,7 @@ import {
   type KMSClient,
   type MemoryKeyStore,
 } from '../../src/kms/index.js';
-import { GenerateMacCommand, VerifyMacCommand } from '../../src/kms/registry.js';
+import { CreateGrantCommand, GenerateMacCommand, VerifyMacCommand } from '../../src/kms/registry.js';
 import { startServer, type RunningServer } from '../../src/node/http/server.js';
 import { readVectorText } from '../helpers/vectors.js';
 import { caught } from '../helpers/caught.js';
@@ -258,13 +258,20 @@ describe('GenerateMac / VerifyMac refusals', () => {
     expect((await gen({ GrantTokens: [''] })).message).toBe(
       `${v1}Value '' at 'grantTokens.1.member' failed to satisfy constraint: Member must have length greater than or equal to 1`,
     );
-    // Up to 10 grant tokens are accepted (and not checked further).
+    // Up to 10 grant tokens are accepted (well-formed ones: a malformed token is InvalidGrantTokenException).
+    const { GrantToken } = await c.send(
+      new CreateGrantCommand({
+        KeyId: k,
+        GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/r`,
+        Operations: ['GenerateMac'],
+      }),
+    );
     await c.send(
       new GenerateMacCommand({
         KeyId: k,
         Message: msg,
         MacAlgorithm: 'HMAC_SHA_256',
-        GrantTokens: Array(10).fill('t'),
+        GrantTokens: Array(10).fill(GrantToken),
       }),
     );
     const ver = (mac: Uint8Array) =>

@@ -1,5 +1,5 @@
 // CreateGrant (AWS KMS API Reference): adds a grant to a KMS key and answers its GrantId (64
-// lowercase hex) and a GrantToken (grants.ts). Order: validate → grant tokens → the input's own
+// lowercase hex) and a GrantToken (grants.ts). Order: validate (with grant tokens) → the input's own
 // rules → resolve (key id or key ARN; another account's key ARN is resolved and authorized like
 // any key, since CreateGrant is cross-account in AWS) → key state → operations and constraints
 // against the key type → Name → quota → DryRun → work.
@@ -24,14 +24,7 @@
 
 import { DisabledException, LimitExceededException, ValidationException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
-import {
-  accountRoot,
-  checkGrantTokens,
-  grantOperationsFor,
-  GRANTS_PER_KEY,
-  issueGrantToken,
-  newGrantId,
-} from '../grants.js';
+import { accountRoot, grantOperationsFor, GRANTS_PER_KEY, issueGrantToken, newGrantId } from '../grants.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, invalidState } from '../key-state.js';
 import type { GrantConstraintsRecord, GrantRecord } from '../records.js';
@@ -213,7 +206,6 @@ function sameMap(a: Record<string, string> | undefined, b: Record<string, string
 
 async function createGrantUnlocked(ctx: OperationContext, input: CreateGrantInput): Promise<CreateGrantOutput> {
   validateInput('CreateGrant', input);
-  checkGrantTokens(input.GrantTokens);
   const params = grantParameters(input);
   const key = await resolveKey(ctx, input.KeyId as string, {
     allowAlias: false,
