@@ -15,7 +15,7 @@
 // for asymmetric keys SHA-256 of the public key's SubjectPublicKeyInfo. It is kept after the
 // bytes are deleted, so that a re-import of other material is refused.
 
-import { digest, hmac } from '../core/symmetric.js';
+import { AES256_KEY_BYTES, aes256KeyUnwrapPad, digest, hmac } from '../core/symmetric.js';
 import { rsaOaepDecrypt, rsaSign, rsaVerify, RsaDecryptionError } from '../core/rsa.js';
 import { sm2Decrypt, sm2Sign, sm2Verify, Sm2DecryptionError } from '../core/sm2.js';
 import { ecdsaSign, ecdsaVerify } from '../core/ecdsa.js';
@@ -139,9 +139,7 @@ export type WrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'SM2';
  * - RSAES_PKCS1_V1_5: "As of October 10, 2023, KMS does not support" it;
  * - SM2PKE and the SM2 wrapping key spec go together, and only in the China Regions;
  * - RSA private keys are wrapped with an RSA_AES algorithm only (they are longer than RSAES-OAEP
- *   takes);
- * - the RSA_AES_KEY_WRAP algorithms need AES key wrap with padding (RFC 5649), which the core
- *   does not have yet: refused as an algorithm this engine cannot use.
+ *   takes).
  */
 export function checkWrappingParameters(
   key: KeyRecord,
@@ -165,12 +163,11 @@ export function checkWrappingParameters(
       `WrappingAlgorithm ${algorithm} is not compatible with WrappingKeySpec ${spec}: SM2PKE goes with the SM2 wrapping key spec only.`,
     );
   }
-  if (algorithm === 'RSA_AES_KEY_WRAP_SHA_1' || algorithm === 'RSA_AES_KEY_WRAP_SHA_256') {
-    throw new UnsupportedOperationException(
-      `WrappingAlgorithm ${algorithm} is not supported by this engine; use RSAES_OAEP_SHA_256 or RSAES_OAEP_SHA_1.`,
-    );
-  }
-  if (key.keySpec in RSA_BITS_OF_SPEC) {
+  if (
+    key.keySpec in RSA_BITS_OF_SPEC &&
+    algorithm !== 'RSA_AES_KEY_WRAP_SHA_1' &&
+    algorithm !== 'RSA_AES_KEY_WRAP_SHA_256'
+  ) {
     throw new ValidationException(
       `WrappingAlgorithm ${algorithm} cannot wrap RSA key material; use RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.`,
     );
@@ -274,6 +271,10 @@ export function unwrapKeyMaterial(
         return rsaOaepDecrypt(core, params.privateKey, 'SHA-256', wrapped);
       case 'SM2PKE':
         return sm2Decrypt(core, params.privateKey, wrapped);
+      case 'RSA_AES_KEY_WRAP_SHA_1':
+        return unwrapRsaAes(ctx, params, 'SHA-1', wrapped);
+      case 'RSA_AES_KEY_WRAP_SHA_256':
+        return unwrapRsaAes(ctx, params, 'SHA-256', wrapped);
       default:
         // GetParametersForImport hands out no other algorithm.
         throw notDecrypted();
@@ -282,6 +283,34 @@ export function unwrapKeyMaterial(
     if (err instanceof RsaDecryptionError || err instanceof Sm2DecryptionError || err instanceof DerError)
       throw notDecrypted();
     throw err;
+  }
+}
+
+/** The modulus length in bytes of each RSA wrapping key spec. */
+const WRAPPING_MODULUS_BYTES: Readonly<Record<string, number>> = { RSA_2048: 256, RSA_3072: 384, RSA_4096: 512 };
+
+/**
+ * RSA_AES_KEY_WRAP_SHA_1 / _SHA_256 (KMS developer guide, "Select a wrapping algorithm"): the
+ * first modulus-length bytes are a 32-byte AES key under RSAES-OAEP with the hash, the rest the
+ * key material under that AES key with AES key wrap with padding (RFC 5649).
+ */
+function unwrapRsaAes(
+  ctx: OperationContext,
+  params: ImportParametersRecord,
+  hash: 'SHA-1' | 'SHA-256',
+  wrapped: Uint8Array,
+): Uint8Array {
+  const k = WRAPPING_MODULUS_BYTES[params.wrappingKeySpec];
+  if (k === undefined || wrapped.length <= k) throw notDecrypted();
+  const core = ctx.core();
+  const aesKey = rsaOaepDecrypt(core, params.privateKey, hash, wrapped.subarray(0, k));
+  try {
+    if (aesKey.length !== AES256_KEY_BYTES) throw notDecrypted();
+    const material = aes256KeyUnwrapPad(core, aesKey, wrapped.subarray(k));
+    if (material === null) throw notDecrypted();
+    return material;
+  } finally {
+    aesKey.fill(0);
   }
 }
 
