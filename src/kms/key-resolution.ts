@@ -15,6 +15,7 @@ import { accessDenied, authorize, type KeyAction } from './authorize.js';
 import type { OperationContext } from './context.js';
 import { applyImportExpiry } from './key-import.js';
 import { noteCustomKeyStoreConnection } from './custom-key-stores.js';
+import { rotateIfDue } from './rotation.js';
 
 export interface ResolveOptions {
   /** The `kms:` action the caller is about to perform on the key; authorize (authorize.ts) decides. */
@@ -81,7 +82,8 @@ export async function resolveKey(
   // Imported key material past its ValidTo is gone (key-import.ts), whatever the operation.
   await applyImportExpiry(ctx, record);
   await noteCustomKeyStoreConnection(ctx, record);
-  return record;
+  // Automatic rotation due by now is made first (rotation.ts); a key not due costs one comparison.
+  return rotateIfDue(ctx, record);
 }
 
 async function findKey(ctx: OperationContext, keyIdInput: string, options: ResolveOptions): Promise<KeyRecord> {

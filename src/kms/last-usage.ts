@@ -66,8 +66,8 @@ interface Tracked {
   store: KeyStore;
   /** When the last write of this key's use was started (ms), undefined before the first or after a failed one. */
   writtenAt?: number;
-  /** The timestamp (ms) of the use last written. */
-  writtenUse?: number;
+  /** The use last written (`last` itself once its write is done). */
+  written?: KeyUse;
   /** The write scheduled for a use that came within the interval. */
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -80,7 +80,7 @@ const MEMORY_SWEEP_SIZE = 4096;
 
 function sweep(now: number): void {
   for (const [arn, t] of engine) {
-    const written = t.writtenUse !== undefined && t.writtenUse >= t.last.timestamp.getTime();
+    const written = t.written === t.last;
     if (written && t.writtenAt !== undefined && now - t.writtenAt >= LAST_USAGE_WRITE_INTERVAL_MS) engine.delete(arn);
   }
 }
@@ -138,7 +138,7 @@ export async function noteUse(
       );
       t.timer = setTimeout(() => {
         tracked.timer = undefined;
-        if (tracked.writtenUse !== undefined && tracked.writtenUse >= tracked.last.timestamp.getTime()) return;
+        if (tracked.written === tracked.last) return;
         tracked.writtenAt = tracked.last.timestamp.getTime();
         void writeUse(m[2]!, m[1]!, m[3]!, tracked, onError);
       }, wait);
@@ -166,7 +166,9 @@ async function writeUse(
       if (record === undefined) return;
       try {
         const prev = record.lastUsage;
-        if (prev?.timestamp !== undefined && prev.timestamp.getTime() >= use.timestamp.getTime()) return;
+        // A newer use is written already (another process's); one of the same millisecond is replaced.
+        if (prev?.timestamp !== undefined && prev.timestamp.getTime() > use.timestamp.getTime()) return;
+        if (prev?.kmsRequestId === use.kmsRequestId) return;
         record.lastUsage = {
           trackingStartDate: prev?.trackingStartDate ?? use.timestamp,
           operation: use.operation,
@@ -178,7 +180,7 @@ async function writeUse(
         wipeRecord(record);
       }
     });
-    t.writtenUse = Math.max(t.writtenUse ?? 0, use.timestamp.getTime());
+    t.written = use;
   } catch (err) {
     t.writtenAt = undefined;
     onError(err);
@@ -196,7 +198,7 @@ function inTransaction<T>(store: KeyStore, fn: () => Promise<T>): Promise<T> {
 export async function flushLastUsage(store?: KeyStore, onError: (err: unknown) => void = () => {}): Promise<void> {
   for (const [arn, t] of engine) {
     if (store !== undefined && t.store !== store) continue;
-    if (t.writtenUse !== undefined && t.writtenUse >= t.last.timestamp.getTime()) continue;
+    if (t.written === t.last) continue;
     const m = KEY_ARN.exec(arn)!;
     t.writtenAt = t.last.timestamp.getTime();
     await writeUse(m[2]!, m[1]!, m[3]!, t, onError);
@@ -213,7 +215,8 @@ export function lastUseOf(key: KeyRecord): KeyUse | undefined {
   const inMemory = engine.get(key.arn)?.last;
   if (inMemory === undefined) return fromRecord;
   if (fromRecord === undefined) return inMemory;
-  return inMemory.timestamp.getTime() > fromRecord.timestamp.getTime() ? inMemory : fromRecord;
+  // At the same millisecond, memory is the later of the two (what this process wrote came from it).
+  return inMemory.timestamp.getTime() >= fromRecord.timestamp.getTime() ? inMemory : fromRecord;
 }
 
 /**

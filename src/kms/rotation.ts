@@ -18,8 +18,13 @@
 // does not rotate a disabled key or one pending deletion; this engine keeps no history of when a
 // key was disabled, so a key that is not Enabled when checked is left as it is, and once it is
 // checked while Enabled again every rotation due by then is made, dated when it was due.
+//
+// A multi-Region key rotates through its primary, which shares every new material and record
+// with its replicas (multi-region.ts shareWithReplicas, as RotateKeyOnDemand does): a replica
+// found due has its primary rotated (when the primary is Enabled) and is read again.
 
 import type { OperationContext } from './context.js';
+import { isPrimary, shareWithReplicas } from './multi-region.js';
 import type { RotationRecord } from './records.js';
 import { newKeyMaterial, type KeyRecord } from './store.js';
 
@@ -73,16 +78,30 @@ export async function rotateIfDue(ctx: OperationContext, key: KeyRecord): Promis
   const now = nowOf(ctx);
   if (!rotationDue(key, now)) return key;
   const store = ctx.store;
-  if (ctx.inTransaction === true || store.transaction === undefined) {
-    if (applyDueRotations(key, now) > 0) await store.putKey(key);
-    return key;
-  }
+  if (ctx.inTransaction === true || store.transaction === undefined) return rotateLocked(ctx, key, now);
   return store.transaction(async () => {
     const fresh = await store.getKey(key.account, key.region, key.keyId);
-    if (fresh === undefined) return key;
-    if (applyDueRotations(fresh, now) > 0) await store.putKey(fresh);
-    return fresh;
+    return fresh === undefined ? key : rotateLocked(ctx, fresh, now);
   });
+}
+
+/** Rotates `fresh` (read under the lock) or, for a replica, its primary; the record to use afterwards. */
+async function rotateLocked(ctx: OperationContext, fresh: KeyRecord, now: Date): Promise<KeyRecord> {
+  const store = ctx.store;
+  if (!fresh.multiRegion || isPrimary(fresh)) {
+    if (applyDueRotations(fresh, now) === 0) return fresh;
+    await store.putKey(fresh);
+    await shareWithReplicas(ctx, fresh);
+    return fresh;
+  }
+  const primaryRegion = fresh.multiRegionConfiguration?.primaryRegion;
+  if (primaryRegion === undefined) return fresh;
+  const primary = await store.getKey(fresh.account, primaryRegion, fresh.keyId);
+  if (primary === undefined || applyDueRotations(primary, now) === 0) return fresh;
+  await store.putKey(primary);
+  await shareWithReplicas(ctx, primary);
+  // The replica as the primary's share wrote it.
+  return (await store.getKey(fresh.account, fresh.region, fresh.keyId)) ?? fresh;
 }
 
 /** Appends a rotation record to the key's history. */
