@@ -88,6 +88,7 @@ describe('one entry per operation', () => {
       DeriveSharedSecret: ['SharedSecret'],
       Encapsulate: ['SharedSecret'],
       Decapsulate: ['SharedSecret'],
+      GetParametersForImport: ['PublicKey'],
     });
   });
 

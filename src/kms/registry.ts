@@ -773,7 +773,8 @@ export const REGISTRY = {
       WrappingAlgorithm: required(enumOf(ALGORITHM_SPECS)),
       WrappingKeySpec: required(enumOf(WRAPPING_KEY_SPECS)),
     },
-    output: out('KeyId', 'ImportToken', 'PublicKey', 'ParametersValidTo'),
+    // The model types this PublicKey as PlaintextType (sensitive).
+    output: out('KeyId', 'ImportToken', ['PublicKey', SENSITIVE], 'ParametersValidTo'),
     handler: () => getParametersForImport,
   }),
   ImportKeyMaterial: entry({
