@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import * as sdk from '@aws-sdk/client-kms';
 import {
   AccessDeniedException,
+  ConnectCustomKeyStoreCommand,
+  CreateCustomKeyStoreCommand,
+  DescribeKeyCommand,
+  DisconnectCustomKeyStoreCommand,
+  EncryptCommand,
   CreateGrantCommand,
   DisabledException,
   DisableKeyCommand,
@@ -35,7 +40,7 @@ import {
 import { GRANTS_PER_KEY, parseGrantToken } from '../../src/kms/grants.js';
 import type { GrantRecord } from '../../src/kms/records.js';
 import { FileKeyStore } from '../../src/node/file-store/index.js';
-import { clients, newKey, OTHER_ACCOUNT, rejection } from '../helpers/kms.js';
+import { CLOUDHSM, clients, newKey, OTHER_ACCOUNT, rejection } from '../helpers/kms.js';
 import { useCli, useEndpoint } from '../helpers/endpoint.js';
 import { removeTempDirs, tempDir } from '../helpers/file-store.js';
 
@@ -264,6 +269,22 @@ describe('grants: CreateGrant and ListGrants (KMSClient)', () => {
     expect(x.message).toBe(`${external.Arn} is pending import.`);
   });
 
+  it('key states: a key of a disconnected custom key store (Unavailable) takes grants, even when disabled', async () => {
+    const { us } = clients();
+    const id = (await us.send(new CreateCustomKeyStoreCommand(CLOUDHSM))).CustomKeyStoreId!;
+    await us.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    const k = await newKey(us, { CustomKeyStoreId: id });
+    const off = await newKey(us, { CustomKeyStoreId: id });
+    await us.send(new DisableKeyCommand({ KeyId: off.KeyId }));
+    await rejection(grant(us, off.KeyId!), DisabledException);
+    await us.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    for (const key of [k, off]) {
+      const g = await grant(us, key.KeyId!);
+      expect((await grantsOf(us, key.KeyId!)).map((x) => x.GrantId)).toEqual([g.GrantId]);
+      await us.send(new RevokeGrantCommand({ KeyId: key.KeyId, GrantId: g.GrantId }));
+    }
+  });
+
   it('key states: ListGrants, RetireGrant and RevokeGrant work on a disabled key and one pending deletion', async () => {
     const { us } = clients();
     const k = await newKey(us);
@@ -354,6 +375,29 @@ describe('grants: CreateGrant and ListGrants (KMSClient)', () => {
     expect((await grant(us, k.KeyId!, { Name: 'kept' })).GrantId).toBe(named.GrantId);
     await us.send(new RevokeGrantCommand({ KeyId: k.KeyId, GrantId: named.GrantId }));
     await grant(us, k.KeyId!);
+  });
+});
+
+describe('grants: GrantTokens of the other operations', () => {
+  it('a malformed token is InvalidGrantTokenException; a well-formed one of a retired grant is ignored', async () => {
+    const { us } = clients();
+    const k = await newKey(us);
+    const g = await grant(us, k.KeyId!);
+    const Plaintext = Uint8Array.of(1, 2, 3);
+    await us.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext, GrantTokens: [g.GrantToken] }));
+    await us.send(new RetireGrantCommand({ GrantToken: g.GrantToken }));
+    await us.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext, GrantTokens: [g.GrantToken] }));
+    const bad = await rejection(
+      us.send(new DescribeKeyCommand({ KeyId: k.KeyId, GrantTokens: [g.GrantToken, 'bogus'] })),
+      InvalidGrantTokenException,
+    );
+    expect(bad.message).toBe('The grant token is not valid.');
+    await rejection(
+      us.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext, GrantTokens: [tamper(g.GrantToken).slice(1)] })),
+      InvalidGrantTokenException,
+    );
+    // Schema violations come first.
+    await rejection(us.send(new DescribeKeyCommand({ KeyId: k.KeyId, GrantTokens: [''] })), ValidationException);
   });
 });
 

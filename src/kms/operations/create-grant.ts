@@ -26,7 +26,7 @@ import { DisabledException, LimitExceededException, ValidationException } from '
 import { type OperationContext, transactional } from '../context.js';
 import { accountRoot, grantOperationsFor, GRANTS_PER_KEY, issueGrantToken, newGrantId } from '../grants.js';
 import { resolveKey } from '../key-resolution.js';
-import { checkDryRun, invalidState } from '../key-state.js';
+import { checkDryRun, invalidState, keyStateOf } from '../key-state.js';
 import type { GrantConstraintsRecord, GrantRecord } from '../records.js';
 import { randomBytes } from '../../core/module.js';
 import { type KeyRecord, wipeRecord } from '../store.js';
@@ -144,7 +144,7 @@ function nonEmpty(ec: Record<string, string> | undefined): Record<string, string
 
 /** The key-state row of CreateGrant. */
 function checkKeyState(key: KeyRecord): void {
-  switch (key.keyState) {
+  switch (keyStateOf(key)) {
     case 'Enabled':
     case 'Updating':
     case 'Unavailable':
