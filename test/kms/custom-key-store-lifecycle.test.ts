@@ -27,6 +27,7 @@ import {
   KMSInvalidStateException,
   MemoryKeyStore,
   ScheduleKeyDeletionCommand,
+  TagResourceCommand,
   UnsupportedOperationException,
   UpdateCustomKeyStoreCommand,
   ValidationException,
@@ -192,7 +193,7 @@ describe('ConnectCustomKeyStore and DisconnectCustomKeyStore', () => {
 
 describe('keys of a disconnected custom key store', () => {
   it('read as Unavailable (PendingDeletion stays), cannot be used or created, and come back on reconnecting', async () => {
-    const { us } = clients();
+    const { us, store } = clients();
     const id = await newStore(us);
     const created = await rejection(
       us.send(new CreateKeyCommand({ CustomKeyStoreId: id })),
@@ -204,6 +205,7 @@ describe('keys of a disconnected custom key store', () => {
     const disabled = await newKey(us, { CustomKeyStoreId: id });
     const doomed = await newKey(us, { CustomKeyStoreId: id });
     const outside = await newKey(us);
+    const tagged = await newKey(us, { CustomKeyStoreId: id });
     await us.send(new DisableKeyCommand({ KeyId: disabled.KeyId }));
     await us.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.KeyId, PendingWindowInDays: 7 }));
     const blob = (await us.send(new EncryptCommand({ KeyId: enabled.KeyId, Plaintext: Uint8Array.of(1, 2) })))
@@ -228,6 +230,10 @@ describe('keys of a disconnected custom key store', () => {
     await us.send(new DisableKeyCommand({ KeyId: enabled.KeyId }));
     await us.send(new EnableKeyCommand({ KeyId: disabled.KeyId }));
     await us.send(new CancelKeyDeletionCommand({ KeyId: doomed.KeyId }));
+    // An operation that writes the key back keeps its stored state, not the Unavailable it reads as.
+    await us.send(new TagResourceCommand({ KeyId: tagged.KeyId, Tags: [{ TagKey: 'k', TagValue: 'v' }] }));
+    expect(await keyState(us, tagged.KeyId)).toEqual({ KeyState: 'Unavailable', Enabled: false });
+    expect((await store.getKey(ACCOUNT, REGION, tagged.KeyId))!.keyState).toBe('Enabled');
     expect(await keyState(us, enabled.KeyId)).toEqual({ KeyState: 'Unavailable', Enabled: false });
     expect(await keyState(us, doomed.KeyId)).toEqual({ KeyState: 'Unavailable', Enabled: false });
 
@@ -235,6 +241,7 @@ describe('keys of a disconnected custom key store', () => {
     expect(await keyState(us, enabled.KeyId)).toEqual({ KeyState: 'Disabled', Enabled: false });
     expect(await keyState(us, disabled.KeyId)).toEqual({ KeyState: 'Enabled', Enabled: true });
     expect(await keyState(us, doomed.KeyId)).toEqual({ KeyState: 'Disabled', Enabled: false });
+    expect(await keyState(us, tagged.KeyId)).toEqual({ KeyState: 'Enabled', Enabled: true });
     await us.send(new EnableKeyCommand({ KeyId: enabled.KeyId }));
     const back = await us.send(new DecryptCommand({ CiphertextBlob: blob }));
     expect([...back.Plaintext!]).toEqual([1, 2]);
