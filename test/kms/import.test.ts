@@ -413,6 +413,54 @@ describe('expiry, with an injected clock', () => {
   });
 });
 
+describe("expiry through KMSClient's clock, on the file store", () => {
+  it('an HMAC key past ValidTo: GenerateMac refuses, the deletion is written, the same material comes back', async () => {
+    const dir = await tempDir();
+    const store = await FileKeyStore.open(dir, { masterKey: randomBytes(32) });
+    let now = new Date(Date.UTC(2026, 5, 1));
+    const c = new KMSClient({ store, now: () => now });
+    const k = await externalKey(c, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    const p = await params(c, k.KeyId!);
+    expect(p.ParametersValidTo.getTime()).toBe(now.getTime() + 24 * HOUR);
+    const material = randomBytes(32);
+    const validTo = new Date(now.getTime() + 10 * 24 * HOUR);
+    await c.send(
+      new ImportKeyMaterialCommand({
+        KeyId: k.KeyId,
+        ImportToken: p.ImportToken,
+        EncryptedKeyMaterial: wrapOaep(p.PublicKey, 'RSAES_OAEP_SHA_256', material),
+        ValidTo: validTo,
+      }),
+    );
+    const mac = () =>
+      c.send(new GenerateMacCommand({ KeyId: k.KeyId, Message: Buffer.from('m'), MacAlgorithm: 'HMAC_SHA_256' }));
+    await mac();
+    expect((await describeOf(c, k.KeyId!)).ValidTo?.getTime()).toBe(validTo.getTime());
+    now = new Date(validTo.getTime() + 1);
+    const err = await rejection(mac(), KMSInvalidStateException);
+    expect(err.message).toBe(`${k.Arn} is pending import.`);
+    const rec = (await store.getKey('111122223333', 'us-east-1', k.KeyId!))!;
+    expect(rec.keyState).toBe('PendingImport');
+    expect(rec.hmacKey).toBeUndefined();
+    // A token 24 hours old no longer imports; fresh parameters do, with the same material.
+    await rejection(
+      c.send(
+        new ImportKeyMaterialCommand({
+          KeyId: k.KeyId,
+          ImportToken: p.ImportToken,
+          EncryptedKeyMaterial: wrapOaep(p.PublicKey, 'RSAES_OAEP_SHA_256', material),
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+        }),
+      ),
+      ExpiredImportTokenException,
+    );
+    await importInto(c, k.KeyId!, material);
+    const out = await mac();
+    expect(Buffer.from(out.Mac!)).toEqual(createHmac('sha256', material).update('m').digest());
+    await store.close();
+  });
+});
+
 describe('HMAC keys', () => {
   const specs = [
     ['HMAC_224', 'sha224', 28],
