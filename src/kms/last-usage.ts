@@ -64,6 +64,10 @@ interface Tracked {
   last: KeyUse;
   /** The store it was recorded through, which it is written to. */
   store: KeyStore;
+  /** The key, from its ARN. */
+  account: string;
+  region: string;
+  keyId: string;
   /** When the last write of this key's use was started (ms), undefined before the first or after a failed one. */
   writtenAt?: number;
   /** The use last written (`last` itself once its write is done). */
@@ -104,26 +108,35 @@ export function withLastUsage<C extends Pick<OperationContext, 'store' | 'now'>,
     const output = await handler(ctx, input);
     const o = output as { KeyId?: unknown; SourceKeyId?: unknown } | undefined;
     const use: KeyUse = { operation, timestamp: nowOf(ctx), kmsRequestId: requestId };
-    const arns = operation === 'ReEncrypt' ? [o?.SourceKeyId, o?.KeyId] : [o?.KeyId];
-    for (const arn of new Set(arns)) if (typeof arn === 'string') await noteUse(ctx.store, arn, use, onError);
+    // A write (at most once a minute per key) is awaited; the common case costs no promise.
+    const written = typeof o?.KeyId === 'string' ? noteUse(ctx.store, o.KeyId, use, onError) : undefined;
+    if (written !== undefined) await written;
+    if (operation === 'ReEncrypt' && typeof o?.SourceKeyId === 'string' && o.SourceKeyId !== o.KeyId) {
+      const source = noteUse(ctx.store, o.SourceKeyId, use, onError);
+      if (source !== undefined) await source;
+    }
     return output;
   };
 }
 
-/** Records `use` of the key `arn` in this engine's memory, and writes it when the key's last write is old enough. */
-export async function noteUse(
+/**
+ * Records `use` of the key `arn` in this process's memory, and writes it when the key's last
+ * write is old enough: then the write's promise, else undefined (the common case costs no
+ * promise and no store access).
+ */
+export function noteUse(
   store: KeyStore,
   arn: string,
   use: KeyUse,
   onError: (err: unknown) => void = () => {},
-): Promise<void> {
-  const m = KEY_ARN.exec(arn);
-  if (m === null) return;
+): Promise<void> | undefined {
   const now = use.timestamp.getTime();
   let t = engine.get(arn);
   if (t === undefined) {
+    const m = KEY_ARN.exec(arn);
+    if (m === null) return undefined;
     if (engine.size >= MEMORY_SWEEP_SIZE) sweep(now);
-    engine.set(arn, (t = { last: use, store }));
+    engine.set(arn, (t = { last: use, store, account: m[2]!, region: m[1]!, keyId: m[3]! }));
   } else if (now >= t.last.timestamp.getTime()) {
     t.last = use;
     t.store = store;
@@ -140,24 +153,19 @@ export async function noteUse(
         tracked.timer = undefined;
         if (tracked.written === tracked.last) return;
         tracked.writtenAt = tracked.last.timestamp.getTime();
-        void writeUse(m[2]!, m[1]!, m[3]!, tracked, onError);
+        void writeUse(tracked, onError);
       }, wait);
       // A pending write does not keep a process alive (flushLastUsage is for a clean exit).
       (t.timer as { unref?: () => void }).unref?.();
     }
-    return;
+    return undefined;
   }
   t.writtenAt = now;
-  await writeUse(m[2]!, m[1]!, m[3]!, t, onError);
+  return writeUse(t, onError);
 }
 
-async function writeUse(
-  account: string,
-  region: string,
-  keyId: string,
-  t: Tracked,
-  onError: (err: unknown) => void,
-): Promise<void> {
+async function writeUse(t: Tracked, onError: (err: unknown) => void): Promise<void> {
+  const { account, region, keyId } = t;
   const use = t.last;
   const store = t.store;
   try {
@@ -196,12 +204,11 @@ function inTransaction<T>(store: KeyStore, fn: () => Promise<T>): Promise<T> {
  * clean shutdown); only those recorded through `store` when one is given.
  */
 export async function flushLastUsage(store?: KeyStore, onError: (err: unknown) => void = () => {}): Promise<void> {
-  for (const [arn, t] of engine) {
+  for (const t of engine.values()) {
     if (store !== undefined && t.store !== store) continue;
     if (t.written === t.last) continue;
-    const m = KEY_ARN.exec(arn)!;
     t.writtenAt = t.last.timestamp.getTime();
-    await writeUse(m[2]!, m[1]!, m[3]!, t, onError);
+    await writeUse(t, onError);
   }
 }
 

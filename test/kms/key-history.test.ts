@@ -27,6 +27,7 @@ import {
   MemoryKeyStore,
   NotFoundException,
   ReEncryptCommand,
+  ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
   SignCommand,
@@ -351,6 +352,32 @@ describe('automatic rotation', () => {
     const rotations = await rotationsOf(c, k.KeyId!);
     expect(rotations).toHaveLength(27);
     expect(rotations.filter((r) => r.RotationType === 'ON_DEMAND')).toHaveLength(25);
+  });
+});
+
+describe('automatic rotation of a multi-Region key', () => {
+  it('a replica found due rotates its primary, which shares the material; both decrypt either side', async () => {
+    const t = clock();
+    const store = new MemoryKeyStore();
+    const east = new KMSClient({ store, now: t.now });
+    const west = new KMSClient({ store, region: 'us-west-2', now: t.now });
+    const p = await newKey(east, { MultiRegion: true });
+    await east.send(new EnableKeyRotationCommand({ KeyId: p.KeyId, RotationPeriodInDays: 90 }));
+    await east.send(new ReplicateKeyCommand({ KeyId: p.KeyId, ReplicaRegion: 'us-west-2' }));
+    const old = (await east.send(new EncryptCommand({ KeyId: p.KeyId, Plaintext: Buffer.from('old') })))
+      .CiphertextBlob!;
+    t.advance(91 * DAY);
+    // Used in the replica's Region first.
+    const made = await west.send(new EncryptCommand({ KeyId: p.KeyId, Plaintext: Buffer.from('new') }));
+    const replica = await describeOf(west, p.KeyId!);
+    const primary = (await store.getKey(ACCOUNT, REGION, p.KeyId!))!;
+    expect(primary.currentKeyMaterialId).toBe(replica.CurrentKeyMaterialId);
+    expect(replica.CurrentKeyMaterialId).not.toBe(p.CurrentKeyMaterialId);
+    const westRotations = await rotationsOf(west, p.KeyId!);
+    expect(westRotations.map((r) => r.RotationType)).toEqual(['AUTOMATIC']);
+    expect(await rotationsOf(east, p.KeyId!)).toEqual(westRotations);
+    expect(text((await east.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob }))).Plaintext)).toBe('new');
+    expect(text((await west.send(new DecryptCommand({ CiphertextBlob: old }))).Plaintext)).toBe('old');
   });
 });
 
