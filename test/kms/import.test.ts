@@ -43,6 +43,8 @@ import {
   SignCommand,
   UnsupportedOperationException,
   ValidationException,
+  VerifyCommand,
+  VerifyMacCommand,
   type KeyStore,
 } from '../../src/kms/index.js';
 import { createOperationContext, type OperationContext } from '../../src/kms/context.js';
@@ -212,6 +214,11 @@ describe('symmetric encryption keys', () => {
       }),
     );
     expect(out.KeyId).toBe(k.Arn);
+    expect(
+      Object.keys(out)
+        .filter((n) => n !== '$metadata')
+        .sort(),
+    ).toEqual(['KeyId', 'KeyMaterialId']);
     expect(out.KeyMaterialId).toMatch(/^[0-9a-f]{64}$/);
     const md = await describeOf(us, k.KeyId!);
     expect(md).toMatchObject({
@@ -233,6 +240,14 @@ describe('symmetric encryption keys', () => {
     expect(gone).not.toHaveProperty('ExpirationModel');
     expectLikeRecorded(gone, rec['describe-key-after-deleted-import']);
     await rejection(us.send(new DecryptCommand({ CiphertextBlob: blob })), KMSInvalidStateException);
+    const afterDelete = await rejection(
+      us.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('x') })),
+      KMSInvalidStateException,
+    );
+    const recordedError = rec['encrypt-after-delete-error'] as { Error: { Message: string } };
+    expect(afterDelete.message).toBe(
+      recordedError.Error.Message.replace('arn:<partition>:kms:<region>:111111111111:key/<key-id:1>', k.Arn!),
+    );
 
     // Other material is refused; the same material, wrapped the other way, is taken back.
     await rejection(importInto(us, k.KeyId!, randomBytes(32)), IncorrectKeyMaterialException);
@@ -485,6 +500,16 @@ describe('HMAC keys', () => {
       new GenerateMacCommand({ KeyId: k.KeyId, Message: message, MacAlgorithm: `HMAC_SHA_${spec.slice(5)}` as never }),
     );
     expect(Buffer.from(mac.Mac!).toString('hex')).toBe(createHmac(hash, material).update(message).digest('hex'));
+    expect(mac).toMatchObject({ KeyId: k.Arn, MacAlgorithm: `HMAC_SHA_${spec.slice(5)}` });
+    const verified = await us.send(
+      new VerifyMacCommand({
+        KeyId: k.KeyId,
+        Message: message,
+        Mac: mac.Mac,
+        MacAlgorithm: `HMAC_SHA_${spec.slice(5)}` as never,
+      }),
+    );
+    expect(verified).toMatchObject({ KeyId: k.Arn, MacValid: true });
     // Only this material comes back after a deletion.
     await us.send(new DeleteImportedKeyMaterialCommand({ KeyId: k.KeyId }));
     expectLikeRecorded(await describeOf(us, k.KeyId!), rec['describe-key-after-deleted-import']);
@@ -525,6 +550,22 @@ describe('asymmetric keys', () => {
       new SignCommand({ KeyId: k.KeyId, Message: message, MessageType: 'RAW', SigningAlgorithm: algorithm }),
     );
     expect(nodeVerify(hash, message, pair.publicKey, Buffer.from(sig.Signature!))).toBe(true);
+    expect(sig).toMatchObject({ KeyId: k.Arn, SigningAlgorithm: algorithm });
+    const verified = await us.send(
+      new VerifyCommand({
+        KeyId: k.KeyId,
+        Message: message,
+        MessageType: 'RAW',
+        Signature: sig.Signature,
+        SigningAlgorithm: algorithm,
+      }),
+    );
+    expect(verified).toMatchObject({ KeyId: k.Arn, SignatureValid: true, SigningAlgorithm: algorithm });
+    if (spec === 'ECC_NIST_P256') {
+      // The same shapes as the other recording of an imported ECC_NIST_P256 key.
+      const other = recording('test_import_key_asymmetric');
+      expectLikeRecorded(md, other['describe-key-after-import']);
+    }
     // After a deletion, only this key pair is taken back.
     await us.send(new DeleteImportedKeyMaterialCommand({ KeyId: k.KeyId }));
     expectLikeRecorded(await describeOf(us, k.KeyId!), rec['describe-key-after-deleted-import']);
