@@ -45,6 +45,7 @@ const SUITES = {
   load: () => import('./suites/load.mjs'),
   'ed25519-sign': () => import('./suites/ed25519-sign.mjs'),
   'mac-kem': () => import('./suites/mac-kem.mjs'),
+  kwp: () => import('./suites/kwp.mjs'),
 };
 
 const ROUNDS = 4;

@@ -368,6 +368,68 @@ describe.each(VARIANTS)('AES-256 decryption and key wrap in the core (%s build)'
   });
 });
 
+/** The byte-form round key 14 of AES-256 (FIPS 197 §5.2): what the core's key schedule holds in scratch as bytes. */
+function lastRoundKey(key: Uint8Array): Uint8Array {
+  const s = referenceSbox();
+  const w = new Uint8Array(240);
+  w.set(key);
+  let rcon = 1;
+  for (let i = 8; i < 60; i++) {
+    const t = w.slice(4 * (i - 1), 4 * i);
+    if (i % 8 === 0) {
+      t.set([s[t[1]] ^ rcon, s[t[2]], s[t[3]], s[t[0]]]);
+      rcon <<= 1;
+    } else if (i % 8 === 4) {
+      t.set([s[t[0]], s[t[1]], s[t[2]], s[t[3]]]);
+    }
+    for (let b = 0; b < 4; b++) w[4 * i + b] = w[4 * (i - 8) + b] ^ t[b];
+  }
+  return w.subarray(224);
+}
+
+function contains(hay: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (
+    let i = hay.indexOf(needle[0]);
+    i !== -1 && i <= hay.length - needle.length;
+    i = hay.indexOf(needle[0], i + 1)
+  ) {
+    for (let j = 1; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+describe.each(VARIANTS)('scratch memory after key wrap with padding (%s)', (variant) => {
+  it('holds neither the KEK, its expanded key, nor the material after wrapping and unwrapping', async () => {
+    const { loadCore } = await import('../src/core/module.js');
+    const core = loadCore(variant);
+    // FIPS 197 C.3's key: its last round key is 24fc79ccbf0979e9371ac23c6d68de36 (Appendix A.3).
+    const probe = lastRoundKey(unhex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'));
+    expect(hex(probe)).toBe('24fc79ccbf0979e9371ac23c6d68de36');
+    const kek = rand(32);
+    const pt = rand(300);
+    const ct = aes256KeyWrapPad(core, kek, pt);
+    expect(hex(aes256KeyUnwrapPad(core, kek, ct)!)).toBe(hex(pt));
+    const bad = ct.slice();
+    bad[5] ^= 1;
+    expect(aes256KeyUnwrapPad(core, kek, bad)).toBeNull();
+    const memory = (): Uint8Array => new Uint8Array(core.exports.memory.buffer);
+    for (const [what, secret] of [
+      ['KEK', kek.subarray(8, 24)],
+      ['round key 14', lastRoundKey(kek)],
+      ['material', pt.subarray(100, 116)],
+    ] as const) {
+      expect(contains(memory(), secret), what).toBe(false);
+    }
+    // The check sees a value that is there.
+    const at = core.exports.alloc(pt.length);
+    memory().set(pt, at);
+    expect(contains(memory(), pt.subarray(100, 116))).toBe(true);
+    core.exports.wipe();
+    expect(contains(memory(), pt.subarray(100, 116))).toBe(false);
+  });
+});
+
 describe('AES-256 key wrap with padding in the shipped core', () => {
   it('aes256KeyWrapPad and aes256KeyUnwrapPad from wasm-kms/core work on the loaded core', async () => {
     const { getCore } = await import('../src/core/module.js');
