@@ -675,37 +675,48 @@ describe('grants: the endpoint with @aws-sdk/client-kms', () => {
     await c.send(new sdk.RevokeGrantCommand({ KeyId: k.KeyId, GrantId: b.GrantId }));
     expect((await c.send(new sdk.ListGrantsCommand({ KeyId: k.KeyId }))).Grants).toEqual([]);
 
-    const errors: [Promise<unknown>, new (...a: never[]) => Error, string][] = [
+    const errors: [() => Promise<unknown>, new (...a: never[]) => Error, string][] = [
       [
-        c.send(new sdk.RevokeGrantCommand({ KeyId: k.KeyId, GrantId: b.GrantId })),
+        () => c.send(new sdk.RevokeGrantCommand({ KeyId: k.KeyId, GrantId: b.GrantId })),
         sdk.NotFoundException,
         `Grant '${b.GrantId}' does not exist for key '${k.Arn}'`,
       ],
       [
-        c.send(new sdk.RetireGrantCommand({ GrantToken: 'bogus!' })),
+        () => c.send(new sdk.RetireGrantCommand({ GrantToken: 'bogus!' })),
         sdk.InvalidGrantTokenException,
         'The grant token is not valid.',
       ],
       [
-        c.send(new sdk.ListGrantsCommand({ KeyId: k.KeyId, GrantId: 'x' })),
+        () => c.send(new sdk.ListRetirableGrantsCommand({ RetiringPrincipal: 'retirer' })),
+        sdk.InvalidArnException,
+        "'retirer' is not a valid principal ARN.",
+      ],
+      [
+        () => c.send(new sdk.ListGrantsCommand({ KeyId: k.KeyId, GrantId: 'x' })),
         sdk.InvalidGrantIdException,
         "Invalid grantId 'x'",
       ],
       [
-        c.send(new sdk.CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: ROLE, Operations: ['Sign'] })),
+        () => c.send(new sdk.CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: ROLE, Operations: ['Sign'] })),
         sdk.KMSServiceException,
         `Grants on ${k.Arn} (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT) cannot allow these operations: [Sign]`,
       ],
       [
-        c.send(
-          new sdk.CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: ROLE, Operations: ['Encrypt'], DryRun: true }),
-        ),
+        () =>
+          c.send(
+            new sdk.CreateGrantCommand({
+              KeyId: k.KeyId,
+              GranteePrincipal: ROLE,
+              Operations: ['Encrypt'],
+              DryRun: true,
+            }),
+          ),
         sdk.DryRunOperationException,
         'The request would have succeeded, but the DryRun option is set.',
       ],
     ];
-    for (const [p, cls, message] of errors) {
-      const err = (await p.catch((x: unknown) => x)) as sdk.KMSServiceException;
+    for (const [call, cls, message] of errors) {
+      const err = (await call().catch((x: unknown) => x)) as sdk.KMSServiceException;
       expect(err).toBeInstanceOf(cls);
       expect(err.message).toBe(message);
       expect(err.$metadata.httpStatusCode).toBe(400);
