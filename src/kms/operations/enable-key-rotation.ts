@@ -6,14 +6,15 @@
 // empty message, as recorded for RotateKeyOnDemand) → work.
 //
 // The settings are kept on the key's record (rotationPeriodInDays, rotationSince), so a file
-// store keeps them across processes. Automatic rotation itself is not performed; only the
-// settings and NextRotationDate are kept and reported.
+// store keeps them across processes. The rotation itself happens when the key is next used or
+// listed after NextRotationDate (rotation.ts), dated when it was due.
 
 import { UnsupportedOperationException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkUsableForCrypto } from '../key-state.js';
 import { checkRotatableSpec, wipe } from '../key-material.js';
+import { nowOf } from '../rotation.js';
 import { validateInput } from '../validation.js';
 import { checkNotReplica, shareWithReplicas } from '../multi-region.js';
 
@@ -42,7 +43,7 @@ async function enableKeyRotationUnlocked(
       throw new UnsupportedOperationException(`${key.arn} origin is EXTERNAL which is not valid for this operation.`);
     }
     key.rotationPeriodInDays = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
-    key.rotationSince ??= new Date();
+    key.rotationSince ??= nowOf(ctx);
     await ctx.store.putKey(key);
     await shareWithReplicas(ctx, key);
   } finally {
