@@ -177,6 +177,24 @@ describe('ListKeyRotations', () => {
     expect(only.Rotations).toEqual(rotations);
   });
 
+  it('a key rotated before rotations were recorded lists those materials as ON_DEMAND without a date', async () => {
+    const { us, store } = clients();
+    const k = await newKey(us);
+    await us.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+    await us.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+    const record = (await store.getKey(ACCOUNT, REGION, k.KeyId!))!;
+    delete record.rotations;
+    await store.putKey(record);
+    const listed = await rotationsOf(us, k.KeyId!);
+    expect(listed.map((r) => [r.KeyMaterialId, r.RotationType, r.RotationDate])).toEqual([
+      [record.keyMaterials[1]!.id, 'ON_DEMAND', undefined],
+      [record.keyMaterials[2]!.id, 'ON_DEMAND', undefined],
+    ]);
+    // Those count toward the on-demand limit: 23 more, then LimitExceededException.
+    for (let i = 0; i < 23; i++) await us.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+    await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId })), LimitExceededException);
+  });
+
   it('pages with Limit and Marker; a marker it did not issue is InvalidMarkerException', async () => {
     const { us } = clients();
     const k = await newKey(us);
