@@ -468,6 +468,7 @@ export function dropMaterialBytes(key: KeyRecord, m: ImportedMaterialRecord): vo
     key.hmacKey = undefined;
   } else {
     key.keyPair?.privateKey.fill(0);
+    key.keyPair?.publicKey.fill(0);
     key.keyPair = undefined;
   }
 }

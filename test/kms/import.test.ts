@@ -49,7 +49,7 @@ import {
 } from '../../src/kms/index.js';
 import { createOperationContext, type OperationContext } from '../../src/kms/context.js';
 import { getCore } from '../../src/core/module.js';
-import { runWipingLoadedKeys } from '../../src/kms/store.js';
+import { runWipingLoadedKeys, type KeyRecord } from '../../src/kms/store.js';
 import { getParametersForImport } from '../../src/kms/operations/get-parameters-for-import.js';
 import { importKeyMaterial } from '../../src/kms/operations/import-key-material.js';
 import { describeKey } from '../../src/kms/operations/describe-key.js';
@@ -879,6 +879,67 @@ describe('key rules', () => {
     // DeleteImportedKeyMaterial works on a key pending deletion and leaves its state.
     await us.send(new DeleteImportedKeyMaterialCommand({ KeyId: k.KeyId }));
     expect((await describeOf(us, k.KeyId!)).KeyState).toBe('PendingDeletion');
+  });
+});
+
+/** Every byte array of a key record: material, key pair, MAC key and the import parameters' keys. */
+function buffersOf(r: KeyRecord): Uint8Array[] {
+  const out = r.keyMaterials.map((m) => m.material);
+  if (r.keyPair !== undefined) out.push(r.keyPair.privateKey, r.keyPair.publicKey);
+  if (r.hmacKey !== undefined) out.push(r.hmacKey);
+  if (r.importParameters !== undefined) out.push(r.importParameters.privateKey, r.importParameters.publicKey);
+  return out;
+}
+
+describe('key records do not outlive an import operation', () => {
+  it('every byte array of every record the three operations load is zero when they end, on success and error paths', async () => {
+    const inner = new MemoryKeyStore();
+    const handedOut: Uint8Array[] = [];
+    const tracking: KeyStore = {
+      getKey: async (a, r, id) => {
+        const rec = await inner.getKey(a, r, id);
+        if (rec !== undefined) handedOut.push(...buffersOf(rec));
+        return rec;
+      },
+      putKey: (rec) => inner.putKey(rec),
+      listKeys: (a, r) => inner.listKeys(a, r),
+      getAlias: (a, r, n) => inner.getAlias(a, r, n),
+      putAlias: (rec) => inner.putAlias(rec),
+      deleteAlias: (a, r, n) => inner.deleteAlias(a, r, n),
+      listAliases: (a, r) => inner.listAliases(a, r),
+      transaction: (fn) => inner.transaction(fn),
+    };
+    const c = new KMSClient({ store: tracking });
+    const check = async (what: string, p: Promise<unknown>) => {
+      await p.catch(() => undefined);
+      const dirty = handedOut.filter((b) => b.some((x) => x !== 0));
+      expect(dirty.length, what).toBe(0);
+      handedOut.length = 0;
+    };
+    const material = randomBytes(32);
+    const sym = await externalKey(c);
+    await check('GetParametersForImport', params(c, sym.KeyId!));
+    await check('GetParametersForImport again (replaces)', params(c, sym.KeyId!));
+    await check('ImportKeyMaterial', importInto(c, sym.KeyId!, material));
+    await check('ImportKeyMaterial, same material again', importInto(c, sym.KeyId!, material));
+    await check('ImportKeyMaterial, other material (refused)', importInto(c, sym.KeyId!, randomBytes(32)));
+    await check('ImportKeyMaterial, 16 bytes (refused)', importInto(c, sym.KeyId!, randomBytes(16)));
+    await check('DeleteImportedKeyMaterial', c.send(new DeleteImportedKeyMaterialCommand({ KeyId: sym.KeyId })));
+    const ec = await externalKey(c, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    const pair = ecPair('prime256v1');
+    await check('ImportKeyMaterial, EC key', importInto(c, ec.KeyId!, pair.pkcs8));
+    await check('ImportKeyMaterial, EC key again', importInto(c, ec.KeyId!, pair.pkcs8));
+    await check('ImportKeyMaterial, another curve (refused)', importInto(c, ec.KeyId!, ecPair('secp384r1').pkcs8));
+    await check('DeleteImportedKeyMaterial, EC key', c.send(new DeleteImportedKeyMaterialCommand({ KeyId: ec.KeyId })));
+    const mac = await externalKey(c, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    await check('ImportKeyMaterial, HMAC key', importInto(c, mac.KeyId!, randomBytes(40)));
+    await check(
+      'DeleteImportedKeyMaterial, HMAC key',
+      c.send(new DeleteImportedKeyMaterialCommand({ KeyId: mac.KeyId })),
+    );
+    // The store's own copies are intact: the symmetric key takes its material back.
+    await importInto(c, sym.KeyId!, material);
+    expect((await describeOf(c, sym.KeyId!)).KeyState).toBe('Enabled');
   });
 });
 

@@ -54,6 +54,7 @@ async function getParametersForImportUnlocked(
   const now = nowOf(ctx);
   // The pair now belongs to the record, which the operation's run wipes when it ends.
   key.importParameters?.privateKey.fill(0);
+  key.importParameters?.publicKey.fill(0);
   const { record, token } = importParameters(key, algorithm, spec, pair, now);
   key.importParameters = record;
   await ctx.store.putKey(key);

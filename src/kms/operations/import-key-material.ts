@@ -119,6 +119,7 @@ function keepBytes(key: KeyRecord, material: ImportedMaterial): void {
     key.hmacKey = material.bytes;
   } else {
     key.keyPair?.privateKey.fill(0);
+    key.keyPair?.publicKey.fill(0);
     key.keyPair = { publicKey: material.publicKey, privateKey: material.privateKey };
   }
 }
