@@ -343,12 +343,17 @@ describe('automatic rotation', () => {
 
     t.advance(91 * DAY);
     const others = [0, 1, 2].map(() => new KMSClient({ store: counted.store, now: t.now }));
-    await Promise.all(
+    const blobs = await Promise.all(
       others.flatMap((o) =>
         [0, 1, 2, 3].map(() => o.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('y') }))),
       ),
     );
     expect(await rotationsOf(c, k.KeyId!)).toHaveLength(1);
+    // Every blob was sealed under the one material kept: none under a rotation that was lost.
+    for (const b of blobs) {
+      const out = await c.send(new DecryptCommand({ CiphertextBlob: b.CiphertextBlob }));
+      expect(text(out.Plaintext)).toBe('y');
+    }
   });
 
   it('does not rotate a disabled key; once enabled, every rotation due is made; on-demand limit counts only on-demand', async () => {
