@@ -862,6 +862,22 @@ describe('key rules', () => {
       UnsupportedOperationException,
     );
 
+    // Key specs whose private key this engine cannot take (their public key would be derived from a seed).
+    const ed = await externalKey(us, { KeySpec: 'ECC_NIST_EDWARDS25519', KeyUsage: 'SIGN_VERIFY' });
+    const edErr = await rejection(
+      us.send(
+        new GetParametersForImportCommand({
+          KeyId: ed.KeyId,
+          WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+          WrappingKeySpec: 'RSA_2048',
+        }),
+      ),
+      UnsupportedOperationException,
+    );
+    expect(edErr.message).toBe(
+      `${ed.Arn} key spec is ECC_NIST_EDWARDS25519; this engine cannot import key material for it.`,
+    );
+
     const material = randomBytes(32);
     await importInto(us, k.KeyId!, material);
     await us.send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 }));
