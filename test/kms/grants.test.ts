@@ -788,23 +788,23 @@ describe('grants: the CLI', () => {
     expect((cli.ok(['list-grants', '--key-id', id]) as { Grants: unknown[] }).Grants).toEqual([]);
 
     const r1 = cli.run(['revoke-grant', '--key-id', id, '--grant-id', b.GrantId]);
-    expect(r1.status).toBe(254);
+    expect(r1.status, r1.stderr).toBe(254);
     expect(r1.stderr).toContain(
       `An error occurred (NotFoundException) when calling the RevokeGrant operation: Grant '${b.GrantId}' does not exist for key '${k.KeyMetadata.Arn}'`,
     );
     const r2 = cli.run(['retire-grant', '--grant-token', 'bogus']);
-    expect(r2.status).toBe(254);
+    expect(r2.status, r2.stderr).toBe(254);
     expect(r2.stderr).toContain(
       'An error occurred (InvalidGrantTokenException) when calling the RetireGrant operation: The grant token is not valid.',
     );
     const r3 = cli.run(['create-grant', '--key-id', id, '--grantee-principal', ROLE, '--operations', 'Sign']);
-    expect(r3.status).toBe(254);
+    expect(r3.status, r3.stderr).toBe(254);
     expect(r3.stderr).toContain('ValidationException');
     const r4 = cli.run(['list-grants', '--key-id', id, '--grant-id', 'x']);
-    expect(r4.status).toBe(254);
+    expect(r4.status, r4.stderr).toBe(254);
     expect(r4.stderr).toContain('InvalidGrantIdException');
     const r5 = cli.run(['list-retirable-grants', '--retiring-principal', RETIRER, '--marker', 'zz']);
-    expect(r5.status).toBe(254);
+    expect(r5.status, r5.stderr).toBe(254);
     expect(r5.stderr).toContain('InvalidMarkerException');
   });
 });
