@@ -87,6 +87,7 @@ function macInput(signed: Uint8Array): Uint8Array {
 export function issueGrantToken(ctx: OperationContext, keyArn: string, grant: GrantRecord): string {
   if (grant.tokenKey === undefined) throw new TypeError('issueGrantToken: the grant has no token key');
   const arn = new TextEncoder().encode(keyArn);
+  if (arn.length > 255) throw new TypeError('issueGrantToken: the key ARN is longer than 255 bytes');
   const signed = new Uint8Array(2 + arn.length + 32 + NONCE_BYTES);
   signed[0] = TOKEN_VERSION;
   signed[1] = arn.length;
