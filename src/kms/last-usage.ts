@@ -55,7 +55,8 @@ export const LAST_USAGE_WRITE_INTERVAL_MS = 60_000;
 /** One recorded use. */
 export interface KeyUse {
   operation: string;
-  timestamp: Date;
+  /** Milliseconds since the epoch (a Date is made only when written or answered). */
+  timestamp: number;
   kmsRequestId: string;
 }
 
@@ -107,7 +108,7 @@ export function withLastUsage<C extends Pick<OperationContext, 'store' | 'now'>,
   return async (ctx, input) => {
     const output = await handler(ctx, input);
     const o = output as { KeyId?: unknown; SourceKeyId?: unknown } | undefined;
-    const use: KeyUse = { operation, timestamp: nowOf(ctx), kmsRequestId: requestId };
+    const use: KeyUse = { operation, timestamp: ctx.now?.().getTime() ?? Date.now(), kmsRequestId: requestId };
     // A write (at most once a minute per key) is awaited; the common case costs no promise.
     const written = typeof o?.KeyId === 'string' ? noteUse(ctx.store, o.KeyId, use, onError) : undefined;
     if (written !== undefined) await written;
@@ -130,14 +131,14 @@ export function noteUse(
   use: KeyUse,
   onError: (err: unknown) => void = () => {},
 ): Promise<void> | undefined {
-  const now = use.timestamp.getTime();
+  const now = use.timestamp;
   let t = engine.get(arn);
   if (t === undefined) {
     const m = KEY_ARN.exec(arn);
     if (m === null) return undefined;
     if (engine.size >= MEMORY_SWEEP_SIZE) sweep(now);
     engine.set(arn, (t = { last: use, store, account: m[2]!, region: m[1]!, keyId: m[3]! }));
-  } else if (now >= t.last.timestamp.getTime()) {
+  } else if (now >= t.last.timestamp) {
     t.last = use;
     t.store = store;
   }
@@ -152,7 +153,7 @@ export function noteUse(
       t.timer = setTimeout(() => {
         tracked.timer = undefined;
         if (tracked.written === tracked.last) return;
-        tracked.writtenAt = tracked.last.timestamp.getTime();
+        tracked.writtenAt = tracked.last.timestamp;
         void writeUse(tracked, onError);
       }, wait);
       // A pending write does not keep a process alive (flushLastUsage is for a clean exit).
@@ -175,12 +176,12 @@ async function writeUse(t: Tracked, onError: (err: unknown) => void): Promise<vo
       try {
         const prev = record.lastUsage;
         // A newer use is written already (another process's); one of the same millisecond is replaced.
-        if (prev?.timestamp !== undefined && prev.timestamp.getTime() > use.timestamp.getTime()) return;
+        if (prev?.timestamp !== undefined && prev.timestamp.getTime() > use.timestamp) return;
         if (prev?.kmsRequestId === use.kmsRequestId) return;
         record.lastUsage = {
-          trackingStartDate: prev?.trackingStartDate ?? use.timestamp,
+          trackingStartDate: prev?.trackingStartDate ?? new Date(use.timestamp),
           operation: use.operation,
-          timestamp: use.timestamp,
+          timestamp: new Date(use.timestamp),
           kmsRequestId: use.kmsRequestId,
         };
         await store.putKey(record);
@@ -207,7 +208,7 @@ export async function flushLastUsage(store?: KeyStore, onError: (err: unknown) =
   for (const t of engine.values()) {
     if (store !== undefined && t.store !== store) continue;
     if (t.written === t.last) continue;
-    t.writtenAt = t.last.timestamp.getTime();
+    t.writtenAt = t.last.timestamp;
     await writeUse(t, onError);
   }
 }
@@ -217,13 +218,17 @@ export function lastUseOf(key: KeyRecord): KeyUse | undefined {
   const persisted = key.lastUsage;
   const fromRecord: KeyUse | undefined =
     persisted?.operation !== undefined && persisted.timestamp !== undefined
-      ? { operation: persisted.operation, timestamp: persisted.timestamp, kmsRequestId: persisted.kmsRequestId ?? '' }
+      ? {
+          operation: persisted.operation,
+          timestamp: persisted.timestamp.getTime(),
+          kmsRequestId: persisted.kmsRequestId ?? '',
+        }
       : undefined;
   const inMemory = engine.get(key.arn)?.last;
   if (inMemory === undefined) return fromRecord;
   if (fromRecord === undefined) return inMemory;
   // At the same millisecond, memory is the later of the two (what this process wrote came from it).
-  return inMemory.timestamp.getTime() >= fromRecord.timestamp.getTime() ? inMemory : fromRecord;
+  return inMemory.timestamp >= fromRecord.timestamp ? inMemory : fromRecord;
 }
 
 /**

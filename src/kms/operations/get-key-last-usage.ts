@@ -50,7 +50,7 @@ async function getKeyLastUsageUnlocked(
   const usage: KeyLastUsageData = {};
   if (use !== undefined) {
     usage.Operation = use.operation;
-    usage.Timestamp = new Date(use.timestamp.getTime());
+    usage.Timestamp = new Date(use.timestamp);
     if (use.kmsRequestId !== '') usage.KmsRequestId = use.kmsRequestId;
   }
   return {
