@@ -6,6 +6,7 @@
 // @aws-sdk/client-kms, and the CLI.
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import * as sdk from '@aws-sdk/client-kms';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import {
   AccessDeniedException,
   DecryptCommand,
@@ -15,8 +16,10 @@ import {
   EnableKeyRotationCommand,
   EncryptCommand,
   GenerateDataKeyPairCommand,
+  GetParametersForImportCommand,
   GetKeyLastUsageCommand,
   GetKeyRotationStatusCommand,
+  ImportKeyMaterialCommand,
   InvalidArnException,
   InvalidCiphertextException,
   InvalidMarkerException,
@@ -193,6 +196,56 @@ describe('ListKeyRotations', () => {
     // Those count toward the on-demand limit: 23 more, then LimitExceededException.
     for (let i = 0; i < 23; i++) await us.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
     await rejection(us.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId })), LimitExceededException);
+  });
+
+  it('a key of imported material lists its materials with their import state; pending rotation only with ALL_KEY_MATERIAL', async () => {
+    const { us } = clients();
+    const k = await newKey(us, { Origin: 'EXTERNAL' });
+    const load = async (extra: Record<string, unknown>) => {
+      const p = await us.send(
+        new GetParametersForImportCommand({
+          KeyId: k.KeyId,
+          WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+          WrappingKeySpec: 'RSA_2048',
+        }),
+      );
+      const key = createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' });
+      const wrapped = publicEncrypt(
+        { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        randomBytes(32),
+      );
+      return us.send(
+        new ImportKeyMaterialCommand({
+          KeyId: k.KeyId,
+          ImportToken: p.ImportToken,
+          EncryptedKeyMaterial: wrapped,
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+          ...extra,
+        }),
+      );
+    };
+    const first = (await load({ KeyMaterialDescription: 'first' })).KeyMaterialId!;
+    const second = (await load({ ImportType: 'NEW_KEY_MATERIAL', KeyMaterialDescription: 'second' })).KeyMaterialId!;
+    expect(await rotationsOf(us, k.KeyId!)).toEqual([]);
+    const common = { KeyId: k.KeyId, ImportState: 'IMPORTED', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' };
+    expect(await rotationsOf(us, k.KeyId!, true)).toEqual([
+      { ...common, KeyMaterialId: first, KeyMaterialDescription: 'first', KeyMaterialState: 'CURRENT' },
+      { ...common, KeyMaterialId: second, KeyMaterialDescription: 'second', KeyMaterialState: 'PENDING_ROTATION' },
+    ]);
+    await us.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+    const rotated = await rotationsOf(us, k.KeyId!);
+    expect(rotated).toHaveLength(1);
+    expect(rotated[0]).toMatchObject({
+      ...common,
+      KeyMaterialId: second,
+      KeyMaterialState: 'CURRENT',
+      RotationType: 'ON_DEMAND',
+    });
+    expect(rotated[0]!.RotationDate).toBeInstanceOf(Date);
+    expect((await rotationsOf(us, k.KeyId!, true))[0]).toMatchObject({
+      KeyMaterialId: first,
+      KeyMaterialState: 'NON_CURRENT',
+    });
   });
 
   it('pages with Limit and Marker; a marker it did not issue is InvalidMarkerException', async () => {
