@@ -113,6 +113,37 @@ function cases(bobBlob: Uint8Array): Case[] {
       SharedSecretCiphertextBlob: new Uint8Array([1]),
       EncapsulationAlgorithm: 'ML_KEM',
     })),
+    // These take a key id or key ARN only (no alias).
+    c('UpdateKeyDescription', (k) => ({ KeyId: k, Description: 'bob was here' }), false),
+    c('TagResource', (k) => ({ KeyId: k, Tags: [{ TagKey: 'owner', TagValue: 'bob' }] }), false),
+    c('UntagResource', (k) => ({ KeyId: k, TagKeys: ['owner'] }), false),
+    c('ListResourceTags', (k) => ({ KeyId: k }), false),
+    c('GetKeyPolicy', (k) => ({ KeyId: k }), false),
+    c('PutKeyPolicy', (k) => ({ KeyId: k, Policy: '{}', BypassPolicyLockoutSafetyCheck: true }), false),
+    c('ListKeyPolicies', (k) => ({ KeyId: k }), false),
+    c(
+      'CreateGrant',
+      (k) => ({ KeyId: k, GranteePrincipal: `arn:aws:iam::${BOB}:root`, Operations: ['Encrypt'] }),
+      false,
+    ),
+    c('ListGrants', (k) => ({ KeyId: k }), false),
+    c('RetireGrant', (k) => ({ KeyId: k, GrantId: 'ab'.repeat(32) }), false),
+    c('RevokeGrant', (k) => ({ KeyId: k, GrantId: 'ab'.repeat(32) }), false),
+    c(
+      'GetParametersForImport',
+      (k) => ({ KeyId: k, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+      false,
+    ),
+    c(
+      'ImportKeyMaterial',
+      (k) => ({ KeyId: k, ImportToken: new Uint8Array([1]), EncryptedKeyMaterial: new Uint8Array([1]) }),
+      false,
+    ),
+    c('DeleteImportedKeyMaterial', (k) => ({ KeyId: k }), false),
+    c('ReplicateKey', (k) => ({ KeyId: k, ReplicaRegion: 'eu-west-1' }), false),
+    c('UpdatePrimaryRegion', (k) => ({ KeyId: k, PrimaryRegion: 'eu-west-1' }), false),
+    c('ListKeyRotations', (k) => ({ KeyId: k }), false),
+    c('GetKeyLastUsage', (k) => ({ KeyId: k }), false),
   ];
 }
 
