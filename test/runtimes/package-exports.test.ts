@@ -27,11 +27,13 @@ import { expectPairMatches, root } from './check.js';
 
 /**
  * Budget for the gzipped, minified esbuild browser bundle of the main entry (both embedded
- * WebAssembly builds included). Measured at 205,097 bytes once the module gained signing,
- * verification, MACs, key agreement, encapsulation and ML-DSA (116,622 with key pairs and the
- * symmetric primitives only); the budget leaves about 15%.
+ * WebAssembly builds included). Measured at 245,241 bytes once every operation of the KMS API
+ * was built (tags, key policies, grants, imported key material with AES key wrap in the core,
+ * multi-Region keys, key history, the custom key store lifecycle); 205,097 with signing,
+ * verification, MACs, key agreement, encapsulation and ML-DSA; 116,622 with key pairs and the
+ * symmetric primitives only. The budget leaves about 15%.
  */
-const CORE_BUNDLE_GZIP_BUDGET = 236_000;
+const CORE_BUNDLE_GZIP_BUDGET = 282_000;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
