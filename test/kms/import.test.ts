@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import * as sdk from '@aws-sdk/client-kms';
 import {
   AccessDeniedException,
+  CreateKeyCommand,
   DecryptCommand,
   DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
@@ -42,6 +43,7 @@ import {
   ScheduleKeyDeletionCommand,
   SignCommand,
   UnsupportedOperationException,
+  UpdateKeyDescriptionCommand,
   ValidationException,
   VerifyCommand,
   VerifyMacCommand,
@@ -1135,5 +1137,74 @@ describe('through the CLI', () => {
     ]);
     expect(badToken.status).not.toBe(0);
     expect(badToken.stderr).toContain('InvalidImportTokenException');
+  });
+});
+
+describe('GetParametersForImport and the store lock', () => {
+  it('makes the wrapping key pair before taking the lock: other writes go on meanwhile, and the pair is kept', async () => {
+    const store = new MemoryKeyStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let made: { publicKey: Uint8Array; privateKey: Uint8Array } | undefined;
+    const client = new KMSClient({
+      store,
+      generateKeyPair: async (spec) => {
+        await gate;
+        const { generateKeyPair } = await import('../../src/core/index.js');
+        made = generateKeyPair(spec);
+        return made;
+      },
+    });
+    const external = (await client.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    const other = (await client.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const pending = client.send(
+      new GetParametersForImportCommand({
+        KeyId: external,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
+    );
+    // While the pair is being made, a read-change-write under the store's lock completes (it
+    // would wait for GetParametersForImport if that held the lock).
+    await client.send(new UpdateKeyDescriptionCommand({ KeyId: other, Description: 'changed meanwhile' }));
+    expect((await client.send(new DescribeKeyCommand({ KeyId: other }))).KeyMetadata!.Description).toBe(
+      'changed meanwhile',
+    );
+    release();
+    const params = await pending;
+    // The store keeps the pair that was made; the operation's own copies are wiped.
+    const kept = (await store.getKey('111122223333', 'us-east-1', external))!.importParameters!;
+    expect(Buffer.from(kept.publicKey).equals(Buffer.from(params.PublicKey!))).toBe(true);
+    expect(made!.privateKey.every((b) => b === 0)).toBe(true);
+    const spki = createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' });
+    expect(spki.asymmetricKeyDetails?.modulusLength).toBe(2048);
+  });
+
+  it('wipes a pair it could not keep (the key was deleted meanwhile)', async () => {
+    const store = new MemoryKeyStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let made: { publicKey: Uint8Array; privateKey: Uint8Array } | undefined;
+    const client = new KMSClient({
+      store,
+      generateKeyPair: async (spec) => {
+        await gate;
+        const { generateKeyPair } = await import('../../src/core/index.js');
+        made = generateKeyPair(spec);
+        return made;
+      },
+    });
+    const external = (await client.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    const pending = client.send(
+      new GetParametersForImportCommand({
+        KeyId: external,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
+    );
+    await client.send(new ScheduleKeyDeletionCommand({ KeyId: external, PendingWindowInDays: 7 }));
+    release();
+    await rejection(pending, KMSInvalidStateException);
+    expect(made!.privateKey.every((b) => b === 0)).toBe(true);
   });
 });
