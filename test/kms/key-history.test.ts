@@ -750,3 +750,35 @@ describe('through the CLI', () => {
     );
   });
 });
+
+describe("the endpoint's close() writes the last uses held in memory", () => {
+  it('a use newer than the one written at once reaches the store when the server closes', async () => {
+    const { startServer } = await import('../../src/node/http/server.js');
+    const { MemoryKeyStore } = await import('../../src/kms/store.js');
+    const store = new MemoryKeyStore();
+    const server = await startServer({ port: 0, store });
+    try {
+      const kms = new sdk.KMSClient({
+        endpoint: server.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIDCLOSETEST', secretAccessKey: 'x' },
+        maxAttempts: 1,
+      });
+      const key = (await kms.send(new sdk.CreateKeyCommand({}))).KeyMetadata!;
+      // The first use is written at once; the second, within the minute, only held in memory.
+      await kms.send(new sdk.EncryptCommand({ KeyId: key.KeyId, Plaintext: new Uint8Array([1]) }));
+      await new Promise((r) => setTimeout(r, 5));
+      await kms.send(new sdk.GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256' }));
+      const shown = (await kms.send(new sdk.GetKeyLastUsageCommand({ KeyId: key.KeyId }))).KeyLastUsage!;
+      expect(shown.Operation).toBe('GenerateDataKey');
+      const before = (await store.getKey('111122223333', 'us-east-1', key.KeyId!))!.lastUsage!;
+      expect(before.operation).toBe('Encrypt');
+      await server.close();
+      const after = (await store.getKey('111122223333', 'us-east-1', key.KeyId!))!.lastUsage!;
+      expect(after.operation).toBe('GenerateDataKey');
+      expect(after.timestamp!.getTime()).toBe(shown.Timestamp!.getTime());
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -22,7 +22,8 @@
 // aborts the key pair job it was waiting for (the signal passed to generateKeyPair).
 //
 // Shutdown: `close()` stops accepting connections, lets in-flight requests finish (their
-// responses carry `Connection: close`), closes idle keep-alive connections, then resolves. A
+// responses carry `Connection: close`), closes idle keep-alive connections, writes the keys' last
+// uses still held in memory (GetKeyLastUsage) to the store, then resolves. A
 // process that serves until SIGTERM:
 //
 //   const server = await startServer({ port: 4599 });
@@ -38,6 +39,7 @@ import type { MiddlewareStack } from '../../kms/middleware.js';
 import { runOperation, type PipelineConfig } from '../../kms/pipeline.js';
 import { isOperationName, sensitiveOutputs, type OperationName } from '../../kms/registry.js';
 import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
+import { flushLastUsage } from '../../kms/last-usage.js';
 import { isValidRegion, preVerify, scopeRegion, verifyRequest } from './sigv4.js';
 import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
@@ -211,13 +213,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         // close() is called, so a stalled client would otherwise hold close() open forever).
         const grace = setTimeout(() => server.closeAllConnections(), closeGraceMs);
         grace.unref();
-        closed = new Promise<void>((resolve, reject) =>
-          server.close((err) => {
-            clearTimeout(grace);
-            if (err) reject(err);
-            else resolve();
-          }),
-        );
+        closed = new Promise<void>(
+          (resolve, reject) =>
+            server.close((err) => {
+              clearTimeout(grace);
+              if (err) reject(err);
+              else resolve();
+            }),
+          // Then the last uses of keys held in memory (GetKeyLastUsage) go to the store, which
+          // writes them at most once a minute per key while serving. A failed write loses only that.
+        ).then(() => flushLastUsage(config.store));
         server.closeIdleConnections();
       }
       return closed;
