@@ -67,7 +67,7 @@ export function checkRotatableSpec(key: KeyRecord): void {
   }
 }
 
-/** Imported key material: this engine has no ImportKeyMaterial, so nothing is ever pending rotation [AWS-REC wording]. */
+/** An EXTERNAL key with no material imported as NEW_KEY_MATERIAL waiting for RotateKeyOnDemand [AWS-REC wording]. */
 export function noPendingMaterial(key: KeyRecord): KMSInvalidStateException {
   return new KMSInvalidStateException(`No available key material pending rotation for the key: ${key.arn}.`);
 }

@@ -1,7 +1,7 @@
 // DescribeCustomKeyStores: the custom key stores of the caller's account and Region, in creation
 // order; one by CustomKeyStoreId or CustomKeyStoreName (both given: both must match), or all,
-// paged by Limit (default 100) and Marker. ConnectionState is CONNECTED: see
-// create-custom-key-store.ts. An unknown id or name is CustomKeyStoreNotFoundException (message ours).
+// paged by Limit (default 100) and Marker. ConnectionState is the record's (a new store is
+// DISCONNECTED until ConnectCustomKeyStore). An unknown id or name is CustomKeyStoreNotFoundException (message ours).
 
 import { validateInput } from '../validation.js';
 import { CustomKeyStoreNotFoundException, InvalidMarkerException } from '../exceptions.js';
