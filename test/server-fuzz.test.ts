@@ -16,6 +16,7 @@
 import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { startServer, type RunningServer } from '../src/node/http/server.js';
 import { ENCRYPTION_CONTEXT_MAX_BYTES, type Members, type Shape } from '../src/kms/schema.js';
@@ -251,6 +252,20 @@ function validInputs(f: {
   mac: string;
   kem: string;
   kemCiphertext: string;
+  tagged: string;
+  policyKey: string;
+  policy: string;
+  principal: string;
+  retireToken: string;
+  revokeId: string;
+  parametersKey: string;
+  importKey: string;
+  importToken: string;
+  wrappedMaterial: string;
+  importedKey: string;
+  replicable: string;
+  replicated: string;
+  stores: { update: string; delete: string; connect: string; disconnect: string };
 }): Record<OperationName, Record<string, unknown>> {
   const context = { purpose: 'fuzz' };
   return {
@@ -296,6 +311,41 @@ function validInputs(f: {
     VerifyMac: { KeyId: f.hmac, Message: 'AQID', MacAlgorithm: 'HMAC_SHA_256', Mac: f.mac },
     Encapsulate: { KeyId: f.kem, EncapsulationAlgorithm: 'ML_KEM' },
     Decapsulate: { KeyId: f.kem, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: f.kemCiphertext },
+    UpdateKeyDescription: { KeyId: f.symmetric, Description: 'fuzz, described again' },
+    TagResource: { KeyId: f.tagged, Tags: [{ TagKey: 'fuzz', TagValue: 'yes' }] },
+    UntagResource: { KeyId: f.tagged, TagKeys: ['fuzz'] },
+    ListResourceTags: { KeyId: f.tagged, Limit: 10 },
+    GetKeyPolicy: { KeyId: f.symmetric, PolicyName: 'default' },
+    PutKeyPolicy: { KeyId: f.policyKey, PolicyName: 'default', Policy: f.policy },
+    ListKeyPolicies: { KeyId: f.symmetric, Limit: 10 },
+    CreateGrant: { KeyId: f.symmetric, GranteePrincipal: f.principal, Operations: ['Encrypt', 'Decrypt'] },
+    ListGrants: { KeyId: f.symmetric, Limit: 10 },
+    ListRetirableGrants: { RetiringPrincipal: f.principal, Limit: 10 },
+    RetireGrant: { GrantToken: f.retireToken },
+    RevokeGrant: { KeyId: f.symmetric, GrantId: f.revokeId },
+    // RSA_2048: the server's key pairs are cached per spec (cachedPair), so a mutation to
+    // RSA_4096 pays for the 4096-bit pair once, not per request.
+    GetParametersForImport: {
+      KeyId: f.parametersKey,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    },
+    ImportKeyMaterial: {
+      KeyId: f.importKey,
+      ImportToken: f.importToken,
+      EncryptedKeyMaterial: f.wrappedMaterial,
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    },
+    DeleteImportedKeyMaterial: { KeyId: f.importedKey },
+    ReplicateKey: { KeyId: f.replicable, ReplicaRegion: 'eu-west-1', Description: 'fuzz replica' },
+    // The primary in the server's Region (us-east-1) hands the role to its replica in eu-west-1.
+    UpdatePrimaryRegion: { KeyId: f.replicated, PrimaryRegion: 'eu-west-1' },
+    ListKeyRotations: { KeyId: f.symmetric, Limit: 10 },
+    GetKeyLastUsage: { KeyId: f.symmetric },
+    UpdateCustomKeyStore: { CustomKeyStoreId: f.stores.update, NewCustomKeyStoreName: 'fuzz-store-renamed' },
+    DeleteCustomKeyStore: { CustomKeyStoreId: f.stores.delete },
+    ConnectCustomKeyStore: { CustomKeyStoreId: f.stores.connect },
+    DisconnectCustomKeyStore: { CustomKeyStoreId: f.stores.disconnect },
   };
 }
 
@@ -340,8 +390,11 @@ describe('every operation, fuzzed over HTTP', () => {
 
   beforeAll(async () => {
     server = await startServer({ port: 0, generateKeyPair: cachedPair });
-    const setup = async (target: string, input: object) =>
-      JSON.parse((await post(server.url, target, JSON.stringify(input))).body) as Record<string, any>;
+    const setup = async (target: string, input: object) => {
+      const answer = await post(server.url, target, JSON.stringify(input));
+      if (answer.status !== 200) throw new Error(`setup ${target}: ${answer.status} ${answer.body}`);
+      return JSON.parse(answer.body) as Record<string, any>;
+    };
     symmetric = (await setup('CreateKey', {})).KeyMetadata.KeyId as string;
     const victim = (await setup('CreateKey', {})).KeyMetadata.KeyId as string;
     const rsa = (await setup('CreateKey', { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata
@@ -369,6 +422,67 @@ describe('every operation, fuzzed over HTTP', () => {
       .Arn as string;
     const kemCiphertext = (await setup('Encapsulate', { KeyId: kem, EncapsulationAlgorithm: 'ML_KEM' }))
       .SharedSecretCiphertextBlob as string;
+    const tagged = (await setup('CreateKey', { Tags: [{ TagKey: 'fuzz', TagValue: 'yes' }] })).KeyMetadata
+      .KeyId as string;
+    const policyKey = (await setup('CreateKey', {})).KeyMetadata.KeyId as string;
+    const policy = (await setup('GetKeyPolicy', { KeyId: policyKey })).Policy as string;
+    // Grants of their own for RetireGrant (by token) and RevokeGrant (by id).
+    const principal = 'arn:aws:iam::111122223333:role/fuzz';
+    const grant = { KeyId: symmetric, GranteePrincipal: principal, RetiringPrincipal: principal };
+    const retireToken = (await setup('CreateGrant', { ...grant, Operations: ['Encrypt'] })).GrantToken as string;
+    const revokeId = (await setup('CreateGrant', { ...grant, Operations: ['Decrypt'] })).GrantId as string;
+    // EXTERNAL keys: one for GetParametersForImport, one with a token and wrapped material for
+    // ImportKeyMaterial, one with material imported for DeleteImportedKeyMaterial.
+    const external = async () => (await setup('CreateKey', { Origin: 'EXTERNAL' })).KeyMetadata.KeyId as string;
+    const wrapFor = async (keyId: string) => {
+      const params = await setup('GetParametersForImport', {
+        KeyId: keyId,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      });
+      const wrapped = publicEncrypt(
+        {
+          key: createPublicKey({ key: Buffer.from(params.PublicKey as string, 'base64'), format: 'der', type: 'spki' }),
+          padding: constants.RSA_PKCS1_OAEP_PADDING,
+          oaepHash: 'sha256',
+        },
+        randomBytes(32),
+      );
+      return { token: params.ImportToken as string, wrapped: wrapped.toString('base64') };
+    };
+    const parametersKey = await external();
+    const importKey = await external();
+    const { token: importToken, wrapped: wrappedMaterial } = await wrapFor(importKey);
+    const importedKey = await external();
+    const material = await wrapFor(importedKey);
+    await setup('ImportKeyMaterial', {
+      KeyId: importedKey,
+      ImportToken: material.token,
+      EncryptedKeyMaterial: material.wrapped,
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    });
+    // Multi-Region keys: one without replicas for ReplicateKey, one with a replica in eu-west-1
+    // for UpdatePrimaryRegion.
+    const replicable = (await setup('CreateKey', { MultiRegion: true })).KeyMetadata.Arn as string;
+    const replicated = (await setup('CreateKey', { MultiRegion: true })).KeyMetadata.Arn as string;
+    await setup('ReplicateKey', { KeyId: replicated, ReplicaRegion: 'eu-west-1' });
+    // Custom key stores (DISCONNECTED when created), one per operation so that each valid input
+    // holds whatever ran before it: the one DisconnectCustomKeyStore takes is connected first.
+    const store = async (suffix: string) =>
+      (
+        await setup('CreateCustomKeyStore', {
+          ...CLOUDHSM,
+          CustomKeyStoreName: `fuzz-store-${suffix}`,
+          CloudHsmClusterId: `cluster-fuzz${suffix}abcdef`.slice(0, 19),
+        })
+      ).CustomKeyStoreId as string;
+    const stores = {
+      update: await store('u'),
+      delete: await store('d'),
+      connect: await store('c'),
+      disconnect: await store('x'),
+    };
+    await setup('ConnectCustomKeyStore', { CustomKeyStoreId: stores.disconnect });
     valid = validInputs({
       symmetric,
       victim,
@@ -382,6 +496,20 @@ describe('every operation, fuzzed over HTTP', () => {
       mac,
       kem,
       kemCiphertext,
+      tagged,
+      policyKey,
+      policy,
+      principal,
+      retireToken,
+      revokeId,
+      parametersKey,
+      importKey,
+      importToken,
+      wrappedMaterial,
+      importedKey,
+      replicable,
+      replicated,
+      stores,
     });
     // Real identifiers most of the time, so that requests get past key resolution to the work.
     ids = fc.constantFrom(
@@ -394,6 +522,13 @@ describe('every operation, fuzzed over HTTP', () => {
       `arn:aws:kms:us-east-1:111122223333:key/${symmetric}`,
       blob.slice(0, 20),
       '',
+      // For the operations on grants, imported material, multi-Region keys and custom key stores.
+      tagged,
+      importKey,
+      replicated,
+      revokeId,
+      principal,
+      stores.connect,
     );
   });
   beforeEach(async () => {
@@ -409,8 +544,8 @@ describe('every operation, fuzzed over HTTP', () => {
     );
   });
 
-  it('serves all 33 operations (the list fuzzed below), and each valid input is served', async () => {
-    expect(OPERATION_NAMES).toHaveLength(33);
+  it('serves all 56 operations (the list fuzzed below), and each valid input is served', async () => {
+    expect(OPERATION_NAMES).toHaveLength(56);
     for (const operation of OPERATION_NAMES) {
       const answer = await send(operation, JSON.stringify(valid[operation]));
       expect(answer.status, `${operation} ${answer.body}`).toBe(200);
