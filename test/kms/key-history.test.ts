@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import * as sdk from '@aws-sdk/client-kms';
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import {
+  CreateKeyCommand,
   AccessDeniedException,
   DecryptCommand,
   DescribeKeyCommand,
@@ -780,5 +781,49 @@ describe("the endpoint's close() writes the last uses held in memory", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('GetKeyLastUsage leaves key material whole', () => {
+  it('on a record without tracking data (a key from before tracking, or a replica), blobs still decrypt after it', async () => {
+    const { MemoryKeyStore } = await import('../../src/kms/store.js');
+    const store = new MemoryKeyStore();
+    const us = new KMSClient({ store, region: 'us-east-1' });
+    const eu = new KMSClient({ store, region: 'eu-west-1' });
+    // A key whose record predates tracking: its lastUsage removed by hand.
+    const old = (await us.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const record = (await store.getKey('111122223333', 'us-east-1', old.KeyId!))!;
+    delete record.lastUsage;
+    await store.putKey(record);
+    const blob = (await us.send(new EncryptCommand({ KeyId: old.KeyId, Plaintext: new Uint8Array([1, 2, 3]) })))
+      .CiphertextBlob!;
+    const again = (await store.getKey('111122223333', 'us-east-1', old.KeyId!))!;
+    delete again.lastUsage;
+    await store.putKey(again);
+    await us.send(new GetKeyLastUsageCommand({ KeyId: old.KeyId }));
+    const plain = await us.send(new DecryptCommand({ CiphertextBlob: blob }));
+    expect([...plain.Plaintext!]).toEqual([1, 2, 3]);
+    // A replica, asked in its Region, then used there.
+    const mrk = (await us.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
+    const mblob = (await us.send(new EncryptCommand({ KeyId: mrk.KeyId, Plaintext: new Uint8Array([9]) })))
+      .CiphertextBlob!;
+    await us.send(new ReplicateKeyCommand({ KeyId: mrk.KeyId, ReplicaRegion: 'eu-west-1' }));
+    const replica = (await store.getKey('111122223333', 'eu-west-1', mrk.KeyId!))!;
+    delete replica.lastUsage;
+    await store.putKey(replica);
+    await eu.send(new GetKeyLastUsageCommand({ KeyId: mrk.KeyId }));
+    expect([...(await eu.send(new DecryptCommand({ CiphertextBlob: mblob }))).Plaintext!]).toEqual([9]);
+    const material = (await store.getKey('111122223333', 'eu-west-1', mrk.KeyId!))!.keyMaterials[0]!.material;
+    expect(material.some((b) => b !== 0)).toBe(true);
+  });
+
+  it('a replica starts its tracking at its creation', async () => {
+    const { MemoryKeyStore } = await import('../../src/kms/store.js');
+    const store = new MemoryKeyStore();
+    const us = new KMSClient({ store, region: 'us-east-1' });
+    const mrk = (await us.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
+    const out = await us.send(new ReplicateKeyCommand({ KeyId: mrk.KeyId, ReplicaRegion: 'eu-west-1' }));
+    const replica = (await store.getKey('111122223333', 'eu-west-1', mrk.KeyId!))!;
+    expect(replica.lastUsage?.trackingStartDate?.getTime()).toBe(out.ReplicaKeyMetadata!.CreationDate!.getTime());
   });
 });

@@ -44,7 +44,8 @@ async function getKeyLastUsageUnlocked(
     allowAlias: false,
     arnCheck: true,
   });
-  for (const m of key.keyMaterials) m.material.fill(0);
+  // The record may be written back (trackingStart): its key material must stay whole here. The
+  // operation's run wipes every record it loaded when it ends (store.ts runWipingLoadedKeys).
   const start = await trackingStart(ctx, key);
   const use = lastUseOf(key);
   const usage: KeyLastUsageData = {};

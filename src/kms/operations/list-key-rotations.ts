@@ -103,7 +103,6 @@ export async function listKeyRotations(
     allowAlias: false,
     arnCheck: true,
   });
-  for (const m of key.keyMaterials) m.material.fill(0);
   checkRotatableSpec(key);
   const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
   const listed = materialsOf(key).filter((l) => all || l.rotation);

@@ -103,6 +103,8 @@ async function replicateKeyUnlocked(ctx: OperationContext, input: ReplicateKeyIn
     keyState: key.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
     multiRegion: true,
     keyMaterials: [],
+    // GetKeyLastUsage tracks a replica's use from its creation, as CreateKey does for a key.
+    lastUsage: { trackingStartDate: new Date(now) },
   };
   try {
     if (key.origin === 'EXTERNAL') {
