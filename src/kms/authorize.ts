@@ -22,6 +22,7 @@ export type KeyAction =
   | 'CreateAlias'
   | 'CreateGrant'
   | 'ListGrants'
+  | 'ListRetirableGrants'
   | 'RetireGrant'
   | 'RevokeGrant'
   | 'Decapsulate'

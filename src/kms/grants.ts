@@ -5,15 +5,24 @@
 // Grant ids are 64 lowercase hex (32 random bytes), as AWS's look. A grant token is opaque to
 // callers; here it is the base64url of
 //
-//   0x01 | length of the key ARN (1 byte) | key ARN (UTF-8) | grant id (32 bytes) | nonce (16 bytes) | MAC (32 bytes)
+//   version (1 byte) | length of the key ARN (1 byte) | key ARN (UTF-8) | grant id (32 bytes) | nonce (16 bytes) | MAC (32 bytes)
 //
-// where MAC = HMAC-SHA-256(tokenKey, TOKEN_DOMAIN | everything before it), computed by the core,
-// and tokenKey is 32 random bytes kept in the grant's record (a secret: stores seal it like key
-// material). So a token names its key and grant, the engine recognises it in any process that
-// reads the same store, a token cannot be made from a key ARN and a grant id (both public: ListGrants
-// shows them) without the grant's secret, and every token of a grant dies with the grant. The
-// nonce makes each CreateGrant's token unique, as AWS's are, even when Name returns an existing
-// grant; all tokens of a grant are interchangeable.
+// where MAC = HMAC-SHA-256(secret, domain of the version | everything before it), computed by the
+// core. Version 2, the one issued: the secret is the key's grantTokenKey, 32 random bytes kept once
+// in the key record (a secret: stores seal it like key material) and made by the key's first
+// CreateGrant. Version 1, issued before: the secret is the grant's own tokenKey; such grants keep
+// their tokenKey, so their tokens keep verifying until the grant is retired or revoked (they are
+// not migrated: a new secret would void the tokens their callers hold), and the same grant fetched
+// again by CreateGrant's Name gets a version-2 token. So a token names its key and grant, the engine
+// recognises it in any process that reads the same store, a token cannot be made from a key ARN and
+// a grant id (both public: ListGrants shows them) without the key's secret, and every token of a
+// grant dies with the grant (verification also needs the grant to be in the record). The nonce
+// makes each CreateGrant's token unique, as AWS's are, even when Name returns an existing grant;
+// all tokens of a grant are interchangeable.
+//
+// Cost: grants live in their key's record, so every load of a key (Encrypt and Decrypt included)
+// decodes and copies all its grants, O(grants) per request on that key; with one secret per key a
+// grant costs only its JSON (no unsealing per grant). bench/suites/grants.mjs measures it.
 
 import { randomBytes } from '../core/module.js';
 import { hmac, hmacVerify } from '../core/symmetric.js';
@@ -53,15 +62,24 @@ export function accountRoot(region: string, account: string): string {
 // ---------------------------------------------------------------------------------------------
 // Grant tokens
 
-const TOKEN_VERSION = 1;
+/** Tokens MACed under the grant's own tokenKey (grants made before keys held grantTokenKey): verified only. */
+const TOKEN_V1 = 1;
+/** Tokens MACed under the key's grantTokenKey: issued. */
+const TOKEN_V2 = 2;
 const NONCE_BYTES = 16;
 const MAC_BYTES = 32;
-const TOKEN_DOMAIN = new TextEncoder().encode('wasm-kms grant token v1\0');
+const SECRET_BYTES = 32;
+const TOKEN_DOMAIN: Record<number, Uint8Array> = {
+  [TOKEN_V1]: new TextEncoder().encode('wasm-kms grant token v1\0'),
+  [TOKEN_V2]: new TextEncoder().encode('wasm-kms grant token v2\0'),
+};
 const KEY_ARN =
   /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
 /** A grant token read: what it names, and what its MAC covers. */
 export interface ParsedGrantToken {
+  /** 1: MACed under the grant's tokenKey; 2: under the key's grantTokenKey. */
+  version: number;
   keyArn: string;
   account: string;
   region: string;
@@ -76,25 +94,36 @@ export interface ParsedGrantToken {
 // recorded. The token is never repeated in it: it is a credential.
 const invalidToken = () => new InvalidGrantTokenException('The grant token is not valid.');
 
-function macInput(signed: Uint8Array): Uint8Array {
-  const out = new Uint8Array(TOKEN_DOMAIN.length + signed.length);
-  out.set(TOKEN_DOMAIN);
-  out.set(signed, TOKEN_DOMAIN.length);
+function macInput(version: number, signed: Uint8Array): Uint8Array {
+  const domain = TOKEN_DOMAIN[version]!;
+  const out = new Uint8Array(domain.length + signed.length);
+  out.set(domain);
+  out.set(signed, domain.length);
   return out;
 }
 
-/** A new token for `grant` of the key `keyArn` (the grant must hold its tokenKey). */
-export function issueGrantToken(ctx: OperationContext, keyArn: string, grant: GrantRecord): string {
-  if (grant.tokenKey === undefined) throw new TypeError('issueGrantToken: the grant has no token key');
-  const arn = new TextEncoder().encode(keyArn);
+/**
+ * The key's grant token secret, made (32 random bytes) when the key has none yet: the caller
+ * writes the record back. CreateGrant calls it before it issues a token.
+ */
+export function grantTokenKeyOf(key: KeyRecord): Uint8Array {
+  if (key.grantTokenKey === undefined) key.grantTokenKey = randomBytes(SECRET_BYTES);
+  return key.grantTokenKey;
+}
+
+/** A new (version 2) token for `grant` of `key`, MACed under the key's grantTokenKey, which must be set. */
+export function issueGrantToken(ctx: OperationContext, key: KeyRecord, grant: GrantRecord): string {
+  const secret = key.grantTokenKey;
+  if (secret === undefined) throw new TypeError('issueGrantToken: the key has no grant token key');
+  const arn = new TextEncoder().encode(key.arn);
   if (arn.length > 255) throw new TypeError('issueGrantToken: the key ARN is longer than 255 bytes');
   const signed = new Uint8Array(2 + arn.length + 32 + NONCE_BYTES);
-  signed[0] = TOKEN_VERSION;
+  signed[0] = TOKEN_V2;
   signed[1] = arn.length;
   signed.set(arn, 2);
   signed.set(hexBytes(grant.grantId), 2 + arn.length);
   signed.set(randomBytes(NONCE_BYTES), 2 + arn.length + 32);
-  const mac = hmac(ctx.core(), 'SHA-256', grant.tokenKey, macInput(signed));
+  const mac = hmac(ctx.core(), 'SHA-256', secret, macInput(TOKEN_V2, signed));
   const token = new Uint8Array(signed.length + MAC_BYTES);
   token.set(signed);
   token.set(mac, signed.length);
@@ -107,7 +136,7 @@ export function issueGrantToken(ctx: OperationContext, keyArn: string, grant: Gr
  */
 export function parseGrantToken(token: string): ParsedGrantToken {
   const bytes = fromBase64Url(token);
-  if (bytes === undefined || bytes.length < 2 || bytes[0] !== TOKEN_VERSION) throw invalidToken();
+  if (bytes === undefined || bytes.length < 2 || (bytes[0] !== TOKEN_V1 && bytes[0] !== TOKEN_V2)) throw invalidToken();
   const arnLength = bytes[1]!;
   const signedLength = 2 + arnLength + 32 + NONCE_BYTES;
   if (bytes.length !== signedLength + MAC_BYTES) throw invalidToken();
@@ -120,6 +149,7 @@ export function parseGrantToken(token: string): ParsedGrantToken {
   const m = KEY_ARN.exec(keyArn);
   if (m === null) throw invalidToken();
   return {
+    version: bytes[0]!,
     keyArn,
     region: m[1]!,
     account: m[2]!,
@@ -130,10 +160,21 @@ export function parseGrantToken(token: string): ParsedGrantToken {
   };
 }
 
-/** Whether `token` was issued for `grant` (the MAC under the grant's token key, checked in the core in constant time). */
-export function grantTokenVerifies(ctx: OperationContext, token: ParsedGrantToken, grant: GrantRecord): boolean {
-  if (grant.tokenKey === undefined || grant.grantId !== token.grantId) return false;
-  return hmacVerify(ctx.core(), 'SHA-256', grant.tokenKey, macInput(token.signed), token.mac);
+/**
+ * Whether `token` was issued for `grant` of `key`: the token names the key and the grant, and its
+ * MAC verifies (in the core, in constant time) under the key's grantTokenKey (version 2) or the
+ * grant's own tokenKey (version 1).
+ */
+export function grantTokenVerifies(
+  ctx: OperationContext,
+  token: ParsedGrantToken,
+  key: KeyRecord,
+  grant: GrantRecord,
+): boolean {
+  if (grant.grantId !== token.grantId || key.arn !== token.keyArn) return false;
+  const secret = token.version === TOKEN_V2 ? key.grantTokenKey : grant.tokenKey;
+  if (secret === undefined) return false;
+  return hmacVerify(ctx.core(), 'SHA-256', secret, macInput(token.version, token.signed), token.mac);
 }
 
 /**

@@ -142,21 +142,31 @@ export async function runOperation<I extends object, O extends object>(
   return output;
 }
 
-/** The input with every member the schema marks sensitive replaced, as the SDK's log filters do. */
+/**
+ * Members that are credentials although the model does not mark them sensitive (it marks only
+ * plaintext): a grant token is proof enough to use and to retire its grant, and an import token
+ * with its wrapping key lets material be imported into the key. In every operation, input and
+ * output alike, they are left out of logs as the sensitive members are.
+ */
+const TOKEN_MEMBERS: readonly string[] = ['GrantTokens', 'GrantToken', 'ImportToken'];
+
+/** The input with every member the schema marks sensitive, and every token, replaced, as the SDK's log filters do. */
 function filterInput(operation: OperationName, input: unknown): unknown {
   if (input === null || typeof input !== 'object' || !isOperationName(operation)) return input;
   const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
   for (const [name, m] of Object.entries(REGISTRY[operation].input)) {
     if ((m.shape as { sensitive?: boolean }).sensitive && out[name] !== undefined) out[name] = SENSITIVE;
   }
+  for (const name of TOKEN_MEMBERS) if (out[name] !== undefined) out[name] = SENSITIVE;
   return out;
 }
 
-/** The output with its sensitive members (plaintext keys and bytes) replaced. */
+/** The output with its sensitive members (plaintext keys and bytes) and tokens replaced. */
 function filterOutput(operation: OperationName, output: unknown): unknown {
   if (output === null || typeof output !== 'object' || !isOperationName(operation)) return output;
   const out: Record<string, unknown> = { ...(output as Record<string, unknown>) };
   for (const name of sensitiveOutputs(operation)) if (out[name] !== undefined) out[name] = SENSITIVE;
+  for (const name of TOKEN_MEMBERS) if (out[name] !== undefined) out[name] = SENSITIVE;
   return out;
 }
 

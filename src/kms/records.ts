@@ -34,8 +34,10 @@ export interface GrantRecord {
   constraints?: GrantConstraintsRecord;
   creationDate: Date;
   /**
-   * 32 random bytes, a secret: the key of the MACs of this grant's grant tokens (src/kms/grants.ts).
-   * CreateGrant always sets it; a grant without one has no grant token that verifies.
+   * 32 random bytes, a secret: the MAC key of this grant's version-1 grant tokens (src/kms/grants.ts).
+   * Only grants made before the key record held grantTokenKey have one; it is kept so that their
+   * tokens keep working, and goes with the grant. New grants have none: their tokens are MACed
+   * under the key's grantTokenKey.
    */
   tokenKey?: Uint8Array;
 }
@@ -101,6 +103,12 @@ export interface KeyRecordExtensions {
   /** The key policy document as given (PutKeyPolicy, CreateKey); undefined: the default key policy. */
   policy?: string;
   grants?: GrantRecord[];
+  /**
+   * 32 random bytes, a secret: the MAC key of the grant tokens of every grant of this key
+   * (src/kms/grants.ts), set by the key's first CreateGrant. One per key, so that loading a key
+   * unseals no secret per grant.
+   */
+  grantTokenKey?: Uint8Array;
   rotations?: RotationRecord[];
   importedMaterials?: ImportedMaterialRecord[];
   importParameters?: ImportParametersRecord;
@@ -113,6 +121,7 @@ export const EXTENSION_FIELDS = [
   'tags',
   'policy',
   'grants',
+  'grantTokenKey',
   'rotations',
   'importedMaterials',
   'importParameters',

@@ -1,7 +1,8 @@
 // The extension fields of a key record (src/kms/records.ts: tags, policy, grants, rotations,
 // imported material, import parameters, multi-Region links, last use) through the file store's
 // generic codec and the memory store's copies: every value comes back equal, Dates as Dates, the
-// one secret (the wrapping private key of a pending import) sealed on disk and wiped with the record.
+// secrets (the wrapping private key of a pending import, the key's grant token secret) sealed on
+// disk and wiped with the record.
 import { describe, it, expect, afterAll } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { ACCOUNT, REGION, tempDir, removeTempDirs, fullKey } from '../helpers/fi
 afterAll(removeTempDirs);
 
 const SECRET = new Uint8Array(randomBytes(48));
+const GRANT_SECRET = new Uint8Array(randomBytes(32));
 
 function withExtensions(): KeyRecord {
   return {
@@ -34,6 +36,7 @@ function withExtensions(): KeyRecord {
         creationDate: new Date(1_700_000_123_456),
       },
     ],
+    grantTokenKey: GRANT_SECRET.slice(),
     rotations: [
       { keyMaterialId: 'cd'.repeat(32), rotationDate: new Date(1_700_100_000_000), rotationType: 'ON_DEMAND' },
     ],
@@ -70,11 +73,13 @@ describe('key record extensions', () => {
       for (const f of EXTENSION_FIELDS) expect(got![f], f).toEqual(record[f]);
       expect(got!.grants![0].creationDate).toBeInstanceOf(Date);
       const text = await readFile(join(dir, ACCOUNT, REGION, 'keys', `${record.keyId}.json`), 'utf8');
-      const b64 = Buffer.from(SECRET).toString('base64');
-      // The secret is on disk in base64 only in an unsealed store.
-      expect(text.includes(b64)).toBe(!sealed);
+      // The secrets are on disk in base64 only in an unsealed store.
+      for (const secret of [SECRET, GRANT_SECRET]) {
+        expect(text.includes(Buffer.from(secret).toString('base64'))).toBe(!sealed);
+      }
       wipeRecord(got!);
       expect(got!.importParameters!.privateKey.every((b) => b === 0)).toBe(true);
+      expect(got!.grantTokenKey!.every((b) => b === 0)).toBe(true);
       await store.close();
     });
   }

@@ -24,11 +24,17 @@
 
 import { DisabledException, LimitExceededException, ValidationException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
-import { accountRoot, grantOperationsFor, GRANTS_PER_KEY, issueGrantToken, newGrantId } from '../grants.js';
+import {
+  accountRoot,
+  grantOperationsFor,
+  GRANTS_PER_KEY,
+  grantTokenKeyOf,
+  issueGrantToken,
+  newGrantId,
+} from '../grants.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, invalidState, keyStateOf } from '../key-state.js';
 import type { GrantConstraintsRecord, GrantRecord } from '../records.js';
-import { randomBytes } from '../../core/module.js';
 import { type KeyRecord, wipeRecord } from '../store.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
 
@@ -224,20 +230,22 @@ async function createGrantUnlocked(ctx: OperationContext, input: CreateGrantInpu
       );
     }
     checkDryRun(input.DryRun);
-    if (existing !== undefined && existing.tokenKey !== undefined) {
-      return { GrantToken: issueGrantToken(ctx, key.arn, existing), GrantId: existing.grantId };
+    const hadSecret = key.grantTokenKey !== undefined;
+    grantTokenKeyOf(key);
+    if (existing !== undefined) {
+      // The same grant again: a new token for it, written only if the key's secret is new.
+      if (!hadSecret) await ctx.store.putKey(key);
+      return { GrantToken: issueGrantToken(ctx, key, existing), GrantId: existing.grantId };
     }
     const grant: GrantRecord = {
-      grantId: existing?.grantId ?? newGrantId(),
+      grantId: newGrantId(),
       ...params,
       issuingAccount: accountRoot(ctx.region, ctx.account),
-      creationDate: existing?.creationDate ?? new Date(),
-      tokenKey: randomBytes(32),
+      creationDate: new Date(),
     };
-    // A grant kept without a token key (written by an older engine) gets one, in its place.
-    key.grants = existing === undefined ? [...grants, grant] : grants.map((g) => (g === existing ? grant : g));
+    key.grants = [...grants, grant];
     await ctx.store.putKey(key);
-    return { GrantToken: issueGrantToken(ctx, key.arn, grant), GrantId: grant.grantId };
+    return { GrantToken: issueGrantToken(ctx, key, grant), GrantId: grant.grantId };
   } finally {
     wipeRecord(key);
   }

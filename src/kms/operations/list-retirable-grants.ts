@@ -5,8 +5,12 @@
 // searched. RetiringPrincipal must be an IAM principal ARN (`arn:<partition>:iam::<account>:...`
 // or `arn:<partition>:sts::<account>:...`), else InvalidArnException. Limit 1..100 (default 50);
 // ordered by key ARN, then grant id, with an opaque Marker (InvalidMarkerException otherwise).
+// The caller needs kms:ListRetirableGrants (authorize.ts) on every key whose grants it would see:
+// with the default key policy, those of its own account. Loading the keys decodes all their grants
+// (grants.ts): O(all grants of the account and Region) per call.
 // Messages are this engine's; AWS's are not recorded.
 
+import { authorize } from '../authorize.js';
 import { InvalidArnException, ValidationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { grantListEntry, type GrantListEntry } from '../grants.js';
@@ -46,6 +50,7 @@ export async function listRetirableGrants(
   }
   const keys = await ctx.store.listKeys(ctx.account, ctx.region);
   try {
+    for (const k of keys) authorize(ctx, k, 'ListRetirableGrants');
     const found = keys
       .flatMap((k) => (k.grants ?? []).map((g) => ({ arn: k.arn, grant: g })))
       .filter(({ grant }) =>

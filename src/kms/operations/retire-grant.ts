@@ -47,7 +47,7 @@ async function retireGrantUnlocked(ctx: OperationContext, input: RetireGrantInpu
     const grants = key.grants ?? [];
     const grant = grants.find((g) => g.grantId === grantId);
     if (grant === undefined) throw grantNotFound(grantId, key.arn);
-    if (token !== undefined && !grantTokenVerifies(ctx, token, grant)) {
+    if (token !== undefined && !grantTokenVerifies(ctx, token, key, grant)) {
       throw new InvalidGrantTokenException('The grant token is not valid.');
     }
     checkDryRun(input.DryRun);
