@@ -46,6 +46,7 @@ const SUITES = {
   'ed25519-sign': () => import('./suites/ed25519-sign.mjs'),
   'mac-kem': () => import('./suites/mac-kem.mjs'),
   kwp: () => import('./suites/kwp.mjs'),
+  grants: () => import('./suites/grants.mjs'),
 };
 
 const ROUNDS = 4;

@@ -21,8 +21,12 @@
 // all tokens of a grant are interchangeable.
 //
 // Cost: grants live in their key's record, so every load of a key (Encrypt and Decrypt included)
-// decodes and copies all its grants, O(grants) per request on that key; with one secret per key a
-// grant costs only its JSON (no unsealing per grant). bench/suites/grants.mjs measures it.
+// decodes and copies all its grants, O(grants) per request on that key, and every grant operation
+// rewrites the whole record. With one secret per key a grant costs only its JSON (no unsealing per
+// grant): Encrypt on a key with 1,000 grants measured about 2.5 ms on the memory store (its deep
+// copy) and about 8 ms on a sealed file store (reading, parsing and decoding some 570 KB), against
+// 0.03 and 0.07 ms with none (bench/suites/grants.mjs; a sealed secret per grant made the latter
+// about 26 ms). GRANTS_PER_KEY allows 50,000: a key used on a hot path should keep few grants.
 
 import { randomBytes } from '../core/module.js';
 import { hmac, hmacVerify } from '../core/symmetric.js';

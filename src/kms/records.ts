@@ -55,8 +55,12 @@ export interface ImportedMaterialRecord {
   description?: string;
   /** IMPORTED while its bytes are in keyMaterials (or keyPair / hmacKey); PENDING_IMPORT once deleted or expired. */
   importState: 'IMPORTED' | 'PENDING_IMPORT';
-  /** CURRENT, NON_CURRENT or PENDING_ROTATION (imported for a later RotateKeyOnDemand). */
-  keyMaterialState: 'CURRENT' | 'NON_CURRENT' | 'PENDING_ROTATION';
+  /**
+   * CURRENT, NON_CURRENT, PENDING_ROTATION (imported for a later RotateKeyOnDemand), or
+   * PENDING_MULTI_REGION_IMPORT_AND_ROTATION (a multi-Region key's: imported into the primary but
+   * not yet into every replica).
+   */
+  keyMaterialState: 'CURRENT' | 'NON_CURRENT' | 'PENDING_ROTATION' | 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION';
   expirationModel?: 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
   validTo?: Date;
   importDate?: Date;
