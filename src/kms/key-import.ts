@@ -6,7 +6,8 @@
 // - importParameters: the last GetParametersForImport (wrapping key pair, token, 24 hours);
 // - importedMaterials: one entry per material ever imported (symmetric keys may have several),
 //   with its id, import state (IMPORTED / PENDING_IMPORT) and key material state (CURRENT,
-//   NON_CURRENT, PENDING_ROTATION), expiration model and ValidTo;
+//   NON_CURRENT, PENDING_ROTATION, PENDING_MULTI_REGION_IMPORT_AND_ROTATION), expiration model
+//   and ValidTo;
 // - the bytes themselves where every key keeps them: keyMaterials (symmetric), hmacKey, keyPair.
 //
 // The id of a material is what lets KMS know that material imported again is the same: for
@@ -14,6 +15,15 @@
 // "based on the KMS key ID and the imported key material"; its exact function is not published),
 // for asymmetric keys SHA-256 of the public key's SubjectPublicKeyInfo. It is kept after the
 // bytes are deleted, so that a re-import of other material is refused.
+//
+// Multi-Region keys (ImportKeyMaterial, ReplicateKey and RotateKeyOnDemand in the AWS KMS API
+// Reference): KMS does not copy imported material between Regions, but a family holds one set
+// of materials. New material goes into the primary; a replica takes only material its primary
+// has (the id depends on the material and the key id, which is the same in every Region, so a
+// replica's import of the primary's material has the primary's id). Each member's expiration
+// and import state are its own; the key material states are the family's: new material is
+// PENDING_MULTI_REGION_IMPORT_AND_ROTATION until every replica has imported it, then
+// PENDING_ROTATION, and RotateKeyOnDemand on the primary makes it CURRENT in every member.
 
 import { AES256_KEY_BYTES, aes256KeyUnwrapPad, digest, hmac } from '../core/symmetric.js';
 import { rsaOaepDecrypt, rsaSign, rsaVerify, RsaDecryptionError } from '../core/rsa.js';
@@ -33,6 +43,7 @@ import {
   ValidationException,
 } from './exceptions.js';
 import { invalidState } from './key-state.js';
+import { otherMembers, settledLinks } from './multi-region.js';
 import type { ImportedMaterialRecord, ImportParametersRecord } from './records.js';
 import { randomBytes } from '../core/module.js';
 import { toHex, type KeyRecord } from './store.js';
@@ -473,6 +484,21 @@ export function dropMaterialBytes(key: KeyRecord, m: ImportedMaterialRecord): vo
   }
 }
 
+/** Material imported for a later RotateKeyOnDemand, not (yet) permanently part of the key. */
+export function isPendingMaterial(m: ImportedMaterialRecord): boolean {
+  return m.keyMaterialState === 'PENDING_ROTATION' || m.keyMaterialState === 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION';
+}
+
+/** Whether `key` holds the bytes of material `id` (imported, not deleted or expired). */
+export function hasImported(key: KeyRecord, id: string): boolean {
+  return key.importedMaterials?.some((m) => m.keyMaterialId === id && m.importState === 'IMPORTED') === true;
+}
+
+/** PendingImport, unless the key is on its way to deletion (which keeps its state). */
+function pendingImport(key: KeyRecord): void {
+  if (key.keyState !== 'PendingDeletion' && key.keyState !== 'PendingReplicaDeletion') key.keyState = 'PendingImport';
+}
+
 /**
  * Deletes one material's bytes. Material pending rotation was never part of the key and goes
  * entirely; any other becomes PENDING_IMPORT and the key PendingImport, unless it is
@@ -480,14 +506,14 @@ export function dropMaterialBytes(key: KeyRecord, m: ImportedMaterialRecord): vo
  */
 export function deleteMaterial(key: KeyRecord, m: ImportedMaterialRecord): void {
   dropMaterialBytes(key, m);
-  if (m.keyMaterialState === 'PENDING_ROTATION') {
+  if (isPendingMaterial(m)) {
     key.importedMaterials = (key.importedMaterials ?? []).filter((x) => x !== m);
     return;
   }
   m.importState = 'PENDING_IMPORT';
   m.expirationModel = undefined;
   m.validTo = undefined;
-  if (key.keyState !== 'PendingDeletion' && key.keyState !== 'PendingReplicaDeletion') key.keyState = 'PendingImport';
+  pendingImport(key);
 }
 
 /**
@@ -529,24 +555,94 @@ export async function applyImportExpiry(ctx: OperationContext, key: KeyRecord): 
   });
 }
 
-/**
- * RotateKeyOnDemand of an EXTERNAL symmetric key: the material imported as NEW_KEY_MATERIAL
- * (PENDING_ROTATION) becomes CURRENT and the current one NON_CURRENT. The id of the new current
- * material, or undefined when none is pending.
- */
-export function rotateImportedMaterial(key: KeyRecord): string | undefined {
-  const materials = key.importedMaterials ?? [];
-  const pending = materials.find((m) => m.keyMaterialState === 'PENDING_ROTATION' && m.importState === 'IMPORTED');
-  if (pending === undefined) return undefined;
-  for (const m of materials) if (m.keyMaterialState === 'CURRENT') m.keyMaterialState = 'NON_CURRENT';
-  pending.keyMaterialState = 'CURRENT';
-  key.currentKeyMaterialId = pending.keyMaterialId;
-  return pending.keyMaterialId;
+/** The material imported as NEW_KEY_MATERIAL that waits for RotateKeyOnDemand, if any. */
+export function pendingImported(key: KeyRecord): ImportedMaterialRecord | undefined {
+  return key.importedMaterials?.find((m) => isPendingMaterial(m) && m.importState === 'IMPORTED');
 }
 
-/** Enabled once every material that belongs to the key (all but PENDING_ROTATION) is imported. */
+/** Removes the pending material of `key` other than `keep`, with its bytes (it was never part of the key). */
+function dropOtherPending(key: KeyRecord, keep: string): void {
+  for (const m of [...(key.importedMaterials ?? [])]) {
+    if (m.keyMaterialId === keep || !isPendingMaterial(m)) continue;
+    dropMaterialBytes(key, m);
+    key.importedMaterials = (key.importedMaterials ?? []).filter((x) => x !== m);
+  }
+}
+
+/**
+ * RotateKeyOnDemand of an EXTERNAL symmetric key, in one member of its family: material `id`
+ * becomes CURRENT and the current one NON_CURRENT; other pending material goes. A member
+ * without the material (a replica scheduled for deletion when the family rotated) gets its
+ * record as PENDING_IMPORT, and is PendingImport until it imports it.
+ */
+export function makeImportedCurrent(key: KeyRecord, id: string): void {
+  dropOtherPending(key, id);
+  const materials = (key.importedMaterials ??= []);
+  let target = materials.find((m) => m.keyMaterialId === id);
+  if (target === undefined) {
+    target = { keyMaterialId: id, importState: 'PENDING_IMPORT', keyMaterialState: 'CURRENT' };
+    materials.push(target);
+    pendingImport(key);
+  }
+  for (const m of materials) if (m.keyMaterialState === 'CURRENT') m.keyMaterialState = 'NON_CURRENT';
+  target.keyMaterialState = 'CURRENT';
+  key.currentKeyMaterialId = id;
+}
+
+/**
+ * The replicas that follow a multi-Region primary's materials at `now` (ms): every live replica
+ * but those scheduled for deletion, loaded from the store. None for a single-Region key.
+ */
+export async function followingReplicas(ctx: OperationContext, primary: KeyRecord, now: number): Promise<KeyRecord[]> {
+  const view = settledLinks(primary, now);
+  if (view === undefined || view.links.primaryRegion !== primary.region) return [];
+  const leaving = new Set((view.links.replicaDeletions ?? []).map((d) => d.region));
+  return (await otherMembers(ctx, primary, now)).filter((r) => !leaving.has(r.region));
+}
+
+/** The family's state of pending material `id`: PENDING_ROTATION once every replica has imported it. */
+export function familyPendingState(
+  replicas: KeyRecord[],
+  id: string,
+): 'PENDING_ROTATION' | 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION' {
+  return replicas.every((r) => hasImported(r, id)) ? 'PENDING_ROTATION' : 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION';
+}
+
+/**
+ * Brings a replica's material records in line with its primary's before the replica imports
+ * material `id` (which the primary has): the primary's states; the primary's permanent
+ * materials the replica lacks as PENDING_IMPORT (the replica is PendingImport until it has
+ * them all); the pending material `id` added; pending material the primary no longer has
+ * removed with its bytes. The record of `id` on the replica.
+ */
+export function followPrimaryMaterials(replica: KeyRecord, primary: KeyRecord, id: string): ImportedMaterialRecord {
+  const source = primary.importedMaterials ?? [];
+  const ids = new Set(source.map((p) => p.keyMaterialId));
+  for (const m of [...(replica.importedMaterials ?? [])]) {
+    if (ids.has(m.keyMaterialId) || !isPendingMaterial(m)) continue;
+    dropMaterialBytes(replica, m);
+    replica.importedMaterials = (replica.importedMaterials ?? []).filter((x) => x !== m);
+  }
+  const materials = (replica.importedMaterials ??= []);
+  let lacking = false;
+  for (const p of source) {
+    let r = materials.find((m) => m.keyMaterialId === p.keyMaterialId);
+    if (r === undefined) {
+      if (isPendingMaterial(p) && p.keyMaterialId !== id) continue;
+      r = { keyMaterialId: p.keyMaterialId, importState: 'PENDING_IMPORT', keyMaterialState: p.keyMaterialState };
+      materials.push(r);
+    }
+    r.keyMaterialState = p.keyMaterialState;
+    if (p.keyMaterialState === 'CURRENT') replica.currentKeyMaterialId = p.keyMaterialId;
+    if (p.keyMaterialId !== id && !isPendingMaterial(r) && r.importState !== 'IMPORTED') lacking = true;
+  }
+  if (lacking) pendingImport(replica);
+  return materials.find((m) => m.keyMaterialId === id)!;
+}
+
+/** Enabled once every material that belongs to the key (all but the pending ones) is imported. */
 export function settleStateAfterImport(key: KeyRecord): void {
   if (key.keyState !== 'PendingImport') return;
-  const permanent = (key.importedMaterials ?? []).filter((m) => m.keyMaterialState !== 'PENDING_ROTATION');
+  const permanent = (key.importedMaterials ?? []).filter((m) => !isPendingMaterial(m));
   if (permanent.length > 0 && permanent.every((m) => m.importState === 'IMPORTED')) key.keyState = 'Enabled';
 }

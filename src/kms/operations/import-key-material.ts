@@ -19,13 +19,30 @@
 // later import is EXISTING_KEY_MATERIAL, which must be a material the key already has. HMAC and
 // asymmetric keys hold one material, and only that one can be imported again. The key becomes
 // Enabled once every material that belongs to it is imported.
+//
+// Multi-Region keys (key-import.ts): new material goes into the primary only; ImportType
+// NEW_KEY_MATERIAL on a replica is UnsupportedOperationException, and a replica takes only
+// material its primary has (else IncorrectKeyMaterialException), by default as
+// EXISTING_KEY_MATERIAL, with the primary's key material state. The primary's new material for
+// rotation is PENDING_MULTI_REGION_IMPORT_AND_ROTATION while a replica lacks it, and
+// PENDING_ROTATION on every member once all have imported it. Both messages are ours (not
+// recorded).
 
-import { KMSInvalidStateException, IncorrectKeyMaterialException, ValidationException } from '../exceptions.js';
+import {
+  KMSInvalidStateException,
+  IncorrectKeyMaterialException,
+  UnsupportedOperationException,
+  ValidationException,
+} from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
 import {
   checkExternalKey,
   checkImportState,
   checkImportToken,
+  familyPendingState,
+  followingReplicas,
+  followPrimaryMaterials,
+  isPendingMaterial,
   isSymmetric,
   materialForKey,
   MAX_VALID_TO_MS,
@@ -36,8 +53,9 @@ import {
   type ImportedMaterial,
 } from '../key-import.js';
 import { resolveKey } from '../key-resolution.js';
+import { isPrimary, otherMembers, storedLinks } from '../multi-region.js';
 import type { ImportedMaterialRecord } from '../records.js';
-import type { KeyRecord } from '../store.js';
+import { keyArn, type KeyRecord } from '../store.js';
 import { validateInput } from '../validation.js';
 
 export interface ImportKeyMaterialInput {
@@ -98,6 +116,23 @@ function checkMaterialInputs(key: KeyRecord, input: ImportKeyMaterialInput): voi
   }
   if (input.ImportType === 'NEW_KEY_MATERIAL' && input.KeyMaterialId !== undefined)
     throw new ValidationException('A KeyMaterialId cannot be specified when the ImportType is NEW_KEY_MATERIAL.');
+  if (input.ImportType === 'NEW_KEY_MATERIAL' && isReplica(key)) {
+    throw new UnsupportedOperationException(
+      `New key material cannot be imported into the replica key ${key.arn}. Import it into the primary key with ImportType NEW_KEY_MATERIAL, then into each replica key with ImportType EXISTING_KEY_MATERIAL.`,
+    );
+  }
+}
+
+/** A replica of a multi-Region key. */
+function isReplica(key: KeyRecord): boolean {
+  return key.multiRegion && !isPrimary(key);
+}
+
+/** Material that is not the primary's, offered to a replica (IncorrectKeyMaterialException; wording ours). */
+function notThePrimarys(key: KeyRecord, primaryArn: string): IncorrectKeyMaterialException {
+  return new IncorrectKeyMaterialException(
+    `The key material is not key material of the primary key ${primaryArn}; a replica key takes only key material imported into its primary key.`,
+  );
 }
 
 /** The same material as `m` is not what came: IncorrectKeyMaterialException (wording ours). */
@@ -143,6 +178,22 @@ async function importKeyMaterialUnlocked(
   const material = materialForKey(ctx, key, unwrapKeyMaterial(ctx, params, input.EncryptedKeyMaterial as Uint8Array));
   let kept = false;
   try {
+    const nowMs = now.getTime();
+    // The family of a multi-Region key, as this import needs it: the primary of a replica (with
+    // the other replicas), or the replicas that follow a primary.
+    let primary: KeyRecord | undefined;
+    let peers: KeyRecord[] = [];
+    if (isReplica(key)) {
+      const others = await otherMembers(ctx, key, nowMs);
+      const primaryRegion = storedLinks(key)!.primaryRegion;
+      primary = others.find((m) => m.region === primaryRegion);
+      if (primary === undefined || !primary.importedMaterials?.some((m) => m.keyMaterialId === material.id))
+        throw notThePrimarys(key, keyArn(primaryRegion, key.account, key.keyId));
+      followPrimaryMaterials(key, primary, material.id);
+      peers = others.filter((m) => m !== primary);
+    } else if (key.multiRegion) {
+      peers = await followingReplicas(ctx, key, nowMs);
+    }
     const materials = (key.importedMaterials ??= []);
     const known = materials.find((m) => m.keyMaterialId === material.id);
     let record: ImportedMaterialRecord;
@@ -165,7 +216,7 @@ async function importKeyMaterialUnlocked(
             `The key material is already associated with ${key.arn}; import it with ImportType EXISTING_KEY_MATERIAL.`,
           );
         }
-        const pending = materials.find((m) => m.keyMaterialState === 'PENDING_ROTATION');
+        const pending = materials.find(isPendingMaterial);
         if (pending !== undefined) {
           // [AWS-REC]
           throw new KMSInvalidStateException(
@@ -176,7 +227,7 @@ async function importKeyMaterialUnlocked(
         record = {
           keyMaterialId: material.id,
           importState: 'IMPORTED',
-          keyMaterialState: first ? 'CURRENT' : 'PENDING_ROTATION',
+          keyMaterialState: first ? 'CURRENT' : familyPendingState(peers, material.id),
         };
         materials.push(record);
         if (first) key.currentKeyMaterialId = material.id;
@@ -190,10 +241,36 @@ async function importKeyMaterialUnlocked(
     keepBytes(key, material);
     kept = true;
     settleStateAfterImport(key);
+    if (key.multiRegion && isPendingMaterial(record)) await settleFamilyPending(ctx, key, primary, peers, material.id);
     await ctx.store.putKey(key);
     return { KeyId: key.arn, KeyMaterialId: material.id };
   } finally {
     if (!kept) wipeImported(material);
+  }
+}
+
+/**
+ * After `key` (a multi-Region primary, or a replica of `primary`) imported the family's pending
+ * material `id`: its state on every member that has it, PENDING_ROTATION once every replica
+ * following the primary has it imported. The other members whose state changed are written;
+ * the caller writes `key`.
+ */
+async function settleFamilyPending(
+  ctx: OperationContext,
+  key: KeyRecord,
+  primary: KeyRecord | undefined,
+  peers: KeyRecord[],
+  id: string,
+): Promise<void> {
+  const head = primary ?? key;
+  const leaving = new Set((storedLinks(head)?.replicaDeletions ?? []).map((d) => d.region));
+  const replicas = [key, ...peers].filter((r) => r !== head && !leaving.has(r.region));
+  const state = familyPendingState(replicas, id);
+  for (const member of [key, ...(primary === undefined ? [] : [primary]), ...peers]) {
+    const m = member.importedMaterials?.find((x) => x.keyMaterialId === id);
+    if (m === undefined || !isPendingMaterial(m) || m.keyMaterialState === state) continue;
+    m.keyMaterialState = state;
+    if (member !== key) await ctx.store.putKey(member);
   }
 }
 

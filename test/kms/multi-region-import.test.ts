@@ -1,0 +1,277 @@
+// Multi-Region keys of imported material stay one family: a replica takes only material its
+// primary has (same key material id in every Region), never new material; new material for
+// rotation is PENDING_MULTI_REGION_IMPORT_AND_ROTATION on the primary until every replica has
+// imported it, then PENDING_ROTATION; RotateKeyOnDemand on the primary refuses until then and
+// makes the material current in every member. Library on a memory store, and a file store
+// closed and reopened.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import {
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
+  IncorrectKeyMaterialException,
+  InvalidCiphertextException,
+  KMSClient,
+  KMSInvalidStateException,
+  ListKeyRotationsCommand,
+  MemoryKeyStore,
+  ReplicateKeyCommand,
+  RotateKeyOnDemandCommand,
+  UnsupportedOperationException,
+  type KeyStore,
+} from '../../src/kms/index.js';
+import { FileKeyStore } from '../../src/node/file-store/index.js';
+import { rejection } from '../helpers/kms.js';
+import { removeTempDirs, tempDir } from '../helpers/file-store.js';
+
+afterAll(removeTempDirs);
+
+const ACCOUNT = '111122223333';
+const arnOf = (region: string, id: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${id}`;
+
+interface Family {
+  us: KMSClient;
+  west: KMSClient;
+  eu: KMSClient;
+  id: string;
+}
+
+/** An EXTERNAL multi-Region symmetric key in us-east-1 with replicas in us-west-2 and (optionally) eu-west-1. */
+async function family(store: KeyStore = new MemoryKeyStore(), replicas = ['us-west-2']): Promise<Family> {
+  const us = new KMSClient({ store, region: 'us-east-1' });
+  const west = new KMSClient({ store, region: 'us-west-2' });
+  const eu = new KMSClient({ store, region: 'eu-west-1' });
+  const md = (await us.send(new CreateKeyCommand({ Origin: 'EXTERNAL', MultiRegion: true }))).KeyMetadata!;
+  for (const r of replicas) await us.send(new ReplicateKeyCommand({ KeyId: md.KeyId, ReplicaRegion: r }));
+  return { us, west, eu, id: md.KeyId! };
+}
+
+/** ImportKeyMaterial of `material` (wrapped with node:crypto, RSAES_OAEP_SHA_256) through `c`. */
+async function importInto(
+  c: KMSClient,
+  id: string,
+  material: Uint8Array,
+  extra: { ImportType?: 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL'; KeyMaterialId?: string } = {},
+) {
+  const p = await c.send(
+    new GetParametersForImportCommand({
+      KeyId: id,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    }),
+  );
+  const key = createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' });
+  const wrapped = publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
+  return c.send(
+    new ImportKeyMaterialCommand({
+      KeyId: id,
+      ImportToken: p.ImportToken,
+      EncryptedKeyMaterial: new Uint8Array(wrapped),
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      ...extra,
+    }),
+  );
+}
+
+/** Every material of the key as ListKeyRotations ALL_KEY_MATERIAL gives it: id → state. */
+async function states(c: KMSClient, id: string): Promise<Record<string, string>> {
+  const out = await c.send(new ListKeyRotationsCommand({ KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
+  return Object.fromEntries(out.Rotations!.map((r) => [r.KeyMaterialId!, `${r.KeyMaterialState}/${r.ImportState}`]));
+}
+
+const keyState = async (c: KMSClient, id: string) =>
+  (await c.send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata!.KeyState;
+
+const encryptWith = async (c: KMSClient, id: string, text: string) =>
+  (await c.send(new EncryptCommand({ KeyId: id, Plaintext: new TextEncoder().encode(text) }))).CiphertextBlob!;
+
+const decryptWith = async (c: KMSClient, id: string, blob: Uint8Array) =>
+  new TextDecoder().decode((await c.send(new DecryptCommand({ KeyId: id, CiphertextBlob: blob }))).Plaintext!);
+
+describe('a replica of an imported multi-Region key', () => {
+  it('refuses material its primary does not have, and stays PendingImport', async () => {
+    const f = await family();
+    await importInto(f.us, f.id, randomBytes(32));
+    const e = await rejection(importInto(f.west, f.id, randomBytes(32)), IncorrectKeyMaterialException);
+    expect(e.message).toBe(
+      `The key material is not key material of the primary key ${arnOf('us-east-1', f.id)}; a replica key takes only key material imported into its primary key.`,
+    );
+    expect(await keyState(f.west, f.id)).toBe('PendingImport');
+    expect(await states(f.west, f.id)).toEqual({});
+  });
+
+  it('refuses any material while its primary has none', async () => {
+    const f = await family();
+    await rejection(importInto(f.west, f.id, randomBytes(32)), IncorrectKeyMaterialException);
+    expect(await keyState(f.west, f.id)).toBe('PendingImport');
+  });
+
+  it('takes the primary material with the same id; blobs of either Region decrypt in both', async () => {
+    const f = await family();
+    const a = randomBytes(32);
+    const first = await importInto(f.us, f.id, a);
+    const replica = await importInto(f.west, f.id, a);
+    expect(replica.KeyMaterialId).toBe(first.KeyMaterialId);
+    expect(replica.KeyId).toBe(arnOf('us-west-2', f.id));
+    expect(await keyState(f.west, f.id)).toBe('Enabled');
+    expect(await states(f.west, f.id)).toEqual({ [first.KeyMaterialId!]: 'CURRENT/IMPORTED' });
+    const fromUs = await encryptWith(f.us, f.id, 'made in us-east-1');
+    const fromWest = await encryptWith(f.west, f.id, 'made in us-west-2');
+    expect(await decryptWith(f.west, f.id, fromUs)).toBe('made in us-east-1');
+    expect(await decryptWith(f.us, f.id, fromWest)).toBe('made in us-west-2');
+  });
+
+  it('refuses ImportType NEW_KEY_MATERIAL, even with the primary material', async () => {
+    const f = await family();
+    const a = randomBytes(32);
+    await importInto(f.us, f.id, a);
+    const e = await rejection(
+      importInto(f.west, f.id, a, { ImportType: 'NEW_KEY_MATERIAL' }),
+      UnsupportedOperationException,
+    );
+    expect(e.message).toBe(
+      `New key material cannot be imported into the replica key ${arnOf('us-west-2', f.id)}. Import it into the primary key with ImportType NEW_KEY_MATERIAL, then into each replica key with ImportType EXISTING_KEY_MATERIAL.`,
+    );
+    expect(await keyState(f.west, f.id)).toBe('PendingImport');
+    // EXISTING_KEY_MATERIAL, said or not, is how it takes it.
+    await importInto(f.west, f.id, a, { ImportType: 'EXISTING_KEY_MATERIAL' });
+    expect(await keyState(f.west, f.id)).toBe('Enabled');
+  });
+
+  it('lists the primary materials it lacks as PENDING_IMPORT and is Enabled only once it has them all', async () => {
+    const f = await family(new MemoryKeyStore(), []);
+    const a = randomBytes(32);
+    const b = randomBytes(32);
+    const ida = (await importInto(f.us, f.id, a)).KeyMaterialId!;
+    const idb = (await importInto(f.us, f.id, b, { ImportType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
+    await f.us.send(new RotateKeyOnDemandCommand({ KeyId: f.id }));
+    await f.us.send(new ReplicateKeyCommand({ KeyId: f.id, ReplicaRegion: 'us-west-2' }));
+    // The replica imports the older material first: it knows the current one and waits for it.
+    await importInto(f.west, f.id, a);
+    expect(await states(f.west, f.id)).toEqual({ [ida]: 'NON_CURRENT/IMPORTED', [idb]: 'CURRENT/PENDING_IMPORT' });
+    expect(await keyState(f.west, f.id)).toBe('PendingImport');
+    await importInto(f.west, f.id, b);
+    expect(await states(f.west, f.id)).toEqual({ [ida]: 'NON_CURRENT/IMPORTED', [idb]: 'CURRENT/IMPORTED' });
+    expect(await keyState(f.west, f.id)).toBe('Enabled');
+    const blob = await encryptWith(f.west, f.id, 'under b');
+    expect(await decryptWith(f.us, f.id, blob)).toBe('under b');
+  });
+});
+
+describe('rotation of an imported multi-Region primary', () => {
+  it('is pending until every replica has the new material, then current everywhere', async () => {
+    const f = await family(new MemoryKeyStore(), ['us-west-2', 'eu-west-1']);
+    const a = randomBytes(32);
+    const b = randomBytes(32);
+    const ida = (await importInto(f.us, f.id, a)).KeyMaterialId!;
+    await importInto(f.west, f.id, a);
+    await importInto(f.eu, f.id, a);
+    const beforeBlob = await encryptWith(f.eu, f.id, 'before rotation');
+
+    const idb = (await importInto(f.us, f.id, b, { ImportType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
+    expect((await states(f.us, f.id))[idb]).toBe('PENDING_MULTI_REGION_IMPORT_AND_ROTATION/IMPORTED');
+    // Another replica's material is refused: only the primary's new one may come.
+    await rejection(importInto(f.west, f.id, randomBytes(32)), IncorrectKeyMaterialException);
+    const refused = (regions: string) =>
+      `Key material (id: ${idb}) of ${arnOf('us-east-1', f.id)} is pending import into the replica keys in ${regions}. Import it into every replica key before rotating the primary key.`;
+    let e = await rejection(f.us.send(new RotateKeyOnDemandCommand({ KeyId: f.id })), KMSInvalidStateException);
+    expect(e.message).toBe(refused('us-west-2, eu-west-1'));
+
+    await importInto(f.west, f.id, b);
+    expect((await states(f.us, f.id))[idb]).toBe('PENDING_MULTI_REGION_IMPORT_AND_ROTATION/IMPORTED');
+    expect((await states(f.west, f.id))[idb]).toBe('PENDING_MULTI_REGION_IMPORT_AND_ROTATION/IMPORTED');
+    e = await rejection(f.us.send(new RotateKeyOnDemandCommand({ KeyId: f.id })), KMSInvalidStateException);
+    expect(e.message).toBe(refused('eu-west-1'));
+    // Until the rotation, every member encrypts under the old material.
+    const blobWest = await encryptWith(f.west, f.id, 'still a');
+    expect(await decryptWith(f.us, f.id, blobWest)).toBe('still a');
+
+    await importInto(f.eu, f.id, b);
+    for (const c of [f.us, f.west, f.eu]) expect((await states(c, f.id))[idb]).toBe('PENDING_ROTATION/IMPORTED');
+
+    await f.us.send(new RotateKeyOnDemandCommand({ KeyId: f.id }));
+    for (const c of [f.us, f.west, f.eu]) {
+      expect(await states(c, f.id)).toEqual({ [ida]: 'NON_CURRENT/IMPORTED', [idb]: 'CURRENT/IMPORTED' });
+      const md = (await c.send(new DescribeKeyCommand({ KeyId: f.id }))).KeyMetadata!;
+      expect(md.CurrentKeyMaterialId).toBe(idb);
+      // The rotation is listed in every Region.
+      const listed = await c.send(new ListKeyRotationsCommand({ KeyId: f.id }));
+      expect(listed.Rotations!.map((r) => [r.KeyMaterialId, r.RotationType])).toEqual([[idb, 'ON_DEMAND']]);
+    }
+    // Blobs made after the rotation in any Region decrypt in every other; so do the old ones.
+    const after = await encryptWith(f.west, f.id, 'under b');
+    expect(await decryptWith(f.eu, f.id, after)).toBe('under b');
+    expect(await decryptWith(f.us, f.id, after)).toBe('under b');
+    expect(await decryptWith(f.west, f.id, beforeBlob)).toBe('before rotation');
+  });
+
+  it('a primary without replicas has PENDING_ROTATION at once and rotates', async () => {
+    const f = await family(new MemoryKeyStore(), []);
+    await importInto(f.us, f.id, randomBytes(32));
+    const idb = (await importInto(f.us, f.id, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
+    expect((await states(f.us, f.id))[idb]).toBe('PENDING_ROTATION/IMPORTED');
+    await f.us.send(new RotateKeyOnDemandCommand({ KeyId: f.id }));
+    expect((await states(f.us, f.id))[idb]).toBe('CURRENT/IMPORTED');
+  });
+
+  it('a primary blob never meets other material in the replica (InvalidCiphertextException)', async () => {
+    const f = await family();
+    await importInto(f.us, f.id, randomBytes(32));
+    // The replica cannot be given other material, so no ciphertext of one Region fails in the other.
+    await rejection(importInto(f.west, f.id, randomBytes(32)), IncorrectKeyMaterialException);
+    const blob = await encryptWith(f.us, f.id, 'x');
+    // The replica has no material yet: its state refuses, rather than InvalidCiphertextException.
+    const err = await f.west.send(new DecryptCommand({ KeyId: f.id, CiphertextBlob: blob })).catch((x: unknown) => x);
+    expect(err).not.toBeInstanceOf(InvalidCiphertextException);
+    expect((err as Error).name).toBe('KMSInvalidStateException');
+  });
+});
+
+describe('persistence on the file store', () => {
+  it('keeps the family states and materials across closing and reopening', async () => {
+    const dir = await tempDir();
+    const masterKey = randomBytes(32);
+    let store = await FileKeyStore.open(dir, { masterKey });
+    let f = await family(store);
+    const a = randomBytes(32);
+    const b = randomBytes(32);
+    const ida = (await importInto(f.us, f.id, a)).KeyMaterialId!;
+    await importInto(f.west, f.id, a);
+    const idb = (await importInto(f.us, f.id, b, { ImportType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
+    await store.close();
+
+    store = await FileKeyStore.open(dir, { masterKey });
+    f = {
+      ...f,
+      us: new KMSClient({ store, region: 'us-east-1' }),
+      west: new KMSClient({ store, region: 'us-west-2' }),
+    };
+    expect((await states(f.us, f.id))[idb]).toBe('PENDING_MULTI_REGION_IMPORT_AND_ROTATION/IMPORTED');
+    await rejection(f.us.send(new RotateKeyOnDemandCommand({ KeyId: f.id })), KMSInvalidStateException);
+    await importInto(f.west, f.id, b);
+    await store.close();
+
+    store = await FileKeyStore.open(dir, { masterKey });
+    f = {
+      ...f,
+      us: new KMSClient({ store, region: 'us-east-1' }),
+      west: new KMSClient({ store, region: 'us-west-2' }),
+    };
+    expect((await states(f.west, f.id))[idb]).toBe('PENDING_ROTATION/IMPORTED');
+    await f.us.send(new RotateKeyOnDemandCommand({ KeyId: f.id }));
+    const blob = await encryptWith(f.west, f.id, 'persisted');
+    await store.close();
+
+    store = await FileKeyStore.open(dir, { masterKey });
+    const us = new KMSClient({ store, region: 'us-east-1' });
+    const west = new KMSClient({ store, region: 'us-west-2' });
+    expect(await states(west, f.id)).toEqual({ [ida]: 'NON_CURRENT/IMPORTED', [idb]: 'CURRENT/IMPORTED' });
+    expect(await decryptWith(us, f.id, blob)).toBe('persisted');
+    await store.close();
+  });
+});
