@@ -7,6 +7,9 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as sdk from '@aws-sdk/client-kms';
 import {
   CreateKeyCommand,
   DecryptCommand,
@@ -28,6 +31,7 @@ import {
 import { FileKeyStore } from '../../src/node/file-store/index.js';
 import { rejection } from '../helpers/kms.js';
 import { removeTempDirs, tempDir } from '../helpers/file-store.js';
+import { useCli, useEndpoint } from '../helpers/endpoint.js';
 
 afterAll(removeTempDirs);
 
@@ -51,6 +55,14 @@ async function family(store: KeyStore = new MemoryKeyStore(), replicas = ['us-we
   return { us, west, eu, id: md.KeyId! };
 }
 
+/** `material` wrapped with node:crypto under RSAES_OAEP_SHA_256 for the SPKI `publicKey`. */
+function wrap(publicKey: Uint8Array, material: Uint8Array): Uint8Array {
+  const key = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
+  return new Uint8Array(
+    publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material),
+  );
+}
+
 /** ImportKeyMaterial of `material` (wrapped with node:crypto, RSAES_OAEP_SHA_256) through `c`. */
 async function importInto(
   c: KMSClient,
@@ -65,13 +77,11 @@ async function importInto(
       WrappingKeySpec: 'RSA_2048',
     }),
   );
-  const key = createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' });
-  const wrapped = publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
   return c.send(
     new ImportKeyMaterialCommand({
       KeyId: id,
       ImportToken: p.ImportToken,
-      EncryptedKeyMaterial: new Uint8Array(wrapped),
+      EncryptedKeyMaterial: wrap(p.PublicKey!, material),
       ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       ...extra,
     }),
@@ -273,5 +283,116 @@ describe('persistence on the file store', () => {
     expect(await states(west, f.id)).toEqual({ [ida]: 'NON_CURRENT/IMPORTED', [idb]: 'CURRENT/IMPORTED' });
     expect(await decryptWith(us, f.id, blob)).toBe('persisted');
     await store.close();
+  });
+});
+
+describe('over the endpoint with @aws-sdk/client-kms', () => {
+  const ep = useEndpoint();
+
+  /** ImportKeyMaterial through the real SDK in `region`. */
+  async function sdkImport(region: string, id: string, material: Uint8Array, importType?: 'NEW_KEY_MATERIAL') {
+    const c = ep.sdk(region);
+    const p = await c.send(
+      new sdk.GetParametersForImportCommand({
+        KeyId: id,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
+    );
+    return c.send(
+      new sdk.ImportKeyMaterialCommand({
+        KeyId: id,
+        ImportToken: p.ImportToken,
+        EncryptedKeyMaterial: wrap(p.PublicKey!, material),
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+        ImportType: importType,
+      }),
+    );
+  }
+
+  it('a replica refuses other material, takes the primary one, and the primary rotates once it has the new one', async () => {
+    const us = ep.sdk('us-east-1');
+    const west = ep.sdk('us-west-2');
+    const id = (await us.send(new sdk.CreateKeyCommand({ Origin: 'EXTERNAL', MultiRegion: true }))).KeyMetadata!.KeyId!;
+    await us.send(new sdk.ReplicateKeyCommand({ KeyId: id, ReplicaRegion: 'us-west-2' }));
+    const a = randomBytes(32);
+    await sdkImport('us-east-1', id, a);
+    const bad = await sdkImport('us-west-2', id, randomBytes(32)).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(sdk.IncorrectKeyMaterialException);
+    expect((bad as Error).message).toContain('a replica key takes only key material imported into its primary key');
+    const fresh = await sdkImport('us-west-2', id, a, 'NEW_KEY_MATERIAL').catch((e: unknown) => e);
+    expect(fresh).toBeInstanceOf(sdk.UnsupportedOperationException);
+    await sdkImport('us-west-2', id, a);
+    const blob = (await us.send(new sdk.EncryptCommand({ KeyId: id, Plaintext: Buffer.from('over http') })))
+      .CiphertextBlob!;
+    const plain = (await west.send(new sdk.DecryptCommand({ CiphertextBlob: blob }))).Plaintext!;
+    expect(Buffer.from(plain).toString()).toBe('over http');
+
+    const b = randomBytes(32);
+    const idb = (await sdkImport('us-east-1', id, b, 'NEW_KEY_MATERIAL')).KeyMaterialId!;
+    const listed = await us.send(
+      new sdk.ListKeyRotationsCommand({ KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }),
+    );
+    expect(listed.Rotations!.find((r) => r.KeyMaterialId === idb)!.KeyMaterialState).toBe(
+      'PENDING_MULTI_REGION_IMPORT_AND_ROTATION',
+    );
+    const early = await us.send(new sdk.RotateKeyOnDemandCommand({ KeyId: id })).catch((e: unknown) => e);
+    expect(early).toBeInstanceOf(sdk.KMSInvalidStateException);
+    await sdkImport('us-west-2', id, b);
+    await us.send(new sdk.RotateKeyOnDemandCommand({ KeyId: id }));
+    const md = (await west.send(new sdk.DescribeKeyCommand({ KeyId: id }))).KeyMetadata!;
+    expect(md.CurrentKeyMaterialId).toBe(idb);
+  });
+});
+
+describe('from the CLI', () => {
+  const cli = useCli();
+
+  /** import-key-material with fileb:// blobs in `region`; the run's result. */
+  async function cliImport(region: string, id: string, material: Uint8Array, extra: string[] = []) {
+    const p = cli.ok([
+      ...['--region', region, 'get-parameters-for-import', '--key-id', id],
+      ...['--wrapping-algorithm', 'RSAES_OAEP_SHA_256', '--wrapping-key-spec', 'RSA_2048'],
+    ]) as { ImportToken: string; PublicKey: string };
+    const dir = await tempDir();
+    await writeFile(join(dir, 'token.bin'), Buffer.from(p.ImportToken, 'base64'));
+    await writeFile(join(dir, 'wrapped.bin'), wrap(Buffer.from(p.PublicKey, 'base64'), material));
+    return cli.run([
+      ...['--region', region, 'import-key-material', '--key-id', id],
+      ...['--import-token', `fileb://${join(dir, 'token.bin')}`],
+      ...['--encrypted-key-material', `fileb://${join(dir, 'wrapped.bin')}`],
+      ...['--expiration-model', 'KEY_MATERIAL_DOES_NOT_EXPIRE', ...extra],
+    ]);
+  }
+
+  it('import-key-material into a replica: other material refused, the primary one taken; rotate-key-on-demand waits for it', async () => {
+    const id = (cli.ok(['create-key', '--origin', 'EXTERNAL', '--multi-region']).KeyMetadata as { KeyId: string })
+      .KeyId;
+    cli.ok(['replicate-key', '--key-id', id, '--replica-region', 'us-west-2']);
+    const a = randomBytes(32);
+    expect((await cliImport('us-east-1', id, a)).status).toBe(0);
+    const bad = await cliImport('us-west-2', id, randomBytes(32));
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('IncorrectKeyMaterialException');
+    const ok = await cliImport('us-west-2', id, a);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const b = randomBytes(32);
+    expect((await cliImport('us-east-1', id, b, ['--import-type', 'NEW_KEY_MATERIAL'])).status).toBe(0);
+    const early = cli.run(['rotate-key-on-demand', '--key-id', id]);
+    expect(early.status).not.toBe(0);
+    expect(early.stderr).toContain('KMSInvalidStateException');
+    expect((await cliImport('us-west-2', id, b)).status).toBe(0);
+    cli.ok(['rotate-key-on-demand', '--key-id', id]);
+    const md = cli.ok(['--region', 'us-west-2', 'describe-key', '--key-id', id]).KeyMetadata as {
+      KeyState: string;
+      CurrentKeyMaterialId: string;
+    };
+    expect(md.KeyState).toBe('Enabled');
+    const listed = cli.ok(['list-key-rotations', '--key-id', id, '--include-key-material', 'ALL_KEY_MATERIAL']) as {
+      Rotations: { KeyMaterialId: string; KeyMaterialState: string }[];
+    };
+    const current = listed.Rotations.find((r) => r.KeyMaterialState === 'CURRENT')!.KeyMaterialId;
+    expect(md.CurrentKeyMaterialId).toBe(current);
   });
 });
