@@ -259,7 +259,9 @@ export const enumOf = (values: readonly string[], messageOrder?: readonly string
 export const BOOL: BooleanShape = { type: 'boolean' };
 
 export const KeyIdType = str(1, 2048);
-export const GrantTokenList: ListShape = { type: 'list', member: str(1, 8192), max: 10 };
+// Grant tokens are credentials (a token is proof enough to use and to retire its grant), though
+// the model does not mark them sensitive: validation messages do not show them.
+export const GrantTokenList: ListShape = { type: 'list', member: { ...str(1, 8192), sensitive: true }, max: 10 };
 // AWS documents no size limit for an encryption context in a request (the only figures it
 // gives are for grant constraints: 8 pairs, 384 characters a value). This engine caps the
 // UTF-8 bytes of all keys and values together at 8,192, twice the largest Plaintext, so that a
@@ -350,7 +352,7 @@ export const DescriptionType = str(0, 8192);
 export const PrincipalIdType = str(1, 256, '^[\\w+=,.@:/-]+$');
 export const GrantIdType = str(1, 128);
 export const GrantNameType = str(1, 256, '^[a-zA-Z0-9:/_-]+$');
-export const GrantTokenType = str(1, 8192);
+export const GrantTokenType: StringShape = { ...str(1, 8192), sensitive: true };
 export const ServicePrincipalType = str(1, 256);
 export const GrantConstraints: StructureShape = {
   type: 'structure',

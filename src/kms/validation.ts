@@ -132,7 +132,9 @@ function checkValue(shape: Shape, v: unknown, path: string, out: string[]): void
       return;
     case 'list': {
       if (!Array.isArray(v)) throw wrongType('list', v);
-      lengthChecks(v.length, shape.min, shape.max, (c) => fail(c, true));
+      // A list of sensitive values (grant tokens) is not shown either.
+      const shown = !(shape.member as { sensitive?: boolean }).sensitive;
+      lengthChecks(v.length, shape.min, shape.max, (c) => fail(c, shown));
       v.forEach((item, i) => {
         const itemPath = `${path}.${i + 1}.member`;
         if (item === undefined || item === null) {

@@ -12,6 +12,7 @@ import {
   AccessDeniedException,
   CreateGrantCommand,
   DecryptCommand,
+  DescribeKeyCommand,
   EncryptCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
@@ -21,6 +22,7 @@ import {
   ListRetirableGrantsCommand,
   MemoryKeyStore,
   RetireGrantCommand,
+  ValidationException,
 } from '../../src/kms/index.js';
 import type { KeyRecord } from '../../src/kms/store.js';
 import { FileKeyStore } from '../../src/node/file-store/index.js';
@@ -241,6 +243,38 @@ describe('tokens are left out of logs', () => {
     expect(imported!.input.ImportToken).toBe('***SensitiveInformation***');
     const token = Buffer.from(p.ImportToken!).toString('base64');
     for (const e of entries) expect(text(e)).not.toContain(token);
+  });
+});
+
+describe('tokens are left out of validation messages', () => {
+  it('too many grant tokens, or one too long, are refused without showing them', async () => {
+    const { us } = clients();
+    const k = await newKey(us);
+    const g = await us.send(
+      new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: ROLE, Operations: ['Encrypt'] }),
+    );
+    const token = g.GrantToken!;
+    const tooMany = await rejection(
+      us.send(
+        new EncryptCommand({ KeyId: k.KeyId, Plaintext: new Uint8Array([1]), GrantTokens: Array(11).fill(token) }),
+      ),
+      ValidationException,
+    );
+    expect(tooMany.message).toBe(
+      "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10",
+    );
+    const long = token + 'A'.repeat(8192 - token.length + 1);
+    const tooLong = await rejection(us.send(new RetireGrantCommand({ GrantToken: long })), ValidationException);
+    expect(tooLong.message).toBe(
+      "1 validation error detected: Value at 'grantToken' failed to satisfy constraint: Member must have length less than or equal to 8192",
+    );
+    const inList = await rejection(
+      us.send(new DescribeKeyCommand({ KeyId: k.KeyId, GrantTokens: [long] })),
+      ValidationException,
+    );
+    expect(inList.message).not.toContain(token);
+    // The grant is still there: nothing was retired.
+    expect((await us.send(new ListGrantsCommand({ KeyId: k.KeyId }))).Grants).toHaveLength(1);
   });
 });
 

@@ -256,7 +256,7 @@ describe('GenerateMac / VerifyMac refusals', () => {
       /at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10$/,
     );
     expect((await gen({ GrantTokens: [''] })).message).toBe(
-      `${v1}Value '' at 'grantTokens.1.member' failed to satisfy constraint: Member must have length greater than or equal to 1`,
+      `${v1}Value at 'grantTokens.1.member' failed to satisfy constraint: Member must have length greater than or equal to 1`,
     );
     // Up to 10 grant tokens are accepted (well-formed ones: a malformed token is InvalidGrantTokenException).
     const { GrantToken } = await c.send(

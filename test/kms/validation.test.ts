@@ -234,15 +234,13 @@ describe('validateInput: exact messages for the main operations', () => {
     [
       'GenerateDataKeyPair',
       { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', GrantTokens: Array.from({ length: 11 }, (_, i) => `g${i}`) },
-      one(
-        "Value '[g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10]' at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10",
-      ),
+      one("Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10"),
     ],
     [
       'GenerateDataKeyPair',
       { KeyId: KEY, KeyPairSpec: 'ECC_NIST_P256', GrantTokens: ['ok', ''] },
       one(
-        "Value '' at 'grantTokens.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        "Value at 'grantTokens.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1",
       ),
     ],
     [
@@ -358,7 +356,7 @@ describe('validateInput: exact messages for the main operations', () => {
       'DescribeKey',
       { KeyId: KEY, GrantTokens: ['t'.repeat(8193)] },
       one(
-        `Value '${'t'.repeat(8193)}' at 'grantTokens.1.member' failed to satisfy constraint: Member must have length less than or equal to 8192`,
+        `Value at 'grantTokens.1.member' failed to satisfy constraint: Member must have length less than or equal to 8192`,
       ),
     ],
     // CreateAlias
