@@ -82,8 +82,12 @@ export function keyAlgorithms(keySpec: string, keyUsage: string): KeyAlgorithms 
   return ecdsa === undefined ? {} : { SigningAlgorithms: [ecdsa] };
 }
 
-/** The members a real symmetric key returns (AWS KMS API Reference, KeyMetadata), and the deletion members while PendingDeletion. */
-export function keyMetadata(key: KeyRecord): KeyMetadata {
+/**
+ * The members a real symmetric key returns (AWS KMS API Reference, KeyMetadata), and the deletion
+ * members while PendingDeletion; a multi-Region key's family as it stands at `now` (pass the
+ * operation's clock, nowOf(ctx)).
+ */
+export function keyMetadata(key: KeyRecord, now: Date = new Date()): KeyMetadata {
   const md: KeyMetadata = {
     AWSAccountId: key.account,
     KeyId: key.keyId,
@@ -115,7 +119,7 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
   // out, a primary whose last replica is deleted PendingDeletion), in the shape AWS answered
   // for CreateKey, DescribeKey and ReplicateKey in 2025 (the primary's ReplicaKeys list every
   // replica; a replica's list includes itself).
-  const view = settledLinks(key, Date.now());
+  const view = settledLinks(key, now.getTime());
   if (view !== undefined) {
     md.MultiRegionConfiguration = multiRegionConfiguration(key, view.links);
     if (view.keyState !== key.keyState) {

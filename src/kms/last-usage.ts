@@ -6,12 +6,16 @@
 // as AWS records both keys). The pipeline (pipeline.ts) calls `withLastUsage` around every
 // operation it runs, so the library, the HTTP endpoint and the CLI all record alike.
 //
-// How: the process keeps the newest use of each key in memory (by key ARN: every KMSClient and
-// the endpoint share it), and writes it to the key's record (the `lastUsage` extension field)
+// How: the process keeps the newest use of each key in memory, per store (the store a KMSClient
+// or the endpoint was configured with: clients on one store share it, another store with the
+// same key ARN has its own), and writes it to the key's record (the `lastUsage` extension field)
 // at most once per key per LAST_USAGE_WRITE_INTERVAL_MS: the first use of a key in a process is
-// written at once, later ones only when the last write is that old. Memory holds the keys used
-// lately: once more than MEMORY_SWEEP_SIZE are held, those whose newest use is written and whose
-// last write is older than the interval are forgotten (their next use is written at once).
+// written at once, later ones only when the last write is that old. A write that fails counts
+// as one for that pacing: the next attempt comes no sooner than the interval after it (a broken
+// or read-only store is tried, and the failure reported, once a minute per key, not on every
+// request). Memory holds at most MAX_KEYS_HELD keys per store, the least recently used going
+// first (O(1): a Map in order of last use); a key forgotten with a use not yet written has it
+// written then, and its next use is written at once.
 // The model gives no figure for how current AWS's data is; one minute keeps a key used thousands
 // of times a second at one store write a minute. GetKeyLastUsage answers the newer of the record
 // and this process's memory; other processes on the same file store see a use once written. A
@@ -26,9 +30,8 @@
 // being tracked the first time its use is recorded or GetKeyLastUsage is asked about it; that
 // date is written to its record then and stays.
 
-import type { OperationContext } from './context.js';
+import { nowOf, storeOf, type OperationContext } from './context.js';
 import type { LastUsageRecord } from './records.js';
-import { nowOf } from './rotation.js';
 import { wipeRecord, type KeyRecord, type KeyStore } from './store.js';
 
 /** The operations whose use of a key is recorded (the model's KeyLastUsageTrackingOperation). */
@@ -64,12 +67,12 @@ interface Tracked {
   /** The newest use seen by this process. */
   last: KeyUse;
   /** The store it was recorded through, which it is written to. */
-  store: KeyStore;
+  readonly store: KeyStore;
   /** The key, from its ARN. */
   account: string;
   region: string;
   keyId: string;
-  /** When the last write of this key's use was started (ms), undefined before the first or after a failed one. */
+  /** When the last write of this key's use was started (ms; failed or not), undefined before the first. */
   writtenAt?: number;
   /** The use last written (`last` itself once its write is done). */
   written?: KeyUse;
@@ -77,17 +80,28 @@ interface Tracked {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-/** Key ARN → its newest use in this process. */
-const engine = new Map<string, Tracked>();
+/** Per store: key ARN → its newest use in this process, least recently used first. */
+const engine = new WeakMap<KeyStore, Map<string, Tracked>>();
 
-/** Past this many keys held, the written ones are swept out. */
-const MEMORY_SWEEP_SIZE = 4096;
+/** The most keys held in memory per store. */
+export const MAX_KEYS_HELD = 4096;
 
-function sweep(now: number): void {
-  for (const [arn, t] of engine) {
-    const written = t.written === t.last;
-    if (written && t.writtenAt !== undefined && now - t.writtenAt >= LAST_USAGE_WRITE_INTERVAL_MS) engine.delete(arn);
+/** How many keys' uses are held in memory for `store`. */
+export function keysHeld(store: KeyStore): number {
+  return engine.get(store)?.size ?? 0;
+}
+
+/** Forgets the least recently used key of `held`; a use of it not yet written is written now. */
+function evictOldest(held: Map<string, Tracked>, onError: (err: unknown) => void): void {
+  const oldest = held.entries().next();
+  if (oldest.done === true) return;
+  const [arn, t] = oldest.value;
+  held.delete(arn);
+  if (t.timer !== undefined) {
+    clearTimeout(t.timer);
+    t.timer = undefined;
   }
+  if (t.written !== t.last) void writeUse(t, onError);
 }
 
 const KEY_ARN = /^arn:[a-z-]+:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
@@ -95,10 +109,10 @@ const KEY_ARN = /^arn:[a-z-]+:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 /**
  * `handler` so that, when it succeeds for one of the tracked operations, the use of the key(s)
  * its output names is recorded (after the operation, before its output is returned). A failure
- * to write the record does not fail the operation: it goes to `onError`, and the next use tries
- * again. Other operations' handlers are returned as they are.
+ * to write the record does not fail the operation: it goes to `onError`, and a use once the
+ * interval is over tries again. Other operations' handlers are returned as they are.
  */
-export function withLastUsage<C extends Pick<OperationContext, 'store' | 'now'>, I, O>(
+export function withLastUsage<C extends Pick<OperationContext, 'store' | 'baseStore' | 'now'>, I, O>(
   operation: string,
   requestId: string,
   handler: ((ctx: C, input: I) => Promise<O>) | undefined,
@@ -108,12 +122,13 @@ export function withLastUsage<C extends Pick<OperationContext, 'store' | 'now'>,
   return async (ctx, input) => {
     const output = await handler(ctx, input);
     const o = output as { KeyId?: unknown; SourceKeyId?: unknown } | undefined;
-    const use: KeyUse = { operation, timestamp: ctx.now?.().getTime() ?? Date.now(), kmsRequestId: requestId };
+    const use: KeyUse = { operation, timestamp: nowOf(ctx).getTime(), kmsRequestId: requestId };
+    const store = storeOf(ctx);
     // A write (at most once a minute per key) is awaited; the common case costs no promise.
-    const written = typeof o?.KeyId === 'string' ? noteUse(ctx.store, o.KeyId, use, onError) : undefined;
+    const written = typeof o?.KeyId === 'string' ? noteUse(store, o.KeyId, use, onError) : undefined;
     if (written !== undefined) await written;
     if (operation === 'ReEncrypt' && typeof o?.SourceKeyId === 'string' && o.SourceKeyId !== o.KeyId) {
-      const source = noteUse(ctx.store, o.SourceKeyId, use, onError);
+      const source = noteUse(store, o.SourceKeyId, use, onError);
       if (source !== undefined) await source;
     }
     return output;
@@ -121,9 +136,9 @@ export function withLastUsage<C extends Pick<OperationContext, 'store' | 'now'>,
 }
 
 /**
- * Records `use` of the key `arn` in this process's memory, and writes it when the key's last
- * write is old enough: then the write's promise, else undefined (the common case costs no
- * promise and no store access).
+ * Records `use` of the key `arn` in this process's memory for `store`, and writes it when the
+ * key's last write (or failed write) is old enough: then the write's promise, else undefined
+ * (the common case costs no promise and no store access).
  */
 export function noteUse(
   store: KeyStore,
@@ -132,15 +147,19 @@ export function noteUse(
   onError: (err: unknown) => void = () => {},
 ): Promise<void> | undefined {
   const now = use.timestamp;
-  let t = engine.get(arn);
+  let held = engine.get(store);
+  if (held === undefined) engine.set(store, (held = new Map()));
+  let t = held.get(arn);
   if (t === undefined) {
     const m = KEY_ARN.exec(arn);
     if (m === null) return undefined;
-    if (engine.size >= MEMORY_SWEEP_SIZE) sweep(now);
-    engine.set(arn, (t = { last: use, store, account: m[2]!, region: m[1]!, keyId: m[3]! }));
-  } else if (now >= t.last.timestamp) {
-    t.last = use;
-    t.store = store;
+    if (held.size >= MAX_KEYS_HELD) evictOldest(held, onError);
+    held.set(arn, (t = { last: use, store, account: m[2]!, region: m[1]!, keyId: m[3]! }));
+  } else {
+    // Most recently used last (the Map's order).
+    held.delete(arn);
+    held.set(arn, t);
+    if (now >= t.last.timestamp) t.last = use;
   }
   if (t.writtenAt !== undefined && now - t.writtenAt < LAST_USAGE_WRITE_INTERVAL_MS) {
     // Written lately: this use is written when the interval is over, unless a later use is first.
@@ -153,7 +172,8 @@ export function noteUse(
       t.timer = setTimeout(() => {
         tracked.timer = undefined;
         if (tracked.written === tracked.last) return;
-        tracked.writtenAt = tracked.last.timestamp;
+        // The write starts when the interval is over, on the uses' clock as far as it is known.
+        tracked.writtenAt = Math.max(tracked.last.timestamp, (tracked.writtenAt ?? 0) + LAST_USAGE_WRITE_INTERVAL_MS);
         void writeUse(tracked, onError);
       }, wait);
       // A pending write does not keep a process alive (flushLastUsage is for a clean exit).
@@ -191,7 +211,7 @@ async function writeUse(t: Tracked, onError: (err: unknown) => void): Promise<vo
     });
     t.written = use;
   } catch (err) {
-    t.writtenAt = undefined;
+    // writtenAt stays: the next attempt waits the interval, as after a write that succeeded.
     onError(err);
   }
 }
@@ -201,20 +221,22 @@ function inTransaction<T>(store: KeyStore, fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Writes every use held in memory that is newer than the one last written for its key (for a
- * clean shutdown); only those recorded through `store` when one is given.
+ * Writes every use held in memory for `store` that is newer than the one last written for its
+ * key (for a clean shutdown).
  */
-export async function flushLastUsage(store?: KeyStore, onError: (err: unknown) => void = () => {}): Promise<void> {
-  for (const t of engine.values()) {
-    if (store !== undefined && t.store !== store) continue;
+export async function flushLastUsage(store: KeyStore, onError: (err: unknown) => void = () => {}): Promise<void> {
+  for (const t of [...(engine.get(store)?.values() ?? [])]) {
     if (t.written === t.last) continue;
     t.writtenAt = t.last.timestamp;
     await writeUse(t, onError);
   }
 }
 
-/** The key's last use: the newer of its record and this engine's memory (undefined: none since tracking began). */
-export function lastUseOf(key: KeyRecord): KeyUse | undefined {
+/**
+ * The key's last use: the newer of its record and this engine's memory for `store` (the store
+ * the uses were recorded through, storeOf(ctx)); undefined: none since tracking began.
+ */
+export function lastUseOf(store: KeyStore, key: KeyRecord): KeyUse | undefined {
   const persisted = key.lastUsage;
   const fromRecord: KeyUse | undefined =
     persisted?.operation !== undefined && persisted.timestamp !== undefined
@@ -224,7 +246,7 @@ export function lastUseOf(key: KeyRecord): KeyUse | undefined {
           kmsRequestId: persisted.kmsRequestId ?? '',
         }
       : undefined;
-  const inMemory = engine.get(key.arn)?.last;
+  const inMemory = engine.get(store)?.get(key.arn)?.last;
   if (inMemory === undefined) return fromRecord;
   if (fromRecord === undefined) return inMemory;
   // At the same millisecond, memory is the later of the two (what this process wrote came from it).

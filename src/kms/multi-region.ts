@@ -18,12 +18,10 @@
 // after the primary changed them (RotateKeyOnDemand, EnableKeyRotation, DisableKeyRotation).
 
 import { UnsupportedOperationException } from './exceptions.js';
-import type { OperationContext } from './context.js';
+import { DAY_MS, nowOf, type OperationContext } from './context.js';
 import type { MultiRegionRecord } from './records.js';
 import type { KeyState } from './schema.js';
 import { keyArn, type KeyRecord } from './store.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * [AWS-REC] ReplicateKey of a replica: UnsupportedOperationException "<ARN> is not a
@@ -81,8 +79,8 @@ export function settledLinks(key: KeyRecord, now: number): SettledView | undefin
   };
 }
 
-/** Applies `settledLinks` to the record (in memory; the caller writes it back if it keeps it). */
-export function settle(key: KeyRecord, now: number = Date.now()): void {
+/** Applies `settledLinks` at `now` (ms, the operation's clock) to the record (in memory; the caller writes it back if it keeps it). */
+export function settle(key: KeyRecord, now: number): void {
   const view = settledLinks(key, now);
   if (view === undefined) return;
   key.multiRegionConfiguration = view.links;
@@ -182,7 +180,7 @@ export function shareKeyMaterial(from: KeyRecord, to: KeyRecord): void {
  */
 export async function shareWithReplicas(ctx: OperationContext, primary: KeyRecord): Promise<void> {
   if (!isPrimary(primary)) return;
-  for (const replica of await otherMembers(ctx, primary, Date.now())) {
+  for (const replica of await otherMembers(ctx, primary, nowOf(ctx).getTime())) {
     if (primary.origin === 'EXTERNAL') {
       replica.rotationPeriodInDays = primary.rotationPeriodInDays;
       replica.rotationSince = primary.rotationSince === undefined ? undefined : new Date(primary.rotationSince);

@@ -21,18 +21,58 @@
 //
 // A multi-Region key rotates through its primary, which shares every new material and record
 // with its replicas (multi-region.ts shareWithReplicas, as RotateKeyOnDemand does): a replica
-// found due has its primary rotated (when the primary is Enabled) and is read again.
+// found due has its primary rotated (when the primary is Enabled) and is read again. A replica
+// whose primary cannot rotate (not Enabled, or gone) stays due until it can; what it costs is
+// decided before any lock: the primary is read once without the lock, and while it cannot
+// rotate the replica is used as it is, with no transaction and no further read, for
+// BLOCKED_RECHECK_MS of the operation's clock (in this process, for this store); then the
+// primary is read again. Resolving the primary in this process (EnableKey of it is one) ends
+// that wait at once; another process's change is seen at the next check.
 
-import type { OperationContext } from './context.js';
+import { DAY_MS, nowOf, storeOf, type OperationContext } from './context.js';
 import { isPrimary, shareWithReplicas } from './multi-region.js';
 import type { RotationRecord } from './records.js';
-import { newKeyMaterial, type KeyRecord } from './store.js';
+import { newKeyMaterial, wipeRecord, type KeyRecord, type KeyStore } from './store.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long (ms of the operation's clock) a replica whose primary could not rotate is used without checking again. */
+export const BLOCKED_RECHECK_MS = 60_000;
 
-/** The time the operation runs at: the context's clock, else the system's. */
-export function nowOf(ctx: Pick<OperationContext, 'now'>): Date {
-  return ctx.now?.() ?? new Date();
+/** A replica found due whose primary could not rotate: its rotationSince then (ms), and when it was checked (ms). */
+interface Blocked {
+  since: number;
+  at: number;
+}
+
+/** Per store (storeOf): account + key id of a multi-Region key → its replica last found unable to rotate. */
+const blockedByStore = new WeakMap<KeyStore, Map<string, Blocked>>();
+
+const familyOf = (key: KeyRecord): string => `${key.account}\u0000${key.keyId}`;
+
+/** Whether `replica` was found unable to rotate lately, at the rotationSince it still has. */
+function stillBlocked(ctx: OperationContext, replica: KeyRecord, now: Date): boolean {
+  const b = blockedByStore.get(storeOf(ctx))?.get(familyOf(replica));
+  if (b === undefined || b.since !== replica.rotationSince?.getTime()) return false;
+  const t = now.getTime();
+  return t >= b.at && t - b.at < BLOCKED_RECHECK_MS;
+}
+
+function markBlocked(ctx: OperationContext, replica: KeyRecord, now: Date): void {
+  const since = replica.rotationSince?.getTime();
+  if (since === undefined) return;
+  const store = storeOf(ctx);
+  let map = blockedByStore.get(store);
+  if (map === undefined) blockedByStore.set(store, (map = new Map()));
+  map.set(familyOf(replica), { since, at: now.getTime() });
+}
+
+/** Whether the primary of the due `replica` can rotate now, read without the lock (the lock's read decides). */
+async function primaryCanRotate(ctx: OperationContext, replica: KeyRecord, now: Date): Promise<boolean> {
+  const region = replica.multiRegionConfiguration?.primaryRegion;
+  const primary = region === undefined ? undefined : await ctx.store.getKey(replica.account, region, replica.keyId);
+  const can = primary !== undefined && rotationDue(primary, now);
+  if (primary !== undefined) wipeRecord(primary);
+  if (!can) markBlocked(ctx, replica, now);
+  return can;
 }
 
 /** Whether the key's automatic rotation is due at `now` (cheap: no store access). */
@@ -76,9 +116,15 @@ export function applyDueRotations(key: KeyRecord, now: Date): number {
  */
 export async function rotateIfDue(ctx: OperationContext, key: KeyRecord): Promise<KeyRecord> {
   const now = nowOf(ctx);
+  // A primary seen here may have changed (enabled, say): its replicas are checked again.
+  const replica = key.multiRegion && !isPrimary(key);
+  if (key.multiRegion && !replica) blockedByStore.get(storeOf(ctx))?.delete(familyOf(key));
   if (!rotationDue(key, now)) return key;
+  // A replica whose primary cannot rotate: no lock, no read (see the top of this file).
+  if (replica && stillBlocked(ctx, key, now)) return key;
   const store = ctx.store;
   if (ctx.inTransaction === true || store.transaction === undefined) return rotateLocked(ctx, key, now);
+  if (replica && !(await primaryCanRotate(ctx, key, now))) return key;
   return store.transaction(async () => {
     const fresh = await store.getKey(key.account, key.region, key.keyId);
     return fresh === undefined ? key : rotateLocked(ctx, fresh, now);
@@ -95,9 +141,12 @@ async function rotateLocked(ctx: OperationContext, fresh: KeyRecord, now: Date):
     return fresh;
   }
   const primaryRegion = fresh.multiRegionConfiguration?.primaryRegion;
-  if (primaryRegion === undefined) return fresh;
-  const primary = await store.getKey(fresh.account, primaryRegion, fresh.keyId);
-  if (primary === undefined || applyDueRotations(primary, now) === 0) return fresh;
+  const primary =
+    primaryRegion === undefined ? undefined : await store.getKey(fresh.account, primaryRegion, fresh.keyId);
+  if (primary === undefined || applyDueRotations(primary, now) === 0) {
+    markBlocked(ctx, fresh, now);
+    return fresh;
+  }
   await store.putKey(primary);
   await shareWithReplicas(ctx, primary);
   // The replica as the primary's share wrote it.

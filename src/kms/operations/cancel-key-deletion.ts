@@ -5,7 +5,7 @@
 
 import { validateInput } from '../validation.js';
 import { KMSInvalidStateException, NotFoundException } from '../exceptions.js';
-import { type OperationContext, transactional } from '../context.js';
+import { nowOf, type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { isPrimary, otherMembers, settle, writeFamily } from '../multi-region.js';
 
@@ -23,7 +23,7 @@ async function cancelKeyDeletionUnlocked(
 ): Promise<CancelKeyDeletionOutput> {
   validateInput('CancelKeyDeletion', input);
   const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true, action: 'CancelKeyDeletion' });
-  const now = Date.now();
+  const now = nowOf(ctx).getTime();
   settle(key, now);
   if (key.keyState !== 'PendingDeletion' && key.keyState !== 'PendingReplicaDeletion')
     throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);

@@ -10,11 +10,10 @@
 // listed after NextRotationDate (rotation.ts), dated when it was due.
 
 import { UnsupportedOperationException } from '../exceptions.js';
-import { type OperationContext, transactional } from '../context.js';
+import { nowOf, type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkUsableForCrypto } from '../key-state.js';
 import { checkRotatableSpec, wipe } from '../key-material.js';
-import { nowOf } from '../rotation.js';
 import { validateInput } from '../validation.js';
 import { checkNotReplica, shareWithReplicas } from '../multi-region.js';
 

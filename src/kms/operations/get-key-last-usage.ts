@@ -10,10 +10,13 @@
 // "Cross-account use: No"). Every key state is allowed (the model lists no
 // KMSInvalidStateException). A key made before tracking existed starts being tracked here if it
 // has not been used since: its TrackingStartDate is written once, inside the store's transaction.
+// Only then is the store's lock taken: a key whose tracking has started (every key made by
+// CreateKey or ReplicateKey) is answered from its record and memory, with no lock.
 
-import { type OperationContext, transactional } from '../context.js';
-import { resolveKey } from '../key-resolution.js';
+import { storeOf, type OperationContext } from '../context.js';
+import { resolveKey, type ResolveOptions } from '../key-resolution.js';
 import { lastUseOf, trackingStart } from '../last-usage.js';
+import type { KeyRecord } from '../store.js';
 import { validateInput } from '../validation.js';
 
 export interface GetKeyLastUsageInput {
@@ -34,20 +37,30 @@ export interface GetKeyLastUsageOutput {
   KeyCreationDate?: Date;
 }
 
-async function getKeyLastUsageUnlocked(
+const RESOLVE: ResolveOptions = { action: 'GetKeyLastUsage', allowAlias: false, arnCheck: true };
+
+/** GetKeyLastUsage: the store's transaction only where a tracking start must be written. */
+export async function getKeyLastUsage(
   ctx: OperationContext,
   input: GetKeyLastUsageInput,
 ): Promise<GetKeyLastUsageOutput> {
   validateInput('GetKeyLastUsage', input);
-  const key = await resolveKey(ctx, input.KeyId as string, {
-    action: 'GetKeyLastUsage',
-    allowAlias: false,
-    arnCheck: true,
+  const key = await resolveKey(ctx, input.KeyId as string, RESOLVE);
+  const store = ctx.store;
+  if (key.lastUsage?.trackingStartDate !== undefined || ctx.inTransaction === true || store.transaction === undefined)
+    return answer(ctx, key);
+  // A key from before tracking: read again under the lock, where its start is written once.
+  return store.transaction(async () => {
+    const locked = { ...ctx, inTransaction: true };
+    return answer(locked, await resolveKey(locked, input.KeyId as string, RESOLVE));
   });
+}
+
+async function answer(ctx: OperationContext, key: KeyRecord): Promise<GetKeyLastUsageOutput> {
   // The record may be written back (trackingStart): its key material must stay whole here. The
   // operation's run wipes every record it loaded when it ends (store.ts runWipingLoadedKeys).
   const start = await trackingStart(ctx, key);
-  const use = lastUseOf(key);
+  const use = lastUseOf(storeOf(ctx), key);
   const usage: KeyLastUsageData = {};
   if (use !== undefined) {
     usage.Operation = use.operation;
@@ -61,6 +74,3 @@ async function getKeyLastUsageUnlocked(
     KeyCreationDate: new Date(key.creationDate.getTime()),
   };
 }
-
-/** GetKeyLastUsage, inside the store's transaction (a key made before tracking gets its start written). */
-export const getKeyLastUsage = transactional(getKeyLastUsageUnlocked);

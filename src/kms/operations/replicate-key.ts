@@ -18,7 +18,7 @@
 // be imported into the replica), as a DescribeKey a few seconds later answers in AWS.
 
 import { AlreadyExistsException, NotFoundException, UnsupportedOperationException } from '../exceptions.js';
-import { type OperationContext, transactional } from '../context.js';
+import { nowOf, type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { invalidState } from '../key-state.js';
 import { keyMetadata, type KeyMetadata } from '../key-metadata.js';
@@ -54,7 +54,7 @@ async function replicateKeyUnlocked(ctx: OperationContext, input: ReplicateKeyIn
   });
   // Not cross-account (the model's doc comment); as UpdateAlias answers for another account's key.
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
-  const now = Date.now();
+  const now = nowOf(ctx).getTime();
   settle(key, now);
   const links = settledLinks(key, now)?.links;
   if (links === undefined || links.primaryRegion !== key.region) throw notPrimary(key);
@@ -118,7 +118,7 @@ async function replicateKeyUnlocked(ctx: OperationContext, input: ReplicateKeyIn
     const members = [key, ...(await otherMembers(ctx, key, now)), replica];
     await writeFamily(ctx, members, { ...links, replicaRegions: [...links.replicaRegions, region] });
 
-    const md = keyMetadata(replica);
+    const md = keyMetadata(replica, new Date(now));
     md.KeyState = 'Creating';
     md.Enabled = false;
     delete md.CurrentKeyMaterialId;

@@ -8,7 +8,7 @@
 // that the family drops it once its waiting period has ended.
 
 import { validateInput } from '../validation.js';
-import { type OperationContext, transactional } from '../context.js';
+import { DAY_MS, nowOf, type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { invalidState } from '../key-state.js';
 import { isPrimary, otherMembers, settle, writeFamily } from '../multi-region.js';
@@ -25,15 +25,13 @@ export interface ScheduleKeyDeletionOutput {
   PendingWindowInDays?: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 async function scheduleKeyDeletionUnlocked(
   ctx: OperationContext,
   input: ScheduleKeyDeletionInput,
 ): Promise<ScheduleKeyDeletionOutput> {
   validateInput('ScheduleKeyDeletion', input);
   const key = await resolveKey(ctx, input.KeyId as string, { arnCheck: true, action: 'ScheduleKeyDeletion' });
-  const now = Date.now();
+  const now = nowOf(ctx).getTime();
   settle(key, now);
   if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion' || key.keyState === 'Updating') {
     throw invalidState(key);

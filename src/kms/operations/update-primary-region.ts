@@ -14,7 +14,7 @@
 // work. The messages of the Region checks are ours (AWS's are unrecorded).
 
 import { NotFoundException, UnsupportedOperationException } from '../exceptions.js';
-import { type OperationContext, transactional } from '../context.js';
+import { nowOf, type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { invalidState } from '../key-state.js';
 import { notPrimary, otherMembers, settle, settledLinks, writeFamily } from '../multi-region.js';
@@ -52,7 +52,7 @@ async function updatePrimaryRegionUnlocked(
     action: 'UpdatePrimaryRegion',
   });
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
-  const now = Date.now();
+  const now = nowOf(ctx).getTime();
   settle(key, now);
   const links = settledLinks(key, now)?.links;
   if (links === undefined || links.primaryRegion !== key.region) throw notPrimary(key);
