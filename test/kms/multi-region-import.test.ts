@@ -15,6 +15,7 @@ import {
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
+  GenerateMacCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
   IncorrectKeyMaterialException,
@@ -25,7 +26,9 @@ import {
   MemoryKeyStore,
   ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
   UnsupportedOperationException,
+  VerifyMacCommand,
   type KeyStore,
 } from '../../src/kms/index.js';
 import { FileKeyStore } from '../../src/node/file-store/index.js';
@@ -173,6 +176,39 @@ describe('a replica of an imported multi-Region key', () => {
   });
 });
 
+describe('a replica of an imported multi-Region HMAC key', () => {
+  it('refuses other material and takes the primary one: a MAC of one Region verifies in the other', async () => {
+    const store = new MemoryKeyStore();
+    const us = new KMSClient({ store, region: 'us-east-1' });
+    const west = new KMSClient({ store, region: 'us-west-2' });
+    const md = (
+      await us.send(
+        new CreateKeyCommand({
+          Origin: 'EXTERNAL',
+          MultiRegion: true,
+          KeySpec: 'HMAC_256',
+          KeyUsage: 'GENERATE_VERIFY_MAC',
+        }),
+      )
+    ).KeyMetadata!;
+    const id = md.KeyId!;
+    await us.send(new ReplicateKeyCommand({ KeyId: id, ReplicaRegion: 'us-west-2' }));
+    const m = randomBytes(32);
+    const first = await importInto(us, id, m);
+    await rejection(importInto(west, id, randomBytes(32)), IncorrectKeyMaterialException);
+    expect(await keyState(west, id)).toBe('PendingImport');
+    expect((await importInto(west, id, m)).KeyMaterialId).toBe(first.KeyMaterialId);
+    expect(await keyState(west, id)).toBe('Enabled');
+    const message = new TextEncoder().encode('mac me');
+    const mac = (await us.send(new GenerateMacCommand({ KeyId: id, Message: message, MacAlgorithm: 'HMAC_SHA_256' })))
+      .Mac!;
+    const v = await west.send(
+      new VerifyMacCommand({ KeyId: id, Message: message, MacAlgorithm: 'HMAC_SHA_256', Mac: mac }),
+    );
+    expect(v.MacValid).toBe(true);
+  });
+});
+
 describe('rotation of an imported multi-Region primary', () => {
   it('is pending until every replica has the new material, then current everywhere', async () => {
     const f = await family(new MemoryKeyStore(), ['us-west-2', 'eu-west-1']);
@@ -218,6 +254,23 @@ describe('rotation of an imported multi-Region primary', () => {
     expect(await decryptWith(f.eu, f.id, after)).toBe('under b');
     expect(await decryptWith(f.us, f.id, after)).toBe('under b');
     expect(await decryptWith(f.west, f.id, beforeBlob)).toBe('before rotation');
+  });
+
+  it('does not wait for a replica scheduled for deletion, which gets the new material as PENDING_IMPORT', async () => {
+    const f = await family(new MemoryKeyStore(), ['us-west-2', 'eu-west-1']);
+    const a = randomBytes(32);
+    const ida = (await importInto(f.us, f.id, a)).KeyMaterialId!;
+    await importInto(f.west, f.id, a);
+    await importInto(f.eu, f.id, a);
+    await f.eu.send(new ScheduleKeyDeletionCommand({ KeyId: f.id, PendingWindowInDays: 7 }));
+    const b = randomBytes(32);
+    const idb = (await importInto(f.us, f.id, b, { ImportType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
+    expect((await states(f.us, f.id))[idb]).toBe('PENDING_MULTI_REGION_IMPORT_AND_ROTATION/IMPORTED');
+    await importInto(f.west, f.id, b);
+    expect((await states(f.us, f.id))[idb]).toBe('PENDING_ROTATION/IMPORTED');
+    await f.us.send(new RotateKeyOnDemandCommand({ KeyId: f.id }));
+    expect(await states(f.eu, f.id)).toEqual({ [ida]: 'NON_CURRENT/IMPORTED', [idb]: 'CURRENT/PENDING_IMPORT' });
+    expect(await keyState(f.eu, f.id)).toBe('PendingDeletion');
   });
 
   it('a primary without replicas has PENDING_ROTATION at once and rotates', async () => {
