@@ -32,7 +32,7 @@ import { ecdsaSign, ecdsaVerify } from '../core/ecdsa.js';
 import { DerError } from '../der/reader.js';
 import { parseRsaPkcs8, rsaSpki } from '../der/rsa.js';
 import { ecPkcs8, ecSpki, parseEcPkcs8, type EcCurve } from '../der/ec.js';
-import type { OperationContext } from './context.js';
+import { DAY_MS, nowOf, type OperationContext } from './context.js';
 import {
   ExpiredImportTokenException,
   IncorrectKeyMaterialException,
@@ -49,18 +49,12 @@ import { randomBytes } from '../core/module.js';
 import { toHex, type KeyRecord } from './store.js';
 
 const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** How long a wrapping key and import token stay valid (GetParametersForImport: 24 hours). */
 export const IMPORT_PARAMETERS_LIFETIME_MS = 24 * HOUR_MS;
 
 /** The latest ValidTo ImportKeyMaterial takes: 365 days from the request. */
 export const MAX_VALID_TO_MS = 365 * DAY_MS;
-
-/** The time the operation runs at: the context's clock, else the system's. */
-export function nowOf(ctx: Pick<OperationContext, 'now'>): Date {
-  return ctx.now?.() ?? new Date();
-}
 
 // ---------------------------------------------------------------------------------------------
 // Which keys take imported material

@@ -2,7 +2,7 @@
 // the rotation operations share.
 
 import { sealBlob } from './ciphertext.js';
-import type { OperationContext } from './context.js';
+import { DAY_MS, type OperationContext } from './context.js';
 import { KMSInternalException, KMSInvalidStateException, UnsupportedOperationException } from './exceptions.js';
 import type { KeyRecord } from './store.js';
 
@@ -48,8 +48,6 @@ export function sealUnderCurrentMaterial(
     wipe(key);
   }
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** When the key's material next rotates automatically; undefined while rotation is off. */
 export function nextRotationDate(key: KeyRecord): Date | undefined {

@@ -7,14 +7,13 @@
 // only the latest token imports. The wrapping private key is kept on the record
 // (importParameters), which the stores seal like key material.
 
-import { type OperationContext, transactional } from '../context.js';
+import { nowOf, type OperationContext, transactional } from '../context.js';
 import {
   checkExternalKey,
   checkImportableSpec,
   checkImportState,
   checkWrappingParameters,
   importParameters,
-  nowOf,
   type WrappingAlgorithm,
   type WrappingKeySpec,
 } from '../key-import.js';

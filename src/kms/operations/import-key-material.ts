@@ -34,7 +34,7 @@ import {
   UnsupportedOperationException,
   ValidationException,
 } from '../exceptions.js';
-import { type OperationContext, transactional } from '../context.js';
+import { nowOf, type OperationContext, transactional } from '../context.js';
 import {
   checkExternalKey,
   checkImportState,
@@ -46,7 +46,6 @@ import {
   isSymmetric,
   materialForKey,
   MAX_VALID_TO_MS,
-  nowOf,
   settleStateAfterImport,
   unwrapKeyMaterial,
   wipeImported,

@@ -12,7 +12,7 @@
 // unchanged (recorded: status after on-demand rotation still reports them as before).
 
 import { KMSInvalidStateException, LimitExceededException } from '../exceptions.js';
-import { type OperationContext, transactional } from '../context.js';
+import { nowOf, type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkUsableForCrypto } from '../key-state.js';
 import { newKeyMaterial } from '../store.js';
@@ -20,7 +20,7 @@ import { validateInput } from '../validation.js';
 import { checkRotatableSpec, noPendingMaterial, wipe } from '../key-material.js';
 import { appendRotation, onDemandRotationCount } from '../rotation.js';
 import { checkNotReplica, otherMembers, settledLinks, shareWithReplicas, writeFamily } from '../multi-region.js';
-import { followingReplicas, hasImported, makeImportedCurrent, nowOf, pendingImported } from '../key-import.js';
+import { followingReplicas, hasImported, makeImportedCurrent, pendingImported } from '../key-import.js';
 import type { KeyRecord } from '../store.js';
 
 export interface RotateKeyOnDemandInput {
