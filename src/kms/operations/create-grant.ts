@@ -23,7 +23,7 @@
 // AWS's messages for these rules are not recorded; the texts here are this engine's.
 
 import { DisabledException, LimitExceededException, ValidationException } from '../exceptions.js';
-import { type OperationContext, transactional } from '../context.js';
+import { nowOf, type OperationContext, transactional } from '../context.js';
 import {
   accountRoot,
   grantOperationsFor,
@@ -241,7 +241,7 @@ async function createGrantUnlocked(ctx: OperationContext, input: CreateGrantInpu
       grantId: newGrantId(),
       ...params,
       issuingAccount: accountRoot(ctx.region, ctx.account),
-      creationDate: new Date(),
+      creationDate: nowOf(ctx),
     };
     key.grants = [...grants, grant];
     await ctx.store.putKey(key);
