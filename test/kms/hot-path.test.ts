@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CancelKeyDeletionCommand,
+  CreateGrantCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
   EnableKeyCommand,
@@ -13,6 +14,7 @@ import {
   EncryptCommand,
   GetKeyLastUsageCommand,
   KMSClient,
+  ListGrantsCommand,
   ListKeyRotationsCommand,
   MemoryKeyStore,
   NotFoundException,
@@ -214,6 +216,24 @@ describe("multi-Region deletion runs by the operations' clock", () => {
     await east.send(new ReplicateKeyCommand({ KeyId: p.KeyId, ReplicaRegion: WEST }));
     const md = (await east.send(new DescribeKeyCommand({ KeyId: p.KeyId }))).KeyMetadata!;
     expect(md.MultiRegionConfiguration!.ReplicaKeys!.map((r) => r.Region)).toEqual([WEST]);
+  });
+});
+
+describe("grants run by the operations' clock", () => {
+  it("a grant's CreationDate is the injected clock's", async () => {
+    const t = clock(true);
+    t.advance(-40 * DAY);
+    const c = new KMSClient({ store: new MemoryKeyStore(), now: t.now });
+    const k = await newKey(c);
+    await c.send(
+      new CreateGrantCommand({
+        KeyId: k.KeyId,
+        GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/app`,
+        Operations: ['Encrypt'],
+      }),
+    );
+    const grants = (await c.send(new ListGrantsCommand({ KeyId: k.KeyId }))).Grants!;
+    expect(grants.map((g) => g.CreationDate!.getTime())).toEqual([t.now().getTime()]);
   });
 });
 
