@@ -22,6 +22,7 @@ import {
   ListRetirableGrantsCommand,
   MemoryKeyStore,
   RetireGrantCommand,
+  RevokeGrantCommand,
   ValidationException,
 } from '../../src/kms/index.js';
 import type { KeyRecord } from '../../src/kms/store.js';
@@ -132,6 +133,38 @@ describe('one grant token secret per key', () => {
     await us.send(new RetireGrantCommand({ GrantToken: legacyToken }));
     const left = (await us.send(new ListGrantsCommand({ KeyId: k.KeyId }))).Grants!.map((g) => g.GrantId);
     expect(left).toEqual([fresh.GrantId]);
+  });
+
+  it('RetireGrant and RevokeGrant zero the own secret of the grant they delete (grants made before the per-key secret)', async () => {
+    /** A memory store that remembers every grant secret it hands out in a loaded record. */
+    class Capturing extends MemoryKeyStore {
+      readonly secrets: Uint8Array[] = [];
+      override async getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
+        const r = await super.getKey(account, region, keyId);
+        for (const g of r?.grants ?? []) if (g.tokenKey !== undefined) this.secrets.push(g.tokenKey);
+        return r;
+      }
+    }
+    const store = new Capturing();
+    const client = new KMSClient({ store });
+    const k = (await client.send(new DescribeKeyCommand({ KeyId: (await newKey(client)).KeyId }))).KeyMetadata!;
+    const legacy = (id: string) => ({
+      grantId: id,
+      granteePrincipal: ROLE,
+      issuingAccount: `arn:aws:iam::${ACCOUNT}:root`,
+      operations: ['Encrypt'],
+      creationDate: new Date(1_700_000_000_000),
+      tokenKey: new Uint8Array(randomBytes(32)),
+    });
+    const [a, b] = [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')];
+    const record = (await store.getKey(ACCOUNT, REGION, k.KeyId!))!;
+    record.grants = [legacy(a), legacy(b)];
+    await store.putKey(record);
+    store.secrets.length = 0;
+    await client.send(new RetireGrantCommand({ KeyId: k.KeyId, GrantId: a }));
+    await client.send(new RevokeGrantCommand({ KeyId: k.KeyId, GrantId: b }));
+    expect(store.secrets.length).toBeGreaterThanOrEqual(3);
+    for (const secret of store.secrets) expect(secret.every((x) => x === 0)).toBe(true);
   });
 
   it('a sealed file store keeps one sealed secret for a key with 120 grants, and Encrypt/Decrypt work after reopening', async () => {

@@ -186,24 +186,6 @@ const LOADING = new Set([
   'UpdatePrimaryRegion',
 ]);
 
-/**
- * The one gap this check allows: RetireGrant and RevokeGrant drop the grant they delete from the
- * loaded record before it is wiped, so the token key of that grant, where the grant holds one of
- * its own (the key of its tokens' MACs), is left as it was in the record they loaded,
- * unreferenced, instead of zeroed. Only that: one token
- * key of a grant of a record that operation loaded, on its success path; any other byte of any
- * record, the other grants' token keys included, must be zero. (Once those operations zero the
- * grant they delete, this exception allows nothing and can go.)
- */
-function droppedGrantKey(name: string, expected: string | undefined, h: Tracked, loadedHere: Set<Tracked>): boolean {
-  return (
-    (name === 'RetireGrant' || name === 'RevokeGrant') &&
-    expected === undefined &&
-    loadedHere.has(h) &&
-    /^grants\[\d+\]\.tokenKey$/.test(h.path)
-  );
-}
-
 describe.each(Object.keys(STORES))('every key record an operation loads is wiped (%s)', (storeName) => {
   it.each(Object.keys(DISPATCHES))('through %s', async (dispatchName) => {
     const store = new TrackingStore(await STORES[storeName]());
@@ -229,12 +211,7 @@ describe.each(Object.keys(STORES))('every key record an operation loads is wiped
       else expect((error as Error | undefined)?.name, label).toBe(expected);
       // Checked after every operation: the buffers of this one and of all before it.
       const left = [...store.handedOut, ...store.written].filter((h) => nonZero(h.buffer));
-      const thisOne = new Set(store.handedOut.slice(before));
-      let excused = 0;
-      for (const h of left) {
-        if (excused === 0 && droppedGrantKey(name, expected, h, thisOne)) excused++;
-        else failures.push(`${label}: ${h.path} of ${h.keyId} not wiped`);
-      }
+      for (const h of left) failures.push(`${label}: ${h.path} of ${h.keyId} not wiped`);
       for (const h of left) h.buffer.fill(0); // report each leak once
       loadedBy.set(label, (loadedBy.get(label) ?? 0) + store.handedOut.length - before);
       return out;

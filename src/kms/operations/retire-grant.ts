@@ -52,6 +52,9 @@ async function retireGrantUnlocked(ctx: OperationContext, input: RetireGrantInpu
     }
     checkDryRun(input.DryRun);
     key.grants = grants.filter((g) => g !== grant);
+    // The record is wiped below, but the grant dropped from it would not be: its own token key
+    // (grants made before the per-key token secret) is zeroed here.
+    grant.tokenKey?.fill(0);
     await ctx.store.putKey(key);
     return {};
   } finally {

@@ -33,6 +33,9 @@ async function revokeGrantUnlocked(ctx: OperationContext, input: RevokeGrantInpu
     if (!grants.some((g) => g.grantId === grantId)) throw grantNotFound(grantId, key.arn);
     checkDryRun(input.DryRun);
     key.grants = grants.filter((g) => g.grantId !== grantId);
+    // The record is wiped below, but the grant dropped from it would not be: its own token key
+    // (grants made before the per-key token secret) is zeroed here.
+    for (const g of grants) if (g.grantId === grantId) g.tokenKey?.fill(0);
     await ctx.store.putKey(key);
     return {};
   } finally {
