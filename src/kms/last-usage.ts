@@ -14,8 +14,11 @@
 // as one for that pacing: the next attempt comes no sooner than the interval after it (a broken
 // or read-only store is tried, and the failure reported, once a minute per key, not on every
 // request). Memory holds at most MAX_KEYS_HELD keys per store, the least recently used going
-// first (O(1): a Map in order of last use); a key forgotten with a use not yet written has it
-// written then, and its next use is written at once.
+// first, in O(1): a Map in the order keys were last moved to its end, where a key is moved when
+// it is used while in the older half (a key of the newer half stays: moving on every use cost
+// 8x the bookkeeping for one hot key). So a key used since the last MAX_KEYS_HELD / 2 new
+// entries is never the one forgotten. A key forgotten with a use not yet written has it written
+// then, and its next use is written at once.
 // The model gives no figure for how current AWS's data is; one minute keeps a key used thousands
 // of times a second at one store write a minute. GetKeyLastUsage answers the newer of the record
 // and this process's memory; other processes on the same file store see a use once written. A
@@ -68,6 +71,8 @@ interface Tracked {
   last: KeyUse;
   /** The store it was recorded through, which it is written to. */
   readonly store: KeyStore;
+  /** Its place in its store's order: the value of `Held.seq` when it was last moved to the end. */
+  seq: number;
   /** The key, from its ARN. */
   account: string;
   region: string;
@@ -80,23 +85,30 @@ interface Tracked {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-/** Per store: key ARN → its newest use in this process, least recently used first. */
-const engine = new WeakMap<KeyStore, Map<string, Tracked>>();
+/** A store's keys: key ARN → its newest use in this process, least recently moved first. */
+interface Held {
+  keys: Map<string, Tracked>;
+  /** Counts the moves to the end (new keys included). */
+  seq: number;
+}
+
+/** Per store (the configured one, storeOf). */
+const engine = new WeakMap<KeyStore, Held>();
 
 /** The most keys held in memory per store. */
 export const MAX_KEYS_HELD = 4096;
 
 /** How many keys' uses are held in memory for `store`. */
 export function keysHeld(store: KeyStore): number {
-  return engine.get(store)?.size ?? 0;
+  return engine.get(store)?.keys.size ?? 0;
 }
 
 /** Forgets the least recently used key of `held`; a use of it not yet written is written now. */
-function evictOldest(held: Map<string, Tracked>, onError: (err: unknown) => void): void {
-  const oldest = held.entries().next();
+function evictOldest(held: Held, onError: (err: unknown) => void): void {
+  const oldest = held.keys.entries().next();
   if (oldest.done === true) return;
   const [arn, t] = oldest.value;
-  held.delete(arn);
+  held.keys.delete(arn);
   if (t.timer !== undefined) {
     clearTimeout(t.timer);
     t.timer = undefined;
@@ -148,17 +160,21 @@ export function noteUse(
 ): Promise<void> | undefined {
   const now = use.timestamp;
   let held = engine.get(store);
-  if (held === undefined) engine.set(store, (held = new Map()));
-  let t = held.get(arn);
+  if (held === undefined) engine.set(store, (held = { keys: new Map(), seq: 0 }));
+  let t = held.keys.get(arn);
   if (t === undefined) {
     const m = KEY_ARN.exec(arn);
     if (m === null) return undefined;
-    if (held.size >= MAX_KEYS_HELD) evictOldest(held, onError);
-    held.set(arn, (t = { last: use, store, account: m[2]!, region: m[1]!, keyId: m[3]! }));
+    if (held.keys.size >= MAX_KEYS_HELD) evictOldest(held, onError);
+    t = { last: use, store, seq: held.seq++, account: m[2]!, region: m[1]!, keyId: m[3]! };
+    held.keys.set(arn, t);
   } else {
-    // Most recently used last (the Map's order).
-    held.delete(arn);
-    held.set(arn, t);
+    if (held.seq - t.seq > MAX_KEYS_HELD / 2) {
+      // In the older half: moved to the newest end (the Map's order).
+      held.keys.delete(arn);
+      held.keys.set(arn, t);
+      t.seq = held.seq++;
+    }
     if (now >= t.last.timestamp) t.last = use;
   }
   if (t.writtenAt !== undefined && now - t.writtenAt < LAST_USAGE_WRITE_INTERVAL_MS) {
@@ -225,7 +241,7 @@ function inTransaction<T>(store: KeyStore, fn: () => Promise<T>): Promise<T> {
  * key (for a clean shutdown).
  */
 export async function flushLastUsage(store: KeyStore, onError: (err: unknown) => void = () => {}): Promise<void> {
-  for (const t of [...(engine.get(store)?.values() ?? [])]) {
+  for (const t of [...(engine.get(store)?.keys.values() ?? [])]) {
     if (t.written === t.last) continue;
     t.writtenAt = t.last.timestamp;
     await writeUse(t, onError);
@@ -246,7 +262,7 @@ export function lastUseOf(store: KeyStore, key: KeyRecord): KeyUse | undefined {
           kmsRequestId: persisted.kmsRequestId ?? '',
         }
       : undefined;
-  const inMemory = engine.get(store)?.get(key.arn)?.last;
+  const inMemory = engine.get(store)?.keys.get(key.arn)?.last;
   if (inMemory === undefined) return fromRecord;
   if (fromRecord === undefined) return inMemory;
   // At the same millisecond, memory is the later of the two (what this process wrote came from it).
