@@ -221,6 +221,9 @@ describe('rotation of an imported multi-Region primary', () => {
 
     const idb = (await importInto(f.us, f.id, b, { ImportType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
     expect((await states(f.us, f.id))[idb]).toBe('PENDING_MULTI_REGION_IMPORT_AND_ROTATION/IMPORTED');
+    // Material waiting for the family's rotation is no rotation yet in the default listing.
+    const rotationsNow = (await f.us.send(new ListKeyRotationsCommand({ KeyId: f.id }))).Rotations!;
+    expect(rotationsNow.map((r) => r.KeyMaterialId)).not.toContain(idb);
     // Another replica's material is refused: only the primary's new one may come.
     await rejection(importInto(f.west, f.id, randomBytes(32)), IncorrectKeyMaterialException);
     const refused = (regions: string) =>

@@ -26,6 +26,7 @@ import { checkRotatableSpec } from '../key-material.js';
 import { resolveKey } from '../key-resolution.js';
 import { page } from '../pagination.js';
 import type { KeyRecord } from '../store.js';
+import { isPendingMaterial } from '../key-import.js';
 import { validateInput } from '../validation.js';
 
 export interface ListKeyRotationsInput {
@@ -79,7 +80,8 @@ function materialsOf(key: KeyRecord): Listed[] {
       entry.KeyMaterialState = m.keyMaterialState;
       if (m.expirationModel !== undefined) entry.ExpirationModel = m.expirationModel;
       if (m.validTo !== undefined) entry.ValidTo = new Date(m.validTo.getTime());
-      const rotation = i > 0 && m.keyMaterialState !== 'PENDING_ROTATION';
+      // Material waiting for RotateKeyOnDemand (in one Region or the whole family) is no rotation yet.
+      const rotation = i > 0 && !isPendingMaterial(m);
       return { position: position(i), rotation, entry: rotation ? rotated(m.keyMaterialId, entry) : entry };
     });
   }
