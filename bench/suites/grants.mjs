@@ -55,6 +55,7 @@ const dirs = [];
 async function keyWithGrants(store, n, former = false) {
   const kms = new KMSClient({ store, region: REGION, accountId: ACCOUNT });
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+  if (KeyMetadata?.KeyId === undefined) throw new Error('CreateKey answered no KeyId');
   const keyId = KeyMetadata.KeyId;
   if (n > 0) {
     await kms.send(
