@@ -285,14 +285,14 @@ describe('the edge entry, bundled as Wrangler bundles a worker, in workerd', () 
     expect(js).not.toContain(WASM_BASE64_PREFIX);
     expect(js).toContain(`from "./${wasmName}"`);
     // The whole KMS engine and the test scenario, unminified as Wrangler leaves it by default:
-    // 206,953 bytes when measured with signing, key agreement and asymmetric encryption in the
-    // engine (140,496 before them). The bound leaves the engine room to grow and still fails if
-    // even one build came embedded (some 256 KB of base64 each; both: some 720 KB in all).
+    // 333,305 bytes measured with all 56 operations (206,953 with signing, key agreement and
+    // asymmetric encryption; 140,496 before them). The bound leaves the engine room to grow and
+    // still fails if even one build came embedded (some 256 KB of base64 each; both: some 720 KB).
     const bytes = Buffer.byteLength(js);
     console.log(
       `edge KMS worker: worker.js ${bytes} bytes, ${wasmName.slice(41)} ${statSync(join(out, wasmName)).size} bytes`,
     );
-    expect(bytes).toBeLessThan(250_000);
+    expect(bytes).toBeLessThan(420_000);
   });
 
   it('a worker of wasm-kms/core alone is under 60 KB of JavaScript; without the edge conditions it would carry both builds', async () => {
