@@ -79,11 +79,13 @@ export async function resolveKey(
 ): Promise<KeyRecord> {
   const record = await findKey(ctx, keyIdInput, options);
   authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext });
+  // Each step below is awaited only for the keys it can concern: the hot path (a key of
+  // AWS_KMS origin, outside custom key stores, without automatic rotation) awaits none of them.
   // Imported key material past its ValidTo is gone (key-import.ts), whatever the operation.
-  await applyImportExpiry(ctx, record);
-  await noteCustomKeyStoreConnection(ctx, record);
+  if (record.origin === 'EXTERNAL') await applyImportExpiry(ctx, record);
+  if (record.customKeyStoreId !== undefined) await noteCustomKeyStoreConnection(ctx, record);
   // Automatic rotation due by now is made first (rotation.ts); a key not due costs one comparison.
-  return rotateIfDue(ctx, record);
+  return record.rotationSince === undefined ? record : rotateIfDue(ctx, record);
 }
 
 async function findKey(ctx: OperationContext, keyIdInput: string, options: ResolveOptions): Promise<KeyRecord> {

@@ -33,7 +33,7 @@
 // being tracked the first time its use is recorded or GetKeyLastUsage is asked about it; that
 // date is written to its record then and stays.
 
-import { nowOf, storeOf, type OperationContext } from './context.js';
+import { nowMsOf, nowOf, storeOf, type OperationContext } from './context.js';
 import type { LastUsageRecord } from './records.js';
 import { wipeRecord, type KeyRecord, type KeyStore } from './store.js';
 
@@ -134,7 +134,7 @@ export function withLastUsage<C extends Pick<OperationContext, 'store' | 'baseSt
   return async (ctx, input) => {
     const output = await handler(ctx, input);
     const o = output as { KeyId?: unknown; SourceKeyId?: unknown } | undefined;
-    const use: KeyUse = { operation, timestamp: nowOf(ctx).getTime(), kmsRequestId: requestId };
+    const use: KeyUse = { operation, timestamp: nowMsOf(ctx), kmsRequestId: requestId };
     const store = storeOf(ctx);
     // A write (at most once a minute per key) is awaited; the common case costs no promise.
     const written = typeof o?.KeyId === 'string' ? noteUse(store, o.KeyId, use, onError) : undefined;

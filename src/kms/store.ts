@@ -252,8 +252,23 @@ function cloneKey(r: KeyRecord): KeyRecord {
 /** Deep copies of the record's extension fields (records.ts), the ones it has. */
 function cloneExtensions(r: KeyRecord): KeyRecordExtensions {
   const out: Record<string, unknown> = {};
-  for (const f of EXTENSION_FIELDS) if (r[f] !== undefined) out[f] = structuredClone(r[f]);
+  for (const f of EXTENSION_FIELDS) if (r[f] !== undefined) out[f] = clonePlain(r[f]);
   return out as KeyRecordExtensions;
+}
+
+/**
+ * A deep copy of plain data as the extension fields hold it (strings, numbers, booleans, Dates,
+ * byte arrays, arrays and plain objects; undefined members kept). What structuredClone does for
+ * these, several times faster on the small values of every key load (a key's last-use record).
+ */
+function clonePlain<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (v instanceof Date) return new Date(v.getTime()) as T;
+  if (v instanceof Uint8Array) return v.slice() as T;
+  if (Array.isArray(v)) return v.map(clonePlain) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = clonePlain((v as Record<string, unknown>)[k]);
+  return out as T;
 }
 
 function cloneCustomKeyStore(c: CustomKeyStoreRecord): CustomKeyStoreRecord {
