@@ -1,29 +1,17 @@
 // Test-only entry points of AES-256 decryption and of RFC 3394 key wrap without padding
 // (symmetric/aes-decrypt.ts, symmetric/kwp.ts), built into the test module only.
 
-import { aes256KeySchedule, AES256_KS_SIZE, AES_BATCH_BYTES } from '../symmetric/aes';
 import { aes256Decrypt8, aesInvSubBytes, AES_DECRYPT_SCRATCH } from '../symmetric/aes-decrypt';
 import { aes256KwWrap, aes256KwUnwrap } from '../symmetric/kwp';
 import { alloc, mark, release } from '../arena';
 import { OK, INVALID_ARGUMENT, AUTH_FAILED } from '../status';
+import { aes256EcbBlocks } from './testing';
 
 /** AES-256 decryption (FIPS 197 InvCipher) of `blocks` 16-byte blocks, ECB, from src to dst. */
 export function aes256_decrypt_blocks(key32: usize, src: usize, blocks: i32, dst: usize): void {
-  const m = mark();
-  const ks = alloc(AES256_KS_SIZE);
-  const st = alloc(AES_DECRYPT_SCRATCH);
-  const buf = alloc(AES_BATCH_BYTES);
-  aes256KeySchedule(ks, key32);
-  const len = <usize>blocks << 4;
-  for (let off: usize = 0; off < len; off += AES_BATCH_BYTES) {
-    let n = len - off;
-    if (n > AES_BATCH_BYTES) n = AES_BATCH_BYTES;
-    memory.fill(buf, 0, AES_BATCH_BYTES);
-    memory.copy(buf, src + off, n);
-    aes256Decrypt8(ks, st, buf, buf);
-    memory.copy(dst + off, buf, n);
-  }
-  release(m);
+  aes256EcbBlocks(key32, src, blocks, dst, AES_DECRYPT_SCRATCH, (ks: usize, st: usize, buf: usize): void =>
+    aes256Decrypt8(ks, st, buf, buf),
+  );
 }
 
 /** The inverse AES S-box applied in place to [ptr, ptr+len) through the bitsliced circuit. */

@@ -179,9 +179,26 @@ export function sha256_digest_chunked(ptr: usize, len: i32, chunk: i32, out: usi
 
 /** AES-256 (FIPS 197 Cipher) of `blocks` 16-byte blocks, ECB, from src to dst. */
 export function aes256_encrypt_blocks(key32: usize, src: usize, blocks: i32, dst: usize): void {
+  aes256EcbBlocks(key32, src, blocks, dst, AES_BATCH_BYTES, (ks: usize, st: usize, buf: usize): void =>
+    aes256Encrypt8(ks, st, buf, buf),
+  );
+}
+
+/**
+ * ECB over `blocks` blocks in batches of eight (the last batch zero-padded), the pass given as
+ * `batch(ks, st, buf)` with `stBytes` of its scratch: encryption here, decryption in kwp-testing.ts.
+ */
+export function aes256EcbBlocks(
+  key32: usize,
+  src: usize,
+  blocks: i32,
+  dst: usize,
+  stBytes: usize,
+  batch: (ks: usize, st: usize, buf: usize) => void,
+): void {
   const m = mark();
   const ks = alloc(AES256_KS_SIZE);
-  const st = alloc(AES_BATCH_BYTES);
+  const st = alloc(stBytes);
   const buf = alloc(AES_BATCH_BYTES);
   aes256KeySchedule(ks, key32);
   const len = <usize>blocks << 4;
@@ -190,7 +207,7 @@ export function aes256_encrypt_blocks(key32: usize, src: usize, blocks: i32, dst
     if (n > AES_BATCH_BYTES) n = AES_BATCH_BYTES;
     memory.fill(buf, 0, AES_BATCH_BYTES);
     memory.copy(buf, src + off, n);
-    aes256Encrypt8(ks, st, buf, buf);
+    batch(ks, st, buf);
     memory.copy(dst + off, buf, n);
   }
   release(m);

@@ -25,7 +25,7 @@
 // acts on each byte, so they commute; each round here is InvSubBytes, then InvShiftRows,
 // AddRoundKey and (rounds 13..1) InvMixColumns as one linear pass.
 
-import { aesLoad, aesStore, aesSubBytesPlanes, AES_BATCH_BYTES } from './aes';
+import { aesLoad, aesStore, aesSubBytesPlanes, rot1V, rot2V, AES_BATCH_BYTES } from './aes';
 
 const ROUNDS: usize = 14;
 const PLANES_BYTES: usize = 128;
@@ -83,15 +83,6 @@ export function aesInvSubBytesPlanes(st: usize): void {
 // §5.3.1 InvShiftRows: s'[r][c] = s[r][(c - r) mod 4], lane r rotates left by r bytes.
 @inline function invShiftRowsV(x: v128): v128 {
   return i8x16.shuffle(x, x, 0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12);
-}
-
-// Row r takes row r + 1 (mod 4), and row r + 2.
-@inline function rot1V(x: v128): v128 {
-  return i8x16.shuffle(x, x, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
-}
-
-@inline function rot2V(x: v128): v128 {
-  return i8x16.shuffle(x, x, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
 }
 
 /**

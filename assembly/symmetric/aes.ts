@@ -331,12 +331,12 @@ function sboxHalf(p: usize): void {
   return i8x16.shuffle(x, x, 0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14);
 }
 
-// Row r takes row r + 1 (mod 4), and row r + 2.
-@inline function rot1V(x: v128): v128 {
+// Row r takes row r + 1 (mod 4), and row r + 2 (also aes-decrypt.ts's InvMixColumns).
+@inline export function rot1V(x: v128): v128 {
   return i8x16.shuffle(x, x, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
 }
 
-@inline function rot2V(x: v128): v128 {
+@inline export function rot2V(x: v128): v128 {
   return i8x16.shuffle(x, x, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
 }
 
