@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as sdk from '@aws-sdk/client-kms';
 import {
+  DeleteImportedKeyMaterialCommand,
   CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
@@ -206,6 +207,32 @@ describe('a replica of an imported multi-Region HMAC key', () => {
       new VerifyMacCommand({ KeyId: id, Message: message, MacAlgorithm: 'HMAC_SHA_256', Mac: mac }),
     );
     expect(v.MacValid).toBe(true);
+  });
+});
+
+describe('DeleteImportedKeyMaterial in a multi-Region family', () => {
+  it("deleting a primary's material pending rotation deletes it from the replicas; a replica's deletion leaves the others", async () => {
+    const f = await family(new MemoryKeyStore(), ['us-west-2', 'eu-west-1']);
+    const a = randomBytes(32);
+    const ida = (await importInto(f.us, f.id, a)).KeyMaterialId!;
+    await importInto(f.west, f.id, a);
+    await importInto(f.eu, f.id, a);
+    const b = randomBytes(32);
+    const idb = (await importInto(f.us, f.id, b, { ImportType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
+    await importInto(f.west, f.id, b);
+    expect(Object.keys(await states(f.west, f.id))).toContain(idb);
+    // The primary deletes its pending material: gone from the replica that had imported it too.
+    await f.us.send(new DeleteImportedKeyMaterialCommand({ KeyId: f.id, KeyMaterialId: idb }));
+    expect(Object.keys(await states(f.us, f.id))).not.toContain(idb);
+    expect(Object.keys(await states(f.west, f.id))).not.toContain(idb);
+    expect(await keyState(f.west, f.id)).toBe('Enabled');
+    // A replica deleting its current material changes nothing elsewhere.
+    await f.eu.send(new DeleteImportedKeyMaterialCommand({ KeyId: f.id, KeyMaterialId: ida }));
+    expect(await keyState(f.eu, f.id)).toBe('PendingImport');
+    expect(await keyState(f.us, f.id)).toBe('Enabled');
+    expect((await states(f.west, f.id))[ida]).toBe('CURRENT/IMPORTED');
+    const blob = await encryptWith(f.us, f.id, 'still one family');
+    expect(await decryptWith(f.west, f.id, blob)).toBe('still one family');
   });
 });
 

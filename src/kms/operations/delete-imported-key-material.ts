@@ -9,8 +9,9 @@
 // A key without material to delete answers as if deleted (its state is already PendingImport).
 
 import { NotFoundException } from '../exceptions.js';
-import { type OperationContext, transactional } from '../context.js';
-import { checkExternalKey, currentImported, deleteMaterial } from '../key-import.js';
+import { nowMsOf, type OperationContext, transactional } from '../context.js';
+import { checkExternalKey, currentImported, deleteMaterial, isPendingMaterial } from '../key-import.js';
+import { isPrimary, otherMembers } from '../multi-region.js';
 import { resolveKey } from '../key-resolution.js';
 import { invalidState } from '../key-state.js';
 import { validateInput } from '../validation.js';
@@ -48,8 +49,20 @@ async function deleteImportedKeyMaterialUnlocked(
   if (material === undefined || material.importState !== 'IMPORTED') {
     return { KeyId: key.arn, ...(material === undefined ? {} : { KeyMaterialId: material.keyMaterialId }) };
   }
+  const pending = isPendingMaterial(material);
   deleteMaterial(key, material);
   await ctx.store.putKey(key);
+  // The model: deleting a primary's material that waits for rotation (PENDING_ROTATION or
+  // PENDING_MULTI_REGION_IMPORT_AND_ROTATION) deletes it from the replicas too; deleting a
+  // replica's material leaves the primary and the other replicas as they are.
+  if (pending && key.multiRegion && isPrimary(key)) {
+    for (const replica of await otherMembers(ctx, key, nowMsOf(ctx))) {
+      const copy = replica.importedMaterials?.find((m) => m.keyMaterialId === material.keyMaterialId);
+      if (copy === undefined) continue;
+      deleteMaterial(replica, copy);
+      await ctx.store.putKey(replica);
+    }
+  }
   return { KeyId: key.arn, KeyMaterialId: material.keyMaterialId };
 }
 
