@@ -25,7 +25,7 @@
 // acts on each byte, so they commute; each round here is InvSubBytes, then InvShiftRows,
 // AddRoundKey and (rounds 13..1) InvMixColumns as one linear pass.
 
-import { aesLoad, aesStore, aesSubBytesPlanes, rot1V, rot2V, AES_BATCH_BYTES } from './aes';
+import { addRoundKey, aesLoad, aesStore, aesSubBytesPlanes, rot1V, rot2V, AES_BATCH_BYTES } from './aes';
 
 const ROUNDS: usize = 14;
 const PLANES_BYTES: usize = 128;
@@ -211,17 +211,6 @@ function invRoundLinearS(st: usize, rk: usize, mix: bool, tmp: usize): void {
     store<u32>(o, v4 ^ row(tmp, 5, r + 1) ^ w5, 80);
     store<u32>(o, v5 ^ row(tmp, 6, r + 1) ^ w6, 96);
     store<u32>(o, v6 ^ row(tmp, 7, r + 1) ^ w7, 112);
-  }
-}
-
-@inline function addRoundKey(st: usize, rk: usize): void {
-  for (let i: usize = 0; i < PLANES_BYTES; i += 16) {
-    if (ASC_FEATURE_SIMD) {
-      v128.store(st + i, v128.xor(v128.load(st + i), v128.load(rk + i)));
-    } else {
-      store<u64>(st + i, load<u64>(st + i) ^ load<u64>(rk + i));
-      store<u64>(st + i, load<u64>(st + i, 8) ^ load<u64>(rk + i, 8), 8);
-    }
   }
 }
 

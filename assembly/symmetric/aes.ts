@@ -459,7 +459,8 @@ function roundLinearS(st: usize, rk: usize, mix: bool): void {
   store<u64>(st, uh6 ^ rh7 ^ ul7 ^ load<u64>(rk, 120), 120);
 }
 
-@inline function addRoundKey(st: usize, rk: usize): void {
+/** AddRoundKey over the eight planes (also aes-decrypt.ts's). */
+@inline export function addRoundKey(st: usize, rk: usize): void {
   for (let i: usize = 0; i < PLANES_BYTES; i += 16) {
     if (ASC_FEATURE_SIMD) {
       v128.store(st + i, v128.xor(v128.load(st + i), v128.load(rk + i)));
