@@ -357,7 +357,7 @@ describe('data key pairs, encryption and data keys', () => {
     const d = cli([...other, 'decrypt', '--ciphertext-blob', blob]);
     expect(d.code).toBe(254);
     expect(d.stderr).toBe(
-      '\nAn error occurred (AccessDeniedException) when calling the Decrypt operation: User: arn:aws:iam::444455556666:root is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because no resource-based policy allows the kms:Decrypt action\n',
+      '\nAn error occurred (AccessDeniedException) when calling the Decrypt operation: User: arn:aws:iam::444455556666:root is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access\n',
     );
     expect(ok(['decrypt', '--ciphertext-blob', blob]).Plaintext).toBe('aGVsbG8=');
   });

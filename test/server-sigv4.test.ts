@@ -511,17 +511,17 @@ describe('loadCredentialsFile', () => {
       [
         'region.ini',
         `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\nregion = eu-west-1\n`,
-        /profile \[ci\] has an unknown key 'region' on line 4 \(known: aws_access_key_id, aws_secret_access_key, aws_account_id, principal, role_session_name\)/,
+        /profile \[ci\] has an unknown key 'region' on line 4 \(known: aws_access_key_id, aws_secret_access_key, aws_account_id, aws_session_token, principal, role_session_name, identity_policy_file, principal_tags\)/,
       ],
       [
         'token.ini',
         `[ci]\naws_access_key_id = X\naws_secret_access_key = ${A.secretAccessKey}\naws_session_token = T\n`,
-        /unknown key 'aws_session_token'/,
+        /entry 1: sessionToken is only for a role or role session principal \(temporary credentials\)/,
       ],
       [
         'typo.json',
         JSON.stringify([{ ...A, principle: 'arn:aws:iam::444455556666:user/a' }]),
-        /entry 1 has an unknown member 'principle' \(known: accessKeyId, secretAccessKey, accountId, principal, roleSessionName\)/,
+        /entry 1 has an unknown member 'principle' \(known: accessKeyId, secretAccessKey, accountId, principal, roleSessionName, identityPolicies, identityPolicyFiles, principalTags, sessionToken\)/,
       ],
       ['badarn.json', JSON.stringify([{ ...A, principal: 'alice' }]), /entry 1: principal must be an IAM ARN/],
       [
@@ -636,7 +636,7 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
   const denied = (caller: string, action: string, resource: string) =>
     `User: ${caller} is not authorized to perform: kms:${action} on resource: ${resource} because no resource-based policy allows the kms:${action} action`;
   const deniedBlob = (caller: string, action: string) =>
-    `User: ${caller} is not authorized to perform: kms:${action} on the resource associated with this ciphertext because no resource-based policy allows the kms:${action} action`;
+    `User: ${caller} is not authorized to perform: kms:${action} on the resource associated with this ciphertext because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`;
   const MALLORY = 'arn:aws:iam::777788889999:user/mallory';
 
   let server: RunningServer;

@@ -7,7 +7,7 @@
 import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import { KMSCommand } from './command.js';
 import { MiddlewareStack } from './middleware.js';
-import { DEFAULT_ROLE_SESSION_NAME, parsePrincipal } from './authorize.js';
+import { callerIdentity, type CallerIdentity } from './authorize.js';
 import { runOperation, type Logger } from './pipeline.js';
 import { COMMANDS, isOperationName, type MetadataBearer, type OperationName, type WithMetadata } from './registry.js';
 import { MemoryKeyStore, type KeyStore } from './store.js';
@@ -29,6 +29,20 @@ export interface KMSClientConfig {
    * must be `accountId`.
    */
   principal?: string;
+  /** For a role principal: the session it calls as; default 'wasm-kms'. */
+  roleSessionName?: string;
+  /**
+   * IAM identity policies attached to the principal (JSON text or objects), evaluated with the key
+   * policy and grants as AWS evaluates them (authorize.ts). Not for the account's root, which holds
+   * every permission of its account. Default none.
+   */
+  identityPolicies?: readonly (string | object)[];
+  /** The principal's tags (aws:PrincipalTag/<key>). */
+  principalTags?: Readonly<Record<string, string>>;
+  /** aws:SourceIp of this client's requests; absent unless given. */
+  sourceIp?: string;
+  /** aws:SecureTransport of this client's requests; default true (an in-process call crosses no network). */
+  secureTransport?: boolean;
   /** Default: a new MemoryKeyStore per client. */
   store?: KeyStore;
   /** A logger for the SDK's logger middleware (`context.logger`), as the SDK client takes. */
@@ -48,6 +62,10 @@ export class KMSClient {
     accountId: string;
     /** The caller's ARN as AccessDenied messages show it; undefined for the account's root. */
     principal?: string;
+    /** The caller with its identity policies and tags (authorize.ts). */
+    caller: CallerIdentity;
+    sourceIp?: string;
+    secureTransport?: boolean;
     store: KeyStore;
     logger?: Logger;
     generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
@@ -56,20 +74,22 @@ export class KMSClient {
 
   constructor(config: KMSClientConfig = {}) {
     const accountId = config.accountId ?? '111122223333';
-    let principal: string | undefined;
-    if (config.principal !== undefined) {
-      const parsed = parsePrincipal(config.principal, DEFAULT_ROLE_SESSION_NAME);
-      if (parsed.account !== accountId) {
-        throw new TypeError(
-          `principal ${config.principal} is of account ${parsed.account}, not of accountId ${accountId}`,
-        );
-      }
-      principal = parsed.callerArn;
-    }
+    const region = config.region ?? 'us-east-1';
+    const caller = callerIdentity(accountId, region, {
+      principal: config.principal,
+      roleSessionName: config.roleSessionName,
+      identityPolicies: config.identityPolicies,
+      principalTags: config.principalTags,
+    });
+    if (config.sourceIp !== undefined && typeof config.sourceIp !== 'string')
+      throw new TypeError('sourceIp must be a string');
     this.config = {
-      region: config.region ?? 'us-east-1',
+      region,
       accountId,
-      principal,
+      principal: config.principal === undefined ? undefined : caller.arn,
+      caller,
+      sourceIp: config.sourceIp,
+      secureTransport: config.secureTransport,
       store: config.store ?? new MemoryKeyStore(),
       logger: config.logger,
       generateKeyPair: config.generateKeyPair,

@@ -17,6 +17,7 @@
 // the others are this engine's wording (AWS's are not recorded).
 
 import { LimitExceededException, MalformedPolicyDocumentException } from './exceptions.js';
+import { compilePolicy, PolicyError } from './policy.js';
 
 /** KMS's quota on a key policy document, in bytes. */
 export const MAX_KEY_POLICY_BYTES = 32768;
@@ -114,6 +115,13 @@ export function checkKeyPolicy(text: string, opts: KeyPolicyCheckOptions): void 
     );
   }
   const statements = parsePolicy(text);
+  // What is kept must be a policy the evaluator reads: condition operators, keys, actions (policy.ts).
+  try {
+    compilePolicy(text, 'resource');
+  } catch (err) {
+    if (err instanceof PolicyError) throw malformed(err.message);
+    throw err;
+  }
   if (!opts.bypassLockoutCheck && !allowsPutKeyPolicy(statements, opts)) throw malformed(LOCKOUT_MESSAGE);
 }
 

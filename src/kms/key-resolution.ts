@@ -31,6 +31,11 @@ export interface ResolveOptions {
    * NotFoundException "Invalid keyId" elsewhere (the operations whose model does not list it).
    */
   arnCheck?: boolean;
+  /**
+   * The caller decides after it has read the key (RetireGrant: a grant's retiring principal and
+   * grantee may retire it whatever the policies say), and calls authorize itself otherwise.
+   */
+  skipAuthorize?: boolean;
 }
 
 const ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
@@ -78,7 +83,11 @@ export async function resolveKey(
   options: ResolveOptions,
 ): Promise<KeyRecord> {
   const record = await findKey(ctx, keyIdInput, options);
-  authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext });
+  if (!options.skipAuthorize) {
+    // authorize decides synchronously unless a policy reads the key's aliases.
+    const pending = authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext });
+    if (pending !== undefined) await pending;
+  }
   // Each step below is awaited only for the keys it can concern: the hot path (a key of
   // AWS_KMS origin, outside custom key stores, without automatic rotation) awaits none of them.
   // Imported key material past its ValidTo is gone (key-import.ts), whatever the operation.

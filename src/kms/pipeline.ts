@@ -26,6 +26,7 @@ import {
 } from './registry.js';
 import { newKeyId, type KeyStore } from './store.js';
 import { withLastUsage } from './last-usage.js';
+import type { CallerIdentity } from './authorize.js';
 
 export interface Logger {
   debug?(...content: unknown[]): void;
@@ -40,6 +41,12 @@ export interface PipelineConfig {
   accountId: string;
   /** The caller's ARN as AccessDenied messages show it; undefined for the account's root. */
   principal?: string;
+  /** The caller with its identity policies and tags (authorize.ts callerIdentity); its ARN then wins over `principal`. */
+  caller?: CallerIdentity;
+  /** aws:SourceIp of the request; absent unless given. */
+  sourceIp?: string;
+  /** aws:SecureTransport; default true. */
+  secureTransport?: boolean;
   store: KeyStore;
   logger?: Logger;
   generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
@@ -98,7 +105,12 @@ export async function runOperation<I extends object, O extends object>(
     store: config.store,
     account: config.accountId,
     region: config.region,
-    principal: config.principal,
+    principal: config.caller?.arn ?? config.principal,
+    caller: config.caller,
+    request:
+      config.sourceIp === undefined && config.secureTransport === undefined
+        ? undefined
+        : { sourceIp: config.sourceIp, secureTransport: config.secureTransport },
     core: getCore,
     generateKeyPair: config.generateKeyPair,
     now: config.now,
@@ -109,6 +121,7 @@ export async function runOperation<I extends object, O extends object>(
   // output is a fresh object, so $metadata goes straight onto it.
   if (stack === undefined || stack.isEmpty) {
     let output: O;
+    ctx.input = input;
     try {
       output = await handler(ctx, input);
     } catch (err) {
@@ -120,6 +133,7 @@ export async function runOperation<I extends object, O extends object>(
   }
   const run = async (args: HandlerArguments<I>): Promise<HandlerOutput<O & MetadataBearer>> => {
     let output: O;
+    ctx.input = args.input;
     try {
       output = await handler(ctx, args.input);
     } catch (err) {

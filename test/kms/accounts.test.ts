@@ -42,7 +42,7 @@ const REGION = 'us-east-1';
 const denied = (caller: string, action: string, resource: string) =>
   `User: ${caller} is not authorized to perform: kms:${action} on resource: ${resource} because no resource-based policy allows the kms:${action} action`;
 const deniedBlob = (caller: string, action: string) =>
-  `User: ${caller} is not authorized to perform: kms:${action} on the resource associated with this ciphertext because no resource-based policy allows the kms:${action} action`;
+  `User: ${caller} is not authorized to perform: kms:${action} on the resource associated with this ciphertext because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`;
 
 function send(client: KMSClient, operation: OperationName, input: Record<string, unknown>) {
   return client.send(new KMSCommand(operation, input, OPERATION_HANDLERS[operation] as never));
@@ -331,7 +331,12 @@ describe("another account's key: AccessDeniedException (the default key policy)"
     );
     expect(s.message).toBe(denied(session, 'DescribeKey', key.Arn!));
     // Alice's own user may use Alice's key.
-    const aliceUser = new KMSClient({ store, accountId: ALICE, principal: `arn:aws:iam::${ALICE}:user/alice` });
+    const aliceUser = new KMSClient({
+      store,
+      accountId: ALICE,
+      principal: `arn:aws:iam::${ALICE}:user/alice`,
+      identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }],
+    });
     expect((await aliceUser.send(new DescribeKeyCommand({ KeyId: key.Arn }))).KeyMetadata!.KeyId).toBe(key.KeyId);
 
     const cnStore = new MemoryKeyStore();
@@ -341,7 +346,7 @@ describe("another account's key: AccessDeniedException (the default key policy)"
     expect(c.message).toBe(denied(`arn:aws-cn:iam::${BOB}:root`, 'DescribeKey', cnKey.Arn!));
 
     expect(() => new KMSClient({ accountId: BOB, principal: `arn:aws:iam::${ALICE}:user/alice` })).toThrow(
-      `principal arn:aws:iam::${ALICE}:user/alice is of account ${ALICE}, not of accountId ${BOB}`,
+      `principal arn:aws:iam::${ALICE}:user/alice is of account ${ALICE}, not of account ${BOB}`,
     );
     for (const bad of [
       'bob',

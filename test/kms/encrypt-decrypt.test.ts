@@ -71,7 +71,7 @@ describe('Decrypt failures', () => {
         // Another account's key, existing or not: refused without naming it (authorize.ts).
         expect(err, `byte ${i}`).toBeInstanceOf(AccessDeniedException);
         expect((err as Error).message).toBe(
-          `User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because no resource-based policy allows the kms:Decrypt action`,
+          `User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
         );
         continue;
       }

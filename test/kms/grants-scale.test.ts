@@ -319,26 +319,44 @@ describe('ListRetirableGrants is authorized', () => {
     }
   }
 
-  it('kms:ListRetirableGrants on every key whose grants it reads: another account is AccessDeniedException', async () => {
+  it("kms:ListRetirableGrants comes from identity policies; another account's keys are never listed", async () => {
     const store = new AcrossAccounts();
     const { us, other } = clients(store);
     const mine = await newKey(us);
-    await us.send(
-      new CreateGrantCommand({
-        KeyId: mine.KeyId,
-        GranteePrincipal: ROLE,
-        RetiringPrincipal: RETIRER,
-        Operations: ['Encrypt'],
-      }),
-    );
-    expect((await us.send(new ListRetirableGrantsCommand({ RetiringPrincipal: RETIRER }))).Grants).toHaveLength(1);
     const theirs = await newKey(other);
+    for (const [client, key] of [
+      [us, mine],
+      [other, theirs],
+    ] as const) {
+      await client.send(
+        new CreateGrantCommand({
+          KeyId: key.KeyId,
+          GranteePrincipal: ROLE,
+          RetiringPrincipal: RETIRER,
+          Operations: ['Encrypt'],
+        }),
+      );
+    }
+    // The store hands out the other account's key too: its grant is still not listed here.
+    const listed = (await us.send(new ListRetirableGrantsCommand({ RetiringPrincipal: RETIRER }))).Grants!;
+    expect(listed.map((g) => g.KeyId)).toEqual([mine.Arn]);
+    const user = `arn:aws:iam::${ACCOUNT}:user/auditor`;
+    const bare = new KMSClient({ store, accountId: ACCOUNT, principal: user });
     const err = await rejection(
-      us.send(new ListRetirableGrantsCommand({ RetiringPrincipal: RETIRER })),
+      bare.send(new ListRetirableGrantsCommand({ RetiringPrincipal: RETIRER })),
       AccessDeniedException,
     );
     expect(err.message).toBe(
-      `User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: kms:ListRetirableGrants on resource: ${theirs.Arn} because no resource-based policy allows the kms:ListRetirableGrants action`,
+      `User: ${user} is not authorized to perform: kms:ListRetirableGrants on resource: * because no identity-based policy allows the kms:ListRetirableGrants action`,
     );
+    const allowed = new KMSClient({
+      store,
+      accountId: ACCOUNT,
+      principal: user,
+      identityPolicies: [
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:ListRetirableGrants', Resource: '*' }] },
+      ],
+    });
+    expect((await allowed.send(new ListRetirableGrantsCommand({ RetiringPrincipal: RETIRER }))).Grants).toHaveLength(1);
   });
 });

@@ -82,7 +82,7 @@ describe('key policies: KMSClient', () => {
 
   it('PutKeyPolicy and CreateKey keep the document exactly as given', async () => {
     const { us } = clients();
-    const text = `{ "Statement":[ {"Sid":"a é","Effect":"Allow","Principal":{"AWS":"${ACCOUNT}"},\n\t"Action":["kms:Encrypt","kms:PutKeyPolicy"],"Resource":"*"}]}  `;
+    const text = `{ "Statement":[ {"Sid":"a é","Effect":"Allow","Principal":{"AWS":"${ACCOUNT}"},\n\t"Action":["kms:Encrypt","kms:PutKeyPolicy","kms:GetKeyPolicy"],"Resource":"*"}]}  `;
     const k = await newKey(us, { Policy: text });
     expect((await us.send(new GetKeyPolicyCommand({ KeyId: k.KeyId }))).Policy).toBe(text);
     await us.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: ADMIN }));
@@ -138,27 +138,41 @@ describe('key policies: KMSClient', () => {
     ];
     const before = (await us.send(new GetKeyPolicyCommand({ KeyId: k.KeyId }))).Policy;
     for (const p of lockouts) {
+      const locked = await newKey(us);
       const e = await rejection(
-        us.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: p })),
+        us.send(new PutKeyPolicyCommand({ KeyId: locked.KeyId, Policy: p })),
         MalformedPolicyDocumentException,
       );
       expect(e.message, p).toBe(LOCKOUT);
-      await us.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: p, BypassPolicyLockoutSafetyCheck: true }));
-      expect((await us.send(new GetKeyPolicyCommand({ KeyId: k.KeyId }))).Policy).toBe(p);
-      await us.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: before! }));
+      await us.send(new PutKeyPolicyCommand({ KeyId: locked.KeyId, Policy: p, BypassPolicyLockoutSafetyCheck: true }));
+      // What the check warned of: the caller can no longer change the key policy.
+      const denied = await rejection(
+        us.send(new PutKeyPolicyCommand({ KeyId: locked.KeyId, Policy: before! })),
+        AccessDeniedException,
+      );
+      expect(denied.message, p).toMatch(
+        /^User: arn:aws:iam::111122223333:root is not authorized to perform: kms:PutKeyPolicy on resource: arn:aws:kms:/,
+      );
     }
     // CreateKey applies the same check, and a refused policy creates no key.
     const e = await rejection(us.send(new CreateKeyCommand({ Policy: lockouts[0] })), MalformedPolicyDocumentException);
     expect(e.message).toBe(LOCKOUT);
-    expect((await us.send(new ListKeysCommand({}))).Keys!.length).toBe(1);
-    const bypassed = await newKey(us, { Policy: lockouts[0], BypassPolicyLockoutSafetyCheck: true });
-    expect((await us.send(new GetKeyPolicyCommand({ KeyId: bypassed.KeyId }))).Policy).toBe(lockouts[0]);
+    expect((await us.send(new ListKeysCommand({}))).Keys!.length).toBe(1 + lockouts.length);
+    const readable = policy({ Principal: { AWS: ROOT }, Action: 'kms:GetKeyPolicy' });
+    const bypassed = await newKey(us, { Policy: readable, BypassPolicyLockoutSafetyCheck: true });
+    expect((await us.send(new GetKeyPolicyCommand({ KeyId: bypassed.KeyId }))).Policy).toBe(readable);
   });
 
   it('the caller is who the client calls as: an IAM user passes with its own ARN, not with another user', async () => {
     const store = new MemoryKeyStore();
-    const alice = new KMSClient({ store, principal: `arn:aws:iam::${ACCOUNT}:user/alice` });
+    const everything = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }];
+    const alice = new KMSClient({
+      store,
+      principal: `arn:aws:iam::${ACCOUNT}:user/alice`,
+      identityPolicies: everything,
+    });
     const k = await newKey(alice);
+    const ROLE = `arn:aws:iam::${ACCOUNT}:role/path/admin`;
     await alice.send(
       new PutKeyPolicyCommand({
         KeyId: k.KeyId,
@@ -175,13 +189,25 @@ describe('key policies: KMSClient', () => {
       MalformedPolicyDocumentException,
     );
     expect(e.message).toBe(LOCKOUT);
-    const role = new KMSClient({ store, principal: `arn:aws:iam::${ACCOUNT}:role/path/admin` });
-    await role.send(
+    // The role is not named by the key policy: its identity policy alone does not let it in.
+    const role = new KMSClient({ store, principal: ROLE, identityPolicies: everything });
+    const roleOnly = policy({ Principal: { AWS: ROLE }, Action: 'kms:*' });
+    const refused = await rejection(
+      role.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: roleOnly })),
+      AccessDeniedException,
+    );
+    expect(refused.message).toBe(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/admin/wasm-kms is not authorized to perform: kms:PutKeyPolicy on resource: ${k.Arn} because no resource-based policy allows the kms:PutKeyPolicy action`,
+    );
+    await alice.send(
       new PutKeyPolicyCommand({
         KeyId: k.KeyId,
-        Policy: policy({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/path/admin` }, Action: 'kms:*' }),
+        Policy: policy({ Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:user/alice`, ROLE] }, Action: 'kms:*' }),
       }),
     );
+    // The role's session is the role the policy names: the lockout check passes for it.
+    await role.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: roleOnly }));
+    await rejection(alice.send(new GetKeyPolicyCommand({ KeyId: k.KeyId })), AccessDeniedException);
   });
 
   it('documents that are not key policies are MalformedPolicyDocumentException', async () => {

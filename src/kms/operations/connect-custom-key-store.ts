@@ -6,6 +6,7 @@
 
 import { transactional, type OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
+import { authorizeAccount } from '../authorize.js';
 import { customKeyStoreMethods, findCustomKeyStore, requireConnectionState } from '../custom-key-stores.js';
 
 export interface ConnectCustomKeyStoreInput {
@@ -17,6 +18,7 @@ async function connectCustomKeyStoreUnlocked(
   input: ConnectCustomKeyStoreInput,
 ): Promise<Record<string, never>> {
   validateInput('ConnectCustomKeyStore', input);
+  authorizeAccount(ctx, 'ConnectCustomKeyStore');
   const cks = await findCustomKeyStore(ctx, input.CustomKeyStoreId as string);
   requireConnectionState(cks, 'ConnectCustomKeyStore', ['CONNECTED', 'CONNECTING', 'DISCONNECTED']);
   if (cks.connectionState !== 'CONNECTED') {

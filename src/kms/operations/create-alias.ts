@@ -8,6 +8,7 @@ import { validateInput } from '../validation.js';
 import { AlreadyExistsException, InvalidAliasNameException, NotFoundException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
+import { authorizeAccount } from '../authorize.js';
 import { invalidState } from '../key-state.js';
 import { aliasArn } from '../store.js';
 
@@ -24,10 +25,12 @@ async function createAliasUnlocked(ctx: OperationContext, input: CreateAliasInpu
   if (aliasName.startsWith('alias/aws/')) {
     throw new InvalidAliasNameException('Alias names that begin with "alias/aws/" are reserved for AWS managed keys.');
   }
+  const arn = aliasArn(ctx.region, ctx.account, aliasName);
+  // kms:CreateAlias on the alias (identity policies) and on the key (its key policy), as in AWS.
+  authorizeAccount(ctx, 'CreateAlias', arn);
   const key = await resolveKey(ctx, input.TargetKeyId as string, { allowAlias: false, action: 'CreateAlias' });
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
   if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion') throw invalidState(key);
-  const arn = aliasArn(ctx.region, ctx.account, aliasName);
   if ((await ctx.store.getAlias(ctx.account, ctx.region, aliasName)) !== undefined) {
     throw new AlreadyExistsException(`An alias with the name ${arn} already exists`);
   }

@@ -6,6 +6,7 @@
 
 import { transactional, type OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
+import { authorizeAccount } from '../authorize.js';
 import { CloudHsmClusterInUseException, CustomKeyStoreNameInUseException, ValidationException } from '../exceptions.js';
 import { checkXksProxyUnique, customKeyStoreMethods } from '../custom-key-stores.js';
 import { newCustomKeyStoreId, type CustomKeyStoreRecord } from '../store.js';
@@ -45,6 +46,7 @@ async function createCustomKeyStoreUnlocked(
   input: CreateCustomKeyStoreInput,
 ): Promise<CreateCustomKeyStoreOutput> {
   validateInput('CreateCustomKeyStore', input);
+  authorizeAccount(ctx, 'CreateCustomKeyStore');
   const type = input.CustomKeyStoreType ?? 'AWS_CLOUDHSM';
   if (type === 'AWS_CLOUDHSM') {
     requireMembers(

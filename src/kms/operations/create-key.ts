@@ -22,7 +22,7 @@ import {
   ValidationException,
 } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
-import { callerArn } from '../authorize.js';
+import { callerArn, authorizeAccount } from '../authorize.js';
 import { checkKeyPolicy } from '../key-policy.js';
 import { checkTags } from '../tags.js';
 import { keyMetadata, type KeyMetadata } from '../key-metadata.js';
@@ -99,6 +99,7 @@ function checkKeySpecInRegion(spec: KeySpec, region: string): void {
 
 export async function createKey(ctx: OperationContext, input: CreateKeyInput = {}): Promise<CreateKeyOutput> {
   validateInput('CreateKey', input);
+  authorizeAccount(ctx, 'CreateKey');
   // Tags and Policy are checked before anything is made: a bad one creates no key (tags.ts,
   // key-policy.ts; a key without a Policy gets the default key policy).
   const tags = checkTags(input.Tags);

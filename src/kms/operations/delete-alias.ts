@@ -3,7 +3,8 @@
 
 import { transactional, type OperationContext } from '../context.js';
 import { aliasNotFound, checkAliasName } from '../key-resolution.js';
-import { aliasArn } from '../store.js';
+import { aliasArn, wipeRecord } from '../store.js';
+import { authorize, authorizeAccount } from '../authorize.js';
 import { validateInput } from '../validation.js';
 
 export interface DeleteAliasInput {
@@ -16,9 +17,21 @@ async function deleteAliasUnlocked(ctx: OperationContext, input: DeleteAliasInpu
   validateInput('DeleteAlias', input);
   const aliasName = input.AliasName as string;
   checkAliasName(aliasName);
-  if (!(await ctx.store.deleteAlias(ctx.account, ctx.region, aliasName))) {
-    throw aliasNotFound(aliasArn(ctx.region, ctx.account, aliasName));
+  const arn = aliasArn(ctx.region, ctx.account, aliasName);
+  // kms:DeleteAlias on the alias (identity policies) and on its key (the key policy), as in AWS.
+  authorizeAccount(ctx, 'DeleteAlias', arn);
+  const alias = await ctx.store.getAlias(ctx.account, ctx.region, aliasName);
+  if (alias === undefined) throw aliasNotFound(arn);
+  const key = await ctx.store.getKey(ctx.account, ctx.region, alias.targetKeyId);
+  if (key !== undefined) {
+    try {
+      const pending = authorize(ctx, key, 'DeleteAlias');
+      if (pending !== undefined) await pending;
+    } finally {
+      wipeRecord(key);
+    }
   }
+  if (!(await ctx.store.deleteAlias(ctx.account, ctx.region, aliasName))) throw aliasNotFound(arn);
   return {};
 }
 

@@ -5,6 +5,7 @@
 
 import { transactional, type OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
+import { authorizeAccount } from '../authorize.js';
 import { CustomKeyStoreHasCMKsException, UnsupportedOperationException } from '../exceptions.js';
 import { findCustomKeyStore, requireConnectionState } from '../custom-key-stores.js';
 
@@ -17,6 +18,7 @@ async function deleteCustomKeyStoreUnlocked(
   input: DeleteCustomKeyStoreInput,
 ): Promise<Record<string, never>> {
   validateInput('DeleteCustomKeyStore', input);
+  authorizeAccount(ctx, 'DeleteCustomKeyStore');
   const cks = await findCustomKeyStore(ctx, input.CustomKeyStoreId as string);
   if (ctx.store.deleteCustomKeyStore === undefined) {
     throw new UnsupportedOperationException('This key store does not support deleting custom key stores.');

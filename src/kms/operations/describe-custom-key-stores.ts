@@ -4,6 +4,7 @@
 // DISCONNECTED until ConnectCustomKeyStore). An unknown id or name is CustomKeyStoreNotFoundException (message ours).
 
 import { validateInput } from '../validation.js';
+import { authorizeAccount } from '../authorize.js';
 import { CustomKeyStoreNotFoundException, InvalidMarkerException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import type { CustomKeyStoreRecord } from '../store.js';
@@ -62,6 +63,7 @@ export async function describeCustomKeyStores(
   input: DescribeCustomKeyStoresInput = {},
 ): Promise<DescribeCustomKeyStoresOutput> {
   validateInput('DescribeCustomKeyStores', input);
+  authorizeAccount(ctx, 'DescribeCustomKeyStores');
   const m = customKeyStoreMethods(ctx.store);
   let stores = await m.list(ctx.account, ctx.region);
   if (input.CustomKeyStoreId !== undefined) {

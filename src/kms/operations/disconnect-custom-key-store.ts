@@ -6,6 +6,7 @@
 
 import { transactional, type OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
+import { authorizeAccount } from '../authorize.js';
 import { customKeyStoreMethods, findCustomKeyStore, requireConnectionState } from '../custom-key-stores.js';
 
 export interface DisconnectCustomKeyStoreInput {
@@ -17,6 +18,7 @@ async function disconnectCustomKeyStoreUnlocked(
   input: DisconnectCustomKeyStoreInput,
 ): Promise<Record<string, never>> {
   validateInput('DisconnectCustomKeyStore', input);
+  authorizeAccount(ctx, 'DisconnectCustomKeyStore');
   const cks = await findCustomKeyStore(ctx, input.CustomKeyStoreId as string);
   requireConnectionState(cks, 'DisconnectCustomKeyStore', ['CONNECTED', 'CONNECTING', 'FAILED']);
   cks.connectionState = 'DISCONNECTED';

@@ -13,6 +13,7 @@ import {
 } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
+import { authorizeAccount } from '../authorize.js';
 import { randomBytes } from '../../core/module.js';
 import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
 
@@ -29,6 +30,7 @@ export interface GenerateRandomOutput {
 
 export async function generateRandom(ctx: OperationContext, input: GenerateRandomInput): Promise<GenerateRandomOutput> {
   validateInput('GenerateRandom', input);
+  authorizeAccount(ctx, 'GenerateRandom');
   if (input.CustomKeyStoreId !== undefined) await checkCustomKeyStore(ctx, input.CustomKeyStoreId);
   checkNoRecipient(input.Recipient, 'GenerateRandom');
   return { Plaintext: randomBytes(input.NumberOfBytes as number) };

@@ -5,6 +5,7 @@
 
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
+import { accessDenied, authorizeAccount } from '../authorize.js';
 import { compareStrings, page } from '../pagination.js';
 import { validateInput } from '../validation.js';
 
@@ -30,10 +31,19 @@ export interface ListAliasesOutput {
 
 export async function listAliases(ctx: OperationContext, input: ListAliasesInput): Promise<ListAliasesOutput> {
   validateInput('ListAliases', input);
+  // kms:ListAliases is granted by identity policies (resource *), as in AWS.
+  authorizeAccount(ctx, 'ListAliases');
   let aliases = await ctx.store.listAliases(ctx.account, ctx.region);
   if (input.KeyId !== undefined) {
-    const key = await resolveKey(ctx, input.KeyId, { allowAlias: false, arnCheck: true, action: 'ListAliases' });
+    const key = await resolveKey(ctx, input.KeyId, {
+      allowAlias: false,
+      arnCheck: true,
+      action: 'ListAliases',
+      skipAuthorize: true,
+    });
     for (const m of key.keyMaterials) m.material.fill(0);
+    // Aliases belong to their account: another account's key lists none of them to the caller.
+    if (key.account !== ctx.account) throw accessDenied(ctx, 'ListAliases', key.arn);
     aliases = aliases.filter((a) => a.account === key.account && a.targetKeyId === key.keyId);
   }
   aliases.sort((a, b) => compareStrings(a.aliasName, b.aliasName));

@@ -6,6 +6,7 @@
 import type { OperationContext } from '../context.js';
 import { compareStrings, page } from '../pagination.js';
 import { validateInput } from '../validation.js';
+import { authorizeAccount } from '../authorize.js';
 
 export interface ListKeysInput {
   Limit?: number;
@@ -25,6 +26,7 @@ export interface ListKeysOutput {
 
 export async function listKeys(ctx: OperationContext, input: ListKeysInput): Promise<ListKeysOutput> {
   validateInput('ListKeys', input);
+  authorizeAccount(ctx, 'ListKeys');
   const keys = (await ctx.store.listKeys(ctx.account, ctx.region)).sort((a, b) => compareStrings(a.keyId, b.keyId));
   const { items, nextMarker } = page(keys, (k) => k.keyId, 'keys', input.Limit ?? 100, input.Marker);
   for (const k of keys) for (const m of k.keyMaterials) m.material.fill(0);

@@ -10,7 +10,7 @@
 // (grants.ts): O(all grants of the account and Region) per call.
 // Messages are this engine's; AWS's are not recorded.
 
-import { authorize } from '../authorize.js';
+import { authorizeAccount } from '../authorize.js';
 import { InvalidArnException, ValidationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
 import { grantListEntry, type GrantListEntry } from '../grants.js';
@@ -48,10 +48,13 @@ export async function listRetirableGrants(
   if (principal !== undefined && !PRINCIPAL_ARN.test(principal)) {
     throw new InvalidArnException(`'${principal}' is not a valid principal ARN.`);
   }
+  // kms:ListRetirableGrants is granted by identity policies (resource *), as in AWS.
+  authorizeAccount(ctx, 'ListRetirableGrants');
   const keys = await ctx.store.listKeys(ctx.account, ctx.region);
   try {
-    for (const k of keys) authorize(ctx, k, 'ListRetirableGrants');
     const found = keys
+      // Only the caller's account: a store is asked for it, and nothing of another account is listed.
+      .filter((k) => k.account === ctx.account)
       .flatMap((k) => (k.grants ?? []).map((g) => ({ arn: k.arn, grant: g })))
       .filter(({ grant }) =>
         principal !== undefined ? grant.retiringPrincipal === principal : grant.retiringServicePrincipal === service,

@@ -1,8 +1,8 @@
 // RetireGrant (AWS KMS API Reference): deletes a grant, named by a grant token, or by its key
 // (key id or key ARN) and grant id. Works in every key state (key-state table). Who may retire is
-// not checked yet beyond key resolution: by KeyId the key is resolved and authorized like any
-// key; a grant token is itself the proof (its MAC, grants.ts), so it retires its grant whatever
-// account holds the key, as AWS lets a retiring principal of another account do.
+// decided by the grant first, as in AWS: its retiring principal, and its grantee when the grant's
+// operations include RetireGrant, may retire it, in any account; anyone else needs kms:RetireGrant
+// on the key from its key policy and identity policies (authorize.ts).
 //
 // Order: validate → which grant (neither a token nor KeyId and GrantId: ValidationException) →
 // a token that is not of this engine's form: InvalidGrantTokenException; a grant id that is not 64
@@ -17,6 +17,8 @@ import { checkGrantId, grantNotFound, grantTokenVerifies, parseGrantToken, type 
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun } from '../key-state.js';
 import { type KeyRecord, wipeRecord } from '../store.js';
+import type { GrantRecord } from '../records.js';
+import { authorize, callerOf } from '../authorize.js';
 import { validateInput } from '../validation.js';
 
 export interface RetireGrantInput {
@@ -46,9 +48,19 @@ async function retireGrantUnlocked(ctx: OperationContext, input: RetireGrantInpu
     const grantId = token?.grantId ?? (input.GrantId as string);
     const grants = key.grants ?? [];
     const grant = grants.find((g) => g.grantId === grantId);
-    if (grant === undefined) throw grantNotFound(grantId, key.arn);
+    if (grant === undefined) {
+      // No grant to speak for the caller: only a caller the policies let retire grants on this key
+      // learns that the grant is not there.
+      const pending = authorize(ctx, key, 'RetireGrant');
+      if (pending !== undefined) await pending;
+      throw grantNotFound(grantId, key.arn);
+    }
     if (token !== undefined && !grantTokenVerifies(ctx, token, key, grant)) {
       throw new InvalidGrantTokenException('The grant token is not valid.');
+    }
+    if (!mayRetire(ctx, grant)) {
+      const pending = authorize(ctx, key, 'RetireGrant');
+      if (pending !== undefined) await pending;
     }
     checkDryRun(input.DryRun);
     key.grants = grants.filter((g) => g !== grant);
@@ -65,7 +77,12 @@ async function retireGrantUnlocked(ctx: OperationContext, input: RetireGrantInpu
 /** The key of the grant: the KeyId's when given, else the token's. */
 async function keyOf(ctx: OperationContext, input: RetireGrantInput, token: ParsedGrantToken | undefined) {
   if (input.KeyId !== undefined) {
-    return resolveKey(ctx, input.KeyId, { allowAlias: false, arnCheck: true, action: 'RetireGrant' });
+    return resolveKey(ctx, input.KeyId, {
+      allowAlias: false,
+      arnCheck: true,
+      action: 'RetireGrant',
+      skipAuthorize: true,
+    });
   }
   const t = token as ParsedGrantToken;
   const key: KeyRecord | undefined =
@@ -73,6 +90,13 @@ async function keyOf(ctx: OperationContext, input: RetireGrantInput, token: Pars
   // [AWS-REC] wording of a missing key, as resolveKey has it.
   if (key === undefined) throw new NotFoundException(`Key '${t.keyArn}' does not exist`);
   return key;
+}
+
+/** The caller is the grant's retiring principal, or its grantee and the grant allows RetireGrant. */
+function mayRetire(ctx: OperationContext, grant: GrantRecord): boolean {
+  const caller = callerOf(ctx);
+  const names = (p: string | undefined) => p !== undefined && (p === caller.arn || p === caller.principalArn);
+  return names(grant.retiringPrincipal) || (names(grant.granteePrincipal) && grant.operations.includes('RetireGrant'));
 }
 
 /** RetireGrant, inside the store's transaction (context.ts transactional). */

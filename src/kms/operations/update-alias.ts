@@ -8,6 +8,7 @@
 import { NotFoundException, ValidationException } from '../exceptions.js';
 import { type OperationContext, transactional } from '../context.js';
 import { aliasNotFound, checkAliasName, resolveKey } from '../key-resolution.js';
+import { authorize, authorizeAccount } from '../authorize.js';
 import { invalidState } from '../key-state.js';
 import { aliasArn, type KeyRecord } from '../store.js';
 import { validateInput } from '../validation.js';
@@ -29,6 +30,8 @@ async function updateAliasUnlocked(ctx: OperationContext, input: UpdateAliasInpu
   validateInput('UpdateAlias', input);
   const aliasName = input.AliasName as string;
   checkAliasName(aliasName);
+  // kms:UpdateAlias on the alias (identity policies), on the new key and on the current key (their key policies).
+  authorizeAccount(ctx, 'UpdateAlias', aliasArn(ctx.region, ctx.account, aliasName));
   const key = await resolveKey(ctx, input.TargetKeyId as string, { allowAlias: false, action: 'UpdateAlias' });
   for (const m of key.keyMaterials) m.material.fill(0);
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
@@ -39,6 +42,8 @@ async function updateAliasUnlocked(ctx: OperationContext, input: UpdateAliasInpu
   const current = await ctx.store.getKey(ctx.account, ctx.region, alias.targetKeyId);
   if (current !== undefined) {
     for (const m of current.keyMaterials) m.material.fill(0);
+    const pending = authorize(ctx, current, 'UpdateAlias');
+    if (pending !== undefined) await pending;
     if (keyType(current) !== keyType(key) || current.keyUsage !== key.keyUsage) {
       throw new ValidationException(
         `Alias ${arn} cannot be updated to ${key.arn}: the current and new KMS key must be of the same type ` +

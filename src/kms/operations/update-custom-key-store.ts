@@ -19,6 +19,7 @@
 
 import { transactional, type OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
+import { authorizeAccount } from '../authorize.js';
 import {
   CloudHsmClusterNotRelatedException,
   CustomKeyStoreNameInUseException,
@@ -70,6 +71,7 @@ async function updateCustomKeyStoreUnlocked(
   input: UpdateCustomKeyStoreInput,
 ): Promise<Record<string, never>> {
   validateInput('UpdateCustomKeyStore', input);
+  authorizeAccount(ctx, 'UpdateCustomKeyStore');
   const cks = await findCustomKeyStore(ctx, input.CustomKeyStoreId as string);
   const type = cks.customKeyStoreType;
   const given = (Object.keys(input) as (keyof UpdateCustomKeyStoreInput)[]).filter(
