@@ -621,10 +621,14 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
     secretAccessKey: 'owner/secret+key/000000000000000000001',
     accountId: '444455556666',
   };
+  // IAM users and roles act by their identity policies: these allow everything, so that only
+  // the key policy stands between them and another account's key.
+  const ALL = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }];
   const STRANGER: ServerCredentials = {
     accessKeyId: 'AKIDSTRANGER0000002',
     secretAccessKey: 'stranger/secret+key/0000000000000000002',
     principal: 'arn:aws:iam::777788889999:user/mallory',
+    identityPolicies: ALL,
   };
   const ROLE: ServerCredentials = {
     accessKeyId: 'AKIDROLE000000000003',
@@ -632,6 +636,7 @@ describe("strict mode: a key belongs to its account (AWS's default key policy)",
     accountId: '777788889999',
     principal: 'arn:aws:iam::777788889999:role/ci/deployer',
     roleSessionName: 'nightly',
+    identityPolicies: ALL,
   };
   const denied = (caller: string, action: string, resource: string) =>
     `User: ${caller} is not authorized to perform: kms:${action} on resource: ${resource} because no resource-based policy allows the kms:${action} action`;

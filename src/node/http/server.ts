@@ -6,9 +6,11 @@
 // Every operation of the registry (kms/registry.ts) is served, through the pipeline KMSClient runs
 // too (kms/pipeline.ts: middlewares, $metadata, internal errors as KMSInternalException). The
 // Region comes from the SigV4 credential scope of the request
-// (`Credential=AKID/20261129/eu-west-1/kms/aws4_request`), else the `region` option; the account is the server's, or in strict mode (`auth: 'sigv4'`) that of the
-// credential that signed the request, which also names the caller (its principal; default the
-// account's root) that keys authorize (kms/authorize.ts: another account's keys are refused).
+// (`Credential=AKID/20261129/eu-west-1/kms/aws4_request`), else the `region` option. The caller
+// is, in strict mode (`auth: 'sigv4'`), that of the credential that signed the request (its
+// account, principal, identity policies and tags), else the server's (`principal` and the like;
+// default the account's root). Key policies, identity policies and grants decide what it may do
+// (kms/authorize.ts), with aws:SourceIp the client's address and aws:SecureTransport false.
 // Strict mode verifies signatures (sigv4.ts) with the credentials given (credentials.ts, which
 // also reads them from a credentials file); the default
 // mode reads the scope and checks nothing, as local emulators do.
@@ -45,7 +47,14 @@ import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 import { RequestGuard } from './http-guard.js';
 import { packageVersion } from '../version.js';
-import { ACCOUNT_ID, checkCredential, type Credential, type ServerCredentials } from './credentials.js';
+import {
+  ACCOUNT_ID,
+  resolveCaller,
+  resolveCredential,
+  type Credential,
+  type ResolvedCaller,
+  type ServerCredentials,
+} from './credentials.js';
 
 export { loadCredentialsFile, type ServerCredentials } from './credentials.js';
 
@@ -98,6 +107,19 @@ export interface ServerOptions {
   cors?: string[];
   /** Host names accepted without signatures besides localhost and the listening address (http-guard.ts). */
   allowHosts?: string[];
+  /**
+   * Without signatures (`auth: 'none'`), who every request comes from: an IAM user, role (which
+   * calls as its session), role session or account root ARN; default `accountId`'s root. Its
+   * account is the callers' (and must be `accountId` when both are given). In strict mode each
+   * credential names its caller instead (credentials.ts).
+   */
+  principal?: string;
+  /** For a role principal: the session name; default 'wasm-kms'. */
+  roleSessionName?: string;
+  /** IAM identity policy documents of `principal` (JSON text or objects); not for a root. */
+  identityPolicies?: (string | object)[];
+  /** aws:PrincipalTag/<key> values of `principal`. */
+  principalTags?: Record<string, string>;
 }
 
 /** What the log gets about one request. */
@@ -143,6 +165,8 @@ interface Config {
   generateKeyPair?: (spec: KeyPairSpec, options?: { signal?: AbortSignal }) => KeyPair | Promise<KeyPair>;
   strict: boolean;
   credentials: ReadonlyMap<string, Credential>;
+  /** The caller of every request without signatures (`auth: 'none'`). */
+  anonymous: ResolvedCaller;
   bodyLimit: number;
   log?: (line: string, fields: RequestLogFields) => void;
   middlewareStack?: MiddlewareStack;
@@ -255,21 +279,33 @@ function resolveConfig(options: ServerOptions): Config {
     throw new TypeError(`auth must be 'none' or 'sigv4', got ${JSON.stringify(auth)}`);
   const credentials = new Map<string, Credential>();
   for (const [i, c] of (options.credentials ?? []).entries()) {
-    const caller = checkCredential(c, `credentials[${i}]`);
+    // Each credential's caller (identity policies compiled) is made here, once.
+    const credential = resolveCredential(c, `credentials[${i}]`, accountId, region);
     if (credentials.has(c.accessKeyId))
       throw new TypeError(`credentials[${i}]: access key id ${c.accessKeyId} is listed twice`);
-    credentials.set(c.accessKeyId, {
-      ...c,
-      account: c.accountId ?? caller?.account ?? accountId,
-      callerArn: caller?.callerArn,
-    });
+    credentials.set(c.accessKeyId, credential);
   }
   if (auth === 'sigv4' && credentials.size === 0)
     throw new TypeError("auth 'sigv4' needs at least one entry in credentials");
+  const callerOptions = {
+    principal: options.principal,
+    roleSessionName: options.roleSessionName,
+    identityPolicies: options.identityPolicies,
+    principalTags: options.principalTags,
+  };
+  if (auth === 'sigv4') {
+    for (const [name, value] of Object.entries(callerOptions)) {
+      if (value !== undefined)
+        throw new TypeError(`${name} is for auth 'none': in strict mode each credential names its own caller`);
+    }
+  }
+  // Without signatures every request comes from this caller; an account is the principal's.
+  const anonymous = resolveCaller({ ...callerOptions, accountId: options.accountId }, accountId, region);
   return {
     store: options.store ?? new MemoryKeyStore(),
     region,
-    accountId,
+    accountId: anonymous.account,
+    anonymous,
     generateKeyPair: options.generateKeyPair,
     strict: auth === 'sigv4',
     credentials,
@@ -381,16 +417,14 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     const body = await readBody(req, config.bodyLimit, Number.isFinite(declared) && declared > config.bodyLimit);
     bodyRead = true;
     const authorization = req.headers.authorization;
-    let account = config.accountId;
-    let principal: string | undefined;
+    let who: ResolvedCaller = config.anonymous;
     let region: string;
     if (config.strict) {
       const verified = await verifyRequest(
         { method, path, query: parseQuery(queryString), headers, body },
         config.credentials,
       );
-      account = verified.credential.account;
-      principal = verified.credential.callerArn;
+      who = verified.credential;
       region = verified.region;
     } else {
       region = scopeRegion(authorization) ?? config.region;
@@ -400,8 +434,12 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     const input = decodeRequest(operation, body);
     const caller: PipelineConfig = {
       store: config.store,
-      accountId: account,
-      principal,
+      accountId: who.account,
+      principal: who.callerArn,
+      caller: who.caller(region),
+      sourceIp: sourceIp(req),
+      // Plain HTTP: this endpoint terminates no TLS itself.
+      secureTransport: false,
       region,
       generateKeyPair: abandonable(config, res),
     };
@@ -545,6 +583,14 @@ function parseQuery(query: string): Record<string, string | string[]> {
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
   return out;
+}
+
+/** aws:SourceIp: the client's address, an IPv4-mapped IPv6 one (`::ffff:a.b.c.d`) as IPv4. */
+function sourceIp(req: IncomingMessage): string | undefined {
+  const address = req.socket.remoteAddress;
+  if (address === undefined) return undefined;
+  const mapped = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(address);
+  return mapped === null ? address : mapped[1];
 }
 
 function printablePath(path: string): string {

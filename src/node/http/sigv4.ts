@@ -14,8 +14,9 @@
 //
 // What must be signed: Host, and X-Amz-Target (which names the operation: unsigned, a captured
 // request could be replayed as another operation with the same body). Every header the client
-// lists must have arrived, each of Authorization, X-Amz-Date and X-Amz-Target at most once, and
-// a session token is refused (the credentials here are long-term keys).
+// lists must have arrived, and each of Authorization, X-Amz-Date and X-Amz-Target at most once.
+// Session tokens: a credential with a sessionToken (temporary credentials of a role) needs
+// X-Amz-Security-Token equal to it (compared in constant time); one without refuses any token.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -151,7 +152,7 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
  * (a malformed one), InvalidSignatureException (scope, date or signature wrong, or the clock more
  * than 5 minutes off), UnrecognizedClientException (an access key nobody here has).
  */
-export async function verifyRequest<C extends { accessKeyId: string; secretAccessKey: string }>(
+export async function verifyRequest<C extends { accessKeyId: string; secretAccessKey: string; sessionToken?: string }>(
   request: VerifiableRequest,
   credentials: ReadonlyMap<string, C>,
   now: Date = new Date(),
@@ -195,7 +196,7 @@ export async function verifyRequest<C extends { accessKeyId: string; secretAcces
   }
 
   const credential = credentials.get(auth.accessKeyId);
-  if (credential === undefined || request.headers['x-amz-security-token'] !== undefined) {
+  if (credential === undefined || !tokenMatches(credential.sessionToken, request.headers['x-amz-security-token'])) {
     throw new UnrecognizedClientException('The security token included in the request is invalid.');
   }
 
@@ -266,6 +267,19 @@ async function expectedSignature(
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * Whether a request's X-Amz-Security-Token headers fit a credential's session token: none for a
+ * credential without one; exactly one equal to it otherwise. The two are compared as SHA-256
+ * digests in constant time, so neither the token's length nor where it differs shows in timing.
+ */
+function tokenMatches(expected: string | undefined, given: string[] | undefined): boolean {
+  if (expected === undefined) return given === undefined;
+  if (given === undefined || given.length !== 1) return false;
+  const a = createHash('sha256').update(expected, 'utf8').digest();
+  const b = createHash('sha256').update(given[0], 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
 
 function sameSignature(expected: string, given: string): boolean {
   if (!HEX64.test(expected) || !HEX64.test(given)) return false;
