@@ -4,6 +4,8 @@
 //   id, title        its name on the command line and its heading
 //   baseline         the task name that ratios are taken against, in every group
 //   targets          [{ group, task, maxRatio }]: task's median ≤ maxRatio × baseline's median;
+//                    or [{ group, task, maxAddedUs }]: task's median − baseline's ≤ maxAddedUs µs
+//                    (a fixed cost a task adds, e.g. authorization, whatever the baseline's size);
 //                    with `adds: true` the task measures a cost added on top of the baseline's
 //                    work, and the target is (baseline + task) / baseline ≤ maxRatio
 //   groups()         async, → [{ name, timeMs, minSamples, tasks: [{ name, fn, check? }] }]
@@ -47,6 +49,7 @@ const SUITES = {
   'mac-kem': () => import('./suites/mac-kem.mjs'),
   kwp: () => import('./suites/kwp.mjs'),
   grants: () => import('./suites/grants.mjs'),
+  authz: () => import('./suites/authz.mjs'),
 };
 
 const ROUNDS = 4;
@@ -138,6 +141,11 @@ function evaluateTargets(suites) {
       const base = group?.tasks.find((x) => x.name === against);
       const ratio =
         task && base ? (t.adds ? (base.median + task.median) / base.median : task.median / base.median) : NaN;
+      if (t.maxAddedUs !== undefined) {
+        const addedUs = task && base ? (task.median - base.median) * 1000 : NaN;
+        const status = Number.isFinite(addedUs) ? (addedUs <= t.maxAddedUs ? 'PASS' : 'FAIL') : 'n/a';
+        return { suite: suite.id, ...t, baseline: against, ratio, addedUs, status };
+      }
       const status = Number.isFinite(ratio) ? (ratio <= t.maxRatio ? 'PASS' : 'FAIL') : 'n/a';
       return { suite: suite.id, ...t, baseline: against, ratio, status };
     }),

@@ -26,10 +26,14 @@ export function formatMs(ms) {
 
 const formatRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(3)}×` : '–');
 
+const formatAdded = (us) => (Number.isFinite(us) ? `+${us.toFixed(2)} µs` : '–');
+
 export const describeTarget = (t) =>
-  t.adds
-    ? `${t.group} (${t.baseline} + ${t.task}) medians ≤ ${t.maxRatio.toFixed(2)} × ${t.baseline}`
-    : `${t.group} ${t.task} median ≤ ${t.maxRatio.toFixed(2)} × ${t.baseline}`;
+  t.maxAddedUs !== undefined
+    ? `${t.group} ${t.task} median − ${t.baseline} median ≤ ${t.maxAddedUs} µs`
+    : t.adds
+      ? `${t.group} (${t.baseline} + ${t.task}) medians ≤ ${t.maxRatio.toFixed(2)} × ${t.baseline}`
+      : `${t.group} ${t.task} median ≤ ${t.maxRatio.toFixed(2)} × ${t.baseline}`;
 
 export function describeBudget(b) {
   return `${b.timeMs / 1000} s/task, ≥ ${b.minSamples} samples, ${b.rounds} round${b.rounds === 1 ? '' : 's'}, ${b.warmup} warm-up call${b.warmup === 1 ? '' : 's'}`;
@@ -62,9 +66,10 @@ function suiteTable(suite, targets) {
       const own = targets.filter((x) => x.suite === suite.id && x.group === g.name && x.task === t.name);
       const ratio = t.name === suite.baseline ? 'baseline' : formatRatio(t.ratio);
       const mark = own
-        .map(
-          (x) =>
-            `${x.adds ? `total ${formatRatio(x.ratio)}, ` : ''}≤ ${x.maxRatio.toFixed(2)}×${x.baseline === suite.baseline ? '' : ` ${x.baseline}`} **${x.status}**`,
+        .map((x) =>
+          x.maxAddedUs !== undefined
+            ? `${formatAdded(x.addedUs)} ≤ +${x.maxAddedUs} µs **${x.status}**`
+            : `${x.adds ? `total ${formatRatio(x.ratio)}, ` : ''}≤ ${x.maxRatio.toFixed(2)}×${x.baseline === suite.baseline ? '' : ` ${x.baseline}`} **${x.status}**`,
         )
         .join('; ');
       lines.push(row([g.name, t.name, formatMs(t.median), formatMs(t.mean), formatMs(t.p99), t.samples, ratio, mark]));
@@ -81,7 +86,9 @@ export function summaryLine(targets) {
   const verdict = failed.length === 0 ? 'PASS' : 'FAIL';
   const parts = [`${passed.length}/${targets.length} passed`];
   if (failed.length)
-    parts.push(`failed: ${failed.map((t) => `${t.group} ${t.task} ${formatRatio(t.ratio)}`).join(', ')}`);
+    parts.push(
+      `failed: ${failed.map((t) => `${t.group} ${t.task} ${t.maxAddedUs !== undefined ? formatAdded(t.addedUs) : formatRatio(t.ratio)}`).join(', ')}`,
+    );
   if (skipped) parts.push(`${skipped} not measured`);
   return `Targets ${verdict}: ${parts.join('; ')}`;
 }
@@ -178,7 +185,10 @@ export function markdown(run, files = {}) {
   const targets = [
     '## Targets',
     '',
-    ...run.targets.map((t) => `- ${describeTarget(t)}: ${formatRatio(t.ratio)} **${t.status}**`),
+    ...run.targets.map(
+      (t) =>
+        `- ${describeTarget(t)}: ${t.maxAddedUs !== undefined ? formatAdded(t.addedUs) : formatRatio(t.ratio)} **${t.status}**`,
+    ),
     ...(run.targets.length ? [''] : []),
     `**${summaryLine(run.targets)}**`,
   ];

@@ -531,10 +531,10 @@ function inCidr(address: string, cidr: string): boolean {
   const net = parseIp(slash < 0 ? cidr : cidr.slice(0, slash));
   const ip = parseIp(address);
   if (net === undefined || ip === undefined || net.length !== ip.length) return false;
-  const bits = slash < 0 ? net.length * 8 : Number(cidr.slice(slash + 1));
-  if (!Number.isInteger(bits) || bits < 0 || bits > net.length * 8 || !/^\d+$/.test(cidr.slice(slash + 1) || '0')) {
-    return false;
-  }
+  const prefix = slash < 0 ? undefined : cidr.slice(slash + 1);
+  if (prefix !== undefined && !/^\d{1,3}$/.test(prefix)) return false;
+  const bits = prefix === undefined ? net.length * 8 : Number(prefix);
+  if (bits > net.length * 8) return false;
   for (let i = 0; i < net.length; i++) {
     const take = Math.max(0, Math.min(8, bits - 8 * i));
     const mask = take === 0 ? 0 : (0xff << (8 - take)) & 0xff;
