@@ -96,7 +96,7 @@ function keyPolicy() {
 }
 
 function checkPair(out) {
-  if (!(out.PublicKey instanceof Uint8Array) || !(out.CiphertextBlob instanceof Uint8Array)) {
+  if (!(out.PublicKey instanceof Uint8Array) || !(out.PrivateKeyCiphertextBlob instanceof Uint8Array)) {
     throw new Error('GenerateDataKeyPair returned no pair');
   }
 }
