@@ -9,9 +9,14 @@
 // key without credentials.
 //
 // Every setting a deployment commonly changes has an environment variable as well, for
-// containers and supervisors: WASM_KMS_HOST, WASM_KMS_PORT, WASM_KMS_AUTH, WASM_KMS_REGION (and
-// WASM_KMS_STORE, which every command reads, in main.ts). A flag wins over its variable; a
-// variable set to the empty string counts as unset, as AWS_REGION does for the AWS CLI.
+// containers and supervisors: WASM_KMS_HOST, WASM_KMS_PORT, WASM_KMS_AUTH, WASM_KMS_REGION,
+// WASM_KMS_PRINCIPAL, WASM_KMS_ROLE_SESSION_NAME, WASM_KMS_IDENTITY_POLICY and WASM_KMS_PRINCIPAL_TAG
+// (the last two: lists separated by commas) (and WASM_KMS_STORE, which every command reads, in
+// main.ts). A flag wins over its variable; a variable set to the empty string counts as unset, as
+// AWS_REGION does for the AWS CLI.
+// Callers: with --auth sigv4, each credential names its own (account, principal, identity
+// policies, tags); with --auth none, every request comes from --principal (default the
+// --account-id root), with its --identity-policy documents and --principal-tag tags.
 // Log lines (requests, shutdown) carry an ISO 8601 UTC timestamp; --log-format json writes one
 // JSON object per line instead ({time, level, msg, ...request fields}).
 // --processes N: N processes (node:cluster) serve one port and one file store, each with a
@@ -29,13 +34,16 @@ import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { KeyPairWorkerPool, parsePoolSpec } from '../pool/pool.js';
+import { readFileSync } from 'node:fs';
 import {
   loadCredentialsFile,
   startServer,
   type RequestLogFields,
   type RunningServer,
   type ServerCredentials,
+  type ServerOptions,
 } from '../http/server.js';
+import { resolveCaller } from '../http/credentials.js';
 import { CliFailure, UsageError } from './params.js';
 import { ExitError, oneLine, openStore, type CliIO, type GlobalOptions } from './context.js';
 import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
@@ -134,7 +142,7 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
     )
     .option(
       '--credentials <file>',
-      'for --auth sigv4 (mode 600): JSON [{accessKeyId, secretAccessKey, accountId?, principal?, roleSessionName?}] or an AWS credentials INI file (aws_access_key_id, aws_secret_access_key, aws_account_id, principal, role_session_name)',
+      'for --auth sigv4 (mode 600): JSON [{accessKeyId, secretAccessKey, accountId?, principal?, roleSessionName?, identityPolicies?, identityPolicyFiles?, principalTags?, sessionToken?}] or an AWS credentials INI file (aws_access_key_id, aws_secret_access_key, aws_account_id, aws_session_token, principal, role_session_name, identity_policy_file, principal_tags)',
     )
     .option('--pool <spec>', 'key pairs to keep ready per spec, e.g. RSA_2048=32,ECC_NIST_P256=8 (memory only)')
     .option(
@@ -163,6 +171,24 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
     .option(
       '--allow-host <name>',
       'a further Host name accepted without --auth sigv4, e.g. a docker compose service name (repeatable)',
+      collect,
+    )
+    .option(
+      '--principal <arn>',
+      "with --auth none, who every request comes from: an IAM user, role (calling as its session) or role session ARN of the account, or its root (default: $WASM_KMS_PRINCIPAL, else the --account-id root); its account is the callers'",
+    )
+    .option(
+      '--role-session-name <name>',
+      'for a role --principal: the session it calls as (default: $WASM_KMS_ROLE_SESSION_NAME, else wasm-kms)',
+    )
+    .option(
+      '--identity-policy <file>',
+      'with --auth none: an IAM identity policy document (JSON) of --principal (repeatable; default: $WASM_KMS_IDENTITY_POLICY, paths separated by commas)',
+      collect,
+    )
+    .option(
+      '--principal-tag <key=value>',
+      'with --auth none: a tag of --principal, for aws:PrincipalTag/<key> (repeatable; default: $WASM_KMS_PRINCIPAL_TAG, pairs separated by commas)',
       collect,
     )
     .option('--memory', 'keep keys in memory only, for this run (not with --store)')
@@ -217,6 +243,11 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
         throw new UsageError('--auth sigv4 needs --credentials FILE');
       if (auth === 'none' && opts.credentials !== undefined)
         throw new UsageError('--credentials is only used with --auth sigv4');
+      const anonymous = callerSettings(opts, env, auth, {
+        accountId: g.accountId,
+        accountGiven: cmd.parent?.getOptionValueSource('accountId') === 'cli',
+        region,
+      });
       const processes = opts.processes === undefined ? 1 : wholeNumber(opts.processes, '--processes', 1, 256);
       if (processes > 1 && opts.memory === true)
         throw new UsageError('--memory and --processes exclude each other: each process would have a store of its own');
@@ -253,7 +284,7 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
       }
       await serve(
         io,
-        { ...g, region },
+        { ...g, region, accountId: anonymous.accountId },
         {
           host,
           port,
@@ -269,9 +300,111 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
           allowHosts,
           memory: opts.memory === true,
           logFormat,
+          caller: anonymous.caller,
         },
       );
     });
+}
+
+/** The caller of `--auth none` requests: --principal and the like, checked here (usage errors name the option). */
+interface AnonymousCaller {
+  /** --account-id, or the principal's account. */
+  accountId: string;
+  caller: Pick<ServerOptions, 'principal' | 'roleSessionName' | 'identityPolicies' | 'principalTags'>;
+}
+
+/** A list setting: the flag's values, else its variable's (split at commas), else none. */
+function listSetting(
+  flagValues: unknown,
+  flag: string,
+  env: NodeJS.ProcessEnv,
+  variable: string,
+): { values: string[]; source: string } | undefined {
+  if (flagValues !== undefined) return { values: flagValues as string[], source: flag };
+  const v = env[variable];
+  return v ? { values: v.split(','), source: variable } : undefined;
+}
+
+function callerSettings(
+  opts: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  auth: 'none' | 'sigv4',
+  g: { accountId: string; accountGiven: boolean; region: string },
+): AnonymousCaller {
+  const principal = setting(opts.principal, '--principal', env, 'WASM_KMS_PRINCIPAL');
+  const sessionName = setting(opts.roleSessionName, '--role-session-name', env, 'WASM_KMS_ROLE_SESSION_NAME');
+  const policies = listSetting(opts.identityPolicy, '--identity-policy', env, 'WASM_KMS_IDENTITY_POLICY');
+  const tags = listSetting(opts.principalTag, '--principal-tag', env, 'WASM_KMS_PRINCIPAL_TAG');
+  const given = [principal, sessionName, policies, tags].filter((x) => x !== undefined);
+  if (auth === 'sigv4') {
+    if (given.length > 0)
+      throw new UsageError(
+        `${sourceLabel(given[0].source)}: only used with --auth none (with --auth sigv4, each entry of --credentials names its caller)`,
+      );
+    return { accountId: g.accountId, caller: {} };
+  }
+  const caller: AnonymousCaller['caller'] = {};
+  // The principal (and its session name) first: the rest is checked against it.
+  if (sessionName !== undefined) {
+    if (principal === undefined || !/^arn:[^:]+:iam::\d{12}:role\//.test(principal.value))
+      throw new UsageError(
+        `${sourceLabel(sessionName.source)}: only for a role principal (--principal arn:aws:iam::ACCOUNT:role/NAME)`,
+      );
+    caller.roleSessionName = sessionName.value;
+  }
+  let accountId = g.accountId;
+  if (principal !== undefined) {
+    caller.principal = principal.value;
+    try {
+      accountId = resolveCaller(
+        { ...caller, accountId: g.accountGiven ? g.accountId : undefined },
+        g.accountId,
+        g.region,
+      ).account;
+    } catch (e) {
+      const label = /role session name/.test(oneLine(e)) ? sessionName!.source : principal.source;
+      throw new UsageError(`${sourceLabel(label)}: ${oneLine(e).replace('not of accountId', 'not of --account-id')}`);
+    }
+  }
+  if (tags !== undefined) {
+    const map: Record<string, string> = {};
+    for (const pair of tags.values) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UsageError(`${sourceLabel(tags.source)}: expected KEY=VALUE, got '${pair}'`);
+      const key = pair.slice(0, eq);
+      if (Object.prototype.hasOwnProperty.call(map, key))
+        throw new UsageError(`${sourceLabel(tags.source)}: the key ${key} is given twice`);
+      map[key] = pair.slice(eq + 1);
+    }
+    try {
+      resolveCaller({ ...caller, principalTags: map }, accountId, g.region);
+    } catch (e) {
+      throw new UsageError(`${sourceLabel(tags.source)}: ${oneLine(e).replace(/^principalTags: /, '')}`);
+    }
+    caller.principalTags = map;
+  }
+  if (policies !== undefined) {
+    caller.identityPolicies = policies.values.map((file) => {
+      if (file === '') throw new UsageError(`${sourceLabel(policies.source)}: expected a file path, got ''`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new UsageError(
+          `${sourceLabel(policies.source)}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? oneLine(e)}`,
+        );
+      }
+      try {
+        resolveCaller({ ...caller, identityPolicies: [text] }, accountId, g.region);
+      } catch (e) {
+        throw new UsageError(
+          `${sourceLabel(policies.source)}: ${file}: ${oneLine(e).replace(/^identityPolicies\[0\]: /, '')}`,
+        );
+      }
+      return text;
+    });
+  }
+  return { accountId, caller };
 }
 
 interface ServeOptions {
@@ -290,6 +423,8 @@ interface ServeOptions {
   /** A MemoryKeyStore instead of the file store. */
   memory: boolean;
   logFormat: LogFormat;
+  /** Who `--auth none` requests come from. */
+  caller: AnonymousCaller['caller'];
 }
 
 async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void> {
@@ -328,6 +463,7 @@ async function serveOnStore(io: CliIO, g: GlobalOptions, o: ServeOptions): Promi
         log: o.quiet ? undefined : (line, fields) => logger.request(line, fields),
         cors: o.cors,
         allowHosts: o.allowHosts,
+        ...o.caller,
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
