@@ -14,6 +14,7 @@
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sdk from '@aws-sdk/client-kms';
@@ -67,6 +68,24 @@ async function refused(p: Promise<unknown>, name: string): Promise<sdk.KMSServic
   expect(err, `expected ${name}`).toBeInstanceOf(sdk.KMSServiceException);
   expect((err as sdk.KMSServiceException).name).toBe(name);
   return err as sdk.KMSServiceException;
+}
+
+/** Writes `text` on a new connection; resolves with the first response's status and body. */
+function rawHttp(u: URL, text: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname, () => socket.write(text));
+    let data = '';
+    socket.on('data', (d: Buffer) => {
+      data += d.toString('latin1');
+      const end = data.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(data);
+      if (end >= 0 && length && data.length >= end + 4 + Number(length[1])) {
+        resolve({ status: Number(data.slice(9, 12)), body: data.slice(end + 4) });
+        socket.destroy();
+      }
+    });
+    socket.on('error', reject);
+  });
 }
 
 /** A key policy: the owner account's IAM policies decide (as the default policy), plus `more`. */
@@ -277,6 +296,25 @@ describe('strict mode: key policies, identity policies and session tokens throug
       const r = await refused(c.send(new sdk.DescribeKeyCommand({ KeyId: shared })), 'UnrecognizedClientException');
       expect(r.message, what).toBe(INVALID_TOKEN);
       c.destroy();
+    }
+  });
+
+  it('a wrong or missing session token is answered before the body arrives', async () => {
+    const u = new URL(server.url);
+    const auth = (key: string) =>
+      `Authorization: AWS4-HMAC-SHA256 Credential=${key}/20261207/${REGION}/kms/aws4_request, SignedHeaders=host;x-amz-security-token, Signature=${'e'.repeat(64)}\r\n`;
+    for (const [what, headers] of [
+      ['no token', auth(OPS_KEYS.accessKeyId)],
+      ['another token', `${auth(OPS_KEYS.accessKeyId)}X-Amz-Security-Token: ${OPS_TOKEN}x\r\n`],
+      ['a token for a long-term key', `${auth(BOB_KEYS.accessKeyId)}X-Amz-Security-Token: ${OPS_TOKEN}\r\n`],
+    ]) {
+      // 1,000,000 bytes announced, 10 sent: the answer comes without waiting for the rest.
+      const r = await rawHttp(
+        u,
+        `POST / HTTP/1.1\r\nHost: ${u.host}\r\n${headers}X-Amz-Target: TrentService.ListKeys\r\nContent-Length: 1000000\r\n\r\n{"a":"bcd"`,
+      );
+      expect(r.status, what).toBe(400);
+      expect(JSON.parse(r.body), what).toEqual({ __type: 'UnrecognizedClientException', message: INVALID_TOKEN });
     }
   });
 

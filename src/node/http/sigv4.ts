@@ -310,11 +310,16 @@ export function checkHeaders(headers: Record<string, string[] | undefined>): Par
 
 /**
  * What strict mode can refuse before reading the body: the header checks, then an access key
- * nobody here has. The rest (date, scope, signature) needs the body and waits for verifyRequest.
+ * nobody here has or a session token that does not fit it. The rest (date, scope, signature)
+ * needs the body and waits for verifyRequest.
  */
-export function preVerify<C>(headers: Record<string, string[] | undefined>, credentials: ReadonlyMap<string, C>): void {
+export function preVerify<C extends { sessionToken?: string }>(
+  headers: Record<string, string[] | undefined>,
+  credentials: ReadonlyMap<string, C>,
+): void {
   const auth = checkHeaders(headers);
-  if (!credentials.has(auth.accessKeyId))
+  const credential = credentials.get(auth.accessKeyId);
+  if (credential === undefined || !tokenMatches(credential.sessionToken, headers['x-amz-security-token']))
     throw new UnrecognizedClientException('The security token included in the request is invalid.');
 }
 
