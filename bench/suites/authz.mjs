@@ -106,8 +106,13 @@ export async function groups() {
   const made = generateKeyPair('ECC_NIST_P256');
   const ready = () => ({ publicKey: made.publicKey.slice(), privateKey: made.privateKey.slice() });
   const root = new KMSClient({ store, accountId: ACCOUNT, generateKeyPair: ready });
-  const plain = (await root.send(new CreateKeyCommand({}))).KeyMetadata.KeyId;
-  const guarded = (await root.send(new CreateKeyCommand({ Policy: keyPolicy() }))).KeyMetadata.KeyId;
+  const newKey = async (input) => {
+    const id = (await root.send(new CreateKeyCommand(input))).KeyMetadata?.KeyId;
+    if (id === undefined) throw new Error('CreateKey answered no KeyId');
+    return id;
+  };
+  const plain = await newKey({});
+  const guarded = await newKey({ Policy: keyPolicy() });
   const user = (identityPolicies, extra = {}) =>
     new KMSClient({ store, accountId: ACCOUNT, principal: USER, identityPolicies, generateKeyPair: ready, ...extra });
   const withIdentity = user([ALLOW_KMS]);
