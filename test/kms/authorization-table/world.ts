@@ -98,6 +98,8 @@ export interface KeySetup {
   /** A replica in this Region, made by the root before the key policy is put in place. */
   replicaIn?: string;
   disabled?: boolean;
+  /** Scheduled for deletion (7 days) by its root before the key policy is put in place. */
+  pendingDeletion?: boolean;
   /** A second key of the same account, with this key policy (default: the default key policy). */
   other?: Doc | ((k: KeyRefs) => Doc) | true;
 }
@@ -193,6 +195,8 @@ export async function setUpKey(store: KeyStore, setup: KeySetup): Promise<KeyRef
   if (setup.replicaIn !== undefined)
     await send(admin, 'ReplicateKey', { KeyId: refs.arn, ReplicaRegion: setup.replicaIn });
   if (setup.disabled === true) await send(admin, 'DisableKey', { KeyId: refs.arn });
+  if (setup.pendingDeletion === true)
+    await send(admin, 'ScheduleKeyDeletion', { KeyId: refs.arn, PendingWindowInDays: 7 });
   await send(admin, 'PutKeyPolicy', {
     KeyId: refs.arn,
     PolicyName: 'default',
