@@ -146,7 +146,8 @@ const rows: Row[] = [
     expect: 'allowed',
   },
   {
-    // "Grants in AWS KMS": the grantee principal can be in another account; the grant alone gives it the permission.
+    // "Grants in AWS KMS": the grantee principal can be in another account. Whether that grantee also needs an IAM
+    // policy of its own account is not spelled out; this row follows the rule that a grant alone allows its grantee.
     name: 'a grant to a user of another account allows it without an identity policy',
     key: { policy: POLICIES.rootOnly(), grants: [{ grantee: BOB, operations: ['Encrypt', 'DescribeKey'] }] },
     caller: { principal: BOB },
