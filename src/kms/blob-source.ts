@@ -66,11 +66,11 @@ export async function blobKey(
 ): Promise<KeyRecord> {
   // ReEncrypt reads with the source key: AWS's action there is kms:ReEncryptFrom.
   const action = operation === 'Decrypt' ? 'Decrypt' : 'ReEncryptFrom';
-  const key = await resolveBlobKey(ctx, header.keyArn, action);
-  if (keyIdInput !== undefined) {
-    const named = await resolveKey(ctx, keyIdInput, { action });
-    if (named.arn !== key.arn) throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
-  }
+  // A KeyId the caller gave is resolved and authorized first, so that a refusal names that key
+  // (AWS names the resource associated with the ciphertext only when no KeyId was given).
+  const named = keyIdInput === undefined ? undefined : await resolveKey(ctx, keyIdInput, { action });
+  const key = await resolveBlobKey(ctx, header.keyArn, action, named?.arn);
+  if (named !== undefined && named.arn !== key.arn) throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
   checkUsableForCrypto(key);
   checkSymmetricEncryptionKey(key, operation);
   return key;

@@ -116,7 +116,8 @@ export class RequestValues implements ConditionValues {
             ? undefined
             : [String(key.multiRegion)];
       case 'kms:multiregionkeytype':
-        return one(key?.multiRegionConfiguration?.type);
+        // A multi-Region key without replicas yet is a primary.
+        return key?.multiRegion === true ? [key.multiRegionConfiguration?.type ?? 'PRIMARY'] : undefined;
       case 'kms:customerkeystoreid':
       case 'kms:customkeystoreid':
         return one(key?.customKeyStoreId);

@@ -169,9 +169,21 @@ function invalidKeyId(value: string): NotFoundException {
  * an empty message, as for any other changed byte, rather than NotFoundException. A name in
  * another account is authorized like any other (authorize.ts), and refused without naming it.
  */
-export async function resolveBlobKey(ctx: OperationContext, keyArn: string, action: KeyAction): Promise<KeyRecord> {
+export async function resolveBlobKey(
+  ctx: OperationContext,
+  keyArn: string,
+  action: KeyAction,
+  authorizedArn?: string,
+): Promise<KeyRecord> {
+  const here = sameKeyHere(ctx, keyArn);
   try {
-    return await resolveKey(ctx, sameKeyHere(ctx, keyArn), { allowAlias: false, action, viaCiphertext: true });
+    // The key the caller named by KeyId and was authorized for already: not authorized twice.
+    return await resolveKey(ctx, here, {
+      allowAlias: false,
+      action,
+      viaCiphertext: true,
+      skipAuthorize: here === authorizedArn,
+    });
   } catch (err) {
     if (err instanceof NotFoundException) throw new InvalidCiphertextException('');
     throw err;

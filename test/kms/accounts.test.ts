@@ -226,7 +226,8 @@ describe("another account's key: AccessDeniedException (the default key policy)"
       bob.send(new DecryptCommand({ CiphertextBlob: aliceBlob, KeyId: key.Arn })),
       AccessDeniedException,
     );
-    expect(withId.message).toBe(deniedBlob(bobRoot, 'Decrypt'));
+    // With a KeyId, the refusal names the key the caller named.
+    expect(withId.message).toBe(denied(bobRoot, 'Decrypt', key.Arn!));
     // ReEncrypt reads with the source key: kms:ReEncryptFrom.
     const r = await rejection(
       bob.send(new ReEncryptCommand({ CiphertextBlob: aliceBlob, DestinationKeyId: bobKey.KeyId })),
