@@ -220,6 +220,25 @@ const rows: Row[] = [
     'allowed',
   ),
   row(
+    'kms:MultiRegionKeyType of the key: a multi-Region key without replicas is PRIMARY',
+    {
+      policy: allowIf('kms:Encrypt', { StringEquals: { 'kms:MultiRegionKeyType': 'PRIMARY' } }),
+      create: { MultiRegion: true },
+    },
+    alice,
+    'Encrypt',
+    encrypt(),
+    'allowed',
+  ),
+  row(
+    'kms:MultiRegionKeyType of a single-Region key is absent (Null true)',
+    { policy: allowIf('kms:Encrypt', { Null: { 'kms:MultiRegionKeyType': 'true' } }) },
+    alice,
+    'Encrypt',
+    encrypt(),
+    'allowed',
+  ),
+  row(
     'kms:MultiRegionKeyType of the key: a primary key is not REPLICA',
     {
       policy: allowIf('kms:Encrypt', { StringEquals: { 'kms:MultiRegionKeyType': 'REPLICA' } }),

@@ -721,6 +721,22 @@ const rows: Row[] = [
     input: (k) => ({ CiphertextBlob: k.blob }),
     expect: { why: 'ciphertext' },
   },
+  {
+    name: "Decrypt with a KeyId, key policy not naming the caller's account: the refusal names that key",
+    key: { policy: POLICIES.adminOnly(), ciphertext: {} },
+    caller: withIdentity(ALICE, allowAll()),
+    op: 'Decrypt',
+    input: (k) => ({ CiphertextBlob: k.blob, KeyId: k.arn }),
+    expect: { why: 'no-resource' },
+  },
+  {
+    name: 'Decrypt with a KeyId, an explicit Deny in the key policy: the refusal names that key',
+    key: { policy: doc(kp('Allow', root(A), 'kms:*'), kp('Deny', ALICE, 'kms:Decrypt')), ciphertext: {} },
+    caller: withIdentity(ALICE, allowAll()),
+    op: 'Decrypt',
+    input: (k) => ({ CiphertextBlob: k.blob, KeyId: k.arn }),
+    expect: { why: 'explicit-resource' },
+  },
   // ---- authorization comes before the key state
   {
     name: 'a disabled key: an allowed caller gets DisabledException (authorization passed, then the key state)',
