@@ -116,11 +116,22 @@ export function checkKeyPolicy(text: string, opts: KeyPolicyCheckOptions): void 
   }
   const statements = parsePolicy(text);
   // What is kept must be a policy the evaluator reads: condition operators, keys, actions (policy.ts).
+  let compiled;
   try {
-    compilePolicy(text, 'resource');
+    compiled = compilePolicy(text, 'resource');
   } catch (err) {
     if (err instanceof PolicyError) throw malformed(err.message);
     throw err;
+  }
+  // AWS KMS Developer Guide, kms:EncryptionContext:context-key: a ForAllValues on it is refused as
+  // overly permissive (the key is single-valued; an empty context would satisfy it).
+  if (compiled.forAllValuesOnContextKey) {
+    const key =
+      /"ForAllValues:[A-Za-z]+"\s*:\s*\{\s*"(kms:EncryptionContext:[^"]+)"/i.exec(text)?.[1] ??
+      'kms:EncryptionContext:';
+    throw malformed(
+      `OverlyPermissiveCondition: Using the ForAllValues set operator with the single-valued condition key ${key} is overly permissive.`,
+    );
   }
   if (!opts.bypassLockoutCheck && !allowsPutKeyPolicy(statements, opts)) throw malformed(LOCKOUT_MESSAGE);
 }

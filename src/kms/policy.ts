@@ -52,14 +52,16 @@ interface Principals {
 }
 
 interface Pattern {
-  /** The pattern as written (`*`: anything). */
+  /** The pattern as written (`*`: anything); actions in lower case. */
   text: string;
-  /** Matches the whole value; undefined when the text has policy variables (compiled per request). */
-  re?: RegExp;
+  /** Has `*` or `?` (matched by wildcardMatch) rather than being a plain string. */
+  wild: boolean;
+  /** Has policy variables, resolved per request. */
   vars: boolean;
 }
 
-type Compare = (request: string, policy: string, pattern: Pattern) => boolean;
+/** A comparison of a request's value with a policy's (variables resolved; for globbing operators, wildcards kept). */
+type Compare = (request: string, policy: string) => boolean;
 
 interface Condition {
   key: string;
@@ -69,6 +71,8 @@ interface Condition {
   /** 0: no qualifier, 1: ForAnyValue, 2: ForAllValues. */
   set: 0 | 1 | 2;
   null: boolean;
+  /** StringLike/StringNotLike/Arn*: the policy's values are wildcard patterns. */
+  like: boolean;
   values: Pattern[];
 }
 
@@ -89,6 +93,11 @@ export interface CompiledPolicy {
   readonly statements: readonly Statement[];
   /** Every condition key (lower case) and policy variable the document reads. */
   readonly keys: ReadonlySet<string>;
+  /**
+   * A condition applies ForAllValues to a kms:EncryptionContext:<key> key: KMS refuses such key
+   * policies as overly permissive (key-policy.ts).
+   */
+  readonly forAllValuesOnContextKey: boolean;
 }
 
 const IDENTITY_MEMBERS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
@@ -109,7 +118,14 @@ const CACHE_LIMIT = 1024;
 export function compilePolicy(text: string, kind: 'resource' | 'identity'): CompiledPolicy {
   const map = cache[kind];
   const hit = map.get(text);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    // Least recently used first out: a hit moves to the back once the cache is half full.
+    if (map.size > CACHE_LIMIT / 2) {
+      map.delete(text);
+      map.set(text, hit);
+    }
+    return hit;
+  }
   let doc: Json;
   try {
     doc = JSON.parse(text) as Json;
@@ -139,7 +155,10 @@ function compileDocument(doc: Json, kind: 'resource' | 'identity'): CompiledPoli
   if (list.length === 0) throw new PolicyError('The policy has no Statement.');
   const keys = new Set<string>();
   const statements = list.map((s) => compileStatement(s, kind, variables, keys));
-  return { statements, keys };
+  const forAllValuesOnContextKey = statements.some((s) =>
+    s.conditions.some((c) => c.set === 2 && c.key.startsWith('kms:encryptioncontext:')),
+  );
+  return { statements, keys, forAllValuesOnContextKey };
 }
 
 function compileStatement(s: Json, kind: 'resource' | 'identity', variables: boolean, keys: Set<string>): Statement {
@@ -152,6 +171,10 @@ function compileStatement(s: Json, kind: 'resource' | 'identity', variables: boo
     throw new PolicyError('Each statement needs an Effect of Allow or Deny.');
   if (kind === 'resource' && (s.Principal === undefined) === (s.NotPrincipal === undefined)) {
     throw new PolicyError('Each statement needs exactly one of Principal and NotPrincipal.');
+  }
+  // IAM User Guide, NotPrincipal: "Using it with "Effect":"Allow" is not supported."
+  if (s.NotPrincipal !== undefined && s.Effect !== 'Deny') {
+    throw new PolicyError('NotPrincipal can be used only in a statement with "Effect": "Deny".');
   }
   if ((s.Action === undefined) === (s.NotAction === undefined)) {
     throw new PolicyError('Each statement needs exactly one of Action and NotAction.');
@@ -172,7 +195,7 @@ function compileStatement(s: Json, kind: 'resource' | 'identity', variables: boo
     actions: strings(action, 'Action').map((a) => {
       if (!/^(?:\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/.test(a))
         throw new PolicyError(`The policy has an invalid action: ${a}.`);
-      return { text: a, vars: false, re: globRegExp(a, 'is') };
+      return { text: a.toLowerCase(), wild: /[*?]/.test(a), vars: false };
     }),
     notAction: s.NotAction !== undefined,
     // A key policy statement without Resource or NotResource applies to nothing.
@@ -236,8 +259,8 @@ const OPERATORS = new Map<string, [Compare, boolean]>([
   ['StringNotEquals', [(r, p) => r === p, true]],
   ['StringEqualsIgnoreCase', [(r, p) => lower(r) === lower(p), false]],
   ['StringNotEqualsIgnoreCase', [(r, p) => lower(r) === lower(p), true]],
-  ['StringLike', [(r, _p, pat) => globMatch(pat, r), false]],
-  ['StringNotLike', [(r, _p, pat) => globMatch(pat, r), true]],
+  ['StringLike', [(r, p) => wildcardMatch(p, r), false]],
+  ['StringNotLike', [(r, p) => wildcardMatch(p, r), true]],
   ['NumericEquals', [(r, p) => numeric(r, p, (a, b) => a === b), false]],
   ['NumericNotEquals', [(r, p) => numeric(r, p, (a, b) => a === b), true]],
   ['NumericLessThan', [(r, p) => numeric(r, p, (a, b) => a < b), false]],
@@ -254,11 +277,12 @@ const OPERATORS = new Map<string, [Compare, boolean]>([
   ['BinaryEquals', [(r, p) => r === p, false]],
   ['IpAddress', [(r, p) => inCidr(r, p), false]],
   ['NotIpAddress', [(r, p) => inCidr(r, p), true]],
-  // ArnEquals and ArnLike both take wildcards (IAM User Guide); the comparison is case sensitive.
-  ['ArnEquals', [(r, _p, pat) => globMatch(pat, r), false]],
-  ['ArnLike', [(r, _p, pat) => globMatch(pat, r), false]],
-  ['ArnNotEquals', [(r, _p, pat) => globMatch(pat, r), true]],
-  ['ArnNotLike', [(r, _p, pat) => globMatch(pat, r), true]],
+  // ArnEquals and ArnLike both take wildcards, each of the six colon-separated components
+  // compared on its own (IAM User Guide); the comparison is case sensitive.
+  ['ArnEquals', [(r, p) => arnMatch(p, r), false]],
+  ['ArnLike', [(r, p) => arnMatch(p, r), false]],
+  ['ArnNotEquals', [(r, p) => arnMatch(p, r), true]],
+  ['ArnNotLike', [(r, p) => arnMatch(p, r), true]],
 ]);
 
 /** The operator names a policy may use (without ForAnyValue:/ForAllValues: and IfExists). */
@@ -309,6 +333,7 @@ function compileConditions(block: Json, variables: boolean, keys: Set<string>): 
         ifExists,
         set,
         null: isNull,
+        like,
         values: list.map((v) =>
           pattern(String(v), variables && (op.startsWith('String') || op.startsWith('Arn')), like, keys),
         ),
@@ -319,38 +344,97 @@ function compileConditions(block: Json, variables: boolean, keys: Set<string>): 
 }
 
 /**
- * A pattern of a policy: a glob (`*`, `?`) when `glob`, else literal; with policy variables when
- * `variables` and the text has `${...}` (their keys go into `keys`).
+ * A pattern of a policy; with policy variables when `variables` and the text has `${...}` (their
+ * keys go into `keys`). `glob`: its `*` and `?` are wildcards.
  */
 function pattern(text: string, variables: boolean, glob: boolean, keys?: Set<string>): Pattern {
   const vars = variables && text.includes('${');
   if (vars) {
     for (const m of text.matchAll(/\$\{([^}]*)\}/g)) {
-      const name = m[1]!;
+      const name = variableName(m[1]!);
       if (name !== '*' && name !== '?' && name !== '$') keys?.add(name.toLowerCase());
     }
-    return { text, vars };
   }
-  return { text, vars, re: glob ? globRegExp(text) : undefined };
+  return { text, vars, wild: glob && /[*?]/.test(text) };
 }
+
+/** The key of a variable's text (`aws:username`, or `aws:username, 'default'`). */
+function variableName(inner: string): string {
+  const comma = inner.indexOf(',');
+  return (comma < 0 ? inner : inner.slice(0, comma)).trim();
+}
+
+// A `*` or `?` that came from `${*}` / `${?}` is a literal character: resolveVariables writes
+// these stand-ins, which wildcardMatch compares as the literal characters.
+const LITERAL_STAR = '\uE000';
+const LITERAL_QUESTION = '\uE001';
 
 /**
- * A glob as a RegExp of the whole value: `*` any run of characters, `?` one. Actions are matched
- * without regard to case (flags 'is'); resources, ARNs and strings with it. A wildcard written as
- * a policy variable (`${*}`, `${?}`: resolveVariables marks it with a NUL) is a literal character.
+ * Whether `value` matches the whole of `pattern`: `*` any run of characters (none included), `?`
+ * exactly one. Greedy with one backtrack point, so time is at most proportional to the product
+ * of the lengths — never exponential, whatever a caller sends.
  */
-function globRegExp(text: string, flags = 's'): RegExp {
-  let re = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\u0000') re += escapeRegExp(text[++i] ?? '');
-    else re += c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c);
+export function wildcardMatch(pattern: string, value: string): boolean {
+  const pl = pattern.length;
+  const vl = value.length;
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let mark = 0;
+  while (v < vl) {
+    if (p < pl) {
+      const c = pattern.charCodeAt(p);
+      if (c === 42) {
+        star = p++;
+        mark = v;
+        continue;
+      }
+      if (c === 63 || literal(c) === value.charCodeAt(v)) {
+        p++;
+        v++;
+        continue;
+      }
+    }
+    if (star < 0) return false;
+    p = star + 1;
+    v = ++mark;
   }
-  return new RegExp(`^${re}$`, flags);
+  while (p < pl && pattern.charCodeAt(p) === 42) p++;
+  return p === pl;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function literal(c: number): number {
+  return c === 0xe000 ? 42 : c === 0xe001 ? 63 : c;
+}
+
+/** The text with the stand-ins of literal wildcards turned back into `*` and `?`. */
+function plain(text: string): string {
+  return text.includes(LITERAL_STAR) || text.includes(LITERAL_QUESTION)
+    ? text.split(LITERAL_STAR).join('*').split(LITERAL_QUESTION).join('?')
+    : text;
+}
+
+/** The six colon-separated components of an ARN (the last may hold colons); undefined if fewer. */
+function arnParts(arn: string): string[] | undefined {
+  const parts: string[] = [];
+  let start = 0;
+  for (let k = 0; k < 5; k++) {
+    const colon = arn.indexOf(':', start);
+    if (colon < 0) return undefined;
+    parts.push(arn.slice(start, colon));
+    start = colon + 1;
+  }
+  parts.push(arn.slice(start));
+  return parts;
+}
+
+/** ArnLike / ArnEquals: each component of the ARN matched by the pattern's. */
+function arnMatch(pattern: string, value: string): boolean {
+  const p = arnParts(pattern);
+  const v = arnParts(value);
+  if (p === undefined || v === undefined) return false;
+  for (let i = 0; i < 6; i++) if (!wildcardMatch(p[i]!, v[i]!)) return false;
+  return true;
 }
 
 function isObject(v: Json | undefined): v is { [k: string]: Json } {
@@ -376,9 +460,13 @@ export function evaluatePolicy(
   for (const s of policy.statements) {
     let via = ALLOW_DIRECT;
     if (s.principals !== undefined && principal !== undefined) {
-      const m = principalMatch(s.principals, principal);
-      if (s.notPrincipal ? m !== 0 : m === 0) continue;
-      if (!s.notPrincipal && m === ALLOW_ACCOUNT) via = ALLOW_ACCOUNT;
+      if (s.notPrincipal) {
+        if (listedIn(s.principals, principal)) continue;
+      } else {
+        const m = principalMatch(s.principals, principal);
+        if (m === 0) continue;
+        via = m;
+      }
     }
     if (anyPattern(s.actions, action, values) === s.notAction) continue;
     if (s.resources !== undefined && anyPattern(s.resources, resource, values) === s.notResource) continue;
@@ -398,11 +486,26 @@ function principalMatch(p: Principals, c: PolicyPrincipal): number {
   return p.accounts.has(c.account) ? ALLOW_ACCOUNT : 0;
 }
 
+/**
+ * Whether a NotPrincipal element lists the caller, which it then does not apply to. As the IAM User
+ * Guide explains for NotPrincipal with Deny, AWS checks each identity a request carries: the
+ * account, and the user; or the account, the role and its session. All must be listed; a session
+ * listed without its role and account is still denied.
+ */
+function listedIn(p: Principals, c: PolicyPrincipal): boolean {
+  if (p.any) return true;
+  if (!p.accounts.has(c.account)) return false;
+  if (/^arn:[^:]+:iam::\d{12}:root$/.test(c.arn)) return true;
+  return p.arns.has(c.arn) && (c.principalArn === c.arn || p.arns.has(c.principalArn));
+}
+
 function anyPattern(patterns: readonly Pattern[], value: string, values: ConditionValues): boolean {
   for (const p of patterns) {
     if (p.text === '*') return true;
-    const re = p.re ?? (p.vars ? resolvedRegExp(p, values) : undefined);
-    if (re !== undefined && re.test(value)) return true;
+    if (p.vars) {
+      const text = resolveVariables(p.text, values);
+      if (text !== undefined && wildcardMatch(text, value)) return true;
+    } else if (p.wild ? wildcardMatch(p.text, value) : p.text === value) return true;
   }
   return false;
 }
@@ -426,11 +529,10 @@ function conditionHolds(c: Condition, values: ConditionValues): boolean {
   }
   const matches = (r: string) => {
     for (const v of c.values) {
-      const text = v.vars ? resolveVariables(v.text, values) : v.text;
+      let text = v.vars ? resolveVariables(v.text, values) : v.text;
       if (text === undefined) continue;
-      if (!v.vars) {
-        if (c.compare(r, text, v)) return true;
-      } else if (c.compare(r, text.split('\u0000').join(''), { text, vars: false, re: globRegExp(text) })) return true;
+      if (v.vars && !c.like) text = plain(text);
+      if (c.compare(r, text)) return true;
     }
     return false;
   };
@@ -440,29 +542,26 @@ function conditionHolds(c: Condition, values: ConditionValues): boolean {
   return c.negated ? !any : any;
 }
 
-/** The text with its policy variables replaced by the request's values; undefined when one is missing. */
+/**
+ * The text with its policy variables replaced by the request's values (`${key, 'default'}`: the
+ * default when the request has no value); undefined when one is missing without a default.
+ * `${*}`, `${?}` and `${$}` are the literal characters.
+ */
 function resolveVariables(text: string, values: ConditionValues): string | undefined {
   let missing = false;
-  const out = text.replace(/\$\{([^}]*)\}/g, (_m, name: string) => {
-    if (name === '*' || name === '?' || name === '$') return `\u0000${name}`;
+  const out = text.replace(/\$\{([^}]*)\}/g, (_m, inner: string) => {
+    const name = variableName(inner);
+    if (name === '*') return LITERAL_STAR;
+    if (name === '?') return LITERAL_QUESTION;
+    if (name === '$') return '$';
     const v = values.get(name.toLowerCase());
-    if (v === undefined || v.length !== 1) {
-      missing = true;
-      return '';
-    }
-    return v[0]!;
+    if (v !== undefined && v.length === 1) return v[0]!;
+    const fallback = /^[^,]*,\s*'([^']*)'\s*$/.exec(inner);
+    if (fallback !== null) return fallback[1]!;
+    missing = true;
+    return '';
   });
   return missing ? undefined : out;
-}
-
-function resolvedRegExp(p: Pattern, values: ConditionValues): RegExp | undefined {
-  const text = resolveVariables(p.text, values);
-  return text === undefined ? undefined : globRegExp(text);
-}
-
-/** A glob's match of the whole value (StringLike, Arn*). */
-function globMatch(pat: Pattern, value: string): boolean {
-  return (pat.re ?? globRegExp(pat.text)).test(value);
 }
 
 function numeric(r: string, p: string, cmp: (a: number, b: number) => boolean): boolean {
@@ -475,8 +574,10 @@ function numeric(r: string, p: string, cmp: (a: number, b: number) => boolean): 
 /** A date of a Date condition: ISO 8601 (W3C profile) or seconds since the epoch. */
 export function parseDate(s: string): number {
   if (/^\d+$/.test(s)) return Number(s) * 1000;
-  if (!/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?$/.test(s)) return Number.NaN;
-  return Date.parse(s);
+  const m = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(s);
+  if (m === null) return Number.NaN;
+  // A time without an offset is UTC, whatever the host's time zone.
+  return Date.parse(s.includes('T') && m[1] === undefined ? `${s}Z` : s);
 }
 
 function dates(r: string, p: string, cmp: (a: number, b: number) => boolean): boolean {

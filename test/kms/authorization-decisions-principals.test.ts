@@ -260,13 +260,14 @@ const rows: Row[] = [
     expect: { why: 'no-resource' },
   },
 
-  // ---- NotPrincipal
+  // ---- NotPrincipal (IAM User Guide: with Deny, list the account as well as the principal,
+  // "Otherwise, the policy might deny access to the entire account"; with Allow, not supported)
   {
-    name: 'NotPrincipal: Deny to everyone except alice, Allow "*": alice is allowed',
+    name: 'NotPrincipal: Deny to everyone except alice and her account, Allow "*": alice is allowed',
     key: {
       policy: doc(
         kp('Allow', '*', 'kms:Encrypt'),
-        kp('Deny', '*', 'kms:Encrypt', undefined, { Principal: undefined, NotPrincipal: { AWS: ALICE } }),
+        kp('Deny', '*', 'kms:Encrypt', undefined, { Principal: undefined, NotPrincipal: { AWS: [ALICE, root(A)] } }),
       ),
     },
     caller: { principal: ALICE },
@@ -275,11 +276,11 @@ const rows: Row[] = [
     expect: 'allowed',
   },
   {
-    name: 'NotPrincipal: Deny to everyone except alice, Allow "*": carol is explicitly denied',
+    name: 'NotPrincipal: Deny to everyone except alice and her account, Allow "*": carol is explicitly denied',
     key: {
       policy: doc(
         kp('Allow', '*', 'kms:Encrypt'),
-        kp('Deny', '*', 'kms:Encrypt', undefined, { Principal: undefined, NotPrincipal: { AWS: ALICE } }),
+        kp('Deny', '*', 'kms:Encrypt', undefined, { Principal: undefined, NotPrincipal: { AWS: [ALICE, root(A)] } }),
       ),
     },
     caller: { principal: CAROL },
@@ -288,25 +289,30 @@ const rows: Row[] = [
     expect: { why: 'explicit-resource' },
   },
   {
-    // AWS advises against NotPrincipal with Allow, but documents its meaning: every principal but those listed.
-    name: 'NotPrincipal with Allow: every principal but carol: alice is allowed',
+    name: 'NotPrincipal listing alice without her account: alice is still explicitly denied',
     key: {
-      policy: doc(kp('Allow', '*', 'kms:Encrypt', undefined, { Principal: undefined, NotPrincipal: { AWS: CAROL } })),
+      policy: doc(
+        kp('Allow', '*', 'kms:Encrypt'),
+        kp('Deny', '*', 'kms:Encrypt', undefined, { Principal: undefined, NotPrincipal: { AWS: ALICE } }),
+      ),
     },
     caller: { principal: ALICE },
     op: 'Encrypt',
     input: encrypt(),
-    expect: 'allowed',
+    expect: { why: 'explicit-resource' },
   },
   {
-    name: 'NotPrincipal with Allow: every principal but carol: carol is not allowed by the key policy',
+    name: 'NotPrincipal listing only the account: its IAM user is still explicitly denied',
     key: {
-      policy: doc(kp('Allow', '*', 'kms:Encrypt', undefined, { Principal: undefined, NotPrincipal: { AWS: CAROL } })),
+      policy: doc(
+        kp('Allow', '*', 'kms:Encrypt'),
+        kp('Deny', '*', 'kms:Encrypt', undefined, { Principal: undefined, NotPrincipal: { AWS: root(A) } }),
+      ),
     },
-    caller: { principal: CAROL },
+    caller: withIdentity(ALICE, allowAll()),
     op: 'Encrypt',
     input: encrypt(),
-    expect: { why: 'no-resource' },
+    expect: { why: 'explicit-resource' },
   },
 
   // ---- explicit denies

@@ -34,6 +34,8 @@ import { useCli, useEndpoint } from '../helpers/endpoint.js';
 const ACCOUNT = '111122223333';
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const LOCKOUT = 'The new key policy will not allow you to update the key policy in the future.';
+const OVERLY_PERMISSIVE =
+  'OverlyPermissiveCondition: Using the ForAllValues set operator with the single-valued condition key kms:EncryptionContext:dept is overly permissive.';
 
 /** The default key policy as AWS returns it (developer guide, and its CloudTrail example of PutKeyPolicy). */
 const DEFAULT_TEXT =
@@ -103,7 +105,6 @@ describe('key policies: KMSClient', () => {
         Action: ['kms:Encrypt', 'KMS:putkeypolicy'],
       }),
       policy({ Principal: { AWS: ROOT }, NotAction: 'kms:Encrypt' }),
-      policy({ NotPrincipal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'kms:PutKeyPolic?' }),
       // A Deny with a Condition may not apply; the Allow stands.
       JSON.stringify({
         Statement: [
@@ -126,7 +127,6 @@ describe('key policies: KMSClient', () => {
       policy({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` }, Action: 'kms:*' }),
       policy({ Principal: { Service: 'logs.amazonaws.com' }, Action: 'kms:*' }),
       policy({ Principal: { AWS: ROOT }, NotAction: 'kms:Put*' }),
-      policy({ NotPrincipal: { AWS: ROOT }, Action: 'kms:*' }),
       // An Allow without a Resource has no effect.
       JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*' }] }),
       JSON.stringify({
@@ -244,6 +244,18 @@ describe('key policies: KMSClient', () => {
       [
         policy({ Principal: P, Action: 'kms:*', Pirncipal: P }),
         'A statement of the key policy has an unknown element: Pirncipal.',
+      ],
+      [
+        policy({ NotPrincipal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'kms:*' }),
+        'NotPrincipal can be used only in a statement with "Effect": "Deny".',
+      ],
+      [
+        policy({
+          Principal: P,
+          Action: 'kms:*',
+          Condition: { 'ForAllValues:StringEquals': { 'kms:EncryptionContext:dept': 'it' } },
+        }),
+        OVERLY_PERMISSIVE,
       ],
       [
         policy({ Principal: { AWS: 'bob' }, Action: 'kms:*' }),

@@ -127,10 +127,16 @@ describe('statements', () => {
     expect(
       evalFor(USER, { Effect: 'Allow', Principal: { Service: 'logs.amazonaws.com' }, Action: '*', Resource: '*' }),
     ).toBe(0);
-    expect(evalFor(USER, { Effect: 'Deny', NotPrincipal: { AWS: USER.arn }, Action: '*', Resource: '*' })).toBe(0);
-    expect(evalFor(SESSION, { Effect: 'Deny', NotPrincipal: { AWS: USER.arn }, Action: '*', Resource: '*' })).toBe(
-      DENY,
-    );
+    // NotPrincipal with Deny exempts a caller only when every identity it carries is listed.
+    const notP = (AWS: string[]) => ({ Effect: 'Deny', NotPrincipal: { AWS }, Action: '*', Resource: '*' });
+    expect(evalFor(USER, notP([USER.arn, A]))).toBe(0);
+    expect(evalFor(USER, notP([USER.arn]))).toBe(DENY);
+    expect(evalFor(USER, notP([`arn:aws:iam::${A}:root`]))).toBe(DENY);
+    expect(evalFor(SESSION, notP([USER.arn, A]))).toBe(DENY);
+    expect(evalFor(SESSION, notP([SESSION.arn, A]))).toBe(DENY);
+    expect(evalFor(SESSION, notP([SESSION.arn, SESSION.principalArn, A]))).toBe(0);
+    const root: PolicyPrincipal = { account: A, arn: `arn:aws:iam::${A}:root`, principalArn: `arn:aws:iam::${A}:root` };
+    expect(evalFor(root, notP([A]))).toBe(0);
   });
 
   it('actions without case and with wildcards; NotAction; resources with wildcards; NotResource; no Resource', () => {
@@ -243,7 +249,27 @@ describe('conditions', () => {
     expect([...parseIp('1:2:3:4:5:6:7:8')!]).toEqual([0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]);
   });
 
+  it('wildcards take time proportional to the lengths, never exponential (no regular expressions)', () => {
+    const value = `${'a-'.repeat(5000)}b`;
+    expect(allows({ StringLike: { 'x:s': '*-*-*-*-*-*-*-*-prod' } }, { 'x:s': value })).toBe(false);
+    expect(allows({ StringLike: { 'x:s': '*-*-*-*-*-*-*-*-b' } }, { 'x:s': value })).toBe(true);
+    expect(allows({ StringLike: { 'x:s': 'a?-*' } }, { 'x:s': 'ab-' })).toBe(true);
+    expect(allows({ StringLike: { 'x:s': '**' } }, { 'x:s': '' })).toBe(true);
+    expect(allows({ StringLike: { 'x:s': '?' } }, { 'x:s': '' })).toBe(false);
+  });
+
+  it('ArnLike compares each of the six components: a pattern of fewer components matches nothing', () => {
+    const v = { 'aws:PrincipalArn': `arn:aws:iam::${A}:role/path/ops` };
+    expect(allows({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*' } }, v)).toBe(false);
+    expect(allows({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*' } }, v)).toBe(true);
+    expect(allows({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:*:*:*:role/path/ops' } }, v)).toBe(true);
+    expect(allows({ ArnLike: { 'aws:PrincipalArn': 'arn:*:iam::*' } }, v)).toBe(false);
+    expect(allows({ ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:sts::*:*' } }, v)).toBe(true);
+  });
+
   it('dates: ISO 8601 and epoch seconds', () => {
+    // A time without an offset is UTC whatever the host's time zone.
+    expect(parseDate('2026-12-07T12:00:00')).toBe(Date.UTC(2026, 11, 7, 12));
     expect(parseDate('1700000000')).toBe(1_700_000_000_000);
     expect(parseDate('2026-12-07T12:00:00Z')).toBe(Date.UTC(2026, 11, 7, 12));
     expect(Number.isNaN(parseDate('07/12/2026'))).toBe(true);
@@ -267,6 +293,10 @@ describe('conditions', () => {
     expect(
       evaluatePolicy(doc(`arn:aws:kms:*:*:alias/\${aws:username}-*`), undefined, 'kms:createalias', alias, values({})),
     ).toBe(0);
+    // A default for a missing variable.
+    expect(allows({ StringEquals: { 'aws:ResourceTag/team': "${aws:PrincipalTag/other, 'blue'}" } }, v)).toBe(true);
+    expect(allows({ StringEquals: { 'aws:ResourceTag/team': "${aws:PrincipalTag/team, 'red'}" } }, v)).toBe(true);
+    expect(allows({ StringEquals: { 'aws:ResourceTag/team': "${aws:PrincipalTag/other, 'red'}" } }, v)).toBe(false);
     // In a 2008-10-17 document, ${...} is text.
     expect(
       evaluatePolicy(
