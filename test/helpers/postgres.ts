@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 
 const run = promisify(execFile);
 
@@ -28,6 +29,8 @@ export interface RunningPostgres {
   restart(): Promise<void>;
   /** `pg_ctl start` / `pg_ctl stop -m fast` on this cluster, for tests that keep it down for a while. */
   pgCtl(action: 'start' | 'stop'): Promise<void>;
+  /** Creates a new, empty database on this server; its URL. */
+  createDatabase(): Promise<string>;
   /** Runs a program of the PostgreSQL installation (psql, pg_dump...) against this server; its stdout. */
   runTool(name: string, args: string[]): Promise<string>;
 }
@@ -107,8 +110,10 @@ export async function startPostgres(): Promise<RunningPostgres> {
   };
   await pgCtl('start');
   let stopped = false;
+  let databases = 0;
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url,
     port,
     dataDir,
     pgCtl,
@@ -121,6 +126,17 @@ export async function startPostgres(): Promise<RunningPostgres> {
       stopped = true;
       await pgCtl('stop').catch(() => undefined);
       await rm(dataDir, { recursive: true, force: true });
+    },
+    async createDatabase() {
+      const name = `wasm_kms_test_${++databases}`;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     async runTool(name: string, args: string[]) {
       const { stdout } = await run(

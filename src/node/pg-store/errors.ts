@@ -1,0 +1,32 @@
+// How a failure of PostgreSQL or of the connection to it reaches a KMS caller
+// (docs/postgres-store.md, "Errors"): a timeout as DependencyTimeoutException, anything else
+// (a lost connection, a server restarting or refusing connections) as KMSInternalException. Both
+// are server faults (5xx) that the AWS SDKs retry. The messages are fixed: nothing of the
+// database's own message (which may quote values) reaches the caller; it is kept as `cause`.
+import { DependencyTimeoutException, KMSInternalException, KMSServiceException } from '../../kms/exceptions.js';
+
+/** SQLSTATEs of a statement that ran out of time: query_canceled (statement_timeout), lock_not_available. */
+const TIMEOUT_STATES = new Set(['57014', '55P03']);
+
+/** node-postgres's own messages for a connect or read that ran out of time. */
+const TIMEOUT_MESSAGE = /timeout/i;
+
+export const TIMEOUT_TEXT = 'The key store (PostgreSQL) did not answer in time.';
+export const UNAVAILABLE_TEXT = 'The key store (PostgreSQL) is unavailable.';
+
+/** True for an error that says the database took too long (rather than that it failed). */
+export function isTimeout(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && TIMEOUT_STATES.has(code)) return true;
+  const message = (err as { message?: unknown }).message;
+  return typeof message === 'string' && TIMEOUT_MESSAGE.test(message);
+}
+
+/** The KMS exception for an error of node-postgres or of the server; a KMS exception stays as it is. */
+export function storeFailure(err: unknown): KMSServiceException {
+  if (err instanceof KMSServiceException) return err;
+  const e = isTimeout(err) ? new DependencyTimeoutException(TIMEOUT_TEXT) : new KMSInternalException(UNAVAILABLE_TEXT);
+  Object.defineProperty(e, 'cause', { value: err, enumerable: false, configurable: true, writable: true });
+  return e;
+}

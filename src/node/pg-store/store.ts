@@ -1,0 +1,748 @@
+// The PostgreSQL key store: KMS keys, aliases and custom key stores as rows of one table, shared
+// by every endpoint that opens the same database. Each row's body is exactly a record file of the
+// file key store (sealed key material, a record MAC), so a database dump alone decrypts nothing.
+// Schema, sealing, transactions, the cache and the errors: docs/postgres-store.md.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import { randomBytes } from '../../core/module.js';
+import {
+  wipeRecord,
+  type AliasRecord,
+  type CustomKeyStoreRecord,
+  type KeyRecord,
+  type KeyStore,
+} from '../../kms/store.js';
+import { byName, toBase64, type Json } from '../file-store/common.js';
+import {
+  CorruptFileError,
+  Decoder,
+  decodeAlias,
+  decodeCustomKeyStore,
+  decodeKey,
+  decodeMarker,
+} from '../file-store/decode.js';
+import { encodeAlias, encodeCustomKeyStore, encodeKey, encodeMarker } from '../file-store/encode.js';
+import type { Kind } from '../file-store/names.js';
+import { KEY_CHECK_AAD, MAC_BYTES, MASTER_KEY_BYTES, Sealer, equalBytes } from '../file-store/sealing.js';
+import { FileStoreError, MasterKeyError, StoreCorruptError } from '../file-store/errors.js';
+import { DEFAULT_PG_CACHE_LIMITS, PgRecordCache, type PgCacheLimits } from './cache.js';
+import { storeFailure } from './errors.js';
+import {
+  CHANNEL,
+  CREATE_MIGRATIONS,
+  MARKER_KIND,
+  MIGRATION_LIST,
+  MIGRATION_LOCK,
+  MIGRATIONS,
+  RECORDS,
+  TRANSACTION_LOCK,
+} from './schema.js';
+
+export interface PostgresKeyStoreOptions {
+  /** 32-byte master key: key material is sealed under it in every row, as in a sealed file store. */
+  masterKey?: Uint8Array;
+  /** Connections of the pool (default 10). One more is kept for LISTEN when the cache is on. */
+  poolSize?: number;
+  /** How long to wait for a connection (ms, default 5000). */
+  connectTimeoutMs?: number;
+  /** The server-side statement_timeout of every connection (ms, default 10000); also bounds the wait for the transaction lock. */
+  statementTimeoutMs?: number;
+  /** The record cache (docs/postgres-store.md, "The cache"): false turns it off; an object bounds it (default 4096 rows, 16 MiB). */
+  cache?: boolean | Partial<PgCacheLimits>;
+}
+
+/** What the cache has done since the store was opened. */
+export interface PgCacheStats {
+  /** Point reads answered from the cache. */
+  hits: number;
+  /** Point reads that went to the database (cache on, listener up, nothing cached). */
+  misses: number;
+  /** Point reads that went to the database because the listener was down (or the cache is off). */
+  bypassed: number;
+  entries: number;
+  bytes: number;
+  /** True while the LISTEN connection is up (the cache is used only then). */
+  listening: boolean;
+}
+
+const DEFAULTS = { poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 10_000 };
+/** The longest pause between attempts to bring the LISTEN connection back. */
+const MAX_LISTEN_BACKOFF_MS = 5000;
+/** A NOTIFY payload longer than this clears every cache (PostgreSQL refuses 8000 bytes and more). */
+const MAX_PAYLOAD = 7000;
+/** The payload that tells every endpoint to clear its whole cache. */
+const CLEAR_ALL = '*';
+
+/** The transaction of one store that the current async call chain is inside. */
+interface Tx {
+  store: PostgresKeyStore;
+  client: pg.PoolClient;
+  active: boolean;
+  /** Store calls started inside fn, awaited before COMMIT. */
+  pending: Set<Promise<unknown>>;
+  /** Cache keys of the rows written, forgotten locally once the transaction ends. */
+  changed: Set<string>;
+}
+
+const transactions = new AsyncLocalStorage<Tx>();
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+interface Row {
+  id: string;
+  body: Buffer;
+  version: string;
+}
+
+/** The cache key of a row, also the NOTIFY payload that names it. */
+const rowKey = (kind: string, account: string, region: string, id: string): string =>
+  JSON.stringify([kind, account, region, id]);
+
+/** How errors name a row. */
+const rowLabel = (kind: string, account: string, region: string, id: string): string =>
+  `row (${kind}, ${JSON.stringify(account)}, ${JSON.stringify(region)}, ${JSON.stringify(id)}) of ${RECORDS}`;
+
+function positiveInteger(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+    throw new TypeError(`PostgresKeyStore.open: ${name} must be a positive integer`);
+  return v;
+}
+
+function cacheLimits(option: PostgresKeyStoreOptions['cache']): PgCacheLimits | undefined {
+  if (option === undefined || option === true) return DEFAULT_PG_CACHE_LIMITS;
+  if (option === false) return undefined;
+  if (typeof option !== 'object' || option === null)
+    throw new TypeError('PostgresKeyStore.open: cache must be a boolean or { maxEntries?, maxBytes? }');
+  const limits = { ...DEFAULT_PG_CACHE_LIMITS };
+  for (const name of ['maxEntries', 'maxBytes'] as const) {
+    const v = option[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      throw new TypeError(`PostgresKeyStore.open: cache.${name} must be a non-negative integer`);
+    limits[name] = v;
+  }
+  return limits.maxEntries === 0 || limits.maxBytes === 0 ? undefined : limits;
+}
+
+/** A file store decoding error, reworded for a row. */
+function corruptRow(label: string, err: unknown): unknown {
+  if (!(err instanceof CorruptFileError)) return err;
+  return new StoreCorruptError(label, err.message.replace(/^wasm-kms file store: /, 'wasm-kms postgres store: '));
+}
+
+/** A KeyStore in a PostgreSQL database (docs/postgres-store.md). */
+export class PostgresKeyStore implements KeyStore {
+  readonly #pool: pg.Pool;
+  readonly #clientConfig: pg.ClientConfig;
+  readonly #sealer: Sealer | undefined;
+  readonly #cache: PgRecordCache | undefined;
+  /** Bumped by every invalidation: a read that started before one does not fill the cache. */
+  #epoch = 0;
+  #listener: pg.Client | undefined;
+  #listening = false;
+  #listenBackoffMs = 100;
+  #listenTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #hits = 0;
+  #misses = 0;
+  #bypassed = 0;
+
+  private constructor(pool: pg.Pool, clientConfig: pg.ClientConfig, sealer: Sealer | undefined, cache?: PgCacheLimits) {
+    this.#pool = pool;
+    this.#clientConfig = clientConfig;
+    this.#sealer = sealer;
+    this.#cache = cache === undefined ? undefined : new PgRecordCache(cache);
+  }
+
+  /**
+   * Connects to the database at `connectionString`, applies the schema migrations it lacks and
+   * creates the store marker if there is none (both under an advisory lock, so endpoints starting
+   * at once agree), then checks the master key against the marker as the file store does: a
+   * sealed store needs its master key, an unsealed one refuses one.
+   */
+  static async open(connectionString: string, options: PostgresKeyStoreOptions = {}): Promise<PostgresKeyStore> {
+    if (typeof connectionString !== 'string' || connectionString === '')
+      throw new TypeError('PostgresKeyStore.open: connectionString must be a non-empty string');
+    const masterKey = options.masterKey;
+    if (masterKey !== undefined && (!(masterKey instanceof Uint8Array) || masterKey.length !== MASTER_KEY_BYTES))
+      throw new TypeError(`PostgresKeyStore.open: masterKey must be a Uint8Array of ${MASTER_KEY_BYTES} bytes`);
+    const poolSize = positiveInteger('poolSize', options.poolSize, DEFAULTS.poolSize);
+    const connectTimeoutMs = positiveInteger('connectTimeoutMs', options.connectTimeoutMs, DEFAULTS.connectTimeoutMs);
+    const statementTimeoutMs = positiveInteger(
+      'statementTimeoutMs',
+      options.statementTimeoutMs,
+      DEFAULTS.statementTimeoutMs,
+    );
+    const limits = cacheLimits(options.cache);
+    const clientConfig: pg.ClientConfig = {
+      connectionString,
+      connectionTimeoutMillis: connectTimeoutMs,
+      statement_timeout: statementTimeoutMs,
+      // A server that stops answering without closing the connection: the read gives up a little
+      // after the server's own timeout would have.
+      query_timeout: statementTimeoutMs + connectTimeoutMs,
+      keepAlive: true,
+      application_name: 'wasm-kms',
+    };
+    const pool = new pg.Pool({ ...clientConfig, max: poolSize, idleTimeoutMillis: 30_000 });
+    // An idle connection that breaks (a server restart) is dropped by the pool; the error is not ours to throw.
+    pool.on('error', () => undefined);
+    let sealer: Sealer | undefined;
+    try {
+      const markerBody = await PostgresKeyStore.#migrate(pool, masterKey);
+      const label = rowLabel(MARKER_KIND, '', '', '');
+      const marker = decodeMarker(label, markerBody);
+      if (marker.keyCheck !== undefined) {
+        if (masterKey === undefined) {
+          throw new MasterKeyError(
+            'MASTER_KEY_MISSING',
+            'wasm-kms postgres store: the store in this database is sealed; give its master key (WASM_KMS_MASTER_KEY or WASM_KMS_MASTER_KEY_FILE)',
+          );
+        }
+        sealer = new Sealer(masterKey, marker.storeId);
+        if (sealer.open(marker.keyCheck, KEY_CHECK_AAD) === null) {
+          throw new MasterKeyError(
+            'MASTER_KEY_WRONG',
+            'wasm-kms postgres store: the master key given is not the one the store in this database is sealed with',
+          );
+        }
+      } else if (masterKey !== undefined) {
+        throw new MasterKeyError(
+          'MASTER_KEY_UNEXPECTED',
+          'wasm-kms postgres store: the store in this database is not sealed, but a master key was given; ' +
+            'open it without one (a store is sealed or not from its creation)',
+        );
+      }
+      const store = new PostgresKeyStore(pool, clientConfig, sealer, limits);
+      if (store.#cache !== undefined) await store.#listen();
+      return store;
+    } catch (err) {
+      sealer?.wipe();
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Applies the migrations this database lacks and makes sure the marker exists; the marker's text. */
+  static async #migrate(pool: pg.Pool, masterKey: Uint8Array | undefined): Promise<string> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw storeFailure(err);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      await client.query(CREATE_MIGRATIONS);
+      const applied = new Set(
+        (await client.query<{ version: number }>(`SELECT version FROM ${MIGRATIONS}`)).rows.map((r) => r.version),
+      );
+      const newest = Math.max(...MIGRATION_LIST.map((m) => m.version));
+      const unknown = [...applied].filter((v) => v > newest);
+      if (unknown.length > 0) {
+        throw new FileStoreError(
+          'STORE_VERSION',
+          `wasm-kms postgres store: the database has schema version ${Math.max(...unknown)}; this wasm-kms knows up to ${newest}`,
+        );
+      }
+      for (const m of MIGRATION_LIST) {
+        if (applied.has(m.version)) continue;
+        for (const sql of m.statements) await client.query(sql);
+        await client.query(`INSERT INTO ${MIGRATIONS} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      }
+      const found = await client.query<{ body: Buffer }>(
+        `SELECT body FROM ${RECORDS} WHERE kind = $1 AND account = '' AND region = '' AND id = ''`,
+        [MARKER_KIND],
+      );
+      let body: string;
+      if (found.rows.length > 0) body = found.rows[0].body.toString('utf8');
+      else {
+        const storeId = randomBytes(16);
+        let keyCheck: Uint8Array | undefined;
+        if (masterKey !== undefined) {
+          const sealer = new Sealer(masterKey, storeId);
+          keyCheck = sealer.seal(new Uint8Array(0), KEY_CHECK_AAD);
+          sealer.wipe();
+        }
+        body = encodeMarker(storeId, keyCheck);
+        await client.query(
+          `INSERT INTO ${RECORDS} (kind, account, region, id, body, version) VALUES ($1, '', '', '', $2, 1)`,
+          [MARKER_KIND, Buffer.from(body, 'utf8')],
+        );
+      }
+      await client.query('COMMIT');
+      return body;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      if (err instanceof FileStoreError) throw err;
+      broken ??= err as Error;
+      throw storeFailure(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Stops listening, closes every connection (after the transactions under way) and forgets the key. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#listenTimer);
+    this.#listening = false;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    await listener?.end().catch(() => undefined);
+    await this.#pool.end().catch(() => undefined);
+    this.#cache?.clear();
+    this.#sealer?.wipe();
+  }
+
+  /** What the record cache has done so far (docs/postgres-store.md, "The cache"). */
+  cacheStats(): PgCacheStats {
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      bypassed: this.#bypassed,
+      entries: this.#cache?.size ?? 0,
+      bytes: this.#cache?.bytes ?? 0,
+      listening: this.#listening,
+    };
+  }
+
+  #open(): void {
+    if (this.#closed) throw new FileStoreError('STORE_CLOSED', 'wasm-kms postgres store: the store is closed');
+  }
+
+  // -- LISTEN/NOTIFY
+
+  /** Opens the LISTEN connection; while it is down the cache is empty and unused, and it is retried. */
+  async #listen(): Promise<void> {
+    if (this.#closed) return;
+    const client = new pg.Client(this.#clientConfig);
+    let down = false;
+    const onDown = (): void => {
+      if (down) return;
+      down = true;
+      this.#listenerDown(client);
+    };
+    client.on('error', onDown);
+    client.on('end', onDown);
+    client.on('notification', (n) => {
+      if (n.channel === CHANNEL) this.#invalidate(n.payload ?? CLEAR_ALL);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch {
+      onDown();
+      client.end().catch(() => undefined);
+      return;
+    }
+    if (this.#closed || down) {
+      client.end().catch(() => undefined);
+      return;
+    }
+    this.#listener = client;
+    // What changed while nobody listened is unknown: start empty.
+    this.#cache?.clear();
+    this.#epoch++;
+    this.#listening = true;
+    this.#listenBackoffMs = 100;
+  }
+
+  #listenerDown(client: pg.Client): void {
+    if (this.#listener === client) this.#listener = undefined;
+    this.#listening = false;
+    this.#cache?.clear();
+    this.#epoch++;
+    client.end().catch(() => undefined);
+    if (this.#closed) return;
+    clearTimeout(this.#listenTimer);
+    this.#listenTimer = setTimeout(() => void this.#listen(), this.#listenBackoffMs);
+    this.#listenTimer.unref();
+    this.#listenBackoffMs = Math.min(this.#listenBackoffMs * 2, MAX_LISTEN_BACKOFF_MS);
+  }
+
+  #invalidate(key: string): void {
+    this.#epoch++;
+    if (key === CLEAR_ALL) this.#cache?.clear();
+    else this.#cache?.delete(key);
+  }
+
+  // -- connections and transactions
+
+  /** The transaction of this store that the current call chain is inside, if any. */
+  #tx(): Tx | undefined {
+    const tx = transactions.getStore();
+    return tx !== undefined && tx.store === this && tx.active ? tx : undefined;
+  }
+
+  /** Runs a statement on `db`, a failure of the database becoming a KMS exception. */
+  async #query<R extends pg.QueryResultRow>(
+    db: Queryable,
+    sql: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await db.query<R>(sql, params);
+    } catch (err) {
+      throw storeFailure(err);
+    }
+  }
+
+  /**
+   * Runs `fn` inside a database transaction that holds the store's advisory lock from BEGIN to
+   * COMMIT, so that no other endpoint's transaction (nor a write of this store outside one) runs
+   * in between: what `fn` reads is still in the database when it writes it back. Calls of this
+   * store's methods made from inside `fn` run on the transaction's connection; a nested
+   * transaction simply runs. COMMIT when `fn` returns, ROLLBACK when it throws.
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    this.#open();
+    if (typeof fn !== 'function') throw new TypeError('PostgresKeyStore.transaction: fn must be a function');
+    if (this.#tx() !== undefined) return fn();
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (err) {
+      throw storeFailure(err);
+    }
+    const tx: Tx = { store: this, client, active: true, pending: new Set(), changed: new Set() };
+    let broken: Error | undefined;
+    let committed = false;
+    try {
+      await this.#query(client, 'BEGIN');
+      await this.#query(client, `SELECT pg_advisory_xact_lock(${TRANSACTION_LOCK})`);
+      const result = await transactions.run(tx, fn);
+      // Store calls fn started and did not await still run inside the transaction.
+      while (tx.pending.size > 0) await Promise.allSettled([...tx.pending]);
+      tx.active = false;
+      await this.#query(client, 'COMMIT');
+      committed = true;
+      return result;
+    } catch (err) {
+      tx.active = false;
+      if (!committed) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (e) {
+          broken = e as Error;
+        }
+      }
+      throw err;
+    } finally {
+      tx.active = false;
+      client.release(broken);
+      for (const key of tx.changed) this.#invalidate(key);
+    }
+  }
+
+  /** Runs a write inside the current transaction, or inside one of its own. */
+  #write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    this.#open();
+    const tx = this.#tx();
+    if (tx === undefined) return this.transaction(() => fn(this.#tx()!));
+    const run = fn(tx);
+    tx.pending.add(run);
+    const done = (): void => void tx.pending.delete(run);
+    run.then(done, done);
+    return run;
+  }
+
+  /** Writes (or, with body null, deletes) a row inside `tx`, and tells every endpoint; true when a row was there. */
+  async #put(tx: Tx, kind: string, account: string, region: string, id: string, body: Buffer | null): Promise<boolean> {
+    const key = rowKey(kind, account, region, id);
+    tx.changed.add(key);
+    const payload = Buffer.byteLength(key) > MAX_PAYLOAD ? CLEAR_ALL : key;
+    let result: pg.QueryResult;
+    if (body === null) {
+      result = await this.#query(
+        tx.client,
+        `DELETE FROM ${RECORDS} WHERE kind = $1 AND account = $2 AND region = $3 AND id = $4`,
+        [kind, account, region, id],
+      );
+    } else {
+      result = await this.#query(
+        tx.client,
+        `INSERT INTO ${RECORDS} AS r (kind, account, region, id, body, version) VALUES ($1, $2, $3, $4, $5, 1)
+         ON CONFLICT (kind, account, region, id) DO UPDATE SET body = excluded.body, version = r.version + 1`,
+        [kind, account, region, id, body],
+      );
+    }
+    // Delivered when the transaction commits (and not at all if it rolls back).
+    await this.#query(tx.client, 'SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  // -- reading
+
+  /**
+   * A row's body (null: no such row), from the cache when it is on and the listener is up, else
+   * from the transaction's connection or the pool. `keep` caches a body read from the database
+   * once the caller has found it valid.
+   */
+  async #readRow(
+    kind: string,
+    account: string,
+    region: string,
+    id: string,
+  ): Promise<{ body: Buffer | null; fromCache: boolean; keep: () => void }> {
+    const tx = this.#tx();
+    const useCache = tx === undefined && this.#cache !== undefined && this.#listening;
+    const key = rowKey(kind, account, region, id);
+    if (useCache) {
+      const hit = this.#cache!.get(key);
+      if (hit !== undefined) {
+        this.#hits++;
+        return { body: hit.body, fromCache: true, keep: () => undefined };
+      }
+      this.#misses++;
+    } else if (tx === undefined) this.#bypassed++;
+    const epoch = this.#epoch;
+    const found = await this.#query<{ body: Buffer; version: string }>(
+      tx?.client ?? this.#pool,
+      `SELECT body, version FROM ${RECORDS} WHERE kind = $1 AND account = $2 AND region = $3 AND id = $4`,
+      [kind, account, region, id],
+    );
+    const row = found.rows[0];
+    const body = row === undefined ? null : row.body;
+    const keep = (): void => {
+      // Not when anything was invalidated since the read began: the row read may be older.
+      if (!useCache || this.#closed || !this.#listening || this.#epoch !== epoch) return;
+      this.#cache!.set(key, { body: body === null ? null : Buffer.from(body), version: row?.version ?? '0' });
+    };
+    return { body, fromCache: false, keep };
+  }
+
+  /** The rows of one kind in an account and Region, by id (bytewise), from the database. */
+  async #readRows(kind: string, account: string, region: string): Promise<Row[]> {
+    const tx = this.#tx();
+    const found = await this.#query<Row>(
+      tx?.client ?? this.#pool,
+      `SELECT id, body, version FROM ${RECORDS} WHERE kind = $1 AND account = $2 AND region = $3 ORDER BY id COLLATE "C"`,
+      [kind, account, region],
+    );
+    return found.rows;
+  }
+
+  /** The checked envelope of a row's body: JSON, its record MAC (unless from the cache, checked then), its kind. */
+  #envelope(label: string, body: Buffer, kind: Kind, fromCache: boolean): Decoder {
+    let v: unknown;
+    try {
+      v = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new CorruptFileError(label, 'not JSON');
+    }
+    const d = Decoder.of(label, v, '');
+    if (fromCache) d.raw('mac');
+    else this.#checkMac(d);
+    if (d.string('kind') !== kind) throw d.bad('kind', `is not "${kind}"`);
+    return d;
+  }
+
+  /** In a sealed store, the body's record MAC must match its content; else there is none. */
+  #checkMac(d: Decoder): void {
+    const given = d.raw('mac');
+    if (this.#sealer === undefined) {
+      if (given !== undefined) throw d.bad('mac', 'is present, but this store is not sealed');
+      return;
+    }
+    if (given === undefined) throw d.bad('mac', 'is missing (every record of a sealed store has one)');
+    const mac = d.bytes('mac');
+    if (mac.length !== MAC_BYTES) throw d.bad('mac', `is not ${MAC_BYTES} bytes`);
+    const content: Json = { ...d.obj };
+    delete content.mac;
+    if (!equalBytes(this.#sealer.mac(content), mac)) {
+      throw new CorruptFileError(
+        d.file,
+        'its record MAC does not match its content under the master key: the row was changed outside wasm-kms, or comes from another store',
+      );
+    }
+  }
+
+  /** A record's body as the file store writes its file: kind, extra members, the record, the MAC. */
+  #body(kind: Kind, record: Json, extra: Json = {}): Buffer {
+    const content: Json = { kind, ...extra, record };
+    if (this.#sealer !== undefined) content.mac = toBase64(this.#sealer.mac(content));
+    return Buffer.from(JSON.stringify(content, null, 2) + '\n', 'utf8');
+  }
+
+  #decodeKey(account: string, region: string, id: string, body: Buffer, fromCache: boolean): KeyRecord {
+    const label = rowLabel('key', account, region, id);
+    try {
+      const d = this.#envelope(label, body, 'key', fromCache);
+      const r = decodeKey(label, d.raw('record'), this.#sealer);
+      try {
+        d.end();
+        if (r.account !== account || r.region !== region || r.keyId !== id)
+          throw new CorruptFileError(label, 'its record belongs to another row');
+      } catch (err) {
+        wipeRecord(r);
+        throw err;
+      }
+      return r;
+    } catch (err) {
+      throw corruptRow(label, err);
+    }
+  }
+
+  #decodeAlias(account: string, region: string, id: string, body: Buffer, fromCache: boolean): AliasRecord {
+    const label = rowLabel('alias', account, region, id);
+    try {
+      const d = this.#envelope(label, body, 'alias', fromCache);
+      const a = decodeAlias(label, d.raw('record'));
+      d.end();
+      if (a.account !== account || a.region !== region || a.aliasName !== id)
+        throw new CorruptFileError(label, 'its record belongs to another row');
+      return a;
+    } catch (err) {
+      throw corruptRow(label, err);
+    }
+  }
+
+  #decodeCustomKeyStore(
+    account: string,
+    region: string,
+    id: string,
+    body: Buffer,
+    fromCache: boolean,
+  ): { record: CustomKeyStoreRecord; sequence: number } {
+    const label = rowLabel('custom-key-store', account, region, id);
+    try {
+      const d = this.#envelope(label, body, 'custom-key-store', fromCache);
+      const sequence = d.optInteger('sequence');
+      if (sequence === undefined) throw d.bad('sequence', 'is missing');
+      const c = decodeCustomKeyStore(label, d.raw('record'));
+      d.end();
+      if (c.account !== account || c.region !== region || c.customKeyStoreId !== id)
+        throw new CorruptFileError(label, 'its record belongs to another row');
+      return { record: c, sequence };
+    } catch (err) {
+      throw corruptRow(label, err);
+    }
+  }
+
+  // -- KeyStore
+
+  async getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
+    this.#open();
+    const { body, fromCache, keep } = await this.#readRow('key', account, region, keyId);
+    if (body === null) {
+      keep();
+      return undefined;
+    }
+    const r = this.#decodeKey(account, region, keyId, body, fromCache);
+    keep();
+    return r;
+  }
+
+  async putKey(record: KeyRecord): Promise<void> {
+    this.#open();
+    const body = this.#body('key', encodeKey(record, this.#sealer));
+    await this.#write((tx) => this.#put(tx, 'key', record.account, record.region, record.keyId, body));
+  }
+
+  async listKeys(account: string, region: string): Promise<KeyRecord[]> {
+    this.#open();
+    const rows = await this.#readRows('key', account, region);
+    const out: KeyRecord[] = [];
+    try {
+      for (const row of rows) out.push(this.#decodeKey(account, region, row.id, row.body, false));
+    } catch (err) {
+      for (const r of out) wipeRecord(r);
+      throw err;
+    } finally {
+      for (const row of rows) row.body.fill(0);
+    }
+    return out;
+  }
+
+  async getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    this.#open();
+    const { body, fromCache, keep } = await this.#readRow('alias', account, region, aliasName);
+    if (body === null) {
+      keep();
+      return undefined;
+    }
+    const a = this.#decodeAlias(account, region, aliasName, body, fromCache);
+    keep();
+    return a;
+  }
+
+  async putAlias(record: AliasRecord): Promise<void> {
+    this.#open();
+    const body = this.#body('alias', encodeAlias(record));
+    await this.#write((tx) => this.#put(tx, 'alias', record.account, record.region, record.aliasName, body));
+  }
+
+  async deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
+    this.#open();
+    return this.#write(async (tx) => {
+      // Only a valid alias is removed: a corrupt row stays for someone to look at.
+      if ((await this.getAlias(account, region, aliasName)) === undefined) return false;
+      return this.#put(tx, 'alias', account, region, aliasName, null);
+    });
+  }
+
+  async listAliases(account: string, region: string): Promise<AliasRecord[]> {
+    this.#open();
+    const rows = await this.#readRows('alias', account, region);
+    return rows.map((row) => this.#decodeAlias(account, region, row.id, row.body, false));
+  }
+
+  async getCustomKeyStore(
+    account: string,
+    region: string,
+    customKeyStoreId: string,
+  ): Promise<CustomKeyStoreRecord | undefined> {
+    this.#open();
+    const { body, fromCache, keep } = await this.#readRow('custom-key-store', account, region, customKeyStoreId);
+    if (body === null) {
+      keep();
+      return undefined;
+    }
+    const c = this.#decodeCustomKeyStore(account, region, customKeyStoreId, body, fromCache).record;
+    keep();
+    return c;
+  }
+
+  async putCustomKeyStore(record: CustomKeyStoreRecord): Promise<void> {
+    this.#open();
+    const json = encodeCustomKeyStore(record);
+    await this.#write(async (tx) => {
+      // The creation order survives replacement: a new record takes the next sequence number.
+      const all = await this.#listCustomKeyStores(record.account, record.region);
+      let sequence = all.find((c) => c.record.customKeyStoreId === record.customKeyStoreId)?.sequence;
+      sequence ??= all.reduce((max, c) => Math.max(max, c.sequence), 0) + 1;
+      const body = this.#body('custom-key-store', json, { sequence });
+      await this.#put(tx, 'custom-key-store', record.account, record.region, record.customKeyStoreId, body);
+    });
+  }
+
+  async deleteCustomKeyStore(account: string, region: string, customKeyStoreId: string): Promise<boolean> {
+    this.#open();
+    return this.#write(async (tx) => {
+      // Only a valid record is removed: a corrupt row stays for someone to look at.
+      if ((await this.getCustomKeyStore(account, region, customKeyStoreId)) === undefined) return false;
+      return this.#put(tx, 'custom-key-store', account, region, customKeyStoreId, null);
+    });
+  }
+
+  async #listCustomKeyStores(
+    account: string,
+    region: string,
+  ): Promise<{ record: CustomKeyStoreRecord; sequence: number }[]> {
+    const rows = await this.#readRows('custom-key-store', account, region);
+    return rows.map((row) => this.#decodeCustomKeyStore(account, region, row.id, row.body, false));
+  }
+
+  async listCustomKeyStores(account: string, region: string): Promise<CustomKeyStoreRecord[]> {
+    this.#open();
+    const all = await this.#listCustomKeyStores(account, region);
+    all.sort((a, b) => a.sequence - b.sequence || byName(a.record.customKeyStoreId, b.record.customKeyStoreId));
+    return all.map((c) => c.record);
+  }
+}
