@@ -138,8 +138,11 @@ export class PostgresKeyStore implements KeyStore {
   readonly #clientConfig: pg.ClientConfig;
   readonly #sealer: Sealer | undefined;
   readonly #cache: PgRecordCache | undefined;
-  /** Bumped by every invalidation: a read that started before one does not fill the cache. */
-  #epoch = 0;
+  /**
+   * The point reads under way that may fill the cache, by cache key: an invalidation of their row
+   * (or of everything) while they wait for the database marks them stale, and they do not fill it.
+   */
+  readonly #reading = new Map<string, Set<{ stale: boolean }>>();
   #listener: pg.Client | undefined;
   #listening = false;
   #listenBackoffMs = 100;
@@ -347,8 +350,7 @@ export class PostgresKeyStore implements KeyStore {
     }
     this.#listener = client;
     // What changed while nobody listened is unknown: start empty.
-    this.#cache?.clear();
-    this.#epoch++;
+    this.#invalidate(CLEAR_ALL);
     this.#listening = true;
     this.#listenBackoffMs = 100;
   }
@@ -356,8 +358,7 @@ export class PostgresKeyStore implements KeyStore {
   #listenerDown(client: pg.Client): void {
     if (this.#listener === client) this.#listener = undefined;
     this.#listening = false;
-    this.#cache?.clear();
-    this.#epoch++;
+    this.#invalidate(CLEAR_ALL);
     client.end().catch(() => undefined);
     if (this.#closed) return;
     clearTimeout(this.#listenTimer);
@@ -367,9 +368,13 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   #invalidate(key: string): void {
-    this.#epoch++;
-    if (key === CLEAR_ALL) this.#cache?.clear();
-    else this.#cache?.delete(key);
+    if (key === CLEAR_ALL) {
+      this.#cache?.clear();
+      for (const reads of this.#reading.values()) for (const r of reads) r.stale = true;
+      return;
+    }
+    this.#cache?.delete(key);
+    for (const r of this.#reading.get(key) ?? []) r.stale = true;
   }
 
   // -- connections and transactions
@@ -501,17 +506,30 @@ export class PostgresKeyStore implements KeyStore {
       }
       this.#misses++;
     } else if (tx === undefined) this.#bypassed++;
-    const epoch = this.#epoch;
-    const found = await this.#query<{ body: Buffer; version: string }>(
-      tx?.client ?? this.#pool,
-      `SELECT body, version FROM ${RECORDS} WHERE kind = $1 AND account = $2 AND region = $3 AND id = $4`,
-      [kind, account, region, id],
-    );
+    const read = { stale: false };
+    let reads: Set<{ stale: boolean }> | undefined;
+    if (useCache) {
+      reads = this.#reading.get(key) ?? new Set();
+      this.#reading.set(key, reads);
+      reads.add(read);
+    }
+    let found: pg.QueryResult<{ body: Buffer; version: string }>;
+    try {
+      found = await this.#query<{ body: Buffer; version: string }>(
+        tx?.client ?? this.#pool,
+        `SELECT body, version FROM ${RECORDS} WHERE kind = $1 AND account = $2 AND region = $3 AND id = $4`,
+        [kind, account, region, id],
+      );
+    } finally {
+      reads?.delete(read);
+      if (reads?.size === 0) this.#reading.delete(key);
+    }
     const row = found.rows[0];
     const body = row === undefined ? null : row.body;
+    // Called synchronously after the caller decoded the body: nothing was invalidated in between.
     const keep = (): void => {
-      // Not when anything was invalidated since the read began: the row read may be older.
-      if (!useCache || this.#closed || !this.#listening || this.#epoch !== epoch) return;
+      // Not when the row was invalidated while the read waited: what it read may be older.
+      if (!useCache || read.stale || this.#closed || !this.#listening) return;
       this.#cache!.set(key, { body: body === null ? null : Buffer.from(body), version: row?.version ?? '0' });
     };
     return { body, fromCache: false, keep };

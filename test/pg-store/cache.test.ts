@@ -1,0 +1,168 @@
+// The record cache of the PostgreSQL key store: served from memory while nothing changes (a
+// change made behind the store's back, without NOTIFY, is not seen: the cache is really used),
+// invalidated across endpoints by LISTEN/NOTIFY, cleared and bypassed while the LISTEN connection
+// is down (its backend terminated), used again once it is back; and its hit rate on a read-mostly
+// load.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import pg from 'pg';
+import { PostgresKeyStore } from '../../src/node/pg-store/index.js';
+import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { ACCOUNT, REGION, alias, minimalKey } from '../helpers/file-store.js';
+
+let server: RunningPostgres;
+const opened: PostgresKeyStore[] = [];
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+
+afterAll(async () => {
+  for (const s of opened.splice(0)) await s.close();
+  await server?.stop();
+});
+
+async function open(url: string, options: Parameters<typeof PostgresKeyStore.open>[1] = {}) {
+  const store = await PostgresKeyStore.open(url, options);
+  opened.push(store);
+  return store;
+}
+
+async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Sets a key row's description behind the store's back: no NOTIFY, so no cache learns of it. */
+async function rewriteDescription(url: string, keyId: string, from: string, to: string): Promise<void> {
+  await sql(
+    url,
+    `UPDATE wasm_kms_records SET body = convert_to(replace(convert_from(body, 'UTF8'), $1, $2), 'UTF8') WHERE id = $3`,
+    [`"description": "${from}"`, `"description": "${to}"`, keyId],
+  );
+}
+
+/**
+ * Reads through `read` until one read is answered from the cache (a read that a notification
+ * overlapped does not fill it, so the first may not).
+ */
+async function warm(store: PostgresKeyStore, read: () => Promise<unknown>): Promise<void> {
+  await until(async () => {
+    const hits = store.cacheStats().hits;
+    await read();
+    return store.cacheStats().hits > hits;
+  });
+}
+
+/** Polls `check` every 5 ms until it holds or 5 s have passed; how many polls it took. */
+async function until(check: () => Promise<boolean> | boolean): Promise<number> {
+  for (let i = 0; i < 1000; i++) {
+    if (await check()) return i;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('condition not met within 5 s');
+}
+
+describe('PostgresKeyStore cache', () => {
+  it('serves repeated reads from memory; a write through another store object invalidates it by NOTIFY', async () => {
+    const url = await server.createDatabase();
+    const a = await open(url);
+    const b = await open(url);
+    expect(b.cacheStats().listening).toBe(true);
+    await a.putKey({ ...minimalKey('k1'), description: 'v1' });
+    expect((await b.getKey(ACCOUNT, REGION, 'k1'))!.description).toBe('v1');
+    await warm(b, () => b.getKey(ACCOUNT, REGION, 'k1'));
+    // Changed without NOTIFY: the cache does not know, and answers the old record.
+    await rewriteDescription(url, 'k1', 'v1', 'v1-behind');
+    expect((await b.getKey(ACCOUNT, REGION, 'k1'))!.description).toBe('v1');
+    // Changed through store A: B's cache drops the row when the notification arrives.
+    await a.putKey({ ...minimalKey('k1'), description: 'v2' });
+    const polls = await until(async () => (await b.getKey(ACCOUNT, REGION, 'k1'))!.description === 'v2');
+    expect(polls).toBeLessThan(1000);
+    // A's own cache is dropped at its commit, before putKey returns.
+    expect((await a.getKey(ACCOUNT, REGION, 'k1'))!.description).toBe('v2');
+    // Absences are cached too, and an insert invalidates them.
+    expect(await b.getAlias(ACCOUNT, REGION, 'alias/new')).toBeUndefined();
+    await a.putAlias(alias('alias/new', 'k1'));
+    await until(async () => (await b.getAlias(ACCOUNT, REGION, 'alias/new')) !== undefined);
+    expect(await a.deleteAlias(ACCOUNT, REGION, 'alias/new')).toBe(true);
+    await until(async () => (await b.getAlias(ACCOUNT, REGION, 'alias/new')) === undefined);
+  });
+
+  it('a rolled-back transaction notifies no one: the cached record stays valid', async () => {
+    const url = await server.createDatabase();
+    const a = await open(url);
+    const b = await open(url);
+    await a.putKey({ ...minimalKey('k'), description: 'kept' });
+    await warm(b, () => b.getKey(ACCOUNT, REGION, 'k'));
+    await a
+      .transaction(async () => {
+        await a.putKey({ ...minimalKey('k'), description: 'rolled back' });
+        throw new Error('abort');
+      })
+      .catch(() => undefined);
+    // A marker write that does notify, after the rollback: once B has seen it, B would have seen the first.
+    await a.putKey(minimalKey('flush'));
+    await b.getKey(ACCOUNT, REGION, 'flush');
+    await until(async () => (await b.getKey(ACCOUNT, REGION, 'flush')) !== undefined);
+    const hits = b.cacheStats().hits;
+    expect((await b.getKey(ACCOUNT, REGION, 'k'))!.description).toBe('kept');
+    expect(b.cacheStats().hits).toBe(hits + 1);
+  });
+
+  it('is cleared and bypassed while the LISTEN connection is down, and used again once it is back', async () => {
+    const url = await server.createDatabase();
+    const store = await open(url);
+    await store.putKey({ ...minimalKey('k'), description: 'one' });
+    await warm(store, () => store.getKey(ACCOUNT, REGION, 'k'));
+    expect(store.cacheStats().entries).toBeGreaterThan(0);
+    const dbName = new URL(url).pathname.slice(1);
+    const killed = await sql<{ ok: boolean }>(
+      url,
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%'`,
+      [dbName],
+    );
+    expect(killed).toEqual([{ ok: true }]);
+    await until(() => !store.cacheStats().listening);
+    // Cleared, and while down every read goes to the database: a change without NOTIFY is seen.
+    await rewriteDescription(url, 'k', 'one', 'two');
+    const down = store.cacheStats();
+    expect((await store.getKey(ACCOUNT, REGION, 'k'))!.description).toBe('two');
+    // (The listener may be back already; either way the read was not served from the old cache.)
+    expect(store.cacheStats().hits).toBe(down.hits);
+    await until(() => store.cacheStats().listening);
+    await warm(store, () => store.getKey(ACCOUNT, REGION, 'k'));
+    expect((await store.getKey(ACCOUNT, REGION, 'k'))!.description).toBe('two');
+  });
+
+  it('hit rate on a read-mostly load: 2000 reads of 50 keys with a write every 100 reads from another endpoint', async () => {
+    const url = await server.createDatabase();
+    const writer = await open(url);
+    const reader = await open(url);
+    const ids = Array.from({ length: 50 }, (_, i) => `key-${i}`);
+    for (const id of ids) await writer.putKey(minimalKey(id));
+    const start = reader.cacheStats();
+    for (let i = 0; i < 2000; i++) {
+      if (i % 100 === 99) await writer.putKey({ ...minimalKey(ids[i % 50]), description: `w${i}` });
+      expect(await reader.getKey(ACCOUNT, REGION, ids[(i * 7) % 50])).toBeDefined();
+    }
+    const end = reader.cacheStats();
+    const hits = end.hits - start.hits;
+    const misses = end.misses - start.misses;
+    expect(hits + misses).toBe(2000);
+    const rate = hits / 2000;
+    console.log(
+      `PostgresKeyStore cache: ${hits} hits, ${misses} misses of 2000 reads (hit rate ${(rate * 100).toFixed(1)}%)`,
+    );
+    // 50 first reads miss, and at most one more per write (20 writes): 70 misses at the least likely worst.
+    expect(rate).toBeGreaterThan(0.9);
+    // With the cache off, every read goes to the database.
+    const off = await open(url, { cache: false });
+    await off.getKey(ACCOUNT, REGION, ids[0]);
+    expect(off.cacheStats()).toMatchObject({ hits: 0, misses: 0, bypassed: 1, listening: false });
+  });
+});
