@@ -106,7 +106,8 @@ export type AccountAction =
   | 'ListRetirableGrants'
   | 'CreateAlias'
   | 'UpdateAlias'
-  | 'DeleteAlias';
+  | 'DeleteAlias'
+  | 'TagResource';
 
 /**
  * The operations a principal of another account may perform with a key, when the key policy and
@@ -136,6 +137,7 @@ export const CROSS_ACCOUNT: ReadonlySet<string> = new Set([
   'VerifyMac',
   'DeriveSharedSecret',
   'Decapsulate',
+  'Encapsulate',
 ]);
 
 /** The caller as authorization sees it: who, in which account, with which identity policies and tags. */
@@ -252,6 +254,11 @@ export interface AuthorizeOptions {
    * words it for Decrypt, and a blob does not tell a stranger which key made it.
    */
   viaCiphertext?: boolean;
+  /**
+   * The ARN a refusal names instead of the key's: the alias ARN of another account the caller
+   * gave, so that a refusal does not tell it which key the alias points to.
+   */
+  shownAs?: string;
 }
 
 const defaultPolicies = new Map<string, CompiledPolicy>();
@@ -264,6 +271,7 @@ function keyPolicyOf(key: KeyRecord): CompiledPolicy | undefined {
     let p = defaultPolicies.get(id);
     if (p === undefined) {
       p = compilePolicy(defaultKeyPolicy(partition, key.account), 'resource');
+      if (defaultPolicies.size >= 1024) defaultPolicies.clear();
       defaultPolicies.set(id, p);
     }
     return p;
@@ -299,9 +307,9 @@ export function authorize(
   options: AuthorizeOptions = {},
 ): void | Promise<void> {
   const caller = callerOf(ctx);
-  const policy = keyPolicyOf(key);
   // The default key policy allows its account's root everything: nothing to evaluate.
   if (caller.root && key.policy === undefined && caller.account === key.account) return;
+  const policy = keyPolicyOf(key);
   if (policy !== undefined && readsAliases(policy, caller)) {
     return ctx.store.listAliases(key.account, key.region).then((aliases) => {
       const names = aliases.filter((a) => a.targetKeyId === key.keyId).map((a) => a.aliasName);
@@ -330,7 +338,7 @@ function decide(
   const values = new RequestValues(ctx, caller, action, key, aliases);
   const kp = policy === undefined ? 0 : evaluatePolicy(policy, caller, act, key.arn, values);
   const id = caller.root ? ALLOW_DIRECT : identityBits(caller, act, key.arn, values);
-  const resource = options.viaCiphertext ? undefined : key.arn;
+  const resource = options.viaCiphertext ? undefined : (options.shownAs ?? key.arn);
   if ((kp & DENY) !== 0) throw accessDenied(ctx, action, resource, 'resource-deny');
   if ((id & DENY) !== 0) throw accessDenied(ctx, action, resource, 'identity-deny');
   const same = caller.account === key.account;
@@ -376,9 +384,19 @@ function grantAllows(
     const named = grantee === caller.arn || grantee === caller.principalArn;
     const viaAccount = !named && grantee === rootArn && (caller.root || identityAllows);
     if (!named && !viaAccount) continue;
-    if (constraintsAllow(g.constraints, action, ctx.input)) return true;
+    if (!constraintsAllow(g.constraints, action, ctx.input)) continue;
+    // A grantee may create grants allowing some or all of its grant's operations, no others
+    // (AWS KMS Developer Guide, "Grants": the parent grant bounds the grants made with it).
+    if (action === 'CreateGrant' && !withinOperations(g.operations, ctx.input)) continue;
+    return true;
   }
   return false;
+}
+
+/** CreateGrant's Operations are all among `allowed`. */
+function withinOperations(allowed: readonly string[], input: unknown): boolean {
+  const ops = (input as { Operations?: unknown } | undefined)?.Operations;
+  return Array.isArray(ops) && ops.every((o) => allowed.includes(o as string));
 }
 
 /**

@@ -85,7 +85,12 @@ export class RequestValues implements ConditionValues {
       case 'aws:username':
         return one(caller.userName);
       case 'aws:userid':
-        return [caller.arn];
+        // The account's root: its account id. IAM's unique ids of users and roles do not exist here.
+        return caller.root ? [caller.account] : undefined;
+      case 'aws:principalisawsservice':
+      case 'aws:viaawsservice':
+        // Every caller here is an IAM principal calling directly; no AWS service calls this engine.
+        return ['false'];
       case 'aws:sourceip':
         return one(this.#ctx.request?.sourceIp);
       case 'aws:securetransport':
@@ -155,6 +160,8 @@ export class RequestValues implements ConditionValues {
       }
       case 'kms:requestalias':
         return this.#requestAlias();
+      case 'kms:reencryptonsamekey':
+        return action === 'ReEncryptFrom' || action === 'ReEncryptTo' ? [String(this.#sameKey())] : undefined;
       case 'kms:resourcealiases':
         return this.#aliases;
       case 'kms:rotationperiodindays':
@@ -222,11 +229,29 @@ export class RequestValues implements ConditionValues {
   /** The alias name the request's KeyId names the key by (`alias/x`, also from an alias ARN). */
   #requestAlias(): readonly string[] | undefined {
     const input = this.#input;
-    const id = this.#action === 'ReEncryptTo' ? input.DestinationKeyId : input.KeyId;
+    const id =
+      this.#action === 'ReEncryptTo'
+        ? input.DestinationKeyId
+        : this.#action === 'ReEncryptFrom'
+          ? input.SourceKeyId
+          : input.KeyId;
     if (typeof id !== 'string') return undefined;
     if (id.startsWith('alias/')) return [id];
     const m = /^arn:[^:]+:kms:[^:]*:\d{12}:(alias\/.+)$/.exec(id);
     return m === null ? undefined : [m[1]!];
+  }
+
+  /**
+   * ReEncrypt onto the key that made the ciphertext: the destination names this key (ReEncryptFrom)
+   * or the source is this key (ReEncryptTo: the blob's key, when the source is named).
+   */
+  #sameKey(): boolean {
+    const input = this.#input;
+    const key = this.#key;
+    if (key === undefined) return false;
+    const names = (id: unknown) =>
+      typeof id === 'string' && (id === key.arn || id === key.keyId || this.#aliases?.includes(id) === true);
+    return this.#action === 'ReEncryptFrom' ? names(input.DestinationKeyId) : names(input.SourceKeyId);
   }
 
   /** The tags of a CreateKey or TagResource request as [key, value] pairs. */

@@ -85,7 +85,9 @@ export async function resolveKey(
   const record = await findKey(ctx, keyIdInput, options);
   if (!options.skipAuthorize) {
     // authorize decides synchronously unless a policy reads the key's aliases.
-    const pending = authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext });
+    // Another account's key reached through its alias: a refusal names the alias, not the key.
+    const shownAs = aliasShown.get(record);
+    const pending = authorize(ctx, record, options.action, { viaCiphertext: options.viaCiphertext, shownAs });
     if (pending !== undefined) await pending;
   }
   // Each step below is awaited only for the keys it can concern: the hot path (a key of
@@ -135,6 +137,9 @@ async function findKey(ctx: OperationContext, keyIdInput: string, options: Resol
   return record;
 }
 
+/** Key records found through another account's alias ARN, with that ARN (resolveKey names it in refusals). */
+const aliasShown = new WeakMap<KeyRecord, string>();
+
 const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
 async function resolveAlias(
@@ -148,7 +153,8 @@ async function resolveAlias(
   if (alias === undefined) throw account === ctx.account ? aliasNotFound(arn) : denied(ctx, options, arn);
   const target = keyArn(ctx.region, account, alias.targetKeyId);
   const record = await ctx.store.getKey(account, ctx.region, alias.targetKeyId);
-  if (record === undefined) throw account === ctx.account ? keyNotFound(target) : denied(ctx, options, target);
+  if (record === undefined) throw account === ctx.account ? keyNotFound(target) : denied(ctx, options, arn);
+  if (account !== ctx.account) aliasShown.set(record, arn);
   return record;
 }
 

@@ -100,6 +100,8 @@ function checkKeySpecInRegion(spec: KeySpec, region: string): void {
 export async function createKey(ctx: OperationContext, input: CreateKeyInput = {}): Promise<CreateKeyOutput> {
   validateInput('CreateKey', input);
   authorizeAccount(ctx, 'CreateKey');
+  // Tags need kms:TagResource from identity policies too (AWS KMS API Reference, CreateKey).
+  if ((input.Tags?.length ?? 0) > 0) authorizeAccount(ctx, 'TagResource');
   // Tags and Policy are checked before anything is made: a bad one creates no key (tags.ts,
   // key-policy.ts; a key without a Policy gets the default key policy).
   const tags = checkTags(input.Tags);

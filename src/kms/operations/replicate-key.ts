@@ -24,7 +24,7 @@ import { invalidState } from '../key-state.js';
 import { keyMetadata, type KeyMetadata } from '../key-metadata.js';
 import { checkKeyPolicy, defaultKeyPolicy } from '../key-policy.js';
 import { checkTags, wireTags } from '../tags.js';
-import { callerArn } from '../authorize.js';
+import { authorizeAccount, callerArn } from '../authorize.js';
 import { notPrimary, otherMembers, settle, settledLinks, shareKeyMaterial, writeFamily } from '../multi-region.js';
 import { keyArn, partitionOf, wipeRecord, type KeyRecord } from '../store.js';
 import { validateInput } from '../validation.js';
@@ -54,6 +54,10 @@ async function replicateKeyUnlocked(ctx: OperationContext, input: ReplicateKeyIn
   });
   // Not cross-account (the model's doc comment); as UpdateAlias answers for another account's key.
   if (key.account !== ctx.account) throw new NotFoundException(`Key '${key.arn}' does not exist`);
+  // The replica is a new key: kms:CreateKey, and kms:TagResource for Tags, from identity policies
+  // (AWS KMS API Reference, ReplicateKey).
+  authorizeAccount(ctx, 'CreateKey');
+  if ((input.Tags?.length ?? 0) > 0) authorizeAccount(ctx, 'TagResource');
   const now = nowOf(ctx).getTime();
   settle(key, now);
   const links = settledLinks(key, now)?.links;

@@ -18,7 +18,7 @@ import { resolveKey } from '../key-resolution.js';
 import { checkDryRun } from '../key-state.js';
 import { type KeyRecord, wipeRecord } from '../store.js';
 import type { GrantRecord } from '../records.js';
-import { authorize, callerOf } from '../authorize.js';
+import { accessDenied, authorize, callerOf } from '../authorize.js';
 import { validateInput } from '../validation.js';
 
 export interface RetireGrantInput {
@@ -87,8 +87,12 @@ async function keyOf(ctx: OperationContext, input: RetireGrantInput, token: Pars
   const t = token as ParsedGrantToken;
   const key: KeyRecord | undefined =
     t.region === ctx.region ? await ctx.store.getKey(t.account, t.region, t.keyId) : undefined;
-  // [AWS-REC] wording of a missing key, as resolveKey has it.
-  if (key === undefined) throw new NotFoundException(`Key '${t.keyArn}' does not exist`);
+  if (key === undefined) {
+    // The token is not verified yet: another account learns nothing of which keys exist there.
+    if (t.account !== ctx.account) throw accessDenied(ctx, 'RetireGrant', t.keyArn);
+    // [AWS-REC] wording of a missing key, as resolveKey has it.
+    throw new NotFoundException(`Key '${t.keyArn}' does not exist`);
+  }
   return key;
 }
 
@@ -96,7 +100,13 @@ async function keyOf(ctx: OperationContext, input: RetireGrantInput, token: Pars
 function mayRetire(ctx: OperationContext, grant: GrantRecord): boolean {
   const caller = callerOf(ctx);
   const names = (p: string | undefined) => p !== undefined && (p === caller.arn || p === caller.principalArn);
-  return names(grant.retiringPrincipal) || (names(grant.granteePrincipal) && grant.operations.includes('RetireGrant'));
+  // The account that created the grant may retire it too (its root here; its users and roles
+  // through kms:RetireGrant in the policies).
+  return (
+    names(grant.retiringPrincipal) ||
+    (names(grant.granteePrincipal) && grant.operations.includes('RetireGrant')) ||
+    (caller.root && grant.issuingAccount === caller.arn)
+  );
 }
 
 /** RetireGrant, inside the store's transaction (context.ts transactional). */

@@ -15,6 +15,7 @@
 
 import { NotFoundException, UnsupportedOperationException } from '../exceptions.js';
 import { nowOf, type OperationContext, transactional } from '../context.js';
+import { authorize } from '../authorize.js';
 import { resolveKey } from '../key-resolution.js';
 import { invalidState } from '../key-state.js';
 import { notPrimary, otherMembers, settle, settledLinks, writeFamily } from '../multi-region.js';
@@ -65,6 +66,9 @@ async function updatePrimaryRegionUnlocked(
   if (!links.replicaRegions.includes(region) || next === undefined) {
     throw new NotFoundException(`Key '${keyArn(region, key.account, key.keyId)}' does not exist`);
   }
+  // kms:UpdatePrimaryRegion on the replica too, from its own key policy (AWS KMS API Reference).
+  const pending = authorize(ctx, next, 'UpdatePrimaryRegion');
+  if (pending !== undefined) await pending;
   checkCanChangeRole(next);
   // The old primary takes the new primary's place in the list of replicas.
   const replicaRegions = links.replicaRegions.map((r) => (r === region ? key.region : r));
