@@ -237,6 +237,9 @@ export class PostgresKeyStore implements KeyStore {
       throw storeFailure(err);
     }
     let broken: Error | undefined;
+    // A checked-out connection that breaks between statements reports it as an 'error' event.
+    const onError = (e: Error): void => void (broken ??= e);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
@@ -285,6 +288,7 @@ export class PostgresKeyStore implements KeyStore {
       broken ??= err as Error;
       throw storeFailure(err);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
@@ -418,6 +422,10 @@ export class PostgresKeyStore implements KeyStore {
     const tx: Tx = { store: this, client, active: true, pending: new Set(), changed: new Set() };
     let broken: Error | undefined;
     let committed = false;
+    // A checked-out connection that breaks while fn works between statements (a server restart)
+    // reports it as an 'error' event, not to a query: caught here, the connection is dropped.
+    const onError = (e: Error): void => void (broken ??= e);
+    client.on('error', onError);
     try {
       await this.#query(client, 'BEGIN');
       await this.#query(client, `SELECT pg_advisory_xact_lock(${TRANSACTION_LOCK})`);
@@ -440,6 +448,7 @@ export class PostgresKeyStore implements KeyStore {
       throw err;
     } finally {
       tx.active = false;
+      client.removeListener('error', onError);
       client.release(broken);
       for (const key of tx.changed) this.#invalidate(key);
     }
