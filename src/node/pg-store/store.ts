@@ -60,6 +60,8 @@ export interface PgCacheStats {
   misses: number;
   /** Point reads that went to the database because the listener was down (or the cache is off). */
   bypassed: number;
+  /** Change notifications received (each names a row this or another endpoint wrote). */
+  notifications: number;
   entries: number;
   bytes: number;
   /** True while the LISTEN connection is up (the cache is used only then). */
@@ -151,6 +153,7 @@ export class PostgresKeyStore implements KeyStore {
   #hits = 0;
   #misses = 0;
   #bypassed = 0;
+  #notifications = 0;
 
   private constructor(pool: pg.Pool, clientConfig: pg.ClientConfig, sealer: Sealer | undefined, cache?: PgCacheLimits) {
     this.#pool = pool;
@@ -313,6 +316,7 @@ export class PostgresKeyStore implements KeyStore {
       hits: this.#hits,
       misses: this.#misses,
       bypassed: this.#bypassed,
+      notifications: this.#notifications,
       entries: this.#cache?.size ?? 0,
       bytes: this.#cache?.bytes ?? 0,
       listening: this.#listening,
@@ -338,7 +342,9 @@ export class PostgresKeyStore implements KeyStore {
     client.on('error', onDown);
     client.on('end', onDown);
     client.on('notification', (n) => {
-      if (n.channel === CHANNEL) this.#invalidate(n.payload ?? CLEAR_ALL);
+      if (n.channel !== CHANNEL) return;
+      this.#notifications++;
+      this.#invalidate(n.payload ?? CLEAR_ALL);
     });
     try {
       await client.connect();
