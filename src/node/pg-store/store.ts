@@ -658,18 +658,38 @@ export class PostgresKeyStore implements KeyStore {
     }
   }
 
+  /**
+   * A point read: the row decoded (undefined when there is none), cached once it decoded; the
+   * bytes read from the database are wiped afterwards (the cache keeps its own copy).
+   */
+  async #point<T>(
+    kind: Kind,
+    account: string,
+    region: string,
+    id: string,
+    decode: (body: Buffer, fromCache: boolean) => T,
+  ): Promise<T | undefined> {
+    const { body, fromCache, keep } = await this.#readRow(kind, account, region, id);
+    try {
+      if (body === null) {
+        keep();
+        return undefined;
+      }
+      const out = decode(body, fromCache);
+      keep();
+      return out;
+    } finally {
+      if (!fromCache) body?.fill(0);
+    }
+  }
+
   // -- KeyStore
 
   async getKey(account: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
     this.#open();
-    const { body, fromCache, keep } = await this.#readRow('key', account, region, keyId);
-    if (body === null) {
-      keep();
-      return undefined;
-    }
-    const r = this.#decodeKey(account, region, keyId, body, fromCache);
-    keep();
-    return r;
+    return this.#point('key', account, region, keyId, (body, fromCache) =>
+      this.#decodeKey(account, region, keyId, body, fromCache),
+    );
   }
 
   async putKey(record: KeyRecord): Promise<void> {
@@ -695,14 +715,9 @@ export class PostgresKeyStore implements KeyStore {
 
   async getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
     this.#open();
-    const { body, fromCache, keep } = await this.#readRow('alias', account, region, aliasName);
-    if (body === null) {
-      keep();
-      return undefined;
-    }
-    const a = this.#decodeAlias(account, region, aliasName, body, fromCache);
-    keep();
-    return a;
+    return this.#point('alias', account, region, aliasName, (body, fromCache) =>
+      this.#decodeAlias(account, region, aliasName, body, fromCache),
+    );
   }
 
   async putAlias(record: AliasRecord): Promise<void> {
@@ -732,14 +747,13 @@ export class PostgresKeyStore implements KeyStore {
     customKeyStoreId: string,
   ): Promise<CustomKeyStoreRecord | undefined> {
     this.#open();
-    const { body, fromCache, keep } = await this.#readRow('custom-key-store', account, region, customKeyStoreId);
-    if (body === null) {
-      keep();
-      return undefined;
-    }
-    const c = this.#decodeCustomKeyStore(account, region, customKeyStoreId, body, fromCache).record;
-    keep();
-    return c;
+    return this.#point(
+      'custom-key-store',
+      account,
+      region,
+      customKeyStoreId,
+      (body, fromCache) => this.#decodeCustomKeyStore(account, region, customKeyStoreId, body, fromCache).record,
+    );
   }
 
   async putCustomKeyStore(record: CustomKeyStoreRecord): Promise<void> {
