@@ -433,8 +433,8 @@ export class PostgresKeyStore implements KeyStore {
     const onError = (e: Error): void => void (broken ??= e);
     client.on('error', onError);
     try {
-      await this.#query(client, 'BEGIN');
-      await this.#query(client, `SELECT pg_advisory_xact_lock(${TRANSACTION_LOCK})`);
+      // One round trip (a simple query of two statements, no parameters).
+      await this.#query(client, `BEGIN; SELECT pg_advisory_xact_lock(${TRANSACTION_LOCK})`);
       const result = await transactions.run(tx, fn);
       // Store calls fn started and did not await still run inside the transaction.
       while (tx.pending.size > 0) await Promise.allSettled([...tx.pending]);
@@ -477,23 +477,25 @@ export class PostgresKeyStore implements KeyStore {
     const key = rowKey(kind, account, region, id);
     tx.changed.add(key);
     const payload = Buffer.byteLength(key) > MAX_PAYLOAD ? CLEAR_ALL : key;
-    let result: pg.QueryResult;
-    if (body === null) {
-      result = await this.#query(
-        tx.client,
-        `DELETE FROM ${RECORDS} WHERE kind = $1 AND account = $2 AND region = $3 AND id = $4`,
-        [kind, account, region, id],
-      );
-    } else {
-      result = await this.#query(
-        tx.client,
-        `INSERT INTO ${RECORDS} AS r (kind, account, region, id, body, version) VALUES ($1, $2, $3, $4, $5, 1)
-         ON CONFLICT (kind, account, region, id) DO UPDATE SET body = excluded.body, version = r.version + 1`,
-        [kind, account, region, id, body],
-      );
-    }
-    // Delivered when the transaction commits (and not at all if it rolls back).
-    await this.#query(tx.client, 'SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+    // The change and its notification in one statement (one round trip); the notification is
+    // delivered when the transaction commits, and not at all if it rolls back. One row comes
+    // back per row written or deleted.
+    const result =
+      body === null
+        ? await this.#query(
+            tx.client,
+            `WITH d AS (DELETE FROM ${RECORDS} WHERE kind = $1 AND account = $2 AND region = $3 AND id = $4 RETURNING 1)
+             SELECT pg_notify($5, $6) FROM d`,
+            [kind, account, region, id, CHANNEL, payload],
+          )
+        : await this.#query(
+            tx.client,
+            `WITH w AS (INSERT INTO ${RECORDS} AS r (kind, account, region, id, body, version) VALUES ($1, $2, $3, $4, $5, 1)
+               ON CONFLICT (kind, account, region, id) DO UPDATE SET body = excluded.body, version = r.version + 1
+               RETURNING 1)
+             SELECT pg_notify($6, $7) FROM w`,
+            [kind, account, region, id, body, CHANNEL, payload],
+          );
     return (result.rowCount ?? 0) > 0;
   }
 
