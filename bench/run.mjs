@@ -50,6 +50,7 @@ const SUITES = {
   kwp: () => import('./suites/kwp.mjs'),
   grants: () => import('./suites/grants.mjs'),
   authz: () => import('./suites/authz.mjs'),
+  pg: () => import('./suites/pg.mjs'),
 };
 
 const ROUNDS = 4;

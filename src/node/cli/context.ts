@@ -1,13 +1,16 @@
 // What every CLI command shares: the global options, where output goes, the exit-code classes
-// of failure, and opening the file key store.
+// of failure, and opening the key store: the file store in a directory, or the PostgreSQL store
+// when --store is a postgres:// or postgresql:// URL (loaded only then, so that the commands on
+// a file store do not load the PostgreSQL client).
 
 import { KMSServiceException } from '../../kms/exceptions.js';
+import type { KeyStore } from '../../kms/store.js';
 import { FileKeyStore, masterKeyFromEnv } from '../file-store/index.js';
 import { CliFailure, UsageError, type BinaryFormat } from './params.js';
 import type { OutputFormat } from './output.js';
 
 export interface GlobalOptions {
-  /** The file key store's directory. */
+  /** The file key store's directory, or a PostgreSQL URL (isPostgresUrl). */
   store: string;
   region: string;
   accountId: string;
@@ -73,8 +76,77 @@ export function storeCacheFromEnv(env: NodeJS.ProcessEnv): boolean | undefined {
   throw new UsageError(`environment variable WASM_KMS_STORE_CACHE: expected 'on' or 'off', got '${v}'`);
 }
 
-/** The store for one command; closed by the caller. A store that cannot be opened exits 255. */
-export async function openStore(globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<FileKeyStore> {
+/** Whether a --store value names a PostgreSQL database (a postgres:// or postgresql:// URL), not a directory. */
+export function isPostgresUrl(store: string): boolean {
+  return /^postgres(?:ql)?:\/\//i.test(store);
+}
+
+/**
+ * The secrets a PostgreSQL URL carries: the password of its user information (as written and
+ * percent-decoded) and the values of `password` query parameters. Empty for anything else.
+ */
+function urlSecrets(store: string): string[] {
+  if (!isPostgresUrl(store)) return [];
+  const secrets: string[] = [];
+  const rest = store.slice(store.indexOf('://') + 3);
+  const queryAt = rest.search(/[?#]/);
+  const end = queryAt < 0 ? rest.length : queryAt;
+  // The user information ends at the last '@' before the query, so that a password holding an
+  // '@' or a '/' the writer forgot to encode is still all of it.
+  const at = rest.lastIndexOf('@', end - 1);
+  if (at >= 0) {
+    const info = rest.slice(0, at);
+    const colon = info.indexOf(':');
+    if (colon >= 0) secrets.push(info.slice(colon + 1));
+  }
+  if (queryAt >= 0) {
+    for (const m of rest.slice(queryAt).matchAll(/[?&]password=([^&#]*)/gi)) secrets.push(m[1]);
+  }
+  const decoded = secrets.map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+  return [...secrets, ...decoded].filter((s) => s !== '').sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A --store value fit for a message or a log: a PostgreSQL URL with its password (in the user
+ * information or a `password` query parameter) shown as `***`; a directory as it is.
+ */
+export function redactStore(store: string): string {
+  return scrubSecrets(store, urlSecrets(store));
+}
+
+/** `text` with every occurrence of each of `secrets` (longest first) replaced by `***`. */
+function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  return out;
+}
+
+/** Settings of the PostgreSQL store (serve's --pg-pool-size and --pg-statement-timeout). */
+export interface PostgresSettings {
+  /** Connections each process keeps at most (the store's default: 10). */
+  poolSize?: number;
+  /** Longest a statement may run before PostgreSQL cancels it, in ms (the store's default: 10000). */
+  statementTimeoutMs?: number;
+}
+
+/** What a command's store offers: the KeyStore interface and close(). */
+export type CliStore = KeyStore & { close(): Promise<void> };
+
+/**
+ * The store for one command; closed by the caller. A store that cannot be opened exits 255, with
+ * a message that never holds the URL's password.
+ */
+export async function openStore(
+  globals: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+  postgres: PostgresSettings = {},
+): Promise<CliStore> {
   let masterKey: Uint8Array | undefined;
   try {
     masterKey = masterKeyFromEnv(env);
@@ -82,8 +154,25 @@ export async function openStore(globals: GlobalOptions, env: NodeJS.ProcessEnv):
     throw new CliFailure(`cannot read the master key: ${oneLine(e)}`);
   }
   const cache = storeCacheFromEnv(env);
+  const cacheOption = cache === undefined ? {} : { cache };
+  if (isPostgresUrl(globals.store)) {
+    const secrets = urlSecrets(globals.store);
+    try {
+      const { PostgresKeyStore } = await import('../pg-store/index.js');
+      return await PostgresKeyStore.open(globals.store, {
+        masterKey,
+        ...cacheOption,
+        ...(postgres.poolSize === undefined ? {} : { poolSize: postgres.poolSize }),
+        ...(postgres.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: postgres.statementTimeoutMs }),
+      });
+    } catch (e) {
+      throw new CliFailure(
+        `cannot open the key store at ${scrubSecrets(globals.store, secrets)}: ${scrubSecrets(oneLine(e), secrets)}`,
+      );
+    }
+  }
   try {
-    return await FileKeyStore.open(globals.store, { masterKey, ...(cache === undefined ? {} : { cache }) });
+    return await FileKeyStore.open(globals.store, { masterKey, ...cacheOption });
   } catch (e) {
     throw new CliFailure(`cannot open the key store at ${globals.store}: ${oneLine(e)}`);
   }

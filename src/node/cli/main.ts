@@ -201,7 +201,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
     .addOption(
       new Option(
         '--store <dir>',
-        'key store directory (default: $WASM_KMS_STORE, else $WASM_KMS_HOME, else ~/.wasm-kms)',
+        'key store directory, or a PostgreSQL database as postgres://USER@HOST:PORT/DB (default: $WASM_KMS_STORE, else $WASM_KMS_HOME, else ~/.wasm-kms)',
       ),
     )
     .addOption(new Option('--region <region>', 'Region (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)'))

@@ -1,5 +1,6 @@
-// serve: the KMS endpoint (../http/server.ts) on the file key store (or, with --memory, a MemoryKeyStore
-// for one run), with key pairs from a worker pool. Web pages: see ../http/http-guard.ts (--cors,
+// serve: the KMS endpoint (../http/server.ts) on the file key store, or the PostgreSQL key store when
+// --store is a postgres:// URL (or, with --memory, a MemoryKeyStore for one run), with key pairs
+// from a worker pool. Web pages: see ../http/http-guard.ts (--cors,
 // --allow-host).
 // It prints one line on stdout once it listens — "wasm-kms listening on http://HOST:PORT" — with
 // the real port when --port 0 asked for any free one, and one line per request on stderr unless
@@ -11,8 +12,8 @@
 // Every setting a deployment commonly changes has an environment variable as well, for
 // containers and supervisors: WASM_KMS_HOST, WASM_KMS_PORT, WASM_KMS_AUTH, WASM_KMS_REGION,
 // WASM_KMS_PRINCIPAL, WASM_KMS_ROLE_SESSION_NAME, WASM_KMS_IDENTITY_POLICY and WASM_KMS_PRINCIPAL_TAG
-// (the last two: lists separated by commas) (and WASM_KMS_STORE, which every command reads, in
-// main.ts). A flag wins over its variable; a variable set to the empty string counts as unset, as
+// (the last two: lists separated by commas), WASM_KMS_PG_POOL_SIZE and WASM_KMS_PG_STATEMENT_TIMEOUT
+// (and WASM_KMS_STORE, which every command reads, in main.ts). A flag wins over its variable; a variable set to the empty string counts as unset, as
 // AWS_REGION does for the AWS CLI.
 // Callers: with --auth sigv4, each credential names its own (account, principal, identity
 // policies, tags); with --auth none, every request comes from --principal (default the
@@ -29,6 +30,10 @@
 // before all listen (a port in use, a store that cannot be opened) stops them all.
 // On a 2-core machine it gives little or nothing (the README's benchmarks have the figures): the
 // processes and their pools share the same two cores.
+// On PostgreSQL (--store postgres://user@host:port/db), any number of serve commands on any
+// machines may share one database: each process has a pool of --pg-pool-size connections, and a
+// statement running longer than --pg-statement-timeout is cancelled (the request fails with a
+// retryable 5xx). The URL's password is never printed: messages show it as ***.
 
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
@@ -45,8 +50,17 @@ import {
 } from '../http/server.js';
 import { resolveCaller } from '../http/credentials.js';
 import { CliFailure, UsageError } from './params.js';
-import { ExitError, oneLine, openStore, type CliIO, type GlobalOptions } from './context.js';
-import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
+import {
+  ExitError,
+  isPostgresUrl,
+  oneLine,
+  openStore,
+  type CliIO,
+  type CliStore,
+  type GlobalOptions,
+  type PostgresSettings,
+} from './context.js';
+import { MemoryKeyStore } from '../../kms/store.js';
 import { isValidRegion } from '../http/sigv4.js';
 import { normalizeHostName, normalizeOrigin } from '../http/http-guard.js';
 
@@ -129,7 +143,7 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
   program
     .command('serve')
     .description(
-      'Serve the KMS API (AWS JSON 1.1, POST / with X-Amz-Target: TrentService.<Operation>) on the file key store.',
+      'Serve the KMS API (AWS JSON 1.1, POST / with X-Amz-Target: TrentService.<Operation>) on the file key store or a PostgreSQL database (--store postgres://...).',
     )
     .option('--host <host>', 'address to listen on (default: $WASM_KMS_HOST, else 127.0.0.1)')
     .option(
@@ -192,6 +206,14 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
       collect,
     )
     .option('--memory', 'keep keys in memory only, for this run (not with --store)')
+    .option(
+      '--pg-pool-size <n>',
+      'with --store postgres://...: connections to PostgreSQL per serving process, 1 to 1000 (default: $WASM_KMS_PG_POOL_SIZE, else 10)',
+    )
+    .option(
+      '--pg-statement-timeout <ms>',
+      'with --store postgres://...: a statement running longer is cancelled and the request fails with a retryable error, 1 to 2147483647 ms (default: $WASM_KMS_PG_STATEMENT_TIMEOUT, else 10000)',
+    )
     .option('--log-format <format>', 'text (default: timestamped lines) or json (one object per line)')
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const g = globals();
@@ -248,6 +270,7 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
         accountGiven: cmd.parent?.getOptionValueSource('accountId') === 'cli',
         region,
       });
+      const postgres = postgresSettings(opts, env, opts.memory === true ? undefined : g.store);
       const processes = opts.processes === undefined ? 1 : wholeNumber(opts.processes, '--processes', 1, 256);
       if (processes > 1 && opts.memory === true)
         throw new UsageError('--memory and --processes exclude each other: each process would have a store of its own');
@@ -278,7 +301,7 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
       }
       if (processes > 1 && cluster.isPrimary) {
         // A store that cannot be opened fails here once, with one message, before any process starts.
-        await (await openStore({ ...g, region }, io.env)).close();
+        await (await openStore({ ...g, region }, io.env, postgres)).close();
         await runPrimary(io, processes, { host, auth, logFormat, quiet: opts.quiet === true });
         return;
       }
@@ -299,11 +322,38 @@ export function addServeCommand(program: Command, io: CliIO, globals: () => Glob
           cors,
           allowHosts,
           memory: opts.memory === true,
+          postgres,
           logFormat,
           caller: anonymous.caller,
         },
       );
     });
+}
+
+/**
+ * --pg-pool-size and --pg-statement-timeout (or their variables), checked; given with a store that
+ * is not PostgreSQL (a directory, --memory: `store` undefined), a flag is a usage error and a
+ * variable is ignored, as a shared environment may set it for every endpoint.
+ */
+function postgresSettings(
+  opts: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  store: string | undefined,
+): PostgresSettings {
+  const poolSize = setting(opts.pgPoolSize, '--pg-pool-size', env, 'WASM_KMS_PG_POOL_SIZE');
+  const timeout = setting(opts.pgStatementTimeout, '--pg-statement-timeout', env, 'WASM_KMS_PG_STATEMENT_TIMEOUT');
+  if (store === undefined || !isPostgresUrl(store)) {
+    const flag = [poolSize, timeout].find((x) => x !== undefined && x.source.startsWith('--'));
+    if (flag !== undefined)
+      throw new UsageError(
+        `${sourceLabel(flag.source)}: only used with a PostgreSQL store (--store postgres://USER@HOST:PORT/DB)`,
+      );
+    return {};
+  }
+  const out: PostgresSettings = {};
+  if (poolSize !== undefined) out.poolSize = wholeNumber(poolSize.value, poolSize.source, 1, 1000);
+  if (timeout !== undefined) out.statementTimeoutMs = wholeNumber(timeout.value, timeout.source, 1, 2 ** 31 - 1);
+  return out;
 }
 
 /** The caller of `--auth none` requests: --principal and the like, checked here (usage errors name the option). */
@@ -422,6 +472,8 @@ interface ServeOptions {
   allowHosts: string[];
   /** A MemoryKeyStore instead of the file store. */
   memory: boolean;
+  /** For a PostgreSQL store. */
+  postgres: PostgresSettings;
   logFormat: LogFormat;
   /** Who `--auth none` requests come from. */
   caller: AnonymousCaller['caller'];
@@ -439,9 +491,9 @@ async function serve(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void
 }
 
 async function serveOnStore(io: CliIO, g: GlobalOptions, o: ServeOptions): Promise<void> {
-  const store: KeyStore & { close(): Promise<void> | void } = o.memory
-    ? Object.assign(new MemoryKeyStore(), { close() {} })
-    : await openStore(g, io.env);
+  const store: CliStore = o.memory
+    ? Object.assign(new MemoryKeyStore(), { close: () => Promise.resolve() })
+    : await openStore(g, io.env, o.postgres);
   const logger = makeLogger(io, o.logFormat);
   let pool: KeyPairWorkerPool | undefined;
   let server: RunningServer | undefined;

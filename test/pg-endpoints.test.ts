@@ -1,0 +1,499 @@
+// Several `wasm-kms serve` processes on one PostgreSQL database (--store postgres://...), driven by
+// the real @aws-sdk/client-kms: what one endpoint writes, every other reads (at once without the
+// record cache; with it, once the change's notification has arrived, which FRESH_WITHIN_MS
+// bounds); read-modify-write operations sent to all of them at the same moment all land; a name
+// is taken once; an endpoint killed mid-write loses nothing it acknowledged; a PostgreSQL restart
+// gives retryable 5xx answers, then every endpoint serves again by itself. The server is a
+// throwaway cluster (helpers/postgres.ts); the endpoints are the built bin (dist/node/cli/main.js).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as sdk from '@aws-sdk/client-kms';
+import { startPostgres, type RunningPostgres } from './helpers/postgres.js';
+import { childEnv } from './helpers/env.js';
+import { redactStore } from '../src/node/cli/context.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(root, 'dist/node/cli/main.js');
+
+let work: string;
+let pg: RunningPostgres;
+const masterKey = randomBytes(32).toString('hex');
+
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+  childEnv(join(work, 'home'), { WASM_KMS_MASTER_KEY: masterKey, ...extra });
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+  err(): string;
+}
+
+/** `wasm-kms --store URL serve --port 0 --quiet`; resolves once it prints its listening line. */
+async function startServe(store: string, vars: Record<string, string> = {}): Promise<Served> {
+  const args = [BIN, '--store', store, 'serve', '--port', '0', '--threads', '1', '--quiet'];
+  const child = spawn(process.execPath, args, { env: env(vars), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
+  });
+  return { child, url, exited, err: () => err };
+}
+
+/** Fails, with the end of its stderr, when an endpoint has exited. */
+function expectAllRunning(): void {
+  for (const [n, e] of endpoints.entries())
+    expect(e.child.exitCode, `endpoint ${n} exited; its stderr ends: ${e.err().slice(-1500)}`).toBeNull();
+}
+
+/** An SDK client on one endpoint: no retries, so that every answer is seen as it was. */
+function client(url: string): sdk.KMSClient {
+  return new sdk.KMSClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDPGENDPOINTS', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
+}
+
+/** The exception a call threw (fails the test when it succeeded). */
+async function failure(p: Promise<unknown>): Promise<sdk.KMSServiceException> {
+  try {
+    await p;
+  } catch (e) {
+    return e as sdk.KMSServiceException;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const bytes = (b: Uint8Array | undefined): string => Buffer.from(b ?? new Uint8Array()).toString('hex');
+
+/**
+ * An endpoint's record cache learns of another endpoint's write from a PostgreSQL notification,
+ * which arrives a moment after the write is acknowledged: until then a read there may still
+ * return the record as it was (a few percent of reads made right after the acknowledgement, in
+ * a loop of write-then-read across two endpoints). Reads through a cached endpoint are given this
+ * long to see a change; reads through the endpoint without a cache must see it at once.
+ */
+const FRESH_WITHIN_MS = 2_000;
+
+/** Resolves once `check` passes (it throws until then), failing after FRESH_WITHIN_MS. */
+async function soon(check: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + FRESH_WITHIN_MS;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+let endpoints: Served[] = [];
+/** One client per endpoint, for the checks made through each. */
+let kms: sdk.KMSClient[] = [];
+/** An endpoint started with WASM_KMS_STORE_CACHE=off: every read goes to the database. */
+let uncached: Served;
+let direct: sdk.KMSClient;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'wasm-kms-pg-endpoints-'));
+  mkdirSync(join(work, 'home'));
+  pg = await startPostgres();
+  // The first opens the database and applies the migrations; the other two start together.
+  endpoints = [await startServe(pg.url)];
+  const [b, c, d] = await Promise.all([
+    startServe(pg.url),
+    startServe(pg.url),
+    startServe(pg.url, { WASM_KMS_STORE_CACHE: 'off' }),
+  ]);
+  endpoints.push(b, c);
+  uncached = d;
+  kms = endpoints.map((e) => client(e.url));
+  direct = client(uncached.url);
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of kms) c.destroy();
+  direct?.destroy();
+  await Promise.all(
+    [...endpoints, uncached].map(async (e) => {
+      if (e === undefined) return;
+      e.child.kill('SIGTERM');
+      await e.exited;
+    }),
+  );
+  await pg?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('serve on PostgreSQL: usage and secrets', () => {
+  it('a URL with a password is shown with *** in place of it, wherever the password is', () => {
+    expect(redactStore('postgres://app:s3cret@db.example:5432/kms')).toBe('postgres://app:***@db.example:5432/kms');
+    expect(redactStore('postgresql://app:p%40ss%2Fw@db/kms?sslmode=require')).toBe(
+      'postgresql://app:***@db/kms?sslmode=require',
+    );
+    // An '@' the writer did not encode: the user information ends at the last one.
+    expect(redactStore('postgres://app:p@ss@db/kms')).toBe('postgres://app:***@db/kms');
+    expect(redactStore('postgres://db/kms?user=app&password=hunter2&sslmode=disable')).toBe(
+      'postgres://db/kms?user=app&password=***&sslmode=disable',
+    );
+    expect(redactStore('postgres://app@db:5432/kms')).toBe('postgres://app@db:5432/kms');
+    expect(redactStore('/var/lib/wasm-kms')).toBe('/var/lib/wasm-kms');
+  });
+
+  it('a database that cannot be reached exits 255, naming the URL without its password', () => {
+    const secret = 'Pw-never-printed-7f3a';
+    for (const store of [
+      `postgres://app:${secret}@127.0.0.1:1/kms`,
+      `postgresql://app@127.0.0.1:1/kms?password=${secret}`,
+    ]) {
+      const r = spawnSync(process.execPath, [BIN, '--store', store, 'serve', '--port', '0'], {
+        env: env(),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(r.status, r.stderr).toBe(255);
+      expect(r.stderr).toMatch(/cannot open the key store at postgres(ql)?:\/\/app(:\*\*\*)?@127\.0\.0\.1:1\/kms/);
+      expect(r.stderr + r.stdout).not.toContain(secret);
+    }
+  });
+
+  it('--pg-pool-size and --pg-statement-timeout: whole numbers in range, and only with a PostgreSQL store', () => {
+    const run = (store: string, extra: string[], vars: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [BIN, '--store', store, 'serve', '--port', '0', ...extra], {
+        env: env(vars),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const url = 'postgres://app:pw@127.0.0.1:1/kms';
+    for (const [flag, value, range] of [
+      ['--pg-pool-size', '0', '1 to 1000'],
+      ['--pg-pool-size', '1001', '1 to 1000'],
+      ['--pg-pool-size', 'ten', '1 to 1000'],
+      ['--pg-statement-timeout', '0', '1 to 2147483647'],
+      ['--pg-statement-timeout', '2147483648', '1 to 2147483647'],
+      ['--pg-statement-timeout', '1.5', '1 to 2147483647'],
+    ]) {
+      const r = run(url, [flag, value]);
+      expect(r.status, `${flag} ${value}: ${r.stderr}`).toBe(252);
+      expect(r.stderr).toContain(`argument ${flag}: expected a whole number from ${range}, got '${value}'`);
+    }
+    const fromVar = run(url, [], { WASM_KMS_PG_POOL_SIZE: '-3' });
+    expect(fromVar.status, fromVar.stderr).toBe(252);
+    expect(fromVar.stderr).toContain(
+      "environment variable WASM_KMS_PG_POOL_SIZE: expected a whole number from 1 to 1000, got '-3'",
+    );
+    const onFiles = run(join(work, 'file-store'), ['--pg-pool-size', '4']);
+    expect(onFiles.status, onFiles.stderr).toBe(252);
+    expect(onFiles.stderr).toContain('argument --pg-pool-size: only used with a PostgreSQL store');
+    const onMemory = spawnSync(process.execPath, [BIN, 'serve', '--memory', '--pg-statement-timeout', '100'], {
+      env: env(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(onMemory.status, onMemory.stderr).toBe(252);
+    expect(onMemory.stderr).toContain('argument --pg-statement-timeout: only used with a PostgreSQL store');
+  });
+});
+
+describe('three endpoints on one PostgreSQL database', () => {
+  it('64 clients spread over the endpoints: what one endpoint writes, the others read at once', async () => {
+    const workers = Array.from({ length: 64 }, (_, i) => i);
+    const keyOf = new Map<number, string>();
+    await Promise.all(
+      workers.map(async (i) => {
+        // Each worker has a client of its own on each endpoint, starting on endpoint i % 3.
+        const own = endpoints.map((e) => client(e.url));
+        const at = (k: number) => own[(i + k) % 3];
+        try {
+          const created = await at(0).send(new sdk.CreateKeyCommand({ Description: `worker ${i}` }));
+          const keyId = created.KeyMetadata!.KeyId!;
+          keyOf.set(i, keyId);
+          const plaintext = randomBytes(32);
+          const enc = await at(1).send(new sdk.EncryptCommand({ KeyId: keyId, Plaintext: plaintext }));
+          const dec = await at(2).send(new sdk.DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }));
+          expect(bytes(dec.Plaintext)).toBe(plaintext.toString('hex'));
+          expect(dec.KeyId).toBe(created.KeyMetadata!.Arn);
+
+          const pair = await at(0).send(
+            new sdk.GenerateDataKeyPairCommand({ KeyId: keyId, KeyPairSpec: 'ECC_NIST_P256' }),
+          );
+          const priv = await at(1).send(new sdk.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob }));
+          expect(bytes(priv.Plaintext)).toBe(bytes(pair.PrivateKeyPlaintext));
+
+          // The alias is made on the endpoint that has just read the key; used through another.
+          await at(2).send(new sdk.CreateAliasCommand({ AliasName: `alias/worker-${i}`, TargetKeyId: keyId }));
+          const byAlias = await at(0).send(new sdk.DescribeKeyCommand({ KeyId: `alias/worker-${i}` }));
+          expect(byAlias.KeyMetadata!.KeyId).toBe(keyId);
+
+          // Tags written through one endpoint: the endpoint without a cache lists them at once,
+          // the two others (which have read the key before, untagged) as soon as they are told.
+          const tagged = [{ TagKey: 'worker', TagValue: `${i}` }];
+          await at(1).send(new sdk.TagResourceCommand({ KeyId: keyId, Tags: tagged }));
+          expect((await direct.send(new sdk.ListResourceTagsCommand({ KeyId: keyId }))).Tags).toEqual(tagged);
+          for (const k of [2, 0]) {
+            await soon(async () => {
+              expect((await at(k).send(new sdk.ListResourceTagsCommand({ KeyId: keyId }))).Tags).toEqual(tagged);
+            });
+          }
+          const enc2 = await at(2).send(new sdk.EncryptCommand({ KeyId: `alias/worker-${i}`, Plaintext: plaintext }));
+          const dec2 = await at(0).send(new sdk.DecryptCommand({ CiphertextBlob: enc2.CiphertextBlob }));
+          expect(bytes(dec2.Plaintext)).toBe(plaintext.toString('hex'));
+        } finally {
+          for (const c of own) c.destroy();
+        }
+      }),
+    );
+    // Every endpoint lists all 64 keys and aliases.
+    for (const c of kms) {
+      const keys = new Set<string>();
+      for await (const page of sdk.paginateListKeys({ client: c }, {}))
+        for (const k of page.Keys ?? []) keys.add(k.KeyId!);
+      for (const id of keyOf.values()) expect(keys.has(id)).toBe(true);
+      const aliases = new Map<string, string>();
+      for await (const page of sdk.paginateListAliases({ client: c }, {}))
+        for (const a of page.Aliases ?? []) aliases.set(a.AliasName!, a.TargetKeyId!);
+      for (const [i, id] of keyOf) expect(aliases.get(`alias/worker-${i}`)).toBe(id);
+    }
+  }, 60_000);
+
+  it('rotations of one key sent to all three endpoints at once all land; every blob decrypts everywhere', async () => {
+    const keyId = (await kms[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const plaintext = randomBytes(24);
+    const blobs: Uint8Array[] = [];
+    const encryptAt = async (c: sdk.KMSClient) =>
+      blobs.push((await c.send(new sdk.EncryptCommand({ KeyId: keyId, Plaintext: plaintext }))).CiphertextBlob!);
+    // Every endpoint has the key in hand before the rotations start.
+    for (const c of kms) await encryptAt(c);
+    const perEndpoint = 6;
+    await Promise.all(
+      kms.flatMap((c) =>
+        Array.from({ length: perEndpoint }, async () => {
+          await c.send(new sdk.RotateKeyOnDemandCommand({ KeyId: keyId }));
+          await encryptAt(c);
+        }),
+      ),
+    );
+    for (const c of kms) await encryptAt(c);
+    // The database holds every rotation (the endpoint without a cache reads it); the cached
+    // endpoints list them all once told of the last one.
+    for (const c of [direct, ...kms]) {
+      await soon(async () => {
+        const rotations =
+          (await c.send(new sdk.ListKeyRotationsCommand({ KeyId: keyId, Limit: 1000 }))).Rotations ?? [];
+        expect(rotations).toHaveLength(3 * perEndpoint);
+        expect(new Set(rotations.map((r) => r.KeyMaterialId)).size).toBe(3 * perEndpoint);
+        expect(rotations.every((r) => r.RotationType === 'ON_DEMAND')).toBe(true);
+      });
+    }
+    expect(blobs).toHaveLength(6 + 3 * perEndpoint);
+    for (const c of [direct, ...kms]) {
+      for (const blob of blobs) {
+        const dec = await c.send(new sdk.DecryptCommand({ CiphertextBlob: blob }));
+        expect(bytes(dec.Plaintext)).toBe(plaintext.toString('hex'));
+      }
+    }
+  }, 60_000);
+
+  it('an alias name raced for through every endpoint is taken once; the others get AlreadyExistsException', async () => {
+    const keys = await Promise.all(
+      Array.from(
+        { length: 6 },
+        async (_, j) => (await kms[j % 3].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!,
+      ),
+    );
+    for (let round = 0; round < 8; round++) {
+      const name = `alias/race-${round}`;
+      const results = await Promise.allSettled(
+        keys.map((k, j) => kms[(j + round) % 3].send(new sdk.CreateAliasCommand({ AliasName: name, TargetKeyId: k }))),
+      );
+      const won = results.flatMap((r, j) => (r.status === 'fulfilled' ? [keys[j]] : []));
+      expect(won, name).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === 'rejected') expect((r.reason as Error).name).toBe('AlreadyExistsException');
+      }
+      for (const c of kms) {
+        const d = await c.send(new sdk.DescribeKeyCommand({ KeyId: name }));
+        expect(d.KeyMetadata!.KeyId).toBe(won[0]);
+      }
+    }
+  }, 60_000);
+
+  it('DisableKey through one endpoint: refused at once without a cache, as soon as told with one (DisabledException); EnableKey likewise', async () => {
+    const encrypt = (c: sdk.KMSClient, keyId: string) =>
+      c.send(new sdk.EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(8) }));
+    for (let round = 0; round < 9; round++) {
+      const keyId = (await kms[round % 3].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+      // Each endpoint has used the key, so that a cached record of it would be the enabled one.
+      for (const c of kms) await encrypt(c, keyId);
+      await kms[round % 3].send(new sdk.DisableKeyCommand({ KeyId: keyId }));
+      expect((await failure(encrypt(direct, keyId))).name).toBe('DisabledException');
+      for (const c of kms)
+        await soon(async () => expect((await failure(encrypt(c, keyId))).name).toBe('DisabledException'));
+      await kms[(round + 1) % 3].send(new sdk.EnableKeyCommand({ KeyId: keyId }));
+      await encrypt(direct, keyId);
+      for (const c of kms) await soon(async () => void (await encrypt(c, keyId)));
+    }
+  }, 60_000);
+
+  it('an endpoint killed (SIGKILL) mid-writes: every write it acknowledged is in the database', async () => {
+    const victim = endpoints[2];
+    const acked: { keyId: string; tagged: boolean }[] = [];
+    let stop = false;
+    const writers = Array.from({ length: 16 }, async () => {
+      const c = client(victim.url);
+      try {
+        while (!stop) {
+          const keyId = (await c.send(new sdk.CreateKeyCommand({ Description: 'before the kill' }))).KeyMetadata!
+            .KeyId!;
+          const entry = { keyId, tagged: false };
+          acked.push(entry);
+          await c.send(new sdk.TagResourceCommand({ KeyId: keyId, Tags: [{ TagKey: 'acked', TagValue: 'yes' }] }));
+          entry.tagged = true;
+        }
+      } catch {
+        // The connection cut by the kill: what was in flight was not acknowledged.
+      } finally {
+        c.destroy();
+      }
+    });
+    await expect.poll(() => acked.length, { timeout: 20_000, interval: 5 }).toBeGreaterThanOrEqual(40);
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    stop = true;
+    await Promise.all(writers);
+    // The other endpoints keep writing (no lock left held by the dead one) and see every acknowledged write.
+    await kms[0].send(new sdk.CreateKeyCommand({}));
+    for (const [n, { keyId, tagged }] of acked.entries()) {
+      const c = kms[n % 2];
+      const d = await c.send(new sdk.DescribeKeyCommand({ KeyId: keyId }));
+      expect(d.KeyMetadata!.Description).toBe('before the kill');
+      if (tagged) {
+        const tags = await c.send(new sdk.ListResourceTagsCommand({ KeyId: keyId }));
+        expect(tags.Tags).toEqual([{ TagKey: 'acked', TagValue: 'yes' }]);
+      }
+    }
+    // A new endpoint takes its place.
+    endpoints[2] = await startServe(pg.url);
+    kms[2].destroy();
+    kms[2] = client(endpoints[2].url);
+    await kms[2].send(new sdk.DescribeKeyCommand({ KeyId: acked[0].keyId }));
+  }, 60_000);
+
+  it('a PostgreSQL restart under load: only retryable 5xx KMS exceptions, then every endpoint recovers by itself, nothing acknowledged lost', async () => {
+    const shared = (await kms[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const acked: string[] = [];
+    const failures: sdk.KMSServiceException[] = [];
+    const other: unknown[] = [];
+    let stop = false;
+    const load = Array.from({ length: 12 }, async (_, i) => {
+      const c = client(endpoints[i % 3].url);
+      try {
+        while (!stop) {
+          try {
+            if (i % 2 === 0) {
+              acked.push((await c.send(new sdk.CreateKeyCommand({ Description: 'restart' }))).KeyMetadata!.KeyId!);
+            } else {
+              const enc = await c.send(new sdk.EncryptCommand({ KeyId: shared, Plaintext: randomBytes(16) }));
+              await c.send(new sdk.DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }));
+            }
+          } catch (e) {
+            if (e instanceof sdk.KMSServiceException) failures.push(e);
+            else other.push(e);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        }
+      } finally {
+        c.destroy();
+      }
+    });
+    await expect.poll(() => acked.length, { timeout: 20_000, interval: 5 }).toBeGreaterThanOrEqual(10);
+    const before = acked.length;
+    await pg.restart();
+    // The connections the restart cut (idle, in a query, in a transaction) crash no endpoint.
+    await new Promise((r) => setTimeout(r, 200));
+    expectAllRunning();
+    // Every endpoint answers again without being restarted.
+    await expect
+      .poll(
+        async () =>
+          (
+            await Promise.allSettled(
+              kms.map((c) => c.send(new sdk.EncryptCommand({ KeyId: shared, Plaintext: randomBytes(8) }))),
+            )
+          ).every((r) => r.status === 'fulfilled'),
+        { timeout: 20_000, interval: 100 },
+      )
+      .toBe(true);
+    // And the load goes on succeeding.
+    const afterRecovery = acked.length;
+    await expect.poll(() => acked.length, { timeout: 10_000, interval: 5 }).toBeGreaterThan(afterRecovery + 10);
+    stop = true;
+    await Promise.all(load);
+    expect(before).toBeGreaterThan(0);
+    expect(other).toEqual([]);
+    // The restart was seen: some requests failed, each as a server fault the SDKs retry.
+    expect(failures.length).toBeGreaterThan(0);
+    for (const e of failures) {
+      expect(['KMSInternalException', 'DependencyTimeoutException']).toContain(e.name);
+      expect(e.$fault).toBe('server');
+      expect(e.$metadata.httpStatusCode).toBeGreaterThanOrEqual(500);
+    }
+    expectAllRunning();
+    for (const [n, keyId] of acked.entries()) {
+      const d = await kms[n % 3].send(new sdk.DescribeKeyCommand({ KeyId: keyId }));
+      expect(d.KeyMetadata!.Description).toBe('restart');
+    }
+    // Changes are seen again across endpoints: each endpoint listens again (a cache left without
+    // its notifications would keep the enabled record for good).
+    await kms[1].send(new sdk.DisableKeyCommand({ KeyId: shared }));
+    for (const c of [...kms, direct])
+      await soon(async () => {
+        const e = await failure(c.send(new sdk.EncryptCommand({ KeyId: shared, Plaintext: randomBytes(8) })));
+        expect(e.name).toBe('DisabledException');
+      });
+  }, 60_000);
+
+  it('while PostgreSQL is down, a client with SDK retries gets its answer once it is back', async () => {
+    const keyId = (await kms[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const retrying = endpoints.map(
+      (e) =>
+        new sdk.KMSClient({
+          endpoint: e.url,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'AKIDPGENDPOINTS', secretAccessKey: 'x' },
+          maxAttempts: 12,
+        }),
+    );
+    try {
+      expectAllRunning();
+      await pg.pgCtl('stop');
+      const answers = retrying.map((c) => c.send(new sdk.EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(8) })));
+      await new Promise((r) => setTimeout(r, 500));
+      await pg.pgCtl('start');
+      for (const a of await Promise.all(answers)) {
+        expect(a.KeyId).toMatch(new RegExp(`${keyId}$`));
+        // Refused while the database was down, answered after: the 5xx were retried.
+        expect(a.$metadata.attempts).toBeGreaterThan(1);
+      }
+      expectAllRunning();
+    } finally {
+      for (const c of retrying) c.destroy();
+    }
+  }, 60_000);
+});
