@@ -276,6 +276,32 @@ describe('PostgresKeyStore: transactions', () => {
     expect((await a.getKey(ACCOUNT, REGION, 'counter'))!.description).toBe('20');
   });
 
+  it("a store's transactions queue in the process: waiting ones hold no connection, reads are not starved", async () => {
+    const store = await open(await server.createDatabase(), { poolSize: 2, cache: false });
+    await store.putKey(minimalKey('read-me'));
+    // Both connections open already.
+    await Promise.all([0, 1].map(() => store.getKey(ACCOUNT, REGION, 'read-me')));
+    const events: string[] = [];
+    const transactions = Array.from({ length: 8 }, (_, i) =>
+      store.transaction(async () => {
+        await store.getKey(ACCOUNT, REGION, 'read-me');
+        await new Promise((r) => setTimeout(r, 100));
+        events.push(`tx${i}`);
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    const reads = Array.from({ length: 5 }, async (_, i) => {
+      expect(await store.getKey(ACCOUNT, REGION, 'read-me')).toBeDefined();
+      events.push(`read${i}`);
+    });
+    await Promise.all([...transactions, ...reads]);
+    // With each transaction taking a pooled connection as it starts, both connections would be
+    // held by transactions (one running, one waiting for the lock) and the reads would wait for them.
+    const lastRead = Math.max(...[0, 1, 2, 3, 4].map((i) => events.indexOf(`read${i}`)));
+    expect(events.slice(0, lastRead + 1).filter((e) => e.startsWith('tx')).length).toBeLessThanOrEqual(2);
+    expect(events.filter((e) => e.startsWith('tx'))).toEqual(Array.from({ length: 8 }, (_, i) => `tx${i}`));
+  });
+
   it('two store objects racing CreateAlias for the same names through KMSClient: exactly one wins each', async () => {
     const url = await server.createDatabase();
     const a = new KMSClient({ store: await open(url) });

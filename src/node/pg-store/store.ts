@@ -154,6 +154,12 @@ export class PostgresKeyStore implements KeyStore {
   #misses = 0;
   #bypassed = 0;
   #notifications = 0;
+  /**
+   * The end of this store's last transaction queued: its transactions run one after another, so
+   * that at most one pooled connection waits for (or holds) the store lock and the others stay
+   * free for reads. The lock serializes them across endpoints anyway.
+   */
+  #txTail: Promise<unknown> = Promise.resolve();
 
   private constructor(pool: pg.Pool, clientConfig: pg.ClientConfig, sealer: Sealer | undefined, cache?: PgCacheLimits) {
     this.#pool = pool;
@@ -419,6 +425,13 @@ export class PostgresKeyStore implements KeyStore {
     this.#open();
     if (typeof fn !== 'function') throw new TypeError('PostgresKeyStore.transaction: fn must be a function');
     if (this.#tx() !== undefined) return fn();
+    const run = this.#txTail.then(() => this.#runTransaction(fn));
+    this.#txTail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #runTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    this.#open();
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
