@@ -351,6 +351,43 @@ describe('three endpoints on one PostgreSQL database', () => {
     }
   }, 60_000);
 
+  it('backup: pg_dump of the tables, restored into another database, serves every key with the master key, and nothing without it', async () => {
+    const keyId = (await kms[0].send(new sdk.CreateKeyCommand({ Description: 'backed up' }))).KeyMetadata!.KeyId!;
+    const plaintext = randomBytes(32);
+    const before = await kms[1].send(new sdk.EncryptCommand({ KeyId: keyId, Plaintext: plaintext }));
+    await kms[2].send(new sdk.RotateKeyOnDemandCommand({ KeyId: keyId }));
+    const after = await direct.send(new sdk.EncryptCommand({ KeyId: keyId, Plaintext: plaintext }));
+    const dump = join(work, 'kms.dump');
+    await pg.runTool('pg_dump', ['-d', 'postgres', '--format', 'custom', '--table', 'wasm_kms_*', '--file', dump]);
+    await pg.runTool('createdb', ['restored']);
+    await pg.runTool('pg_restore', ['-d', 'restored', dump]);
+    const restoredUrl = pg.url.replace(/\/postgres$/, '/restored');
+    const restored = await startServe(restoredUrl);
+    const c = client(restored.url);
+    try {
+      for (const blob of [before.CiphertextBlob, after.CiphertextBlob]) {
+        const dec = await c.send(new sdk.DecryptCommand({ CiphertextBlob: blob }));
+        expect(bytes(dec.Plaintext)).toBe(plaintext.toString('hex'));
+      }
+      expect((await c.send(new sdk.DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.Description).toBe('backed up');
+    } finally {
+      c.destroy();
+      restored.child.kill('SIGTERM');
+      await restored.exited;
+    }
+    // Another master key (or none) opens nothing: the dump alone is of no use.
+    for (const vars of [{ WASM_KMS_MASTER_KEY: randomBytes(32).toString('hex') }, { WASM_KMS_MASTER_KEY: '' }]) {
+      const r = spawnSync(process.execPath, [BIN, '--store', restoredUrl, 'list-keys'], {
+        env: env(vars),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(r.status, r.stderr).toBe(255);
+      expect(r.stderr).toContain(`cannot open the key store at ${restoredUrl}`);
+      expect(r.stdout).toBe('');
+    }
+  }, 60_000);
+
   it('an endpoint killed (SIGKILL) mid-writes: every write it acknowledged is in the database', async () => {
     const victim = endpoints[2];
     const acked: { keyId: string; tagged: boolean }[] = [];
