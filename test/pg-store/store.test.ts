@@ -153,10 +153,25 @@ describe('PostgresKeyStore: opening', () => {
     expect((err as { code?: string }).code).toBe('STORE_VERSION');
   });
 
-  it('a closed store refuses further use', async () => {
-    const store = await open(await server.createDatabase());
-    await store.close();
+  it('a closed store refuses further use; close() lets the transaction under way finish', async () => {
+    const url = await server.createDatabase();
+    const store = await open(url, { cache: false });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const running = store.transaction(async () => {
+      entered();
+      await new Promise((r) => setTimeout(r, 50));
+      await store.putKey(minimalKey('written-while-closing'));
+      return 'finished';
+    });
+    await inside;
+    const closing = store.close();
     await expect(store.getKey(ACCOUNT, REGION, 'x')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+    expect(await running).toBe('finished');
+    await closing;
+    await expect(store.transaction(async () => undefined)).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+    const reopened = await open(url);
+    expect(await reopened.getKey(ACCOUNT, REGION, 'written-while-closing')).toBeDefined();
   });
 });
 

@@ -302,10 +302,14 @@ export class PostgresKeyStore implements KeyStore {
     }
   }
 
-  /** Stops listening, closes every connection (after the transactions under way) and forgets the key. */
+  /**
+   * Refuses further use, lets the transaction under way finish (those queued behind it are
+   * refused), stops listening, closes every connection and forgets the key.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#txTail.catch(() => undefined);
     clearTimeout(this.#listenTimer);
     this.#listening = false;
     const listener = this.#listener;
@@ -330,7 +334,9 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   #open(): void {
-    if (this.#closed) throw new FileStoreError('STORE_CLOSED', 'wasm-kms postgres store: the store is closed');
+    // Inside a transaction that was under way when close() was called, its calls still run.
+    if (this.#closed && this.#tx() === undefined)
+      throw new FileStoreError('STORE_CLOSED', 'wasm-kms postgres store: the store is closed');
   }
 
   // -- LISTEN/NOTIFY
