@@ -4,7 +4,7 @@
 // Schema, sealing, transactions, the cache and the errors: docs/postgres-store.md.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import pg from 'pg';
+import type pg from 'pg';
 import { randomBytes } from '../../core/module.js';
 import {
   wipeRecord,
@@ -89,6 +89,11 @@ interface Tx {
 
 const transactions = new AsyncLocalStorage<Tx>();
 
+type PgModule = typeof pg;
+let loading: Promise<PgModule> | undefined;
+/** node-postgres, loaded at the first open(): importing wasm-kms/node does not load it. */
+const loadPg = (): Promise<PgModule> => (loading ??= import('pg').then((m) => m.default));
+
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 interface Row {
@@ -136,6 +141,7 @@ function corruptRow(label: string, err: unknown): unknown {
 
 /** A KeyStore in a PostgreSQL database (docs/postgres-store.md). */
 export class PostgresKeyStore implements KeyStore {
+  readonly #pg: PgModule;
   readonly #pool: pg.Pool;
   readonly #clientConfig: pg.ClientConfig;
   readonly #sealer: Sealer | undefined;
@@ -161,7 +167,14 @@ export class PostgresKeyStore implements KeyStore {
    */
   #txTail: Promise<unknown> = Promise.resolve();
 
-  private constructor(pool: pg.Pool, clientConfig: pg.ClientConfig, sealer: Sealer | undefined, cache?: PgCacheLimits) {
+  private constructor(
+    pgModule: PgModule,
+    pool: pg.Pool,
+    clientConfig: pg.ClientConfig,
+    sealer: Sealer | undefined,
+    cache?: PgCacheLimits,
+  ) {
+    this.#pg = pgModule;
     this.#pool = pool;
     this.#clientConfig = clientConfig;
     this.#sealer = sealer;
@@ -198,7 +211,8 @@ export class PostgresKeyStore implements KeyStore {
       keepAlive: true,
       application_name: 'wasm-kms',
     };
-    const pool = new pg.Pool({ ...clientConfig, max: poolSize, idleTimeoutMillis: 30_000 });
+    const Pg = await loadPg();
+    const pool = new Pg.Pool({ ...clientConfig, max: poolSize, idleTimeoutMillis: 30_000 });
     // An idle connection that breaks (a server restart) is dropped by the pool; the error is not ours to throw.
     pool.on('error', () => undefined);
     let sealer: Sealer | undefined;
@@ -227,7 +241,7 @@ export class PostgresKeyStore implements KeyStore {
             'open it without one (a store is sealed or not from its creation)',
         );
       }
-      const store = new PostgresKeyStore(pool, clientConfig, sealer, limits);
+      const store = new PostgresKeyStore(Pg, pool, clientConfig, sealer, limits);
       if (store.#cache !== undefined) await store.#listen();
       return store;
     } catch (err) {
@@ -344,7 +358,7 @@ export class PostgresKeyStore implements KeyStore {
   /** Opens the LISTEN connection; while it is down the cache is empty and unused, and it is retried. */
   async #listen(): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client(this.#clientConfig);
+    const client = new this.#pg.Client(this.#clientConfig);
     let down = false;
     const onDown = (): void => {
       if (down) return;
