@@ -173,6 +173,44 @@ describe('serve on PostgreSQL: usage and secrets', () => {
     }
   });
 
+  it('serve --processes 2 on the database, with a password in the URL: it serves, logs every request, and never prints the password', async () => {
+    const secret = 'Pw-in-the-url-91c2';
+    // Trust authentication: the server accepts the password without needing it.
+    const url = pg.url.replace('postgres@', `postgres:${secret}@`);
+    const args = [BIN, '--store', url, 'serve', '--port', '0', '--processes', '2', '--threads', '1'];
+    const child = spawn(process.execPath, [...args, '--pg-pool-size', '2', '--log-format', 'json'], {
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const served = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on('data', (d) => {
+          out += d;
+          const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
+      });
+      const c = client(served);
+      try {
+        const keyId = (await c.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+        for (let i = 0; i < 8; i++) await c.send(new sdk.EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(8) }));
+        expect((await direct.send(new sdk.DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyId).toBe(keyId);
+      } finally {
+        c.destroy();
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(err.match(/TrentService\.Encrypt 200/g)).toHaveLength(8);
+    expect(out + err).not.toContain(secret);
+  }, 60_000);
+
   it('--pg-pool-size and --pg-statement-timeout: whole numbers in range, and only with a PostgreSQL store', () => {
     const run = (store: string, extra: string[], vars: Record<string, string> = {}) =>
       spawnSync(process.execPath, [BIN, '--store', store, 'serve', '--port', '0', ...extra], {
