@@ -112,6 +112,12 @@ describe('PostgresKeyStore when PostgreSQL fails', () => {
     }
   });
 
+  it('open of a database that does not exist says so', async () => {
+    const err = await caught(PostgresKeyStore.open(server.url.replace(/\/postgres$/, '/no_such_db')));
+    expect(err).toBeInstanceOf(KMSInternalException);
+    expect((err as Error).message).toMatch(/database "no_such_db" does not exist/);
+  });
+
   it('open against a port where no server listens rejects with KMSInternalException, without the URL', async () => {
     await server.pgCtl('stop');
     try {
@@ -119,6 +125,8 @@ describe('PostgresKeyStore when PostgreSQL fails', () => {
         PostgresKeyStore.open(server.url.replace('postgres@', 'postgres:hunter2@'), { connectTimeoutMs: 1000 }),
       );
       expect(err).toBeInstanceOf(KMSInternalException);
+      // The reason is given to the operator; the password is not.
+      expect((err as Error).message).toMatch(/ECONNREFUSED/);
       expect((err as Error).message).not.toContain('hunter2');
     } finally {
       await server.pgCtl('start');

@@ -23,10 +23,18 @@ export function isTimeout(err: unknown): boolean {
   return typeof message === 'string' && TIMEOUT_MESSAGE.test(message);
 }
 
-/** The KMS exception for an error of node-postgres or of the server; a KMS exception stays as it is. */
-export function storeFailure(err: unknown): KMSServiceException {
+/**
+ * The KMS exception for an error of node-postgres or of the server; a KMS exception stays as it
+ * is. With `withReason` (open(), whose errors go to the operator, not to KMS callers) the
+ * message ends with the database's own reason, e.g. `connect ECONNREFUSED 10.0.0.5:5432` or
+ * `database "kms" does not exist` (node-postgres never puts the password in these).
+ */
+export function storeFailure(err: unknown, withReason = false): KMSServiceException {
   if (err instanceof KMSServiceException) return err;
-  const e = isTimeout(err) ? new DependencyTimeoutException(TIMEOUT_TEXT) : new KMSInternalException(UNAVAILABLE_TEXT);
+  const reason = withReason && err instanceof Error && err.message !== '' ? ` (${err.message})` : '';
+  const e = isTimeout(err)
+    ? new DependencyTimeoutException(TIMEOUT_TEXT + reason)
+    : new KMSInternalException(UNAVAILABLE_TEXT + reason);
   Object.defineProperty(e, 'cause', { value: err, enumerable: false, configurable: true, writable: true });
   return e;
 }

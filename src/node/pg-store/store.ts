@@ -257,7 +257,7 @@ export class PostgresKeyStore implements KeyStore {
     try {
       client = await pool.connect();
     } catch (err) {
-      throw storeFailure(err);
+      throw storeFailure(err, true);
     }
     let broken: Error | undefined;
     // A checked-out connection that breaks between statements reports it as an 'error' event.
@@ -309,7 +309,7 @@ export class PostgresKeyStore implements KeyStore {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       if (err instanceof FileStoreError) throw err;
       broken ??= err as Error;
-      throw storeFailure(err);
+      throw storeFailure(err, true);
     } finally {
       client.removeListener('error', onError);
       client.release(broken);
