@@ -16,6 +16,8 @@ import * as sdk from '@aws-sdk/client-kms';
 import { startPostgres, type RunningPostgres } from './helpers/postgres.js';
 import { childEnv } from './helpers/env.js';
 import { redactStore } from '../src/node/cli/context.js';
+import { TRANSACTION_LOCK } from '../src/node/pg-store/schema.js';
+import postgresClient from 'pg';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'dist/node/cli/main.js');
@@ -34,9 +36,9 @@ interface Served {
   err(): string;
 }
 
-/** `wasm-kms --store URL serve --port 0 --quiet`; resolves once it prints its listening line. */
-async function startServe(store: string, vars: Record<string, string> = {}): Promise<Served> {
-  const args = [BIN, '--store', store, 'serve', '--port', '0', '--threads', '1', '--quiet'];
+/** `wasm-kms --store URL serve --port 0 --quiet ...extra`; resolves once it prints its listening line. */
+async function startServe(store: string, vars: Record<string, string> = {}, ...extra: string[]): Promise<Served> {
+  const args = [BIN, '--store', store, 'serve', '--port', '0', '--threads', '1', '--quiet', ...extra];
   const child = spawn(process.execPath, args, { env: env(vars), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -209,6 +211,33 @@ describe('serve on PostgreSQL: usage and secrets', () => {
     expect(await exited).toBe(0);
     expect(err.match(/TrentService\.Encrypt 200/g)).toHaveLength(8);
     expect(out + err).not.toContain(secret);
+  }, 60_000);
+
+  it('--pg-statement-timeout: a write kept waiting past it is answered DependencyTimeoutException (503), then writes go on', async () => {
+    const served = await startServe(pg.url, {}, '--pg-statement-timeout', '300');
+    const c = client(served.url);
+    // Another session holds the lock every endpoint's read-modify-write transaction takes.
+    const holder = new postgresClient.Client({ connectionString: pg.url });
+    await holder.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(${TRANSACTION_LOCK})`);
+      // Without the option the wait would be the default 10 s, past this request's 5 s.
+      const e = await failure(
+        c.send(new sdk.CreateAliasCommand({ AliasName: 'alias/timeout', TargetKeyId: 'x' }), {
+          abortSignal: AbortSignal.timeout(5_000),
+        }),
+      );
+      expect(e.name).toBe('DependencyTimeoutException');
+      expect(e.$metadata.httpStatusCode).toBe(503);
+      await holder.query(`SELECT pg_advisory_unlock(${TRANSACTION_LOCK})`);
+      const keyId = (await c.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+      await c.send(new sdk.CreateAliasCommand({ AliasName: 'alias/timeout', TargetKeyId: keyId }));
+    } finally {
+      c.destroy();
+      await holder.end();
+      served.child.kill('SIGTERM');
+      await served.exited;
+    }
   }, 60_000);
 
   it('--pg-pool-size and --pg-statement-timeout: whole numbers in range, and only with a PostgreSQL store', () => {
