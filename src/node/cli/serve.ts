@@ -1,7 +1,6 @@
-// serve: the KMS endpoint (../http/server.ts) on the file key store, or the PostgreSQL key store when
-// --store is a postgres:// URL (or, with --memory, a MemoryKeyStore for one run), with key pairs
-// from a worker pool. Web pages: see ../http/http-guard.ts (--cors,
-// --allow-host).
+// serve: the KMS endpoint (../http/server.ts) on the file key store, or the PostgreSQL key store
+// when --store is a postgres:// URL (or, with --memory, a MemoryKeyStore for one run), with key
+// pairs from a worker pool. Web pages: see ../http/http-guard.ts (--cors, --allow-host).
 // It prints one line on stdout once it listens — "wasm-kms listening on http://HOST:PORT" — with
 // the real port when --port 0 asked for any free one, and one line per request on stderr unless
 // --quiet. SIGTERM or SIGINT: stop accepting, let in-flight requests finish, close the pool and
@@ -12,9 +11,10 @@
 // Every setting a deployment commonly changes has an environment variable as well, for
 // containers and supervisors: WASM_KMS_HOST, WASM_KMS_PORT, WASM_KMS_AUTH, WASM_KMS_REGION,
 // WASM_KMS_PRINCIPAL, WASM_KMS_ROLE_SESSION_NAME, WASM_KMS_IDENTITY_POLICY and WASM_KMS_PRINCIPAL_TAG
-// (the last two: lists separated by commas), WASM_KMS_PG_POOL_SIZE and WASM_KMS_PG_STATEMENT_TIMEOUT
-// (and WASM_KMS_STORE, which every command reads, in main.ts). A flag wins over its variable; a variable set to the empty string counts as unset, as
-// AWS_REGION does for the AWS CLI.
+// (the last two: lists separated by commas), WASM_KMS_PG_POOL_SIZE and
+// WASM_KMS_PG_STATEMENT_TIMEOUT (and WASM_KMS_STORE, which every command reads, in main.ts). A flag
+// wins over its variable; a variable set to the empty string counts as unset, as AWS_REGION does
+// for the AWS CLI.
 // Callers: with --auth sigv4, each credential names its own (account, principal, identity
 // policies, tags); with --auth none, every request comes from --principal (default the
 // --account-id root), with its --identity-policy documents and --principal-tag tags.
