@@ -93,6 +93,25 @@ describe('PostgresKeyStore cache', () => {
     await until(async () => (await b.getAlias(ACCOUNT, REGION, 'alias/new')) === undefined);
   });
 
+  it('cache.strict: every read through B sees the write A acknowledged just before, at once', async () => {
+    const url = await server.createDatabase();
+    const a = await open(url);
+    const b = await open(url, { cache: { strict: true } });
+    await a.putKey({ ...minimalKey('k'), description: 'v0' });
+    await warm(b, () => b.getKey(ACCOUNT, REGION, 'k'));
+    for (let i = 1; i <= 100; i++) {
+      await a.putKey({ ...minimalKey('k'), description: `v${i}` });
+      // Twice: the first read may fill the cache, the second is answered from it.
+      expect((await b.getKey(ACCOUNT, REGION, 'k'))!.description).toBe(`v${i}`);
+      expect((await b.getKey(ACCOUNT, REGION, 'k'))!.description).toBe(`v${i}`);
+    }
+    // The cache was used all along (at least the second read of each round).
+    expect(b.cacheStats().hits).toBeGreaterThanOrEqual(100);
+    // Concurrent reads share the round trips on the LISTEN connection, and all see the record.
+    const all = await Promise.all(Array.from({ length: 50 }, () => b.getKey(ACCOUNT, REGION, 'k')));
+    expect(all.every((r) => r!.description === 'v100')).toBe(true);
+  });
+
   it('a rolled-back transaction notifies no one: the cached record stays valid', async () => {
     const url = await server.createDatabase();
     const a = await open(url);

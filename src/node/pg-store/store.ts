@@ -48,8 +48,22 @@ export interface PostgresKeyStoreOptions {
   connectTimeoutMs?: number;
   /** The server-side statement_timeout of every connection (ms, default 10000); also bounds the wait for the transaction lock. */
   statementTimeoutMs?: number;
-  /** The record cache (docs/postgres-store.md, "The cache"): false turns it off; an object bounds it (default 4096 rows, 16 MiB). */
-  cache?: boolean | Partial<PgCacheLimits>;
+  /**
+   * The record cache (docs/postgres-store.md, "The cache"): false turns it off; an object bounds
+   * it (default 4096 rows, 16 MiB) and may ask for `strict` reads.
+   */
+  cache?: boolean | PgCacheOptions;
+}
+
+export interface PgCacheOptions extends Partial<PgCacheLimits> {
+  /**
+   * Before answering from the cache, make sure every change committed before the read began has
+   * been notified: one round trip on the LISTEN connection, shared by the reads waiting at the
+   * same time. A change acknowledged by any endpoint is then seen by every other endpoint's next
+   * read, as with the file store. Default false: a cached read is answered at once, and another
+   * endpoint's change is seen once its notification has arrived.
+   */
+  strict?: boolean;
 }
 
 /** What the cache has done since the store was opened. */
@@ -121,7 +135,9 @@ function cacheLimits(option: PostgresKeyStoreOptions['cache']): PgCacheLimits | 
   if (option === undefined || option === true) return DEFAULT_PG_CACHE_LIMITS;
   if (option === false) return undefined;
   if (typeof option !== 'object' || option === null)
-    throw new TypeError('PostgresKeyStore.open: cache must be a boolean or { maxEntries?, maxBytes? }');
+    throw new TypeError('PostgresKeyStore.open: cache must be a boolean or { maxEntries?, maxBytes?, strict? }');
+  if (option.strict !== undefined && typeof option.strict !== 'boolean')
+    throw new TypeError('PostgresKeyStore.open: cache.strict must be a boolean');
   const limits = { ...DEFAULT_PG_CACHE_LIMITS };
   for (const name of ['maxEntries', 'maxBytes'] as const) {
     const v = option[name];
@@ -146,6 +162,11 @@ export class PostgresKeyStore implements KeyStore {
   readonly #clientConfig: pg.ClientConfig;
   readonly #sealer: Sealer | undefined;
   readonly #cache: PgRecordCache | undefined;
+  /** cache.strict: a cached read first waits for a round trip on the LISTEN connection. */
+  #strict = false;
+  /** The next such round trip, not sent yet: every read that arrives until it is sent waits for it. */
+  #syncNext: { promise: Promise<boolean>; resolve: (ok: boolean) => void } | undefined;
+  #syncInFlight = false;
   /**
    * The point reads under way that may fill the cache, by cache key: an invalidation of their row
    * (or of everything) while they wait for the database marks them stale, and they do not fill it.
@@ -242,6 +263,7 @@ export class PostgresKeyStore implements KeyStore {
         );
       }
       const store = new PostgresKeyStore(Pg, pool, clientConfig, sealer, limits);
+      store.#strict = typeof options.cache === 'object' && options.cache.strict === true;
       if (store.#cache !== undefined) await store.#listen();
       return store;
     } catch (err) {
@@ -403,6 +425,44 @@ export class PostgresKeyStore implements KeyStore {
     this.#listenBackoffMs = Math.min(this.#listenBackoffMs * 2, MAX_LISTEN_BACKOFF_MS);
   }
 
+  /**
+   * Resolves once every notification of a change committed before the call has been handled:
+   * PostgreSQL delivers a listening session's pending notifications before it reports a statement
+   * done, and the committing session has signalled them before its COMMIT returned. One
+   * `SELECT 1` at a time on the LISTEN connection; the reads that arrive meanwhile share the next.
+   * False when the connection is down (the read then goes to the database).
+   */
+  #sync(): Promise<boolean> {
+    if (this.#syncNext !== undefined) return this.#syncNext.promise;
+    let resolve!: (ok: boolean) => void;
+    const promise = new Promise<boolean>((r) => (resolve = r));
+    this.#syncNext = { promise, resolve };
+    if (!this.#syncInFlight) this.#sendSync();
+    return promise;
+  }
+
+  #sendSync(): void {
+    const next = this.#syncNext;
+    if (next === undefined) return;
+    this.#syncNext = undefined;
+    const listener = this.#listener;
+    if (listener === undefined || !this.#listening) {
+      next.resolve(false);
+      return;
+    }
+    this.#syncInFlight = true;
+    listener.query('SELECT 1').then(
+      () => this.#syncDone(next, true),
+      () => this.#syncDone(next, false),
+    );
+  }
+
+  #syncDone(sync: { resolve: (ok: boolean) => void }, ok: boolean): void {
+    this.#syncInFlight = false;
+    sync.resolve(ok);
+    this.#sendSync();
+  }
+
   #invalidate(key: string): void {
     if (key === CLEAR_ALL) {
       this.#cache?.clear();
@@ -546,7 +606,8 @@ export class PostgresKeyStore implements KeyStore {
     id: string,
   ): Promise<{ body: Buffer | null; fromCache: boolean; keep: () => void }> {
     const tx = this.#tx();
-    const useCache = tx === undefined && this.#cache !== undefined && this.#listening;
+    let useCache = tx === undefined && this.#cache !== undefined && this.#listening;
+    if (useCache && this.#strict) useCache = (await this.#sync()) && this.#listening;
     const key = rowKey(kind, account, region, id);
     if (useCache) {
       const hit = this.#cache!.get(key);
