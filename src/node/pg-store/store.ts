@@ -57,11 +57,11 @@ export interface PostgresKeyStoreOptions {
 
 export interface PgCacheOptions extends Partial<PgCacheLimits> {
   /**
-   * Before answering from the cache, make sure every change committed before the read began has
-   * been notified: one round trip on the LISTEN connection, shared by the reads waiting at the
-   * same time. A change acknowledged by any endpoint is then seen by every other endpoint's next
-   * read, as with the file store. Default false: a cached read is answered at once, and another
-   * endpoint's change is seen once its notification has arrived.
+   * Default true: before answering from the cache, make sure every change committed before the
+   * read began has been notified (one round trip on the LISTEN connection, shared by the reads
+   * waiting at the same time), so that a change acknowledged by any endpoint is seen by every
+   * other endpoint's next read, as with the file store. False: a cached read is answered at once,
+   * and another endpoint's change is seen once its notification has arrived.
    */
   strict?: boolean;
 }
@@ -162,8 +162,8 @@ export class PostgresKeyStore implements KeyStore {
   readonly #clientConfig: pg.ClientConfig;
   readonly #sealer: Sealer | undefined;
   readonly #cache: PgRecordCache | undefined;
-  /** cache.strict: a cached read first waits for a round trip on the LISTEN connection. */
-  #strict = false;
+  /** cache.strict (the default): a cached read first waits for a round trip on the LISTEN connection. */
+  #strict = true;
   /** The next such round trip, not sent yet: every read that arrives until it is sent waits for it. */
   #syncNext: { promise: Promise<boolean>; resolve: (ok: boolean) => void } | undefined;
   #syncInFlight = false;
@@ -263,7 +263,7 @@ export class PostgresKeyStore implements KeyStore {
         );
       }
       const store = new PostgresKeyStore(Pg, pool, clientConfig, sealer, limits);
-      store.#strict = typeof options.cache === 'object' && options.cache.strict === true;
+      store.#strict = !(typeof options.cache === 'object' && options.cache.strict === false);
       if (store.#cache !== undefined) await store.#listen();
       return store;
     } catch (err) {
@@ -380,7 +380,8 @@ export class PostgresKeyStore implements KeyStore {
   /** Opens the LISTEN connection; while it is down the cache is empty and unused, and it is retried. */
   async #listen(): Promise<void> {
     if (this.#closed) return;
-    const client = new this.#pg.Client(this.#clientConfig);
+    // Named apart in pg_stat_activity: the one connection of each store that holds LISTEN.
+    const client = new this.#pg.Client({ ...this.#clientConfig, application_name: 'wasm-kms listener' });
     let down = false;
     const onDown = (): void => {
       if (down) return;
