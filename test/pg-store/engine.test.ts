@@ -67,10 +67,8 @@ describe('PostgresKeyStore under the KMS engine, two endpoints on one database',
     const a = new KMSClient({ store: sa });
     const b = new KMSClient({ store: sb });
     /**
-     * Runs a write through one endpoint, then waits until the other has its change notification.
-     * Reads outside transactions are served from each endpoint's cache, which learns of another
-     * endpoint's change when the NOTIFY arrives (docs/postgres-store.md, "The cache"): a read
-     * sent in between, from another process, may still see the old record.
+     * Runs a write through one endpoint and checks that the other receives its change
+     * notification (docs/postgres-store.md, "The cache": strict reads would wait for it anyway).
      */
     async function write<T>(reader: PostgresKeyStore, fn: () => Promise<T>): Promise<T> {
       const before = reader.cacheStats().notifications;
