@@ -145,6 +145,22 @@ describe('PostgresKeyStore: opening', () => {
     await (await open(sealedUrl, { masterKey })).close();
   });
 
+  it('a user that may only read and write the tables opens a store made by another', async () => {
+    const url = await server.createDatabase();
+    await (await open(url)).close();
+    const role = `kms_rw_${Date.now()}`;
+    await sql(url, `CREATE ROLE ${role} LOGIN`);
+    await sql(url, `GRANT SELECT, INSERT, UPDATE, DELETE ON wasm_kms_records, wasm_kms_schema_migrations TO ${role}`);
+    const limited = await open(url.replace('postgres@', `${role}@`));
+    await limited.putKey(minimalKey('by-limited-user'));
+    expect(await limited.getKey(ACCOUNT, REGION, 'by-limited-user')).toBeDefined();
+    // It could not have made the store: PostgreSQL 15 gives no one CREATE in public by default.
+    const fresh = await server.createDatabase();
+    await sql(fresh, `CREATE ROLE ${role}_b LOGIN`);
+    const err = await caught(PostgresKeyStore.open(fresh.replace('postgres@', `${role}_b@`)));
+    expect((err as Error).message).toMatch(/permission denied/);
+  });
+
   it('refuses a database whose schema is newer than this wasm-kms', async () => {
     const url = await server.createDatabase();
     await (await open(url)).close();

@@ -288,7 +288,10 @@ export class PostgresKeyStore implements KeyStore {
     try {
       await client.query('BEGIN');
       await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-      await client.query(CREATE_MIGRATIONS);
+      // Created only when missing: CREATE ... IF NOT EXISTS would ask for the CREATE privilege
+      // at every open, which a user that only reads and writes the tables does not have.
+      const exists = await client.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [MIGRATIONS]);
+      if (exists.rows[0].t === null) await client.query(CREATE_MIGRATIONS);
       const applied = new Set(
         (await client.query<{ version: number }>(`SELECT version FROM ${MIGRATIONS}`)).rows.map((r) => r.version),
       );
