@@ -36,10 +36,14 @@ interface Served {
   err(): string;
 }
 
+/** Every serve process started here: afterAll kills any still running, whatever a test left. */
+const spawned = new Set<ChildProcess>();
+
 /** `wasm-kms --store URL serve --port 0 --quiet ...extra`; resolves once it prints its listening line. */
 async function startServe(store: string, vars: Record<string, string> = {}, ...extra: string[]): Promise<Served> {
   const args = [BIN, '--store', store, 'serve', '--port', '0', '--threads', '1', '--quiet', ...extra];
   const child = spawn(process.execPath, args, { env: env(vars), stdio: ['ignore', 'pipe', 'pipe'] });
+  spawned.add(child);
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -139,6 +143,7 @@ afterAll(async () => {
       await e.exited;
     }),
   );
+  for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await pg?.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -184,6 +189,7 @@ describe('serve on PostgreSQL: usage and secrets', () => {
       env: env(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    spawned.add(child);
     let out = '';
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
@@ -218,8 +224,8 @@ describe('serve on PostgreSQL: usage and secrets', () => {
     const c = client(served.url);
     // Another session holds the lock every endpoint's read-modify-write transaction takes.
     const holder = new postgresClient.Client({ connectionString: pg.url });
-    await holder.connect();
     try {
+      await holder.connect();
       await holder.query(`SELECT pg_advisory_lock(${TRANSACTION_LOCK})`);
       // Without the option the wait would be the default 10 s, past this request's 5 s.
       const e = await failure(
@@ -234,7 +240,7 @@ describe('serve on PostgreSQL: usage and secrets', () => {
       await c.send(new sdk.CreateAliasCommand({ AliasName: 'alias/timeout', TargetKeyId: keyId }));
     } finally {
       c.destroy();
-      await holder.end();
+      await holder.end().catch(() => undefined);
       served.child.kill('SIGTERM');
       await served.exited;
     }
