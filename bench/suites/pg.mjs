@@ -3,14 +3,19 @@
 //
 // Set-up. A throwaway PostgreSQL cluster (initdb in a temporary directory, fsync on, as the
 // PostgreSQL defaults; under root it runs as `nobody`), or the server of WASM_KMS_BENCH_PG_URL when
-// set; the database's tables are dropped first. Four `wasm-kms serve` processes (the built bin,
-// default worker pool, --quiet, one master key): two on one file store directory, two on the
+// set; the database's tables are dropped first. Six `wasm-kms serve` processes (the built bin,
+// default worker pool, --quiet, one master key): two on one file store directory, four on the
 // database. Each configuration has a symmetric key of its own (made through its first endpoint)
 // and a Decrypt blob of it.
 //   file store         requests to the first file-store endpoint (the baseline of every ratio)
-//   PostgreSQL         requests to the first PostgreSQL endpoint
+//   PostgreSQL         requests to the first PostgreSQL endpoint (the store's default: a cached
+//                      read first waits for a round trip on the listening connection, so that
+//                      every change acknowledged elsewhere is seen)
 //   file store ×2      requests alternating between the two file-store endpoints
 //   PostgreSQL ×2      requests alternating between the two PostgreSQL endpoints
+//   PostgreSQL, no cache          an endpoint with WASM_KMS_STORE_CACHE=off (every read a query)
+//   PostgreSQL, eventual cache    an endpoint with WASM_KMS_STORE_CACHE=eventual (cached reads
+//                                 answered at once)
 // Requests are plain HTTP (AWS JSON 1.1, no SigV4) on keep-alive connections, so that the client
 // (this process) takes as little of the two cores as it can.
 //
@@ -241,6 +246,7 @@ export async function groups() {
   const pgs = [await startServe(pg.url, env)];
   pgs.push(await startServe(pg.url, env));
   const uncached = await startServe(pg.url, { ...env, WASM_KMS_STORE_CACHE: 'off' });
+  const eventual = await startServe(pg.url, { ...env, WASM_KMS_STORE_CACHE: 'eventual' });
 
   const plaintext = randomBytes(32).toString('base64');
   const setup = async (name, endpoints) => {
@@ -263,6 +269,7 @@ export async function groups() {
   await setup('file store ×2', files);
   await setup('PostgreSQL ×2', pgs);
   await setup('PostgreSQL, no cache', [uncached]);
+  await setup('PostgreSQL, eventual cache', [eventual]);
 
   const checkPair = (out) => {
     if (out.KeyPairSpec !== 'ECC_NIST_P256' || typeof out.PrivateKeyCiphertextBlob !== 'string')

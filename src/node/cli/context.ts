@@ -64,16 +64,26 @@ export async function callOperation<T>(operation: string, fn: () => Promise<T>):
 }
 
 /**
- * WASM_KMS_STORE_CACHE: `off` turns the file store's record cache off (a store shared with an
+ * WASM_KMS_STORE_CACHE: `off` turns the store's record cache off (a file store shared with an
  * older wasm-kms, or over a network file system the store does not recognise), `on` forces it on
- * where it would be off (network file systems); unset or empty: the store's default.
+ * where it would be off (network file systems); unset or empty: the store's default. For a
+ * PostgreSQL store (`postgres` true), `eventual` answers cached reads at once, without first
+ * making sure that every other endpoint's acknowledged change has been notified
+ * (`cache: { strict: false }`).
  */
-export function storeCacheFromEnv(env: NodeJS.ProcessEnv): boolean | undefined {
+export function storeCacheFromEnv(env: NodeJS.ProcessEnv, postgres = false): boolean | 'eventual' | undefined {
   const v = env.WASM_KMS_STORE_CACHE;
   if (v === undefined || v === '') return undefined;
   if (v === 'off') return false;
   if (v === 'on') return true;
-  throw new UsageError(`environment variable WASM_KMS_STORE_CACHE: expected 'on' or 'off', got '${v}'`);
+  if (v === 'eventual' && postgres) return 'eventual';
+  if (v === 'eventual')
+    throw new UsageError(
+      "environment variable WASM_KMS_STORE_CACHE: 'eventual' is for a PostgreSQL store (--store postgres://...); a file store's cache is always checked",
+    );
+  throw new UsageError(
+    `environment variable WASM_KMS_STORE_CACHE: expected ${postgres ? "'on', 'off' or 'eventual'" : "'on' or 'off'"}, got '${v}'`,
+  );
 }
 
 /** Whether a --store value names a PostgreSQL database (a postgres:// or postgresql:// URL), not a directory. */
@@ -153,15 +163,14 @@ export async function openStore(
   } catch (e) {
     throw new CliFailure(`cannot read the master key: ${oneLine(e)}`);
   }
-  const cache = storeCacheFromEnv(env);
-  const cacheOption = cache === undefined ? {} : { cache };
+  const cache = storeCacheFromEnv(env, isPostgresUrl(globals.store));
   if (isPostgresUrl(globals.store)) {
     const secrets = urlSecrets(globals.store);
     try {
       const { PostgresKeyStore } = await import('../pg-store/index.js');
       return await PostgresKeyStore.open(globals.store, {
         masterKey,
-        ...cacheOption,
+        ...(cache === undefined ? {} : { cache: cache === 'eventual' ? { strict: false } : cache }),
         ...(postgres.poolSize === undefined ? {} : { poolSize: postgres.poolSize }),
         ...(postgres.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: postgres.statementTimeoutMs }),
       });
@@ -172,7 +181,10 @@ export async function openStore(
     }
   }
   try {
-    return await FileKeyStore.open(globals.store, { masterKey, ...cacheOption });
+    return await FileKeyStore.open(globals.store, {
+      masterKey,
+      ...(typeof cache === 'boolean' ? { cache } : {}),
+    });
   } catch (e) {
     throw new CliFailure(`cannot open the key store at ${globals.store}: ${oneLine(e)}`);
   }
