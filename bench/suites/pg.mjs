@@ -62,11 +62,18 @@ export const targets = Object.values(GROUPS).map((group) => ({ group, task: 'Pos
 const children = new Set();
 const dirs = [];
 let stopPostgres = () => {};
-process.on('exit', () => {
+const cleanUp = () => {
   for (const c of children) c.kill('SIGKILL');
   stopPostgres();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+};
+process.on('exit', cleanUp);
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(130);
+  });
+}
 
 /** Where PostgreSQL's programs are: beside the initdb on PATH (a Debian link resolved), else /usr/lib/postgresql/N/bin. */
 function postgresBin() {
@@ -149,8 +156,12 @@ async function startServe(store, env) {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** One KMS call over a keep-alive connection; its parsed answer (any status but 200 throws). */
-function post(url, target, body) {
+/**
+ * One KMS call over a keep-alive connection; its parsed answer (any status but 200 throws). A
+ * request on a reused connection that the server closed as idle meanwhile (after a pause between
+ * groups) is sent once more on a new one.
+ */
+function post(url, target, body, retried = false) {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       `${url}/`,
@@ -169,7 +180,11 @@ function post(url, target, body) {
         });
       },
     );
-    req.on('error', reject);
+    req.on('error', (err) => {
+      const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+      if (req.reusedSocket && !retried && code === 'ECONNRESET') resolve(post(url, target, body, true));
+      else reject(err);
+    });
     req.end(JSON.stringify(body));
   });
 }
@@ -363,7 +378,9 @@ export async function notes(done) {
     '',
     `Resolution of the CPU figures: one 10 ms clock tick over a configuration's run, ${fmt(10 / CPU_REQUESTS, 3)} ms per request (CreateKey: ${fmt(40 / CPU_REQUESTS, 3)}).`,
   );
-  for (const c of children) c.kill('SIGTERM');
+  // Done with the servers: stop them and PostgreSQL now rather than at exit.
+  await Promise.all([...children].map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGTERM')))));
   agent.destroy();
+  cleanUp();
   return lines;
 }
