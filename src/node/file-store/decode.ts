@@ -6,7 +6,7 @@ import { EXTENSION_FIELDS } from '../../kms/records.js';
 import { fromBase64, type Json } from './common.js';
 import { CONNECTION_STATES, XKS_FIELDS } from './encode.js';
 import { FORMAT, VERSION } from './names.js';
-import { additionalData, sealParts, SEALED_MIN, type Identity, type Sealer } from './sealing.js';
+import { additionalData, equalBytes, MAC_BYTES, sealParts, SEALED_MIN, type Identity, type Sealer } from './sealing.js';
 import { FileStoreError, StoreCorruptError } from './errors.js';
 
 /** A store file that is not valid, and why (StoreCorruptError). */
@@ -326,4 +326,30 @@ export function decodeMarker(file: string, text: string): Marker {
   }
   d.end();
   return marker;
+}
+
+/**
+ * In a sealed store, a record's MAC (its `mac` member) must match its content under the master
+ * key (docs/file-store.md, "Record MACs"); an unsealed store's records have none. `what` names
+ * the record's container in messages: 'file' (file store) or 'row' (PostgreSQL store).
+ */
+export function checkRecordMac(d: Decoder, sealer: Sealer | undefined, what: 'file' | 'row'): void {
+  const given = d.raw('mac');
+  if (sealer === undefined) {
+    if (given !== undefined) throw d.bad('mac', 'is present, but this store is not sealed');
+    return;
+  }
+  if (given === undefined) {
+    throw d.bad('mac', `is missing (every record ${what === 'file' ? 'file ' : ''}of a sealed store has one)`);
+  }
+  const mac = d.bytes('mac');
+  if (mac.length !== MAC_BYTES) throw d.bad('mac', `is not ${MAC_BYTES} bytes`);
+  const content: Json = { ...d.obj };
+  delete content.mac;
+  if (!equalBytes(sealer.mac(content), mac)) {
+    throw new CorruptFileError(
+      d.file,
+      `its record MAC does not match its content under the master key: the ${what} was changed outside wasm-kms, or comes from another store`,
+    );
+  }
 }

@@ -16,7 +16,15 @@ import {
 } from '../../kms/store.js';
 import { byName, errorCode, toBase64, type Json } from './common.js';
 import { fsyncDir, readIfExists, readRecordFileSync, removeTempFiles, writeFileAtomic } from './atomic.js';
-import { CorruptFileError, Decoder, decodeAlias, decodeCustomKeyStore, decodeKey, decodeMarker } from './decode.js';
+import {
+  checkRecordMac,
+  CorruptFileError,
+  Decoder,
+  decodeAlias,
+  decodeCustomKeyStore,
+  decodeKey,
+  decodeMarker,
+} from './decode.js';
 import { encodeAlias, encodeCustomKeyStore, encodeKey, encodeMarker } from './encode.js';
 import { chainLocks, withLock, type Held } from './lock.js';
 import { DEFAULT_CACHE_LIMITS, RecordCache, type RecordCacheLimits } from './cache.js';
@@ -36,7 +44,7 @@ import {
   type Kind,
 } from './names.js';
 import { checkOwner, checkStoreDir } from './permissions.js';
-import { KEY_CHECK_AAD, MAC_BYTES, MASTER_KEY_BYTES, Sealer, equalBytes } from './sealing.js';
+import { KEY_CHECK_AAD, MASTER_KEY_BYTES, Sealer } from './sealing.js';
 import { FileStoreError, MasterKeyError, StoreLockedError } from './errors.js';
 
 export interface FileKeyStoreOptions {
@@ -542,32 +550,12 @@ export class FileKeyStore implements KeyStore {
       // A file is cached only after its MAC matched (keep() runs once it has decoded): a cached
       // one's bytes are those checked, so its MAC is not computed again.
       if (fromCache) d.raw('mac');
-      else this.#checkMac(d);
+      else checkRecordMac(d, this.#sealer, 'file');
       if (d.string('kind') !== kind) throw d.bad('kind', `is not "${kind}"`);
       return { d, keep, drop };
     } catch (err) {
       drop();
       throw err;
-    }
-  }
-
-  /** In a sealed store, the file's record MAC must match its content (docs/file-store.md, "Record MACs"); else there is none. */
-  #checkMac(d: Decoder): void {
-    const given = d.raw('mac');
-    if (this.#sealer === undefined) {
-      if (given !== undefined) throw d.bad('mac', 'is present, but this store is not sealed');
-      return;
-    }
-    if (given === undefined) throw d.bad('mac', 'is missing (every record file of a sealed store has one)');
-    const mac = d.bytes('mac');
-    if (mac.length !== MAC_BYTES) throw d.bad('mac', `is not ${MAC_BYTES} bytes`);
-    const content: Json = { ...d.obj };
-    delete content.mac;
-    if (!equalBytes(this.#sealer.mac(content), mac)) {
-      throw new CorruptFileError(
-        d.file,
-        'its record MAC does not match its content under the master key: the file was changed outside wasm-kms, or comes from another store',
-      );
     }
   }
 

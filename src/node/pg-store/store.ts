@@ -15,6 +15,7 @@ import {
 } from '../../kms/store.js';
 import { byName, toBase64, type Json } from '../file-store/common.js';
 import {
+  checkRecordMac,
   CorruptFileError,
   Decoder,
   decodeAlias,
@@ -24,7 +25,7 @@ import {
 } from '../file-store/decode.js';
 import { encodeAlias, encodeCustomKeyStore, encodeKey, encodeMarker } from '../file-store/encode.js';
 import type { Kind } from '../file-store/names.js';
-import { KEY_CHECK_AAD, MAC_BYTES, MASTER_KEY_BYTES, Sealer, equalBytes } from '../file-store/sealing.js';
+import { KEY_CHECK_AAD, MASTER_KEY_BYTES, Sealer } from '../file-store/sealing.js';
 import { FileStoreError, MasterKeyError, StoreCorruptError } from '../file-store/errors.js';
 import { DEFAULT_PG_CACHE_LIMITS, PgRecordCache, type PgCacheLimits } from './cache.js';
 import { storeFailure } from './errors.js';
@@ -671,29 +672,9 @@ export class PostgresKeyStore implements KeyStore {
     }
     const d = Decoder.of(label, v, '');
     if (fromCache) d.raw('mac');
-    else this.#checkMac(d);
+    else checkRecordMac(d, this.#sealer, 'row');
     if (d.string('kind') !== kind) throw d.bad('kind', `is not "${kind}"`);
     return d;
-  }
-
-  /** In a sealed store, the body's record MAC must match its content; else there is none. */
-  #checkMac(d: Decoder): void {
-    const given = d.raw('mac');
-    if (this.#sealer === undefined) {
-      if (given !== undefined) throw d.bad('mac', 'is present, but this store is not sealed');
-      return;
-    }
-    if (given === undefined) throw d.bad('mac', 'is missing (every record of a sealed store has one)');
-    const mac = d.bytes('mac');
-    if (mac.length !== MAC_BYTES) throw d.bad('mac', `is not ${MAC_BYTES} bytes`);
-    const content: Json = { ...d.obj };
-    delete content.mac;
-    if (!equalBytes(this.#sealer.mac(content), mac)) {
-      throw new CorruptFileError(
-        d.file,
-        'its record MAC does not match its content under the master key: the row was changed outside wasm-kms, or comes from another store',
-      );
-    }
   }
 
   /** A record's body as the file store writes its file: kind, extra members, the record, the MAC. */
