@@ -136,6 +136,10 @@ describe('serve on PostgreSQL: usage and secrets', () => {
     expect(redactStore('postgres://db/kms?user=app&password=hunter2&sslmode=disable')).toBe(
       'postgres://db/kms?user=app&password=***&sslmode=disable',
     );
+    // A '?' or '#' in the password, not encoded: still hidden, whole.
+    expect(redactStore('postgres://u:pa?ss@host/db')).toBe('postgres://u:***@host/db');
+    expect(redactStore('postgres://u:se#cret@host/db')).toBe('postgres://u:***@host/db');
+    expect(redactStore('postgres://u:a?b@c@host/db?sslmode=require')).not.toContain('a?b@c');
     expect(redactStore('postgres://app@db:5432/kms')).toBe('postgres://app@db:5432/kms');
     expect(redactStore('/var/lib/wasm-kms')).toBe('/var/lib/wasm-kms');
   });

@@ -15,6 +15,7 @@ import {
   CreateAliasCommand,
   CreateKeyCommand,
   KMSClient,
+  KMSInternalException,
   ListAliasesCommand,
 } from '../../src/kms/index.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
@@ -290,6 +291,24 @@ describe('PostgresKeyStore: transactions', () => {
     });
     expect(kept).toBe('done');
     expect(await store.getKey(ACCOUNT, REGION, 'kept')).toBeDefined();
+  });
+
+  it('a statement that failed inside fn fails the transaction, even when fn caught it: nothing is acknowledged', async () => {
+    const url = await server.createDatabase();
+    const store = await open(url);
+    const err = await caught(
+      store.transaction(async () => {
+        await store.putKey(minimalKey('lost-unless-refused'));
+        // PostgreSQL refuses a NUL in a text value: the statement fails and the transaction is aborted.
+        await caught(store.getAlias(ACCOUNT, REGION, 'alias/\u0000'));
+        return 'fn carried on';
+      }),
+    );
+    expect(err).toBeInstanceOf(KMSInternalException);
+    expect(await store.getKey(ACCOUNT, REGION, 'lost-unless-refused')).toBeUndefined();
+    // The store is usable afterwards.
+    await store.transaction(async () => store.putKey(minimalKey('after')));
+    expect(await store.getKey(ACCOUNT, REGION, 'after')).toBeDefined();
   });
 
   it('transactions of two store objects on one database do not interleave', async () => {

@@ -109,6 +109,12 @@ function urlSecrets(store: string): string[] {
     const colon = info.indexOf(':');
     if (colon >= 0) secrets.push(info.slice(colon + 1));
   }
+  // A password holding an unencoded '?' or '#' ends the search above too early: everything up to
+  // the last '@' of the whole URL after the user name is hidden as well (more than the password,
+  // at worst, never less).
+  const lastAt = rest.lastIndexOf('@');
+  const firstColon = rest.indexOf(':');
+  if (lastAt > at && firstColon >= 0 && firstColon < lastAt) secrets.push(rest.slice(firstColon + 1, lastAt));
   if (queryAt >= 0) {
     for (const m of rest.slice(queryAt).matchAll(/[?&]password=([^&#]*)/gi)) secrets.push(m[1]);
   }

@@ -537,7 +537,12 @@ export class PostgresKeyStore implements KeyStore {
       // Store calls fn started and did not await still run inside the transaction.
       while (tx.pending.size > 0) await Promise.allSettled([...tx.pending]);
       tx.active = false;
-      await this.#query(client, 'COMMIT');
+      const done = await this.#query(client, 'COMMIT');
+      // A transaction in which a statement failed is aborted: PostgreSQL answers its COMMIT with
+      // ROLLBACK, and nothing fn wrote is kept. That is a failure, even when fn caught the error.
+      if (done.command === 'ROLLBACK') {
+        throw storeFailure(new Error('the transaction was rolled back: a statement in it had failed'));
+      }
       committed = true;
       return result;
     } catch (err) {
