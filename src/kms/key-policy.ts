@@ -17,7 +17,7 @@
 // the others are this engine's wording (AWS's are not recorded).
 
 import { LimitExceededException, MalformedPolicyDocumentException } from './exceptions.js';
-import { compilePolicy, PolicyError } from './policy.js';
+import { compilePolicy, PolicyError, wildcardMatch } from './policy.js';
 
 /** KMS's quota on a key policy document, in bytes. */
 export const MAX_KEY_POLICY_BYTES = 32768;
@@ -263,8 +263,10 @@ function awsPrincipalMatches(v: string, { callerArn, account }: KeyPolicyCheckOp
   const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(callerArn);
   if (session !== null) {
     const [, p, acct, role] = session;
-    const roleArn = new RegExp(`^arn:${p}:iam::${acct}:role/(?:.*/)?${escapeRegExp(role)}$`);
-    if (roleArn.test(v)) return true;
+    // The role's ARN, with any path: arn:<p>:iam::<acct>:role/[path/]<role>.
+    const prefix = `arn:${p}:iam::${acct}:role/`;
+    const rest = v.startsWith(prefix) ? v.slice(prefix.length) : undefined;
+    if (rest !== undefined && (rest === role || rest.endsWith(`/${role}`))) return true;
   }
   return false;
 }
@@ -274,18 +276,7 @@ function coversAction(s: Statement, action: string): boolean {
   return s.notAction !== undefined && !s.notAction.some((a) => actionMatches(a, action));
 }
 
-/** IAM action matching: case-insensitive, `*` any run of characters, `?` one character. */
+/** IAM action matching: case-insensitive, `*` any run of characters, `?` one character (policy.ts wildcardMatch). */
 export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.split('').map(wildcard).join('')}$`, 'i');
-  return re.test(action);
-}
-
-function wildcard(c: string): string {
-  if (c === '*') return '.*';
-  if (c === '?') return '.';
-  return escapeRegExp(c);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return wildcardMatch(pattern.toLowerCase(), action.toLowerCase());
 }
