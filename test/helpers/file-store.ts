@@ -125,3 +125,52 @@ export const OPTIONAL_KEY_FIELDS = [
   'rotationPeriodInDays',
   'rotationSince',
 ];
+
+/**
+ * fullKey with every extension field of a key record set (src/kms/records.ts), its two secrets
+ * (the pending import's wrapping private key, the grant token key) copies of the ones given.
+ */
+export function withExtensions(secret: Uint8Array, grantSecret: Uint8Array, keyId?: string): KeyRecord {
+  return {
+    ...fullKey(keyId),
+    tags: [
+      { key: 'Team', value: 'payments' },
+      { key: 'Empty', value: '' },
+    ],
+    policy: '{"Version":"2012-10-17","Statement":[]}',
+    grants: [
+      {
+        grantId: 'ab'.repeat(32),
+        name: 'reader',
+        granteePrincipal: 'arn:aws:iam::111122223333:role/reader',
+        issuingAccount: 'arn:aws:iam::111122223333:root',
+        operations: ['Decrypt', 'GenerateDataKeyPair'],
+        constraints: { encryptionContextSubset: { app: 'x' } },
+        creationDate: new Date(1_700_000_123_456),
+      },
+    ],
+    grantTokenKey: grantSecret.slice(),
+    rotations: [
+      { keyMaterialId: 'cd'.repeat(32), rotationDate: new Date(1_700_100_000_000), rotationType: 'ON_DEMAND' },
+    ],
+    importedMaterials: [
+      {
+        keyMaterialId: 'ef'.repeat(32),
+        importState: 'IMPORTED',
+        keyMaterialState: 'CURRENT',
+        expirationModel: 'KEY_MATERIAL_EXPIRES',
+        validTo: new Date(1_800_000_000_000),
+      },
+    ],
+    importParameters: {
+      importToken: 'dG9rZW4=',
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      wrappingKeySpec: 'RSA_2048',
+      publicKey: new Uint8Array([1, 2, 3]),
+      privateKey: secret.slice(),
+      validTo: new Date(1_700_086_400_000),
+    },
+    multiRegionConfiguration: { type: 'PRIMARY', primaryRegion: REGION, replicaRegions: ['eu-west-1'] },
+    lastUsage: { operation: 'Decrypt', timestamp: new Date(1_700_000_500_000), kmsRequestId: 'r-1' },
+  };
+}

@@ -19,7 +19,14 @@ import {
   ListAliasesCommand,
 } from '../../src/kms/index.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
-import { ACCOUNT, REGION, alias, fullKey, minimalKey } from '../helpers/file-store.js';
+import {
+  ACCOUNT,
+  REGION,
+  alias,
+  fullKey,
+  minimalKey,
+  withExtensions as keyWithExtensions,
+} from '../helpers/file-store.js';
 import { caught } from '../helpers/caught.js';
 
 let server: RunningPostgres;
@@ -53,50 +60,7 @@ async function sql<R extends pg.QueryResultRow>(url: string, text: string, param
 const SECRET = new Uint8Array(randomBytes(48));
 const GRANT_SECRET = new Uint8Array(randomBytes(32));
 
-function withExtensions(keyId?: string): KeyRecord {
-  return {
-    ...fullKey(keyId),
-    tags: [
-      { key: 'Team', value: 'payments' },
-      { key: 'Empty', value: '' },
-    ],
-    policy: '{"Version":"2012-10-17","Statement":[]}',
-    grants: [
-      {
-        grantId: 'ab'.repeat(32),
-        name: 'reader',
-        granteePrincipal: 'arn:aws:iam::111122223333:role/reader',
-        issuingAccount: 'arn:aws:iam::111122223333:root',
-        operations: ['Decrypt', 'GenerateDataKeyPair'],
-        constraints: { encryptionContextSubset: { app: 'x' } },
-        creationDate: new Date(1_700_000_123_456),
-      },
-    ],
-    grantTokenKey: GRANT_SECRET.slice(),
-    rotations: [
-      { keyMaterialId: 'cd'.repeat(32), rotationDate: new Date(1_700_100_000_000), rotationType: 'ON_DEMAND' },
-    ],
-    importedMaterials: [
-      {
-        keyMaterialId: 'ef'.repeat(32),
-        importState: 'IMPORTED',
-        keyMaterialState: 'CURRENT',
-        expirationModel: 'KEY_MATERIAL_EXPIRES',
-        validTo: new Date(1_800_000_000_000),
-      },
-    ],
-    importParameters: {
-      importToken: 'dG9rZW4=',
-      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
-      wrappingKeySpec: 'RSA_2048',
-      publicKey: new Uint8Array([1, 2, 3]),
-      privateKey: SECRET.slice(),
-      validTo: new Date(1_700_086_400_000),
-    },
-    multiRegionConfiguration: { type: 'PRIMARY', primaryRegion: REGION, replicaRegions: ['eu-west-1'] },
-    lastUsage: { operation: 'Decrypt', timestamp: new Date(1_700_000_500_000), kmsRequestId: 'r-1' },
-  };
-}
+const withExtensions = (keyId?: string) => keyWithExtensions(SECRET, GRANT_SECRET, keyId);
 
 function cks(id: string, name: string): CustomKeyStoreRecord {
   return {
