@@ -13,7 +13,7 @@
 import { getCore } from '../core/module.js';
 import type { KeyPair, KeyPairSpec } from '../core/index.js';
 import type { Handler } from './command.js';
-import { createOperationContext } from './context.js';
+import { createOperationContext, type OperationContext } from './context.js';
 import { KMSInternalException, KMSServiceException, UnknownOperationException } from './exceptions.js';
 import type { HandlerArguments, HandlerOutput, MiddlewareStack } from './middleware.js';
 import {
@@ -90,7 +90,7 @@ export async function runOperation<I extends object, O extends object>(
       options.onInternalError ?? ((e) => config.logger?.error?.(`${operation}: internal error`, e)),
     );
   // The key use of a successful cryptographic operation is recorded for GetKeyLastUsage (last-usage.ts).
-  const handler = withLastUsage(
+  let handler = withLastUsage(
     operation,
     requestId,
     options.handler !== undefined
@@ -101,6 +101,8 @@ export async function runOperation<I extends object, O extends object>(
   if (handler === undefined) {
     throw fail(new UnknownOperationException(`Unknown operation ${JSON.stringify(String(operation).slice(0, 128))}.`));
   }
+  const store = config.store;
+  if (store.cacheGeneration !== undefined && store.catchUp !== undefined) handler = confirmingRefusals(handler, store);
   const ctx = createOperationContext({
     store: config.store,
     account: config.accountId,
@@ -154,6 +156,62 @@ export async function runOperation<I extends object, O extends object>(
   };
   const { output } = await stack.resolve(run, context)({ input });
   return output;
+}
+
+/**
+ * The refusals that stored state decides: the key or alias is missing, disabled, pending, of
+ * another kind or usage; the ciphertext names material the key lacks; a policy or grant does not
+ * allow it; the name is taken. A store with a lagging cache may have decided them on a copy that
+ * a write elsewhere has already changed.
+ */
+const STATE_REFUSALS: ReadonlySet<string> = new Set([
+  'NotFoundException',
+  'DisabledException',
+  'KMSInvalidStateException',
+  'KeyUnavailableException',
+  'InvalidCiphertextException',
+  'IncorrectKeyException',
+  'InvalidKeyUsageException',
+  'AccessDeniedException',
+  'InvalidGrantTokenException',
+  'InvalidGrantIdException',
+  'AlreadyExistsException',
+  'UnsupportedOperationException',
+  'CustomKeyStoreNotFoundException',
+  'CustomKeyStoreInvalidStateException',
+  'IncorrectKeyMaterialException',
+  'ExpiredImportTokenException',
+  'InvalidImportTokenException',
+]);
+
+/**
+ * A refusal is never given on stale data: when the handler fails with one of STATE_REFUSALS,
+ * the store catches up with every write committed before (one round trip), and if that changed
+ * what it holds, the operation runs once more on fresh records. So a key, alias, grant, policy,
+ * key state or key material made usable through another endpoint is usable here at once, while
+ * a change that takes a permission away reaches this endpoint with the store's notification
+ * (eventual consistency, as AWS KMS's). A refusal costs the round trip; a success costs nothing.
+ * A rerun repeats no write: a failed operation's transaction was rolled back.
+ */
+function confirmingRefusals<I, O>(
+  handler: (ctx: OperationContext, input: I) => Promise<O>,
+  store: KeyStore,
+): (ctx: OperationContext, input: I) => Promise<O> {
+  return async (ctx, input) => {
+    const generation = store.cacheGeneration!();
+    try {
+      return await handler(ctx, input);
+    } catch (err) {
+      if (!(err instanceof KMSServiceException) || !STATE_REFUSALS.has(err.name)) throw err;
+      try {
+        await store.catchUp!();
+      } catch {
+        throw err;
+      }
+      if (store.cacheGeneration!() === generation) throw err;
+      return handler(ctx, input);
+    }
+  };
 }
 
 /**

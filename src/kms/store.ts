@@ -114,6 +114,14 @@ export interface KeyStore {
   listCustomKeyStores?(account: string, region: string): Promise<CustomKeyStoreRecord[]>;
   /** True when a custom key store was removed. */
   deleteCustomKeyStore?(account: string, region: string, customKeyStoreId: string): Promise<boolean>;
+  // A store whose reads may come from a cache that lags writes made through other store objects
+  // (PostgresKeyStore in its default, eventually consistent mode) has both of these; the engine
+  // then confirms a refusal against the database before giving it (pipeline.ts). Stores that
+  // always read what was last written leave them out.
+  /** Changes whenever cached records were dropped because of writes made elsewhere, or the cache was cleared. */
+  cacheGeneration?(): number;
+  /** Resolves once every write committed anywhere before the call is reflected in what this store reads. */
+  catchUp?(): Promise<void>;
 }
 
 /**
