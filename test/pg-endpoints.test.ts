@@ -252,13 +252,18 @@ describe('serve on PostgreSQL: usage and secrets', () => {
     expect(fromVar.stderr).toContain(
       "environment variable WASM_KMS_PG_POOL_SIZE: expected a whole number from 1 to 1000, got '-3'",
     );
-    // WASM_KMS_STORE_CACHE=eventual (cached reads not first synchronised) is for PostgreSQL only.
+    // WASM_KMS_STORE_CACHE=eventual and strict are for PostgreSQL only; a file store keeps on/off.
     const eventualOnFiles = run(join(work, 'file-store'), [], { WASM_KMS_STORE_CACHE: 'eventual' });
     expect(eventualOnFiles.status, eventualOnFiles.stderr).toBe(252);
     expect(eventualOnFiles.stderr).toContain("WASM_KMS_STORE_CACHE: 'eventual' is for a PostgreSQL store");
+    const strictOnFiles = run(join(work, 'file-store'), [], { WASM_KMS_STORE_CACHE: 'strict' });
+    expect(strictOnFiles.status, strictOnFiles.stderr).toBe(252);
+    expect(strictOnFiles.stderr).toContain("WASM_KMS_STORE_CACHE: expected 'on' or 'off', got 'strict'");
     const badCache = run(url, [], { WASM_KMS_STORE_CACHE: 'maybe' });
     expect(badCache.status, badCache.stderr).toBe(252);
-    expect(badCache.stderr).toContain("WASM_KMS_STORE_CACHE: expected 'on', 'off' or 'eventual', got 'maybe'");
+    expect(badCache.stderr).toContain(
+      "WASM_KMS_STORE_CACHE: expected 'on', 'off', 'eventual' or 'strict', got 'maybe'",
+    );
     const onFiles = run(join(work, 'file-store'), ['--pg-pool-size', '4']);
     expect(onFiles.status, onFiles.stderr).toBe(252);
     expect(onFiles.stderr).toContain('argument --pg-pool-size: only used with a PostgreSQL store');

@@ -67,22 +67,25 @@ export async function callOperation<T>(operation: string, fn: () => Promise<T>):
  * WASM_KMS_STORE_CACHE: `off` turns the store's record cache off (a file store shared with an
  * older wasm-kms, or over a network file system the store does not recognise), `on` forces it on
  * where it would be off (network file systems); unset or empty: the store's default. For a
- * PostgreSQL store (`postgres` true), `eventual` answers cached reads at once, without first
- * making sure that every other endpoint's acknowledged change has been notified
- * (`cache: { strict: false }`).
+ * PostgreSQL store (`postgres` true) the cache is on by default and eventually consistent:
+ * `eventual` (or `on`) is that default, `strict` makes every cached read first wait until every
+ * change acknowledged by another endpoint has been notified (`cache: { strict: true }`).
  */
-export function storeCacheFromEnv(env: NodeJS.ProcessEnv, postgres = false): boolean | 'eventual' | undefined {
+export function storeCacheFromEnv(
+  env: NodeJS.ProcessEnv,
+  postgres = false,
+): boolean | 'eventual' | 'strict' | undefined {
   const v = env.WASM_KMS_STORE_CACHE;
   if (v === undefined || v === '') return undefined;
   if (v === 'off') return false;
   if (v === 'on') return true;
-  if (v === 'eventual' && postgres) return 'eventual';
+  if ((v === 'eventual' || v === 'strict') && postgres) return v;
   if (v === 'eventual')
     throw new UsageError(
       "environment variable WASM_KMS_STORE_CACHE: 'eventual' is for a PostgreSQL store (--store postgres://...); a file store's cache is always checked",
     );
   throw new UsageError(
-    `environment variable WASM_KMS_STORE_CACHE: expected ${postgres ? "'on', 'off' or 'eventual'" : "'on' or 'off'"}, got '${v}'`,
+    `environment variable WASM_KMS_STORE_CACHE: expected ${postgres ? "'on', 'off', 'eventual' or 'strict'" : "'on' or 'off'"}, got '${v}'`,
   );
 }
 
@@ -176,7 +179,9 @@ export async function openStore(
       const { PostgresKeyStore } = await import('../pg-store/index.js');
       return await PostgresKeyStore.open(globals.store, {
         masterKey,
-        ...(cache === undefined ? {} : { cache: cache === 'eventual' ? { strict: false } : cache }),
+        ...(cache === undefined
+          ? {}
+          : { cache: cache === 'eventual' || cache === 'strict' ? { strict: cache === 'strict' } : cache }),
         ...(postgres.poolSize === undefined ? {} : { poolSize: postgres.poolSize }),
         ...(postgres.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: postgres.statementTimeoutMs }),
       });
