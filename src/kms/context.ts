@@ -51,6 +51,11 @@ export interface OperationContext {
    * sets it to `store`, and without it `store` is used (see storeOf).
    */
   baseStore?: KeyStore;
+  /**
+   * The certificates (DER) an attestation document in a request's Recipient must chain to
+   * (recipient.ts); default AWS's Nitro Enclaves root (attestation/aws-nitro-root.ts).
+   */
+  attestationRoots?: readonly Uint8Array[];
 }
 
 /** Milliseconds in a day (rotation periods, deletion windows, import expiry). */
@@ -94,6 +99,7 @@ export function createOperationContext(init: OperationContextInit): OperationCon
     now: init.now,
     inTransaction: init.inTransaction,
     baseStore: init.baseStore ?? init.store,
+    attestationRoots: init.attestationRoots,
   };
 }
 

@@ -52,6 +52,8 @@ export interface PipelineConfig {
   generateKeyPair?: (spec: KeyPairSpec) => KeyPair | Promise<KeyPair>;
   /** The clock operations run by (automatic rotation, last use, import expiry); default the system clock. */
   now?: () => Date;
+  /** The trusted roots (DER) of attestation documents in Recipient; default AWS's Nitro Enclaves root. */
+  attestationRoots?: readonly Uint8Array[];
 }
 
 export interface RunOptions<I, O> {
@@ -116,6 +118,7 @@ export async function runOperation<I extends object, O extends object>(
     core: getCore,
     generateKeyPair: config.generateKeyPair,
     now: config.now,
+    attestationRoots: config.attestationRoots,
   });
   const metadata = () => ({ httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 });
   const stack = options.middlewareStack;
