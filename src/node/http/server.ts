@@ -11,6 +11,8 @@
 // account, principal, identity policies and tags), else the server's (`principal` and the like;
 // default the account's root). Key policies, identity policies and grants decide what it may do
 // (kms/authorize.ts), with aws:SourceIp the client's address and aws:SecureTransport false.
+// The attestation document of a request's Recipient must chain to one of `attestationRoots`
+// (default AWS's Nitro Enclaves root), the same for every request.
 // Strict mode verifies signatures (sigv4.ts) with the credentials given (credentials.ts, which
 // also reads them from a credentials file); the default
 // mode reads the scope and checks nothing, as local emulators do.
@@ -120,6 +122,11 @@ export interface ServerOptions {
   identityPolicies?: (string | object)[];
   /** aws:PrincipalTag/<key> values of `principal`. */
   principalTags?: Record<string, string>;
+  /**
+   * The certificates (DER) that the attestation document of a request's Recipient must chain to,
+   * for every request; default AWS's Nitro Enclaves root (kms/attestation/aws-nitro-root.ts).
+   */
+  attestationRoots?: readonly Uint8Array[];
 }
 
 /** What the log gets about one request. */
@@ -174,6 +181,8 @@ interface Config {
   guard?: RequestGuard;
   /** Set by close(): responses from then on close their connection. */
   closing: boolean;
+  /** Trusted roots of attestation documents (DER); undefined: the engine's default (AWS's). */
+  attestationRoots?: readonly Uint8Array[];
 }
 
 /** Starts the endpoint; resolves once it listens. */
@@ -301,6 +310,12 @@ function resolveConfig(options: ServerOptions): Config {
   }
   // Without signatures every request comes from this caller; an account is the principal's.
   const anonymous = resolveCaller({ ...callerOptions, accountId: options.accountId }, accountId, region);
+  const roots = options.attestationRoots;
+  if (roots !== undefined) {
+    // An empty list would refuse every attestation document: a mistake, not a policy.
+    if (!Array.isArray(roots) || roots.length === 0 || !roots.every((r) => r instanceof Uint8Array && r.length > 0))
+      throw new TypeError('attestationRoots must list at least one certificate (DER bytes)');
+  }
   return {
     store: options.store ?? new MemoryKeyStore(),
     region,
@@ -313,6 +328,8 @@ function resolveConfig(options: ServerOptions): Config {
     log: options.log,
     middlewareStack: options.middlewareStack,
     closing: false,
+    // A copy: roots changed by the caller after the start do not change what is trusted.
+    attestationRoots: roots?.map((r) => Uint8Array.from(r)),
   };
 }
 
@@ -442,6 +459,7 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
       secureTransport: false,
       region,
       generateKeyPair: abandonable(config, res),
+      attestationRoots: config.attestationRoots,
     };
     const output = await runOperation(caller, operation, input, {
       requestId,
