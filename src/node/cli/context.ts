@@ -19,6 +19,8 @@ export interface GlobalOptions {
   cliBinaryFormat: BinaryFormat;
   /** False with --no-paginate. */
   paginate: boolean;
+  /** --attestation-root: the trusted roots (DER) of Recipient attestation documents; undefined: AWS's. */
+  attestationRoots?: readonly Uint8Array[];
 }
 
 export interface CliIO {

@@ -17,6 +17,7 @@ import { ExitError, oneLine, ServiceError, type CliIO, type GlobalOptions } from
 import { addOperationCommands } from './operations.js';
 import { addBulkCommand } from './bulk.js';
 import { addServeCommand } from './serve.js';
+import { loadAttestationRoots } from './attestation-roots.js';
 import { defaultStoreDir } from '../file-store/index.js';
 import { applyQuery, parseQuery, render, renderQueryResult, type OutputFormat } from './output.js';
 import { packageVersion } from '../version.js';
@@ -32,6 +33,10 @@ const HELP_AFTER = `
 Blobs (--ciphertext-blob, --plaintext, ...): fileb://PATH reads raw bytes; other text is
 base64, as in the AWS CLI v2 (--cli-binary-format raw-in-base64-out takes text as it is).
 file://PATH reads any parameter's value from a file. Output blobs are base64.
+
+--recipient KeyEncryptionAlgorithm=RSAES_OAEP_SHA_256,AttestationDocument=fileb://doc.bin
+returns the secret only as CiphertextForRecipient, for a Nitro enclave whose attestation
+document chains to AWS's root, or to the --attestation-root FILE certificates (repeatable).
 
 Environment: WASM_KMS_STORE or WASM_KMS_HOME (store directory), WASM_KMS_MASTER_KEY or
 WASM_KMS_MASTER_KEY_FILE (seals key material at rest), AWS_REGION / AWS_DEFAULT_REGION;
@@ -80,6 +85,11 @@ function checkRegion(region: string, source: string): string {
     );
   }
   return region;
+}
+
+/** A repeatable option's values (commander gives `previous` undefined the first time). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** A whole number of seconds, for options that are accepted and ignored. */
@@ -219,6 +229,12 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
         .default('base64'),
     )
     .addOption(new Option('--no-paginate', 'one call for list commands, not every page'))
+    .addOption(
+      new Option(
+        '--attestation-root <file>',
+        "a trusted root of Recipient attestation documents: PEM (or DER) certificate file, repeatable (default: AWS's Nitro Enclaves root)",
+      ).argParser(collect),
+    )
     .addOption(new Option('--no-cli-pager', 'accepted for AWS CLI compatibility (there is no pager)'))
     // The AWS CLI's options about profiles, logging and reaching AWS: scripts pass them, and
     // nothing here is reached over the network, so they are accepted and have no effect.
@@ -253,6 +269,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
       cliBinaryFormat: BinaryFormat;
       paginate: boolean;
       endpointUrl?: string;
+      attestationRoot?: string[];
     }>();
     if (o.endpointUrl !== undefined) {
       throw new UsageError(
@@ -270,6 +287,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
       query: o.query,
       cliBinaryFormat: o.cliBinaryFormat,
       paginate: o.paginate,
+      attestationRoots: loadAttestationRoots(o.attestationRoot),
     };
   };
 

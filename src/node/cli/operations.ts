@@ -51,7 +51,8 @@ const MEMBER_HELP: Readonly<Record<string, string>> = {
   BypassPolicyLockoutSafetyCheck: 'accepted for compatibility',
   CustomKeyStoreId: 'a custom key store id (cks-...)',
   CustomKeyStoreName: 'a custom key store name',
-  Recipient: 'Nitro Enclaves recipient (not supported: the call says so)',
+  Recipient:
+    'a Nitro enclave to return the secret to, only as CiphertextForRecipient: KeyEncryptionAlgorithm=RSAES_OAEP_SHA_256,AttestationDocument=fileb://PATH or JSON (roots: --attestation-root)',
   EncryptionAlgorithm: 'the encryption algorithm',
   SourceKeyId: 'the key the ciphertext was made with (optional for symmetric keys)',
   DestinationKeyId: 'the key for the new ciphertext',
@@ -138,7 +139,12 @@ export function addOperationCommands(program: Command, io: CliIO, globals: () =>
       const query = g.query !== undefined ? parseQuery(g.query) : undefined;
       const store = await openStore(g, io.env);
       try {
-        const client = new KMSClient({ region: g.region, accountId: g.accountId, store });
+        const client = new KMSClient({
+          region: g.region,
+          accountId: g.accountId,
+          store,
+          ...(g.attestationRoots === undefined ? {} : { attestationRoots: g.attestationRoots }),
+        });
         const Command = COMMANDS[operation] as new (input: Record<string, unknown>) => KMSCommand<object, object>;
         const send = (inp: Record<string, unknown>) => callOperation(operation, () => client.send(new Command(inp)));
         const paging =

@@ -8,7 +8,8 @@
 //     "Unable to load paramfile" error (exit 252);
 //   - blobs given as text are base64 (the AWS CLI v2 default, `--cli-binary-format base64`);
 //     `--cli-binary-format raw-in-base64-out` takes the text's UTF-8 bytes instead;
-//   - maps, structures and lists of structures take the AWS shorthand (`k1=v1,k2=v2`) or JSON;
+//   - maps, structures and lists of structures take the AWS shorthand (`k1=v1,k2=v2`) or JSON; a
+//     structure member's value may come from a file (`Key@=fileb://path`, and for blobs `Key=fileb://path`);
 //   - lists take several arguments (`--grant-tokens t1 t2`) or one JSON array.
 // Values of blob and sensitive members never appear in an error message.
 
@@ -363,17 +364,33 @@ function structureFrom(
   return out;
 }
 
-/** A structure from shorthand: each value is text, converted to the member's scalar type. */
+/**
+ * A structure from shorthand: each value is text, converted to the member's scalar type. A value
+ * may come from a file: `Key@=file://PATH` or `Key@=fileb://PATH`, the AWS CLI v2's form (a value
+ * after `@=` without either prefix is taken as it is); and a blob member's value given with `=`
+ * may be `fileb://PATH` or `file://PATH` as for a blob option (`--recipient
+ * KeyEncryptionAlgorithm=RSAES_OAEP_SHA_256,AttestationDocument=fileb://doc.bin`), which loses
+ * nothing, as no base64 text starts with either prefix.
+ */
 function structureFromShorthand(members: Members, text: string, ctx: ParamContext): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of parseShorthand(text, ctx.option)) {
+  for (const [key, v] of parseShorthand(text, ctx.option)) {
+    const fromFile = key.endsWith('@');
+    const k = fromFile ? key.slice(0, -1).trimEnd() : key;
     const m: Member | undefined = members[k];
     if (m === undefined) {
       throw new UsageError(
         `Error parsing parameter '${ctx.option}': unknown member '${k}', valid members are: ${Object.keys(members).join(', ')}`,
       );
     }
-    out[k] = scalarFromText(m.shape, v, ctx);
+    if (fromFile || (m.shape.type === 'blob' && /^fileb?:\/\//.test(v))) {
+      const loaded = loadArgument(v, ctx.option);
+      if (typeof loaded === 'string') out[k] = scalarFromText(m.shape, loaded, ctx);
+      else if (m.shape.type === 'blob') out[k] = loaded;
+      else out[k] = scalarFromText(m.shape, Buffer.from(loaded).toString('utf8'), ctx);
+    } else {
+      out[k] = scalarFromText(m.shape, v, ctx);
+    }
   }
   return out;
 }

@@ -516,6 +516,8 @@ async function serveOnStore(io: CliIO, g: GlobalOptions, o: ServeOptions): Promi
         cors: o.cors,
         allowHosts: o.allowHosts,
         ...o.caller,
+        // --attestation-root (a global option): the roots of every request's Recipient.
+        attestationRoots: g.attestationRoots,
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
