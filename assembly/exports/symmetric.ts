@@ -1,6 +1,7 @@
 // Entry points of the symmetric core: the SHA family and HMAC over it by hash id
 // (symmetric/hash.ts), SHA-256, HMAC-SHA-256, HKDF-SHA-256 and AES-256-GCM, which wrap
-// private keys (docs/ciphertext-format.md). Every pointer is
+// private keys (docs/ciphertext-format.md), AES key wrap, and AES-256-CBC for CMS
+// envelopes (symmetric/cbc.ts). Every pointer is
 // scratch memory allocated by the host after begin(); outputs are read back before wipe().
 // Lengths are i32 and never negative (the host checks); outputs may coincide with the
 // plaintext/ciphertext input but must not otherwise overlap the inputs.
@@ -11,6 +12,7 @@ import { hkdfSha256 } from '../symmetric/hkdf';
 import { aes256GcmEncrypt, aes256GcmDecrypt } from '../symmetric/gcm';
 import { hashIdValid, hashOnce, hashSize, hmacAny, ctEqual, HASH_MAX_SIZE } from '../symmetric/hash';
 import { aes256KwpWrap, aes256KwpUnwrap } from '../symmetric/kwp';
+import { aes256CbcEncrypt, aes256CbcDecrypt } from '../symmetric/cbc';
 import { alloc, mark, release } from '../arena';
 import { OK, INVALID_ARGUMENT, AUTH_FAILED } from '../status';
 
@@ -123,6 +125,29 @@ export function aes256_kwp_wrap(kek32: usize, pt: usize, ptLen: i32, out: usize)
 export function aes256_kwp_unwrap(kek32: usize, ct: usize, ctLen: i32, out: usize, outLen4: usize): i32 {
   if (ctLen < 16 || (ctLen & 7) != 0) return INVALID_ARGUMENT;
   const len = aes256KwpUnwrap(kek32, ct, <usize>ctLen, out);
+  store<u32>(outLen4, <u32>len & <u32>(~(len >> 63)));
+  return len >= 0 ? OK : AUTH_FAILED;
+}
+
+/**
+ * AES-256-CBC with PKCS#7 padding (the content encryption of CMS EnvelopedData): ptLen bytes at
+ * pt to (ptLen & ~15) + 16 bytes at out (not overlapping pt). Always OK.
+ */
+export function aes256_cbc_encrypt(key32: usize, iv16: usize, pt: usize, ptLen: i32, out: usize): i32 {
+  if (ptLen < 0) return INVALID_ARGUMENT;
+  aes256CbcEncrypt(key32, iv16, pt, <usize>ptLen, out);
+  return OK;
+}
+
+/**
+ * The inverse of aes256_cbc_encrypt: ctLen bytes at ct to out (ctLen bytes, not overlapping ct).
+ * OK with the plaintext's length as a u32 at outLen4, or AUTH_FAILED when the padding does not
+ * check (one status whatever byte was wrong; checked in constant time; out zeroed);
+ * INVALID_ARGUMENT if ctLen is not a multiple of 16 of at least 16.
+ */
+export function aes256_cbc_decrypt(key32: usize, iv16: usize, ct: usize, ctLen: i32, out: usize, outLen4: usize): i32 {
+  if (ctLen < 16 || (ctLen & 15) != 0) return INVALID_ARGUMENT;
+  const len = aes256CbcDecrypt(key32, iv16, ct, <usize>ctLen, out);
   store<u32>(outLen4, <u32>len & <u32>(~(len >> 63)));
   return len >= 0 ? OK : AUTH_FAILED;
 }

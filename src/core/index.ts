@@ -15,6 +15,8 @@ export {
   hmacVerify,
   aes256KeyWrapPad,
   aes256KeyUnwrapPad,
+  aes256CbcEncrypt,
+  aes256CbcDecrypt,
   type HashName,
   type HmacHashName,
 } from './symmetric.js';

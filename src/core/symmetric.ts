@@ -1,5 +1,6 @@
 // The SHA family and HMAC over it, and SHA-256, HMAC-SHA-256, HKDF-SHA-256 and AES-256-GCM from
-// the WebAssembly core: the primitives that wrap private keys (docs/ciphertext-format.md). Every call copies its
+// the WebAssembly core: the primitives that wrap private keys (docs/ciphertext-format.md); AES-256-CBC, the content
+// encryption of the CMS envelopes made for attested enclaves. Every call copies its
 // inputs into scratch memory, runs, copies the outputs out, and the core wipes the scratch.
 
 import { Core } from './module.js';
@@ -86,6 +87,10 @@ export interface SymmetricExports {
   aes256_kwp_wrap(kek32: number, pt: number, ptLen: number, out: number): number;
   /** OK with the length at outLen4, AUTH_FAILED (out zeroed), or INVALID_ARGUMENT for a bad ctLen. */
   aes256_kwp_unwrap(kek32: number, ct: number, ctLen: number, out: number, outLen4: number): number;
+  /** OK (INVALID_ARGUMENT for a negative length). Writes (ptLen & ~15) + 16 bytes. */
+  aes256_cbc_encrypt(key32: number, iv16: number, pt: number, ptLen: number, out: number): number;
+  /** OK with the length at outLen4, AUTH_FAILED for a bad padding (out zeroed), or INVALID_ARGUMENT for a bad ctLen. */
+  aes256_cbc_decrypt(key32: number, iv16: number, ct: number, ctLen: number, out: number, outLen4: number): number;
   /** Test only: SHA-256 through init/update/final in `chunk`-byte pieces. */
   sha256_digest_chunked(ptr: number, len: number, chunk: number, out: number): number;
   /** Test only: AES-256 of `blocks` 16-byte blocks (ECB). */
@@ -100,6 +105,7 @@ export const SHA256_BYTES = 32;
 export const AES256_KEY_BYTES = 32;
 export const GCM_IV_BYTES = 12;
 export const GCM_TAG_BYTES = 16;
+export const CBC_IV_BYTES = 16;
 /** RFC 5869 §2.3: at most 255 blocks of HMAC output. */
 export const HKDF_SHA256_MAX_LENGTH = 255 * SHA256_BYTES;
 /** Lengths cross the ABI as i32. */
@@ -459,6 +465,60 @@ export function aes256KeyUnwrapPad(core: Core, kek: Uint8Array, wrapped: Uint8Ar
     const status = x.aes256_kwp_unwrap(k, w, wrapped.length, out, len);
     if (status === CORE_STATUS.AUTH_FAILED) return null;
     checkStatus(status, 'aes256_kwp_unwrap');
+    const n = new DataView(core.take(len, 4).buffer).getUint32(0, true);
+    return core.take(out, n);
+  });
+}
+
+/**
+ * AES-256-CBC (NIST SP 800-38A §6.2) with PKCS#7 padding (RFC 5652 §6.3) under the 32-byte
+ * `key` and 16-byte `iv`: (length & ~15) + 16 bytes, the padding adding 1 to 16 bytes.
+ */
+export function aes256CbcEncrypt(core: Core, key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  bytes('key', key, AES256_KEY_BYTES);
+  bytes('iv', iv, CBC_IV_BYTES);
+  bytes('plaintext', plaintext);
+  if (plaintext.length > MAX_INPUT - 16) throw new RangeError(`plaintext is too long (${plaintext.length} bytes)`);
+  const outLength = plaintext.length - (plaintext.length % 16) + 16;
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const k = core.put(key);
+    const v = core.put(iv);
+    const p = core.put(plaintext);
+    const out = c.alloc(outLength);
+    checkStatus(x.aes256_cbc_encrypt(k, v, p, plaintext.length, out), 'aes256_cbc_encrypt');
+    return core.take(out, outLength);
+  });
+}
+
+/**
+ * The inverse of aes256CbcEncrypt: the plaintext, or null when the padding does not check (a
+ * wrong key or IV, modified bytes) or the length is not a multiple of 16 of at least 16. One
+ * answer for every reason; the padding is checked in the core in constant time, and no
+ * plaintext is released on failure. CBC has no integrity: a wrong key passes the padding
+ * check about once in 256 tries and gives garbage.
+ */
+export function aes256CbcDecrypt(
+  core: Core,
+  key: Uint8Array,
+  iv: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array | null {
+  bytes('key', key, AES256_KEY_BYTES);
+  bytes('iv', iv, CBC_IV_BYTES);
+  bytes('ciphertext', ciphertext);
+  // The length is public: refuse a malformed one without calling the core.
+  if (ciphertext.length < 16 || ciphertext.length % 16 !== 0) return null;
+  const x = exportsOf(core);
+  return core.run(0, (c) => {
+    const k = core.put(key);
+    const v = core.put(iv);
+    const ct = core.put(ciphertext);
+    const out = c.alloc(ciphertext.length);
+    const len = c.alloc(4);
+    const status = x.aes256_cbc_decrypt(k, v, ct, ciphertext.length, out, len);
+    if (status === CORE_STATUS.AUTH_FAILED) return null;
+    checkStatus(status, 'aes256_cbc_decrypt');
     const n = new DataView(core.take(len, 4).buffer).getUint32(0, true);
     return core.take(out, n);
   });
