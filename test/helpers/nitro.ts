@@ -483,8 +483,8 @@ export function makeAttestationDocument(pki: TestPki, fields: DocumentFields = {
   const protectedHeader = fields.protectedHeader ?? cbor(new Map([[1, fields.alg ?? -35]]));
   const toBeSigned = cbor(['Signature1', protectedHeader, new Uint8Array(0), payload]);
   const signer = fields.signer ?? leaf.key;
-  let signature = new Uint8Array(sign('sha384', toBeSigned, { key: signer, dsaEncoding: 'ieee-p1363' }));
-  if (fields.signature) signature = fields.signature;
+  let signature: Uint8Array = new Uint8Array(sign('sha384', toBeSigned, { key: signer, dsaEncoding: 'ieee-p1363' }));
+  if (fields.signature) signature = fields.signature.slice();
   if (fields.flipSignatureByte !== undefined) signature[fields.flipSignatureByte] ^= 0x01;
   const signedPayload = payload.slice();
   if (fields.flipPayloadByte !== undefined) {
