@@ -2,26 +2,34 @@
 // document of a Recipient must chain to, for serve (every request) and for the commands run in
 // this process. A file holds one or more PEM certificates (-----BEGIN CERTIFICATE-----) or one
 // DER certificate; every certificate of every file is trusted. Without the option the engine
-// trusts AWS's Nitro Enclaves root only. A file that cannot be read, holds no certificate or a
-// certificate that does not parse is a usage error (exit 252) naming the file, checked before
-// any command runs.
+// trusts AWS's Nitro Enclaves root only. WASM_KMS_ATTESTATION_ROOT (paths separated by commas)
+// stands for the option when it is not given, for containers and supervisors. A file that cannot
+// be read, holds no certificate or a certificate that does not parse is a usage error (exit 252)
+// naming the file and where it was given, checked before any command runs.
 
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { parsePemCertificates } from '../../kms/attestation/nitro.js';
 import { UsageError } from './params.js';
 
-/** A PEM certificate block; its base64 may be wrapped at any width (RFC 7468 §3, lax). */
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*)-----END CERTIFICATE-----/g;
-
-/** The DER certificates of the files given, in order; undefined when none is given (the engine's default). */
-export function loadAttestationRoots(files: readonly string[] | undefined): Uint8Array[] | undefined {
-  if (files === undefined || files.length === 0) return undefined;
-  return files.flatMap((file) => certificatesOf(file));
+/**
+ * The DER certificates of the files of --attestation-root (`files`), else of
+ * WASM_KMS_ATTESTATION_ROOT, in order; undefined when neither is given (the engine's default).
+ */
+export function loadAttestationRoots(
+  files: readonly string[] | undefined,
+  env: NodeJS.ProcessEnv,
+): Uint8Array[] | undefined {
+  if (files !== undefined && files.length > 0)
+    return files.flatMap((file) => certificatesOf(file, 'argument --attestation-root'));
+  const variable = env.WASM_KMS_ATTESTATION_ROOT;
+  if (!variable) return undefined;
+  return variable.split(',').flatMap((file) => certificatesOf(file, 'environment variable WASM_KMS_ATTESTATION_ROOT'));
 }
 
-function certificatesOf(file: string): Uint8Array[] {
-  if (file === '') throw new UsageError("argument --attestation-root: expected a file path, got ''");
-  const fail = (why: string) => new UsageError(`argument --attestation-root: ${file}: ${why}`);
+function certificatesOf(file: string, source: string): Uint8Array[] {
+  if (file === '') throw new UsageError(`${source}: expected a file path, got ''`);
+  const fail = (why: string) => new UsageError(`${source}: ${file}: ${why}`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -30,10 +38,13 @@ function certificatesOf(file: string): Uint8Array[] {
   }
   let certificates: Uint8Array[];
   if (bytes.includes('-----BEGIN')) {
-    certificates = [...bytes.toString('latin1').matchAll(PEM_CERTIFICATE)].map(
-      (m) => new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')),
-    );
-    if (certificates.length === 0) throw fail('no certificate in it (expected PEM -----BEGIN CERTIFICATE----- blocks)');
+    if (!bytes.includes('-----BEGIN CERTIFICATE-----'))
+      throw fail('no certificate in it (expected PEM -----BEGIN CERTIFICATE----- blocks)');
+    try {
+      certificates = parsePemCertificates(bytes.toString('latin1'));
+    } catch (e) {
+      throw fail(`a CERTIFICATE block that cannot be read (${(e as Error).message})`);
+    }
   } else if (bytes.length > 0 && bytes[0] === 0x30) {
     certificates = [new Uint8Array(bytes)];
   } else {

@@ -39,7 +39,8 @@ returns the secret only as CiphertextForRecipient, for a Nitro enclave whose att
 document chains to AWS's root, or to the --attestation-root FILE certificates (repeatable).
 
 Environment: WASM_KMS_STORE or WASM_KMS_HOME (store directory), WASM_KMS_MASTER_KEY or
-WASM_KMS_MASTER_KEY_FILE (seals key material at rest), AWS_REGION / AWS_DEFAULT_REGION;
+WASM_KMS_MASTER_KEY_FILE (seals key material at rest), AWS_REGION / AWS_DEFAULT_REGION,
+WASM_KMS_ATTESTATION_ROOT (--attestation-root files, separated by commas);
 serve also reads WASM_KMS_HOST, WASM_KMS_PORT, WASM_KMS_AUTH and WASM_KMS_REGION.
 
 --profile, --debug, --no-verify-ssl, --color, --cli-read-timeout and --cli-connect-timeout are
@@ -232,7 +233,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
     .addOption(
       new Option(
         '--attestation-root <file>',
-        "a trusted root of Recipient attestation documents: PEM (or DER) certificate file, repeatable (default: AWS's Nitro Enclaves root)",
+        "a trusted root of Recipient attestation documents: PEM (or DER) certificate file, repeatable (default: $WASM_KMS_ATTESTATION_ROOT, paths separated by commas, else AWS's Nitro Enclaves root)",
       ).argParser(collect),
     )
     .addOption(new Option('--no-cli-pager', 'accepted for AWS CLI compatibility (there is no pager)'))
@@ -287,7 +288,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv): Command {
       query: o.query,
       cliBinaryFormat: o.cliBinaryFormat,
       paginate: o.paginate,
-      attestationRoots: loadAttestationRoots(o.attestationRoot),
+      attestationRoots: loadAttestationRoots(o.attestationRoot, env),
     };
   };
 

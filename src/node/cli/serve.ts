@@ -12,9 +12,9 @@
 // containers and supervisors: WASM_KMS_HOST, WASM_KMS_PORT, WASM_KMS_AUTH, WASM_KMS_REGION,
 // WASM_KMS_PRINCIPAL, WASM_KMS_ROLE_SESSION_NAME, WASM_KMS_IDENTITY_POLICY and WASM_KMS_PRINCIPAL_TAG
 // (the last two: lists separated by commas), WASM_KMS_PG_POOL_SIZE and
-// WASM_KMS_PG_STATEMENT_TIMEOUT (and WASM_KMS_STORE, which every command reads, in main.ts). A flag
-// wins over its variable; a variable set to the empty string counts as unset, as AWS_REGION does
-// for the AWS CLI.
+// WASM_KMS_PG_STATEMENT_TIMEOUT (and WASM_KMS_STORE and WASM_KMS_ATTESTATION_ROOT, which every
+// command reads, in main.ts). A flag wins over its variable; a variable set to the empty string
+// counts as unset, as AWS_REGION does for the AWS CLI.
 // Callers: with --auth sigv4, each credential names its own (account, principal, identity
 // policies, tags); with --auth none, every request comes from --principal (default the
 // --account-id root), with its --identity-policy documents and --principal-tag tags.
