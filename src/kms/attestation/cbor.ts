@@ -191,7 +191,10 @@ class Decoder {
           if (initial >> 5 !== major || (initial & 0x1f) === 31)
             this.fail('bad chunk in an indefinite-length string', chunkAt);
           const n = this.length(initial & 0x1f, chunkAt, 1);
-          chunks.push(this.bytes.subarray(this.pos, (this.pos += n)));
+          const chunk = this.bytes.subarray(this.pos, (this.pos += n));
+          // Each text chunk is whole UTF-8 on its own: no character split across chunks (§3.2.3).
+          if (major === 3) this.text(chunk, chunkAt);
+          chunks.push(chunk);
         }
         const joined = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
         let o = 0;
