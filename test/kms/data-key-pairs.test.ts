@@ -149,7 +149,7 @@ describe('key usage and custom key stores', () => {
     );
   });
 
-  it('Recipient is UnsupportedOperationException (not built)', async () => {
+  it('a Recipient without its KeyEncryptionAlgorithm is ValidationException (test/kms/recipient.test.ts has the rest)', async () => {
     const { us } = clients();
     const md = await newKey(us);
     const e = await rejection(
@@ -160,9 +160,9 @@ describe('key usage and custom key stores', () => {
           Recipient: { AttestationDocument: Uint8Array.of(1) },
         }),
       ),
-      UnsupportedOperationException,
+      ValidationException,
     );
-    expect(e.message).toMatch(/Recipient/);
+    expect(e.message).toBe('Recipient must have a KeyEncryptionAlgorithm: RSAES_OAEP_SHA_256.');
   });
 });
 

@@ -44,7 +44,7 @@ describe('GenerateRandom', () => {
     );
   });
 
-  it('CustomKeyStoreId: missing, external, disconnected, connected; Recipient is unsupported', async () => {
+  it('CustomKeyStoreId: missing, external, disconnected, connected; a Recipient with a bad document', async () => {
     const store = new MemoryKeyStore();
     const c = new KMSClient({ store });
     const e = await rejection(
@@ -116,7 +116,7 @@ describe('GenerateRandom', () => {
           Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', AttestationDocument: new Uint8Array(4) },
         }),
       ),
-      UnsupportedOperationException,
+      ValidationException,
     );
   });
 });

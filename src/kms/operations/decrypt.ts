@@ -1,4 +1,5 @@
-// Decrypt (AWS KMS API Reference) of this engine's symmetric blobs: validate input → read the blob's
+// Decrypt (AWS KMS API Reference) of this engine's symmetric blobs: validate input → Recipient (its
+// attestation document verified; recipient.ts) → read the blob's
 // header (a malformed blob is InvalidCiphertextException with an empty message) → resolve the
 // key the blob names, and KeyId if given (a different key is IncorrectKeyException) → key state
 // → key usage → DryRun → open the blob with the EncryptionContext (a failure is
@@ -11,6 +12,8 @@
 // context → DryRun (IGNORE_CIPHERTEXT included) → decrypt in the core. Every failure to decrypt
 // is the same InvalidCiphertextException with an empty message, after the same work (the OAEP
 // decoding in the core is constant time).
+//
+// With a Recipient, the plaintext leaves only as CiphertextForRecipient, for the attested key.
 
 import { rsaOaepDecrypt, RsaDecryptionError } from '../../core/rsa.js';
 import { sm2Decrypt, Sm2DecryptionError } from '../../core/sm2.js';
@@ -22,7 +25,7 @@ import { checkDryRun, checkUsableForCrypto, keyPairOf } from '../key-state.js';
 import type { EncryptionAlgorithmSpec } from '../schema.js';
 import type { KeyRecord } from '../store.js';
 import { formatValidationMessage, validateInput } from '../validation.js';
-import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
+import { checkRecipient, sealForRecipient, type AttestedRecipient, type RecipientInfo } from '../recipient.js';
 import {
   checkAsymmetricAlgorithm,
   checkEncryptDecryptUsage,
@@ -45,6 +48,7 @@ export interface DecryptOutput {
   KeyId?: string;
   Plaintext?: Uint8Array;
   EncryptionAlgorithm?: EncryptionAlgorithmSpec;
+  CiphertextForRecipient?: Uint8Array;
   KeyMaterialId?: string;
 }
 
@@ -94,10 +98,22 @@ export function asymmetricDecrypt(
   }
 }
 
+/** The plaintext as the output carries it: Plaintext, or with a Recipient CiphertextForRecipient (the plaintext wiped). */
+function delivered(
+  ctx: OperationContext,
+  recipient: AttestedRecipient | undefined,
+  plaintext: Uint8Array,
+): Pick<DecryptOutput, 'Plaintext' | 'CiphertextForRecipient'> {
+  return recipient === undefined
+    ? { Plaintext: plaintext }
+    : { CiphertextForRecipient: sealForRecipient(ctx, recipient, plaintext) };
+}
+
 async function decryptAsymmetric(
   ctx: OperationContext,
   input: DecryptInput,
   algorithm: AsymmetricEncryptionAlgorithm,
+  recipient: AttestedRecipient | undefined,
 ): Promise<DecryptOutput> {
   const key = await asymmetricSourceKey(ctx, input.KeyId, 'keyId', 'Decrypt', algorithm, input.EncryptionContext);
   const ignoreCiphertext = (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
@@ -108,14 +124,14 @@ async function decryptAsymmetric(
   }
   checkDryRun(input.DryRun);
   const plaintext = asymmetricDecrypt(ctx, key, algorithm, input.CiphertextBlob as Uint8Array);
-  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm };
+  return { KeyId: key.arn, ...delivered(ctx, recipient, plaintext), EncryptionAlgorithm: algorithm };
 }
 
 export async function decrypt(ctx: OperationContext, input: DecryptInput): Promise<DecryptOutput> {
   validateInput('Decrypt', input);
-  checkNoRecipient(input.Recipient, 'Decrypt');
+  const recipient = checkRecipient(ctx, input.Recipient);
   if (isAsymmetricEncryption(input.EncryptionAlgorithm))
-    return decryptAsymmetric(ctx, input, input.EncryptionAlgorithm);
+    return decryptAsymmetric(ctx, input, input.EncryptionAlgorithm, recipient);
   // Authorization-only dry run: the key comes from KeyId, which is then required.
   await ignoreCiphertextDryRun(ctx, input, input.KeyId, 'keyId', 'Decrypt');
   if (input.CiphertextBlob === undefined) {
@@ -136,7 +152,7 @@ export async function decrypt(ctx: OperationContext, input: DecryptInput): Promi
   const plaintext = openWithKey(ctx, key, header, blob, input.EncryptionContext);
   return {
     KeyId: key.arn,
-    Plaintext: plaintext,
+    ...delivered(ctx, recipient, plaintext),
     EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
     KeyMaterialId: header.keyMaterialId,
   };

@@ -1,7 +1,8 @@
 // DeriveSharedSecret (AWS KMS API Reference): ECDH between the private key of a KEY_AGREEMENT
 // KMS key (ECC_NIST_P256/P384/P521, SM2) and a peer's public key, given as DER
 // SubjectPublicKeyInfo. Order: validate input → resolve key → key state → key usage → Recipient
-// → peer key check and derivation → DryRun → answer.
+// → peer key check and derivation → DryRun → answer (with a Recipient: the secret only as
+// CiphertextForRecipient).
 //
 // The secret is the shared point's x-coordinate, computed in the core. A peer key that is not a
 // SubjectPublicKeyInfo, names another curve, is not on the curve or is the point at infinity is
@@ -14,7 +15,7 @@ import { InvalidKeyUsageException, ValidationException } from '../exceptions.js'
 import type { OperationContext } from '../context.js';
 import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkUsableForCrypto, keyPairOf } from '../key-state.js';
-import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
+import { checkRecipient, sealForRecipient, type RecipientInfo } from '../recipient.js';
 import type { KeyAgreementAlgorithmSpec, OriginType } from '../schema.js';
 import { validateInput } from '../validation.js';
 
@@ -48,7 +49,7 @@ export async function deriveSharedSecret(
       `${key.arn} key usage is ${key.keyUsage} which is not valid for DeriveSharedSecret.`,
     );
   }
-  checkNoRecipient(input.Recipient, 'DeriveSharedSecret');
+  const recipient = checkRecipient(ctx, input.Recipient);
   const pkcs8 = keyPairOf(key).privateKey;
   let secret: Uint8Array;
   try {
@@ -62,6 +63,14 @@ export async function deriveSharedSecret(
   if (input.DryRun === true) {
     secret.fill(0);
     checkDryRun(true);
+  }
+  if (recipient !== undefined) {
+    return {
+      KeyId: key.arn,
+      CiphertextForRecipient: sealForRecipient(ctx, recipient, secret),
+      KeyAgreementAlgorithm: 'ECDH',
+      KeyOrigin: key.origin,
+    };
   }
   return {
     KeyId: key.arn,

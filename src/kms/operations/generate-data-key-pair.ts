@@ -1,7 +1,8 @@
 // GenerateDataKeyPair (AWS KMS API Reference) and the work it shares with
 // GenerateDataKeyPairWithoutPlaintext: validate input → resolve key → key state → key usage →
-// custom key store → Region rule for the spec → DryRun → generate and wrap. No key pair is
-// generated before every check has passed.
+// custom key store → Region rule for the spec → Recipient → DryRun → generate and wrap. No key
+// pair is generated before every check has passed. With a Recipient (GenerateDataKeyPair only),
+// the private key leaves only as CiphertextForRecipient, for the attested enclave's key.
 
 import type { KeyPairSpec } from '../../core/index.js';
 import { UnsupportedOperationException } from '../exceptions.js';
@@ -14,7 +15,7 @@ import {
   checkUsableForCrypto,
 } from '../key-state.js';
 import { sealUnderCurrentMaterial } from '../key-material.js';
-import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
+import { checkRecipient, sealForRecipient, type RecipientInfo } from '../recipient.js';
 import type { DataKeyPairSpec } from '../schema.js';
 import { validateInput } from '../validation.js';
 
@@ -33,6 +34,7 @@ export interface GenerateDataKeyPairOutput {
   PublicKey?: Uint8Array;
   KeyId?: string;
   KeyPairSpec?: DataKeyPairSpec;
+  CiphertextForRecipient?: Uint8Array;
   KeyMaterialId?: string;
 }
 
@@ -69,7 +71,8 @@ export async function dataKeyPair(
   checkNotInCustomKeyStore(key, operation);
   const spec = input.KeyPairSpec as DataKeyPairSpec;
   checkSpecInRegion(spec, ctx.region, operation);
-  checkNoRecipient(input.Recipient, operation);
+  // GenerateDataKeyPairWithoutPlaintext has no Recipient member: one given there is ignored.
+  const recipient = operation === 'GenerateDataKeyPair' ? checkRecipient(ctx, input.Recipient) : undefined;
   checkDryRun(input.DryRun);
 
   const pair = await ctx.generateKeyPair(spec as KeyPairSpec);
@@ -83,7 +86,10 @@ export async function dataKeyPair(
       KeyPairSpec: spec,
       KeyMaterialId: keyMaterialId,
     };
-    if (withPlaintext) {
+    if (recipient !== undefined) {
+      // Only the attested enclave can open it; sealForRecipient wipes the private key.
+      out.CiphertextForRecipient = sealForRecipient(ctx, recipient, pair.privateKey);
+    } else if (withPlaintext) {
       out.PrivateKeyPlaintext = pair.privateKey;
       returned = true;
     }

@@ -1,7 +1,8 @@
 // GenerateDataKey (AWS KMS API Reference) and the work it shares with GenerateDataKeyWithoutPlaintext:
 // validate input (schema, then exactly one of KeySpec / NumberOfBytes) → resolve key → key state
 // → key usage → Recipient → DryRun → random bytes sealed under the key's
-// current material. No data key is generated before every check has passed.
+// current material. No data key is generated before every check has passed. With a Recipient
+// (GenerateDataKey only), the data key leaves only as CiphertextForRecipient.
 
 import { ValidationException } from '../exceptions.js';
 import type { OperationContext } from '../context.js';
@@ -9,7 +10,7 @@ import { resolveKey } from '../key-resolution.js';
 import { checkDryRun, checkSymmetricEncryptionKey, checkUsableForCrypto } from '../key-state.js';
 import { sealUnderCurrentMaterial } from '../key-material.js';
 import { validateInput } from '../validation.js';
-import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
+import { checkRecipient, sealForRecipient, type RecipientInfo } from '../recipient.js';
 import { randomBytes } from '../../core/module.js';
 
 export type DataKeySpec = 'AES_128' | 'AES_256';
@@ -55,7 +56,7 @@ export async function dataKey(
   checkUsableForCrypto(key);
   checkSymmetricEncryptionKey(key, operation);
   // Unlike GenerateDataKeyPair, GenerateDataKey(WithoutPlaintext) accepts keys in custom key stores.
-  checkNoRecipient(input.Recipient, operation);
+  const recipient = operation === 'GenerateDataKey' ? checkRecipient(ctx, input.Recipient) : undefined;
   checkDryRun(input.DryRun);
 
   const plaintext = randomBytes(length);
@@ -63,7 +64,10 @@ export async function dataKey(
   try {
     const { blob, keyMaterialId } = sealUnderCurrentMaterial(ctx, key, plaintext, input.EncryptionContext);
     const out: GenerateDataKeyOutput = { CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: keyMaterialId };
-    if (withPlaintext) {
+    if (recipient !== undefined) {
+      // Only the attested enclave can open it; sealForRecipient wipes the data key.
+      out.CiphertextForRecipient = sealForRecipient(ctx, recipient, plaintext);
+    } else if (withPlaintext) {
       out.Plaintext = plaintext;
       returned = true;
     }

@@ -1,6 +1,7 @@
 // GenerateRandom (AWS KMS API Reference): NumberOfBytes 1..1024 (schema; its absence is the recorded
 // "NumberOfBytes is required.", applied by validation.ts) → CustomKeyStoreId → Recipient →
-// random bytes from globalThis.crypto.getRandomValues. No key is involved, so there is no
+// random bytes from globalThis.crypto.getRandomValues (with a Recipient: only as
+// CiphertextForRecipient). No key is involved, so there is no
 // key-state or DryRun step (the operation has no DryRun member). CustomKeyStoreId: not found →
 // CustomKeyStoreNotFoundException; external key store → UnsupportedOperationException; not
 // CONNECTED → CustomKeyStoreInvalidStateException; a KeyStore without custom key store methods
@@ -15,7 +16,7 @@ import type { OperationContext } from '../context.js';
 import { validateInput } from '../validation.js';
 import { authorizeAccount } from '../authorize.js';
 import { randomBytes } from '../../core/module.js';
-import { checkNoRecipient, type RecipientInfo } from '../recipient.js';
+import { checkRecipient, sealForRecipient, type RecipientInfo } from '../recipient.js';
 
 export interface GenerateRandomInput {
   NumberOfBytes?: number;
@@ -32,8 +33,10 @@ export async function generateRandom(ctx: OperationContext, input: GenerateRando
   validateInput('GenerateRandom', input);
   authorizeAccount(ctx, 'GenerateRandom');
   if (input.CustomKeyStoreId !== undefined) await checkCustomKeyStore(ctx, input.CustomKeyStoreId);
-  checkNoRecipient(input.Recipient, 'GenerateRandom');
-  return { Plaintext: randomBytes(input.NumberOfBytes as number) };
+  const recipient = checkRecipient(ctx, input.Recipient);
+  const bytes = randomBytes(input.NumberOfBytes as number);
+  if (recipient === undefined) return { Plaintext: bytes };
+  return { CiphertextForRecipient: sealForRecipient(ctx, recipient, bytes) };
 }
 
 /** What GenerateRandom needs of a custom key store record (store.ts's CustomKeyStoreRecord). */
