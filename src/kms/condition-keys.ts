@@ -3,12 +3,14 @@
 // names and the caller, each only when a policy asks for it: a policy without conditions costs
 // nothing here. Key names are matched in lower case (condition key names are not case
 // sensitive; so are the context-key part of kms:EncryptionContext:<key> and the tag key of
-// aws:ResourceTag/<key>, aws:PrincipalTag/<key> and aws:RequestTag/<key>).
+// aws:ResourceTag/<key>, aws:PrincipalTag/<key> and aws:RequestTag/<key>). The
+// kms:RecipientAttestation: keys come from the request's verified attestation document (recipient.ts).
 
 import type { CallerIdentity } from './authorize.js';
 import type { OperationContext } from './context.js';
 import { nowOf } from './context.js';
 import type { ConditionValues } from './policy.js';
+import { recipientConditionValue } from './recipient.js';
 import type { KeyRecord } from './store.js';
 
 type Input = Record<string, unknown>;
@@ -194,6 +196,10 @@ export class RequestValues implements ConditionValues {
     if (name.startsWith('aws:requesttag/')) {
       const tag = name.slice('aws:requesttag/'.length);
       return one(this.#requestTags()?.find((t) => t[0].toLowerCase() === tag)?.[1]);
+    }
+    if (name.startsWith('kms:recipientattestation:')) {
+      // ImageSha384 and PCR<n> of the request's verified attestation document (recipient.ts).
+      return recipientConditionValue(this.#ctx, action, name.slice('kms:recipientattestation:'.length));
     }
     return undefined;
   }
