@@ -110,6 +110,8 @@ export interface CertificateOptions {
   /** basicConstraints: cA (and pathLenConstraint when a number); undefined leaves the extension out. */
   ca?: boolean;
   pathLen?: number;
+  /** Whether basicConstraints is marked critical (default true). */
+  basicConstraintsCritical?: boolean;
   /** keyUsage bits, as numbers: 0 digitalSignature, 1 nonRepudiation, 5 keyCertSign, 6 cRLSign; undefined: none. */
   keyUsage?: number[];
   /** Further extensions as they go into the certificate. */
@@ -143,7 +145,7 @@ export function makeCertificate(o: CertificateOptions): Uint8Array {
   if (o.ca !== undefined) {
     const inner: Uint8Array[] = o.ca ? [bool(true)] : [];
     if (o.pathLen !== undefined) inner.push(uint(o.pathLen));
-    ext(OID.basicConstraints, true, seq(...inner));
+    ext(OID.basicConstraints, o.basicConstraintsCritical ?? true, seq(...inner));
   }
   if (o.keyUsage !== undefined) ext(OID.keyUsage, true, keyUsageBits(o.keyUsage));
   for (const e of o.extraExtensions ?? []) ext(e.oid, e.critical, e.value);

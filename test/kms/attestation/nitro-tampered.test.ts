@@ -295,8 +295,9 @@ describe('tampered test documents', () => {
     expect(failureOf(() => verify(sign1([cbor(new Map([[1, -35]])), [], new Uint8Array(1), new Uint8Array(96)])))).toBe(
       'malformed',
     );
-    // Larger than the API allows.
-    expect(failureOf(() => verify(new Uint8Array(262_145)))).toBe('malformed');
+    // Larger than the API allows: refused before it is decoded.
+    expect(() => verify(new Uint8Array(262_145))).toThrow(/document is 262145 bytes, not 1\.\.262144/);
+    expect(() => verify(new Uint8Array(0))).toThrow(/document is 0 bytes/);
   });
 
   it('a leaf that is a CA or lacks digitalSignature, a CA without keyCertSign or cA, pathLen exceeded: chain', () => {
@@ -307,6 +308,11 @@ describe('tampered test documents', () => {
     const ext = { oid: '1.3.6.1.4.1.99999.1', value: Uint8Array.of(0x05, 0x00) };
     expect(refused({ leaf: { extraExtensions: [{ ...ext, critical: true }] } })).toBe('chain');
     expect(refused({ leaf: { extraExtensions: [{ ...ext, critical: false }] } })).toBe('none');
+    // An extension twice (keyUsage again, not critical).
+    const keyUsageAgain = { oid: '2.5.29.15', critical: false, value: Uint8Array.of(0x03, 0x02, 0x07, 0x80) };
+    expect(refused({ leaf: { extraExtensions: [keyUsageAgain] } })).toBe('chain');
+    // Signed by the issuer's key but naming another issuer.
+    expect(refused({ leaf: { issuer: x509Name('wasm-kms test elsewhere') } })).toBe('chain');
     // An X.509 v1 leaf.
     expect(refused({ leaf: { version: 0 } })).toBe('chain');
     const variant = (o: { ca?: boolean; keyUsage?: number[]; pathLen?: number }): Uint8Array =>
@@ -325,6 +331,12 @@ describe('tampered test documents', () => {
     expect(refused({ cabundle: bundleWith(variant({ ca: true, pathLen: 0 })) })).toBe('chain');
     expect(refused({ cabundle: bundleWith(variant({ ca: false, keyUsage: [5] })) })).toBe('chain');
     expect(refused({ cabundle: bundleWith(variant({ keyUsage: [5] })) })).toBe('chain');
+    // basicConstraints must be critical in a CA (RFC 5280 §4.2.1.9, AWS's attestation process).
+    expect(
+      refused({
+        cabundle: bundleWith(variant({ ca: true, pathLen: 0, keyUsage: [5], basicConstraintsCritical: false })),
+      }),
+    ).toBe('chain');
     // The intermediate allows one CA below it (pathLen 1); a second one below it exceeds that.
     const extra = p384();
     const extraName = x509Name('wasm-kms test extra');
