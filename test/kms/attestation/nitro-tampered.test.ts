@@ -23,6 +23,7 @@ import {
   sharedEnclaveKeyPair,
   x509Name,
   type CborInput,
+  type CertificateOptions,
   type DocumentFields,
 } from '../../helpers/nitro.js';
 import { hex } from '../../helpers/hex.js';
@@ -315,7 +316,7 @@ describe('tampered test documents', () => {
     expect(refused({ leaf: { issuer: x509Name('wasm-kms test elsewhere') } })).toBe('chain');
     // An X.509 v1 leaf.
     expect(refused({ leaf: { version: 0 } })).toBe('chain');
-    const variant = (o: { ca?: boolean; keyUsage?: number[]; pathLen?: number }): Uint8Array =>
+    const variant = (o: Partial<CertificateOptions>): Uint8Array =>
       makeCertificate({
         subject: pki.issuerName,
         issuer: x509Name('wasm-kms test regional'),
