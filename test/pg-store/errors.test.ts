@@ -62,15 +62,22 @@ describe('PostgresKeyStore when PostgreSQL fails', () => {
     // A transaction under way when the server goes: its connection breaks between statements.
     let release!: () => void;
     const holding = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    let secondRead: unknown = 'not reached';
     const inFlight = store.transaction(async () => {
       await store.getKey('111122223333', 'us-east-1', keyId);
+      entered();
       await holding;
-      await store.getKey('111122223333', 'us-east-1', keyId);
+      secondRead = await caught(store.getKey('111122223333', 'us-east-1', keyId));
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // The transaction holds its connection (and the lock) when the server goes.
+    await inside;
     await server.pgCtl('stop');
     release();
     expectStoreFault(await caught(inFlight));
+    // The read after the stop failed too (fn caught it; the transaction failed anyway).
+    expectStoreFault(secondRead);
     for (const op of [
       () => kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: plaintext })),
       () => kms.send(new DecryptCommand({ CiphertextBlob })),
@@ -79,6 +86,8 @@ describe('PostgresKeyStore when PostgreSQL fails', () => {
     ]) {
       expectStoreFault(await caught(op()));
     }
+    // The LISTEN connection's end is seen too (its socket closed before pg_ctl returned).
+    for (let i = 0; i < 200 && store.cacheStats().listening; i++) await new Promise((r) => setTimeout(r, 10));
     expect(store.cacheStats().listening).toBe(false);
     await server.pgCtl('start');
     // The pool reconnects by itself: the first operation after the restart succeeds.
@@ -88,7 +97,8 @@ describe('PostgresKeyStore when PostgreSQL fails', () => {
     // The listener comes back too (it retries with a backoff of at most 5 s), and the cache with it.
     for (let i = 0; i < 200 && !store.cacheStats().listening; i++) await new Promise((r) => setTimeout(r, 50));
     expect(store.cacheStats().listening).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
+    // A rejection nobody handled is reported after the microtasks of its turn: one more turn of the loop.
+    await new Promise((r) => setImmediate(r));
     expect(unhandled).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import { wipeRecord, type CustomKeyStoreRecord, type KeyRecord } from '../../src
 import {
   AlreadyExistsException,
   CreateAliasCommand,
+  DependencyTimeoutException,
   CreateKeyCommand,
   KMSClient,
   KMSInternalException,
@@ -259,15 +260,26 @@ describe('PostgresKeyStore: transactions', () => {
 
   it('a statement that failed inside fn fails the transaction, even when fn caught it: nothing is acknowledged', async () => {
     const url = await server.createDatabase();
-    const store = await open(url);
-    const err = await caught(
-      store.transaction(async () => {
-        await store.putKey(minimalKey('lost-unless-refused'));
-        // PostgreSQL refuses a NUL in a text value: the statement fails and the transaction is aborted.
-        await caught(store.getAlias(ACCOUNT, REGION, 'alias/\u0000'));
-        return 'fn carried on';
-      }),
-    );
+    const store = await open(url, { statementTimeoutMs: 300 });
+    await store.putKey(minimalKey('row-locked'));
+    // Another session holds the row: writing it runs out of statement time, and the transaction is aborted.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    let err: unknown;
+    try {
+      await holder.query("BEGIN; SELECT 1 FROM wasm_kms_records WHERE id = 'row-locked' FOR UPDATE");
+      err = await caught(
+        store.transaction(async () => {
+          await store.putKey(minimalKey('lost-unless-refused'));
+          expect(await caught(store.putKey({ ...minimalKey('row-locked'), description: 'x' }))).toBeInstanceOf(
+            DependencyTimeoutException,
+          );
+          return 'fn carried on';
+        }),
+      );
+    } finally {
+      await holder.end();
+    }
     expect(err).toBeInstanceOf(KMSInternalException);
     expect(await store.getKey(ACCOUNT, REGION, 'lost-unless-refused')).toBeUndefined();
     // The store is usable afterwards.
@@ -291,29 +303,38 @@ describe('PostgresKeyStore: transactions', () => {
   });
 
   it("a store's transactions queue in the process: waiting ones hold no connection, reads are not starved", async () => {
-    const store = await open(await server.createDatabase(), { poolSize: 2, cache: false });
+    // A read that finds no free connection fails after 1 s instead of waiting for one.
+    const store = await open(await server.createDatabase(), { poolSize: 2, cache: false, connectTimeoutMs: 1000 });
     await store.putKey(minimalKey('read-me'));
     // Both connections open already.
     await Promise.all([0, 1].map(() => store.getKey(ACCOUNT, REGION, 'read-me')));
     const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const first = new Promise<void>((r) => (entered = r));
     const transactions = Array.from({ length: 8 }, (_, i) =>
       store.transaction(async () => {
         await store.getKey(ACCOUNT, REGION, 'read-me');
-        await new Promise((r) => setTimeout(r, 100));
+        if (i === 0) entered();
+        await gate;
         events.push(`tx${i}`);
       }),
     );
-    await new Promise((r) => setTimeout(r, 10));
-    const reads = Array.from({ length: 5 }, async (_, i) => {
+    // The first transaction holds a connection and the lock; seven wait behind it.
+    await first;
+    // With each transaction taking a pooled connection as it starts, the other connection would
+    // be held by the second transaction waiting for the lock, and the reads would find none.
+    for (let i = 0; i < 5; i++) {
       expect(await store.getKey(ACCOUNT, REGION, 'read-me')).toBeDefined();
       events.push(`read${i}`);
-    });
-    await Promise.all([...transactions, ...reads]);
-    // With each transaction taking a pooled connection as it starts, both connections would be
-    // held by transactions (one running, one waiting for the lock) and the reads would wait for them.
-    const lastRead = Math.max(...[0, 1, 2, 3, 4].map((i) => events.indexOf(`read${i}`)));
-    expect(events.slice(0, lastRead + 1).filter((e) => e.startsWith('tx')).length).toBeLessThanOrEqual(2);
-    expect(events.filter((e) => e.startsWith('tx'))).toEqual(Array.from({ length: 8 }, (_, i) => `tx${i}`));
+    }
+    release();
+    await Promise.all(transactions);
+    expect(events).toEqual([
+      ...Array.from({ length: 5 }, (_, i) => `read${i}`),
+      ...Array.from({ length: 8 }, (_, i) => `tx${i}`),
+    ]);
   });
 
   it('two store objects racing CreateAlias for the same names through KMSClient: exactly one wins each', async () => {

@@ -1,12 +1,17 @@
 // How a failure of PostgreSQL or of the connection to it reaches a KMS caller
-// (docs/postgres-store.md, "Errors"): a timeout as DependencyTimeoutException, anything else
+// (docs/postgres-store.md, "Errors"): a timeout (a statement, a lock, a connect, a session ended
+// for idling inside a transaction, a wait in the store's own transaction queue) as
+// DependencyTimeoutException, anything else
 // (a lost connection, a server restarting or refusing connections) as KMSInternalException. Both
 // are server faults (5xx) that the AWS SDKs retry. The messages are fixed: nothing of the
 // database's own message (which may quote values) reaches the caller; it is kept as `cause`.
 import { DependencyTimeoutException, KMSInternalException, KMSServiceException } from '../../kms/exceptions.js';
 
-/** SQLSTATEs of a statement that ran out of time: query_canceled (statement_timeout), lock_not_available. */
-const TIMEOUT_STATES = new Set(['57014', '55P03']);
+/**
+ * SQLSTATEs of something that ran out of time: query_canceled (statement_timeout),
+ * lock_not_available, idle_in_transaction_session_timeout (the session was ended).
+ */
+const TIMEOUT_STATES = new Set(['57014', '55P03', '25P03']);
 
 /** node-postgres's own messages for a connect or read that ran out of time. */
 const TIMEOUT_MESSAGE = /timeout/i;
@@ -37,4 +42,9 @@ export function storeFailure(err: unknown, withReason = false): KMSServiceExcept
     : new KMSInternalException(UNAVAILABLE_TEXT + reason);
   Object.defineProperty(e, 'cause', { value: err, enumerable: false, configurable: true, writable: true });
   return e;
+}
+
+/** A transaction that waited in the store's in-process queue longer than the statement timeout. */
+export function queueTimeout(): DependencyTimeoutException {
+  return new DependencyTimeoutException(TIMEOUT_TEXT);
 }

@@ -1,7 +1,13 @@
 // The PostgreSQL key store: KMS keys, aliases and custom key stores as rows of one table, shared
 // by every endpoint that opens the same database. Each row's body is exactly a record file of the
 // file key store (sealed key material, a record MAC), so a database dump alone decrypts nothing.
-// Schema, sealing, transactions, the cache and the errors: docs/postgres-store.md.
+// The record cache is eventually consistent by default: a cached read is answered at once, and a
+// change made through another store object is seen once its NOTIFY has arrived (milliseconds);
+// cacheGeneration()/catchUp() let the engine confirm a refusal against the database, and
+// `cache: { strict: true }` makes every cached read wait for a round trip on the LISTEN
+// connection instead. A heartbeat on that connection (and a timeout on every round trip made on
+// it) finds it hung: the cache is then cleared and bypassed until it is back. Schema, sealing,
+// transactions, the cache and the errors: docs/postgres-store.md.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
@@ -28,7 +34,7 @@ import type { Kind } from '../file-store/names.js';
 import { KEY_CHECK_AAD, MASTER_KEY_BYTES, Sealer } from '../file-store/sealing.js';
 import { FileStoreError, MasterKeyError, StoreCorruptError } from '../file-store/errors.js';
 import { DEFAULT_PG_CACHE_LIMITS, PgRecordCache, type PgCacheLimits } from './cache.js';
-import { storeFailure } from './errors.js';
+import { queueTimeout, storeFailure } from './errors.js';
 import {
   CHANNEL,
   CREATE_MIGRATIONS,
@@ -47,22 +53,48 @@ export interface PostgresKeyStoreOptions {
   poolSize?: number;
   /** How long to wait for a connection (ms, default 5000). */
   connectTimeoutMs?: number;
-  /** The server-side statement_timeout of every connection (ms, default 10000); also bounds the wait for the transaction lock. */
+  /**
+   * The server-side statement_timeout of every connection (ms, default 10000); also bounds the
+   * wait for the transaction lock, and a transaction's wait in this store's in-process queue.
+   */
   statementTimeoutMs?: number;
+  /**
+   * The server-side idle_in_transaction_session_timeout of the pool's connections (ms, default
+   * 60000): PostgreSQL ends the session of a transaction that holds the store lock and sends
+   * nothing for that long (a frozen endpoint), so that the other endpoints' writers go on.
+   */
+  idleInTransactionTimeoutMs?: number;
+  /**
+   * How often the LISTEN connection is checked with a `SELECT 1` when reads are not strict (ms,
+   * default 1000). The check, like every round trip made on that connection, gives up after
+   * connectTimeoutMs: the connection then counts as lost (the cache is cleared and bypassed, the
+   * connection is destroyed and opened again).
+   */
+  heartbeatMs?: number;
   /**
    * The record cache (docs/postgres-store.md, "The cache"): false turns it off; an object bounds
    * it (default 4096 rows, 16 MiB) and may ask for `strict` reads.
    */
   cache?: boolean | PgCacheOptions;
+  /**
+   * Told of failures the store survives by itself (an idle pooled connection that broke, the
+   * LISTEN connection lost or hung); the message names no connection string.
+   */
+  logger?: PgStoreLogger;
+}
+
+export interface PgStoreLogger {
+  warn(message: string, err: unknown): void;
 }
 
 export interface PgCacheOptions extends Partial<PgCacheLimits> {
   /**
-   * Default true: before answering from the cache, make sure every change committed before the
-   * read began has been notified (one round trip on the LISTEN connection, shared by the reads
-   * waiting at the same time), so that a change acknowledged by any endpoint is seen by every
-   * other endpoint's next read, as with the file store. False: a cached read is answered at once,
-   * and another endpoint's change is seen once its notification has arrived.
+   * Default false: a cached read is answered at once, and a change made through another store
+   * object is seen once its notification has arrived (eventual consistency, as AWS KMS; the
+   * engine confirms a refusal with catchUp()). True: before answering from the cache, make sure
+   * every change committed before the read began has been notified (one round trip on the
+   * LISTEN connection, shared by the reads waiting at the same time), so that a change
+   * acknowledged by any endpoint is seen by every other endpoint's next read.
    */
   strict?: boolean;
 }
@@ -81,9 +113,21 @@ export interface PgCacheStats {
   bytes: number;
   /** True while the LISTEN connection is up (the cache is used only then). */
   listening: boolean;
+  /** Errors of idle pooled connections (each such connection is dropped and replaced by the pool). */
+  poolErrors: number;
+  /** Times the LISTEN connection was found hung (a round trip on it ran out of time). */
+  listenerTimeouts: number;
 }
 
-const DEFAULTS = { poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 10_000 };
+const DEFAULTS = {
+  poolSize: 10,
+  connectTimeoutMs: 5000,
+  statementTimeoutMs: 10_000,
+  idleInTransactionTimeoutMs: 60_000,
+  heartbeatMs: 1000,
+};
+/** The longest timer Node keeps (a longer one fires at once), so the longest timeout in ms. */
+const MAX_MS = 2 ** 31 - 1;
 /** The longest pause between attempts to bring the LISTEN connection back. */
 const MAX_LISTEN_BACKOFF_MS = 5000;
 /** A NOTIFY payload longer than this clears every cache (PostgreSQL refuses 8000 bytes and more). */
@@ -103,6 +147,31 @@ interface Tx {
 }
 
 const transactions = new AsyncLocalStorage<Tx>();
+
+/** The options open() checked, as the store uses them. */
+interface Settings {
+  cache: PgCacheLimits | undefined;
+  strict: boolean;
+  statementTimeoutMs: number;
+  /** How long a round trip on the LISTEN connection may take before it counts as hung. */
+  listenerTimeoutMs: number;
+  heartbeatMs: number;
+  logger: PgStoreLogger | undefined;
+}
+
+/** Counts kept from before the store object exists (the pool's error handler). */
+interface Health {
+  poolErrors: number;
+}
+
+/** Tells the logger, if any; a logger that throws changes nothing for the store. */
+function warn(logger: PgStoreLogger | undefined, message: string, err: unknown): void {
+  try {
+    logger?.warn(message, err);
+  } catch {
+    // The store goes on either way.
+  }
+}
 
 type PgModule = typeof pg;
 let loading: Promise<PgModule> | undefined;
@@ -125,11 +194,34 @@ const rowKey = (kind: string, account: string, region: string, id: string): stri
 const rowLabel = (kind: string, account: string, region: string, id: string): string =>
   `row (${kind}, ${JSON.stringify(account)}, ${JSON.stringify(region)}, ${JSON.stringify(id)}) of ${RECORDS}`;
 
-function positiveInteger(name: string, v: unknown, fallback: number): number {
+function positiveInteger(name: string, v: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
-    throw new TypeError(`PostgresKeyStore.open: ${name} must be a positive integer`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > max)
+    throw new TypeError(
+      `PostgresKeyStore.open: ${name} must be a positive integer${max < 2 ** 53 ? ` of at most ${max}` : ''}`,
+    );
   return v;
+}
+
+/** A timeout option in ms: a positive integer that a Node timer (and PostgreSQL) can take. */
+const milliseconds = (name: string, v: unknown, fallback: number): number => positiveInteger(name, v, fallback, MAX_MS);
+
+/**
+ * True when PostgreSQL can take every string as a `text` value: no NUL character, no lone
+ * surrogate (which would reach the server as U+FFFD, another id). A record with another id cannot
+ * be in the database: a read answers "not found" without a query, as the file store does.
+ */
+const UNSTORABLE = /[\0\p{Cs}]/u;
+const storable = (...names: string[]): boolean => names.every((n) => typeof n !== 'string' || !UNSTORABLE.test(n));
+
+/** An encoding error of the file store's codec, named after this store. */
+function renamed(err: unknown): unknown {
+  if (err instanceof TypeError && err.message.startsWith('FileKeyStore.')) {
+    err.message = err.message
+      .replace(/^FileKeyStore\./, 'PostgresKeyStore.')
+      .replace(/the file key store/g, 'the PostgreSQL key store');
+  }
+  return err;
 }
 
 function cacheLimits(option: PostgresKeyStoreOptions['cache']): PgCacheLimits | undefined {
@@ -163,17 +255,27 @@ export class PostgresKeyStore implements KeyStore {
   readonly #clientConfig: pg.ClientConfig;
   readonly #sealer: Sealer | undefined;
   readonly #cache: PgRecordCache | undefined;
-  /** cache.strict (the default): a cached read first waits for a round trip on the LISTEN connection. */
-  #strict = true;
-  /** The next such round trip, not sent yet: every read that arrives until it is sent waits for it. */
+  readonly #settings: Settings;
+  /** Counted by the pool's error handler, set up before the store exists. */
+  readonly #health: Health;
+  /** cache.strict: a cached read first waits for a round trip on the LISTEN connection. */
+  readonly #strict: boolean;
+  /**
+   * The next round trip on the LISTEN connection (of a strict read, catchUp() or the heartbeat),
+   * not sent yet: every caller that arrives until it is sent waits for it.
+   */
   #syncNext: { promise: Promise<boolean>; resolve: (ok: boolean) => void } | undefined;
   #syncInFlight = false;
+  /** Bumped whenever cached entries were (or may have been) dropped: cacheGeneration(). */
+  #generation = 0;
+  #heartbeat: NodeJS.Timeout | undefined;
   /**
    * The point reads under way that may fill the cache, by cache key: an invalidation of their row
    * (or of everything) while they wait for the database marks them stale, and they do not fill it.
    */
   readonly #reading = new Map<string, Set<{ stale: boolean }>>();
-  #listener: pg.Client | undefined;
+  /** The LISTEN connection while it is up, and what takes it down (once). */
+  #listener: { client: pg.Client; down: (err?: unknown) => void } | undefined;
   #listening = false;
   #listenBackoffMs = 100;
   #listenTimer: NodeJS.Timeout | undefined;
@@ -182,6 +284,7 @@ export class PostgresKeyStore implements KeyStore {
   #misses = 0;
   #bypassed = 0;
   #notifications = 0;
+  #listenerTimeouts = 0;
   /**
    * The end of this store's last transaction queued: its transactions run one after another, so
    * that at most one pooled connection waits for (or holds) the store lock and the others stay
@@ -194,13 +297,17 @@ export class PostgresKeyStore implements KeyStore {
     pool: pg.Pool,
     clientConfig: pg.ClientConfig,
     sealer: Sealer | undefined,
-    cache?: PgCacheLimits,
+    settings: Settings,
+    health: Health,
   ) {
     this.#pg = pgModule;
     this.#pool = pool;
     this.#clientConfig = clientConfig;
     this.#sealer = sealer;
-    this.#cache = cache === undefined ? undefined : new PgRecordCache(cache);
+    this.#settings = settings;
+    this.#health = health;
+    this.#strict = settings.strict;
+    this.#cache = settings.cache === undefined ? undefined : new PgRecordCache(settings.cache);
   }
 
   /**
@@ -216,13 +323,32 @@ export class PostgresKeyStore implements KeyStore {
     if (masterKey !== undefined && (!(masterKey instanceof Uint8Array) || masterKey.length !== MASTER_KEY_BYTES))
       throw new TypeError(`PostgresKeyStore.open: masterKey must be a Uint8Array of ${MASTER_KEY_BYTES} bytes`);
     const poolSize = positiveInteger('poolSize', options.poolSize, DEFAULTS.poolSize);
-    const connectTimeoutMs = positiveInteger('connectTimeoutMs', options.connectTimeoutMs, DEFAULTS.connectTimeoutMs);
-    const statementTimeoutMs = positiveInteger(
+    const connectTimeoutMs = milliseconds('connectTimeoutMs', options.connectTimeoutMs, DEFAULTS.connectTimeoutMs);
+    const statementTimeoutMs = milliseconds(
       'statementTimeoutMs',
       options.statementTimeoutMs,
       DEFAULTS.statementTimeoutMs,
     );
-    const limits = cacheLimits(options.cache);
+    const idleInTransactionTimeoutMs = milliseconds(
+      'idleInTransactionTimeoutMs',
+      options.idleInTransactionTimeoutMs,
+      DEFAULTS.idleInTransactionTimeoutMs,
+    );
+    const heartbeatMs = milliseconds('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs);
+    // query_timeout below is the sum of two: it must stay a timer Node keeps too.
+    if (statementTimeoutMs + connectTimeoutMs > MAX_MS)
+      throw new TypeError(`PostgresKeyStore.open: statementTimeoutMs + connectTimeoutMs must be at most ${MAX_MS}`);
+    const logger = options.logger;
+    if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function'))
+      throw new TypeError('PostgresKeyStore.open: logger must be an object with a warn(message, err) method');
+    const settings: Settings = {
+      cache: cacheLimits(options.cache),
+      strict: typeof options.cache === 'object' && options.cache !== null && options.cache.strict === true,
+      statementTimeoutMs,
+      listenerTimeoutMs: connectTimeoutMs,
+      heartbeatMs,
+      logger,
+    };
     const clientConfig: pg.ClientConfig = {
       connectionString,
       connectionTimeoutMillis: connectTimeoutMs,
@@ -234,9 +360,20 @@ export class PostgresKeyStore implements KeyStore {
       application_name: 'wasm-kms',
     };
     const Pg = await loadPg();
-    const pool = new Pg.Pool({ ...clientConfig, max: poolSize, idleTimeoutMillis: 30_000 });
-    // An idle connection that breaks (a server restart) is dropped by the pool; the error is not ours to throw.
-    pool.on('error', () => undefined);
+    const pool = new Pg.Pool({
+      ...clientConfig,
+      // Only the pool's connections run transactions (the LISTEN connection never does).
+      idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
+      max: poolSize,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle connection that breaks (a server restart) is dropped by the pool; the error is not
+    // ours to throw, but it is counted and told to the logger.
+    const health: Health = { poolErrors: 0 };
+    pool.on('error', (err) => {
+      health.poolErrors++;
+      warn(logger, 'wasm-kms postgres store: an idle pooled connection failed; the pool drops it', err);
+    });
     let sealer: Sealer | undefined;
     try {
       const markerBody = await PostgresKeyStore.#migrate(pool, masterKey);
@@ -263,9 +400,11 @@ export class PostgresKeyStore implements KeyStore {
             'open it without one (a store is sealed or not from its creation)',
         );
       }
-      const store = new PostgresKeyStore(Pg, pool, clientConfig, sealer, limits);
-      store.#strict = !(typeof options.cache === 'object' && options.cache.strict === false);
-      if (store.#cache !== undefined) await store.#listen();
+      const store = new PostgresKeyStore(Pg, pool, clientConfig, sealer, settings, health);
+      if (store.#cache !== undefined) {
+        await store.#listen();
+        store.#startHeartbeat();
+      }
       return store;
     } catch (err) {
       sealer?.wipe();
@@ -351,10 +490,11 @@ export class PostgresKeyStore implements KeyStore {
     this.#closed = true;
     await this.#txTail.catch(() => undefined);
     clearTimeout(this.#listenTimer);
+    clearInterval(this.#heartbeat);
     this.#listening = false;
     const listener = this.#listener;
     this.#listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await listener?.client.end().catch(() => undefined);
     await this.#pool.end().catch(() => undefined);
     this.#cache?.clear();
     this.#sealer?.wipe();
@@ -370,7 +510,32 @@ export class PostgresKeyStore implements KeyStore {
       entries: this.#cache?.size ?? 0,
       bytes: this.#cache?.bytes ?? 0,
       listening: this.#listening,
+      poolErrors: this.#health.poolErrors,
+      listenerTimeouts: this.#listenerTimeouts,
     };
+  }
+
+  /**
+   * Changes whenever cached records were (or may have been) dropped: a change notification
+   * arrived (from any store object, this one included), or the cache was cleared (the LISTEN
+   * connection lost or back). The same number means that nothing this store read from its cache
+   * since has been found out of date. Constant with the cache off.
+   */
+  cacheGeneration(): number {
+    return this.#generation;
+  }
+
+  /**
+   * Resolves once every write committed (through any store object) before the call is reflected
+   * in what this store reads: one round trip on the LISTEN connection, shared with the other
+   * callers waiting at the same time, after which every notification of such a write has been
+   * handled. At once with the cache off, inside a transaction or while the LISTEN connection is
+   * down (reads go to the database then). Never rejects: a round trip that fails or runs out of
+   * time takes the LISTEN connection down, and reads go to the database.
+   */
+  async catchUp(): Promise<void> {
+    if (this.#closed || this.#cache === undefined || !this.#listening || this.#tx() !== undefined) return;
+    await this.#sync();
   }
 
   #open(): void {
@@ -387,13 +552,13 @@ export class PostgresKeyStore implements KeyStore {
     // Named apart in pg_stat_activity: the one connection of each store that holds LISTEN.
     const client = new this.#pg.Client({ ...this.#clientConfig, application_name: 'wasm-kms listener' });
     let down = false;
-    const onDown = (): void => {
+    const onDown = (err?: unknown): void => {
       if (down) return;
       down = true;
-      this.#listenerDown(client);
+      this.#listenerDown(client, err);
     };
     client.on('error', onDown);
-    client.on('end', onDown);
+    client.on('end', () => onDown());
     client.on('notification', (n) => {
       if (n.channel !== CHANNEL) return;
       this.#notifications++;
@@ -402,28 +567,40 @@ export class PostgresKeyStore implements KeyStore {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
-    } catch {
-      onDown();
-      client.end().catch(() => undefined);
+    } catch (err) {
+      onDown(err);
       return;
     }
     if (this.#closed || down) {
       client.end().catch(() => undefined);
       return;
     }
-    this.#listener = client;
+    this.#listener = { client, down: onDown };
     // What changed while nobody listened is unknown: start empty.
     this.#invalidate(CLEAR_ALL);
     this.#listening = true;
     this.#listenBackoffMs = 100;
   }
 
-  #listenerDown(client: pg.Client): void {
-    if (this.#listener === client) this.#listener = undefined;
+  /**
+   * The LISTEN connection is lost, or hung: the cache is cleared and bypassed, the connection
+   * destroyed (a hung one would not answer a polite end), and a new one opened after a backoff.
+   */
+  #listenerDown(client: pg.Client, err: unknown): void {
+    const wasUp = this.#listener?.client === client;
+    if (wasUp) this.#listener = undefined;
     this.#listening = false;
     this.#invalidate(CLEAR_ALL);
     client.end().catch(() => undefined);
+    client.connection.stream.destroy();
     if (this.#closed) return;
+    if (wasUp) {
+      warn(
+        this.#settings.logger,
+        'wasm-kms postgres store: the LISTEN connection is lost; the cache is bypassed until it is back',
+        err,
+      );
+    }
     clearTimeout(this.#listenTimer);
     this.#listenTimer = setTimeout(() => void this.#listen(), this.#listenBackoffMs);
     this.#listenTimer.unref();
@@ -456,10 +633,36 @@ export class PostgresKeyStore implements KeyStore {
       return;
     }
     this.#syncInFlight = true;
-    listener.query('SELECT 1').then(
-      () => this.#syncDone(next, true),
-      () => this.#syncDone(next, false),
+    let settled = false;
+    const finish = (ok: boolean, err?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // A round trip that failed or did not come back: the connection is broken or hung.
+      if (!ok) listener.down(err);
+      this.#syncDone(next, ok);
+    };
+    const timer = setTimeout(() => {
+      this.#listenerTimeouts++;
+      finish(false, new Error(`no answer on the LISTEN connection within ${this.#settings.listenerTimeoutMs} ms`));
+    }, this.#settings.listenerTimeoutMs);
+    timer.unref();
+    listener.client.query('SELECT 1').then(
+      () => finish(true),
+      (err: unknown) => finish(false, err),
     );
+  }
+
+  /**
+   * Without strict reads nothing else goes over the LISTEN connection: a `SELECT 1` every
+   * heartbeatMs (unless a round trip is under way) finds it hung within the round trip's timeout.
+   */
+  #startHeartbeat(): void {
+    if (this.#strict || this.#cache === undefined || this.#closed) return;
+    this.#heartbeat = setInterval(() => {
+      if (this.#listening && !this.#syncInFlight && this.#syncNext === undefined) void this.#sync();
+    }, this.#settings.heartbeatMs);
+    this.#heartbeat.unref();
   }
 
   #syncDone(sync: { resolve: (ok: boolean) => void }, ok: boolean): void {
@@ -469,6 +672,7 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   #invalidate(key: string): void {
+    this.#generation++;
     if (key === CLEAR_ALL) {
       this.#cache?.clear();
       for (const reads of this.#reading.values()) for (const r of reads) r.stale = true;
@@ -504,14 +708,29 @@ export class PostgresKeyStore implements KeyStore {
    * COMMIT, so that no other endpoint's transaction (nor a write of this store outside one) runs
    * in between: what `fn` reads is still in the database when it writes it back. Calls of this
    * store's methods made from inside `fn` run on the transaction's connection; a nested
-   * transaction simply runs. COMMIT when `fn` returns, ROLLBACK when it throws.
+   * transaction simply runs. COMMIT when `fn` returns, ROLLBACK when it throws. The store's
+   * transactions queue in the process; one that waits there longer than statementTimeoutMs
+   * leaves the queue and rejects with DependencyTimeoutException, as a wait for the lock would.
    */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     this.#open();
     if (typeof fn !== 'function') throw new TypeError('PostgresKeyStore.transaction: fn must be a function');
     if (this.#tx() !== undefined) return fn();
-    const run = this.#txTail.then(() => this.#runTransaction(fn));
-    this.#txTail = run.catch(() => undefined);
+    const before = this.#txTail;
+    let late = false;
+    const turn = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        late = true;
+        reject(queueTimeout());
+      }, this.#settings.statementTimeoutMs);
+      void before.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const run = turn.then(() => this.#runTransaction(fn));
+    // The next one's turn comes when this one has ended, or at once when this one gave up waiting.
+    this.#txTail = before.then(() => (late ? undefined : run)).catch(() => undefined);
     return run;
   }
 
@@ -537,6 +756,8 @@ export class PostgresKeyStore implements KeyStore {
       // Store calls fn started and did not await still run inside the transaction.
       while (tx.pending.size > 0) await Promise.allSettled([...tx.pending]);
       tx.active = false;
+      // The session ended while fn worked (idle_in_transaction_session_timeout, a restart): say why.
+      if (broken !== undefined) throw storeFailure(broken);
       const done = await this.#query(client, 'COMMIT');
       // A transaction in which a statement failed is aborted: PostgreSQL answers its COMMIT with
       // ROLLBACK, and nothing fn wrote is kept. That is a failure, even when fn caught the error.
@@ -658,6 +879,7 @@ export class PostgresKeyStore implements KeyStore {
 
   /** The rows of one kind in an account and Region, by id (bytewise), from the database. */
   async #readRows(kind: string, account: string, region: string): Promise<Row[]> {
+    if (!storable(account, region)) return [];
     const tx = this.#tx();
     const found = await this.#query<Row>(
       tx?.client ?? this.#pool,
@@ -680,6 +902,29 @@ export class PostgresKeyStore implements KeyStore {
     else checkRecordMac(d, this.#sealer, 'row');
     if (d.string('kind') !== kind) throw d.bad('kind', `is not "${kind}"`);
     return d;
+  }
+
+  /**
+   * A record checked and encoded by the file store's codec, its errors naming this store; a
+   * record whose names PostgreSQL cannot take as text is refused here, before any statement.
+   */
+  #encode<R extends AliasRecord | KeyRecord | CustomKeyStoreRecord>(
+    method: string,
+    encode: () => Json,
+    record: R,
+    idField: keyof R & string,
+  ): Json {
+    const r = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>;
+    if (!storable(r.account as string, r.region as string, r[idField] as string)) {
+      throw new TypeError(
+        `PostgresKeyStore.${method}: account, region and ${idField} must not hold a NUL character or a lone surrogate (PostgreSQL text cannot)`,
+      );
+    }
+    try {
+      return encode();
+    } catch (err) {
+      throw renamed(err);
+    }
   }
 
   /** A record's body as the file store writes its file: kind, extra members, the record, the MAC. */
@@ -755,6 +1000,7 @@ export class PostgresKeyStore implements KeyStore {
     id: string,
     decode: (body: Buffer, fromCache: boolean) => T,
   ): Promise<T | undefined> {
+    if (!storable(account, region, id)) return undefined;
     const { body, fromCache, keep } = await this.#readRow(kind, account, region, id);
     try {
       if (body === null) {
@@ -780,7 +1026,10 @@ export class PostgresKeyStore implements KeyStore {
 
   async putKey(record: KeyRecord): Promise<void> {
     this.#open();
-    const body = this.#body('key', encodeKey(record, this.#sealer));
+    const body = this.#body(
+      'key',
+      this.#encode('putKey', () => encodeKey(record, this.#sealer), record, 'keyId'),
+    );
     await this.#write((tx) => this.#put(tx, 'key', record.account, record.region, record.keyId, body));
   }
 
@@ -808,12 +1057,16 @@ export class PostgresKeyStore implements KeyStore {
 
   async putAlias(record: AliasRecord): Promise<void> {
     this.#open();
-    const body = this.#body('alias', encodeAlias(record));
+    const body = this.#body(
+      'alias',
+      this.#encode('putAlias', () => encodeAlias(record), record, 'aliasName'),
+    );
     await this.#write((tx) => this.#put(tx, 'alias', record.account, record.region, record.aliasName, body));
   }
 
   async deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
     this.#open();
+    if (!storable(account, region, aliasName)) return false;
     return this.#write(async (tx) => {
       // Only a valid alias is removed: a corrupt row stays for someone to look at.
       if ((await this.getAlias(account, region, aliasName)) === undefined) return false;
@@ -844,7 +1097,7 @@ export class PostgresKeyStore implements KeyStore {
 
   async putCustomKeyStore(record: CustomKeyStoreRecord): Promise<void> {
     this.#open();
-    const json = encodeCustomKeyStore(record);
+    const json = this.#encode('putCustomKeyStore', () => encodeCustomKeyStore(record), record, 'customKeyStoreId');
     await this.#write(async (tx) => {
       // The creation order survives replacement: a new record takes the next sequence number.
       const all = await this.#listCustomKeyStores(record.account, record.region);
@@ -857,6 +1110,7 @@ export class PostgresKeyStore implements KeyStore {
 
   async deleteCustomKeyStore(account: string, region: string, customKeyStoreId: string): Promise<boolean> {
     this.#open();
+    if (!storable(account, region, customKeyStoreId)) return false;
     return this.#write(async (tx) => {
       // Only a valid record is removed: a corrupt row stays for someone to look at.
       if ((await this.getCustomKeyStore(account, region, customKeyStoreId)) === undefined) return false;
