@@ -227,9 +227,15 @@ class Decoder {
 
 /** The one CBOR item that makes up `bytes` (nothing may follow it). */
 export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): CborValue {
-  const d = new Decoder(bytes, options.maxDepth ?? 16);
+  // A plain Uint8Array view of the same memory: a Node Buffer's slice() is a view, not a copy,
+  // and the byte strings of the result are copied out with slice().
+  const view =
+    Object.getPrototypeOf(bytes) === Uint8Array.prototype
+      ? bytes
+      : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const d = new Decoder(view, options.maxDepth ?? 16);
   const value = d.item(0);
-  if (d.pos !== bytes.length) d.fail(`${bytes.length - d.pos} trailing byte(s)`);
+  if (d.pos !== view.length) d.fail(`${view.length - d.pos} trailing byte(s)`);
   return value;
 }
 

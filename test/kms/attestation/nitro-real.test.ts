@@ -118,6 +118,18 @@ describe.each(index.documents)('real document $file', (entry) => {
     }
   });
 
+  it('gives copies of the fields, also for a document given as a Node Buffer', () => {
+    const buffer = Buffer.from(document);
+    const att = verify(buffer, at(entry.valid_at.check_time));
+    const pcr0 = hex(att.pcrs.get(0)!);
+    const where = buffer.indexOf(Buffer.from(att.pcrs.get(0)!));
+    buffer.fill(0);
+    expect(where).toBeGreaterThan(0);
+    expect(hex(att.pcrs.get(0)!)).toBe(pcr0);
+    expect(hex(att.cabundle[0])).toBe(hex(AWS_NITRO_ENCLAVES_ROOT_G1));
+    expect(att.publicKey!.some((b) => b !== 0)).toBe(true);
+  });
+
   it('is malformed when truncated or followed by a byte', () => {
     const now = at(entry.valid_at.check_time);
     expect(failureOf(() => verify(document.subarray(0, document.length - 1), now))).toBe('malformed');
