@@ -76,8 +76,13 @@ async function freePort(): Promise<number> {
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 
+export interface StartOptions {
+  /** The port to try first (default: one found free); another is taken when it cannot be bound. */
+  port?: number;
+}
+
 /** Starts a new PostgreSQL cluster; call stop() when done (afterAll). */
-export async function startPostgres(): Promise<RunningPostgres> {
+export async function startPostgres(startOptions: StartOptions = {}): Promise<RunningPostgres> {
   const bin = postgresBinDir();
   const dataDir = await mkdtemp(join(tmpdir(), 'wasm-kms-pg-'));
   const asServer = async (program: string, args: string[]): Promise<string> => {
@@ -100,7 +105,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
   const pgdata = join(dataDir, 'data');
   const log = join(dataDir, 'server.log');
   await asServer('initdb', ['-D', pgdata, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-locale']);
-  let port = await freePort();
+  let port = startOptions.port ?? (await freePort());
   const options = (): string =>
     `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   const pgCtl = async (action: 'start' | 'stop'): Promise<void> => {

@@ -1,7 +1,8 @@
 // The PostgreSQL test server (test/helpers/postgres.ts): it starts, answers a query through
-// node-postgres, restarts, and is gone once stopped.
+// node-postgres, restarts, and is gone once stopped; a port taken before it binds is not fatal.
 import { describe, it, expect } from 'vitest';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import { startPostgres } from '../helpers/postgres.js';
 
@@ -30,5 +31,22 @@ describe('test PostgreSQL server', () => {
     }
     expect(existsSync(pgs.dataDir)).toBe(false);
     await expect(selectOne(pgs.url)).rejects.toThrow();
+  });
+
+  it('a port taken by another program before the server binds it: started on another port', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', () => resolve()));
+    const taken = (squatter.address() as { port: number }).port;
+    try {
+      const pgs = await startPostgres({ port: taken });
+      try {
+        expect(pgs.port).not.toBe(taken);
+        expect(await selectOne(pgs.url)).toBe(1);
+      } finally {
+        await pgs.stop();
+      }
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });
