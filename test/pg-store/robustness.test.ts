@@ -188,6 +188,11 @@ describe('PostgresKeyStore: ids PostgreSQL cannot store', () => {
       expect((c as Error).message).toMatch(/^PostgresKeyStore\.putCustomKeyStore: .*customKeyStoreId/);
     }
     expect(await store.listKeys(ACCOUNT, REGION)).toEqual([]);
+    // Surrogate pairs (and any other Unicode) are ids like any other.
+    await store.putKey(minimalKey('pair-\ud83d\ude00-\u00e9'));
+    await store.putAlias(alias('alias/\ud83d\ude00', 'k'));
+    expect((await store.getKey(ACCOUNT, REGION, 'pair-\ud83d\ude00-\u00e9'))?.keyId).toBe('pair-\ud83d\ude00-\u00e9');
+    expect(await store.deleteAlias(ACCOUNT, REGION, 'alias/\ud83d\ude00')).toBe(true);
   });
 });
 
