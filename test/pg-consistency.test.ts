@@ -9,11 +9,19 @@
 // before giving it; a change that refuses (DisableKey, DeleteAlias, a key policy that now denies,
 // RevokeGrant) is seen by the writing endpoint at once and by the others once PostgreSQL's
 // notification has arrived: polled for, within a generous bound (not a timing test). Each case
-// runs many rounds, every endpoint having first cached the record as it was, so that a refusal
-// given from a stale record would show. WASM_KMS_STORE_CACHE=strict: refusals at once everywhere.
+// runs many rounds, every endpoint having first cached the record as it was. On one machine a
+// notification usually reaches the other endpoints before the client's next request does, so the
+// endpoints reach PostgreSQL through a proxy that holds back a notification on their listening
+// connections for up to HOLD_MS: until the endpoint sends something on that connection (the
+// round trip of a catch-up, a strict read or the heartbeat, whose answer PostgreSQL sends after
+// the notification), as a slow network path would deliver it late. The next request then meets a
+// cache that has not heard of the change, and a refusal given from it without a catch-up (or a
+// strict read that did not wait) fails the test. WASM_KMS_STORE_CACHE=strict: refusals at once
+// everywhere.
 // --pg-pool-size N: an endpoint never holds more than N pooled connections (+ its listener).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -38,6 +46,8 @@ const ALICE_CREDS = { accessKeyId: 'AKIDPGCONSISTALICE00', secretAccessKey: 'ali
 const ROUNDS = 30;
 /** How long a refusing change may take to reach another endpoint before the test fails. */
 const BOUND_MS = 5_000;
+/** The longest the proxy holds back a notification on a listening connection. */
+const HOLD_MS = 100;
 
 let work: string;
 let pg: RunningPostgres;
@@ -90,7 +100,8 @@ interface Trio {
 }
 
 async function startTrio(vars: Record<string, string>): Promise<Trio> {
-  const servers = await Promise.all([0, 1, 2].map(() => startServe(pg.url, vars)));
+  const url = pg.url.replace(`:${pg.port}/`, `:${proxy.port}/`);
+  const servers = await Promise.all([0, 1, 2].map(() => startServe(url, vars)));
   return {
     servers,
     admin: servers.map((s) => client(s.url, ADMIN_CREDS)),
@@ -139,6 +150,27 @@ function summary(label: string, delays: number[]): string {
   return `${label}: ${delays.length} checks on other endpoints, ${late.length} answered from the old record first (longest until refused: ${max.toFixed(1)} ms)`;
 }
 
+/**
+ * Makes every endpoint of `trio` take in the notifications of the writes made so far (one still
+ * on its way would drop a record cached after this, and hide a stale cache from the next check):
+ * a refused request makes the engine catch up, a round trip on the listening connection.
+ */
+async function settle(trio: Trio): Promise<void> {
+  for (const c of trio.admin)
+    expect(await refusal(c.send(new sdk.DescribeKeyCommand({ KeyId: 'alias/none-such' })))).toBe('NotFoundException');
+}
+
+/**
+ * The first use of a key in an endpoint's process writes it to the key's record (GetKeyLastUsage;
+ * later uses, at most once a minute): a write whose notification, still on its way, would drop
+ * what the endpoints cache next. The key is used once through each endpoint, then the
+ * notifications of those writes are given ample time to arrive.
+ */
+async function firstUses(clients: sdk.KMSClient[], keyId: string): Promise<void> {
+  for (const c of clients) await encrypt(c, keyId);
+  await new Promise((r) => setTimeout(r, 500));
+}
+
 const plaintext = () => randomBytes(16);
 const encrypt = (c: sdk.KMSClient, keyId: string) =>
   c.send(new sdk.EncryptCommand({ KeyId: keyId, Plaintext: plaintext() }));
@@ -155,6 +187,68 @@ const keyPolicy = (aliceMay: boolean): string =>
     ],
   });
 
+/**
+ * A TCP proxy to PostgreSQL at 127.0.0.1:`port`. On a listening connection (application_name
+ * 'wasm-kms listener' in the client's startup message), what the server sends while no statement
+ * of the client is under way (notifications) is held back until the client sends its next
+ * message or `holdMs` have passed, then passed on in order; the answers to the client's
+ * statements, and everything on the other connections, at once.
+ */
+async function startNotificationHold(port: number, holdMs: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((downstream) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [downstream, upstream]) {
+      sockets.add(s);
+      s.on('error', () => (downstream.destroy(), upstream.destroy()));
+      s.on('close', () => (sockets.delete(s), downstream.destroy(), upstream.destroy()));
+    }
+    // The startup message (Int32 length, then the parameters) comes before any answer.
+    let head = Buffer.alloc(0);
+    let listener: boolean | undefined;
+    /** A message of the client's is being answered (until ReadyForQuery ends a chunk). */
+    let busy = false;
+    let held: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const release = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      for (const d of held) if (downstream.writable) downstream.write(d);
+      held = [];
+    };
+    downstream.on('data', (d: Buffer) => {
+      if (listener === undefined) {
+        head = Buffer.concat([head, d]);
+        if (head.length >= 4 && head.length >= head.readInt32BE(0))
+          listener = head.subarray(0, head.readInt32BE(0)).includes('wasm-kms listener');
+      }
+      release();
+      busy = true;
+      upstream.write(d);
+    });
+    upstream.on('data', (d: Buffer) => {
+      if (listener !== true || busy) {
+        downstream.write(d);
+        // ReadyForQuery: 'Z', Int32 5, the transaction status.
+        if (d.length >= 6 && d[d.length - 6] === 0x5a && d.readInt32BE(d.length - 5) === 5) busy = false;
+        return;
+      }
+      held.push(d);
+      timer ??= setTimeout(release, holdMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let proxy: Awaited<ReturnType<typeof startNotificationHold>>;
 let eventual: Trio;
 let strict: Trio;
 
@@ -173,6 +267,7 @@ beforeAll(async () => {
   // The first endpoint applies the migrations; the others start together.
   const first = await startServe(pg.url);
   await stopServe(first);
+  proxy = await startNotificationHold(pg.port, HOLD_MS);
   [eventual, strict] = await Promise.all([startTrio({}), startTrio({ WASM_KMS_STORE_CACHE: 'strict' })]);
 }, 60_000);
 
@@ -183,6 +278,7 @@ afterAll(async () => {
     await Promise.all(t.servers.map(stopServe));
   }
   for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await proxy?.close();
   await pg?.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -212,17 +308,24 @@ describe('WASM_KMS_STORE_CACHE', () => {
 describe('three endpoints with the default (eventual) cache', () => {
   it('CreateKey and EnableKey are honoured at once by every endpoint; DisableKey at once by the writer, by the others within the notification delay', async () => {
     const { admin } = eventual;
+    const keyId = (await admin[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await firstUses(admin, keyId);
     const delays: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [round % 3, (round + 1) % 3];
-      const keyId = (await admin[a].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-      // Used at once through every endpoint (each now holds the enabled record).
+      // A new key is used at once through every endpoint.
+      const created = (await admin[a].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+      for (const c of admin) await encrypt(c, created);
+      // Each endpoint holds the enabled record.
+      await settle(eventual);
       for (const c of admin) await encrypt(c, keyId);
       await admin[a].send(new sdk.DisableKeyCommand({ KeyId: keyId }));
       expect(await refusal(encrypt(admin[a], keyId))).toBe('DisabledException');
       for (const [n, c] of admin.entries())
         if (n !== a) delays.push(await refusedWithin(() => encrypt(c, keyId), 'DisabledException'));
-      // Every endpoint has now read the disabled record; EnableKey through another.
+      // Each endpoint holds the disabled record; EnableKey through another.
+      await settle(eventual);
+      for (const c of admin) expect(await refusal(encrypt(c, keyId))).toBe('DisabledException');
       await admin[b].send(new sdk.EnableKeyCommand({ KeyId: keyId }));
       for (const c of admin) await encrypt(c, keyId);
     }
@@ -232,14 +335,18 @@ describe('three endpoints with the default (eventual) cache', () => {
   it('CreateAlias is honoured at once by every endpoint that had found no such alias; DeleteAlias within the notification delay', async () => {
     const { admin } = eventual;
     const keyId = (await admin[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await firstUses(admin, keyId);
     const delays: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [round % 3, (round + 1) % 3];
       const name = `alias/consistency-${round}`;
       // Every endpoint has looked for the alias and found none.
+      await settle(eventual);
       for (const c of admin) expect(await refusal(encrypt(c, name))).toBe('NotFoundException');
       await admin[a].send(new sdk.CreateAliasCommand({ AliasName: name, TargetKeyId: keyId }));
       for (const c of admin) expect((await encrypt(c, name)).KeyId).toMatch(new RegExp(`${keyId}$`));
+      await settle(eventual);
+      for (const c of admin) await encrypt(c, name);
       await admin[b].send(new sdk.DeleteAliasCommand({ AliasName: name }));
       expect(await refusal(encrypt(admin[b], name))).toBe('NotFoundException');
       for (const [n, c] of admin.entries())
@@ -250,9 +357,13 @@ describe('three endpoints with the default (eventual) cache', () => {
 
   it("RotateKeyOnDemand: what the writer encrypts under the new key material decrypts at once through every endpoint that held the key's record from before", async () => {
     const { admin } = eventual;
+    // Three keys, ten rotations each (a key takes at most 25 on demand).
+    const keys: string[] = [];
+    for (const c of admin) keys.push((await c.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!);
+    for (const keyId of keys) await firstUses(admin, keyId);
     for (let round = 0; round < ROUNDS; round++) {
-      const a = round % 3;
-      const keyId = (await admin[(round + 1) % 3].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+      const [a, keyId] = [Math.floor(round / 3) % 3, keys[round % 3]];
+      await settle(eventual);
       for (const c of admin) await encrypt(c, keyId);
       await admin[a].send(new sdk.RotateKeyOnDemandCommand({ KeyId: keyId }));
       const data = plaintext();
@@ -263,21 +374,28 @@ describe('three endpoints with the default (eventual) cache', () => {
         expect(Buffer.from(dec.Plaintext!).equals(data)).toBe(true);
       }
     }
-    // Each rotation is there: listed through the endpoint that made it.
-    const keyId = (await admin[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-    await admin[0].send(new sdk.RotateKeyOnDemandCommand({ KeyId: keyId }));
-    const listed = await admin[0].send(new sdk.ListKeyRotationsCommand({ KeyId: keyId }));
-    expect(listed.Rotations).toHaveLength(1);
+    // Every rotation is there, listed through every endpoint once it has caught up.
+    await settle(eventual);
+    for (const c of admin)
+      for (const keyId of keys)
+        expect((await c.send(new sdk.ListKeyRotationsCommand({ KeyId: keyId }))).Rotations).toHaveLength(ROUNDS / 3);
   }, 120_000);
 
   it('a key policy that now allows alice is honoured at once by every endpoint; one that no longer does, within the notification delay', async () => {
     const { admin, alice } = eventual;
+    const keyId = (await admin[0].send(new sdk.CreateKeyCommand({ Policy: keyPolicy(false) }))).KeyMetadata!.KeyId!;
+    for (const c of alice) expect(await refusal(encrypt(c, keyId))).toBe('AccessDeniedException');
+    await admin[0].send(new sdk.PutKeyPolicyCommand({ KeyId: keyId, Policy: keyPolicy(true) }));
+    await firstUses(alice, keyId);
+    await admin[0].send(new sdk.PutKeyPolicyCommand({ KeyId: keyId, Policy: keyPolicy(false) }));
     const delays: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [round % 3, (round + 1) % 3];
-      const keyId = (await admin[a].send(new sdk.CreateKeyCommand({ Policy: keyPolicy(false) }))).KeyMetadata!.KeyId!;
+      await settle(eventual);
       for (const c of alice) expect(await refusal(encrypt(c, keyId))).toBe('AccessDeniedException');
       await admin[a].send(new sdk.PutKeyPolicyCommand({ KeyId: keyId, Policy: keyPolicy(true) }));
+      for (const c of alice) await encrypt(c, keyId);
+      await settle(eventual);
       for (const c of alice) await encrypt(c, keyId);
       await admin[b].send(new sdk.PutKeyPolicyCommand({ KeyId: keyId, Policy: keyPolicy(false) }));
       expect(await refusal(encrypt(alice[b], keyId))).toBe('AccessDeniedException');
@@ -289,14 +407,18 @@ describe('three endpoints with the default (eventual) cache', () => {
 
   it('CreateGrant is honoured at once by every endpoint (no grant token); RevokeGrant within the notification delay', async () => {
     const { admin, alice } = eventual;
+    const keyId = (await admin[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await firstUses(admin, keyId);
     const delays: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [round % 3, (round + 1) % 3];
-      const keyId = (await admin[b].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+      await settle(eventual);
       for (const c of alice) expect(await refusal(encrypt(c, keyId))).toBe('AccessDeniedException');
       const { GrantId } = await admin[a].send(
         new sdk.CreateGrantCommand({ KeyId: keyId, GranteePrincipal: ALICE, Operations: ['Encrypt'] }),
       );
+      for (const c of alice) await encrypt(c, keyId);
+      await settle(eventual);
       for (const c of alice) await encrypt(c, keyId);
       await admin[b].send(new sdk.RevokeGrantCommand({ KeyId: keyId, GrantId }));
       expect(await refusal(encrypt(alice[b], keyId))).toBe('AccessDeniedException');
@@ -310,16 +432,23 @@ describe('three endpoints with the default (eventual) cache', () => {
 describe('three endpoints with WASM_KMS_STORE_CACHE=strict', () => {
   it('DisableKey, DeleteAlias, a key policy that now denies and RevokeGrant are refused at once by every endpoint', async () => {
     const { admin, alice } = strict;
+    const granted = (await admin[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const byPolicy = (await admin[0].send(new sdk.CreateKeyCommand({ Policy: keyPolicy(true) }))).KeyMetadata!.KeyId!;
+    await firstUses(admin, granted);
+    await firstUses(alice, byPolicy);
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [round % 3, (round + 1) % 3];
       const name = `alias/strict-${round}`;
-      const granted = (await admin[a].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-      const byPolicy = (await admin[a].send(new sdk.CreateKeyCommand({ Policy: keyPolicy(true) }))).KeyMetadata!.KeyId!;
+      if (round > 0) {
+        await admin[a].send(new sdk.EnableKeyCommand({ KeyId: granted }));
+        await admin[a].send(new sdk.PutKeyPolicyCommand({ KeyId: byPolicy, Policy: keyPolicy(true) }));
+      }
       await admin[a].send(new sdk.CreateAliasCommand({ AliasName: name, TargetKeyId: granted }));
       const { GrantId } = await admin[a].send(
         new sdk.CreateGrantCommand({ KeyId: granted, GranteePrincipal: ALICE, Operations: ['Encrypt'] }),
       );
       // Every endpoint holds each record as it is before the changes.
+      await settle(strict);
       for (const n of [0, 1, 2]) {
         await encrypt(admin[n], name);
         await encrypt(alice[n], granted);
