@@ -143,7 +143,7 @@ export function addOperationCommands(program: Command, io: CliIO, globals: () =>
           region: g.region,
           accountId: g.accountId,
           store,
-          ...(g.attestationRoots === undefined ? {} : { attestationRoots: g.attestationRoots }),
+          attestationRoots: g.attestationRoots,
         });
         const Command = COMMANDS[operation] as new (input: Record<string, unknown>) => KMSCommand<object, object>;
         const send = (inp: Record<string, unknown>) => callOperation(operation, () => client.send(new Command(inp)));
