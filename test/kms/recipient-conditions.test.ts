@@ -19,6 +19,7 @@ import {
   EncryptCommand,
   GenerateDataKeyCommand,
   GenerateDataKeyPairCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
   GenerateRandomCommand,
 } from '../../src/kms/registry.js';
 import { openEnvelope } from '../../src/kms/attestation/cms.js';
@@ -205,6 +206,41 @@ describe('kms:RecipientAttestation:PCR<n>', () => {
     await rejection(s.calls(undefined)[0][1](), AccessDeniedException);
     // Another operation is not concerned by the Deny.
     await s.calls(recipientOf(otherImage))[1][1]();
+  });
+});
+
+describe('operations without Recipient', () => {
+  it('have no kms:RecipientAttestation keys, even with a valid document passed along: an Allow on them does not apply', async () => {
+    const store = new MemoryKeyStore();
+    const admin = new KMSClient({ store });
+    const key = (await admin.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const c = new KMSClient({
+      store,
+      principal: `arn:aws:iam::${ACCOUNT}:user/enclave`,
+      attestationRoots: [pki.rootDer],
+      identityPolicies: [
+        {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['kms:Encrypt', 'kms:GenerateDataKeyWithoutPlaintext'],
+              Resource: '*',
+              Condition: { StringEqualsIgnoreCase: { 'kms:RecipientAttestation:ImageSha384': hex(pcrs[0]!) } },
+            },
+          ],
+        },
+      ],
+    });
+    const Recipient = recipientOf(doc);
+    await rejection(
+      c.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Uint8Array.of(1), Recipient } as never)),
+      AccessDeniedException,
+    );
+    await rejection(
+      c.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key.KeyId, KeySpec: 'AES_256', Recipient } as never)),
+      AccessDeniedException,
+    );
   });
 });
 

@@ -461,17 +461,21 @@ describe('documents that do not verify, and keys that cannot receive', () => {
       c.send(new DecryptCommand({ CiphertextBlob, DryRun: true, Recipient: recipientOf(Uint8Array.of(1)) })),
       ValidationException,
     );
-    // A refused document: no pair is generated either.
-    await rejection(
-      c.send(
-        new GenerateDataKeyPairCommand({
-          KeyId: md.KeyId,
-          KeyPairSpec: 'ECC_NIST_P256',
-          Recipient: recipientOf(Uint8Array.of(1)),
-        }),
-      ),
+    // A document whose key cannot receive is refused before DryRun too.
+    const ecKey = await rejection(
+      call(makeAttestationDocument(pki, { publicKey: new Uint8Array(32) })),
       ValidationException,
     );
+    expect(ecKey.message).toMatch(/is not an RSA public key/);
+    // A refused document or key: no pair is generated either.
+    for (const d of [Uint8Array.of(1), makeAttestationDocument(pki, { publicKey: enclaveKeyPair(1024).spki })]) {
+      await rejection(
+        c.send(
+          new GenerateDataKeyPairCommand({ KeyId: md.KeyId, KeyPairSpec: 'ECC_NIST_P256', Recipient: recipientOf(d) }),
+        ),
+        ValidationException,
+      );
+    }
     expect(pairs).toBe(0);
   });
 
