@@ -48,6 +48,7 @@ const SUITES = {
   'ed25519-sign': () => import('./suites/ed25519-sign.mjs'),
   'mac-kem': () => import('./suites/mac-kem.mjs'),
   kwp: () => import('./suites/kwp.mjs'),
+  cms: () => import('./suites/cms.mjs'),
   grants: () => import('./suites/grants.mjs'),
   authz: () => import('./suites/authz.mjs'),
   pg: () => import('./suites/pg.mjs'),
