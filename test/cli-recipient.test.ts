@@ -154,7 +154,7 @@ describe('--recipient: the secret only as CiphertextForRecipient', () => {
     expect(ok(['decrypt', '--ciphertext-blob', out.CiphertextBlob]).Plaintext).toBe(dataKey.toString('base64'));
   });
 
-  it('decrypt, --recipient as JSON (the document base64): the plaintext only for the enclave', () => {
+  it('decrypt, --recipient as JSON (the document base64), and in --cli-input-json: the plaintext only for the enclave', () => {
     const plaintext = randomBytes(40);
     writeFileSync(join(work, 'plain.bin'), plaintext);
     const { CiphertextBlob } = ok(['encrypt', '--key-id', keyId, '--plaintext', 'fileb://plain.bin']);
@@ -166,6 +166,11 @@ describe('--recipient: the secret only as CiphertextForRecipient', () => {
     expect(Object.keys(out)).not.toContain('Plaintext');
     expect(out.KeyId).toMatch(new RegExp(`:key/${keyId}$`));
     expect(opensslOpen(out.CiphertextForRecipient).equals(plaintext)).toBe(true);
+    // The same in the whole input as JSON (--cli-input-json).
+    const input = JSON.stringify({ CiphertextBlob, Recipient: JSON.parse(recipient) as object });
+    const whole = ok([...TRUST, 'decrypt', '--cli-input-json', input]);
+    expect(Object.keys(whole)).not.toContain('Plaintext');
+    expect(opensslOpen(whole.CiphertextForRecipient).equals(plaintext)).toBe(true);
   });
 
   it('generate-random, --recipient file://recipient.json; --query CiphertextForRecipient --output text prints the base64 alone', () => {
