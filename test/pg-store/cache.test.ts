@@ -52,6 +52,8 @@ async function rewriteDescription(url: string, keyId: string, from: string, to: 
  * overlapped does not fill it, so the first may not).
  */
 async function warm(store: PostgresKeyStore, read: () => Promise<unknown>): Promise<void> {
+  // Notifications of earlier writes handled first: none can drop the entry once it is warm.
+  await store.catchUp();
   await until(async () => {
     const hits = store.cacheStats().hits;
     await read();
