@@ -260,7 +260,7 @@ describe('PostgresKeyStore: transactions', () => {
 
   it('a statement that failed inside fn fails the transaction, even when fn caught it: nothing is acknowledged', async () => {
     const url = await server.createDatabase();
-    const store = await open(url, { statementTimeoutMs: 300 });
+    const store = await open(url, { statementTimeoutMs: 1000 });
     await store.putKey(minimalKey('row-locked'));
     // Another session holds the row: writing it runs out of statement time, and the transaction is aborted.
     const holder = new pg.Client({ connectionString: url });
