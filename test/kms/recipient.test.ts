@@ -21,6 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import {
   DryRunOperationException,
   KMSClient,
@@ -40,6 +41,8 @@ import {
   GenerateRandomCommand,
   GetPublicKeyCommand,
   ReEncryptCommand,
+  OPERATION_NAMES,
+  REGISTRY,
 } from '../../src/kms/registry.js';
 import { openEnvelope, parseEnvelope } from '../../src/kms/attestation/cms.js';
 import { AttestationError, verifyNitroAttestation, type AttestationFailure } from '../../src/kms/attestation/nitro.js';
@@ -477,6 +480,32 @@ describe('documents that do not verify, and keys that cannot receive', () => {
       );
     }
     expect(pairs).toBe(0);
+  });
+
+  it('Recipient is a member of the five operations the SDK model gives it, and of no other', () => {
+    // The request shapes of @aws-sdk/client-kms's model that have a Recipient member.
+    const types = readFileSync(
+      createRequire(import.meta.url)
+        .resolve('@aws-sdk/client-kms')
+        .replace(/dist-cjs[/\\]index\.js$/, 'dist-types/models/models_0.d.ts'),
+      'utf8',
+    );
+    const sdk: string[] = [];
+    let shape = '';
+    for (const line of types.split('\n')) {
+      const m = /^export interface (\w+)Request /.exec(line);
+      if (m !== null) shape = m[1]!;
+      if (/^\s+Recipient\?: RecipientInfo/.test(line)) sdk.push(shape);
+    }
+    const ours = OPERATION_NAMES.filter((op) => 'Recipient' in REGISTRY[op].input);
+    expect(sdk.sort()).toEqual([
+      'Decrypt',
+      'DeriveSharedSecret',
+      'GenerateDataKey',
+      'GenerateDataKeyPair',
+      'GenerateRandom',
+    ]);
+    expect([...ours].sort()).toEqual(sdk);
   });
 
   it('the ...WithoutPlaintext operations, Encrypt and ReEncrypt take no Recipient: one given is ignored', async () => {
