@@ -20,6 +20,7 @@ import {
   KMSServiceException,
   MemoryKeyStore,
 } from '../src/kms/index.js';
+import { startServer } from '../src/node/http/server.js';
 import { childEnv } from './helpers/env.js';
 import { enclaveKeyPair, makeAttestationDocument, makeTestPki, type TestPki } from './helpers/nitro.js';
 
@@ -299,5 +300,30 @@ describe('serve without --attestation-root trusts AWS Nitro Enclaves root only',
     expect({ name: e.name, message: e.message }).toEqual(expected);
     expect(e.$metadata.httpStatusCode).toBe(400);
     // The endpoint with the test root accepts this very document (above): what is refused is the root.
+  });
+});
+
+describe('startServer({ attestationRoots }) in process', () => {
+  it('an empty list is refused at start (it would refuse every document)', async () => {
+    await expect(startServer({ port: 0, attestationRoots: [] })).rejects.toThrow(TypeError);
+  });
+
+  it("the roots are copied at start: changing the caller's bytes afterwards changes nothing", async () => {
+    const roots = [Uint8Array.from(pki.rootDer)];
+    const server = await startServer({ port: 0, attestationRoots: roots });
+    const kms = client(server.url);
+    try {
+      roots[0].fill(0);
+      const out = await kms.send(
+        new sdk.GenerateRandomCommand({
+          NumberOfBytes: 20,
+          Recipient: { KeyEncryptionAlgorithm: OAEP, AttestationDocument: document },
+        }),
+      );
+      expect(opensslOpen(out.CiphertextForRecipient!).length).toBe(20);
+    } finally {
+      kms.destroy();
+      await server.close();
+    }
   });
 });
