@@ -112,6 +112,8 @@ describe('PostgresKeyStore cache consistency', () => {
     // With the cache off there is nothing to catch up with.
     const off = await open(url, { cache: false });
     await off.catchUp();
+    await off.putKey(minimalKey('through-off'));
+    await writer.putKey(minimalKey('through-writer'));
     expect(off.cacheGeneration()).toBe(0);
   });
 

@@ -672,6 +672,8 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   #invalidate(key: string): void {
+    // Without a cache nothing is dropped, and reads are never behind: the generation stays.
+    if (this.#cache === undefined) return;
     this.#generation++;
     if (key === CLEAR_ALL) {
       this.#cache?.clear();
