@@ -20,7 +20,7 @@ import {
   type KeyRecord,
   type KeyStore,
 } from '../../src/kms/index.js';
-import { caught } from '../helpers/caught.js';
+import { rejectionOf as caught } from '../helpers/caught.js';
 
 const ACCOUNT = '111122223333';
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
@@ -134,7 +134,7 @@ describe('a refusal decided on a stale cached record is confirmed against the st
     await here.send(new DescribeKeyCommand({ KeyId: keyId }));
     await there.send(new EnableKeyCommand({ KeyId: keyId }));
     const e = await caught(here.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(4) })));
-    expect(e?.name).toBe('DisabledException');
+    expect(e.name).toBe('DisabledException');
   });
 
   it('EnableKey elsewhere: Encrypt here succeeds at once, after one catch-up', async () => {
@@ -153,7 +153,7 @@ describe('a refusal decided on a stale cached record is confirmed against the st
     const { there, here } = endpoints();
     await there.send(new CreateAliasCommand({ AliasName: 'alias/placeholder', TargetKeyId: await newKeyId(there) }));
     // The absence of the alias is cached first...
-    expect((await caught(here.send(new DescribeKeyCommand({ KeyId: 'alias/later' }))))?.name).toBe('NotFoundException');
+    expect((await caught(here.send(new DescribeKeyCommand({ KeyId: 'alias/later' })))).name).toBe('NotFoundException');
     await there.send(new CreateAliasCommand({ AliasName: 'alias/later', TargetKeyId: await newKeyId(there) }));
     // ...and confirmed away on the next refusal.
     const out = await here.send(new DescribeKeyCommand({ KeyId: 'alias/later' }));
@@ -200,7 +200,7 @@ describe('a refusal decided on a stale cached record is confirmed against the st
     // A grant: bob has no policy; a grant made elsewhere lets him encrypt here at once.
     const bob = `arn:aws:iam::${ACCOUNT}:user/bob`;
     const bobHere = new KMSClient({ store: lagging, principal: bob });
-    expect((await caught(bobHere.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(1) }))))?.name).toBe(
+    expect((await caught(bobHere.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(1) })))).name).toBe(
       'AccessDeniedException',
     );
     await there.send(new CreateGrantCommand({ KeyId: keyId, GranteePrincipal: bob, Operations: ['Encrypt'] }));
@@ -214,12 +214,12 @@ describe('a refusal decided on a stale cached record is confirmed against the st
     await here.send(new DescribeKeyCommand({ KeyId: keyId }));
     let c = lagging.catchUps;
     const e = await caught(here.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(4) })));
-    expect(e?.name).toBe('DisabledException');
+    expect(e.name).toBe('DisabledException');
     expect(lagging.catchUps).toBe(c + 1);
     c = lagging.catchUps;
     await here.send(new DescribeKeyCommand({ KeyId: keyId }));
     const v = await caught(here.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(0) })));
-    expect(v?.name).toBe('ValidationException');
+    expect(v.name).toBe('ValidationException');
     expect(lagging.catchUps).toBe(c);
   });
 
@@ -232,6 +232,6 @@ describe('a refusal decided on a stale cached record is confirmed against the st
     await here.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(1) }));
     await lagging.catchUp();
     const e = await caught(here.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(1) })));
-    expect(e?.name).toBe('DisabledException');
+    expect(e.name).toBe('DisabledException');
   });
 });
