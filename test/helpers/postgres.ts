@@ -124,8 +124,14 @@ export async function startPostgres(startOptions: StartOptions = {}): Promise<Ru
       break;
     } catch (err) {
       const message = (err as Error).message;
-      if (attempt >= 5 || !/could not bind|could not create any TCP\/IP sockets|Address already in use/i.test(message))
+      if (
+        attempt >= 5 ||
+        !/could not bind|could not create any TCP\/IP sockets|Address already in use/i.test(message)
+      ) {
+        // Nothing runs there: the cluster's directory goes.
+        await rm(dataDir, { recursive: true, force: true });
         throw err;
+      }
       port = await freePort();
     }
   }
