@@ -15,7 +15,12 @@ export {
   StorePermissionsError,
   type FileStoreErrorCode,
 } from './file-store/index.js';
-export { PostgresKeyStore, type PostgresKeyStoreOptions, type PgCacheStats } from './pg-store/index.js';
+export {
+  PostgresKeyStore,
+  type PostgresKeyStoreOptions,
+  type PgCacheStats,
+  type PgStoreLogger,
+} from './pg-store/index.js';
 export { startServer, type ServerOptions, type RunningServer } from './http/server.js';
 export { loadCredentialsFile, type ServerCredentials } from './http/credentials.js';
 export { KeyPairWorkerPool, parsePoolSpec, type KeyPairWorkerPoolOptions } from './pool/pool.js';
