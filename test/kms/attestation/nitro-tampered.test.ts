@@ -18,6 +18,7 @@ import {
   enclaveKeyPair,
   makeAttestationDocument,
   makeCertificate,
+  makeLeaf,
   makeTestPki,
   p384,
   sharedEnclaveKeyPair,
@@ -129,6 +130,34 @@ describe('tampered test documents', () => {
     expect(refused({ tamperBundle: 0 })).toBe('untrusted');
     expect(refused({ tamperBundle: 1 })).toBe('chain');
     expect(refused({ tamperBundle: 2 })).toBe('chain');
+  });
+
+  it('a chain whose signatures verified before (remembered) is still refused when one of them changes', () => {
+    // The same bundle and leaf, verified twice: the second time from the remembered signatures.
+    verify(make());
+    expect(verify(make()).moduleId).toBeTypeOf('string');
+    expect(refused({ tamperBundle: 1 })).toBe('chain');
+    expect(refused({ tamperBundle: 2 })).toBe('chain');
+    // The remembered leaf under a second, valid instance CA of the same name with another key,
+    // issued by the same intermediate: the leaf was not signed by that key.
+    const twinKey = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const twin = makeCertificate({
+      subject: pki.issuerName,
+      issuer: x509Name('wasm-kms test regional'),
+      publicKey: twinKey.publicKey,
+      signer: pki.intermediateKey,
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2049-12-31T23:59:59Z'),
+      ca: true,
+      pathLen: 0,
+      keyUsage: [5],
+    });
+    const leaf = makeLeaf(pki, T);
+    expect(refused({ certificate: leaf.der, signer: leaf.key })).toBe('none');
+    const twinBundle = [pki.rootDer, pki.intermediateDer, twin];
+    expect(refused({ cabundle: twinBundle, certificate: leaf.der, signer: leaf.key })).toBe('chain');
+    // The twin itself chains: a leaf it signs verifies.
+    expect(refused({ cabundle: twinBundle, leaf: { signer: twinKey.privateKey } })).toBe('none');
   });
 
   it('the bundle out of order, missing a CA, or rooted elsewhere', () => {
