@@ -1,19 +1,20 @@
-// Decrypt (AWS KMS API Reference) of this engine's symmetric blobs: validate input → Recipient (its
-// attestation document verified; recipient.ts) → read the blob's
+// Decrypt (AWS KMS API Reference) of this engine's symmetric blobs: validate input → read the blob's
 // header (a malformed blob is InvalidCiphertextException with an empty message) → resolve the
 // key the blob names, and KeyId if given (a different key is IncorrectKeyException) → key state
-// → key usage → DryRun → open the blob with the EncryptionContext (a failure is
-// InvalidCiphertextException with an empty message).
+// → key usage → Recipient (its attestation document verified; recipient.ts) → DryRun → open the
+// blob with the EncryptionContext (a failure is InvalidCiphertextException with an empty message).
 //
 // With an asymmetric EncryptionAlgorithm (RSAES_OAEP_SHA_1/256, SM2PKE) the ciphertext is the
 // bare RSA-OAEP or SM2 ciphertext Encrypt returned or anyone made with the public key: it names
 // no key, so KeyId is required (ValidationException in the Coral format when missing, inferred).
 // Order there: resolve KeyId → key state → key usage → algorithm of the key → no encryption
-// context → DryRun (IGNORE_CIPHERTEXT included) → decrypt in the core. Every failure to decrypt
+// context → Recipient → DryRun (IGNORE_CIPHERTEXT included) → decrypt in the core. Every failure to decrypt
 // is the same InvalidCiphertextException with an empty message, after the same work (the OAEP
 // decoding in the core is constant time).
 //
-// With a Recipient, the plaintext leaves only as CiphertextForRecipient, for the attested key.
+// With a Recipient, the plaintext leaves only as CiphertextForRecipient, for the attested key. The
+// Recipient is checked where the other four operations check it: after the key, its authorization
+// and state, before DryRun and before anything is decrypted.
 
 import { rsaOaepDecrypt, RsaDecryptionError } from '../../core/rsa.js';
 import { sm2Decrypt, Sm2DecryptionError } from '../../core/sm2.js';
@@ -113,7 +114,6 @@ async function decryptAsymmetric(
   ctx: OperationContext,
   input: DecryptInput,
   algorithm: AsymmetricEncryptionAlgorithm,
-  recipient: AttestedRecipient | undefined,
 ): Promise<DecryptOutput> {
   const key = await asymmetricSourceKey(ctx, input.KeyId, 'keyId', 'Decrypt', algorithm, input.EncryptionContext);
   const ignoreCiphertext = (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
@@ -122,6 +122,7 @@ async function decryptAsymmetric(
       formatValidationMessage(["Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"]),
     );
   }
+  const recipient = checkRecipient(ctx, input.Recipient);
   checkDryRun(input.DryRun);
   const plaintext = asymmetricDecrypt(ctx, key, algorithm, input.CiphertextBlob as Uint8Array);
   return { KeyId: key.arn, ...delivered(ctx, recipient, plaintext), EncryptionAlgorithm: algorithm };
@@ -129,11 +130,13 @@ async function decryptAsymmetric(
 
 export async function decrypt(ctx: OperationContext, input: DecryptInput): Promise<DecryptOutput> {
   validateInput('Decrypt', input);
-  const recipient = checkRecipient(ctx, input.Recipient);
   if (isAsymmetricEncryption(input.EncryptionAlgorithm))
-    return decryptAsymmetric(ctx, input, input.EncryptionAlgorithm, recipient);
-  // Authorization-only dry run: the key comes from KeyId, which is then required.
-  await ignoreCiphertextDryRun(ctx, input, input.KeyId, 'keyId', 'Decrypt');
+    return decryptAsymmetric(ctx, input, input.EncryptionAlgorithm);
+  // Authorization-only dry run: the key comes from KeyId, which is then required; the Recipient
+  // is checked after it, as in a call with the ciphertext.
+  await ignoreCiphertextDryRun(ctx, input, input.KeyId, 'keyId', 'Decrypt', async () =>
+    checkRecipient(ctx, input.Recipient),
+  );
   if (input.CiphertextBlob === undefined) {
     // Required unless IGNORE_CIPHERTEXT (Coral format, inferred).
     throw new ValidationException(
@@ -148,6 +151,7 @@ export async function decrypt(ctx: OperationContext, input: DecryptInput): Promi
   }
   const header = readBlobHeader(blob);
   const key = await blobKey(ctx, header, input.KeyId, 'Decrypt');
+  const recipient = checkRecipient(ctx, input.Recipient);
   checkDryRun(input.DryRun);
   const plaintext = openWithKey(ctx, key, header, blob, input.EncryptionContext);
   return {
