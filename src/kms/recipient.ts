@@ -10,9 +10,8 @@
 // kms:RecipientAttestation:PCR<n> read. KMS's wording for a document it refuses is not recorded:
 // every refusal here is ValidationException with a message of ours that names the problem.
 
-import { parseRsaSpki } from '../der/rsa.js';
 import { AWS_NITRO_ENCLAVES_ROOT_G1 } from './attestation/aws-nitro-root.js';
-import { envelopeForRecipient, RecipientKeyError } from './attestation/cms.js';
+import { envelopeForRecipient, recipientKeyCheck, RecipientKeyError } from './attestation/cms.js';
 import {
   AttestationError,
   verifyNitroAttestation,
@@ -44,7 +43,7 @@ const DEFAULT_ROOTS: readonly Uint8Array[] = Object.freeze([AWS_NITRO_ENCLAVES_R
 
 /** Where a request's secret goes: the RSA key of a verified attestation document. */
 export interface AttestedRecipient {
-  /** The document's public_key: a DER RSA SubjectPublicKeyInfo of 2048 to 4096 bits. */
+  /** The document's public_key: a DER RSA SubjectPublicKeyInfo that passed recipientKeyCheck. */
   readonly publicKey: Uint8Array;
   readonly attestation: NitroAttestation;
 }
@@ -104,27 +103,26 @@ export function attestationRefusal(err: AttestationError): ValidationException {
 
 const NO_PUBLIC_KEY =
   'The attestation document in Recipient has no public_key: there is no key to encrypt the response for.';
-const NOT_RSA =
-  'The public_key of the attestation document in Recipient is not an RSA public key of 2048 to 4096 bits ' +
-  '(a DER SubjectPublicKeyInfo), as RSAES_OAEP_SHA_256 needs.';
 
-/** True when `spki` is an RSA SubjectPublicKeyInfo of 2048 to 4096 bits. */
-function isRsaSpki(spki: Uint8Array): boolean {
-  let n: bigint;
-  try {
-    n = parseRsaSpki(spki).n;
-  } catch {
-    return false;
-  }
-  const bits = n.toString(2).length;
-  return bits >= 2048 && bits <= 4096;
+/**
+ * The ValidationException for a public_key that cannot receive (attestation/cms.ts
+ * recipientKeyCheck: not RSA, not 2048 to 4096 bits, an even modulus, an exponent that is even,
+ * below 3 or 2^64 or more); the detail names the property, never the key's bytes.
+ */
+function notRsa(err: RecipientKeyError): ValidationException {
+  return new ValidationException(
+    'The public_key of the attestation document in Recipient is not an RSA public key of 2048 to 4096 bits ' +
+      `(a DER SubjectPublicKeyInfo), as RSAES_OAEP_SHA_256 needs (${err.message}).`,
+  );
 }
 
 /**
- * The Recipient check, in its place in the operation's order of checks (before DryRun, so a dry
- * run with a document that does not verify fails as the call would): undefined without a
- * Recipient; else the verified document's RSA key. KeyEncryptionAlgorithm values other than
- * RSAES_OAEP_SHA_256 were refused by input validation already.
+ * The Recipient check, in its place in the operation's order of checks (after the key, its
+ * authorization and state; before DryRun and before any secret is made, so a dry run with a
+ * document or key that would be refused fails as the call would): undefined without a Recipient;
+ * else the verified document's RSA key, checked as envelopeForRecipient checks it
+ * (recipientKeyCheck), so that sealing cannot refuse it after the secret exists.
+ * KeyEncryptionAlgorithm values other than RSAES_OAEP_SHA_256 were refused by input validation.
  */
 export function checkRecipient(
   ctx: OperationContext,
@@ -142,7 +140,12 @@ export function checkRecipient(
   if (result instanceof AttestationError) throw attestationRefusal(result);
   const publicKey = result.publicKey;
   if (publicKey === undefined) throw new ValidationException(NO_PUBLIC_KEY);
-  if (!isRsaSpki(publicKey)) throw new ValidationException(NOT_RSA);
+  try {
+    recipientKeyCheck(publicKey);
+  } catch (err) {
+    if (err instanceof RecipientKeyError) throw notRsa(err);
+    throw err;
+  }
   return { publicKey, attestation: result };
 }
 
@@ -154,7 +157,7 @@ export function sealForRecipient(ctx: OperationContext, recipient: AttestedRecip
   try {
     return envelopeForRecipient(recipient.publicKey, secret, ctx.core);
   } catch (err) {
-    if (err instanceof RecipientKeyError) throw new ValidationException(NOT_RSA);
+    if (err instanceof RecipientKeyError) throw notRsa(err);
     throw err;
   } finally {
     secret.fill(0);

@@ -63,7 +63,7 @@ const IV_BYTES = 16;
 /** BER nesting deeper than this is refused (the envelope needs 7 levels). */
 const MAX_DEPTH = 32;
 
-/** The recipient's key is not an RSA SubjectPublicKeyInfo of 2048 to 4096 bits. */
+/** The recipient's key is not an RSA SubjectPublicKeyInfo of 2048 to 4096 bits with valid values: recipientKeyCheck. */
 export class RecipientKeyError extends Error {
   constructor(message: string) {
     super(message);
@@ -121,8 +121,17 @@ const OAEP_SHA256_ALGORITHM = derSequence(
   ),
 );
 
-/** The modulus size of an RSA SubjectPublicKeyInfo of 2048 to 4096 bits, or RecipientKeyError. */
-function recipientModulusBits(spki: Uint8Array): number {
+/** The bound on a recipient key's public exponent, excluded (the exponents in use are far below it). */
+const RSA_MAX_EXPONENT = 1n << 64n;
+
+/**
+ * The check of a recipient's key, the one place it is made: `spki` must be an RSA
+ * SubjectPublicKeyInfo (DER) whose modulus has 2048 to 4096 bits and is odd, and whose public
+ * exponent is odd, at least 3 and below 2^64. Returns the modulus size in bits; RecipientKeyError
+ * (naming the property, not the key's bytes) otherwise. The Recipient check of the operations
+ * (kms/recipient.ts) makes it before any secret exists, and envelopeForRecipient again.
+ */
+export function recipientKeyCheck(spki: Uint8Array): number {
   if (!(spki instanceof Uint8Array)) throw new RecipientKeyError('the recipient public key must be a Uint8Array');
   let n: bigint;
   let e: bigint;
@@ -137,20 +146,23 @@ function recipientModulusBits(spki: Uint8Array): number {
       `the recipient public key is an RSA key of ${bits} bits; it must have ${RSA_MIN_BITS} to ${RSA_MAX_BITS}`,
     );
   }
-  if ((n & 1n) === 0n || e < 3n || (e & 1n) === 0n || e >= 1n << 64n) {
-    throw new RecipientKeyError('the recipient public key is not a valid RSA key (modulus or exponent)');
+  if ((n & 1n) === 0n) throw new RecipientKeyError('the modulus of the recipient public key is even');
+  if (e < 3n || (e & 1n) === 0n || e >= RSA_MAX_EXPONENT) {
+    throw new RecipientKeyError(
+      'the public exponent of the recipient public key is not an odd number of at least 3 and below 2^64',
+    );
   }
   return bits;
 }
 
 /**
  * `content` in a CMS EnvelopedData for the holder of the private key of `recipientSpki` (an RSA
- * SubjectPublicKeyInfo, DER, of 2048 to 4096 bits; RecipientKeyError otherwise), in the shape
- * KMS returns in CiphertextForRecipient (see the top of this file). The CEK and the IV are fresh
+ * SubjectPublicKeyInfo, DER, of 2048 to 4096 bits; RecipientKeyError otherwise: recipientKeyCheck), in
+ * the shape KMS returns in CiphertextForRecipient (see the top of this file). The CEK and the IV are fresh
  * random bytes; the CEK is wiped once used.
  */
 export function envelopeForRecipient(recipientSpki: Uint8Array, content: Uint8Array, core?: () => Core): Uint8Array {
-  recipientModulusBits(recipientSpki);
+  recipientKeyCheck(recipientSpki);
   if (!(content instanceof Uint8Array)) throw new TypeError('content must be a Uint8Array');
   const c = typeof core === 'function' ? core() : getCore();
   const cek = randomBytes(CEK_BYTES);

@@ -6,8 +6,9 @@
 //     bytes and the PKCS#8 of every data key pair spec: `openssl cms -decrypt` gives back exactly the
 //     content; so does node:crypto alone (RSAES-OAEP-SHA-256 and aes-256-cbc) on the fields that
 //     `openssl cms -cmsout -print` reports; so does openEnvelope;
-//   - the wrong private key does not open an envelope (ours and OpenSSL's); keys that are not RSA or
-//     are not 2048 to 4096 bits are refused with RecipientKeyError;
+//   - the wrong private key does not open an envelope (ours and OpenSSL's); keys that are not RSA,
+//     are not 2048 to 4096 bits, have an even modulus or an exponent that is even, below 3 or 2^64
+//     or more are refused with RecipientKeyError, by envelopeForRecipient and recipientKeyCheck;
 //   - parseEnvelope reads DER (OpenSSL's re-encoding) and BER with segmented, nested and long-form
 //     content as the same fields, and refuses malformed envelopes with CmsError.
 
@@ -24,6 +25,7 @@ import {
   envelopeForRecipient,
   openEnvelope,
   parseEnvelope,
+  recipientKeyCheck,
   type ParsedEnvelope,
 } from '../../../src/kms/attestation/cms.js';
 import { KEY_PAIR_SPECS, generateKeyPair } from '../../../src/core/index.js';
@@ -271,6 +273,14 @@ describe('recipient keys that are refused', () => {
     }
     return undefined;
   };
+  const checkRefusal = (spki: Uint8Array): unknown => {
+    try {
+      recipientKeyCheck(spki);
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
 
   it('refuses a non-RSA SubjectPublicKeyInfo with RecipientKeyError', () => {
     const spkiOf = (kp: { publicKey: { export(o: { type: 'spki'; format: 'der' }): Buffer } }): Uint8Array =>
@@ -308,6 +318,44 @@ describe('recipient keys that are refused', () => {
     const err = refused(spki);
     expect(err).toBeInstanceOf(RecipientKeyError);
     expect((err as Error).message).toContain('4104 bits');
+  });
+
+  it('refuses an even modulus, and an exponent that is even, below 3 or 2^64 or more; recipientKeyCheck refuses the same', () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const n = BigInt(`0x${Buffer.from(publicKey.export({ format: 'jwk' }).n!, 'base64url').toString('hex')}`);
+    // RSAPublicKey written here: INTEGER n (257 bytes with its leading zero), INTEGER e.
+    const integer = (v: bigint): string => {
+      let h = v.toString(16);
+      if (h.length % 2 === 1) h = `0${h}`;
+      if (parseInt(h.slice(0, 2), 16) >= 0x80) h = `00${h}`;
+      const len = h.length / 2;
+      return `02${len < 0x80 ? len.toString(16).padStart(2, '0') : `820${len.toString(16)}`}${h}`;
+    };
+    const spkiOf = (m: bigint, e: bigint): Uint8Array => {
+      const key = integer(m) + integer(e);
+      const keyLen = key.length / 2;
+      const bitString =
+        `0382${(keyLen + 5).toString(16).padStart(4, '0')}00` + `3082${keyLen.toString(16).padStart(4, '0')}${key}`;
+      const body = '300d06092a864886f70d0101010500' + bitString;
+      return unhex(`3082${(body.length / 2).toString(16).padStart(4, '0')}${body}`);
+    };
+    expect(hex(spkiOf(n, 65537n))).toBe(hex(new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }))));
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['e = 1', spkiOf(n, 1n), /public exponent/],
+      ['e = 2', spkiOf(n, 2n), /public exponent/],
+      ['e = 65536', spkiOf(n, 65536n), /public exponent/],
+      ['e = 2^64 + 1', spkiOf(n, (1n << 64n) + 1n), /public exponent/],
+      ['even modulus', spkiOf(n - 1n, 65537n), /modulus of the recipient public key is even/],
+    ];
+    for (const [what, spki, message] of cases) {
+      for (const err of [refused(spki), checkRefusal(spki)]) {
+        expect(err, what).toBeInstanceOf(RecipientKeyError);
+        expect((err as Error).message, what).toMatch(message);
+      }
+    }
+    expect(recipientKeyCheck(spkiOf(n, 3n))).toBe(2048);
+    expect(recipientKeyCheck(spkiOf(n, (1n << 64n) - 1n))).toBe(2048);
+    expect(recipientKeyCheck(KEYS[4096]!.spki)).toBe(4096);
   });
 
   it('takes RSA keys of 2048 to 4096 bits, odd sizes included', () => {
