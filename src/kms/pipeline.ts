@@ -162,39 +162,25 @@ export async function runOperation<I extends object, O extends object>(
 }
 
 /**
- * The refusals that stored state decides: the key or alias is missing, disabled, pending, of
- * another kind or usage; the ciphertext names material the key lacks; a policy or grant does not
- * allow it; the name is taken. A store with a lagging cache may have decided them on a copy that
- * a write elsewhere has already changed.
+ * Refusals that are not worth confirming: a DryRun that would have succeeded, and the request
+ * made without credentials or without a known operation (decided before any record is read).
+ * Every other client error may have been decided on stored state (a key's state, spec, usage,
+ * material, policy, grants, tags, an alias's target, a listing's marker), even a
+ * ValidationException (the size limit of the key an alias names), so every other client error
+ * is confirmed.
  */
-const STATE_REFUSALS: ReadonlySet<string> = new Set([
-  'NotFoundException',
-  'DisabledException',
-  'KMSInvalidStateException',
-  'KeyUnavailableException',
-  'InvalidCiphertextException',
-  'IncorrectKeyException',
-  'InvalidKeyUsageException',
-  'AccessDeniedException',
-  'InvalidGrantTokenException',
-  'InvalidGrantIdException',
-  'AlreadyExistsException',
-  'UnsupportedOperationException',
-  'CustomKeyStoreNotFoundException',
-  'CustomKeyStoreInvalidStateException',
-  'IncorrectKeyMaterialException',
-  'ExpiredImportTokenException',
-  'InvalidImportTokenException',
-]);
+const UNCONFIRMED: ReadonlySet<string> = new Set(['DryRunOperationException', 'UnknownOperationException']);
 
 /**
- * A refusal is never given on stale data: when the handler fails with one of STATE_REFUSALS,
- * the store catches up with every write committed before (one round trip), and if that changed
- * what it holds, the operation runs once more on fresh records. So a key, alias, grant, policy,
+ * A refusal is never given on stale data: when the handler fails with a client error, the
+ * store catches up with every write committed before (one round trip), and if that dropped
+ * records it had cached, the operation runs once more on fresh records. So a key, alias, grant, policy,
  * key state or key material made usable through another endpoint is usable here at once, while
  * a change that takes a permission away reaches this endpoint with the store's notification
  * (eventual consistency, as AWS KMS's). A refusal costs the round trip; a success costs nothing.
- * A rerun repeats no write: a failed operation's transaction was rolled back.
+ * A rerun repeats no write of the refused operation: its transaction was rolled back. What it
+ * committed on its own before the refusal (an automatic rotation that was due, a key's last use)
+ * is not due again on the rerun.
  */
 function confirmingRefusals<I, O>(
   handler: (ctx: OperationContext, input: I) => Promise<O>,
@@ -205,7 +191,7 @@ function confirmingRefusals<I, O>(
     try {
       return await handler(ctx, input);
     } catch (err) {
-      if (!(err instanceof KMSServiceException) || !STATE_REFUSALS.has(err.name)) throw err;
+      if (!(err instanceof KMSServiceException) || err.$fault !== 'client' || UNCONFIRMED.has(err.name)) throw err;
       try {
         await store.catchUp!();
       } catch {
