@@ -214,7 +214,7 @@ describe('a refusal decided on a stale cached record is confirmed against the st
     await bobHere.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(1) }));
   });
 
-  it('refusals other than key state are confirmed too: a signature, a size limit, a listing marker', async () => {
+  it('refusals other than key state are confirmed too: a signature, a size limit', async () => {
     const { there, here } = endpoints();
     // An alias moved elsewhere to another signing key: Verify through it here checks with the new key.
     const ecc = async () =>
