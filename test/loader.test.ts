@@ -106,6 +106,8 @@ describe('the shipped module exports what the library calls, and nothing else', 
       sym.hmac(core, 'SHA-512', key, data);
       sym.hmacVerify(core, 'SHA-224', key, data, new Uint8Array(28));
       sym.aes256KeyUnwrapPad(core, key, sym.aes256KeyWrapPad(core, key, data));
+      const cbcIv = new Uint8Array(16).fill(2);
+      sym.aes256CbcDecrypt(core, key, cbcIv, sym.aes256CbcEncrypt(core, key, cbcIv, data));
       const kem = generateKeyPair('ML_KEM_512');
       mlkemDecapsulate(core, kem.privateKey, mlkemEncapsulate(core, kem.publicKey).ciphertext);
       const dsa = generateMlDsa(core, 44);
