@@ -11,8 +11,7 @@ import { callerIdentity, type CallerIdentity } from './authorize.js';
 import { runOperation, type Logger } from './pipeline.js';
 import { COMMANDS, isOperationName, type MetadataBearer, type OperationName, type WithMetadata } from './registry.js';
 import { MemoryKeyStore, type KeyStore } from './store.js';
-import { parsePemCertificates } from './attestation/nitro.js';
-import { readTlv } from '../der/reader.js';
+import { trustedRoots } from './recipient.js';
 
 export { KMSCommand, type Handler } from './command.js';
 export type { Logger } from './pipeline.js';
@@ -59,8 +58,9 @@ export interface KMSClientConfig {
   /**
    * The certificates an attestation document in a request's Recipient must chain to: DER bytes, or
    * PEM text (every CERTIFICATE block in it). Default AWS's Nitro Enclaves root (G1); tests and
-   * local enclaves give the root of their own PKI. An empty list, PEM text without a certificate
-   * or bytes that are not one DER SEQUENCE are a TypeError.
+   * local enclaves give the root of their own PKI. An empty list, PEM text without a certificate,
+   * or a certificate the attestation verifier could not use as a root (not X.509 v3 DER with an
+   * ecdsa-with-SHA384 signature and a P-384 key, or not a CA) is a TypeError naming the entry.
    */
   attestationRoots?: readonly (Uint8Array | string)[];
 }
@@ -135,27 +135,7 @@ export class KMSClient {
 
 /** KMSClientConfig.attestationRoots as DER certificates (copies); undefined for the default root. */
 function attestationRootsOf(roots: unknown): readonly Uint8Array[] | undefined {
-  if (roots === undefined) return undefined;
-  if (!Array.isArray(roots) || roots.length === 0) {
-    throw new TypeError('attestationRoots must list at least one certificate: DER bytes or PEM text');
-  }
-  const out: Uint8Array[] = [];
-  for (const root of roots as unknown[]) {
-    if (typeof root === 'string') out.push(...parsePemCertificates(root));
-    else if (root instanceof Uint8Array && isOneDerSequence(root)) out.push(Uint8Array.from(root));
-    else throw new TypeError('attestationRoots: each entry must be a DER certificate (Uint8Array) or PEM text');
-  }
-  return Object.freeze(out);
-}
-
-/** True when `bytes` is exactly one DER SEQUENCE (what a certificate is; PEM text given as bytes is not). */
-function isOneDerSequence(bytes: Uint8Array): boolean {
-  try {
-    const e = readTlv(bytes);
-    return e.tag === 0x30 && e.end === bytes.length;
-  } catch {
-    return false;
-  }
+  return roots === undefined ? undefined : trustedRoots(roots, 'attestationRoots', { pem: true });
 }
 
 /** What `send` resolves to for a command; for a union of commands, the union of their outputs. */

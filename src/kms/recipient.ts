@@ -12,8 +12,10 @@
 
 import { AWS_NITRO_ENCLAVES_ROOT_G1 } from './attestation/aws-nitro-root.js';
 import { envelopeForRecipient, recipientKeyCheck, RecipientKeyError } from './attestation/cms.js';
+import { CertificateError, hasKeyUsage, KEY_USAGE_BIT, parseCertificate } from './attestation/x509.js';
 import {
   AttestationError,
+  parsePemCertificates,
   verifyNitroAttestation,
   type AttestationFailure,
   type NitroAttestation,
@@ -40,6 +42,63 @@ const RECIPIENT_OPERATIONS: ReadonlySet<string> = new Set<RecipientOperation>([
 
 /** The roots an attestation document must chain to when the caller configured none. */
 const DEFAULT_ROOTS: readonly Uint8Array[] = Object.freeze([AWS_NITRO_ENCLAVES_ROOT_G1]);
+
+/** Why `der` cannot be a trusted root of attestation documents, or undefined when it can. */
+function rootProblem(der: Uint8Array): string | undefined {
+  let cert;
+  try {
+    cert = parseCertificate(der);
+  } catch (err) {
+    if (err instanceof CertificateError) return err.message;
+    throw err;
+  }
+  if (!cert.ca || !cert.basicConstraintsCritical || !hasKeyUsage(cert, KEY_USAGE_BIT.keyCertSign)) {
+    return 'it is not a CA certificate (critical basicConstraints cA, keyUsage keyCertSign)';
+  }
+  return undefined;
+}
+
+/**
+ * Trusted roots of attestation documents as configured (KMSClient's and the endpoint's
+ * `attestationRoots`, named `name` in errors): a non-empty list of DER certificates, or with `pem`
+ * also PEM text (each of its CERTIFICATE blocks). Each certificate is parsed as the verifier
+ * parses the certificates of a document (X.509 v3 DER, ecdsa-with-SHA384, a P-384 key) and must be
+ * a CA, so that a root that could never match is refused at once instead of every document being
+ * refused as untrusted. Returns copies; TypeError naming the entry and the reason otherwise.
+ */
+export function trustedRoots(roots: unknown, name: string, options: { pem: boolean }): readonly Uint8Array[] {
+  const kinds = options.pem ? 'DER bytes or PEM text' : 'DER bytes';
+  if (!Array.isArray(roots) || roots.length === 0) {
+    throw new TypeError(`${name} must list at least one certificate: ${kinds}`);
+  }
+  const out: Uint8Array[] = [];
+  (roots as unknown[]).forEach((root, i) => {
+    let ders: Uint8Array[];
+    if (options.pem && typeof root === 'string') {
+      try {
+        ders = parsePemCertificates(root);
+      } catch (err) {
+        throw new TypeError(`${name}[${i}] is PEM text without a usable certificate: ${(err as Error).message}`);
+      }
+    } else if (root instanceof Uint8Array) {
+      ders = [Uint8Array.from(root)];
+    } else {
+      throw new TypeError(
+        `${name}[${i}] is not ${options.pem ? 'DER bytes (a Uint8Array) or PEM text' : 'DER bytes (a Uint8Array)'}`,
+      );
+    }
+    ders.forEach((der, k) => {
+      const problem = rootProblem(der);
+      if (problem !== undefined) {
+        const which =
+          typeof root === 'string' ? `${name}[${i}] (certificate ${k + 1} of the PEM text)` : `${name}[${i}]`;
+        throw new TypeError(`${which} cannot be a root of attestation documents: ${problem}`);
+      }
+      out.push(der);
+    });
+  });
+  return Object.freeze(out);
+}
 
 /** Where a request's secret goes: the RSA key of a verified attestation document. */
 export interface AttestedRecipient {

@@ -48,10 +48,14 @@ import { openEnvelope, parseEnvelope } from '../../src/kms/attestation/cms.js';
 import { AttestationError, verifyNitroAttestation, type AttestationFailure } from '../../src/kms/attestation/nitro.js';
 import { AWS_NITRO_ENCLAVES_ROOT_G1 } from '../../src/kms/attestation/aws-nitro-root.js';
 import { generateKeyPair } from '../../src/core/index.js';
+import { startServer } from '../../src/node/http/server.js';
 import {
+  certificatesPem,
   enclaveKeyPair,
   makeAttestationDocument,
+  makeCertificate,
   makeLeaf,
+  p384,
   makeTestPki,
   sharedEnclaveKeyPair,
   type TestPki,
@@ -568,6 +572,80 @@ describe('trusted roots', () => {
     expect(() => new KMSClient({ attestationRoots: [] })).toThrow(TypeError);
     expect(() => new KMSClient({ attestationRoots: [new TextEncoder().encode(pki.rootPem)] })).toThrow(TypeError);
     expect(() => new KMSClient({ attestationRoots: [42 as unknown as Uint8Array] })).toThrow(TypeError);
+  });
+
+  it('each root is parsed as a certificate, in KMSClient and startServer: a TypeError names the entry and the reason', async () => {
+    const { der: leafDer } = makeLeaf(pki, Date.now());
+    const rsaSigned = makeCertificate({
+      subject: 'rsa root',
+      issuer: 'rsa root',
+      publicKey: p384().publicKey,
+      signer: p384().privateKey,
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2049-01-01T00:00:00Z'),
+      ca: true,
+      keyUsage: [5, 6],
+      signatureAlgorithm: '1.2.840.113549.1.1.11', // sha256WithRSAEncryption
+    });
+    const notCertificates: [string, Uint8Array | string, RegExp][] = [
+      [
+        'an empty SEQUENCE',
+        Uint8Array.of(0x30, 0),
+        /^attestationRoots\[1\] cannot be a root of attestation documents: /,
+      ],
+      [
+        'a CERTIFICATE block holding AAAA',
+        '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+        /^attestationRoots\[1\] \(certificate 1 of the PEM text\) cannot be a root of attestation documents: /,
+      ],
+      [
+        'a second PEM block that is the root with a byte cut off',
+        pki.rootPem + certificatesPem(pki.rootDer.subarray(0, pki.rootDer.length - 1)),
+        /^attestationRoots\[1\] \(certificate 2 of the PEM text\) cannot be a root/,
+      ],
+      ['the root with a trailing byte', Uint8Array.of(...pki.rootDer, 0), /^attestationRoots\[1\] cannot be a root/],
+      [
+        'a leaf certificate (not a CA)',
+        leafDer,
+        /^attestationRoots\[1\] cannot be a root.*: it is not a CA certificate/,
+      ],
+      ['a certificate not signed with ecdsa-with-SHA384', rsaSigned, /^attestationRoots\[1\] cannot be a root.*SHA384/],
+      [
+        'PEM text of a private key only',
+        '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+        /^attestationRoots\[1\] is PEM text without a usable certificate/,
+      ],
+    ];
+    for (const [what, bad, message] of notCertificates) {
+      let err: unknown;
+      try {
+        new KMSClient({ attestationRoots: [pki.rootDer, bad] });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, what).toBeInstanceOf(TypeError);
+      expect((err as Error).message, what).toMatch(message);
+      if (typeof bad === 'string') continue; // the endpoint takes DER only
+      const started = await startServer({ port: 0, attestationRoots: [pki.rootDer, bad] }).then(
+        async (server) => {
+          await server.close();
+          return 'started';
+        },
+        (e: unknown) => e,
+      );
+      expect(started, `startServer: ${what}`).toBeInstanceOf(TypeError);
+      expect((started as Error).message, `startServer: ${what}`).toMatch(message);
+    }
+    await expect(startServer({ port: 0, attestationRoots: ['x' as unknown as Uint8Array] })).rejects.toThrow(
+      /^attestationRoots\[0\] is not DER bytes/,
+    );
+    // The intermediate CA of the test PKI can be a root: a CA certificate of the verifier's kind.
+    expect(new KMSClient({ attestationRoots: [pki.intermediateDer, pki.rootPem] }).config.attestationRoots).toEqual([
+      pki.intermediateDer,
+      pki.rootDer,
+    ]);
+    const server = await startServer({ port: 0, attestationRoots: [pki.rootDer, AWS_NITRO_ENCLAVES_ROOT_G1] });
+    await server.close();
   });
 });
 

@@ -44,6 +44,7 @@ import { runOperation, type PipelineConfig } from '../../kms/pipeline.js';
 import { isOperationName, sensitiveOutputs, type OperationName } from '../../kms/registry.js';
 import { MemoryKeyStore, type KeyStore } from '../../kms/store.js';
 import { flushLastUsage } from '../../kms/last-usage.js';
+import { trustedRoots } from '../../kms/recipient.js';
 import { isValidRegion, preVerify, scopeRegion, verifyRequest } from './sigv4.js';
 import { decodeRequest, encodeError, encodeOutput, JSON_1_1 } from './wire.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
@@ -124,7 +125,9 @@ export interface ServerOptions {
   principalTags?: Record<string, string>;
   /**
    * The certificates (DER) that the attestation document of a request's Recipient must chain to,
-   * for every request; default AWS's Nitro Enclaves root (kms/attestation/aws-nitro-root.ts).
+   * for every request; default AWS's Nitro Enclaves root (kms/attestation/aws-nitro-root.ts). Each
+   * is parsed at start and must be a CA certificate the verifier can use (kms/recipient.ts
+   * trustedRoots): otherwise, or for an empty list, startServer rejects with a TypeError naming it.
    */
   attestationRoots?: readonly Uint8Array[];
 }
@@ -310,12 +313,13 @@ function resolveConfig(options: ServerOptions): Config {
   }
   // Without signatures every request comes from this caller; an account is the principal's.
   const anonymous = resolveCaller({ ...callerOptions, accountId: options.accountId }, accountId, region);
-  const roots = options.attestationRoots;
-  if (roots !== undefined) {
-    // An empty list would refuse every attestation document: a mistake, not a policy.
-    if (!Array.isArray(roots) || roots.length === 0 || !roots.every((r) => r instanceof Uint8Array && r.length > 0))
-      throw new TypeError('attestationRoots must list at least one certificate (DER bytes)');
-  }
+  // Each a certificate the verifier can use as a root, parsed now: an empty list or one that can
+  // never match would refuse every attestation document, a mistake rather than a policy. Copies:
+  // roots changed by the caller after the start do not change what is trusted.
+  const roots =
+    options.attestationRoots === undefined
+      ? undefined
+      : trustedRoots(options.attestationRoots, 'attestationRoots', { pem: false });
   return {
     store: options.store ?? new MemoryKeyStore(),
     region,
@@ -328,8 +332,7 @@ function resolveConfig(options: ServerOptions): Config {
     log: options.log,
     middlewareStack: options.middlewareStack,
     closing: false,
-    // A copy: roots changed by the caller after the start do not change what is trusted.
-    attestationRoots: roots?.map((r) => Uint8Array.from(r)),
+    attestationRoots: roots,
   };
 }
 
