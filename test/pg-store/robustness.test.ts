@@ -76,11 +76,14 @@ describe('PostgresKeyStore: stuck transactions', () => {
     const other = await open(url, { idleInTransactionTimeoutMs: 500 });
     const entered = signal();
     const thaw = signal();
+    let afterThaw: unknown;
     const stuck = frozen.transaction(async () => {
       await frozen.putKey(minimalKey('from-frozen'));
       entered.fire();
       // Holds the store lock and sends nothing until the end of the test.
       await thaw.promise;
+      // Woken up: the next statement finds the session ended, and sends nothing.
+      afterThaw = await caught(frozen.putKey(minimalKey('after-thaw-inside')));
       return 'committed';
     });
     await entered.promise;
@@ -95,7 +98,10 @@ describe('PostgresKeyStore: stuck transactions', () => {
     const err = await caught(stuck);
     expect(err).toBeInstanceOf(DependencyTimeoutException);
     expect((err as KMSServiceException).$metadata.httpStatusCode).toBe(503);
-    expect(await sql(url, "SELECT id FROM wasm_kms_records WHERE id = 'from-frozen'")).toEqual([]);
+    expect(afterThaw).toBeInstanceOf(DependencyTimeoutException);
+    expect(await sql(url, "SELECT id FROM wasm_kms_records WHERE id IN ('from-frozen', 'after-thaw-inside')")).toEqual(
+      [],
+    );
     // The frozen endpoint works again (the pool replaced the ended connection).
     await frozen.putKey(minimalKey('after-thaw'));
     expect(await other.getKey(ACCOUNT, REGION, 'after-thaw')).toBeDefined();

@@ -10,6 +10,7 @@
 // transactions, the cache and the errors: docs/postgres-store.md.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { randomBytes } from '../../core/module.js';
 import {
@@ -134,6 +135,8 @@ const MAX_LISTEN_BACKOFF_MS = 5000;
 const MAX_PAYLOAD = 7000;
 /** The payload that tells every endpoint to clear its whole cache. */
 const CLEAR_ALL = '*';
+/** How the payload of a listener's probe begins (a row's payload begins with '['); it names no row. */
+const PROBE = 'probe:';
 
 /** The transaction of one store that the current async call chain is inside. */
 interface Tx {
@@ -144,6 +147,11 @@ interface Tx {
   pending: Set<Promise<unknown>>;
   /** Cache keys of the rows written, forgotten locally once the transaction ends. */
   changed: Set<string>;
+  /**
+   * Why the connection broke while the transaction held it (an 'error' event between statements,
+   * e.g. the session ended by idle_in_transaction_session_timeout): no statement is sent on it again.
+   */
+  broken: Error | undefined;
 }
 
 const transactions = new AsyncLocalStorage<Tx>();
@@ -266,8 +274,18 @@ export class PostgresKeyStore implements KeyStore {
    */
   #syncNext: { promise: Promise<boolean>; resolve: (ok: boolean) => void } | undefined;
   #syncInFlight = false;
-  /** Bumped whenever cached entries were (or may have been) dropped: cacheGeneration(). */
+  /**
+   * cacheGeneration(): bumped (not in strict mode) when a change notification or a clearing of
+   * the cache drops an entry, or marks stale a read under way, or follows #untracked.
+   */
   #generation = 0;
+  /**
+   * Entries left the cache since the generation last moved without moving it (evicted, or dropped
+   * by this store's own commit): a read answered from one of them may have been behind a change
+   * whose notification has not arrived yet, so the next notification moves the generation whatever
+   * row it names.
+   */
+  #untracked = false;
   #heartbeat: NodeJS.Timeout | undefined;
   /**
    * The point reads under way that may fill the cache, by cache key: an invalidation of their row
@@ -276,6 +294,10 @@ export class PostgresKeyStore implements KeyStore {
   readonly #reading = new Map<string, Set<{ stale: boolean }>>();
   /** The LISTEN connection while it is up, and what takes it down (once). */
   #listener: { client: pg.Client; down: (err?: unknown) => void } | undefined;
+  /** A LISTEN connection being opened (connect, LISTEN, the probe): close() ends it. */
+  #connecting: pg.Client | undefined;
+  /** The payload of the probe notification the LISTEN connection being opened waits for. */
+  #probe: { payload: string; arrived: () => void } | undefined;
   #listening = false;
   #listenBackoffMs = 100;
   #listenTimer: NodeJS.Timeout | undefined;
@@ -492,6 +514,13 @@ export class PostgresKeyStore implements KeyStore {
     clearTimeout(this.#listenTimer);
     clearInterval(this.#heartbeat);
     this.#listening = false;
+    const connecting = this.#connecting;
+    this.#connecting = undefined;
+    if (connecting !== undefined) {
+      // A reconnection under way (perhaps waiting on a server that does not answer): not waited for.
+      connecting.end().catch(() => undefined);
+      connecting.connection.stream.destroy();
+    }
     const listener = this.#listener;
     this.#listener = undefined;
     await listener?.client.end().catch(() => undefined);
@@ -516,10 +545,13 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   /**
-   * Changes whenever cached records were (or may have been) dropped: a change notification
-   * arrived (from any store object, this one included), or the cache was cleared (the LISTEN
-   * connection lost or back). The same number means that nothing this store read from its cache
-   * since has been found out of date. Constant with the cache off.
+   * Changes when a change notification (from any store object) or a clearing of the cache (the
+   * LISTEN connection lost) dropped a cached entry or marked stale a read under way, and on the
+   * first notification after entries left the cache without it (evicted, or dropped by this
+   * store's own commit, which its next reads see at once). A notification of a row this store
+   * has not cached changes nothing. The same number means that nothing this store read from its
+   * cache since has been found out of date. Constant with the cache off and with strict reads
+   * (they are never behind).
    */
   cacheGeneration(): number {
     return this.#generation;
@@ -534,7 +566,9 @@ export class PostgresKeyStore implements KeyStore {
    * time takes the LISTEN connection down, and reads go to the database.
    */
   async catchUp(): Promise<void> {
-    if (this.#closed || this.#cache === undefined || !this.#listening || this.#tx() !== undefined) return;
+    // Strict reads wait for the round trip themselves: nothing is behind.
+    if (this.#closed || this.#cache === undefined || this.#strict || !this.#listening || this.#tx() !== undefined)
+      return;
     await this.#sync();
   }
 
@@ -551,33 +585,81 @@ export class PostgresKeyStore implements KeyStore {
     if (this.#closed) return;
     // Named apart in pg_stat_activity: the one connection of each store that holds LISTEN.
     const client = new this.#pg.Client({ ...this.#clientConfig, application_name: 'wasm-kms listener' });
+    this.#connecting = client;
     let down = false;
+    /** Ends the wait for the probe when the connection goes down meanwhile. */
+    let wake = (): void => undefined;
     const onDown = (err?: unknown): void => {
       if (down) return;
       down = true;
+      if (this.#connecting === client) this.#connecting = undefined;
+      wake();
       this.#listenerDown(client, err);
     };
     client.on('error', onDown);
     client.on('end', () => onDown());
     client.on('notification', (n) => {
       if (n.channel !== CHANNEL) return;
+      const payload = n.payload ?? CLEAR_ALL;
+      if (payload.startsWith(PROBE)) {
+        // This store's probe, or another store's (which names no row).
+        if (this.#probe?.payload === payload) this.#probe.arrived();
+        return;
+      }
       this.#notifications++;
-      this.#invalidate(n.payload ?? CLEAR_ALL);
+      this.#invalidate(payload, true);
     });
     try {
       await client.connect();
+      // close() may have come while connecting.
+      if (this.#closed || down) throw new Error('the store was closed');
       await client.query(`LISTEN ${CHANNEL}`);
     } catch (err) {
       onDown(err);
       return;
     }
+    // LISTEN can succeed on a connection that never receives a notification (a proxy that pools
+    // by transaction): the connection counts as up only once a NOTIFY sent through the pool has
+    // come back on it.
+    const payload = PROBE + randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    let failure: unknown;
+    const arrived = await new Promise<boolean>((resolve) => {
+      this.#probe = { payload, arrived: () => resolve(true) };
+      wake = () => resolve(false);
+      timer = setTimeout(() => resolve(false), this.#settings.listenerTimeoutMs);
+      this.#pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]).catch((err: unknown) => {
+        failure = err;
+        resolve(false);
+      });
+    });
+    clearTimeout(timer);
+    this.#probe = undefined;
+    wake = () => undefined;
     if (this.#closed || down) {
-      client.end().catch(() => undefined);
+      onDown();
       return;
     }
+    if (!arrived) {
+      const err =
+        failure ??
+        new Error(
+          `a notification sent through the pool did not arrive on the LISTEN connection within ${this.#settings.listenerTimeoutMs} ms`,
+        );
+      if (failure === undefined) {
+        warn(
+          this.#settings.logger,
+          'wasm-kms postgres store: LISTEN succeeded but notifications do not arrive (a transaction-pooling proxy between the store and PostgreSQL?); the cache is bypassed, the LISTEN connection is retried',
+          err,
+        );
+      }
+      onDown(err);
+      return;
+    }
+    this.#connecting = undefined;
     this.#listener = { client, down: onDown };
     // What changed while nobody listened is unknown: start empty.
-    this.#invalidate(CLEAR_ALL);
+    this.#invalidate(CLEAR_ALL, true);
     this.#listening = true;
     this.#listenBackoffMs = 100;
   }
@@ -590,7 +672,7 @@ export class PostgresKeyStore implements KeyStore {
     const wasUp = this.#listener?.client === client;
     if (wasUp) this.#listener = undefined;
     this.#listening = false;
-    this.#invalidate(CLEAR_ALL);
+    this.#invalidate(CLEAR_ALL, true);
     client.end().catch(() => undefined);
     client.connection.stream.destroy();
     if (this.#closed) return;
@@ -671,17 +753,42 @@ export class PostgresKeyStore implements KeyStore {
     this.#sendSync();
   }
 
-  #invalidate(key: string): void {
+  /**
+   * Drops the row `key` (or every row) from the cache and marks stale the reads of it under way.
+   * `notified`: because of a notification, or of the listener going down or coming back; else
+   * because this store wrote the row (it sees its own write at once, so the generation stays).
+   */
+  #invalidate(key: string, notified: boolean): void {
     // Without a cache nothing is dropped, and reads are never behind: the generation stays.
-    if (this.#cache === undefined) return;
-    this.#generation++;
+    const cache = this.#cache;
+    if (cache === undefined) return;
+    let dropped: boolean;
     if (key === CLEAR_ALL) {
-      this.#cache?.clear();
-      for (const reads of this.#reading.values()) for (const r of reads) r.stale = true;
+      dropped = cache.size > 0;
+      cache.clear();
+      for (const reads of this.#reading.values()) {
+        for (const r of reads) {
+          r.stale = true;
+          dropped = true;
+        }
+      }
+    } else {
+      dropped = cache.get(key) !== undefined;
+      cache.delete(key);
+      for (const r of this.#reading.get(key) ?? []) {
+        r.stale = true;
+        dropped = true;
+      }
+    }
+    if (!notified) {
+      if (dropped) this.#untracked = true;
       return;
     }
-    this.#cache?.delete(key);
-    for (const r of this.#reading.get(key) ?? []) r.stale = true;
+    // A notification of a row nobody read from the cache changes nothing this store answered.
+    if (!dropped && !this.#untracked) return;
+    this.#untracked = false;
+    // Strict reads are never behind: a refusal is never worth a rerun.
+    if (!this.#strict) this.#generation++;
   }
 
   // -- connections and transactions
@@ -692,12 +799,18 @@ export class PostgresKeyStore implements KeyStore {
     return tx !== undefined && tx.store === this && tx.active ? tx : undefined;
   }
 
-  /** Runs a statement on `db`, a failure of the database becoming a KMS exception. */
+  /**
+   * Runs a statement on `db`, a failure of the database becoming a KMS exception. On the
+   * connection of a transaction that broke (its session ended), nothing is sent: the failure is
+   * why it broke (an idle-in-transaction timeout is DependencyTimeoutException).
+   */
   async #query<R extends pg.QueryResultRow>(
     db: Queryable,
     sql: string,
     params?: unknown[],
   ): Promise<pg.QueryResult<R>> {
+    const tx = transactions.getStore();
+    if (tx !== undefined && tx.client === db && tx.broken !== undefined) throw storeFailure(tx.broken);
     try {
       return await db.query<R>(sql, params);
     } catch (err) {
@@ -744,12 +857,19 @@ export class PostgresKeyStore implements KeyStore {
     } catch (err) {
       throw storeFailure(err);
     }
-    const tx: Tx = { store: this, client, active: true, pending: new Set(), changed: new Set() };
-    let broken: Error | undefined;
+    const tx: Tx = {
+      store: this,
+      client,
+      active: true,
+      pending: new Set(),
+      changed: new Set(),
+      broken: undefined,
+    };
     let committed = false;
-    // A checked-out connection that breaks while fn works between statements (a server restart)
-    // reports it as an 'error' event, not to a query: caught here, the connection is dropped.
-    const onError = (e: Error): void => void (broken ??= e);
+    // A checked-out connection that breaks while fn works between statements (a server restart,
+    // the session ended for idling in the transaction) reports it as an 'error' event, not to a
+    // query: caught here; no further statement is sent on it (#query), and it is dropped.
+    const onError = (e: Error): void => void (tx.broken ??= e);
     client.on('error', onError);
     try {
       // One round trip (a simple query of two statements, no parameters).
@@ -759,7 +879,7 @@ export class PostgresKeyStore implements KeyStore {
       while (tx.pending.size > 0) await Promise.allSettled([...tx.pending]);
       tx.active = false;
       // The session ended while fn worked (idle_in_transaction_session_timeout, a restart): say why.
-      if (broken !== undefined) throw storeFailure(broken);
+      if (tx.broken !== undefined) throw storeFailure(tx.broken);
       const done = await this.#query(client, 'COMMIT');
       // A transaction in which a statement failed is aborted: PostgreSQL answers its COMMIT with
       // ROLLBACK, and nothing fn wrote is kept. That is a failure, even when fn caught the error.
@@ -771,18 +891,20 @@ export class PostgresKeyStore implements KeyStore {
     } catch (err) {
       tx.active = false;
       if (!committed) {
-        try {
-          await client.query('ROLLBACK');
-        } catch (e) {
-          broken = e as Error;
+        if (tx.broken === undefined) {
+          try {
+            await client.query('ROLLBACK');
+          } catch (e) {
+            tx.broken = e as Error;
+          }
         }
       }
       throw err;
     } finally {
       tx.active = false;
       client.removeListener('error', onError);
-      client.release(broken);
-      for (const key of tx.changed) this.#invalidate(key);
+      client.release(tx.broken);
+      for (const key of tx.changed) this.#invalidate(key, false);
     }
   }
 
@@ -874,7 +996,11 @@ export class PostgresKeyStore implements KeyStore {
     const keep = (): void => {
       // Not when the row was invalidated while the read waited: what it read may be older.
       if (!useCache || read.stale || this.#closed || !this.#listening) return;
-      this.#cache!.set(key, { body: body === null ? null : Buffer.from(body), version: row?.version ?? '0' });
+      const cache = this.#cache!;
+      const expected = cache.size + (cache.get(key) === undefined ? 1 : 0);
+      cache.set(key, { body: body === null ? null : Buffer.from(body), version: row?.version ?? '0' });
+      // Others evicted to make room: a later notification of theirs would find nothing to drop.
+      if (cache.size < expected) this.#untracked = true;
     };
     return { body, fromCache: false, keep };
   }
