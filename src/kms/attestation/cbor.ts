@@ -2,14 +2,20 @@
 // attestation document use: unsigned and negative integers, byte and text strings, arrays, maps,
 // tags, and the simple values false, true and null; definite and indefinite lengths. Anything
 // else (floats, undefined, other simple values, reserved additional information), trailing
-// bytes, duplicate map keys, nesting deeper than a limit, invalid UTF-8, and lengths or counts
-// beyond the input are refused with a CborError. No Node APIs.
+// bytes, map keys that are not integers or text (COSE labels are int or tstr, the payload's keys
+// text, PCR indexes integers), duplicate map keys, nesting deeper than a limit, more elements than
+// a limit, invalid UTF-8, and lengths or counts beyond the input are refused with a CborError.
+// Every input is decoded in time linear in its size: duplicate keys are found with a Set of the
+// decoded keys, the chunks of an indefinite-length string are copied once. No Node APIs.
+
+/** A map key: an integer or a text string (no other key is decoded). */
+export type CborKey = number | bigint | string;
 
 /** A decoded map: its entries in the order of the encoding. */
 export class CborMap {
-  readonly entries: readonly (readonly [CborValue, CborValue])[];
+  readonly entries: readonly (readonly [CborKey, CborValue])[];
 
-  constructor(entries: (readonly [CborValue, CborValue])[]) {
+  constructor(entries: (readonly [CborKey, CborValue])[]) {
     this.entries = entries;
   }
 
@@ -53,6 +59,13 @@ export class CborError extends Error {
 export interface CborDecodeOptions {
   /** Arrays, maps and tags nested deeper than this are refused (default 16). */
   maxDepth?: number;
+  /** Arrays with more elements, maps with more entries than this are refused (default: no limit). */
+  maxEntries?: number;
+  /**
+   * Refuse indefinite lengths and heads whose argument is not in its shortest form (the first two
+   * requirements of RFC 8949 §4.2.1's deterministic encoding); default false.
+   */
+  shortestDefinite?: boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -64,6 +77,8 @@ class Decoder {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly maxDepth: number,
+    private readonly maxEntries: number,
+    private readonly shortestDefinite: boolean,
   ) {}
 
   fail(message: string, at = this.pos): never {
@@ -76,9 +91,22 @@ class Decoder {
     const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
     if (size === 0) this.fail(`reserved additional information ${info}`, at);
     if (this.bytes.length - this.pos < size) this.fail('truncated head', at);
-    let v = 0n;
-    for (let i = 0; i < size; i++) v = (v << 8n) | BigInt(this.bytes[this.pos++]);
-    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    const b = this.bytes;
+    let v: number | bigint;
+    if (size === 8) {
+      const hi = ((b[this.pos] << 24) | (b[this.pos + 1] << 16) | (b[this.pos + 2] << 8) | b[this.pos + 3]) >>> 0;
+      const lo = ((b[this.pos + 4] << 24) | (b[this.pos + 5] << 16) | (b[this.pos + 6] << 8) | b[this.pos + 7]) >>> 0;
+      v = hi < 0x200000 ? hi * 0x1_0000_0000 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+    } else {
+      v = 0;
+      for (let i = 0; i < size; i++) v = v * 256 + b[this.pos + i];
+    }
+    this.pos += size;
+    // Shortest form: 1 byte from 24, 2 from 256, 4 from 65536, 8 from 2^32.
+    if (this.shortestDefinite && v < (size === 1 ? 24 : size === 2 ? 0x100 : size === 4 ? 0x10000 : 0x1_0000_0000)) {
+      this.fail('integer head not in its shortest form', at);
+    }
+    return v;
   }
 
   /** A length or count argument, which must be a number no larger than what is left of the input. */
@@ -90,13 +118,21 @@ class Decoder {
     return n;
   }
 
+  /** An element count of an array or map, within the limit. */
+  count(n: number, at: number): void {
+    if (n > this.maxEntries) this.fail(`more than ${this.maxEntries} elements in an array or map`, at);
+  }
+
   item(depth: number): CborValue {
     const at = this.pos;
     if (at >= this.bytes.length) this.fail('truncated: an item was expected', at);
     const initial = this.bytes[this.pos++];
     const major = initial >> 5;
     const info = initial & 0x1f;
-    if (info === 31) return this.indefinite(major, depth, at);
+    if (info === 31) {
+      if (this.shortestDefinite) this.fail('indefinite length', at);
+      return this.indefinite(major, depth, at);
+    }
     switch (major) {
       case 0:
         return this.argument(info, at);
@@ -115,6 +151,7 @@ class Decoder {
       case 4: {
         this.enter(depth, at);
         const n = this.length(info, at, 1);
+        this.count(n, at);
         const out: CborValue[] = [];
         for (let i = 0; i < n; i++) out.push(this.item(depth + 1));
         return out;
@@ -122,8 +159,9 @@ class Decoder {
       case 5: {
         this.enter(depth, at);
         const n = this.length(info, at, 2);
-        const entries: [CborValue, CborValue][] = [];
-        const seen = new Set<string>();
+        this.count(n, at);
+        const entries: [CborKey, CborValue][] = [];
+        const seen = new Set<CborKey>();
         for (let i = 0; i < n; i++) this.entry(entries, seen, depth);
         return new CborMap(entries);
       }
@@ -157,18 +195,16 @@ class Decoder {
     }
   }
 
-  entry(entries: [CborValue, CborValue][], seen: Set<string>, depth: number): void {
+  entry(entries: [CborKey, CborValue][], seen: Set<CborKey>, depth: number): void {
     const keyAt = this.pos;
-    const key = this.item(depth + 1);
-    // Keys compare by value: integers and text by what they decode to, anything else by its bytes.
-    const id =
-      typeof key === 'number' || typeof key === 'bigint'
-        ? `i${key}`
-        : typeof key === 'string'
-          ? `t${key}`
-          : `b${Array.from(this.bytes.subarray(keyAt, this.pos)).join(',')}`;
-    if (seen.has(id)) this.fail('duplicate map key', keyAt);
-    seen.add(id);
+    // Only integer and text keys: their head says so before anything of the key is decoded.
+    const major = keyAt < this.bytes.length ? this.bytes[keyAt] >> 5 : 0;
+    if (major > 1 && major !== 3) this.fail('map key is not an integer or a text string', keyAt);
+    const key = this.item(depth + 1) as CborKey;
+    // Keys compare by value in a Set: an integer is a number when it is safe and a bigint otherwise
+    // (one representation per value, whatever the head's width), and 1 and "1" are different keys.
+    if (seen.has(key)) this.fail('duplicate map key', keyAt);
+    seen.add(key);
     entries.push([key, this.item(depth + 1)]);
   }
 
@@ -183,38 +219,49 @@ class Decoder {
     switch (major) {
       case 2:
       case 3: {
-        // Chunks: definite-length strings of the same major type (RFC 8949 §3.2.3).
-        const chunks: Uint8Array[] = [];
+        // Chunks: definite-length strings of the same major type (RFC 8949 §3.2.3). Their places
+        // are noted as numbers first, then copied once: no allocation per chunk.
+        const places: number[] = [];
+        let total = 0;
         while (!this.atBreak()) {
           const chunkAt = this.pos;
           const initial = this.bytes[this.pos++];
           if (initial >> 5 !== major || (initial & 0x1f) === 31)
             this.fail('bad chunk in an indefinite-length string', chunkAt);
           const n = this.length(initial & 0x1f, chunkAt, 1);
-          const chunk = this.bytes.subarray(this.pos, (this.pos += n));
-          // Each text chunk is whole UTF-8 on its own: no character split across chunks (§3.2.3).
-          if (major === 3) this.text(chunk, chunkAt);
-          chunks.push(chunk);
+          // Each text chunk is whole UTF-8 on its own (§3.2.3). The joined text is checked as UTF-8
+          // below, and in valid UTF-8 a byte that is not a continuation byte (10xxxxxx) starts a
+          // character: so a chunk is whole characters when it does not start with one.
+          if (major === 3 && n > 0 && (this.bytes[this.pos] & 0xc0) === 0x80) {
+            this.fail('text chunk begins inside a UTF-8 character', chunkAt);
+          }
+          if (n > 0) places.push(this.pos, n);
+          this.pos += n;
+          total += n;
         }
-        const joined = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
-        let o = 0;
-        for (const c of chunks) {
-          joined.set(c, o);
-          o += c.length;
+        const joined = new Uint8Array(total);
+        for (let i = 0, o = 0; i < places.length; o += places[i + 1], i += 2) {
+          joined.set(this.bytes.subarray(places[i], places[i] + places[i + 1]), o);
         }
         return major === 2 ? joined : this.text(joined, at);
       }
       case 4: {
         this.enter(depth, at);
         const out: CborValue[] = [];
-        while (!this.atBreak()) out.push(this.item(depth + 1));
+        while (!this.atBreak()) {
+          this.count(out.length + 1, at);
+          out.push(this.item(depth + 1));
+        }
         return out;
       }
       case 5: {
         this.enter(depth, at);
-        const entries: [CborValue, CborValue][] = [];
-        const seen = new Set<string>();
-        while (!this.atBreak()) this.entry(entries, seen, depth);
+        const entries: [CborKey, CborValue][] = [];
+        const seen = new Set<CborKey>();
+        while (!this.atBreak()) {
+          this.count(entries.length + 1, at);
+          this.entry(entries, seen, depth);
+        }
         return new CborMap(entries);
       }
       case 7:
@@ -233,7 +280,12 @@ export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): 
     Object.getPrototypeOf(bytes) === Uint8Array.prototype
       ? bytes
       : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const d = new Decoder(view, options.maxDepth ?? 16);
+  const d = new Decoder(
+    view,
+    options.maxDepth ?? 16,
+    options.maxEntries ?? Infinity,
+    options.shortestDefinite ?? false,
+  );
   const value = d.item(0);
   if (d.pos !== view.length) d.fail(`${view.length - d.pos} trailing byte(s)`);
   return value;

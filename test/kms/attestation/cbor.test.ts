@@ -191,6 +191,67 @@ describe('CBOR refusals', () => {
     }
   });
 
+  it('map keys that are not integers or text: byte strings, arrays, maps, tags, simple values', () => {
+    for (const h of ['a1410000', 'a1800000', 'a1a000', 'a1c10000', 'a1f500', 'a1f600', 'bf410000ff', 'a20000a10000']) {
+      expect([h, refusal(h)]).toEqual([h, expect.stringMatching(/map key is not an integer or a text string/)]);
+    }
+    // Integer keys beyond 2^53 compare by value too.
+    expect(refusal('a2' + '1b0020000000000000' + '00' + '1b0020000000000000' + '01')).toMatch(/duplicate map key/);
+    expect(refusal('a2' + '1b0020000000000000' + '00' + '1b0020000000000001' + '01')).toBe('accepted');
+    expect(refusal('a2' + '01' + '00' + '1b0000000000000001' + '02')).toMatch(/duplicate map key/);
+  });
+
+  it('more elements than maxEntries, definite and indefinite', () => {
+    expect(() => decodeCbor(unhex('83010203'), { maxEntries: 3 })).not.toThrow();
+    expect(() => decodeCbor(unhex('83010203'), { maxEntries: 2 })).toThrow(/more than 2 elements/);
+    expect(() => decodeCbor(unhex('9f010203ff'), { maxEntries: 2 })).toThrow(/more than 2 elements/);
+    expect(() => decodeCbor(unhex('a201020304'), { maxEntries: 1 })).toThrow(/more than 1 elements/);
+    expect(() => decodeCbor(unhex('bf01020304ff'), { maxEntries: 1 })).toThrow(/more than 1 elements/);
+    expect(() => decodeCbor(unhex('bf01020304ff'), { maxEntries: 2 })).not.toThrow();
+  });
+
+  it('shortestDefinite: heads not in their shortest form and indefinite lengths refused', () => {
+    const strict = (h: string): string => {
+      try {
+        decodeCbor(unhex(h), { shortestDefinite: true });
+        return 'accepted';
+      } catch (err) {
+        expect(err).toBeInstanceOf(CborError);
+        return (err as Error).message;
+      }
+    };
+    for (const h of [
+      '1817',
+      '1900ff',
+      '1a0000ffff',
+      '1b00000000ffffffff',
+      '3817',
+      '5800',
+      '7800',
+      '9800',
+      'b800',
+      'd81200',
+    ]) {
+      expect([h, strict(h)]).toEqual([h, expect.stringMatching(/not in its shortest form/)]);
+      expect([h, refusal(h)]).not.toEqual([h, expect.stringMatching(/shortest/)]); // accepted by default
+    }
+    for (const h of ['5fff', '7fff', '9fff', 'bfff']) {
+      expect([h, strict(h)]).toEqual([h, expect.stringMatching(/indefinite length/)]);
+    }
+    for (const h of ['17', '1818', '190100', '1a00010000', '1b0000000100000000', '3818', 'd2a0', '8440a04040']) {
+      expect([h, strict(h)]).toEqual([h, 'accepted']);
+    }
+  });
+
+  it('many chunks are joined once, in order', () => {
+    const chunks = new Uint8Array(200_002).fill(0x40);
+    chunks[0] = 0x5f;
+    chunks[1000] = 0x41; // one chunk of one byte: 0x40 (the byte after its head)
+    chunks[chunks.length - 1] = 0xff;
+    expect(plain(decodeCbor(chunks))).toEqual({ bytes: '40' });
+    expect(dec('7f6161626263ff')).toBe('abc');
+  });
+
   it('bad chunks in indefinite-length strings, invalid UTF-8', () => {
     expect(refusal('5f6161ff')).toMatch(/bad chunk/); // text chunk in a byte string
     expect(refusal('7f4161ff')).toMatch(/bad chunk/);
@@ -198,5 +259,9 @@ describe('CBOR refusals', () => {
     expect(refusal('62c328')).toMatch(/UTF-8/);
     expect(refusal('61ff')).toMatch(/UTF-8/);
     expect(refusal('7f61c361bcff')).toMatch(/UTF-8/); // a character split across chunks
+    expect(refusal('7f62e28261acff')).toMatch(/UTF-8/); // split 2 + 1
+    expect(refusal('7f62e282ff')).toMatch(/UTF-8/); // the last chunk ends inside a character
+    expect(refusal('7f62e28261aaff')).toMatch(/UTF-8/);
+    expect(dec('7f63e282ac6062c3bcff')).toBe('\u20ac\u00fc'); // whole characters, an empty chunk
   });
 });
