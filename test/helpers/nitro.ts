@@ -198,8 +198,11 @@ export interface TestPki {
 const PKI_NOT_BEFORE = new Date('2020-01-01T00:00:00Z');
 const PKI_NOT_AFTER = new Date('2049-12-31T23:59:59Z');
 
-/** A fresh P-384 root -> intermediate -> leaf issuer (CA:TRUE, pathLen 2/1/0 below the root as AWS's). */
-export function makeTestPki(label = 'wasm-kms test'): TestPki {
+/**
+ * A fresh P-384 root -> intermediate -> leaf issuer (CA:TRUE, pathLen 2/1/0 below the root as AWS's).
+ * `root` replaces options of the root certificate (e.g. its validity, ca, keyUsage, pathLen).
+ */
+export function makeTestPki(label = 'wasm-kms test', options: { root?: Partial<CertificateOptions> } = {}): TestPki {
   const root = p384();
   const inter = p384();
   const issuer = p384();
@@ -213,6 +216,7 @@ export function makeTestPki(label = 'wasm-kms test'): TestPki {
     issuer: rootName,
     publicKey: root.publicKey,
     signer: root.privateKey,
+    ...options.root,
   });
   const intermediateDer = makeCertificate({
     ...ca,
@@ -394,6 +398,29 @@ export interface DocumentFields {
   indefinitePayload?: boolean;
   /** COSE_Sign1 wrapped in tag 18. */
   tagged?: boolean;
+  /**
+   * Encodings of the COSE level other than AWS's (the signed bytes unchanged): a byte string
+   * 'chunked' (indefinite length, two chunks) or 'wide' (its length in an 8-byte head); the array
+   * head 'wide' or 'indefinite'; the tag 18 head 'wide' (d8 12).
+   */
+  coseForm?: {
+    protectedHeader?: 'chunked' | 'wide';
+    payload?: 'chunked' | 'wide';
+    signature?: 'chunked' | 'wide';
+    array?: 'wide' | 'indefinite';
+    tag?: 'wide';
+  };
+}
+
+function bstrForm(b: Uint8Array, form: 'chunked' | 'wide' | undefined): CborInput {
+  if (form === 'chunked') return new CborIndefinite([b.subarray(0, b.length >> 1), b.subarray(b.length >> 1)]);
+  if (form === 'wide') {
+    const h = new Uint8Array(9);
+    h[0] = 0x5b;
+    new DataView(h.buffer).setBigUint64(1, BigInt(b.length));
+    return new CborRaw(concat(h, b));
+  }
+  return b;
 }
 
 let sharedEnclave: { spki: Uint8Array; pkcs8: Uint8Array; pem: string } | undefined;
@@ -493,8 +520,17 @@ export function makeAttestationDocument(pki: TestPki, fields: DocumentFields = {
     const i = fields.flipPayloadByte < 0 ? signedPayload.length + fields.flipPayloadByte : fields.flipPayloadByte;
     signedPayload[i] ^= 0x01;
   }
-  const sign1: CborInput[] = [protectedHeader, fields.unprotected ?? new Map(), signedPayload, signature];
-  return cbor(fields.tagged ? new CborTag(18, sign1) : sign1);
+  const form = fields.coseForm ?? {};
+  const sign1: CborInput[] = [
+    bstrForm(protectedHeader, form.protectedHeader),
+    fields.unprotected ?? new Map(),
+    bstrForm(signedPayload, form.payload),
+    bstrForm(signature, form.signature),
+  ];
+  let array = cbor(form.array === 'indefinite' ? new CborIndefinite(sign1) : sign1);
+  if (form.array === 'wide') array = concat(Uint8Array.of(0x98, 4), array.subarray(1));
+  if (!fields.tagged) return array;
+  return concat(form.tag === 'wide' ? Uint8Array.of(0xd8, 18) : Uint8Array.of(0xd2), array);
 }
 
 /** A private key object from PKCS#8 DER (for tests that decrypt what was sent to the enclave). */

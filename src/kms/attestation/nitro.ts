@@ -3,8 +3,8 @@
 // with ES384 by the leaf certificate in its payload, whose chain runs from cabundle[0] (a trusted
 // root, compared as DER) through the rest of cabundle to that leaf.
 //
-// Order of the checks: size and CBOR; COSE_Sign1 structure and its protected header (alg ES384);
-// the payload's fields, types and sizes; each certificate's encoding, signature algorithm and key
+// Order of the checks: size and CBOR; COSE_Sign1 structure (definite lengths, shortest heads),
+// its protected header (exactly alg ES384) and empty unprotected header; the payload's fields, types and sizes; each certificate's encoding, signature algorithm and key
 // type; cabundle[0] among the trusted roots (before any signature is verified); names,
 // signatures, CA flags, keyUsage and pathLen along the chain; every certificate's validity at the
 // verification time and at the document's timestamp; last the COSE signature.
@@ -96,7 +96,8 @@ function optionalBytes(map: CborMap, name: string, min: number, max: number): Ui
 function parsePayload(payload: Uint8Array): NitroAttestation {
   let map: CborValue;
   try {
-    map = decodeCbor(payload);
+    // Nothing in the payload nests deeper than pcrs and cabundle, nor holds more than 32 elements.
+    map = decodeCbor(payload, { maxDepth: 2, maxEntries: 32 });
   } catch (err) {
     if (err instanceof CborError) return fail('malformed', `payload: ${err.message}`);
     throw err;
@@ -239,9 +240,11 @@ export function verifyNitroAttestation(
   }
 
   // COSE_Sign1 = [protected: bstr, unprotected: map, payload: bstr, signature: bstr], tag 18 or untagged.
+  // At the COSE level, definite lengths and shortest heads only (as AWS encodes it); at most tag,
+  // array and unprotected map nested; 4 elements at most in each.
   let outer: CborValue;
   try {
-    outer = decodeCbor(document);
+    outer = decodeCbor(document, { maxDepth: 3, maxEntries: 4, shortestDefinite: true });
   } catch (err) {
     if (err instanceof CborError) return fail('malformed', err.message);
     throw err;
@@ -259,15 +262,26 @@ export function verifyNitroAttestation(
 
   let header: CborValue;
   try {
-    header = decodeCbor(protectedHeader);
+    header = decodeCbor(protectedHeader, { maxDepth: 2, maxEntries: 8, shortestDefinite: true });
   } catch (err) {
     if (err instanceof CborError) return fail('malformed', `COSE protected header: ${err.message}`);
     throw err;
   }
   if (!(header instanceof CborMap)) return fail('malformed', 'COSE protected header is not a map');
+  // AWS's protected header is exactly {1: -35}. Any other label is refused, crit (2) included: an
+  // unknown critical label must be refused (RFC 9052 §3.1), and no other one is expected.
+  for (const [label] of header.entries) {
+    if (label !== 1) {
+      fail(
+        'malformed',
+        `COSE protected header label ${String(label).slice(0, 32)}${label === 2 ? ' (crit)' : ''} not accepted`,
+      );
+    }
+  }
   const alg = header.get(1);
-  if (alg !== ES384) fail('algorithm', `COSE alg is ${String(alg)}, not ES384 (-35)`);
-  if (unprotected.has(1)) fail('algorithm', 'COSE alg in the unprotected header');
+  if (alg !== ES384) fail('algorithm', `COSE alg is ${String(alg).slice(0, 32)}, not ES384 (-35)`);
+  // AWS's unprotected header is empty; nothing in it would be covered by the signature.
+  if (unprotected.size !== 0) fail('malformed', 'COSE unprotected header is not empty');
   if (signature.length !== 96) fail('malformed', `COSE signature is ${signature.length} bytes, not 96 (ES384 r || s)`);
 
   const doc = parsePayload(payload);
