@@ -162,13 +162,14 @@ async function settle(trio: Trio): Promise<void> {
 
 /**
  * The first use of a key in an endpoint's process writes it to the key's record (GetKeyLastUsage;
- * later uses, at most once a minute): a write whose notification, still on its way, would drop
- * what the endpoints cache next. The key is used once through each endpoint, then the
- * notifications of those writes are given ample time to arrive.
+ * later uses, at most once a minute) before the request is answered: a write whose notification,
+ * still on its way, would drop what the endpoints cache next. The key is used once through each
+ * endpoint of `trio` (by `clients`, its admin or alice clients), then every endpoint takes in
+ * the notifications of those writes (settle).
  */
-async function firstUses(clients: sdk.KMSClient[], keyId: string): Promise<void> {
+async function firstUses(trio: Trio, clients: sdk.KMSClient[], keyId: string): Promise<void> {
   for (const c of clients) await encrypt(c, keyId);
-  await new Promise((r) => setTimeout(r, 500));
+  await settle(trio);
 }
 
 const plaintext = () => randomBytes(16);
@@ -309,7 +310,7 @@ describe('three endpoints with the default (eventual) cache', () => {
   it('CreateKey and EnableKey are honoured at once by every endpoint; DisableKey at once by the writer, by the others within the notification delay', async () => {
     const { admin } = eventual;
     const keyId = (await admin[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-    await firstUses(admin, keyId);
+    await firstUses(eventual, admin, keyId);
     const delays: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [round % 3, (round + 1) % 3];
@@ -335,7 +336,7 @@ describe('three endpoints with the default (eventual) cache', () => {
   it('CreateAlias is honoured at once by every endpoint that had found no such alias; DeleteAlias within the notification delay', async () => {
     const { admin } = eventual;
     const keyId = (await admin[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-    await firstUses(admin, keyId);
+    await firstUses(eventual, admin, keyId);
     const delays: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [round % 3, (round + 1) % 3];
@@ -360,7 +361,7 @@ describe('three endpoints with the default (eventual) cache', () => {
     // Three keys, ten rotations each (a key takes at most 25 on demand).
     const keys: string[] = [];
     for (const c of admin) keys.push((await c.send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!);
-    for (const keyId of keys) await firstUses(admin, keyId);
+    for (const keyId of keys) await firstUses(eventual, admin, keyId);
     for (let round = 0; round < ROUNDS; round++) {
       const [a, keyId] = [Math.floor(round / 3) % 3, keys[round % 3]];
       await settle(eventual);
@@ -386,7 +387,7 @@ describe('three endpoints with the default (eventual) cache', () => {
     const keyId = (await admin[0].send(new sdk.CreateKeyCommand({ Policy: keyPolicy(false) }))).KeyMetadata!.KeyId!;
     for (const c of alice) expect(await refusal(encrypt(c, keyId))).toBe('AccessDeniedException');
     await admin[0].send(new sdk.PutKeyPolicyCommand({ KeyId: keyId, Policy: keyPolicy(true) }));
-    await firstUses(alice, keyId);
+    await firstUses(eventual, alice, keyId);
     await admin[0].send(new sdk.PutKeyPolicyCommand({ KeyId: keyId, Policy: keyPolicy(false) }));
     const delays: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -408,7 +409,7 @@ describe('three endpoints with the default (eventual) cache', () => {
   it('CreateGrant is honoured at once by every endpoint (no grant token); RevokeGrant within the notification delay', async () => {
     const { admin, alice } = eventual;
     const keyId = (await admin[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-    await firstUses(admin, keyId);
+    await firstUses(eventual, admin, keyId);
     const delays: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [round % 3, (round + 1) % 3];
@@ -434,8 +435,8 @@ describe('three endpoints with WASM_KMS_STORE_CACHE=strict', () => {
     const { admin, alice } = strict;
     const granted = (await admin[0].send(new sdk.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
     const byPolicy = (await admin[0].send(new sdk.CreateKeyCommand({ Policy: keyPolicy(true) }))).KeyMetadata!.KeyId!;
-    await firstUses(admin, granted);
-    await firstUses(alice, byPolicy);
+    await firstUses(strict, admin, granted);
+    await firstUses(strict, alice, byPolicy);
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [round % 3, (round + 1) % 3];
       const name = `alias/strict-${round}`;
