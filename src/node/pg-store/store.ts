@@ -628,6 +628,7 @@ export class PostgresKeyStore implements KeyStore {
       this.#probe = { payload, arrived: () => resolve(true) };
       wake = () => resolve(false);
       timer = setTimeout(() => resolve(false), this.#settings.listenerTimeoutMs);
+      timer.unref();
       this.#pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]).catch((err: unknown) => {
         failure = err;
         resolve(false);
