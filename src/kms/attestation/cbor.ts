@@ -240,8 +240,14 @@ class Decoder {
           total += n;
         }
         const joined = new Uint8Array(total);
-        for (let i = 0, o = 0; i < places.length; o += places[i + 1], i += 2) {
-          joined.set(this.bytes.subarray(places[i], places[i] + places[i + 1]), o);
+        const b = this.bytes;
+        for (let i = 0, o = 0; i < places.length; i += 2) {
+          const from = places[i];
+          const n = places[i + 1];
+          // Short chunks byte by byte: a subarray per chunk would cost more than the copy.
+          if (n > 64) joined.set(b.subarray(from, from + n), o);
+          else for (let k = 0; k < n; k++) joined[o + k] = b[from + k];
+          o += n;
         }
         return major === 2 ? joined : this.text(joined, at);
       }

@@ -4,7 +4,7 @@
 // floats and other simple values, invalid UTF-8).
 import { describe, expect, it } from 'vitest';
 import { CborError, CborMap, CborTagged, decodeCbor, type CborValue } from '../../../src/kms/attestation/cbor.js';
-import { unhex } from '../../helpers/hex.js';
+import { hex, unhex } from '../../helpers/hex.js';
 import { readVector } from '../../helpers/vectors.js';
 
 const dec = (h: string): CborValue => decodeCbor(unhex(h));
@@ -250,6 +250,10 @@ describe('CBOR refusals', () => {
     chunks[chunks.length - 1] = 0xff;
     expect(plain(decodeCbor(chunks))).toEqual({ bytes: '40' });
     expect(dec('7f6161626263ff')).toBe('abc');
+    // A long chunk (copied whole) between short ones (copied byte by byte).
+    const long = Array.from({ length: 100 }, (_, i) => i);
+    const mixed = Uint8Array.of(0x5f, 0x41, 0xaa, 0x58, 100, ...long, 0x40, 0x42, 0xbb, 0xcc, 0xff);
+    expect(plain(decodeCbor(mixed))).toEqual({ bytes: hex(Uint8Array.of(0xaa, ...long, 0xbb, 0xcc)) });
   });
 
   it('bad chunks in indefinite-length strings, invalid UTF-8', () => {
