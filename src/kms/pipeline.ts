@@ -177,7 +177,9 @@ const UNCONFIRMED: ReadonlySet<string> = new Set(['DryRunOperationException', 'U
  * records it had cached, the operation runs once more on fresh records. So a key, alias, grant, policy,
  * key state or key material made usable through another endpoint is usable here at once, while
  * a change that takes a permission away reaches this endpoint with the store's notification
- * (eventual consistency, as AWS KMS's). A refusal costs the round trip; a success costs nothing.
+ * (eventual consistency, as AWS KMS's). A refusal costs the catch-up (one round trip on a
+ * PostgreSQL store's listening connection, none in its strict mode) and a rerun only when cached
+ * records were dropped meanwhile; a success costs nothing.
  * A rerun repeats no write of the refused operation: its transaction was rolled back. What it
  * committed on its own before the refusal (an automatic rotation that was due, a key's last use)
  * is not due again on the rerun.
