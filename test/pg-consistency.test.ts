@@ -20,22 +20,19 @@
 // everywhere.
 // --pg-pool-size N: an endpoint never holds more than N pooled connections (+ its listener).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as sdk from '@aws-sdk/client-kms';
 import postgresClient from 'pg';
 import { startPostgres, type RunningPostgres } from './helpers/postgres.js';
 import { childEnv } from './helpers/env.js';
+import { spawnServe, type ServeProcess } from './helpers/endpoint.js';
 import { storeCacheFromEnv } from '../src/node/cli/context.js';
 import { UsageError } from '../src/node/cli/params.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(root, 'dist/node/cli/main.js');
 
 const ACCOUNT = '111122223333';
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
@@ -53,34 +50,16 @@ let work: string;
 let pg: RunningPostgres;
 const masterKey = randomBytes(32).toString('hex');
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
+type Served = ServeProcess;
 
 const spawned = new Set<ChildProcess>();
 
 /** `wasm-kms --store STORE serve --auth sigv4 ...`; resolves once it prints its listening line. */
-async function startServe(store: string, vars: Record<string, string> = {}, ...extra: string[]): Promise<Served> {
-  const args = [BIN, '--store', store, 'serve', '--port', '0', '--threads', '1', '--quiet'];
+function startServe(store: string, vars: Record<string, string> = {}, ...extra: string[]): Promise<Served> {
+  const args = ['--store', store, 'serve', '--port', '0', '--threads', '1', '--quiet'];
   args.push('--auth', 'sigv4', '--credentials', join(work, 'credentials.json'), ...extra);
   const env = childEnv(join(work, 'home'), { WASM_KMS_MASTER_KEY: masterKey, ...vars });
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  spawned.add(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
-  });
-  return { child, url, exited };
+  return spawnServe(args, env, spawned);
 }
 
 async function stopServe(s: Served): Promise<void> {

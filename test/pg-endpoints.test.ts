@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as sdk from '@aws-sdk/client-kms';
 import { startPostgres, type RunningPostgres } from './helpers/postgres.js';
 import { childEnv } from './helpers/env.js';
+import { spawnServe, type ServeProcess } from './helpers/endpoint.js';
 import { redactStore } from '../src/node/cli/context.js';
 import { TRANSACTION_LOCK } from '../src/node/pg-store/schema.js';
 import postgresClient from 'pg';
@@ -31,34 +32,15 @@ const masterKey = randomBytes(32).toString('hex');
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
   childEnv(join(work, 'home'), { WASM_KMS_MASTER_KEY: masterKey, ...extra });
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  err(): string;
-}
+type Served = ServeProcess;
 
 /** Every serve process started here: afterAll kills any still running, whatever a test left. */
 const spawned = new Set<ChildProcess>();
 
 /** `wasm-kms --store URL serve --port 0 --quiet ...extra`; resolves once it prints its listening line. */
-async function startServe(store: string, vars: Record<string, string> = {}, ...extra: string[]): Promise<Served> {
-  const args = [BIN, '--store', store, 'serve', '--port', '0', '--threads', '1', '--quiet', ...extra];
-  const child = spawn(process.execPath, args, { env: env(vars), stdio: ['ignore', 'pipe', 'pipe'] });
-  spawned.add(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
-  });
-  return { child, url, exited, err: () => err };
+function startServe(store: string, vars: Record<string, string> = {}, ...extra: string[]): Promise<Served> {
+  const args = ['--store', store, 'serve', '--port', '0', '--threads', '1', '--quiet', ...extra];
+  return spawnServe(args, env(vars), spawned);
 }
 
 /** Fails, with the end of its stderr, when an endpoint has exited. */

@@ -8,7 +8,7 @@
 //   const out = cli.ok(['tag-resource', '--key-id', id, ...]);   // parsed JSON stdout
 //   const r = cli.run([...]);                // { status, stdout, stderr } for error paths
 import { afterAll, beforeAll, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,4 +87,41 @@ export function useCli(): Cli {
       return r.stdout.trim() === '' ? {} : (JSON.parse(r.stdout) as Record<string, unknown>);
     },
   };
+}
+
+/** A `wasm-kms ... serve --port 0` child process, once it listens. */
+export interface ServeProcess {
+  child: ChildProcess;
+  /** http://127.0.0.1:PORT, from its listening line. */
+  url: string;
+  exited: Promise<number | null>;
+  /** Its stderr so far. */
+  err(): string;
+}
+
+/**
+ * Spawns `node dist/node/cli/main.js ...args` (a serve command with `--port 0`) and resolves once it
+ * prints its listening line; rejects with its stderr when it exits first. The child is added to
+ * `track` so that the caller's afterAll can kill whatever a test left running.
+ */
+export async function spawnServe(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  track?: Set<ChildProcess>,
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  track?.add(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /^wasm-kms listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    void exited.then((code) => reject(new Error(`serve exited early (${code}): ${err}`)));
+  });
+  return { child, url, exited, err: () => err };
 }

@@ -282,3 +282,18 @@ export async function startPgProxy(targetPort: number): Promise<PgProxy> {
     },
   };
 }
+
+/** Runs one statement on a connection of its own to `url` and returns its rows. */
+export async function sql<R extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}

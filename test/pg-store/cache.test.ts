@@ -5,9 +5,8 @@
 // terminated), used again once it is back; and its hit rate on a read-mostly load. The cache with
 // the LISTEN connection stalled: consistency.test.ts.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import pg from 'pg';
 import { PostgresKeyStore } from '../../src/node/pg-store/index.js';
-import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { sql, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { ACCOUNT, REGION, alias, minimalKey } from '../helpers/file-store.js';
 
 let server: RunningPostgres;
@@ -26,16 +25,6 @@ async function open(url: string, options: Parameters<typeof PostgresKeyStore.ope
   const store = await PostgresKeyStore.open(url, options);
   opened.push(store);
   return store;
-}
-
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 /** Sets a key row's description behind the store's back: no NOTIFY, so no cache learns of it. */

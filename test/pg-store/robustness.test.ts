@@ -5,11 +5,10 @@
 // store, and no statement sent), options out of range, errors named after this store, and the
 // failures it survives told to a logger without the connection string's password.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import pg from 'pg';
 import { PostgresKeyStore, type PostgresKeyStoreOptions } from '../../src/node/pg-store/index.js';
 import type { AliasRecord, CustomKeyStoreRecord } from '../../src/kms/store.js';
 import { DependencyTimeoutException, KMSServiceException } from '../../src/kms/index.js';
-import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { sql, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { ACCOUNT, REGION, alias, minimalKey } from '../helpers/file-store.js';
 import { caught } from '../helpers/caught.js';
 
@@ -29,16 +28,6 @@ async function open(url: string, options: PostgresKeyStoreOptions = {}): Promise
   const store = await PostgresKeyStore.open(url, options);
   opened.push(store);
   return store;
-}
-
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 /** Polls `check` every 5 ms until it holds; throws after 5 s. */

@@ -19,7 +19,7 @@ import {
   KMSInternalException,
   ListAliasesCommand,
 } from '../../src/kms/index.js';
-import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { sql, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import {
   ACCOUNT,
   REGION,
@@ -46,16 +46,6 @@ async function open(url: string, options: Parameters<typeof PostgresKeyStore.ope
   const store = await PostgresKeyStore.open(url, options);
   opened.push(store);
   return store;
-}
-
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 const SECRET = new Uint8Array(randomBytes(48));
