@@ -51,6 +51,19 @@ export function derTlv(tag: number, ...contents: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The bytes of `parts` one after another, in one new buffer. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 /** SEQUENCE of already-encoded elements. */
 export function derSequence(...parts: Uint8Array[]): Uint8Array {
   return derTlv(DER_TAG.SEQUENCE, ...parts);

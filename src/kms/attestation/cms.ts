@@ -43,7 +43,15 @@ import { getCore, randomBytes, type Core } from '../../core/module.js';
 import { aes256CbcDecrypt, aes256CbcEncrypt, digest } from '../../core/symmetric.js';
 import { RsaDecryptionError, rsaOaepDecrypt, rsaOaepEncrypt } from '../../core/rsa.js';
 import { parseRsaSpki } from '../../der/rsa.js';
-import { derIntegerSmall, derNull, derOctetString, derOid, derSequence, derTlv } from '../../der/writer.js';
+import {
+  concatBytes,
+  derIntegerSmall,
+  derNull,
+  derOctetString,
+  derOid,
+  derSequence,
+  derTlv,
+} from '../../der/writer.js';
 
 /** The object identifiers of the envelope. */
 export const CMS_OIDS = {
@@ -97,19 +105,7 @@ export interface ParsedEnvelope {
 
 /** A constructed element with the indefinite length (X.690 §8.1.3.6), ended by two zero octets. */
 function indefinite(tag: number, ...parts: Uint8Array[]): Uint8Array {
-  return concat([Uint8Array.of(tag, 0x80), ...parts, Uint8Array.of(0, 0)]);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(Uint8Array.of(tag, 0x80), ...parts, Uint8Array.of(0, 0));
 }
 
 /** RSAES-OAEP-params (RFC 4055 §4.1) for SHA-256 and MGF1-SHA-256, the label empty (pSource absent). */
@@ -270,7 +266,7 @@ function stringValue(buf: Uint8Array, el: Ber, depth: number, what: string): Uin
       throw new CmsError(`the envelope's ${what} has a segment that is not an OCTET STRING`);
     return stringValue(buf, seg, depth + 1, what);
   });
-  return concat(parts);
+  return concatBytes(...parts);
 }
 
 function oidValue(buf: Uint8Array, el: Ber, what: string): string {

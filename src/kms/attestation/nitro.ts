@@ -13,6 +13,8 @@ import { getCore, type Core } from '../../core/module.js';
 import { digest } from '../../core/symmetric.js';
 import { ecdsaVerify } from '../../core/ecdsa.js';
 import { ecdsaSignatureDer } from '../../der/ec.js';
+import { concatBytes } from '../../der/writer.js';
+import { toHex } from '../store.js';
 import { CborError, CborMap, CborTagged, cborHead, decodeCbor, type CborValue } from './cbor.js';
 import {
   CertificateError,
@@ -169,16 +171,6 @@ function certificate(der: Uint8Array, name: string): Certificate {
   }
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /**
  * Certificate signatures that verified, by SHA-256 of the issuer's SubjectPublicKeyInfo followed
  * by the whole certificate (its tbsCertificate and signature included), least recently used first
@@ -191,7 +183,7 @@ const MAX_VERIFIED_ISSUES = 1024;
 
 function issuedByRemembered(core: Core, cert: Certificate, issuer: Certificate): boolean {
   if (!bytesEqual(cert.issuer, issuer.subject)) return false;
-  const id = hexOf(digest(core, 'SHA-256', concat(issuer.spki, cert.der)));
+  const id = toHex(digest(core, 'SHA-256', concatBytes(issuer.spki, cert.der)));
   if (verifiedIssues.delete(id)) {
     verifiedIssues.set(id, true);
     return true;
@@ -202,17 +194,11 @@ function issuedByRemembered(core: Core, cert: Certificate, issuer: Certificate):
   return true;
 }
 
-function hexOf(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += (b < 16 ? '0' : '') + b.toString(16);
-  return s;
-}
-
 const SIGNATURE1 = new TextEncoder().encode('Signature1');
 
 /** Sig_structure = ["Signature1", body_protected, external_aad = h'', payload] (RFC 9052 §4.4), CBOR. */
 function sigStructure(protectedHeader: Uint8Array, payload: Uint8Array): Uint8Array {
-  return concat(
+  return concatBytes(
     cborHead(4, 4),
     cborHead(3, SIGNATURE1.length),
     SIGNATURE1,
