@@ -21,6 +21,7 @@ import {
   type NitroAttestation,
 } from './attestation/nitro.js';
 import { nowOf, type OperationContext } from './context.js';
+import { toHex } from './store.js';
 import { ValidationException } from './exceptions.js';
 
 export interface RecipientInfo {
@@ -44,7 +45,7 @@ const RECIPIENT_OPERATIONS: ReadonlySet<string> = new Set<RecipientOperation>([
 const DEFAULT_ROOTS: readonly Uint8Array[] = Object.freeze([AWS_NITRO_ENCLAVES_ROOT_G1]);
 
 /** Why `der` cannot be a trusted root of attestation documents, or undefined when it can. */
-function rootProblem(der: Uint8Array): string | undefined {
+export function rootProblem(der: Uint8Array): string | undefined {
   let cert;
   try {
     cert = parseCertificate(der);
@@ -223,8 +224,6 @@ export function sealForRecipient(ctx: OperationContext, recipient: AttestedRecip
   }
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /**
  * The condition keys kms:RecipientAttestation:ImageSha384 (PCR0) and
  * kms:RecipientAttestation:PCR<0..31> of the request (`name`: the part after
@@ -253,7 +252,5 @@ export function recipientConditionValue(
   if (result instanceof AttestationError) return undefined;
   const pcr = result.pcrs.get(index);
   if (pcr === undefined) return undefined;
-  let hex = '';
-  for (const b of pcr) hex += HEX[b];
-  return [hex];
+  return [toHex(pcr)];
 }
