@@ -24,6 +24,7 @@ import {
   certificatesPem,
   enclaveKeyPair,
   makeAttestationDocument,
+  makeLeaf,
   makeTestPki,
   type TestPki,
 } from './helpers/nitro.js';
@@ -330,7 +331,7 @@ describe('--attestation-root', () => {
     expect(untrusted.stderr).toBe(await refusalLine([other.rootDer], document));
   });
 
-  it('a file that cannot be read, holds no certificate, or a certificate that does not parse: usage error (252) naming it', () => {
+  it('a file that cannot be read, holds no certificate, a certificate that does not parse or cannot be a root: usage error (252) naming it', () => {
     const usage = (file: string, why: RegExp) => {
       const r = cli(['--attestation-root', file, 'generate-random', '--number-of-bytes', '8']);
       expect(r.code).toBe(252);
@@ -348,6 +349,30 @@ describe('--attestation-root', () => {
     usage('broken.pem', /the certificate is not an X\.509 certificate/);
     writeFileSync(join(work, 'second-broken.pem'), pki.rootPem + certificatesPem(Uint8Array.of(0x30, 0x03, 1, 2, 3)));
     usage('second-broken.pem', /certificate 2 of 2 is not an X\.509 certificate/);
+    // An X.509 certificate the verifier cannot use as a root: an RSA self-signed one, and the
+    // test PKI's instance CA followed by a leaf-like certificate (not a CA).
+    const rsa = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(work, 'rsa-key.pem'),
+      '-out',
+      join(work, 'rsa-root.pem'),
+      '-subj',
+      '/CN=rsa',
+      '-days',
+      '2',
+    ]);
+    expect(rsa.status).toBe(0);
+    usage(
+      'rsa-root.pem',
+      /the certificate cannot be a root of attestation documents: signature algorithm .* is not ecdsa-with-SHA384/,
+    );
+    writeFileSync(join(work, 'not-ca.pem'), pki.rootPem + certificatesPem(makeLeaf(pki, Date.now()).der));
+    usage('not-ca.pem', /certificate 2 of 2 cannot be a root of attestation documents: it is not a CA certificate/);
   });
 });
 

@@ -4,12 +4,14 @@
 // DER certificate; every certificate of every file is trusted. Without the option the engine
 // trusts AWS's Nitro Enclaves root only. WASM_KMS_ATTESTATION_ROOT (paths separated by commas)
 // stands for the option when it is not given, for containers and supervisors. A file that cannot
-// be read, holds no certificate or a certificate that does not parse is a usage error (exit 252)
+// be read, holds no certificate, a certificate that does not parse or one that cannot be a root
+// (the engine's check: X.509 v3, ecdsa-with-SHA384, P-384, a CA) is a usage error (exit 252)
 // naming the file and where it was given, checked before any command runs.
 
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parsePemCertificates } from '../../kms/attestation/nitro.js';
+import { rootProblem } from '../../kms/recipient.js';
 import { UsageError } from './params.js';
 
 /**
@@ -51,12 +53,16 @@ function certificatesOf(file: string, source: string): Uint8Array[] {
     throw fail('no certificate in it (expected PEM -----BEGIN CERTIFICATE----- blocks or one DER certificate)');
   }
   certificates.forEach((der, i) => {
+    const which = certificates.length > 1 ? `certificate ${i + 1} of ${certificates.length}` : 'the certificate';
     try {
       new X509Certificate(der);
     } catch {
-      const which = certificates.length > 1 ? `certificate ${i + 1} of ${certificates.length}` : 'the certificate';
       throw fail(`${which} is not an X.509 certificate`);
     }
+    // What KMSClient and the endpoint require of a root, told here as a usage error naming the file
+    // (otherwise the engine's TypeError comes later: exit 255, or serve's failure to listen).
+    const problem = rootProblem(der);
+    if (problem !== undefined) throw fail(`${which} cannot be a root of attestation documents: ${problem}`);
   });
   return certificates;
 }
